@@ -1,0 +1,41 @@
+import { type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { type AppConfig } from '../../../libs/infra/src/config/config';
+import { AppModule } from './app.module';
+import { toApiError } from './common/error.filter';
+import { validationPipe } from './common/validation';
+
+export async function createApp(config: AppConfig): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: config.http.bodyLimit });
+  // Body-parser failures happen before routing; answer them in the same error shape.
+  app.use((err: unknown, _req: unknown, res: { status(n: number): { json(b: unknown): void } }, next: (e?: unknown) => void) => {
+    if (!err) return next();
+    const error = toApiError(err);
+    res.status(error.status).json(error.body());
+  });
+  app.useGlobalPipes(validationPipe());
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApiConfig()), {
+    jsonDocumentUrl: 'docs/openapi.json',
+    yamlDocumentUrl: 'docs/openapi.yaml',
+  });
+  return app;
+}
+
+function openApiConfig() {
+  return new DocumentBuilder()
+    .setTitle('DPA lifecycle engine')
+    .setDescription(
+      'Runs every data-processing agreement as a durable workflow: order, credential hand-over, tacit renewals, ' +
+        'expiry, and evidenced destruction of the client\'s personal data within two calendar months.',
+    )
+    .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key; each key has one role.' })
+    .build();
+}

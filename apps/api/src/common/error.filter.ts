@@ -1,0 +1,49 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { type Response } from 'express';
+import { ApiError } from './api-error';
+
+const STATUS_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'too_many_requests',
+  503: 'unavailable',
+};
+
+/** Turns every error into the DESIGN §6 shape. Unknown errors are logged by class, never by content. */
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const error = toApiError(exception);
+    if (error.status >= 500) {
+      this.logger.error({ err: { type: (exception as Error)?.constructor?.name, code: error.code } }, 'request failed');
+    }
+    response.status(error.status).json(error.body());
+  }
+}
+
+export function toApiError(exception: unknown): ApiError {
+  if (exception instanceof ApiError) return exception;
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const message = status === 404 ? 'No such resource.' : exception.message;
+    return new ApiError(status, STATUS_CODES[status] ?? 'error', message);
+  }
+  // Errors raised by express' body parser before Nest routes the request.
+  const bodyError = exception as { type?: string; status?: number };
+  if (bodyError?.type === 'entity.parse.failed') return new ApiError(400, 'malformed_json', 'The request body is not valid JSON.');
+  if (bodyError?.type === 'entity.too.large') return new ApiError(413, 'payload_too_large', 'The request body is too large.');
+  if (typeof bodyError?.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
+    return new ApiError(bodyError.status, STATUS_CODES[bodyError.status] ?? 'bad_request', 'The request cannot be read.');
+  }
+  return new ApiError(500, 'internal_error', 'An unexpected error occurred; it has been logged.');
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { type AppConfig } from '../../../../libs/infra/src/config/config';
+import { createDataSource } from '../../../../libs/infra/src/database/data-source';
+import { APP_CONFIG } from '../config/config.module';
+
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => ({ ...createDataSource({ url: config.database.url, poolSize: config.database.poolSize, applicationName: 'dpa-api' }).options, retryAttempts: 20, retryDelay: 1_500 }),
+    }),
+  ],
+})
+export class DatabaseModule {}

@@ -1,0 +1,70 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { CONFIG_KEYS, ConfigError, loadConfig } from './config';
+
+const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
+
+describe('configuration', () => {
+  it('has working defaults outside production', () => {
+    const config = loadConfig({});
+    expect(config.http.port).toBe(3000);
+    expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'dpa-contracts' });
+    expect(config.payloadKeys.keys.size).toBe(1);
+  });
+
+  it('names every bad setting, and never echoes its value', () => {
+    try {
+      loadConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://secret-password@db', TEMPORAL_ADDRESS: 'nowhere' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const message = (e as Error).message;
+      expect(message).toContain('PORT');
+      expect(message).toContain('DATABASE_URL');
+      expect(message).toContain('TEMPORAL_ADDRESS');
+      expect(message).not.toContain('secret-password');
+    }
+  });
+
+  it('refuses to run in production on the development keys', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PAYLOAD_CODEC_KEYS.*VAULT_MASTER_KEYS/);
+    const config = loadConfig({ NODE_ENV: 'production', PAYLOAD_CODEC_KEYS: `p1:${key(1)}`, VAULT_MASTER_KEYS: `v1:${key(2)}` });
+    expect(config.production).toBe(true);
+  });
+
+  it('reads key rings for rotation: every key decrypts, the active one encrypts', () => {
+    const config = loadConfig({ PAYLOAD_CODEC_KEYS: `old:${key(1)},new:${key(2)}`, PAYLOAD_CODEC_ACTIVE_KEY: 'new' });
+    expect(config.payloadKeys.activeId).toBe('new');
+    expect([...config.payloadKeys.keys.keys()]).toEqual(['old', 'new']);
+    expect(() => loadConfig({ PAYLOAD_CODEC_KEYS: 'short:AAAA' })).toThrow(/PAYLOAD_CODEC_KEYS: key short must be 32 bytes/);
+    expect(() => loadConfig({ PAYLOAD_CODEC_KEYS: `a:${key(1)}`, PAYLOAD_CODEC_ACTIVE_KEY: 'b' })).toThrow(/active key b/);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(loadConfig({ PAYLOAD_CODEC_KEYS: '', PORT: '' }).http.port).toBe(3000);
+  });
+
+  it('maps storage locations to adapters by configuration', () => {
+    const config = loadConfig({ STORAGE_LOCATIONS: JSON.stringify({ 'ovh-sbg-2': { adapter: 'filesystem', root: '/mnt/sbg2' } }) });
+    expect(config.storage.locations['ovh-sbg-2']).toEqual({ adapter: 'filesystem', root: '/mnt/sbg2' });
+    expect(() => loadConfig({ STORAGE_LOCATIONS: '{"x": {"adapter": "s3"}}' })).toThrow(/STORAGE_LOCATIONS/);
+  });
+});
+
+describe('docker-compose.yml and the README', () => {
+  const root = path.resolve(__dirname, '../../../..');
+  it('give the engine only configuration keys it reads, and the README documents every key', () => {
+    const compose = parse(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+      services: Record<string, { environment?: Record<string, unknown> }>;
+    };
+    for (const service of ['api', 'worker', 'migrate']) {
+      const keys = Object.keys(compose.services[service]?.environment ?? {});
+      expect(keys.length).toBeGreaterThan(0);
+      expect(keys.filter((k) => !(CONFIG_KEYS as string[]).includes(k))).toEqual([]);
+    }
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    expect(CONFIG_KEYS.filter((k) => !readme.includes(`\`${k}\``))).toEqual([]);
+  });
+});

@@ -1,0 +1,167 @@
+import * as path from 'node:path';
+import { z } from 'zod';
+import { parseKeyRing, type KeyRing } from './key-ring';
+
+/** A bad or missing setting: the message names every offending variable, never its value. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: { setting: string; problem: string }[]) {
+    super(`Invalid configuration: ${problems.map((p) => `${p.setting}: ${p.problem}`).join('; ')}`);
+  }
+}
+
+// Development-only keys. They let `npm run up` work on a fresh clone; production refuses them.
+const DEV_PAYLOAD_KEYS = 'dev-payload-1:ZGV2LW9ubHktcGF5bG9hZC1rZXktMDAwMDAwMDAwMDA=';
+const DEV_VAULT_KEYS = 'dev-vault-1:ZGV2LW9ubHktdmF1bHQtbWFzdGVyLWtleS0wMDAwMDA=';
+
+const isoDuration = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'a size such as 100kb').default('100kb'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL')
+    .default('postgres://dpa:dpa@127.0.0.1:54320/dpa'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'host:port').default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('dpa-contracts'),
+  PAYLOAD_CODEC_KEYS: z.string().optional(),
+  PAYLOAD_CODEC_ACTIVE_KEY: z.string().optional(),
+  VAULT_MASTER_KEYS: z.string().optional(),
+  VAULT_ACTIVE_MASTER_KEY: z.string().optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL').default('smtp://127.0.0.1:1025'),
+  MAIL_FROM: z.string().min(3).default('DPA engine <dpa-engine@localhost>'),
+  PROCESSOR_NAME: z.string().min(1).default('7724'),
+  PROCESSOR_DPO_NAME: z.string().min(1).default('Data Protection Officer'),
+  PROCESSOR_DPO_EMAIL: z.email().default('dpo@localhost.localdomain'),
+  STORAGE_ROOT: z.string().min(1).default('.data/storage'),
+  STORAGE_LOCATIONS: z.string().optional(),
+  EXPORT_ROOT: z.string().min(1).default('.data/exports'),
+  DESTRUCTION_ESCALATION_MARGIN: z.string().regex(isoDuration, 'an ISO-8601 duration such as P7D').default('P7D'),
+  WORKER_SHUTDOWN_GRACE: z.coerce.number().int().min(0).default(30_000),
+});
+
+type Env = z.infer<typeof schema>;
+
+export interface StorageLocationConfig {
+  readonly adapter: 'filesystem';
+  readonly root: string;
+}
+
+export interface AppConfig {
+  readonly env: Env['NODE_ENV'];
+  readonly production: boolean;
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly http: { readonly host: string; readonly port: number; readonly bodyLimit: string };
+  readonly database: { readonly url: string; readonly poolSize: number };
+  readonly temporal: { readonly address: string; readonly namespace: string; readonly taskQueue: string };
+  readonly payloadKeys: KeyRing;
+  readonly vaultKeys: KeyRing;
+  readonly mail: { readonly smtpUrl: string; readonly from: string };
+  readonly processor: { readonly name: string; readonly dpoName: string; readonly dpoEmail: string };
+  readonly storage: {
+    readonly root: string;
+    readonly exportRoot: string;
+    readonly locations: Readonly<Record<string, StorageLocationConfig>>;
+  };
+  readonly destruction: { readonly escalationMargin: string };
+  readonly worker: { readonly shutdownGraceMs: number };
+}
+
+/** Every environment variable the engine reads (the README's configuration table). */
+export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof Env)[];
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  // An empty variable means "not set" (docker compose writes `KEY: ${KEY:-}`).
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ setting: String(i.path[0] ?? '?'), problem: i.message })),
+    );
+  }
+  const env = parsed.data;
+  const production = env.NODE_ENV === 'production';
+  const problems: { setting: string; problem: string }[] = [];
+
+  const ring = (
+    keysVar: 'PAYLOAD_CODEC_KEYS' | 'VAULT_MASTER_KEYS',
+    activeVar: 'PAYLOAD_CODEC_ACTIVE_KEY' | 'VAULT_ACTIVE_MASTER_KEY',
+    devKeys: string,
+  ) => {
+    const raw = env[keysVar] ?? (production ? undefined : devKeys);
+    if (raw === undefined) {
+      problems.push({ setting: keysVar, problem: 'required in production (id:base64-32-byte-key,…)' });
+      return undefined;
+    }
+    try {
+      return parseKeyRing(raw, env[activeVar]);
+    } catch (e) {
+      problems.push({ setting: keysVar, problem: (e as Error).message });
+      return undefined;
+    }
+  };
+  const payloadKeys = ring('PAYLOAD_CODEC_KEYS', 'PAYLOAD_CODEC_ACTIVE_KEY', DEV_PAYLOAD_KEYS);
+  const vaultKeys = ring('VAULT_MASTER_KEYS', 'VAULT_ACTIVE_MASTER_KEY', DEV_VAULT_KEYS);
+
+  let locations: Record<string, StorageLocationConfig> = {};
+  if (env.STORAGE_LOCATIONS) {
+    try {
+      locations = parseStorageLocations(env.STORAGE_LOCATIONS);
+    } catch (e) {
+      problems.push({ setting: 'STORAGE_LOCATIONS', problem: (e as Error).message });
+    }
+  }
+  if (problems.length > 0 || !payloadKeys || !vaultKeys) throw new ConfigError(problems);
+
+  return {
+    env: env.NODE_ENV,
+    production,
+    logLevel: env.LOG_LEVEL,
+    http: { host: env.HOST, port: env.PORT, bodyLimit: env.API_BODY_LIMIT },
+    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+    temporal: { address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE },
+    payloadKeys,
+    vaultKeys,
+    mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
+    processor: { name: env.PROCESSOR_NAME, dpoName: env.PROCESSOR_DPO_NAME, dpoEmail: env.PROCESSOR_DPO_EMAIL },
+    storage: { root: path.resolve(env.STORAGE_ROOT), exportRoot: path.resolve(env.EXPORT_ROOT), locations },
+    destruction: { escalationMargin: env.DESTRUCTION_ESCALATION_MARGIN },
+    worker: { shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE },
+  };
+}
+
+const storageLocationsSchema = z.record(
+  z.string().min(1),
+  z.object({ adapter: z.literal('filesystem'), root: z.string().min(1) }).strict(),
+);
+
+function parseStorageLocations(raw: string): Record<string, StorageLocationConfig> {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new Error('must be JSON: {"<location id>": {"adapter": "filesystem", "root": "<dir>"}}');
+  }
+  const parsed = storageLocationsSchema.safeParse(json);
+  if (!parsed.success) throw new Error(`must map location ids to {"adapter": "filesystem", "root": "<dir>"}`);
+  return Object.fromEntries(
+    Object.entries(parsed.data).map(([id, loc]) => [id, { adapter: loc.adapter, root: path.resolve(loc.root) }]),
+  );
+}
+
+/** For process entry points: the configuration, or a one-line message naming what is wrong and exit 78 (EX_CONFIG). */
+export function loadConfigOrExit(service: string, source: NodeJS.ProcessEnv = process.env): AppConfig {
+  try {
+    return loadConfig(source);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(`${service}: ${e.message}`);
+    process.exit(78);
+  }
+}

@@ -1,0 +1,101 @@
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { projectRoot } from './project-root';
+
+export interface ManagedProcess {
+  readonly name: string;
+  readonly pid: number;
+  readonly child: ChildProcess;
+  /** Resolves with the exit code (or null after a signal) once the process has exited. */
+  readonly exited: Promise<number | null>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export type LineSink = (line: string, stream: 'stdout' | 'stderr') => void;
+
+/**
+ * Starts a process whose lines go to `onLine`. With `guarded`, it runs under scripts/lib/guard.mjs,
+ * which stops it if this process dies without stopping it first.
+ */
+export function startProcess(
+  name: string,
+  command: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; onLine?: LineSink; guarded?: boolean } = {},
+): ManagedProcess {
+  const spawnOptions: SpawnOptions = {
+    cwd: options.cwd ?? projectRoot(),
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: a terminal's Ctrl-C reaches only the parent, which stops children in order.
+    detached: true,
+  };
+  const child = options.guarded
+    ? spawn(process.execPath, [path.join(projectRoot(), 'scripts/lib/guard.mjs'), command, ...args], spawnOptions)
+    : spawn(command, [...args], spawnOptions);
+  if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
+  const sink = options.onLine ?? (() => {});
+  for (const [stream, source] of [['stdout', child.stdout], ['stderr', child.stderr]] as const) {
+    if (source) readline.createInterface({ input: source }).on('line', (line) => sink(line, stream));
+  }
+  const exited = new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+  return {
+    name,
+    pid: child.pid,
+    child,
+    exited,
+    async stop(graceMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Polls `check` until it returns true; fails with `what` after `timeoutMs` or if `exited` settles first. */
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  { timeoutMs = 60_000, intervalMs = 100, exited }: { timeoutMs?: number; intervalMs?: number; exited?: Promise<unknown> } = {},
+): Promise<void> {
+  let dead = false;
+  void exited?.then(() => (dead = true));
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (dead) throw new Error(`${what}: the process exited before it was ready`);
+    if (Date.now() > deadline) throw new Error(`${what}: not ready after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

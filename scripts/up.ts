@@ -1,0 +1,124 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadConfig } from '../libs/infra/src/config/config';
+import { migrate } from '../libs/infra/src/database/data-source';
+import { isPortOpen, startProcess, waitFor, type ManagedProcess } from '../libs/infra/src/dev/processes';
+import { startPostgres, startTemporalDevServer } from '../libs/infra/src/dev/services';
+import { installTemporalBinaries } from '../libs/infra/src/temporal/binaries';
+
+/**
+ * `npm run up`: the whole system on one machine. Starts what is not configured elsewhere
+ * (PostgreSQL, Temporal dev server, mail catcher), applies migrations, starts the worker and the
+ * API, streams every log line with a prefix, and on Ctrl-C / SIGTERM stops all it started.
+ */
+const root = path.resolve(__dirname, '..');
+const dataDir = path.join(root, '.data');
+const DEV_KEYS = ['dev-account-manager-key (account_manager)', 'dev-billing-key (billing)', 'dev-dpo-key (dpo)', 'dev-admin-key (admin)'];
+const COLORS: Record<string, string> = { postgres: '34', temporal: '35', mail: '36', worker: '33', api: '32', up: '1' };
+const width = Math.max(...Object.keys(COLORS).map((k) => k.length));
+
+function say(name: string, line: string): void {
+  const tag = `[${name}]`.padEnd(width + 2);
+  process.stdout.write(process.stdout.isTTY ? `\x1b[${COLORS[name] ?? '0'}m${tag}\x1b[0m ${line}\n` : `${tag} ${line}\n`);
+}
+const sink = (name: string) => (line: string) => say(name, line);
+
+const started: ManagedProcess[] = [];
+let stopping: Promise<never> | null = null;
+
+/** Stops everything once, however many signals arrive (a terminal sends Ctrl-C to the whole group). */
+function stopAll(code: number): Promise<never> {
+  stopping ??= (async () => {
+    say('up', 'stopping…');
+    // Reverse order of start: the API and worker drain before their dependencies go.
+    for (const proc of [...started].reverse()) {
+      await proc.stop(30_000);
+      say('up', `${proc.name} stopped`);
+    }
+    process.exit(code);
+  })();
+  return stopping;
+}
+
+async function main(): Promise<void> {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+
+  await installTemporalBinaries(sink('up'));
+  say('up', 'building…');
+  const build = spawnSync(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('the build failed');
+
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (!env.DATABASE_URL) {
+    const port = Number(env.POSTGRES_PORT ?? 54320);
+    if (await isPortOpen(port)) throw new Error(`port ${port} is taken: stop what uses it, or set POSTGRES_PORT or DATABASE_URL`);
+    const pg = await startPostgres({ dataDir: path.join(dataDir, 'postgres'), port, onLine: sink('postgres') });
+    started.push(pg);
+    env.DATABASE_URL = pg.url;
+  } else say('up', 'using DATABASE_URL');
+  if (!env.TEMPORAL_ADDRESS) {
+    for (const port of [7233, 8233]) if (await isPortOpen(port)) throw new Error(`port ${port} is taken: stop what uses it, or set TEMPORAL_ADDRESS`);
+    const temporal = await startTemporalDevServer({
+      port: 7233,
+      uiPort: 8233,
+      dbFile: path.join(dataDir, 'temporal', 'temporal.sqlite'),
+      onLine: sink('temporal'),
+    });
+    started.push(temporal);
+    env.TEMPORAL_ADDRESS = temporal.address;
+  } else say('up', 'using TEMPORAL_ADDRESS');
+  let mailUrl: string | null = null;
+  if (!env.SMTP_URL) {
+    const mail = startProcess('mail', process.execPath, [path.join(root, 'scripts/services/mail-catcher.mjs'), '--smtp-port', '1025', '--http-port', '1080', '--dir', path.join(dataDir, 'mail')], { onLine: sink('mail') });
+    started.push(mail);
+    await waitFor('mail catcher', () => isPortOpen(1080), { exited: mail.exited, timeoutMs: 15_000 });
+    env.SMTP_URL = 'smtp://127.0.0.1:1025';
+    mailUrl = 'http://127.0.0.1:1080';
+  }
+
+  const config = loadConfig(env);
+  const applied = await migrate(config.database.url);
+  say('up', applied.length ? `migrations applied: ${applied.join(', ')}` : 'schema is up to date');
+
+  let workerPolling = false;
+  for (const app of ['worker', 'api'] as const) {
+    const print = sink(app);
+    const proc = startProcess(app, process.execPath, [path.join(root, 'dist/apps', app, 'src/main.js')], {
+      env,
+      onLine: (line) => {
+        if (app === 'worker' && line.includes('worker polling')) workerPolling = true;
+        print(line);
+      },
+    });
+    started.push(proc);
+  }
+  for (const proc of started) {
+    void proc.exited.then((code) => {
+      if (!stopping) {
+        say('up', `${proc.name} exited unexpectedly (${code}); stopping everything`);
+        void stopAll(1);
+      }
+    });
+  }
+
+  const api = `http://${config.http.host}:${config.http.port}`;
+  await waitFor('api', async () => (await fetch(`${api}/health`)).status === 200, { timeoutMs: 120_000, intervalMs: 250 });
+  await waitFor('worker', async () => workerPolling, { timeoutMs: 120_000, intervalMs: 250 });
+  const lines = [
+    'ready',
+    `  API          ${api}`,
+    `  OpenAPI      ${api}/docs`,
+    started.some((p) => p.name === 'temporal') ? '  Temporal UI  http://127.0.0.1:8233' : `  Temporal     ${config.temporal.address}`,
+    mailUrl ? `  Caught mail  ${mailUrl}` : `  SMTP         ${config.mail.smtpUrl}`,
+    ...(config.production ? [] : ['  Development API keys (refused when NODE_ENV=production):', ...DEV_KEYS.map((k) => `    ${k}`)]),
+    '  Ctrl-C stops everything.',
+  ];
+  for (const line of lines) say('up', line);
+}
+
+main().catch((e: unknown) => {
+  say('up', `failed: ${e instanceof Error ? e.message : String(e)}`);
+  void stopAll(1);
+});

@@ -1,0 +1,76 @@
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { migrate } from '../../libs/infra/src/database/data-source';
+import { freePort, waitFor } from '../../libs/infra/src/dev/processes';
+import { startPostgres, type PostgresService } from '../../libs/infra/src/dev/services';
+import { startApi, type RunningApp } from '../support/apps';
+
+interface HealthBody {
+  status: string;
+  checks: Record<'postgres' | 'temporal', { status: 'up' | 'down' }>;
+  error?: { code: string; message: string; details: string[] };
+}
+
+describe('GET /health over real HTTP', () => {
+  let postgres: PostgresService;
+  let api: RunningApp;
+  const dataDir = path.join(inject('runDir'), 'health-postgres');
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    postgres = await startPostgres({ dataDir, port });
+    await migrate(postgres.url);
+    api = await startApi({ DATABASE_URL: postgres.url, TEMPORAL_ADDRESS: inject('temporalAddress') });
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await postgres?.stop();
+  });
+
+  const health = async () => {
+    const res = await fetch(`${api.url}/health`);
+    return { status: res.status, body: (await res.json()) as HealthBody };
+  };
+
+  it('is 200 with both dependencies up, 503 naming PostgreSQL while it is down, 200 again after it restarts', async () => {
+    const up = await health();
+    expect(up.status).toBe(200);
+    expect(up.body.checks).toMatchObject({ postgres: { status: 'up' }, temporal: { status: 'up' } });
+
+    await postgres.stop();
+    const down = await health();
+    expect(down.status).toBe(503);
+    expect(down.body.checks.postgres.status).toBe('down');
+    expect(down.body.checks.temporal.status).toBe('up');
+    expect(down.body.error).toMatchObject({ code: 'dependency_unavailable', details: ['postgres'] });
+    expect(down.body.error?.message).toContain('PostgreSQL');
+
+    postgres = await startPostgres({ dataDir, port });
+    await waitFor('health back to 200', async () => (await health()).status === 200, { timeoutMs: 30_000, intervalMs: 250 });
+    expect(api.child.exitCode).toBeNull();
+    expect(api.child.signalCode).toBeNull();
+  });
+
+  it('serves the OpenAPI document at /docs', async () => {
+    const res = await fetch(`${api.url}/docs/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toContain('/health');
+    expect((await fetch(`${api.url}/docs`)).headers.get('content-type')).toContain('text/html');
+  });
+
+  it('answers malformed JSON with 400, an oversized body with 413 and an unknown path with 404, in the error shape', async () => {
+    const post = (body: string) => fetch(`${api.url}/health`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const malformed = await post('{"oops"');
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toEqual({ error: { code: 'malformed_json', message: expect.any(String) } });
+    const huge = await post(JSON.stringify({ filler: 'x'.repeat(200_000) }));
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
+    const missing = await fetch(`${api.url}/no-such-thing`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
+  });
+});

@@ -1,0 +1,44 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { type TestProject } from 'vitest/node';
+import { freePort } from '../../libs/infra/src/dev/processes';
+import { projectRoot } from '../../libs/infra/src/dev/project-root';
+import { startPostgres, startTemporalDevServer } from '../../libs/infra/src/dev/services';
+import { installTemporalBinaries } from '../../libs/infra/src/temporal/binaries';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Admin URL of the shared test PostgreSQL; each test file creates its own database on it. */
+    postgresUrl: string;
+    /** Address of the shared Temporal dev server. */
+    temporalAddress: string;
+    /** A folder of this run, removed at the end. */
+    runDir: string;
+  }
+}
+
+/**
+ * One real PostgreSQL and one real Temporal dev server per suite run, on free ports, stopped at
+ * the end — and, through their guards, stopped too if this process is killed.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  await installTemporalBinaries((line) => console.log(line));
+  const runDir = path.join(projectRoot(), '.data', 'test', `${project.name}-${process.pid}-${Date.now()}`);
+  fs.mkdirSync(runDir, { recursive: true });
+  const keepLog: string[] = [];
+  const onLine = (line: string) => keepLog.push(line);
+  const [postgres, temporal] = await Promise.all([
+    startPostgres({ dataDir: path.join(runDir, 'postgres'), port: await freePort(), database: 'postgres', onLine }),
+    startTemporalDevServer({ port: await freePort(), uiPort: null, onLine }),
+  ]).catch((e: unknown) => {
+    console.error(keepLog.slice(-30).join('\n'));
+    throw e;
+  });
+  project.provide('postgresUrl', postgres.url);
+  project.provide('temporalAddress', temporal.address);
+  project.provide('runDir', runDir);
+  return async () => {
+    await Promise.all([temporal.stop(), postgres.stop()]);
+    fs.rmSync(runDir, { recursive: true, force: true });
+  };
+}
