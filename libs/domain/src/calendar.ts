@@ -1,0 +1,205 @@
+import { DateTime, Duration } from 'luxon';
+import { validationError } from './errors';
+
+/** Canonical UTC ISO-8601 instant with milliseconds, e.g. `2027-01-31T00:00:00.000Z`. */
+export type Instant = string;
+/** ISO-8601 duration `PnYnMnWnDTnHnMnS`, integer components, never zero (zero is `null`). */
+export type IsoDuration = string;
+
+export const DESTRUCTION_PERIOD: IsoDuration = 'P2M';
+
+const DAY_MS = 86_400_000;
+const INSTANT_SHAPE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+const DURATION_SHAPE = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+
+interface DurationParts {
+  readonly years: number;
+  readonly months: number;
+  readonly weeks: number;
+  readonly days: number;
+  readonly hours: number;
+  readonly minutes: number;
+  readonly seconds: number;
+}
+
+function toDateTime(at: string): DateTime {
+  const parsed = INSTANT_SHAPE.test(at) ? DateTime.fromISO(at, { zone: 'utc' }) : null;
+  if (parsed === null || !parsed.isValid) {
+    throw validationError(
+      'calendar.invalid_instant',
+      'an instant must be an ISO-8601 date and time with Z or an offset, e.g. 2027-01-31T00:00:00Z',
+      { value: typeof at === 'string' ? at.slice(0, 40) : typeof at },
+    );
+  }
+  return parsed;
+}
+
+function toInstant(dt: DateTime): Instant {
+  if (!dt.isValid || dt.year < 1 || dt.year > 9999) {
+    throw validationError('calendar.out_of_range', 'the computed instant falls outside the years 0001–9999');
+  }
+  return dt.toISO() as Instant;
+}
+
+export function parseInstant(s: string): Instant {
+  return toInstant(toDateTime(s));
+}
+
+function durationParts(s: string): DurationParts | null {
+  const m = typeof s === 'string' ? DURATION_SHAPE.exec(s) : null;
+  // `P` alone and a trailing `T` without a time component are not durations.
+  if (m === null || s === 'P' || s.endsWith('T')) return null;
+  const n = (i: number): number => (m[i] === undefined ? 0 : Number(m[i]));
+  return { years: n(1), months: n(2), weeks: n(3), days: n(4), hours: n(5), minutes: n(6), seconds: n(7) };
+}
+
+function invalidDuration(s: unknown, why: string) {
+  return validationError('calendar.invalid_duration', `a duration must be ISO-8601 like P1M, P1Y or PT36H: ${why}`, {
+    value: typeof s === 'string' ? s.slice(0, 40) : typeof s,
+  });
+}
+
+function isZero(p: DurationParts): boolean {
+  return Object.values(p).every((v) => v === 0);
+}
+
+function format(p: DurationParts): IsoDuration {
+  const part = (v: number, unit: string) => (v === 0 ? '' : `${v}${unit}`);
+  const time = part(p.hours, 'H') + part(p.minutes, 'M') + part(p.seconds, 'S');
+  return `P${part(p.years, 'Y')}${part(p.months, 'M')}${part(p.weeks, 'W')}${part(p.days, 'D')}${time === '' ? '' : `T${time}`}`;
+}
+
+function partsOf(s: string): DurationParts {
+  const p = durationParts(s);
+  if (p === null) throw invalidDuration(s, 'integer components only, units in the order Y M W D T H M S');
+  if (Object.values(p).some((v) => !Number.isSafeInteger(v))) throw invalidDuration(s, 'a component is too large');
+  return p;
+}
+
+/** A non-zero duration in canonical form (zero components dropped): `P0Y1M` → `P1M`. */
+export function parseDuration(s: string): IsoDuration {
+  const p = partsOf(s);
+  if (isZero(p)) throw invalidDuration(s, 'it must not be zero');
+  return format(p);
+}
+
+/** `null` stands for the zero duration; a zero written out (`PT0S`, `P0D`) is read as `null`. */
+export function parseOptionalDuration(s: string | null | undefined): IsoDuration | null {
+  if (s === null || s === undefined) return null;
+  const p = partsOf(s);
+  return isZero(p) ? null : format(p);
+}
+
+function scaled(duration: IsoDuration, times: number): Duration {
+  const p = partsOf(duration);
+  return Duration.fromObject({
+    years: p.years * times,
+    months: p.months * times,
+    weeks: p.weeks * times,
+    days: p.days * times,
+    hours: p.hours * times,
+    minutes: p.minutes * times,
+    seconds: p.seconds * times,
+  });
+}
+
+/**
+ * Adds `times` × duration in one step, so that calendar months clamp to the end of the
+ * month once, from the anchor: 2027-01-31 + P1M×2 = 2027-03-31, never 2027-03-28.
+ */
+export function addDuration(at: Instant, duration: IsoDuration | null, times = 1): Instant {
+  const start = toDateTime(at);
+  return toInstant(duration === null ? start : start.plus(scaled(duration, times)));
+}
+
+export function subtractDuration(at: Instant, duration: IsoDuration | null): Instant {
+  const start = toDateTime(at);
+  return toInstant(duration === null ? start : start.minus(scaled(duration, 1)));
+}
+
+/** End of the n-th term of a contract anchored at `anchor` (L2, calendar arithmetic). */
+export function termEnd(anchor: Instant, period: IsoDuration, n: number): Instant {
+  return addDuration(anchor, period, n);
+}
+
+/** The ends of terms `from` … `from + count - 1`, each computed from the anchor. */
+export function termEndsSchedule(anchor: Instant, period: IsoDuration, count: number, from = 1): Instant[] {
+  return Array.from({ length: count }, (_, i) => termEnd(anchor, period, from + i));
+}
+
+/** P11/L8: all personal data destroyed within two calendar months of the end. */
+export function destructionDeadline(endedAt: Instant): Instant {
+  return addDuration(endedAt, DESTRUCTION_PERIOD);
+}
+
+interface DayBounds {
+  readonly min: number;
+  readonly max: number;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return (Date.UTC(year, month + 1, 1) - Date.UTC(year, month, 1)) / DAY_MS;
+}
+
+/**
+ * Shortest and longest span, in days, of a shift by `months` calendar months over every
+ * start date of a full 400-year Gregorian cycle (the calendar repeats after it).
+ */
+const shiftCache: Record<number, DayBounds> = {};
+
+function monthShiftDays(months: number): DayBounds {
+  return (shiftCache[months] ??= computeMonthShiftDays(months));
+}
+
+function computeMonthShiftDays(months: number): DayBounds {
+  if (months === 0) return { min: 0, max: 0 };
+  let min = Number.POSITIVE_INFINITY;
+  let max = 0;
+  for (let year = 2000; year < 2400; year++) {
+    for (let month = 0; month < 12; month++) {
+      const span = (Date.UTC(year, month + months, 1) - Date.UTC(year, month, 1)) / DAY_MS;
+      const clamped = Math.max(0, daysInMonth(year, month) - daysInMonth(year, month + months));
+      max = Math.max(max, span);
+      min = Math.min(min, span - clamped);
+    }
+  }
+  return { min, max };
+}
+
+function lengthMs(duration: IsoDuration | null, bound: keyof DayBounds): number {
+  if (duration === null) return 0;
+  const p = partsOf(duration);
+  const days = monthShiftDays(p.years * 12 + p.months)[bound] + p.weeks * 7 + p.days;
+  return days * DAY_MS + ((p.hours * 60 + p.minutes) * 60 + p.seconds) * 1000;
+}
+
+/** The longest a duration can last, over every possible start instant. */
+export function maxLengthMs(duration: IsoDuration | null): number {
+  return lengthMs(duration, 'max');
+}
+
+/** The shortest a duration can last, over every possible start instant. */
+export function minLengthMs(duration: IsoDuration | null): number {
+  return lengthMs(duration, 'min');
+}
+
+const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+export function toEpochMillis(at: Instant): number {
+  // Fast path for canonical instants (all of the state); Date.parse rolls Feb 30 over to
+  // March, so only a value that formats back to itself is trusted.
+  const ms = CANONICAL.test(at) ? Date.parse(at) : Number.NaN;
+  return Number.isFinite(ms) && new Date(ms).toISOString() === at ? ms : toDateTime(at).toMillis();
+}
+
+export function compareInstants(a: Instant, b: Instant): -1 | 0 | 1 {
+  const d = toEpochMillis(a) - toEpochMillis(b);
+  return d < 0 ? -1 : d > 0 ? 1 : 0;
+}
+
+export const isBefore = (a: Instant, b: Instant): boolean => compareInstants(a, b) < 0;
+export const isAfter = (a: Instant, b: Instant): boolean => compareInstants(a, b) > 0;
+
+export function maxInstant(first: Instant, ...rest: Instant[]): Instant {
+  return rest.reduce((latest, at) => (isAfter(at, latest) ? at : latest), first);
+}

@@ -1,0 +1,152 @@
+import type { Instant, IsoDuration } from '../calendar';
+import type { CatalogSelection } from '../catalog';
+
+export type CommandOf<Type extends string, Data> = Readonly<{ type: Type; data: Readonly<Data> }>;
+
+export interface ControllerInput {
+  readonly name: string;
+  readonly email: string;
+  readonly address: string | null;
+  readonly dpoEmail: string | null;
+}
+
+export interface CoveredPeriod {
+  readonly start: Instant;
+  readonly end: Instant;
+}
+
+export interface DestructionEvidence {
+  readonly objectCount: number;
+  readonly bytes: number;
+  readonly manifestHash: string;
+  readonly method: string;
+  readonly inventoriedAt: Instant;
+  readonly verifiedAt: Instant;
+}
+
+export interface ExportedLocation {
+  readonly locationId: string;
+  readonly objectCount: number;
+  readonly bytes: number;
+  readonly manifestHash: string;
+}
+
+export type OrderContract = CommandOf<
+  'OrderContract',
+  {
+    contractId: string;
+    reference: string | null;
+    controller: ControllerInput;
+    billingPeriod: IsoDuration;
+    catalog: Partial<CatalogSelection> | null;
+    /** `null` (or any zero duration such as `PT0S`) means no return window. */
+    returnWindow: IsoDuration | null;
+    /** `null` (or any zero duration) means expiry exactly at term end. */
+    renewalGracePeriod: IsoDuration | null;
+    orderedAt: Instant;
+  }
+>;
+
+/** The secret itself never enters the domain: it goes to the credential vault. */
+export type HandOverCredentials = CommandOf<
+  'HandOverCredentials',
+  { credentialId: string; kind: string; host: string; handedOverAt: Instant }
+>;
+
+export type AcceptRenewal = CommandOf<
+  'AcceptRenewal',
+  { invoiceId: string; coveredPeriod: CoveredPeriod; acceptedAt: Instant }
+>;
+
+export type RejectRenewal = CommandOf<'RejectRenewal', { invoiceId: string; rejectedAt: Instant; reason: string | null }>;
+
+export type WithdrawRenewal = CommandOf<
+  'WithdrawRenewal',
+  { invoiceId: string; withdrawnAt: Instant; reason: string | null }
+>;
+
+export type NoticeNonRenewal = CommandOf<'NoticeNonRenewal', { noticedAt: Instant; reason: string | null }>;
+
+export type ExpireContract = CommandOf<'ExpireContract', { at: Instant }>;
+
+export type TerminateContract = CommandOf<'TerminateContract', { terminatedAt: Instant; reason: string }>;
+
+export type CancelContract = CommandOf<'CancelContract', { cancelledAt: Instant; reason: string }>;
+
+export type RevokeCredentials = CommandOf<'RevokeCredentials', { revokedAt: Instant }>;
+
+export type ScheduleDestruction = CommandOf<
+  'ScheduleDestruction',
+  { scheduledAt: Instant; escalationMargin: IsoDuration | null }
+>;
+
+export type RequestDataExport = CommandOf<'RequestDataExport', { requestId: string; requestedAt: Instant }>;
+
+export type ServeDataExport = CommandOf<
+  'ServeDataExport',
+  { requestId: string; servedAt: Instant; locations: readonly ExportedLocation[] }
+>;
+
+export type StartDestruction = CommandOf<'StartDestruction', { startedAt: Instant }>;
+
+export type RecordLocationDestroyed = CommandOf<
+  'RecordLocationDestroyed',
+  { locationId: string; destroyedAt: Instant; evidence: DestructionEvidence }
+>;
+
+/** `reason` is a short technical code or message, never personal data. */
+export type RecordLocationDestructionFailed = CommandOf<
+  'RecordLocationDestructionFailed',
+  { locationId: string; failedAt: Instant; attempt: number; reason: string }
+>;
+
+export type CompleteDestruction = CommandOf<'CompleteDestruction', { completedAt: Instant; certificateId: string }>;
+
+export type EscalateDestruction = CommandOf<'EscalateDestruction', { at: Instant }>;
+
+export type MarkDeadlineMissed = CommandOf<'MarkDeadlineMissed', { at: Instant }>;
+
+export type ContractCommand =
+  | OrderContract
+  | HandOverCredentials
+  | AcceptRenewal
+  | RejectRenewal
+  | WithdrawRenewal
+  | NoticeNonRenewal
+  | ExpireContract
+  | TerminateContract
+  | CancelContract
+  | RevokeCredentials
+  | ScheduleDestruction
+  | RequestDataExport
+  | ServeDataExport
+  | StartDestruction
+  | RecordLocationDestroyed
+  | RecordLocationDestructionFailed
+  | CompleteDestruction
+  | EscalateDestruction
+  | MarkDeadlineMissed;
+
+export type ContractCommandType = ContractCommand['type'];
+
+export const CONTRACT_COMMAND_TYPES: readonly ContractCommandType[] = [
+  'OrderContract',
+  'HandOverCredentials',
+  'AcceptRenewal',
+  'RejectRenewal',
+  'WithdrawRenewal',
+  'NoticeNonRenewal',
+  'ExpireContract',
+  'TerminateContract',
+  'CancelContract',
+  'RevokeCredentials',
+  'ScheduleDestruction',
+  'RequestDataExport',
+  'ServeDataExport',
+  'StartDestruction',
+  'RecordLocationDestroyed',
+  'RecordLocationDestructionFailed',
+  'CompleteDestruction',
+  'EscalateDestruction',
+  'MarkDeadlineMissed',
+];

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { given } from '../testing/given';
+import {
+  CONTROLLER,
+  acceptRenewal,
+  activeSince,
+  cancelContract,
+  completeDestruction,
+  contractOrdered,
+  escalateDestruction,
+  expireContract,
+  handOverCredentials,
+  markDeadlineMissed,
+  noticeNonRenewal,
+  orderContract,
+  ordered,
+  recordLocationDestroyed,
+  recordLocationDestructionFailed,
+  rejectRenewal,
+  requestDataExport,
+  revokeCredentials,
+  scheduleDestruction,
+  serveDataExport,
+  startDestruction,
+  terminateContract,
+  withdrawRenewal,
+} from '../testing/factories';
+import type { ContractCommand } from './contract.commands';
+
+const T = '2027-02-01T00:00:00.000Z';
+
+describe('L1: ordering a contract', () => {
+  it('L1: ordering records the contract; processing does not begin', () =>
+    given()
+      .when(orderContract())
+      .then(ordered)
+      .andState((s) => {
+        expect(s.status).toBe('ordered');
+        expect(s).toMatchObject({ processingStartedAt: null, termStart: null, termEnd: null, endedAt: null });
+      }));
+
+  it('L1: instants are stored in canonical UTC and written-out zero durations as null', () =>
+    given()
+      .when(orderContract({ orderedAt: '2027-01-15T10:00:00+01:00', returnWindow: 'PT0S', renewalGracePeriod: 'P0D', billingPeriod: 'P0Y1M' }))
+      .then(ordered));
+
+  it('L1: the optional controller fields and the reference may be absent', () =>
+    given()
+      .when(orderContract({ reference: null, controller: { name: 'Acme SAS', email: 'contact@acme.example', address: null, dpoEmail: null } }))
+      .then(contractOrdered({ reference: null, controller: { name: 'Acme SAS', email: 'contact@acme.example', address: null, dpoEmail: null } })));
+
+  it('DESIGN §4: a contract narrows the catalog, in catalog order', () =>
+    given()
+      .when(orderContract({ catalog: { storageLocations: ['ovh-gra-1', 'web-platform'], dataCategories: ['email-address'] } }))
+      .then(
+        contractOrdered({
+          catalog: {
+            purposes: ['website-hosting'],
+            dataCategories: ['email-address'],
+            dataSubjectCategories: ['developers', 'system-administrators'],
+            storageLocations: ['web-platform', 'ovh-gra-1'],
+          },
+        }),
+      ));
+
+  it('DESIGN §4: a contract can never widen the catalog', () =>
+    given().when(orderContract({ catalog: { storageLocations: ['aws-us-east-1'] } })).thenThrows('catalog.widening', 'rule'));
+
+  it('L9: a return window shorter than the shortest two calendar months (59 days) is accepted', () =>
+    given()
+      .when(orderContract({ returnWindow: 'P58D', renewalGracePeriod: 'P5D' }))
+      .then(contractOrdered({ returnWindow: 'P58D', renewalGracePeriod: 'P5D' })));
+
+  it.each(['P59D', 'P2M', 'P1M29D', 'P1Y'])('L9: a return window of %s could reach the P2M deadline and is refused', (returnWindow) =>
+    given().when(orderContract({ returnWindow })).thenThrows('contract.return_window_too_long', 'rule'));
+
+  it.each<[string, Parameters<typeof orderContract>[0], string]>([
+    ['an empty contract id', { contractId: '' }, 'input.required'],
+    ['a missing controller', { controller: null as never }, 'input.required'],
+    ['a controller without a name', { controller: { ...CONTROLLER, name: ' ' } }, 'input.required'],
+    ['a malformed controller email', { controller: { ...CONTROLLER, email: 'acme' } }, 'input.invalid_email'],
+    ['a malformed DPO email', { controller: { ...CONTROLLER, dpoEmail: 'dpo at acme' } }, 'input.invalid_email'],
+    ['an overlong reference', { reference: 'R'.repeat(101) }, 'input.too_long'],
+    ['a zero billing period', { billingPeriod: 'P0D' }, 'calendar.invalid_duration'],
+    ['a fractional billing period', { billingPeriod: 'P1.5M' }, 'calendar.invalid_duration'],
+    ['a malformed grace period', { renewalGracePeriod: '5 days' }, 'calendar.invalid_duration'],
+    ['a local order time', { orderedAt: '2027-01-15T10:00:00' }, 'calendar.invalid_instant'],
+  ])('L1: refuses an order with %s', (_, data, code) => given().when(orderContract(data)).thenThrows(code, 'validation'));
+
+  it('L1: a contract is ordered once', () =>
+    given(ordered).when(orderContract()).thenThrows('contract.already_ordered', 'conflict'));
+
+  const T2 = '2027-03-01T00:00:00.000Z';
+  it.each<ContractCommand>([
+    handOverCredentials(T),
+    acceptRenewal('inv-1', T, T2),
+    rejectRenewal('inv-1', T),
+    withdrawRenewal('inv-1', T),
+    noticeNonRenewal(T),
+    expireContract(T),
+    terminateContract(T),
+    cancelContract(T),
+    revokeCredentials(T),
+    scheduleDestruction(T),
+    requestDataExport('x-1', T),
+    serveDataExport('x-1', T),
+    startDestruction(T),
+    recordLocationDestroyed('web-platform', T),
+    recordLocationDestructionFailed('web-platform', T),
+    completeDestruction(T),
+    escalateDestruction(T),
+    markDeadlineMissed(T),
+  ])('L1: before the order there is no contract to $type', (command) =>
+    given().when(command).thenThrows('contract.not_ordered', 'not_found'));
+
+  it('L1: before the order even a malformed command is answered with "no contract"', () =>
+    given().when(acceptRenewal('', 'soon', 'later')).thenThrows('contract.not_ordered', 'not_found'));
+
+  it('L1: an active contract cannot be ordered again', () =>
+    given(activeSince(T)).when(orderContract()).thenThrows('contract.already_ordered', 'conflict'));
+});

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { fold } from './contract.evolve';
+import { nextTimer, upcomingDeadlines } from './contract.timers';
+import {
+  activeSince,
+  contractOrdered,
+  dataExportRequested,
+  dataExportServed,
+  destructionDeadlineMissed,
+  destructionEscalated,
+  destructionPlanned,
+  destructionScheduled,
+  destructionUnderway,
+  handedOver,
+  ordered,
+  renewalAccepted,
+  terminatedAndRevoked,
+} from '../testing/factories';
+
+const T0 = '2027-01-31T00:00:00Z';
+const FEB_28 = '2027-02-28T00:00:00.000Z';
+const END = '2027-12-31T00:00:00.000Z';
+const ESCALATION = '2028-02-22T00:00:00.000Z';
+const DEADLINE = '2028-02-29T00:00:00.000Z';
+const yearly = { billingPeriod: 'P1Y' } as const;
+
+describe('timers: what the workflow waits for', () => {
+  it('an ordered contract waits only for signals (L1)', () => {
+    expect(upcomingDeadlines(fold([ordered]))).toEqual([]);
+    expect(nextTimer(fold([ordered]))).toBeNull();
+    expect(nextTimer(fold([]))).toBeNull();
+  });
+
+  it('L5: an active contract expires at term end', () => {
+    const s = fold(activeSince(T0));
+    expect(upcomingDeadlines(s)).toEqual([{ kind: 'term-end', at: FEB_28 }]);
+    expect(nextTimer(s)).toEqual({ kind: 'term-end', at: FEB_28, command: { type: 'ExpireContract', data: { at: FEB_28 } } });
+  });
+
+  it('L3: an accepted renewal moves the expiry timer to the new term end', () => {
+    const s = fold([...activeSince(T0), renewalAccepted('inv-1', FEB_28, '2027-03-31T00:00:00Z')]);
+    expect(nextTimer(s)?.at).toBe('2027-03-31T00:00:00.000Z');
+  });
+
+  it('L5: with a grace period the expiry timer fires at its end', () => {
+    const s = fold([contractOrdered({ renewalGracePeriod: 'P5D' }), handedOver(T0)]);
+    expect(upcomingDeadlines(s)).toEqual([
+      { kind: 'term-end', at: FEB_28 },
+      { kind: 'grace-end', at: '2027-03-05T00:00:00.000Z' },
+    ]);
+    expect(nextTimer(s)).toEqual({
+      kind: 'grace-end',
+      at: '2027-03-05T00:00:00.000Z',
+      command: { type: 'ExpireContract', data: { at: '2027-03-05T00:00:00.000Z' } },
+    });
+  });
+
+  it('L7/L8: an ended contract without a destruction plan has no timer: revocation and scheduling follow the end at once', () =>
+    expect(nextTimer(fold(terminatedAndRevoked(T0, END, yearly)))).toBeNull());
+
+  it('L9/L11/P11: a scheduled destruction waits for the return window, the escalation and the deadline', () => {
+    const s = fold(destructionPlanned(T0, END, { ...yearly, returnWindow: 'P14D' }));
+    expect(upcomingDeadlines(s)).toEqual([
+      { kind: 'return-window-end', at: '2028-01-14T00:00:00.000Z' },
+      { kind: 'escalation', at: ESCALATION },
+      { kind: 'destruction-deadline', at: DEADLINE },
+    ]);
+    expect(nextTimer(s)).toEqual({
+      kind: 'return-window-end',
+      at: '2028-01-14T00:00:00.000Z',
+      command: { type: 'StartDestruction', data: { startedAt: '2028-01-14T00:00:00.000Z' } },
+    });
+  });
+
+  it('L9: an unserved export holds the start back; once served late, destruction starts at the serving instant', () => {
+    const planned = destructionPlanned(T0, END, { ...yearly, returnWindow: 'P14D' });
+    const pending = fold([...planned, dataExportRequested('x-1', '2028-01-05T00:00:00Z')]);
+    expect(nextTimer(pending)?.kind).toBe('escalation');
+    const servedLate = fold([...planned, dataExportRequested('x-1', '2028-01-05T00:00:00Z'), dataExportServed('x-1', '2028-01-20T00:00:00Z')]);
+    expect(nextTimer(servedLate)).toEqual({
+      kind: 'return-window-end',
+      at: '2028-01-20T00:00:00.000Z',
+      command: { type: 'StartDestruction', data: { startedAt: '2028-01-20T00:00:00.000Z' } },
+    });
+    const servedEarly = fold([...planned, dataExportRequested('x-1', '2028-01-05T00:00:00Z'), dataExportServed('x-1', '2028-01-06T00:00:00Z')]);
+    expect(nextTimer(servedEarly)?.at).toBe('2028-01-14T00:00:00.000Z');
+  });
+
+  it('L11: once destruction started, the escalation comes next, then the deadline', () => {
+    const underway = destructionUnderway(T0, END, END, yearly);
+    expect(nextTimer(fold(underway))).toEqual({ kind: 'escalation', at: ESCALATION, command: { type: 'EscalateDestruction', data: { at: ESCALATION } } });
+    const escalated = fold([...underway, destructionEscalated(ESCALATION, DEADLINE)]);
+    expect(upcomingDeadlines(escalated)).toEqual([{ kind: 'destruction-deadline', at: DEADLINE }]);
+    expect(nextTimer(escalated)).toEqual({ kind: 'destruction-deadline', at: DEADLINE, command: { type: 'MarkDeadlineMissed', data: { at: DEADLINE } } });
+    const missed = fold([...underway, destructionEscalated(ESCALATION, DEADLINE), destructionDeadlineMissed(DEADLINE, DEADLINE)]);
+    expect(upcomingDeadlines(missed)).toEqual([]);
+    expect(nextTimer(missed)).toBeNull();
+  });
+
+  it('L11: with a zero margin the escalation and the deadline coincide, escalation first', () => {
+    const s = fold([...terminatedAndRevoked(T0, END, yearly), destructionScheduled(END, { escalationMargin: null })]);
+    expect(upcomingDeadlines(s)).toEqual([
+      { kind: 'return-window-end', at: END },
+      { kind: 'escalation', at: DEADLINE },
+      { kind: 'destruction-deadline', at: DEADLINE },
+    ]);
+  });
+});

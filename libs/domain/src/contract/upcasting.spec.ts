@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { fullCatalogSelection } from '../catalog';
+import { isDomainError } from '../errors';
+import { CONTRACT_EVENT_TYPES, EVENT_SCHEMA_VERSIONS, occurredAt, type ContractEvent } from './contract.events';
+import { fold } from './contract.evolve';
+import { UPCASTERS, upcast } from './contract.upcasting';
+import {
+  contractCancelled,
+  contractExpired,
+  contractOrdered,
+  contractTerminated,
+  credentialsRevoked,
+  dataExportRequested,
+  dataExportServed,
+  destructionDeadlineMissed,
+  destructionEscalated,
+  destructionScheduled,
+  destructionStarted,
+  handedOver,
+  locationDestroyed,
+  locationDestructionFailed,
+  nonRenewalNoticed,
+  ordered,
+  renewalAccepted,
+  renewalRejected,
+  renewalWithdrawn,
+} from '../testing/factories';
+
+function codeOf(f: () => unknown): string | null {
+  try {
+    f();
+    return null;
+  } catch (e) {
+    return isDomainError(e) ? e.code : 'not-a-domain-error';
+  }
+}
+
+describe('event schema versions and upcasting', () => {
+  it('knows every event type; ContractOrdered is at version 2', () => {
+    expect(CONTRACT_EVENT_TYPES).toHaveLength(19);
+    expect(EVENT_SCHEMA_VERSIONS.ContractOrdered).toBe(2);
+  });
+
+  it('every schema version above 1 has its upcasters', () => {
+    for (const type of CONTRACT_EVENT_TYPES) expect((UPCASTERS[type]?.length ?? 0) + 1, type).toBe(EVENT_SCHEMA_VERSIONS[type]);
+  });
+
+  it('a v1 ContractOrdered (before catalog, return window and grace period) loads as v2 with the full catalog and zero durations', () => {
+    const { catalog: _catalog, returnWindow: _returnWindow, renewalGracePeriod: _grace, ...v1 } = ordered.data;
+    const event = upcast({ type: 'ContractOrdered', schemaVersion: 1, data: v1 });
+    expect(event).toEqual(contractOrdered({ catalog: fullCatalogSelection(), returnWindow: null, renewalGracePeriod: null }));
+    expect(fold([event, handedOver('2027-01-31T00:00:00Z')])).toMatchObject({ status: 'active', catalog: fullCatalogSelection(), returnWindow: null });
+  });
+
+  it('current versions pass through unchanged', () => {
+    const events: ContractEvent[] = [ordered, handedOver('2027-01-31T00:00:00Z'), destructionScheduled('2027-02-10T00:00:00Z')];
+    for (const e of events) expect(upcast({ type: e.type, schemaVersion: EVENT_SCHEMA_VERSIONS[e.type], data: e.data })).toEqual(e);
+  });
+
+  it('refuses unknown event types', () => {
+    expect(codeOf(() => upcast({ type: 'ContractTeleported', schemaVersion: 1, data: {} }))).toBe('event.unknown_type');
+    expect(codeOf(() => upcast({ type: 'toString', schemaVersion: 1, data: {} }))).toBe('event.unknown_type');
+  });
+
+  it.each([3, 0, 1.5])('refuses ContractOrdered schema version %s', (schemaVersion) =>
+    expect(codeOf(() => upcast({ type: 'ContractOrdered', schemaVersion, data: ordered.data }))).toBe('event.unsupported_version'));
+
+  it('gives each event the instant it records', () => {
+    const at = '2027-03-01T00:00:00.000Z';
+    const events: ContractEvent[] = [
+      contractOrdered({ orderedAt: at }),
+      handedOver(at),
+      renewalAccepted('inv-1', at, '2027-04-01T00:00:00Z', { acceptedAt: at }),
+      renewalRejected('inv-1', at),
+      renewalWithdrawn('inv-1', at),
+      nonRenewalNoticed(at, '2027-04-01T00:00:00Z'),
+      contractExpired('2027-02-01T00:00:00Z', { detectedAt: at }),
+      contractTerminated(at),
+      contractCancelled(at),
+      credentialsRevoked(at),
+      destructionScheduled('2027-02-01T00:00:00Z', { scheduledAt: at }),
+      dataExportRequested('x-1', at),
+      dataExportServed('x-1', at),
+      destructionStarted(at),
+      locationDestructionFailed('web-platform', at),
+      locationDestroyed('web-platform', at),
+      destructionEscalated(at, '2027-04-01T00:00:00Z'),
+      destructionDeadlineMissed(at, '2027-04-01T00:00:00Z'),
+      { type: 'DestructionCompleted', data: { completedAt: at, certificate: null as never } },
+    ];
+    expect(new Set(events.map((e) => e.type)).size).toBe(CONTRACT_EVENT_TYPES.length);
+    for (const e of events) expect(occurredAt(e), e.type).toBe(at);
+  });
+});

@@ -1,0 +1,15 @@
+export * from './errors';
+export * from './calendar';
+export * from './catalog';
+export * from './contract/contract.commands';
+export * from './contract/contract.events';
+export * from './contract/contract.state';
+export type { Refusal } from './contract/contract.guards';
+export { decide } from './contract/contract.decide';
+export { evolve, fold } from './contract/contract.evolve';
+export { contractDecider } from './contract/contract.decider';
+export { DEFAULT_ESCALATION_MARGIN } from './contract/destruction.decide';
+export * from './contract/contract.timers';
+export * from './contract/contract.availability';
+export * from './contract/contract.view';
+export * from './contract/contract.upcasting';
