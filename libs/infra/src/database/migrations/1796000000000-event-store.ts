@@ -53,7 +53,7 @@ export class EventStore1796000000000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE contracts (
         id                      uuid PRIMARY KEY,
-        reference               text UNIQUE,
+        reference               text,
         status                  text NOT NULL,
         controller_name         text NOT NULL,
         controller_email        text NOT NULL,
@@ -64,7 +64,6 @@ export class EventStore1796000000000 implements MigrationInterface {
         destruction_deadline    timestamptz,
         version                 integer NOT NULL,
         state                   jsonb NOT NULL,
-        representation          jsonb NOT NULL,
         updated_at              timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX contracts_status ON contracts (status, ordered_at, id)`);

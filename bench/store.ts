@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { type Pool } from 'pg';
+import { addDuration, decide, evolve, initialState, type ContractCommand, type ContractEvent, type ContractState } from '../libs/domain/src';
+import * as f from '../libs/domain/src/testing/factories';
+import { createDataSource, migrate } from '../libs/infra/src/database/data-source';
+import { CONTRACT_STREAM } from '../libs/infra/src/event-store/contract-projection';
+import { createContractEventStore, toNewEvents } from '../libs/infra/src/event-store/contract-stream';
+import { type NewEvent } from '../libs/infra/src/event-store/event-store';
+import { benchPostgres, fmt } from './support';
+
+/**
+ * `npm run bench:store`: appends per second through the event store (hash chain, optimistic
+ * concurrency, inline read models) against raw INSERTs of the same rows into a plain table on
+ * the same database in the same run. Last line: `ratio: <store ÷ raw>` for 1-event appends.
+ */
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 400);
+const EVENTS_PER_STREAM = 20;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+
+/** A realistic stream: order, hand-over, then monthly renewals, all decided by the domain. */
+function lifecycle(contractId: string): ContractEvent[] {
+  let state: ContractState = initialState();
+  const events: ContractEvent[] = [];
+  const apply = (cmd: ContractCommand) => {
+    for (const e of decide(cmd, state)) {
+      state = evolve(state, e);
+      events.push(e);
+    }
+  };
+  apply(f.orderContract({ contractId, orderedAt: '2027-01-10T09:00:00.000Z' }));
+  apply(f.handOverCredentials('2027-01-31T10:00:00.000Z', randomUUID()));
+  for (let n = 1; events.length < EVENTS_PER_STREAM; n++) {
+    const end = state.status === 'active' ? state.termEnd : '';
+    apply(f.acceptRenewal(`inv-${n}`, end, addDuration('2027-01-31T10:00:00.000Z', 'P1M', n + 1), end));
+  }
+  return events;
+}
+
+async function main(): Promise<void> {
+  const pg = await benchPostgres('store');
+  await migrate(pg.url);
+  const dataSource = createDataSource({ url: pg.url, poolSize: CONCURRENCY + 4 });
+  await dataSource.initialize();
+  const store = createContractEventStore(dataSource);
+  const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  await dataSource.query(`CREATE TABLE IF NOT EXISTS bench_raw_events (LIKE events INCLUDING DEFAULTS)`);
+  await dataSource.query(`ALTER TABLE bench_raw_events ALTER COLUMN position DROP IDENTITY IF EXISTS`);
+  await dataSource.query(`ALTER TABLE bench_raw_events ALTER COLUMN position SET DEFAULT 0`);
+
+  console.log(`event store benchmark: ${STREAMS} streams × ${EVENTS_PER_STREAM} events, ${CONCURRENCY} concurrent writers, PostgreSQL with fsync on`);
+  const results: Record<number, { store: number; raw: number }> = {};
+  for (const batch of [1, 10]) {
+    const streams = Array.from({ length: STREAMS }, () => randomUUID());
+    const plans = streams.map((id) => {
+      const events = toNewEvents(lifecycle(id));
+      const batches: NewEvent[][] = [];
+      for (let i = 0; i < events.length; i += batch) batches.push(events.slice(i, i + batch));
+      return { id, batches };
+    });
+    const appends = plans.flatMap((p) => p.batches.map((events, n) => ({ id: p.id, expected: n * batch, events })));
+    // One lane per stream keeps each stream's appends in order, as one workflow does.
+    const byStream = new Map<string, typeof appends>();
+    for (const a of appends) byStream.set(a.id, [...(byStream.get(a.id) ?? []), a]);
+    const lanes = [...byStream.values()];
+    const storeResult = await measureLanes(lanes, CONCURRENCY, (a) => store.append(CONTRACT_STREAM, a.id, a.expected, a.events).then(() => {}));
+
+    const rawResult = await measureLanes(lanes, CONCURRENCY, async (a) => {
+      const rows = a.events.map((e, i) => ({
+        event_id: `${a.id}:${a.expected + i + 1}`,
+        version: a.expected + i + 1,
+        type: e.type,
+        schema_version: e.schemaVersion,
+        data: e.data,
+        metadata: e.metadata ?? {},
+        occurred_at: e.occurredAt,
+        prev_hash: 'x'.repeat(64),
+        hash: 'y'.repeat(64),
+      }));
+      // The same rows, through the same pool, as a prepared statement too: only the store's work differs.
+      await pool.query({
+        name: 'bench_raw_insert',
+        text: `INSERT INTO bench_raw_events (event_id, stream_id, version, type, schema_version, data, metadata, occurred_at, prev_hash, hash)
+         SELECT event_id, $1, version, type, schema_version, data, metadata, occurred_at, prev_hash, hash
+         FROM jsonb_to_recordset($2::jsonb) AS x(event_id text, version int, type text, schema_version int, data jsonb, metadata jsonb, occurred_at timestamptz, prev_hash text, hash text)`,
+        values: [a.id, JSON.stringify(rows)],
+      });
+    });
+    results[batch] = { store: storeResult.perSecond, raw: rawResult.perSecond };
+    console.log(
+      `${batch}-event appends: store ${fmt(storeResult.perSecond)} appends/s (${fmt(storeResult.perSecond * batch)} events/s), ` +
+        `p50 ${fmt(storeResult.p50, 2)} ms, p99 ${fmt(storeResult.p99, 2)} ms | raw INSERT ${fmt(rawResult.perSecond)} inserts/s, ` +
+        `p50 ${fmt(rawResult.p50, 2)} ms, p99 ${fmt(rawResult.p99, 2)} ms | ratio ${fmt(storeResult.perSecond / rawResult.perSecond, 3)}`,
+    );
+  }
+  await dataSource.destroy();
+  await pg.stop();
+  console.log(`ratio: ${fmt(results[1]!.store / results[1]!.raw, 3)}`);
+}
+
+async function measureLanes<T>(lanes: T[][], concurrency: number, task: (item: T) => Promise<void>) {
+  const queue = lanes.map((lane) => [...lane]);
+  const total = queue.reduce((n, l) => n + l.length, 0);
+  let laneIndex = 0;
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let l = laneIndex++; l < queue.length; l = laneIndex++) {
+        for (const item of queue[l]!) {
+          const t = performance.now();
+          await task(item);
+          latencies.push(performance.now() - t);
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
+  return { perSecond: total / seconds, p50: pct(50), p99: pct(99) };
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,395 @@
+import { createHash } from 'node:crypto';
+import { type Pool } from 'pg';
+import { type DataSource } from 'typeorm';
+import { ConcurrencyError, EventStoreError } from './errors';
+import { chainHash, GENESIS_HASH } from './hash';
+
+export interface NewEvent {
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: Record<string, unknown>;
+  readonly occurredAt: string;
+  readonly metadata?: Record<string, unknown>;
+}
+
+export interface RecordedEvent {
+  readonly position: string;
+  readonly eventId: string;
+  readonly streamId: string;
+  readonly version: number;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: Record<string, unknown>;
+  readonly metadata: Record<string, unknown>;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export interface AppendResult {
+  /** The stream's version after the append. */
+  readonly version: number;
+  /** True when the same events were already stored (a retried append): nothing was written. */
+  readonly duplicate: boolean;
+}
+
+/** Checks events before they are written: known type, current schema version. */
+export interface StreamSchema {
+  readonly streamType: string;
+  /** Event type → the schema version new events must be written with. */
+  readonly eventVersions: Readonly<Record<string, number>>;
+  /** Stream ids of this type must match (contract streams are named by the contract's UUID). */
+  readonly streamIdPattern?: RegExp;
+}
+
+interface StreamHead {
+  readonly streamType: string;
+  readonly version: number;
+  readonly hash: string;
+  /** The inline projection's state at `version`, if the stream type has one. */
+  readonly state: unknown;
+}
+
+/** An event about to be written, as an inline projection sees it. */
+export interface PendingEvent {
+  readonly version: number;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: Record<string, unknown>;
+}
+
+/**
+ * A read model written by the append's own statement, so read models and events can never
+ * disagree. It reads its current state with the stream head, folds the new events, and adds
+ * data-modifying CTEs to the append.
+ */
+export interface InlineProjection<S = unknown> {
+  readonly streamType: string;
+  /** A query of `$1` (the stream id) returning at most one row with columns `state` and `version`. */
+  readonly stateSql: string;
+  fold(state: S | null, events: readonly PendingEvent[]): S;
+  /**
+   * CTEs writing the new state, each guarded by the SQL condition `when` (true only if the
+   * append goes ahead). `param(value)` returns the placeholder of a new parameter.
+   */
+  writeCtes(streamId: string, state: S, version: number, sql: { param: (value: unknown) => string; when: string; previous: S | null }): string[];
+}
+
+/** Where a global reader stands: the last (transaction, position) it has read. */
+export interface GlobalCheckpoint {
+  readonly transactionId: string;
+  readonly position: string;
+}
+
+export const START: GlobalCheckpoint = { transactionId: '0', position: '0' };
+
+export type VerifyResult = { valid: true; events: number } | { valid: false; brokenAt: number; reason: string };
+
+export const MAX_EVENT_BYTES = 64 * 1024;
+const MAX_BATCH = 100;
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An `events` row as node-postgres returns it. */
+export interface EventRow {
+  position: string;
+  event_id: string;
+  stream_id: string;
+  version: number;
+  type: string;
+  schema_version: number;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  occurred_at: Date;
+  recorded_at: Date;
+  prev_hash: string;
+  hash: string;
+}
+
+export const EVENT_COLUMNS = `position::text AS position, event_id, stream_id, version, type, schema_version, data, metadata, occurred_at, recorded_at, prev_hash, hash`;
+
+export function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    position: row.position,
+    eventId: row.event_id,
+    streamId: row.stream_id,
+    version: row.version,
+    type: row.type,
+    schemaVersion: row.schema_version,
+    data: row.data,
+    metadata: row.metadata,
+    occurredAt: row.occurred_at.toISOString(),
+    recordedAt: row.recorded_at.toISOString(),
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+export const eventId = (streamId: string, version: number) => `${streamId}:${version}`;
+
+/**
+ * The PostgreSQL event store (STYLE.md: Emmett, Marten). Appends are serialised per stream by a
+ * row lock on its head; a retried append of the same events is recognised by their hashes and
+ * reports success without writing.
+ */
+export class EventStore {
+  private readonly schemas = new Map<string, StreamSchema>();
+  private readonly projections = new Map<string, InlineProjection>();
+  /** Recently written stream heads, least recently used first. */
+  private readonly heads = new Map<string, StreamHead>();
+  private readonly headCacheSize: number;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    options: { schemas?: readonly StreamSchema[]; projections?: readonly InlineProjection[]; headCacheSize?: number } = {},
+  ) {
+    this.headCacheSize = options.headCacheSize ?? 10_000;
+    for (const schema of options.schemas ?? []) this.schemas.set(schema.streamType, schema);
+    for (const p of options.projections ?? []) this.projections.set(p.streamType, p);
+  }
+
+  /**
+   * Appends `events` if the stream is at `expectedVersion`. One statement checks that the head is
+   * unchanged, inserts the events, moves the head and writes the read model — atomic on its own.
+   * The head it checks against (and the projection's state) comes from a small in-process cache
+   * when this process wrote the stream last, else from one read; a stale cache only costs a re-read.
+   */
+  async append(streamType: string, streamId: string, expectedVersion: number, events: readonly NewEvent[]): Promise<AppendResult> {
+    this.validate(streamType, streamId, expectedVersion, events);
+    const cached = this.heads.get(streamId);
+    if (cached && cached.streamType === streamType && cached.version === expectedVersion) {
+      if (await this.tryAppend(cached, streamId, events)) return { version: expectedVersion + events.length, duplicate: false };
+    }
+    this.heads.delete(streamId);
+    const head = await this.readHead(streamType, streamId);
+    if (head.version === expectedVersion && (await this.tryAppend(head, streamId, events))) {
+      return { version: expectedVersion + events.length, duplicate: false };
+    }
+    return this.conflictOrRetry(streamId, expectedVersion, events);
+  }
+
+  private async readHead(streamType: string, streamId: string): Promise<StreamHead> {
+    const projection = this.projections.get(streamType);
+    const [row] = (await this.dataSource.query(
+      `SELECT s.stream_type, s.version, s.last_hash${projection ? ', p.state, p.version AS projected_version' : ''}
+       FROM (SELECT $1::text AS id) k
+       LEFT JOIN streams s ON s.stream_id = k.id
+       ${projection ? `LEFT JOIN LATERAL (${projection.stateSql}) p ON true` : ''}`,
+      [streamId],
+    )) as { stream_type: string | null; version: number | null; last_hash: string | null; state?: unknown; projected_version?: number | null }[];
+    if (row!.stream_type !== null && row!.stream_type !== streamType) {
+      throw new EventStoreError('event_store.stream_type_mismatch', `stream ${streamId} is a ${row!.stream_type} stream, not ${streamType}`);
+    }
+    const version = row!.version ?? 0;
+    if (projection && (row!.projected_version ?? 0) !== version) {
+      throw new EventStoreError('event_store.projection_behind', `the ${streamType} read model of ${streamId} is at version ${row!.projected_version ?? 0}, not ${version}: rebuild projections`);
+    }
+    return { streamType, version, hash: row!.last_hash ?? GENESIS_HASH, state: row!.state ?? null };
+  }
+
+  /** One statement; false when the head moved since `head` was read (nothing was written). */
+  private async tryAppend(head: StreamHead, streamId: string, events: readonly NewEvent[]): Promise<boolean> {
+    const { streamType, version: expectedVersion, hash: prevHash } = head;
+    const projection = this.projections.get(streamType);
+    let hash = prevHash;
+    const rows = events.map((event, i) => {
+      const v = expectedVersion + i + 1;
+      const id = eventId(streamId, v);
+      const metadata = event.metadata ?? {};
+      const occurredAt = new Date(event.occurredAt).toISOString();
+      const prev = hash;
+      hash = chainHash(prev, { streamId, version: v, eventId: id, type: event.type, schemaVersion: event.schemaVersion, occurredAt, data: event.data, metadata });
+      return { event_id: id, version: v, type: event.type, schema_version: event.schemaVersion, data: event.data, metadata, occurred_at: occurredAt, prev_hash: prev, hash };
+    });
+    const newVersion = expectedVersion + events.length;
+
+    const params: unknown[] = [];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const id = param(streamId);
+    // The head row is the lock: the UPDATE (or the INSERT of a new stream) matches only if no one
+    // moved the stream since it was read; if it does not match, nothing else in the statement writes.
+    const headCte =
+      expectedVersion === 0
+        ? `head AS (INSERT INTO streams (stream_id, stream_type, version, last_hash) VALUES (${id}, ${param(streamType)}, ${param(newVersion)}, ${param(hash)})
+                    ON CONFLICT (stream_id) DO NOTHING RETURNING stream_id)`
+        : `head AS (UPDATE streams SET version = ${param(newVersion)}, last_hash = ${param(hash)}, updated_at = now()
+                    WHERE stream_id = ${id} AND version = ${param(expectedVersion)} AND last_hash = ${param(prevHash)} RETURNING stream_id)`;
+    const ctes = [
+      headCte,
+      `inserted AS (INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata, occurred_at, prev_hash, hash)
+         SELECT x.event_id, ${id}, x.version, x.type, x.schema_version, x.data, x.metadata, x.occurred_at, x.prev_hash, x.hash
+         FROM jsonb_to_recordset(${param(JSON.stringify(rows))}::jsonb) AS x(event_id text, version int, type text, schema_version int,
+                                                 data jsonb, metadata jsonb, occurred_at timestamptz, prev_hash text, hash text)
+         WHERE EXISTS (SELECT 1 FROM head) ORDER BY x.version
+         RETURNING position)`,
+    ];
+    let state: unknown = null;
+    if (projection) {
+      state = projection.fold(head.state, rows.map((r) => ({ version: r.version, type: r.type, schemaVersion: r.schema_version, data: r.data })));
+      ctes.push(...projection.writeCtes(streamId, state, newVersion, { param, when: 'EXISTS (SELECT 1 FROM head)', previous: head.state }));
+    }
+    const text = `WITH ${ctes.join(',\n')} SELECT count(*)::int AS appended FROM inserted`;
+    const { rows: result } = await this.pool().query<{ appended: number }>({ name: statementName(text), text, values: params });
+    if (result[0]!.appended !== events.length) return false;
+    this.remember(streamId, { streamType, version: newVersion, hash, state });
+    return true;
+  }
+
+  /**
+   * node-postgres' pool under TypeORM, for named prepared statements: the append's few statement
+   * shapes are parsed and planned once per connection instead of at every append.
+   */
+  private pool(): Pool {
+    return (this.dataSource.driver as unknown as { master: Pool }).master;
+  }
+
+  private remember(streamId: string, head: StreamHead): void {
+    this.heads.delete(streamId);
+    this.heads.set(streamId, head);
+    if (this.heads.size > this.headCacheSize) this.heads.delete(this.heads.keys().next().value!);
+  }
+
+  private async conflictOrRetry(streamId: string, expectedVersion: number, events: readonly NewEvent[]): Promise<AppendResult> {
+    const actual = await this.streamVersion(streamId);
+    if (actual >= expectedVersion + events.length && (await this.isRetry(streamId, expectedVersion, events))) {
+      return { version: expectedVersion + events.length, duplicate: true };
+    }
+    throw new ConcurrencyError(streamId, expectedVersion, actual);
+  }
+
+  /** The stream's events in version order, from `fromVersion` (inclusive). */
+  async readStream(streamId: string, fromVersion = 1): Promise<RecordedEvent[]> {
+    const rows: EventRow[] = await this.dataSource.query(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND version >= $2 ORDER BY version`,
+      [streamId, fromVersion],
+    );
+    return rows.map(toRecorded);
+  }
+
+  async streamVersion(streamId: string): Promise<number> {
+    const rows: { version: number }[] = await this.dataSource.query(`SELECT version FROM streams WHERE stream_id = $1`, [streamId]);
+    return rows[0]?.version ?? 0;
+  }
+
+  /**
+   * Events of every stream in global order, after `after` (a checkpoint from a previous read).
+   *
+   * Positions are handed out when a transaction inserts, not when it commits, so a slow
+   * transaction can commit a smaller position after a larger one was read. The global order is
+   * therefore (writing transaction id, position), and only transactions older than every one
+   * still in flight are read (pg_snapshot_xmin): nothing can later appear before a checkpoint.
+   */
+  async readAll(after: GlobalCheckpoint = START, limit = 1000): Promise<{ events: RecordedEvent[]; checkpoint: GlobalCheckpoint }> {
+    const rows: (EventRow & { transaction_id: string })[] = await this.dataSource.query(
+      `SELECT ${EVENT_COLUMNS}, transaction_id::text AS transaction_id FROM events
+       WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id, position LIMIT $3`,
+      [after.transactionId, after.position, limit],
+    );
+    const last = rows[rows.length - 1];
+    return {
+      events: rows.map(toRecorded),
+      checkpoint: last ? { transactionId: last.transaction_id, position: last.position } : after,
+    };
+  }
+
+  /** Recomputes the stream's hash chain and names the first event that does not match. */
+  async verify(streamId: string): Promise<VerifyResult> {
+    const events = await this.readStream(streamId);
+    const heads: { version: number; last_hash: string }[] = await this.dataSource.query(
+      `SELECT version, last_hash FROM streams WHERE stream_id = $1`,
+      [streamId],
+    );
+    let prevHash = GENESIS_HASH;
+    for (const [i, e] of events.entries()) {
+      if (e.version !== i + 1) return { valid: false, brokenAt: i + 1, reason: 'missing event' };
+      if (e.prevHash !== prevHash) return { valid: false, brokenAt: e.version, reason: 'previous hash does not match' };
+      const hash = chainHash(prevHash, {
+        streamId,
+        version: e.version,
+        eventId: e.eventId,
+        type: e.type,
+        schemaVersion: e.schemaVersion,
+        occurredAt: e.occurredAt,
+        data: e.data,
+        metadata: e.metadata,
+      });
+      if (hash !== e.hash) return { valid: false, brokenAt: e.version, reason: 'content does not match its hash' };
+      prevHash = hash;
+    }
+    const head = heads[0];
+    if (head && (head.version !== events.length || head.last_hash !== prevHash)) {
+      return { valid: false, brokenAt: Math.min(head.version, events.length + 1), reason: 'stream head does not match its events' };
+    }
+    return { valid: true, events: events.length };
+  }
+
+  private async isRetry(streamId: string, expectedVersion: number, events: readonly NewEvent[]): Promise<boolean> {
+    const stored: EventRow[] = await this.dataSource.query(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND version > $2 AND version <= $3 ORDER BY version`,
+      [streamId, expectedVersion, expectedVersion + events.length],
+    );
+    if (stored.length !== events.length) return false;
+    return stored.every((row, i) => {
+      const e = events[i]!;
+      return (
+        chainHash(row.prev_hash, {
+          streamId,
+          version: row.version,
+          eventId: row.event_id,
+          type: e.type,
+          schemaVersion: e.schemaVersion,
+          occurredAt: new Date(e.occurredAt).toISOString(),
+          data: e.data,
+          metadata: e.metadata ?? {},
+        }) === row.hash
+      );
+    });
+  }
+
+  private validate(streamType: string, streamId: string, expectedVersion: number, events: readonly NewEvent[]): void {
+    const schema = this.schemas.get(streamType);
+    if (!schema) throw new EventStoreError('event_store.unknown_stream_type', `unknown stream type ${streamType}`);
+    if (!streamId || streamId.length > 200 || (schema.streamIdPattern && !schema.streamIdPattern.test(streamId))) {
+      throw new EventStoreError('event_store.invalid_stream', `not a valid ${streamType} stream id`);
+    }
+    if (!Number.isInteger(expectedVersion) || expectedVersion < 0) {
+      throw new EventStoreError('event_store.invalid_version', 'the expected version must be a whole number ≥ 0');
+    }
+    if (events.length === 0 || events.length > MAX_BATCH) {
+      throw new EventStoreError('event_store.invalid_batch', `an append holds 1 to ${MAX_BATCH} events`);
+    }
+    for (const [i, e] of events.entries()) {
+      const current = schema.eventVersions[e.type];
+      if (current === undefined) {
+        throw new EventStoreError('event_store.unknown_event_type', `event ${i + 1}: unknown ${streamType} event type`, { index: i, type: String(e.type).slice(0, 100) });
+      }
+      if (e.schemaVersion !== current) {
+        throw new EventStoreError('event_store.wrong_schema_version', `event ${i + 1}: ${e.type} is written with schema version ${current}, not ${e.schemaVersion}`, { index: i });
+      }
+      if (typeof e.occurredAt !== 'string' || !INSTANT.test(e.occurredAt) || Number.isNaN(Date.parse(e.occurredAt))) {
+        throw new EventStoreError('event_store.invalid_event', `event ${i + 1}: occurredAt must be an ISO-8601 instant`, { index: i });
+      }
+      if (e.data === null || typeof e.data !== 'object' || Array.isArray(e.data)) {
+        throw new EventStoreError('event_store.invalid_event', `event ${i + 1}: data must be a JSON object`, { index: i });
+      }
+      const bytes = Buffer.byteLength(JSON.stringify({ data: e.data, metadata: e.metadata ?? {} }));
+      if (bytes > MAX_EVENT_BYTES) {
+        throw new EventStoreError('event_store.payload_too_large', `event ${i + 1}: ${bytes} bytes exceeds the ${MAX_EVENT_BYTES}-byte limit`, { index: i, bytes });
+      }
+    }
+  }
+}
+
+const statementNames = new Map<string, string>();
+
+/** A stable name per statement text (prepared statements are per connection and per name). */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `es_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}

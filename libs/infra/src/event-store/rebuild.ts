@@ -1,0 +1,97 @@
+import { type DataSource, type QueryRunner } from 'typeorm';
+import { CONTRACT_STREAM, ContractProjection, foldEvents, LIVE_TABLES, type ReadModelTables } from './contract-projection';
+import { EVENT_COLUMNS, toRecorded, type EventRow, type RecordedEvent } from './event-store';
+
+const REBUILD: ReadModelTables = { contracts: 'contracts_rebuild', deadlines: 'deadlines_rebuild' };
+const PAGE = 5_000;
+
+export interface RebuildReport {
+  readonly contracts: number;
+  readonly events: number;
+  readonly caughtUp: number;
+}
+
+const rebuilt = new ContractProjection(REBUILD);
+
+async function writeStream(tx: QueryRunner, streamId: string, events: RecordedEvent[]): Promise<void> {
+  const last = events[events.length - 1]!;
+  await rebuilt.write(tx, streamId, foldEvents(events), last.version, last.recordedAt);
+}
+
+/**
+ * Rebuilds every contract read model from the events into fresh tables, then swaps them in.
+ * The bulk runs while appends go on; the swap takes a lock that waits out in-flight appends,
+ * re-folds any stream that moved meanwhile, and renames the tables in one transaction.
+ */
+export async function rebuildProjections(dataSource: DataSource, log: (line: string) => void = () => {}): Promise<RebuildReport> {
+  const tx = dataSource.createQueryRunner();
+  await tx.connect();
+  try {
+    for (const [live, fresh] of [[LIVE_TABLES.contracts, REBUILD.contracts], [LIVE_TABLES.deadlines, REBUILD.deadlines]] as const) {
+      await tx.query(`DROP TABLE IF EXISTS ${fresh}`);
+      await tx.query(`CREATE TABLE ${fresh} (LIKE ${live} INCLUDING ALL)`);
+    }
+
+    let contracts = 0;
+    let events = 0;
+    let after: [string, number] = ['', 0];
+    let pending: RecordedEvent[] = [];
+    for (;;) {
+      const rows: EventRow[] = await tx.query(
+        `SELECT ${EVENT_COLUMNS} FROM events
+         WHERE stream_id IN (SELECT stream_id FROM streams WHERE stream_type = $1) AND (stream_id, version) > ($2, $3)
+         ORDER BY stream_id, version LIMIT $4`,
+        [CONTRACT_STREAM, after[0], after[1], PAGE],
+      );
+      for (const row of rows) {
+        if (pending.length && pending[0]!.streamId !== row.stream_id) {
+          await writeStream(tx, pending[0]!.streamId, pending);
+          contracts++;
+          pending = [];
+        }
+        pending.push(toRecorded(row));
+      }
+      events += rows.length;
+      if (rows.length < PAGE) break;
+      const last = rows[rows.length - 1]!;
+      after = [last.stream_id, last.version];
+    }
+    // The last stream of the last page may continue on the next page; it is complete only now.
+    if (pending.length) {
+      await writeStream(tx, pending[0]!.streamId, pending);
+      contracts++;
+    }
+    log(`folded ${events} events into ${contracts} contracts`);
+
+    await tx.startTransaction();
+    // EXCLUSIVE conflicts with the row locks every append takes on its stream head: once granted,
+    // no append is in flight and none can start until the swap commits.
+    await tx.query(`LOCK TABLE streams IN EXCLUSIVE MODE`);
+    const moved: { stream_id: string }[] = await tx.query(
+      `SELECT s.stream_id FROM streams s LEFT JOIN ${REBUILD.contracts} r ON r.id::text = s.stream_id
+       WHERE s.stream_type = $1 AND r.version IS DISTINCT FROM s.version`,
+      [CONTRACT_STREAM],
+    );
+    for (const { stream_id } of moved) {
+      const rows: EventRow[] = await tx.query(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version`,
+        [stream_id],
+      );
+      await tx.query(`DELETE FROM ${REBUILD.deadlines} WHERE contract_id = $1`, [stream_id]);
+      if (rows.length) await writeStream(tx, stream_id, rows.map(toRecorded));
+    }
+    for (const [live, fresh] of [[LIVE_TABLES.contracts, REBUILD.contracts], [LIVE_TABLES.deadlines, REBUILD.deadlines]] as const) {
+      await tx.query(`ALTER TABLE ${live} RENAME TO ${live}_retired`);
+      await tx.query(`ALTER TABLE ${fresh} RENAME TO ${live}`);
+      await tx.query(`DROP TABLE ${live}_retired`);
+    }
+    await tx.commitTransaction();
+    log(`caught up ${moved.length} streams that moved during the rebuild; swapped in`);
+    return { contracts, events, caughtUp: moved.length };
+  } catch (e) {
+    if (tx.isTransactionActive) await tx.rollbackTransaction().catch(() => {});
+    throw e;
+  } finally {
+    await tx.release();
+  }
+}

@@ -1,0 +1,22 @@
+import { loadConfigOrExit } from '../libs/infra/src/config/config';
+import { createDataSource } from '../libs/infra/src/database/data-source';
+import { rebuildProjections } from '../libs/infra/src/event-store/rebuild';
+
+/** `npm run projections:rebuild`: every read model rebuilt from the events into fresh tables, swapped in atomically. */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit('projections:rebuild');
+  const dataSource = createDataSource({ url: config.database.url, poolSize: 2, applicationName: 'dpa-rebuild' });
+  await dataSource.initialize();
+  try {
+    const started = Date.now();
+    const report = await rebuildProjections(dataSource, (line) => console.log(line));
+    console.log(`rebuilt ${report.contracts} contracts from ${report.events} events in ${Date.now() - started} ms`);
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(`projections:rebuild failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

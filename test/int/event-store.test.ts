@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { type DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as f from '../../libs/domain/src/testing';
+import { createDataSource } from '../../libs/infra/src/database/data-source';
+import { CONTRACT_STREAM } from '../../libs/infra/src/event-store/contract-projection';
+import { createContractEventStore, toNewEvents } from '../../libs/infra/src/event-store/contract-stream';
+import { ConcurrencyError, EventStoreError } from '../../libs/infra/src/event-store/errors';
+import { START, type EventStore, type GlobalCheckpoint, type RecordedEvent } from '../../libs/infra/src/event-store/event-store';
+import { rebuildProjections } from '../../libs/infra/src/event-store/rebuild';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { prng, randomLifecycle } from '../support/workload';
+
+let db: TestDatabase;
+let dataSource: DataSource;
+let store: EventStore;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  dataSource = createDataSource({ url: db.url, poolSize: 40 });
+  await dataSource.initialize();
+  store = createContractEventStore(dataSource);
+});
+afterAll(async () => {
+  await dataSource?.destroy();
+  await db?.drop();
+});
+
+const ordered = (contractId: string) => toNewEvents([f.contractOrdered({ contractId })]);
+const count = async (sql: string, params: unknown[] = []) => Number((await dataSource.query(sql, params))[0].n);
+
+describe('append', () => {
+  it('of two concurrent appends at one version, exactly one commits and the other gets a concurrency error', async () => {
+    const id = randomUUID();
+    await store.append(CONTRACT_STREAM, id, 0, ordered(id));
+    const attempts = await Promise.allSettled([
+      store.append(CONTRACT_STREAM, id, 1, toNewEvents([f.handedOver('2027-02-01T00:00:00.000Z')])),
+      store.append(CONTRACT_STREAM, id, 1, toNewEvents([f.contractCancelled('2027-02-01T00:00:00.000Z')])),
+    ]);
+    expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+    const rejected = attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected');
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]!.reason).toBeInstanceOf(ConcurrencyError);
+    expect((rejected[0]!.reason as ConcurrencyError).code).toBe('event_store.concurrency');
+    expect((await store.readStream(id)).map((e) => e.version)).toEqual([1, 2]);
+  });
+
+  it('of two concurrent first appends to a new stream, exactly one commits', async () => {
+    const id = randomUUID();
+    const attempts = await Promise.allSettled([
+      store.append(CONTRACT_STREAM, id, 0, toNewEvents([f.contractOrdered({ contractId: id, reference: 'A' })])),
+      store.append(CONTRACT_STREAM, id, 0, toNewEvents([f.contractOrdered({ contractId: id, reference: 'B' })])),
+    ]);
+    expect(attempts.map((a) => a.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(await store.readStream(id)).toHaveLength(1);
+  });
+
+  it('100 concurrent appends to 100 streams all commit, with gap-free versions per stream', async () => {
+    const ids = Array.from({ length: 100 }, () => randomUUID());
+    await Promise.all(ids.map((id) => store.append(CONTRACT_STREAM, id, 0, ordered(id))));
+    await Promise.all(ids.map((id) => store.append(CONTRACT_STREAM, id, 1, toNewEvents([f.handedOver('2027-02-01T00:00:00.000Z')]))));
+    await Promise.all(
+      ids.map((id) =>
+        store.append(CONTRACT_STREAM, id, 2, toNewEvents([f.nonRenewalNoticed('2027-02-02T00:00:00.000Z', '2027-03-01T00:00:00.000Z'), f.contractTerminated('2027-02-03T00:00:00.000Z')])),
+      ),
+    );
+    for (const id of ids) expect((await store.readStream(id)).map((e) => e.version)).toEqual([1, 2, 3, 4]);
+    const rows: { status: string }[] = await dataSource.query(`SELECT status FROM contracts WHERE id = ANY($1::uuid[])`, [ids]);
+    expect(rows.map((r) => r.status)).toEqual(Array(100).fill('terminated'));
+  });
+
+  it('a retried append of the same events is a no-op that reports success', async () => {
+    const id = randomUUID();
+    const events = ordered(id);
+    expect(await store.append(CONTRACT_STREAM, id, 0, events)).toEqual({ version: 1, duplicate: false });
+    expect(await store.append(CONTRACT_STREAM, id, 0, events)).toEqual({ version: 1, duplicate: true });
+    expect(await count(`SELECT count(*) AS n FROM events WHERE stream_id = $1`, [id])).toBe(1);
+    // Different events at the same version are a conflict, not a retry.
+    await expect(store.append(CONTRACT_STREAM, id, 0, toNewEvents([f.contractOrdered({ contractId: id, reference: 'other' })]))).rejects.toBeInstanceOf(ConcurrencyError);
+  });
+
+  it('refuses bad input with a clear error and writes nothing', async () => {
+    const id = randomUUID();
+    const before = await count(`SELECT count(*) AS n FROM events`);
+    const good = ordered(id)[0]!;
+    const cases: [unknown[], string][] = [
+      [[{ ...good, type: 'ContractSold' }], 'event_store.unknown_event_type'],
+      [[{ ...good, schemaVersion: 1 }], 'event_store.wrong_schema_version'],
+      [[{ ...good, data: { blob: 'x'.repeat(70_000) } }], 'event_store.payload_too_large'],
+      [[{ ...good, occurredAt: 'yesterday' }], 'event_store.invalid_event'],
+      [[{ ...good, data: [1, 2] }], 'event_store.invalid_event'],
+      [[], 'event_store.invalid_batch'],
+    ];
+    for (const [events, code] of cases) {
+      const error = await store.append(CONTRACT_STREAM, id, 0, events as never).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EventStoreError);
+      expect((error as EventStoreError).code).toBe(code);
+      expect((error as Error).message).not.toContain('xxxx');
+    }
+    await expect(store.append(CONTRACT_STREAM, 'not-a-uuid', 0, [good])).rejects.toMatchObject({ code: 'event_store.invalid_stream' });
+    await expect(store.append('invoice', id, 0, [good])).rejects.toMatchObject({ code: 'event_store.unknown_stream_type' });
+    expect(await count(`SELECT count(*) AS n FROM events`)).toBe(before);
+    expect(await count(`SELECT count(*) AS n FROM streams WHERE stream_id = $1`, [id])).toBe(0);
+  });
+});
+
+describe('readers in global order', () => {
+  const readToEnd = async (from: GlobalCheckpoint) => {
+    const seen: RecordedEvent[] = [];
+    let at = from;
+    for (;;) {
+      const { events, checkpoint } = await store.readAll(at, 100);
+      if (!events.length) return { seen, checkpoint: at };
+      seen.push(...events);
+      at = checkpoint;
+    }
+  };
+
+  it('never pass an event that a slower transaction commits late, even with a larger position', async () => {
+    const { checkpoint: start } = await readToEnd(START);
+    const slowId = randomUUID();
+    const fastId = randomUUID();
+    // A writer that starts first, then inserts its event after a faster writer, and commits last.
+    const slow = new Client({ connectionString: db.url });
+    await slow.connect();
+    await slow.query('BEGIN');
+    await slow.query(`SELECT pg_current_xact_id()`);
+    await store.append(CONTRACT_STREAM, fastId, 0, ordered(fastId));
+    const fastPosition = (await store.readStream(fastId))[0]!.position;
+    await slow.query(`INSERT INTO streams (stream_id, stream_type, version, last_hash) VALUES ($1, 'contract', 1, 'x')`, [slowId]);
+    const { rows } = await slow.query<{ position: string }>(
+      `INSERT INTO events (event_id, stream_id, version, type, schema_version, data, occurred_at, prev_hash, hash)
+       VALUES ($1 || ':1', $1, 1, 'ContractOrdered', 2, '{}', now(), 'x', 'x') RETURNING position::text`,
+      [slowId],
+    );
+    const slowPosition = rows[0]!.position;
+    expect(BigInt(slowPosition)).toBeGreaterThan(BigInt(fastPosition));
+
+    const whileOpen = await readToEnd(start);
+    expect(whileOpen.seen.map((e) => e.position)).toEqual([]);
+
+    await slow.query('COMMIT');
+    await slow.end();
+    const after = await readToEnd(whileOpen.checkpoint);
+    expect(after.seen.map((e) => e.position)).toEqual([slowPosition, fastPosition]);
+  });
+
+  it('see every event exactly once, none skipped, while writers run concurrently', async () => {
+    const { checkpoint: start } = await readToEnd(START);
+    const seen: RecordedEvent[] = [];
+    let writing = true;
+    const reader = (async () => {
+      let at = start;
+      for (;;) {
+        const { events, checkpoint } = await store.readAll(at, 50);
+        seen.push(...events);
+        at = checkpoint;
+        if (!events.length && !writing) return;
+      }
+    })();
+    const ids: string[] = Array.from({ length: 40 }, () => randomUUID());
+    await Promise.all(
+      ids.map(async (id, i) => {
+        await store.append(CONTRACT_STREAM, id, 0, ordered(id));
+        await store.append(CONTRACT_STREAM, id, 1, toNewEvents([f.handedOver(`2027-02-0${1 + (i % 9)}T00:00:00.000Z`)]));
+        await store.append(CONTRACT_STREAM, id, 2, toNewEvents([f.contractTerminated('2027-03-01T00:00:00.000Z')]));
+      }),
+    );
+    writing = false;
+    await reader;
+    const all: { p: string }[] = await dataSource.query(
+      `SELECT position::text AS p FROM events WHERE (transaction_id, position) > ($1::xid8, $2::bigint) ORDER BY transaction_id, position`,
+      [start.transactionId, start.position],
+    );
+    expect(seen.map((e) => e.position)).toEqual(all.map((r) => r.p));
+    const ours = seen.filter((e) => ids.includes(e.streamId));
+    expect(ours).toHaveLength(120);
+    for (const id of ids) expect(ours.filter((e) => e.streamId === id).map((e) => e.version)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('hash chain', () => {
+  it('detects an event changed behind the store\'s back, and names it', async () => {
+    const id = randomUUID();
+    await store.append(CONTRACT_STREAM, id, 0, ordered(id));
+    await store.append(CONTRACT_STREAM, id, 1, toNewEvents([f.handedOver('2027-02-01T00:00:00.000Z')]));
+    await store.append(CONTRACT_STREAM, id, 2, toNewEvents([f.contractTerminated('2027-03-01T00:00:00.000Z')]));
+    expect(await store.verify(id)).toEqual({ valid: true, events: 3 });
+
+    // The table refuses updates outright…
+    await expect(dataSource.query(`UPDATE events SET data = data WHERE stream_id = $1`, [id])).rejects.toThrow(/append-only/);
+    // …so an attacker with superuser rights bypasses the trigger; the chain still tells.
+    const raw = new Client({ connectionString: db.url });
+    await raw.connect();
+    await raw.query(`SET session_replication_role = replica`);
+    await raw.query(`UPDATE events SET data = jsonb_set(data, '{reason}', '"nothing to see"') WHERE stream_id = $1 AND version = 3`, [id]);
+    await raw.end();
+    expect(await store.verify(id)).toMatchObject({ valid: false, brokenAt: 3 });
+  });
+
+  it('detects a deleted event', async () => {
+    const id = randomUUID();
+    await store.append(CONTRACT_STREAM, id, 0, ordered(id));
+    await store.append(CONTRACT_STREAM, id, 1, toNewEvents([f.handedOver('2027-02-01T00:00:00.000Z')]));
+    await store.append(CONTRACT_STREAM, id, 2, toNewEvents([f.contractTerminated('2027-03-01T00:00:00.000Z')]));
+    const raw = new Client({ connectionString: db.url });
+    await raw.connect();
+    await raw.query(`SET session_replication_role = replica`);
+    await raw.query(`DELETE FROM events WHERE stream_id = $1 AND version = 2`, [id]);
+    await raw.end();
+    expect(await store.verify(id)).toMatchObject({ valid: false, brokenAt: 2 });
+  });
+});
+
+describe('read models', () => {
+  // Their own database: the tests above leave deliberately corrupted streams behind.
+  let db: TestDatabase;
+  let dataSource: DataSource;
+  let store: EventStore;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    dataSource = createDataSource({ url: db.url, poolSize: 20 });
+    await dataSource.initialize();
+    store = createContractEventStore(dataSource);
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+    await db?.drop();
+  });
+  const count = async (sql: string) => Number((await dataSource.query(sql))[0].n);
+  const snapshot = async () => ({
+    contracts: await dataSource.query(`SELECT * FROM contracts ORDER BY id`),
+    deadlines: await dataSource.query(`SELECT * FROM deadlines ORDER BY contract_id, kind`),
+  });
+
+  it('after a randomized lifecycle workload, the rebuilt read models equal the inline ones row for row', async () => {
+    const random = prng(20271231);
+    const contracts = [];
+    for (let i = 0; i < 60; i++) contracts.push(await randomLifecycle(store, random));
+    const statuses = new Set(contracts.map((c) => c.state.status));
+    expect(statuses.size).toBeGreaterThanOrEqual(4);
+
+    const inline = await snapshot();
+    expect(inline.contracts.length).toBeGreaterThanOrEqual(60);
+    await dataSource.query(`UPDATE contracts SET status = 'corrupted'`);
+    await dataSource.query(`DELETE FROM deadlines`);
+    const report = await rebuildProjections(dataSource);
+    expect(report.contracts).toBe(inline.contracts.length);
+    const rebuilt = await snapshot();
+    expect(rebuilt.contracts).toEqual(inline.contracts);
+    expect(rebuilt.deadlines).toEqual(inline.deadlines);
+  });
+
+  it('a rebuild catches up with appends made while it runs', async () => {
+    const random = prng(7);
+    const writers = Promise.all(Array.from({ length: 15 }, () => randomLifecycle(store, random)));
+    await rebuildProjections(dataSource);
+    await writers;
+    const inline = await snapshot();
+    await rebuildProjections(dataSource);
+    expect(await snapshot()).toEqual(inline);
+    const behind = await count(`SELECT count(*) AS n FROM streams s LEFT JOIN contracts c ON c.id::text = s.stream_id WHERE s.stream_type = 'contract' AND c.version IS DISTINCT FROM s.version AND s.version > 0 AND EXISTS (SELECT 1 FROM events e WHERE e.stream_id = s.stream_id AND e.type = 'ContractOrdered')`);
+    expect(behind).toBe(0);
+  });
+});
