@@ -1,33 +1,76 @@
 import * as path from 'node:path';
-import { bundleWorkflowCode, Worker, type NativeConnection } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { type Logger } from 'pino';
+import { type DataSource } from 'typeorm';
 import { type AppConfig } from '../../../libs/infra/src/config/config';
+import { createDataSource } from '../../../libs/infra/src/database/data-source';
+import { createContractEventStore } from '../../../libs/infra/src/event-store/contract-stream';
 import { dataConverter } from '../../../libs/infra/src/temporal/connection';
+import { CredentialVault } from '../../../libs/infra/src/vault/credential-vault';
+import { createActivities } from './activities';
 import { temporalLogger } from './logging';
+import { Outbox, OutboxDispatcher } from './mail/outbox';
+import { storageRegistry, type StorageRegistry } from './storage/registry';
 
 export interface WorkerRuntime {
   readonly worker: Worker;
+  readonly dataSource: DataSource;
+  readonly dispatcher: OutboxDispatcher;
+  /** After `worker.run()` returns: stops the mail dispatcher and closes the database pool. */
   close(): Promise<void>;
 }
 
 export const WORKFLOWS_PATH = path.join(__dirname, 'workflows');
 
-/** Bundles the workflow code once, at start-up, and wires the worker. */
+export function bundleWorkflows(logger?: Logger): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...(logger ? { logger: temporalLogger(logger, 'WARN') } : {}) });
+}
+
+/** Bundles the workflow code once, at start-up, and wires activities over their dependencies. */
 export async function createWorkerRuntime(deps: {
   config: AppConfig;
   connection: NativeConnection;
   logger: Logger;
   taskQueue?: string;
+  namespace?: string;
+  storage?: StorageRegistry;
+  workflowBundle?: WorkflowBundleWithSourceMap;
+  outboxIntervalMs?: number;
 }): Promise<WorkerRuntime> {
   const { config, connection, logger } = deps;
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: temporalLogger(logger, 'WARN') });
-  const worker = await Worker.create({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: deps.taskQueue ?? config.temporal.taskQueue,
-    workflowBundle,
-    dataConverter: dataConverter(config),
-    shutdownGraceTime: config.worker.shutdownGraceMs,
-  });
-  return { worker, close: async () => {} };
+  const dataSource = createDataSource({ url: config.database.url, poolSize: config.database.poolSize, applicationName: 'dpa-worker' });
+  await dataSource.initialize();
+  const dispatcher = new OutboxDispatcher(dataSource, config.mail.smtpUrl, config.mail.from, logger, deps.outboxIntervalMs);
+  try {
+    const activities = createActivities({
+      store: createContractEventStore(dataSource),
+      vault: new CredentialVault(dataSource, config.vaultKeys),
+      storage: deps.storage ?? storageRegistry(config),
+      outbox: new Outbox(dataSource),
+      exportRoot: config.storage.exportRoot,
+      processorDpoEmail: config.processor.dpoEmail,
+    });
+    const worker = await Worker.create({
+      connection,
+      namespace: deps.namespace ?? config.temporal.namespace,
+      taskQueue: deps.taskQueue ?? config.temporal.taskQueue,
+      workflowBundle: deps.workflowBundle ?? (await bundleWorkflows(logger)),
+      activities,
+      dataConverter: dataConverter(config),
+      shutdownGraceTime: config.worker.shutdownGraceMs,
+    });
+    dispatcher.start();
+    return {
+      worker,
+      dataSource,
+      dispatcher,
+      close: async () => {
+        await dispatcher.stop();
+        await dataSource.destroy();
+      },
+    };
+  } catch (e) {
+    await dataSource.destroy();
+    throw e;
+  }
 }

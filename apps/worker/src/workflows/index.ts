@@ -1,1 +1,2 @@
-export {};
+export { contractWorkflow } from './contract.workflow';
+export { dataDestructionWorkflow } from './destruction.workflow';

@@ -51,6 +51,10 @@ type Env = z.infer<typeof schema>;
 export interface StorageLocationConfig {
   readonly adapter: 'filesystem';
   readonly root: string;
+  /** Files deleted per step; each step heartbeats. */
+  readonly batchSize?: number;
+  /** A pause between steps, to keep mass deletion from saturating shared storage. */
+  readonly throttleMs?: number;
 }
 
 export interface AppConfig {
@@ -138,7 +142,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
 
 const storageLocationsSchema = z.record(
   z.string().min(1),
-  z.object({ adapter: z.literal('filesystem'), root: z.string().min(1) }).strict(),
+  z
+    .object({
+      adapter: z.literal('filesystem'),
+      root: z.string().min(1),
+      batchSize: z.number().int().min(1).max(100_000).optional(),
+      throttleMs: z.number().int().min(0).max(60_000).optional(),
+    })
+    .strict(),
 );
 
 function parseStorageLocations(raw: string): Record<string, StorageLocationConfig> {
@@ -151,7 +162,7 @@ function parseStorageLocations(raw: string): Record<string, StorageLocationConfi
   const parsed = storageLocationsSchema.safeParse(json);
   if (!parsed.success) throw new Error(`must map location ids to {"adapter": "filesystem", "root": "<dir>"}`);
   return Object.fromEntries(
-    Object.entries(parsed.data).map(([id, loc]) => [id, { adapter: loc.adapter, root: path.resolve(loc.root) }]),
+    Object.entries(parsed.data).map(([id, loc]) => [id, { ...loc, root: path.resolve(loc.root) }]),
   );
 }
 

@@ -1,0 +1,99 @@
+import * as path from 'node:path';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { type ContractEvent, type ExportedLocation } from '../../../../libs/domain/src';
+import { CONTRACT_STREAM } from '../../../../libs/infra/src/event-store/contract-projection';
+import { toNewEvents, type EventMetadata } from '../../../../libs/infra/src/event-store/contract-stream';
+import { ConcurrencyError, EventStoreError } from '../../../../libs/infra/src/event-store/errors';
+import { type EventStore } from '../../../../libs/infra/src/event-store/event-store';
+import { type LocationInventory } from '../../../../libs/infra/src/temporal/messages';
+import { type CredentialVault } from '../../../../libs/infra/src/vault/credential-vault';
+import { type Outbox, type OutgoingEmail } from '../mail/outbox';
+import { StorageError } from '../storage/storage-adapter';
+import { adapterFor, type StorageRegistry } from '../storage/registry';
+
+export interface ActivityDependencies {
+  readonly store: EventStore;
+  readonly vault: CredentialVault;
+  readonly storage: StorageRegistry;
+  readonly outbox: Outbox;
+  readonly exportRoot: string;
+  readonly processorDpoEmail: string;
+}
+
+export interface StorageTarget {
+  readonly contractId: string;
+  readonly locationId: string;
+}
+
+/** Server time of this attempt: the workflow's clock, also under the time-skipping test server. */
+function attemptTime(): string {
+  return new Date(Context.current().info.currentAttemptScheduledTimestampMs).toISOString();
+}
+
+function storageFailure(e: unknown): never {
+  if (e instanceof StorageError) throw ApplicationFailure.retryable(e.message, e.code);
+  throw e;
+}
+
+/** Thin adapters to PostgreSQL, the vault, storage locations and the mail outbox (STYLE.md). */
+export function createActivities(deps: ActivityDependencies) {
+  return {
+    /** Idempotent per (stream, version): a retried append reports success without writing. */
+    async appendEvents(input: { contractId: string; expectedVersion: number; events: ContractEvent[]; metadata: EventMetadata }): Promise<{ version: number }> {
+      try {
+        const result = await deps.store.append(CONTRACT_STREAM, input.contractId, input.expectedVersion, toNewEvents(input.events, input.metadata));
+        return { version: result.version };
+      } catch (e) {
+        if (e instanceof ConcurrencyError || e instanceof EventStoreError) {
+          throw ApplicationFailure.nonRetryable(e.message, e.name, { code: e.code });
+        }
+        throw e;
+      }
+    },
+
+    async storeCredential(input: { contractId: string; credentialId: string; kind: string; host: string; sealed: string }): Promise<void> {
+      await deps.vault.store(input.contractId, input.credentialId, input.kind, input.host, input.sealed);
+    },
+
+    /** L7: crypto-shredding of every credential of the contract (idempotent). */
+    async shredCredentials(input: { contractId: string }): Promise<{ credentialIds: string[] }> {
+      const { credentialIds } = await deps.vault.shred(input.contractId);
+      return { credentialIds };
+    },
+
+    async inventoryLocation(target: StorageTarget): Promise<LocationInventory> {
+      const manifest = await adapterFor(deps.storage, target.locationId).inventory(target.contractId).catch(storageFailure);
+      return { ...manifest, inventoriedAt: attemptTime() };
+    },
+
+    /** Heartbeats as it deletes, so a dead worker's attempt is noticed and retried elsewhere. */
+    async destroyLocation(target: StorageTarget): Promise<{ method: string }> {
+      const adapter = adapterFor(deps.storage, target.locationId);
+      Context.current().heartbeat(0);
+      await adapter.destroy(target.contractId, (removed) => Context.current().heartbeat(removed)).catch(storageFailure);
+      return { method: adapter.method };
+    },
+
+    /** L10: each location is verified on its own; anything left fails the attempt. */
+    async verifyLocation(target: StorageTarget): Promise<{ verifiedAt: string }> {
+      const left = await adapterFor(deps.storage, target.locationId).remaining(target.contractId).catch(storageFailure);
+      if (left > 0) throw ApplicationFailure.retryable(`${left} objects remain after destruction`, 'storage.not_destroyed');
+      return { verifiedAt: attemptTime() };
+    },
+
+    /** L9: copies the contract's data at one location out for the controller. */
+    async exportLocation(target: StorageTarget & { requestId: string }): Promise<ExportedLocation> {
+      const dir = path.join(deps.exportRoot, target.contractId, target.requestId, target.locationId);
+      const manifest = await adapterFor(deps.storage, target.locationId).exportTo(target.contractId, dir).catch(storageFailure);
+      return { locationId: target.locationId, ...manifest };
+    },
+
+    /** Into the outbox; the dispatcher sends it once. `to: 'processor-dpo'` resolves to PROCESSOR_DPO_EMAIL. */
+    async enqueueEmail(email: Omit<OutgoingEmail, 'to'> & { to: string | 'processor-dpo' }): Promise<void> {
+      await deps.outbox.enqueue({ ...email, to: email.to === 'processor-dpo' ? deps.processorDpoEmail : email.to });
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,192 @@
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { addDuration, nextTimer, unservedExports, type ContractState, type PlannedDestruction } from '../../../../libs/domain/src';
+import {
+  requestDataExportUpdate,
+  snapshotQuery,
+  snapshotUpdate,
+  type ContractSnapshot,
+  type DestructionLocationProgress,
+  type DestructionWorkflowInput,
+} from '../../../../libs/infra/src/temporal/messages';
+import type { Activities } from '../activities';
+import { contractLedger, ENGINE, msUntil, now, store, validate, type ContractLedger } from './support';
+
+// Each storage step is retried a few times in place; past that, the round is recorded as failed
+// and the location is tried again later (ROUND_DELAYS), for as long as it takes (L11).
+const storage = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 4 },
+});
+
+const ROUND_DELAYS = ['PT1H', 'PT2H', 'PT4H', 'PT6H'] as const;
+const roundDelay = (round: number) => ROUND_DELAYS[Math.min(round, ROUND_DELAYS.length) - 1]!;
+
+type Progress = Record<string, DestructionLocationProgress>;
+
+const destruction = (state: ContractState): PlannedDestruction | null =>
+  state.status !== 'none' && state.destruction.status !== 'none' ? state.destruction : null;
+
+/**
+ * The data of an ended contract, destroyed at every storage location before end + P2M (P11,
+ * L8–L11): it waits out the return window (serving export requests), destroys and verifies each
+ * location on its own, escalates a safety margin before the deadline, records a missed deadline
+ * and keeps trying, and issues the destruction certificate. Started by contractWorkflow, which it
+ * outlives.
+ */
+export async function dataDestructionWorkflow(input: DestructionWorkflowInput): Promise<ContractSnapshot> {
+  const { contractId } = input;
+  const ledger = contractLedger(contractId, input.carried);
+  const progress: Progress = { ...(input.progress ?? {}) };
+  const inFlight = new Set<string>();
+  let wake = 0;
+
+  setHandler(snapshotQuery, () => ledger.snapshot());
+  setHandler(snapshotUpdate, () => ledger.snapshot());
+  setHandler(
+    requestDataExportUpdate,
+    ({ requestId, actor }) => {
+      const at = now();
+      return ledger.serially(async () => {
+        await ledger.commit({ type: 'RequestDataExport', data: { requestId, requestedAt: at } }, actor);
+        wake++;
+        return ledger.snapshot();
+      });
+    },
+    { validator: ({ requestId }) => validate({ type: 'RequestDataExport', data: { requestId, requestedAt: now() } }, ledger.state) },
+  );
+
+  const destroyed = () => ledger.state.status === 'destroyed';
+  const record = (command: Parameters<ContractLedger['commit']>[0]) => ledger.serially(() => ledger.commit(command, ENGINE));
+
+  /** L9: the controller gets its data back from every location before anything is destroyed. */
+  async function serveExports(d: PlannedDestruction): Promise<void> {
+    for (const request of unservedExports(d)) {
+      const locations = await Promise.all(
+        d.locations.map((l) => storage.exportLocation({ contractId, locationId: l.id, requestId: request.requestId })),
+      );
+      await record({ type: 'ServeDataExport', data: { requestId: request.requestId, servedAt: now(), locations } });
+    }
+  }
+
+  /** L10: one location — inventory (once), destroy, verify, evidence. A failed round is recorded. */
+  async function destroyLocation(locationId: string): Promise<void> {
+    const p = progress[locationId] ?? { inventory: null, rounds: 0, nextAttemptAt: null };
+    const round = p.rounds + 1;
+    try {
+      const inventory = p.inventory ?? (await storage.inventoryLocation({ contractId, locationId }));
+      progress[locationId] = { ...p, inventory };
+      const { method } = await storage.destroyLocation({ contractId, locationId });
+      const { verifiedAt } = await storage.verifyLocation({ contractId, locationId });
+      const { objectCount, bytes, manifestHash, inventoriedAt } = inventory;
+      await record({
+        type: 'RecordLocationDestroyed',
+        data: { locationId, destroyedAt: now(), evidence: { objectCount, bytes, manifestHash, method, inventoriedAt, verifiedAt } },
+      });
+    } catch (e) {
+      if (!(e instanceof ActivityFailure)) throw e;
+      const cause = e.cause instanceof ApplicationFailure ? e.cause : null;
+      const reason = (cause?.type ?? 'storage.failed').slice(0, 100);
+      const failedAt = now();
+      progress[locationId] = { ...(progress[locationId] ?? p), rounds: round, nextAttemptAt: addDuration(failedAt, roundDelay(round)) };
+      await record({ type: 'RecordLocationDestructionFailed', data: { locationId, failedAt, attempt: round, reason } });
+    }
+  }
+
+  const emailDpo = (kind: 'escalation' | 'deadline-missed', subject: string, text: string) =>
+    store.enqueueEmail({ messageId: `${contractId}:${kind}`, contractId, kind, to: 'processor-dpo', subject, text });
+
+  for (;;) {
+    const d = destruction(ledger.state);
+    if (!d || destroyed()) break;
+
+    if (d.status === 'scheduled' && unservedExports(d).length > 0) await serveExports(d);
+
+    if (d.status === 'in_progress') {
+      const pending = d.locations.filter((l) => l.status !== 'destroyed');
+      if (pending.length === 0) {
+        await record({ type: 'CompleteDestruction', data: { completedAt: now(), certificateId: uuid4() } });
+        await emailCertificate(ledger.state);
+        break;
+      }
+      for (const l of pending) {
+        const due = progress[l.id]?.nextAttemptAt;
+        if (!inFlight.has(l.id) && (!due || Date.parse(due) <= Date.now())) {
+          inFlight.add(l.id);
+          void destroyLocation(l.id).finally(() => {
+            inFlight.delete(l.id);
+            wake++;
+          });
+        }
+      }
+    }
+
+    if (workflowInfo().continueAsNewSuggested && inFlight.size === 0) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof dataDestructionWorkflow>({ contractId, carried: ledger.snapshot(), progress });
+    }
+
+    // Sleep until the domain's next timer, the next retry round, or anything that changes the state.
+    const timer = nextTimer(ledger.state);
+    const retries = Object.entries(progress)
+      .filter(([id, p]) => p.nextAttemptAt && !inFlight.has(id))
+      .map(([, p]) => Date.parse(p.nextAttemptAt!));
+    const until = Math.min(timer ? Date.parse(timer.at) : Infinity, ...retries);
+    const seenVersion = ledger.version;
+    const seenWake = wake;
+    const changed = () => ledger.version !== seenVersion || wake !== seenWake;
+    const woke = Number.isFinite(until) ? await condition(changed, msUntil(new Date(until).toISOString())) : (await condition(changed), true);
+    if (woke || !timer || Date.parse(timer.at) > Date.now()) continue;
+
+    await ledger.serially(() => ledger.commit(timer.command, ENGINE).catch(() => []));
+    if (timer.kind === 'escalation' && !destroyed()) {
+      await emailDpo(
+        'escalation',
+        `[DPA] Destruction not complete ${d.escalationMargin ?? 'P7D'} before its deadline — contract ${contractId}`,
+        `The destruction of contract ${contractId}'s data is not complete and its deadline is ${d.deadline} (P11: two calendar months after the end of the contract).\n` +
+          `Locations still pending: ${d.locations.filter((l) => l.status !== 'destroyed').map((l) => l.id).join(', ')}.\nThe engine keeps trying.`,
+      );
+    }
+    if (timer.kind === 'destruction-deadline' && !destroyed()) {
+      await emailDpo(
+        'deadline-missed',
+        `[DPA] Destruction deadline missed — contract ${contractId}`,
+        `The deadline ${d.deadline} for destroying contract ${contractId}'s data has passed (breach of P11). The engine keeps trying.`,
+      );
+    }
+  }
+  await condition(allHandlersFinished);
+  return ledger.snapshot();
+}
+
+/** L10: the certificate, emailed to the controller once every location is destroyed. */
+async function emailCertificate(state: ContractState): Promise<void> {
+  if (state.status !== 'destroyed' || !state.destruction.certificate) return;
+  const certificate = state.destruction.certificate;
+  const lines = certificate.locations.map(
+    (l) => `- ${l.name}: destroyed ${l.destroyedAt}; ${l.evidence.objectCount} objects, ${l.evidence.bytes} bytes, manifest ${l.evidence.manifestHash} (${l.evidence.method})`,
+  );
+  await store.enqueueEmail({
+    messageId: `${state.contractId}:certificate`,
+    contractId: state.contractId,
+    kind: 'certificate',
+    to: state.controller.email,
+    subject: `Certificate of destruction of your personal data — contract ${state.reference ?? state.contractId}`,
+    text:
+      `All personal data processed under contract ${state.reference ?? state.contractId} has been destroyed ` +
+      `(clause 11: within two months of the end of the contract, ${certificate.deadline}).\n\n` +
+      `Contract ended: ${certificate.endedAt}\nDestruction completed: ${certificate.completedAt}\n\n${lines.join('\n')}\n\n` +
+      `Certificate ${certificate.certificateId} is attached.`,
+    attachments: [{ filename: `destruction-certificate-${certificate.certificateId}.json`, content: JSON.stringify(certificate, null, 2), contentType: 'application/json' }],
+  });
+}

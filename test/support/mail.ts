@@ -1,0 +1,54 @@
+import { simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { freePort, waitFor } from '../../libs/infra/src/dev/processes';
+
+export interface CaughtMail {
+  readonly to: string[];
+  readonly raw: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly messageId: string;
+  readonly attachments: { filename: string; content: string }[];
+}
+
+/** A real SMTP server (npm smtp-server) on a free port that keeps what it receives. */
+export async function startMailCatcher(): Promise<{ url: string; messages: CaughtMail[]; waitFor(predicate: (m: CaughtMail) => boolean, timeoutMs?: number): Promise<CaughtMail>; stop(): Promise<void> }> {
+  const messages: CaughtMail[] = [];
+  const port = await freePort();
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        simpleParser(raw).then(
+          (parsed) => {
+            messages.push({
+              to: session.envelope.rcptTo.map((r) => r.address),
+              raw,
+              subject: parsed.subject ?? '',
+              text: parsed.text ?? '',
+              messageId: parsed.messageId ?? '',
+              attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? '', content: a.content.toString('utf8') })),
+            });
+            callback();
+          },
+          (e: Error) => callback(e),
+        );
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    messages,
+    async waitFor(predicate, timeoutMs = 20_000) {
+      await waitFor('email', async () => messages.some(predicate), { timeoutMs, intervalMs: 50 });
+      return messages.find(predicate)!;
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
