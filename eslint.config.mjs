@@ -12,7 +12,9 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { ecmaVersion: 2023, sourceType: 'module' },
+    // Decorator metadata makes parameter types runtime values (Nest DI, ValidationPipe): the
+    // type-import rule must know, or it would turn DTO imports into type-only imports.
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module', parserOptions: { emitDecoratorMetadata: true, experimentalDecorators: true } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],

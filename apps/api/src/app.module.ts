@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
@@ -9,11 +9,19 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { TemporalModule } from './temporal/temporal.module';
+import { ApiKeysController } from './admin/api-keys.controller';
+import { AuthModule } from './auth/auth.module';
+import { IdempotencyMiddleware } from './common/idempotency.middleware';
+import { ContractsModule } from './contracts/contracts.module';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(IdempotencyMiddleware).forRoutes({ path: '*path', method: RequestMethod.POST });
+  }
+
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
@@ -39,8 +47,11 @@ export class AppModule {
         }),
         DatabaseModule,
         TemporalModule,
+        AuthModule,
         HealthModule,
+        ContractsModule,
       ],
+      controllers: [ApiKeysController],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
     };
   }

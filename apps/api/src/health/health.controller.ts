@@ -1,11 +1,13 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
+import { Public } from '../auth/roles.decorator';
 import { HealthService, type Health } from './health.service';
 
 const NAMES = { postgres: 'PostgreSQL', temporal: 'Temporal' } as const;
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(@Inject(HealthService) private readonly health: HealthService) {}

@@ -1,4 +1,5 @@
 import { EventStore1796000000000 } from './1796000000000-event-store';
+import { ApiKeysAndIdempotency1796000001000 } from './1796000001000-api-keys-and-idempotency';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
-export const migrations = [EventStore1796000000000];
+export const migrations = [EventStore1796000000000, ApiKeysAndIdempotency1796000001000];

@@ -1,0 +1,41 @@
+import { createParamDecorator, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { type Request } from 'express';
+import { ApiKeys, type Principal, type Role } from '../../../../libs/infra/src/auth/api-keys';
+import { ApiError } from '../common/api-error';
+import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+
+type Authenticated = Request & { principal?: Principal };
+
+/** `Authorization: Bearer <api key>`: 401 without a valid key, 403 for a role the route does not allow. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(ApiKeys) private readonly keys: ApiKeys,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const request = context.switchToHttp().getRequest<Authenticated>();
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer ([\x21-\x7e]{1,200})$/.exec(header) : null;
+    if (!match) throw new ApiError(401, 'unauthenticated', 'An API key is required: Authorization: Bearer <api key>.');
+    const principal = await this.keys.verify(match[1]!);
+    if (!principal) throw new ApiError(401, 'unauthenticated', 'The API key is unknown or revoked.');
+    const roles = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [];
+    if (!roles.includes(principal.role)) {
+      throw new ApiError(403, 'forbidden', `This operation needs the role ${roles.join(' or ')}; the key has the role ${principal.role}.`);
+    }
+    request.principal = principal;
+    return true;
+  }
+}
+
+/** The authenticated caller of the current request. */
+export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
+  const principal = context.switchToHttp().getRequest<Authenticated>().principal;
+  if (!principal) throw new ApiError(401, 'unauthenticated', 'An API key is required.');
+  return principal;
+});

@@ -1,0 +1,84 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { type ContractState } from '../../../../libs/domain/src';
+import { createContractEventStore } from '../../../../libs/infra/src/event-store/contract-stream';
+import { type EventStore, type RecordedEvent, type VerifyResult } from '../../../../libs/infra/src/event-store/event-store';
+import { type ContractSnapshot } from '../../../../libs/infra/src/temporal/messages';
+import { ApiError } from '../common/api-error';
+import { type ListContractsQuery } from './dto/list-contracts.dto';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+interface Cursor {
+  readonly orderedAt: string;
+  readonly id: string;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.orderedAt, c.id])).toString('base64url');
+}
+
+function decodeCursor(raw: string): Cursor {
+  try {
+    const [orderedAt, id] = JSON.parse(Buffer.from(raw, 'base64url').toString()) as [unknown, unknown];
+    if (typeof orderedAt === 'string' && !Number.isNaN(Date.parse(orderedAt)) && typeof id === 'string' && UUID.test(id)) return { orderedAt, id };
+  } catch {
+    // Falls through to the refusal.
+  }
+  throw new ApiError(400, 'invalid_cursor', 'The cursor is not one this API returned.');
+}
+
+/** Reads from the read models (and the event store for the audit trail); never from Temporal. */
+@Injectable()
+export class ContractQueries {
+  private readonly store: EventStore;
+
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {
+    this.store = createContractEventStore(dataSource);
+  }
+
+  async snapshot(contractId: string): Promise<ContractSnapshot | null> {
+    const rows: { state: ContractState; version: number }[] = await this.dataSource.query(`SELECT state, version FROM contracts WHERE id = $1`, [contractId]);
+    return rows[0] ? { state: rows[0].state, version: rows[0].version } : null;
+  }
+
+  async list(query: ListContractsQuery): Promise<{ items: ContractState[]; nextCursor: string | null }> {
+    const limit = query.limit ?? 50;
+    const after = query.cursor ? decodeCursor(query.cursor) : null;
+    const controller = query.controller?.toLowerCase() ?? null;
+    const rows: { id: string; ordered_at: Date; state: ContractState }[] = await this.dataSource.query(
+      `SELECT id, ordered_at, state FROM contracts
+       WHERE ($1::text IS NULL OR status = $1)
+         AND ($2::text IS NULL OR lower(controller_name) LIKE '%' || $3 || '%' ESCAPE '\\' OR lower(controller_email) = $2)
+         AND ($4::timestamptz IS NULL OR term_end < $4)
+         AND ($5::timestamptz IS NULL OR destruction_deadline < $5)
+         AND ($6::timestamptz IS NULL OR (ordered_at, id) > ($6, $7::uuid))
+       ORDER BY ordered_at, id
+       LIMIT $8`,
+      [
+        query.status ?? null,
+        controller,
+        controller?.replace(/[\\%_]/g, (c) => `\\${c}`) ?? null,
+        query.termEndsBefore ?? null,
+        query.destructionDueBefore ?? null,
+        after?.orderedAt ?? null,
+        after?.id ?? null,
+        limit + 1,
+      ],
+    );
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((r) => r.state),
+      nextCursor: rows.length > limit && last ? encodeCursor({ orderedAt: last.ordered_at.toISOString(), id: last.id }) : null,
+    };
+  }
+
+  events(contractId: string): Promise<RecordedEvent[]> {
+    return this.store.readStream(contractId);
+  }
+
+  verify(contractId: string): Promise<VerifyResult> {
+    return this.store.verify(contractId);
+  }
+}

@@ -1,0 +1,22 @@
+import { Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { type AppConfig } from '../../../../libs/infra/src/config/config';
+import { CredentialVault } from '../../../../libs/infra/src/vault/credential-vault';
+import { APP_CONFIG } from '../config/config.module';
+import { ContractCommands } from './contract-commands.service';
+import { ContractQueries } from './contract-queries.service';
+import { ContractsController } from './contracts.controller';
+
+@Module({
+  controllers: [ContractsController],
+  providers: [
+    ContractCommands,
+    ContractQueries,
+    {
+      provide: CredentialVault,
+      inject: [DataSource, APP_CONFIG],
+      useFactory: (dataSource: DataSource, config: AppConfig) => new CredentialVault(dataSource, config.vaultKeys),
+    },
+  ],
+})
+export class ContractsModule {}

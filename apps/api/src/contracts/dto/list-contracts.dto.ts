@@ -1,0 +1,43 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsInstant } from './validators';
+
+export const CONTRACT_STATUSES = ['ordered', 'active', 'expired', 'terminated', 'cancelled', 'destroyed'] as const;
+
+export class ListContractsQuery {
+  @ApiPropertyOptional({ enum: CONTRACT_STATUSES })
+  @IsOptional()
+  @IsIn(CONTRACT_STATUSES)
+  status?: (typeof CONTRACT_STATUSES)[number];
+
+  @ApiPropertyOptional({ description: "Part of the controller's name (any case), or its exact email." })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  controller?: string;
+
+  @ApiPropertyOptional({ example: '2027-03-01T00:00:00Z', description: 'Current term ends strictly before this instant.' })
+  @IsOptional()
+  @IsInstant()
+  termEndsBefore?: string;
+
+  @ApiPropertyOptional({ example: '2027-09-01T00:00:00Z', description: 'Destruction deadline strictly before this instant.' })
+  @IsOptional()
+  @IsInstant()
+  destructionDueBefore?: string;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  cursor?: string;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}

@@ -1,0 +1,81 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsEmail, IsObject, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsDuration } from './validators';
+
+export class ControllerDto {
+  @ApiProperty({ example: 'Acme SAS', maxLength: 200 })
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiProperty({ example: 'privacy@acme.example', description: 'Where the destruction certificate is sent.' })
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiPropertyOptional({ example: '1 rue de la Paix, 75002 Paris', maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  address?: string;
+
+  @ApiPropertyOptional({ example: 'dpo@acme.example', description: "The controller's DPO." })
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(254)
+  dpoEmail?: string;
+}
+
+const IdList = (example: string[]) => (target: object, key: string) => {
+  ApiPropertyOptional({ type: [String], example, description: 'A subset of the catalog (DESIGN §4); omit for all.' })(target, key);
+  IsOptional()(target, key);
+  IsArray()(target, key);
+  ArrayMaxSize(50)(target, key);
+  IsString({ each: true })(target, key);
+  Length(1, 100, { each: true })(target, key);
+};
+
+/** Narrows the seed's catalog; widening it is refused (422 catalog.widening). */
+export class CatalogSelectionDto {
+  @IdList(['website-hosting']) purposes?: string[];
+  @IdList(['email-address', 'name']) dataCategories?: string[];
+  @IdList(['developers']) dataSubjectCategories?: string[];
+  @IdList(['web-platform', 'ovh-sbg-2']) storageLocations?: string[];
+}
+
+export class OrderContractDto {
+  @ApiProperty({ type: ControllerDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ControllerDto)
+  controller!: ControllerDto;
+
+  @ApiProperty({ example: 'P1M', description: 'ISO-8601 duration of one term (L2).' })
+  @IsDuration()
+  billingPeriod!: string;
+
+  @ApiPropertyOptional({ example: 'ACME-2027-001', description: "The client's own id. Ordering again with the same reference returns the first contract." })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  @Matches(/^[\x21-\x7e][\x20-\x7e]*$/, { message: 'reference must be printable ASCII' })
+  reference?: string;
+
+  @ApiPropertyOptional({ type: CatalogSelectionDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => CatalogSelectionDto)
+  catalog?: CatalogSelectionDto;
+
+  @ApiPropertyOptional({ example: 'P14D', description: 'L9: time the controller has to ask for its data back before destruction (default none; shorter than 2 months).' })
+  @IsOptional()
+  @IsDuration()
+  returnWindow?: string;
+
+  @ApiPropertyOptional({ example: 'P3D', description: 'L5: time after the term end before expiry (default none).' })
+  @IsOptional()
+  @IsDuration()
+  renewalGracePeriod?: string;
+}

@@ -1,0 +1,118 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { type DataSource } from 'typeorm';
+
+export const ROLES = ['account_manager', 'billing', 'dpo', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Principal {
+  readonly keyId: string;
+  readonly role: Role;
+  readonly name: string;
+}
+
+export interface ApiKeyRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly prefix: string;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+/** Accepted outside production only (DESIGN §6 "Running locally"). */
+export const DEVELOPMENT_KEYS: Readonly<Record<string, Role>> = {
+  'dev-account-manager-key': 'account_manager',
+  'dev-billing-key': 'billing',
+  'dev-dpo-key': 'dpo',
+  'dev-admin-key': 'admin',
+};
+
+const hash = (key: string) => createHash('sha256').update(key).digest();
+
+/** Keys look like `dpa_<8-char prefix>_<43-char secret>`: the prefix finds the row, the hash proves the key. */
+const KEY_FORMAT = /^dpa_([A-Za-z0-9_-]{8})_[A-Za-z0-9_-]{43}$/;
+
+/**
+ * API keys, stored as sha256 hashes (a key is 256 random bits: no slow hash is needed) and
+ * compared in constant time. Verified keys are cached briefly, so revocation takes effect within
+ * `cacheMs`.
+ */
+export class ApiKeys {
+  private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
+  private readonly devKeys: { hash: Buffer; principal: Principal }[];
+  private readonly cacheMs: number;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    options: { allowDevelopmentKeys: boolean; cacheMs?: number },
+  ) {
+    this.cacheMs = options.cacheMs ?? 5_000;
+    this.devKeys = options.allowDevelopmentKeys
+      ? Object.entries(DEVELOPMENT_KEYS).map(([key, role]) => ({ hash: hash(key), principal: { keyId: `dev:${role}`, role, name: `development ${role}` } }))
+      : [];
+  }
+
+  async create(name: string, role: Role): Promise<{ key: string; record: ApiKeyRecord }> {
+    const prefix = randomBytes(6).toString('base64url');
+    const key = `dpa_${prefix}_${randomBytes(32).toString('base64url')}`;
+    const id = randomUUID();
+    const rows: { created_at: Date }[] = await this.dataSource.query(
+      `INSERT INTO api_keys (id, name, role, prefix, key_hash) VALUES ($1, $2, $3, $4, $5) RETURNING created_at`,
+      [id, name, role, prefix, hash(key).toString('hex')],
+    );
+    return { key, record: { id, name, role, prefix, createdAt: rows[0]!.created_at.toISOString(), revokedAt: null } };
+  }
+
+  async revoke(id: string): Promise<ApiKeyRecord | null> {
+    const rows: Row[] = await this.dataSource.query(
+      `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING *`,
+      [id],
+    );
+    this.cache.clear();
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async list(): Promise<ApiKeyRecord[]> {
+    const rows: Row[] = await this.dataSource.query(`SELECT * FROM api_keys ORDER BY created_at, id`);
+    return rows.map(toRecord);
+  }
+
+  /** The principal a presented key stands for, or null for a missing, unknown or revoked key. */
+  async verify(presented: string): Promise<Principal | null> {
+    const digest = hash(presented);
+    for (const dev of this.devKeys) if (timingSafeEqual(dev.hash, digest)) return dev.principal;
+    const match = KEY_FORMAT.exec(presented);
+    if (!match) return null;
+    const cacheKey = digest.toString('hex');
+    const cached = this.cache.get(cacheKey);
+    if (cached && cached.until > Date.now()) return cached.principal;
+    const rows: Row[] = await this.dataSource.query(`SELECT * FROM api_keys WHERE prefix = $1`, [match[1]]);
+    const row = rows[0];
+    const principal =
+      row && row.revoked_at === null && timingSafeEqual(Buffer.from(row.key_hash, 'hex'), digest)
+        ? { keyId: row.id, role: row.role, name: row.name }
+        : null;
+    this.cache.set(cacheKey, { principal, until: Date.now() + this.cacheMs });
+    if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
+    return principal;
+  }
+}
+
+interface Row {
+  id: string;
+  name: string;
+  role: Role;
+  prefix: string;
+  key_hash: string;
+  created_at: Date;
+  revoked_at: Date | null;
+}
+
+const toRecord = (r: Row): ApiKeyRecord => ({
+  id: r.id,
+  name: r.name,
+  role: r.role,
+  prefix: r.prefix,
+  createdAt: r.created_at.toISOString(),
+  revokedAt: r.revoked_at?.toISOString() ?? null,
+});
