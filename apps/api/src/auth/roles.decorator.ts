@@ -1,12 +1,13 @@
-import { SetMetadata } from '@nestjs/common';
-import { type Role } from '../../../../libs/infra/src/auth/api-keys';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
+import { ROLES, type Role } from '../../../../libs/infra/src/auth/api-keys';
 
 export const ROLES_KEY = 'dpa:roles';
 export const PUBLIC_KEY = 'dpa:public';
 
-/** The roles allowed on a route (DESIGN §6); every other authenticated role gets 403. */
-export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+/** The roles allowed on a route (DESIGN §6), also written into the OpenAPI document; other roles get 403. */
+export const Roles = (...roles: Role[]) => applyDecorators(SetMetadata(ROLES_KEY, roles), ApiExtension('x-roles', roles));
 /** Any authenticated role. */
-export const AnyRole = () => SetMetadata(ROLES_KEY, ['account_manager', 'billing', 'dpo', 'admin']);
+export const AnyRole = () => Roles(...ROLES);
 /** No key needed (health, docs). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);

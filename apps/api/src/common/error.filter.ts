@@ -25,7 +25,12 @@ export class ErrorFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const error = toApiError(exception);
     if (error.status >= 500) {
-      this.logger.error({ err: { type: (exception as Error)?.constructor?.name, code: error.code } }, 'request failed');
+      // The class and a driver code (e.g. a SQLSTATE) say what failed; messages may quote data, so they stay out.
+      const driverCode = (exception as { code?: unknown })?.code;
+      this.logger.error(
+        { err: { type: (exception as Error)?.constructor?.name, code: error.code, ...(typeof driverCode === 'string' && driverCode.length <= 40 ? { driverCode } : {}) } },
+        'request failed',
+      );
     }
     response.status(error.status).json(error.body());
   }

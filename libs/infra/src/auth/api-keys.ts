@@ -65,7 +65,8 @@ export class ApiKeys {
 
   async revoke(id: string): Promise<ApiKeyRecord | null> {
     const rows: Row[] = await this.dataSource.query(
-      `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING *`,
+      // As a CTE: TypeORM answers a bare UPDATE with [rows, count], a SELECT with rows.
+      `WITH revoked AS (UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING *) SELECT * FROM revoked`,
       [id],
     );
     this.cache.clear();

@@ -84,27 +84,23 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   // An empty variable means "not set" (docker compose writes `KEY: ${KEY:-}`).
   const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((i) => ({ setting: String(i.path[0] ?? '?'), problem: i.message })),
-    );
-  }
-  const env = parsed.data;
-  const production = env.NODE_ENV === 'production';
-  const problems: { setting: string; problem: string }[] = [];
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => ({ setting: String(i.path[0] ?? '?'), problem: i.message }));
+  // Key rings and storage locations are checked even when other settings are bad: one run names every problem.
+  const raw = present as Record<string, string | undefined>;
+  const production = raw.NODE_ENV === 'production';
 
   const ring = (
     keysVar: 'PAYLOAD_CODEC_KEYS' | 'VAULT_MASTER_KEYS',
     activeVar: 'PAYLOAD_CODEC_ACTIVE_KEY' | 'VAULT_ACTIVE_MASTER_KEY',
     devKeys: string,
   ) => {
-    const raw = env[keysVar] ?? (production ? undefined : devKeys);
-    if (raw === undefined) {
+    const keys = raw[keysVar] ?? (production ? undefined : devKeys);
+    if (keys === undefined) {
       problems.push({ setting: keysVar, problem: 'required in production (id:base64-32-byte-key,…)' });
       return undefined;
     }
     try {
-      return parseKeyRing(raw, env[activeVar]);
+      return parseKeyRing(keys, raw[activeVar]);
     } catch (e) {
       problems.push({ setting: keysVar, problem: (e as Error).message });
       return undefined;
@@ -114,14 +110,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const vaultKeys = ring('VAULT_MASTER_KEYS', 'VAULT_ACTIVE_MASTER_KEY', DEV_VAULT_KEYS);
 
   let locations: Record<string, StorageLocationConfig> = {};
-  if (env.STORAGE_LOCATIONS) {
+  if (raw.STORAGE_LOCATIONS) {
     try {
-      locations = parseStorageLocations(env.STORAGE_LOCATIONS);
+      locations = parseStorageLocations(raw.STORAGE_LOCATIONS);
     } catch (e) {
       problems.push({ setting: 'STORAGE_LOCATIONS', problem: (e as Error).message });
     }
   }
-  if (problems.length > 0 || !payloadKeys || !vaultKeys) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0 || !payloadKeys || !vaultKeys) throw new ConfigError(problems);
+  const env = parsed.data;
 
   return {
     env: env.NODE_ENV,

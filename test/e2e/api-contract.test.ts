@@ -1,0 +1,256 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type RoleName, type Stack } from '../support/stack';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => stack?.stop());
+
+const controller = { name: 'Acme SAS', email: 'privacy@acme.example' };
+const order = (extra: Record<string, unknown> = {}) =>
+  stack.request('POST', '/contracts', { role: 'account_manager', body: { controller, billingPeriod: 'P1M', ...extra } });
+const orderedId = async (extra: Record<string, unknown> = {}) => {
+  const res = await order(extra);
+  expect(res.status).toBe(201);
+  return res.body.id as string;
+};
+const handOver = (id: string, role: RoleName = 'account_manager') =>
+  stack.request('POST', `/contracts/${id}/credentials`, { role, body: { kind: 'ssh', host: 'web-1.acme.example', username: 'root', secret: 'hunter2-hunter2' } });
+const activeContract = async (extra: Record<string, unknown> = {}) => {
+  const id = await orderedId(extra);
+  const res = await handOver(id);
+  expect(res.status).toBe(200);
+  return { id, termEnd: res.body.termEnd as string };
+};
+const renewal = (termEnd: string, invoiceId = `inv-${randomUUID()}`, months = 1) => {
+  const end = new Date(termEnd);
+  end.setUTCMonth(end.getUTCMonth() + months);
+  return { invoiceId, coveredPeriod: { start: termEnd, end: end.toISOString() }, acceptedAt: new Date().toISOString() };
+};
+
+function expectError(res: { status: number; body: { error?: { code: string; message: string } } }, status: number, code?: string) {
+  expect(res.status, JSON.stringify(res.body)).toBe(status);
+  expect(res.body.error?.message).toEqual(expect.any(String));
+  if (code) expect(res.body.error?.code).toBe(code);
+}
+
+describe('authentication and roles', () => {
+  it('401 without a key or with an unknown one, 403 for a role the route does not allow', async () => {
+    expectError(await stack.request('GET', '/contracts', { role: null }), 401, 'unauthenticated');
+    expectError(await stack.request('GET', '/contracts', { key: 'dpa_AAAAAAAA_not-a-real-key-not-a-real-key-not-a-real' }), 401, 'unauthenticated');
+    expectError(await stack.request('GET', '/contracts', { role: null, headers: { authorization: 'Basic abc' } }), 401);
+    expectError(await stack.request('POST', '/contracts', { role: 'billing', body: { controller, billingPeriod: 'P1M' } }), 403, 'forbidden');
+    const { id } = await activeContract();
+    expectError(await stack.request('GET', `/contracts/${id}/events`, { role: 'account_manager' }), 403);
+    expectError(await stack.request('GET', `/contracts/${id}/events`, { role: 'billing' }), 403);
+    expectError(await stack.request('POST', `/contracts/${id}/renewals`, { role: 'account_manager', body: renewal(new Date().toISOString()) }), 403);
+    expectError(await stack.request('POST', `/contracts/${id}/non-renewal`, { role: 'dpo', body: {} }), 403);
+    expectError(await stack.request('POST', '/admin/api-keys', { role: 'dpo', body: { name: 'x', role: 'billing' } }), 403);
+  });
+
+  it('API keys are created and revoked by an admin, stored hashed, and take effect at once', async () => {
+    const created = await stack.request('POST', '/admin/api-keys', { role: 'admin', body: { name: 'billing system', role: 'billing' } });
+    expect(created.status).toBe(201);
+    const key: string = created.body.key;
+    expect(key).toMatch(/^dpa_/);
+    const db = new Client({ connectionString: stack.db.url });
+    await db.connect();
+    const stored = JSON.stringify((await db.query('SELECT * FROM api_keys')).rows);
+    await db.end();
+    expect(stored).not.toContain(key);
+    expect(stored).toContain(createHash('sha256').update(key).digest('hex'));
+    const { id, termEnd } = await activeContract();
+    const renewed = await stack.request('POST', `/contracts/${id}/renewals`, { key, body: renewal(termEnd) });
+    expect(renewed.status, stack.api.lines.slice(-5).join('\n')).toBe(200);
+    expectError(await stack.request('POST', '/contracts', { key, body: { controller, billingPeriod: 'P1M' } }), 403);
+    const listed = await stack.request('GET', '/admin/api-keys', { role: 'admin' });
+    expect(JSON.stringify(listed.body)).not.toContain(key);
+    expect(listed.body.find((k: { id: string }) => k.id === created.body.apiKey.id)).toMatchObject({ role: 'billing', revokedAt: null });
+    expect((await stack.request('DELETE', `/admin/api-keys/${created.body.apiKey.id}`, { role: 'admin' })).status).toBe(200);
+    expectError(await stack.request('GET', '/contracts', { key }), 401);
+    expectError(await stack.request('DELETE', `/admin/api-keys/${randomUUID()}`, { role: 'admin' }), 404);
+    expectError(await stack.request('DELETE', '/admin/api-keys/nope', { role: 'admin' }), 400, 'invalid_id');
+  });
+});
+
+describe('POST /contracts', () => {
+  it('400 for malformed JSON, unknown fields, wrong types and formats — listing every field problem', async () => {
+    expectError(await stack.request('POST', '/contracts', { role: 'account_manager', raw: '{"controller": ' }), 400, 'malformed_json');
+    const unknownField = await order({ discount: 10 });
+    expectError(unknownField, 400, 'validation_failed');
+    expect(unknownField.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'discount' })]));
+    const bad = await stack.request('POST', '/contracts', {
+      role: 'account_manager',
+      body: { controller: { name: '', email: 'not-an-email', extra: true }, billingPeriod: 'one month', reference: 'x'.repeat(101), returnWindow: 14 },
+    });
+    expectError(bad, 400, 'validation_failed');
+    const fields = bad.body.error.details.map((d: { field: string }) => d.field);
+    expect(fields).toEqual(expect.arrayContaining(['controller.name', 'controller.email', 'controller.extra', 'billingPeriod', 'reference', 'returnWindow']));
+    expectError(await stack.request('POST', '/contracts', { role: 'account_manager', body: [] }), 400);
+    expectError(await stack.request('POST', '/contracts', { role: 'account_manager', body: { billingPeriod: 'P1M' } }), 400);
+  });
+
+  it('422 when a rule refuses a well-formed order: catalog widening (DESIGN §4), a return window reaching the deadline (L9)', async () => {
+    expectError(await order({ catalog: { storageLocations: ['mars-base-1'] } }), 422, 'catalog.widening');
+    expectError(await order({ returnWindow: 'P2M' }), 422, 'contract.return_window_too_long');
+  });
+
+  it('a second order with the same reference returns the first contract (201, then 200)', async () => {
+    const reference = `REF-${randomUUID()}`;
+    const first = await order({ reference });
+    expect(first.status).toBe(201);
+    const second = await order({ reference, billingPeriod: 'P1Y' });
+    expect(second.status).toBe(200);
+    expect(second.body.id).toBe(first.body.id);
+    expect(second.body.billingPeriod).toBe('P1M');
+  });
+
+  it('narrows the catalog, and serves the contract’s record of processing', async () => {
+    const id = await orderedId({ catalog: { storageLocations: ['web-platform', 'ovh-gra-1'], dataCategories: ['email-address'] } });
+    const record = await stack.request('GET', `/contracts/${id}/processing-record`, { role: 'dpo' });
+    expect(record.status).toBe(200);
+    expect(record.body.storageLocations.map((l: { id: string }) => l.id)).toEqual(['web-platform', 'ovh-gra-1']);
+    expect(record.body.dataCategories.map((c: { id: string }) => c.id)).toEqual(['email-address']);
+    expect(record.body.natureOfOperations).toBe('IT services');
+  });
+});
+
+describe('reads', () => {
+  it('GET /contracts/{id}: 400 for a malformed id, 404 for an unknown one', async () => {
+    expectError(await stack.request('GET', '/contracts/not-a-uuid', { role: 'dpo' }), 400, 'invalid_id');
+    expectError(await stack.request('GET', `/contracts/${randomUUID()}`, { role: 'dpo' }), 404, 'not_found');
+    expectError(await stack.request('GET', `/contracts/${randomUUID()}/events`, { role: 'dpo' }), 404);
+    expectError(await stack.request('GET', `/contracts/${randomUUID()}/destruction`, { role: 'dpo' }), 404);
+  });
+
+  it('GET /contracts filters by status, controller, term end and pages with a cursor', async () => {
+    const name = `Filter Co ${randomUUID().slice(0, 8)}`;
+    const ids = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await stack.request('POST', '/contracts', { role: 'account_manager', body: { controller: { name, email: `p${i}@filter.example` }, billingPeriod: 'P1M' } });
+      ids.push(res.body.id as string);
+    }
+    await handOver(ids[0]!);
+    await handOver(ids[1]!);
+    const byName = await stack.request('GET', `/contracts?controller=${encodeURIComponent(name.toUpperCase())}&limit=2`, { role: 'dpo' });
+    expect(byName.status).toBe(200);
+    expect(byName.body.items).toHaveLength(2);
+    const seen = [...byName.body.items.map((c: { id: string }) => c.id)];
+    let cursor = byName.body.nextCursor;
+    while (cursor) {
+      const page = await stack.request('GET', `/contracts?controller=${encodeURIComponent(name)}&limit=2&cursor=${cursor}`, { role: 'dpo' });
+      seen.push(...page.body.items.map((c: { id: string }) => c.id));
+      cursor = page.body.nextCursor;
+    }
+    expect(seen).toEqual(ids);
+    const active = await stack.request('GET', `/contracts?status=active&controller=${encodeURIComponent(name)}`, { role: 'dpo' });
+    expect(active.body.items.map((c: { id: string }) => c.id)).toEqual(ids.slice(0, 2));
+    const byEmail = await stack.request('GET', `/contracts?controller=p3@filter.example`, { role: 'billing' });
+    expect(byEmail.body.items.map((c: { id: string }) => c.id)).toEqual([ids[3]]);
+    const soon = new Date(Date.now() + 40 * 86_400_000).toISOString();
+    const ending = await stack.request('GET', `/contracts?termEndsBefore=${soon}&controller=${encodeURIComponent(name)}`, { role: 'dpo' });
+    expect(ending.body.items.map((c: { id: string }) => c.id)).toEqual(ids.slice(0, 2));
+    const wildcard = await stack.request('GET', `/contracts?controller=${encodeURIComponent('%')}`, { role: 'dpo' });
+    expect(wildcard.body.items).toEqual([]);
+    expectError(await stack.request('GET', '/contracts?cursor=garbage', { role: 'dpo' }), 400, 'invalid_cursor');
+    expectError(await stack.request('GET', '/contracts?limit=501', { role: 'dpo' }), 400);
+    expectError(await stack.request('GET', '/contracts?status=paused', { role: 'dpo' }), 400);
+    expectError(await stack.request('GET', '/contracts?termEndsBefore=tomorrow', { role: 'dpo' }), 400);
+    expectError(await stack.request('GET', '/contracts?sort=name', { role: 'dpo' }), 400);
+  });
+});
+
+describe('commands', () => {
+  it('hand-over: 400 without a secret, 409 on a cancelled contract; the secret is never returned', async () => {
+    const id = await orderedId();
+    expectError(await stack.request('POST', `/contracts/${id}/credentials`, { role: 'account_manager', body: { kind: 'ssh', host: 'h', username: 'u' } }), 400);
+    expectError(await stack.request('POST', `/contracts/${randomUUID()}/credentials`, { role: 'account_manager', body: { kind: 'ssh', host: 'h', username: 'u', secret: 's' } }), 404);
+    expect((await stack.request('POST', `/contracts/${id}/cancellation`, { role: 'account_manager', body: { reason: 'client withdrew' } })).status).toBe(200);
+    expectError(await handOver(id), 409);
+  });
+
+  it('renewals: 409 before hand-over, 422 for a gap (L4), idempotent per invoice (L3)', async () => {
+    const ordered = await orderedId();
+    expectError(await stack.request('POST', `/contracts/${ordered}/renewals`, { role: 'billing', body: renewal(new Date().toISOString()) }), 409);
+    const { id, termEnd } = await activeContract();
+    const gapStart = new Date(Date.parse(termEnd) + 86_400_000).toISOString();
+    const gap = await stack.request('POST', `/contracts/${id}/renewals`, { role: 'billing', body: { ...renewal(gapStart), invoiceId: 'gap' } });
+    expectError(gap, 422, 'renewal.gap');
+    expect(gap.body.error.message).toContain('gap');
+    expectError(await stack.request('POST', `/contracts/${id}/renewals`, { role: 'billing', body: { ...renewal(termEnd), acceptedAt: 'yesterday' } }), 400);
+    const body = renewal(termEnd, 'inv-once');
+    const first = await stack.request('POST', `/contracts/${id}/renewals`, { role: 'billing', body });
+    const again = await stack.request('POST', `/contracts/${id}/renewals`, { role: 'billing', body });
+    expect(first.status).toBe(200);
+    expect(again.status).toBe(200);
+    expect(again.body.termEnd).toBe(first.body.termEnd);
+    expect(again.body.renewals).toHaveLength(1);
+    expectError(await stack.request('POST', `/contracts/${id}/renewals`, { role: 'billing', body: renewal(first.body.termEnd, 'inv-once') }), 409, 'renewal.invoice_conflict');
+  });
+
+  it('50 concurrent acceptances of one invoice extend the term once', async () => {
+    const { id, termEnd } = await activeContract();
+    const body = renewal(termEnd, 'inv-concurrent');
+    const answers = await Promise.all(Array.from({ length: 50 }, () => stack.request('POST', `/contracts/${id}/renewals`, { role: 'billing', body })));
+    expect(answers.map((a) => a.status)).toEqual(Array(50).fill(200));
+    expect(new Set(answers.map((a) => a.body.termEnd))).toEqual(new Set([body.coveredPeriod.end]));
+    const events = await stack.request('GET', `/contracts/${id}/events`, { role: 'dpo' });
+    expect(events.body.events.filter((e: { type: string }) => e.type === 'RenewalAccepted')).toHaveLength(1);
+  });
+
+  it('rejection and withdrawal of renewal invoices are recorded without changing the term', async () => {
+    const { id, termEnd } = await activeContract();
+    const rejected = await stack.request('POST', `/contracts/${id}/renewals/inv-r/rejection`, { role: 'billing', body: { reason: 'price' } });
+    expect(rejected.status).toBe(200);
+    expect(rejected.body.rejectedRenewals).toEqual([expect.objectContaining({ invoiceId: 'inv-r', reason: 'price' })]);
+    expect(rejected.body.termEnd).toBe(termEnd);
+    expect((await stack.request('POST', `/contracts/${id}/renewals/inv-w/withdrawal`, { role: 'billing', body: {} })).body.withdrawnRenewals).toHaveLength(1);
+    expectError(await stack.request('POST', `/contracts/${id}/renewals`, { role: 'billing', body: renewal(termEnd, 'inv-r') }), 409);
+  });
+
+  it('termination: 400 without a reason, 409 before hand-over; cancellation: 409 once active; data export: 409 while processing', async () => {
+    const ordered = await orderedId();
+    expectError(await stack.request('POST', `/contracts/${ordered}/termination`, { role: 'account_manager', body: {} }), 400);
+    expectError(await stack.request('POST', `/contracts/${ordered}/termination`, { role: 'account_manager', body: { reason: 'r' } }), 409);
+    const { id } = await activeContract();
+    expectError(await stack.request('POST', `/contracts/${id}/cancellation`, { role: 'account_manager', body: { reason: 'r' } }), 409);
+    expectError(await stack.request('POST', `/contracts/${id}/data-export`, { role: 'account_manager' }), 409);
+    const terminated = await stack.request('POST', `/contracts/${id}/termination`, { role: 'account_manager', body: { reason: 'client left' } });
+    expect(terminated.status).toBe(200);
+    expect(terminated.body).toMatchObject({ status: 'terminated', endKind: 'terminated', endReason: 'client left' });
+    expectError(await stack.request('POST', `/contracts/${id}/termination`, { role: 'account_manager', body: { reason: 'again' } }), 409);
+  });
+
+  it('data export inside the return window is served before destruction starts (L9)', async () => {
+    const { id } = await activeContract({ returnWindow: 'P7D' });
+    await stack.request('POST', `/contracts/${id}/termination`, { role: 'account_manager', body: { reason: 'client left' } });
+    let answer = await stack.request('POST', `/contracts/${id}/data-export`, { role: 'account_manager' });
+    // The destruction workflow starts right after the contract workflow ends.
+    for (let i = 0; i < 40 && answer.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      answer = await stack.request('POST', `/contracts/${id}/data-export`, { role: 'account_manager' });
+    }
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect(answer.body.destruction.exportRequests).toHaveLength(1);
+    expect(answer.body.destruction.status).toBe('scheduled');
+  });
+
+  it('Idempotency-Key replays the first answer, refuses the same key with another body', async () => {
+    const key = `idem-${randomUUID()}`;
+    const body = { controller, billingPeriod: 'P1M' };
+    const first = await stack.request('POST', '/contracts', { role: 'account_manager', body, headers: { 'idempotency-key': key } });
+    const retry = await stack.request('POST', '/contracts', { role: 'account_manager', body, headers: { 'idempotency-key': key } });
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(201);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expectError(await stack.request('POST', '/contracts', { role: 'account_manager', body: { ...body, billingPeriod: 'P1Y' }, headers: { 'idempotency-key': key } }), 422, 'idempotency_key_reused');
+    const failed = await stack.request('POST', '/contracts', { role: 'account_manager', body: { controller }, headers: { 'idempotency-key': `${key}-2` } });
+    const failedAgain = await stack.request('POST', '/contracts', { role: 'account_manager', body: { controller }, headers: { 'idempotency-key': `${key}-2` } });
+    expect(failedAgain).toMatchObject({ status: failed.status, body: failed.body });
+    expectError(await stack.request('POST', '/contracts', { role: 'account_manager', body, headers: { 'idempotency-key': 'has space' } }), 400, 'invalid_idempotency_key');
+  });
+});

@@ -1,0 +1,59 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '../support/stack';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => stack?.stop());
+
+interface Operation {
+  summary?: string;
+  'x-roles'?: string[];
+  security?: unknown[];
+  responses: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
+}
+
+describe('the OpenAPI document at /docs', () => {
+  it('is a valid OpenAPI 3 document covering every endpoint of DESIGN §6, with its errors and roles', async () => {
+    const res = await stack.request('GET', '/docs/openapi.json', { role: null });
+    expect(res.status).toBe(200);
+    const doc = res.body as { openapi: string; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> } };
+    await SwaggerParser.validate(structuredClone(doc) as never);
+
+    const all = ['account_manager', 'billing', 'dpo', 'admin'];
+    const expected: [string, string, number[], string[] | null][] = [
+      ['post', '/contracts', [201, 200, 400, 401, 403, 422], ['account_manager']],
+      ['get', '/contracts', [200, 400, 401], all],
+      ['get', '/contracts/{id}', [200, 401, 404], all],
+      ['get', '/contracts/{id}/events', [200, 401, 403, 404], ['dpo', 'admin']],
+      ['get', '/contracts/{id}/events/verify', [200, 403, 404], ['dpo', 'admin']],
+      ['post', '/contracts/{id}/credentials', [200, 400, 401, 403, 404, 409, 422], ['account_manager']],
+      ['post', '/contracts/{id}/renewals', [200, 400, 401, 403, 404, 409, 422], ['billing']],
+      ['post', '/contracts/{id}/non-renewal', [200, 403, 409], ['account_manager', 'billing']],
+      ['post', '/contracts/{id}/termination', [200, 403, 409], ['account_manager']],
+      ['post', '/contracts/{id}/cancellation', [200, 403, 409], ['account_manager']],
+      ['post', '/contracts/{id}/data-export', [200, 403, 409, 422], ['account_manager']],
+      ['get', '/contracts/{id}/destruction', [200, 404], all],
+      ['get', '/contracts/{id}/processing-record', [200, 404], all],
+      ['get', '/health', [200, 503], null],
+      ['post', '/admin/api-keys', [201, 403], ['admin']],
+    ];
+    for (const [method, path, statuses, roles] of expected) {
+      const operation = doc.paths[path]?.[method];
+      expect(operation, `${method.toUpperCase()} ${path}`).toBeDefined();
+      for (const status of statuses) expect(Object.keys(operation!.responses), `${method} ${path} ${status}`).toContain(String(status));
+      if (roles) {
+        expect(operation!.security, `${method} ${path} requires a key`).toEqual([{ bearer: [] }]);
+        expect(operation!['x-roles'], `${method} ${path} roles`).toEqual(roles);
+      }
+    }
+    // Every operation but health states its roles.
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) if (path !== '/health') expect(operation['x-roles'], `${method} ${path}`).toBeDefined();
+    }
+    expect(doc.paths['/contracts']!.post!.responses['201']!.content!['application/json']!.schema!.$ref).toContain('ContractView');
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['ContractView', 'DestructionView', 'ErrorBodyView', 'OrderContractDto', 'EventsView']));
+  });
+});
