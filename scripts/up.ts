@@ -87,6 +87,7 @@ async function main(): Promise<void> {
     const print = sink(app);
     const proc = startProcess(app, process.execPath, [path.join(root, 'dist/apps', app, 'src/main.js')], {
       env,
+      guarded: true,
       onLine: (line) => {
         if (app === 'worker' && line.includes('worker polling')) workerPolling = true;
         print(line);

@@ -27,3 +27,8 @@ export async function sleeperWorkflow(days: number): Promise<{ startedAt: number
   await sleep(`${days} days`);
   return { startedAt, wokeAt: Date.now() };
 }
+
+/** Does nothing: the cost of a workflow start and completion, for benchmarks. */
+export async function trivialWorkflow(): Promise<number> {
+  return 1;
+}
