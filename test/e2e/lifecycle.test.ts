@@ -10,7 +10,8 @@ import { startStack, type Stack } from '../support/stack';
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  // Debug logging everywhere: the strictest test that nothing personal or secret is ever logged.
+  stack = await startStack({ LOG_LEVEL: 'debug' });
 });
 afterAll(async () => stack?.stop());
 
@@ -75,6 +76,10 @@ describe('a whole contract over real HTTP (real worker and API processes, Tempor
     expect(events.body.events[0]).toMatchObject({ type: 'ContractOrdered', schemaVersion: 2, metadata: { actor: 'account_manager' } });
     expect(JSON.stringify(events.body)).not.toContain('e2e-very-secret-value');
     expect((await stack.request('GET', `/contracts/${id}/events/verify`, { role: 'dpo' })).body).toEqual({ valid: true });
+
+    const logs = [...stack.api.lines, ...stack.worker.lines].join('\n');
+    expect(logs.length).toBeGreaterThan(1000);
+    for (const secretOrPersonal of ['e2e-very-secret-value', 'acme-deploy', 'privacy@acme.example', 'Acme SAS']) expect(logs).not.toContain(secretOrPersonal);
 
     // L12: nothing changes a destroyed contract.
     const late = await stack.request('POST', `/contracts/${id}/termination`, { role: 'account_manager', body: { reason: 'too late' } });
