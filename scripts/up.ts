@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadConfig } from '../libs/infra/src/config/config';
+import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { loadConfig, type AppConfig } from '../libs/infra/src/config/config';
 import { migrate } from '../libs/infra/src/database/data-source';
 import { isPortOpen, startProcess, waitFor, type ManagedProcess } from '../libs/infra/src/dev/processes';
 import { startPostgres, startTemporalDevServer } from '../libs/infra/src/dev/services';
@@ -13,7 +15,12 @@ import { installTemporalBinaries } from '../libs/infra/src/temporal/binaries';
  * API, streams every log line with a prefix, and on Ctrl-C / SIGTERM stops all it started.
  */
 const root = path.resolve(__dirname, '..');
-const dataDir = path.join(root, '.data');
+const dataDir = path.resolve(root, process.env.DPA_DATA_DIR ?? '.data');
+const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+const TEMPORAL_PORT = port('TEMPORAL_PORT', 7233);
+const TEMPORAL_UI_PORT = port('TEMPORAL_UI_PORT', 8233);
+const MAIL_SMTP_PORT = port('MAIL_SMTP_PORT', 1025);
+const MAIL_UI_PORT = port('MAIL_UI_PORT', 1080);
 const DEV_KEYS = ['dev-account-manager-key (account_manager)', 'dev-billing-key (billing)', 'dev-dpo-key (dpo)', 'dev-admin-key (admin)'];
 const COLORS: Record<string, string> = { postgres: '34', temporal: '35', mail: '36', worker: '33', api: '32', up: '1' };
 const width = Math.max(...Object.keys(COLORS).map((k) => k.length));
@@ -50,19 +57,19 @@ async function main(): Promise<void> {
   const build = spawnSync(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('the build failed');
 
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env: NodeJS.ProcessEnv = { STORAGE_ROOT: path.join(dataDir, 'storage'), EXPORT_ROOT: path.join(dataDir, 'exports'), ...process.env };
   if (!env.DATABASE_URL) {
-    const port = Number(env.POSTGRES_PORT ?? 54320);
-    if (await isPortOpen(port)) throw new Error(`port ${port} is taken: stop what uses it, or set POSTGRES_PORT or DATABASE_URL`);
-    const pg = await startPostgres({ dataDir: path.join(dataDir, 'postgres'), port, onLine: sink('postgres') });
+    const pgPort = port('POSTGRES_PORT', 54320);
+    if (await isPortOpen(pgPort)) throw new Error(`port ${pgPort} is taken: stop what uses it, or set POSTGRES_PORT or DATABASE_URL`);
+    const pg = await startPostgres({ dataDir: path.join(dataDir, 'postgres'), port: pgPort, onLine: sink('postgres') });
     started.push(pg);
     env.DATABASE_URL = pg.url;
   } else say('up', 'using DATABASE_URL');
   if (!env.TEMPORAL_ADDRESS) {
-    for (const port of [7233, 8233]) if (await isPortOpen(port)) throw new Error(`port ${port} is taken: stop what uses it, or set TEMPORAL_ADDRESS`);
+    for (const p of [TEMPORAL_PORT, TEMPORAL_UI_PORT]) if (await isPortOpen(p)) throw new Error(`port ${p} is taken: stop what uses it, or set TEMPORAL_PORT / TEMPORAL_ADDRESS`);
     const temporal = await startTemporalDevServer({
-      port: 7233,
-      uiPort: 8233,
+      port: TEMPORAL_PORT,
+      uiPort: TEMPORAL_UI_PORT,
       dbFile: path.join(dataDir, 'temporal', 'temporal.sqlite'),
       onLine: sink('temporal'),
     });
@@ -71,29 +78,19 @@ async function main(): Promise<void> {
   } else say('up', 'using TEMPORAL_ADDRESS');
   let mailUrl: string | null = null;
   if (!env.SMTP_URL) {
-    const mail = startProcess('mail', process.execPath, [path.join(root, 'scripts/services/mail-catcher.mjs'), '--smtp-port', '1025', '--http-port', '1080', '--dir', path.join(dataDir, 'mail')], { onLine: sink('mail') });
+    const mail = startProcess('mail', process.execPath, [path.join(root, 'scripts/services/mail-catcher.mjs'), '--smtp-port', String(MAIL_SMTP_PORT), '--http-port', String(MAIL_UI_PORT), '--dir', path.join(dataDir, 'mail')], { onLine: sink('mail') });
     started.push(mail);
-    await waitFor('mail catcher', () => isPortOpen(1080), { exited: mail.exited, timeoutMs: 15_000 });
-    env.SMTP_URL = 'smtp://127.0.0.1:1025';
-    mailUrl = 'http://127.0.0.1:1080';
+    await waitFor('mail catcher', () => isPortOpen(MAIL_UI_PORT), { exited: mail.exited, timeoutMs: 15_000 });
+    env.SMTP_URL = `smtp://127.0.0.1:${MAIL_SMTP_PORT}`;
+    mailUrl = `http://127.0.0.1:${MAIL_UI_PORT}`;
   }
 
   const config = loadConfig(env);
   const applied = await migrate(config.database.url);
   say('up', applied.length ? `migrations applied: ${applied.join(', ')}` : 'schema is up to date');
 
-  let workerPolling = false;
   for (const app of ['worker', 'api'] as const) {
-    const print = sink(app);
-    const proc = startProcess(app, process.execPath, [path.join(root, 'dist/apps', app, 'src/main.js')], {
-      env,
-      guarded: true,
-      onLine: (line) => {
-        if (app === 'worker' && line.includes('worker polling')) workerPolling = true;
-        print(line);
-      },
-    });
-    started.push(proc);
+    started.push(startProcess(app, process.execPath, [path.join(root, 'dist/apps', app, 'src/main.js')], { env, guarded: true, onLine: sink(app) }));
   }
   for (const proc of started) {
     void proc.exited.then((code) => {
@@ -106,17 +103,32 @@ async function main(): Promise<void> {
 
   const api = `http://${config.http.host}:${config.http.port}`;
   await waitFor('api', async () => (await fetch(`${api}/health`)).status === 200, { timeoutMs: 120_000, intervalMs: 250 });
-  await waitFor('worker', async () => workerPolling, { timeoutMs: 120_000, intervalMs: 250 });
+  await waitFor('worker', () => workerPolls(config), { timeoutMs: 120_000, intervalMs: 250 });
   const lines = [
     'ready',
     `  API          ${api}`,
     `  OpenAPI      ${api}/docs`,
-    started.some((p) => p.name === 'temporal') ? '  Temporal UI  http://127.0.0.1:8233' : `  Temporal     ${config.temporal.address}`,
+    started.some((p) => p.name === 'temporal') ? `  Temporal UI  http://127.0.0.1:${TEMPORAL_UI_PORT}` : `  Temporal     ${config.temporal.address}`,
     mailUrl ? `  Caught mail  ${mailUrl}` : `  SMTP         ${config.mail.smtpUrl}`,
     ...(config.production ? [] : ['  Development API keys (refused when NODE_ENV=production):', ...DEV_KEYS.map((k) => `    ${k}`)]),
     '  Ctrl-C stops everything.',
   ];
   for (const line of lines) say('up', line);
+}
+
+/** Ready means a worker polls the task queue, whatever the log level. */
+async function workerPolls(config: AppConfig): Promise<boolean> {
+  const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: 2_000 });
+  try {
+    const { pollers } = await connection.workflowService.describeTaskQueue({
+      namespace: config.temporal.namespace,
+      taskQueue: { name: config.temporal.taskQueue },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    return pollers.length > 0;
+  } finally {
+    await connection.close();
+  }
 }
 
 main().catch((e: unknown) => {
