@@ -29,11 +29,15 @@ export async function startApi(env: Record<string, string>): Promise<RunningApp>
   return { ...proc, url, lines };
 }
 
-/** Starts the built worker (dist/) as its own process; it is ready when it logs that it polls. */
-export async function startWorker(env: Record<string, string>): Promise<RunningApp> {
+/**
+ * Starts the built worker (dist/) as its own process; it is ready when it logs that it polls.
+ * `fromSource` runs apps/worker/src/main.ts through tsx instead, for tools that run without a build.
+ */
+export async function startWorker(env: Record<string, string>, options: { fromSource?: boolean } = {}): Promise<RunningApp> {
   const lines: string[] = [];
   let ready = false;
-  const proc = startProcess('worker', process.execPath, [entry('worker')], {
+  const args = options.fromSource ? ['--import', 'tsx', path.join(projectRoot(), 'apps', 'worker', 'src', 'main.ts')] : [entry('worker')];
+  const proc = startProcess('worker', process.execPath, args, {
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
     onLine: (line) => {
       lines.push(line);

@@ -1,43 +1,97 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { type WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import pino from 'pino';
 import { type DataSource } from 'typeorm';
-import { inject } from 'vitest';
-import { STORAGE_LOCATIONS, type OrderContract } from '../../libs/domain/src';
+import { expect, inject } from 'vitest';
+import { STORAGE_LOCATIONS, type ContractEvent, type OrderContract } from '../../libs/domain/src';
 import { loadConfig, type AppConfig } from '../../libs/infra/src/config/config';
+import { projectRoot } from '../../libs/infra/src/dev/project-root';
 import { createContractEventStore } from '../../libs/infra/src/event-store/contract-stream';
 import { type EventStore, type RecordedEvent } from '../../libs/infra/src/event-store/event-store';
 import { temporalBinaries } from '../../libs/infra/src/temporal/binaries';
 import { dataConverter } from '../../libs/infra/src/temporal/connection';
-import { contractWorkflowId, destructionWorkflowId, type ContractWorkflowInput } from '../../libs/infra/src/temporal/messages';
-import { CredentialVault } from '../../libs/infra/src/vault/credential-vault';
+import {
+  contractWorkflowId,
+  destructionWorkflowId,
+  DOMAIN_FAILURE,
+  handOverCredentialsUpdate,
+  snapshotUpdate,
+  type DomainFailureDetails,
+} from '../../libs/infra/src/temporal/messages';
+import { CredentialVault, type CredentialSecret } from '../../libs/infra/src/vault/credential-vault';
 import { seedSampleData } from '../../apps/worker/src/storage/seed';
 import { storageRegistry, type StorageRegistry } from '../../apps/worker/src/storage/registry';
 import { bundleWorkflows, createWorkerRuntime, type WorkerRuntime } from '../../apps/worker/src/worker';
 import { contractWorkflow } from '../../apps/worker/src/workflows';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startMailCatcher } from './mail';
+import { orderInput } from './orders';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | null = null;
 
-/** Quiet Temporal runtime logs; the runtime is a per-process singleton, installed once. */
+/** Quiet Temporal runtime logs (failed activity attempts are expected here); the runtime is a per-process singleton, installed once. */
 export function quietTemporalRuntime(): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
   } catch {
     // Already installed in this process.
   }
 }
 
-/** The workflow bundle, built once per test file. */
+/** The workflow bundle, built once per test run and shared by its test files through the run's folder. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflows();
+  bundle ??= sharedBundle();
   return bundle;
 }
+
+async function sharedBundle(): Promise<WorkflowBundleWithSourceMap> {
+  const file = path.join(inject('runDir'), 'workflow-bundle.json');
+  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as WorkflowBundleWithSourceMap;
+  const built = await bundleWorkflows();
+  const partial = `${file}.${process.pid}`;
+  fs.writeFileSync(partial, JSON.stringify(built));
+  fs.renameSync(partial, file);
+  return built;
+}
+
+/** Recorded workflow histories, replayed against the current workflow code by replay.test.ts. */
+export const HISTORIES_DIR = path.join(projectRoot(), 'test', 'histories');
+
+/**
+ * With RECORD_HISTORIES=1, writes the history of the run `handle` points at (the latest run
+ * unless it names one) to test/histories/<name>.json, payloads encrypted as the server holds them.
+ */
+export async function recordHistory(name: string, handle: WorkflowHandle): Promise<void> {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  fs.mkdirSync(HISTORIES_DIR, { recursive: true });
+  fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), `${historyToJSON(await handle.fetchHistory())}\n`);
+}
+
+/** The domain's answer to a refused update: an ApplicationFailure of type DomainError. */
+export async function domainRefusal(update: Promise<unknown>): Promise<DomainFailureDetails> {
+  const error = await update.then(
+    () => expect.fail('the update was expected to be refused'),
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+  const cause = (error as WorkflowUpdateFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  expect((cause as ApplicationFailure).type).toBe(DOMAIN_FAILURE);
+  return (cause as ApplicationFailure).details![0] as DomainFailureDetails;
+}
+
+/** The data of every stored event of one type, typed as the domain declares it. */
+export function dataOf<T extends ContractEvent['type']>(events: readonly RecordedEvent[], type: T): EventData<T>[] {
+  return events.filter((e) => e.type === type).map((e) => e.data as EventData<T>);
+}
+
+type EventData<T extends ContractEvent['type']> = Extract<ContractEvent, { type: T }>['data'];
 
 export interface TimeSkippingEngine {
   readonly env: TestWorkflowEnvironment;
@@ -55,8 +109,18 @@ export interface TimeSkippingEngine {
   /** Moves the test server's clock to `instant` (it never goes back). */
   sleepUntil(instant: string): Promise<void>;
   now(): Promise<string>;
-  order(data?: Partial<OrderContract['data']>): Promise<{ contractId: string; handle: WorkflowHandle<typeof contractWorkflow> }>;
+  /** Starts contractWorkflow and waits until the order is stored, as the API does before answering 201. */
+  order(data?: Partial<OrderContract['data']>): Promise<{ contractId: string; handle: WorkflowHandleWithFirstExecutionRunId<typeof contractWorkflow> }>;
+  /** Hands over one SSH credential, sealed by the vault as the API does; answers the anchor (L2). */
+  handOver(contractId: string, credential?: CredentialSecret): Promise<{ credentialId: string; anchor: string }>;
+  /** The run ids of a workflow, first to latest, following continue-as-new. */
+  runs(workflowId: string, firstRunId: string): Promise<string[]>;
   events(contractId: string): Promise<RecordedEvent[]>;
+  /**
+   * Waits for the latest run of a workflow to close with the clock locked: unlike
+   * `env.client`'s `result()`, it lets no timer of another workflow (a child's) fire meanwhile.
+   */
+  settled(workflowId: string): Promise<unknown>;
   waitForDestruction(contractId: string): Promise<void>;
   teardown(): Promise<void>;
 }
@@ -99,6 +163,7 @@ export async function timeSkippingEngine(options: { storage?: (registry: Storage
   const running = runtime.worker.run();
   const dataSource = runtime.dataSource;
   const store = createContractEventStore(dataSource);
+  const realTime = new Client({ connection: env.connection, namespace: env.namespace, dataConverter: dataConverter(config) });
   const engine: TimeSkippingEngine = {
     env,
     config,
@@ -122,31 +187,40 @@ export async function timeSkippingEngine(options: { storage?: (registry: Storage
     async order(data = {}) {
       const contractId = data.contractId ?? randomUUID();
       const orderedAt = await engine.now();
-      const input: ContractWorkflowInput = {
-        contractId,
-        settings: { escalationMargin: 'P7D' },
-        actor: { role: 'account_manager' },
-        order: {
-          contractId,
-          reference: null,
-          controller: { name: 'Acme SAS', email: 'privacy@acme.example', address: '1 rue de la Paix, 75002 Paris', dpoEmail: null },
-          billingPeriod: 'P1M',
-          catalog: null,
-          returnWindow: null,
-          renewalGracePeriod: null,
-          orderedAt,
-          ...data,
-        },
-      };
+      const input = orderInput(contractId, orderedAt, data);
       const handle = await env.client.workflow.start(contractWorkflow, { workflowId: contractWorkflowId(contractId), taskQueue, args: [input] });
-      await seedSampleData(storage, contractId, STORAGE_LOCATIONS.map((l) => l.id));
+      await handle.executeUpdate(snapshotUpdate);
+      await seedSampleData(base, contractId, STORAGE_LOCATIONS.map((l) => l.id));
       return { contractId, handle };
     },
+    async handOver(contractId, credential = { username: 'acme', secret: 'sup3r-s3cret-pass' }) {
+      const credentialId = randomUUID();
+      const sealed = await engine.vault.seal(contractId, credentialId, credential);
+      const { state } = await env.client.workflow.getHandle(contractWorkflowId(contractId)).executeUpdate(handOverCredentialsUpdate, {
+        args: [{ credentialId, kind: 'ssh', host: 'web-1.acme.example', sealed, actor: { role: 'account_manager' } }],
+      });
+      if (state.status !== 'active') throw new Error(`hand-over left the contract ${state.status}`);
+      return { credentialId, anchor: state.processingStartedAt };
+    },
+    async runs(workflowId, firstRunId) {
+      const runs = [firstRunId];
+      for (;;) {
+        const { events } = await env.client.workflow.getHandle(workflowId, runs.at(-1)).fetchHistory();
+        const next = events?.find((e) => e.workflowExecutionContinuedAsNewEventAttributes)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+        if (!next) return runs;
+        runs.push(next);
+      }
+    },
     events: (contractId) => store.readStream(contractId),
+    settled: (workflowId) => realTime.workflow.getHandle(workflowId).result(),
     async waitForDestruction(contractId) {
       // The contract workflow (through its continue-as-new runs) hands over to the destruction workflow.
       await env.client.workflow.getHandle(contractWorkflowId(contractId)).result();
       await env.client.workflow.getHandle(destructionWorkflowId(contractId)).result();
+      // The test server locks time skipping when a child completes, for its parent to unlock on
+      // being notified; an abandoned child's parent has closed, so the lock leaks and every later
+      // timer would fire in real time (sdk-java#2392, sdk-typescript#1101). Give it back.
+      await env.connection.testService!.unlockTimeSkipping({});
     },
     async teardown() {
       runtime.worker.shutdown();

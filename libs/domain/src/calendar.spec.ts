@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   addDuration,
+  computeMonthShiftDays,
+  MONTH_SHIFT_DAYS,
   compareInstants,
   destructionDeadline,
   isAfter,
@@ -177,5 +179,16 @@ describe('length bounds of calendar durations', () => {
     expect(maxLengthMs('P1W2DT3H4M5S')).toBe(minLengthMs('P1W2DT3H4M5S'));
     expect(minLengthMs(null)).toBe(0);
     expect(maxLengthMs(null)).toBe(0);
+  });
+});
+
+describe('month-shift bounds', () => {
+  it('L9: the precomputed table equals a scan of a full 400-year Gregorian cycle', () => {
+    MONTH_SHIFT_DAYS.forEach(([min, max], months) => expect(computeMonthShiftDays(months)).toEqual({ min, max }));
+  });
+
+  it('shifts beyond the table are scanned: P3Y spans 1095 to 1096 days', () => {
+    expect(minLengthMs('P3Y')).toBe(1095 * 86_400_000);
+    expect(maxLengthMs('P3Y')).toBe(1096 * 86_400_000);
   });
 });

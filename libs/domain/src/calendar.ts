@@ -147,11 +147,24 @@ function daysInMonth(year: number, month: number): number {
  */
 const shiftCache: Record<number, DayBounds> = {};
 
+/**
+ * computeMonthShiftDays for 0–24 months, precomputed: a workflow's module state does not survive
+ * between runs in Temporal's sandbox, and the scan costs milliseconds each time. A spec checks the
+ * table against the scan.
+ */
+export const MONTH_SHIFT_DAYS: readonly (readonly [number, number])[] = [
+  [0, 0], [28, 31], [59, 62], [89, 92], [120, 123], [150, 153], [181, 184], [212, 215], [242, 245], [273, 276], [303, 306], [334, 337],
+  [365, 366], [393, 397], [424, 428], [454, 458], [485, 489], [515, 519], [546, 550], [577, 581], [607, 611], [638, 642], [668, 672], [699, 703],
+  [730, 731],
+];
+
 function monthShiftDays(months: number): DayBounds {
+  const known = MONTH_SHIFT_DAYS[months];
+  if (known) return { min: known[0], max: known[1] };
   return (shiftCache[months] ??= computeMonthShiftDays(months));
 }
 
-function computeMonthShiftDays(months: number): DayBounds {
+export function computeMonthShiftDays(months: number): DayBounds {
   if (months === 0) return { min: 0, max: 0 };
   let min = Number.POSITIVE_INFINITY;
   let max = 0;

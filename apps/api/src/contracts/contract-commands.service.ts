@@ -24,7 +24,7 @@ import {
 } from '../../../../libs/infra/src/temporal/messages';
 import { CredentialVault } from '../../../../libs/infra/src/vault/credential-vault';
 import { ApiError } from '../common/api-error';
-import { domainRefusal, isWorkflowGone, temporalUnavailable } from '../common/domain-errors';
+import { domainRefusal, isHandedOff, isWorkflowGone, temporalUnavailable } from '../common/domain-errors';
 import { type IdempotencyScope } from '../common/idempotency.middleware';
 import { APP_CONFIG } from '../config/config.module';
 import { ContractQueries } from './contract-queries.service';
@@ -84,7 +84,7 @@ export class ContractCommands {
       if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw temporalUnavailable(e) ?? e;
       created = false;
     }
-    return { created, snapshot: await this.send(contractId, contractWorkflowId(contractId), (h) => h.executeUpdate(snapshotUpdate), null) };
+    return { created, snapshot: await this.send(contractId, [contractWorkflowId(contractId), destructionWorkflowId(contractId)], (h) => h.executeUpdate(snapshotUpdate), null) };
   }
 
   async handOver(contractId: string, body: HandOverCredentialsDto, principal: Principal, scope: IdempotencyScope | null): Promise<ContractSnapshot> {
@@ -141,15 +141,16 @@ export class ContractCommands {
   async requestDataExport(contractId: string, principal: Principal, scope: IdempotencyScope | null): Promise<ContractSnapshot> {
     await this.current(contractId);
     const requestId = newId(scope, 'export');
-    return this.send(contractId, destructionWorkflowId(contractId), (h) => h.executeUpdate(requestDataExportUpdate, { args: [{ requestId, actor: actorOf(principal) }] }), {
+    return this.send(contractId, [destructionWorkflowId(contractId)], (h) => h.executeUpdate(requestDataExportUpdate, { args: [{ requestId, actor: actorOf(principal) }] }), {
       type: 'RequestDataExport',
       data: { requestId, requestedAt: new Date().toISOString() },
     });
   }
 
+  /** Contract commands go to whichever workflow holds the stream: the contract's, then after its end the destruction's. */
   private async toContract(contractId: string, command: ContractCommand, call: (h: WorkflowHandle) => Promise<ContractSnapshot>): Promise<ContractSnapshot> {
     await this.current(contractId);
-    return this.send(contractId, contractWorkflowId(contractId), call, command);
+    return this.send(contractId, [contractWorkflowId(contractId), destructionWorkflowId(contractId)], call, command);
   }
 
   private async current(contractId: string): Promise<ContractSnapshot> {
@@ -158,18 +159,27 @@ export class ContractCommands {
     return snapshot;
   }
 
-  private async send(contractId: string, workflowId: string, call: (h: WorkflowHandle) => Promise<ContractSnapshot>, command: ContractCommand | null): Promise<ContractSnapshot> {
-    try {
-      return await call(this.temporal.workflow.getHandle(workflowId));
-    } catch (e) {
-      const refusal = domainRefusal(e);
-      if (refusal) throw refusal;
-      if (!isWorkflowGone(e)) throw temporalUnavailable(e) ?? e;
-      // The workflow has finished (or not started yet): its final state is in the read model.
+  private async send(contractId: string, workflowIds: string[], call: (h: WorkflowHandle) => Promise<ContractSnapshot>, command: ContractCommand | null): Promise<ContractSnapshot> {
+    // The stream passes from one workflow to the next in a few milliseconds; a command that lands
+    // in between is sent again shortly.
+    for (let attempt = 0; ; attempt++) {
+      for (const workflowId of workflowIds) {
+        try {
+          return await call(this.temporal.workflow.getHandle(workflowId));
+        } catch (e) {
+          const refusal = domainRefusal(e);
+          if (refusal) throw refusal;
+          if (!isWorkflowGone(e) && !isHandedOff(e)) throw temporalUnavailable(e) ?? e;
+        }
+      }
+      // No workflow holds the stream: the stored state is final, or about to pass to the next holder.
       const stored = await this.current(contractId);
-      if (command) this.refuseLocally(command, stored.state);
       if (!command) return stored;
-      throw new ApiError(409, 'contract.closed', 'This contract no longer accepts commands of this kind.');
+      this.refuseLocally(command, stored.state);
+      if (stored.state.status === 'destroyed' || attempt >= 10) {
+        throw new ApiError(409, 'contract.closed', 'This contract no longer accepts commands of this kind.');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
 

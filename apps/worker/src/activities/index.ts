@@ -31,6 +31,19 @@ function attemptTime(): string {
   return new Date(Context.current().info.currentAttemptScheduledTimestampMs).toISOString();
 }
 
+/**
+ * PostgreSQL refusing the data itself (SQLSTATE classes 22 and 23: bad value, constraint) will
+ * refuse it again on every retry: fail at once, with the code only (messages may quote values).
+ * Anything else — the server down, a connection reset — is retried.
+ */
+function databaseFailure(e: unknown): never {
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code === 'string' && /^2[23][0-9A-Z]{3}$/.test(code)) {
+    throw ApplicationFailure.nonRetryable(`the database refused the write (SQLSTATE ${code})`, 'DatabaseRefusal', { code });
+  }
+  throw e;
+}
+
 function storageFailure(e: unknown): never {
   if (e instanceof StorageError) throw ApplicationFailure.retryable(e.message, e.code);
   throw e;
@@ -48,12 +61,12 @@ export function createActivities(deps: ActivityDependencies) {
         if (e instanceof ConcurrencyError || e instanceof EventStoreError) {
           throw ApplicationFailure.nonRetryable(e.message, e.name, { code: e.code });
         }
-        throw e;
+        return databaseFailure(e);
       }
     },
 
     async storeCredential(input: { contractId: string; credentialId: string; kind: string; host: string; sealed: string }): Promise<void> {
-      await deps.vault.store(input.contractId, input.credentialId, input.kind, input.host, input.sealed);
+      await deps.vault.store(input.contractId, input.credentialId, input.kind, input.host, input.sealed).catch(databaseFailure);
     },
 
     /** L7: crypto-shredding of every credential of the contract (idempotent). */
@@ -70,8 +83,9 @@ export function createActivities(deps: ActivityDependencies) {
     /** Heartbeats as it deletes, so a dead worker's attempt is noticed and retried elsewhere. */
     async destroyLocation(target: StorageTarget): Promise<{ method: string }> {
       const adapter = adapterFor(deps.storage, target.locationId);
-      Context.current().heartbeat(0);
-      await adapter.destroy(target.contractId, (removed) => Context.current().heartbeat(removed)).catch(storageFailure);
+      const context = Context.current();
+      context.heartbeat(0);
+      await adapter.destroy(target.contractId, (removed) => context.heartbeat(removed), context.cancellationSignal).catch(storageFailure);
       return { method: adapter.method };
     },
 
@@ -91,7 +105,7 @@ export function createActivities(deps: ActivityDependencies) {
 
     /** Into the outbox; the dispatcher sends it once. `to: 'processor-dpo'` resolves to PROCESSOR_DPO_EMAIL. */
     async enqueueEmail(email: Omit<OutgoingEmail, 'to'> & { to: string | 'processor-dpo' }): Promise<void> {
-      await deps.outbox.enqueue({ ...email, to: email.to === 'processor-dpo' ? deps.processorDpoEmail : email.to });
+      await deps.outbox.enqueue({ ...email, to: email.to === 'processor-dpo' ? deps.processorDpoEmail : email.to }).catch(databaseFailure);
     },
   };
 }

@@ -37,7 +37,7 @@ export class FilesystemAdapter implements StorageLocationAdapter {
     return manifestOf(entries);
   }
 
-  async destroy(contractId: string, progress: DestroyProgress): Promise<void> {
+  async destroy(contractId: string, progress: DestroyProgress, signal?: AbortSignal): Promise<void> {
     const live = this.folder(contractId);
     const doomed = this.doomed(contractId);
     await fs.rename(live, doomed).catch((e: NodeJS.ErrnoException) => {
@@ -52,6 +52,7 @@ export class FilesystemAdapter implements StorageLocationAdapter {
     const batch = this.options.batchSize ?? 200;
     let removed = 0;
     for (let i = 0; i < files.length; i += batch) {
+      signal?.throwIfAborted();
       await Promise.all(files.slice(i, i + batch).map((f) => fs.rm(path.join(doomed, f.relative), { force: true })));
       removed += Math.min(batch, files.length - i);
       progress(removed);

@@ -18,8 +18,12 @@ export interface StorageLocationAdapter {
   /** The method recorded as evidence, e.g. `filesystem-unlink`. */
   readonly method: string;
   inventory(contractId: string): Promise<Manifest>;
-  /** Removes everything the location holds for the contract; `progress` is called as it goes (heartbeats). */
-  destroy(contractId: string, progress: DestroyProgress): Promise<void>;
+  /**
+   * Removes everything the location holds for the contract; `progress` is called as it goes
+   * (heartbeats). When `signal` aborts (the worker is stopping), it stops between steps and throws,
+   * so the attempt is retried at once elsewhere instead of holding the worker.
+   */
+  destroy(contractId: string, progress: DestroyProgress, signal?: AbortSignal): Promise<void>;
   /** Proves nothing remains: how many objects are left (0 when destroyed). */
   remaining(contractId: string): Promise<number>;
   /** Copies the contract's data out for the controller (GDPR 28(3)(g)); returns what was copied. */

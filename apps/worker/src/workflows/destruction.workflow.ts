@@ -19,13 +19,14 @@ import {
   type DestructionWorkflowInput,
 } from '../../../../libs/infra/src/temporal/messages';
 import type { Activities } from '../activities';
-import { contractLedger, ENGINE, msUntil, now, store, validate, type ContractLedger } from './support';
+import { contractLedger, ENGINE, handleContractCommands, isDue, msUntil, now, store, type ContractLedger } from './support';
 
 // Each storage step is retried a few times in place; past that, the round is recorded as failed
 // and the location is tried again later (ROUND_DELAYS), for as long as it takes (L11).
 const storage = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '1 minute',
+  // A dead worker's attempt is noticed this soon and retried on another.
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 4 },
 });
 
@@ -50,9 +51,12 @@ export async function dataDestructionWorkflow(input: DestructionWorkflowInput): 
   const progress: Progress = { ...(input.progress ?? {}) };
   const inFlight = new Set<string>();
   let wake = 0;
+  let exportRounds = 0;
+  let exportRetryAt: number | null = null;
 
   setHandler(snapshotQuery, () => ledger.snapshot());
   setHandler(snapshotUpdate, () => ledger.snapshot());
+  handleContractCommands(ledger, contractId);
   setHandler(
     requestDataExportUpdate,
     ({ requestId, actor }) => {
@@ -63,19 +67,42 @@ export async function dataDestructionWorkflow(input: DestructionWorkflowInput): 
         return ledger.snapshot();
       });
     },
-    { validator: ({ requestId }) => validate({ type: 'RequestDataExport', data: { requestId, requestedAt: now() } }, ledger.state) },
+    { validator: ({ requestId }) => ledger.admit({ type: 'RequestDataExport', data: { requestId, requestedAt: now() } }) },
   );
 
   const destroyed = () => ledger.state.status === 'destroyed';
+
+  /** When the next round of each location still to destroy (and of unserved exports) is due. */
+  const retryTimes = (): number[] => {
+    const d = destruction(ledger.state);
+    if (!d) return [];
+    const rounds = d.locations
+      .filter((l) => l.status !== 'destroyed' && !inFlight.has(l.id))
+      .map((l) => progress[l.id]?.nextAttemptAt)
+      .filter((at): at is string => typeof at === 'string')
+      .map((at) => Date.parse(at));
+    return d.status === 'scheduled' && exportRetryAt !== null && unservedExports(d).length > 0 ? [...rounds, exportRetryAt] : rounds;
+  };
   const record = (command: Parameters<ContractLedger['commit']>[0]) => ledger.serially(() => ledger.commit(command, ENGINE));
 
-  /** L9: the controller gets its data back from every location before anything is destroyed. */
+  /**
+   * L9: the controller gets its data back from every location before anything is destroyed. An
+   * unavailable location is tried again later, like a destruction round: destruction waits for it.
+   */
   async function serveExports(d: PlannedDestruction): Promise<void> {
-    for (const request of unservedExports(d)) {
-      const locations = await Promise.all(
-        d.locations.map((l) => storage.exportLocation({ contractId, locationId: l.id, requestId: request.requestId })),
-      );
-      await record({ type: 'ServeDataExport', data: { requestId: request.requestId, servedAt: now(), locations } });
+    try {
+      for (const request of unservedExports(d)) {
+        const locations = await Promise.all(
+          d.locations.map((l) => storage.exportLocation({ contractId, locationId: l.id, requestId: request.requestId })),
+        );
+        await record({ type: 'ServeDataExport', data: { requestId: request.requestId, servedAt: now(), locations } });
+      }
+      exportRounds = 0;
+      exportRetryAt = null;
+    } catch (e) {
+      if (!(e instanceof ActivityFailure)) throw e;
+      exportRounds++;
+      exportRetryAt = Date.parse(addDuration(now(), roundDelay(exportRounds)));
     }
   }
 
@@ -85,7 +112,7 @@ export async function dataDestructionWorkflow(input: DestructionWorkflowInput): 
     const round = p.rounds + 1;
     try {
       const inventory = p.inventory ?? (await storage.inventoryLocation({ contractId, locationId }));
-      progress[locationId] = { ...p, inventory };
+      progress[locationId] = { ...p, inventory, nextAttemptAt: null };
       const { method } = await storage.destroyLocation({ contractId, locationId });
       const { verifiedAt } = await storage.verifyLocation({ contractId, locationId });
       const { objectCount, bytes, manifestHash, inventoriedAt } = inventory;
@@ -110,7 +137,7 @@ export async function dataDestructionWorkflow(input: DestructionWorkflowInput): 
     const d = destruction(ledger.state);
     if (!d || destroyed()) break;
 
-    if (d.status === 'scheduled' && unservedExports(d).length > 0) await serveExports(d);
+    if (d.status === 'scheduled' && unservedExports(d).length > 0 && (exportRetryAt === null || exportRetryAt <= Date.now())) await serveExports(d);
 
     if (d.status === 'in_progress') {
       const pending = d.locations.filter((l) => l.status !== 'destroyed');
@@ -138,15 +165,14 @@ export async function dataDestructionWorkflow(input: DestructionWorkflowInput): 
 
     // Sleep until the domain's next timer, the next retry round, or anything that changes the state.
     const timer = nextTimer(ledger.state);
-    const retries = Object.entries(progress)
-      .filter(([id, p]) => p.nextAttemptAt && !inFlight.has(id))
-      .map(([, p]) => Date.parse(p.nextAttemptAt!));
-    const until = Math.min(timer ? Date.parse(timer.at) : Infinity, ...retries);
-    const seenVersion = ledger.version;
-    const seenWake = wake;
-    const changed = () => ledger.version !== seenVersion || wake !== seenWake;
-    const woke = Number.isFinite(until) ? await condition(changed, msUntil(new Date(until).toISOString())) : (await condition(changed), true);
-    if (woke || !timer || Date.parse(timer.at) > Date.now()) continue;
+    if (!timer || !isDue(timer.at)) {
+      const until = Math.min(timer ? Date.parse(timer.at) : Infinity, ...retryTimes());
+      const seenVersion = ledger.version;
+      const seenWake = wake;
+      const changed = () => ledger.version !== seenVersion || wake !== seenWake;
+      const woke = Number.isFinite(until) ? await condition(changed, msUntil(new Date(until).toISOString())) : (await condition(changed), true);
+      if (woke || !timer || !isDue(timer.at)) continue;
+    }
 
     await ledger.serially(() => ledger.commit(timer.command, ENGINE).catch(() => []));
     if (timer.kind === 'escalation' && !destroyed()) {
@@ -154,7 +180,7 @@ export async function dataDestructionWorkflow(input: DestructionWorkflowInput): 
         'escalation',
         `[DPA] Destruction not complete ${d.escalationMargin ?? 'P7D'} before its deadline — contract ${contractId}`,
         `The destruction of contract ${contractId}'s data is not complete and its deadline is ${d.deadline} (P11: two calendar months after the end of the contract).\n` +
-          `Locations still pending: ${d.locations.filter((l) => l.status !== 'destroyed').map((l) => l.id).join(', ')}.\nThe engine keeps trying.`,
+          `Locations still pending: ${(destruction(ledger.state)?.locations ?? []).filter((l) => l.status !== 'destroyed').map((l) => l.id).join(', ')}.\nThe engine keeps trying.`,
       );
     }
     if (timer.kind === 'destruction-deadline' && !destroyed()) {

@@ -106,6 +106,12 @@ export const requestDataExportUpdate = defineUpdate<ContractSnapshot, [RequestDa
 
 export const snapshotQuery = defineQuery<ContractSnapshot>('snapshot');
 
+/**
+ * The failure type of a command sent to the contract workflow after it handed the stream to the
+ * destruction workflow: resend it to `destructionWorkflowId(contractId)`.
+ */
+export const HANDED_OFF_FAILURE = 'ContractHandedOff';
+
 /** The ApplicationFailure type that carries a domain refusal; details[0] = {code, kind, details}. */
 export const DOMAIN_FAILURE = 'DomainError';
 

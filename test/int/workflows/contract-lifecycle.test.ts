@@ -1,0 +1,239 @@
+import * as fs from 'node:fs';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
+import { type temporal } from '@temporalio/proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDuration, STORAGE_LOCATIONS, termEnd } from '../../../libs/domain/src';
+import { EncryptionCodec } from '../../../libs/infra/src/temporal/payload-codec';
+import {
+  acceptRenewalUpdate,
+  cancelUpdate,
+  contractWorkflowId,
+  destructionWorkflowId,
+  noticeNonRenewalUpdate,
+  rejectRenewalUpdate,
+  renewalAcceptedSignal,
+  snapshotQuery,
+  snapshotUpdate,
+  terminateUpdate,
+} from '../../../libs/infra/src/temporal/messages';
+import { dataOf, domainRefusal, recordHistory, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
+
+let engine: TimeSkippingEngine;
+beforeAll(async () => {
+  engine = await timeSkippingEngine();
+});
+afterAll(async () => engine?.teardown());
+
+const billing = { role: 'billing' } as const;
+const manager = { role: 'account_manager' } as const;
+const DAY = 86_400_000;
+const shift = (instant: string, ms: number) => new Date(Date.parse(instant) + ms).toISOString();
+
+const contractHandle = (contractId: string) => engine.env.client.workflow.getHandle(contractWorkflowId(contractId));
+const destructionHandle = (contractId: string) => engine.env.client.workflow.getHandle(destructionWorkflowId(contractId));
+const types = async (contractId: string) => (await engine.events(contractId)).map((e) => e.type);
+
+/** Ends a contract the domain's way: a terminated workflow leaves the test server's clock locked at times. */
+async function endContract(contractId: string) {
+  await contractHandle(contractId).executeUpdate(terminateUpdate, { args: [{ reason: 'test done', actor: manager }] });
+  await engine.waitForDestruction(contractId);
+}
+
+/** L10: the end path every ended contract shares, from revocation to the certificate. */
+async function expectDestroyed(contractId: string, endedAt: string) {
+  const events = await engine.events(contractId);
+  const end = events.findIndex((e) => e.type === 'ContractExpired' || e.type === 'ContractTerminated' || e.type === 'ContractCancelled');
+  expect(events.slice(end + 1, end + 3).map((e) => e.type)).toEqual(['CredentialsRevoked', 'DestructionScheduled']);
+  const path = events.map((e) => e.type).filter((t) => t === 'DestructionStarted' || t === 'LocationDestroyed' || t === 'DestructionCompleted');
+  expect(path).toEqual(['DestructionStarted', ...STORAGE_LOCATIONS.map(() => 'LocationDestroyed'), 'DestructionCompleted']);
+  expect(events.find((e) => e.type === 'DestructionScheduled')!.data).toMatchObject({ endedAt, deadline: addDuration(endedAt, 'P2M') });
+  const destroyed = dataOf(events, 'LocationDestroyed').map((e) => e.locationId);
+  expect(destroyed.sort()).toEqual(STORAGE_LOCATIONS.map((l) => l.id).sort());
+  expect(events.at(-1)).toMatchObject({ type: 'DestructionCompleted', data: { certificate: { endedAt, withinDeadline: true } } });
+  for (const l of STORAGE_LOCATIONS) expect(fs.existsSync(`${engine.storageRoot}/${l.id}/${contractId}`)).toBe(false);
+  expect(await engine.store.verify(contractId)).toMatchObject({ valid: true });
+  const certificate = await engine.mail.waitFor((m) => m.subject.includes(contractId) && m.subject.startsWith('Certificate of destruction'));
+  expect(certificate.to).toEqual(['privacy@acme.example']);
+  return events;
+}
+
+describe('contract endings on the time-skipping server', () => {
+  it('L5: an annual contract with a non-renewal notice expires exactly at its term end, unrenewed', async () => {
+    const { contractId, handle } = await engine.order({ billingPeriod: 'P1Y' });
+    const { anchor } = await engine.handOver(contractId);
+    const end = termEnd(anchor, 'P1Y', 1);
+
+    await engine.sleepUntil(shift(anchor, 200 * DAY));
+    const noticed = await contractHandle(contractId).executeUpdate(noticeNonRenewalUpdate, { args: [{ reason: 'moving to another host', actor: manager }] });
+    expect(noticed.state).toMatchObject({ status: 'active', termEnd: end, nonRenewalReason: 'moving to another host' });
+
+    // A notice only records intent: the contract still runs until its term end.
+    await engine.sleepUntil(shift(end, -3_600_000));
+    expect((await contractHandle(contractId).query(snapshotQuery)).state.status).toBe('active');
+
+    const final = await handle.result();
+    expect(final.state).toMatchObject({ status: 'expired', endedAt: end, termEnd: end });
+    await engine.waitForDestruction(contractId);
+    const events = await expectDestroyed(contractId, end);
+    expect(events.slice(0, 4).map((e) => e.type)).toEqual(['ContractOrdered', 'CredentialsHandedOver', 'NonRenewalNoticed', 'ContractExpired']);
+    expect(events[2]!.data).toMatchObject({ termEnd: end });
+    expect(events[3]!.data).toEqual({ expiredAt: end, termEnd: end, detectedAt: end });
+    expect(events.some((e) => e.type === 'RenewalAccepted')).toBe(false);
+    await recordHistory('contract-expired-after-notice', handle);
+  });
+
+  it('L3/L5: a renewal accepted after expiry is refused (renewal.late_acceptance) and extends nothing', async () => {
+    const { contractId } = await engine.order({ returnWindow: 'P14D' });
+    const { anchor } = await engine.handOver(contractId);
+    const end = termEnd(anchor, 'P1M', 1);
+    // The clock stops at the term end, so the destruction workflow is still inside its return window.
+    await engine.sleepUntil(end);
+    expect(await engine.settled(contractWorkflowId(contractId))).toMatchObject({ state: { status: 'expired', endedAt: end } });
+    expect((await destructionHandle(contractId).query(snapshotQuery)).state).toMatchObject({ destruction: { status: 'scheduled' } });
+    const before = await engine.events(contractId);
+
+    const late = { invoiceId: 'inv-late', coveredPeriod: { start: end, end: termEnd(anchor, 'P1M', 2) }, acceptedAt: await engine.now(), actor: billing };
+    // The contract workflow has handed the stream to the destruction workflow and completed…
+    await expect(contractHandle(contractId).executeUpdate(acceptRenewalUpdate, { args: [late] })).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    // …which answers with the domain's refusal.
+    expect(await domainRefusal(destructionHandle(contractId).executeUpdate(acceptRenewalUpdate, { args: [late] }))).toMatchObject({
+      code: 'renewal.late_acceptance',
+      kind: 'conflict',
+    });
+    expect(await engine.events(contractId)).toEqual(before);
+    // What the domain still allows after the end is still recorded there: the invoice's rejection.
+    const rejected = await destructionHandle(contractId).executeUpdate(rejectRenewalUpdate, { args: [{ invoiceId: 'inv-late', reason: 'contract expired', actor: billing }] });
+    expect(rejected.state).toMatchObject({ status: 'expired', endedAt: end, termEnd: end, rejectedRenewals: [{ invoiceId: 'inv-late' }] });
+
+    await engine.waitForDestruction(contractId);
+    const events = await expectDestroyed(contractId, end);
+    expect(events.filter((e) => e.type === 'RenewalAccepted')).toHaveLength(0);
+    expect(events.filter((e) => e.type === 'RenewalRejected')).toHaveLength(1);
+  });
+
+  it('L3/L4: an invalid renewal signalled to a running contract changes nothing; a valid one extends it', async () => {
+    const { contractId, handle } = await engine.order();
+    const { anchor } = await engine.handOver(contractId);
+    const [end1, end2] = [1, 2].map((n) => termEnd(anchor, 'P1M', n)) as [string, string];
+    const signal = (invoiceId: string, start: string, end: string, acceptedAt: string) =>
+      contractHandle(contractId).signal(renewalAcceptedSignal, { invoiceId, coveredPeriod: { start, end }, acceptedAt, actor: billing });
+
+    await signal('inv-gap', shift(end1, DAY), end2, await engine.now());
+    await signal('inv-short', anchor, end1, await engine.now());
+    await signal('inv-late', end1, end2, shift(end1, 3_600_000));
+    // An update is delivered after the signals sent before it.
+    const after = await contractHandle(contractId).executeUpdate(snapshotUpdate);
+    expect(after).toMatchObject({ version: 2, state: { status: 'active', termEnd: end1, renewals: [] } });
+    expect(await types(contractId)).toEqual(['ContractOrdered', 'CredentialsHandedOver']);
+    expect(await engine.runs(handle.workflowId, handle.firstExecutionRunId)).toHaveLength(1);
+
+    // The same path with a valid renewal does extend the term.
+    await signal('inv-2', end1, end2, await engine.now());
+    await expect.poll(() => types(contractId), { timeout: 10_000 }).toEqual(['ContractOrdered', 'CredentialsHandedOver', 'RenewalAccepted']);
+    await expect.poll(async () => (await contractHandle(contractId).query(snapshotQuery)).state, { timeout: 10_000 }).toMatchObject({ termEnd: end2 });
+    await endContract(contractId);
+  });
+
+  it('L3: one invoice accepted twice (same id, same period) extends the term once', async () => {
+    const { contractId, handle } = await engine.order();
+    const { anchor } = await engine.handOver(contractId);
+    const [end1, end2] = [1, 2].map((n) => termEnd(anchor, 'P1M', n)) as [string, string];
+    const acceptance = { invoiceId: 'inv-1', coveredPeriod: { start: end1, end: end2 }, acceptedAt: await engine.now(), actor: billing };
+
+    const first = await contractHandle(contractId).executeUpdate(acceptRenewalUpdate, { args: [acceptance] });
+    expect(first).toMatchObject({ version: 3, state: { termEnd: end2 } });
+    const again = await contractHandle(contractId).executeUpdate(acceptRenewalUpdate, { args: [acceptance] });
+    expect(again).toMatchObject({ version: 3, state: { termEnd: end2 } });
+    expect(again.state).toEqual(first.state);
+    // Same invoice, another period: a conflict, not a second extension.
+    const conflicting = { ...acceptance, coveredPeriod: { start: end1, end: termEnd(anchor, 'P1M', 3) } };
+    expect(await domainRefusal(contractHandle(contractId).executeUpdate(acceptRenewalUpdate, { args: [conflicting] }))).toMatchObject({
+      code: 'renewal.invoice_conflict',
+    });
+
+    expect((await engine.events(contractId)).filter((e) => e.type === 'RenewalAccepted')).toHaveLength(1);
+    // The renewal started a new run (continue-as-new); the repeat did not.
+    const runs = await engine.runs(handle.workflowId, handle.firstExecutionRunId);
+    expect(runs).toHaveLength(2);
+    await recordHistory('contract-renewed', engine.env.client.workflow.getHandle(handle.workflowId, runs[0]));
+    await endContract(contractId);
+  });
+
+  it('L6/L7: termination mid-term ends processing at once, crypto-shreds the credentials, and the data is destroyed', async () => {
+    const { contractId, handle } = await engine.order();
+    const { anchor, credentialId } = await engine.handOver(contractId);
+    expect(await engine.vault.open(contractId, credentialId)).toEqual({ username: 'acme', secret: 'sup3r-s3cret-pass' });
+
+    await engine.sleepUntil(shift(anchor, 10 * DAY));
+    const terminated = await contractHandle(contractId).executeUpdate(terminateUpdate, { args: [{ reason: 'breach of the acceptable-use policy', actor: manager }] });
+    expect(terminated.state).toMatchObject({ status: 'terminated', endReason: 'breach of the acceptable-use policy', termEnd: termEnd(anchor, 'P1M', 1) });
+    const endedAt = terminated.state.status === 'terminated' ? terminated.state.endedAt : '';
+    expect(Date.parse(endedAt)).toBeLessThan(Date.parse(shift(anchor, 10 * DAY + 60_000)));
+
+    await engine.waitForDestruction(contractId);
+    const events = await expectDestroyed(contractId, endedAt);
+    expect(events.find((e) => e.type === 'ContractTerminated')!.data).toEqual({ terminatedAt: endedAt, reason: 'breach of the acceptable-use policy' });
+    expect(events.find((e) => e.type === 'CredentialsRevoked')!.data).toMatchObject({ credentialIds: [credentialId], method: 'crypto-shredding' });
+    await expect(engine.vault.open(contractId, credentialId)).rejects.toMatchObject({ code: 'vault.shredded' });
+    await recordHistory('contract-terminated', handle);
+    await recordHistory('destruction-completed', destructionHandle(contractId));
+  });
+
+  it('L6: an ordered contract cancelled before hand-over goes through the same end path', async () => {
+    const { contractId, handle } = await engine.order();
+    await engine.sleepUntil(shift(await engine.now(), 2 * DAY));
+    const cancelled = await contractHandle(contractId).executeUpdate(cancelUpdate, { args: [{ reason: 'order withdrawn by the client', actor: manager }] });
+    expect(cancelled.state).toMatchObject({ status: 'cancelled', processingStartedAt: null, endReason: 'order withdrawn by the client' });
+    const endedAt = cancelled.state.status === 'cancelled' ? cancelled.state.endedAt : '';
+
+    await engine.waitForDestruction(contractId);
+    const events = await expectDestroyed(contractId, endedAt);
+    expect(events.slice(0, 2).map((e) => e.type)).toEqual(['ContractOrdered', 'ContractCancelled']);
+    expect(events.find((e) => e.type === 'CredentialsRevoked')!.data).toMatchObject({ credentialIds: [] });
+    await recordHistory('contract-cancelled', handle);
+  });
+
+  it("Secrets (DESIGN §5): raw workflow histories hold neither the controller's email nor the credential's username or secret", async () => {
+    const email = 'history-probe@acme.example';
+    const credential = { username: 'probe-user-7f3a', secret: 'probe-secret-9c41' };
+    const { contractId, handle } = await engine.order({ controller: { name: 'Acme SAS', email, address: '1 rue de la Paix, 75002 Paris', dpoEmail: null } });
+    const { anchor } = await engine.handOver(contractId, credential);
+    await contractHandle(contractId).executeUpdate(acceptRenewalUpdate, {
+      args: [{ invoiceId: 'inv-1', coveredPeriod: { start: termEnd(anchor, 'P1M', 1), end: termEnd(anchor, 'P1M', 2) }, acceptedAt: await engine.now(), actor: billing }],
+    });
+    await engine.sleepUntil(shift(anchor, 5 * DAY));
+    await contractHandle(contractId).executeUpdate(terminateUpdate, { args: [{ reason: 'test', actor: manager }] });
+    await engine.waitForDestruction(contractId);
+
+    // Without the payload codec: what anyone with access to the Temporal server sees.
+    const raw = new Client({ connection: engine.env.connection, namespace: engine.env.namespace });
+    const runs = await engine.runs(handle.workflowId, handle.firstExecutionRunId);
+    expect(runs).toHaveLength(2);
+    const histories = await Promise.all([
+      ...runs.map((runId) => raw.workflow.getHandle(handle.workflowId, runId).fetchHistory()),
+      raw.workflow.getHandle(destructionWorkflowId(contractId)).fetchHistory(),
+    ]);
+    // Payload bytes are base64 in JSON: read them as text as well.
+    const payloads = payloadsIn(histories);
+    const asText = (ps: temporal.api.common.v1.IPayload[]) =>
+      ps.map((p) => [...Object.values(p.metadata ?? {}), p.data ?? new Uint8Array()].map((b) => Buffer.from(b).toString('latin1')).join(' ')).join('\n');
+    const rawText = `${JSON.stringify(histories)}\n${asText(payloads)}`;
+    expect(payloads.length).toBeGreaterThan(20);
+    expect(rawText).toContain('binary/encrypted');
+    for (const secret of [email, credential.username, credential.secret]) expect(rawText).not.toContain(secret);
+
+    // The search would find them: the same payloads, decoded with the codec, do hold the email.
+    const decoded = await new EncryptionCodec(engine.config.payloadKeys).decode(payloads);
+    expect(asText(decoded)).toContain(email);
+  });
+});
+
+/** Every Payload message in a decoded protobuf tree. */
+function payloadsIn(value: unknown, found: temporal.api.common.v1.IPayload[] = []): temporal.api.common.v1.IPayload[] {
+  if (Array.isArray(value)) value.forEach((v) => payloadsIn(v, found));
+  else if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {
+    if ('metadata' in value && 'data' in value) found.push(value as temporal.api.common.v1.IPayload);
+    else Object.values(value).forEach((v) => payloadsIn(v, found));
+  }
+  return found;
+}

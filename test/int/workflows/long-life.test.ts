@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDuration, termEnd } from '../../../libs/domain/src';
+import { acceptRenewalUpdate, contractWorkflowId } from '../../../libs/infra/src/temporal/messages';
+import { dataOf, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
+
+let engine: TimeSkippingEngine;
+beforeAll(async () => {
+  engine = await timeSkippingEngine();
+});
+afterAll(async () => engine?.teardown());
+
+const billing = { role: 'billing' } as const;
+const DAY = 86_400_000;
+
+describe('a long-lived contract on the time-skipping server', () => {
+  it('L2/L3/L5: a 10-year monthly contract renews 120 times, one run per term (continue-as-new), then expires at the 121st chained term end and is destroyed', async () => {
+    const { contractId, handle } = await engine.order({ reference: 'ACME-10Y' });
+    await engine.sleepUntil('2027-01-31T00:00:00.000Z');
+    const { anchor } = await engine.handOver(contractId);
+    expect(anchor.slice(0, 10)).toBe('2027-01-31');
+    const end = (n: number) => termEnd(anchor, 'P1M', n);
+
+    for (let n = 1; n <= 120; n++) {
+      await engine.sleepUntil(new Date(Date.parse(end(n)) - 2 * DAY).toISOString());
+      const { state } = await engine.env.client.workflow.getHandle(contractWorkflowId(contractId)).executeUpdate(acceptRenewalUpdate, {
+        args: [{ invoiceId: `inv-${n}`, coveredPeriod: { start: end(n), end: end(n + 1) }, acceptedAt: await engine.now(), actor: billing }],
+      });
+      expect(state).toMatchObject({ status: 'active', termEnd: end(n + 1) });
+    }
+
+    const final = end(121);
+    // Chained from the anchor: Jan 31 + 121 months clamps to the end of February 2037, never drifting.
+    expect(final.slice(0, 10)).toBe('2037-02-28');
+    await engine.waitForDestruction(contractId);
+    const last = await handle.result();
+    expect(last.state).toMatchObject({ status: 'expired', endedAt: final, termEnd: final });
+    expect(last.state.status === 'expired' && last.state.renewals).toHaveLength(120);
+
+    const events = await engine.events(contractId);
+    expect(dataOf(events, 'RenewalAccepted').map((r) => r.coveredPeriod.end)).toEqual(Array.from({ length: 120 }, (_, i) => end(i + 2)));
+    expect(dataOf(events, 'ContractExpired')).toEqual([{ expiredAt: final, termEnd: final, detectedAt: final }]);
+    expect(dataOf(events, 'DestructionScheduled')[0]).toMatchObject({ endedAt: final, deadline: addDuration(final, 'P2M') });
+    expect(events.at(-1)!.type).toBe('DestructionCompleted');
+    expect(await engine.store.verify(contractId)).toMatchObject({ valid: true });
+
+    // One run per renewal, and the last one that expired.
+    expect(await engine.runs(handle.workflowId, handle.firstExecutionRunId)).toHaveLength(121);
+  });
+});
