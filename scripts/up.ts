@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   say('up', applied.length ? `migrations applied: ${applied.join(', ')}` : 'schema is up to date');
 
   for (const app of ['worker', 'api'] as const) {
-    started.push(startProcess(app, process.execPath, [path.join(root, 'dist/apps', app, 'src/main.js')], { env, guarded: true, onLine: sink(app) }));
+    started.push(startProcess(app, process.execPath, [path.join(root, 'dist/apps', app, 'src/main.js')], { env: { ...env, DPA_SUPERVISED: '1' }, onLine: sink(app) }));
   }
   for (const proc of started) {
     void proc.exited.then((code) => {

@@ -90,6 +90,7 @@ describe('POST /contracts', () => {
     const fields = bad.body.error.details.map((d: { field: string }) => d.field);
     expect(fields).toEqual(expect.arrayContaining(['controller.name', 'controller.email', 'controller.extra', 'billingPeriod', 'reference', 'returnWindow']));
     expectError(await stack.request('POST', '/contracts', { role: 'account_manager', body: [] }), 400);
+    expectError(await order({ controller: { ...controller, name: 'Acme\u0000SAS' } }), 400, 'input.invalid_text');
     expectError(await stack.request('POST', '/contracts', { role: 'account_manager', body: { billingPeriod: 'P1M' } }), 400);
   });
 
@@ -106,6 +107,10 @@ describe('POST /contracts', () => {
     expect(second.status).toBe(200);
     expect(second.body.id).toBe(first.body.id);
     expect(second.body.billingPeriod).toBe('P1M');
+    // Another controller's reference is not an idempotent retry: its contract is never shown.
+    const other = await stack.request('POST', '/contracts', { role: 'account_manager', body: { reference, controller: { name: 'Other Co', email: 'dpo@other.example' }, billingPeriod: 'P1M' } });
+    expectError(other, 409, 'contract.reference_taken');
+    expect(JSON.stringify(other.body)).not.toContain('privacy@acme.example');
   });
 
   it('narrows the catalog, and serves the contract’s record of processing', async () => {

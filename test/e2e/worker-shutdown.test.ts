@@ -101,13 +101,12 @@ describe.concurrent('the worker process stopped with SIGTERM during a destructio
     await expectDestroyedOnce(run.storage, run.contractId, files);
   });
 
-  it('exits soon after WORKER_SHUTDOWN_GRACE when a destroyLocation outlasts it; the next worker retries the cut-short attempt and completes the destruction once per location', async () => {
-    // 60 files, 2 per step, 500 ms apart: ≈ 15 s of deletion against a 1 s grace (+ 5 s margin in main.ts).
+  it('exits soon after WORKER_SHUTDOWN_GRACE when a destroyLocation outlasts it (the deletion stops on cancellation); the next worker retries the cut-short attempt and completes the destruction once per location', async () => {
+    // 60 files, 2 per step, 500 ms apart: ≈ 15 s of deletion against a 1 s grace.
     const files = 60;
     const run = await terminatedWhileDestroying({ files, batchSize: 2, throttleMs: 500, graceMs: 1_000 });
-    expect(run.exitMs).toBeLessThan(1_000 + 5_000 + 3_000);
-    expect(run.code).toBe(1);
-    expect(run.first.lines.some((l) => l.includes('activities outlived the shutdown grace'))).toBe(true);
+    expect(run.exitMs).toBeLessThan(1_000 + 5_000);
+    expect(run.code).toBe(0);
     expect(run.filesLeftAtExit).toBeGreaterThan(0);
     expect((await view.store.readStream(run.contractId)).some((e) => e.type === 'DestructionCompleted')).toBe(false);
 

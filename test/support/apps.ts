@@ -19,11 +19,12 @@ export async function startApi(env: Record<string, string>): Promise<RunningApp>
   const port = Number(env.PORT ?? (await freePort()));
   const lines: string[] = [];
   const proc = startProcess('api', process.execPath, [entry('api')], {
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env, PORT: String(port) },
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', HOST: '127.0.0.1', DPA_SUPERVISED: '1', ...env, PORT: String(port) },
     onLine: (line) => lines.push(line),
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor('api', async () => (await fetch(`${url}/health`)).status > 0, { exited: proc.exited, timeoutMs: 60_000 }).catch((e: unknown) => {
+  await waitFor('api', async () => (await fetch(`${url}/health`)).status > 0, { exited: proc.exited, timeoutMs: 60_000 }).catch(async (e: unknown) => {
+    await proc.stop();
     throw new Error(`${(e as Error).message}\n${lines.slice(-20).join('\n')}`);
   });
   return { ...proc, url, lines };
@@ -38,13 +39,14 @@ export async function startWorker(env: Record<string, string>, options: { fromSo
   let ready = false;
   const args = options.fromSource ? ['--import', 'tsx', path.join(projectRoot(), 'apps', 'worker', 'src', 'main.ts')] : [entry('worker')];
   const proc = startProcess('worker', process.execPath, args, {
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', DPA_SUPERVISED: '1', ...env },
     onLine: (line) => {
       lines.push(line);
       if (line.includes('worker polling')) ready = true;
     },
   });
-  await waitFor('worker', async () => ready, { exited: proc.exited, timeoutMs: 90_000 }).catch((e: unknown) => {
+  await waitFor('worker', async () => ready, { exited: proc.exited, timeoutMs: 90_000 }).catch(async (e: unknown) => {
+    await proc.stop();
     throw new Error(`${(e as Error).message}\n${lines.slice(-20).join('\n')}`);
   });
   return { ...proc, url: '', lines };

@@ -26,7 +26,7 @@ import {
 } from '../../libs/infra/src/temporal/messages';
 import { CredentialVault, type CredentialSecret } from '../../libs/infra/src/vault/credential-vault';
 import { seedSampleData } from '../../apps/worker/src/storage/seed';
-import { storageRegistry, type StorageRegistry } from '../../apps/worker/src/storage/registry';
+import { ensureDefaultRoots, storageRegistry, type StorageRegistry } from '../../apps/worker/src/storage/registry';
 import { bundleWorkflows, createWorkerRuntime, type WorkerRuntime } from '../../apps/worker/src/worker';
 import { contractWorkflow } from '../../apps/worker/src/workflows';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -65,12 +65,13 @@ export const HISTORIES_DIR = path.join(projectRoot(), 'test', 'histories');
 
 /**
  * With RECORD_HISTORIES=1, writes the history of the run `handle` points at (the latest run
- * unless it names one) to test/histories/<name>.json, payloads encrypted as the server holds them.
+ * unless it names one) to test/histories/<name><RECORD_HISTORIES_SUFFIX>.json, payloads encrypted as the server holds them.
  */
 export async function recordHistory(name: string, handle: WorkflowHandle): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
   fs.mkdirSync(HISTORIES_DIR, { recursive: true });
-  fs.writeFileSync(path.join(HISTORIES_DIR, `${name}.json`), `${historyToJSON(await handle.fetchHistory())}\n`);
+  // RECORD_HISTORIES_SUFFIX keeps older recordings beside new ones: both must keep replaying (patches).
+  fs.writeFileSync(path.join(HISTORIES_DIR, `${name}${process.env.RECORD_HISTORIES_SUFFIX ?? ''}.json`), `${historyToJSON(await handle.fetchHistory())}\n`);
 }
 
 /** The domain's answer to a refused update: an ApplicationFailure of type DomainError. */
@@ -150,6 +151,7 @@ export async function timeSkippingEngine(options: { storage?: (registry: Storage
   });
   const taskQueue = `contracts-${randomUUID()}`;
   const base = storageRegistry(config);
+  await ensureDefaultRoots(config);
   const storage = options.storage ? options.storage(base) : base;
   const runtime = await createWorkerRuntime({
     config,

@@ -41,7 +41,14 @@ export async function startMailCatcher(): Promise<{ url: string; messages: Caugh
       });
     },
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', () => undefined);
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,

@@ -50,8 +50,14 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     PROCESSOR_DPO_EMAIL: 'dpo@processor.example',
     ...extraEnv,
   };
-  const worker = await startWorker(env);
-  let api = await startApi(env);
+  const worker = await startWorker(env).catch(async (e: unknown) => {
+    await Promise.allSettled([mail.stop(), db.drop()]);
+    throw e;
+  });
+  let api = await startApi(env).catch(async (e: unknown) => {
+    await Promise.allSettled([worker.stop(), mail.stop(), db.drop()]);
+    throw e;
+  });
   const stack: Stack = {
     get api() {
       return api;

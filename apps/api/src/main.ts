@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from 'nestjs-pino';
 import { loadConfigOrExit } from '../../../libs/infra/src/config/config';
+import { exitWithSupervisor } from '../../../libs/infra/src/dev/supervised';
 import { createApp } from './bootstrap';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit('api');
+  exitWithSupervisor();
   const app = await createApp(config);
   await app.listen(config.http.port, config.http.host);
   const url = `http://${config.http.host}:${config.http.port}`;

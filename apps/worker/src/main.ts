@@ -1,5 +1,6 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../../../libs/infra/src/config/config';
+import { exitWithSupervisor } from '../../../libs/infra/src/dev/supervised';
 import { createLogger } from '../../../libs/infra/src/logging/logger';
 import { temporalLogger } from './logging';
 import { createWorkerRuntime } from './worker';
@@ -9,6 +10,7 @@ const FORCED_EXIT_MARGIN_MS = 5_000;
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit('worker');
+  exitWithSupervisor();
   const logger = createLogger('worker', config.logLevel);
   // SIGINT/SIGTERM make the worker stop polling, let in-flight activities finish for
   // WORKER_SHUTDOWN_GRACE ms, then exit; an activity cut short is retried by the next worker.

@@ -10,7 +10,7 @@ import { CredentialVault } from '../../../libs/infra/src/vault/credential-vault'
 import { createActivities } from './activities';
 import { temporalLogger } from './logging';
 import { Outbox, OutboxDispatcher } from './mail/outbox';
-import { storageRegistry, type StorageRegistry } from './storage/registry';
+import { ensureDefaultRoots, storageRegistry, type StorageRegistry } from './storage/registry';
 
 export interface WorkerRuntime {
   readonly worker: Worker;
@@ -40,6 +40,7 @@ export async function createWorkerRuntime(deps: {
   const { config, connection, logger } = deps;
   const dataSource = createDataSource({ url: config.database.url, poolSize: config.database.poolSize, applicationName: 'dpa-worker' });
   await dataSource.initialize();
+  if (!deps.storage) await ensureDefaultRoots(config);
   const dispatcher = new OutboxDispatcher(dataSource, config.mail.smtpUrl, config.mail.from, logger, deps.outboxIntervalMs);
   try {
     const activities = createActivities({

@@ -1,9 +1,11 @@
-import { createHash } from 'node:crypto';
+import { createHmac, hkdfSync, randomUUID } from 'node:crypto';
 import { createParamDecorator, Inject, Injectable, type ExecutionContext, type NestMiddleware } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import { type NextFunction, type Request, type Response } from 'express';
 import { DataSource } from 'typeorm';
 import { ApiKeys } from '../../../../libs/infra/src/auth/api-keys';
+import { type AppConfig } from '../../../../libs/infra/src/config/config';
+import { APP_CONFIG } from '../config/config.module';
 import { ApiError } from './api-error';
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
@@ -22,20 +24,31 @@ export const IdempotencyKey = createParamDecorator((_: unknown, context: Executi
   return context.switchToHttp().getRequest<IdempotentRequest>().idempotencyKey ?? null;
 });
 
+/** Answers are kept this long, then purged: they hold controllers' names and emails. */
+const RETENTION = '24 hours';
+
 /**
  * `Idempotency-Key` on any POST: the first answer (2xx or 4xx) is stored and given again to every
  * retry with the same key and body, for 24 hours. The same key with another body is refused.
+ * Admin routes are left out: their answers may hold a new API key, which is never stored.
  */
 @Injectable()
 export class IdempotencyMiddleware implements NestMiddleware {
+  /** Request bodies are compared by HMAC, so a stored fingerprint reveals nothing of a secret in them. */
+  private readonly hmacKey: Buffer;
+  private lastPurge = 0;
+
   constructor(
     @Inject(DataSource) private readonly dataSource: DataSource,
     @Inject(ApiKeys) private readonly keys: ApiKeys,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.hmacKey = Buffer.from(hkdfSync('sha256', config.vaultKeys.keys.get(config.vaultKeys.activeId)!, Buffer.alloc(0), 'dpa idempotency fingerprint', 32));
+  }
 
   async use(req: IdempotentRequest, res: Response, next: NextFunction): Promise<void> {
     const key = req.headers['idempotency-key'];
-    if (req.method !== 'POST' || key === undefined) return next();
+    if (req.method !== 'POST' || key === undefined || req.originalUrl.startsWith('/admin/')) return next();
     try {
       if (typeof key !== 'string' || !KEY.test(key)) throw new ApiError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 200 printable characters.');
       const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
@@ -43,16 +56,20 @@ export class IdempotencyMiddleware implements NestMiddleware {
       // Unauthenticated requests go on to the guard, which refuses them.
       if (!principal) return next();
       const path = req.originalUrl.split('?')[0]!;
-      const requestHash = createHash('sha256').update(`${req.method} ${path}\n${canonicalize(req.body ?? null) ?? ''}`).digest('hex');
+      const requestHash = createHmac('sha256', this.hmacKey).update(`${req.method} ${path}\n${canonicalize(req.body ?? null) ?? ''}`).digest('hex');
       const scope = { apiKeyId: principal.keyId, key };
+      this.purgeOldAnswers();
 
+      // A claim is new, or takes over a request abandoned by a dead process, or an expired record.
+      const claim = randomUUID();
       const claimed: unknown[] = await this.dataSource.query(
-        `INSERT INTO idempotency_keys (api_key_id, key, method, path, request_hash, status) VALUES ($1, $2, $3, $4, $5, 'in_progress')
-         ON CONFLICT (api_key_id, key) DO UPDATE SET created_at = now(), request_hash = EXCLUDED.request_hash, method = EXCLUDED.method, path = EXCLUDED.path
+        `INSERT INTO idempotency_keys (api_key_id, key, method, path, request_hash, status, claim) VALUES ($1, $2, $3, $4, $5, 'in_progress', $6)
+         ON CONFLICT (api_key_id, key) DO UPDATE SET created_at = now(), request_hash = EXCLUDED.request_hash, method = EXCLUDED.method,
+           path = EXCLUDED.path, status = 'in_progress', claim = EXCLUDED.claim, response_status = NULL, response_body = NULL, completed_at = NULL
            WHERE idempotency_keys.status = 'in_progress' AND idempotency_keys.created_at < now() - interval '${ABANDONED_AFTER}'
-              OR idempotency_keys.created_at < now() - interval '24 hours'
+              OR idempotency_keys.created_at < now() - interval '${RETENTION}'
          RETURNING key`,
-        [scope.apiKeyId, key, req.method, path, requestHash],
+        [scope.apiKeyId, key, req.method, path, requestHash, claim],
       );
       if (claimed.length === 0) {
         const [row] = (await this.dataSource.query(
@@ -79,12 +96,13 @@ export class IdempotencyMiddleware implements NestMiddleware {
       };
       res.on('finish', () => {
         // Server errors are not answers: the key is released so a retry runs the request again.
+        // Only the request holding the claim settles the record (another may have taken it over).
         const settle =
           res.statusCode >= 500
-            ? this.dataSource.query(`DELETE FROM idempotency_keys WHERE api_key_id = $1 AND key = $2`, [scope.apiKeyId, key])
+            ? this.dataSource.query(`DELETE FROM idempotency_keys WHERE api_key_id = $1 AND key = $2 AND claim = $3`, [scope.apiKeyId, key, claim])
             : this.dataSource.query(
-                `UPDATE idempotency_keys SET status = 'completed', response_status = $3, response_body = $4, completed_at = now() WHERE api_key_id = $1 AND key = $2`,
-                [scope.apiKeyId, key, res.statusCode, JSON.stringify(body ?? null)],
+                `UPDATE idempotency_keys SET status = 'completed', response_status = $4, response_body = $5, completed_at = now() WHERE api_key_id = $1 AND key = $2 AND claim = $3`,
+                [scope.apiKeyId, key, claim, res.statusCode, JSON.stringify(body ?? null)],
               );
         void settle.catch(() => undefined);
       });
@@ -92,5 +110,12 @@ export class IdempotencyMiddleware implements NestMiddleware {
     } catch (e) {
       next(e);
     }
+  }
+
+  /** At most once a minute per process: answers older than the retention are deleted. */
+  private purgeOldAnswers(): void {
+    if (Date.now() - this.lastPurge < 60_000) return;
+    this.lastPurge = Date.now();
+    void this.dataSource.query(`DELETE FROM idempotency_keys WHERE created_at < now() - interval '${RETENTION}'`).catch(() => undefined);
   }
 }

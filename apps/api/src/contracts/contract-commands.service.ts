@@ -84,7 +84,12 @@ export class ContractCommands {
       if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw temporalUnavailable(e) ?? e;
       created = false;
     }
-    return { created, snapshot: await this.send(contractId, [contractWorkflowId(contractId), destructionWorkflowId(contractId)], (h) => h.executeUpdate(snapshotUpdate), null) };
+    const snapshot = await this.send(contractId, [contractWorkflowId(contractId), destructionWorkflowId(contractId)], (h) => h.executeUpdate(snapshotUpdate), null);
+    // The same reference from another controller is someone else's contract: never answer with it.
+    if (!created && snapshot.state.status !== 'none' && snapshot.state.controller.email.toLowerCase() !== order.controller.email.toLowerCase()) {
+      throw new ApiError(409, 'contract.reference_taken', 'This reference belongs to another controller\'s contract.');
+    }
+    return { created, snapshot };
   }
 
   async handOver(contractId: string, body: HandOverCredentialsDto, principal: Principal, scope: IdempotencyScope | null): Promise<ContractSnapshot> {

@@ -40,15 +40,17 @@ export class HealthService {
 async function probe(call: () => Promise<unknown>): Promise<DependencyHealth> {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
   try {
     await Promise.race([
       call(),
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS))),
+      new Promise((_, reject) => (timer = setTimeout(() => ((timedOut = true), reject(new Error('timeout'))), TIMEOUT_MS))),
     ]);
     return { status: 'up', latencyMs: Math.round(performance.now() - started) };
   } catch (e) {
-    // Driver messages name hosts and ports, never data; keep only the first line.
-    const error = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200);
+    // /health is public: say how it failed (a driver code such as ECONNREFUSED), not where or as whom.
+    const code = (e as { code?: unknown })?.code;
+    const error = timedOut ? 'timeout' : typeof code === 'string' && /^[A-Z0-9_]{2,40}$/.test(code) ? code : 'unreachable';
     return { status: 'down', latencyMs: Math.round(performance.now() - started), error };
   } finally {
     clearTimeout(timer);

@@ -1,13 +1,14 @@
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { type ContractEvent, type ExportedLocation } from '../../../../libs/domain/src';
+import { isDomainError, type ContractEvent, type ExportedLocation } from '../../../../libs/domain/src';
 import { CONTRACT_STREAM } from '../../../../libs/infra/src/event-store/contract-projection';
 import { toNewEvents, type EventMetadata } from '../../../../libs/infra/src/event-store/contract-stream';
 import { ConcurrencyError, EventStoreError } from '../../../../libs/infra/src/event-store/errors';
 import { type EventStore } from '../../../../libs/infra/src/event-store/event-store';
 import { type LocationInventory } from '../../../../libs/infra/src/temporal/messages';
-import { type CredentialVault } from '../../../../libs/infra/src/vault/credential-vault';
+import { VaultError, type CredentialVault } from '../../../../libs/infra/src/vault/credential-vault';
 import { type Outbox, type OutgoingEmail } from '../mail/outbox';
 import { StorageError } from '../storage/storage-adapter';
 import { adapterFor, type StorageRegistry } from '../storage/registry';
@@ -20,6 +21,8 @@ export interface ActivityDependencies {
   readonly exportRoot: string;
   readonly processorDpoEmail: string;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface StorageTarget {
   readonly contractId: string;
@@ -44,6 +47,21 @@ function databaseFailure(e: unknown): never {
   throw e;
 }
 
+/**
+ * Heartbeats every few seconds while `work` runs, whatever it does (walking a large tree, copying):
+ * the heartbeat timeout then only catches a worker that died, not one that is busy.
+ */
+async function keepAlive<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const context = Context.current();
+  context.heartbeat();
+  const beat = setInterval(() => context.heartbeat(), 5_000);
+  try {
+    return await work(context.cancellationSignal);
+  } finally {
+    clearInterval(beat);
+  }
+}
+
 function storageFailure(e: unknown): never {
   if (e instanceof StorageError) throw ApplicationFailure.retryable(e.message, e.code);
   throw e;
@@ -51,6 +69,10 @@ function storageFailure(e: unknown): never {
 
 /** Thin adapters to PostgreSQL, the vault, storage locations and the mail outbox (STYLE.md). */
 export function createActivities(deps: ActivityDependencies) {
+  const exportsOf = (contractId: string) => {
+    if (!UUID.test(contractId)) throw ApplicationFailure.nonRetryable('contract ids are UUIDs', 'storage.invalid_contract');
+    return path.join(deps.exportRoot, contractId);
+  };
   return {
     /** Idempotent per (stream, version): a retried append reports success without writing. */
     async appendEvents(input: { contractId: string; expectedVersion: number; events: ContractEvent[]; metadata: EventMetadata }): Promise<{ version: number }> {
@@ -61,12 +83,17 @@ export function createActivities(deps: ActivityDependencies) {
         if (e instanceof ConcurrencyError || e instanceof EventStoreError) {
           throw ApplicationFailure.nonRetryable(e.message, e.name, { code: e.code });
         }
+        // The projection applies the domain to the events: a refusal there will not change on retry.
+        if (isDomainError(e)) throw ApplicationFailure.nonRetryable(e.message, 'EventStoreError', { code: e.code });
         return databaseFailure(e);
       }
     },
 
     async storeCredential(input: { contractId: string; credentialId: string; kind: string; host: string; sealed: string }): Promise<void> {
-      await deps.vault.store(input.contractId, input.credentialId, input.kind, input.host, input.sealed).catch(databaseFailure);
+      await deps.vault.store(input.contractId, input.credentialId, input.kind, input.host, input.sealed).catch((e: unknown) => {
+        if (e instanceof VaultError) throw ApplicationFailure.nonRetryable(e.message, 'VaultError', { code: e.code });
+        return databaseFailure(e);
+      });
     },
 
     /** L7: crypto-shredding of every credential of the contract (idempotent). */
@@ -76,31 +103,40 @@ export function createActivities(deps: ActivityDependencies) {
     },
 
     async inventoryLocation(target: StorageTarget): Promise<LocationInventory> {
-      const manifest = await adapterFor(deps.storage, target.locationId).inventory(target.contractId).catch(storageFailure);
+      const manifest = await keepAlive(() => adapterFor(deps.storage, target.locationId).inventory(target.contractId)).catch(storageFailure);
       return { ...manifest, inventoriedAt: attemptTime() };
     },
 
-    /** Heartbeats as it deletes, so a dead worker's attempt is noticed and retried elsewhere. */
+    /** Heartbeats as it deletes, so a dead worker's attempt is noticed and retried elsewhere; stops when cancelled. */
     async destroyLocation(target: StorageTarget): Promise<{ method: string }> {
       const adapter = adapterFor(deps.storage, target.locationId);
-      const context = Context.current();
-      context.heartbeat(0);
-      await adapter.destroy(target.contractId, (removed) => context.heartbeat(removed), context.cancellationSignal).catch(storageFailure);
+      await keepAlive((signal) => adapter.destroy(target.contractId, (removed) => Context.current().heartbeat(removed), signal)).catch(storageFailure);
       return { method: adapter.method };
     },
 
     /** L10: each location is verified on its own; anything left fails the attempt. */
     async verifyLocation(target: StorageTarget): Promise<{ verifiedAt: string }> {
-      const left = await adapterFor(deps.storage, target.locationId).remaining(target.contractId).catch(storageFailure);
+      const left = await keepAlive(() => adapterFor(deps.storage, target.locationId).remaining(target.contractId)).catch(storageFailure);
       if (left > 0) throw ApplicationFailure.retryable(`${left} objects remain after destruction`, 'storage.not_destroyed');
       return { verifiedAt: attemptTime() };
     },
 
     /** L9: copies the contract's data at one location out for the controller. */
     async exportLocation(target: StorageTarget & { requestId: string }): Promise<ExportedLocation> {
-      const dir = path.join(deps.exportRoot, target.contractId, target.requestId, target.locationId);
-      const manifest = await adapterFor(deps.storage, target.locationId).exportTo(target.contractId, dir).catch(storageFailure);
+      const dir = path.join(exportsOf(target.contractId), target.requestId, target.locationId);
+      const manifest = await keepAlive(() => adapterFor(deps.storage, target.locationId).exportTo(target.contractId, dir)).catch(storageFailure);
       return { locationId: target.locationId, ...manifest };
+    },
+
+    /** The copies made for the controller are personal data too: removed, and proved gone, before the certificate. */
+    async purgeExports(input: { contractId: string }): Promise<{ removed: boolean }> {
+      const dir = exportsOf(input.contractId);
+      return keepAlive(async () => {
+        const existed = await fs.stat(dir).then(() => true, () => false);
+        await fs.rm(dir, { recursive: true, force: true });
+        if (await fs.stat(dir).then(() => true, () => false)) throw ApplicationFailure.retryable('export copies remain', 'storage.not_destroyed');
+        return { removed: existed };
+      });
     },
 
     /** Into the outbox; the dispatcher sends it once. `to: 'processor-dpo'` resolves to PROCESSOR_DPO_EMAIL. */

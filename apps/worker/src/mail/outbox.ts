@@ -38,9 +38,9 @@ interface OutboxRow {
 }
 
 /**
- * Sends what the outbox holds. A row is locked (SKIP LOCKED) while it is sent, so two workers
- * never send the same message at once; a crash between sending and marking can resend it, with
- * the same Message-ID so mail systems can tell.
+ * Sends what the outbox holds. Each message is claimed alone, with a lease (SKIP LOCKED, no
+ * transaction held while SMTP talks), sent, then marked: two workers never send it at once, and a
+ * crash between sending and marking resends it once the lease runs out, with the same Message-ID.
  */
 export class OutboxDispatcher {
   private readonly transport: Transporter;
@@ -81,45 +81,43 @@ export class OutboxDispatcher {
 
   /** Sends every due message once; returns how many were sent. */
   async dispatchOnce(limit = 20): Promise<number> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
     let sent = 0;
-    try {
-      await runner.startTransaction();
-      const rows: OutboxRow[] = await runner.query(
-        `SELECT message_id, kind, recipient, subject, body, attachments, attempts FROM outbox
-         WHERE status = 'pending' AND next_attempt_at <= now() ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [limit],
-      );
-      for (const row of rows) {
-        try {
-          await this.transport.sendMail({
-            from: this.from,
-            to: row.recipient,
-            subject: row.subject,
-            text: row.body,
-            messageId: `<${row.message_id}@dpa-engine>`,
-            attachments: row.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
-          });
-          await runner.query(`UPDATE outbox SET status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = NULL WHERE message_id = $1`, [row.message_id]);
-          sent++;
-          this.logger.info({ messageId: row.message_id, kind: row.kind }, 'email sent');
-        } catch (e) {
-          const code = (e as { code?: string })?.code ?? 'send_failed';
-          const delaySeconds = Math.min(3600, 5 * 2 ** Math.min(row.attempts, 10));
-          await runner.query(
-            `UPDATE outbox SET attempts = attempts + 1, last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE message_id = $1`,
-            [row.message_id, code, delaySeconds],
-          );
-          this.logger.warn({ messageId: row.message_id, kind: row.kind, code }, 'email not sent; will retry');
-        }
+    for (let i = 0; i < limit; i++) {
+      const [row] = (await this.dataSource.query(
+        `WITH next AS (
+           SELECT message_id FROM outbox
+           WHERE (status = 'pending' OR (status = 'sending' AND lease_until < now())) AND next_attempt_at <= now()
+           ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED
+         ), claimed AS (
+           UPDATE outbox o SET status = 'sending', lease_until = now() + interval '2 minutes', attempts = o.attempts + 1
+           FROM next WHERE o.message_id = next.message_id
+           RETURNING o.message_id, o.kind, o.recipient, o.subject, o.body, o.attachments, o.attempts
+         )
+         SELECT * FROM claimed`,
+      )) as OutboxRow[];
+      if (!row) break;
+      try {
+        await this.transport.sendMail({
+          from: this.from,
+          to: row.recipient,
+          subject: row.subject,
+          text: row.body,
+          messageId: `<${row.message_id}@dpa-engine>`,
+          attachments: row.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+        });
+      } catch (e) {
+        const code = (e as { code?: string })?.code ?? 'send_failed';
+        const delaySeconds = Math.min(3600, 5 * 2 ** Math.min(row.attempts, 10));
+        await this.dataSource.query(
+          `UPDATE outbox SET status = 'pending', lease_until = NULL, last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE message_id = $1`,
+          [row.message_id, code, delaySeconds],
+        );
+        this.logger.warn({ messageId: row.message_id, kind: row.kind, code }, 'email not sent; will retry');
+        continue;
       }
-      await runner.commitTransaction();
-    } catch (e) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => {});
-      throw e;
-    } finally {
-      await runner.release();
+      await this.dataSource.query(`UPDATE outbox SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL WHERE message_id = $1`, [row.message_id]);
+      sent++;
+      this.logger.info({ messageId: row.message_id, kind: row.kind }, 'email sent');
     }
     return sent;
   }

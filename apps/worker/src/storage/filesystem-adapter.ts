@@ -32,12 +32,23 @@ export class FilesystemAdapter implements StorageLocationAdapter {
     return path.join(this.root, `.destroying-${contractId}`);
   }
 
+  /**
+   * A missing root is an unreachable location (an unmounted volume), never "nothing to destroy":
+   * only a missing contract folder under a present root means the location holds nothing.
+   */
+  private async requireRoot(): Promise<void> {
+    const stat = await fs.stat(this.root).catch(() => null);
+    if (!stat?.isDirectory()) throw new StorageError('storage.unavailable', 'the location root is not reachable');
+  }
+
   async inventory(contractId: string): Promise<Manifest> {
+    await this.requireRoot();
     const entries = [...(await walk(this.folder(contractId))), ...(await walk(this.doomed(contractId)))];
     return manifestOf(entries);
   }
 
   async destroy(contractId: string, progress: DestroyProgress, signal?: AbortSignal): Promise<void> {
+    await this.requireRoot();
     const live = this.folder(contractId);
     const doomed = this.doomed(contractId);
     await fs.rename(live, doomed).catch((e: NodeJS.ErrnoException) => {
@@ -62,12 +73,14 @@ export class FilesystemAdapter implements StorageLocationAdapter {
   }
 
   async remaining(contractId: string): Promise<number> {
+    await this.requireRoot();
     const left = [...(await walk(this.folder(contractId))), ...(await walk(this.doomed(contractId)))].length;
     const folders = await Promise.all([exists(this.folder(contractId)), exists(this.doomed(contractId))]);
     return left + folders.filter(Boolean).length;
   }
 
   async exportTo(contractId: string, targetDir: string): Promise<Manifest> {
+    await this.requireRoot();
     const source = this.folder(contractId);
     const entries = await walk(source);
     await fs.mkdir(targetDir, { recursive: true });

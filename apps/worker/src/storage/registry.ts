@@ -1,3 +1,4 @@
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { STORAGE_LOCATIONS } from '../../../../libs/domain/src';
 import { type AppConfig } from '../../../../libs/infra/src/config/config';
@@ -24,4 +25,14 @@ export function adapterFor(registry: StorageRegistry, locationId: string): Stora
   const adapter = registry.get(locationId);
   if (!adapter) throw new StorageError('storage.unknown_location', `no adapter is configured for location ${locationId}`);
   return adapter;
+}
+
+/**
+ * Creates the default roots under STORAGE_ROOT (development and tests). Roots configured in
+ * STORAGE_LOCATIONS are never created: a missing one is an unmounted volume, reported as such.
+ */
+export async function ensureDefaultRoots(config: Pick<AppConfig, 'storage'>): Promise<void> {
+  for (const location of STORAGE_LOCATIONS) {
+    if (!config.storage.locations[location.id]) await fs.mkdir(path.join(config.storage.root, location.id), { recursive: true });
+  }
 }

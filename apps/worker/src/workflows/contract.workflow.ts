@@ -1,8 +1,8 @@
-import { allHandlersFinished, condition, continueAsNew, ParentClosePolicy, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
-import { isEnded, nextTimer, type ContractEvent } from '../../../../libs/domain/src';
+import { allHandlersFinished, condition, continueAsNew, ParentClosePolicy, setHandler, sleep, startChild, workflowInfo } from '@temporalio/workflow';
+import { DEFAULT_ESCALATION_MARGIN, isEnded, nextTimer } from '../../../../libs/domain/src';
 import { destructionWorkflowId, snapshotQuery, snapshotUpdate, type ContractSnapshot, type ContractWorkflowInput } from '../../../../libs/infra/src/temporal/messages';
 import { dataDestructionWorkflow } from './destruction.workflow';
-import { contractLedger, ENGINE, handleContractCommands, isDue, msUntil, now, store } from './support';
+import { contractLedger, ENGINE, handleContractCommands, isDomainFailure, isDue, msUntil, now, store, UNEXPECTED_FAILURE_BACKOFF } from './support';
 
 /*
  * Changing this workflow safely: a running contract replays its history through the new code, so
@@ -44,7 +44,13 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     const changed = () => ledger.version !== seen || renewed;
     const woke = !timer ? (await condition(changed), true) : isDue(timer.at) ? false : await condition(changed, msUntil(timer.at));
     if (!woke && timer && ledger.version === seen) {
-      await ledger.serially(() => ledger.commit(timer.command, ENGINE).catch(() => [] as ContractEvent[]));
+      try {
+        await ledger.serially(() => ledger.commit(timer.command, ENGINE));
+      } catch (e) {
+        // A refusal means a command got in first (a renewal before expiry): the loop looks again.
+        // Anything else (the store refusing the append) must not spin: wait, then try again.
+        if (!isDomainFailure(e)) await sleep(UNEXPECTED_FAILURE_BACKOFF);
+      }
     }
   }
 
@@ -55,7 +61,12 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
       await ledger.commit({ type: 'RevokeCredentials', data: { revokedAt: now() } }, ENGINE);
     }
     if (ledger.state.status !== 'none' && ledger.state.destruction.status === 'none') {
-      await ledger.commit({ type: 'ScheduleDestruction', data: { scheduledAt: now(), escalationMargin: input.settings.escalationMargin } }, ENGINE);
+      const schedule = (escalationMargin: string) => ledger.commit({ type: 'ScheduleDestruction', data: { scheduledAt: now(), escalationMargin } }, ENGINE);
+      // A configured margin the domain refuses must not leave the data without a destruction (L8).
+      await schedule(input.settings.escalationMargin).catch((e: unknown) => {
+        if (!isDomainFailure(e)) throw e;
+        return schedule(DEFAULT_ESCALATION_MARGIN);
+      });
     }
     ledger.handOff(destructionWorkflowId(contractId));
   });

@@ -4,8 +4,10 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setHandler,
+  sleep,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -19,7 +21,7 @@ import {
   type DestructionWorkflowInput,
 } from '../../../../libs/infra/src/temporal/messages';
 import type { Activities } from '../activities';
-import { contractLedger, ENGINE, handleContractCommands, isDue, msUntil, now, store, type ContractLedger } from './support';
+import { contractLedger, ENGINE, handleContractCommands, isDomainFailure, isDue, msUntil, now, store, UNEXPECTED_FAILURE_BACKOFF, type ContractLedger } from './support';
 
 // Each storage step is retried a few times in place; past that, the round is recorded as failed
 // and the location is tried again later (ROUND_DELAYS), for as long as it takes (L11).
@@ -28,6 +30,14 @@ const storage = proxyActivities<Activities>({
   // A dead worker's attempt is noticed this soon and retried on another.
   heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 4 },
+});
+
+// Removing the copies handed back to the controller (L9) is retried until it succeeds: the
+// certificate must not be issued while a copy remains.
+const purge = proxyActivities<Activities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
 const ROUND_DELAYS = ['PT1H', 'PT2H', 'PT4H', 'PT6H'] as const;
@@ -51,8 +61,11 @@ export async function dataDestructionWorkflow(input: DestructionWorkflowInput): 
   const progress: Progress = { ...(input.progress ?? {}) };
   const inFlight = new Set<string>();
   let wake = 0;
-  let exportRounds = 0;
-  let exportRetryAt: number | null = null;
+  let exportRounds = input.exportRounds ?? 0;
+  let exportRetryAt: number | null = input.exportRetryAt ?? null;
+  let exporting = false;
+  /** Failures of detached tasks that were not storage failures (e.g. a refused append): the loop backs off. */
+  const unexpected: unknown[] = [];
 
   setHandler(snapshotQuery, () => ledger.snapshot());
   setHandler(snapshotUpdate, () => ledger.snapshot());
@@ -81,7 +94,7 @@ export async function dataDestructionWorkflow(input: DestructionWorkflowInput): 
       .map((l) => progress[l.id]?.nextAttemptAt)
       .filter((at): at is string => typeof at === 'string')
       .map((at) => Date.parse(at));
-    return d.status === 'scheduled' && exportRetryAt !== null && unservedExports(d).length > 0 ? [...rounds, exportRetryAt] : rounds;
+    return d.status === 'scheduled' && !exporting && exportRetryAt !== null && unservedExports(d).length > 0 ? [...rounds, exportRetryAt] : rounds;
   };
   const record = (command: Parameters<ContractLedger['commit']>[0]) => ledger.serially(() => ledger.commit(command, ENGINE));
 
@@ -137,11 +150,33 @@ export async function dataDestructionWorkflow(input: DestructionWorkflowInput): 
     const d = destruction(ledger.state);
     if (!d || destroyed()) break;
 
-    if (d.status === 'scheduled' && unservedExports(d).length > 0 && (exportRetryAt === null || exportRetryAt <= Date.now())) await serveExports(d);
+    if (d.status === 'scheduled' && unservedExports(d).length > 0 && !exporting && (exportRetryAt === null || exportRetryAt <= Date.now())) {
+      if (patched('exports-beside-timers')) {
+        // Served beside the loop, so the escalation and deadline timers keep their instants (L11).
+        exporting = true;
+        exportRetryAt = null;
+        void serveExports(d)
+          .catch((e: unknown) => void unexpected.push(e))
+          .finally(() => {
+            exporting = false;
+            wake++;
+          });
+      } else {
+        await serveExports(d);
+      }
+    }
+
+    if (unexpected.length > 0) {
+      unexpected.length = 0;
+      await sleep(UNEXPECTED_FAILURE_BACKOFF);
+      continue;
+    }
 
     if (d.status === 'in_progress') {
       const pending = d.locations.filter((l) => l.status !== 'destroyed');
       if (pending.length === 0) {
+        // The copies handed back to the controller are personal data too: gone before the certificate.
+        if (d.exportRequests.length > 0 && patched('purge-exports-before-certificate')) await purge.purgeExports({ contractId });
         await record({ type: 'CompleteDestruction', data: { completedAt: now(), certificateId: uuid4() } });
         await emailCertificate(ledger.state);
         break;
@@ -150,17 +185,20 @@ export async function dataDestructionWorkflow(input: DestructionWorkflowInput): 
         const due = progress[l.id]?.nextAttemptAt;
         if (!inFlight.has(l.id) && (!due || Date.parse(due) <= Date.now())) {
           inFlight.add(l.id);
-          void destroyLocation(l.id).finally(() => {
-            inFlight.delete(l.id);
-            wake++;
-          });
+          // Detached: every failure is caught here, so none can fail the workflow task.
+          void destroyLocation(l.id)
+            .catch((e: unknown) => void unexpected.push(e))
+            .finally(() => {
+              inFlight.delete(l.id);
+              wake++;
+            });
         }
       }
     }
 
-    if (workflowInfo().continueAsNewSuggested && inFlight.size === 0) {
+    if (workflowInfo().continueAsNewSuggested && inFlight.size === 0 && !exporting) {
       await condition(allHandlersFinished);
-      return continueAsNew<typeof dataDestructionWorkflow>({ contractId, carried: ledger.snapshot(), progress });
+      return continueAsNew<typeof dataDestructionWorkflow>({ contractId, carried: ledger.snapshot(), progress, exportRounds, exportRetryAt });
     }
 
     // Sleep until the domain's next timer, the next retry round, or anything that changes the state.
@@ -174,8 +212,17 @@ export async function dataDestructionWorkflow(input: DestructionWorkflowInput): 
       if (woke || !timer || !isDue(timer.at)) continue;
     }
 
-    await ledger.serially(() => ledger.commit(timer.command, ENGINE).catch(() => []));
-    if (timer.kind === 'escalation' && !destroyed()) {
+    let recorded: unknown[];
+    try {
+      recorded = await ledger.serially(() => ledger.commit(timer.command, ENGINE));
+    } catch (e) {
+      if (!isDomainFailure(e)) {
+        await sleep(UNEXPECTED_FAILURE_BACKOFF);
+        continue;
+      }
+      recorded = [];
+    }
+    if (timer.kind === 'escalation' && recorded.length > 0 && !destroyed()) {
       await emailDpo(
         'escalation',
         `[DPA] Destruction not complete ${d.escalationMargin ?? 'P7D'} before its deadline — contract ${contractId}`,
@@ -183,7 +230,7 @@ export async function dataDestructionWorkflow(input: DestructionWorkflowInput): 
           `Locations still pending: ${(destruction(ledger.state)?.locations ?? []).filter((l) => l.status !== 'destroyed').map((l) => l.id).join(', ')}.\nThe engine keeps trying.`,
       );
     }
-    if (timer.kind === 'destruction-deadline' && !destroyed()) {
+    if (timer.kind === 'destruction-deadline' && recorded.length > 0 && !destroyed()) {
       await emailDpo(
         'deadline-missed',
         `[DPA] Destruction deadline missed — contract ${contractId}`,

@@ -40,6 +40,14 @@ export function asFailure(e: unknown): unknown {
   return ApplicationFailure.create({ type: DOMAIN_FAILURE, message: e.message, details: [details], nonRetryable: true });
 }
 
+/** After an unexpected failure (not a domain refusal) a loop waits this long before trying again. */
+export const UNEXPECTED_FAILURE_BACKOFF = '1 minute';
+
+/** A domain refusal as `asFailure` made it (as opposed to an activity or store failure). */
+export function isDomainFailure(e: unknown): boolean {
+  return e instanceof ApplicationFailure && e.type === DOMAIN_FAILURE;
+}
+
 /** Runs `decide` for a validator: a refusal rejects the update before it enters history. */
 export function validate(command: ContractCommand, state: ContractState): void {
   try {

@@ -6,12 +6,20 @@ import { validationError } from '../errors';
 
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+// Control characters (NUL above all) and lone UTF-16 surrogates cannot be stored as text.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 export function requireText(value: unknown, field: string, maxLength = 200): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw validationError('input.required', `${field} must be a non-empty text`, { field });
   }
   if (value.length > maxLength) {
     throw validationError('input.too_long', `${field} must be at most ${maxLength} characters`, { field, maxLength });
+  }
+  if (CONTROL.test(value) || LONE_SURROGATE.test(value)) {
+    throw validationError('input.invalid_text', `${field} must not contain control characters or broken Unicode`, { field });
   }
   return value;
 }

@@ -22,6 +22,9 @@ describe('L2: handing over credentials', () => {
         expect(s).toMatchObject({ processingStartedAt: T0, termStart: T0, termEnd: '2027-02-28T00:00:00.000Z' });
       }));
 
+  it('L2: a hand-over whose first term would put the destruction deadline past the year 9999 is refused', () =>
+    given(ordered).when(handOverCredentials('9999-11-20T00:00:00Z')).thenThrows('calendar.out_of_range', 'validation'));
+
   it('L2: a yearly contract handed over on Feb 29 ends its first term on Feb 28', () =>
     given(contractOrdered({ billingPeriod: 'P1Y' }))
       .when(handOverCredentials('2028-02-29T08:00:00Z'))

@@ -1,5 +1,7 @@
 import {
+  addDuration,
   DESTRUCTION_PERIOD,
+  destructionDeadline,
   isBefore,
   maxLengthMs,
   minLengthMs,
@@ -32,6 +34,12 @@ export function orderContract(cmd: OrderContract, state: ContractState): Contrac
   const renewalGracePeriod = parseOptionalDuration(d.renewalGracePeriod);
   const catalog = narrowCatalog(d.catalog);
   const orderedAt = requireInstant(d.orderedAt, 'orderedAt');
+  // Bounds that keep every date the contract will compute (term ends, grace, deadline) computable.
+  for (const [field, duration, limit] of [['billingPeriod', billingPeriod, 'P10Y'], ['renewalGracePeriod', renewalGracePeriod, 'P1Y']] as const) {
+    if (maxLengthMs(duration) > maxLengthMs(limit)) {
+      throw ruleError('contract.duration_too_long', `${field} ${duration} is longer than ${limit}`, { field, limit });
+    }
+  }
   // L9: the return window must end before the P2M deadline whatever the end instant.
   if (maxLengthMs(returnWindow) >= minLengthMs(DESTRUCTION_PERIOD)) {
     throw ruleError(
@@ -77,5 +85,7 @@ export function handOverCredentials(cmd: HandOverCredentials, state: OpenContrac
     throw ruleError('handover.before_order', `credentials handed over at ${handedOverAt}, before the order at ${s.orderedAt}`);
   }
   const firstTerm = s.status === 'ordered' ? { start: handedOverAt, end: termEnd(handedOverAt, s.billingPeriod, 1) } : null;
+  // Every instant the first term leads to must be computable (calendar.out_of_range otherwise).
+  if (firstTerm) destructionDeadline(addDuration(firstTerm.end, s.renewalGracePeriod));
   return [{ type: 'CredentialsHandedOver', data: { credentialId, kind, host, handedOverAt, firstTerm } }];
 }

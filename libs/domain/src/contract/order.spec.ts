@@ -85,7 +85,15 @@ describe('L1: ordering a contract', () => {
     ['a fractional billing period', { billingPeriod: 'P1.5M' }, 'calendar.invalid_duration'],
     ['a malformed grace period', { renewalGracePeriod: '5 days' }, 'calendar.invalid_duration'],
     ['a local order time', { orderedAt: '2027-01-15T10:00:00' }, 'calendar.invalid_instant'],
+    ['a NUL in the controller name', { controller: { ...CONTROLLER, name: 'Acme\u0000SAS' } }, 'input.invalid_text'],
+    ['a lone surrogate in the address', { controller: { ...CONTROLLER, address: 'rue \uD800' } }, 'input.invalid_text'],
   ])('L1: refuses an order with %s', (_, data, code) => given().when(orderContract(data)).thenThrows(code, 'validation'));
+
+  it.each([
+    ['billingPeriod', { billingPeriod: 'P11Y' }],
+    ['renewalGracePeriod', { renewalGracePeriod: 'P13M' }],
+  ])('L2/L5: a %s so long that the contract\'s dates could not be computed is refused', (_, data) =>
+    given().when(orderContract(data)).thenThrows('contract.duration_too_long', 'rule'));
 
   it('L1: a contract is ordered once', () =>
     given(ordered).when(orderContract()).thenThrows('contract.already_ordered', 'conflict'));

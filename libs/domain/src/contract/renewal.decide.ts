@@ -1,4 +1,4 @@
-import { addDuration, compareInstants, isAfter, isBefore, type Instant } from '../calendar';
+import { addDuration, compareInstants, destructionDeadline, isAfter, isBefore, type Instant } from '../calendar';
 import { conflictError, ruleError, validationError } from '../errors';
 import type { AcceptRenewal, NoticeNonRenewal, RejectRenewal, WithdrawRenewal } from './contract.commands';
 import type { ContractEvent } from './contract.events';
@@ -55,6 +55,8 @@ export function acceptRenewal(cmd: AcceptRenewal, state: OpenContract): Contract
       lastAcceptance,
     });
   }
+  // Every instant the new term leads to must be computable (calendar.out_of_range otherwise).
+  destructionDeadline(addDuration(end, s.renewalGracePeriod));
   return [{ type: 'RenewalAccepted', data: { invoiceId, coveredPeriod: { start, end }, acceptedAt, previousTermEnd: s.termEnd } }];
 }
 

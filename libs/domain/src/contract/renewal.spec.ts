@@ -33,6 +33,9 @@ describe('L3: renewal invoices', () => {
   it('L3: the same acceptance twice extends once', () =>
     given(active, renewalAccepted('inv-1', FEB_28, MAR_31)).when(acceptRenewal('inv-1', FEB_28, MAR_31)).thenNothing());
 
+  it('L3: a renewal whose end would put the destruction deadline past the year 9999 is refused', () =>
+    given(active).when(acceptRenewal('inv-far', FEB_28, '9999-12-01T00:00:00.000Z')).thenThrows('calendar.out_of_range', 'validation'));
+
   it('L3: a repeated acceptance spelled with another offset is still the same acceptance', () =>
     given(active, renewalAccepted('inv-1', FEB_28, MAR_31)).when(acceptRenewal('inv-1', '2027-02-28T01:00:00+01:00', MAR_31)).thenNothing());
 

@@ -42,6 +42,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ PAYLOAD_CODEC_KEYS: `a:${key(1)}`, PAYLOAD_CODEC_ACTIVE_KEY: 'b' })).toThrow(/active key b/);
   });
 
+  it('L11: refuses an escalation margin that could reach before the end of the contract', () => {
+    expect(loadConfig({ DESTRUCTION_ESCALATION_MARGIN: 'P14D' }).destruction.escalationMargin).toBe('P14D');
+    expect(() => loadConfig({ DESTRUCTION_ESCALATION_MARGIN: 'P2M' })).toThrow(/DESTRUCTION_ESCALATION_MARGIN/);
+    expect(() => loadConfig({ DESTRUCTION_ESCALATION_MARGIN: 'seven days' })).toThrow(/DESTRUCTION_ESCALATION_MARGIN/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ PAYLOAD_CODEC_KEYS: '', PORT: '' }).http.port).toBe(3000);
   });

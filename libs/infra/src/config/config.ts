@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { z } from 'zod';
+import { DESTRUCTION_PERIOD, maxLengthMs, minLengthMs } from '../../../domain/src';
 import { parseKeyRing, type KeyRing } from './key-ring';
 
 /** A bad or missing setting: the message names every offending variable, never its value. */
@@ -116,6 +117,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     } catch (e) {
       problems.push({ setting: 'STORAGE_LOCATIONS', problem: (e as Error).message });
     }
+  }
+  // L11: the escalation must fall after the end of processing whatever the end instant.
+  const margin = raw.DESTRUCTION_ESCALATION_MARGIN;
+  if (parsed.success && margin && maxLengthMs(margin) >= minLengthMs(DESTRUCTION_PERIOD)) {
+    problems.push({ setting: 'DESTRUCTION_ESCALATION_MARGIN', problem: `must be shorter than the ${DESTRUCTION_PERIOD} destruction period (59 days at least)` });
   }
   if (!parsed.success || problems.length > 0 || !payloadKeys || !vaultKeys) throw new ConfigError(problems);
   const env = parsed.data;

@@ -4,6 +4,7 @@ import { EVENT_COLUMNS, toRecorded, type EventRow, type RecordedEvent } from './
 
 const REBUILD: ReadModelTables = { contracts: 'contracts_rebuild', deadlines: 'deadlines_rebuild' };
 const PAGE = 5_000;
+const REBUILD_LOCK = 7_724_000_002;
 
 export interface RebuildReport {
   readonly contracts: number;
@@ -21,11 +22,13 @@ async function writeStream(tx: QueryRunner, streamId: string, events: RecordedEv
 /**
  * Rebuilds every contract read model from the events into fresh tables, then swaps them in.
  * The bulk runs while appends go on; the swap takes a lock that waits out in-flight appends,
- * re-folds any stream that moved meanwhile, and renames the tables in one transaction.
+ * re-folds any stream that moved meanwhile, and replaces the live rows in one transaction.
  */
 export async function rebuildProjections(dataSource: DataSource, log: (line: string) => void = () => {}): Promise<RebuildReport> {
   const tx = dataSource.createQueryRunner();
   await tx.connect();
+  // One rebuild at a time: a second waits here, then rebuilds from the events again.
+  await tx.query('SELECT pg_advisory_lock($1)', [REBUILD_LOCK]);
   try {
     for (const [live, fresh] of [[LIVE_TABLES.contracts, REBUILD.contracts], [LIVE_TABLES.deadlines, REBUILD.deadlines]] as const) {
       await tx.query(`DROP TABLE IF EXISTS ${fresh}`);
@@ -80,10 +83,12 @@ export async function rebuildProjections(dataSource: DataSource, log: (line: str
       await tx.query(`DELETE FROM ${REBUILD.deadlines} WHERE contract_id = $1`, [stream_id]);
       if (rows.length) await writeStream(tx, stream_id, rows.map(toRecorded));
     }
+    // Rows are copied in rather than tables renamed: the live tables keep their names, indexes and
+    // grants, so later migrations find what they expect. Readers see old rows until the commit.
     for (const [live, fresh] of [[LIVE_TABLES.contracts, REBUILD.contracts], [LIVE_TABLES.deadlines, REBUILD.deadlines]] as const) {
-      await tx.query(`ALTER TABLE ${live} RENAME TO ${live}_retired`);
-      await tx.query(`ALTER TABLE ${fresh} RENAME TO ${live}`);
-      await tx.query(`DROP TABLE ${live}_retired`);
+      await tx.query(`TRUNCATE ${live}`);
+      await tx.query(`INSERT INTO ${live} SELECT * FROM ${fresh}`);
+      await tx.query(`DROP TABLE ${fresh}`);
     }
     await tx.commitTransaction();
     log(`caught up ${moved.length} streams that moved during the rebuild; swapped in`);
@@ -92,6 +97,7 @@ export async function rebuildProjections(dataSource: DataSource, log: (line: str
     if (tx.isTransactionActive) await tx.rollbackTransaction().catch(() => {});
     throw e;
   } finally {
+    await tx.query('SELECT pg_advisory_unlock($1)', [REBUILD_LOCK]).catch(() => undefined);
     await tx.release();
   }
 }

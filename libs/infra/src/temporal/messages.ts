@@ -47,6 +47,9 @@ export interface DestructionWorkflowInput {
   readonly contractId: string;
   readonly carried: ContractSnapshot;
   readonly progress?: Readonly<Record<string, DestructionLocationProgress>>;
+  /** Export rounds that failed, and when the next is due (carried over continue-as-new). */
+  readonly exportRounds?: number;
+  readonly exportRetryAt?: number | null;
 }
 
 export interface LocationInventory {

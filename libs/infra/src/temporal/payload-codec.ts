@@ -43,7 +43,7 @@ export class EncryptionCodec implements PayloadCodec {
       if (!key) throw new Error(`payload encrypted with unknown key id ${JSON.stringify(keyId)}`);
       if (!payload.data || payload.data.length < IV_BYTES + TAG_BYTES) throw new Error('encrypted payload is truncated');
       const data = Buffer.from(payload.data);
-      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
+      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
       decipher.setAAD(Buffer.from(keyId));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
       const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);

@@ -32,7 +32,7 @@ function encrypt(key: Buffer, plain: Buffer, aad: string): Buffer {
 }
 
 function decrypt(key: Buffer, sealed: Buffer, aad: string): Buffer {
-  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV));
+  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV), { authTagLength: TAG });
   decipher.setAAD(Buffer.from(aad));
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
   return Buffer.concat([decipher.update(sealed.subarray(IV, sealed.length - TAG)), decipher.final()]);
@@ -58,6 +58,7 @@ export class CredentialVault {
 
   /** Keeps a sealed credential (idempotent per credential id: activities are retried). */
   async store(contractId: string, credentialId: string, kind: string, host: string, sealed: SealedCredential): Promise<void> {
+    if (!sealed.startsWith('v1.')) throw new VaultError('vault.corrupt', 'unknown sealed credential format');
     await this.dataSource.query(
       `INSERT INTO credentials (credential_id, contract_id, kind, host, sealed) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (credential_id) DO NOTHING`,
