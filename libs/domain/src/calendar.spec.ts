@@ -18,18 +18,10 @@ import {
   termEndsSchedule,
   toEpochMillis,
 } from './calendar';
-import { isDomainError } from './errors';
+import { codeOf } from './testing/factories';
 
 const DAY = 86_400_000;
 
-function codeOf(f: () => unknown): string | null {
-  try {
-    f();
-    return null;
-  } catch (e) {
-    return isDomainError(e) ? e.code : 'not-a-domain-error';
-  }
-}
 
 describe('instants', () => {
   it('normalises Z and offsets to canonical UTC with milliseconds', () => {

@@ -93,7 +93,7 @@ export class ContractCommands {
   }
 
   async handOver(contractId: string, body: HandOverCredentialsDto, principal: Principal, scope: IdempotencyScope | null): Promise<ContractSnapshot> {
-    const current = await this.current(contractId);
+    const current = await this.queries.found(contractId);
     const credentialId = newId(scope, 'credential');
     const command: ContractCommand = { type: 'HandOverCredentials', data: { credentialId, kind: body.kind, host: body.host, handedOverAt: new Date().toISOString() } };
     // Checked before sealing: a refused hand-over leaves no key and no sealed secret behind.
@@ -144,7 +144,7 @@ export class ContractCommands {
 
   /** L9: goes to the destruction workflow, which owns the contract once processing has ended. */
   async requestDataExport(contractId: string, principal: Principal, scope: IdempotencyScope | null): Promise<ContractSnapshot> {
-    await this.current(contractId);
+    await this.queries.found(contractId);
     const requestId = newId(scope, 'export');
     return this.send(contractId, [destructionWorkflowId(contractId)], (h) => h.executeUpdate(requestDataExportUpdate, { args: [{ requestId, actor: actorOf(principal) }] }), {
       type: 'RequestDataExport',
@@ -154,14 +154,8 @@ export class ContractCommands {
 
   /** Contract commands go to whichever workflow holds the stream: the contract's, then after its end the destruction's. */
   private async toContract(contractId: string, command: ContractCommand, call: (h: WorkflowHandle) => Promise<ContractSnapshot>): Promise<ContractSnapshot> {
-    await this.current(contractId);
+    await this.queries.found(contractId);
     return this.send(contractId, [contractWorkflowId(contractId), destructionWorkflowId(contractId)], call, command);
-  }
-
-  private async current(contractId: string): Promise<ContractSnapshot> {
-    const snapshot = await this.queries.snapshot(contractId);
-    if (!snapshot) throw new ApiError(404, 'not_found', 'No such contract.');
-    return snapshot;
   }
 
   private async send(contractId: string, workflowIds: string[], call: (h: WorkflowHandle) => Promise<ContractSnapshot>, command: ContractCommand | null): Promise<ContractSnapshot> {
@@ -178,7 +172,7 @@ export class ContractCommands {
         }
       }
       // No workflow holds the stream: the stored state is final, or about to pass to the next holder.
-      const stored = await this.current(contractId);
+      const stored = await this.queries.found(contractId);
       if (!command) return stored;
       this.refuseLocally(command, stored.state);
       if (stored.state.status === 'destroyed' || attempt >= 10) {

@@ -42,6 +42,13 @@ export class ContractQueries {
     return rows[0] ? { state: rows[0].state, version: rows[0].version } : null;
   }
 
+  /** The contract's snapshot, or 404. */
+  async found(contractId: string): Promise<ContractSnapshot> {
+    const snapshot = await this.snapshot(contractId);
+    if (!snapshot) throw new ApiError(404, 'not_found', 'No such contract.');
+    return snapshot;
+  }
+
   async list(query: ListContractsQuery): Promise<{ items: ContractState[]; nextCursor: string | null }> {
     const limit = query.limit ?? 50;
     const after = query.cursor ? decodeCursor(query.cursor) : null;

@@ -5,7 +5,6 @@ import { processingRecord, toDestructionView, toRepresentation } from '../../../
 import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
 import { CurrentPrincipal } from '../auth/auth.guard';
 import { AnyRole, Roles } from '../auth/roles.decorator';
-import { ApiError } from '../common/api-error';
 import { IdempotencyKey, type IdempotencyScope } from '../common/idempotency.middleware';
 import { ErrorResponses } from '../common/openapi';
 import { ContractIdPipe, InvoiceIdPipe } from './contract-id.pipe';
@@ -60,7 +59,7 @@ export class ContractsController {
   @ApiOkResponse({ type: ContractView })
   @ErrorResponses(400, 401, 404)
   async get(@Param('id', ContractIdPipe) id: string) {
-    return toRepresentation((await this.found(id)).state);
+    return toRepresentation((await this.queries.found(id)).state);
   }
 
   @Get(':id/events')
@@ -70,7 +69,7 @@ export class ContractsController {
   @ApiOkResponse({ type: EventsView })
   @ErrorResponses(400, 401, 403, 404)
   async events(@Param('id', ContractIdPipe) id: string) {
-    await this.found(id);
+    await this.queries.found(id);
     const events = await this.queries.events(id);
     return {
       events: events.map((e) => ({
@@ -95,7 +94,7 @@ export class ContractsController {
   @ApiOkResponse({ type: VerifyView })
   @ErrorResponses(400, 401, 403, 404)
   async verify(@Param('id', ContractIdPipe) id: string) {
-    await this.found(id);
+    await this.queries.found(id);
     const result = await this.queries.verify(id);
     return result.valid ? { valid: true } : { valid: false, brokenAt: result.brokenAt, reason: result.reason };
   }
@@ -107,7 +106,7 @@ export class ContractsController {
   @ApiOkResponse({ type: DestructionView })
   @ErrorResponses(400, 401, 404)
   async destruction(@Param('id', ContractIdPipe) id: string) {
-    return toDestructionView((await this.found(id)).state);
+    return toDestructionView((await this.queries.found(id)).state);
   }
 
   @Get(':id/processing-record')
@@ -117,7 +116,7 @@ export class ContractsController {
   @ApiOkResponse({ type: ProcessingRecordView })
   @ErrorResponses(400, 401, 404)
   async record(@Param('id', ContractIdPipe) id: string) {
-    return processingRecord((await this.found(id)).state);
+    return processingRecord((await this.queries.found(id)).state);
   }
 
   @Post(':id/credentials')
@@ -214,11 +213,5 @@ export class ContractsController {
   @ErrorResponses(400, 401, 403, 404, 409, 422)
   async requestDataExport(@Param('id', ContractIdPipe) id: string, @CurrentPrincipal() principal: Principal, @IdempotencyKey() scope: IdempotencyScope | null) {
     return toRepresentation((await this.commands.requestDataExport(id, principal, scope)).state);
-  }
-
-  private async found(id: string) {
-    const snapshot = await this.queries.snapshot(id);
-    if (!snapshot) throw new ApiError(404, 'not_found', 'No such contract.');
-    return snapshot;
   }
 }

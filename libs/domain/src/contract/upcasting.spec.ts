@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { fullCatalogSelection } from '../catalog';
-import { isDomainError } from '../errors';
 import { CONTRACT_EVENT_TYPES, EVENT_SCHEMA_VERSIONS, occurredAt, type ContractEvent } from './contract.events';
 import { fold } from './contract.evolve';
 import { UPCASTERS, upcast } from './contract.upcasting';
@@ -24,16 +23,9 @@ import {
   renewalAccepted,
   renewalRejected,
   renewalWithdrawn,
+  codeOf,
 } from '../testing/factories';
 
-function codeOf(f: () => unknown): string | null {
-  try {
-    f();
-    return null;
-  } catch (e) {
-    return isDomainError(e) ? e.code : 'not-a-domain-error';
-  }
-}
 
 describe('event schema versions and upcasting', () => {
   it('knows every event type; ContractOrdered is at version 2', () => {

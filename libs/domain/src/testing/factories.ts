@@ -1,5 +1,6 @@
 import { addDuration, destructionDeadline, parseInstant, subtractDuration, type Instant, type IsoDuration } from '../calendar';
 import { STORAGE_LOCATIONS, fullCatalogSelection } from '../catalog';
+import { isDomainError } from '../errors';
 import type {
   AcceptRenewal,
   CancelContract,
@@ -329,3 +330,13 @@ export const destructionUnderway = (handedOverAt: string, terminatedAt: string, 
 /** …with every location of the full catalog destroyed at `destroyedAt`. */
 export const allLocationsDestroyed = (destroyedAt: string, ids: readonly string[] = ALL_LOCATION_IDS): LocationDestroyed[] =>
   ids.map((id) => locationDestroyed(id, destroyedAt));
+
+/** The domain error code `f` throws, null when it throws nothing. */
+export function codeOf(f: () => unknown): string | null {
+  try {
+    f();
+    return null;
+  } catch (e) {
+    return isDomainError(e) ? e.code : 'not-a-domain-error';
+  }
+}
