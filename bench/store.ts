@@ -10,12 +10,16 @@ import { benchPostgres, fmt } from './support';
 
 /**
  * `npm run bench:store`: appends per second through the event store (hash chain, optimistic
- * concurrency, inline read models) against raw INSERTs of the same rows into a plain table on
- * the same database in the same run. Last line: `ratio: <store ÷ raw>` for 1-event appends.
+ * concurrency, inline read models, group commit) against raw INSERTs of the same rows into a
+ * plain table on the same database in the same run, for 1-event and 10-event appends, at each
+ * number of concurrent writers in BENCH_WRITERS (each writer appends to one stream at a time, in
+ * order, as one workflow does). Both sides are warmed up first. Last line: `ratio: <store ÷ raw>`
+ * for 1-event appends at the first number of writers.
  */
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 400);
 const EVENTS_PER_STREAM = 20;
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const WRITERS = (process.env.BENCH_WRITERS ?? '16,64').split(',').map(Number);
+const WARM_UP_STREAMS = 100;
 
 /** A realistic stream: order, hand-over, then monthly renewals, all decided by the domain. */
 function lifecycle(contractId: string): ContractEvent[] {
@@ -39,7 +43,7 @@ function lifecycle(contractId: string): ContractEvent[] {
 async function main(): Promise<void> {
   const pg = await benchPostgres('store');
   await migrate(pg.url);
-  const dataSource = createDataSource({ url: pg.url, poolSize: CONCURRENCY + 4 });
+  const dataSource = createDataSource({ url: pg.url, poolSize: Math.max(...WRITERS) + 4 });
   await dataSource.initialize();
   const store = createContractEventStore(dataSource);
   const pool = (dataSource.driver as unknown as { master: Pool }).master;
@@ -47,54 +51,70 @@ async function main(): Promise<void> {
   await dataSource.query(`ALTER TABLE bench_raw_events ALTER COLUMN position DROP IDENTITY IF EXISTS`);
   await dataSource.query(`ALTER TABLE bench_raw_events ALTER COLUMN position SET DEFAULT 0`);
 
-  console.log(`event store benchmark: ${STREAMS} streams × ${EVENTS_PER_STREAM} events, ${CONCURRENCY} concurrent writers, PostgreSQL with fsync on`);
-  const results: Record<number, { store: number; raw: number }> = {};
-  for (const batch of [1, 10]) {
-    const streams = Array.from({ length: STREAMS }, () => randomUUID());
-    const plans = streams.map((id) => {
-      const events = toNewEvents(lifecycle(id));
-      const batches: NewEvent[][] = [];
-      for (let i = 0; i < events.length; i += batch) batches.push(events.slice(i, i + batch));
-      return { id, batches };
+  const storeAppend = (a: Append) => store.append(CONTRACT_STREAM, a.id, a.expected, a.events).then(() => {});
+  const rawInsert = async (a: Append) => {
+    const rows = a.events.map((e, i) => ({
+      event_id: `${a.id}:${a.expected + i + 1}`,
+      version: a.expected + i + 1,
+      type: e.type,
+      schema_version: e.schemaVersion,
+      data: e.data,
+      metadata: e.metadata ?? {},
+      occurred_at: e.occurredAt,
+      prev_hash: 'x'.repeat(64),
+      hash: 'y'.repeat(64),
+    }));
+    // The same rows, through the same pool, as a prepared statement too: only the store's work differs.
+    await pool.query({
+      name: 'bench_raw_insert',
+      text: `INSERT INTO bench_raw_events (event_id, stream_id, version, type, schema_version, data, metadata, occurred_at, prev_hash, hash)
+       SELECT event_id, $1, version, type, schema_version, data, metadata, occurred_at, prev_hash, hash
+       FROM jsonb_to_recordset($2::jsonb) AS x(event_id text, version int, type text, schema_version int, data jsonb, metadata jsonb, occurred_at timestamptz, prev_hash text, hash text)`,
+      values: [a.id, JSON.stringify(rows)],
     });
-    const appends = plans.flatMap((p) => p.batches.map((events, n) => ({ id: p.id, expected: n * batch, events })));
-    // One lane per stream keeps each stream's appends in order, as one workflow does.
-    const byStream = new Map<string, typeof appends>();
-    for (const a of appends) byStream.set(a.id, [...(byStream.get(a.id) ?? []), a]);
-    const lanes = [...byStream.values()];
-    const storeResult = await measureLanes(lanes, CONCURRENCY, (a) => store.append(CONTRACT_STREAM, a.id, a.expected, a.events).then(() => {}));
+  };
 
-    const rawResult = await measureLanes(lanes, CONCURRENCY, async (a) => {
-      const rows = a.events.map((e, i) => ({
-        event_id: `${a.id}:${a.expected + i + 1}`,
-        version: a.expected + i + 1,
-        type: e.type,
-        schema_version: e.schemaVersion,
-        data: e.data,
-        metadata: e.metadata ?? {},
-        occurred_at: e.occurredAt,
-        prev_hash: 'x'.repeat(64),
-        hash: 'y'.repeat(64),
-      }));
-      // The same rows, through the same pool, as a prepared statement too: only the store's work differs.
-      await pool.query({
-        name: 'bench_raw_insert',
-        text: `INSERT INTO bench_raw_events (event_id, stream_id, version, type, schema_version, data, metadata, occurred_at, prev_hash, hash)
-         SELECT event_id, $1, version, type, schema_version, data, metadata, occurred_at, prev_hash, hash
-         FROM jsonb_to_recordset($2::jsonb) AS x(event_id text, version int, type text, schema_version int, data jsonb, metadata jsonb, occurred_at timestamptz, prev_hash text, hash text)`,
-        values: [a.id, JSON.stringify(rows)],
-      });
-    });
-    results[batch] = { store: storeResult.perSecond, raw: rawResult.perSecond };
-    console.log(
-      `${batch}-event appends: store ${fmt(storeResult.perSecond)} appends/s (${fmt(storeResult.perSecond * batch)} events/s), ` +
-        `p50 ${fmt(storeResult.p50, 2)} ms, p99 ${fmt(storeResult.p99, 2)} ms | raw INSERT ${fmt(rawResult.perSecond)} inserts/s, ` +
-        `p50 ${fmt(rawResult.p50, 2)} ms, p99 ${fmt(rawResult.p99, 2)} ms | ratio ${fmt(storeResult.perSecond / rawResult.perSecond, 3)}`,
-    );
+  console.log(
+    `event store benchmark: ${STREAMS} streams × ${EVENTS_PER_STREAM} events per run, ${WRITERS.join(' and ')} concurrent writers, PostgreSQL with fsync on`,
+  );
+  await measureLanes(lanesFor(WARM_UP_STREAMS, 1), WRITERS[0]!, storeAppend);
+  await measureLanes(lanesFor(WARM_UP_STREAMS, 1), WRITERS[0]!, rawInsert);
+
+  const ratios: number[] = [];
+  for (const writers of WRITERS) {
+    for (const batch of [1, 10]) {
+      const lanes = lanesFor(STREAMS, batch);
+      const storeResult = await measureLanes(lanes, writers, storeAppend);
+      const rawResult = await measureLanes(lanes, writers, rawInsert);
+      const ratio = storeResult.perSecond / rawResult.perSecond;
+      if (batch === 1) ratios.push(ratio);
+      console.log(
+        `${writers} writers, ${batch}-event appends: store ${fmt(storeResult.perSecond)} appends/s (${fmt(storeResult.perSecond * batch)} events/s), ` +
+          `p50 ${fmt(storeResult.p50, 2)} ms, p99 ${fmt(storeResult.p99, 2)} ms | raw INSERT ${fmt(rawResult.perSecond)} inserts/s, ` +
+          `p50 ${fmt(rawResult.p50, 2)} ms, p99 ${fmt(rawResult.p99, 2)} ms | ratio ${fmt(ratio, 3)}`,
+      );
+    }
   }
   await dataSource.destroy();
   await pg.stop();
-  console.log(`ratio: ${fmt(results[1]!.store / results[1]!.raw, 3)}`);
+  console.log(`ratio: ${fmt(ratios[0]!, 3)}`);
+}
+
+interface Append {
+  readonly id: string;
+  readonly expected: number;
+  readonly events: NewEvent[];
+}
+
+/** Fresh streams, each a lane of appends of `batch` events, in stream order. */
+function lanesFor(streams: number, batch: number): Append[][] {
+  return Array.from({ length: streams }, () => {
+    const id = randomUUID();
+    const events = toNewEvents(lifecycle(id));
+    const lane: Append[] = [];
+    for (let i = 0; i < events.length; i += batch) lane.push({ id, expected: i, events: events.slice(i, i + batch) });
+    return lane;
+  });
 }
 
 async function measureLanes<T>(lanes: T[][], concurrency: number, task: (item: T) => Promise<void>) {

@@ -105,6 +105,103 @@ describe('append', () => {
   });
 });
 
+describe('group commit', () => {
+  /** A store that writes one statement at a time: appends made meanwhile wait, then share the next statement. */
+  const serialStore = () => createContractEventStore(dataSource, { groupCommit: { maxStatements: 1 } });
+  const transactionsOf = async (ids: string[]) =>
+    (await dataSource.query(`SELECT stream_id, transaction_id::text AS tx FROM events WHERE stream_id = ANY($1) ORDER BY position`, [ids])) as { stream_id: string; tx: string }[];
+  const handOver = () => toNewEvents([f.handedOver('2027-02-01T00:00:00.000Z')]);
+
+  it('appends to different streams made while a statement is in flight share the next one, each in its stream order', async () => {
+    const grouped = serialStore();
+    const ids = Array.from({ length: 40 }, () => randomUUID());
+    await Promise.all(ids.map((id) => grouped.append(CONTRACT_STREAM, id, 0, ordered(id))));
+    const txs = await transactionsOf(ids);
+    expect(txs).toHaveLength(40);
+    // The first append went alone; the 39 that arrived while it was written shared one statement.
+    expect(new Set(txs.map((t) => t.tx)).size).toBe(2);
+    await Promise.all(ids.map((id) => grouped.append(CONTRACT_STREAM, id, 1, handOver())));
+    for (const id of ids) {
+      const stream = await store.readStream(id);
+      expect(stream.map((e) => [e.version, e.type])).toEqual([[1, 'ContractOrdered'], [2, 'CredentialsHandedOver']]);
+      expect(await store.verify(id)).toEqual({ valid: true, events: 2 });
+    }
+    const rows: { status: string; version: number }[] = await dataSource.query(`SELECT status, version FROM contracts WHERE id = ANY($1::uuid[])`, [ids]);
+    expect(rows.map((r) => [r.status, r.version])).toEqual(Array(40).fill(['active', 2]));
+  });
+
+  it('a member whose stream moved meanwhile gets a concurrency error; the rest of its group commits', async () => {
+    const grouped = serialStore();
+    const [blocker, a, moved, c] = Array.from({ length: 4 }, () => randomUUID());
+    await Promise.all([blocker, a, moved, c].map((id) => grouped.append(CONTRACT_STREAM, id!, 0, ordered(id!))));
+    // Another process moves one stream behind this store's cached head.
+    await createContractEventStore(dataSource).append(CONTRACT_STREAM, moved!, 1, toNewEvents([f.contractCancelled('2027-02-01T00:00:00.000Z')]));
+    const results = await Promise.allSettled([
+      grouped.append(CONTRACT_STREAM, blocker!, 1, handOver()),
+      grouped.append(CONTRACT_STREAM, a!, 1, handOver()),
+      grouped.append(CONTRACT_STREAM, moved!, 1, handOver()),
+      grouped.append(CONTRACT_STREAM, c!, 1, handOver()),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(ConcurrencyError);
+    const txs = await transactionsOf([a!, c!]);
+    expect(txs.filter((t) => t.stream_id === a).at(-1)!.tx).toBe(txs.filter((t) => t.stream_id === c).at(-1)!.tx);
+    expect((await store.readStream(moved!)).map((e) => e.type)).toEqual(['ContractOrdered', 'ContractCancelled']);
+    expect(await count(`SELECT count(*) AS n FROM contracts WHERE id = $1 AND status = 'cancelled'`, [moved])).toBe(1);
+  });
+
+  it('a member that makes its group fail is tried alone: only it fails, the others commit', async () => {
+    const grouped = serialStore();
+    const [blocker, a, poisoned, c] = Array.from({ length: 4 }, () => randomUUID());
+    await dataSource.query(`
+      CREATE FUNCTION test_refuse_stream() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.stream_id = '${poisoned}' THEN RAISE EXCEPTION 'refused by the test' USING ERRCODE = 'check_violation'; END IF;
+        RETURN NEW;
+      END $$`);
+    await dataSource.query(`CREATE TRIGGER test_refuse_stream BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION test_refuse_stream()`);
+    try {
+      const results = await Promise.allSettled([blocker, a, poisoned, c].map((id) => grouped.append(CONTRACT_STREAM, id!, 0, ordered(id!))));
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      expect(String((results[2] as PromiseRejectedResult).reason)).toContain('refused by the test');
+    } finally {
+      await dataSource.query(`DROP TRIGGER test_refuse_stream ON events`);
+      await dataSource.query(`DROP FUNCTION test_refuse_stream()`);
+    }
+    for (const id of [blocker, a, c]) expect(await store.readStream(id!)).toHaveLength(1);
+    expect(await store.readStream(poisoned!)).toHaveLength(0);
+    expect(await count(`SELECT count(*) AS n FROM streams WHERE stream_id = $1`, [poisoned])).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM contracts WHERE id = $1`, [poisoned])).toBe(0);
+    // The stream is usable afterwards.
+    await grouped.append(CONTRACT_STREAM, poisoned!, 0, ordered(poisoned!));
+  });
+
+  it('two processes racing group appends to the same streams in opposite orders: one winner per stream, every loser a concurrency error', async () => {
+    const other = createDataSource({ url: db.url, poolSize: 4 });
+    await other.initialize();
+    try {
+      const mine = createContractEventStore(dataSource);
+      const theirs = createContractEventStore(other);
+      const ids = Array.from({ length: 60 }, () => randomUUID());
+      await Promise.all(ids.map((id) => mine.append(CONTRACT_STREAM, id, 0, ordered(id))));
+      for (let round = 1; round <= 3; round++) {
+        const at = `2027-02-0${round}T00:00:00.000Z`;
+        const outcomes = await Promise.allSettled([
+          ...ids.map((id) => mine.append(CONTRACT_STREAM, id, round, toNewEvents([f.handedOver(at, { credentialId: `mine-${round}`, first: round === 1 })]))),
+          ...[...ids].reverse().map((id) => theirs.append(CONTRACT_STREAM, id, round, toNewEvents([f.handedOver(at, { credentialId: `theirs-${round}`, first: round === 1 })]))),
+        ]);
+        const errors = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
+        expect(errors.filter((e) => !(e instanceof ConcurrencyError))).toEqual([]);
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(ids.length);
+        for (const id of ids) expect(await store.streamVersion(id)).toBe(round + 1);
+      }
+      for (const id of ids) expect((await store.verify(id)).valid).toBe(true);
+    } finally {
+      await other.destroy();
+    }
+  });
+});
+
 describe('readers in global order', () => {
   const readToEnd = async (from: GlobalCheckpoint) => {
     const seen: RecordedEvent[] = [];

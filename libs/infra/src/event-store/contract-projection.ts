@@ -1,5 +1,5 @@
 import { evolve, initialState, upcast, upcomingDeadlines, type ContractState, type Deadline } from '../../../domain/src';
-import { type InlineProjection, type PendingEvent } from './event-store';
+import { type InlineProjection, type PendingEvent, type ProjectionWrite } from './event-store';
 
 export const CONTRACT_STREAM = 'contract';
 
@@ -32,52 +32,86 @@ export class ContractProjection implements InlineProjection<ContractState> {
     return foldEvents(events, state ?? initialState());
   }
 
-  writeCtes(
-    contractId: string,
-    state: ContractState,
-    version: number,
-    { param, when, updatedAt = null, previous = null }: { param: (value: unknown) => string; when: string; updatedAt?: string | null; previous: ContractState | null },
-  ): string[] {
-    if (state.status === 'none') return [];
+  writeCtes(writes: readonly ProjectionWrite<ContractState>[], { param, appended }: { param: (value: unknown) => string; appended: string }): string[] {
     const { contracts, deadlines } = this.tables;
-    const id = param(contractId);
-    const due = upcomingDeadlines(state);
-    const at = updatedAt === null ? 'now()' : `${param(updatedAt)}::timestamptz`;
-    const contractRow = 
-      `contract_row AS (
+    const rows = writes.flatMap((w) => (w.state.status === 'none' ? [] : [{ ...w, state: w.state }]));
+    // Most events leave the deadlines as they were: only contracts whose deadlines changed are rewritten.
+    const moved = rows
+      .map((w) => ({ id: w.streamId, due: deadlinesOf(w.state), before: w.previous && w.previous.status !== 'none' ? deadlinesOf(w.previous) : null }))
+      .filter((d) => !d.before || !sameDeadlines(d.before, d.due));
+    const contractRows = param(
+      JSON.stringify(
+        rows.map(({ streamId, state, version, updatedAt }) => ({
+          id: streamId,
+          reference: state.reference,
+          status: state.status,
+          controller_name: state.controller.name,
+          controller_email: state.controller.email,
+          ordered_at: state.orderedAt,
+          term_end: state.termEnd,
+          ended_at: state.endedAt,
+          destruction_status: state.destruction.status,
+          destruction_deadline: state.destruction.deadline,
+          version,
+          state,
+          updated_at: updatedAt ?? null,
+        })),
+      ),
+    );
+    const ctes = [
+      `contract_rows AS (
          INSERT INTO ${contracts} AS c (id, reference, status, controller_name, controller_email, ordered_at, term_end, ended_at,
                                         destruction_status, destruction_deadline, version, state, updated_at)
-         SELECT ${id}::uuid, ${param(state.reference)}, ${param(state.status)}, ${param(state.controller.name)}, ${param(state.controller.email)},
-                ${param(state.orderedAt)}::timestamptz, ${param(state.termEnd)}::timestamptz, ${param(state.endedAt)}::timestamptz,
-                ${param(state.destruction.status)}, ${param(state.destruction.deadline)}::timestamptz, ${param(version)}::int,
-                ${param(JSON.stringify(state))}::jsonb, ${at}
-         WHERE ${when}
+         SELECT x.id::uuid, x.reference, x.status, x.controller_name, x.controller_email, x.ordered_at, x.term_end, x.ended_at,
+                x.destruction_status, x.destruction_deadline, x.version, x.state, coalesce(x.updated_at, now())
+         FROM jsonb_to_recordset(${contractRows}::jsonb) AS x(id text, reference text, status text, controller_name text, controller_email text,
+           ordered_at timestamptz, term_end timestamptz, ended_at timestamptz, destruction_status text, destruction_deadline timestamptz,
+           version int, state jsonb, updated_at timestamptz)
+         WHERE x.id IN (SELECT stream_id FROM ${appended}) ORDER BY x.id
          ON CONFLICT (id) DO UPDATE SET reference = EXCLUDED.reference, status = EXCLUDED.status,
            controller_name = EXCLUDED.controller_name, controller_email = EXCLUDED.controller_email,
            ordered_at = EXCLUDED.ordered_at, term_end = EXCLUDED.term_end, ended_at = EXCLUDED.ended_at,
            destruction_status = EXCLUDED.destruction_status, destruction_deadline = EXCLUDED.destruction_deadline,
-           version = EXCLUDED.version, state = EXCLUDED.state, updated_at = EXCLUDED.updated_at)`;
-    // Most events leave the deadlines as they were: then there is nothing to write.
-    if (previous && previous.status !== 'none' && sameDeadlines(upcomingDeadlines(previous), due)) return [contractRow];
-    const kinds = param(due.map((d) => d.kind));
-    return [
-      contractRow,
-      `deadlines_gone AS (DELETE FROM ${deadlines} WHERE contract_id = ${id}::uuid AND NOT (kind = ANY(${kinds}::text[])) AND ${when})`,
-      `deadlines_set AS (
-         INSERT INTO ${deadlines} (contract_id, kind, due_at)
-         SELECT ${id}::uuid, d.kind, d.due_at FROM unnest(${kinds}::text[], ${param(due.map((d) => d.at))}::timestamptz[]) AS d(kind, due_at)
-         WHERE ${when}
-         ON CONFLICT (contract_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at)`,
+           version = EXCLUDED.version, state = EXCLUDED.state, updated_at = EXCLUDED.updated_at)`,
     ];
+    if (!moved.length) return ctes;
+    const deadlineRows = param(JSON.stringify(moved.flatMap((d) => d.due.map((due) => ({ contract_id: d.id, kind: due.kind, due_at: due.at })))));
+    ctes.push(
+      `deadline_rows AS (SELECT x.contract_id::uuid AS contract_id, x.kind, x.due_at
+         FROM jsonb_to_recordset(${deadlineRows}::jsonb) AS x(contract_id text, kind text, due_at timestamptz)
+         WHERE x.contract_id IN (SELECT stream_id FROM ${appended}))`,
+      `deadlines_gone AS (DELETE FROM ${deadlines} d
+         WHERE d.contract_id = ANY(${param(moved.map((d) => d.id))}::uuid[]) AND d.contract_id::text IN (SELECT stream_id FROM ${appended})
+           AND NOT EXISTS (SELECT 1 FROM deadline_rows r WHERE r.contract_id = d.contract_id AND r.kind = d.kind))`,
+      `deadlines_set AS (INSERT INTO ${deadlines} (contract_id, kind, due_at) SELECT contract_id, kind, due_at FROM deadline_rows ORDER BY contract_id, kind
+         ON CONFLICT (contract_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at)`,
+    );
+    return ctes;
   }
 
-  /** Writes one contract's rows outside an append (projection rebuild). */
-  async write(db: { query(sql: string, params?: unknown[]): Promise<unknown> }, contractId: string, state: ContractState, version: number, updatedAt: string): Promise<void> {
+  /** Writes contracts' rows outside an append (projection rebuild), many in one statement. */
+  async write(db: { query(sql: string, params?: unknown[]): Promise<unknown> }, writes: readonly ProjectionWrite<ContractState>[]): Promise<void> {
+    if (!writes.length) return;
     const params: unknown[] = [];
     const param = (value: unknown) => `$${params.push(value)}`;
-    const ctes = this.writeCtes(contractId, state, version, { param, when: 'TRUE', updatedAt, previous: null });
-    if (ctes.length) await db.query(`WITH ${ctes.join(',\n')} SELECT 1`, params);
+    const ids = param(writes.map((w) => w.streamId));
+    const ctes = [`written AS (SELECT unnest(${ids}::text[]) AS stream_id)`, ...this.writeCtes(writes, { param, appended: 'written' })];
+    await db.query(`WITH ${ctes.join(',\n')} SELECT 1`, params);
   }
+}
+
+/**
+ * A state's deadlines, computed once per state object: an append's new state is the next append's
+ * previous state (the store's head cache keeps it), so each state's deadlines are computed once.
+ */
+const deadlinesCache = new WeakMap<ContractState, readonly Deadline[]>();
+function deadlinesOf(state: ContractState): readonly Deadline[] {
+  let due = deadlinesCache.get(state);
+  if (!due) {
+    due = upcomingDeadlines(state);
+    deadlinesCache.set(state, due);
+  }
+  return due;
 }
 
 function sameDeadlines(a: readonly Deadline[], b: readonly Deadline[]): boolean {

@@ -1,7 +1,7 @@
 import { type DataSource } from 'typeorm';
 import { EVENT_SCHEMA_VERSIONS, occurredAt, type ContractEvent } from '../../../domain/src';
 import { CONTRACT_STREAM, ContractProjection } from './contract-projection';
-import { EventStore, type NewEvent, type StreamSchema } from './event-store';
+import { EventStore, type GroupCommitOptions, type NewEvent, type StreamSchema } from './event-store';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -26,6 +26,6 @@ export function toNewEvents(events: readonly ContractEvent[], metadata: EventMet
 }
 
 /** The store as the engine uses it: contract streams, with the contract read models inline. */
-export function createContractEventStore(dataSource: DataSource): EventStore {
-  return new EventStore(dataSource, { schemas: [contractStreamSchema], projections: [new ContractProjection()] });
+export function createContractEventStore(dataSource: DataSource, options: { groupCommit?: Partial<GroupCommitOptions> } = {}): EventStore {
+  return new EventStore(dataSource, { schemas: [contractStreamSchema], projections: [new ContractProjection()], ...options });
 }

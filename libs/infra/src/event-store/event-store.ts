@@ -59,6 +59,17 @@ export interface PendingEvent {
   readonly data: Record<string, unknown>;
 }
 
+/** One stream's new read-model state, as an append (or a rebuild) writes it. */
+export interface ProjectionWrite<S = unknown> {
+  readonly streamId: string;
+  readonly state: S;
+  readonly version: number;
+  /** The state before the append (null for a new stream, or when rows are written from scratch). */
+  readonly previous: S | null;
+  /** When the rows were last changed; null means the writing transaction's time. */
+  readonly updatedAt?: string | null;
+}
+
 /**
  * A read model written by the append's own statement, so read models and events can never
  * disagree. It reads its current state with the stream head, folds the new events, and adds
@@ -70,10 +81,12 @@ export interface InlineProjection<S = unknown> {
   readonly stateSql: string;
   fold(state: S | null, events: readonly PendingEvent[]): S;
   /**
-   * CTEs writing the new state, each guarded by the SQL condition `when` (true only if the
-   * append goes ahead). `param(value)` returns the placeholder of a new parameter.
+   * CTEs writing the read models of every stream in `writes` whose append goes ahead: those listed
+   * in the `stream_id` column of the CTE named `appended`. The text may take only a few shapes
+   * (each becomes a prepared statement): values go in through `param(value)`, which returns the
+   * placeholder of a new parameter.
    */
-  writeCtes(streamId: string, state: S, version: number, sql: { param: (value: unknown) => string; when: string; previous: S | null }): string[];
+  writeCtes(writes: readonly ProjectionWrite<S>[], sql: { param: (value: unknown) => string; appended: string }): string[];
 }
 
 /** Where a global reader stands: the last (transaction, position) it has read. */
@@ -88,6 +101,21 @@ export type VerifyResult = { valid: true; events: number } | { valid: false; bro
 
 export const MAX_EVENT_BYTES = 64 * 1024;
 const MAX_BATCH = 100;
+
+/**
+ * Group commit: appends to different streams that arrive while earlier ones are being written
+ * share one statement (one transaction, one WAL flush, one round trip).
+ */
+export interface GroupCommitOptions {
+  /** Statements in flight at once; an append waits only when all of them are busy. */
+  readonly maxStatements: number;
+  /** Appends per statement. */
+  readonly maxAppends: number;
+  /** Events per statement. */
+  readonly maxEvents: number;
+}
+
+export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxStatements: 2, maxAppends: 64, maxEvents: 1000 };
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** An `events` row as node-postgres returns it. */
@@ -127,6 +155,31 @@ export function toRecorded(row: EventRow): RecordedEvent {
 
 export const eventId = (streamId: string, version: number) => `${streamId}:${version}`;
 
+/** An `events` row about to be inserted: the database adds its position and recording time. */
+type EventInsert = Readonly<Omit<EventRow, 'position' | 'occurred_at' | 'recorded_at'> & { occurred_at: string }>;
+
+/** An append whose events are hashed and whose read-model state is folded, ready to be written. */
+interface PreparedAppend {
+  readonly streamType: string;
+  readonly streamId: string;
+  readonly expectedVersion: number;
+  readonly prevHash: string;
+  /** The stream's version and last hash after the append. */
+  readonly version: number;
+  readonly hash: string;
+  readonly rows: readonly EventInsert[];
+  readonly state: unknown;
+  readonly previous: unknown;
+}
+
+interface QueuedAppend extends PreparedAppend {
+  /** True after its group failed: it then gets a statement of its own. */
+  readonly alone: boolean;
+  /** Settles with true when written, false when the stream's head had moved. */
+  resolve(written: boolean): void;
+  reject(error: unknown): void;
+}
+
 /**
  * The PostgreSQL event store (STYLE.md: Emmett, Marten). Appends are serialised per stream by a
  * row lock on its head; a retried append of the same events is recognised by their hashes and
@@ -138,12 +191,20 @@ export class EventStore {
   /** Recently written stream heads, least recently used first. */
   private readonly heads = new Map<string, StreamHead>();
   private readonly headCacheSize: number;
+  private readonly groupCommit: GroupCommitOptions;
+  /** Appends waiting for a statement, oldest first. */
+  private queue: QueuedAppend[] = [];
+  /** Streams with an append in a statement in flight: their next append waits for it. */
+  private readonly busy = new Set<string>();
+  /** The number of appends in each statement in flight. */
+  private readonly inFlight: number[] = [];
 
   constructor(
     private readonly dataSource: DataSource,
-    options: { schemas?: readonly StreamSchema[]; projections?: readonly InlineProjection[]; headCacheSize?: number } = {},
+    options: { schemas?: readonly StreamSchema[]; projections?: readonly InlineProjection[]; headCacheSize?: number; groupCommit?: Partial<GroupCommitOptions> } = {},
   ) {
     this.headCacheSize = options.headCacheSize ?? 10_000;
+    this.groupCommit = { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit };
     for (const schema of options.schemas ?? []) this.schemas.set(schema.streamType, schema);
     for (const p of options.projections ?? []) this.projections.set(p.streamType, p);
   }
@@ -153,10 +214,13 @@ export class EventStore {
    * unchanged, inserts the events, moves the head and writes the read model — atomic on its own.
    * The head it checks against (and the projection's state) comes from a small in-process cache
    * when this process wrote the stream last, else from one read; a stale cache only costs a re-read.
+   * Appends of different streams that arrive together share a statement (group commit).
    */
   async append(streamType: string, streamId: string, expectedVersion: number, events: readonly NewEvent[]): Promise<AppendResult> {
     this.validate(streamType, streamId, expectedVersion, events);
-    const cached = this.heads.get(streamId);
+    // A first append needs no read: a new stream's head is known, and if the stream exists after
+    // all, the conditional INSERT writes nothing and the head is read below.
+    const cached = this.heads.get(streamId) ?? (expectedVersion === 0 ? { streamType, version: 0, hash: GENESIS_HASH, state: null } : undefined);
     if (cached && cached.streamType === streamType && cached.version === expectedVersion) {
       if (await this.tryAppend(cached, streamId, events)) return { version: expectedVersion + events.length, duplicate: false };
     }
@@ -187,52 +251,149 @@ export class EventStore {
     return { streamType, version, hash: row!.last_hash ?? GENESIS_HASH, state: row!.state ?? null };
   }
 
-  /** One statement; false when the head moved since `head` was read (nothing was written). */
+  /** Writes the events on `head`; false when the head moved since it was read (nothing was written). */
   private async tryAppend(head: StreamHead, streamId: string, events: readonly NewEvent[]): Promise<boolean> {
     const { streamType, version: expectedVersion, hash: prevHash } = head;
     const projection = this.projections.get(streamType);
     let hash = prevHash;
-    const rows = events.map((event, i) => {
+    const rows = events.map((event, i): EventInsert => {
       const v = expectedVersion + i + 1;
       const id = eventId(streamId, v);
       const metadata = event.metadata ?? {};
       const occurredAt = new Date(event.occurredAt).toISOString();
       const prev = hash;
       hash = chainHash(prev, { streamId, version: v, eventId: id, type: event.type, schemaVersion: event.schemaVersion, occurredAt, data: event.data, metadata });
-      return { event_id: id, version: v, type: event.type, schema_version: event.schemaVersion, data: event.data, metadata, occurred_at: occurredAt, prev_hash: prev, hash };
+      return { event_id: id, stream_id: streamId, version: v, type: event.type, schema_version: event.schemaVersion, data: event.data, metadata, occurred_at: occurredAt, prev_hash: prev, hash };
     });
-    const newVersion = expectedVersion + events.length;
+    const state = projection ? projection.fold(head.state, rows.map((r) => ({ version: r.version, type: r.type, schemaVersion: r.schema_version, data: r.data }))) : null;
+    const append: PreparedAppend = { streamType, streamId, expectedVersion, prevHash, version: expectedVersion + events.length, hash, rows, state, previous: head.state };
+    if (!(await this.enqueue(append))) return false;
+    this.remember(streamId, { streamType, version: append.version, hash, state });
+    return true;
+  }
 
+  private enqueue(append: PreparedAppend): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ ...append, alone: false, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /**
+   * Starts a statement when none is in flight, or when another may run and the waiting appends
+   * are at least as many as in the smallest statement in flight: groups do not crumble into ever
+   * smaller statements under load, and a lone append never waits for company.
+   */
+  private pump(): void {
+    while (this.queue.length && this.inFlight.length < this.groupCommit.maxStatements) {
+      if (this.inFlight.length && this.queue.length < Math.min(this.groupCommit.maxAppends, ...this.inFlight)) return;
+      const batch = this.takeBatch();
+      if (!batch.length) return;
+      this.inFlight.push(batch.length);
+      void this.run(batch).finally(() => {
+        this.inFlight.splice(this.inFlight.indexOf(batch.length), 1);
+        this.pump();
+      });
+    }
+  }
+
+  /**
+   * The oldest waiting appends that can share a statement: one stream type, at most one append
+   * per stream, none to a stream already being written. An append that failed in a group is
+   * retried alone, so one bad append cannot fail the others.
+   */
+  private takeBatch(): QueuedAppend[] {
+    const { maxAppends, maxEvents } = this.groupCommit;
+    const batch: QueuedAppend[] = [];
+    const rest: QueuedAppend[] = [];
+    const streams = new Set<string>();
+    let events = 0;
+    for (const item of this.queue) {
+      const first = batch[0];
+      const fits =
+        !this.busy.has(item.streamId) &&
+        !streams.has(item.streamId) &&
+        (!first || (!first.alone && !item.alone && item.streamType === first.streamType && batch.length < maxAppends && events + item.rows.length <= maxEvents));
+      if (fits) {
+        batch.push(item);
+        streams.add(item.streamId);
+        events += item.rows.length;
+      } else {
+        rest.push(item);
+      }
+    }
+    this.queue = rest;
+    for (const item of batch) this.busy.add(item.streamId);
+    return batch;
+  }
+
+  private async run(batch: QueuedAppend[]): Promise<void> {
+    let appended: Set<string>;
+    try {
+      appended = await this.writeBatch(batch);
+    } catch (error) {
+      for (const item of batch) this.busy.delete(item.streamId);
+      if (batch.length === 1) batch[0]!.reject(error);
+      // Nothing of the group was written (one statement): each append is tried again on its own.
+      else this.queue.unshift(...batch.map((item) => ({ ...item, alone: true })));
+      return;
+    }
+    for (const item of batch) {
+      this.busy.delete(item.streamId);
+      item.resolve(appended.has(item.streamId));
+    }
+  }
+
+  /**
+   * One statement for the whole group; it returns the streams whose append went ahead. Each
+   * stream's head row is its lock: the UPDATE (or the INSERT of a new stream) matches only if no
+   * one moved the stream since its head was read, and the events and read models of a stream
+   * whose head did not match are not written. A stream's events are all written or the statement
+   * fails: there is no partial append.
+   */
+  private async writeBatch(batch: readonly PreparedAppend[]): Promise<Set<string>> {
+    const streamType = batch[0]!.streamType;
+    const projection = this.projections.get(streamType);
+    // A consistent order of row locks between concurrent groups.
+    const sorted = [...batch].sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
+    const created = sorted.filter((a) => a.expectedVersion === 0);
+    const moved = sorted.filter((a) => a.expectedVersion > 0);
     const params: unknown[] = [];
     const param = (value: unknown) => `$${params.push(value)}`;
-    const id = param(streamId);
-    // The head row is the lock: the UPDATE (or the INSERT of a new stream) matches only if no one
-    // moved the stream since it was read; if it does not match, nothing else in the statement writes.
-    const headCte =
-      expectedVersion === 0
-        ? `head AS (INSERT INTO streams (stream_id, stream_type, version, last_hash) VALUES (${id}, ${param(streamType)}, ${param(newVersion)}, ${param(hash)})
-                    ON CONFLICT (stream_id) DO NOTHING RETURNING stream_id)`
-        : `head AS (UPDATE streams SET version = ${param(newVersion)}, last_hash = ${param(hash)}, updated_at = now()
-                    WHERE stream_id = ${id} AND version = ${param(expectedVersion)} AND last_hash = ${param(prevHash)} RETURNING stream_id)`;
-    const ctes = [
-      headCte,
-      `inserted AS (INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata, occurred_at, prev_hash, hash)
-         SELECT x.event_id, ${id}, x.version, x.type, x.schema_version, x.data, x.metadata, x.occurred_at, x.prev_hash, x.hash
-         FROM jsonb_to_recordset(${param(JSON.stringify(rows))}::jsonb) AS x(event_id text, version int, type text, schema_version int,
-                                                 data jsonb, metadata jsonb, occurred_at timestamptz, prev_hash text, hash text)
-         WHERE EXISTS (SELECT 1 FROM head) ORDER BY x.version
-         RETURNING position)`,
-    ];
-    let state: unknown = null;
-    if (projection) {
-      state = projection.fold(head.state, rows.map((r) => ({ version: r.version, type: r.type, schemaVersion: r.schema_version, data: r.data })));
-      ctes.push(...projection.writeCtes(streamId, state, newVersion, { param, when: 'EXISTS (SELECT 1 FROM head)', previous: head.state }));
+    // Statement shapes differ only by which parts are present, so a few prepared statements serve every group.
+    const ctes: string[] = [];
+    if (created.length) {
+      ctes.push(`created AS (INSERT INTO streams (stream_id, stream_type, version, last_hash)
+         SELECT x.stream_id, ${param(streamType)}, x.version, x.last_hash
+         FROM jsonb_to_recordset(${param(JSON.stringify(created.map((a) => ({ stream_id: a.streamId, version: a.version, last_hash: a.hash }))))}::jsonb)
+           AS x(stream_id text, version int, last_hash text)
+         ORDER BY x.stream_id
+         ON CONFLICT (stream_id) DO NOTHING RETURNING stream_id)`);
     }
-    const text = `WITH ${ctes.join(',\n')} SELECT count(*)::int AS appended FROM inserted`;
-    const { rows: result } = await this.pool().query<{ appended: number }>({ name: statementName(text), text, values: params });
-    if (result[0]!.appended !== events.length) return false;
-    this.remember(streamId, { streamType, version: newVersion, hash, state });
-    return true;
+    if (moved.length) {
+      const heads = moved.map((a) => ({ stream_id: a.streamId, expected_version: a.expectedVersion, expected_hash: a.prevHash, version: a.version, last_hash: a.hash }));
+      ctes.push(`moved AS (UPDATE streams s SET version = i.version, last_hash = i.last_hash, updated_at = now()
+         FROM jsonb_to_recordset(${param(JSON.stringify(heads))}::jsonb) AS i(stream_id text, expected_version int, expected_hash text, version int, last_hash text)
+         WHERE s.stream_id = ANY(${param(moved.map((a) => a.streamId))}::text[])
+           AND s.stream_id = i.stream_id AND s.version = i.expected_version AND s.last_hash = i.expected_hash
+         RETURNING s.stream_id)`);
+    }
+    ctes.push(
+      `appended AS (${[created.length ? 'SELECT stream_id FROM created' : '', moved.length ? 'SELECT stream_id FROM moved' : ''].filter(Boolean).join(' UNION ALL ')})`,
+      `inserted AS (INSERT INTO events (event_id, stream_id, version, type, schema_version, data, metadata, occurred_at, prev_hash, hash)
+         SELECT x.event_id, x.stream_id, x.version, x.type, x.schema_version, x.data, x.metadata, x.occurred_at, x.prev_hash, x.hash
+         FROM jsonb_to_recordset(${param(JSON.stringify(batch.flatMap((a) => a.rows).map((r, seq) => ({ ...r, seq }))))}::jsonb)
+           AS x(seq int, event_id text, stream_id text, version int, type text, schema_version int,
+                data jsonb, metadata jsonb, occurred_at timestamptz, prev_hash text, hash text)
+         WHERE x.stream_id IN (SELECT stream_id FROM appended) ORDER BY x.seq)`,
+    );
+    if (projection) {
+      const writes = sorted.map((a) => ({ streamId: a.streamId, state: a.state, version: a.version, previous: a.previous }));
+      ctes.push(...projection.writeCtes(writes, { param, appended: 'appended' }));
+    }
+    const text = `WITH ${ctes.join(',\n')} SELECT stream_id FROM appended`;
+    const { rows: result } = await this.pool().query<{ stream_id: string }>({ name: statementName(text), text, values: params });
+    return new Set(result.map((r) => r.stream_id));
   }
 
   /**

@@ -1,6 +1,7 @@
 import { type DataSource, type QueryRunner } from 'typeorm';
 import { CONTRACT_STREAM, ContractProjection, foldEvents, LIVE_TABLES, type ReadModelTables } from './contract-projection';
-import { EVENT_COLUMNS, toRecorded, type EventRow, type RecordedEvent } from './event-store';
+import { type ContractState } from '../../../domain/src';
+import { EVENT_COLUMNS, toRecorded, type EventRow, type ProjectionWrite, type RecordedEvent } from './event-store';
 
 const REBUILD: ReadModelTables = { contracts: 'contracts_rebuild', deadlines: 'deadlines_rebuild' };
 const PAGE = 5_000;
@@ -14,9 +15,25 @@ export interface RebuildReport {
 
 const rebuilt = new ContractProjection(REBUILD);
 
-async function writeStream(tx: QueryRunner, streamId: string, events: RecordedEvent[]): Promise<void> {
-  const last = events[events.length - 1]!;
-  await rebuilt.write(tx, streamId, foldEvents(events), last.version, last.recordedAt);
+const WRITE_BATCH = 200;
+
+/** Folds streams and writes their rows, many contracts per statement. */
+class RebuildWriter {
+  private writes: ProjectionWrite<ContractState>[] = [];
+
+  constructor(private readonly tx: QueryRunner) {}
+
+  async add(streamId: string, events: readonly RecordedEvent[]): Promise<void> {
+    const last = events[events.length - 1]!;
+    this.writes.push({ streamId, state: foldEvents(events), version: last.version, previous: null, updatedAt: last.recordedAt });
+    if (this.writes.length >= WRITE_BATCH) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const writes = this.writes;
+    this.writes = [];
+    await rebuilt.write(this.tx, writes);
+  }
 }
 
 /**
@@ -39,6 +56,7 @@ export async function rebuildProjections(dataSource: DataSource, log: (line: str
     let events = 0;
     let after: [string, number] = ['', 0];
     let pending: RecordedEvent[] = [];
+    const writer = new RebuildWriter(tx);
     for (;;) {
       const rows: EventRow[] = await tx.query(
         `SELECT ${EVENT_COLUMNS} FROM events
@@ -48,7 +66,7 @@ export async function rebuildProjections(dataSource: DataSource, log: (line: str
       );
       for (const row of rows) {
         if (pending.length && pending[0]!.streamId !== row.stream_id) {
-          await writeStream(tx, pending[0]!.streamId, pending);
+          await writer.add(pending[0]!.streamId, pending);
           contracts++;
           pending = [];
         }
@@ -61,9 +79,10 @@ export async function rebuildProjections(dataSource: DataSource, log: (line: str
     }
     // The last stream of the last page may continue on the next page; it is complete only now.
     if (pending.length) {
-      await writeStream(tx, pending[0]!.streamId, pending);
+      await writer.add(pending[0]!.streamId, pending);
       contracts++;
     }
+    await writer.flush();
     log(`folded ${events} events into ${contracts} contracts`);
 
     await tx.startTransaction();
@@ -81,8 +100,9 @@ export async function rebuildProjections(dataSource: DataSource, log: (line: str
         [stream_id],
       );
       await tx.query(`DELETE FROM ${REBUILD.deadlines} WHERE contract_id = $1`, [stream_id]);
-      if (rows.length) await writeStream(tx, stream_id, rows.map(toRecorded));
+      if (rows.length) await writer.add(stream_id, rows.map(toRecorded));
     }
+    await writer.flush();
     // Rows are copied in rather than tables renamed: the live tables keep their names, indexes and
     // grants, so later migrations find what they expect. Readers see old rows until the commit.
     for (const [live, fresh] of [[LIVE_TABLES.contracts, REBUILD.contracts], [LIVE_TABLES.deadlines, REBUILD.deadlines]] as const) {
