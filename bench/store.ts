@@ -16,7 +16,7 @@ import { benchPostgres, fmt } from './support';
  * order, as one workflow does). Both sides are warmed up first. Last line: `ratio: <store ÷ raw>`
  * for 1-event appends at the first number of writers.
  */
-const STREAMS = Number(process.env.BENCH_STREAMS ?? 400);
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 1200);
 const EVENTS_PER_STREAM = 20;
 const WRITERS = (process.env.BENCH_WRITERS ?? '16,64').split(',').map(Number);
 const WARM_UP_STREAMS = 100;
