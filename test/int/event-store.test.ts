@@ -111,6 +111,22 @@ describe('group commit', () => {
   const transactionsOf = async (ids: string[]) =>
     (await dataSource.query(`SELECT stream_id, transaction_id::text AS tx FROM events WHERE stream_id = ANY($1) ORDER BY position`, [ids])) as { stream_id: string; tx: string }[];
   const handOver = () => toNewEvents([f.handedOver('2027-02-01T00:00:00.000Z')]);
+  /** Runs `body` while PostgreSQL raises `errcode` on every insert of an event of `streamId`. */
+  const whileInsertsOf = async (streamId: string, message: string, errcode: string, body: () => Promise<void>) => {
+    await dataSource.query(`
+      CREATE FUNCTION test_refuse_stream() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.stream_id = '${streamId}' THEN RAISE EXCEPTION '${message}' USING ERRCODE = '${errcode}'; END IF;
+        RETURN NEW;
+      END $$`);
+    await dataSource.query(`CREATE TRIGGER test_refuse_stream BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION test_refuse_stream()`);
+    try {
+      await body();
+    } finally {
+      await dataSource.query(`DROP TRIGGER test_refuse_stream ON events`);
+      await dataSource.query(`DROP FUNCTION test_refuse_stream()`);
+    }
+  };
 
   it('appends to different streams made while a statement is in flight share the next one, each in its stream order', async () => {
     const grouped = serialStore();
@@ -148,32 +164,70 @@ describe('group commit', () => {
     expect(txs.filter((t) => t.stream_id === a).at(-1)!.tx).toBe(txs.filter((t) => t.stream_id === c).at(-1)!.tx);
     expect((await store.readStream(moved!)).map((e) => e.type)).toEqual(['ContractOrdered', 'ContractCancelled']);
     expect(await count(`SELECT count(*) AS n FROM contracts WHERE id = $1 AND status = 'cancelled'`, [moved])).toBe(1);
+    // Every read model row is at its stream's version: nothing of the stale member was written.
+    const rows: { id: string; version: number; stream_version: number }[] = await dataSource.query(
+      `SELECT c.id, c.version, s.version AS stream_version FROM contracts c JOIN streams s ON s.stream_id = c.id::text WHERE c.id = ANY($1::uuid[])`,
+      [[blocker, a, moved, c]],
+    );
+    expect(rows.filter((r) => r.version !== r.stream_version)).toEqual([]);
+    expect(await count(`SELECT count(*) AS n FROM deadlines WHERE contract_id = $1`, [moved])).toBe(0);
   });
 
   it('a member that makes its group fail is tried alone: only it fails, the others commit', async () => {
     const grouped = serialStore();
     const [blocker, a, poisoned, c] = Array.from({ length: 4 }, () => randomUUID());
-    await dataSource.query(`
-      CREATE FUNCTION test_refuse_stream() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.stream_id = '${poisoned}' THEN RAISE EXCEPTION 'refused by the test' USING ERRCODE = 'check_violation'; END IF;
-        RETURN NEW;
-      END $$`);
-    await dataSource.query(`CREATE TRIGGER test_refuse_stream BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION test_refuse_stream()`);
-    try {
+    await whileInsertsOf(poisoned!, 'refused by the test', 'check_violation', async () => {
       const results = await Promise.allSettled([blocker, a, poisoned, c].map((id) => grouped.append(CONTRACT_STREAM, id!, 0, ordered(id!))));
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
       expect(String((results[2] as PromiseRejectedResult).reason)).toContain('refused by the test');
-    } finally {
-      await dataSource.query(`DROP TRIGGER test_refuse_stream ON events`);
-      await dataSource.query(`DROP FUNCTION test_refuse_stream()`);
-    }
+    });
     for (const id of [blocker, a, c]) expect(await store.readStream(id!)).toHaveLength(1);
     expect(await store.readStream(poisoned!)).toHaveLength(0);
     expect(await count(`SELECT count(*) AS n FROM streams WHERE stream_id = $1`, [poisoned])).toBe(0);
     expect(await count(`SELECT count(*) AS n FROM contracts WHERE id = $1`, [poisoned])).toBe(0);
     // The stream is usable afterwards.
     await grouped.append(CONTRACT_STREAM, poisoned!, 0, ordered(poisoned!));
+    expect(grouped.stats.groupsSplit).toBe(1);
+  });
+
+  it('a failure that is no member\'s doing (the server going away) reaches every member at once, without retrying them one by one', async () => {
+    const grouped = serialStore();
+    const [blocker, a, b, c] = Array.from({ length: 4 }, () => randomUUID());
+    await whileInsertsOf(b!, 'the test plays a shutdown', 'admin_shutdown', async () => {
+      const results = await Promise.allSettled([blocker, a, b, c].map((id) => grouped.append(CONTRACT_STREAM, id!, 0, ordered(id!))));
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected']);
+      for (const r of results.slice(1)) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: '57P01' });
+    });
+    expect(grouped.stats.groupsSplit).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM events WHERE stream_id = ANY($1)`, [[a, b, c]])).toBe(0);
+    // The callers retry (as activities do), and then everything is written.
+    await Promise.all([a, b, c].map((id) => grouped.append(CONTRACT_STREAM, id!, 0, ordered(id!))));
+    expect(await count(`SELECT count(*) AS n FROM events WHERE stream_id = ANY($1)`, [[a, b, c]])).toBe(3);
+  });
+
+  it('new and existing streams share one statement', async () => {
+    const grouped = serialStore();
+    const existing = Array.from({ length: 5 }, () => randomUUID());
+    const fresh = Array.from({ length: 5 }, () => randomUUID());
+    const blocker = randomUUID();
+    await Promise.all(existing.map((id) => grouped.append(CONTRACT_STREAM, id, 0, ordered(id))));
+    await Promise.all([
+      grouped.append(CONTRACT_STREAM, blocker, 0, ordered(blocker)),
+      ...existing.map((id) => grouped.append(CONTRACT_STREAM, id, 1, handOver())),
+      ...fresh.map((id) => grouped.append(CONTRACT_STREAM, id, 0, ordered(id))),
+    ]);
+    // Rows come in position order: the last one of each stream is its latest write.
+    const latest = new Map((await transactionsOf([...existing, ...fresh])).map((t) => [t.stream_id, t.tx]));
+    expect(new Set([...existing, ...fresh].map((id) => latest.get(id))).size).toBe(1);
+    const rows: { version: number }[] = await dataSource.query(`SELECT version FROM contracts WHERE id = ANY($1::uuid[]) ORDER BY id`, [[...existing, ...fresh]]);
+    expect(rows.map((r) => r.version).sort()).toEqual([...Array(5).fill(1), ...Array(5).fill(2)]);
+    expect(grouped.stats.groupsSplit).toBe(0);
+  });
+
+  it('refuses group commit settings that could never write', () => {
+    for (const groupCommit of [{ maxStatements: 0 }, { maxAppends: Number.NaN }, { maxBytes: 1.5 }]) {
+      expect(() => createContractEventStore(dataSource, { groupCommit })).toThrow(expect.objectContaining({ code: 'event_store.invalid_option' }));
+    }
   });
 
   it('two processes racing group appends to the same streams in opposite orders: one winner per stream, every loser a concurrency error', async () => {
@@ -196,6 +250,9 @@ describe('group commit', () => {
         for (const id of ids) expect(await store.streamVersion(id)).toBe(round + 1);
       }
       for (const id of ids) expect((await store.verify(id)).valid).toBe(true);
+      // Groups formed, and none had to be split (a deadlock or a bad statement shape would split them).
+      expect(mine.stats.appends + theirs.stats.appends).toBeGreaterThan(mine.stats.statements + theirs.stats.statements);
+      expect(mine.stats.groupsSplit + theirs.stats.groupsSplit).toBe(0);
     } finally {
       await other.destroy();
     }
@@ -327,7 +384,8 @@ describe('read models', () => {
   });
   const count = async (sql: string) => Number((await dataSource.query(sql))[0].n);
   const snapshot = async () => ({
-    contracts: await dataSource.query(`SELECT * FROM contracts ORDER BY id`),
+    // Timestamps as text too: node-postgres' Date would hide a difference below the millisecond.
+    contracts: await dataSource.query(`SELECT *, updated_at::text AS updated_at_exact FROM contracts ORDER BY id`),
     deadlines: await dataSource.query(`SELECT * FROM deadlines ORDER BY contract_id, kind`),
   });
 

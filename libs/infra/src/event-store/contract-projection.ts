@@ -67,7 +67,7 @@ export class ContractProjection implements InlineProjection<ContractState> {
          FROM jsonb_to_recordset(${contractRows}::jsonb) AS x(id text, reference text, status text, controller_name text, controller_email text,
            ordered_at timestamptz, term_end timestamptz, ended_at timestamptz, destruction_status text, destruction_deadline timestamptz,
            version int, state jsonb, updated_at timestamptz)
-         WHERE x.id IN (SELECT stream_id FROM ${appended}) ORDER BY x.id
+         WHERE x.id IN (SELECT stream_id FROM ${appended}) ORDER BY x.id COLLATE "C"
          ON CONFLICT (id) DO UPDATE SET reference = EXCLUDED.reference, status = EXCLUDED.status,
            controller_name = EXCLUDED.controller_name, controller_email = EXCLUDED.controller_email,
            ordered_at = EXCLUDED.ordered_at, term_end = EXCLUDED.term_end, ended_at = EXCLUDED.ended_at,

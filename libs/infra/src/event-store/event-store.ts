@@ -113,9 +113,32 @@ export interface GroupCommitOptions {
   readonly maxAppends: number;
   /** Events per statement. */
   readonly maxEvents: number;
+  /** Bytes of event payload per statement (an append larger than this still goes, alone). */
+  readonly maxBytes: number;
 }
 
-export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxStatements: 2, maxAppends: 64, maxEvents: 1000 };
+export const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxStatements: 2, maxAppends: 64, maxEvents: 1000, maxBytes: 4 * 1024 * 1024 };
+
+/** Counters of the store's group commit, for monitoring and tests. */
+export interface GroupCommitStats {
+  /** Statements that wrote appends. */
+  statements: number;
+  /** Appends those statements carried. */
+  appends: number;
+  /** Groups whose statement failed, after which each member was tried alone. */
+  groupsSplit: number;
+}
+
+/**
+ * Errors after which a failed group is retried member by member: the data of one member (SQLSTATE
+ * class 22 data exception, 23 integrity constraint, P0 raised by a trigger) or a lock conflict with
+ * another process (40: deadlock, serialization). Anything else — the server unreachable, shutting
+ * down, a timeout — would fail every member alike, so it goes straight back to every caller.
+ */
+function memberMayBeAtFault(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(22|23|P0|40)/.test(code);
+}
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
 
 /** An `events` row as node-postgres returns it. */
@@ -168,6 +191,8 @@ interface PreparedAppend {
   readonly version: number;
   readonly hash: string;
   readonly rows: readonly EventInsert[];
+  /** The size of the events' data and metadata as JSON. */
+  readonly bytes: number;
   readonly state: unknown;
   readonly previous: unknown;
 }
@@ -198,6 +223,7 @@ export class EventStore {
   private readonly busy = new Set<string>();
   /** The number of appends in each statement in flight. */
   private readonly inFlight: number[] = [];
+  readonly stats: GroupCommitStats = { statements: 0, appends: 0, groupsSplit: 0 };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -205,6 +231,9 @@ export class EventStore {
   ) {
     this.headCacheSize = options.headCacheSize ?? 10_000;
     this.groupCommit = { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit };
+    for (const [key, value] of Object.entries(this.groupCommit)) {
+      if (!Number.isInteger(value) || value < 1) throw new EventStoreError('event_store.invalid_option', `groupCommit.${key} must be a whole number ≥ 1`);
+    }
     for (const schema of options.schemas ?? []) this.schemas.set(schema.streamType, schema);
     for (const p of options.projections ?? []) this.projections.set(p.streamType, p);
   }
@@ -217,16 +246,16 @@ export class EventStore {
    * Appends of different streams that arrive together share a statement (group commit).
    */
   async append(streamType: string, streamId: string, expectedVersion: number, events: readonly NewEvent[]): Promise<AppendResult> {
-    this.validate(streamType, streamId, expectedVersion, events);
+    const bytes = this.validate(streamType, streamId, expectedVersion, events);
     // A first append needs no read: a new stream's head is known, and if the stream exists after
     // all, the conditional INSERT writes nothing and the head is read below.
     const cached = this.heads.get(streamId) ?? (expectedVersion === 0 ? { streamType, version: 0, hash: GENESIS_HASH, state: null } : undefined);
     if (cached && cached.streamType === streamType && cached.version === expectedVersion) {
-      if (await this.tryAppend(cached, streamId, events)) return { version: expectedVersion + events.length, duplicate: false };
+      if (await this.tryAppend(cached, streamId, events, bytes)) return { version: expectedVersion + events.length, duplicate: false };
     }
     this.heads.delete(streamId);
     const head = await this.readHead(streamType, streamId);
-    if (head.version === expectedVersion && (await this.tryAppend(head, streamId, events))) {
+    if (head.version === expectedVersion && (await this.tryAppend(head, streamId, events, bytes))) {
       return { version: expectedVersion + events.length, duplicate: false };
     }
     return this.conflictOrRetry(streamId, expectedVersion, events);
@@ -252,7 +281,7 @@ export class EventStore {
   }
 
   /** Writes the events on `head`; false when the head moved since it was read (nothing was written). */
-  private async tryAppend(head: StreamHead, streamId: string, events: readonly NewEvent[]): Promise<boolean> {
+  private async tryAppend(head: StreamHead, streamId: string, events: readonly NewEvent[], bytes: number): Promise<boolean> {
     const { streamType, version: expectedVersion, hash: prevHash } = head;
     const projection = this.projections.get(streamType);
     let hash = prevHash;
@@ -266,7 +295,7 @@ export class EventStore {
       return { event_id: id, stream_id: streamId, version: v, type: event.type, schema_version: event.schemaVersion, data: event.data, metadata, occurred_at: occurredAt, prev_hash: prev, hash };
     });
     const state = projection ? projection.fold(head.state, rows.map((r) => ({ version: r.version, type: r.type, schemaVersion: r.schema_version, data: r.data }))) : null;
-    const append: PreparedAppend = { streamType, streamId, expectedVersion, prevHash, version: expectedVersion + events.length, hash, rows, state, previous: head.state };
+    const append: PreparedAppend = { streamType, streamId, expectedVersion, prevHash, version: expectedVersion + events.length, hash, rows, bytes, state, previous: head.state };
     if (!(await this.enqueue(append))) return false;
     this.remember(streamId, { streamType, version: append.version, hash, state });
     return true;
@@ -299,25 +328,34 @@ export class EventStore {
 
   /**
    * The oldest waiting appends that can share a statement: one stream type, at most one append
-   * per stream, none to a stream already being written. An append that failed in a group is
-   * retried alone, so one bad append cannot fail the others.
+   * per stream, none to a stream already being written, and a stream's appends in the order they
+   * came. An append that failed in a group is retried alone, so one bad append cannot fail the others.
    */
   private takeBatch(): QueuedAppend[] {
-    const { maxAppends, maxEvents } = this.groupCommit;
+    const { maxAppends, maxEvents, maxBytes } = this.groupCommit;
     const batch: QueuedAppend[] = [];
     const rest: QueuedAppend[] = [];
+    // Streams taken, or with an earlier append left waiting: a later append to them must wait too.
     const streams = new Set<string>();
     let events = 0;
+    let bytes = 0;
     for (const item of this.queue) {
       const first = batch[0];
       const fits =
         !this.busy.has(item.streamId) &&
         !streams.has(item.streamId) &&
-        (!first || (!first.alone && !item.alone && item.streamType === first.streamType && batch.length < maxAppends && events + item.rows.length <= maxEvents));
+        (!first ||
+          (!first.alone &&
+            !item.alone &&
+            item.streamType === first.streamType &&
+            batch.length < maxAppends &&
+            events + item.rows.length <= maxEvents &&
+            bytes + item.bytes <= maxBytes));
+      streams.add(item.streamId);
       if (fits) {
         batch.push(item);
-        streams.add(item.streamId);
         events += item.rows.length;
+        bytes += item.bytes;
       } else {
         rest.push(item);
       }
@@ -333,11 +371,17 @@ export class EventStore {
       appended = await this.writeBatch(batch);
     } catch (error) {
       for (const item of batch) this.busy.delete(item.streamId);
-      if (batch.length === 1) batch[0]!.reject(error);
-      // Nothing of the group was written (one statement): each append is tried again on its own.
-      else this.queue.unshift(...batch.map((item) => ({ ...item, alone: true })));
+      if (batch.length > 1 && memberMayBeAtFault(error)) {
+        // Nothing of the group was written (one statement): each append is tried again on its own.
+        this.stats.groupsSplit++;
+        this.queue.unshift(...batch.map((item) => ({ ...item, alone: true })));
+      } else {
+        for (const item of batch) item.reject(error);
+      }
       return;
     }
+    this.stats.statements++;
+    this.stats.appends += batch.length;
     for (const item of batch) {
       this.busy.delete(item.streamId);
       item.resolve(appended.has(item.streamId));
@@ -354,7 +398,8 @@ export class EventStore {
   private async writeBatch(batch: readonly PreparedAppend[]): Promise<Set<string>> {
     const streamType = batch[0]!.streamType;
     const projection = this.projections.get(streamType);
-    // A consistent order of row locks between concurrent groups.
+    // A consistent order of row locks between concurrent groups: code-point order here and in SQL
+    // (COLLATE "C"); a deadlock nonetheless is retried member by member.
     const sorted = [...batch].sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
     const created = sorted.filter((a) => a.expectedVersion === 0);
     const moved = sorted.filter((a) => a.expectedVersion > 0);
@@ -367,7 +412,7 @@ export class EventStore {
          SELECT x.stream_id, ${param(streamType)}, x.version, x.last_hash
          FROM jsonb_to_recordset(${param(JSON.stringify(created.map((a) => ({ stream_id: a.streamId, version: a.version, last_hash: a.hash }))))}::jsonb)
            AS x(stream_id text, version int, last_hash text)
-         ORDER BY x.stream_id
+         ORDER BY x.stream_id COLLATE "C"
          ON CONFLICT (stream_id) DO NOTHING RETURNING stream_id)`);
     }
     if (moved.length) {
@@ -513,7 +558,8 @@ export class EventStore {
     });
   }
 
-  private validate(streamType: string, streamId: string, expectedVersion: number, events: readonly NewEvent[]): void {
+  /** Refuses bad input; returns the events' payload size in bytes. */
+  private validate(streamType: string, streamId: string, expectedVersion: number, events: readonly NewEvent[]): number {
     const schema = this.schemas.get(streamType);
     if (!schema) throw new EventStoreError('event_store.unknown_stream_type', `unknown stream type ${streamType}`);
     if (!streamId || streamId.length > 200 || (schema.streamIdPattern && !schema.streamIdPattern.test(streamId))) {
@@ -525,6 +571,7 @@ export class EventStore {
     if (events.length === 0 || events.length > MAX_BATCH) {
       throw new EventStoreError('event_store.invalid_batch', `an append holds 1 to ${MAX_BATCH} events`);
     }
+    let total = 0;
     for (const [i, e] of events.entries()) {
       const current = schema.eventVersions[e.type];
       if (current === undefined) {
@@ -543,7 +590,9 @@ export class EventStore {
       if (bytes > MAX_EVENT_BYTES) {
         throw new EventStoreError('event_store.payload_too_large', `event ${i + 1}: ${bytes} bytes exceeds the ${MAX_EVENT_BYTES}-byte limit`, { index: i, bytes });
       }
+      total += bytes;
     }
+    return total;
   }
 }
 

@@ -3,6 +3,10 @@ import { CONTRACT_STREAM, ContractProjection, foldEvents, LIVE_TABLES, type Read
 import { type ContractState } from '../../../domain/src';
 import { EVENT_COLUMNS, toRecorded, type EventRow, type ProjectionWrite, type RecordedEvent } from './event-store';
 
+/** An events row with its recording time as text: a Date would drop the microseconds. */
+type RowWithExactTime = EventRow & { recorded_at_exact: string };
+const COLUMNS = `${EVENT_COLUMNS}, recorded_at::text AS recorded_at_exact`;
+
 const REBUILD: ReadModelTables = { contracts: 'contracts_rebuild', deadlines: 'deadlines_rebuild' };
 const PAGE = 5_000;
 const REBUILD_LOCK = 7_724_000_002;
@@ -23,9 +27,10 @@ class RebuildWriter {
 
   constructor(private readonly tx: QueryRunner) {}
 
-  async add(streamId: string, events: readonly RecordedEvent[]): Promise<void> {
+  /** `recordedAt`: when the stream's last event was recorded, to the microsecond (as text). */
+  async add(streamId: string, events: readonly RecordedEvent[], recordedAt: string): Promise<void> {
     const last = events[events.length - 1]!;
-    this.writes.push({ streamId, state: foldEvents(events), version: last.version, previous: null, updatedAt: last.recordedAt });
+    this.writes.push({ streamId, state: foldEvents(events), version: last.version, previous: null, updatedAt: recordedAt });
     if (this.writes.length >= WRITE_BATCH) await this.flush();
   }
 
@@ -56,21 +61,23 @@ export async function rebuildProjections(dataSource: DataSource, log: (line: str
     let events = 0;
     let after: [string, number] = ['', 0];
     let pending: RecordedEvent[] = [];
+    let pendingRecordedAt = '';
     const writer = new RebuildWriter(tx);
     for (;;) {
-      const rows: EventRow[] = await tx.query(
-        `SELECT ${EVENT_COLUMNS} FROM events
+      const rows: RowWithExactTime[] = await tx.query(
+        `SELECT ${COLUMNS} FROM events
          WHERE stream_id IN (SELECT stream_id FROM streams WHERE stream_type = $1) AND (stream_id, version) > ($2, $3)
          ORDER BY stream_id, version LIMIT $4`,
         [CONTRACT_STREAM, after[0], after[1], PAGE],
       );
       for (const row of rows) {
         if (pending.length && pending[0]!.streamId !== row.stream_id) {
-          await writer.add(pending[0]!.streamId, pending);
+          await writer.add(pending[0]!.streamId, pending, pendingRecordedAt);
           contracts++;
           pending = [];
         }
         pending.push(toRecorded(row));
+        pendingRecordedAt = row.recorded_at_exact;
       }
       events += rows.length;
       if (rows.length < PAGE) break;
@@ -79,7 +86,7 @@ export async function rebuildProjections(dataSource: DataSource, log: (line: str
     }
     // The last stream of the last page may continue on the next page; it is complete only now.
     if (pending.length) {
-      await writer.add(pending[0]!.streamId, pending);
+      await writer.add(pending[0]!.streamId, pending, pendingRecordedAt);
       contracts++;
     }
     await writer.flush();
@@ -95,12 +102,12 @@ export async function rebuildProjections(dataSource: DataSource, log: (line: str
       [CONTRACT_STREAM],
     );
     for (const { stream_id } of moved) {
-      const rows: EventRow[] = await tx.query(
-        `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version`,
+      const rows: RowWithExactTime[] = await tx.query(
+        `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version`,
         [stream_id],
       );
       await tx.query(`DELETE FROM ${REBUILD.deadlines} WHERE contract_id = $1`, [stream_id]);
-      if (rows.length) await writer.add(stream_id, rows.map(toRecorded));
+      if (rows.length) await writer.add(stream_id, rows.map(toRecorded), rows[rows.length - 1]!.recorded_at_exact);
     }
     await writer.flush();
     // Rows are copied in rather than tables renamed: the live tables keep their names, indexes and
