@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as f from '../../libs/domain/src/testing';
 import { createDataSource } from '../../libs/infra/src/database/data-source';
 import { CONTRACT_STREAM } from '../../libs/infra/src/event-store/contract-projection';
-import { createContractEventStore, toNewEvents } from '../../libs/infra/src/event-store/contract-stream';
+import { contractStreamSchema, createContractEventStore, toNewEvents } from '../../libs/infra/src/event-store/contract-stream';
 import { ConcurrencyError, EventStoreError } from '../../libs/infra/src/event-store/errors';
-import { START, type EventStore, type GlobalCheckpoint, type RecordedEvent } from '../../libs/infra/src/event-store/event-store';
+import { EventStore, START, type GlobalCheckpoint, type InlineProjection, type RecordedEvent } from '../../libs/infra/src/event-store/event-store';
 import { rebuildProjections } from '../../libs/infra/src/event-store/rebuild';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { prng, randomLifecycle } from '../support/workload';
@@ -188,6 +188,24 @@ describe('group commit', () => {
     // The stream is usable afterwards.
     await grouped.append(CONTRACT_STREAM, poisoned!, 0, ordered(poisoned!));
     expect(grouped.stats.groupsSplit).toBe(1);
+  });
+
+  it('a member whose read model cannot be built fails alone; the others commit', async () => {
+    const [blocker, a, poisoned, c] = Array.from({ length: 4 }, () => randomUUID());
+    const projection: InlineProjection<null> = {
+      streamType: CONTRACT_STREAM,
+      stateSql: `SELECT NULL::jsonb AS state, 0 AS version WHERE $1::text IS NULL`,
+      fold: () => null,
+      writeCtes: (writes) => {
+        if (writes.some((w) => w.streamId === poisoned)) throw new Error('this read model cannot be built');
+        return [];
+      },
+    };
+    const grouped = new EventStore(dataSource, { schemas: [contractStreamSchema], projections: [projection], groupCommit: { maxStatements: 1 } });
+    const results = await Promise.allSettled([blocker, a, poisoned, c].map((id) => grouped.append(CONTRACT_STREAM, id!, 0, ordered(id!))));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(grouped.stats.groupsSplit).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM events WHERE stream_id = ANY($1)`, [[blocker, a, poisoned, c]])).toBe(3);
   });
 
   it('a failure that is no member\'s doing (the server going away) reaches every member at once, without retrying them one by one', async () => {

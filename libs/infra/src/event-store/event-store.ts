@@ -366,18 +366,19 @@ export class EventStore {
   }
 
   private async run(batch: QueuedAppend[]): Promise<void> {
+    let statement: { text: string; values: unknown[] };
+    try {
+      statement = this.statementFor(batch);
+    } catch (error) {
+      // Nothing was sent: some member's data is at fault.
+      this.failed(batch, error, true);
+      return;
+    }
     let appended: Set<string>;
     try {
-      appended = await this.writeBatch(batch);
+      appended = await this.execute(statement);
     } catch (error) {
-      for (const item of batch) this.busy.delete(item.streamId);
-      if (batch.length > 1 && memberMayBeAtFault(error)) {
-        // Nothing of the group was written (one statement): each append is tried again on its own.
-        this.stats.groupsSplit++;
-        this.queue.unshift(...batch.map((item) => ({ ...item, alone: true })));
-      } else {
-        for (const item of batch) item.reject(error);
-      }
+      this.failed(batch, error, memberMayBeAtFault(error));
       return;
     }
     this.stats.statements++;
@@ -389,13 +390,32 @@ export class EventStore {
   }
 
   /**
-   * One statement for the whole group; it returns the streams whose append went ahead. Each
+   * Nothing of the group was written (one statement): each member is tried again on its own when
+   * one of them may be at fault, else every member gets the error.
+   */
+  private failed(batch: readonly QueuedAppend[], error: unknown, split: boolean): void {
+    for (const item of batch) this.busy.delete(item.streamId);
+    if (batch.length > 1 && split) {
+      this.stats.groupsSplit++;
+      this.queue.unshift(...batch.map((item) => ({ ...item, alone: true })));
+    } else {
+      for (const item of batch) item.reject(error);
+    }
+  }
+
+  private async execute({ text, values }: { text: string; values: unknown[] }): Promise<Set<string>> {
+    const { rows } = await this.pool().query<{ stream_id: string }>({ name: statementName(text), text, values });
+    return new Set(rows.map((r) => r.stream_id));
+  }
+
+  /**
+   * One statement for the whole group, returning the streams whose append went ahead. Each
    * stream's head row is its lock: the UPDATE (or the INSERT of a new stream) matches only if no
    * one moved the stream since its head was read, and the events and read models of a stream
    * whose head did not match are not written. A stream's events are all written or the statement
    * fails: there is no partial append.
    */
-  private async writeBatch(batch: readonly PreparedAppend[]): Promise<Set<string>> {
+  private statementFor(batch: readonly PreparedAppend[]): { text: string; values: unknown[] } {
     const streamType = batch[0]!.streamType;
     const projection = this.projections.get(streamType);
     // A consistent order of row locks between concurrent groups: code-point order here and in SQL
@@ -436,9 +456,7 @@ export class EventStore {
       const writes = sorted.map((a) => ({ streamId: a.streamId, state: a.state, version: a.version, previous: a.previous }));
       ctes.push(...projection.writeCtes(writes, { param, appended: 'appended' }));
     }
-    const text = `WITH ${ctes.join(',\n')} SELECT stream_id FROM appended`;
-    const { rows: result } = await this.pool().query<{ stream_id: string }>({ name: statementName(text), text, values: params });
-    return new Set(result.map((r) => r.stream_id));
+    return { text: `WITH ${ctes.join(',\n')} SELECT stream_id FROM appended`, values: params };
   }
 
   /**
