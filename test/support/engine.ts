@@ -60,6 +60,15 @@ async function sharedBundle(): Promise<WorkflowBundleWithSourceMap> {
   return built;
 }
 
+/** The actors workflow tests send commands as. */
+export const BILLING = { role: 'billing' } as const;
+export const MANAGER = { role: 'account_manager' } as const;
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+/** `instant` moved by `by` milliseconds. */
+export const shift = (instant: string, by: number) => new Date(Date.parse(instant) + by).toISOString();
+
 /** Recorded workflow histories, replayed against the current workflow code by replay.test.ts. */
 export const HISTORIES_DIR = path.join(projectRoot(), 'test', 'histories');
 

@@ -16,7 +16,7 @@ import {
   snapshotUpdate,
   terminateUpdate,
 } from '../../../libs/infra/src/temporal/messages';
-import { dataOf, domainRefusal, recordHistory, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
+import { BILLING, dataOf, DAY, domainRefusal, MANAGER, recordHistory, shift, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
 let engine: TimeSkippingEngine;
 beforeAll(async () => {
@@ -24,10 +24,6 @@ beforeAll(async () => {
 });
 afterAll(async () => engine?.teardown());
 
-const billing = { role: 'billing' } as const;
-const manager = { role: 'account_manager' } as const;
-const DAY = 86_400_000;
-const shift = (instant: string, ms: number) => new Date(Date.parse(instant) + ms).toISOString();
 
 const contractHandle = (contractId: string) => engine.env.client.workflow.getHandle(contractWorkflowId(contractId));
 const destructionHandle = (contractId: string) => engine.env.client.workflow.getHandle(destructionWorkflowId(contractId));
@@ -35,7 +31,7 @@ const types = async (contractId: string) => (await engine.events(contractId)).ma
 
 /** Ends a contract the domain's way: a terminated workflow leaves the test server's clock locked at times. */
 async function endContract(contractId: string) {
-  await contractHandle(contractId).executeUpdate(terminateUpdate, { args: [{ reason: 'test done', actor: manager }] });
+  await contractHandle(contractId).executeUpdate(terminateUpdate, { args: [{ reason: 'test done', actor: MANAGER }] });
   await engine.waitForDestruction(contractId);
 }
 
@@ -64,7 +60,7 @@ describe('contract endings on the time-skipping server', () => {
     const end = termEnd(anchor, 'P1Y', 1);
 
     await engine.sleepUntil(shift(anchor, 200 * DAY));
-    const noticed = await contractHandle(contractId).executeUpdate(noticeNonRenewalUpdate, { args: [{ reason: 'moving to another host', actor: manager }] });
+    const noticed = await contractHandle(contractId).executeUpdate(noticeNonRenewalUpdate, { args: [{ reason: 'moving to another host', actor: MANAGER }] });
     expect(noticed.state).toMatchObject({ status: 'active', termEnd: end, nonRenewalReason: 'moving to another host' });
 
     // A notice only records intent: the contract still runs until its term end.
@@ -92,7 +88,7 @@ describe('contract endings on the time-skipping server', () => {
     expect((await destructionHandle(contractId).query(snapshotQuery)).state).toMatchObject({ destruction: { status: 'scheduled' } });
     const before = await engine.events(contractId);
 
-    const late = { invoiceId: 'inv-late', coveredPeriod: { start: end, end: termEnd(anchor, 'P1M', 2) }, acceptedAt: await engine.now(), actor: billing };
+    const late = { invoiceId: 'inv-late', coveredPeriod: { start: end, end: termEnd(anchor, 'P1M', 2) }, acceptedAt: await engine.now(), actor: BILLING };
     // The contract workflow has handed the stream to the destruction workflow and completed…
     await expect(contractHandle(contractId).executeUpdate(acceptRenewalUpdate, { args: [late] })).rejects.toBeInstanceOf(WorkflowNotFoundError);
     // …which answers with the domain's refusal.
@@ -102,7 +98,7 @@ describe('contract endings on the time-skipping server', () => {
     });
     expect(await engine.events(contractId)).toEqual(before);
     // What the domain still allows after the end is still recorded there: the invoice's rejection.
-    const rejected = await destructionHandle(contractId).executeUpdate(rejectRenewalUpdate, { args: [{ invoiceId: 'inv-late', reason: 'contract expired', actor: billing }] });
+    const rejected = await destructionHandle(contractId).executeUpdate(rejectRenewalUpdate, { args: [{ invoiceId: 'inv-late', reason: 'contract expired', actor: BILLING }] });
     expect(rejected.state).toMatchObject({ status: 'expired', endedAt: end, termEnd: end, rejectedRenewals: [{ invoiceId: 'inv-late' }] });
 
     await engine.waitForDestruction(contractId);
@@ -116,7 +112,7 @@ describe('contract endings on the time-skipping server', () => {
     const { anchor } = await engine.handOver(contractId);
     const [end1, end2] = [1, 2].map((n) => termEnd(anchor, 'P1M', n)) as [string, string];
     const signal = (invoiceId: string, start: string, end: string, acceptedAt: string) =>
-      contractHandle(contractId).signal(renewalAcceptedSignal, { invoiceId, coveredPeriod: { start, end }, acceptedAt, actor: billing });
+      contractHandle(contractId).signal(renewalAcceptedSignal, { invoiceId, coveredPeriod: { start, end }, acceptedAt, actor: BILLING });
 
     await signal('inv-gap', shift(end1, DAY), end2, await engine.now());
     await signal('inv-short', anchor, end1, await engine.now());
@@ -138,7 +134,7 @@ describe('contract endings on the time-skipping server', () => {
     const { contractId, handle } = await engine.order();
     const { anchor } = await engine.handOver(contractId);
     const [end1, end2] = [1, 2].map((n) => termEnd(anchor, 'P1M', n)) as [string, string];
-    const acceptance = { invoiceId: 'inv-1', coveredPeriod: { start: end1, end: end2 }, acceptedAt: await engine.now(), actor: billing };
+    const acceptance = { invoiceId: 'inv-1', coveredPeriod: { start: end1, end: end2 }, acceptedAt: await engine.now(), actor: BILLING };
 
     const first = await contractHandle(contractId).executeUpdate(acceptRenewalUpdate, { args: [acceptance] });
     expect(first).toMatchObject({ version: 3, state: { termEnd: end2 } });
@@ -165,7 +161,7 @@ describe('contract endings on the time-skipping server', () => {
     expect(await engine.vault.open(contractId, credentialId)).toEqual({ username: 'acme', secret: 'sup3r-s3cret-pass' });
 
     await engine.sleepUntil(shift(anchor, 10 * DAY));
-    const terminated = await contractHandle(contractId).executeUpdate(terminateUpdate, { args: [{ reason: 'breach of the acceptable-use policy', actor: manager }] });
+    const terminated = await contractHandle(contractId).executeUpdate(terminateUpdate, { args: [{ reason: 'breach of the acceptable-use policy', actor: MANAGER }] });
     expect(terminated.state).toMatchObject({ status: 'terminated', endReason: 'breach of the acceptable-use policy', termEnd: termEnd(anchor, 'P1M', 1) });
     const endedAt = terminated.state.status === 'terminated' ? terminated.state.endedAt : '';
     expect(Date.parse(endedAt)).toBeLessThan(Date.parse(shift(anchor, 10 * DAY + 60_000)));
@@ -182,7 +178,7 @@ describe('contract endings on the time-skipping server', () => {
   it('L6: an ordered contract cancelled before hand-over goes through the same end path', async () => {
     const { contractId, handle } = await engine.order();
     await engine.sleepUntil(shift(await engine.now(), 2 * DAY));
-    const cancelled = await contractHandle(contractId).executeUpdate(cancelUpdate, { args: [{ reason: 'order withdrawn by the client', actor: manager }] });
+    const cancelled = await contractHandle(contractId).executeUpdate(cancelUpdate, { args: [{ reason: 'order withdrawn by the client', actor: MANAGER }] });
     expect(cancelled.state).toMatchObject({ status: 'cancelled', processingStartedAt: null, endReason: 'order withdrawn by the client' });
     const endedAt = cancelled.state.status === 'cancelled' ? cancelled.state.endedAt : '';
 
@@ -199,10 +195,10 @@ describe('contract endings on the time-skipping server', () => {
     const { contractId, handle } = await engine.order({ controller: { name: 'Acme SAS', email, address: '1 rue de la Paix, 75002 Paris', dpoEmail: null } });
     const { anchor } = await engine.handOver(contractId, credential);
     await contractHandle(contractId).executeUpdate(acceptRenewalUpdate, {
-      args: [{ invoiceId: 'inv-1', coveredPeriod: { start: termEnd(anchor, 'P1M', 1), end: termEnd(anchor, 'P1M', 2) }, acceptedAt: await engine.now(), actor: billing }],
+      args: [{ invoiceId: 'inv-1', coveredPeriod: { start: termEnd(anchor, 'P1M', 1), end: termEnd(anchor, 'P1M', 2) }, acceptedAt: await engine.now(), actor: BILLING }],
     });
     await engine.sleepUntil(shift(anchor, 5 * DAY));
-    await contractHandle(contractId).executeUpdate(terminateUpdate, { args: [{ reason: 'test', actor: manager }] });
+    await contractHandle(contractId).executeUpdate(terminateUpdate, { args: [{ reason: 'test', actor: MANAGER }] });
     await engine.waitForDestruction(contractId);
 
     // Without the payload codec: what anyone with access to the Temporal server sees.

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDuration, STORAGE_LOCATIONS, subtractDuration } from '../../../libs/domain/src';
 import { destructionWorkflowId, requestDataExportUpdate, snapshotQuery, terminateUpdate } from '../../../libs/infra/src/temporal/messages';
 import { StorageError, type StorageLocationAdapter } from '../../../apps/worker/src/storage/storage-adapter';
-import { dataOf, domainRefusal, recordHistory, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
+import { dataOf, DAY, domainRefusal, HOUR, MANAGER, recordHistory, shift, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
 interface Outage {
   readonly location: string;
@@ -67,11 +67,7 @@ beforeAll(async () => {
 });
 afterAll(async () => engine?.teardown());
 
-const manager = { role: 'account_manager' } as const;
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const ms = (instant: string) => Date.parse(instant);
-const shift = (instant: string, by: number) => new Date(ms(instant) + by).toISOString();
 const destructionHandle = (contractId: string) => engine.env.client.workflow.getHandle(destructionWorkflowId(contractId));
 const dpoMail = () => engine.mail.messages.filter((m) => m.to.includes('dpo@processor.example'));
 
@@ -79,7 +75,7 @@ const dpoMail = () => engine.mail.messages.filter((m) => m.to.includes('dpo@proc
 async function terminated(contractId?: string, order: { returnWindow?: string } = {}) {
   const { contractId: id, handle } = await engine.order({ ...(contractId ? { contractId } : {}), ...order });
   await engine.handOver(id);
-  const { state } = await handle.executeUpdate(terminateUpdate, { args: [{ reason: 'client left', actor: manager }] });
+  const { state } = await handle.executeUpdate(terminateUpdate, { args: [{ reason: 'client left', actor: MANAGER }] });
   if (state.status !== 'terminated') throw new Error(`expected a terminated contract, got ${state.status}`);
   return { contractId: id, endedAt: state.endedAt, deadline: addDuration(state.endedAt, 'P2M') };
 }
@@ -103,7 +99,7 @@ describe('dataDestructionWorkflow on the time-skipping server', () => {
     await destructionRunning(contractId);
 
     await engine.sleepUntil(requestAt);
-    const requested = await destructionHandle(contractId).executeUpdate(requestDataExportUpdate, { args: [{ requestId: 'export-1', actor: manager }] });
+    const requested = await destructionHandle(contractId).executeUpdate(requestDataExportUpdate, { args: [{ requestId: 'export-1', actor: MANAGER }] });
     expect(requested.state).toMatchObject({ destruction: { status: 'scheduled', exportRequests: [{ requestId: 'export-1', servedAt: null }] } });
 
     await engine.sleepUntil(shift(requestAt, 6 * HOUR));
@@ -120,7 +116,7 @@ describe('dataDestructionWorkflow on the time-skipping server', () => {
     for (const l of STORAGE_LOCATIONS) expect(fs.existsSync(path.join(engine.storageRoot, l.id, contractId))).toBe(true);
 
     await engine.sleepUntil(shift(windowEnd, 2 * HOUR));
-    expect(await domainRefusal(destructionHandle(contractId).executeUpdate(requestDataExportUpdate, { args: [{ requestId: 'export-2', actor: manager }] }))).toMatchObject({
+    expect(await domainRefusal(destructionHandle(contractId).executeUpdate(requestDataExportUpdate, { args: [{ requestId: 'export-2', actor: MANAGER }] }))).toMatchObject({
       code: 'export.outside_return_window',
     });
 

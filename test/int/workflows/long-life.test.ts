@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDuration, termEnd } from '../../../libs/domain/src';
 import { acceptRenewalUpdate, contractWorkflowId } from '../../../libs/infra/src/temporal/messages';
-import { dataOf, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
+import { BILLING, dataOf, DAY, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
 let engine: TimeSkippingEngine;
 beforeAll(async () => {
@@ -9,8 +9,6 @@ beforeAll(async () => {
 });
 afterAll(async () => engine?.teardown());
 
-const billing = { role: 'billing' } as const;
-const DAY = 86_400_000;
 
 describe('a long-lived contract on the time-skipping server', () => {
   it('L2/L3/L5: a 10-year monthly contract renews 120 times, one run per term (continue-as-new), then expires at the 121st chained term end and is destroyed', async () => {
@@ -23,7 +21,7 @@ describe('a long-lived contract on the time-skipping server', () => {
     for (let n = 1; n <= 120; n++) {
       await engine.sleepUntil(new Date(Date.parse(end(n)) - 2 * DAY).toISOString());
       const { state } = await engine.env.client.workflow.getHandle(contractWorkflowId(contractId)).executeUpdate(acceptRenewalUpdate, {
-        args: [{ invoiceId: `inv-${n}`, coveredPeriod: { start: end(n), end: end(n + 1) }, acceptedAt: await engine.now(), actor: billing }],
+        args: [{ invoiceId: `inv-${n}`, coveredPeriod: { start: end(n), end: end(n + 1) }, acceptedAt: await engine.now(), actor: BILLING }],
       });
       expect(state).toMatchObject({ status: 'active', termEnd: end(n + 1) });
     }

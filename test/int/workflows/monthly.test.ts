@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORAGE_LOCATIONS, termEnd } from '../../../libs/domain/src';
 import { acceptRenewalUpdate, handOverCredentialsUpdate } from '../../../libs/infra/src/temporal/messages';
-import { timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
+import { BILLING, MANAGER, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
 let engine: TimeSkippingEngine;
 beforeAll(async () => {
@@ -10,8 +10,6 @@ beforeAll(async () => {
 });
 afterAll(async () => engine?.teardown());
 
-const billing = { role: 'billing' } as const;
-const manager = { role: 'account_manager' } as const;
 
 describe('contractWorkflow on the time-skipping server', () => {
   it('L2/L3/L5: a monthly contract handed over on Jan 31, renewed 3 times, expires at the exact chained term end; its data is destroyed before end + P2M', async () => {
@@ -20,7 +18,7 @@ describe('contractWorkflow on the time-skipping server', () => {
     await engine.sleepUntil('2027-01-31T00:00:00.000Z');
     const sealed = await engine.vault.seal(contractId, '3f1c9a1e-0000-4000-8000-000000000001', { username: 'acme', secret: 'sup3r-s3cret-pass' });
     const handedOver = await handle.executeUpdate(handOverCredentialsUpdate, {
-      args: [{ credentialId: '3f1c9a1e-0000-4000-8000-000000000001', kind: 'ssh', host: 'web-1.acme.example', sealed, actor: manager }],
+      args: [{ credentialId: '3f1c9a1e-0000-4000-8000-000000000001', kind: 'ssh', host: 'web-1.acme.example', sealed, actor: MANAGER }],
     });
     // The anchor is the hand-over instant (the test server's clock runs on by a few ms).
     const anchor = handedOver.state.status === 'active' ? handedOver.state.processingStartedAt : '';
@@ -35,7 +33,7 @@ describe('contractWorkflow on the time-skipping server', () => {
     for (const [i, [start, end]] of terms.entries()) {
       await engine.sleepUntil(new Date(Date.parse(start) - 5 * 86_400_000).toISOString());
       const renewed = await engine.env.client.workflow.getHandle(handle.workflowId).executeUpdate(acceptRenewalUpdate, {
-        args: [{ invoiceId: `inv-${i + 1}`, coveredPeriod: { start, end }, acceptedAt: await engine.now(), actor: billing }],
+        args: [{ invoiceId: `inv-${i + 1}`, coveredPeriod: { start, end }, acceptedAt: await engine.now(), actor: BILLING }],
       });
       expect(renewed.state).toMatchObject({ status: 'active', termEnd: end });
     }
