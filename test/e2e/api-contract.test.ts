@@ -207,13 +207,23 @@ describe('commands', () => {
   });
 
   it('rejection and withdrawal of renewal invoices are recorded without changing the term', async () => {
-    const { id, termEnd } = await activeContract();
+    const email = `history-${randomUUID().slice(0, 8)}@acme.example`;
+    const { id, termEnd } = await activeContract({ controller: { ...controller, email } });
     const rejected = await stack.request('POST', `/contracts/${id}/renewals/inv-r/rejection`, { role: 'billing', body: { reason: 'price' } });
     expect(rejected.status).toBe(200);
     expect(rejected.body.rejectedRenewals).toEqual([expect.objectContaining({ invoiceId: 'inv-r', reason: 'price' })]);
     expect(rejected.body.termEnd).toBe(termEnd);
     expect((await stack.request('POST', `/contracts/${id}/renewals/inv-w/withdrawal`, { role: 'billing', body: {} })).body.withdrawnRenewals).toHaveLength(1);
     expectError(await stack.request('POST', `/contracts/${id}/renewals`, { role: 'billing', body: renewal(termEnd, 'inv-r') }), 409);
+    const renewed = await stack.request('POST', `/contracts/${id}/renewals`, { role: 'billing', body: renewal(termEnd, 'inv-a') });
+    expect(renewed.status).toBe(200);
+    // The read model (its history kept as rows of its own) answers with every list, on one contract and in a list.
+    const history = (c: { renewals: { invoiceId: string }[]; rejectedRenewals: { invoiceId: string }[]; withdrawnRenewals: { invoiceId: string }[] }) =>
+      [c.renewals, c.rejectedRenewals, c.withdrawnRenewals].map((list) => list.map((r) => r.invoiceId));
+    expect(history((await stack.request('GET', `/contracts/${id}`, { role: 'dpo' })).body)).toEqual([['inv-a'], ['inv-r'], ['inv-w']]);
+    const listed = await stack.request('GET', `/contracts?controller=${encodeURIComponent(email)}`, { role: 'dpo' });
+    expect(listed.body.items.map((c: { id: string }) => c.id)).toEqual([id]);
+    expect(listed.body.items.map(history)).toEqual([[['inv-a'], ['inv-r'], ['inv-w']]]);
   });
 
   it('termination: 400 without a reason, 409 before hand-over; cancellation: 409 once active; data export: 409 while processing', async () => {

@@ -2,15 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { type DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDuration, initialState } from '../../libs/domain/src';
 import * as f from '../../libs/domain/src/testing';
 import { createDataSource } from '../../libs/infra/src/database/data-source';
-import { CONTRACT_STREAM } from '../../libs/infra/src/event-store/contract-projection';
+import { CONTRACT_STREAM, contractStateSql } from '../../libs/infra/src/event-store/contract-projection';
 import { contractStreamSchema, createContractEventStore, toNewEvents } from '../../libs/infra/src/event-store/contract-stream';
 import { ConcurrencyError, EventStoreError } from '../../libs/infra/src/event-store/errors';
 import { EventStore, START, type GlobalCheckpoint, type InlineProjection, type RecordedEvent } from '../../libs/infra/src/event-store/event-store';
 import { rebuildProjections } from '../../libs/infra/src/event-store/rebuild';
 import { createTestDatabase, type TestDatabase } from '../support/database';
-import { prng, randomLifecycle } from '../support/workload';
+import { prng, randomLifecycle, run, type SimulatedContract } from '../support/workload';
 
 let db: TestDatabase;
 let dataSource: DataSource;
@@ -405,6 +406,69 @@ describe('read models', () => {
     // Timestamps as text too: node-postgres' Date would hide a difference below the millisecond.
     contracts: await dataSource.query(`SELECT *, updated_at::text AS updated_at_exact FROM contracts ORDER BY id`),
     deadlines: await dataSource.query(`SELECT * FROM deadlines ORDER BY contract_id, kind`),
+    renewals: await dataSource.query(`SELECT * FROM contract_renewals ORDER BY contract_id, outcome, seq`),
+  });
+
+  it('keep each renewal-history entry as a row written once; the state read back is the domain\'s, history included', async () => {
+    const random = prng(4242);
+    const contracts = [];
+    for (let i = 0; i < 40; i++) contracts.push(await randomLifecycle(store, random));
+    const lists = { renewals: 0, rejectedRenewals: 0, withdrawnRenewals: 0 };
+    for (const c of contracts) {
+      if (c.state.status === 'none') continue;
+      for (const list of Object.keys(lists) as (keyof typeof lists)[]) lists[list] += c.state[list].length;
+    }
+    // The workload reaches every list, so a list lost on the way would show.
+    expect(Math.min(...Object.values(lists))).toBeGreaterThan(0);
+    const counts: { outcome: string; n: string }[] = await dataSource.query(`SELECT outcome, count(*) AS n FROM contract_renewals GROUP BY outcome`);
+    expect(Object.fromEntries(counts.map((r) => [r.outcome, Number(r.n)]))).toEqual({
+      accepted: lists.renewals,
+      rejected: lists.rejectedRenewals,
+      withdrawn: lists.withdrawnRenewals,
+    });
+    // The document no longer carries the lists: they are not rewritten at every event.
+    expect(await count(`SELECT count(*) AS n FROM contracts WHERE state ?| array['renewals', 'rejectedRenewals', 'withdrawnRenewals']`)).toBe(0);
+
+    const ids = contracts.filter((c) => c.state.status !== 'none').map((c) => c.contractId);
+    const rows: { id: string; state: unknown }[] = await dataSource.query(`SELECT c.id, ${contractStateSql('c')} AS state FROM contracts c WHERE c.id = ANY($1::uuid[])`, [ids]);
+    const read = new Map(rows.map((r) => [r.id, r.state]));
+    for (const c of contracts) if (c.state.status !== 'none') expect(read.get(c.contractId)).toEqual(c.state);
+
+  });
+
+  it('a store that did not write a stream reads its head, history included, and extends the history where it ends', async () => {
+    const c: SimulatedContract = { contractId: randomUUID(), state: initialState(), version: 0, events: [] };
+    await run(store, c, f.orderContract({ contractId: c.contractId, orderedAt: '2027-01-10T09:00:00.000Z' }));
+    await run(store, c, f.handOverCredentials('2027-01-31T10:00:00.000Z', randomUUID()));
+    const renew = async (on: EventStore, invoiceId: string) => {
+      const end = (c.state as { termEnd: string }).termEnd;
+      expect(await run(on, c, f.acceptRenewal(invoiceId, end, addDuration(end, 'P1M'), end))).toHaveLength(1);
+    };
+    for (const invoice of ['inv-1', 'inv-2', 'inv-3']) await renew(store, invoice);
+    expect(await run(store, c, f.rejectRenewal('rejected-1', '2027-03-01T00:00:00.000Z'))).toHaveLength(1);
+
+    const other = createContractEventStore(dataSource);
+    await renew(other, 'inv-4');
+    expect(await run(other, c, f.rejectRenewal('rejected-2', '2027-06-01T00:00:00.000Z', 'payment failed'))).toHaveLength(1);
+    expect(await run(other, c, f.withdrawRenewal('withdrawn-1', '2027-06-02T00:00:00.000Z'))).toHaveLength(1);
+    // The domain decides from the history the store read: a repeated invoice is recognised.
+    expect(await run(other, c, f.rejectRenewal('rejected-1', '2027-06-03T00:00:00.000Z'))).toHaveLength(0);
+
+    const rows: { outcome: string; seq: number; invoice_id: string }[] = await dataSource.query(
+      `SELECT outcome, seq, invoice_id FROM contract_renewals WHERE contract_id = $1 ORDER BY outcome, seq`,
+      [c.contractId],
+    );
+    expect(rows.map((r) => `${r.outcome} ${r.seq} ${r.invoice_id}`)).toEqual([
+      'accepted 1 inv-1',
+      'accepted 2 inv-2',
+      'accepted 3 inv-3',
+      'accepted 4 inv-4',
+      'rejected 1 rejected-1',
+      'rejected 2 rejected-2',
+      'withdrawn 1 withdrawn-1',
+    ]);
+    const [read] = (await dataSource.query(`SELECT ${contractStateSql('c')} AS state FROM contracts c WHERE c.id = $1`, [c.contractId])) as { state: unknown }[];
+    expect(read!.state).toEqual(c.state);
   });
 
   it('after a randomized lifecycle workload, the rebuilt read models equal the inline ones row for row', async () => {
@@ -416,13 +480,16 @@ describe('read models', () => {
 
     const inline = await snapshot();
     expect(inline.contracts.length).toBeGreaterThanOrEqual(60);
+    expect(inline.renewals.length).toBeGreaterThan(0);
     await dataSource.query(`UPDATE contracts SET status = 'corrupted'`);
     await dataSource.query(`DELETE FROM deadlines`);
+    await dataSource.query(`DELETE FROM contract_renewals WHERE seq > 1`);
     const report = await rebuildProjections(dataSource);
     expect(report.contracts).toBe(inline.contracts.length);
     const rebuilt = await snapshot();
     expect(rebuilt.contracts).toEqual(inline.contracts);
     expect(rebuilt.deadlines).toEqual(inline.deadlines);
+    expect(rebuilt.renewals).toEqual(inline.renewals);
   });
 
   it('a rebuild catches up with appends made while it runs', async () => {

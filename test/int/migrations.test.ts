@@ -1,7 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { addDuration, decide, evolve, initialState, type ContractCommand, type ContractState } from '../../libs/domain/src';
+import * as f from '../../libs/domain/src/testing';
 import { migrate } from '../../libs/infra/src/database/data-source';
 import { migrations } from '../../libs/infra/src/database/migrations';
+import { contractStateSql } from '../../libs/infra/src/event-store/contract-projection';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 async function schemaOf(url: string): Promise<string[]> {
@@ -44,4 +49,55 @@ describe('migrations', () => {
     const [a, b] = await Promise.all([migrate(db.url), migrate(db.url)]);
     expect([...a, ...b].sort()).toEqual(migrations.map((m) => m.name).sort());
   });
+
+  it('moving the renewal history out of the contract document keeps every entry, in order, and undoing it puts them back', async () => {
+    const db = await createTestDatabase({ migrate: false });
+    databases.push(db);
+    const before = migrations.slice(0, migrations.findIndex((m) => m.name === 'RenewalHistory1796000004000'));
+    const old = new DataSource({ type: 'postgres', url: db.url, migrations: before, migrationsTableName: 'schema_migrations' });
+    await old.initialize();
+    await old.runMigrations({ transaction: 'each' });
+    // Rows as the store wrote them before: the whole state, history included, in the document.
+    const states = [withHistory(3, 1, 1), withHistory(2, 0, 0), withHistory(0, 0, 0)];
+    for (const state of states) {
+      if (state.status === 'none') throw new Error('unreachable');
+      await old.query(
+        `INSERT INTO contracts (id, status, controller_name, controller_email, ordered_at, destruction_status, version, state)
+         VALUES ($1, $2, $3, $4, $5, 'none', 1, $6)`,
+        [state.contractId, state.status, state.controller.name, state.controller.email, state.orderedAt, JSON.stringify(state)],
+      );
+    }
+    const wholeStates = async (ds: DataSource, sql: string) =>
+      new Map(((await ds.query(sql)) as { id: string; state: unknown }[]).map((r) => [r.id, r.state]));
+    const expected = new Map(states.map((s) => [(s as { contractId: string }).contractId, s as unknown]));
+
+    expect(await migrate(db.url)).toEqual(['RenewalHistory1796000004000']);
+    expect(await wholeStates(old, `SELECT c.id, ${contractStateSql('c')} AS state FROM contracts c`)).toEqual(expected);
+    expect(Number((await old.query(`SELECT count(*) AS n FROM contract_renewals`))[0].n)).toBe(3 + 1 + 1 + 2);
+    expect(Number((await old.query(`SELECT count(*) AS n FROM contracts WHERE state ? 'renewals'`))[0].n)).toBe(0);
+
+    const current = new DataSource({ type: 'postgres', url: db.url, migrations, migrationsTableName: 'schema_migrations' });
+    await current.initialize();
+    await current.undoLastMigration({ transaction: 'each' });
+    expect(await wholeStates(current, `SELECT id, state FROM contracts`)).toEqual(expected);
+    expect(await current.query(`SELECT to_regclass('contract_renewals') AS t`)).toEqual([{ t: null }]);
+    await Promise.all([old.destroy(), current.destroy()]);
+  });
 });
+
+/** A contract's state, decided by the domain, with renewals accepted, rejected and withdrawn. */
+function withHistory(accepted: number, rejected: number, withdrawn: number): ContractState {
+  let state = initialState();
+  const apply = (command: ContractCommand) => {
+    for (const e of decide(command, state)) state = evolve(state, e);
+  };
+  apply(f.orderContract({ contractId: randomUUID(), orderedAt: '2027-01-10T09:00:00.000Z' }));
+  apply(f.handOverCredentials('2027-01-31T10:00:00.000Z', randomUUID()));
+  for (let n = 1; n <= accepted; n++) {
+    const end = (state as { termEnd: string }).termEnd;
+    apply(f.acceptRenewal(`inv-${n}`, end, addDuration(end, 'P1M'), end));
+  }
+  for (let n = 1; n <= rejected; n++) apply(f.rejectRenewal(`rejected-${n}`, '2027-02-01T00:00:00.000Z', 'payment failed'));
+  for (let n = 1; n <= withdrawn; n++) apply(f.withdrawRenewal(`withdrawn-${n}`, '2027-02-02T00:00:00.000Z'));
+  return state;
+}

@@ -53,8 +53,8 @@ export async function run(store: EventStore, c: SimulatedContract, command: Cont
 
 /**
  * Drives one contract through a random but lawful life: order, hand-over, some renewals (some
- * invalid, some repeated), maybe a notice, then expiry, termination or cancellation, and part or
- * all of the destruction.
+ * invalid, some repeated, some invoices rejected or withdrawn), maybe a notice, then expiry,
+ * termination or cancellation, and part or all of the destruction.
  */
 export async function randomLifecycle(store: EventStore, random: () => number, contractId = randomUUID()): Promise<SimulatedContract> {
   const c: SimulatedContract = { contractId, state: initialState(), version: 0, events: [] };
@@ -71,6 +71,8 @@ export async function randomLifecycle(store: EventStore, random: () => number, c
       await run(store, c, f.acceptRenewal(invoice, end, addDuration(end, 'P1M'), end));
       if (random() < 0.3) await run(store, c, f.acceptRenewal(invoice, end, addDuration(end, 'P1M'), end));
       if (random() < 0.2) await run(store, c, f.acceptRenewal(`bad-${i}`, addDuration(end, 'P2M'), addDuration(end, 'P3M'), end));
+      if (random() < 0.25) await run(store, c, f.rejectRenewal(`rejected-${i}`, end, random() < 0.5 ? 'payment failed' : null));
+      if (random() < 0.25) await run(store, c, f.withdrawRenewal(`withdrawn-${i}`, end, random() < 0.5 ? 'invoice cancelled' : null));
     }
     if (random() < 0.3 && c.state.status === 'active') await run(store, c, f.noticeNonRenewal(c.state.processingStartedAt!));
     if (c.state.status === 'active') {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type ContractState } from '../../../../libs/domain/src';
+import { contractStateSql } from '../../../../libs/infra/src/event-store/contract-projection';
 import { createContractEventStore } from '../../../../libs/infra/src/event-store/contract-stream';
 import { type EventStore, type RecordedEvent, type VerifyResult } from '../../../../libs/infra/src/event-store/event-store';
 import { type ContractSnapshot } from '../../../../libs/infra/src/temporal/messages';
@@ -38,7 +39,10 @@ export class ContractQueries {
   }
 
   async snapshot(contractId: string): Promise<ContractSnapshot | null> {
-    const rows: { state: ContractState; version: number }[] = await this.dataSource.query(`SELECT state, version FROM contracts WHERE id = $1`, [contractId]);
+    const rows: { state: ContractState; version: number }[] = await this.dataSource.query(
+      `SELECT ${contractStateSql('c')} AS state, c.version FROM contracts c WHERE c.id = $1`,
+      [contractId],
+    );
     return rows[0] ? { state: rows[0].state, version: rows[0].version } : null;
   }
 
@@ -54,7 +58,7 @@ export class ContractQueries {
     const after = query.cursor ? decodeCursor(query.cursor) : null;
     const controller = query.controller?.toLowerCase() ?? null;
     const rows: { id: string; ordered_at: Date; state: ContractState }[] = await this.dataSource.query(
-      `SELECT id, ordered_at, state FROM contracts
+      `SELECT c.id, c.ordered_at, ${contractStateSql('c')} AS state FROM contracts c
        WHERE ($1::text IS NULL OR status = $1)
          AND ($2::text IS NULL OR lower(controller_name) LIKE '%' || $3 || '%' ESCAPE '\\' OR lower(controller_email) = $2)
          AND ($4::timestamptz IS NULL OR term_end < $4)

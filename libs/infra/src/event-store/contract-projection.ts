@@ -6,9 +6,41 @@ export const CONTRACT_STREAM = 'contract';
 export interface ReadModelTables {
   readonly contracts: string;
   readonly deadlines: string;
+  readonly renewals: string;
 }
 
-export const LIVE_TABLES: ReadModelTables = { contracts: 'contracts', deadlines: 'deadlines' };
+export const LIVE_TABLES: ReadModelTables = { contracts: 'contracts', deadlines: 'deadlines', renewals: 'contract_renewals' };
+
+/**
+ * The contract's renewal history: three lists that only ever grow (a monthly contract gains an
+ * entry a month, for years). Each entry is a row of its own in the `renewals` table, written once,
+ * instead of part of the `contracts.state` document rewritten at every event.
+ */
+export const RENEWAL_HISTORY = [
+  { outcome: 'accepted', list: 'renewals' },
+  { outcome: 'rejected', list: 'rejectedRenewals' },
+  { outcome: 'withdrawn', list: 'withdrawnRenewals' },
+] as const;
+
+type OrderedState = Exclude<ContractState, { status: 'none' }>;
+
+/** The `contracts.state` document: the state without its renewal history. */
+export function storedState(state: OrderedState): Record<string, unknown> {
+  const { renewals: _a, rejectedRenewals: _r, withdrawnRenewals: _w, ...rest } = state;
+  return rest;
+}
+
+/**
+ * SQL for the whole contract state of the `contracts` row aliased `row`: its document with the
+ * renewal history put back in, each list in the order it grew.
+ */
+export function contractStateSql(row: string, tables: ReadModelTables = LIVE_TABLES): string {
+  const lists = RENEWAL_HISTORY.map(
+    ({ outcome, list }) =>
+      `'${list}', coalesce((SELECT jsonb_agg(h.entry ORDER BY h.seq) FROM ${tables.renewals} h WHERE h.contract_id = ${row}.id AND h.outcome = '${outcome}'), '[]'::jsonb)`,
+  );
+  return `(${row}.state || jsonb_build_object(${lists.join(', ')}))`;
+}
 
 /** Folds stored events into the domain state, upcasting older schema versions on the way. */
 export function foldEvents(events: readonly Pick<PendingEvent, 'type' | 'schemaVersion' | 'data'>[], state: ContractState = initialState()): ContractState {
@@ -25,7 +57,7 @@ export class ContractProjection implements InlineProjection<ContractState> {
   readonly stateSql: string;
 
   constructor(private readonly tables: ReadModelTables = LIVE_TABLES) {
-    this.stateSql = `SELECT state, version FROM ${tables.contracts} WHERE id = $1::uuid`;
+    this.stateSql = `SELECT ${contractStateSql('c', tables)} AS state, c.version FROM ${tables.contracts} c WHERE c.id = $1::uuid`;
   }
 
   fold(state: ContractState | null, events: readonly PendingEvent[]): ContractState {
@@ -33,11 +65,11 @@ export class ContractProjection implements InlineProjection<ContractState> {
   }
 
   writeCtes(writes: readonly ProjectionWrite<ContractState>[], { param, appended }: { param: (value: unknown) => string; appended: string }): string[] {
-    const { contracts, deadlines } = this.tables;
-    const rows = writes.flatMap((w) => (w.state.status === 'none' ? [] : [{ ...w, state: w.state }]));
+    const { contracts, deadlines, renewals } = this.tables;
+    const rows = writes.flatMap((w) => (w.state.status === 'none' ? [] : [{ ...w, state: w.state, previous: w.previous?.status === 'none' ? null : w.previous }]));
     // Most events leave the deadlines as they were: only contracts whose deadlines changed are rewritten.
     const moved = rows
-      .map((w) => ({ id: w.streamId, due: deadlinesOf(w.state), before: w.previous && w.previous.status !== 'none' ? deadlinesOf(w.previous) : null }))
+      .map((w) => ({ id: w.streamId, due: deadlinesOf(w.state), before: w.previous ? deadlinesOf(w.previous) : null }))
       .filter((d) => !d.before || !sameDeadlines(d.before, d.due));
     const contractRows = param(
       JSON.stringify(
@@ -53,7 +85,7 @@ export class ContractProjection implements InlineProjection<ContractState> {
           destruction_status: state.destruction.status,
           destruction_deadline: state.destruction.deadline,
           version,
-          state,
+          state: storedState(state),
           updated_at: updatedAt ?? null,
         })),
       ),
@@ -74,6 +106,21 @@ export class ContractProjection implements InlineProjection<ContractState> {
            destruction_status = EXCLUDED.destruction_status, destruction_deadline = EXCLUDED.destruction_deadline,
            version = EXCLUDED.version, state = EXCLUDED.state, updated_at = EXCLUDED.updated_at)`,
     ];
+    // Only the history entries the append adds: the lists only grow, so they are the tail.
+    const history = rows.flatMap((w) =>
+      RENEWAL_HISTORY.flatMap(({ outcome, list }) => {
+        const before = w.previous?.[list].length ?? 0;
+        return w.state[list].slice(before).map((entry, i) => ({ contract_id: w.streamId, outcome, seq: before + i + 1, invoice_id: entry.invoiceId, entry }));
+      }),
+    );
+    if (history.length) {
+      ctes.push(
+        `renewal_rows AS (INSERT INTO ${renewals} (contract_id, outcome, seq, invoice_id, entry)
+           SELECT x.contract_id::uuid, x.outcome, x.seq, x.invoice_id, x.entry
+           FROM jsonb_to_recordset(${param(JSON.stringify(history))}::jsonb) AS x(contract_id text, outcome text, seq int, invoice_id text, entry jsonb)
+           WHERE x.contract_id IN (SELECT stream_id FROM ${appended}) ORDER BY x.contract_id COLLATE "C", x.outcome, x.seq)`,
+      );
+    }
     if (!moved.length) return ctes;
     const deadlineRows = param(JSON.stringify(moved.flatMap((d) => d.due.map((due) => ({ contract_id: d.id, kind: due.kind, due_at: due.at })))));
     ctes.push(

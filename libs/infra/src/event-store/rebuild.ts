@@ -7,7 +7,9 @@ import { EVENT_COLUMNS, toRecorded, type EventRow, type ProjectionWrite, type Re
 type RowWithExactTime = EventRow & { recorded_at_exact: string };
 const COLUMNS = `${EVENT_COLUMNS}, recorded_at::text AS recorded_at_exact`;
 
-const REBUILD: ReadModelTables = { contracts: 'contracts_rebuild', deadlines: 'deadlines_rebuild' };
+const REBUILD: ReadModelTables = { contracts: 'contracts_rebuild', deadlines: 'deadlines_rebuild', renewals: 'contract_renewals_rebuild' };
+/** Each live read-model table with its fresh copy. */
+const TABLES = (Object.keys(LIVE_TABLES) as (keyof ReadModelTables)[]).map((k) => [LIVE_TABLES[k], REBUILD[k]] as const);
 const PAGE = 5_000;
 const REBUILD_LOCK = 7_724_000_002;
 
@@ -52,7 +54,7 @@ export async function rebuildProjections(dataSource: DataSource, log: (line: str
   // One rebuild at a time: a second waits here, then rebuilds from the events again.
   await tx.query('SELECT pg_advisory_lock($1)', [REBUILD_LOCK]);
   try {
-    for (const [live, fresh] of [[LIVE_TABLES.contracts, REBUILD.contracts], [LIVE_TABLES.deadlines, REBUILD.deadlines]] as const) {
+    for (const [live, fresh] of TABLES) {
       await tx.query(`DROP TABLE IF EXISTS ${fresh}`);
       await tx.query(`CREATE TABLE ${fresh} (LIKE ${live} INCLUDING ALL)`);
     }
@@ -106,13 +108,15 @@ export async function rebuildProjections(dataSource: DataSource, log: (line: str
         `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY version`,
         [stream_id],
       );
+      // The stream is written again from scratch: its rows so far go first.
       await tx.query(`DELETE FROM ${REBUILD.deadlines} WHERE contract_id = $1`, [stream_id]);
+      await tx.query(`DELETE FROM ${REBUILD.renewals} WHERE contract_id = $1`, [stream_id]);
       if (rows.length) await writer.add(stream_id, rows.map(toRecorded), rows[rows.length - 1]!.recorded_at_exact);
     }
     await writer.flush();
     // Rows are copied in rather than tables renamed: the live tables keep their names, indexes and
     // grants, so later migrations find what they expect. Readers see old rows until the commit.
-    for (const [live, fresh] of [[LIVE_TABLES.contracts, REBUILD.contracts], [LIVE_TABLES.deadlines, REBUILD.deadlines]] as const) {
+    for (const [live, fresh] of TABLES) {
       await tx.query(`TRUNCATE ${live}`);
       await tx.query(`INSERT INTO ${live} SELECT * FROM ${fresh}`);
       await tx.query(`DROP TABLE ${fresh}`);
