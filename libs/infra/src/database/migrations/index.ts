@@ -3,6 +3,14 @@ import { ApiKeysAndIdempotency1796000001000 } from './1796000001000-api-keys-and
 import { OutboxLeasesAndIdempotencyClaims1796000002000 } from './1796000002000-outbox-leases-and-idempotency-claims';
 import { AppendPath1796000003000 } from './1796000003000-append-path';
 import { RenewalHistory1796000004000 } from './1796000004000-renewal-history';
+import { IdentifierCollation1796000005000 } from './1796000005000-identifier-collation';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
-export const migrations = [EventStore1796000000000, ApiKeysAndIdempotency1796000001000, OutboxLeasesAndIdempotencyClaims1796000002000, AppendPath1796000003000, RenewalHistory1796000004000];
+export const migrations = [
+  EventStore1796000000000,
+  ApiKeysAndIdempotency1796000001000,
+  OutboxLeasesAndIdempotencyClaims1796000002000,
+  AppendPath1796000003000,
+  RenewalHistory1796000004000,
+  IdentifierCollation1796000005000,
+];
