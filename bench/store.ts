@@ -6,20 +6,21 @@ import { createDataSource, migrate } from '../libs/infra/src/database/data-sourc
 import { CONTRACT_STREAM } from '../libs/infra/src/event-store/contract-projection';
 import { createContractEventStore, toNewEvents } from '../libs/infra/src/event-store/contract-stream';
 import { type NewEvent } from '../libs/infra/src/event-store/event-store';
-import { benchPostgres, fmt } from './support';
+import { benchPostgres, fmt, percentile } from './support';
 
 /**
  * `npm run bench:store`: appends per second through the event store (hash chain, optimistic
  * concurrency, inline read models, group commit) against raw INSERTs of the same rows into a
  * plain table on the same database in the same run, for 1-event and 10-event appends, at each
  * number of concurrent writers in BENCH_WRITERS (each writer appends to one stream at a time, in
- * order, as one workflow does). Both sides are warmed up first. Last line: `ratio: <store ÷ raw>`
- * for 1-event appends at the first number of writers.
+ * order, as one workflow does). Both sides are warmed up first, then measured in alternating
+ * rounds. Last line: `ratio: <store ÷ raw>` for 1-event appends at the first number of writers.
  */
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 1200);
 const EVENTS_PER_STREAM = 20;
 const WRITERS = (process.env.BENCH_WRITERS ?? '16,64').split(',').map(Number);
 const WARM_UP_STREAMS = 100;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 
 /** A realistic stream: order, hand-over, then monthly renewals, all decided by the domain. */
 function lifecycle(contractId: string): ContractEvent[] {
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
   };
 
   console.log(
-    `event store benchmark: ${STREAMS} streams × ${EVENTS_PER_STREAM} events per run, ${WRITERS.join(' and ')} concurrent writers, PostgreSQL with fsync on`,
+    `event store benchmark: ${STREAMS} streams × ${EVENTS_PER_STREAM} events per run in ${ROUNDS} rounds alternating store and raw, ${WRITERS.join(' and ')} concurrent writers, PostgreSQL with fsync on`,
   );
   await measureLanes(lanesFor(WARM_UP_STREAMS, 1), WRITERS[0]!, storeAppend);
   await measureLanes(lanesFor(WARM_UP_STREAMS, 1), WRITERS[0]!, rawInsert);
@@ -83,9 +84,20 @@ async function main(): Promise<void> {
   const ratios: number[] = [];
   for (const writers of WRITERS) {
     for (const batch of [1, 10]) {
-      const lanes = lanesFor(STREAMS, batch);
-      const storeResult = await measureLanes(lanes, writers, storeAppend);
-      const rawResult = await measureLanes(lanes, writers, rawInsert);
+      // Rounds alternate store and raw (store, raw, raw, store, …): a slow spell of a shared
+      // machine then weighs on both sides alike instead of on whichever ran during it.
+      const store: Round[] = [];
+      const raw: Round[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const lanes = lanesFor(Math.ceil(STREAMS / ROUNDS), batch);
+        const order = round % 2 === 0 ? (['store', 'raw'] as const) : (['raw', 'store'] as const);
+        for (const side of order) {
+          if (side === 'store') store.push(await measureLanes(lanes, writers, storeAppend));
+          else raw.push(await measureLanes(lanes, writers, rawInsert));
+        }
+      }
+      const storeResult = combine(store);
+      const rawResult = combine(raw);
       const ratio = storeResult.perSecond / rawResult.perSecond;
       if (batch === 1) ratios.push(ratio);
       console.log(
@@ -117,9 +129,14 @@ function lanesFor(streams: number, batch: number): Append[][] {
   });
 }
 
-async function measureLanes<T>(lanes: T[][], concurrency: number, task: (item: T) => Promise<void>) {
+interface Round {
+  readonly count: number;
+  readonly seconds: number;
+  readonly latencies: number[];
+}
+
+async function measureLanes<T>(lanes: T[][], concurrency: number, task: (item: T) => Promise<void>): Promise<Round> {
   const queue = lanes.map((lane) => [...lane]);
-  const total = queue.reduce((n, l) => n + l.length, 0);
   let laneIndex = 0;
   const latencies: number[] = [];
   const started = performance.now();
@@ -134,10 +151,14 @@ async function measureLanes<T>(lanes: T[][], concurrency: number, task: (item: T
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
-  return { perSecond: total / seconds, p50: pct(50), p99: pct(99) };
+  return { count: latencies.length, seconds: (performance.now() - started) / 1000, latencies };
+}
+
+/** Throughput over all rounds (their appends over their time), latency percentiles over all appends. */
+function combine(rounds: readonly Round[]) {
+  const latencies = rounds.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const seconds = rounds.reduce((t, r) => t + r.seconds, 0);
+  return { perSecond: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
 main().catch((e: unknown) => {
