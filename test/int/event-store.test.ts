@@ -436,6 +436,23 @@ describe('read models', () => {
 
   });
 
+  it('an append merges only the fields it changed into the stored document', async () => {
+    const c: SimulatedContract = { contractId: randomUUID(), state: initialState(), version: 0, events: [] };
+    await run(store, c, f.orderContract({ contractId: c.contractId, orderedAt: '2027-01-10T09:00:00.000Z' }));
+    await run(store, c, f.handOverCredentials('2027-01-31T10:00:00.000Z', randomUUID()));
+    // A mark in a field no renewal touches: a document written whole would lose it.
+    await dataSource.query(`UPDATE contracts SET state = jsonb_set(state, '{billingPeriod}', '"marked"') WHERE id = $1`, [c.contractId]);
+    const end = (c.state as { termEnd: string }).termEnd;
+    await run(store, c, f.acceptRenewal('inv-1', end, addDuration(end, 'P1M'), end));
+    const [row] = (await dataSource.query(`SELECT state, version, term_end FROM contracts WHERE id = $1`, [c.contractId])) as { state: Record<string, unknown>; version: number; term_end: Date }[];
+    expect(row!.state['billingPeriod']).toBe('marked');
+    expect(row!.state['termEnd']).toBe(addDuration(end, 'P1M'));
+    expect(row!.version).toBe(c.version);
+    expect(row!.term_end.toISOString()).toBe(addDuration(end, 'P1M'));
+    // The mark goes, so that the rebuild below compares rows the store wrote.
+    await dataSource.query(`UPDATE contracts SET state = jsonb_set(state, '{billingPeriod}', to_jsonb($2::text)) WHERE id = $1`, [c.contractId, (c.state as { billingPeriod: string }).billingPeriod]);
+  });
+
   it('a store that did not write a stream reads its head, history included, and extends the history where it ends', async () => {
     const c: SimulatedContract = { contractId: randomUUID(), state: initialState(), version: 0, events: [] };
     await run(store, c, f.orderContract({ contractId: c.contractId, orderedAt: '2027-01-10T09:00:00.000Z' }));
