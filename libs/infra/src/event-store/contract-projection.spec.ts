@@ -33,6 +33,12 @@ describe('changedFields', () => {
     expect(Object.keys(changed)).not.toContain('catalog');
   });
 
+  it('leaves out the renewal history, which has rows of its own', () => {
+    const renewed = run(active, f.acceptRenewal('inv-1', ordered(active).termEnd!, '2027-03-20T10:00:00.000Z'));
+    expect(Object.keys(changedFields(active, renewed, new Set(['renewals']))!).sort()).toEqual(['termEnd', 'termStart']);
+    expect(Object.keys(changedFields(active, renewed)!).sort()).toEqual(['renewals', 'termEnd', 'termStart']);
+  });
+
   it('asks for the whole document when a field went away or is undefined (`||` cannot remove a field)', () => {
     expect(changedFields({ a: 1, b: 2 }, { a: 1 })).toBeNull();
     expect(changedFields({ a: 1 }, { a: 1, b: undefined })).toBeNull();

@@ -24,6 +24,21 @@ export const RENEWAL_HISTORY = [
 
 type OrderedState = Exclude<ContractState, { status: 'none' }>;
 
+const HISTORY_LISTS: ReadonlySet<string> = new Set(RENEWAL_HISTORY.map((h) => h.list));
+
+/** The columns the API filters on, each read from the document at `path` (its first step a top-level field). */
+const FILTER_COLUMNS = [
+  { column: 'reference', path: ['reference'], type: 'text' },
+  { column: 'status', path: ['status'], type: 'text' },
+  { column: 'controller_name', path: ['controller', 'name'], type: 'text' },
+  { column: 'controller_email', path: ['controller', 'email'], type: 'text' },
+  { column: 'ordered_at', path: ['orderedAt'], type: 'timestamptz' },
+  { column: 'term_end', path: ['termEnd'], type: 'timestamptz' },
+  { column: 'ended_at', path: ['endedAt'], type: 'timestamptz' },
+  { column: 'destruction_status', path: ['destruction', 'status'], type: 'text' },
+  { column: 'destruction_deadline', path: ['destruction', 'deadline'], type: 'timestamptz' },
+] as const;
+
 /** The `contracts.state` document: the state without its renewal history. */
 export function storedState(state: OrderedState): Record<string, unknown> {
   const { renewals: _a, rejectedRenewals: _r, withdrawnRenewals: _w, ...rest } = state;
@@ -74,56 +89,38 @@ export class ContractProjection implements InlineProjection<ContractState> {
     // A contract whose previous state is known (it is what the row holds: the row moves with its
     // stream, in the same statement) gets only the top-level fields the append changed, merged into
     // the stored document; PostgreSQL then parses a few hundred bytes instead of the whole document.
-    const full: Record<string, unknown>[] = [];
-    const patched: Record<string, unknown>[] = [];
-    for (const { streamId, state, previous, version, updatedAt } of rows) {
-      const columns = {
-        id: streamId,
-        reference: state.reference,
-        status: state.status,
-        controller_name: state.controller.name,
-        controller_email: state.controller.email,
-        ordered_at: state.orderedAt,
-        term_end: state.termEnd,
-        ended_at: state.endedAt,
-        destruction_status: state.destruction.status,
-        destruction_deadline: state.destruction.deadline,
-        version,
-        updated_at: updatedAt ?? null,
-      };
-      const document = storedState(state);
-      const changed = previous ? changedFields(storedState(previous), document) : null;
-      if (changed) patched.push({ ...columns, changed });
-      else full.push({ ...columns, state: document });
+    // The filter columns are read from the document (or from the changed fields) in SQL.
+    const full: { id: string; version: number; updated_at: string | null; state: Record<string, unknown> }[] = [];
+    const patched: { id: string; version: number; updated_at: string | null; changed: Record<string, unknown> }[] = [];
+    for (const { streamId: id, state, previous, version, updatedAt } of rows) {
+      const changed = previous ? changedFields(previous, state, HISTORY_LISTS) : null;
+      if (changed) patched.push({ id, version, updated_at: updatedAt ?? null, changed });
+      else full.push({ id, version, updated_at: updatedAt ?? null, state: storedState(state) });
     }
-    const columnList = `x(id text, reference text, status text, controller_name text, controller_email text,
-           ordered_at timestamptz, term_end timestamptz, ended_at timestamptz, destruction_status text, destruction_deadline timestamptz,
-           version int, updated_at timestamptz`;
     const ctes: string[] = [];
+    const names = FILTER_COLUMNS.map((c) => c.column).join(', ');
     if (full.length) {
+      const values = FILTER_COLUMNS.map((c) => `(x.state #>> '{${c.path.join(',')}}')::${c.type}`).join(', ');
       ctes.push(
         `contract_rows AS (
-         INSERT INTO ${contracts} AS c (id, reference, status, controller_name, controller_email, ordered_at, term_end, ended_at,
-                                        destruction_status, destruction_deadline, version, state, updated_at)
-         SELECT x.id::uuid, x.reference, x.status, x.controller_name, x.controller_email, x.ordered_at, x.term_end, x.ended_at,
-                x.destruction_status, x.destruction_deadline, x.version, x.state, coalesce(x.updated_at, now())
-         FROM jsonb_to_recordset(${param(JSON.stringify(full))}::jsonb) AS ${columnList}, state jsonb)
+         INSERT INTO ${contracts} AS c (id, ${names}, version, state, updated_at)
+         SELECT x.id::uuid, ${values}, x.version, x.state, coalesce(x.updated_at, now())
+         FROM jsonb_to_recordset(${param(JSON.stringify(full))}::jsonb) AS x(id text, version int, updated_at timestamptz, state jsonb)
          WHERE x.id IN (SELECT stream_id FROM ${appended}) ORDER BY x.id COLLATE "C"
-         ON CONFLICT (id) DO UPDATE SET reference = EXCLUDED.reference, status = EXCLUDED.status,
-           controller_name = EXCLUDED.controller_name, controller_email = EXCLUDED.controller_email,
-           ordered_at = EXCLUDED.ordered_at, term_end = EXCLUDED.term_end, ended_at = EXCLUDED.ended_at,
-           destruction_status = EXCLUDED.destruction_status, destruction_deadline = EXCLUDED.destruction_deadline,
+         ON CONFLICT (id) DO UPDATE SET ${FILTER_COLUMNS.map((c) => `${c.column} = EXCLUDED.${c.column}`).join(', ')},
            version = EXCLUDED.version, state = EXCLUDED.state, updated_at = EXCLUDED.updated_at)`,
       );
     }
     if (patched.length) {
+      // A column keeps its value unless the top-level field it comes from changed.
+      const sets = FILTER_COLUMNS.map(
+        (c) => `${c.column} = CASE WHEN x.changed ? '${c.path[0]}' THEN (x.changed #>> '{${c.path.join(',')}}')::${c.type} ELSE c.${c.column} END`,
+      ).join(',\n           ');
       ctes.push(
         `contract_patches AS (
-         UPDATE ${contracts} c SET reference = x.reference, status = x.status, controller_name = x.controller_name,
-           controller_email = x.controller_email, ordered_at = x.ordered_at, term_end = x.term_end, ended_at = x.ended_at,
-           destruction_status = x.destruction_status, destruction_deadline = x.destruction_deadline,
+         UPDATE ${contracts} c SET ${sets},
            version = x.version, state = c.state || x.changed, updated_at = coalesce(x.updated_at, now())
-         FROM jsonb_to_recordset(${param(JSON.stringify(patched))}::jsonb) AS ${columnList}, changed jsonb)
+         FROM jsonb_to_recordset(${param(JSON.stringify(patched))}::jsonb) AS x(id text, version int, updated_at timestamptz, changed jsonb)
          WHERE c.id = ANY(${param(patched.map((p) => p.id))}::uuid[]) AND c.id = x.id::uuid AND x.id IN (SELECT stream_id FROM ${appended}))`,
       );
     }
@@ -169,17 +166,18 @@ export class ContractProjection implements InlineProjection<ContractState> {
 }
 
 /**
- * The top-level fields of `after` that are not those of `before` (the domain builds a new state by
- * copying the old one and replacing what changed, so an unchanged field is the same object), or
- * null when a field went away or is undefined: `||` can add and replace fields, not remove them,
- * so such a document is written whole.
+ * The top-level fields of `after` that are not those of `before`, but for `ignore` (the domain
+ * builds a new state by copying the old one and replacing what changed, so an unchanged field is
+ * the same object), or null when a field went away or is undefined: `||` can add and replace
+ * fields, not remove them, so such a document is written whole.
  */
-export function changedFields(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> | null {
+export function changedFields(before: object, after: object, ignore: ReadonlySet<string> = new Set()): Record<string, unknown> | null {
   const changed: Record<string, unknown> = {};
-  for (const key of Object.keys(before)) if (!(key in after)) return null;
+  const old = before as Record<string, unknown>;
+  for (const key of Object.keys(old)) if (!(key in after)) return null;
   for (const [key, value] of Object.entries(after)) {
     if (value === undefined) return null;
-    if (before[key] !== value) changed[key] = value;
+    if (old[key] !== value && !ignore.has(key)) changed[key] = value;
   }
   return changed;
 }
