@@ -64,7 +64,11 @@ export interface ProjectionWrite<S = unknown> {
   readonly streamId: string;
   readonly state: S;
   readonly version: number;
-  /** The state before the append (null for a new stream, or when rows are written from scratch). */
+  /**
+   * The state before the append, which is what the stream's read-model rows hold (they move with
+   * the stream head, in the same statement), so a projection may write only what changed; null
+   * for a new stream, or when rows are written from scratch.
+   */
   readonly previous: S | null;
   /** When the rows were last changed; null means the writing transaction's time. */
   readonly updatedAt?: string | null;
