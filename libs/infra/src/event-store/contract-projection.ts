@@ -39,6 +39,17 @@ const FILTER_COLUMNS = [
   { column: 'destruction_deadline', path: ['destruction', 'deadline'], type: 'timestamptz' },
 ] as const;
 
+/** SQL over FILTER_COLUMNS, built once. */
+const FILTER_SQL = {
+  names: FILTER_COLUMNS.map((c) => c.column).join(', '),
+  fromDocument: FILTER_COLUMNS.map((c) => `(x.state #>> '{${c.path.join(',')}}')::${c.type}`).join(', '),
+  fromExcluded: FILTER_COLUMNS.map((c) => `${c.column} = EXCLUDED.${c.column}`).join(', '),
+  // A column keeps its value unless the top-level field it comes from changed.
+  fromChanged: FILTER_COLUMNS.map(
+    (c) => `${c.column} = CASE WHEN x.changed ? '${c.path[0]}' THEN (x.changed #>> '{${c.path.join(',')}}')::${c.type} ELSE c.${c.column} END`,
+  ).join(',\n           '),
+};
+
 /** The `contracts.state` document: the state without its renewal history. */
 export function storedState(state: OrderedState): Record<string, unknown> {
   const { renewals: _a, rejectedRenewals: _r, withdrawnRenewals: _w, ...rest } = state;
@@ -82,10 +93,16 @@ export class ContractProjection implements InlineProjection<ContractState> {
   writeCtes(writes: readonly ProjectionWrite<ContractState>[], { param, appended }: { param: (value: unknown) => string; appended: string }): string[] {
     const { contracts, deadlines, renewals } = this.tables;
     const rows = writes.flatMap((w) => (w.state.status === 'none' ? [] : [{ ...w, state: w.state, previous: w.previous?.status === 'none' ? null : w.previous }]));
-    // Most events leave the deadlines as they were: only contracts whose deadlines changed are rewritten.
-    const moved = rows
-      .map((w) => ({ id: w.streamId, due: deadlinesOf(w.state), before: w.previous ? deadlinesOf(w.previous) : null }))
-      .filter((d) => !d.before || !sameDeadlines(d.before, d.due));
+    // Most events leave the deadlines as they were: only deadlines that are new or moved are
+    // written, and only those that went away are deleted (the rows hold the previous state's).
+    const deadlineSet: { contract_id: string; kind: string; due_at: string }[] = [];
+    const deadlineGone: { contract_id: string; kind: string }[] = [];
+    for (const w of rows) {
+      const due = deadlinesOf(w.state);
+      const before = w.previous ? deadlinesOf(w.previous) : [];
+      for (const d of due) if (!before.some((b) => b.kind === d.kind && b.at === d.at)) deadlineSet.push({ contract_id: w.streamId, kind: d.kind, due_at: d.at });
+      for (const b of before) if (!due.some((d) => d.kind === b.kind)) deadlineGone.push({ contract_id: w.streamId, kind: b.kind });
+    }
     // A contract whose previous state is known (it is what the row holds: the row moves with its
     // stream, in the same statement) gets only the top-level fields the append changed, merged into
     // the stored document; PostgreSQL then parses a few hundred bytes instead of the whole document.
@@ -98,27 +115,21 @@ export class ContractProjection implements InlineProjection<ContractState> {
       else full.push({ id, version, updated_at: updatedAt ?? null, state: storedState(state) });
     }
     const ctes: string[] = [];
-    const names = FILTER_COLUMNS.map((c) => c.column).join(', ');
     if (full.length) {
-      const values = FILTER_COLUMNS.map((c) => `(x.state #>> '{${c.path.join(',')}}')::${c.type}`).join(', ');
       ctes.push(
         `contract_rows AS (
-         INSERT INTO ${contracts} AS c (id, ${names}, version, state, updated_at)
-         SELECT x.id::uuid, ${values}, x.version, x.state, coalesce(x.updated_at, now())
+         INSERT INTO ${contracts} AS c (id, ${FILTER_SQL.names}, version, state, updated_at)
+         SELECT x.id::uuid, ${FILTER_SQL.fromDocument}, x.version, x.state, coalesce(x.updated_at, now())
          FROM jsonb_to_recordset(${param(JSON.stringify(full))}::jsonb) AS x(id text, version int, updated_at timestamptz, state jsonb)
          WHERE x.id IN (SELECT stream_id FROM ${appended}) ORDER BY x.id COLLATE "C"
-         ON CONFLICT (id) DO UPDATE SET ${FILTER_COLUMNS.map((c) => `${c.column} = EXCLUDED.${c.column}`).join(', ')},
+         ON CONFLICT (id) DO UPDATE SET ${FILTER_SQL.fromExcluded},
            version = EXCLUDED.version, state = EXCLUDED.state, updated_at = EXCLUDED.updated_at)`,
       );
     }
     if (patched.length) {
-      // A column keeps its value unless the top-level field it comes from changed.
-      const sets = FILTER_COLUMNS.map(
-        (c) => `${c.column} = CASE WHEN x.changed ? '${c.path[0]}' THEN (x.changed #>> '{${c.path.join(',')}}')::${c.type} ELSE c.${c.column} END`,
-      ).join(',\n           ');
       ctes.push(
         `contract_patches AS (
-         UPDATE ${contracts} c SET ${sets},
+         UPDATE ${contracts} c SET ${FILTER_SQL.fromChanged},
            version = x.version, state = c.state || x.changed, updated_at = coalesce(x.updated_at, now())
          FROM jsonb_to_recordset(${param(JSON.stringify(patched))}::jsonb) AS x(id text, version int, updated_at timestamptz, changed jsonb)
          WHERE c.id = ANY(${param(patched.map((p) => p.id))}::uuid[]) AND c.id = x.id::uuid AND x.id IN (SELECT stream_id FROM ${appended}))`,
@@ -139,18 +150,21 @@ export class ContractProjection implements InlineProjection<ContractState> {
            WHERE x.contract_id IN (SELECT stream_id FROM ${appended}) ORDER BY x.contract_id COLLATE "C", x.outcome, x.seq)`,
       );
     }
-    if (!moved.length) return ctes;
-    const deadlineRows = param(JSON.stringify(moved.flatMap((d) => d.due.map((due) => ({ contract_id: d.id, kind: due.kind, due_at: due.at })))));
-    ctes.push(
-      `deadline_rows AS (SELECT x.contract_id::uuid AS contract_id, x.kind, x.due_at
-         FROM jsonb_to_recordset(${deadlineRows}::jsonb) AS x(contract_id text, kind text, due_at timestamptz)
-         WHERE x.contract_id IN (SELECT stream_id FROM ${appended}))`,
-      `deadlines_gone AS (DELETE FROM ${deadlines} d
-         WHERE d.contract_id = ANY(${param(moved.map((d) => d.id))}::uuid[]) AND d.contract_id::text IN (SELECT stream_id FROM ${appended})
-           AND NOT EXISTS (SELECT 1 FROM deadline_rows r WHERE r.contract_id = d.contract_id AND r.kind = d.kind))`,
-      `deadlines_set AS (INSERT INTO ${deadlines} (contract_id, kind, due_at) SELECT contract_id, kind, due_at FROM deadline_rows ORDER BY contract_id, kind
-         ON CONFLICT (contract_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at)`,
-    );
+    if (deadlineSet.length) {
+      ctes.push(
+        `deadlines_set AS (INSERT INTO ${deadlines} (contract_id, kind, due_at)
+           SELECT x.contract_id::uuid, x.kind, x.due_at FROM jsonb_to_recordset(${param(JSON.stringify(deadlineSet))}::jsonb) AS x(contract_id text, kind text, due_at timestamptz)
+           WHERE x.contract_id IN (SELECT stream_id FROM ${appended}) ORDER BY x.contract_id COLLATE "C", x.kind
+           ON CONFLICT (contract_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at)`,
+      );
+    }
+    if (deadlineGone.length) {
+      ctes.push(
+        `deadlines_gone AS (DELETE FROM ${deadlines} d USING jsonb_to_recordset(${param(JSON.stringify(deadlineGone))}::jsonb) AS x(contract_id text, kind text)
+           WHERE d.contract_id = ANY(${param([...new Set(deadlineGone.map((g) => g.contract_id))])}::uuid[])
+             AND d.contract_id = x.contract_id::uuid AND d.kind = x.kind AND x.contract_id IN (SELECT stream_id FROM ${appended}))`,
+      );
+    }
     return ctes;
   }
 
@@ -194,8 +208,4 @@ function deadlinesOf(state: ContractState): readonly Deadline[] {
     deadlinesCache.set(state, due);
   }
   return due;
-}
-
-function sameDeadlines(a: readonly Deadline[], b: readonly Deadline[]): boolean {
-  return a.length === b.length && a.every((d, i) => d.kind === b[i]!.kind && d.at === b[i]!.at);
 }
