@@ -75,8 +75,9 @@ export function foldEvents(events: readonly Pick<PendingEvent, 'type' | 'schemaV
 
 /**
  * The `contracts` read model (the domain state, with the columns the API filters on; the
- * DESIGN §6 representation is a pure function of the state) and the `deadlines` read model.
- * `updated_at` is the time the last event was recorded, so a rebuild reproduces rows exactly.
+ * DESIGN §6 representation is a pure function of the state), its renewal history in
+ * `contract_renewals`, and the `deadlines` read model. `updated_at` is the time the last event
+ * was recorded, so a rebuild reproduces rows exactly.
  */
 export class ContractProjection implements InlineProjection<ContractState> {
   readonly streamType = CONTRACT_STREAM;
