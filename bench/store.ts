@@ -130,7 +130,6 @@ function lanesFor(streams: number, batch: number): Append[][] {
 }
 
 interface Round {
-  readonly count: number;
   readonly seconds: number;
   readonly latencies: number[];
 }
@@ -151,7 +150,7 @@ async function measureLanes<T>(lanes: T[][], concurrency: number, task: (item: T
       }
     }),
   );
-  return { count: latencies.length, seconds: (performance.now() - started) / 1000, latencies };
+  return { seconds: (performance.now() - started) / 1000, latencies };
 }
 
 /** Throughput over all rounds (their appends over their time), latency percentiles over all appends. */

@@ -436,10 +436,16 @@ describe('read models', () => {
 
   });
 
-  it('an append merges only the fields it changed into the stored document', async () => {
+  /** A contract ordered and handed over through `store`. */
+  const activeContract = async (): Promise<SimulatedContract> => {
     const c: SimulatedContract = { contractId: randomUUID(), state: initialState(), version: 0, events: [] };
     await run(store, c, f.orderContract({ contractId: c.contractId, orderedAt: '2027-01-10T09:00:00.000Z' }));
     await run(store, c, f.handOverCredentials('2027-01-31T10:00:00.000Z', randomUUID()));
+    return c;
+  };
+
+  it('an append merges only the fields it changed into the stored document', async () => {
+    const c = await activeContract();
     // A mark in a field no renewal touches: a document written whole would lose it.
     await dataSource.query(`UPDATE contracts SET state = jsonb_set(state, '{billingPeriod}', '"marked"') WHERE id = $1`, [c.contractId]);
     const end = (c.state as { termEnd: string }).termEnd;
@@ -454,9 +460,7 @@ describe('read models', () => {
   });
 
   it('a store that did not write a stream reads its head, history included, and extends the history where it ends', async () => {
-    const c: SimulatedContract = { contractId: randomUUID(), state: initialState(), version: 0, events: [] };
-    await run(store, c, f.orderContract({ contractId: c.contractId, orderedAt: '2027-01-10T09:00:00.000Z' }));
-    await run(store, c, f.handOverCredentials('2027-01-31T10:00:00.000Z', randomUUID()));
+    const c = await activeContract();
     const renew = async (on: EventStore, invoiceId: string) => {
       const end = (c.state as { termEnd: string }).termEnd;
       expect(await run(on, c, f.acceptRenewal(invoiceId, end, addDuration(end, 'P1M'), end))).toHaveLength(1);

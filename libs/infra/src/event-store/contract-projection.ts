@@ -52,8 +52,7 @@ const FILTER_SQL = {
 
 /** The `contracts.state` document: the state without its renewal history. */
 export function storedState(state: OrderedState): Record<string, unknown> {
-  const { renewals: _a, rejectedRenewals: _r, withdrawnRenewals: _w, ...rest } = state;
-  return rest;
+  return Object.fromEntries(Object.entries(state).filter(([key]) => !HISTORY_LISTS.has(key)));
 }
 
 /**
