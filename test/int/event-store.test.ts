@@ -279,6 +279,8 @@ describe('group commit', () => {
 });
 
 describe('readers in global order', () => {
+  const isBefore = (a: GlobalCheckpoint, b: GlobalCheckpoint) =>
+    BigInt(a.transactionId) < BigInt(b.transactionId) || (a.transactionId === b.transactionId && BigInt(a.position) < BigInt(b.position));
   const readToEnd = async (from: GlobalCheckpoint) => {
     const seen: RecordedEvent[] = [];
     let at = from;
@@ -322,14 +324,18 @@ describe('readers in global order', () => {
   it('see every event exactly once, none skipped, while writers run concurrently', async () => {
     const { checkpoint: start } = await readToEnd(START);
     const seen: RecordedEvent[] = [];
-    let writing = true;
+    // Set once the writers are done: the last event committed. An empty read alone is not the end:
+    // an event is held back while an older transaction (in any database of the server) is open.
+    let end: GlobalCheckpoint | null = null;
     const reader = (async () => {
       let at = start;
       for (;;) {
         const { events, checkpoint } = await store.readAll(at, 50);
         seen.push(...events);
         at = checkpoint;
-        if (!events.length && !writing) return;
+        if (events.length) continue;
+        if (end && !isBefore(at, end)) return;
+        await new Promise((resolve) => setTimeout(resolve, 5));
       }
     })();
     const ids: string[] = Array.from({ length: 40 }, () => randomUUID());
@@ -340,7 +346,9 @@ describe('readers in global order', () => {
         await store.append(CONTRACT_STREAM, id, 2, toNewEvents([f.contractTerminated('2027-03-01T00:00:00.000Z')]));
       }),
     );
-    writing = false;
+    [end] = (await dataSource.query(
+      `SELECT transaction_id::text AS "transactionId", position::text AS position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+    )) as GlobalCheckpoint[];
     await reader;
     const all: { p: string }[] = await dataSource.query(
       `SELECT position::text AS p FROM events WHERE (transaction_id, position) > ($1::xid8, $2::bigint) ORDER BY transaction_id, position`,
