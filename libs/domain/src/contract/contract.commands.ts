@@ -4,6 +4,8 @@ import type { CatalogSelection } from '../catalog';
 export type CommandOf<Type extends string, Data> = Readonly<{ type: Type; data: Readonly<Data> }>;
 
 export interface ControllerInput {
+  /** The provider's own customer number: the controller's identity when given (else its normalised email). */
+  readonly customerId: string | null;
   readonly name: string;
   readonly email: string;
   readonly address: string | null;
@@ -67,7 +69,15 @@ export type WithdrawRenewal = CommandOf<
 
 export type NoticeNonRenewal = CommandOf<'NoticeNonRenewal', { noticedAt: Instant; reason: string | null }>;
 
-export type ExpireContract = CommandOf<'ExpireContract', { at: Instant }>;
+/**
+ * Timer commands carry only when the engine acted; the domain knows from the state when the timer
+ * was due, and the event records both (an audit time is a fact, not the plan).
+ */
+export interface TimerData {
+  readonly actedAt: Instant;
+}
+
+export type ExpireContract = CommandOf<'ExpireContract', TimerData>;
 
 export type TerminateContract = CommandOf<'TerminateContract', { terminatedAt: Instant; reason: string }>;
 
@@ -87,7 +97,7 @@ export type ServeDataExport = CommandOf<
   { requestId: string; servedAt: Instant; locations: readonly ExportedLocation[] }
 >;
 
-export type StartDestruction = CommandOf<'StartDestruction', { startedAt: Instant }>;
+export type StartDestruction = CommandOf<'StartDestruction', TimerData>;
 
 export type RecordLocationDestroyed = CommandOf<
   'RecordLocationDestroyed',
@@ -102,9 +112,9 @@ export type RecordLocationDestructionFailed = CommandOf<
 
 export type CompleteDestruction = CommandOf<'CompleteDestruction', { completedAt: Instant; certificateId: string }>;
 
-export type EscalateDestruction = CommandOf<'EscalateDestruction', { at: Instant }>;
+export type EscalateDestruction = CommandOf<'EscalateDestruction', TimerData>;
 
-export type MarkDeadlineMissed = CommandOf<'MarkDeadlineMissed', { at: Instant }>;
+export type MarkDeadlineMissed = CommandOf<'MarkDeadlineMissed', TimerData>;
 
 export type ContractCommand =
   | OrderContract

@@ -1,6 +1,20 @@
+import type { StreamType } from '../kit/decider';
+import type { ContractCommand } from './contract.commands';
 import { decide } from './contract.decide';
-import { evolve, fold } from './contract.evolve';
-import { initialState } from './contract.state';
+import { EVENT_SCHEMA_VERSIONS, occurredAt, type ContractEvent } from './contract.events';
+import { evolve } from './contract.evolve';
+import { initialState, type ContractState } from './contract.state';
+import { nextTimer } from './contract.timers';
 
-/** The Emmett-style decider for one contract stream. */
-export const contractDecider = { decide, evolve, initialState, fold } as const;
+/** The contract's stream: its decider, its clocks, and what the store records of its events. */
+export const contractStream: StreamType<ContractCommand, ContractEvent, ContractState> = {
+  name: 'contract',
+  decide,
+  evolve,
+  initialState,
+  eventVersions: EVENT_SCHEMA_VERSIONS,
+  occurredAt,
+  nextTimer,
+  // L12: once destroyed the contract only answers reads; its workflow is done.
+  isFinal: (state) => state.status === 'destroyed',
+};

@@ -68,11 +68,17 @@ export type NonRenewalNoticed = EventOf<
   { noticedAt: Instant; reason: string | null; termEnd: Instant }
 >;
 
-/** `expiredAt` = term end + grace period; `detectedAt` is when the engine observed it. */
-export type ContractExpired = EventOf<
-  'ContractExpired',
-  { expiredAt: Instant; termEnd: Instant; detectedAt: Instant }
->;
+/**
+ * What a timer caused: `dueAt` is when it was due, `actedAt` when the engine acted (the
+ * workflow's own time at that step). A worker that was down across `dueAt` leaves the gap here.
+ */
+export interface TimerFact {
+  readonly dueAt: Instant;
+  readonly actedAt: Instant;
+}
+
+/** The contract expired at `dueAt` = term end + grace period (L5). */
+export type ContractExpired = EventOf<'ContractExpired', TimerFact & { termEnd: Instant }>;
 
 export type ContractTerminated = EventOf<'ContractTerminated', { terminatedAt: Instant; reason: string }>;
 
@@ -103,7 +109,7 @@ export type DataExportServed = EventOf<
   { requestId: string; servedAt: Instant; locations: readonly ExportedLocation[] }
 >;
 
-export type DestructionStarted = EventOf<'DestructionStarted', { startedAt: Instant }>;
+export type DestructionStarted = EventOf<'DestructionStarted', TimerFact>;
 
 export type LocationDestructionFailed = EventOf<
   'LocationDestructionFailed',
@@ -117,12 +123,12 @@ export type LocationDestroyed = EventOf<
 
 export type DestructionEscalated = EventOf<
   'DestructionEscalated',
-  { escalatedAt: Instant; deadline: Instant; pendingLocations: readonly string[] }
+  TimerFact & { deadline: Instant; pendingLocations: readonly string[] }
 >;
 
 export type DestructionDeadlineMissed = EventOf<
   'DestructionDeadlineMissed',
-  { missedAt: Instant; deadline: Instant; pendingLocations: readonly string[] }
+  TimerFact & { deadline: Instant; pendingLocations: readonly string[] }
 >;
 
 export type DestructionCompleted = EventOf<
@@ -155,24 +161,24 @@ export type ContractEventType = ContractEvent['type'];
 
 /** Bump when an event's data changes shape, and teach `upcast` the old one. */
 export const EVENT_SCHEMA_VERSIONS: Readonly<Record<ContractEventType, number>> = {
-  ContractOrdered: 2,
+  ContractOrdered: 3,
   CredentialsHandedOver: 1,
   RenewalAccepted: 1,
   RenewalRejected: 1,
   RenewalWithdrawn: 1,
   NonRenewalNoticed: 1,
-  ContractExpired: 1,
+  ContractExpired: 2,
   ContractTerminated: 1,
   ContractCancelled: 1,
   CredentialsRevoked: 1,
   DestructionScheduled: 1,
   DataExportRequested: 1,
   DataExportServed: 1,
-  DestructionStarted: 1,
+  DestructionStarted: 2,
   LocationDestructionFailed: 1,
   LocationDestroyed: 1,
-  DestructionEscalated: 1,
-  DestructionDeadlineMissed: 1,
+  DestructionEscalated: 2,
+  DestructionDeadlineMissed: 2,
   DestructionCompleted: 1,
 };
 
@@ -191,18 +197,18 @@ export function occurredAt(event: ContractEvent): Instant {
     case 'RenewalRejected': return event.data.rejectedAt;
     case 'RenewalWithdrawn': return event.data.withdrawnAt;
     case 'NonRenewalNoticed': return event.data.noticedAt;
-    case 'ContractExpired': return event.data.detectedAt;
+    case 'ContractExpired': return event.data.actedAt;
     case 'ContractTerminated': return event.data.terminatedAt;
     case 'ContractCancelled': return event.data.cancelledAt;
     case 'CredentialsRevoked': return event.data.revokedAt;
     case 'DestructionScheduled': return event.data.scheduledAt;
     case 'DataExportRequested': return event.data.requestedAt;
     case 'DataExportServed': return event.data.servedAt;
-    case 'DestructionStarted': return event.data.startedAt;
+    case 'DestructionStarted': return event.data.actedAt;
     case 'LocationDestructionFailed': return event.data.failedAt;
     case 'LocationDestroyed': return event.data.destroyedAt;
-    case 'DestructionEscalated': return event.data.escalatedAt;
-    case 'DestructionDeadlineMissed': return event.data.missedAt;
+    case 'DestructionEscalated': return event.data.actedAt;
+    case 'DestructionDeadlineMissed': return event.data.actedAt;
     case 'DestructionCompleted': return event.data.completedAt;
   }
 }

@@ -56,6 +56,7 @@ export function evolve(state: ContractState, event: ContractEvent): ContractStat
         withdrawnRenewals: [],
         nonRenewalNoticedAt: null,
         nonRenewalReason: null,
+        expiryRecordedAt: null,
         endedAt: null,
         endKind: null,
         endReason: null,
@@ -106,7 +107,8 @@ export function evolve(state: ContractState, event: ContractEvent): ContractStat
       return {
         ...state,
         status: 'expired',
-        endedAt: event.data.expiredAt,
+        endedAt: event.data.dueAt,
+        expiryRecordedAt: event.data.actedAt,
         endKind: 'expired',
         endReason: state.nonRenewalNoticedAt === null ? EXPIRY_REASON : EXPIRY_AFTER_NOTICE_REASON,
       };
@@ -140,6 +142,7 @@ export function evolve(state: ContractState, event: ContractEvent): ContractStat
           escalatedAt: null,
           deadlineMissedAt: null,
           startedAt: null,
+          startDueAt: null,
           completedAt: null,
           locations: d.locations.map(({ id, name }) => ({
             id,
@@ -171,7 +174,8 @@ export function evolve(state: ContractState, event: ContractEvent): ContractStat
       return onPlan(state, (d) => ({
         ...d,
         status: 'in_progress',
-        startedAt: event.data.startedAt,
+        startedAt: event.data.actedAt,
+        startDueAt: event.data.dueAt,
         locations: d.locations.map((l) => (l.status === 'pending' ? { ...l, status: 'in_progress' } : l)),
       }));
     case 'LocationDestructionFailed': {
@@ -189,9 +193,9 @@ export function evolve(state: ContractState, event: ContractEvent): ContractStat
       return onPlan(state, (d) => onLocation(d, locationId, (l) => ({ ...l, status: 'destroyed', destroyedAt, evidence })));
     }
     case 'DestructionEscalated':
-      return onPlan(state, (d) => ({ ...d, escalatedAt: event.data.escalatedAt }));
+      return onPlan(state, (d) => ({ ...d, escalatedAt: event.data.actedAt }));
     case 'DestructionDeadlineMissed':
-      return onPlan(state, (d) => ({ ...d, deadlineMissedAt: event.data.missedAt }));
+      return onPlan(state, (d) => ({ ...d, deadlineMissedAt: event.data.actedAt }));
     case 'DestructionCompleted': {
       if (!hasDestructionPlan(state)) return state;
       const { completedAt, certificate } = event.data;

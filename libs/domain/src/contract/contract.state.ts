@@ -81,6 +81,7 @@ export interface NoDestruction {
   readonly escalatedAt: null;
   readonly deadlineMissedAt: null;
   readonly startedAt: null;
+  readonly startDueAt: null;
   readonly completedAt: null;
   readonly locations: readonly [];
   readonly exportRequests: readonly [];
@@ -97,6 +98,8 @@ export interface PlannedDestruction {
   readonly escalatedAt: Instant | null;
   readonly deadlineMissedAt: Instant | null;
   readonly startedAt: Instant | null;
+  /** When the start was due (the return window's end, or the last export served): `startedAt` may be later. */
+  readonly startDueAt: Instant | null;
   readonly completedAt: Instant | null;
   readonly locations: readonly LocationDestruction[];
   readonly exportRequests: readonly ExportRequest[];
@@ -127,6 +130,8 @@ interface ContractFields {
   readonly endedAt: Instant | null;
   readonly endKind: EndKind | null;
   readonly endReason: string | null;
+  /** An expiry is caused by a timer: when the engine recorded it (`endedAt` is when it was due). */
+  readonly expiryRecordedAt: Instant | null;
   readonly credentials: readonly Credential[];
   readonly credentialsRevokedAt: Instant | null;
   readonly destruction: DestructionState;
@@ -188,6 +193,7 @@ export const NO_DESTRUCTION: NoDestruction = {
   escalatedAt: null,
   deadlineMissedAt: null,
   startedAt: null,
+  startDueAt: null,
   completedAt: null,
   locations: [],
   exportRequests: [],

@@ -1,4 +1,6 @@
-import { addDuration, compareInstants, maxInstant, type Instant } from '../calendar';
+import { addDuration, compareInstants, type Instant } from '../calendar';
+import type { Timer as KitTimer } from '../kit/decider';
+import { destructionStartDue } from './destruction.decide';
 import type { ContractCommand } from './contract.commands';
 import { hasDestructionPlan, unservedExports, type ContractState, type PlannedDestruction } from './contract.state';
 
@@ -9,10 +11,8 @@ export interface Deadline {
   readonly at: Instant;
 }
 
-export interface Timer extends Deadline {
-  /** What the workflow issues when the timer fires. */
-  readonly command: ContractCommand;
-}
+/** A contract timer: what the workflow issues, given when it acted, when the clock runs out. */
+export type Timer = KitTimer<ContractCommand, DeadlineKind>;
 
 const ORDER: readonly DeadlineKind[] = ['term-end', 'grace-end', 'return-window-end', 'escalation', 'destruction-deadline'];
 
@@ -48,22 +48,20 @@ export function nextTimer(state: ContractState): Timer | null {
   if (state.status === 'active') {
     const at = addDuration(state.termEnd, state.renewalGracePeriod);
     const kind = state.renewalGracePeriod === null ? 'term-end' : 'grace-end';
-    return { kind, at, command: { type: 'ExpireContract', data: { at } } };
+    return { kind, at, command: (actedAt) => ({ type: 'ExpireContract', data: { actedAt } }) };
   }
   if (!hasDestructionPlan(state)) return null;
   const d = state.destruction;
   const timers: Timer[] = [];
   // L9: an unserved export holds destruction back; once all are served it may start at once.
   if (d.status === 'scheduled' && unservedExports(d).length === 0) {
-    const servedAts = d.exportRequests.map((r) => r.servedAt).filter((at): at is Instant => at !== null);
-    const at = maxInstant(d.returnWindowEndsAt, ...servedAts);
-    timers.push({ kind: 'return-window-end', at, command: { type: 'StartDestruction', data: { startedAt: at } } });
+    timers.push({ kind: 'return-window-end', at: destructionStartDue(d), command: (actedAt) => ({ type: 'StartDestruction', data: { actedAt } }) });
   }
   if (d.escalatedAt === null) {
-    timers.push({ kind: 'escalation', at: d.escalationAt, command: { type: 'EscalateDestruction', data: { at: d.escalationAt } } });
+    timers.push({ kind: 'escalation', at: d.escalationAt, command: (actedAt) => ({ type: 'EscalateDestruction', data: { actedAt } }) });
   }
   if (d.deadlineMissedAt === null) {
-    timers.push({ kind: 'destruction-deadline', at: d.deadline, command: { type: 'MarkDeadlineMissed', data: { at: d.deadline } } });
+    timers.push({ kind: 'destruction-deadline', at: d.deadline, command: (actedAt) => ({ type: 'MarkDeadlineMissed', data: { actedAt } }) });
   }
   return timers.sort(byTime)[0] ?? null;
 }

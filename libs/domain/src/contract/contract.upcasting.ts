@@ -19,7 +19,14 @@ export const UPCASTERS: { readonly [T in ContractEventType]?: readonly Upcaster[
   ContractOrdered: [
     // v1 predates catalog narrowing and the per-contract return window and grace period.
     (data) => ({ ...data, catalog: fullCatalogSelection(), returnWindow: null, renewalGracePeriod: null }),
+    // v2 predates the controller's customer id: such a controller is identified by its email.
+    (data) => ({ ...data, controller: { customerId: null, ...(data['controller'] as Record<string, unknown>) } }),
   ],
+  // v1 timer events named their instants one by one; v2 records when each was due and when the engine acted.
+  ContractExpired: [({ expiredAt, detectedAt, ...rest }) => ({ ...rest, dueAt: expiredAt, actedAt: detectedAt })],
+  DestructionStarted: [({ startedAt, ...rest }) => ({ ...rest, dueAt: startedAt, actedAt: startedAt })],
+  DestructionEscalated: [({ escalatedAt, ...rest }) => ({ ...rest, dueAt: escalatedAt, actedAt: escalatedAt })],
+  DestructionDeadlineMissed: [({ missedAt, ...rest }) => ({ ...rest, dueAt: missedAt, actedAt: missedAt })],
 };
 
 /** Brings a stored event up to the current schema so that `evolve` only knows the latest shapes. */

@@ -15,6 +15,7 @@ import {
   type StorageLocation,
 } from '../catalog';
 import { notFoundError } from '../errors';
+import { actedLate } from '../kit/decider';
 import { allowedCommands } from './contract.availability';
 import type { ContractCommandType, DestructionEvidence, ExportedLocation } from './contract.commands';
 import type { DestructionCertificate, EndKind } from './contract.events';
@@ -49,6 +50,16 @@ export interface ExportRequestView {
   readonly locations: readonly ExportedLocation[] | null;
 }
 
+/** Something a timer caused: when it was due, when the engine acted, and whether that was late. */
+export interface TimerFactView {
+  readonly dueAt: Instant;
+  readonly actedAt: Instant;
+  readonly late: boolean;
+}
+
+const timerFact = (dueAt: Instant | null, actedAt: Instant | null): TimerFactView | null =>
+  dueAt === null || actedAt === null ? null : { dueAt, actedAt, late: actedLate(dueAt, actedAt) };
+
 /** DESIGN §6 `GET /contracts/{id}/destruction`, plus the dates that drive it. */
 export interface DestructionView {
   readonly status: DestructionStatus;
@@ -60,6 +71,10 @@ export interface DestructionView {
   readonly deadlineMissedAt: Instant | null;
   readonly startedAt: Instant | null;
   readonly completedAt: Instant | null;
+  /** The timers of L9 and L11 once they acted, each flagged `late` when the engine acted after it was due. */
+  readonly start: TimerFactView | null;
+  readonly escalation: TimerFactView | null;
+  readonly deadlineMissed: TimerFactView | null;
   readonly locations: readonly LocationView[];
   readonly exportRequests: readonly ExportRequestView[];
   readonly certificate: DestructionCertificate | null;
@@ -95,6 +110,8 @@ export interface ContractRepresentation {
   readonly endedAt: Instant | null;
   readonly endKind: EndKind | null;
   readonly endReason: string | null;
+  /** L5: an expiry, when it was due (`endedAt`) and when the engine recorded it. */
+  readonly expiry: TimerFactView | null;
   readonly credentials: readonly CredentialView[];
   readonly credentialsRevokedAt: Instant | null;
   readonly destruction: DestructionView;
@@ -119,6 +136,9 @@ export function toDestructionView(state: ContractState): DestructionView {
     deadlineMissedAt: d.deadlineMissedAt,
     startedAt: d.startedAt,
     completedAt: d.completedAt,
+    start: timerFact(d.startDueAt, d.startedAt),
+    escalation: timerFact(d.escalationAt, d.escalatedAt),
+    deadlineMissed: timerFact(d.deadline, d.deadlineMissedAt),
     locations: d.locations.map(({ id, name, status, destroyedAt, evidence, failures, lastFailure }) => ({
       id,
       name,
@@ -156,6 +176,7 @@ export function toRepresentation(state: ContractState): ContractRepresentation {
     endedAt: s.endedAt,
     endKind: s.endKind,
     endReason: s.endReason,
+    expiry: s.endKind === 'expired' ? timerFact(s.endedAt, s.expiryRecordedAt) : null,
     credentials: s.credentials.map(({ credentialId, kind, host, handedOverAt, revokedAt }) => ({ credentialId, kind, host, handedOverAt, revokedAt })),
     credentialsRevokedAt: s.credentialsRevokedAt,
     destruction: toDestructionView(s),

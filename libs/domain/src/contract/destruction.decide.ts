@@ -1,4 +1,4 @@
-import { addDuration, destructionDeadline, isAfter, isBefore, parseOptionalDuration, subtractDuration } from '../calendar';
+import { addDuration, destructionDeadline, isAfter, isBefore, maxInstant, parseOptionalDuration, subtractDuration, type Instant } from '../calendar';
 import { STORAGE_LOCATIONS } from '../catalog';
 import { conflictError, notFoundError, ruleError, validationError } from '../errors';
 import type {
@@ -55,16 +55,22 @@ export function scheduleDestruction(cmd: ScheduleDestruction, state: OpenContrac
   ];
 }
 
+/** L9: destruction may start at the end of the return window, or once the last export is served if later. */
+export function destructionStartDue(d: PlannedDestruction): Instant {
+  const servedAts = d.exportRequests.map((r) => r.servedAt).filter((at): at is Instant => at !== null);
+  return maxInstant(d.returnWindowEndsAt, ...servedAts);
+}
+
 /** L9: destruction starts once the return window is over and every export is served. */
 export function startDestruction(cmd: StartDestruction, state: OpenContract): ContractEvent[] {
-  const startedAt = requireInstant(cmd.data.startedAt, 'startedAt');
+  const actedAt = requireInstant(cmd.data.actedAt, 'actedAt');
   const s = allowed(guards.StartDestruction(state));
-  if (isBefore(startedAt, s.destruction.returnWindowEndsAt)) {
+  if (isBefore(actedAt, s.destruction.returnWindowEndsAt)) {
     throw ruleError('destruction.return_window_open', `the return window is open until ${s.destruction.returnWindowEndsAt} (L9)`, {
       returnWindowEndsAt: s.destruction.returnWindowEndsAt,
     });
   }
-  return [{ type: 'DestructionStarted', data: { startedAt } }];
+  return [{ type: 'DestructionStarted', data: { dueAt: destructionStartDue(s.destruction), actedAt } }];
 }
 
 function knownLocation(d: PlannedDestruction, locationId: string) {
@@ -147,22 +153,24 @@ export function completeDestruction(cmd: CompleteDestruction, state: OpenContrac
 
 /** L11: a safety margin before the deadline, an unfinished destruction is escalated once. */
 export function escalateDestruction(cmd: EscalateDestruction, state: OpenContract): ContractEvent[] {
-  const at = requireInstant(cmd.data.at, 'at');
+  const actedAt = requireInstant(cmd.data.actedAt, 'actedAt');
   if (plannedDestruction(state)?.escalatedAt) return [];
   const s = allowed(guards.EscalateDestruction(state));
-  if (isBefore(at, s.destruction.escalationAt)) {
-    throw ruleError('escalation.too_early', `escalation is due at ${s.destruction.escalationAt}`, { escalationAt: s.destruction.escalationAt });
+  const dueAt = s.destruction.escalationAt;
+  if (isBefore(actedAt, dueAt)) {
+    throw ruleError('escalation.too_early', `escalation is due at ${dueAt}`, { escalationAt: dueAt });
   }
-  return [{ type: 'DestructionEscalated', data: { escalatedAt: at, deadline: s.destruction.deadline, pendingLocations: pendingLocationIds(s.destruction) } }];
+  return [{ type: 'DestructionEscalated', data: { dueAt, actedAt, deadline: s.destruction.deadline, pendingLocations: pendingLocationIds(s.destruction) } }];
 }
 
 /** L11, P11: a passed deadline is made visible once; destruction keeps trying. */
 export function markDeadlineMissed(cmd: MarkDeadlineMissed, state: OpenContract): ContractEvent[] {
-  const at = requireInstant(cmd.data.at, 'at');
+  const actedAt = requireInstant(cmd.data.actedAt, 'actedAt');
   if (plannedDestruction(state)?.deadlineMissedAt) return [];
   const s = allowed(guards.MarkDeadlineMissed(state));
-  if (isBefore(at, s.destruction.deadline)) {
-    throw ruleError('deadline.not_reached', `the destruction deadline is ${s.destruction.deadline}`, { deadline: s.destruction.deadline });
+  const dueAt = s.destruction.deadline;
+  if (isBefore(actedAt, dueAt)) {
+    throw ruleError('deadline.not_reached', `the destruction deadline is ${dueAt}`, { deadline: dueAt });
   }
-  return [{ type: 'DestructionDeadlineMissed', data: { missedAt: at, deadline: s.destruction.deadline, pendingLocations: pendingLocationIds(s.destruction) } }];
+  return [{ type: 'DestructionDeadlineMissed', data: { dueAt, actedAt, deadline: dueAt, pendingLocations: pendingLocationIds(s.destruction) } }];
 }

@@ -1,20 +1,23 @@
-import { addDuration, isAfter, isBefore } from '../calendar';
+import { addDuration, isAfter, isBefore, type Instant } from '../calendar';
 import { ruleError } from '../errors';
 import type { CancelContract, ExpireContract, RevokeCredentials, TerminateContract } from './contract.commands';
 import type { ContractEvent } from './contract.events';
 import { allowed, guards } from './contract.guards';
-import type { OpenContract } from './contract.state';
+import type { ActiveContract, OpenContract } from './contract.state';
 import { requireInstant, requireText } from './contract.validation';
+
+/** L5: the instant an active contract expires unless a renewal is accepted first. */
+export const expiryDue = (s: ActiveContract): Instant => addDuration(s.termEnd, s.renewalGracePeriod);
 
 /** L5: with no accepted renewal the contract ends at term end (plus the grace period, if any). */
 export function expireContract(cmd: ExpireContract, state: OpenContract): ContractEvent[] {
-  const at = requireInstant(cmd.data.at, 'at');
+  const actedAt = requireInstant(cmd.data.actedAt, 'actedAt');
   const s = allowed(guards.ExpireContract(state));
-  const expiredAt = addDuration(s.termEnd, s.renewalGracePeriod);
-  if (isBefore(at, expiredAt)) {
-    throw ruleError('expiry.too_early', `the contract runs until ${expiredAt}: it cannot expire at ${at}`, { expiresAt: expiredAt });
+  const dueAt = expiryDue(s);
+  if (isBefore(actedAt, dueAt)) {
+    throw ruleError('expiry.too_early', `the contract runs until ${dueAt}: it cannot expire at ${actedAt}`, { expiresAt: dueAt });
   }
-  return [{ type: 'ContractExpired', data: { expiredAt, termEnd: s.termEnd, detectedAt: at } }];
+  return [{ type: 'ContractExpired', data: { dueAt, actedAt, termEnd: s.termEnd } }];
 }
 
 /** L6: early termination ends processing at once. */

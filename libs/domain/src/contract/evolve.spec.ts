@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evolve, fold } from './contract.evolve';
 import type { ContractEvent } from './contract.events';
 import { initialState } from './contract.state';
-import { contractDecider } from './contract.decider';
+import { contractStream } from './contract.decider';
 import {
   activeSince,
   contractCancelled,
@@ -42,9 +42,9 @@ describe('evolve', () => {
     expect(() => evolve(fold(active), { type: 'ContractTeleported', data: {} } as unknown as ContractEvent)).toThrow('unexpected'));
 
   it('is the decider, Emmett style', () => {
-    expect(contractDecider.initialState()).toEqual(initialState());
-    const events = contractDecider.decide(handOverCredentials(T0), contractDecider.fold([ordered]));
-    expect(events.reduce(contractDecider.evolve, fold([ordered]))).toEqual(fold(active));
+    expect(contractStream.initialState()).toEqual(initialState());
+    const events = contractStream.decide(handOverCredentials(T0), fold([ordered]));
+    expect(events.reduce(contractStream.evolve, fold([ordered]))).toEqual(fold(active));
   });
 
   it('never mutates the state it is given', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EXPIRY_AFTER_NOTICE_REASON, EXPIRY_REASON } from './contract.state';
 import { given } from '../testing/given';
+import { toRepresentation } from './contract.view';
 import {
   acceptRenewal,
   activeSince,
@@ -25,11 +26,19 @@ describe('L5: expiry and non-renewal', () => {
       .then(contractExpired(FEB_28))
       .andState((s) => expect(s).toMatchObject({ status: 'expired', endKind: 'expired', endedAt: FEB_28, endReason: EXPIRY_REASON })));
 
-  it('L5: an expiry observed late still ends the contract at the term end', () =>
+  it('L5: an expiry observed late still ends the contract at the term end, and records when the engine acted', () =>
     given(active)
       .when(expireContract('2027-03-02T00:00:00Z'))
-      .then(contractExpired(FEB_28, { detectedAt: '2027-03-02T00:00:00Z' }))
-      .andState((s) => expect(s).toMatchObject({ endedAt: FEB_28 })));
+      .then({ type: 'ContractExpired', data: { dueAt: FEB_28, actedAt: '2027-03-02T00:00:00.000Z', termEnd: FEB_28 } })
+      .andState((s) => {
+        expect(s).toMatchObject({ endedAt: FEB_28, expiryRecordedAt: '2027-03-02T00:00:00.000Z' });
+        expect(toRepresentation(s).expiry).toEqual({ dueAt: FEB_28, actedAt: '2027-03-02T00:00:00.000Z', late: true });
+      }));
+
+  it('L5: an expiry acted on when due is not late', () =>
+    given(active)
+      .when(expireContract(FEB_28))
+      .thenState((s) => expect(toRepresentation(s).expiry).toEqual({ dueAt: FEB_28, actedAt: FEB_28, late: false })));
 
   it('L5: a contract cannot expire before its term end', () =>
     given(active).when(expireContract('2027-02-27T23:59:59Z')).thenThrows('expiry.too_early', 'rule'));

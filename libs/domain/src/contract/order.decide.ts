@@ -9,21 +9,22 @@ import {
   parseOptionalDuration,
   termEnd,
 } from '../calendar';
-import { narrowCatalog } from '../catalog';
+import { narrowCatalog, type CatalogSelection } from '../catalog';
 import { conflictError, ruleError } from '../errors';
-import type { HandOverCredentials, OrderContract } from './contract.commands';
-import type { ContractEvent } from './contract.events';
-import { allowed, guards } from './contract.guards';
-import type { ContractState, OpenContract } from './contract.state';
+import type { ControllerInput, HandOverCredentials, OrderContract } from './contract.commands';
+import type { ContractEvent, ContractOrdered } from './contract.events';
+import { allowed, guards, openContract } from './contract.guards';
+import type { ContractState, OpenContract, OrderedOrLater } from './contract.state';
 import { optionalEmail, optionalText, requireEmail, requireInstant, requireObject, requireText } from './contract.validation';
 
 /** L1: ordering records the contract; processing does not begin. */
 export function orderContract(cmd: OrderContract, state: ContractState): ContractEvent[] {
   const d = cmd.data;
   const contractId = requireText(d.contractId, 'contractId', 100);
-  const reference = optionalText(d.reference, 'reference', 100);
+  const reference = optionalText(d.reference, 'reference', 100)?.trim() ?? null;
   const c = requireObject(d.controller, 'controller');
   const controller = {
+    customerId: optionalText(c['customerId'], 'controller.customerId', 100)?.trim() ?? null,
     name: requireText(c['name'], 'controller.name'),
     email: requireEmail(c['email'], 'controller.email'),
     address: optionalText(c['address'], 'controller.address'),
@@ -48,22 +49,57 @@ export function orderContract(cmd: OrderContract, state: ContractState): Contrac
       { returnWindow, destructionPeriod: DESTRUCTION_PERIOD },
     );
   }
-  allowed(guards.OrderContract(state));
-  return [
-    {
-      type: 'ContractOrdered',
-      data: {
-        contractId,
-        reference,
-        controller,
-        billingPeriod,
-        catalog,
-        returnWindow,
-        renewalGracePeriod,
-        orderedAt,
-      },
-    },
-  ];
+  const data = { contractId, reference, controller, billingPeriod, catalog, returnWindow, renewalGracePeriod, orderedAt };
+  // The same order again (a retry, or the client's reference repeated with the same terms) is the
+  // contract already there, whatever became of it; other terms under that reference are refused.
+  if (state.status !== 'none') {
+    // L12 outranks the repeat: a destroyed contract's reference answers with the refusal.
+    allowed(openContract(state));
+    const differs = differingTerms(state, data);
+    if (differs.length === 0) return [];
+    throw conflictError('contract.reference_conflict', `this order repeats an existing contract with other terms (${differs.join(', ')})`, { differs });
+  }
+  return [{ type: 'ContractOrdered', data }];
+}
+
+/** The normalised form references are compared in: trimmed and case-folded. */
+export const normaliseReference = (reference: string): string => reference.trim().toLowerCase();
+
+/** Who the controller is: the provider's customer id when given, else its normalised email. */
+export function controllerIdentity(controller: Pick<ControllerInput, 'customerId' | 'email'>): string {
+  return controller.customerId?.trim() ? `customer:${controller.customerId.trim()}` : `email:${controller.email.trim().toLowerCase()}`;
+}
+
+/**
+ * The key a client's reference names a contract by: one controller's reference, compared after
+ * normalisation, is one contract; two controllers may use the same reference.
+ */
+export function orderKey(controller: Pick<ControllerInput, 'customerId' | 'email'>, reference: string): string {
+  return `${controllerIdentity(controller)}\n${normaliseReference(reference)}`;
+}
+
+const sameController = (a: ControllerInput, b: ControllerInput) =>
+  controllerIdentity(a) === controllerIdentity(b) &&
+  a.name.trim() === b.name.trim() &&
+  a.email.trim().toLowerCase() === b.email.trim().toLowerCase() &&
+  (a.address?.trim() ?? null) === (b.address?.trim() ?? null) &&
+  (a.dpoEmail?.trim().toLowerCase() ?? null) === (b.dpoEmail?.trim().toLowerCase() ?? null);
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+
+/** "The same terms": controller, billing period, catalog selection, return window and grace period. */
+function differingTerms(s: OrderedOrLater, order: ContractOrdered['data']): string[] {
+  const differs: string[] = [];
+  if (!sameController(s.controller, order.controller)) differs.push('controller');
+  if (s.billingPeriod !== order.billingPeriod) differs.push('billingPeriod');
+  const catalogs = Object.keys(s.catalog) as (keyof CatalogSelection)[];
+  if (catalogs.some((k) => !sameList(s.catalog[k], order.catalog[k]))) differs.push('catalog');
+  if (s.returnWindow !== order.returnWindow) differs.push('returnWindow');
+  if (s.renewalGracePeriod !== order.renewalGracePeriod) differs.push('renewalGracePeriod');
+  if ((s.reference === null) !== (order.reference === null) || (s.reference !== null && normaliseReference(s.reference) !== normaliseReference(order.reference!))) {
+    differs.push('reference');
+  }
+  return differs;
 }
 
 /** L2: the first hand-over starts processing and the first term; later ones only add credentials. */

@@ -26,6 +26,9 @@ import {
   withdrawRenewal,
 } from '../testing/factories';
 import type { ContractCommand } from './contract.commands';
+import { decide } from './contract.decide';
+import { fold } from './contract.evolve';
+import { orderKey } from './order.decide';
 
 const T = '2027-02-01T00:00:00.000Z';
 
@@ -46,8 +49,8 @@ describe('L1: ordering a contract', () => {
 
   it('L1: the optional controller fields and the reference may be absent', () =>
     given()
-      .when(orderContract({ reference: null, controller: { name: 'Acme SAS', email: 'contact@acme.example', address: null, dpoEmail: null } }))
-      .then(contractOrdered({ reference: null, controller: { name: 'Acme SAS', email: 'contact@acme.example', address: null, dpoEmail: null } })));
+      .when(orderContract({ reference: null, controller: { customerId: null, name: 'Acme SAS', email: 'contact@acme.example', address: null, dpoEmail: null } }))
+      .then(contractOrdered({ reference: null, controller: { customerId: null, name: 'Acme SAS', email: 'contact@acme.example', address: null, dpoEmail: null } })));
 
   it('DESIGN §4: a contract narrows the catalog, in catalog order', () =>
     given()
@@ -95,8 +98,35 @@ describe('L1: ordering a contract', () => {
   ])('L2/L5: a %s so long that the contract\'s dates could not be computed is refused', (_, data) =>
     given().when(orderContract(data)).thenThrows('contract.duration_too_long', 'rule'));
 
-  it('L1: a contract is ordered once', () =>
-    given(ordered).when(orderContract()).thenThrows('contract.already_ordered', 'conflict'));
+  it('L1: the same order again is the contract already there: nothing new is recorded', () =>
+    given(ordered).when(orderContract({ reference: '  acme-2027-001 ', orderedAt: '2027-02-01T00:00:00Z' })).thenNothing());
+
+  it.each([
+    ['billing period', { billingPeriod: 'P1Y' }, 'billingPeriod'],
+    ['return window', { returnWindow: 'P14D' }, 'returnWindow'],
+    ['grace period', { renewalGracePeriod: 'P3D' }, 'renewalGracePeriod'],
+    ['catalog selection', { catalog: { storageLocations: ['web-platform'] } }, 'catalog'],
+    ['controller', { controller: { ...CONTROLLER, name: 'Acme Holding' } }, 'controller'],
+  ] as const)('a reference repeated with another %s is refused as a conflict', (_, data, field) => {
+    let details: unknown;
+    try {
+      decide(orderContract(data), fold([ordered]));
+    } catch (e) {
+      details = (e as { details?: unknown }).details;
+    }
+    expect(details).toEqual({ differs: [field] });
+    given(ordered).when(orderContract(data)).thenThrows('contract.reference_conflict', 'conflict');
+  });
+
+  it('a reference is the same after trimming and case-folding, and belongs to one controller', () => {
+    const byEmail = { customerId: null, email: 'Contact@Acme.example ' };
+    expect(orderKey(byEmail, ' ACME-1 ')).toBe(orderKey({ customerId: null, email: 'contact@acme.example' }, 'acme-1'));
+    expect(orderKey(byEmail, 'ACME-1')).not.toBe(orderKey({ customerId: null, email: 'contact@other.example' }, 'ACME-1'));
+    // A customer id is the controller's identity: the same email under two customer ids is two controllers,
+    // and an order without one identifies the controller by its email, which is not the customer id.
+    expect(orderKey({ customerId: 'C-1', email: 'a@acme.example' }, 'R')).toBe(orderKey({ customerId: 'C-1', email: 'b@acme.example' }, 'r'));
+    expect(orderKey({ customerId: 'C-1', email: 'a@acme.example' }, 'R')).not.toBe(orderKey({ customerId: null, email: 'a@acme.example' }, 'R'));
+  });
 
   const T2 = '2027-03-01T00:00:00.000Z';
   it.each<ContractCommand>([
@@ -124,6 +154,6 @@ describe('L1: ordering a contract', () => {
   it('L1: before the order even a malformed command is answered with "no contract"', () =>
     given().when(acceptRenewal('', 'soon', 'later')).thenThrows('contract.not_ordered', 'not_found'));
 
-  it('L1: an active contract cannot be ordered again', () =>
-    given(activeSince(T)).when(orderContract()).thenThrows('contract.already_ordered', 'conflict'));
+  it('L1: an active contract ordered again with the same terms is answered with itself', () =>
+    given(activeSince(T)).when(orderContract()).thenNothing());
 });

@@ -23,6 +23,9 @@ const END = '2027-12-31T00:00:00.000Z';
 const ESCALATION = '2028-02-22T00:00:00.000Z';
 const DEADLINE = '2028-02-29T00:00:00.000Z';
 const yearly = { billingPeriod: 'P1Y' } as const;
+/** When the engine acts on a timer: the command carries that instant, never the planned one. */
+const ACTED = '2030-01-01T00:00:00.000Z';
+const firing = (t: ReturnType<typeof nextTimer>) => t && { kind: t.kind, at: t.at, command: t.command(ACTED) };
 
 describe('timers: what the workflow waits for', () => {
   it('an ordered contract waits only for signals (L1)', () => {
@@ -34,7 +37,7 @@ describe('timers: what the workflow waits for', () => {
   it('L5: an active contract expires at term end', () => {
     const s = fold(activeSince(T0));
     expect(upcomingDeadlines(s)).toEqual([{ kind: 'term-end', at: FEB_28 }]);
-    expect(nextTimer(s)).toEqual({ kind: 'term-end', at: FEB_28, command: { type: 'ExpireContract', data: { at: FEB_28 } } });
+    expect(firing(nextTimer(s))).toEqual({ kind: 'term-end', at: FEB_28, command: { type: 'ExpireContract', data: { actedAt: ACTED } } });
   });
 
   it('L3: an accepted renewal moves the expiry timer to the new term end', () => {
@@ -48,10 +51,10 @@ describe('timers: what the workflow waits for', () => {
       { kind: 'term-end', at: FEB_28 },
       { kind: 'grace-end', at: '2027-03-05T00:00:00.000Z' },
     ]);
-    expect(nextTimer(s)).toEqual({
+    expect(firing(nextTimer(s))).toEqual({
       kind: 'grace-end',
       at: '2027-03-05T00:00:00.000Z',
-      command: { type: 'ExpireContract', data: { at: '2027-03-05T00:00:00.000Z' } },
+      command: { type: 'ExpireContract', data: { actedAt: ACTED } },
     });
   });
 
@@ -65,10 +68,10 @@ describe('timers: what the workflow waits for', () => {
       { kind: 'escalation', at: ESCALATION },
       { kind: 'destruction-deadline', at: DEADLINE },
     ]);
-    expect(nextTimer(s)).toEqual({
+    expect(firing(nextTimer(s))).toEqual({
       kind: 'return-window-end',
       at: '2028-01-14T00:00:00.000Z',
-      command: { type: 'StartDestruction', data: { startedAt: '2028-01-14T00:00:00.000Z' } },
+      command: { type: 'StartDestruction', data: { actedAt: ACTED } },
     });
   });
 
@@ -77,10 +80,10 @@ describe('timers: what the workflow waits for', () => {
     const pending = fold([...planned, dataExportRequested('x-1', '2028-01-05T00:00:00Z')]);
     expect(nextTimer(pending)?.kind).toBe('escalation');
     const servedLate = fold([...planned, dataExportRequested('x-1', '2028-01-05T00:00:00Z'), dataExportServed('x-1', '2028-01-20T00:00:00Z')]);
-    expect(nextTimer(servedLate)).toEqual({
+    expect(firing(nextTimer(servedLate))).toEqual({
       kind: 'return-window-end',
       at: '2028-01-20T00:00:00.000Z',
-      command: { type: 'StartDestruction', data: { startedAt: '2028-01-20T00:00:00.000Z' } },
+      command: { type: 'StartDestruction', data: { actedAt: ACTED } },
     });
     const servedEarly = fold([...planned, dataExportRequested('x-1', '2028-01-05T00:00:00Z'), dataExportServed('x-1', '2028-01-06T00:00:00Z')]);
     expect(nextTimer(servedEarly)?.at).toBe('2028-01-14T00:00:00.000Z');
@@ -88,10 +91,10 @@ describe('timers: what the workflow waits for', () => {
 
   it('L11: once destruction started, the escalation comes next, then the deadline', () => {
     const underway = destructionUnderway(T0, END, END, yearly);
-    expect(nextTimer(fold(underway))).toEqual({ kind: 'escalation', at: ESCALATION, command: { type: 'EscalateDestruction', data: { at: ESCALATION } } });
+    expect(firing(nextTimer(fold(underway)))).toEqual({ kind: 'escalation', at: ESCALATION, command: { type: 'EscalateDestruction', data: { actedAt: ACTED } } });
     const escalated = fold([...underway, destructionEscalated(ESCALATION, DEADLINE)]);
     expect(upcomingDeadlines(escalated)).toEqual([{ kind: 'destruction-deadline', at: DEADLINE }]);
-    expect(nextTimer(escalated)).toEqual({ kind: 'destruction-deadline', at: DEADLINE, command: { type: 'MarkDeadlineMissed', data: { at: DEADLINE } } });
+    expect(firing(nextTimer(escalated))).toEqual({ kind: 'destruction-deadline', at: DEADLINE, command: { type: 'MarkDeadlineMissed', data: { actedAt: ACTED } } });
     const missed = fold([...underway, destructionEscalated(ESCALATION, DEADLINE), destructionDeadlineMissed(DEADLINE, DEADLINE)]);
     expect(upcomingDeadlines(missed)).toEqual([]);
     expect(nextTimer(missed)).toBeNull();

@@ -28,9 +28,25 @@ import {
 
 
 describe('event schema versions and upcasting', () => {
-  it('knows every event type; ContractOrdered is at version 2', () => {
+  it('knows every event type; ContractOrdered is at version 3, the timer events at 2', () => {
     expect(CONTRACT_EVENT_TYPES).toHaveLength(19);
-    expect(EVENT_SCHEMA_VERSIONS.ContractOrdered).toBe(2);
+    expect(EVENT_SCHEMA_VERSIONS.ContractOrdered).toBe(3);
+    for (const t of ['ContractExpired', 'DestructionStarted', 'DestructionEscalated', 'DestructionDeadlineMissed'] as const) expect(EVENT_SCHEMA_VERSIONS[t], t).toBe(2);
+  });
+
+  it('a v2 ContractOrdered (before customer ids) loads with a controller identified by its email', () => {
+    const { customerId: _customerId, ...controller } = ordered.data.controller;
+    expect(upcast({ type: 'ContractOrdered', schemaVersion: 2, data: { ...ordered.data, controller } })).toEqual(ordered);
+  });
+
+  it('v1 timer events, which named one instant, load with that instant as both due and acted', () => {
+    const t = '2027-03-01T00:00:00.000Z';
+    expect(upcast({ type: 'ContractExpired', schemaVersion: 1, data: { expiredAt: t, termEnd: t, detectedAt: '2027-03-02T00:00:00.000Z' } })).toEqual(
+      contractExpired(t, { actedAt: '2027-03-02T00:00:00.000Z' }),
+    );
+    expect(upcast({ type: 'DestructionStarted', schemaVersion: 1, data: { startedAt: t } }).data).toEqual({ dueAt: t, actedAt: t });
+    expect(upcast({ type: 'DestructionEscalated', schemaVersion: 1, data: { escalatedAt: t, deadline: t, pendingLocations: [] } }).data).toEqual({ dueAt: t, actedAt: t, deadline: t, pendingLocations: [] });
+    expect(upcast({ type: 'DestructionDeadlineMissed', schemaVersion: 1, data: { missedAt: t, deadline: t, pendingLocations: [] } }).data).toEqual({ dueAt: t, actedAt: t, deadline: t, pendingLocations: [] });
   });
 
   it('every schema version above 1 has its upcasters', () => {
@@ -54,7 +70,7 @@ describe('event schema versions and upcasting', () => {
     expect(codeOf(() => upcast({ type: 'toString', schemaVersion: 1, data: {} }))).toBe('event.unknown_type');
   });
 
-  it.each([3, 0, 1.5])('refuses ContractOrdered schema version %s', (schemaVersion) =>
+  it.each([4, 0, 1.5])('refuses ContractOrdered schema version %s', (schemaVersion) =>
     expect(codeOf(() => upcast({ type: 'ContractOrdered', schemaVersion, data: ordered.data }))).toBe('event.unsupported_version'));
 
   it('gives each event the instant it records', () => {
@@ -66,7 +82,7 @@ describe('event schema versions and upcasting', () => {
       renewalRejected('inv-1', at),
       renewalWithdrawn('inv-1', at),
       nonRenewalNoticed(at, '2027-04-01T00:00:00Z'),
-      contractExpired('2027-02-01T00:00:00Z', { detectedAt: at }),
+      contractExpired('2027-02-01T00:00:00Z', { actedAt: at }),
       contractTerminated(at),
       contractCancelled(at),
       credentialsRevoked(at),

@@ -54,6 +54,7 @@ describe('DESIGN §6 contract representation', () => {
       endedAt: null,
       endKind: null,
       endReason: null,
+      expiry: null,
       credentials: [{ credentialId: 'cred-1', kind: 'ssh', host: 'web-1.acme.example', handedOverAt: T0, revokedAt: null }],
       credentialsRevokedAt: null,
       destruction: {
@@ -66,6 +67,9 @@ describe('DESIGN §6 contract representation', () => {
         deadlineMissedAt: null,
         startedAt: null,
         completedAt: null,
+        start: null,
+        escalation: null,
+        deadlineMissed: null,
         locations: [],
         exportRequests: [],
         certificate: null,

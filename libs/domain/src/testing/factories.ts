@@ -53,6 +53,7 @@ const at = (s: string): Instant => parseInstant(s);
 export const CONTRACT_ID = '7b0e3f1c-3c1e-4c55-9d1a-0c0ffee00001';
 export const ORDERED_AT = '2027-01-15T09:00:00.000Z';
 export const CONTROLLER = {
+  customerId: null,
   name: 'Acme SAS',
   email: 'contact@acme.example',
   address: '1 rue de la Paix, 75002 Paris',
@@ -103,7 +104,7 @@ export const noticeNonRenewal = (noticedAt: string, reason: string | null = null
   data: { noticedAt, reason },
 });
 
-export const expireContract = (when: string): ExpireContract => ({ type: 'ExpireContract', data: { at: when } });
+export const expireContract = (actedAt: string): ExpireContract => ({ type: 'ExpireContract', data: { actedAt } });
 
 export const terminateContract = (terminatedAt: string, reason = 'client moved to another host'): TerminateContract => ({
   type: 'TerminateContract',
@@ -134,7 +135,7 @@ export const serveDataExport = (requestId: string, servedAt: string, locations: 
   data: { requestId, servedAt, locations },
 });
 
-export const startDestruction = (startedAt: string): StartDestruction => ({ type: 'StartDestruction', data: { startedAt } });
+export const startDestruction = (actedAt: string): StartDestruction => ({ type: 'StartDestruction', data: { actedAt } });
 
 export const evidence = (when: string, overrides: Partial<DestructionEvidence> = {}): DestructionEvidence => ({
   objectCount: 12,
@@ -161,9 +162,9 @@ export const completeDestruction = (completedAt: string, certificateId = 'cert-1
   data: { completedAt, certificateId },
 });
 
-export const escalateDestruction = (when: string): EscalateDestruction => ({ type: 'EscalateDestruction', data: { at: when } });
+export const escalateDestruction = (actedAt: string): EscalateDestruction => ({ type: 'EscalateDestruction', data: { actedAt } });
 
-export const markDeadlineMissed = (when: string): MarkDeadlineMissed => ({ type: 'MarkDeadlineMissed', data: { at: when } });
+export const markDeadlineMissed = (actedAt: string): MarkDeadlineMissed => ({ type: 'MarkDeadlineMissed', data: { actedAt } });
 
 // Events
 
@@ -227,9 +228,10 @@ export const nonRenewalNoticed = (noticedAt: string, termEnd: string, reason: st
   data: { noticedAt: at(noticedAt), reason, termEnd: at(termEnd) },
 });
 
-export const contractExpired = (expiredAt: string, options: { termEnd?: string; detectedAt?: string } = {}): ContractExpired => ({
+/** Expired at `dueAt`; the engine acted at `actedAt` (on time unless told otherwise). */
+export const contractExpired = (dueAt: string, options: { termEnd?: string; actedAt?: string } = {}): ContractExpired => ({
   type: 'ContractExpired',
-  data: { expiredAt: at(expiredAt), termEnd: at(options.termEnd ?? expiredAt), detectedAt: at(options.detectedAt ?? expiredAt) },
+  data: { dueAt: at(dueAt), actedAt: at(options.actedAt ?? dueAt), termEnd: at(options.termEnd ?? dueAt) },
 });
 
 export const contractTerminated = (terminatedAt: string, reason = 'client moved to another host'): ContractTerminated => ({
@@ -278,7 +280,10 @@ export const dataExportServed = (requestId: string, servedAt: string, locations:
   data: { requestId, servedAt: at(servedAt), locations },
 });
 
-export const destructionStarted = (startedAt: string): DestructionStarted => ({ type: 'DestructionStarted', data: { startedAt: at(startedAt) } });
+export const destructionStarted = (dueAt: string, actedAt: string = dueAt): DestructionStarted => ({
+  type: 'DestructionStarted',
+  data: { dueAt: at(dueAt), actedAt: at(actedAt) },
+});
 
 export const locationDestroyed = (locationId: string, destroyedAt: string, proof: DestructionEvidence = evidence(destroyedAt)): LocationDestroyed => ({
   type: 'LocationDestroyed',
@@ -290,14 +295,23 @@ export const locationDestructionFailed = (locationId: string, failedAt: string, 
   data: { locationId, failedAt: at(failedAt), attempt, reason },
 });
 
-export const destructionEscalated = (escalatedAt: string, deadline: string, pendingLocations: readonly string[] = ALL_LOCATION_IDS): DestructionEscalated => ({
+export const destructionEscalated = (
+  dueAt: string,
+  deadline: string,
+  pendingLocations: readonly string[] = ALL_LOCATION_IDS,
+  actedAt: string = dueAt,
+): DestructionEscalated => ({
   type: 'DestructionEscalated',
-  data: { escalatedAt: at(escalatedAt), deadline: at(deadline), pendingLocations },
+  data: { dueAt: at(dueAt), actedAt: at(actedAt), deadline: at(deadline), pendingLocations },
 });
 
-export const destructionDeadlineMissed = (missedAt: string, deadline: string, pendingLocations: readonly string[] = ALL_LOCATION_IDS): DestructionDeadlineMissed => ({
+export const destructionDeadlineMissed = (
+  actedAt: string,
+  deadline: string,
+  pendingLocations: readonly string[] = ALL_LOCATION_IDS,
+): DestructionDeadlineMissed => ({
   type: 'DestructionDeadlineMissed',
-  data: { missedAt: at(missedAt), deadline: at(deadline), pendingLocations },
+  data: { dueAt: at(deadline), actedAt: at(actedAt), deadline: at(deadline), pendingLocations },
 });
 
 // Histories
