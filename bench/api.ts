@@ -10,7 +10,8 @@ import { freePort, startProcess, waitFor, type ManagedProcess } from '../libs/in
 import { projectRoot } from '../libs/infra/src/dev/project-root';
 import { startTemporalDevServer } from '../libs/infra/src/dev/services';
 import { dataConverter } from '../libs/infra/src/temporal/connection';
-import { contractWorkflowId, handOverCredentialsUpdate, snapshotUpdate, type ContractWorkflowInput } from '../libs/infra/src/temporal/messages';
+import { orderContract } from '../libs/infra/src/temporal/contract-client';
+import { contractWorkflowId, handOverCredentialsUpdate } from '../libs/infra/src/temporal/messages';
 import { benchPostgres, fmt, measure } from './support';
 
 /**
@@ -55,14 +56,9 @@ async function main(): Promise<void> {
     };
     const direct = async () => {
       const contractId = randomUUID();
-      const input: ContractWorkflowInput = {
-        contractId,
-        settings: { escalationMargin: 'P7D' },
-        actor: { role: 'account_manager' },
-        order: { contractId, reference: null, controller: { name: 'Bench SAS', email: 'bench@bench.example', address: null, dpoEmail: null }, billingPeriod: 'P1M', catalog: null, returnWindow: null, renewalGracePeriod: null, orderedAt: new Date().toISOString() },
-      };
-      const handle = await client.workflow.start('contractWorkflow', { workflowId: contractWorkflowId(contractId), taskQueue: config.temporal.taskQueue, args: [input] });
-      await handle.executeUpdate(snapshotUpdate);
+      const order = { contractId, reference: null, controller: { customerId: null, name: 'Bench SAS', email: 'bench@bench.example', address: null, dpoEmail: null }, billingPeriod: 'P1M', catalog: null, returnWindow: null, renewalGracePeriod: null, orderedAt: new Date().toISOString() };
+      await orderContract(client, { taskQueue: config.temporal.taskQueue, settings: { escalationMargin: 'P7D' }, order, actor: { role: 'account_manager' } });
+      const handle = client.workflow.getHandle(contractWorkflowId(contractId));
       // Sealing is vault work every hand-over needs, whichever way it comes in.
       const credentialId = randomUUID();
       const sealed = await vault.seal(contractId, credentialId, { username: 'u', secret: 's3cret' });

@@ -175,7 +175,7 @@ async function openContractsMemory(client: Client, env: Record<string, string>, 
   // Starts only, as fast as the server takes them (a bulk import); the worker works through them.
   const ids: string[] = [];
   const starting = await measure(OPEN_CONTRACTS, OPEN_CONCURRENCY, async () => {
-    ids.push(await driver.start());
+    ids.push((await driver.order()).contractId);
   });
   const quarters = [1, 2, 3].map((q) => Math.floor((q * OPEN_CONTRACTS) / 4));
   await waitFor(

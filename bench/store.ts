@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
-import { addDuration, decide, evolve, initialState, type ContractCommand, type ContractEvent, type ContractState } from '../libs/domain/src';
+import { addDuration, contractStream, decide, evolve, initialState, type ContractCommand, type ContractEvent, type ContractState } from '../libs/domain/src';
 import * as f from '../libs/domain/src/testing/factories';
 import { createDataSource, migrate } from '../libs/infra/src/database/data-source';
 import { CONTRACT_STREAM } from '../libs/infra/src/event-store/contract-projection';
-import { createContractEventStore, toNewEvents } from '../libs/infra/src/event-store/contract-stream';
+import { createEventStore, toNewEvents } from '../libs/infra/src/event-store/streams';
 import { type NewEvent } from '../libs/infra/src/event-store/event-store';
 import { benchPostgres, fmt, percentile } from './support';
 
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   await migrate(pg.url);
   const dataSource = createDataSource({ url: pg.url, poolSize: Math.max(...WRITERS) + 4 });
   await dataSource.initialize();
-  const store = createContractEventStore(dataSource);
+  const store = createEventStore(dataSource);
   const pool = (dataSource.driver as unknown as { master: Pool }).master;
   await dataSource.query(`CREATE TABLE IF NOT EXISTS bench_raw_events (LIKE events INCLUDING DEFAULTS)`);
   await dataSource.query(`ALTER TABLE bench_raw_events ALTER COLUMN position DROP IDENTITY IF EXISTS`);
@@ -122,7 +122,7 @@ interface Append {
 function lanesFor(streams: number, batch: number): Append[][] {
   return Array.from({ length: streams }, () => {
     const id = randomUUID();
-    const events = toNewEvents(lifecycle(id));
+    const events = toNewEvents(contractStream, lifecycle(id));
     const lane: Append[] = [];
     for (let i = 0; i < events.length; i += batch) lane.push({ id, expected: i, events: events.slice(i, i + batch) });
     return lane;

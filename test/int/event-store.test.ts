@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { type DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDuration, initialState } from '../../libs/domain/src';
+import { addDuration, contractStream, initialState } from '../../libs/domain/src';
 import * as f from '../../libs/domain/src/testing';
 import { createDataSource } from '../../libs/infra/src/database/data-source';
 import { CONTRACT_STREAM, contractStateSql } from '../../libs/infra/src/event-store/contract-projection';
-import { contractStreamSchema, createContractEventStore, toNewEvents } from '../../libs/infra/src/event-store/contract-stream';
+import { createEventStore, toNewEvents } from '../../libs/infra/src/event-store/streams';
 import { ConcurrencyError, EventStoreError } from '../../libs/infra/src/event-store/errors';
 import { EventStore, START, type GlobalCheckpoint, type InlineProjection, type RecordedEvent } from '../../libs/infra/src/event-store/event-store';
 import { rebuildProjections } from '../../libs/infra/src/event-store/rebuild';
@@ -21,14 +21,14 @@ beforeAll(async () => {
   db = await createTestDatabase();
   dataSource = createDataSource({ url: db.url, poolSize: 40 });
   await dataSource.initialize();
-  store = createContractEventStore(dataSource);
+  store = createEventStore(dataSource);
 });
 afterAll(async () => {
   await dataSource?.destroy();
   await db?.drop();
 });
 
-const ordered = (contractId: string) => toNewEvents([f.contractOrdered({ contractId })]);
+const ordered = (contractId: string) => toNewEvents(contractStream, [f.contractOrdered({ contractId })]);
 const count = async (sql: string, params: unknown[] = []) => Number((await dataSource.query(sql, params))[0].n);
 
 describe('append', () => {
@@ -36,8 +36,8 @@ describe('append', () => {
     const id = randomUUID();
     await store.append(CONTRACT_STREAM, id, 0, ordered(id));
     const attempts = await Promise.allSettled([
-      store.append(CONTRACT_STREAM, id, 1, toNewEvents([f.handedOver('2027-02-01T00:00:00.000Z')])),
-      store.append(CONTRACT_STREAM, id, 1, toNewEvents([f.contractCancelled('2027-02-01T00:00:00.000Z')])),
+      store.append(CONTRACT_STREAM, id, 1, toNewEvents(contractStream, [f.handedOver('2027-02-01T00:00:00.000Z')])),
+      store.append(CONTRACT_STREAM, id, 1, toNewEvents(contractStream, [f.contractCancelled('2027-02-01T00:00:00.000Z')])),
     ]);
     expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
     const rejected = attempts.filter((a): a is PromiseRejectedResult => a.status === 'rejected');
@@ -50,8 +50,8 @@ describe('append', () => {
   it('of two concurrent first appends to a new stream, exactly one commits', async () => {
     const id = randomUUID();
     const attempts = await Promise.allSettled([
-      store.append(CONTRACT_STREAM, id, 0, toNewEvents([f.contractOrdered({ contractId: id, reference: 'A' })])),
-      store.append(CONTRACT_STREAM, id, 0, toNewEvents([f.contractOrdered({ contractId: id, reference: 'B' })])),
+      store.append(CONTRACT_STREAM, id, 0, toNewEvents(contractStream, [f.contractOrdered({ contractId: id, reference: 'A' })])),
+      store.append(CONTRACT_STREAM, id, 0, toNewEvents(contractStream, [f.contractOrdered({ contractId: id, reference: 'B' })])),
     ]);
     expect(attempts.map((a) => a.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(await store.readStream(id)).toHaveLength(1);
@@ -60,10 +60,10 @@ describe('append', () => {
   it('100 concurrent appends to 100 streams all commit, with gap-free versions per stream', async () => {
     const ids = Array.from({ length: 100 }, () => randomUUID());
     await Promise.all(ids.map((id) => store.append(CONTRACT_STREAM, id, 0, ordered(id))));
-    await Promise.all(ids.map((id) => store.append(CONTRACT_STREAM, id, 1, toNewEvents([f.handedOver('2027-02-01T00:00:00.000Z')]))));
+    await Promise.all(ids.map((id) => store.append(CONTRACT_STREAM, id, 1, toNewEvents(contractStream, [f.handedOver('2027-02-01T00:00:00.000Z')]))));
     await Promise.all(
       ids.map((id) =>
-        store.append(CONTRACT_STREAM, id, 2, toNewEvents([f.nonRenewalNoticed('2027-02-02T00:00:00.000Z', '2027-03-01T00:00:00.000Z'), f.contractTerminated('2027-02-03T00:00:00.000Z')])),
+        store.append(CONTRACT_STREAM, id, 2, toNewEvents(contractStream, [f.nonRenewalNoticed('2027-02-02T00:00:00.000Z', '2027-03-01T00:00:00.000Z'), f.contractTerminated('2027-02-03T00:00:00.000Z')])),
       ),
     );
     for (const id of ids) expect((await store.readStream(id)).map((e) => e.version)).toEqual([1, 2, 3, 4]);
@@ -78,7 +78,7 @@ describe('append', () => {
     expect(await store.append(CONTRACT_STREAM, id, 0, events)).toEqual({ version: 1, duplicate: true });
     expect(await count(`SELECT count(*) AS n FROM events WHERE stream_id = $1`, [id])).toBe(1);
     // Different events at the same version are a conflict, not a retry.
-    await expect(store.append(CONTRACT_STREAM, id, 0, toNewEvents([f.contractOrdered({ contractId: id, reference: 'other' })]))).rejects.toBeInstanceOf(ConcurrencyError);
+    await expect(store.append(CONTRACT_STREAM, id, 0, toNewEvents(contractStream, [f.contractOrdered({ contractId: id, reference: 'other' })]))).rejects.toBeInstanceOf(ConcurrencyError);
   });
 
   it('refuses bad input with a clear error and writes nothing', async () => {
@@ -108,10 +108,10 @@ describe('append', () => {
 
 describe('group commit', () => {
   /** A store that writes one statement at a time: appends made meanwhile wait, then share the next statement. */
-  const serialStore = () => createContractEventStore(dataSource, { groupCommit: { maxStatements: 1 } });
+  const serialStore = () => createEventStore(dataSource, { groupCommit: { maxStatements: 1 } });
   const transactionsOf = async (ids: string[]) =>
     (await dataSource.query(`SELECT stream_id, transaction_id::text AS tx FROM events WHERE stream_id = ANY($1) ORDER BY position`, [ids])) as { stream_id: string; tx: string }[];
-  const handOver = () => toNewEvents([f.handedOver('2027-02-01T00:00:00.000Z')]);
+  const handOver = () => toNewEvents(contractStream, [f.handedOver('2027-02-01T00:00:00.000Z')]);
   /** Runs `body` while PostgreSQL raises `errcode` on every insert of an event of `streamId`. */
   const whileInsertsOf = async (streamId: string, message: string, errcode: string, body: () => Promise<void>) => {
     await dataSource.query(`
@@ -152,7 +152,7 @@ describe('group commit', () => {
     const [blocker, a, moved, c] = Array.from({ length: 4 }, () => randomUUID());
     await Promise.all([blocker, a, moved, c].map((id) => grouped.append(CONTRACT_STREAM, id!, 0, ordered(id!))));
     // Another process moves one stream behind this store's cached head.
-    await createContractEventStore(dataSource).append(CONTRACT_STREAM, moved!, 1, toNewEvents([f.contractCancelled('2027-02-01T00:00:00.000Z')]));
+    await createEventStore(dataSource).append(CONTRACT_STREAM, moved!, 1, toNewEvents(contractStream, [f.contractCancelled('2027-02-01T00:00:00.000Z')]));
     const results = await Promise.allSettled([
       grouped.append(CONTRACT_STREAM, blocker!, 1, handOver()),
       grouped.append(CONTRACT_STREAM, a!, 1, handOver()),
@@ -202,7 +202,7 @@ describe('group commit', () => {
         return [];
       },
     };
-    const grouped = new EventStore(dataSource, { schemas: [contractStreamSchema], projections: [projection], groupCommit: { maxStatements: 1 } });
+    const grouped = new EventStore(dataSource, { schemas: [{ streamType: CONTRACT_STREAM, eventVersions: contractStream.eventVersions }], projections: [projection], groupCommit: { maxStatements: 1 } });
     const results = await Promise.allSettled([blocker, a, poisoned, c].map((id) => grouped.append(CONTRACT_STREAM, id!, 0, ordered(id!))));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect(grouped.stats.groupsSplit).toBe(1);
@@ -245,7 +245,7 @@ describe('group commit', () => {
 
   it('refuses group commit settings that could never write', () => {
     for (const groupCommit of [{ maxStatements: 0 }, { maxAppends: Number.NaN }, { maxBytes: 1.5 }]) {
-      expect(() => createContractEventStore(dataSource, { groupCommit })).toThrow(expect.objectContaining({ code: 'event_store.invalid_option' }));
+      expect(() => createEventStore(dataSource, { groupCommit })).toThrow(expect.objectContaining({ code: 'event_store.invalid_option' }));
     }
   });
 
@@ -253,15 +253,15 @@ describe('group commit', () => {
     const other = createDataSource({ url: db.url, poolSize: 4 });
     await other.initialize();
     try {
-      const mine = createContractEventStore(dataSource);
-      const theirs = createContractEventStore(other);
+      const mine = createEventStore(dataSource);
+      const theirs = createEventStore(other);
       const ids = Array.from({ length: 60 }, () => randomUUID());
       await Promise.all(ids.map((id) => mine.append(CONTRACT_STREAM, id, 0, ordered(id))));
       for (let round = 1; round <= 3; round++) {
         const at = `2027-02-0${round}T00:00:00.000Z`;
         const outcomes = await Promise.allSettled([
-          ...ids.map((id) => mine.append(CONTRACT_STREAM, id, round, toNewEvents([f.handedOver(at, { credentialId: `mine-${round}`, first: round === 1 })]))),
-          ...[...ids].reverse().map((id) => theirs.append(CONTRACT_STREAM, id, round, toNewEvents([f.handedOver(at, { credentialId: `theirs-${round}`, first: round === 1 })]))),
+          ...ids.map((id) => mine.append(CONTRACT_STREAM, id, round, toNewEvents(contractStream, [f.handedOver(at, { credentialId: `mine-${round}`, first: round === 1 })]))),
+          ...[...ids].reverse().map((id) => theirs.append(CONTRACT_STREAM, id, round, toNewEvents(contractStream, [f.handedOver(at, { credentialId: `theirs-${round}`, first: round === 1 })]))),
         ]);
         const errors = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected').map((o) => o.reason as unknown);
         expect(errors.filter((e) => !(e instanceof ConcurrencyError))).toEqual([]);
@@ -342,8 +342,8 @@ describe('readers in global order', () => {
     await Promise.all(
       ids.map(async (id, i) => {
         await store.append(CONTRACT_STREAM, id, 0, ordered(id));
-        await store.append(CONTRACT_STREAM, id, 1, toNewEvents([f.handedOver(`2027-02-0${1 + (i % 9)}T00:00:00.000Z`)]));
-        await store.append(CONTRACT_STREAM, id, 2, toNewEvents([f.contractTerminated('2027-03-01T00:00:00.000Z')]));
+        await store.append(CONTRACT_STREAM, id, 1, toNewEvents(contractStream, [f.handedOver(`2027-02-0${1 + (i % 9)}T00:00:00.000Z`)]));
+        await store.append(CONTRACT_STREAM, id, 2, toNewEvents(contractStream, [f.contractTerminated('2027-03-01T00:00:00.000Z')]));
       }),
     );
     [end] = (await dataSource.query(
@@ -365,8 +365,8 @@ describe('hash chain', () => {
   it('detects an event changed behind the store\'s back, and names it', async () => {
     const id = randomUUID();
     await store.append(CONTRACT_STREAM, id, 0, ordered(id));
-    await store.append(CONTRACT_STREAM, id, 1, toNewEvents([f.handedOver('2027-02-01T00:00:00.000Z')]));
-    await store.append(CONTRACT_STREAM, id, 2, toNewEvents([f.contractTerminated('2027-03-01T00:00:00.000Z')]));
+    await store.append(CONTRACT_STREAM, id, 1, toNewEvents(contractStream, [f.handedOver('2027-02-01T00:00:00.000Z')]));
+    await store.append(CONTRACT_STREAM, id, 2, toNewEvents(contractStream, [f.contractTerminated('2027-03-01T00:00:00.000Z')]));
     expect(await store.verify(id)).toEqual({ valid: true, events: 3 });
 
     // The table refuses updates outright…
@@ -383,8 +383,8 @@ describe('hash chain', () => {
   it('detects a deleted event', async () => {
     const id = randomUUID();
     await store.append(CONTRACT_STREAM, id, 0, ordered(id));
-    await store.append(CONTRACT_STREAM, id, 1, toNewEvents([f.handedOver('2027-02-01T00:00:00.000Z')]));
-    await store.append(CONTRACT_STREAM, id, 2, toNewEvents([f.contractTerminated('2027-03-01T00:00:00.000Z')]));
+    await store.append(CONTRACT_STREAM, id, 1, toNewEvents(contractStream, [f.handedOver('2027-02-01T00:00:00.000Z')]));
+    await store.append(CONTRACT_STREAM, id, 2, toNewEvents(contractStream, [f.contractTerminated('2027-03-01T00:00:00.000Z')]));
     const raw = new Client({ connectionString: db.url });
     await raw.connect();
     await raw.query(`SET session_replication_role = replica`);
@@ -403,7 +403,7 @@ describe('read models', () => {
     db = await createTestDatabase();
     dataSource = createDataSource({ url: db.url, poolSize: 20 });
     await dataSource.initialize();
-    store = createContractEventStore(dataSource);
+    store = createEventStore(dataSource);
   });
   afterAll(async () => {
     await dataSource?.destroy();
@@ -476,7 +476,7 @@ describe('read models', () => {
     for (const invoice of ['inv-1', 'inv-2', 'inv-3']) await renew(store, invoice);
     expect(await run(store, c, f.rejectRenewal('rejected-1', '2027-03-01T00:00:00.000Z'))).toHaveLength(1);
 
-    const other = createContractEventStore(dataSource);
+    const other = createEventStore(dataSource);
     await renew(other, 'inv-4');
     expect(await run(other, c, f.rejectRenewal('rejected-2', '2027-06-01T00:00:00.000Z', 'payment failed'))).toHaveLength(1);
     expect(await run(other, c, f.withdrawRenewal('withdrawn-1', '2027-06-02T00:00:00.000Z'))).toHaveLength(1);

@@ -7,22 +7,21 @@ import { STORAGE_LOCATIONS, type OrderContract } from '../../libs/domain/src';
 import { loadConfig, type AppConfig } from '../../libs/infra/src/config/config';
 import { createDataSource } from '../../libs/infra/src/database/data-source';
 import { waitFor } from '../../libs/infra/src/dev/processes';
-import { createContractEventStore } from '../../libs/infra/src/event-store/contract-stream';
+import { createEventStore } from '../../libs/infra/src/event-store/streams';
 import { type EventStore, type RecordedEvent } from '../../libs/infra/src/event-store/event-store';
 import { dataConverter } from '../../libs/infra/src/temporal/connection';
 import {
   acceptRenewalUpdate,
   contractWorkflowId,
-  destructionWorkflowId,
   handOverCredentialsUpdate,
-  snapshotUpdate,
   terminateUpdate,
   type ContractSnapshot,
 } from '../../libs/infra/src/temporal/messages';
 import { CredentialVault } from '../../libs/infra/src/vault/credential-vault';
 import { storageRegistry, type StorageRegistry } from '../../apps/worker/src/storage/registry';
 import { seedSampleData } from '../../apps/worker/src/storage/seed';
-import { orderInput } from './orders';
+import { orderContract } from '../../libs/infra/src/temporal/contract-client';
+import { orderData, TEST_SETTINGS } from './orders';
 import { type contractWorkflow } from '../../apps/worker/src/workflows';
 
 /*
@@ -56,7 +55,7 @@ export async function storeView(url: string): Promise<StoreView> {
   await dataSource.initialize();
   return {
     dataSource,
-    store: createContractEventStore(dataSource),
+    store: createEventStore(dataSource),
     vault: new CredentialVault(dataSource, TEST_CONFIG.vaultKeys),
     close: () => dataSource.destroy(),
   };
@@ -78,17 +77,10 @@ export class ContractDriver {
 
   /** L1: starts the contract's workflow and answers once the order is in the event store. */
   async order(data: Partial<OrderContract['data']> = {}): Promise<{ contractId: string; snapshot: ContractSnapshot }> {
-    const contractId = await this.start(data);
-    const snapshot = await this.handle(contractId).executeUpdate(snapshotUpdate);
-    return { contractId, snapshot };
-  }
-
-  /** Starts the contract's workflow without waiting for the order to be stored. */
-  async start(data: Partial<OrderContract['data']> = {}): Promise<string> {
     const contractId = data.contractId ?? randomUUID();
-    const input = orderInput(contractId, new Date().toISOString(), data);
-    await this.client.workflow.start('contractWorkflow', { workflowId: contractWorkflowId(contractId), taskQueue: this.taskQueue, args: [input] });
-    return contractId;
+    const order = orderData(contractId, new Date().toISOString(), data);
+    const { created: _created, ...snapshot } = await orderContract(this.client, { taskQueue: this.taskQueue, settings: TEST_SETTINGS, order, actor: MANAGER });
+    return { contractId, snapshot };
   }
 
   /** L2: seals a credential (vault) and hands it over; processing starts. */
@@ -112,10 +104,9 @@ export class ContractDriver {
     return this.handle(contractId).executeUpdate(terminateUpdate, { args: [{ reason, actor: MANAGER }] });
   }
 
-  /** Resolves when the contract workflow (through its continue-as-new runs) and its destruction have finished. */
-  async destructionFinished(contractId: string): Promise<ContractSnapshot> {
-    await this.handle(contractId).result();
-    return this.client.workflow.getHandle(destructionWorkflowId(contractId)).result() as Promise<ContractSnapshot>;
+  /** Resolves when the contract's workflow (through its continue-as-new runs) has destroyed the data. */
+  destructionFinished(contractId: string): Promise<ContractSnapshot> {
+    return this.handle(contractId).result();
   }
 }
 

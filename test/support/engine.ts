@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Client, WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -9,29 +9,23 @@ import { DefaultLogger, Runtime, type Worker, type WorkflowBundleWithSourceMap }
 import pino from 'pino';
 import { type DataSource } from 'typeorm';
 import { expect, inject } from 'vitest';
-import { STORAGE_LOCATIONS, type ContractEvent, type OrderContract } from '../../libs/domain/src';
+import { STORAGE_LOCATIONS, TIMER_TOLERANCE_MS, type ContractEvent, type OrderContract } from '../../libs/domain/src';
 import { loadConfig, type AppConfig } from '../../libs/infra/src/config/config';
 import { projectRoot } from '../../libs/infra/src/dev/project-root';
-import { createContractEventStore } from '../../libs/infra/src/event-store/contract-stream';
+import { createEventStore } from '../../libs/infra/src/event-store/streams';
 import { type EventStore, type RecordedEvent } from '../../libs/infra/src/event-store/event-store';
 import { temporalBinaries } from '../../libs/infra/src/temporal/binaries';
 import { dataConverter } from '../../libs/infra/src/temporal/connection';
-import {
-  contractWorkflowId,
-  destructionWorkflowId,
-  DOMAIN_FAILURE,
-  handOverCredentialsUpdate,
-  snapshotUpdate,
-  type DomainFailureDetails,
-} from '../../libs/infra/src/temporal/messages';
+import { orderContract } from '../../libs/infra/src/temporal/contract-client';
+import { contractWorkflowId, DOMAIN_FAILURE, handOverCredentialsUpdate, type DomainFailureDetails } from '../../libs/infra/src/temporal/messages';
 import { CredentialVault, type CredentialSecret } from '../../libs/infra/src/vault/credential-vault';
 import { seedSampleData } from '../../apps/worker/src/storage/seed';
 import { ensureDefaultRoots, storageRegistry, type StorageRegistry } from '../../apps/worker/src/storage/registry';
 import { bundleWorkflows, createWorkerRuntime, type WorkerRuntime } from '../../apps/worker/src/worker';
-import { contractWorkflow } from '../../apps/worker/src/workflows';
+import { type contractWorkflow } from '../../apps/worker/src/workflows';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startMailCatcher } from './mail';
-import { orderInput } from './orders';
+import { orderData, TEST_SETTINGS } from './orders';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | null = null;
 
@@ -96,6 +90,17 @@ export async function domainRefusal(update: Promise<unknown>): Promise<DomainFai
   return (cause as ApplicationFailure).details![0] as DomainFailureDetails;
 }
 
+/**
+ * A timer's recorded fact when the worker was up: due exactly at `dueAt` (computed by the test),
+ * acted on at or after it and within the tolerance — never the planned instant copied over.
+ */
+export function expectActedOnTime(fact: { readonly dueAt: string; readonly actedAt: string } | undefined, dueAt: string): void {
+  expect(fact?.dueAt).toBe(dueAt);
+  const lag = Date.parse(fact!.actedAt) - Date.parse(dueAt);
+  expect(lag).toBeGreaterThanOrEqual(0);
+  expect(lag).toBeLessThan(TIMER_TOLERANCE_MS);
+}
+
 /** The data of every stored event of one type, typed as the domain declares it. */
 export function dataOf<T extends ContractEvent['type']>(events: readonly RecordedEvent[], type: T): EventData<T>[] {
   return events.filter((e) => e.type === type).map((e) => e.data as EventData<T>);
@@ -119,18 +124,13 @@ export interface TimeSkippingEngine {
   /** Moves the test server's clock to `instant` (it never goes back). */
   sleepUntil(instant: string): Promise<void>;
   now(): Promise<string>;
-  /** Starts contractWorkflow and waits until the order is stored, as the API does before answering 201. */
+  /** Orders as the API does (update-with-start): answers once the order is stored. */
   order(data?: Partial<OrderContract['data']>): Promise<{ contractId: string; handle: WorkflowHandleWithFirstExecutionRunId<typeof contractWorkflow> }>;
   /** Hands over one SSH credential, sealed by the vault as the API does; answers the anchor (L2). */
   handOver(contractId: string, credential?: CredentialSecret): Promise<{ credentialId: string; anchor: string }>;
   /** The run ids of a workflow, first to latest, following continue-as-new. */
   runs(workflowId: string, firstRunId: string): Promise<string[]>;
   events(contractId: string): Promise<RecordedEvent[]>;
-  /**
-   * Waits for the latest run of a workflow to close with the clock locked: unlike
-   * `env.client`'s `result()`, it lets no timer of another workflow (a child's) fire meanwhile.
-   */
-  settled(workflowId: string): Promise<unknown>;
   waitForDestruction(contractId: string): Promise<void>;
   teardown(): Promise<void>;
 }
@@ -173,8 +173,7 @@ export async function timeSkippingEngine(options: { storage?: (registry: Storage
   });
   const running = runtime.worker.run();
   const dataSource = runtime.dataSource;
-  const store = createContractEventStore(dataSource);
-  const realTime = new Client({ connection: env.connection, namespace: env.namespace, dataConverter: dataConverter(config) });
+  const store = createEventStore(dataSource);
   const engine: TimeSkippingEngine = {
     env,
     config,
@@ -198,9 +197,9 @@ export async function timeSkippingEngine(options: { storage?: (registry: Storage
     async order(data = {}) {
       const contractId = data.contractId ?? randomUUID();
       const orderedAt = await engine.now();
-      const input = orderInput(contractId, orderedAt, data);
-      const handle = await env.client.workflow.start(contractWorkflow, { workflowId: contractWorkflowId(contractId), taskQueue, args: [input] });
-      await handle.executeUpdate(snapshotUpdate);
+      await orderContract(env.client, { taskQueue, settings: TEST_SETTINGS, order: orderData(contractId, orderedAt, data), actor: MANAGER });
+      const { runId } = await env.client.workflow.getHandle(contractWorkflowId(contractId)).describe();
+      const handle = Object.assign(env.client.workflow.getHandle<typeof contractWorkflow>(contractWorkflowId(contractId)), { firstExecutionRunId: runId });
       await seedSampleData(base, contractId, STORAGE_LOCATIONS.map((l) => l.id));
       return { contractId, handle };
     },
@@ -223,15 +222,9 @@ export async function timeSkippingEngine(options: { storage?: (registry: Storage
       }
     },
     events: (contractId) => store.readStream(contractId),
-    settled: (workflowId) => realTime.workflow.getHandle(workflowId).result(),
     async waitForDestruction(contractId) {
-      // The contract workflow (through its continue-as-new runs) hands over to the destruction workflow.
+      // The contract's one workflow (through its continue-as-new runs) ends with the certificate.
       await env.client.workflow.getHandle(contractWorkflowId(contractId)).result();
-      await env.client.workflow.getHandle(destructionWorkflowId(contractId)).result();
-      // The test server locks time skipping when a child completes, for its parent to unlock on
-      // being notified; an abandoned child's parent has closed, so the lock leaks and every later
-      // timer would fire in real time (sdk-java#2392, sdk-typescript#1101). Give it back.
-      await env.connection.testService!.unlockTimeSkipping({});
     },
     async teardown() {
       runtime.worker.shutdown();

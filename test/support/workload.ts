@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  contractStream,
   addDuration,
   decide,
   evolve,
@@ -12,7 +13,7 @@ import {
 } from '../../libs/domain/src';
 import * as f from '../../libs/domain/src/testing';
 import { type EventStore } from '../../libs/infra/src/event-store/event-store';
-import { toNewEvents } from '../../libs/infra/src/event-store/contract-stream';
+import { toNewEvents } from '../../libs/infra/src/event-store/streams';
 import { CONTRACT_STREAM } from '../../libs/infra/src/event-store/contract-projection';
 
 /** A small deterministic PRNG so a failing workload can be replayed from its seed. */
@@ -44,7 +45,7 @@ export async function run(store: EventStore, c: SimulatedContract, command: Cont
     throw e;
   }
   if (events.length === 0) return [];
-  await store.append(CONTRACT_STREAM, c.contractId, c.version, toNewEvents(events, { actor: 'workload' }));
+  await store.append(CONTRACT_STREAM, c.contractId, c.version, toNewEvents(contractStream, events, { actor: 'workload' }));
   for (const e of events) c.state = evolve(c.state, e);
   c.version += events.length;
   c.events.push(...events);
@@ -88,7 +89,7 @@ export async function randomLifecycle(store: EventStore, random: () => number, c
   for (let step = 0; step < 12 && random() < 0.92; step++) {
     const timer = nextTimer(c.state);
     if (timer?.kind === 'return-window-end') {
-      await run(store, c, timer.command);
+      await run(store, c, timer.command(timer.at));
       continue;
     }
     const d = c.state.status === 'none' ? null : c.state.destruction;
@@ -100,7 +101,7 @@ export async function randomLifecycle(store: EventStore, random: () => number, c
     } else if (d?.status === 'in_progress') {
       await run(store, c, f.completeDestruction(addDuration(d.startedAt!, 'P1D'), randomUUID()));
     } else if (timer) {
-      await run(store, c, timer.command);
+      await run(store, c, timer.command(timer.at));
     }
   }
   return c;

@@ -4,7 +4,7 @@ import { type Logger } from 'pino';
 import { type DataSource } from 'typeorm';
 import { type AppConfig } from '../../../libs/infra/src/config/config';
 import { createDataSource } from '../../../libs/infra/src/database/data-source';
-import { createContractEventStore } from '../../../libs/infra/src/event-store/contract-stream';
+import { createEventStore } from '../../../libs/infra/src/event-store/streams';
 import { dataConverter } from '../../../libs/infra/src/temporal/connection';
 import { CredentialVault } from '../../../libs/infra/src/vault/credential-vault';
 import { createActivities } from './activities';
@@ -44,7 +44,7 @@ export async function createWorkerRuntime(deps: {
   const dispatcher = new OutboxDispatcher(dataSource, config.mail.smtpUrl, config.mail.from, logger, deps.outboxIntervalMs);
   try {
     const activities = createActivities({
-      store: createContractEventStore(dataSource),
+      store: createEventStore(dataSource),
       vault: new CredentialVault(dataSource, config.vaultKeys),
       storage: deps.storage ?? storageRegistry(config),
       outbox: new Outbox(dataSource),

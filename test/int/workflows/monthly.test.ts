@@ -48,11 +48,11 @@ describe('contractWorkflow on the time-skipping server', () => {
       'RenewalAccepted',
       'RenewalAccepted',
       'ContractExpired',
-      'CredentialsRevoked',
       'DestructionScheduled',
+      'CredentialsRevoked',
       'DestructionStarted',
     ]);
-    expect(events.find((e) => e.type === 'ContractExpired')!.data).toMatchObject({ expiredAt: ends[3] });
+    expect(events.find((e) => e.type === 'ContractExpired')!.data).toMatchObject({ dueAt: ends[3] });
     expect(events.find((e) => e.type === 'DestructionScheduled')!.data).toMatchObject({ endedAt: ends[3], deadline: `2027-07-31${time}` });
     const destroyed = events.filter((e) => e.type === 'LocationDestroyed');
     expect(destroyed.map((e) => e.data.locationId).sort()).toEqual(STORAGE_LOCATIONS.map((l) => l.id).sort());

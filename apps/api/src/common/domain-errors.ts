@@ -2,7 +2,7 @@ import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } 
 import { ApplicationFailure } from '@temporalio/common';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { isDomainError, type DomainErrorKind } from '../../../../libs/domain/src';
-import { DOMAIN_FAILURE, HANDED_OFF_FAILURE, type DomainFailureDetails } from '../../../../libs/infra/src/temporal/messages';
+import { DOMAIN_FAILURE, type DomainFailureDetails } from '../../../../libs/infra/src/temporal/messages';
 import { ApiError } from './api-error';
 
 const STATUS: Record<DomainErrorKind, number> = { validation: 400, not_found: 404, conflict: 409, rule: 422 };
@@ -21,12 +21,6 @@ export function domainRefusal(e: unknown): ApiError | null {
     if (details) return fromDomain(details.kind, details.code, cause.message, details.details);
   }
   return null;
-}
-
-/** The contract workflow has handed the stream to the destruction workflow. */
-export function isHandedOff(e: unknown): boolean {
-  const cause = e instanceof WorkflowUpdateFailedError ? e.cause : null;
-  return cause instanceof ApplicationFailure && cause.type === HANDED_OFF_FAILURE;
 }
 
 /** The workflow an update was sent to has finished (or was never started). */

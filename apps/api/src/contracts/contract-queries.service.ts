@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { type ContractState } from '../../../../libs/domain/src';
 import { contractStateSql } from '../../../../libs/infra/src/event-store/contract-projection';
-import { createContractEventStore } from '../../../../libs/infra/src/event-store/contract-stream';
+import { createEventStore } from '../../../../libs/infra/src/event-store/streams';
 import { type EventStore, type RecordedEvent, type VerifyResult } from '../../../../libs/infra/src/event-store/event-store';
 import { type ContractSnapshot } from '../../../../libs/infra/src/temporal/messages';
 import { ApiError } from '../common/api-error';
@@ -35,7 +35,7 @@ export class ContractQueries {
   private readonly store: EventStore;
 
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {
-    this.store = createContractEventStore(dataSource);
+    this.store = createEventStore(dataSource);
   }
 
   async snapshot(contractId: string): Promise<ContractSnapshot | null> {

@@ -2,14 +2,14 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { isDomainError, type ContractEvent, type ExportedLocation } from '../../../../libs/domain/src';
-import { CONTRACT_STREAM } from '../../../../libs/infra/src/event-store/contract-projection';
-import { toNewEvents, type EventMetadata } from '../../../../libs/infra/src/event-store/contract-stream';
+import { isDomainError, type ExportedLocation } from '../../../../libs/domain/src';
+import { streamTypeOf, toNewEvents, type EventMetadata } from '../../../../libs/infra/src/event-store/streams';
 import { ConcurrencyError, EventStoreError } from '../../../../libs/infra/src/event-store/errors';
 import { type EventStore } from '../../../../libs/infra/src/event-store/event-store';
 import { type LocationInventory } from '../../../../libs/infra/src/temporal/messages';
 import { VaultError, type CredentialVault } from '../../../../libs/infra/src/vault/credential-vault';
-import { type Outbox, type OutgoingEmail } from '../mail/outbox';
+import { composeNotice, type Notice } from '../mail/notices';
+import { type Outbox } from '../mail/outbox';
 import { StorageError } from '../storage/storage-adapter';
 import { adapterFor, type StorageRegistry } from '../storage/registry';
 
@@ -74,10 +74,18 @@ export function createActivities(deps: ActivityDependencies) {
     return path.join(deps.exportRoot, contractId);
   };
   return {
-    /** Idempotent per (stream, version): a retried append reports success without writing. */
-    async appendEvents(input: { contractId: string; expectedVersion: number; events: ContractEvent[]; metadata: EventMetadata }): Promise<{ version: number }> {
+    /** Any stream type's events; idempotent per (stream, version): a retried append reports success without writing. */
+    async appendEvents(input: {
+      streamType: string;
+      streamId: string;
+      expectedVersion: number;
+      events: readonly { readonly type: string }[];
+      metadata: EventMetadata;
+    }): Promise<{ version: number }> {
+      const stream = streamTypeOf(input.streamType);
+      if (!stream) throw ApplicationFailure.nonRetryable(`unknown stream type ${input.streamType}`, 'EventStoreError', { code: 'event_store.unknown_stream_type' });
       try {
-        const result = await deps.store.append(CONTRACT_STREAM, input.contractId, input.expectedVersion, toNewEvents(input.events, input.metadata));
+        const result = await deps.store.append(input.streamType, input.streamId, input.expectedVersion, toNewEvents(stream, input.events, input.metadata));
         return { version: result.version };
       } catch (e) {
         if (e instanceof ConcurrencyError || e instanceof EventStoreError) {
@@ -139,9 +147,9 @@ export function createActivities(deps: ActivityDependencies) {
       });
     },
 
-    /** Into the outbox; the dispatcher sends it once. `to: 'processor-dpo'` resolves to PROCESSOR_DPO_EMAIL. */
-    async enqueueEmail(email: Omit<OutgoingEmail, 'to'> & { to: string | 'processor-dpo' }): Promise<void> {
-      await deps.outbox.enqueue({ ...email, to: email.to === 'processor-dpo' ? deps.processorDpoEmail : email.to }).catch(databaseFailure);
+    /** A notice into the outbox, worded by the mail adapter; the dispatcher sends it once (one message id per notice). */
+    async sendNotice(notice: Notice): Promise<void> {
+      await deps.outbox.enqueue(composeNotice(notice, { processorDpo: deps.processorDpoEmail })).catch(databaseFailure);
     },
   };
 }

@@ -1,8 +1,33 @@
-import { allHandlersFinished, condition, continueAsNew, ParentClosePolicy, setHandler, sleep, startChild, workflowInfo } from '@temporalio/workflow';
-import { DEFAULT_ESCALATION_MARGIN, isEnded, nextTimer } from '../../../../libs/domain/src';
-import { destructionWorkflowId, snapshotQuery, snapshotUpdate, type ContractSnapshot, type ContractWorkflowInput } from '../../../../libs/infra/src/temporal/messages';
-import { dataDestructionWorkflow } from './destruction.workflow';
-import { contractLedger, ENGINE, handleContractCommands, isDomainFailure, isDue, msUntil, now, store, UNEXPECTED_FAILURE_BACKOFF } from './support';
+import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  contractStream,
+  DEFAULT_ESCALATION_MARGIN,
+  isDomainError,
+  isEnded,
+  maxInstant,
+  type ContractCommand,
+  type ContractEvent,
+  type ContractState,
+} from '../../../../libs/domain/src';
+import {
+  acceptRenewalUpdate,
+  cancelUpdate,
+  handOverCredentialsUpdate,
+  noticeNonRenewalUpdate,
+  orderUpdate,
+  rejectRenewalUpdate,
+  requestDataExportUpdate,
+  snapshotQuery,
+  terminateUpdate,
+  withdrawRenewalUpdate,
+  type ContractSnapshot,
+  type ContractWorkflowInput,
+  type EngineSettings,
+} from '../../../../libs/infra/src/temporal/messages';
+import type { Activities } from '../activities';
+import { openLedger, runEntity } from '../kit/entity';
+import { ENGINE, now, type Ledger } from '../kit/ledger';
+import { destructionPhase } from './contract.destruction';
 
 /*
  * Changing this workflow safely: a running contract replays its history through the new code, so
@@ -11,70 +36,112 @@ import { contractLedger, ENGINE, handleContractCommands, isDomainFailure, isDue,
  * place; `npm run test:int` replays the histories under test/histories to catch mistakes.
  */
 
-/** One contract, from its order to the hand-off of its data to destruction (DESIGN §2). */
+export type ContractLedger = Ledger<ContractCommand, ContractEvent, ContractState>;
+
+const vault = proxyActivities<Pick<Activities, 'storeCredential' | 'shredCredentials'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['VaultError'] },
+});
+
+/**
+ * L7–L8: the end of processing and its destruction plan (deadline end + P2M) are one append, so no
+ * read ever sees an ended contract without its deadline. A configured margin the domain refuses
+ * must not leave the data without a destruction: the default margin applies then.
+ */
+function destructionPlan(settings: EngineSettings): (state: ContractState) => ContractCommand[] {
+  return (state) => {
+    if (!isEnded(state) || state.destruction.status !== 'none') return [];
+    // An expiry acted on late is scheduled when the engine acted, never before the end.
+    const scheduledAt = maxInstant(state.endedAt, now());
+    const schedule = (escalationMargin: string): ContractCommand => ({ type: 'ScheduleDestruction', data: { scheduledAt, escalationMargin } });
+    try {
+      contractStream.decide(schedule(settings.escalationMargin), state);
+      return [schedule(settings.escalationMargin)];
+    } catch (e) {
+      if (!isDomainError(e)) throw e;
+      return [schedule(DEFAULT_ESCALATION_MARGIN)];
+    }
+  };
+}
+
+/**
+ * One contract, from its order to its destruction certificate (DESIGN §2): the only writer of the
+ * contract's stream for its whole life. Ordered by update-with-start; commands arrive as updates
+ * validated by the domain; timers come from the domain; at the end it shreds the credentials, then
+ * runs the destruction phase (L8–L11) itself.
+ */
 export async function contractWorkflow(input: ContractWorkflowInput): Promise<ContractSnapshot> {
-  const { contractId } = input;
-  const ledger = contractLedger(contractId, input.carried);
-  let renewed = false;
-  const ordered = () => ledger.state.status !== 'none';
+  const { contractId, settings } = input;
+  const ledger: ContractLedger = openLedger(contractStream, contractId, input.carried);
+  const ends = destructionPlan(settings);
+  const destruction = destructionPhase(contractId, ledger, input.destruction);
 
   setHandler(snapshotQuery, () => ledger.snapshot());
-  setHandler(snapshotUpdate, async () => {
-    await condition(ordered);
-    return ledger.snapshot();
-  });
-  // Only an accepted renewal that extended the term starts a new run; a repeated one changes nothing.
-  handleContractCommands(ledger, contractId, () => {
-    renewed = true;
-  });
-
-  if (input.order && !ordered()) {
-    await ledger.serially(() => ledger.commit({ type: 'OrderContract', data: input.order! }, input.actor ?? ENGINE));
-  }
-
-  // L2–L5: wait for commands, or for the term (and grace) to run out.
-  while (!isEnded(ledger.state)) {
-    if (renewed || workflowInfo().continueAsNewSuggested) {
-      // Long life: one run per term keeps histories short. Pending handlers finish first.
-      await condition(allHandlersFinished);
-      return continueAsNew<typeof contractWorkflow>({ contractId, settings: input.settings, carried: ledger.snapshot() });
-    }
-    const timer = nextTimer(ledger.state);
-    const seen = ledger.version;
-    const changed = () => ledger.version !== seen || renewed;
-    const woke = !timer ? (await condition(changed), true) : isDue(timer.at) ? false : await condition(changed, msUntil(timer.at));
-    if (!woke && timer && ledger.version === seen) {
-      try {
-        await ledger.serially(() => ledger.commit(timer.command, ENGINE));
-      } catch (e) {
-        // A refusal means a command got in first (a renewal before expiry): the loop looks again.
-        // Anything else (the store refusing the append) must not spin: wait, then try again.
-        if (!isDomainFailure(e)) await sleep(UNEXPECTED_FAILURE_BACKOFF);
-      }
-    }
-  }
-
-  // L7 then L8–L11: credentials are shredded at once; destruction outlives this workflow.
-  await ledger.serially(async () => {
-    if (ledger.state.status !== 'none' && ledger.state.credentialsRevokedAt === null) {
-      await store.shredCredentials({ contractId });
-      await ledger.commit({ type: 'RevokeCredentials', data: { revokedAt: now() } }, ENGINE);
-    }
-    if (ledger.state.status !== 'none' && ledger.state.destruction.status === 'none') {
-      const schedule = (escalationMargin: string) => ledger.commit({ type: 'ScheduleDestruction', data: { scheduledAt: now(), escalationMargin } }, ENGINE);
-      // A configured margin the domain refuses must not leave the data without a destruction (L8).
-      await schedule(input.settings.escalationMargin).catch((e: unknown) => {
-        if (!isDomainFailure(e)) throw e;
-        return schedule(DEFAULT_ESCALATION_MARGIN);
+  setHandler(
+    orderUpdate,
+    ({ order, actor }) =>
+      ledger.serially(async () => {
+        const events = await ledger.commit({ type: 'OrderContract', data: order }, actor);
+        return { ...ledger.snapshot(), created: events.length > 0 };
+      }),
+    { validator: ({ order }) => ledger.admit({ type: 'OrderContract', data: order }) },
+  );
+  setHandler(
+    handOverCredentialsUpdate,
+    ({ credentialId, kind, host, sealed, actor }) => {
+      const command: ContractCommand = { type: 'HandOverCredentials', data: { credentialId, kind, host, handedOverAt: now() } };
+      return ledger.serially(async () => {
+        // Validate before the sealed secret is stored anywhere; store it before the event says it is.
+        ledger.admit(command);
+        await vault.storeCredential({ contractId, credentialId, kind, host, sealed });
+        await ledger.commit(command, actor);
+        return ledger.snapshot();
       });
-    }
-    ledger.handOff(destructionWorkflowId(contractId));
+    },
+    { validator: ({ credentialId, kind, host }) => ledger.admit({ type: 'HandOverCredentials', data: { credentialId, kind, host, handedOverAt: now() } }) },
+  );
+  setHandler(
+    acceptRenewalUpdate,
+    ({ invoiceId, coveredPeriod, acceptedAt, actor }) => ledger.execute(() => ({ type: 'AcceptRenewal', data: { invoiceId, coveredPeriod, acceptedAt } }), actor),
+    { validator: ({ invoiceId, coveredPeriod, acceptedAt }) => ledger.admit({ type: 'AcceptRenewal', data: { invoiceId, coveredPeriod, acceptedAt } }) },
+  );
+  setHandler(rejectRenewalUpdate, ({ invoiceId, reason, actor }) => ledger.execute((at) => ({ type: 'RejectRenewal', data: { invoiceId, reason, rejectedAt: at } }), actor), {
+    validator: ({ invoiceId, reason }) => ledger.admit({ type: 'RejectRenewal', data: { invoiceId, reason, rejectedAt: now() } }),
   });
-  await condition(allHandlersFinished);
-  await startChild(dataDestructionWorkflow, {
-    workflowId: destructionWorkflowId(contractId),
-    args: [{ contractId, carried: ledger.snapshot() }],
-    parentClosePolicy: ParentClosePolicy.ABANDON,
+  setHandler(withdrawRenewalUpdate, ({ invoiceId, reason, actor }) => ledger.execute((at) => ({ type: 'WithdrawRenewal', data: { invoiceId, reason, withdrawnAt: at } }), actor), {
+    validator: ({ invoiceId, reason }) => ledger.admit({ type: 'WithdrawRenewal', data: { invoiceId, reason, withdrawnAt: now() } }),
+  });
+  setHandler(noticeNonRenewalUpdate, ({ reason, actor }) => ledger.execute((at) => ({ type: 'NoticeNonRenewal', data: { reason, noticedAt: at } }), actor), {
+    validator: ({ reason }) => ledger.admit({ type: 'NoticeNonRenewal', data: { reason, noticedAt: now() } }),
+  });
+  setHandler(terminateUpdate, ({ reason, actor }) => ledger.execute((at) => ({ type: 'TerminateContract', data: { reason, terminatedAt: at } }), actor, ends), {
+    validator: ({ reason }) => ledger.admit({ type: 'TerminateContract', data: { reason, terminatedAt: now() } }),
+  });
+  setHandler(cancelUpdate, ({ reason, actor }) => ledger.execute((at) => ({ type: 'CancelContract', data: { reason, cancelledAt: at } }), actor, ends), {
+    validator: ({ reason }) => ledger.admit({ type: 'CancelContract', data: { reason, cancelledAt: now() } }),
+  });
+  setHandler(requestDataExportUpdate, ({ requestId, actor }) => ledger.execute((at) => ({ type: 'RequestDataExport', data: { requestId, requestedAt: at } }), actor), {
+    validator: ({ requestId }) => ledger.admit({ type: 'RequestDataExport', data: { requestId, requestedAt: now() } }),
+  });
+
+  await runEntity(contractStream, ledger, {
+    async step() {
+      const s = ledger.state;
+      // L7: at the end of processing every credential is shredded at once.
+      if (isEnded(s) && s.credentialsRevokedAt === null) {
+        await ledger.serially(async () => {
+          await vault.shredCredentials({ contractId });
+          await ledger.commit({ type: 'RevokeCredentials', data: { revokedAt: now() } }, ENGINE);
+        });
+      }
+      if (isEnded(ledger.state) && ledger.state.credentialsRevokedAt !== null) await destruction.step();
+    },
+    wakeTimes: destruction.wakeTimes,
+    wakes: destruction.wakes,
+    consequences: ends,
+    afterTimer: destruction.afterTimer,
+    idle: destruction.idle,
+    continueAsNew: (carried) => continueAsNew<typeof contractWorkflow>({ contractId, settings, carried, destruction: destruction.progress() }),
   });
   return ledger.snapshot();
 }

@@ -1,2 +1,1 @@
 export { contractWorkflow } from './contract.workflow';
-export { dataDestructionWorkflow } from './destruction.workflow';

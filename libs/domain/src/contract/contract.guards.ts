@@ -156,9 +156,6 @@ export const guards = {
   ScheduleDestruction: (s: ContractState): Guarded<EndedContract> => {
     const c = endedContract(s, 'destruction is scheduled at the end of processing (L8)');
     if (isRefusal(c)) return c;
-    if (c.credentialsRevokedAt === null) {
-      return refuse('conflict', 'credentials.not_revoked', 'the credentials must be revoked before destruction is scheduled (L7)');
-    }
     if (c.destruction.status !== 'none') {
       return refuse('conflict', 'destruction.already_scheduled', `destruction was already scheduled at ${c.destruction.scheduledAt}`);
     }
@@ -178,6 +175,9 @@ export const guards = {
   StartDestruction: (s: ContractState): Guarded<WithPlan> => {
     const c = beforeStart(s, 'it cannot start twice');
     if (isRefusal(c)) return c;
+    if (c.credentialsRevokedAt === null) {
+      return refuse('conflict', 'credentials.not_revoked', 'the credentials must be revoked before destruction starts (L7)');
+    }
     const pending = unservedExports(c.destruction).map((r) => r.requestId);
     if (pending.length > 0) {
       return refuse('rule', 'destruction.export_pending', `${pending.length} data export request(s) must be served before destruction starts (L9)`, {

@@ -78,8 +78,13 @@ describe('P11/L8: scheduling destruction', () => {
       .then(destructionScheduled('2027-01-20T00:00:00Z'))
       .andState((s) => expect(s).toMatchObject({ destruction: { deadline: '2027-03-20T00:00:00.000Z' } })));
 
-  it('L7/L8: credentials are revoked before destruction is scheduled', () =>
-    given(activeSince(T0, yearly), contractTerminated(END)).when(scheduleDestruction(END)).thenThrows('credentials.not_revoked', 'conflict'));
+  it('L8: the destruction deadline is scheduled with the end itself, before the credentials are shredded', () =>
+    given(activeSince(T0, yearly), contractTerminated(END))
+      .when(scheduleDestruction(END))
+      .thenState((s) => expect(s).toMatchObject({ credentialsRevokedAt: null, destruction: { status: 'scheduled', deadline: '2028-02-29T00:00:00.000Z' } })));
+
+  it('L7: destruction never starts before the credentials are revoked', () =>
+    given(activeSince(T0, yearly), contractTerminated(END), destructionScheduled(END)).when(startDestruction(END)).thenThrows('credentials.not_revoked', 'conflict'));
 
   it('L8: destruction is scheduled once, at the end of processing', () => {
     given(planned).when(scheduleDestruction(END)).thenThrows('destruction.already_scheduled', 'conflict');

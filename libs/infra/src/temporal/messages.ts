@@ -1,13 +1,14 @@
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { ContractState, CoveredPeriod, IsoDuration, OrderContract } from '../../../domain/src';
 
 /**
  * The contract between the workflows and every client (API, tests, tools): workflow ids, inputs,
- * updates, signals and queries. Imported by workflow code, so it holds definitions only.
+ * updates and queries. Imported by workflow code, so it holds definitions only.
  */
 
-export const contractWorkflowId = (contractId: string) => `contract-${contractId}`;
-export const destructionWorkflowId = (contractId: string) => `destruction-${contractId}`;
+/** Every file's workflow id: its stream type and its id. One workflow owns that stream for life. */
+export const workflowIdOf = (streamType: string, streamId: string) => `${streamType}-${streamId}`;
+export const contractWorkflowId = (contractId: string) => workflowIdOf('contract', contractId);
 
 /** Who asked: a role and a key id, kept in event metadata for the audit trail. */
 export interface Actor {
@@ -15,25 +16,17 @@ export interface Actor {
   readonly keyId?: string | null;
 }
 
-/** The domain state and the stream version it stands at. */
-export interface ContractSnapshot {
-  readonly state: ContractState;
+/** A stream's state and the version it stands at: what every update answers. */
+export interface Snapshot<S> {
+  readonly state: S;
   readonly version: number;
 }
+
+export type ContractSnapshot = Snapshot<ContractState>;
 
 export interface EngineSettings {
   /** L11: how long before the deadline an unfinished destruction escalates (DESTRUCTION_ESCALATION_MARGIN). */
   readonly escalationMargin: IsoDuration;
-}
-
-export interface ContractWorkflowInput {
-  readonly contractId: string;
-  readonly settings: EngineSettings;
-  /** First run: the order (L1), decided and stored before anything else. */
-  readonly order?: OrderContract['data'];
-  readonly actor?: Actor;
-  /** Later runs (continue-as-new): the state carried over. */
-  readonly carried?: ContractSnapshot;
 }
 
 export interface DestructionLocationProgress {
@@ -43,13 +36,20 @@ export interface DestructionLocationProgress {
   readonly nextAttemptAt: string | null;
 }
 
-export interface DestructionWorkflowInput {
+/** What the destruction phase keeps beside the stream, carried over continue-as-new. */
+export interface DestructionProgress {
+  readonly locations: Readonly<Record<string, DestructionLocationProgress>>;
+  /** Export rounds that failed, and when the next is due. */
+  readonly exportRounds: number;
+  readonly exportRetryAt: number | null;
+}
+
+export interface ContractWorkflowInput {
   readonly contractId: string;
-  readonly carried: ContractSnapshot;
-  readonly progress?: Readonly<Record<string, DestructionLocationProgress>>;
-  /** Export rounds that failed, and when the next is due (carried over continue-as-new). */
-  readonly exportRounds?: number;
-  readonly exportRetryAt?: number | null;
+  readonly settings: EngineSettings;
+  /** Later runs (continue-as-new): the stream as the previous run left it. */
+  readonly carried?: ContractSnapshot;
+  readonly destruction?: DestructionProgress;
 }
 
 export interface LocationInventory {
@@ -58,6 +58,16 @@ export interface LocationInventory {
   /** sha256 over the sorted list of objects (path and size). */
   readonly manifestHash: string;
   readonly inventoriedAt: string;
+}
+
+export interface OrderInput {
+  readonly order: OrderContract['data'];
+  readonly actor: Actor;
+}
+
+/** The order's answer: `created` is false when the same order was already there. */
+export interface OrderResult extends ContractSnapshot {
+  readonly created: boolean;
 }
 
 export interface HandOverCredentialsInput {
@@ -92,6 +102,8 @@ export interface RequestDataExportInput {
   readonly actor: Actor;
 }
 
+/** The first update of a contract's life, sent with its start (update-with-start). */
+export const orderUpdate = defineUpdate<OrderResult, [OrderInput]>('order');
 export const handOverCredentialsUpdate = defineUpdate<ContractSnapshot, [HandOverCredentialsInput]>('handOverCredentials');
 export const acceptRenewalUpdate = defineUpdate<ContractSnapshot, [AcceptRenewalInput]>('acceptRenewal');
 export const rejectRenewalUpdate = defineUpdate<ContractSnapshot, [CloseRenewalInput]>('rejectRenewal');
@@ -99,21 +111,9 @@ export const withdrawRenewalUpdate = defineUpdate<ContractSnapshot, [CloseRenewa
 export const noticeNonRenewalUpdate = defineUpdate<ContractSnapshot, [ReasonInput]>('noticeNonRenewal');
 export const terminateUpdate = defineUpdate<ContractSnapshot, [ReasonInput & { reason: string }]>('terminate');
 export const cancelUpdate = defineUpdate<ContractSnapshot, [ReasonInput & { reason: string }]>('cancel');
-/** Waits until the order is stored; answers the snapshot. */
-export const snapshotUpdate = defineUpdate<ContractSnapshot, []>('snapshot');
-
-/** For fire-and-forget billing callers: the same as the update, without an answer. */
-export const renewalAcceptedSignal = defineSignal<[AcceptRenewalInput]>('renewalAccepted');
-
 export const requestDataExportUpdate = defineUpdate<ContractSnapshot, [RequestDataExportInput]>('requestDataExport');
 
 export const snapshotQuery = defineQuery<ContractSnapshot>('snapshot');
-
-/**
- * The failure type of a command sent to the contract workflow after it handed the stream to the
- * destruction workflow: resend it to `destructionWorkflowId(contractId)`.
- */
-export const HANDED_OFF_FAILURE = 'ContractHandedOff';
 
 /** The ApplicationFailure type that carries a domain refusal; details[0] = {code, kind, details}. */
 export const DOMAIN_FAILURE = 'DomainError';

@@ -4,6 +4,16 @@ import { ArrayMaxSize, IsArray, IsEmail, IsObject, IsOptional, IsString, Length,
 import { IsDuration } from './validators';
 
 export class ControllerDto {
+  @ApiPropertyOptional({
+    example: 'C-10042',
+    maxLength: 100,
+    description: "The provider's own customer number: the controller's identity. Without it the controller is identified by its email (trimmed, lower-cased).",
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 100)
+  customerId?: string;
+
   @ApiProperty({ example: 'Acme SAS', maxLength: 200 })
   @IsString()
   @Length(1, 200)
@@ -55,7 +65,7 @@ export class OrderContractDto {
   @IsDuration()
   billingPeriod!: string;
 
-  @ApiPropertyOptional({ example: 'ACME-2027-001', description: "The client's own id. Ordering again with the same reference returns the first contract." })
+  @ApiPropertyOptional({ example: 'ACME-2027-001', description: "The client's own id, unique per controller (compared trimmed and case-folded). Ordering again with the same reference and terms returns the first contract (200); with other terms it is refused (409 contract.reference_conflict)." })
   @IsOptional()
   @IsString()
   @Length(1, 100)

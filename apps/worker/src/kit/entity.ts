@@ -1,0 +1,97 @@
+import { allHandlersFinished, condition, sleep, workflowInfo } from '@temporalio/workflow';
+import type { StreamType, Timer } from '../../../../libs/domain/src';
+import type { Snapshot } from '../../../../libs/infra/src/temporal/messages';
+import { ENGINE, isDomainFailure, isDue, Ledger, msUntil, now } from './ledger';
+
+/*
+ * Adding a file type (a breach notice, a subject request, …):
+ *   1. libs/domain/src/<type>/: commands, events, state, decide/evolve, timers, exported as a
+ *      StreamType (see contract.decider.ts) and specified with `specify(decider)`;
+ *   2. apps/worker/src/workflows/<type>.workflow.ts: `openLedger` + update handlers + `runEntity`;
+ *      register the stream type in apps/worker/src/activities (STREAM_TYPES);
+ *   3. a projection in libs/infra/src/event-store for its read model (and its clocks in `deadlines`);
+ *   4. a NestJS controller that sends its updates with `executeUpdateWithStart` / `executeUpdate`.
+ */
+
+/** After an unexpected failure (not a domain refusal) a loop waits this long before trying again. */
+export const UNEXPECTED_FAILURE_BACKOFF = '1 minute';
+
+/** A run's history past this many events continues as new even before Temporal suggests it. */
+export const MAX_HISTORY_EVENTS = 1_000;
+
+export function openLedger<C extends { type: string }, E extends { type: string }, S>(
+  stream: StreamType<C, E, S>,
+  streamId: string,
+  carried: Snapshot<S> | undefined,
+): Ledger<C, E, S> {
+  return new Ledger(stream, stream.name, streamId, carried?.state ?? stream.initialState(), carried?.version ?? 0);
+}
+
+export interface EntityHooks<C, E, S> {
+  /** Work of the file's own at each turn (start detached tasks, record what they found); may commit. */
+  step?(): Promise<void>;
+  /** Further instants the loop wakes at (retry rounds of detached work), epoch ms. */
+  wakeTimes?(): readonly number[];
+  /** Changes a detached task made that the loop must look at (bumped by the task). */
+  wakes?(): number;
+  /** Commands whose events go in the same append as a timer's (see Ledger.commit). */
+  consequences?(state: S): readonly C[];
+  /** After a timer's events are stored: notices it entails. */
+  afterTimer?(timer: Timer<C>, events: readonly E[]): Promise<void>;
+  /** False while detached work is in flight: continue-as-new waits for it. */
+  idle?(): boolean;
+  /** Continues the workflow as new with the stream as it stands (and whatever the file carries). */
+  continueAsNew(snapshot: Snapshot<S>): Promise<never>;
+}
+
+/**
+ * The loop every file's workflow runs: it owns the stream until the file is final, issues the
+ * command of each timer as it comes due (recording when it acted), sleeps until the next timer,
+ * command or wake-up, and continues as new when the history grows long. Commands arrive through
+ * the update handlers the workflow registered on the same ledger.
+ */
+export async function runEntity<C extends { type: string }, E extends { type: string }, S>(
+  stream: StreamType<C, E, S>,
+  ledger: Ledger<C, E, S>,
+  hooks: EntityHooks<C, E, S>,
+): Promise<void> {
+  while (!stream.isFinal(ledger.state)) {
+    await hooks.step?.();
+    if (stream.isFinal(ledger.state)) break;
+
+    const info = workflowInfo();
+    if ((info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) && (hooks.idle?.() ?? true)) {
+      await condition(allHandlersFinished);
+      await hooks.continueAsNew(ledger.snapshot());
+    }
+
+    const timer = stream.nextTimer(ledger.state);
+    if (!timer || !isDue(timer.at)) {
+      const until = Math.min(timer ? Date.parse(timer.at) : Infinity, ...(hooks.wakeTimes?.() ?? []));
+      const seenVersion = ledger.version;
+      const seenWakes = hooks.wakes?.() ?? 0;
+      const changed = () => ledger.version !== seenVersion || (hooks.wakes?.() ?? 0) !== seenWakes;
+      if (Number.isFinite(until)) await condition(changed, msUntil(until));
+      else await condition(changed);
+      continue;
+    }
+
+    let events: E[];
+    try {
+      // The timer's command carries the workflow's own time at this step: late if the worker was down.
+      events = await ledger.serially(() => ledger.commit(timer.command(now()), ENGINE, hooks.consequences));
+    } catch (e) {
+      // A refusal means a command got in first (a renewal before expiry): the loop looks again.
+      // Anything else (the store refusing the append) must not spin: wait, then try again.
+      if (!isDomainFailure(e)) await sleep(UNEXPECTED_FAILURE_BACKOFF);
+      continue;
+    }
+    if (events.length === 0) {
+      // A due timer the domain says is already met must not spin either.
+      await sleep(UNEXPECTED_FAILURE_BACKOFF);
+      continue;
+    }
+    await hooks.afterTimer?.(timer, events);
+  }
+  await condition(allHandlersFinished);
+}

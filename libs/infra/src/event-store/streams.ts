@@ -1,0 +1,45 @@
+import { type DataSource } from 'typeorm';
+import { contractStream, type StreamType } from '../../../domain/src';
+import { ContractProjection } from './contract-projection';
+import { EventStore, type GroupCommitOptions, type InlineProjection, type NewEvent, type StreamSchema } from './event-store';
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry of stream types of every command, event and state
+type AnyStream = StreamType<any, any, any>;
+
+/** Every stream type the engine stores, with its ids' shape: a new file type adds itself here. */
+export const STREAM_TYPES: readonly { readonly stream: AnyStream; readonly idPattern: RegExp }[] = [{ stream: contractStream, idPattern: UUID }];
+
+/** The read models written in the append's own statement (DESIGN §5: projections are a list). */
+export const PROJECTIONS: readonly InlineProjection[] = [new ContractProjection()];
+
+export function streamTypeOf(name: string): AnyStream | null {
+  return STREAM_TYPES.find((t) => t.stream.name === name)?.stream ?? null;
+}
+
+const schemas: StreamSchema[] = STREAM_TYPES.map(({ stream, idPattern }) => ({ streamType: stream.name, eventVersions: stream.eventVersions, streamIdPattern: idPattern }));
+
+/** Who or what caused an event: kept in its metadata for the audit trail (ids and roles only). */
+export interface EventMetadata {
+  readonly actor?: string;
+  readonly workflowId?: string;
+  readonly correlationId?: string;
+  readonly [key: string]: unknown;
+}
+
+/** Domain events as the store writes them: current schema version, the instant each records. */
+export function toNewEvents(stream: Pick<AnyStream, 'eventVersions' | 'occurredAt'>, events: readonly { readonly type: string }[], metadata: EventMetadata = {}): NewEvent[] {
+  return events.map((event) => ({
+    type: event.type,
+    schemaVersion: (stream.eventVersions as Record<string, number>)[event.type]!,
+    data: (event as { data?: Record<string, unknown> }).data ?? {},
+    occurredAt: stream.occurredAt(event),
+    metadata: { ...metadata },
+  }));
+}
+
+/** The store as the engine uses it: every stream type, with its read models inline. */
+export function createEventStore(dataSource: DataSource, options: { groupCommit?: Partial<GroupCommitOptions> } = {}): EventStore {
+  return new EventStore(dataSource, { schemas, projections: PROJECTIONS, ...options });
+}
