@@ -99,18 +99,37 @@ describe('POST /contracts', () => {
     expectError(await order({ returnWindow: 'P2M' }), 422, 'contract.return_window_too_long');
   });
 
-  it('a second order with the same reference returns the first contract (201, then 200)', async () => {
+  it('a reference repeated by its controller with the same terms returns the first contract (201, then 200); with other terms it is a 409', async () => {
     const reference = `REF-${randomUUID()}`;
     const first = await order({ reference });
     expect(first.status).toBe(201);
-    const second = await order({ reference, billingPeriod: 'P1Y' });
-    expect(second.status).toBe(200);
-    expect(second.body.id).toBe(first.body.id);
-    expect(second.body.billingPeriod).toBe('P1M');
-    // Another controller's reference is not an idempotent retry: its contract is never shown.
-    const other = await stack.request('POST', '/contracts', { role: 'account_manager', body: { reference, controller: { name: 'Other Co', email: 'dpo@other.example' }, billingPeriod: 'P1M' } });
-    expectError(other, 409, 'contract.reference_taken');
-    expect(JSON.stringify(other.body)).not.toContain('privacy@acme.example');
+    // Trimmed and case-folded, the same reference: the same contract.
+    const again = await order({ reference: `${reference.toLowerCase()}  ` });
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+    const otherTerms = await order({ reference, billingPeriod: 'P1Y' });
+    expectError(otherTerms, 409, 'contract.reference_conflict');
+    expect(otherTerms.body.error.details).toEqual({ differs: ['billingPeriod'] });
+    const stored = await stack.request('GET', `/contracts/${first.body.id}`, { role: 'dpo' });
+    expect(stored.body.billingPeriod).toBe('P1M');
+  });
+
+  it('two controllers using the same reference get two contracts, neither seeing the other', async () => {
+    const reference = `ACME-${randomUUID().slice(0, 8)}`;
+    const mine = await order({ reference });
+    const theirs = await stack.request('POST', '/contracts', { role: 'account_manager', body: { reference, controller: { name: 'Other Co', email: 'dpo@other.example' }, billingPeriod: 'P1M' } });
+    expect([mine.status, theirs.status]).toEqual([201, 201]);
+    expect(theirs.body.id).not.toBe(mine.body.id);
+    expect(JSON.stringify(theirs.body)).not.toContain('privacy@acme.example');
+    // A customer id is the controller's identity: the same email under another customer id is another controller,
+    // and an order without a customer id is identified by its email, not by any customer id.
+    const byCustomer = (customerId?: string) =>
+      stack.request('POST', '/contracts', { role: 'account_manager', body: { reference, controller: { ...(customerId ? { customerId } : {}), name: 'Acme SAS', email: 'privacy@acme.example' }, billingPeriod: 'P1M' } });
+    const c1 = await byCustomer('C-1');
+    const c2 = await byCustomer('C-2');
+    expect([c1.status, c2.status]).toEqual([201, 201]);
+    expect(new Set([mine.body.id, c1.body.id, c2.body.id]).size).toBe(3);
+    expect((await byCustomer('C-1')).body.id).toBe(c1.body.id);
   });
 
   it('narrows the catalog, and serves the contract’s record of processing', async () => {

@@ -73,7 +73,7 @@ describe('a whole contract over real HTTP (real worker and API processes, Tempor
     const events = await stack.request('GET', `/contracts/${id}/events`, { role: 'dpo' });
     expect(events.status).toBe(200);
     expect(events.body.events.map((e: { version: number }) => e.version)).toEqual(events.body.events.map((_: unknown, i: number) => i + 1));
-    expect(events.body.events[0]).toMatchObject({ type: 'ContractOrdered', schemaVersion: 2, metadata: { actor: 'account_manager' } });
+    expect(events.body.events[0]).toMatchObject({ type: 'ContractOrdered', schemaVersion: 3, metadata: { actor: 'account_manager' } });
     expect(JSON.stringify(events.body)).not.toContain('e2e-very-secret-value');
     expect((await stack.request('GET', `/contracts/${id}/events/verify`, { role: 'dpo' })).body).toEqual({ valid: true });
 
