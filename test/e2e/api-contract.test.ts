@@ -148,6 +148,8 @@ describe('reads', () => {
     expectError(await stack.request('GET', `/contracts/${randomUUID()}`, { role: 'dpo' }), 404, 'not_found');
     expectError(await stack.request('GET', `/contracts/${randomUUID()}/events`, { role: 'dpo' }), 404);
     expectError(await stack.request('GET', `/contracts/${randomUUID()}/destruction`, { role: 'dpo' }), 404);
+    // A command to a contract no workflow owns is answered from the stored state: none, so 404.
+    expectError(await stack.request('POST', `/contracts/${randomUUID()}/termination`, { role: 'account_manager', body: { reason: 'none' } }), 404, 'not_found');
   });
 
   it('GET /contracts filters by status, controller, term end and pages with a cursor', async () => {

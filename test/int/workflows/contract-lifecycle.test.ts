@@ -36,7 +36,11 @@ async function expectDestroyed(contractId: string, endedAt: string) {
   const end = events.findIndex((e) => e.type === 'ContractExpired' || e.type === 'ContractTerminated' || e.type === 'ContractCancelled');
   // L8: the end and its destruction plan are one append (one transaction): no read sees one without the other.
   expect(events.slice(end + 1, end + 3).map((e) => e.type)).toEqual(['DestructionScheduled', 'CredentialsRevoked']);
-  expect(events[end + 1]!.recordedAt).toBe(events[end]!.recordedAt);
+  const transactions: unknown[] = await engine.dataSource.query(
+    'SELECT DISTINCT transaction_id FROM events WHERE stream_id = $1 AND version = ANY($2::int[])',
+    [contractId, [events[end]!.version, events[end + 1]!.version]],
+  );
+  expect(transactions).toHaveLength(1);
   const path = events.map((e) => e.type).filter((t) => t === 'DestructionStarted' || t === 'LocationDestroyed' || t === 'DestructionCompleted');
   expect(path).toEqual(['DestructionStarted', ...STORAGE_LOCATIONS.map(() => 'LocationDestroyed'), 'DestructionCompleted']);
   expect(events.find((e) => e.type === 'DestructionScheduled')!.data).toMatchObject({ endedAt, deadline: addDuration(endedAt, 'P2M') });

@@ -141,9 +141,11 @@ export class ContractCommands {
     );
   }
 
-  /** To the one workflow that owns the contract's stream; once it has finished, the domain answers over the stored state. */
+  /**
+   * To the one workflow that owns the contract's stream. No workflow (never ordered, or finished
+   * after destruction) reads the stored state: 404, or the domain's answer over it.
+   */
   private async send(contractId: string, command: ContractCommand, call: (h: WorkflowHandle) => Promise<ContractSnapshot>): Promise<ContractSnapshot> {
-    await this.queries.found(contractId);
     try {
       return await call(this.temporal.workflow.getHandle(contractWorkflowId(contractId)));
     } catch (e) {

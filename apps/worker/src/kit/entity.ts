@@ -7,8 +7,8 @@ import { ENGINE, isDomainFailure, isDue, Ledger, msUntil, now } from './ledger';
  * Adding a file type (a breach notice, a subject request, …):
  *   1. libs/domain/src/<type>/: commands, events, state, decide/evolve, timers, exported as a
  *      StreamType (see contract.decider.ts) and specified with `specify(decider)`;
- *   2. apps/worker/src/workflows/<type>.workflow.ts: `openLedger` + update handlers + `runEntity`;
- *      register the stream type in apps/worker/src/activities (STREAM_TYPES);
+ *   2. apps/worker/src/workflows/<type>.workflow.ts: `openLedger`, its updates with `ledger.onCommand`,
+ *      and `runEntity`; register the stream type in libs/infra/src/event-store/streams.ts (STREAM_TYPES);
  *   3. a projection in libs/infra/src/event-store for its read model (and its clocks in `deadlines`);
  *   4. a NestJS controller that sends its updates with `executeUpdateWithStart` / `executeUpdate`.
  */

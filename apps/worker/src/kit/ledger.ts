@@ -1,14 +1,20 @@
-import { ApplicationFailure, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, proxyActivities, setHandler, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
 import { isDomainError, type Decider } from '../../../../libs/domain/src';
 import { DOMAIN_FAILURE, type Actor, type DomainFailureDetails, type Snapshot } from '../../../../libs/infra/src/temporal/messages';
 import type { Activities } from '../activities';
 
-/** The event store activity every file's workflow appends through. */
-export const store = proxyActivities<Pick<Activities, 'appendEvents'>>({
+/**
+ * Activities that write PostgreSQL (the event store, the vault, the outbox): while PostgreSQL is
+ * down the workflow waits in them, losing nothing; a refused write is final.
+ */
+export const DATABASE_ACTIVITY: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  // While PostgreSQL is down the workflow waits here, losing nothing; a refused append is final.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['ConcurrencyError', 'EventStoreError'] },
-});
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['ConcurrencyError', 'EventStoreError', 'VaultError'] },
+};
+
+/** The event store activity every file's workflow appends through. */
+export const store = proxyActivities<Pick<Activities, 'appendEvents'>>(DATABASE_ACTIVITY);
 
 /** Workflow time (deterministic: Temporal replays it) as an ISO-8601 instant. */
 export const now = (): string => new Date(Date.now()).toISOString();
@@ -99,6 +105,15 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
     this.state = state;
     this.version += events.length;
     return events;
+  }
+
+  /**
+   * Registers an update whose command the domain decides: its validator refuses what the domain
+   * refuses before the update enters history; its handler decides again on the state it finds,
+   * stores, and answers the snapshot. `build` makes the command from the input and the instant.
+   */
+  onCommand<I extends { readonly actor: Actor }>(update: UpdateDefinition<Snapshot<S>, [I]>, build: (input: I, at: string) => C, consequences?: (state: S) => readonly C[]): void {
+    setHandler(update, (input) => this.execute((at) => build(input, at), input.actor, consequences), { validator: (input) => this.admit(build(input, now())) });
   }
 
   /** `commit` in turn, answering the snapshot after it: the shape every update returns. */

@@ -23,10 +23,11 @@ import {
   type ContractSnapshot,
   type ContractWorkflowInput,
   type EngineSettings,
+  type HandOverCredentialsInput,
 } from '../../../../libs/infra/src/temporal/messages';
 import type { Activities } from '../activities';
 import { openLedger, runEntity } from '../kit/entity';
-import { ENGINE, now, type Ledger } from '../kit/ledger';
+import { DATABASE_ACTIVITY, ENGINE, now, type Ledger } from '../kit/ledger';
 import { destructionPhase } from './contract.destruction';
 
 /*
@@ -38,10 +39,7 @@ import { destructionPhase } from './contract.destruction';
 
 export type ContractLedger = Ledger<ContractCommand, ContractEvent, ContractState>;
 
-const vault = proxyActivities<Pick<Activities, 'storeCredential' | 'shredCredentials'>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['VaultError'] },
-});
+const vault = proxyActivities<Pick<Activities, 'storeCredential' | 'shredCredentials'>>(DATABASE_ACTIVITY);
 
 /**
  * L7–L8: the end of processing and its destruction plan (deadline end + P2M) are one append, so no
@@ -86,43 +84,31 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
       }),
     { validator: ({ order }) => ledger.admit({ type: 'OrderContract', data: order }) },
   );
+  const handOver = ({ credentialId, kind, host }: HandOverCredentialsInput, at: string): ContractCommand => ({
+    type: 'HandOverCredentials',
+    data: { credentialId, kind, host, handedOverAt: at },
+  });
   setHandler(
     handOverCredentialsUpdate,
-    ({ credentialId, kind, host, sealed, actor }) => {
-      const command: ContractCommand = { type: 'HandOverCredentials', data: { credentialId, kind, host, handedOverAt: now() } };
+    (input) => {
+      const command = handOver(input, now());
       return ledger.serially(async () => {
         // Validate before the sealed secret is stored anywhere; store it before the event says it is.
         ledger.admit(command);
-        await vault.storeCredential({ contractId, credentialId, kind, host, sealed });
-        await ledger.commit(command, actor);
+        await vault.storeCredential({ contractId, credentialId: input.credentialId, kind: input.kind, host: input.host, sealed: input.sealed });
+        await ledger.commit(command, input.actor);
         return ledger.snapshot();
       });
     },
-    { validator: ({ credentialId, kind, host }) => ledger.admit({ type: 'HandOverCredentials', data: { credentialId, kind, host, handedOverAt: now() } }) },
+    { validator: (input) => ledger.admit(handOver(input, now())) },
   );
-  setHandler(
-    acceptRenewalUpdate,
-    ({ invoiceId, coveredPeriod, acceptedAt, actor }) => ledger.execute(() => ({ type: 'AcceptRenewal', data: { invoiceId, coveredPeriod, acceptedAt } }), actor),
-    { validator: ({ invoiceId, coveredPeriod, acceptedAt }) => ledger.admit({ type: 'AcceptRenewal', data: { invoiceId, coveredPeriod, acceptedAt } }) },
-  );
-  setHandler(rejectRenewalUpdate, ({ invoiceId, reason, actor }) => ledger.execute((at) => ({ type: 'RejectRenewal', data: { invoiceId, reason, rejectedAt: at } }), actor), {
-    validator: ({ invoiceId, reason }) => ledger.admit({ type: 'RejectRenewal', data: { invoiceId, reason, rejectedAt: now() } }),
-  });
-  setHandler(withdrawRenewalUpdate, ({ invoiceId, reason, actor }) => ledger.execute((at) => ({ type: 'WithdrawRenewal', data: { invoiceId, reason, withdrawnAt: at } }), actor), {
-    validator: ({ invoiceId, reason }) => ledger.admit({ type: 'WithdrawRenewal', data: { invoiceId, reason, withdrawnAt: now() } }),
-  });
-  setHandler(noticeNonRenewalUpdate, ({ reason, actor }) => ledger.execute((at) => ({ type: 'NoticeNonRenewal', data: { reason, noticedAt: at } }), actor), {
-    validator: ({ reason }) => ledger.admit({ type: 'NoticeNonRenewal', data: { reason, noticedAt: now() } }),
-  });
-  setHandler(terminateUpdate, ({ reason, actor }) => ledger.execute((at) => ({ type: 'TerminateContract', data: { reason, terminatedAt: at } }), actor, ends), {
-    validator: ({ reason }) => ledger.admit({ type: 'TerminateContract', data: { reason, terminatedAt: now() } }),
-  });
-  setHandler(cancelUpdate, ({ reason, actor }) => ledger.execute((at) => ({ type: 'CancelContract', data: { reason, cancelledAt: at } }), actor, ends), {
-    validator: ({ reason }) => ledger.admit({ type: 'CancelContract', data: { reason, cancelledAt: now() } }),
-  });
-  setHandler(requestDataExportUpdate, ({ requestId, actor }) => ledger.execute((at) => ({ type: 'RequestDataExport', data: { requestId, requestedAt: at } }), actor), {
-    validator: ({ requestId }) => ledger.admit({ type: 'RequestDataExport', data: { requestId, requestedAt: now() } }),
-  });
+  ledger.onCommand(acceptRenewalUpdate, ({ invoiceId, coveredPeriod, acceptedAt }) => ({ type: 'AcceptRenewal', data: { invoiceId, coveredPeriod, acceptedAt } }));
+  ledger.onCommand(rejectRenewalUpdate, ({ invoiceId, reason }, at) => ({ type: 'RejectRenewal', data: { invoiceId, reason, rejectedAt: at } }));
+  ledger.onCommand(withdrawRenewalUpdate, ({ invoiceId, reason }, at) => ({ type: 'WithdrawRenewal', data: { invoiceId, reason, withdrawnAt: at } }));
+  ledger.onCommand(noticeNonRenewalUpdate, ({ reason }, at) => ({ type: 'NoticeNonRenewal', data: { reason, noticedAt: at } }));
+  ledger.onCommand(terminateUpdate, ({ reason }, at) => ({ type: 'TerminateContract', data: { reason, terminatedAt: at } }), ends);
+  ledger.onCommand(cancelUpdate, ({ reason }, at) => ({ type: 'CancelContract', data: { reason, cancelledAt: at } }), ends);
+  ledger.onCommand(requestDataExportUpdate, ({ requestId }, at) => ({ type: 'RequestDataExport', data: { requestId, requestedAt: at } }));
 
   await runEntity(contractStream, ledger, {
     async step() {

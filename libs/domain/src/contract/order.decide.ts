@@ -67,7 +67,8 @@ export const normaliseReference = (reference: string): string => reference.trim(
 
 /** Who the controller is: the provider's customer id when given, else its normalised email. */
 export function controllerIdentity(controller: Pick<ControllerInput, 'customerId' | 'email'>): string {
-  return controller.customerId?.trim() ? `customer:${controller.customerId.trim()}` : `email:${controller.email.trim().toLowerCase()}`;
+  const customerId = controller.customerId?.trim();
+  return customerId ? `customer:${customerId}` : `email:${controller.email.trim().toLowerCase()}`;
 }
 
 /**
@@ -85,7 +86,8 @@ const sameController = (a: ControllerInput, b: ControllerInput) =>
   (a.address?.trim() ?? null) === (b.address?.trim() ?? null) &&
   (a.dpoEmail?.trim().toLowerCase() ?? null) === (b.dpoEmail?.trim().toLowerCase() ?? null);
 
-const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+// Both lists come from narrowCatalog, in catalog order.
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** "The same terms": controller, billing period, catalog selection, return window and grace period. */
 function differingTerms(s: OrderedOrLater, order: ContractOrdered['data']): string[] {
