@@ -12,12 +12,13 @@ import { expect, inject } from 'vitest';
 import { STORAGE_LOCATIONS, TIMER_TOLERANCE_MS, type ContractEvent, type OrderContract } from '../../libs/domain/src';
 import { loadConfig, type AppConfig } from '../../libs/infra/src/config/config';
 import { projectRoot } from '../../libs/infra/src/dev/project-root';
+import { createDataSource } from '../../libs/infra/src/database/data-source';
 import { createEventStore } from '../../libs/infra/src/event-store/streams';
 import { type EventStore, type RecordedEvent } from '../../libs/infra/src/event-store/event-store';
 import { temporalBinaries } from '../../libs/infra/src/temporal/binaries';
 import { dataConverter } from '../../libs/infra/src/temporal/connection';
 import { orderContract } from '../../libs/infra/src/temporal/contract-client';
-import { contractWorkflowId, DOMAIN_FAILURE, handOverCredentialsUpdate, type DomainFailureDetails } from '../../libs/infra/src/temporal/messages';
+import { contractWorkflowId, DOMAIN_FAILURE, handOverCredentialsUpdate, type DomainFailureDetails, type EngineSettings } from '../../libs/infra/src/temporal/messages';
 import { CredentialVault, type CredentialSecret } from '../../libs/infra/src/vault/credential-vault';
 import { seedSampleData } from '../../apps/worker/src/storage/seed';
 import { ensureDefaultRoots, storageRegistry, type StorageRegistry } from '../../apps/worker/src/storage/registry';
@@ -118,14 +119,19 @@ export interface TimeSkippingEngine {
   readonly storage: StorageRegistry;
   readonly storageRoot: string;
   readonly mail: Awaited<ReturnType<typeof startMailCatcher>>;
+  /** The worker running now (a new one after `startWorker`). */
   readonly runtime: WorkerRuntime;
   readonly worker: Worker;
   readonly taskQueue: string;
+  /** Shuts the worker down as SIGTERM does (in-flight tasks finish) and closes its pool. */
+  stopWorker(): Promise<void>;
+  /** Starts a new worker process's runtime on the same task queue. */
+  startWorker(): Promise<void>;
   /** Moves the test server's clock to `instant` (it never goes back). */
   sleepUntil(instant: string): Promise<void>;
   now(): Promise<string>;
   /** Orders as the API does (update-with-start): answers once the order is stored. */
-  order(data?: Partial<OrderContract['data']>): Promise<{ contractId: string; handle: WorkflowHandleWithFirstExecutionRunId<typeof contractWorkflow> }>;
+  order(data?: Partial<OrderContract['data']>, settings?: EngineSettings): Promise<{ contractId: string; handle: WorkflowHandleWithFirstExecutionRunId<typeof contractWorkflow> }>;
   /** Hands over one SSH credential, sealed by the vault as the API does; answers the anchor (L2). */
   handOver(contractId: string, credential?: CredentialSecret): Promise<{ credentialId: string; anchor: string }>;
   /** The run ids of a workflow, first to latest, following continue-as-new. */
@@ -162,17 +168,28 @@ export async function timeSkippingEngine(options: { storage?: (registry: Storage
   const base = storageRegistry(config);
   await ensureDefaultRoots(config);
   const storage = options.storage ? options.storage(base) : base;
-  const runtime = await createWorkerRuntime({
-    config,
-    connection: env.nativeConnection,
-    logger: pino({ level: 'warn' }),
-    taskQueue,
-    storage,
-    workflowBundle: await workflowBundle(),
-    outboxIntervalMs: 100,
-  });
-  const running = runtime.worker.run();
-  const dataSource = runtime.dataSource;
+  const startRuntime = async () =>
+    createWorkerRuntime({
+      config,
+      connection: env.nativeConnection,
+      logger: pino({ level: 'warn' }),
+      taskQueue,
+      storage,
+      workflowBundle: await workflowBundle(),
+      outboxIntervalMs: 100,
+    });
+  let runtime: WorkerRuntime | null = await startRuntime();
+  let running: Promise<void> = runtime.worker.run();
+  const stopRuntime = async () => {
+    if (!runtime) return;
+    runtime.worker.shutdown();
+    await running.catch(() => undefined);
+    await runtime.close();
+    runtime = null;
+  };
+  // The engine's own pool: the worker's closes with it.
+  const dataSource = createDataSource({ url: config.database.url, poolSize: 2, applicationName: 'dpa-test' });
+  await dataSource.initialize();
   const store = createEventStore(dataSource);
   const engine: TimeSkippingEngine = {
     env,
@@ -184,9 +201,20 @@ export async function timeSkippingEngine(options: { storage?: (registry: Storage
     storage,
     storageRoot,
     mail,
-    runtime,
-    worker: runtime.worker,
+    get runtime() {
+      if (!runtime) throw new Error('the worker is stopped');
+      return runtime;
+    },
+    get worker() {
+      return engine.runtime.worker;
+    },
     taskQueue,
+    stopWorker: stopRuntime,
+    async startWorker() {
+      if (runtime) throw new Error('the worker is already running');
+      runtime = await startRuntime();
+      running = runtime.worker.run();
+    },
     async sleepUntil(instant) {
       const ms = Date.parse(instant) - (await env.currentTimeMs());
       if (ms > 0) await env.sleep(ms);
@@ -194,10 +222,10 @@ export async function timeSkippingEngine(options: { storage?: (registry: Storage
     async now() {
       return new Date(await env.currentTimeMs()).toISOString();
     },
-    async order(data = {}) {
+    async order(data = {}, settings = TEST_SETTINGS) {
       const contractId = data.contractId ?? randomUUID();
       const orderedAt = await engine.now();
-      await orderContract(env.client, { taskQueue, settings: TEST_SETTINGS, order: orderData(contractId, orderedAt, data), actor: MANAGER });
+      await orderContract(env.client, { taskQueue, settings, order: orderData(contractId, orderedAt, data), actor: MANAGER });
       const { runId } = await env.client.workflow.getHandle(contractWorkflowId(contractId)).describe();
       const handle = Object.assign(env.client.workflow.getHandle<typeof contractWorkflow>(contractWorkflowId(contractId)), { firstExecutionRunId: runId });
       await seedSampleData(base, contractId, STORAGE_LOCATIONS.map((l) => l.id));
@@ -227,9 +255,8 @@ export async function timeSkippingEngine(options: { storage?: (registry: Storage
       await env.client.workflow.getHandle(contractWorkflowId(contractId)).result();
     },
     async teardown() {
-      runtime.worker.shutdown();
-      await running.catch(() => undefined);
-      await runtime.close();
+      await stopRuntime();
+      await dataSource.destroy();
       await env.teardown();
       await mail.stop();
       await db.drop();

@@ -59,6 +59,7 @@ export async function createWorkerRuntime(deps: {
       activities,
       dataConverter: dataConverter(config),
       shutdownGraceTime: config.worker.shutdownGraceMs,
+      maxCachedWorkflows: config.worker.maxCachedWorkflows,
     });
     dispatcher.start();
     return {

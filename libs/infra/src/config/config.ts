@@ -45,6 +45,8 @@ const schema = z.object({
   EXPORT_ROOT: z.string().min(1).default('.data/exports'),
   DESTRUCTION_ESCALATION_MARGIN: z.string().regex(isoDuration, 'an ISO-8601 duration such as P7D').default('P7D'),
   WORKER_SHUTDOWN_GRACE: z.coerce.number().int().min(0).default(30_000),
+  /** Workflows the worker keeps in memory between tasks (each costs a V8 context); more are replayed from history when they wake. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1_000),
 });
 
 type Env = z.infer<typeof schema>;
@@ -75,7 +77,7 @@ export interface AppConfig {
     readonly locations: Readonly<Record<string, StorageLocationConfig>>;
   };
   readonly destruction: { readonly escalationMargin: string };
-  readonly worker: { readonly shutdownGraceMs: number };
+  readonly worker: { readonly shutdownGraceMs: number; readonly maxCachedWorkflows: number };
 }
 
 /** Every environment variable the engine reads (the README's configuration table). */
@@ -139,7 +141,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     processor: { name: env.PROCESSOR_NAME, dpoName: env.PROCESSOR_DPO_NAME, dpoEmail: env.PROCESSOR_DPO_EMAIL },
     storage: { root: path.resolve(env.STORAGE_ROOT), exportRoot: path.resolve(env.EXPORT_ROOT), locations },
     destruction: { escalationMargin: env.DESTRUCTION_ESCALATION_MARGIN },
-    worker: { shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE },
+    worker: { shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS },
   };
 }
 
