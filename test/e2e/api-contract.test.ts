@@ -290,3 +290,81 @@ describe('commands', () => {
     expectError(await stack.request('POST', '/contracts', { role: 'account_manager', body, headers: { 'idempotency-key': 'has space' } }), 400, 'invalid_idempotency_key');
   });
 });
+
+describe('GET /deadlines (the inbox, DESIGN §3.9)', () => {
+  type Item = { file: { type: string; id: string }; contractId: string | null; kind: string; dueAt: string; overdue: boolean };
+  const inbox = async (query: string, role: RoleName = 'billing') => {
+    const res = await stack.request('GET', `/deadlines${query}`, { role });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res.body as { items: Item[]; nextCursor: string | null };
+  };
+  const addMonths = (instant: string, months: number) => {
+    const d = new Date(instant);
+    const day = d.getUTCDate();
+    d.setUTCDate(1);
+    d.setUTCMonth(d.getUTCMonth() + months);
+    const last = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+    d.setUTCDate(Math.min(day, last));
+    return d.toISOString();
+  };
+
+  it("lists an active contract's term end, and from the instant of the end its destruction deadline (end + P2M), for every role", async () => {
+    const { id, termEnd } = await activeContract();
+    expect((await inbox(`?contract=${id}`)).items).toEqual([{ file: { type: 'contract', id }, contractId: id, kind: 'term-end', dueAt: termEnd, overdue: false }]);
+
+    const ended = await stack.request('POST', `/contracts/${id}/termination`, { role: 'account_manager', body: { reason: 'client left' } });
+    expect(ended.status).toBe(200);
+    // The very next read shows the deadline: the end and the deadline are one append.
+    const after = (await inbox(`?contract=${id}`, 'dpo')).items;
+    expect(after).toEqual([{ file: { type: 'contract', id }, contractId: id, kind: 'destruction-deadline', dueAt: addMonths(ended.body.endedAt, 2), overdue: false }]);
+    expect(after[0]!.dueAt).toBe(ended.body.destruction.deadline);
+  });
+
+  it('filters by kind, by due instant and by overdue, earliest first, and walks every page with the cursor', async () => {
+    const made = [];
+    for (let i = 0; i < 5; i++) made.push(await activeContract());
+    const ids = new Set(made.map((c) => c.id));
+    const all = (await inbox('?kind=term-end&limit=500')).items.filter((i) => ids.has(i.file.id));
+    expect(all.map((i) => i.file.id).sort()).toEqual([...ids].sort());
+    const due = all.map((i) => Date.parse(i.dueAt));
+    expect(due).toEqual([...due].sort((a, b) => a - b));
+
+    // Page by page, two at a time: the same items, in the same order, none twice.
+    const paged: Item[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: Item[]; nextCursor: string | null } = await inbox(`?kind=term-end&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      paged.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(paged.filter((i) => ids.has(i.file.id))).toEqual(all);
+    expect(new Set(paged.map((i) => `${i.file.id}/${i.kind}`)).size).toBe(paged.length);
+
+    const latest = made.map((c) => c.termEnd).sort().at(-1)!;
+    expect((await inbox(`?before=${encodeURIComponent(latest)}&limit=500`)).items.every((i) => Date.parse(i.dueAt) < Date.parse(latest))).toBe(true);
+    expect((await inbox('?overdue=false&limit=500')).items.every((i) => !i.overdue && Date.parse(i.dueAt) >= Date.now() - 60_000)).toBe(true);
+    expect((await inbox('?overdue=true&limit=500')).items.every((i) => i.overdue)).toBe(true);
+    expect((await inbox('?kind=destruction-deadline&limit=500')).items.every((i) => i.kind === 'destruction-deadline')).toBe(true);
+  });
+
+  it('refuses a bad filter or a cursor it did not write with a 400, never a 500', async () => {
+    expectError(await stack.request('GET', '/deadlines?kind=whenever', { role: 'billing' }), 400);
+    expectError(await stack.request('GET', '/deadlines?contract=not-a-uuid', { role: 'billing' }), 400);
+    expectError(await stack.request('GET', '/deadlines?overdue=maybe', { role: 'billing' }), 400);
+    expectError(await stack.request('GET', '/deadlines?before=yesterday', { role: 'billing' }), 400);
+    expectError(await stack.request('GET', '/deadlines?limit=0', { role: 'billing' }), 400);
+    const forged = (fields: unknown[]) => Buffer.from(JSON.stringify(fields)).toString('base64url');
+    for (const cursor of [
+      'not-base64-json',
+      forged(['2027-01-01T00:00:00.000Z', 'contract', "x' OR 1=1 --", 'term-end']),
+      forged(['2027-02-30T00:00:00.000Z', 'contract', randomUUID(), 'term-end']),
+      forged(['2027-01-01T00:00:00.000Z', 'incident', randomUUID(), 'term-end']),
+      forged(['2027-01-01T00:00:00.000Z', 'contract', randomUUID(), 'whenever']),
+      forged(['2027-01-01T00:00:00.000Z', 'contract', randomUUID(), 'term-end', 'extra']),
+    ]) {
+      expectError(await stack.request('GET', `/deadlines?cursor=${cursor}`, { role: 'billing' }), 400, 'invalid_cursor');
+    }
+    expectError(await stack.request('GET', '/deadlines', { role: null }), 401);
+  });
+});

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { type DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDuration, contractStream, initialState } from '../../libs/domain/src';
+import { addDuration, contractStream, initialState, openClocks } from '../../libs/domain/src';
 import * as f from '../../libs/domain/src/testing';
 import { createDataSource } from '../../libs/infra/src/database/data-source';
-import { CONTRACT_STREAM, contractStateSql } from '../../libs/infra/src/event-store/contract-projection';
+import { CONTRACT_STREAM, contractStateSql, foldEvents } from '../../libs/infra/src/event-store/contract-projection';
 import { createEventStore, toNewEvents } from '../../libs/infra/src/event-store/streams';
 import { ConcurrencyError, EventStoreError } from '../../libs/infra/src/event-store/errors';
-import { EventStore, START, type GlobalCheckpoint, type InlineProjection, type RecordedEvent } from '../../libs/infra/src/event-store/event-store';
+import { EventStore, START, type GlobalCheckpoint, type InlineProjection, type RecordedEvent, type StreamState } from '../../libs/infra/src/event-store/event-store';
 import { rebuildProjections } from '../../libs/infra/src/event-store/rebuild';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { prng, randomLifecycle, run, type SimulatedContract } from '../support/workload';
@@ -193,16 +193,17 @@ describe('group commit', () => {
 
   it('a member whose read model cannot be built fails alone; the others commit', async () => {
     const [blocker, a, poisoned, c] = Array.from({ length: 4 }, () => randomUUID());
+    const state: StreamState<null> = { streamType: CONTRACT_STREAM, stateSql: `SELECT NULL::jsonb AS state, 0 AS version WHERE $1::text IS NULL`, fold: () => null };
     const projection: InlineProjection<null> = {
+      name: 'poisoned',
       streamType: CONTRACT_STREAM,
-      stateSql: `SELECT NULL::jsonb AS state, 0 AS version WHERE $1::text IS NULL`,
-      fold: () => null,
+      handles: 'every event',
       writeCtes: (writes) => {
         if (writes.some((w) => w.streamId === poisoned)) throw new Error('this read model cannot be built');
         return [];
       },
     };
-    const grouped = new EventStore(dataSource, { schemas: [{ streamType: CONTRACT_STREAM, eventVersions: contractStream.eventVersions }], projections: [projection], groupCommit: { maxStatements: 1 } });
+    const grouped = new EventStore(dataSource, { schemas: [{ streamType: CONTRACT_STREAM, eventVersions: contractStream.eventVersions }], states: [state], projections: [projection], groupCommit: { maxStatements: 1 } });
     const results = await Promise.allSettled([blocker, a, poisoned, c].map((id) => grouped.append(CONTRACT_STREAM, id!, 0, ordered(id!))));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     expect(grouped.stats.groupsSplit).toBe(1);
@@ -413,7 +414,7 @@ describe('read models', () => {
   const snapshot = async () => ({
     // Timestamps as text too: node-postgres' Date would hide a difference below the millisecond.
     contracts: await dataSource.query(`SELECT *, updated_at::text AS updated_at_exact FROM contracts ORDER BY id`),
-    deadlines: await dataSource.query(`SELECT * FROM deadlines ORDER BY contract_id, kind`),
+    deadlines: await dataSource.query(`SELECT * FROM deadlines ORDER BY stream_type, stream_id, kind`),
     renewals: await dataSource.query(`SELECT * FROM contract_renewals ORDER BY contract_id, outcome, seq`),
   });
 
@@ -509,6 +510,16 @@ describe('read models', () => {
 
     const inline = await snapshot();
     expect(inline.contracts.length).toBeGreaterThanOrEqual(60);
+    // The inbox holds exactly each contract's open clocks, as the domain folds them from its events.
+    let clocks = 0;
+    for (const { contractId: id } of contracts) {
+      const expected = openClocks(foldEvents(await store.readStream(id))).map((c) => ({ kind: c.kind, due_at: c.at }));
+      clocks += expected.length;
+      const rows = (inline.deadlines as { stream_type: string; stream_id: string; kind: string; due_at: Date; contract_id: string }[]).filter((r) => r.stream_id === id);
+      expect(rows.every((r) => r.stream_type === 'contract' && r.contract_id === id)).toBe(true);
+      expect(rows.map((r) => ({ kind: r.kind, due_at: r.due_at.toISOString() })).sort((a, b) => a.kind.localeCompare(b.kind))).toEqual(expected.sort((a, b) => a.kind.localeCompare(b.kind)));
+    }
+    expect(clocks).toBeGreaterThan(10);
     expect(inline.renewals.length).toBeGreaterThan(0);
     await dataSource.query(`UPDATE contracts SET status = 'corrupted'`);
     await dataSource.query(`DELETE FROM deadlines`);

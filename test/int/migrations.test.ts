@@ -84,6 +84,10 @@ describe('migrations', () => {
     expect(await wholeStates(old, `SELECT c.id, ${contractStateSql('c')} AS state FROM contracts c`)).toEqual(expected);
     expect(Number((await old.query(`SELECT count(*) AS n FROM contract_renewals`))[0].n)).toBe(3 + 1 + 1 + 2);
     expect(Number((await old.query(`SELECT count(*) AS n FROM contracts WHERE state ? 'renewals'`))[0].n)).toBe(0);
+    // The inbox was filled from the stored states: each active contract's term end.
+    const termEnds = states.map((s) => ({ stream_type: 'contract', stream_id: (s as { contractId: string }).contractId, kind: 'term-end', due_at: (s as { termEnd: string }).termEnd }));
+    const inbox = (await old.query(`SELECT stream_type, stream_id, kind, due_at FROM deadlines`)) as { stream_type: string; stream_id: string; kind: string; due_at: Date }[];
+    expect(inbox.map((r) => ({ ...r, due_at: r.due_at.toISOString() })).sort((a, b) => a.stream_id.localeCompare(b.stream_id))).toEqual(termEnds.sort((a, b) => a.stream_id.localeCompare(b.stream_id)));
 
     const current = new DataSource({ type: 'postgres', url: db.url, migrations, migrationsTableName: 'schema_migrations' });
     await current.initialize();

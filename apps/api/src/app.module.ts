@@ -13,6 +13,7 @@ import { ApiKeysController } from './admin/api-keys.controller';
 import { AuthModule } from './auth/auth.module';
 import { IdempotencyMiddleware } from './common/idempotency.middleware';
 import { ContractsModule } from './contracts/contracts.module';
+import { DeadlinesModule } from './deadlines/deadlines.module';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -50,6 +51,7 @@ export class AppModule implements NestModule {
         AuthModule,
         HealthModule,
         ContractsModule,
+        DeadlinesModule,
       ],
       controllers: [ApiKeysController],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],

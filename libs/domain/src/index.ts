@@ -12,7 +12,7 @@ export * from './kit/decider';
 export { DEFAULT_ESCALATION_MARGIN, destructionStartDue } from './contract/destruction.decide';
 export { expiryDue } from './contract/end.decide';
 export { controllerIdentity, normaliseReference, orderKey } from './contract/order.decide';
-export { nextTimer, upcomingDeadlines, type Deadline, type DeadlineKind, type Timer as ContractTimer } from './contract/contract.timers';
+export { CONTRACT_CLOCK_EVENTS, CONTRACT_CLOCK_KINDS, nextTimer, openClocks, upcomingDeadlines, type Deadline, type DeadlineKind, type Timer as ContractTimer } from './contract/contract.timers';
 export * from './contract/contract.availability';
 export * from './contract/contract.view';
 export * from './contract/contract.upcasting';

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDuration, STORAGE_LOCATIONS, subtractDuration } from '../../../libs/domain/src';
 import { contractWorkflowId, requestDataExportUpdate, snapshotQuery, terminateUpdate } from '../../../libs/infra/src/temporal/messages';
 import { StorageError, type StorageLocationAdapter } from '../../../apps/worker/src/storage/storage-adapter';
+import { DeadlineQueries } from '../../../apps/api/src/deadlines/deadlines.service';
 import { dataOf, DAY, expectActedOnTime, domainRefusal, HOUR, MANAGER, recordHistory, shift, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
 interface Outage {
@@ -218,6 +219,14 @@ describe('dataDestructionWorkflow on the time-skipping server', () => {
       expect(missed).toMatchObject({ deadline, pendingLocations: [FLAKY] });
       expectActedOnTime(missed, deadline);
       expect(dataOf(events, 'DestructionEscalated').map((e) => e.dueAt)).toEqual([subtractDuration(deadline, 'P7D')]);
+      // The inbox keeps the missed deadline, overdue, until the certificate (DESIGN §3.9).
+      const inbox = new DeadlineQueries(engine.dataSource);
+      const now = new Date(await engine.env.currentTimeMs());
+      expect((await inbox.list({ contract: contractId }, now)).items).toEqual([
+        { file: { type: 'contract', id: contractId }, contractId, kind: 'destruction-deadline', dueAt: deadline, overdue: true },
+      ]);
+      expect((await inbox.list({ contract: contractId, overdue: 'true' }, now)).items).toHaveLength(1);
+      expect((await inbox.list({ contract: contractId, overdue: 'false' }, now)).items).toHaveLength(0);
       const destroyed = dataOf(events, 'LocationDestroyed');
       expect(destroyed.map((e) => e.locationId).sort()).toEqual(STORAGE_LOCATIONS.map((l) => l.id).filter((id) => id !== FLAKY).sort());
       expect(ms(destroyed.find((e) => e.locationId === OTHER)!.destroyedAt)).toBeGreaterThanOrEqual(ms(endedAt) + DAY);

@@ -6,6 +6,7 @@ import { createEventStore } from '../../../../libs/infra/src/event-store/streams
 import { type EventStore, type RecordedEvent, type VerifyResult } from '../../../../libs/infra/src/event-store/event-store';
 import { type ContractSnapshot } from '../../../../libs/infra/src/temporal/messages';
 import { ApiError } from '../common/api-error';
+import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';
 import { type ListContractsQuery } from './dto/list-contracts.dto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -15,18 +16,8 @@ interface Cursor {
   readonly id: string;
 }
 
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify([c.orderedAt, c.id])).toString('base64url');
-}
-
-function decodeCursor(raw: string): Cursor {
-  try {
-    const [orderedAt, id] = JSON.parse(Buffer.from(raw, 'base64url').toString()) as [unknown, unknown];
-    if (typeof orderedAt === 'string' && !Number.isNaN(Date.parse(orderedAt)) && typeof id === 'string' && UUID.test(id)) return { orderedAt, id };
-  } catch {
-    // Falls through to the refusal.
-  }
-  throw new ApiError(400, 'invalid_cursor', 'The cursor is not one this API returned.');
+function parseCursor([orderedAt, id, ...rest]: unknown[]): Cursor | null {
+  return rest.length === 0 && typeof orderedAt === 'string' && !Number.isNaN(Date.parse(orderedAt)) && typeof id === 'string' && UUID.test(id) ? { orderedAt, id } : null;
 }
 
 /** Reads from the read models (and the event store for the audit trail); never from Temporal. */
@@ -54,8 +45,8 @@ export class ContractQueries {
   }
 
   async list(query: ListContractsQuery): Promise<{ items: ContractState[]; nextCursor: string | null }> {
-    const limit = query.limit ?? 50;
-    const after = query.cursor ? decodeCursor(query.cursor) : null;
+    const limit = query.limit ?? DEFAULT_PAGE;
+    const after = query.cursor ? readCursor(query.cursor, parseCursor) : null;
     const controller = query.controller?.toLowerCase() ?? null;
     const rows: { id: string; ordered_at: Date; state: ContractState }[] = await this.dataSource.query(
       `SELECT c.id, c.ordered_at, ${contractStateSql('c')} AS state FROM contracts c
@@ -77,12 +68,12 @@ export class ContractQueries {
         limit + 1,
       ],
     );
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map((r) => r.state),
-      nextCursor: rows.length > limit && last ? encodeCursor({ orderedAt: last.ordered_at.toISOString(), id: last.id }) : null,
-    };
+    return toPage(
+      rows,
+      limit,
+      (r) => r.state,
+      (last) => [last.ordered_at.toISOString(), last.id],
+    );
   }
 
   events(contractId: string): Promise<RecordedEvent[]> {

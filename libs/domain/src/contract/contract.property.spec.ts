@@ -11,7 +11,7 @@ import { decide } from './contract.decide';
 import { EVENT_SCHEMA_VERSIONS, occurredAt, type ContractEvent } from './contract.events';
 import { evolve, fold } from './contract.evolve';
 import { initialState, type ContractState } from './contract.state';
-import { nextTimer } from './contract.timers';
+import { CONTRACT_CLOCK_EVENTS, nextTimer, openClocks } from './contract.timers';
 import { upcast } from './contract.upcasting';
 
 // Random but plausible command sequences with increasing instants, invalid ones included,
@@ -230,6 +230,21 @@ describe('lifecycle invariants over random command sequences', () => {
           const end = s.endedAt as Instant;
           expect(s.destruction.deadline).toBe(destructionDeadline(end));
           expect(s.destruction.deadline).toBe(addMonths(new UTCDate(end), 2).toISOString());
+        }
+      }),
+      RUNS,
+    ));
+
+  it('§3.9: an event the deadlines read model does not handle never changes the open clocks', () =>
+    fc.assert(
+      fc.property(scenario, (steps) => {
+        for (const { before, produced } of run(steps).outcomes) {
+          let state = before;
+          for (const e of produced ?? []) {
+            const next = evolve(state, e);
+            if (!CONTRACT_CLOCK_EVENTS.has(e.type)) expect(openClocks(next), e.type).toEqual(openClocks(state));
+            state = next;
+          }
         }
       }),
       RUNS,

@@ -2,6 +2,7 @@ import { addDuration, compareInstants, type Instant } from '../calendar';
 import type { Timer as KitTimer } from '../kit/decider';
 import { destructionStartDue } from './destruction.decide';
 import type { ContractCommand } from './contract.commands';
+import type { ContractEvent } from './contract.events';
 import { hasDestructionPlan, unservedExports, type ContractState, type PlannedDestruction } from './contract.state';
 
 export type DeadlineKind = 'term-end' | 'grace-end' | 'return-window-end' | 'escalation' | 'destruction-deadline';
@@ -38,6 +39,41 @@ export function upcomingDeadlines(state: ContractState): Deadline[] {
     return deadlines;
   }
   return hasDestructionPlan(state) ? destructionDeadlines(state.destruction).sort(byTime) : [];
+}
+
+/** The kinds of clock a contract puts in the inbox (DESIGN §3.9). */
+export const CONTRACT_CLOCK_KINDS = ['term-end', 'grace-end', 'return-window-end', 'destruction-deadline'] as const;
+
+/**
+ * The events that may change `openClocks`: the deadlines read model handles these and no others
+ * (a property test holds every other event to leaving the clocks alone).
+ */
+export const CONTRACT_CLOCK_EVENTS: ReadonlySet<ContractEvent['type']> = new Set([
+  'CredentialsHandedOver',
+  'RenewalAccepted',
+  'ContractExpired',
+  'ContractTerminated',
+  'ContractCancelled',
+  'DestructionScheduled',
+  'DestructionStarted',
+  'DestructionCompleted',
+]);
+
+/**
+ * The contract's open clocks for the inbox (DESIGN §3.9): each stays open until what it asks for
+ * is done, not until its instant passes, so a passed one shows as overdue rather than vanishing.
+ * The term end (or the grace period's end) until the contract is renewed or ends; a return
+ * window until destruction starts (L9); the destruction deadline until the certificate (L8, L11).
+ */
+export function openClocks(state: ContractState): Deadline[] {
+  if (state.status === 'active') return upcomingDeadlines(state);
+  if (!hasDestructionPlan(state) || state.destruction.status === 'completed') return [];
+  const d = state.destruction;
+  const clocks: Deadline[] = [];
+  // A contract without a return window (the default) has no such clock to show.
+  if (d.status === 'scheduled' && compareInstants(d.returnWindowEndsAt, state.endedAt) > 0) clocks.push({ kind: 'return-window-end', at: d.returnWindowEndsAt });
+  clocks.push({ kind: 'destruction-deadline', at: d.deadline });
+  return clocks;
 }
 
 /**

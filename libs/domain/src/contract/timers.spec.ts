@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { decide } from './contract.decide';
 import { fold } from './contract.evolve';
-import { nextTimer, upcomingDeadlines } from './contract.timers';
+import { nextTimer, openClocks, upcomingDeadlines } from './contract.timers';
 import {
   activeSince,
+  allLocationsDestroyed,
+  completeDestruction,
   contractOrdered,
   dataExportRequested,
   dataExportServed,
@@ -107,5 +110,41 @@ describe('timers: what the workflow waits for', () => {
       { kind: 'escalation', at: DEADLINE },
       { kind: 'destruction-deadline', at: DEADLINE },
     ]);
+  });
+});
+
+describe('open clocks: what the inbox lists (DESIGN §3.9)', () => {
+  it('an active contract: its term end, and the grace end when it has one; none before the hand-over', () => {
+    expect(openClocks(fold([ordered]))).toEqual([]);
+    expect(openClocks(fold(activeSince(T0)))).toEqual([{ kind: 'term-end', at: FEB_28 }]);
+    expect(openClocks(fold([contractOrdered({ renewalGracePeriod: 'P5D' }), handedOver(T0)]))).toEqual([
+      { kind: 'term-end', at: FEB_28 },
+      { kind: 'grace-end', at: '2027-03-05T00:00:00.000Z' },
+    ]);
+  });
+
+  it('L8/L9: from the end, the return window until destruction starts and the deadline until the certificate; never the internal escalation', () => {
+    const planned = destructionPlanned(T0, END, { ...yearly, returnWindow: 'P14D' });
+    expect(openClocks(fold(planned))).toEqual([
+      { kind: 'return-window-end', at: '2028-01-14T00:00:00.000Z' },
+      { kind: 'destruction-deadline', at: DEADLINE },
+    ]);
+    const underway = destructionUnderway(T0, END, '2028-01-14T00:00:00Z', yearly);
+    expect(openClocks(fold(underway))).toEqual([{ kind: 'destruction-deadline', at: DEADLINE }]);
+    // Without a return window there is no window to show, even before destruction starts.
+    expect(openClocks(fold(destructionPlanned(T0, END, yearly)))).toEqual([{ kind: 'destruction-deadline', at: DEADLINE }]);
+  });
+
+  it('L11: a missed deadline stays open (overdue), where the timers are done with it', () => {
+    const missed = fold([...destructionUnderway(T0, END, END, yearly), destructionEscalated(ESCALATION, DEADLINE), destructionDeadlineMissed(DEADLINE, DEADLINE)]);
+    expect(upcomingDeadlines(missed)).toEqual([]);
+    expect(openClocks(missed)).toEqual([{ kind: 'destruction-deadline', at: DEADLINE }]);
+  });
+
+  it('L12: the certificate closes every clock', () => {
+    const destroyedAt = '2028-01-10T00:00:00Z';
+    const history = [...destructionUnderway(T0, END, END, yearly), ...allLocationsDestroyed(destroyedAt)];
+    const completed = decide(completeDestruction(destroyedAt), fold(history));
+    expect(openClocks(fold([...history, ...completed]))).toEqual([]);
   });
 });

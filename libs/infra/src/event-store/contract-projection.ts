@@ -1,5 +1,6 @@
-import { evolve, initialState, upcast, upcomingDeadlines, type ContractState, type Deadline } from '../../../domain/src';
-import { type InlineProjection, type PendingEvent, type ProjectionWrite } from './event-store';
+import { CONTRACT_CLOCK_EVENTS, evolve, initialState, openClocks, upcast, type ContractState } from '../../../domain/src';
+import { DeadlinesView } from './deadlines-projection';
+import { type InlineProjection, type PendingEvent, type ProjectionWrite, type StreamState } from './event-store';
 
 export const CONTRACT_STREAM = 'contract';
 
@@ -73,36 +74,38 @@ export function foldEvents(events: readonly Pick<PendingEvent, 'type' | 'schemaV
 }
 
 /**
- * The `contracts` read model (the domain state, with the columns the API filters on; the
- * DESIGN §6 representation is a pure function of the state), its renewal history in
- * `contract_renewals`, and the `deadlines` read model. `updated_at` is the time the last event
- * was recorded, so a rebuild reproduces rows exactly.
+ * A contract stream's state, as the store keeps it at the head: the whole domain state, read from
+ * the `contracts` row (with its renewal history put back) and folded over each append's events.
  */
-export class ContractProjection implements InlineProjection<ContractState> {
+export class ContractStateSource implements StreamState<ContractState> {
   readonly streamType = CONTRACT_STREAM;
   readonly stateSql: string;
 
-  constructor(private readonly tables: ReadModelTables = LIVE_TABLES) {
+  constructor(tables: ReadModelTables = LIVE_TABLES) {
     this.stateSql = `SELECT ${contractStateSql('c', tables)} AS state, c.version FROM ${tables.contracts} c WHERE c.id = $1::uuid`;
   }
 
   fold(state: ContractState | null, events: readonly PendingEvent[]): ContractState {
     return foldEvents(events, state ?? initialState());
   }
+}
+
+/**
+ * The `contracts` read model (the domain state, with the columns the API filters on; the
+ * DESIGN §6 representation is a pure function of the state) and its renewal history in
+ * `contract_renewals`. Every event moves the row's version. `updated_at` is the time the last
+ * event was recorded, so a rebuild reproduces rows exactly.
+ */
+export class ContractsView implements InlineProjection<ContractState> {
+  readonly name = 'contracts';
+  readonly streamType = CONTRACT_STREAM;
+  readonly handles = 'every event';
+
+  constructor(private readonly tables: ReadModelTables = LIVE_TABLES) {}
 
   writeCtes(writes: readonly ProjectionWrite<ContractState>[], { param, appended }: { param: (value: unknown) => string; appended: string }): string[] {
-    const { contracts, deadlines, renewals } = this.tables;
+    const { contracts, renewals } = this.tables;
     const rows = writes.flatMap((w) => (w.state.status === 'none' ? [] : [{ ...w, state: w.state, previous: w.previous?.status === 'none' ? null : w.previous }]));
-    // Most events leave the deadlines as they were: only deadlines that are new or moved are
-    // written, and only those that went away are deleted (the rows hold the previous state's).
-    const deadlineSet: { contract_id: string; kind: string; due_at: string }[] = [];
-    const deadlineGone: { contract_id: string; kind: string }[] = [];
-    for (const w of rows) {
-      const due = deadlinesOf(w.state);
-      const before = w.previous ? deadlinesOf(w.previous) : [];
-      for (const d of due) if (!before.some((b) => b.kind === d.kind && b.at === d.at)) deadlineSet.push({ contract_id: w.streamId, kind: d.kind, due_at: d.at });
-      for (const b of before) if (!due.some((d) => d.kind === b.kind)) deadlineGone.push({ contract_id: w.streamId, kind: b.kind });
-    }
     // A contract whose previous state is known (it is what the row holds: the row moves with its
     // stream, in the same statement) gets only the top-level fields the append changed, merged into
     // the stored document; PostgreSQL then parses a few hundred bytes instead of the whole document.
@@ -150,34 +153,16 @@ export class ContractProjection implements InlineProjection<ContractState> {
            WHERE x.contract_id IN (SELECT stream_id FROM ${appended}) ORDER BY x.contract_id COLLATE "C", x.outcome, x.seq)`,
       );
     }
-    if (deadlineSet.length) {
-      ctes.push(
-        `deadlines_set AS (INSERT INTO ${deadlines} (contract_id, kind, due_at)
-           SELECT x.contract_id::uuid, x.kind, x.due_at FROM jsonb_to_recordset(${param(JSON.stringify(deadlineSet))}::jsonb) AS x(contract_id text, kind text, due_at timestamptz)
-           WHERE x.contract_id IN (SELECT stream_id FROM ${appended}) ORDER BY x.contract_id COLLATE "C", x.kind
-           ON CONFLICT (contract_id, kind) DO UPDATE SET due_at = EXCLUDED.due_at)`,
-      );
-    }
-    if (deadlineGone.length) {
-      ctes.push(
-        `deadlines_gone AS (DELETE FROM ${deadlines} d USING jsonb_to_recordset(${param(JSON.stringify(deadlineGone))}::jsonb) AS x(contract_id text, kind text)
-           WHERE d.contract_id = ANY(${param([...new Set(deadlineGone.map((g) => g.contract_id))])}::uuid[])
-             AND d.contract_id = x.contract_id::uuid AND d.kind = x.kind AND x.contract_id IN (SELECT stream_id FROM ${appended}))`,
-      );
-    }
     return ctes;
   }
-
-  /** Writes contracts' rows outside an append (projection rebuild), many in one statement. */
-  async write(db: { query(sql: string, params?: unknown[]): Promise<unknown> }, writes: readonly ProjectionWrite<ContractState>[]): Promise<void> {
-    if (!writes.length) return;
-    const params: unknown[] = [];
-    const param = (value: unknown) => `$${params.push(value)}`;
-    const ids = param(writes.map((w) => w.streamId));
-    const ctes = [`written AS (SELECT unnest(${ids}::text[]) AS stream_id)`, ...this.writeCtes(writes, { param, appended: 'written' })];
-    await db.query(`WITH ${ctes.join(',\n')} SELECT 1`, params);
-  }
 }
+
+/** The contract's open clocks in the `deadlines` read model (DESIGN §3.9). */
+export const contractDeadlines = (tables: ReadModelTables = LIVE_TABLES) =>
+  new DeadlinesView<ContractState>({ streamType: CONTRACT_STREAM, handles: CONTRACT_CLOCK_EVENTS, clocksOf: openClocks, contractIdOf: (streamId) => streamId, table: tables.deadlines });
+
+/** The contract stream type's read models, in the order they are written. */
+export const contractProjections = (tables: ReadModelTables = LIVE_TABLES): InlineProjection<ContractState>[] => [new ContractsView(tables), contractDeadlines(tables)];
 
 /**
  * The top-level fields of `after` that are not those of `before`, but for `ignore` (the domain
@@ -194,18 +179,4 @@ export function changedFields(before: object, after: object, ignore: ReadonlySet
     if (old[key] !== value && !ignore.has(key)) changed[key] = value;
   }
   return changed;
-}
-
-/**
- * A state's deadlines, computed once per state object: an append's new state is the next append's
- * previous state (the store's head cache keeps it), so each state's deadlines are computed once.
- */
-const deadlinesCache = new WeakMap<ContractState, readonly Deadline[]>();
-function deadlinesOf(state: ContractState): readonly Deadline[] {
-  let due = deadlinesCache.get(state);
-  if (!due) {
-    due = upcomingDeadlines(state);
-    deadlinesCache.set(state, due);
-  }
-  return due;
 }

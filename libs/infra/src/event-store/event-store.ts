@@ -47,7 +47,7 @@ interface StreamHead {
   readonly streamType: string;
   readonly version: number;
   readonly hash: string;
-  /** The inline projection's state at `version`, if the stream type has one. */
+  /** The stream type's state at `version` (StreamState), if it has one. */
   readonly state: unknown;
 }
 
@@ -75,15 +75,27 @@ export interface ProjectionWrite<S = unknown> {
 }
 
 /**
- * A read model written by the append's own statement, so read models and events can never
- * disagree. It reads its current state with the stream head, folds the new events, and adds
- * data-modifying CTEs to the append.
+ * What the store knows of a stream type's state: read with the stream head (from the read model
+ * that keeps it whole), folded forward over the events of each append. The read models are written
+ * from it; no workflow ever reads it (a workflow keeps its own state, DESIGN §5).
  */
-export interface InlineProjection<S = unknown> {
+export interface StreamState<S = unknown> {
   readonly streamType: string;
   /** A query of `$1` (the stream id) returning at most one row with columns `state` and `version`. */
   readonly stateSql: string;
   fold(state: S | null, events: readonly PendingEvent[]): S;
+}
+
+/**
+ * A read model written by the append's own statement, so read models and events can never
+ * disagree. It declares the events it handles and adds data-modifying CTEs to the append of any of
+ * them, from the stream's state before and after (its fold is the stream type's `StreamState`).
+ */
+export interface InlineProjection<S = unknown> {
+  readonly name: string;
+  readonly streamType: string;
+  /** The event types that may change this read model; an append of none of them leaves it alone. */
+  readonly handles: ReadonlySet<string> | 'every event';
   /**
    * CTEs writing the read models of every stream in `writes` whose append goes ahead: those listed
    * in the `stream_id` column of the CTE named `appended`. The text may take only a few shapes
@@ -91,6 +103,27 @@ export interface InlineProjection<S = unknown> {
    * placeholder of a new parameter.
    */
   writeCtes(writes: readonly ProjectionWrite<S>[], sql: { param: (value: unknown) => string; appended: string }): string[];
+}
+
+/** True when an append of events of these types must write the projection. */
+export function projectionHandles(projection: Pick<InlineProjection, 'handles'>, types: Iterable<string>): boolean {
+  if (projection.handles === 'every event') return true;
+  for (const type of types) if (projection.handles.has(type)) return true;
+  return false;
+}
+
+/** Writes streams' read models outside an append (projection rebuild), many in one statement. */
+export async function writeProjections<S>(
+  db: { query(sql: string, params?: unknown[]): Promise<unknown> },
+  projections: readonly InlineProjection<S>[],
+  writes: readonly ProjectionWrite<S>[],
+): Promise<void> {
+  if (!writes.length) return;
+  const params: unknown[] = [];
+  const param = (value: unknown) => `$${params.push(value)}`;
+  const ids = param(writes.map((w) => w.streamId));
+  const ctes = [`written AS (SELECT unnest(${ids}::text[]) AS stream_id)`, ...projections.flatMap((p) => p.writeCtes(writes, { param, appended: 'written' }))];
+  await db.query(`WITH ${ctes.join(',\n')} SELECT 1`, params);
 }
 
 /** Where a global reader stands: the last (transaction, position) it has read. */
@@ -216,7 +249,8 @@ interface QueuedAppend extends PreparedAppend {
  */
 export class EventStore {
   private readonly schemas = new Map<string, StreamSchema>();
-  private readonly projections = new Map<string, InlineProjection>();
+  private readonly states = new Map<string, StreamState>();
+  private readonly projections = new Map<string, InlineProjection[]>();
   /** Recently written stream heads, least recently used first. */
   private readonly heads = new Map<string, StreamHead>();
   private readonly headCacheSize: number;
@@ -231,7 +265,13 @@ export class EventStore {
 
   constructor(
     private readonly dataSource: DataSource,
-    options: { schemas?: readonly StreamSchema[]; projections?: readonly InlineProjection[]; headCacheSize?: number; groupCommit?: Partial<GroupCommitOptions> } = {},
+    options: {
+      schemas?: readonly StreamSchema[];
+      states?: readonly StreamState[];
+      projections?: readonly InlineProjection[];
+      headCacheSize?: number;
+      groupCommit?: Partial<GroupCommitOptions>;
+    } = {},
   ) {
     this.headCacheSize = options.headCacheSize ?? 10_000;
     this.groupCommit = { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit };
@@ -239,7 +279,11 @@ export class EventStore {
       if (!Number.isInteger(value) || value < 1) throw new EventStoreError('event_store.invalid_option', `groupCommit.${key} must be a whole number ≥ 1`);
     }
     for (const schema of options.schemas ?? []) this.schemas.set(schema.streamType, schema);
-    for (const p of options.projections ?? []) this.projections.set(p.streamType, p);
+    for (const state of options.states ?? []) this.states.set(state.streamType, state);
+    for (const p of options.projections ?? []) {
+      if (!this.states.has(p.streamType)) throw new EventStoreError('event_store.invalid_option', `projection ${p.name} needs the state of ${p.streamType} streams`);
+      this.projections.set(p.streamType, [...(this.projections.get(p.streamType) ?? []), p]);
+    }
   }
 
   /**
@@ -266,7 +310,7 @@ export class EventStore {
   }
 
   private async readHead(streamType: string, streamId: string): Promise<StreamHead> {
-    const projection = this.projections.get(streamType);
+    const projection = this.states.get(streamType);
     const [row] = (await this.dataSource.query(
       `SELECT s.stream_type, s.version, s.last_hash${projection ? ', p.state, p.version AS projected_version' : ''}
        FROM (SELECT $1::text AS id) k
@@ -287,7 +331,7 @@ export class EventStore {
   /** Writes the events on `head`; false when the head moved since it was read (nothing was written). */
   private async tryAppend(head: StreamHead, streamId: string, events: readonly NewEvent[], bytes: number): Promise<boolean> {
     const { streamType, version: expectedVersion, hash: prevHash } = head;
-    const projection = this.projections.get(streamType);
+    const projection = this.states.get(streamType);
     let hash = prevHash;
     const rows = events.map((event, i): EventInsert => {
       const v = expectedVersion + i + 1;
@@ -421,7 +465,6 @@ export class EventStore {
    */
   private statementFor(batch: readonly PreparedAppend[]): { text: string; values: unknown[] } {
     const streamType = batch[0]!.streamType;
-    const projection = this.projections.get(streamType);
     // A consistent order of row locks between concurrent groups: code-point order here and in SQL
     // (COLLATE "C"); a deadlock nonetheless is retried member by member.
     const sorted = [...batch].sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
@@ -456,9 +499,11 @@ export class EventStore {
                 data jsonb, metadata jsonb, occurred_at timestamptz, prev_hash text, hash text)
          WHERE x.stream_id IN (SELECT stream_id FROM appended) ORDER BY x.seq)`,
     );
-    if (projection) {
-      const writes = sorted.map((a) => ({ streamId: a.streamId, state: a.state, version: a.version, previous: a.previous }));
-      ctes.push(...projection.writeCtes(writes, { param, appended: 'appended' }));
+    for (const projection of this.projections.get(streamType) ?? []) {
+      const writes = sorted
+        .filter((a) => projectionHandles(projection, a.rows.map((r) => r.type)))
+        .map((a) => ({ streamId: a.streamId, state: a.state, version: a.version, previous: a.previous }));
+      if (writes.length) ctes.push(...projection.writeCtes(writes, { param, appended: 'appended' }));
     }
     return { text: `WITH ${ctes.join(',\n')} SELECT stream_id FROM appended`, values: params };
   }

@@ -1,7 +1,7 @@
 import { type DataSource, type QueryRunner } from 'typeorm';
-import { CONTRACT_STREAM, ContractProjection, foldEvents, LIVE_TABLES, type ReadModelTables } from './contract-projection';
+import { CONTRACT_STREAM, contractProjections, foldEvents, LIVE_TABLES, type ReadModelTables } from './contract-projection';
 import { type ContractState } from '../../../domain/src';
-import { EVENT_COLUMNS, toRecorded, type EventRow, type ProjectionWrite, type RecordedEvent } from './event-store';
+import { EVENT_COLUMNS, toRecorded, writeProjections, type EventRow, type ProjectionWrite, type RecordedEvent } from './event-store';
 
 /** An events row with its recording time as text: a Date would drop the microseconds. */
 type RowWithExactTime = EventRow & { recorded_at_exact: string };
@@ -19,7 +19,7 @@ export interface RebuildReport {
   readonly caughtUp: number;
 }
 
-const rebuilt = new ContractProjection(REBUILD);
+const rebuilt = contractProjections(REBUILD);
 
 const WRITE_BATCH = 200;
 
@@ -39,7 +39,7 @@ class RebuildWriter {
   async flush(): Promise<void> {
     const writes = this.writes;
     this.writes = [];
-    await rebuilt.write(this.tx, writes);
+    await writeProjections(this.tx, rebuilt, writes);
   }
 }
 
@@ -109,7 +109,7 @@ export async function rebuildProjections(dataSource: DataSource, log: (line: str
         [stream_id],
       );
       // The stream is written again from scratch: its rows so far go first.
-      await tx.query(`DELETE FROM ${REBUILD.deadlines} WHERE contract_id = $1`, [stream_id]);
+      await tx.query(`DELETE FROM ${REBUILD.deadlines} WHERE stream_type = $1 AND stream_id = $2`, [CONTRACT_STREAM, stream_id]);
       await tx.query(`DELETE FROM ${REBUILD.renewals} WHERE contract_id = $1`, [stream_id]);
       if (rows.length) await writer.add(stream_id, rows.map(toRecorded), rows[rows.length - 1]!.recorded_at_exact);
     }
@@ -117,7 +117,9 @@ export async function rebuildProjections(dataSource: DataSource, log: (line: str
     // Rows are copied in rather than tables renamed: the live tables keep their names, indexes and
     // grants, so later migrations find what they expect. Readers see old rows until the commit.
     for (const [live, fresh] of TABLES) {
-      await tx.query(`TRUNCATE ${live}`);
+      // The inbox holds the clocks of other file types too: only the contracts' are replaced.
+      if (live === LIVE_TABLES.deadlines) await tx.query(`DELETE FROM ${live} WHERE stream_type = $1`, [CONTRACT_STREAM]);
+      else await tx.query(`TRUNCATE ${live}`);
       await tx.query(`INSERT INTO ${live} SELECT * FROM ${fresh}`);
       await tx.query(`DROP TABLE ${fresh}`);
     }

@@ -1,7 +1,7 @@
 import { type DataSource } from 'typeorm';
 import { contractStream, type StreamType } from '../../../domain/src';
-import { ContractProjection } from './contract-projection';
-import { EventStore, type GroupCommitOptions, type InlineProjection, type NewEvent, type StreamSchema } from './event-store';
+import { contractProjections, ContractStateSource } from './contract-projection';
+import { EventStore, type GroupCommitOptions, type InlineProjection, type NewEvent, type StreamSchema, type StreamState } from './event-store';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -11,8 +11,14 @@ type AnyStream = StreamType<any, any, any>;
 /** Every stream type the engine stores, with its ids' shape: a new file type adds itself here. */
 export const STREAM_TYPES: readonly { readonly stream: AnyStream; readonly idPattern: RegExp }[] = [{ stream: contractStream, idPattern: UUID }];
 
-/** The read models written in the append's own statement (DESIGN §5: projections are a list). */
-export const PROJECTIONS: readonly InlineProjection[] = [new ContractProjection()];
+/** How the store knows each stream type's state at its head (the read models are written from it). */
+export const STREAM_STATES: readonly StreamState[] = [new ContractStateSource()];
+
+/**
+ * The read models written in the append's own statement (DESIGN §5: projections are a list),
+ * each declaring the events it handles. A file type with clocks adds its `DeadlinesView` here.
+ */
+export const PROJECTIONS: readonly InlineProjection[] = [...contractProjections()] as InlineProjection[];
 
 export function streamTypeOf(name: string): AnyStream | null {
   return STREAM_TYPES.find((t) => t.stream.name === name)?.stream ?? null;
@@ -41,5 +47,5 @@ export function toNewEvents(stream: Pick<AnyStream, 'eventVersions' | 'occurredA
 
 /** The store as the engine uses it: every stream type, with its read models inline. */
 export function createEventStore(dataSource: DataSource, options: { groupCommit?: Partial<GroupCommitOptions> } = {}): EventStore {
-  return new EventStore(dataSource, { schemas, projections: PROJECTIONS, ...options });
+  return new EventStore(dataSource, { schemas, states: STREAM_STATES, projections: PROJECTIONS, ...options });
 }

@@ -1,11 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { PageQuery } from '../../common/pagination';
 import { IsInstant } from './validators';
 
 export const CONTRACT_STATUSES = ['ordered', 'active', 'expired', 'terminated', 'cancelled', 'destroyed'] as const;
 
-export class ListContractsQuery {
+export class ListContractsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: CONTRACT_STATUSES })
   @IsOptional()
   @IsIn(CONTRACT_STATUSES)
@@ -26,18 +26,4 @@ export class ListContractsQuery {
   @IsOptional()
   @IsInstant()
   destructionDueBefore?: string;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  cursor?: string;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
 }

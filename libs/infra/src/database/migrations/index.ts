@@ -4,6 +4,7 @@ import { OutboxLeasesAndIdempotencyClaims1796000002000 } from './1796000002000-o
 import { AppendPath1796000003000 } from './1796000003000-append-path';
 import { RenewalHistory1796000004000 } from './1796000004000-renewal-history';
 import { IdentifierCollation1796000005000 } from './1796000005000-identifier-collation';
+import { DeadlinesOfEveryFile1796000006000 } from './1796000006000-deadlines-of-every-file';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   AppendPath1796000003000,
   RenewalHistory1796000004000,
   IdentifierCollation1796000005000,
+  DeadlinesOfEveryFile1796000006000,
 ];

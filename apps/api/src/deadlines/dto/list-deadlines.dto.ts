@@ -1,0 +1,30 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { CONTRACT_CLOCK_KINDS } from '../../../../../libs/domain/src';
+import { PageQuery } from '../../common/pagination';
+import { IsInstant } from '../../contracts/dto/validators';
+
+/** Every kind of clock the inbox lists; each file type adds its own. */
+export const DEADLINE_KINDS = [...CONTRACT_CLOCK_KINDS] as const;
+
+export class ListDeadlinesQuery extends PageQuery {
+  @ApiPropertyOptional({ example: '2027-03-01T00:00:00Z', description: 'Due strictly before this instant.' })
+  @IsOptional()
+  @IsInstant()
+  before?: string;
+
+  @ApiPropertyOptional({ enum: DEADLINE_KINDS })
+  @IsOptional()
+  @IsIn(DEADLINE_KINDS)
+  kind?: (typeof DEADLINE_KINDS)[number];
+
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Only the clocks past due (true) or not yet due (false).' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  overdue?: 'true' | 'false';
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Only the clocks of this contract and its files.' })
+  @IsOptional()
+  @IsUUID()
+  contract?: string;
+}
