@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '../libs/infra/src/config/config';
 import { createDataSource, migrate } from '../libs/infra/src/database/data-source';
 import { CredentialVault } from '../libs/infra/src/vault/credential-vault';
@@ -12,14 +12,19 @@ import { startTemporalDevServer } from '../libs/infra/src/dev/services';
 import { dataConverter } from '../libs/infra/src/temporal/connection';
 import { orderContract } from '../libs/infra/src/temporal/contract-client';
 import { contractWorkflowId, handOverCredentialsUpdate } from '../libs/infra/src/temporal/messages';
-import { benchPostgres, fmt, measure } from './support';
+import { benchPostgres, combine, cpuBetween, cpuByProcess, fmt, measure, type Measured } from './support';
+import { trivialOrderUpdate, trivialTouchUpdate } from './worker/workflows';
 
 /**
- * `npm run bench:api`: order + hand-over per second through the HTTP API, and the same Temporal
- * calls made directly with a Temporal client, against the same worker and server in the same run.
- * Last line: `ratio: <API contracts/s ÷ direct contracts/s>` at 64 clients.
+ * `npm run bench:api`: order + hand-over per second through the HTTP API; the same Temporal calls
+ * made directly with a Temporal client; and a trivial workflow driven exactly like a contract (an
+ * update-with-start, then one update, both answered at once). All three on the same server, the
+ * same worker process, codec and task queue, at the same concurrency, in alternating rounds.
+ * Prints `api ratio: <API ÷ direct>` and, last, `ratio: <direct contracts ÷ trivial workflows>`,
+ * both at 64 clients.
  */
 const PER_CLIENT = Number(process.env.BENCH_CONTRACTS_PER_CLIENT ?? 8);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const LEVELS = [16, 64];
 
 async function main(): Promise<void> {
@@ -34,7 +39,14 @@ async function main(): Promise<void> {
     const port = await freePort();
     const env = { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, PORT: String(port), DATABASE_POOL_SIZE: '20', STORAGE_ROOT: path.join(root, '.data', 'bench', 'storage') };
     let polling = false;
-    started.push(startProcess('worker', process.execPath, [path.join(root, 'dist/apps/worker/src/main.js')], { guarded: true, env: { ...env, LOG_LEVEL: 'info' }, onLine: (l) => (polling ||= l.includes('worker polling')) }));
+    // The engine's worker, with the trivial workflow in its bundle (bench/worker).
+    started.push(
+      startProcess('worker', process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), '--import', 'tsx', path.join(root, 'bench/worker/main.ts')], {
+        guarded: true,
+        env: { ...env, LOG_LEVEL: 'info' },
+        onLine: (l) => (polling ||= l.includes('worker polling')),
+      }),
+    );
     started.push(startProcess('api', process.execPath, [path.join(root, 'dist/apps/api/src/main.js')], { guarded: true, env }));
     const api = `http://127.0.0.1:${port}`;
     await waitFor('api', async () => (await fetch(`${api}/health`)).status === 200, { timeoutMs: 60_000 });
@@ -59,45 +71,63 @@ async function main(): Promise<void> {
       const order = { contractId, reference: null, controller: { customerId: null, name: 'Bench SAS', email: 'bench@bench.example', address: null, dpoEmail: null }, billingPeriod: 'P1M', catalog: null, returnWindow: null, renewalGracePeriod: null, orderedAt: new Date().toISOString() };
       await orderContract(client, { taskQueue: config.temporal.taskQueue, settings: { escalationMargin: 'P7D' }, order, actor: { role: 'account_manager' } });
       const handle = client.workflow.getHandle(contractWorkflowId(contractId));
-      // Sealing is vault work every hand-over needs, whichever way it comes in.
+      // Sealing and storing the secret is vault work every hand-over needs, whichever way it comes in.
       const credentialId = randomUUID();
-      const sealed = await vault.seal(contractId, credentialId, { username: 'u', secret: 's3cret' });
-      await handle.executeUpdate(handOverCredentialsUpdate, { args: [{ credentialId, kind: 'ssh', host: 'h.bench.example', sealed, actor: { role: 'account_manager' } }] });
+      await vault.store(contractId, credentialId, 'ssh', 'h.bench.example', await vault.seal(contractId, credentialId, { username: 'u', secret: 's3cret' }));
+      await handle.executeUpdate(handOverCredentialsUpdate, { args: [{ credentialId, kind: 'ssh', host: 'h.bench.example', actor: { role: 'account_manager' } }] });
     };
 
+    const trivial = async () => {
+      const id = randomUUID();
+      const start = new WithStartWorkflowOperation('trivialEntityWorkflow', { workflowId: `trivial-${id}`, taskQueue: config.temporal.taskQueue, workflowIdConflictPolicy: 'USE_EXISTING' });
+      await client.workflow.executeUpdateWithStart(trivialOrderUpdate, { args: [{ id }], startWorkflowOperation: start });
+      await client.workflow.getHandle(`trivial-${id}`).executeUpdate(trivialTouchUpdate, { args: [{ id }] });
+    };
+    const sides = { api: viaApi, direct, trivial } as const;
+
     // Warm-up: JIT, connection pools, sticky caches.
-    await measure(16, 8, viaApi);
-    if (process.env.BENCH_DEBUG) console.log('warm api');
-    await measure(16, 8, direct);
-    if (process.env.BENCH_DEBUG) console.log('warm direct');
-    console.log(`API benchmark: order + hand-over per contract, ${PER_CLIENT} contracts per client, Temporal dev server, PostgreSQL, worker and API as processes`);
-    const ratios: Record<number, number> = {};
+    for (const task of Object.values(sides)) await measure(16, 8, task);
+    console.log(
+      `API benchmark: order + hand-over per contract, ${PER_CLIENT} per client in ${ROUNDS} alternating rounds; a trivial workflow driven the same way (update-with-start, one update); Temporal dev server, PostgreSQL, worker and API as processes`,
+    );
+    const at: Record<number, Record<keyof typeof sides, Measured>> = {};
     for (const clients of LEVELS) {
-      const total = clients * PER_CLIENT;
-      const a = await measure(total, clients, viaApi);
-      const d = await measure(total, clients, direct);
-      ratios[clients] = a.perSecond / d.perSecond;
+      const names = clients === 64 ? (['api', 'direct', 'trivial'] as const) : (['api', 'direct'] as const);
+      const rounds: Partial<Record<keyof typeof sides, Measured[]>> = {};
+      const cpu: Partial<Record<keyof typeof sides, Record<string, number>>> = {};
+      const label = (pid: number, name: string) =>
+        name.includes('bench/worker/main.ts') ? 'worker' : name.includes('apps/api/src/main.js') ? 'api' : pid === process.pid ? 'bench' : name.includes('temporal') ? 'temporal' : name.includes('postgres') ? 'postgres' : 'other';
+      for (let round = 0; round < ROUNDS; round++) {
+        // Each round starts with another side, so a slow spell of the machine weighs on all alike.
+        const order = names.map((_, i) => names[(i + round) % names.length]!);
+        for (const name of order) {
+          const before = cpuByProcess();
+          (rounds[name] ??= []).push(await measure(Math.ceil((clients * PER_CLIENT) / ROUNDS), clients, sides[name]));
+          const used = cpuBetween(before, cpuByProcess(), label);
+          for (const [group, seconds] of Object.entries(used)) (cpu[name] ??= {})[group] = (cpu[name]?.[group] ?? 0) + seconds;
+        }
+      }
+      at[clients] = Object.fromEntries(Object.entries(rounds).map(([name, list]) => [name, combine(list)])) as Record<keyof typeof sides, Measured>;
+      const r = at[clients]!;
+      // CPU per task, by process: where a side's time goes (a 2-core machine is CPU-bound here).
+      for (const [name, used] of Object.entries(cpu)) {
+        const per = Object.entries(used)
+          .filter(([, seconds]) => seconds > 0.05)
+          .map(([group, seconds]) => `${group} ${fmt((seconds * 1000) / r[name as keyof typeof sides].count, 1)}`);
+        console.log(`  ${clients} clients, ${name}: CPU ms per task: ${per.join(', ')}`);
+      }
       console.log(
-        `${clients} clients: API ${fmt(a.perSecond)} contracts/s (p50 ${fmt(a.p50)} ms, p99 ${fmt(a.p99)} ms) | ` +
-          `direct client ${fmt(d.perSecond)} contracts/s (p50 ${fmt(d.p50)} ms, p99 ${fmt(d.p99)} ms) | ratio ${fmt(ratios[clients]!, 3)}`,
+        `${clients} clients: API ${fmt(r.api.perSecond)} contracts/s (p50 ${fmt(r.api.p50)} ms, p99 ${fmt(r.api.p99)} ms) | ` +
+          `direct client ${fmt(r.direct.perSecond)} contracts/s (p50 ${fmt(r.direct.p50)} ms, p99 ${fmt(r.direct.p99)} ms)` +
+          (r.trivial ? ` | trivial workflow ${fmt(r.trivial.perSecond)}/s (p50 ${fmt(r.trivial.p50)} ms, p99 ${fmt(r.trivial.p99)} ms)` : '') +
+          ` | API ÷ direct ${fmt(r.api.perSecond / r.direct.perSecond, 3)}`,
       );
     }
-
-    // The cost of the contract workflow itself: a workflow that does nothing, on its own worker.
-    const taskQueue = `trivial-${randomUUID()}`;
-    const worker = await Worker.create({
-      connection: await NativeConnection.connect({ address: temporal.address }),
-      taskQueue,
-      workflowBundle: await bundleWorkflowCode({ workflowsPath: path.join(root, 'test/support/workflows/probe.workflow.ts'), logger: new DefaultLogger('WARN') }),
-    });
-    await worker.runUntil(async () => {
-      const starts = await measure(64 * PER_CLIENT, 64, async () => void (await client.workflow.start('trivialWorkflow', { taskQueue, workflowId: randomUUID() })));
-      const runs = await measure(64 * PER_CLIENT, 64, async () => void (await client.workflow.execute('trivialWorkflow', { taskQueue, workflowId: randomUUID() })));
-      console.log(`trivial workflow, 64 clients: ${fmt(starts.perSecond)} starts/s (p50 ${fmt(starts.p50)} ms), ${fmt(runs.perSecond)} start-to-result/s (p50 ${fmt(runs.p50)} ms)`);
-    });
+    const r = at[64]!;
     await client.connection.close();
     await dataSource.destroy();
-    console.log(`ratio: ${fmt(ratios[64]!, 3)}`);
+    console.log(`api ratio: ${fmt(r.api.perSecond / r.direct.perSecond, 3)}`);
+    console.log(`ratio: ${fmt(r.direct.perSecond / r.trivial.perSecond, 3)}`);
   } finally {
     for (const p of started.reverse()) await p.stop();
     await temporal.stop();

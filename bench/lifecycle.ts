@@ -10,12 +10,12 @@ import pino from 'pino';
 import { addDuration, STORAGE_LOCATIONS } from '../libs/domain/src';
 import { loadConfig } from '../libs/infra/src/config/config';
 import { migrate } from '../libs/infra/src/database/data-source';
-import { freePort, waitFor } from '../libs/infra/src/dev/processes';
+import { freePort } from '../libs/infra/src/dev/processes';
 import { projectRoot } from '../libs/infra/src/dev/project-root';
 import { startTemporalDevServer } from '../libs/infra/src/dev/services';
 import { installTemporalBinaries, temporalBinaries } from '../libs/infra/src/temporal/binaries';
 import { dataConverter } from '../libs/infra/src/temporal/connection';
-import { type ContractSnapshot } from '../libs/infra/src/temporal/messages';
+import { rejectRenewalUpdate, type ContractSnapshot } from '../libs/infra/src/temporal/messages';
 import { storageRegistry } from '../apps/worker/src/storage/registry';
 import { seedSampleData } from '../apps/worker/src/storage/seed';
 import { createWorkerRuntime } from '../apps/worker/src/worker';
@@ -31,17 +31,22 @@ import { benchPostgres, fmt, measure } from './support';
  *  (b) contracts ordered and handed over per second on a dev server (`temporal server
  *      start-dev`), BENCH_HANDOVERS contracts on BENCH_CONCURRENCY lanes, the worker in its own
  *      process as in production;
- *  (c) that worker process's peak RSS with BENCH_OPEN_CONTRACTS contracts open at once (ordered,
- *      each workflow waiting for its hand-over), from /proc/<pid>/status (VmHWM).
- * BENCH_PARTS=a,c runs only some of them. With the defaults it takes 6–8 minutes on 2 cores,
- * most of it in (c), where the dev server is the bottleneck.
+ *  (c) that worker process's peak RSS (VmHWM, /proc/<pid>/status) with each of BENCH_ACTIVE
+ *      (10,000 and 20,000) **active** contracts open — handed over, each waiting on its term timer —
+ *      with its bounded workflow cache (WORKER_MAX_CACHED_WORKFLOWS), and the latency of commands
+ *      sent to random open contracts at each level (a cache too small to be useful would show there);
+ *  (d) a 10-year monthly contract to its certificate on the time-skipping server: 120 renewals, each
+ *      accepted a day before its term ends, then expiry and destruction, timed from the order.
+ * BENCH_PARTS=a,c runs only some of them. With the defaults (c) takes most of the time: about ten
+ * minutes on 2 cores, where the dev server is the bottleneck.
  */
 const LIFECYCLES = Number(process.env.BENCH_LIFECYCLES ?? 20);
 const HANDOVERS = Number(process.env.BENCH_HANDOVERS ?? 300);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
-const OPEN_CONTRACTS = Number(process.env.BENCH_OPEN_CONTRACTS ?? 10_000);
-const OPEN_CONCURRENCY = Number(process.env.BENCH_OPEN_CONCURRENCY ?? 50);
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'a,b,c').split(','));
+const ACTIVE = (process.env.BENCH_ACTIVE ?? '10000,20000').split(',').map(Number);
+const OPEN_CONCURRENCY = Number(process.env.BENCH_OPEN_CONCURRENCY ?? 64);
+const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 400);
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'a,b,c,d').split(','));
 const RENEWALS = 3;
 
 const benchDir = path.join(projectRoot(), '.data', 'bench', `lifecycle-${process.pid}`);
@@ -69,11 +74,12 @@ async function main(): Promise<void> {
     const view = await storeView(pg.url);
     cleanups.push(() => view.close());
     console.log(
-      `lifecycle benchmark: ${LIFECYCLES} lifecycles, ${HANDOVERS} hand-overs on ${CONCURRENCY} lanes, ${OPEN_CONTRACTS} open contracts; ` +
+      `lifecycle benchmark: ${LIFECYCLES} lifecycles, ${HANDOVERS} hand-overs on ${CONCURRENCY} lanes, ${ACTIVE.join(' and ')} active contracts; ` +
         `node ${process.version}, ${os.cpus().length} cores, PostgreSQL with fsync on`,
     );
     const env = { DATABASE_URL: pg.url, DATABASE_POOL_SIZE: '10', SMTP_URL: mail.url };
     if (PARTS.has('a')) await timeSkippingLifecycles(env, view);
+    if (PARTS.has('d')) await tenYearContract(env, view);
     if (PARTS.has('b') || PARTS.has('c')) {
       const temporal = await startTemporalDevServer({ port: await freePort(), uiPort: null });
       cleanups.push(() => temporal.stop());
@@ -81,22 +87,22 @@ async function main(): Promise<void> {
       cleanups.push(() => client.connection.close());
       const workerEnv = { ...env, TEMPORAL_ADDRESS: temporal.address, STORAGE_ROOT: path.join(benchDir, 'storage'), EXPORT_ROOT: path.join(benchDir, 'exports') };
       if (PARTS.has('b')) await orderedAndHandedOver(client, workerEnv, view);
-      if (PARTS.has('c')) await openContractsMemory(client, workerEnv, view);
+      if (PARTS.has('c')) await activeContractsMemory(client, workerEnv, view);
     }
   } finally {
     await cleanUp();
   }
 }
 
-/** (a) Order → hand-over → 3 renewals → expiry → destruction complete, N contracts at once. */
-async function timeSkippingLifecycles(base: Record<string, string>, view: StoreView): Promise<void> {
-  const config = loadConfig({ NODE_ENV: 'test', ...base, STORAGE_ROOT: path.join(benchDir, 'storage-a'), EXPORT_ROOT: path.join(benchDir, 'exports-a') });
+/** A time-skipping test server with the engine's worker in this process; both stopped by the next two cleanups. */
+async function timeSkippingWorker(base: Record<string, string>, view: StoreView, part: string) {
+  const config = loadConfig({ NODE_ENV: 'test', ...base, STORAGE_ROOT: path.join(benchDir, `storage-${part}`), EXPORT_ROOT: path.join(benchDir, `exports-${part}`) });
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalBinaries().testServer } },
     client: { dataConverter: dataConverter(config) },
   });
   cleanups.push(() => env.teardown());
-  const taskQueue = `bench-a-${randomUUID()}`;
+  const taskQueue = `bench-${part}-${randomUUID()}`;
   const storage = storageRegistry(config);
   const runtime = await createWorkerRuntime({ config, connection: env.nativeConnection, logger: pino({ level: 'silent' }), taskQueue, storage });
   const running = runtime.worker.run();
@@ -105,8 +111,12 @@ async function timeSkippingLifecycles(base: Record<string, string>, view: StoreV
     await running.catch(() => undefined);
     await runtime.close();
   });
+  return { env, storage, driver: new ContractDriver(env.client, taskQueue, view.vault) };
+}
 
-  const driver = new ContractDriver(env.client, taskQueue, view.vault);
+/** (a) Order → hand-over → 3 renewals → expiry → destruction complete, N contracts at once. */
+async function timeSkippingLifecycles(base: Record<string, string>, view: StoreView): Promise<void> {
+  const { driver, storage } = await timeSkippingWorker(base, view, 'a');
   const started = performance.now();
   // Time stays locked while commands run (no one waits on a result), so every renewal lands inside its term.
   const ids = await Promise.all(
@@ -163,50 +173,71 @@ async function orderedAndHandedOver(client: Client, env: Record<string, string>,
   await cleanups.pop()!();
 }
 
-/** (c) A fresh worker process, then OPEN_CONTRACTS workflow starts; every workflow stays open. */
-async function openContractsMemory(client: Client, env: Record<string, string>, view: StoreView): Promise<void> {
+/**
+ * (c) A fresh worker process; contracts ordered and handed over until each level of ACTIVE is
+ * open (every workflow then waits on its term timer), the peak RSS at each, then COMMANDS
+ * commands (a rejected invoice: one event each) to random open contracts.
+ */
+async function activeContractsMemory(client: Client, env: Record<string, string>, view: StoreView): Promise<void> {
+  const cache = loadConfig({ NODE_ENV: 'test', ...env }).worker.maxCachedWorkflows;
   const worker = await workerProcess(env);
   const idle = processMemory(worker.pid);
   let sampledPeak = idle.rssMiB;
   const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, processMemory(worker.pid).rssMiB)), 250);
   cleanups.push(async () => clearInterval(sampler));
   const driver = new ContractDriver(client, worker.taskQueue, view.vault);
-  const started = performance.now();
-  // Starts only, as fast as the server takes them (a bulk import); the worker works through them.
+  console.log(`(c) worker process RSS ${fmt(idle.rssMiB, 0)} MiB idle; workflow cache ${cache} workflows (WORKER_MAX_CACHED_WORKFLOWS; the SDK's default here would be ${defaultWorkflowCache()})`);
   const ids: string[] = [];
-  const starting = await measure(OPEN_CONTRACTS, OPEN_CONCURRENCY, async () => {
-    ids.push((await driver.order()).contractId);
-  });
-  const quarters = [1, 2, 3].map((q) => Math.floor((q * OPEN_CONTRACTS) / 4));
-  await waitFor(
-    'every order stored',
-    async () => {
-      const stored = await storedOrders(view, ids);
-      for (; quarters.length && stored >= quarters[0]!; quarters.shift()) {
-        console.log(`(c) ${quarters[0]} contracts open after ${fmt(seconds(started), 1)} s: worker RSS ${fmt(processMemory(worker.pid).rssMiB, 0)} MiB`);
-      }
-      return stored === OPEN_CONTRACTS;
-    },
-    { timeoutMs: 30 * 60_000, intervalMs: 500 },
-  );
-  const elapsed = seconds(started);
+  const started = performance.now();
+  for (const level of ACTIVE) {
+    const opened = await measure(level - ids.length, OPEN_CONCURRENCY, async () => {
+      const { contractId } = await driver.order();
+      const { state } = await driver.handOver(contractId);
+      if (state.status !== 'active') throw new Error(`hand-over left ${contractId} ${state.status}`);
+      ids.push(contractId);
+    });
+    const peak = Math.max(processMemory(worker.pid).peakMiB, sampledPeak);
+    const commands = await measure(COMMANDS, 16, async () => {
+      const id = ids[Math.floor(Math.random() * ids.length)]!;
+      await driver.handle(id).executeUpdate(rejectRenewalUpdate, { args: [{ invoiceId: `bench-${randomUUID()}`, reason: null, actor: { role: 'billing' } }] });
+    });
+    console.log(
+      `(c) ${ids.length} active after ${fmt(seconds(started), 0)} s (ordered and handed over at ${fmt(opened.perSecond, 1)}/s); ` +
+        `commands to random open contracts: p50 ${fmt(commands.p50, 0)} ms, p99 ${fmt(commands.p99, 0)} ms (${fmt(commands.perSecond, 1)}/s on 16 lanes)`,
+    );
+    console.log(`worker peak RSS at ${level} open: ${fmt(peak, 0)} MiB`);
+  }
   const { count: open } = await client.workflow.count(`TaskQueue = "${worker.taskQueue}" AND ExecutionStatus = "Running"`);
-  const memory = processMemory(worker.pid);
-  console.log(
-    `(c) ${OPEN_CONTRACTS} contracts ordered in ${fmt(elapsed, 1)} s = ${fmt(OPEN_CONTRACTS / elapsed, 1)} orders stored/s ` +
-      `(workflow starts ${fmt(starting.perSecond, 1)}/s on ${OPEN_CONCURRENCY} lanes); ${open} workflows open`,
-  );
-  console.log(
-    `(c) worker process RSS: ${fmt(idle.rssMiB, 0)} MiB idle, peak ${fmt(Math.max(memory.peakMiB, sampledPeak), 0)} MiB (VmHWM) with ${OPEN_CONTRACTS} contracts open, ` +
-      `${fmt(memory.rssMiB, 0)} MiB at the end; default workflow cache ${defaultWorkflowCache()} workflows`,
-  );
+  console.log(`(c) ${open} workflows open at the end; worker RSS ${fmt(processMemory(worker.pid).rssMiB, 0)} MiB; cache ${cache} workflows`);
   await cleanups.pop()!();
   await cleanups.pop()!();
 }
 
-async function storedOrders(view: StoreView, ids: readonly string[]): Promise<number> {
-  const [row] = (await view.dataSource.query(`SELECT count(*)::int AS n FROM streams WHERE stream_id = ANY($1)`, [ids])) as { n: number }[];
-  return row!.n;
+/** (d) One monthly contract for ten years: renewed a day before each term end, then left to expire. */
+async function tenYearContract(base: Record<string, string>, view: StoreView): Promise<void> {
+  const { env, driver, storage } = await timeSkippingWorker(base, view, 'd');
+  const started = performance.now();
+  const { contractId } = await driver.order();
+  await seedSampleData(storage, contractId, STORAGE_LOCATIONS.map((l) => l.id));
+  let snapshot = await driver.handOver(contractId);
+  for (let n = 1; n <= 120; n++) {
+    const end = termEndOf(snapshot);
+    const dayBefore = new Date(Date.parse(end) - 24 * 3_600_000);
+    const wait = dayBefore.getTime() - (await env.currentTimeMs());
+    if (wait > 0) await env.sleep(wait);
+    snapshot = await driver.renew(contractId, `inv-${n}`, end, addDuration(end, 'P1M'), new Date(await env.currentTimeMs()).toISOString());
+  }
+  const final = await driver.destructionFinished(contractId);
+  const elapsed = seconds(started);
+  const events = await view.store.readStream(contractId);
+  const renewals = events.filter((e) => e.type === 'RenewalAccepted').length;
+  if (final.state.status !== 'destroyed' || renewals !== 120 || events.at(-1)?.type !== 'DestructionCompleted') {
+    throw new Error(`the 10-year contract ended ${final.state.status} with ${renewals} renewals`);
+  }
+  console.log(`(d) ${renewals} renewals, then expiry and destruction: ${events.length} events`);
+  console.log(`10-year contract: ${fmt(elapsed, 2)} s`);
+  await cleanups.pop()!();
+  await cleanups.pop()!();
 }
 
 /** The SDK's default maxCachedWorkflows for this heap limit (worker-options.ts, reuseV8Context). */

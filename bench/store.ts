@@ -6,7 +6,7 @@ import { createDataSource, migrate } from '../libs/infra/src/database/data-sourc
 import { CONTRACT_STREAM } from '../libs/infra/src/event-store/contract-projection';
 import { createEventStore, toNewEvents } from '../libs/infra/src/event-store/streams';
 import { type NewEvent } from '../libs/infra/src/event-store/event-store';
-import { benchPostgres, fmt, percentile } from './support';
+import { benchPostgres, combine, fmt, type Round } from './support';
 
 /**
  * `npm run bench:store`: appends per second through the event store (hash chain, optimistic
@@ -129,11 +129,6 @@ function lanesFor(streams: number, batch: number): Append[][] {
   });
 }
 
-interface Round {
-  readonly seconds: number;
-  readonly latencies: number[];
-}
-
 async function measureLanes<T>(lanes: T[][], concurrency: number, task: (item: T) => Promise<void>): Promise<Round> {
   const queue = lanes.map((lane) => [...lane]);
   let laneIndex = 0;
@@ -151,13 +146,6 @@ async function measureLanes<T>(lanes: T[][], concurrency: number, task: (item: T
     }),
   );
   return { seconds: (performance.now() - started) / 1000, latencies };
-}
-
-/** Throughput over all rounds (their appends over their time), latency percentiles over all appends. */
-function combine(rounds: readonly Round[]) {
-  const latencies = rounds.flatMap((r) => r.latencies).sort((a, b) => a - b);
-  const seconds = rounds.reduce((t, r) => t + r.seconds, 0);
-  return { perSecond: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
 main().catch((e: unknown) => {

@@ -24,11 +24,24 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-export interface Measured {
+/** One measured run: its duration and every task's latency (ms). */
+export interface Round {
+  readonly seconds: number;
+  readonly latencies: number[];
+}
+
+export interface Measured extends Round {
   readonly perSecond: number;
   readonly p50: number;
   readonly p99: number;
   readonly count: number;
+}
+
+/** Throughput over all rounds (their tasks over their time), latency percentiles over all tasks. */
+export function combine(rounds: readonly Round[]): Measured {
+  const latencies = rounds.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const seconds = rounds.reduce((t, r) => t + r.seconds, 0);
+  return { seconds, latencies, count: latencies.length, perSecond: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
 }
 
 /** Runs `task(i)` for i in [0, total) on `concurrency` lanes; measures throughput and latency. */
@@ -45,9 +58,41 @@ export async function measure(total: number, concurrency: number, task: (i: numb
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return { perSecond: total / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), count: total };
+  return combine([{ seconds: (performance.now() - started) / 1000, latencies }]);
 }
 
 export const fmt = (n: number, digits = 1) => n.toFixed(digits);
+
+/** CPU seconds used so far by each process, by pid (Linux /proc; empty elsewhere). */
+export function cpuByProcess(): Map<number, { name: string; seconds: number }> {
+  const ticks = 100;
+  const result = new Map<number, { name: string; seconds: number }>();
+  let pids: string[] = [];
+  try {
+    pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return result;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const command = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const name = `${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))} ${command}`;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      result.set(Number(pid), { name, seconds: (Number(fields[11]) + Number(fields[12])) / ticks });
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return result;
+}
+
+/** CPU seconds each labelled group used between two `cpuByProcess` snapshots. */
+export function cpuBetween(before: ReturnType<typeof cpuByProcess>, after: ReturnType<typeof cpuByProcess>, label: (pid: number, name: string) => string): Record<string, number> {
+  const used: Record<string, number> = {};
+  for (const [pid, { name, seconds }] of after) {
+    const group = label(pid, name);
+    used[group] = (used[group] ?? 0) + seconds - (before.get(pid)?.seconds ?? 0);
+  }
+  return used;
+}

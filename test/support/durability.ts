@@ -83,12 +83,12 @@ export class ContractDriver {
     return { contractId, snapshot };
   }
 
-  /** L2: seals a credential (vault) and hands it over; processing starts. */
+  /** L2: seals and stores a credential (vault) as the API does, and hands it over; processing starts. */
   async handOver(contractId: string): Promise<ContractSnapshot> {
     const credentialId = randomUUID();
-    const sealed = await this.vault.seal(contractId, credentialId, { username: 'acme', secret: `s3cret-${credentialId.slice(0, 8)}` });
+    await this.vault.store(contractId, credentialId, 'ssh', 'web-1.acme.example', await this.vault.seal(contractId, credentialId, { username: 'acme', secret: `s3cret-${credentialId.slice(0, 8)}` }));
     return this.handle(contractId).executeUpdate(handOverCredentialsUpdate, {
-      args: [{ credentialId, kind: 'ssh', host: 'web-1.acme.example', sealed, actor: MANAGER }],
+      args: [{ credentialId, kind: 'ssh', host: 'web-1.acme.example', actor: MANAGER }],
     });
   }
 

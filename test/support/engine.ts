@@ -132,7 +132,7 @@ export interface TimeSkippingEngine {
   now(): Promise<string>;
   /** Orders as the API does (update-with-start): answers once the order is stored. */
   order(data?: Partial<OrderContract['data']>, settings?: EngineSettings): Promise<{ contractId: string; handle: WorkflowHandleWithFirstExecutionRunId<typeof contractWorkflow> }>;
-  /** Hands over one SSH credential, sealed by the vault as the API does; answers the anchor (L2). */
+  /** Hands over one SSH credential, sealed and stored by the vault as the API does; answers the anchor (L2). */
   handOver(contractId: string, credential?: CredentialSecret): Promise<{ credentialId: string; anchor: string }>;
   /** The run ids of a workflow, first to latest, following continue-as-new. */
   runs(workflowId: string, firstRunId: string): Promise<string[]>;
@@ -233,9 +233,9 @@ export async function timeSkippingEngine(options: { storage?: (registry: Storage
     },
     async handOver(contractId, credential = { username: 'acme', secret: 'sup3r-s3cret-pass' }) {
       const credentialId = randomUUID();
-      const sealed = await engine.vault.seal(contractId, credentialId, credential);
+      await engine.vault.store(contractId, credentialId, 'ssh', 'web-1.acme.example', await engine.vault.seal(contractId, credentialId, credential));
       const { state } = await env.client.workflow.getHandle(contractWorkflowId(contractId)).executeUpdate(handOverCredentialsUpdate, {
-        args: [{ credentialId, kind: 'ssh', host: 'web-1.acme.example', sealed, actor: { role: 'account_manager' } }],
+        args: [{ credentialId, kind: 'ssh', host: 'web-1.acme.example', actor: { role: 'account_manager' } }],
       });
       if (state.status !== 'active') throw new Error(`hand-over left the contract ${state.status}`);
       return { credentialId, anchor: state.processingStartedAt };

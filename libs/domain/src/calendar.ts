@@ -1,4 +1,8 @@
-import { DateTime, Duration } from 'luxon';
+import { DateTime, Duration, Settings } from 'luxon';
+
+// Only UTC arithmetic and ISO output here, never localised text: a fixed locale spares luxon from
+// asking Intl for the system's at every new module state (each workflow run has one).
+Settings.defaultLocale = 'en-US';
 import { validationError } from './errors';
 
 /** Canonical UTC ISO-8601 instant with milliseconds, e.g. `2027-01-31T00:00:00.000Z`. */
@@ -148,14 +152,23 @@ function daysInMonth(year: number, month: number): number {
 const shiftCache: Record<number, DayBounds> = {};
 
 /**
- * computeMonthShiftDays for 0–24 months, precomputed: a workflow's module state does not survive
- * between runs in Temporal's sandbox, and the scan costs milliseconds each time. A spec checks the
- * table against the scan.
+ * computeMonthShiftDays for 0–120 months (up to P10Y, the longest billing period), precomputed: a
+ * workflow's module state does not survive between runs in Temporal's sandbox, and the scan costs
+ * milliseconds each time (it showed in every order's profile). A spec checks the table against the scan.
  */
+// prettier-ignore
 export const MONTH_SHIFT_DAYS: readonly (readonly [number, number])[] = [
   [0, 0], [28, 31], [59, 62], [89, 92], [120, 123], [150, 153], [181, 184], [212, 215], [242, 245], [273, 276], [303, 306], [334, 337],
   [365, 366], [393, 397], [424, 428], [454, 458], [485, 489], [515, 519], [546, 550], [577, 581], [607, 611], [638, 642], [668, 672], [699, 703],
-  [730, 731],
+  [730, 731], [758, 762], [789, 793], [819, 823], [850, 854], [880, 884], [911, 915], [942, 946], [972, 976], [1003, 1007], [1033, 1037], [1064, 1068],
+  [1095, 1096], [1123, 1127], [1154, 1158], [1184, 1188], [1215, 1219], [1245, 1249], [1276, 1280], [1307, 1311], [1337, 1341], [1368, 1372], [1398, 1402], [1429, 1433],
+  [1460, 1461], [1488, 1492], [1519, 1523], [1549, 1553], [1580, 1584], [1610, 1614], [1641, 1645], [1672, 1676], [1702, 1706], [1733, 1737], [1763, 1767], [1794, 1798],
+  [1825, 1827], [1853, 1858], [1884, 1889], [1914, 1919], [1945, 1950], [1975, 1980], [2006, 2011], [2037, 2042], [2067, 2072], [2098, 2103], [2128, 2133], [2159, 2164],
+  [2190, 2192], [2218, 2223], [2249, 2254], [2279, 2284], [2310, 2315], [2340, 2345], [2371, 2376], [2402, 2407], [2432, 2437], [2463, 2468], [2493, 2498], [2524, 2529],
+  [2555, 2557], [2584, 2588], [2615, 2619], [2645, 2649], [2676, 2680], [2706, 2710], [2737, 2741], [2768, 2772], [2798, 2802], [2829, 2833], [2859, 2863], [2890, 2894],
+  [2921, 2922], [2949, 2953], [2980, 2984], [3010, 3014], [3041, 3045], [3071, 3075], [3102, 3106], [3133, 3137], [3163, 3167], [3194, 3198], [3224, 3228], [3255, 3259],
+  [3286, 3288], [3314, 3319], [3345, 3350], [3375, 3380], [3406, 3411], [3436, 3441], [3467, 3472], [3498, 3503], [3528, 3533], [3559, 3564], [3589, 3594], [3620, 3625],
+  [3651, 3653],
 ];
 
 function monthShiftDays(months: number): DayBounds {

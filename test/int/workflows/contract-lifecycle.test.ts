@@ -2,7 +2,10 @@ import * as fs from 'node:fs';
 import { Client } from '@temporalio/client';
 import { type temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDuration, STORAGE_LOCATIONS, termEnd } from '../../../libs/domain/src';
+import { addDuration, contractStream, decide, STORAGE_LOCATIONS, termEnd } from '../../../libs/domain/src';
+import * as f from '../../../libs/domain/src/testing';
+import { foldEvents } from '../../../libs/infra/src/event-store/contract-projection';
+import { toNewEvents } from '../../../libs/infra/src/event-store/streams';
 import { EncryptionCodec } from '../../../libs/infra/src/temporal/payload-codec';
 import {
   acceptRenewalUpdate,
@@ -130,6 +133,25 @@ describe('contract endings on the time-skipping server', () => {
 
     expect((await engine.events(contractId)).filter((e) => e.type === 'RenewalAccepted')).toHaveLength(1);
     await recordHistory('contract-renewed', handle);
+    await endContract(contractId);
+  });
+
+  it("events in the stream the workflow has not seen (its own, from a task that crashed after the append) are folded in, and the command decided again on them", async () => {
+    const { contractId } = await engine.order();
+    const { anchor } = await engine.handOver(contractId);
+    const [end1, end2] = [1, 2].map((n) => termEnd(anchor, 'P1M', n)) as [string, string];
+    // What a lost task had appended: a renewal the domain accepts, written behind the workflow's back.
+    const stored = await engine.events(contractId);
+    const lost = decide(f.acceptRenewal('inv-lost', end1, end2, await engine.now()), foldEvents(stored));
+    await engine.store.append('contract', contractId, stored.length, toNewEvents(contractStream, lost, { actor: 'billing' }));
+
+    // The next command meets a stream one event ahead of the workflow's version: it catches up, then decides.
+    const rejected = await contractHandle(contractId).executeUpdate(rejectRenewalUpdate, { args: [{ invoiceId: 'inv-2', reason: 'payment failed', actor: BILLING }] });
+    expect(rejected.version).toBe(stored.length + 2);
+    expect(rejected.state).toMatchObject({ termEnd: end2, renewals: [{ invoiceId: 'inv-lost' }], rejectedRenewals: [{ invoiceId: 'inv-2' }] });
+    expect((await engine.events(contractId)).slice(-2).map((e) => e.type)).toEqual(['RenewalAccepted', 'RenewalRejected']);
+    // And the workflow's own state holds both: the expiry timer runs from the new term end.
+    expect((await contractHandle(contractId).query(snapshotQuery)).state).toEqual(rejected.state);
     await endContract(contractId);
   });
 

@@ -16,9 +16,10 @@ describe('contractWorkflow on the time-skipping server', () => {
     await engine.sleepUntil('2027-01-30T09:00:00.000Z');
     const { contractId, handle } = await engine.order({ reference: 'ACME-2027-001' });
     await engine.sleepUntil('2027-01-31T00:00:00.000Z');
-    const sealed = await engine.vault.seal(contractId, '3f1c9a1e-0000-4000-8000-000000000001', { username: 'acme', secret: 'sup3r-s3cret-pass' });
+    const credentialId = '3f1c9a1e-0000-4000-8000-000000000001';
+    await engine.vault.store(contractId, credentialId, 'ssh', 'web-1.acme.example', await engine.vault.seal(contractId, credentialId, { username: 'acme', secret: 'sup3r-s3cret-pass' }));
     const handedOver = await handle.executeUpdate(handOverCredentialsUpdate, {
-      args: [{ credentialId: '3f1c9a1e-0000-4000-8000-000000000001', kind: 'ssh', host: 'web-1.acme.example', sealed, actor: MANAGER }],
+      args: [{ credentialId, kind: 'ssh', host: 'web-1.acme.example', actor: MANAGER }],
     });
     // The anchor is the hand-over instant (the test server's clock runs on by a few ms).
     const anchor = handedOver.state.status === 'active' ? handedOver.state.processingStartedAt : '';

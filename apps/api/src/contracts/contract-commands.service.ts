@@ -89,13 +89,25 @@ export class ContractCommands {
     const command: ContractCommand = { type: 'HandOverCredentials', data: { credentialId, kind: body.kind, host: body.host, handedOverAt: new Date().toISOString() } };
     // Checked before sealing: a refused hand-over leaves no key and no sealed secret behind.
     this.refuseLocally(command, current.state);
+    // Sealed and stored here: the secret never reaches Temporal, not even sealed (L2, P3).
     const sealed = await this.vault.seal(contractId, credentialId, { username: body.username, secret: body.secret }).catch((e: unknown) => {
       if ((e as { code?: string }).code === 'vault.shredded') throw new ApiError(409, 'contract.ended', 'The contract has ended: its credentials were destroyed.');
       throw e;
     });
-    return this.send(contractId, command, (h) =>
-      h.executeUpdate(handOverCredentialsUpdate, { args: [{ credentialId, kind: body.kind, host: body.host, sealed, actor: actorOf(principal) }] }),
-    );
+    await this.vault.store(contractId, credentialId, body.kind, body.host, sealed);
+    try {
+      return await this.send(contractId, command, (h) => h.executeUpdate(handOverCredentialsUpdate, { args: [{ credentialId, kind: body.kind, host: body.host, actor: actorOf(principal) }] }));
+    } catch (e) {
+      // Refused by the workflow after all (a command raced this one): the trail never names it.
+      if (e instanceof ApiError && e.status < 500 && !(await this.handedOver(contractId, credentialId))) await this.vault.discard(contractId, credentialId);
+      throw e;
+    }
+  }
+
+  /** True when the contract's trail records this credential (a retried hand-over under the same key). */
+  private async handedOver(contractId: string, credentialId: string): Promise<boolean> {
+    const snapshot = await this.queries.snapshot(contractId);
+    return snapshot !== null && snapshot.state.status !== 'none' && snapshot.state.credentials.some((c) => c.credentialId === credentialId);
   }
 
   acceptRenewal(contractId: string, body: AcceptRenewalDto, principal: Principal): Promise<ContractSnapshot> {

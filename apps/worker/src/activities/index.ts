@@ -7,7 +7,7 @@ import { streamTypeOf, toNewEvents, type EventMetadata } from '../../../../libs/
 import { ConcurrencyError, EventStoreError } from '../../../../libs/infra/src/event-store/errors';
 import { type EventStore } from '../../../../libs/infra/src/event-store/event-store';
 import { type LocationInventory } from '../../../../libs/infra/src/temporal/messages';
-import { VaultError, type CredentialVault } from '../../../../libs/infra/src/vault/credential-vault';
+import { type CredentialVault } from '../../../../libs/infra/src/vault/credential-vault';
 import { composeNotice, type Notice } from '../mail/notices';
 import { type Outbox } from '../mail/outbox';
 import { StorageError } from '../storage/storage-adapter';
@@ -97,11 +97,12 @@ export function createActivities(deps: ActivityDependencies) {
       }
     },
 
-    async storeCredential(input: { contractId: string; credentialId: string; kind: string; host: string; sealed: string }): Promise<void> {
-      await deps.vault.store(input.contractId, input.credentialId, input.kind, input.host, input.sealed).catch((e: unknown) => {
-        if (e instanceof VaultError) throw ApplicationFailure.nonRetryable(e.message, 'VaultError', { code: e.code });
-        return databaseFailure(e);
-      });
+    /** A stream's events after `afterVersion`, as the current events of its type (upcast). */
+    async readEvents(input: { streamType: string; streamId: string; afterVersion: number }): Promise<{ readonly type: string }[]> {
+      const stream = streamTypeOf(input.streamType);
+      if (!stream) throw ApplicationFailure.nonRetryable(`unknown stream type ${input.streamType}`, 'EventStoreError', { code: 'event_store.unknown_stream_type' });
+      const recorded = await deps.store.readStream(input.streamId, input.afterVersion + 1).catch(databaseFailure);
+      return recorded.map((e) => stream.upcast(e));
     },
 
     /** L7: crypto-shredding of every credential of the contract (idempotent). */

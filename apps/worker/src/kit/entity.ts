@@ -19,6 +19,13 @@ export const UNEXPECTED_FAILURE_BACKOFF = '1 minute';
 /** A run's history past this many events continues as new even before Temporal suggests it. */
 export const MAX_HISTORY_EVENTS = 1_000;
 
+/**
+ * A run older than this continues as new too, however short its history: a quiet file (a yearly
+ * contract, a register entry) would otherwise keep one run for a decade, and some servers cap a
+ * run's life (the time-skipping test server at ten years).
+ */
+export const MAX_RUN_AGE_MS = 365 * 24 * 3_600_000;
+
 export function openLedger<C extends { type: string }, E extends { type: string }, S>(
   stream: StreamType<C, E, S>,
   streamId: string,
@@ -60,7 +67,8 @@ export async function runEntity<C extends { type: string }, E extends { type: st
     if (stream.isFinal(ledger.state)) break;
 
     const info = workflowInfo();
-    if ((info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) && (hooks.idle?.() ?? true)) {
+    const old = Date.now() - info.runStartTime.getTime() > MAX_RUN_AGE_MS;
+    if ((info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS || old) && (hooks.idle?.() ?? true)) {
       await condition(allHandlersFinished);
       await hooks.continueAsNew(ledger.snapshot());
     }

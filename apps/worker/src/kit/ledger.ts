@@ -1,5 +1,5 @@
 import type { UpdateDefinition } from '@temporalio/common';
-import { ApplicationFailure, proxyActivities, setHandler, workflowInfo, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, proxyLocalActivities, setHandler, workflowInfo, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import { isDomainError, type Decider } from '../../../../libs/domain/src';
 import { DOMAIN_FAILURE, type Actor, type DomainFailureDetails, type Snapshot } from '../../../../libs/infra/src/temporal/messages';
 import type { Activities } from '../activities';
@@ -13,8 +13,30 @@ export const DATABASE_ACTIVITY: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['ConcurrencyError', 'EventStoreError', 'VaultError'] },
 };
 
-/** The event store activity every file's workflow appends through. */
-export const store = proxyActivities<Pick<Activities, 'appendEvents'>>(DATABASE_ACTIVITY);
+/**
+ * The same, run inside the workflow task (local activities): an update answers once its events are
+ * stored, without a further round trip through the server for an activity task. Each is
+ * idempotent (a retried append of the same events writes nothing), so a task retried after a
+ * crash writes nothing twice. Past `localRetryThreshold` a retry waits on a timer instead of
+ * holding the task open.
+ */
+export const DATABASE_LOCAL_ACTIVITY: LocalActivityOptions = {
+  startToCloseTimeout: DATABASE_ACTIVITY.startToCloseTimeout,
+  localRetryThreshold: '10 seconds',
+  retry: DATABASE_ACTIVITY.retry,
+};
+
+/** The event store activities every file's workflow appends and catches up through. */
+export const store = proxyLocalActivities<Pick<Activities, 'appendEvents' | 'readEvents'>>(DATABASE_LOCAL_ACTIVITY);
+
+/** Catch-ups one commit may need before it gives up: each folds in what the stream holds beyond the workflow's version. */
+const MAX_CATCH_UPS = 3;
+
+/** The store's refusal of an append at a version the stream has left (wrapped by the activity failure, or not). */
+function isConcurrencyFailure(e: unknown): boolean {
+  if (e instanceof ActivityFailure) return isConcurrencyFailure(e.cause);
+  return e instanceof ApplicationFailure && e.type === 'ConcurrencyError';
+}
 
 /** Workflow time (deterministic: Temporal replays it) as an ISO-8601 instant. */
 export const now = (): string => new Date(Date.now()).toISOString();
@@ -80,6 +102,28 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
    * are never seen apart. Nothing changes unless the events are in the store.
    */
   async commit(command: C, actor: Actor, consequences?: (state: S) => readonly C[]): Promise<E[]> {
+    for (let catchUps = 0; ; catchUps++) {
+      const { events, state } = this.decideAll(command, consequences);
+      if (events.length === 0) return events;
+      try {
+        await store.appendEvents({
+          streamType: this.streamType,
+          streamId: this.streamId,
+          expectedVersion: this.version,
+          events,
+          metadata: { actor: actor.role, keyId: actor.keyId ?? null, workflowId: workflowInfo().workflowId },
+        });
+      } catch (e) {
+        if (catchUps < MAX_CATCH_UPS && isConcurrencyFailure(e) && (await this.catchUp())) continue;
+        throw e;
+      }
+      this.state = state;
+      this.version += events.length;
+      return events;
+    }
+  }
+
+  private decideAll(command: C, consequences?: (state: S) => readonly C[]): { events: E[]; state: S } {
     const events: E[] = [];
     let state = this.state;
     const decide = (c: C) => {
@@ -94,17 +138,20 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
     };
     decide(command);
     if (events.length > 0) for (const next of consequences?.(state) ?? []) decide(next);
-    if (events.length === 0) return events;
-    await store.appendEvents({
-      streamType: this.streamType,
-      streamId: this.streamId,
-      expectedVersion: this.version,
-      events,
-      metadata: { actor: actor.role, keyId: actor.keyId ?? null, workflowId: workflowInfo().workflowId },
-    });
-    this.state = state;
-    this.version += events.length;
-    return events;
+    return { events, state };
+  }
+
+  /**
+   * The stream holds events past this workflow's version: its own, appended by a workflow task that
+   * crashed before it completed (a local activity is recorded with its task, not before), then
+   * replayed with its commands in another order. They are this workflow's decisions: fold them in,
+   * then decide again on the state they lead to. False when there was nothing to fold.
+   */
+  private async catchUp(): Promise<boolean> {
+    const missed = (await store.readEvents({ streamType: this.streamType, streamId: this.streamId, afterVersion: this.version })) as E[];
+    for (const event of missed) this.state = this.decider.evolve(this.state, event);
+    this.version += missed.length;
+    return missed.length > 0;
   }
 
   /**

@@ -23,7 +23,6 @@ import {
   type ContractSnapshot,
   type ContractWorkflowInput,
   type EngineSettings,
-  type HandOverCredentialsInput,
 } from '../../../../libs/infra/src/temporal/messages';
 import type { Activities } from '../activities';
 import { openLedger, runEntity } from '../kit/entity';
@@ -39,7 +38,7 @@ import { destructionPhase } from './contract.destruction';
 
 export type ContractLedger = Ledger<ContractCommand, ContractEvent, ContractState>;
 
-const vault = proxyActivities<Pick<Activities, 'storeCredential' | 'shredCredentials'>>(DATABASE_ACTIVITY);
+const vault = proxyActivities<Pick<Activities, 'shredCredentials'>>(DATABASE_ACTIVITY);
 
 /**
  * L7–L8: the end of processing and its destruction plan (deadline end + P2M) are one append, so no
@@ -84,24 +83,8 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
       }),
     { validator: ({ order }) => ledger.admit({ type: 'OrderContract', data: order }) },
   );
-  const handOver = ({ credentialId, kind, host }: HandOverCredentialsInput, at: string): ContractCommand => ({
-    type: 'HandOverCredentials',
-    data: { credentialId, kind, host, handedOverAt: at },
-  });
-  setHandler(
-    handOverCredentialsUpdate,
-    (input) => {
-      const command = handOver(input, now());
-      return ledger.serially(async () => {
-        // Validate before the sealed secret is stored anywhere; store it before the event says it is.
-        ledger.admit(command);
-        await vault.storeCredential({ contractId, credentialId: input.credentialId, kind: input.kind, host: input.host, sealed: input.sealed });
-        await ledger.commit(command, input.actor);
-        return ledger.snapshot();
-      });
-    },
-    { validator: (input) => ledger.admit(handOver(input, now())) },
-  );
+  // L2: the sealed secret is in the vault already (the API stored it); the event says it was handed over.
+  ledger.onCommand(handOverCredentialsUpdate, ({ credentialId, kind, host }, at) => ({ type: 'HandOverCredentials', data: { credentialId, kind, host, handedOverAt: at } }));
   ledger.onCommand(acceptRenewalUpdate, ({ invoiceId, coveredPeriod, acceptedAt }) => ({ type: 'AcceptRenewal', data: { invoiceId, coveredPeriod, acceptedAt } }));
   ledger.onCommand(rejectRenewalUpdate, ({ invoiceId, reason }, at) => ({ type: 'RejectRenewal', data: { invoiceId, reason, rejectedAt: at } }));
   ledger.onCommand(withdrawRenewalUpdate, ({ invoiceId, reason }, at) => ({ type: 'WithdrawRenewal', data: { invoiceId, reason, withdrawnAt: at } }));

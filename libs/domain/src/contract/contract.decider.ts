@@ -5,6 +5,7 @@ import { EVENT_SCHEMA_VERSIONS, occurredAt, type ContractEvent } from './contrac
 import { evolve } from './contract.evolve';
 import { initialState, type ContractState } from './contract.state';
 import { nextTimer } from './contract.timers';
+import { upcast } from './contract.upcasting';
 
 /** The contract's stream: its decider, its clocks, and what the store records of its events. */
 export const contractStream: StreamType<ContractCommand, ContractEvent, ContractState> = {
@@ -14,6 +15,7 @@ export const contractStream: StreamType<ContractCommand, ContractEvent, Contract
   initialState,
   eventVersions: EVENT_SCHEMA_VERSIONS,
   occurredAt,
+  upcast,
   nextTimer,
   // L12: once destroyed the contract only answers reads; its workflow is done.
   isFinal: (state) => state.status === 'destroyed',

@@ -30,6 +30,8 @@ export interface StreamType<Command extends { readonly type: string }, Event ext
   readonly eventVersions: Readonly<Record<Event['type'], number>>;
   /** The instant an event records, for the store's `occurred_at`. */
   occurredAt(event: Event): Instant;
+  /** A stored event of any schema version this type ever wrote, as the current event. */
+  upcast(stored: { readonly type: string; readonly schemaVersion: number; readonly data: unknown }): Event;
   /** The next clock, or null when the file only waits for commands. */
   nextTimer(state: State): Timer<Command> | null;
   /** True once the file is closed for good: its workflow finishes. */

@@ -70,12 +70,14 @@ export interface OrderResult extends ContractSnapshot {
   readonly created: boolean;
 }
 
+/**
+ * The hand-over as the workflow records it. The secret itself never reaches Temporal, not even
+ * sealed: the API seals it under the contract's data key and stores it in the vault before this.
+ */
 export interface HandOverCredentialsInput {
   readonly credentialId: string;
   readonly kind: string;
   readonly host: string;
-  /** Sealed by the credential vault under the contract's data key: never the plain secret. */
-  readonly sealed: string;
   readonly actor: Actor;
 }
 

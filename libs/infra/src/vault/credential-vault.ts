@@ -66,6 +66,11 @@ export class CredentialVault {
     );
   }
 
+  /** Removes a credential stored for a hand-over the contract refused: nothing in the trail refers to it. */
+  async discard(contractId: string, credentialId: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM credentials WHERE contract_id = $1 AND credential_id = $2`, [contractId, credentialId]);
+  }
+
   async open(contractId: string, credentialId: string): Promise<CredentialSecret> {
     const rows: { sealed: Buffer }[] = await this.dataSource.query(
       `SELECT sealed FROM credentials WHERE contract_id = $1 AND credential_id = $2`,

@@ -1,0 +1,33 @@
+import * as path from 'node:path';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { loadConfigOrExit } from '../../libs/infra/src/config/config';
+import { exitWithSupervisor } from '../../libs/infra/src/dev/supervised';
+import { createLogger } from '../../libs/infra/src/logging/logger';
+import { createWorkerRuntime } from '../../apps/worker/src/worker';
+
+/**
+ * The engine's worker as `apps/worker` runs it (same activities, codec, task queue and settings),
+ * with the benchmark's trivial workflow in its bundle, so that both sides of `bench:api` run on one
+ * worker process.
+ */
+async function main(): Promise<void> {
+  const config = loadConfigOrExit('worker');
+  exitWithSupervisor();
+  const logger = createLogger('worker', config.logLevel);
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.ts'), logger: new DefaultLogger('WARN') });
+  const runtime = await createWorkerRuntime({ config, connection, logger, workflowBundle });
+  logger.info({ taskQueue: config.temporal.taskQueue }, 'worker polling');
+  try {
+    await runtime.worker.run();
+  } finally {
+    await runtime.close();
+    await connection.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error('bench worker: failed:', e instanceof Error ? e.message : e);
+  process.exit(1);
+});
