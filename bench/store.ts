@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
+import { type DataSource } from 'typeorm';
 import { addDuration, contractStream, decide, evolve, initialState, type ContractCommand, type ContractEvent, type ContractState } from '../libs/domain/src';
 import * as f from '../libs/domain/src/testing/factories';
 import { createDataSource, migrate } from '../libs/infra/src/database/data-source';
-import { CONTRACT_STREAM } from '../libs/infra/src/event-store/contract-projection';
+import { CONTRACT_STREAM, contractProjections, LIVE_TABLES } from '../libs/infra/src/event-store/contract-projection';
 import { createEventStore, toNewEvents } from '../libs/infra/src/event-store/streams';
-import { type NewEvent } from '../libs/infra/src/event-store/event-store';
+import { type EventStore, type InlineProjection, type NewEvent } from '../libs/infra/src/event-store/event-store';
 import { benchPostgres, combine, fmt, type Round } from './support';
 
 /**
@@ -21,6 +22,8 @@ const EVENTS_PER_STREAM = 20;
 const WRITERS = (process.env.BENCH_WRITERS ?? '16,64').split(',').map(Number);
 const WARM_UP_STREAMS = 100;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+/** BENCH_MACHINERY=0 skips measuring each piece of the store's machinery on and off. */
+const MACHINERY = process.env.BENCH_MACHINERY !== '0';
 
 /** A realistic stream: order, hand-over, then monthly renewals, all decided by the domain. */
 function lifecycle(contractId: string): ContractEvent[] {
@@ -107,9 +110,41 @@ async function main(): Promise<void> {
       );
     }
   }
+  if (MACHINERY) await machinery(dataSource, rawInsert);
   await dataSource.destroy();
   await pg.stop();
   console.log(`ratio: ${fmt(ratios[0]!, 3)}`);
+}
+
+/**
+ * Each piece of the store's machinery switched off in turn — group commit, the head cache, merged
+ * documents, named prepared statements — against the full store and raw INSERTs, at the first
+ * number of writers with 1-event appends, in alternating rounds of one run.
+ */
+async function machinery(dataSource: DataSource, rawInsert: (a: Append) => Promise<void>): Promise<void> {
+  const writers = WRITERS[0]!;
+  const variants: Record<string, (a: Append) => Promise<void>> = {};
+  const through = (store: EventStore) => (a: Append) => store.append(CONTRACT_STREAM, a.id, a.expected, a.events).then(() => {});
+  variants['full store'] = through(createEventStore(dataSource));
+  variants['no group commit'] = through(createEventStore(dataSource, { groupCommit: { maxAppends: 1 } }));
+  variants['no head cache'] = through(createEventStore(dataSource, { headCacheSize: 0 }));
+  variants['no merged documents'] = through(createEventStore(dataSource, { projections: contractProjections(LIVE_TABLES, false) as InlineProjection[] }));
+  variants['no named statements'] = through(createEventStore(dataSource, { preparedStatements: false }));
+  variants['raw INSERT'] = rawInsert;
+  const names = Object.keys(variants);
+  const rounds: Record<string, Round[]> = {};
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < names.length; i++) {
+      // Each round starts with another variant; each variant writes streams of its own.
+      const name = names[(i + round) % names.length]!;
+      (rounds[name] ??= []).push(await measureLanes(lanesFor(Math.ceil(STREAMS / ROUNDS / 2), 1), writers, variants[name]!));
+    }
+  }
+  const raw = combine(rounds['raw INSERT']!).perSecond;
+  for (const name of names) {
+    const r = combine(rounds[name]!);
+    console.log(`machinery, ${writers} writers, 1-event appends: ${name} ${fmt(r.perSecond)} appends/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, ratio to raw ${fmt(r.perSecond / raw, 3)}`);
+  }
 }
 
 interface Append {

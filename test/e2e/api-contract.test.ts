@@ -90,7 +90,7 @@ describe('POST /contracts', () => {
     const fields = bad.body.error.details.map((d: { field: string }) => d.field);
     expect(fields).toEqual(expect.arrayContaining(['controller.name', 'controller.email', 'controller.extra', 'billingPeriod', 'reference', 'returnWindow']));
     expectError(await stack.request('POST', '/contracts', { role: 'account_manager', body: [] }), 400);
-    expectError(await order({ controller: { ...controller, name: 'Acme\u0000SAS' } }), 400, 'input.invalid_text');
+    expectError(await order({ controller: { ...controller, name: 'Acme\u0000SAS' } }), 400, 'validation_failed');
     expectError(await stack.request('POST', '/contracts', { role: 'account_manager', body: { billingPeriod: 'P1M' } }), 400);
   });
 
@@ -366,5 +366,167 @@ describe('GET /deadlines (the inbox, DESIGN §3.9)', () => {
       expectError(await stack.request('GET', `/deadlines?cursor=${cursor}`, { role: 'billing' }), 400, 'invalid_cursor');
     }
     expectError(await stack.request('GET', '/deadlines', { role: null }), 401);
+  });
+});
+
+describe('strict edges: every bad input is a 4xx in the documented shape', () => {
+  const bad = (res: { status: number; body: { error?: { code: string; message: string } } | null }, status: number, code?: string) => {
+    expect(res.status, JSON.stringify(res.body)).toBe(status);
+    expect(res.body?.error?.message).toEqual(expect.any(String));
+    if (code) expect(res.body?.error?.code).toBe(code);
+  };
+  const activeId = async () => (await activeContract()).id;
+
+  it('an instant must exist on the calendar, in bodies and in query strings: no February 30, month 13, year 0, hour 24, offset past ±14:00', async () => {
+    const id = await activeId();
+    const { termEnd } = (await stack.request('GET', `/contracts/${id}`, { role: 'billing' })).body as { termEnd: string };
+    for (const at of ['2027-02-30T00:00:00Z', '2027-13-01T00:00:00Z', '0000-06-01T00:00:00Z', '2027-01-31T24:00:00Z', '2027-01-31T00:00:00+15:00', '2027-01-31T00:00:00-14:01', '2027-01-31T00:60:00Z']) {
+      bad(await stack.request('POST', `/contracts/${id}/renewals`, { role: 'billing', body: { ...renewal(termEnd), acceptedAt: at } }), 400, 'validation_failed');
+      bad(await stack.request('GET', `/contracts?termEndsBefore=${encodeURIComponent(at)}`, { role: 'billing' }), 400, 'validation_failed');
+      bad(await stack.request('GET', `/deadlines?before=${encodeURIComponent(at)}`, { role: 'billing' }), 400, 'validation_failed');
+    }
+    // The contract took none of them.
+    expect((await stack.request('GET', `/contracts/${id}`, { role: 'billing' })).body.renewals).toEqual([]);
+  });
+
+  it('NUL and every other control character is refused in every text field, admin ones included; a line feed only where text runs over lines', async () => {
+    const controls = ['\u0000', '\u0007', '\u001b', '\u007f', '\u0085', '\t', '\r'];
+    for (const c of controls) {
+      bad(await order({ controller: { ...controller, name: `Acme${c}SAS` } }), 400, 'validation_failed');
+      bad(await order({ reference: `REF${c}1` }), 400, 'validation_failed');
+      bad(await stack.request('POST', '/admin/api-keys', { role: 'admin', body: { name: `billing${c}`, role: 'billing' } }), 400, 'validation_failed');
+      const id = await orderedId();
+      bad(await stack.request('POST', `/contracts/${id}/cancellation`, { role: 'account_manager', body: { reason: `gone${c}` } }), 400, 'validation_failed');
+      bad(await stack.request('POST', `/contracts/${id}/credentials`, { role: 'account_manager', body: { kind: 'ssh', host: 'h.example', username: 'u', secret: `s${c}` } }), 400, 'validation_failed');
+    }
+    expect((await order({ controller: { ...controller, address: '1 rue de la Paix\n75002 Paris' } })).status).toBe(201);
+  });
+
+  it('bidirectional controls are refused in names and reasons (we refuse rather than strip them: nothing is stored that displays as something else)', async () => {
+    for (const c of ['\u202e', '\u202a', '\u2066', '\u2069']) {
+      bad(await order({ controller: { ...controller, name: `Acme ${c}SAS` } }), 400, 'validation_failed');
+      const id = await orderedId();
+      bad(await stack.request('POST', `/contracts/${id}/cancellation`, { role: 'account_manager', body: { reason: `client ${c}left` } }), 400, 'validation_failed');
+    }
+  });
+
+  it('lengths are counted in code points, as the OpenAPI document and PostgreSQL count them', async () => {
+    expect((await order({ controller: { ...controller, name: '😀'.repeat(200) } })).status).toBe(201);
+    bad(await order({ controller: { ...controller, name: '😀'.repeat(201) } }), 400, 'validation_failed');
+  });
+
+  it('JSON nested deeper than 32 levels is refused cheaply, even 40,000 levels deep (80 KB)', async () => {
+    for (const depth of [33, 2_000, 40_000]) {
+      const started = Date.now();
+      bad(await stack.request('POST', '/contracts', { role: 'account_manager', raw: '['.repeat(depth) + ']'.repeat(depth) }), 400, 'json_too_deep');
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }
+    expect((await order({ catalog: { purposes: ['website-hosting'] } })).status).toBe(201);
+  });
+
+  it('an oversized header or request target gets the JSON error shape', async () => {
+    bad(await stack.request('GET', '/contracts', { role: 'billing', headers: { 'x-padding': 'x'.repeat(20_000) } }), 431, 'headers_too_large');
+    bad(await stack.request('GET', `/contracts?controller=${'a'.repeat(9_000)}`, { role: 'billing' }), 414, 'uri_too_long');
+  });
+
+  it('a body that is not JSON gets 415; a command that takes no body accepts an empty one of any type', async () => {
+    bad(await stack.request('POST', '/contracts', { role: 'account_manager', raw: 'controller=acme', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'unsupported_media_type');
+    bad(await stack.request('POST', '/contracts', { role: 'account_manager', raw: JSON.stringify({ controller, billingPeriod: 'P1M' }), headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type');
+    const { id } = await activeContract();
+    const res = await stack.request('POST', `/contracts/${id}/non-renewal`, { role: 'account_manager', raw: '', headers: { 'content-type': 'text/plain' } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  });
+
+  it('a cursor decodes to nothing PostgreSQL could reject: every field is checked', async () => {
+    const forged = (fields: unknown[]) => Buffer.from(JSON.stringify(fields)).toString('base64url');
+    for (const cursor of [
+      forged(['2027-02-30T00:00:00.000Z', randomUUID()]),
+      forged(['0000-01-01T00:00:00Z', randomUUID()]),
+      forged(['2027-01-01T00:00:00Z', 'not-a-uuid']),
+      forged(['2027-01-01T00:00:00Z', randomUUID(), 'extra']),
+      forged({ orderedAt: '2027-01-01T00:00:00Z' } as unknown as unknown[]),
+      'a'.repeat(401),
+      'not base64!',
+    ]) {
+      bad(await stack.request('GET', `/contracts?cursor=${encodeURIComponent(cursor)}`, { role: 'billing' }), 400);
+    }
+  });
+
+  it('integer query parameters are plain decimal digits', async () => {
+    for (const limit of ['1e2', '0x10', '+5', ' 5', '5.0', '-1', '', '1_0', '١٠']) {
+      bad(await stack.request('GET', `/contracts?limit=${encodeURIComponent(limit)}`, { role: 'billing' }), 400, 'validation_failed');
+      bad(await stack.request('GET', `/deadlines?limit=${encodeURIComponent(limit)}`, { role: 'billing' }), 400, 'validation_failed');
+    }
+    expect((await stack.request('GET', '/contracts?limit=7', { role: 'billing' })).status).toBe(200);
+  });
+
+  it('a known path called with the wrong method is 405 with the methods it takes', async () => {
+    const id = await activeId();
+    for (const [method, url, allow] of [
+      ['DELETE', `/contracts/${id}`, 'GET'],
+      ['PUT', '/contracts', 'GET'],
+      ['GET', `/contracts/${id}/termination`, 'POST'],
+      ['PATCH', '/deadlines', 'GET'],
+    ] as const) {
+      const res = await stack.request(method, url, { role: 'admin' });
+      bad(res, 405, 'method_not_allowed');
+      expect(res.headers.get('allow')).toContain(allow);
+    }
+    bad(await stack.request('GET', '/no-such-path', { role: 'admin' }), 404);
+  });
+
+  it('without an Authorization header the answer is 401 whatever else is wrong with the headers', async () => {
+    bad(await stack.request('POST', '/contracts', { role: null, raw: 'x=1', headers: { 'content-type': 'text/plain' } }), 401, 'unauthenticated');
+    bad(await stack.request('POST', '/contracts', { role: null, body: { controller, billingPeriod: 'P1M' }, headers: { 'idempotency-key': 'bad key with spaces' } }), 401, 'unauthenticated');
+    bad(await stack.request('POST', '/contracts', { role: null, raw: '['.repeat(50) + ']'.repeat(50) }), 401, 'unauthenticated');
+    expect((await stack.request('GET', '/health', { role: null })).status).toBe(200);
+  });
+
+  it('a request refused with 400 does not use up its Idempotency-Key: the corrected request may reuse it', async () => {
+    const key = `fix-${randomUUID()}`;
+    bad(await stack.request('POST', '/contracts', { role: 'account_manager', body: { controller: { ...controller, name: 'Acme\u0000' }, billingPeriod: 'P1M' }, headers: { 'idempotency-key': key } }), 400);
+    const fixed = await stack.request('POST', '/contracts', { role: 'account_manager', body: { controller, billingPeriod: 'P1M' }, headers: { 'idempotency-key': key } });
+    expect(fixed.status, JSON.stringify(fixed.body)).toBe(201);
+    const again = await stack.request('POST', '/contracts', { role: 'account_manager', body: { controller, billingPeriod: 'P1M' }, headers: { 'idempotency-key': key } });
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body.id).toBe(fixed.body.id);
+  });
+});
+
+describe('sane renewals (L3)', () => {
+  it('acceptedAt may not precede the order nor lie more than PT5M ahead; a covered period is bounded like a billing period; each refusal a 422 with the domain code', async () => {
+    const { id, termEnd } = await activeContract();
+    const post = (body: unknown) => stack.request('POST', `/contracts/${id}/renewals`, { role: 'billing', body });
+    expectError(await post({ ...renewal(termEnd), acceptedAt: '2020-01-01T00:00:00Z' }), 422, 'renewal.accepted_before_order');
+    expectError(await post({ ...renewal(termEnd), acceptedAt: new Date(Date.now() + 10 * 60_000).toISOString() }), 422, 'renewal.accepted_in_future');
+    expectError(await post(renewal(termEnd, `inv-${randomUUID()}`, 12 * 1000)), 422, 'renewal.period_too_long');
+    expect((await stack.request('GET', `/contracts/${id}`, { role: 'billing' })).body).toMatchObject({ termEnd, renewals: [] });
+    // Within the skew it is accepted.
+    const ok = await post({ ...renewal(termEnd), acceptedAt: new Date(Date.now() + 60_000).toISOString() });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+  });
+
+  it('an early acceptance never moves the start of the current term', async () => {
+    const { id, termEnd } = await activeContract();
+    const before = (await stack.request('GET', `/contracts/${id}`, { role: 'billing' })).body as { termStart: string };
+    const early = renewal(termEnd);
+    const start = new Date(Date.parse(termEnd) - 5 * 86_400_000).toISOString();
+    const res = await stack.request('POST', `/contracts/${id}/renewals`, { role: 'billing', body: { ...early, coveredPeriod: { start, end: early.coveredPeriod.end } } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    // The new term starts where the last one ends, never at the invoice's earlier start.
+    expect(res.body.termStart).toBe(termEnd);
+    expect(Date.parse(res.body.termStart)).toBeGreaterThan(Date.parse(before.termStart));
+  });
+
+  it('an invoice accepted for one contract cannot be accepted for another', async () => {
+    const a = await activeContract();
+    const b = await activeContract();
+    const invoiceId = `inv-${randomUUID()}`;
+    expect((await stack.request('POST', `/contracts/${a.id}/renewals`, { role: 'billing', body: renewal(a.termEnd, invoiceId) })).status).toBe(200);
+    expectError(await stack.request('POST', `/contracts/${b.id}/renewals`, { role: 'billing', body: renewal(b.termEnd, invoiceId) }), 422, 'renewal.invoice_of_another_contract');
+    expect((await stack.request('GET', `/contracts/${b.id}`, { role: 'billing' })).body.renewals).toEqual([]);
+    // The same acceptance again for its own contract is still the idempotent 200.
+    expect((await stack.request('POST', `/contracts/${a.id}/renewals`, { role: 'billing', body: renewal(a.termEnd, invoiceId) })).status).toBe(200);
   });
 });

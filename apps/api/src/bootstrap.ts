@@ -1,10 +1,12 @@
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { json } from 'express';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { type AppConfig } from '../../../libs/infra/src/config/config';
 import { AppModule } from './app.module';
+import { edgeChecks, jsonClientErrors, refuseDeepJson } from './common/edge';
 import { toApiError } from './common/error.filter';
 import { validationPipe } from './common/validation';
 
@@ -13,7 +15,11 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: config.http.bodyLimit });
+  // Before the body is read: the target's length, the presence of a key, the body's type.
+  app.use(edgeChecks);
+  // express.json itself rather than Nest's wrapper, which keeps `verify` for raw bodies.
+  app.use(json({ limit: config.http.bodyLimit, verify: refuseDeepJson }));
+  jsonClientErrors(app.getHttpServer());
   // Body-parser failures happen before routing; answer them in the same error shape.
   app.use((err: unknown, _req: unknown, res: { status(n: number): { json(b: unknown): void } }, next: (e?: unknown) => void) => {
     if (!err) return next();

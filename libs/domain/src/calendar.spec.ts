@@ -41,7 +41,8 @@ describe('instants', () => {
   });
 
   it('refuses instants outside the years 0001–9999', () => {
-    expect(codeOf(() => parseInstant('0000-06-01T00:00:00Z'))).toBe('calendar.out_of_range');
+    expect(codeOf(() => parseInstant('0000-06-01T00:00:00Z'))).toBe('calendar.invalid_instant');
+    expect(codeOf(() => parseInstant('0001-01-01T00:30:00+01:00'))).toBe('calendar.out_of_range');
     expect(codeOf(() => addDuration('9999-12-31T00:00:00Z', 'P1Y'))).toBe('calendar.out_of_range');
   });
 

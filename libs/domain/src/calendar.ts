@@ -26,8 +26,27 @@ interface DurationParts {
   readonly seconds: number;
 }
 
+/** The longest UTC offset in use (Kiribati's +14:00); an instant with a larger one names no place. */
+const MAX_OFFSET_MINUTES = 14 * 60;
+
+/**
+ * True when `at` is an ISO-8601 instant that exists on the calendar: a zone (Z or an offset up to
+ * ±14:00), years 0001–9999, no February 30 or month 13, no hour 24. The API's validation and the
+ * domain both ask this; nothing else reaches PostgreSQL as an instant.
+ */
+export function isCalendarInstant(at: unknown): at is string {
+  if (typeof at !== 'string' || at.length > 40 || !INSTANT_SHAPE.test(at)) return false;
+  const offset = /(?:Z|([+-])(\d{2}):?(\d{2}))$/.exec(at);
+  if (offset?.[1] !== undefined && (Number(offset[3]) > 59 || Number(offset[2]) * 60 + Number(offset[3]) > MAX_OFFSET_MINUTES)) return false;
+  // ISO-8601 allows 24:00 for the end of a day; an instant here names one moment, once: 00:00 of the next.
+  const [hour, minute, second] = [at.slice(11, 13), at.slice(14, 16), at.slice(17, 19)].map(Number) as [number, number, number];
+  if (hour > 23 || minute > 59 || (at[16] === ':' && second > 59)) return false;
+  // Year 0 is not on the calendar; an instant whose UTC reading leaves 0001–9999 is out of range (toInstant).
+  return Number(at.slice(0, 4)) >= 1 && DateTime.fromISO(at, { zone: 'utc' }).isValid;
+}
+
 function toDateTime(at: string): DateTime {
-  const parsed = INSTANT_SHAPE.test(at) ? DateTime.fromISO(at, { zone: 'utc' }) : null;
+  const parsed = isCalendarInstant(at) ? DateTime.fromISO(at, { zone: 'utc' }) : null;
   if (parsed === null || !parsed.isValid) {
     throw validationError(
       'calendar.invalid_instant',

@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './calendar';
+export * from './fields';
 export * from './catalog';
 export * from './contract/contract.commands';
 export * from './contract/contract.events';

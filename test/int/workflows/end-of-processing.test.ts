@@ -14,7 +14,7 @@ let commands: ContractCommands;
 beforeAll(async () => {
   engine = await timeSkippingEngine();
   // The API's own command service, over the time-skipping server's client and the read models.
-  commands = new ContractCommands(engine.env.client, engine.config, new CredentialVault(engine.dataSource, engine.config.vaultKeys), new ContractQueries(engine.dataSource));
+  commands = new ContractCommands(engine.env.client, engine.config, new CredentialVault(engine.dataSource, engine.config.vaultKeys), new ContractQueries(engine.dataSource), engine.dataSource);
 });
 afterAll(async () => engine?.teardown());
 

@@ -1,15 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsString, Length } from 'class-validator';
+import { IsIn } from 'class-validator';
+import { Text } from '../common/fields';
 import { ApiKeys, ROLES, type ApiKeyRecord, type Role } from '../../../../libs/infra/src/auth/api-keys';
 import { Roles } from '../auth/roles.decorator';
 import { ApiError } from '../common/api-error';
 import { ErrorResponses } from '../common/openapi';
 
 export class CreateApiKeyDto {
-  @ApiProperty({ example: 'billing system (production)' })
-  @IsString()
-  @Length(1, 100)
+  @Text('apiKeyName', { example: 'billing system (production)' })
   name!: string;
 
   @ApiProperty({ enum: ROLES })

@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { type Response } from 'express';
 import { ApiError } from './api-error';
+import { MAX_JSON_DEPTH } from './edge';
 
 const STATUS_CODES: Record<number, string> = {
   400: 'bad_request',
@@ -47,6 +48,8 @@ export function toApiError(exception: unknown): ApiError {
   const bodyError = exception as { type?: string; status?: number };
   if (bodyError?.type === 'entity.parse.failed') return new ApiError(400, 'malformed_json', 'The request body is not valid JSON.');
   if (bodyError?.type === 'entity.too.large') return new ApiError(413, 'payload_too_large', 'The request body is too large.');
+  if (bodyError?.type === 'entity.too.deep') return new ApiError(400, 'json_too_deep', `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`);
+  if (bodyError?.type === 'encoding.unsupported' || bodyError?.type === 'charset.unsupported') return new ApiError(415, 'unsupported_media_type', 'The request body must be UTF-8 JSON.');
   if (typeof bodyError?.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
     return new ApiError(bodyError.status, STATUS_CODES[bodyError.status] ?? 'bad_request', 'The request cannot be read.');
   }

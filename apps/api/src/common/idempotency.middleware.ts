@@ -9,6 +9,8 @@ import { APP_CONFIG } from '../config/config.module';
 import { ApiError } from './api-error';
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
+/** Answers that say the request could not be read as one: they do not use up the key. */
+const MALFORMED = new Set([400, 413, 415]);
 /** An answer still in progress after this long belongs to a process that died: the retry takes over. */
 const ABANDONED_AFTER = '60 seconds';
 
@@ -95,10 +97,11 @@ export class IdempotencyMiddleware implements NestMiddleware {
         return json(value);
       };
       res.on('finish', () => {
-        // Server errors are not answers: the key is released so a retry runs the request again.
+        // Server errors are not answers, and neither is a request refused as malformed (400, 413,
+        // 415): the key is released, so a retry, or the corrected request, runs again under it.
         // Only the request holding the claim settles the record (another may have taken it over).
         const settle =
-          res.statusCode >= 500
+          res.statusCode >= 500 || MALFORMED.has(res.statusCode)
             ? this.dataSource.query(`DELETE FROM idempotency_keys WHERE api_key_id = $1 AND key = $2 AND claim = $3`, [scope.apiKeyId, key, claim])
             : this.dataSource.query(
                 `UPDATE idempotency_keys SET status = 'completed', response_status = $4, response_body = $5, completed_at = now() WHERE api_key_id = $1 AND key = $2 AND claim = $3`,

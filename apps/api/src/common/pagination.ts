@@ -1,19 +1,22 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { ApiError } from './api-error';
+import { QueryInteger } from './fields';
+
+const Integer = 'integer';
 
 /** The cursor and page size every list takes (DESIGN §6: `limit` defaults to 50, max 500). */
 export class PageQuery {
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page.' })
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page.', minLength: 1, maxLength: 400, pattern: '^[A-Za-z0-9_-]+$' })
   @IsOptional()
   @IsString()
   @Length(1, 400)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be a nextCursor this API returned' })
   cursor?: string;
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @ApiPropertyOptional({ type: Integer, default: 50, minimum: 1, maximum: 500 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInteger()
   @IsInt()
   @Min(1)
   @Max(500)

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Client, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { DataSource } from 'typeorm';
 import { v5 as uuidv5 } from 'uuid';
 import { decide, initialState, orderKey, type ContractCommand, type OrderContract } from '../../../../libs/domain/src';
 import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
@@ -52,6 +53,7 @@ export class ContractCommands {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CredentialVault) private readonly vault: CredentialVault,
     @Inject(ContractQueries) private readonly queries: ContractQueries,
+    @Inject(DataSource) private readonly dataSource: DataSource,
   ) {}
 
   async order(body: OrderContractDto, principal: Principal, scope: IdempotencyScope | null): Promise<{ created: boolean; snapshot: ContractSnapshot }> {
@@ -104,15 +106,32 @@ export class ContractCommands {
     }
   }
 
+  /**
+   * L3: an invoice belongs to one contract. The first contract an invoice id is sent for claims it
+   * (one row, race-free); an acceptance of the same invoice for another contract is refused.
+   */
+  private async claimInvoice(contractId: string, invoiceId: string): Promise<void> {
+    await this.queries.found(contractId);
+    await this.dataSource.query(`INSERT INTO invoice_claims (invoice_id, contract_id) VALUES ($1, $2) ON CONFLICT (invoice_id) DO NOTHING`, [invoiceId, contractId]);
+    // Read after the insert (its own statement): a claim another request committed meanwhile is seen.
+    const [claim] = (await this.dataSource.query(`SELECT contract_id FROM invoice_claims WHERE invoice_id = $1`, [invoiceId])) as { contract_id: string }[];
+    if (claim && claim.contract_id !== contractId) {
+      throw new ApiError(422, 'renewal.invoice_of_another_contract', 'This invoice was sent for another contract: an invoice renews one contract only.');
+    }
+  }
+
   /** True when the contract's trail records this credential (a retried hand-over under the same key). */
   private async handedOver(contractId: string, credentialId: string): Promise<boolean> {
     const snapshot = await this.queries.snapshot(contractId);
     return snapshot !== null && snapshot.state.status !== 'none' && snapshot.state.credentials.some((c) => c.credentialId === credentialId);
   }
 
-  acceptRenewal(contractId: string, body: AcceptRenewalDto, principal: Principal): Promise<ContractSnapshot> {
+  async acceptRenewal(contractId: string, body: AcceptRenewalDto, principal: Principal): Promise<ContractSnapshot> {
+    await this.claimInvoice(contractId, body.invoiceId);
     const data = { invoiceId: body.invoiceId, coveredPeriod: { start: body.coveredPeriod.start, end: body.coveredPeriod.end }, acceptedAt: body.acceptedAt };
-    return this.send(contractId, { type: 'AcceptRenewal', data }, (h) => h.executeUpdate(acceptRenewalUpdate, { args: [{ ...data, actor: actorOf(principal) }] }));
+    return this.send(contractId, { type: 'AcceptRenewal', data: { ...data, receivedAt: new Date().toISOString() } }, (h) =>
+      h.executeUpdate(acceptRenewalUpdate, { args: [{ ...data, actor: actorOf(principal) }] }),
+    );
   }
 
   rejectRenewal(contractId: string, invoiceId: string, reason: string | null, principal: Principal): Promise<ContractSnapshot> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type ContractState } from '../../../../libs/domain/src';
+import { isCalendarInstant, type ContractState } from '../../../../libs/domain/src';
 import { contractStateSql } from '../../../../libs/infra/src/event-store/contract-projection';
 import { createEventStore } from '../../../../libs/infra/src/event-store/streams';
 import { type EventStore, type RecordedEvent, type VerifyResult } from '../../../../libs/infra/src/event-store/event-store';
@@ -17,7 +17,7 @@ interface Cursor {
 }
 
 function parseCursor([orderedAt, id, ...rest]: unknown[]): Cursor | null {
-  return rest.length === 0 && typeof orderedAt === 'string' && !Number.isNaN(Date.parse(orderedAt)) && typeof id === 'string' && UUID.test(id) ? { orderedAt, id } : null;
+  return rest.length === 0 && isCalendarInstant(orderedAt) && typeof id === 'string' && UUID.test(id) ? { orderedAt, id } : null;
 }
 
 /** Reads from the read models (and the event store for the audit trail); never from Temporal. */

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { isCalendarInstant } from '../../../../libs/domain/src';
 import { DEADLINES_TABLE } from '../../../../libs/infra/src/event-store/deadlines-projection';
 import { STREAM_TYPES } from '../../../../libs/infra/src/event-store/streams';
 import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';
@@ -19,9 +20,8 @@ function parseCursor([dueAt, streamType, streamId, kind, ...rest]: unknown[]): C
   const type = STREAM_TYPES.find((t) => t.stream.name === streamType);
   const valid =
     rest.length === 0 &&
-    typeof dueAt === 'string' &&
+    isCalendarInstant(dueAt) &&
     ISO_UTC.test(dueAt) &&
-    !Number.isNaN(Date.parse(dueAt)) &&
     new Date(dueAt).toISOString() === dueAt &&
     type !== undefined &&
     typeof streamId === 'string' &&

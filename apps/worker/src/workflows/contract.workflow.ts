@@ -85,7 +85,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
   );
   // L2: the sealed secret is in the vault already (the API stored it); the event says it was handed over.
   ledger.onCommand(handOverCredentialsUpdate, ({ credentialId, kind, host }, at) => ({ type: 'HandOverCredentials', data: { credentialId, kind, host, handedOverAt: at } }));
-  ledger.onCommand(acceptRenewalUpdate, ({ invoiceId, coveredPeriod, acceptedAt }) => ({ type: 'AcceptRenewal', data: { invoiceId, coveredPeriod, acceptedAt } }));
+  ledger.onCommand(acceptRenewalUpdate, ({ invoiceId, coveredPeriod, acceptedAt }, at) => ({ type: 'AcceptRenewal', data: { invoiceId, coveredPeriod, acceptedAt, receivedAt: at } }));
   ledger.onCommand(rejectRenewalUpdate, ({ invoiceId, reason }, at) => ({ type: 'RejectRenewal', data: { invoiceId, reason, rejectedAt: at } }));
   ledger.onCommand(withdrawRenewalUpdate, ({ invoiceId, reason }, at) => ({ type: 'WithdrawRenewal', data: { invoiceId, reason, withdrawnAt: at } }));
   ledger.onCommand(noticeNonRenewalUpdate, ({ reason }, at) => ({ type: 'NoticeNonRenewal', data: { reason, noticedAt: at } }));

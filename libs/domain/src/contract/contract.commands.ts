@@ -57,7 +57,14 @@ export type HandOverCredentials = CommandOf<
 
 export type AcceptRenewal = CommandOf<
   'AcceptRenewal',
-  { invoiceId: string; coveredPeriod: CoveredPeriod; acceptedAt: Instant }
+  {
+    invoiceId: string;
+    coveredPeriod: CoveredPeriod;
+    /** When billing says the client accepted the invoice. */
+    acceptedAt: Instant;
+    /** When the engine received the acceptance (the workflow's own time): `acceptedAt` may not lie far beyond it. */
+    receivedAt: Instant;
+  }
 >;
 
 export type RejectRenewal = CommandOf<'RejectRenewal', { invoiceId: string; rejectedAt: Instant; reason: string | null }>;

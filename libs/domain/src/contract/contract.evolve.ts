@@ -82,10 +82,12 @@ export function evolve(state: ContractState, event: ContractEvent): ContractStat
     }
     case 'RenewalAccepted': {
       if (state.status !== 'active') return state;
-      const { invoiceId, coveredPeriod, acceptedAt } = event.data;
+      const { invoiceId, coveredPeriod, acceptedAt, previousTermEnd } = event.data;
       return {
         ...state,
-        termStart: coveredPeriod.start,
+        // The new term starts where the last one ends: an early acceptance (a covered period that
+        // starts before the term end) never moves a term's start back into the running term.
+        termStart: previousTermEnd,
         termEnd: coveredPeriod.end,
         renewals: [...state.renewals, { invoiceId, coveredPeriod, acceptedAt }],
       };

@@ -111,7 +111,7 @@ function commandFor(a: Exclude<Action, { k: 'destroyAll' }>, now: Instant, s: Co
       const start = days(base, a.startOffsetDays);
       return {
         type: 'AcceptRenewal',
-        data: { invoiceId: `inv-${a.invoice}`, coveredPeriod: { start, end: days(start, a.lengthDays) }, acceptedAt: days(now, a.acceptOffsetDays) },
+        data: { invoiceId: `inv-${a.invoice}`, coveredPeriod: { start, end: days(start, a.lengthDays) }, acceptedAt: days(now, a.acceptOffsetDays), receivedAt: now },
       };
     }
     case 'reject':

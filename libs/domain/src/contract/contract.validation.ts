@@ -1,35 +1,37 @@
 import { parseInstant, type Instant } from '../calendar';
 import { validationError } from '../errors';
+import { FIELDS, TEXT_PROBLEMS, textProblem, type TextField, type TextProblem } from '../fields';
 
 // Malformed input is a `validation` refusal. Messages name the field, never echo its value:
 // values may be personal data.
 
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-// Control characters (NUL above all) and lone UTF-16 surrogates cannot be stored as text.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const CODES: Record<TextProblem, string> = {
+  not_text: 'input.required',
+  empty: 'input.required',
+  too_short: 'input.too_short',
+  too_long: 'input.too_long',
+  control_character: 'input.invalid_text',
+  bidi_control: 'input.invalid_text',
+  broken_unicode: 'input.invalid_text',
+  pattern: 'input.invalid_format',
+};
 
-export function requireText(value: unknown, field: string, maxLength = 200): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw validationError('input.required', `${field} must be a non-empty text`, { field });
-  }
-  if (value.length > maxLength) {
-    throw validationError('input.too_long', `${field} must be at most ${maxLength} characters`, { field, maxLength });
-  }
-  if (CONTROL.test(value) || LONE_SURROGATE.test(value)) {
-    throw validationError('input.invalid_text', `${field} must not contain control characters or broken Unicode`, { field });
-  }
-  return value;
+/** A text as `def` (a field of FIELDS, or a plain maximum length) allows it; lengths in code points. */
+export function requireText(value: unknown, field: string, def: TextField | number = 200): string {
+  const rule = typeof def === 'number' ? { minLength: 1, maxLength: def } : def;
+  const problem = textProblem(value, rule);
+  if (problem) throw validationError(CODES[problem], TEXT_PROBLEMS[problem](field, rule), { field, ...(problem === 'too_long' ? { maxLength: rule.maxLength } : {}) });
+  return value as string;
 }
 
-export function optionalText(value: unknown, field: string, maxLength = 500): string | null {
-  return value === null || value === undefined ? null : requireText(value, field, maxLength);
+export function optionalText(value: unknown, field: string, def: TextField | number = 500): string | null {
+  return value === null || value === undefined ? null : requireText(value, field, def);
 }
 
 export function requireEmail(value: unknown, field: string): string {
-  const email = requireText(value, field, 254);
+  const email = requireText(value, field, FIELDS.email);
   if (!EMAIL_SHAPE.test(email)) throw validationError('input.invalid_email', `${field} must be an email address`, { field });
   return email;
 }

@@ -1,3 +1,4 @@
+import { FIELDS } from '../fields';
 import { addDuration, isAfter, isBefore, type Instant } from '../calendar';
 import { ruleError } from '../errors';
 import type { CancelContract, ExpireContract, RevokeCredentials, TerminateContract } from './contract.commands';
@@ -23,7 +24,7 @@ export function expireContract(cmd: ExpireContract, state: OpenContract): Contra
 /** L6: early termination ends processing at once. */
 export function terminateContract(cmd: TerminateContract, state: OpenContract): ContractEvent[] {
   const terminatedAt = requireInstant(cmd.data.terminatedAt, 'terminatedAt');
-  const reason = requireText(cmd.data.reason, 'reason', 500);
+  const reason = requireText(cmd.data.reason, 'reason', FIELDS.reason);
   const s = allowed(guards.TerminateContract(state));
   if (isBefore(terminatedAt, s.processingStartedAt)) {
     throw ruleError('termination.before_processing', `termination at ${terminatedAt} precedes the start of processing at ${s.processingStartedAt}`);
@@ -40,7 +41,7 @@ export function terminateContract(cmd: TerminateContract, state: OpenContract): 
 /** L6: an ordered contract can be withdrawn before any credentials are handed over. */
 export function cancelContract(cmd: CancelContract, state: OpenContract): ContractEvent[] {
   const cancelledAt = requireInstant(cmd.data.cancelledAt, 'cancelledAt');
-  const reason = requireText(cmd.data.reason, 'reason', 500);
+  const reason = requireText(cmd.data.reason, 'reason', FIELDS.reason);
   const s = allowed(guards.CancelContract(state));
   if (isBefore(cancelledAt, s.orderedAt)) {
     throw ruleError('cancellation.before_order', `cancellation at ${cancelledAt} precedes the order at ${s.orderedAt}`);

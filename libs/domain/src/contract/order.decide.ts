@@ -1,3 +1,5 @@
+import { FIELDS } from '../fields';
+import { MAX_BILLING_PERIOD } from './renewal.decide';
 import {
   addDuration,
   DESTRUCTION_PERIOD,
@@ -21,13 +23,13 @@ import { optionalEmail, optionalText, requireEmail, requireInstant, requireObjec
 export function orderContract(cmd: OrderContract, state: ContractState): ContractEvent[] {
   const d = cmd.data;
   const contractId = requireText(d.contractId, 'contractId', 100);
-  const reference = optionalText(d.reference, 'reference', 100)?.trim() ?? null;
+  const reference = optionalText(d.reference, 'reference', FIELDS.reference)?.trim() ?? null;
   const c = requireObject(d.controller, 'controller');
   const controller = {
-    customerId: optionalText(c['customerId'], 'controller.customerId', 100)?.trim() ?? null,
-    name: requireText(c['name'], 'controller.name'),
+    customerId: optionalText(c['customerId'], 'controller.customerId', FIELDS.customerId)?.trim() ?? null,
+    name: requireText(c['name'], 'controller.name', FIELDS.controllerName),
     email: requireEmail(c['email'], 'controller.email'),
-    address: optionalText(c['address'], 'controller.address'),
+    address: optionalText(c['address'], 'controller.address', FIELDS.controllerAddress),
     dpoEmail: optionalEmail(c['dpoEmail'], 'controller.dpoEmail'),
   };
   const billingPeriod = parseDuration(d.billingPeriod);
@@ -36,7 +38,7 @@ export function orderContract(cmd: OrderContract, state: ContractState): Contrac
   const catalog = narrowCatalog(d.catalog);
   const orderedAt = requireInstant(d.orderedAt, 'orderedAt');
   // Bounds that keep every date the contract will compute (term ends, grace, deadline) computable.
-  for (const [field, duration, limit] of [['billingPeriod', billingPeriod, 'P10Y'], ['renewalGracePeriod', renewalGracePeriod, 'P1Y']] as const) {
+  for (const [field, duration, limit] of [['billingPeriod', billingPeriod, MAX_BILLING_PERIOD], ['renewalGracePeriod', renewalGracePeriod, 'P1Y']] as const) {
     if (maxLengthMs(duration) > maxLengthMs(limit)) {
       throw ruleError('contract.duration_too_long', `${field} ${duration} is longer than ${limit}`, { field, limit });
     }
@@ -108,8 +110,8 @@ function differingTerms(s: OrderedOrLater, order: ContractOrdered['data']): stri
 export function handOverCredentials(cmd: HandOverCredentials, state: OpenContract): ContractEvent[] {
   const d = cmd.data;
   const credentialId = requireText(d.credentialId, 'credentialId', 100);
-  const kind = requireText(d.kind, 'kind', 50);
-  const host = requireText(d.host, 'host', 255);
+  const kind = requireText(d.kind, 'kind', FIELDS.credentialKind);
+  const host = requireText(d.host, 'host', FIELDS.host);
   const handedOverAt = requireInstant(d.handedOverAt, 'handedOverAt');
 
   const known = state.credentials.find((c) => c.credentialId === credentialId);

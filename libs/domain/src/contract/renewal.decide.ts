@@ -1,4 +1,5 @@
-import { addDuration, compareInstants, destructionDeadline, isAfter, isBefore, type Instant } from '../calendar';
+import { FIELDS } from '../fields';
+import { addDuration, compareInstants, destructionDeadline, isAfter, isBefore, maxLengthMs, type Instant } from '../calendar';
 import { conflictError, ruleError, validationError } from '../errors';
 import type { AcceptRenewal, NoticeNonRenewal, RejectRenewal, WithdrawRenewal } from './contract.commands';
 import type { ContractEvent } from './contract.events';
@@ -13,16 +14,33 @@ function invoiceOutcome(state: OpenContract, invoiceId: string): 'accepted' | 'r
   return null;
 }
 
+/** L2: the longest term a contract may have; a covered period is bounded the same. */
+export const MAX_BILLING_PERIOD = 'P10Y';
+/** How far `acceptedAt` may lie after the instant the engine received the acceptance. */
+export const ACCEPTANCE_CLOCK_SKEW = 'PT5M';
+
 /** L3, L4: an accepted invoice extends the term to the end of its covered period, once. */
 export function acceptRenewal(cmd: AcceptRenewal, state: OpenContract): ContractEvent[] {
   const d = cmd.data;
-  const invoiceId = requireText(d.invoiceId, 'invoiceId', 100);
+  const invoiceId = requireText(d.invoiceId, 'invoiceId', FIELDS.invoiceId);
   const period = requireObject(d.coveredPeriod, 'coveredPeriod');
   const start = requireInstant(period['start'], 'coveredPeriod.start');
   const end = requireInstant(period['end'], 'coveredPeriod.end');
   const acceptedAt = requireInstant(d.acceptedAt, 'acceptedAt');
+  const receivedAt = requireInstant(d.receivedAt, 'receivedAt');
   if (!isBefore(start, end)) {
     throw validationError('renewal.invalid_period', `the covered period ${start}…${end} must start before it ends`);
+  }
+  // A covered period is bounded like a billing period (L2): no renewal pushes the data's end past it.
+  if (Date.parse(end) - Date.parse(start) > maxLengthMs(MAX_BILLING_PERIOD)) {
+    throw ruleError('renewal.period_too_long', `the covered period ${start}…${end} is longer than ${MAX_BILLING_PERIOD}, the longest term`, { maxPeriod: MAX_BILLING_PERIOD });
+  }
+  // Billing and the engine may disagree on the time by a few minutes, not more.
+  if (isAfter(acceptedAt, addDuration(receivedAt, ACCEPTANCE_CLOCK_SKEW))) {
+    throw ruleError('renewal.accepted_in_future', `accepted at ${acceptedAt}, more than ${ACCEPTANCE_CLOCK_SKEW} after the engine received it (${receivedAt})`, {
+      receivedAt,
+      maxSkew: ACCEPTANCE_CLOCK_SKEW,
+    });
   }
 
   const previous = state.renewals.find((x) => x.invoiceId === invoiceId);
@@ -40,6 +58,9 @@ export function acceptRenewal(cmd: AcceptRenewal, state: OpenContract): Contract
   }
 
   const s = allowed(guards.AcceptRenewal(state));
+  if (isBefore(acceptedAt, s.orderedAt)) {
+    throw ruleError('renewal.accepted_before_order', `accepted at ${acceptedAt}, before the contract was ordered (${s.orderedAt})`, { orderedAt: s.orderedAt });
+  }
   if (isAfter(start, s.termEnd)) {
     throw ruleError('renewal.gap', `renewal covers ${start}…${end} but the term ends ${s.termEnd}: a gap is not allowed`, { termEnd: s.termEnd });
   }
@@ -67,9 +88,9 @@ function closeInvoice(
   reasonInput: string | null,
   state: OpenContract,
 ): { invoiceId: string; at: Instant; reason: string | null } | null {
-  const invoiceId = requireText(invoiceIdInput, 'invoiceId', 100);
+  const invoiceId = requireText(invoiceIdInput, 'invoiceId', FIELDS.invoiceId);
   const at = requireInstant(atInput, outcome === 'rejected' ? 'rejectedAt' : 'withdrawnAt');
-  const reason = optionalText(reasonInput, 'reason');
+  const reason = optionalText(reasonInput, 'reason', FIELDS.reason);
   const previous = invoiceOutcome(state, invoiceId);
   if (previous === outcome) return null;
   if (previous !== null) {
@@ -96,7 +117,7 @@ export function withdrawRenewal(cmd: WithdrawRenewal, state: OpenContract): Cont
 /** L5: a non-renewal notice records intent only; expiry still waits for term end. */
 export function noticeNonRenewal(cmd: NoticeNonRenewal, state: OpenContract): ContractEvent[] {
   const noticedAt = requireInstant(cmd.data.noticedAt, 'noticedAt');
-  const reason = optionalText(cmd.data.reason, 'reason');
+  const reason = optionalText(cmd.data.reason, 'reason', FIELDS.reason);
   if (state.nonRenewalNoticedAt !== null) return [];
   const s = allowed(guards.NoticeNonRenewal(state));
   return [{ type: 'NonRenewalNoticed', data: { noticedAt, reason, termEnd: s.termEnd } }];

@@ -33,8 +33,21 @@ describe('L3: renewal invoices', () => {
   it('L3: the same acceptance twice extends once', () =>
     given(active, renewalAccepted('inv-1', FEB_28, MAR_31)).when(acceptRenewal('inv-1', FEB_28, MAR_31)).thenNothing());
 
-  it('L3: a renewal whose end would put the destruction deadline past the year 9999 is refused', () =>
-    given(active).when(acceptRenewal('inv-far', FEB_28, '9999-12-01T00:00:00.000Z')).thenThrows('calendar.out_of_range', 'validation'));
+  it('L2/L3: a covered period longer than the longest term (P10Y) is refused: it would push the destruction of the data centuries out', () => {
+    given(active).when(acceptRenewal('inv-far', FEB_28, '3027-02-28T00:00:00.000Z')).thenThrows('renewal.period_too_long', 'rule');
+    given(active).when(acceptRenewal('inv-far', FEB_28, '2037-03-01T00:00:00.000Z')).thenThrows('renewal.period_too_long', 'rule');
+    given(active)
+      .when(acceptRenewal('inv-10y', FEB_28, '2037-02-28T00:00:00.000Z'))
+      .thenState((s) => expect(s).toMatchObject({ termEnd: '2037-02-28T00:00:00.000Z' }));
+  });
+
+  it("L3: an acceptance dated before the order, or more than PT5M after the engine received it, is refused", () => {
+    given(active).when(acceptRenewal('inv-early', FEB_28, MAR_31, '2027-01-01T00:00:00Z', '2027-02-20T00:00:00Z')).thenThrows('renewal.accepted_before_order', 'rule');
+    given(active).when(acceptRenewal('inv-future', FEB_28, MAR_31, '2027-02-20T00:05:01Z', '2027-02-20T00:00:00Z')).thenThrows('renewal.accepted_in_future', 'rule');
+    given(active)
+      .when(acceptRenewal('inv-skew', FEB_28, MAR_31, '2027-02-20T00:05:00Z', '2027-02-20T00:00:00Z'))
+      .thenState((s) => expect(s).toMatchObject({ termEnd: '2027-03-31T00:00:00.000Z' }));
+  });
 
   it('L3: a repeated acceptance spelled with another offset is still the same acceptance', () =>
     given(active, renewalAccepted('inv-1', FEB_28, MAR_31)).when(acceptRenewal('inv-1', '2027-02-28T01:00:00+01:00', MAR_31)).thenNothing());
@@ -83,10 +96,10 @@ describe('L4: covered periods', () => {
     );
   });
 
-  it('L4: a covered period may start before the term end (overlap, no gap)', () =>
+  it('L4: a covered period may start before the term end (overlap, no gap); the new term still starts where the last one ends', () =>
     given(active)
       .when(acceptRenewal('inv-1', '2027-02-15T00:00:00Z', MAR_31))
-      .thenState((s) => expect(s).toMatchObject({ termStart: '2027-02-15T00:00:00.000Z', termEnd: '2027-03-31T00:00:00.000Z' })));
+      .thenState((s) => expect(s).toMatchObject({ termStart: '2027-02-28T00:00:00.000Z', termEnd: '2027-03-31T00:00:00.000Z' })));
 
   it.each([
     ['ends at the term end', '2027-01-31T00:00:00Z', FEB_28],
@@ -98,7 +111,7 @@ describe('L4: covered periods', () => {
     given(active).when(acceptRenewal('inv-1', MAR_31, FEB_28)).thenThrows('renewal.invalid_period', 'validation'));
 
   it.each<[string, AcceptRenewal, string]>([
-    ['no covered period', { type: 'AcceptRenewal', data: { invoiceId: 'inv-1', coveredPeriod: null as never, acceptedAt: FEB_28 } }, 'input.required'],
+    ['no covered period', { type: 'AcceptRenewal', data: { invoiceId: 'inv-1', coveredPeriod: null as never, acceptedAt: FEB_28, receivedAt: FEB_28 } }, 'input.required'],
     ['a malformed start', acceptRenewal('inv-1', '28/02/2027', MAR_31, FEB_28), 'calendar.invalid_instant'],
     ['no invoice id', acceptRenewal('', FEB_28, MAR_31), 'input.required'],
   ])('L4: an acceptance with %s is malformed', (_, command, code) => given(active).when(command).thenThrows(code, 'validation'));

@@ -84,9 +84,9 @@ export const handOverCredentials = (handedOverAt: string, credentialId = 'cred-1
   data: { credentialId, kind, host, handedOverAt },
 });
 
-export const acceptRenewal = (invoiceId: string, start: string, end: string, acceptedAt: string = start): AcceptRenewal => ({
+export const acceptRenewal = (invoiceId: string, start: string, end: string, acceptedAt: string = start, receivedAt: string = acceptedAt): AcceptRenewal => ({
   type: 'AcceptRenewal',
-  data: { invoiceId, coveredPeriod: { start, end }, acceptedAt },
+  data: { invoiceId, coveredPeriod: { start, end }, acceptedAt, receivedAt },
 });
 
 export const rejectRenewal = (invoiceId: string, rejectedAt: string, reason: string | null = null): RejectRenewal => ({

@@ -46,7 +46,7 @@ const schema = z.object({
   DESTRUCTION_ESCALATION_MARGIN: z.string().regex(isoDuration, 'an ISO-8601 duration such as P7D').default('P7D'),
   WORKER_SHUTDOWN_GRACE: z.coerce.number().int().min(0).default(30_000),
   /** Workflows the worker keeps in memory between tasks (each costs a V8 context); more are replayed from history when they wake. */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(1_000),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
 });
 
 type Env = z.infer<typeof schema>;

@@ -101,7 +101,11 @@ export class ContractsView implements InlineProjection<ContractState> {
   readonly streamType = CONTRACT_STREAM;
   readonly handles = 'every event';
 
-  constructor(private readonly tables: ReadModelTables = LIVE_TABLES) {}
+  constructor(
+    private readonly tables: ReadModelTables = LIVE_TABLES,
+    /** Merge only the changed top-level fields into the stored document (default on; off only to measure it). */
+    private readonly mergeChanges = true,
+  ) {}
 
   writeCtes(writes: readonly ProjectionWrite<ContractState>[], { param, appended }: { param: (value: unknown) => string; appended: string }): string[] {
     const { contracts, renewals } = this.tables;
@@ -113,7 +117,7 @@ export class ContractsView implements InlineProjection<ContractState> {
     const full: { id: string; version: number; updated_at: string | null; state: Record<string, unknown> }[] = [];
     const patched: { id: string; version: number; updated_at: string | null; changed: Record<string, unknown> }[] = [];
     for (const { streamId: id, state, previous, version, updatedAt } of rows) {
-      const changed = previous ? changedFields(previous, state, HISTORY_LISTS) : null;
+      const changed = previous && this.mergeChanges ? changedFields(previous, state, HISTORY_LISTS) : null;
       if (changed) patched.push({ id, version, updated_at: updatedAt ?? null, changed });
       else full.push({ id, version, updated_at: updatedAt ?? null, state: storedState(state) });
     }
@@ -162,7 +166,10 @@ export const contractDeadlines = (tables: ReadModelTables = LIVE_TABLES) =>
   new DeadlinesView<ContractState>({ streamType: CONTRACT_STREAM, handles: CONTRACT_CLOCK_EVENTS, clocksOf: openClocks, contractIdOf: (streamId) => streamId, table: tables.deadlines });
 
 /** The contract stream type's read models, in the order they are written. */
-export const contractProjections = (tables: ReadModelTables = LIVE_TABLES): InlineProjection<ContractState>[] => [new ContractsView(tables), contractDeadlines(tables)];
+export const contractProjections = (tables: ReadModelTables = LIVE_TABLES, mergeChanges = true): InlineProjection<ContractState>[] => [
+  new ContractsView(tables, mergeChanges),
+  contractDeadlines(tables),
+];
 
 /**
  * The top-level fields of `after` that are not those of `before`, but for `ignore` (the domain

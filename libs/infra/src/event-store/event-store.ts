@@ -254,6 +254,7 @@ export class EventStore {
   /** Recently written stream heads, least recently used first. */
   private readonly heads = new Map<string, StreamHead>();
   private readonly headCacheSize: number;
+  private readonly preparedStatements: boolean;
   private readonly groupCommit: GroupCommitOptions;
   /** Appends waiting for a statement, oldest first. */
   private queue: QueuedAppend[] = [];
@@ -271,9 +272,12 @@ export class EventStore {
       projections?: readonly InlineProjection[];
       headCacheSize?: number;
       groupCommit?: Partial<GroupCommitOptions>;
+      /** Named prepared statements for the append's few statement shapes (default on; off only to measure them). */
+      preparedStatements?: boolean;
     } = {},
   ) {
     this.headCacheSize = options.headCacheSize ?? 10_000;
+    this.preparedStatements = options.preparedStatements ?? true;
     this.groupCommit = { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit };
     for (const [key, value] of Object.entries(this.groupCommit)) {
       if (!Number.isInteger(value) || value < 1) throw new EventStoreError('event_store.invalid_option', `groupCommit.${key} must be a whole number ≥ 1`);
@@ -452,7 +456,7 @@ export class EventStore {
   }
 
   private async execute({ text, values }: { text: string; values: unknown[] }): Promise<Set<string>> {
-    const { rows } = await this.pool().query<{ stream_id: string }>({ name: statementName(text), text, values });
+    const { rows } = await this.pool().query<{ stream_id: string }>(this.preparedStatements ? { name: statementName(text), text, values } : { text, values });
     return new Set(rows.map((r) => r.stream_id));
   }
 

@@ -46,6 +46,9 @@ export function toNewEvents(stream: Pick<AnyStream, 'eventVersions' | 'occurredA
 }
 
 /** The store as the engine uses it: every stream type, with its read models inline. */
-export function createEventStore(dataSource: DataSource, options: { groupCommit?: Partial<GroupCommitOptions> } = {}): EventStore {
+export function createEventStore(
+  dataSource: DataSource,
+  options: { groupCommit?: Partial<GroupCommitOptions>; headCacheSize?: number; preparedStatements?: boolean; projections?: readonly InlineProjection[] } = {},
+): EventStore {
   return new EventStore(dataSource, { schemas, states: STREAM_STATES, projections: PROJECTIONS, ...options });
 }

@@ -1,28 +1,20 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { IsObject, ValidateNested } from 'class-validator';
+import { OptionalText, Text } from '../../common/fields';
 import { IsInstant } from './validators';
 
 export class HandOverCredentialsDto {
-  @ApiProperty({ example: 'ssh', description: 'What kind of access: ssh, sftp, ftp, panel, database…' })
-  @IsString()
-  @Length(1, 50)
-  @Matches(/^[a-z0-9][a-z0-9_-]*$/, { message: 'kind must be lowercase letters, digits, - or _' })
+  @Text('credentialKind', { example: 'ssh', description: 'What kind of access: ssh, sftp, ftp, panel, database… (lowercase letters, digits, - or _).' })
   kind!: string;
 
-  @ApiProperty({ example: 'web-1.acme.example' })
-  @IsString()
-  @Length(1, 253)
+  @Text('host', { example: 'web-1.acme.example' })
   host!: string;
 
-  @ApiProperty({ example: 'acme-admin', writeOnly: true })
-  @IsString()
-  @Length(1, 200)
+  @Text('username', { example: 'acme-admin', writeOnly: true })
   username!: string;
 
-  @ApiProperty({ example: 'correct horse battery staple', writeOnly: true, description: 'Sealed at once under the contract\'s key; never returned, never logged.' })
-  @IsString()
-  @Length(1, 4000)
+  @Text('secret', { example: 'correct horse battery staple', writeOnly: true, description: "Sealed at once under the contract's key; never returned, never logged." })
   secret!: string;
 }
 
@@ -37,9 +29,7 @@ export class CoveredPeriodDto {
 }
 
 export class AcceptRenewalDto {
-  @ApiProperty({ example: 'inv-2027-0042', description: 'Acceptance is idempotent per invoice id (L3).' })
-  @IsString()
-  @Length(1, 100)
+  @Text('invoiceId', { example: 'inv-2027-0042', description: 'Acceptance is idempotent per invoice id (L3).' })
   invoiceId!: string;
 
   @ApiProperty({ type: CoveredPeriodDto, description: 'L4: starts at or before the current term end and ends after it.' })
@@ -54,16 +44,11 @@ export class AcceptRenewalDto {
 }
 
 export class ReasonDto {
-  @ApiProperty({ example: 'client moved to another host', maxLength: 500 })
-  @IsString()
-  @Length(1, 500)
+  @Text('reason', { example: 'client moved to another host' })
   reason!: string;
 }
 
 export class OptionalReasonDto {
-  @ApiPropertyOptional({ example: 'budget', maxLength: 500 })
-  @IsOptional()
-  @IsString()
-  @Length(1, 500)
+  @OptionalText('reason', { example: 'budget' })
   reason?: string;
 }

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { OptionalText } from '../../common/fields';
 import { PageQuery } from '../../common/pagination';
 import { IsInstant } from './validators';
 
@@ -11,10 +12,7 @@ export class ListContractsQuery extends PageQuery {
   @IsIn(CONTRACT_STATUSES)
   status?: (typeof CONTRACT_STATUSES)[number];
 
-  @ApiPropertyOptional({ description: "Part of the controller's name (any case), or its exact email." })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @OptionalText('search', { description: "Part of the controller's name (any case), or its exact email." })
   controller?: string;
 
   @ApiPropertyOptional({ example: '2027-03-01T00:00:00Z', description: 'Current term ends strictly before this instant.' })

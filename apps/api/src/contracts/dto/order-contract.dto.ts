@@ -1,39 +1,27 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsEmail, IsObject, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsObject, IsOptional, ValidateBy, ValidateNested } from 'class-validator';
+import { FIELDS, textProblem } from '../../../../../libs/domain/src';
+import { Email, OptionalText, Text } from '../../common/fields';
 import { IsDuration } from './validators';
 
 export class ControllerDto {
-  @ApiPropertyOptional({
+  @OptionalText('customerId', {
     example: 'C-10042',
-    maxLength: 100,
     description: "The provider's own customer number: the controller's identity. Without it the controller is identified by its email (trimmed, lower-cased).",
   })
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
   customerId?: string;
 
-  @ApiProperty({ example: 'Acme SAS', maxLength: 200 })
-  @IsString()
-  @Length(1, 200)
+  @Text('controllerName', { example: 'Acme SAS' })
   name!: string;
 
-  @ApiProperty({ example: 'privacy@acme.example', description: 'Where the destruction certificate is sent.' })
-  @IsEmail()
-  @MaxLength(254)
+  @Email({ example: 'privacy@acme.example', description: 'Where the destruction certificate is sent.' })
   email!: string;
 
-  @ApiPropertyOptional({ example: '1 rue de la Paix, 75002 Paris', maxLength: 500 })
-  @IsOptional()
-  @IsString()
-  @Length(1, 500)
+  @OptionalText('controllerAddress', { example: '1 rue de la Paix, 75002 Paris' })
   address?: string;
 
-  @ApiPropertyOptional({ example: 'dpo@acme.example', description: "The controller's DPO." })
-  @IsOptional()
-  @IsEmail()
-  @MaxLength(254)
+  @Email({ example: 'dpo@acme.example', description: "The controller's DPO." }, true)
   dpoEmail?: string;
 }
 
@@ -42,8 +30,7 @@ const IdList = (example: string[]) => (target: object, key: string) => {
   IsOptional()(target, key);
   IsArray()(target, key);
   ArrayMaxSize(50)(target, key);
-  IsString({ each: true })(target, key);
-  Length(1, 100, { each: true })(target, key);
+  ValidateBy({ name: 'catalog-ids', validator: { validate: (v) => textProblem(v, FIELDS.locationId) === null, defaultMessage: (a) => `each of ${a?.property ?? key} must be an id of the catalog` } }, { each: true })(target, key);
 };
 
 /** Narrows the seed's catalog; widening it is refused (422 catalog.widening). */
@@ -65,11 +52,11 @@ export class OrderContractDto {
   @IsDuration()
   billingPeriod!: string;
 
-  @ApiPropertyOptional({ example: 'ACME-2027-001', description: "The client's own id, unique per controller (compared trimmed and case-folded). Ordering again with the same reference and terms returns the first contract (200); with other terms it is refused (409 contract.reference_conflict)." })
-  @IsOptional()
-  @IsString()
-  @Length(1, 100)
-  @Matches(/^[\x21-\x7e][\x20-\x7e]*$/, { message: 'reference must be printable ASCII' })
+  @OptionalText('reference', {
+    example: 'ACME-2027-001',
+    description:
+      "The client's own id, unique per controller (printable ASCII, compared trimmed and case-folded). Ordering again with the same reference and terms returns the first contract (200); with other terms it is refused (409 contract.reference_conflict).",
+  })
   reference?: string;
 
   @ApiPropertyOptional({ type: CatalogSelectionDto })

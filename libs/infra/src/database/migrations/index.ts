@@ -5,6 +5,7 @@ import { AppendPath1796000003000 } from './1796000003000-append-path';
 import { RenewalHistory1796000004000 } from './1796000004000-renewal-history';
 import { IdentifierCollation1796000005000 } from './1796000005000-identifier-collation';
 import { DeadlinesOfEveryFile1796000006000 } from './1796000006000-deadlines-of-every-file';
+import { InvoiceClaims1796000007000 } from './1796000007000-invoice-claims';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   RenewalHistory1796000004000,
   IdentifierCollation1796000005000,
   DeadlinesOfEveryFile1796000006000,
+  InvoiceClaims1796000007000,
 ];

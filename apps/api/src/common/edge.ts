@@ -1,0 +1,92 @@
+import { type Server } from 'node:http';
+import { type Duplex } from 'node:stream';
+import { type NextFunction, type Request, type Response } from 'express';
+import { ApiError } from './api-error';
+
+/** Paths any caller may read without a key. */
+const PUBLIC = /^\/(health(\/.*)?|docs(\/.*|\.json|\.yaml)?|\.well-known\/.*)?(\?.*)?$/;
+/** Longer request targets are refused (414) before anything reads them. */
+export const MAX_URL_LENGTH = 8 * 1024;
+/** JSON nested deeper than this is refused before it is parsed (a parser's recursion grows with depth). */
+export const MAX_JSON_DEPTH = 32;
+
+const send = (res: Response, error: ApiError) => res.status(error.status).json(error.body());
+
+/**
+ * The first checks of every request, before the body is read, in this order: the target's length,
+ * the presence of an API key (before any other header is looked at), the method (405 for a path
+ * that takes others), then the body's type.
+ */
+export function edgeChecks(req: Request, res: Response, next: NextFunction): void {
+  if (req.originalUrl.length > MAX_URL_LENGTH) return void send(res, new ApiError(414, 'uri_too_long', `The request target is longer than ${MAX_URL_LENGTH} characters.`));
+  if (!PUBLIC.test(req.originalUrl) && req.headers.authorization === undefined) {
+    return void send(res, new ApiError(401, 'unauthenticated', 'An API key is required: Authorization: Bearer <api key>.'));
+  }
+  const allowed = methodsFor(req);
+  if (allowed.length > 0 && !allowed.includes(req.method)) {
+    res.setHeader('Allow', allowed.join(', '));
+    return void send(res, new ApiError(405, 'method_not_allowed', `${req.method} is not allowed here; use ${allowed.join(', ')}.`));
+  }
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !/^application\/(.+\+)?json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
+    return void send(res, new ApiError(415, 'unsupported_media_type', 'A request body must be JSON (Content-Type: application/json).'));
+  }
+  next();
+}
+
+interface RouteLayer {
+  readonly route?: { readonly path: unknown; readonly methods: Record<string, boolean> };
+  match(path: string): unknown;
+}
+
+/** The methods the app's routes answer for this request's path (Express 5's router), HEAD with GET. */
+function methodsFor(req: Request): string[] {
+  const stack = (req.app as unknown as { router?: { stack?: RouteLayer[] } } | undefined)?.router?.stack ?? [];
+  const methods = new Set<string>();
+  for (const layer of stack) {
+    if (!layer.route || !layer.match(req.path)) continue;
+    const own = Object.entries(layer.route.methods).flatMap(([method, on]) => (on ? [method] : []));
+    // A catch-all (the not-found handler for every method, a middleware on `*path`) says nothing of the path.
+    if (own.includes('_all') || own.length > 8 || typeof layer.route.path !== 'string' || layer.route.path.includes('*')) continue;
+    for (const method of own) methods.add(method.toUpperCase());
+  }
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
+}
+
+/**
+ * body-parser's `verify` hook: runs on the raw bytes before JSON.parse, and refuses a document
+ * nested deeper than MAX_JSON_DEPTH in one linear pass (strings skipped, escapes included).
+ */
+export function refuseDeepJson(_req: unknown, _res: unknown, body: Buffer): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_JSON_DEPTH) throw Object.assign(new Error('too deep'), { status: 400, type: 'entity.too.deep' });
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+}
+
+/**
+ * Requests Node's HTTP parser refuses before Express sees them (a header block over the limit,
+ * a malformed request line) still get the JSON error shape.
+ */
+export function jsonClientErrors(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const error = tooLarge
+      ? new ApiError(431, 'headers_too_large', 'The request headers are too large.')
+      : new ApiError(400, 'bad_request', 'The request cannot be read as HTTP.');
+    const body = JSON.stringify(error.body());
+    socket.end(
+      `HTTP/1.1 ${error.status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+}
