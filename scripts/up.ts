@@ -6,6 +6,7 @@ import { temporal } from '@temporalio/proto';
 import { loadConfig, type AppConfig } from '../libs/infra/src/config/config';
 import { migrate } from '../libs/infra/src/database/data-source';
 import { isPortOpen, startProcess, waitFor, type ManagedProcess } from '../libs/infra/src/dev/processes';
+import { supervise } from '../libs/infra/src/dev/supervisor';
 import { startPostgres, startTemporalDevServer } from '../libs/infra/src/dev/services';
 import { installTemporalBinaries } from '../libs/infra/src/temporal/binaries';
 
@@ -89,13 +90,19 @@ async function main(): Promise<void> {
   const applied = await migrate(config.database.url);
   say('up', applied.length ? `migrations applied: ${applied.join(', ')}` : 'schema is up to date');
 
+  // The worker and the API are restarted when they die (with backoff); a crash loop gives up.
+  const services = started.length;
   for (const app of ['worker', 'api'] as const) {
-    started.push(startProcess(app, process.execPath, [path.join(root, 'dist/apps', app, 'src/main.js')], { env: { ...env, DPA_SUPERVISED: '1' }, onLine: sink(app) }));
+    started.push(
+      supervise(() => startProcess(app, process.execPath, [path.join(root, 'dist/apps', app, 'src/main.js')], { env: { ...env, DPA_SUPERVISED: '1' }, onLine: sink(app) }), {
+        say: (line) => say('up', line),
+      }),
+    );
   }
-  for (const proc of started) {
+  for (const [i, proc] of started.entries()) {
     void proc.exited.then((code) => {
       if (!stopping) {
-        say('up', `${proc.name} exited unexpectedly (${code}); stopping everything`);
+        say('up', i < services ? `${proc.name} exited unexpectedly (${code}); stopping everything` : `${proc.name} keeps failing; stopping everything`);
         void stopAll(1);
       }
     });

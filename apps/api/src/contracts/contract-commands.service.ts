@@ -7,6 +7,7 @@ import { decide, initialState, orderKey, type ContractCommand, type OrderContrac
 import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
 import { type AppConfig } from '../../../../libs/infra/src/config/config';
 import { orderContract } from '../../../../libs/infra/src/temporal/contract-client';
+import { WorkerPresence } from '../../../../libs/infra/src/temporal/worker-presence';
 import {
   acceptRenewalUpdate,
   cancelUpdate,
@@ -54,7 +55,18 @@ export class ContractCommands {
     @Inject(CredentialVault) private readonly vault: CredentialVault,
     @Inject(ContractQueries) private readonly queries: ContractQueries,
     @Inject(DataSource) private readonly dataSource: DataSource,
-  ) {}
+  ) {
+    this.presence = new WorkerPresence(temporal, config.temporal, config.temporal.workerStaleAfterMs);
+  }
+
+  private readonly presence: WorkerPresence;
+
+  /** 503 at once while no worker polls the task queue: the command would wait with nobody to answer. */
+  private async workerPresent(): Promise<void> {
+    if (!(await this.presence.workerPolls())) {
+      throw new ApiError(503, 'temporal.no_worker', 'No worker is running to answer commands; retry later with the same Idempotency-Key (the request changed nothing).');
+    }
+  }
 
   async order(body: OrderContractDto, principal: Principal, scope: IdempotencyScope | null): Promise<{ created: boolean; snapshot: ContractSnapshot }> {
     const c = body.controller;
@@ -72,6 +84,7 @@ export class ContractCommands {
     };
     // Refuse a bad order here, before a workflow exists for it; the workflow decides again.
     this.refuseLocally({ type: 'OrderContract', data: order }, initialState());
+    await this.workerPresent();
     try {
       const { created, ...snapshot } = await orderContract(this.temporal, {
         taskQueue: this.config.temporal.taskQueue,
@@ -91,6 +104,7 @@ export class ContractCommands {
     const command: ContractCommand = { type: 'HandOverCredentials', data: { credentialId, kind: body.kind, host: body.host, handedOverAt: new Date().toISOString() } };
     // Checked before sealing: a refused hand-over leaves no key and no sealed secret behind.
     this.refuseLocally(command, current.state);
+    await this.workerPresent();
     // Sealed and stored here: the secret never reaches Temporal, not even sealed (L2, P3).
     const sealed = await this.vault.seal(contractId, credentialId, { username: body.username, secret: body.secret }).catch((e: unknown) => {
       if ((e as { code?: string }).code === 'vault.shredded') throw new ApiError(409, 'contract.ended', 'The contract has ended: its credentials were destroyed.');
@@ -177,6 +191,7 @@ export class ContractCommands {
    * after destruction) reads the stored state: 404, or the domain's answer over it.
    */
   private async send(contractId: string, command: ContractCommand, call: (h: WorkflowHandle) => Promise<ContractSnapshot>): Promise<ContractSnapshot> {
+    await this.workerPresent();
     try {
       return await call(this.temporal.workflow.getHandle(contractWorkflowId(contractId)));
     } catch (e) {

@@ -31,6 +31,8 @@ const schema = z.object({
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'host:port').default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('dpa-contracts'),
+  /** Milliseconds without a poll after which the task queue is taken to have no worker (an idle worker polls about once a minute). */
+  TEMPORAL_WORKER_STALE_AFTER: z.coerce.number().int().min(1_000).default(75_000),
   PAYLOAD_CODEC_KEYS: z.string().optional(),
   PAYLOAD_CODEC_ACTIVE_KEY: z.string().optional(),
   VAULT_MASTER_KEYS: z.string().optional(),
@@ -66,7 +68,7 @@ export interface AppConfig {
   readonly logLevel: Env['LOG_LEVEL'];
   readonly http: { readonly host: string; readonly port: number; readonly bodyLimit: string };
   readonly database: { readonly url: string; readonly poolSize: number };
-  readonly temporal: { readonly address: string; readonly namespace: string; readonly taskQueue: string };
+  readonly temporal: { readonly address: string; readonly namespace: string; readonly taskQueue: string; readonly workerStaleAfterMs: number };
   readonly payloadKeys: KeyRing;
   readonly vaultKeys: KeyRing;
   readonly mail: { readonly smtpUrl: string; readonly from: string };
@@ -134,7 +136,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: env.LOG_LEVEL,
     http: { host: env.HOST, port: env.PORT, bodyLimit: env.API_BODY_LIMIT },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
-    temporal: { address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE },
+    temporal: { address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, workerStaleAfterMs: env.TEMPORAL_WORKER_STALE_AFTER },
     payloadKeys,
     vaultKeys,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },

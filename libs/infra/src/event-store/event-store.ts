@@ -276,7 +276,7 @@ export class EventStore {
       preparedStatements?: boolean;
     } = {},
   ) {
-    this.headCacheSize = options.headCacheSize ?? 10_000;
+    this.headCacheSize = options.headCacheSize ?? 2_000;
     this.preparedStatements = options.preparedStatements ?? true;
     this.groupCommit = { ...DEFAULT_GROUP_COMMIT, ...options.groupCommit };
     for (const [key, value] of Object.entries(this.groupCommit)) {
