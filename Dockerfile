@@ -25,4 +25,5 @@ CMD ["node", "dist/apps/api/src/main.js"]
 
 # The worker bundles workflow code at start-up (webpack inside @temporalio/worker).
 FROM runtime AS worker
-CMD ["node", "dist/apps/worker/src/main.js"]
+# The same bounded old space as WORKER_NODE_ARGS (libs/infra/src/dev/processes.ts).
+CMD ["node", "--max-old-space-size=640", "dist/apps/worker/src/main.js"]

@@ -5,7 +5,7 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { loadConfig, type AppConfig } from '../libs/infra/src/config/config';
 import { migrate } from '../libs/infra/src/database/data-source';
-import { isPortOpen, startProcess, waitFor, type ManagedProcess } from '../libs/infra/src/dev/processes';
+import { isPortOpen, startProcess, waitFor, WORKER_NODE_ARGS, type ManagedProcess } from '../libs/infra/src/dev/processes';
 import { supervise } from '../libs/infra/src/dev/supervisor';
 import { startPostgres, startTemporalDevServer } from '../libs/infra/src/dev/services';
 import { installTemporalBinaries } from '../libs/infra/src/temporal/binaries';
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   const services = started.length;
   for (const app of ['worker', 'api'] as const) {
     started.push(
-      supervise(() => startProcess(app, process.execPath, [path.join(root, 'dist/apps', app, 'src/main.js')], { env: { ...env, DPA_SUPERVISED: '1' }, onLine: sink(app) }), {
+      supervise(() => startProcess(app, process.execPath, [...(app === 'worker' ? WORKER_NODE_ARGS : []), path.join(root, 'dist/apps', app, 'src/main.js')], { env: { ...env, DPA_SUPERVISED: '1' }, onLine: sink(app) }), {
         say: (line) => say('up', line),
       }),
     );

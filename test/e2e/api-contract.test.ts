@@ -530,3 +530,48 @@ describe('sane renewals (L3)', () => {
     expect((await stack.request('POST', `/contracts/${a.id}/renewals`, { role: 'billing', body: renewal(a.termEnd, invoiceId) })).status).toBe(200);
   });
 });
+
+describe('the codec endpoint (histories readable by operators)', () => {
+  it('decodes a payload from the workflow history for the DPO or an admin, nothing without a key or for other roles; encode and decode round-trip', async () => {
+    const { id } = await activeContract({ reference: `CODEC-${randomUUID().slice(0, 8)}` });
+    // The raw history, as the Temporal server holds it: encrypted payloads only.
+    const { Connection, Client: TemporalClient } = await import('@temporalio/client');
+    const raw = new TemporalClient({ connection: await Connection.connect({ address: stack.env.TEMPORAL_ADDRESS! }) });
+    const { events } = await raw.workflow.getHandle(`contract-${id}`).fetchHistory();
+    await raw.connection.close();
+    const input = events!.find((e) => e.workflowExecutionStartedEventAttributes)!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+    const asJson = (p: { metadata?: Record<string, Uint8Array> | null; data?: Uint8Array | null }) => ({
+      metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
+    });
+    const body = { payloads: [asJson(input)] };
+    expect(Buffer.from(body.payloads[0]!.data, 'base64').toString()).not.toContain(id);
+
+    for (const role of ['dpo', 'admin'] as const) {
+      const decoded = await stack.request('POST', '/codec/decode', { role, body });
+      expect(decoded.status, JSON.stringify(decoded.body)).toBe(200);
+      const [plain] = decoded.body.payloads as { metadata: Record<string, string>; data: string }[];
+      expect(Buffer.from(plain!.metadata.encoding!, 'base64').toString()).toBe('json/plain');
+      expect(JSON.parse(Buffer.from(plain!.data, 'base64').toString())).toMatchObject({ contractId: id });
+    }
+    expectError(await stack.request('POST', '/codec/decode', { role: null, body }), 401, 'unauthenticated');
+    expectError(await stack.request('POST', '/codec/decode', { role: 'billing', body }), 403);
+    expectError(await stack.request('POST', '/codec/decode', { role: 'account_manager', body }), 403);
+    expectError(await stack.request('POST', '/codec/decode', { role: 'dpo', body: { payloads: [{ metadata: { encoding: Buffer.from('binary/encrypted').toString('base64') }, data: 'AAAA' }] } }), 400, 'codec.undecodable');
+
+    const plain = { payloads: [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"hello"').toString('base64') }] };
+    const encoded = await stack.request('POST', '/codec/encode', { role: 'dpo', body: plain });
+    expect(encoded.status).toBe(200);
+    expect(encoded.body.payloads[0].data).not.toBe(plain.payloads[0]!.data);
+    expect((await stack.request('POST', '/codec/decode', { role: 'dpo', body: encoded.body })).body).toEqual(plain);
+
+    // The Temporal UI's origin may call it from a browser: its preflight (no key) is answered, others are not.
+    const preflight = await fetch(`${stack.api.url}/codec/decode`, { method: 'OPTIONS', headers: { origin: 'http://127.0.0.1:8233', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:8233');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization');
+    const foreign = await fetch(`${stack.api.url}/codec/decode`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

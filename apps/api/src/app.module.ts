@@ -14,6 +14,7 @@ import { AuthModule } from './auth/auth.module';
 import { IdempotencyMiddleware } from './common/idempotency.middleware';
 import { ContractsModule } from './contracts/contracts.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
+import { CodecModule } from './codec/codec.controller';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -52,6 +53,7 @@ export class AppModule implements NestModule {
         HealthModule,
         ContractsModule,
         DeadlinesModule,
+        CodecModule,
       ],
       controllers: [ApiKeysController],
       providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],

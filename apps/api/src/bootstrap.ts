@@ -16,7 +16,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.enableShutdownHooks();
   app.disable('x-powered-by');
   // Before the body is read: the target's length, the presence of a key, the body's type.
-  app.use(edgeChecks);
+  app.use(edgeChecks(config.http.codecOrigins));
   // express.json itself rather than Nest's wrapper, which keeps `verify` for raw bodies.
   app.use(json({ limit: config.http.bodyLimit, verify: refuseDeepJson }));
   jsonClientErrors(app.getHttpServer());

@@ -17,7 +17,8 @@ const send = (res: Response, error: ApiError) => res.status(error.status).json(e
  * the presence of an API key (before any other header is looked at), the method (405 for a path
  * that takes others), then the body's type.
  */
-export function edgeChecks(req: Request, res: Response, next: NextFunction): void {
+export const edgeChecks = (codecOrigins: ReadonlySet<string>) => (req: Request, res: Response, next: NextFunction): void => {
+  if (codecCors(req, res, codecOrigins)) return;
   if (req.originalUrl.length > MAX_URL_LENGTH) return void send(res, new ApiError(414, 'uri_too_long', `The request target is longer than ${MAX_URL_LENGTH} characters.`));
   if (!PUBLIC.test(req.originalUrl) && req.headers.authorization === undefined) {
     return void send(res, new ApiError(401, 'unauthenticated', 'An API key is required: Authorization: Bearer <api key>.'));
@@ -32,6 +33,25 @@ export function edgeChecks(req: Request, res: Response, next: NextFunction): voi
     return void send(res, new ApiError(415, 'unsupported_media_type', 'A request body must be JSON (Content-Type: application/json).'));
   }
   next();
+};
+
+/**
+ * CORS for the codec endpoint, for the Temporal UI's origin only: its headers on every answer, and
+ * the preflight (which carries no key) answered here. True when the request is answered.
+ */
+function codecCors(req: Request, res: Response, origins: ReadonlySet<string>): boolean {
+  if (!req.path.startsWith('/codec/')) return false;
+  const origin = req.headers.origin;
+  if (origin && origins.has(origin)) {
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Vary', 'Origin');
+    res.setHeader('Access-Control-Allow-Credentials', 'true');
+    res.setHeader('Access-Control-Allow-Headers', 'authorization, content-type, x-namespace');
+    res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
+  }
+  if (req.method !== 'OPTIONS') return false;
+  res.status(origin && origins.has(origin) ? 204 : 403).end();
+  return true;
 }
 
 interface RouteLayer {

@@ -11,6 +11,8 @@ import { ApiError } from './api-error';
 const KEY = /^[\x21-\x7e]{1,200}$/;
 /** Answers that say the request could not be read as one: they do not use up the key. */
 const MALFORMED = new Set([400, 413, 415]);
+/** Times a request waits 100 ms for another one under the same key before it gets 409. */
+const IN_PROGRESS_WAITS = 20;
 /** An answer still in progress after this long belongs to a process that died: the retry takes over. */
 const ABANDONED_AFTER = '60 seconds';
 
@@ -64,29 +66,37 @@ export class IdempotencyMiddleware implements NestMiddleware {
 
       // A claim is new, or takes over a request abandoned by a dead process, or an expired record.
       const claim = randomUUID();
-      const claimed: unknown[] = await this.dataSource.query(
-        `INSERT INTO idempotency_keys (api_key_id, key, method, path, request_hash, status, claim) VALUES ($1, $2, $3, $4, $5, 'in_progress', $6)
-         ON CONFLICT (api_key_id, key) DO UPDATE SET created_at = now(), request_hash = EXCLUDED.request_hash, method = EXCLUDED.method,
-           path = EXCLUDED.path, status = 'in_progress', claim = EXCLUDED.claim, response_status = NULL, response_body = NULL, completed_at = NULL
-           WHERE idempotency_keys.status = 'in_progress' AND idempotency_keys.created_at < now() - interval '${ABANDONED_AFTER}'
-              OR idempotency_keys.created_at < now() - interval '${RETENTION}'
-         RETURNING key`,
-        [scope.apiKeyId, key, req.method, path, requestHash, claim],
-      );
-      if (claimed.length === 0) {
+      // A request still being answered under this key is waited for a moment: it may be about to
+      // complete (its answer is then replayed) or to release the key (a 400 does), and only then is
+      // this one told to retry later.
+      for (let wait = 0; ; wait++) {
+        const claimed: unknown[] = await this.dataSource.query(
+          `INSERT INTO idempotency_keys (api_key_id, key, method, path, request_hash, status, claim) VALUES ($1, $2, $3, $4, $5, 'in_progress', $6)
+           ON CONFLICT (api_key_id, key) DO UPDATE SET created_at = now(), request_hash = EXCLUDED.request_hash, method = EXCLUDED.method,
+             path = EXCLUDED.path, status = 'in_progress', claim = EXCLUDED.claim, response_status = NULL, response_body = NULL, completed_at = NULL
+             WHERE idempotency_keys.status = 'in_progress' AND idempotency_keys.created_at < now() - interval '${ABANDONED_AFTER}'
+                OR idempotency_keys.created_at < now() - interval '${RETENTION}'
+           RETURNING key`,
+          [scope.apiKeyId, key, req.method, path, requestHash, claim],
+        );
+        if (claimed.length > 0) break;
         const [row] = (await this.dataSource.query(
           `SELECT request_hash, status, response_status, response_body FROM idempotency_keys WHERE api_key_id = $1 AND key = $2`,
           [scope.apiKeyId, key],
         )) as { request_hash: string; status: string; response_status: number | null; response_body: unknown }[];
-        if (row && row.request_hash !== requestHash) {
+        if (!row) continue;
+        if (row.request_hash !== requestHash) {
           throw new ApiError(422, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request.');
         }
-        if (!row || row.status !== 'completed') {
+        if (row.status === 'completed') {
+          res.setHeader('Idempotent-Replayed', 'true');
+          res.status(row.response_status!).json(row.response_body);
+          return;
+        }
+        if (wait >= IN_PROGRESS_WAITS) {
           throw new ApiError(409, 'idempotency_key_in_progress', 'A request with this Idempotency-Key is still being answered; retry shortly.');
         }
-        res.setHeader('Idempotent-Replayed', 'true');
-        res.status(row.response_status!).json(row.response_body);
-        return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
 
       req.idempotencyKey = scope;

@@ -10,7 +10,9 @@ describe('configuration', () => {
   it('has working defaults outside production', () => {
     const config = loadConfig({});
     expect(config.http.port).toBe(3000);
-    expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'dpa-contracts' });
+    expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'dpa-contracts', workerStaleAfterMs: 75_000 });
+    expect(config.worker).toEqual({ shutdownGraceMs: 30_000, maxCachedWorkflows: 250 });
+    expect([...config.http.codecOrigins]).toEqual(['http://127.0.0.1:8233', 'http://localhost:8233']);
     expect(config.payloadKeys.keys.size).toBe(1);
   });
 

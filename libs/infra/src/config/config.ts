@@ -23,6 +23,8 @@ const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   API_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'a size such as 100kb').default('100kb'),
+  /** Browser origins of the Temporal UI allowed to call the codec endpoint (comma-separated). */
+  TEMPORAL_UI_ORIGINS: z.string().regex(/^(https?:\/\/[^\s,/]+)(,https?:\/\/[^\s,/]+)*$/, 'origins such as http://127.0.0.1:8233, comma-separated').default('http://127.0.0.1:8233,http://localhost:8233'),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'a postgres:// connection URL')
@@ -66,7 +68,7 @@ export interface AppConfig {
   readonly env: Env['NODE_ENV'];
   readonly production: boolean;
   readonly logLevel: Env['LOG_LEVEL'];
-  readonly http: { readonly host: string; readonly port: number; readonly bodyLimit: string };
+  readonly http: { readonly host: string; readonly port: number; readonly bodyLimit: string; readonly codecOrigins: ReadonlySet<string> };
   readonly database: { readonly url: string; readonly poolSize: number };
   readonly temporal: { readonly address: string; readonly namespace: string; readonly taskQueue: string; readonly workerStaleAfterMs: number };
   readonly payloadKeys: KeyRing;
@@ -134,7 +136,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     env: env.NODE_ENV,
     production,
     logLevel: env.LOG_LEVEL,
-    http: { host: env.HOST, port: env.PORT, bodyLimit: env.API_BODY_LIMIT },
+    http: { host: env.HOST, port: env.PORT, bodyLimit: env.API_BODY_LIMIT, codecOrigins: new Set(env.TEMPORAL_UI_ORIGINS.split(',')) },
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     temporal: { address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, workerStaleAfterMs: env.TEMPORAL_WORKER_STALE_AFTER },
     payloadKeys,

@@ -4,6 +4,14 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { projectRoot } from './project-root';
 
+/**
+ * Node options a worker process runs with wherever this project starts one (npm run up, the test
+ * suites, the benchmarks; the Dockerfile says the same). A bounded old space makes V8 collect the
+ * contexts of evicted workflows instead of growing towards a quarter of the machine's memory: with
+ * the default cache (WORKER_MAX_CACHED_WORKFLOWS) the worker stays well under 1 GiB (bench:lifecycle).
+ */
+export const WORKER_NODE_ARGS: readonly string[] = ['--max-old-space-size=640'];
+
 export interface ManagedProcess {
   readonly name: string;
   readonly pid: number;
