@@ -8,7 +8,7 @@ import { createDataSource } from '../../libs/infra/src/database/data-source';
 import { CONTRACT_STREAM, contractStateSql, foldEvents } from '../../libs/infra/src/event-store/contract-projection';
 import { createEventStore, toNewEvents } from '../../libs/infra/src/event-store/streams';
 import { ConcurrencyError, EventStoreError } from '../../libs/infra/src/event-store/errors';
-import { EventStore, START, type GlobalCheckpoint, type InlineProjection, type RecordedEvent, type StreamState } from '../../libs/infra/src/event-store/event-store';
+import { EventStore, type InlineProjection, type StreamState } from '../../libs/infra/src/event-store/event-store';
 import { rebuildProjections } from '../../libs/infra/src/event-store/rebuild';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { prng, randomLifecycle, run, type SimulatedContract } from '../support/workload';
@@ -276,89 +276,6 @@ describe('group commit', () => {
     } finally {
       await other.destroy();
     }
-  });
-});
-
-describe('readers in global order', () => {
-  const isBefore = (a: GlobalCheckpoint, b: GlobalCheckpoint) =>
-    BigInt(a.transactionId) < BigInt(b.transactionId) || (a.transactionId === b.transactionId && BigInt(a.position) < BigInt(b.position));
-  const readToEnd = async (from: GlobalCheckpoint) => {
-    const seen: RecordedEvent[] = [];
-    let at = from;
-    for (;;) {
-      const { events, checkpoint } = await store.readAll(at, 100);
-      if (!events.length) return { seen, checkpoint: at };
-      seen.push(...events);
-      at = checkpoint;
-    }
-  };
-
-  it('never pass an event that a slower transaction commits late, even with a larger position', async () => {
-    const { checkpoint: start } = await readToEnd(START);
-    const slowId = randomUUID();
-    const fastId = randomUUID();
-    // A writer that starts first, then inserts its event after a faster writer, and commits last.
-    const slow = new Client({ connectionString: db.url });
-    await slow.connect();
-    await slow.query('BEGIN');
-    await slow.query(`SELECT pg_current_xact_id()`);
-    await store.append(CONTRACT_STREAM, fastId, 0, ordered(fastId));
-    const fastPosition = (await store.readStream(fastId))[0]!.position;
-    await slow.query(`INSERT INTO streams (stream_id, stream_type, version, last_hash) VALUES ($1, 'contract', 1, 'x')`, [slowId]);
-    const { rows } = await slow.query<{ position: string }>(
-      `INSERT INTO events (event_id, stream_id, version, type, schema_version, data, occurred_at, prev_hash, hash)
-       VALUES ($1 || ':1', $1, 1, 'ContractOrdered', 2, '{}', now(), 'x', 'x') RETURNING position::text`,
-      [slowId],
-    );
-    const slowPosition = rows[0]!.position;
-    expect(BigInt(slowPosition)).toBeGreaterThan(BigInt(fastPosition));
-
-    const whileOpen = await readToEnd(start);
-    expect(whileOpen.seen.map((e) => e.position)).toEqual([]);
-
-    await slow.query('COMMIT');
-    await slow.end();
-    const after = await readToEnd(whileOpen.checkpoint);
-    expect(after.seen.map((e) => e.position)).toEqual([slowPosition, fastPosition]);
-  });
-
-  it('see every event exactly once, none skipped, while writers run concurrently', async () => {
-    const { checkpoint: start } = await readToEnd(START);
-    const seen: RecordedEvent[] = [];
-    // Set once the writers are done: the last event committed. An empty read alone is not the end:
-    // an event is held back while an older transaction (in any database of the server) is open.
-    let end: GlobalCheckpoint | null = null;
-    const reader = (async () => {
-      let at = start;
-      for (;;) {
-        const { events, checkpoint } = await store.readAll(at, 50);
-        seen.push(...events);
-        at = checkpoint;
-        if (events.length) continue;
-        if (end && !isBefore(at, end)) return;
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      }
-    })();
-    const ids: string[] = Array.from({ length: 40 }, () => randomUUID());
-    await Promise.all(
-      ids.map(async (id, i) => {
-        await store.append(CONTRACT_STREAM, id, 0, ordered(id));
-        await store.append(CONTRACT_STREAM, id, 1, toNewEvents(contractStream, [f.handedOver(`2027-02-0${1 + (i % 9)}T00:00:00.000Z`)]));
-        await store.append(CONTRACT_STREAM, id, 2, toNewEvents(contractStream, [f.contractTerminated('2027-03-01T00:00:00.000Z')]));
-      }),
-    );
-    [end] = (await dataSource.query(
-      `SELECT transaction_id::text AS "transactionId", position::text AS position FROM events ORDER BY transaction_id DESC, position DESC LIMIT 1`,
-    )) as GlobalCheckpoint[];
-    await reader;
-    const all: { p: string }[] = await dataSource.query(
-      `SELECT position::text AS p FROM events WHERE (transaction_id, position) > ($1::xid8, $2::bigint) ORDER BY transaction_id, position`,
-      [start.transactionId, start.position],
-    );
-    expect(seen.map((e) => e.position)).toEqual(all.map((r) => r.p));
-    const ours = seen.filter((e) => ids.includes(e.streamId));
-    expect(ours).toHaveLength(120);
-    for (const id of ids) expect(ours.filter((e) => e.streamId === id).map((e) => e.version)).toEqual([1, 2, 3]);
   });
 });
 

@@ -140,5 +140,6 @@ describe('commands across the end of processing, to the one workflow that owns t
       expect((await engine.env.client.workflow.getHandle(contractWorkflowId(id)).describe()).status.name).toBe('COMPLETED');
     }
     expect(after.map((s) => (s.outcome.applied ? 'applied' : s.outcome.code))).toEqual(after.map(() => 'contract.destroyed'));
-  });
+    // 220 commands and ten destructions, each a few workflow tasks: minutes on a loaded 2-core machine.
+  }, 300_000);
 });

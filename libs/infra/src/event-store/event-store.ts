@@ -126,13 +126,6 @@ export async function writeProjections<S>(
   await db.query(`WITH ${ctes.join(',\n')} SELECT 1`, params);
 }
 
-/** Where a global reader stands: the last (transaction, position) it has read. */
-export interface GlobalCheckpoint {
-  readonly transactionId: string;
-  readonly position: string;
-}
-
-export const START: GlobalCheckpoint = { transactionId: '0', position: '0' };
 
 export type VerifyResult = { valid: true; events: number } | { valid: false; brokenAt: number; reason: string };
 
@@ -546,29 +539,6 @@ export class EventStore {
   async streamVersion(streamId: string): Promise<number> {
     const rows: { version: number }[] = await this.dataSource.query(`SELECT version FROM streams WHERE stream_id = $1`, [streamId]);
     return rows[0]?.version ?? 0;
-  }
-
-  /**
-   * Events of every stream in global order, after `after` (a checkpoint from a previous read).
-   *
-   * Positions are handed out when a transaction inserts, not when it commits, so a slow
-   * transaction can commit a smaller position after a larger one was read. The global order is
-   * therefore (writing transaction id, position), and only transactions older than every one
-   * still in flight are read (pg_snapshot_xmin): nothing can later appear before a checkpoint.
-   */
-  async readAll(after: GlobalCheckpoint = START, limit = 1000): Promise<{ events: RecordedEvent[]; checkpoint: GlobalCheckpoint }> {
-    const rows: (EventRow & { transaction_id: string })[] = await this.dataSource.query(
-      `SELECT ${EVENT_COLUMNS}, transaction_id::text AS transaction_id FROM events
-       WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
-         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-       ORDER BY transaction_id, position LIMIT $3`,
-      [after.transactionId, after.position, limit],
-    );
-    const last = rows[rows.length - 1];
-    return {
-      events: rows.map(toRecorded),
-      checkpoint: last ? { transactionId: last.transaction_id, position: last.position } : after,
-    };
   }
 
   /**

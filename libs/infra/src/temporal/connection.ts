@@ -1,13 +1,8 @@
-import { Client, Connection, type DataConverter } from '@temporalio/client';
+import { type DataConverter } from '@temporalio/client';
 import { type AppConfig } from '../config/config';
 import { EncryptionCodec } from './payload-codec';
 
 /** The data converter every client and worker must share: payloads are always encrypted. */
 export function dataConverter(config: Pick<AppConfig, 'payloadKeys'>): DataConverter {
   return { payloadCodecs: [new EncryptionCodec(config.payloadKeys)] };
-}
-
-export async function connectClient(config: Pick<AppConfig, 'temporal' | 'payloadKeys'>): Promise<Client> {
-  const connection = await Connection.connect({ address: config.temporal.address });
-  return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverter(config) });
 }
