@@ -75,7 +75,8 @@ describe('an API crash during a burst of renewals', () => {
     const body = (c: { termEnd: string }) => {
       const end = new Date(c.termEnd);
       end.setUTCMonth(end.getUTCMonth() + 1);
-      return { invoiceId: `inv-${c.termEnd}`, coveredPeriod: { start: c.termEnd, end: end.toISOString() }, acceptedAt: new Date().toISOString() };
+      // An invoice renews one contract: each contract has its own.
+      return { invoiceId: `inv-${c.id}`, coveredPeriod: { start: c.termEnd, end: end.toISOString() }, acceptedAt: new Date().toISOString() };
     };
     const acknowledged = new Set<string>();
     let killed = false;

@@ -62,14 +62,18 @@ describe('GET /health over real HTTP', () => {
   });
 
   it('answers malformed JSON with 400, an oversized body with 413 and an unknown path with 404, in the error shape', async () => {
-    const post = (body: string) => fetch(`${api.url}/health`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const post = (body: string) => fetch(`${api.url}/contracts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer dev-account-manager-key' }, body });
     const malformed = await post('{"oops"');
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toEqual({ error: { code: 'malformed_json', message: expect.any(String) } });
     const huge = await post(JSON.stringify({ filler: 'x'.repeat(200_000) }));
     expect(huge.status).toBe(413);
     expect(((await huge.json()) as { error: { code: string } }).error.code).toBe('payload_too_large');
-    const missing = await fetch(`${api.url}/no-such-thing`);
+    // /health takes GET only.
+    expect((await fetch(`${api.url}/health`, { method: 'POST' })).status).toBe(405);
+    // Without a key even an unknown path is a 401: the key is checked before anything else.
+    expect((await fetch(`${api.url}/no-such-thing`)).status).toBe(401);
+    const missing = await fetch(`${api.url}/no-such-thing`, { headers: { authorization: 'Bearer dev-billing-key' } });
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
   });
