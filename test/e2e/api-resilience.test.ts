@@ -72,7 +72,7 @@ describe('an API crash during a burst of renewals', () => {
       }),
     );
 
-    const body = (c: { termEnd: string }) => {
+    const body = (c: { id: string; termEnd: string }) => {
       const end = new Date(c.termEnd);
       end.setUTCMonth(end.getUTCMonth() + 1);
       // An invoice renews one contract: each contract has its own.
