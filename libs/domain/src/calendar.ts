@@ -26,6 +26,8 @@ interface DurationParts {
   readonly seconds: number;
 }
 
+const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /** The longest UTC offset in use (Kiribati's +14:00); an instant with a larger one names no place. */
 const MAX_OFFSET_MINUTES = 14 * 60;
 
@@ -35,19 +37,33 @@ const MAX_OFFSET_MINUTES = 14 * 60;
  * domain both ask this; nothing else reaches PostgreSQL as an instant.
  */
 export function isCalendarInstant(at: unknown): at is string {
-  if (typeof at !== 'string' || at.length > 40 || !INSTANT_SHAPE.test(at)) return false;
+  // Fast path for the canonical form every stored instant has: Date.parse rolls February 30 or
+  // hour 24 over, so only a value that formats back to itself is a date that exists.
+  if (typeof at === 'string' && CANONICAL_INSTANT.test(at)) {
+    const ms = Date.parse(at);
+    return Number.isFinite(ms) && new Date(ms).toISOString() === at && Number(at.slice(0, 4)) >= 1;
+  }
+  return calendarDateTime(at) !== null;
+}
+
+/** `at` read as a date and time that exist, in UTC; null when it does not (see isCalendarInstant). */
+function calendarDateTime(at: unknown): DateTime | null {
+  if (typeof at !== 'string' || at.length > 40 || !INSTANT_SHAPE.test(at)) return null;
   const offset = /(?:Z|([+-])(\d{2}):?(\d{2}))$/.exec(at);
-  if (offset?.[1] !== undefined && (Number(offset[3]) > 59 || Number(offset[2]) * 60 + Number(offset[3]) > MAX_OFFSET_MINUTES)) return false;
+  if (offset?.[1] !== undefined && (Number(offset[3]) > 59 || Number(offset[2]) * 60 + Number(offset[3]) > MAX_OFFSET_MINUTES)) return null;
   // ISO-8601 allows 24:00 for the end of a day; an instant here names one moment, once: 00:00 of the next.
   const [hour, minute, second] = [at.slice(11, 13), at.slice(14, 16), at.slice(17, 19)].map(Number) as [number, number, number];
-  if (hour > 23 || minute > 59 || (at[16] === ':' && second > 59)) return false;
+  if (hour > 23 || minute > 59 || (at[16] === ':' && second > 59)) return null;
   // Year 0 is not on the calendar; an instant whose UTC reading leaves 0001–9999 is out of range (toInstant).
-  return Number(at.slice(0, 4)) >= 1 && DateTime.fromISO(at, { zone: 'utc' }).isValid;
+  if (Number(at.slice(0, 4)) < 1) return null;
+  const dt = DateTime.fromISO(at, { zone: 'utc' });
+  return dt.isValid ? dt : null;
 }
 
 function toDateTime(at: string): DateTime {
-  const parsed = isCalendarInstant(at) ? DateTime.fromISO(at, { zone: 'utc' }) : null;
-  if (parsed === null || !parsed.isValid) {
+  // Stored instants are canonical: read from their milliseconds, without luxon's ISO parser.
+  const parsed = isCalendarInstant(at) && CANONICAL_INSTANT.test(at) ? DateTime.fromMillis(Date.parse(at), { zone: 'utc' }) : calendarDateTime(at);
+  if (parsed === null) {
     throw validationError(
       'calendar.invalid_instant',
       'an instant must be an ISO-8601 date and time with Z or an offset, e.g. 2027-01-31T00:00:00Z',
@@ -228,12 +244,11 @@ export function minLengthMs(duration: IsoDuration | null): number {
   return lengthMs(duration, 'min');
 }
 
-const CANONICAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 export function toEpochMillis(at: Instant): number {
   // Fast path for canonical instants (all of the state); Date.parse rolls Feb 30 over to
   // March, so only a value that formats back to itself is trusted.
-  const ms = CANONICAL.test(at) ? Date.parse(at) : Number.NaN;
+  const ms = CANONICAL_INSTANT.test(at) ? Date.parse(at) : Number.NaN;
   return Number.isFinite(ms) && new Date(ms).toISOString() === at ? ms : toDateTime(at).toMillis();
 }
 
