@@ -396,10 +396,18 @@ describe('strict edges: every bad input is a 4xx in the documented shape', () =>
       bad(await order({ reference: `REF${c}1` }), 400, 'validation_failed');
       bad(await stack.request('POST', '/admin/api-keys', { role: 'admin', body: { name: `billing${c}`, role: 'billing' } }), 400, 'validation_failed');
       const id = await orderedId();
-      bad(await stack.request('POST', `/contracts/${id}/cancellation`, { role: 'account_manager', body: { reason: `gone${c}` } }), 400, 'validation_failed');
-      bad(await stack.request('POST', `/contracts/${id}/credentials`, { role: 'account_manager', body: { kind: 'ssh', host: 'h.example', username: 'u', secret: `s${c}` } }), 400, 'validation_failed');
+      // Reasons and secrets run over lines: a carriage return is a line break there.
+      if (c !== '\r') {
+        bad(await stack.request('POST', `/contracts/${id}/cancellation`, { role: 'account_manager', body: { reason: `gone${c}` } }), 400, 'validation_failed');
+        bad(await stack.request('POST', `/contracts/${id}/credentials`, { role: 'account_manager', body: { kind: 'ssh', host: 'h.example', username: 'u', secret: `s${c}` } }), 400, 'validation_failed');
+      }
+      bad(await stack.request('POST', `/contracts/${id}/credentials`, { role: 'account_manager', body: { kind: 'ssh', host: 'h.example', username: `u${c}`, secret: 's' } }), 400, 'validation_failed');
     }
-    expect((await order({ controller: { ...controller, address: '1 rue de la Paix\n75002 Paris' } })).status).toBe(201);
+    expect((await order({ controller: { ...controller, address: '1 rue de la Paix\r\n75002 Paris' } })).status).toBe(201);
+    // A private key runs over lines.
+    const keyed = await orderedId();
+    const pem = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n';
+    expect((await stack.request('POST', `/contracts/${keyed}/credentials`, { role: 'account_manager', body: { kind: 'ssh', host: 'h.example', username: 'u', secret: pem } })).status).toBe(200);
   });
 
   it('bidirectional controls are refused in names and reasons (we refuse rather than strip them: nothing is stored that displays as something else)', async () => {

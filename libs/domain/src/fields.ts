@@ -6,7 +6,7 @@
 export interface TextField {
   readonly minLength: number;
   readonly maxLength: number;
-  /** Free text over several lines (an address, a reason): line feeds allowed, nothing else below U+0020. */
+  /** Text over several lines (an address, a reason, a private key): line feeds and carriage returns allowed, nothing else below U+0020. */
   readonly multiline?: boolean;
   /** A stricter grammar, as an ECMAScript pattern JSON Schema carries as is. */
   readonly pattern?: string;
@@ -26,7 +26,8 @@ export const FIELDS = {
   credentialKind: text(1, 50, { pattern: '^[a-z0-9][a-z0-9_-]*$', description: 'Lowercase letters, digits, - or _.' }),
   host: text(1, 253),
   username: text(1, 200),
-  secret: text(1, 4000),
+  // A private key or a certificate runs over lines.
+  secret: text(1, 4000, { multiline: true }),
   locationId: text(1, 100),
   apiKeyName: text(1, 100),
   search: text(1, 200),
@@ -36,8 +37,8 @@ export type FieldName = keyof typeof FIELDS;
 
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/u;
-// eslint-disable-next-line no-control-regex -- the same, line feeds allowed
-const CONTROL_BUT_LF = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/u;
+// eslint-disable-next-line no-control-regex -- the same, line breaks (LF, CR) allowed
+const CONTROL_BUT_LF = /[\u0000-\u0009\u000B\u000C\u000E-\u001F\u007F-\u009F]/u;
 /**
  * Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): a name or a
  * reason holding one can display as something it is not ("Trojan Source"). They are refused.
@@ -47,7 +48,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /** The pattern every text field also obeys, for JSON Schema: no control or bidi-control characters. */
 export function textPattern(field: TextField): string {
-  return field.multiline ? '^[^\\u0000-\\u0009\\u000B-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$' : '^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$';
+  return field.multiline ? '^[^\\u0000-\\u0009\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$' : '^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$';
 }
 
 /** Unicode code points in `s`, as JSON Schema and PostgreSQL count characters. */
@@ -78,7 +79,7 @@ export const TEXT_PROBLEMS: Record<TextProblem, (field: string, def: TextField) 
   empty: (f) => `${f} must not be empty`,
   too_short: (f, d) => `${f} must be at least ${d.minLength} characters`,
   too_long: (f, d) => `${f} must be at most ${d.maxLength} characters`,
-  control_character: (f, d) => `${f} must not contain control characters${d.multiline ? ' (line feeds are allowed)' : ''}`,
+  control_character: (f, d) => `${f} must not contain control characters${d.multiline ? ' (line breaks are allowed)' : ''}`,
   bidi_control: (f) => `${f} must not contain bidirectional control characters`,
   broken_unicode: (f) => `${f} must be valid Unicode`,
   pattern: (f, d) => `${f} must match its grammar${d.description ? `: ${d.description}` : ''}`,

@@ -124,14 +124,18 @@ export class ContractCommands {
    * L3: an invoice belongs to one contract. The first contract an invoice id is sent for claims it
    * (one row, race-free); an acceptance of the same invoice for another contract is refused.
    */
-  private async claimInvoice(contractId: string, invoiceId: string): Promise<void> {
+  private async claimInvoice(contractId: string, invoiceId: string): Promise<boolean> {
     await this.queries.found(contractId);
-    await this.dataSource.query(`INSERT INTO invoice_claims (invoice_id, contract_id) VALUES ($1, $2) ON CONFLICT (invoice_id) DO NOTHING`, [invoiceId, contractId]);
+    const inserted: unknown[] = await this.dataSource.query(
+      `INSERT INTO invoice_claims (invoice_id, contract_id) VALUES ($1, $2) ON CONFLICT (invoice_id) DO NOTHING RETURNING invoice_id`,
+      [invoiceId, contractId],
+    );
     // Read after the insert (its own statement): a claim another request committed meanwhile is seen.
     const [claim] = (await this.dataSource.query(`SELECT contract_id FROM invoice_claims WHERE invoice_id = $1`, [invoiceId])) as { contract_id: string }[];
     if (claim && claim.contract_id !== contractId) {
       throw new ApiError(422, 'renewal.invoice_of_another_contract', 'This invoice was sent for another contract: an invoice renews one contract only.');
     }
+    return inserted.length > 0;
   }
 
   /** True when the contract's trail records this credential (a retried hand-over under the same key). */
@@ -141,11 +145,20 @@ export class ContractCommands {
   }
 
   async acceptRenewal(contractId: string, body: AcceptRenewalDto, principal: Principal): Promise<ContractSnapshot> {
-    await this.claimInvoice(contractId, body.invoiceId);
+    const claimed = await this.claimInvoice(contractId, body.invoiceId);
     const data = { invoiceId: body.invoiceId, coveredPeriod: { start: body.coveredPeriod.start, end: body.coveredPeriod.end }, acceptedAt: body.acceptedAt };
-    return this.send(contractId, { type: 'AcceptRenewal', data: { ...data, receivedAt: new Date().toISOString() } }, (h) =>
-      h.executeUpdate(acceptRenewalUpdate, { args: [{ ...data, actor: actorOf(principal) }] }),
-    );
+    try {
+      return await this.send(contractId, { type: 'AcceptRenewal', data: { ...data, receivedAt: new Date().toISOString() } }, (h) =>
+        h.executeUpdate(acceptRenewalUpdate, { args: [{ ...data, actor: actorOf(principal) }] }),
+      );
+    } catch (e) {
+      // Refused, or never sent: the invoice is not this contract's after all. (A timeout keeps the
+      // claim: the acceptance may still be recorded.)
+      if (claimed && e instanceof ApiError && (e.status < 500 || e.code === 'temporal.no_worker')) {
+        await this.dataSource.query(`DELETE FROM invoice_claims WHERE invoice_id = $1 AND contract_id = $2`, [body.invoiceId, contractId]);
+      }
+      throw e;
+    }
   }
 
   rejectRenewal(contractId: string, invoiceId: string, reason: string | null, principal: Principal): Promise<ContractSnapshot> {

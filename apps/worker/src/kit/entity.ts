@@ -57,6 +57,22 @@ export interface EntityHooks<C, E, S> {
  * command or wake-up, and continues as new when the history grows long. Commands arrive through
  * the update handlers the workflow registered on the same ledger.
  */
+/**
+ * One timer per instant, started once and never cancelled: a command that wakes the loop first
+ * leaves it running, and it wakes the loop (harmlessly) when it fires. Cancelling a timer that
+ * fired while the task was with the worker strands the run on the time-skipping test server
+ * (temporalio/sdk-java#3088), and saves nothing on a real one.
+ */
+const wakeTimers = new Map<number, Promise<void>>();
+function wakeAt(until: number): Promise<void> {
+  let timer = wakeTimers.get(until);
+  if (!timer) {
+    timer = sleep(msUntil(until)).then(() => void wakeTimers.delete(until));
+    wakeTimers.set(until, timer);
+  }
+  return timer;
+}
+
 export async function runEntity<C extends { type: string }, E extends { type: string }, S>(
   stream: StreamType<C, E, S>,
   ledger: Ledger<C, E, S>,
@@ -79,7 +95,7 @@ export async function runEntity<C extends { type: string }, E extends { type: st
       const seenVersion = ledger.version;
       const seenWakes = hooks.wakes?.() ?? 0;
       const changed = () => ledger.version !== seenVersion || (hooks.wakes?.() ?? 0) !== seenWakes;
-      if (Number.isFinite(until)) await condition(changed, msUntil(until));
+      if (Number.isFinite(until)) await Promise.race([condition(changed), wakeAt(until)]);
       else await condition(changed);
       continue;
     }
@@ -91,9 +107,13 @@ export async function runEntity<C extends { type: string }, E extends { type: st
     } catch (e) {
       // A refusal means a command got in first (a renewal before expiry): the loop looks again.
       // Anything else (the store refusing the append) must not spin: wait, then try again.
-      if (!isDomainFailure(e)) await sleep(UNEXPECTED_FAILURE_BACKOFF);
+      const recovered = ledger.takeCaughtUp();
+      if (recovered.length > 0) await hooks.afterTimer?.(timer, recovered);
+      else if (!isDomainFailure(e)) await sleep(UNEXPECTED_FAILURE_BACKOFF);
       continue;
     }
+    // This timer's events were stored by a task that crashed before it completed: they stand.
+    if (events.length === 0) events = ledger.takeCaughtUp();
     if (events.length === 0) {
       // A due timer the domain says is already met must not spin either.
       await sleep(UNEXPECTED_FAILURE_BACKOFF);

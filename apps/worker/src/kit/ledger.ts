@@ -67,6 +67,7 @@ export function isDomainFailure(e: unknown): boolean {
  */
 export class Ledger<C extends { type: string }, E extends { type: string }, S> {
   private tail: Promise<unknown> = Promise.resolve();
+  private caughtUp: E[] = [];
 
   constructor(
     private readonly decider: Decider<C, E, S>,
@@ -102,6 +103,7 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
    * are never seen apart. Nothing changes unless the events are in the store.
    */
   async commit(command: C, actor: Actor, consequences?: (state: S) => readonly C[]): Promise<E[]> {
+    this.caughtUp = [];
     for (let catchUps = 0; ; catchUps++) {
       const { events, state } = this.decideAll(command, consequences);
       if (events.length === 0) return events;
@@ -151,7 +153,19 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
     const missed = (await store.readEvents({ streamType: this.streamType, streamId: this.streamId, afterVersion: this.version })) as E[];
     for (const event of missed) this.state = this.decider.evolve(this.state, event);
     this.version += missed.length;
+    this.caughtUp.push(...missed);
     return missed.length > 0;
+  }
+
+  /**
+   * The events the last commit folded in from the store rather than decided. For a timer's
+   * command they are its own outcome from the task that crashed (the command, decided again
+   * with a later instant, then finds nothing to do): what follows from it must still happen.
+   */
+  takeCaughtUp(): E[] {
+    const events = this.caughtUp;
+    this.caughtUp = [];
+    return events;
   }
 
   /**
