@@ -62,7 +62,7 @@ function calendarDateTime(at: unknown): DateTime | null {
 
 function toDateTime(at: string): DateTime {
   // Stored instants are canonical: read from their milliseconds, without luxon's ISO parser.
-  const parsed = isCalendarInstant(at) && CANONICAL_INSTANT.test(at) ? DateTime.fromMillis(Date.parse(at), { zone: 'utc' }) : calendarDateTime(at);
+  const parsed = CANONICAL_INSTANT.test(at) && isCalendarInstant(at) ? DateTime.fromMillis(Date.parse(at), { zone: 'utc' }) : calendarDateTime(at);
   if (parsed === null) {
     throw validationError(
       'calendar.invalid_instant',
