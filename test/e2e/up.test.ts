@@ -39,9 +39,20 @@ function descendants(pid: number): { pid: number; command: string }[] {
   });
 }
 
+/**
+ * The six ports `npm run up` takes, free and distinct: the OS may hand the same free port to two
+ * consecutive probes, and two services on one port would stop the run.
+ */
+async function upPorts() {
+  const taken = new Set<number>();
+  while (taken.size < 6) taken.add(await freePort());
+  const [PORT, POSTGRES_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, MAIL_SMTP_PORT, MAIL_UI_PORT] = [...taken] as [number, number, number, number, number, number];
+  return { PORT, POSTGRES_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, MAIL_SMTP_PORT, MAIL_UI_PORT };
+}
+
 describe('npm run up', () => {
   it('brings the whole system up, prints where it is, keeps contracts across a restart, and stops everything on SIGTERM', async () => {
-    const ports = { PORT: await freePort(), POSTGRES_PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), MAIL_SMTP_PORT: await freePort(), MAIL_UI_PORT: await freePort() };
+    const ports = await upPorts();
     const env = { ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), DPA_DATA_DIR: path.join(inject('runDir'), 'up'), LOG_LEVEL: 'warn' };
     const api = `http://127.0.0.1:${ports.PORT}`;
     const headers = { authorization: 'Bearer dev-account-manager-key', 'content-type': 'application/json' };
@@ -76,7 +87,7 @@ describe('npm run up', () => {
   }, 400_000);
 
   it('restarts a worker SIGKILLed during a burst of 100 orders and hand-overs at a concurrency of 16: every 2xx is true, retries with the same keys complete the rest, nothing is duplicated', async () => {
-    const ports = { PORT: await freePort(), POSTGRES_PORT: await freePort(), TEMPORAL_PORT: await freePort(), TEMPORAL_UI_PORT: await freePort(), MAIL_SMTP_PORT: await freePort(), MAIL_UI_PORT: await freePort() };
+    const ports = await upPorts();
     const env = { ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), DPA_DATA_DIR: path.join(inject('runDir'), 'up-supervised'), LOG_LEVEL: 'warn' };
     const api = `http://127.0.0.1:${ports.PORT}`;
     const { proc, lines } = await up(env);
