@@ -81,6 +81,22 @@ describe('append', () => {
     await expect(store.append(CONTRACT_STREAM, id, 0, toNewEvents(contractStream, [f.contractOrdered({ contractId: id, reference: 'other' })]))).rejects.toBeInstanceOf(ConcurrencyError);
   });
 
+  it('an event id is its stream and version, so no two events share one', async () => {
+    const id = randomUUID();
+    await store.append(CONTRACT_STREAM, id, 0, ordered(id));
+    const insert = (eventId: string, version: number) =>
+      dataSource.query(
+        `INSERT INTO events (event_id, stream_id, version, type, schema_version, data, occurred_at, prev_hash, hash)
+         VALUES ($1, $2, $3, 'ContractTerminated', 1, '{}', now(), 'p', 'h')`,
+        [eventId, id, version],
+      );
+    // Another event's id at a new version, or a new id at a taken version: both refused.
+    await expect(insert(`${id}:1`, 2)).rejects.toThrow(/events_event_id_is_stream_version/);
+    await expect(insert(`${id}:1`, 1)).rejects.toThrow(/events_stream_version_unique/);
+    await expect(insert(`${randomUUID()}:2`, 2)).rejects.toThrow(/events_event_id_is_stream_version/);
+    expect(await count(`SELECT count(*) AS n FROM events WHERE stream_id = $1`, [id])).toBe(1);
+  });
+
   it('refuses bad input with a clear error and writes nothing', async () => {
     const id = randomUUID();
     const before = await count(`SELECT count(*) AS n FROM events`);

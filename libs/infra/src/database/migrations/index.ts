@@ -6,6 +6,7 @@ import { RenewalHistory1796000004000 } from './1796000004000-renewal-history';
 import { IdentifierCollation1796000005000 } from './1796000005000-identifier-collation';
 import { DeadlinesOfEveryFile1796000006000 } from './1796000006000-deadlines-of-every-file';
 import { InvoiceClaims1796000007000 } from './1796000007000-invoice-claims';
+import { LighterAppends1796000008000 } from './1796000008000-lighter-appends';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   IdentifierCollation1796000005000,
   DeadlinesOfEveryFile1796000006000,
   InvoiceClaims1796000007000,
+  LighterAppends1796000008000,
 ];
