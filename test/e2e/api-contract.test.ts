@@ -81,13 +81,13 @@ describe('POST /contracts', () => {
     expectError(await stack.request('POST', '/contracts', { role: 'account_manager', raw: '{"controller": ' }), 400, 'malformed_json');
     const unknownField = await order({ discount: 10 });
     expectError(unknownField, 400, 'validation_failed');
-    expect(unknownField.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'discount' })]));
+    expect(unknownField.body.error.details.fields).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'discount' })]));
     const bad = await stack.request('POST', '/contracts', {
       role: 'account_manager',
       body: { controller: { name: '', email: 'not-an-email', extra: true }, billingPeriod: 'one month', reference: 'x'.repeat(101), returnWindow: 14 },
     });
     expectError(bad, 400, 'validation_failed');
-    const fields = bad.body.error.details.map((d: { field: string }) => d.field);
+    const fields = bad.body.error.details.fields.map((d: { field: string }) => d.field);
     expect(fields).toEqual(expect.arrayContaining(['controller.name', 'controller.email', 'controller.extra', 'billingPeriod', 'reference', 'returnWindow']));
     expectError(await stack.request('POST', '/contracts', { role: 'account_manager', body: [] }), 400);
     expectError(await order({ controller: { ...controller, name: 'Acme\u0000SAS' } }), 400, 'validation_failed');
@@ -402,6 +402,8 @@ describe('strict edges: every bad input is a 4xx in the documented shape', () =>
         bad(await stack.request('POST', `/contracts/${id}/credentials`, { role: 'account_manager', body: { kind: 'ssh', host: 'h.example', username: 'u', secret: `s${c}` } }), 400, 'validation_failed');
       }
       bad(await stack.request('POST', `/contracts/${id}/credentials`, { role: 'account_manager', body: { kind: 'ssh', host: 'h.example', username: `u${c}`, secret: 's' } }), 400, 'validation_failed');
+      // A path segment is text too: an invoice id follows FIELDS.invoiceId there as in a body.
+      bad(await stack.request('POST', `/contracts/${id}/renewals/${encodeURIComponent(`inv${c}1`)}/rejection`, { role: 'billing', body: {} }), 400, 'invalid_invoice_id');
     }
     expect((await order({ controller: { ...controller, address: '1 rue de la Paix\r\n75002 Paris' } })).status).toBe(201);
     // A private key runs over lines.

@@ -8,7 +8,7 @@ import { startApi, type RunningApp } from '../support/apps';
 interface HealthBody {
   status: string;
   checks: Record<'postgres' | 'temporal', { status: 'up' | 'down' }>;
-  error?: { code: string; message: string; details: string[] };
+  error?: { code: string; message: string; details: { down: string[] } };
 }
 
 describe('GET /health over real HTTP', () => {
@@ -43,7 +43,7 @@ describe('GET /health over real HTTP', () => {
     expect(down.status).toBe(503);
     expect(down.body.checks.postgres.status).toBe('down');
     expect(down.body.checks.temporal.status).toBe('up');
-    expect(down.body.error).toMatchObject({ code: 'dependency_unavailable', details: ['postgres'] });
+    expect(down.body.error).toMatchObject({ code: 'dependency_unavailable', details: { down: ['postgres'] } });
     expect(down.body.error?.message).toContain('PostgreSQL');
 
     postgres = await startPostgres({ dataDir, port });

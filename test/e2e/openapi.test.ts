@@ -1,5 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DURATION_PATTERN, FIELDS, INSTANT_PATTERN, MAX_TIME_TEXT, textPattern, UUID_PATTERN } from '../../libs/domain/src';
 import { startStack, type Stack } from '../support/stack';
 
 let stack: Stack;
@@ -55,5 +56,26 @@ describe('the OpenAPI document at /docs', () => {
     }
     expect(doc.paths['/contracts']!.post!.responses['201']!.content!['application/json']!.schema!.$ref).toContain('ContractView');
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['ContractView', 'DestructionView', 'ErrorBodyView', 'OrderContractDto', 'EventsView']));
+  });
+
+  it('carries the domain\'s limits and grammars, closes every request body, and gives every operation the error shape as its default', async () => {
+    const res = await stack.request('GET', '/docs/openapi.json', { role: null });
+    const doc = res.body as { paths: Record<string, Record<string, { parameters?: { name: string; schema: Record<string, unknown> }[]; requestBody?: { content: Record<string, { schema: { $ref: string } }> }; responses: Record<string, unknown> }>>; components: { schemas: Record<string, { properties?: Record<string, Record<string, unknown>>; additionalProperties?: unknown }> } };
+    const schema = (name: string) => doc.components.schemas[name]!;
+    // Every schema a request body reaches refuses unknown fields, as the API does (400).
+    const bodies = Object.values(doc.paths).flatMap((ops) => Object.values(ops).flatMap((op) => (op.requestBody ? [op.requestBody.content['application/json']!.schema.$ref.split('/').pop()!] : [])));
+    expect(bodies).toEqual(expect.arrayContaining(['OrderContractDto', 'HandOverCredentialsDto', 'AcceptRenewalDto', 'ReasonDto']));
+    for (const name of [...bodies, 'ControllerDto', 'CatalogSelectionDto', 'CoveredPeriodDto']) expect(schema(name).additionalProperties, name).toBe(false);
+    // The limits are the domain's own definitions (libs/domain/src/fields.ts, calendar.ts).
+    expect(schema('ControllerDto').properties!['name']).toMatchObject({ minLength: FIELDS.controllerName.minLength, maxLength: FIELDS.controllerName.maxLength, pattern: textPattern(FIELDS.controllerName) });
+    expect(schema('HandOverCredentialsDto').properties!['secret']).toMatchObject({ maxLength: FIELDS.secret.maxLength, writeOnly: true });
+    expect(schema('HandOverCredentialsDto').properties!['kind']).toMatchObject({ pattern: FIELDS.credentialKind.pattern });
+    expect(schema('OrderContractDto').properties!['billingPeriod']).toMatchObject({ pattern: DURATION_PATTERN, maxLength: MAX_TIME_TEXT });
+    expect(schema('AcceptRenewalDto').properties!['acceptedAt']).toMatchObject({ format: 'date-time', pattern: INSTANT_PATTERN });
+    const page = doc.paths['/contracts']!['get']!.parameters!;
+    expect(page.find((p) => p.name === 'limit')!.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 500 });
+    expect(doc.paths['/contracts/{id}']!['get']!.parameters!.find((p) => p.name === 'id')!.schema).toMatchObject({ format: 'uuid', pattern: UUID_PATTERN });
+    // Statuses the edge gives on any route (405, 413, 414, 415, 431, 503) are the error shape too.
+    for (const [path, ops] of Object.entries(doc.paths)) for (const [method, op] of Object.entries(ops)) expect(op.responses['default'], `${method} ${path}`).toBeDefined();
   });
 });

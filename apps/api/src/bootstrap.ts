@@ -8,6 +8,7 @@ import { type AppConfig } from '../../../libs/infra/src/config/config';
 import { AppModule } from './app.module';
 import { edgeChecks, jsonClientErrors, refuseDeepJson } from './common/edge';
 import { toApiError } from './common/error.filter';
+import { closeRequestSchemas, documentDefaultErrors, ErrorBodyView } from './common/openapi';
 import { validationPipe } from './common/validation';
 
 export async function createApp(config: AppConfig): Promise<INestApplication> {
@@ -27,7 +28,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     res.status(error.status).json(error.body());
   });
   app.useGlobalPipes(validationPipe());
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApiConfig()), {
+  SwaggerModule.setup('docs', app, () => documentDefaultErrors(closeRequestSchemas(SwaggerModule.createDocument(app, openApiConfig(), { extraModels: [ErrorBodyView] }))), {
     jsonDocumentUrl: 'docs/openapi.json',
     yamlDocumentUrl: 'docs/openapi.yaml',
   });

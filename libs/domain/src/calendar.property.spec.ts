@@ -2,7 +2,20 @@ import { UTCDate } from '@date-fns/utc';
 import { addDays, addMonths, addYears } from 'date-fns';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDuration, maxLengthMs, minLengthMs, parseInstant, subtractDuration, termEnd, toEpochMillis } from './calendar';
+import {
+  addDuration,
+  DURATION_PATTERN,
+  INSTANT_PATTERN,
+  isCalendarInstant,
+  isDurationText,
+  maxLengthMs,
+  minLengthMs,
+  parseInstant,
+  parseOptionalDuration,
+  subtractDuration,
+  termEnd,
+  toEpochMillis,
+} from './calendar';
 
 // date-fns is an independent implementation of end-of-month clamping: our luxon-based
 // arithmetic must agree with it on every date.
@@ -63,4 +76,45 @@ describe('length bounds hold for every start instant', () => {
         expect(length).toBeLessThanOrEqual(maxLengthMs(d));
       }),
     ));
+});
+
+describe('the grammars the OpenAPI document carries agree with the domain', () => {
+  const durationLike = fc.oneof(
+    fc.stringMatching(/^P(\d{1,3}[YMWD]){0,4}(T(\d{1,3}[HMS]){0,3})?$/),
+    fc.string({ maxLength: 12 }).map((s) => `P${s}`),
+    fc.string({ maxLength: 12 }),
+  );
+
+  it('DURATION_PATTERN accepts exactly the durations the domain reads', () => {
+    const pattern = new RegExp(DURATION_PATTERN, 'u');
+    fc.assert(
+      fc.property(durationLike, (s) => {
+        const readable = (() => {
+          try {
+            parseOptionalDuration(s);
+            return true;
+          } catch {
+            return false;
+          }
+        })();
+        expect(isDurationText(s)).toBe(readable);
+        // A pattern cannot bound a number's size: it may accept more, never less.
+        if (readable) expect(pattern.test(s)).toBe(true);
+        if (!pattern.test(s)) expect(readable).toBe(false);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('INSTANT_PATTERN accepts every instant that exists on the calendar', () => {
+    const pattern = new RegExp(INSTANT_PATTERN, 'u');
+    fc.assert(
+      fc.property(fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), fc.integer({ min: -14, max: 14 }), (d, offset) => {
+        const iso = d.toISOString();
+        const shifted = offset === 0 ? iso : `${iso.slice(0, 19)}${offset < 0 ? '-' : '+'}${String(Math.abs(offset)).padStart(2, '0')}:00`;
+        expect(isCalendarInstant(shifted)).toBe(true);
+        expect(pattern.test(shifted)).toBe(true);
+      }),
+    );
+  });
 });

@@ -31,6 +31,25 @@ const CANONICAL_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** The longest UTC offset in use (Kiribati's +14:00); an instant with a larger one names no place. */
 const MAX_OFFSET_MINUTES = 14 * 60;
 
+/** The longest instant or duration text the engine reads (a nanosecond instant with an offset is 35). */
+export const MAX_TIME_TEXT = 40;
+
+/**
+ * The grammar of an instant (`INSTANT_SHAPE`), as JSON Schema carries it; `isCalendarInstant`
+ * adds what a pattern cannot say (the date exists, the offset is within ±14:00).
+ */
+export const INSTANT_PATTERN = INSTANT_SHAPE.source;
+
+/** The grammar of a duration (`P1M`, `P1Y`, `P14D`, `PT36H`), as JSON Schema carries it. */
+export const DURATION_PATTERN = '^P(?!$)(\\d+Y)?(\\d+M)?(\\d+W)?(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+S)?)?$';
+
+/** True when `s` is a duration the domain reads (`parseOptionalDuration`; zero included). */
+export function isDurationText(s: unknown): s is string {
+  if (typeof s !== 'string' || s.length > MAX_TIME_TEXT) return false;
+  const p = durationParts(s);
+  return p !== null && Object.values(p).every((v) => Number.isSafeInteger(v));
+}
+
 /**
  * True when `at` is an ISO-8601 instant that exists on the calendar: a zone (Z or an offset up to
  * ±14:00), years 0001–9999, no February 30 or month 13, no hour 24. The API's validation and the

@@ -84,3 +84,14 @@ export const TEXT_PROBLEMS: Record<TextProblem, (field: string, def: TextField) 
   broken_unicode: (f) => `${f} must be valid Unicode`,
   pattern: (f, d) => `${f} must match its grammar${d.description ? `: ${d.description}` : ''}`,
 };
+
+/** The grammar of an id the engine makes (contracts, credentials, keys): a UUID, any case on input. */
+export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+
+/** A UUID in the form the engine stores and names streams by: lowercase. */
+export const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const UUID_TEXT = new RegExp(UUID_PATTERN);
+
+/** True when `value` is a UUID as the API takes one (any case). */
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID_TEXT.test(value);

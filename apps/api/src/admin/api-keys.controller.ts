@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { UuidPipe } from '../contracts/contract-id.pipe';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { Text } from '../common/fields';
@@ -59,7 +60,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Revoke an API key.' })
   @ApiOkResponse({ type: ApiKeyView })
   @ErrorResponses(400, 401, 403, 404)
-  async revoke(@Param('id', new ParseUUIDPipe({ exceptionFactory: () => new ApiError(400, 'invalid_id', 'The id must be a UUID.') })) id: string): Promise<ApiKeyRecord> {
+  async revoke(@Param('id', new UuidPipe('id')) id: string): Promise<ApiKeyRecord> {
     const record = await this.keys.revoke(id);
     if (!record) throw new ApiError(404, 'not_found', 'No such API key.');
     return record;

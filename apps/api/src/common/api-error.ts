@@ -1,6 +1,12 @@
-/** The DESIGN §6 error body: {"error": {"code", "message", "details"?}}. */
+/**
+ * The DESIGN §6 error body: {"error": {"code", "message", "details"?}}. `details`, when present,
+ * is always an object: `fields` lists each field problem of a 400, a rule's refusal carries the
+ * rule's data, `/health` names what is `down`.
+ */
+export type ErrorDetails = Readonly<Record<string, unknown>>;
+
 export interface ErrorBody {
-  readonly error: { readonly code: string; readonly message: string; readonly details?: unknown };
+  readonly error: { readonly code: string; readonly message: string; readonly details?: ErrorDetails };
 }
 
 export interface FieldProblem {
@@ -14,7 +20,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details?: unknown,
+    readonly details?: ErrorDetails,
   ) {
     super(message);
   }

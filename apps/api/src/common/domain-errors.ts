@@ -3,12 +3,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { isDomainError, type DomainErrorKind } from '../../../../libs/domain/src';
 import { DOMAIN_FAILURE, type DomainFailureDetails } from '../../../../libs/infra/src/temporal/messages';
-import { ApiError } from './api-error';
+import { ApiError, type ErrorDetails } from './api-error';
 
 const STATUS: Record<DomainErrorKind, number> = { validation: 400, not_found: 404, conflict: 409, rule: 422 };
 
 /** The HTTP edge turns the domain's meanings into status codes (STYLE.md); nothing else does. */
-export function fromDomain(kind: DomainErrorKind, code: string, message: string, details?: unknown): ApiError {
+export function fromDomain(kind: DomainErrorKind, code: string, message: string, details?: ErrorDetails): ApiError {
   return new ApiError(STATUS[kind], code, message, details);
 }
 

@@ -2,7 +2,20 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, ValidateBy } from 'class-validator';
-import { FIELDS, isCalendarInstant, TEXT_PROBLEMS, textPattern, textProblem, type FieldName } from '../../../../libs/domain/src';
+import {
+  DURATION_PATTERN,
+  FIELDS,
+  INSTANT_PATTERN,
+  isCalendarInstant,
+  isDurationText,
+  isUuid,
+  MAX_TIME_TEXT,
+  TEXT_PROBLEMS,
+  textPattern,
+  textProblem,
+  UUID_PATTERN,
+  type FieldName,
+} from '../../../../libs/domain/src';
 
 /** One grammar for a text field: the domain's (libs/domain/src/fields.ts), checked and documented as it says. */
 const TextRule = (name: FieldName) =>
@@ -40,7 +53,7 @@ export const Email = (doc: ApiPropertyOptions = {}, optional = false) =>
   );
 
 /** An instant that exists on the calendar (the domain's isCalendarInstant), as the API takes it. */
-export const InstantRule = () =>
+const InstantRule = () =>
   ValidateBy({
     name: 'instant',
     validator: {
@@ -48,6 +61,51 @@ export const InstantRule = () =>
       defaultMessage: (args) => `${args?.property ?? 'value'} must be an ISO-8601 instant that exists, with Z or an offset up to ±14:00, e.g. 2027-01-31T00:00:00Z`,
     },
   });
+
+/** A duration the domain reads (calendar.ts), as the API takes it. */
+const DurationRule = () =>
+  ValidateBy({
+    name: 'duration',
+    validator: {
+      validate: (value) => isDurationText(value),
+      defaultMessage: (args) => `${args?.property ?? 'value'} must be an ISO-8601 duration, e.g. P1M, P1Y, P14D`,
+    },
+  });
+
+const timeText = (pattern: string, format: string | undefined): ApiPropertyOptions => ({ type: String, maxLength: MAX_TIME_TEXT, pattern, ...(format ? { format } : {}) });
+
+/** An instant field (body or query): validated by the domain's rule, documented with its grammar. */
+export const Instant = (doc: ApiPropertyOptions = {}, optional = false) =>
+  applyDecorators(
+    (optional ? ApiPropertyOptional : ApiProperty)({ ...timeText(INSTANT_PATTERN, 'date-time'), ...doc } as ApiPropertyOptions),
+    ...(optional ? [IsOptional()] : []),
+    InstantRule(),
+  );
+
+/** A duration field: validated by the domain's rule, documented with its grammar. */
+export const Duration = (doc: ApiPropertyOptions = {}, optional = false) =>
+  applyDecorators(
+    (optional ? ApiPropertyOptional : ApiProperty)({ ...timeText(DURATION_PATTERN, 'duration'), ...doc } as ApiPropertyOptions),
+    ...(optional ? [IsOptional()] : []),
+    DurationRule(),
+  );
+
+/** An id the engine made (a UUID): the domain's grammar, validated and documented. */
+export const Id = (doc: ApiPropertyOptions = {}, optional = false) =>
+  applyDecorators(
+    (optional ? ApiPropertyOptional : ApiProperty)({ type: String, format: 'uuid', pattern: UUID_PATTERN, ...doc } as ApiPropertyOptions),
+    ...(optional ? [IsOptional()] : []),
+    ValidateBy({ name: 'uuid', validator: { validate: (value) => isUuid(value), defaultMessage: (args) => `${args?.property ?? 'value'} must be a UUID` } }),
+  );
+
+/** The documentation of a path parameter that is an id. */
+export const idParamSchema = { type: 'string', format: 'uuid', pattern: UUID_PATTERN } as const;
+
+/** The documentation of a path parameter that is a text field of FIELDS. */
+export const textParamSchema = (name: FieldName) => {
+  const def = FIELDS[name];
+  return { type: 'string', minLength: def.minLength, maxLength: def.maxLength, pattern: 'pattern' in def ? def.pattern : textPattern(def) } as const;
+};
 
 const DIGITS = /^[0-9]{1,9}$/;
 

@@ -9,7 +9,7 @@ function problems(errors: ValidationError[], prefix = ''): FieldProblem[] {
   });
 }
 
-/** Unknown fields are refused, types converted; every field problem is listed in `details`. */
+/** Unknown fields are refused, types converted; every field problem is listed in `details.fields`. */
 export function validationPipe(): ValidationPipe {
   return new ValidationPipe({
     whitelist: true,
@@ -17,8 +17,8 @@ export function validationPipe(): ValidationPipe {
     transform: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
-      const details = problems(errors);
-      return new ApiError(400, 'validation_failed', `The request is invalid: ${details.map((d) => `${d.field}: ${d.problem}`).join('; ')}`, details);
+      const fields = problems(errors);
+      return new ApiError(400, 'validation_failed', `The request is invalid: ${fields.map((d) => `${d.field}: ${d.problem}`).join('; ')}`, { fields });
     },
   });
 }

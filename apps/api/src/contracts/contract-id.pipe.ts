@@ -1,21 +1,30 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
+import { FIELDS, isUuid, TEXT_PROBLEMS, textProblem } from '../../../../libs/domain/src';
 import { ApiError } from '../common/api-error';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** An id in a path is a UUID (DESIGN §6), read in the lowercase form the engine stores; anything else is a malformed request. */
+export class UuidPipe implements PipeTransform<string, string> {
+  constructor(private readonly what: string) {}
 
-/** Contract ids are UUIDs (DESIGN §6); anything else is a malformed request. */
-@Injectable()
-export class ContractIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!UUID.test(value)) throw new ApiError(400, 'invalid_id', 'The contract id must be a UUID.');
+    if (!isUuid(value)) throw new ApiError(400, 'invalid_id', `The ${this.what} must be a UUID.`);
     return value.toLowerCase();
   }
 }
 
 @Injectable()
+export class ContractIdPipe extends UuidPipe {
+  constructor() {
+    super('contract id');
+  }
+}
+
+/** An invoice id in a path: the text rules of FIELDS.invoiceId, as in a body. */
+@Injectable()
 export class InvoiceIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (value.length < 1 || value.length > 100) throw new ApiError(400, 'invalid_invoice_id', 'The invoice id must be 1 to 100 characters.');
+    const problem = textProblem(value, FIELDS.invoiceId);
+    if (problem) throw new ApiError(400, 'invalid_invoice_id', `The ${TEXT_PROBLEMS[problem]('invoice id', FIELDS.invoiceId)}.`);
     return value;
   }
 }

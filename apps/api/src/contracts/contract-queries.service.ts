@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { isCalendarInstant, type ContractState } from '../../../../libs/domain/src';
+import { CANONICAL_UUID, isCalendarInstant, type ContractState } from '../../../../libs/domain/src';
 import { contractStateSql } from '../../../../libs/infra/src/event-store/contract-projection';
 import { createEventStore } from '../../../../libs/infra/src/event-store/streams';
 import { type EventStore, type RecordedEvent, type VerifyResult } from '../../../../libs/infra/src/event-store/event-store';
@@ -9,15 +9,13 @@ import { ApiError } from '../common/api-error';
 import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';
 import { type ListContractsQuery } from './dto/list-contracts.dto';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 interface Cursor {
   readonly orderedAt: string;
   readonly id: string;
 }
 
 function parseCursor([orderedAt, id, ...rest]: unknown[]): Cursor | null {
-  return rest.length === 0 && isCalendarInstant(orderedAt) && typeof id === 'string' && UUID.test(id) ? { orderedAt, id } : null;
+  return rest.length === 0 && isCalendarInstant(orderedAt) && typeof id === 'string' && CANONICAL_UUID.test(id) ? { orderedAt, id } : null;
 }
 
 /** Reads from the read models (and the event store for the audit trail); never from Temporal. */

@@ -6,6 +6,7 @@ import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
 import { CurrentPrincipal } from '../auth/auth.guard';
 import { AnyRole, Roles } from '../auth/roles.decorator';
 import { IdempotencyKey, type IdempotencyScope } from '../common/idempotency.middleware';
+import { idParamSchema, textParamSchema } from '../common/fields';
 import { ErrorResponses } from '../common/openapi';
 import { ContractIdPipe, InvoiceIdPipe } from './contract-id.pipe';
 import { ContractCommands } from './contract-commands.service';
@@ -15,7 +16,8 @@ import { ListContractsQuery } from './dto/list-contracts.dto';
 import { OrderContractDto } from './dto/order-contract.dto';
 import { ContractListView, ContractView, DestructionView, EventsView, ProcessingRecordView, VerifyView } from './dto/views';
 
-const IdParam = () => ApiParam({ name: 'id', format: 'uuid', description: 'Contract id' });
+const IdParam = () => ApiParam({ name: 'id', schema: idParamSchema, description: 'Contract id' });
+const InvoiceParam = () => ApiParam({ name: 'invoiceId', schema: textParamSchema('invoiceId'), description: 'The invoice id the billing system sent.' });
 const IdempotencyHeader = () =>
   ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Makes the POST safe to retry: the same key answers the first result again (24 h).' });
 
@@ -147,6 +149,7 @@ export class ContractsController {
   @HttpCode(200)
   @Roles('billing')
   @IdParam()
+  @InvoiceParam()
   @IdempotencyHeader()
   @ApiOperation({ summary: 'The client rejected a renewal invoice: recorded; the term is unchanged.' })
   @ApiOkResponse({ type: ContractView })
@@ -159,6 +162,7 @@ export class ContractsController {
   @HttpCode(200)
   @Roles('billing')
   @IdParam()
+  @InvoiceParam()
   @IdempotencyHeader()
   @ApiOperation({ summary: 'The billing system withdrew a renewal invoice: recorded; the term is unchanged.' })
   @ApiOkResponse({ type: ContractView })

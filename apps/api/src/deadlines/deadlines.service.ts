@@ -53,7 +53,7 @@ export class DeadlineQueries {
         query.kind ?? null,
         overdue,
         now.toISOString(),
-        query.contract ?? null,
+        query.contract?.toLowerCase() ?? null,
         after?.dueAt ?? null,
         after?.streamType ?? null,
         after?.streamId ?? null,

@@ -1,15 +1,14 @@
 import { type DataSource } from 'typeorm';
-import { contractStream, type StreamType } from '../../../domain/src';
+import { CANONICAL_UUID, contractStream, type StreamType } from '../../../domain/src';
 import { contractProjections, ContractStateSource } from './contract-projection';
 import { EventStore, type GroupCommitOptions, type InlineProjection, type NewEvent, type StreamSchema, type StreamState } from './event-store';
 
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry of stream types of every command, event and state
 type AnyStream = StreamType<any, any, any>;
 
 /** Every stream type the engine stores, with its ids' shape: a new file type adds itself here. */
-export const STREAM_TYPES: readonly { readonly stream: AnyStream; readonly idPattern: RegExp }[] = [{ stream: contractStream, idPattern: UUID }];
+export const STREAM_TYPES: readonly { readonly stream: AnyStream; readonly idPattern: RegExp }[] = [{ stream: contractStream, idPattern: CANONICAL_UUID }];
 
 /** How the store knows each stream type's state at its head (the read models are written from it). */
 export const STREAM_STATES: readonly StreamState[] = [new ContractStateSource()];

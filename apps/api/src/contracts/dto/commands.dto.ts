@@ -1,8 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, ValidateNested } from 'class-validator';
-import { OptionalText, Text } from '../../common/fields';
-import { IsInstant } from './validators';
+import { Instant, OptionalText, Text } from '../../common/fields';
 
 export class HandOverCredentialsDto {
   @Text('credentialKind', { example: 'ssh', description: 'What kind of access: ssh, sftp, ftp, panel, database… (lowercase letters, digits, - or _).' })
@@ -19,12 +18,10 @@ export class HandOverCredentialsDto {
 }
 
 export class CoveredPeriodDto {
-  @ApiProperty({ example: '2027-02-28T00:00:00Z' })
-  @IsInstant()
+  @Instant({ example: '2027-02-28T00:00:00Z' })
   start!: string;
 
-  @ApiProperty({ example: '2027-03-31T00:00:00Z' })
-  @IsInstant()
+  @Instant({ example: '2027-03-31T00:00:00Z' })
   end!: string;
 }
 
@@ -38,8 +35,7 @@ export class AcceptRenewalDto {
   @Type(() => CoveredPeriodDto)
   coveredPeriod!: CoveredPeriodDto;
 
-  @ApiProperty({ example: '2027-02-20T10:00:00Z', description: 'When the client accepted the invoice.' })
-  @IsInstant()
+  @Instant({ example: '2027-02-20T10:00:00Z', description: 'When the client accepted the invoice: not before the order, at most PT5M ahead of the engine\'s clock.' })
   acceptedAt!: string;
 }
 

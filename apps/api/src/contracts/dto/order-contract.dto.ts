@@ -2,8 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsObject, IsOptional, ValidateBy, ValidateNested } from 'class-validator';
 import { FIELDS, textProblem } from '../../../../../libs/domain/src';
-import { Email, OptionalText, Text } from '../../common/fields';
-import { IsDuration } from './validators';
+import { Duration, Email, OptionalText, Text } from '../../common/fields';
 
 export class ControllerDto {
   @OptionalText('customerId', {
@@ -48,8 +47,7 @@ export class OrderContractDto {
   @Type(() => ControllerDto)
   controller!: ControllerDto;
 
-  @ApiProperty({ example: 'P1M', description: 'ISO-8601 duration of one term (L2).' })
-  @IsDuration()
+  @Duration({ example: 'P1M', description: 'ISO-8601 duration of one term (L2), at most P10Y.' })
   billingPeriod!: string;
 
   @OptionalText('reference', {
@@ -66,13 +64,9 @@ export class OrderContractDto {
   @Type(() => CatalogSelectionDto)
   catalog?: CatalogSelectionDto;
 
-  @ApiPropertyOptional({ example: 'P14D', description: 'L9: time the controller has to ask for its data back before destruction (default none; shorter than 2 months).' })
-  @IsOptional()
-  @IsDuration()
+  @Duration({ example: 'P14D', description: 'L9: time the controller has to ask for its data back before destruction (default none; shorter than 2 months).' }, true)
   returnWindow?: string;
 
-  @ApiPropertyOptional({ example: 'P3D', description: 'L5: time after the term end before expiry (default none).' })
-  @IsOptional()
-  @IsDuration()
+  @Duration({ example: 'P3D', description: 'L5: time after the term end before expiry (default none).' }, true)
   renewalGracePeriod?: string;
 }

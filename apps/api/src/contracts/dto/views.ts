@@ -7,13 +7,14 @@ import { CONTRACT_STATUSES } from './list-contracts.dto';
  * (toRepresentation, toDestructionView, processingRecord); these classes only describe them.
  */
 
-const Instant = (description?: string) => ApiProperty({ type: String, format: 'date-time', nullable: true, ...(description ? { description } : {}) });
+const NullableInstant = (description?: string) => ApiProperty({ type: String, format: 'date-time', nullable: true, ...(description ? { description } : {}) });
 
 export class ControllerView {
   @ApiProperty() name!: string;
   @ApiProperty() email!: string;
   @ApiProperty({ type: String, nullable: true }) address!: string | null;
   @ApiProperty({ type: String, nullable: true }) dpoEmail!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The provider's customer number: the controller's identity when given." }) customerId!: string | null;
 }
 
 export class CoveredPeriodView {
@@ -46,7 +47,7 @@ export class CredentialView {
   @ApiProperty() kind!: string;
   @ApiProperty() host!: string;
   @ApiProperty({ format: 'date-time' }) handedOverAt!: string;
-  @Instant('L7: when the credential was crypto-shredded.') revokedAt!: string | null;
+  @NullableInstant('L7: when the credential was crypto-shredded.') revokedAt!: string | null;
 }
 
 export class EvidenceView {
@@ -68,7 +69,7 @@ export class LocationView {
   @ApiProperty({ example: 'ovh-sbg-2' }) id!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ enum: ['pending', 'in_progress', 'destroyed', 'failed'] }) status!: string;
-  @Instant() destroyedAt!: string | null;
+  @NullableInstant() destroyedAt!: string | null;
   @ApiProperty({ type: EvidenceView, nullable: true }) evidence!: EvidenceView | null;
   @ApiProperty() failures!: number;
   @ApiProperty({ type: LocationFailureView, nullable: true }) lastFailure!: LocationFailureView | null;
@@ -84,7 +85,7 @@ export class ExportedLocationView {
 export class ExportRequestView {
   @ApiProperty({ format: 'uuid' }) requestId!: string;
   @ApiProperty({ format: 'date-time' }) requestedAt!: string;
-  @Instant() servedAt!: string | null;
+  @NullableInstant() servedAt!: string | null;
   @ApiProperty({ type: [ExportedLocationView], nullable: true }) locations!: ExportedLocationView[] | null;
 }
 
@@ -108,16 +109,25 @@ export class CertificateView {
   @ApiProperty() withinDeadline!: boolean;
 }
 
+export class TimerFactView {
+  @ApiProperty({ format: 'date-time', description: 'When the timer was due.' }) dueAt!: string;
+  @ApiProperty({ format: 'date-time', description: 'When the engine acted on it.' }) actedAt!: string;
+  @ApiProperty({ description: 'True when the engine acted after the timer was due (a worker was down).' }) late!: boolean;
+}
+
 export class DestructionView {
   @ApiProperty({ enum: ['none', 'scheduled', 'in_progress', 'completed'] }) status!: string;
-  @Instant('P11/L8: end of the contract + two calendar months.') deadline!: string | null;
-  @Instant() scheduledAt!: string | null;
-  @Instant('L9: destruction waits until then.') returnWindowEndsAt!: string | null;
-  @Instant('L11: deadline − safety margin.') escalationAt!: string | null;
-  @Instant() escalatedAt!: string | null;
-  @Instant() deadlineMissedAt!: string | null;
-  @Instant() startedAt!: string | null;
-  @Instant() completedAt!: string | null;
+  @NullableInstant('P11/L8: end of the contract + two calendar months.') deadline!: string | null;
+  @NullableInstant() scheduledAt!: string | null;
+  @NullableInstant('L9: destruction waits until then.') returnWindowEndsAt!: string | null;
+  @NullableInstant('L11: deadline − safety margin.') escalationAt!: string | null;
+  @NullableInstant() escalatedAt!: string | null;
+  @NullableInstant() deadlineMissedAt!: string | null;
+  @NullableInstant() startedAt!: string | null;
+  @NullableInstant() completedAt!: string | null;
+  @ApiProperty({ type: TimerFactView, nullable: true, description: 'L9: the start of destruction once it happened.' }) start!: TimerFactView | null;
+  @ApiProperty({ type: TimerFactView, nullable: true, description: 'L11: the escalation to the DPO once it happened.' }) escalation!: TimerFactView | null;
+  @ApiProperty({ type: TimerFactView, nullable: true, description: 'L8: the deadline passing with data left, once it happened.' }) deadlineMissed!: TimerFactView | null;
   @ApiProperty({ type: [LocationView] }) locations!: LocationView[];
   @ApiProperty({ type: [ExportRequestView] }) exportRequests!: ExportRequestView[];
   @ApiProperty({ type: CertificateView, nullable: true, description: 'null until every location is destroyed (L10).' }) certificate!: CertificateView | null;
@@ -139,19 +149,20 @@ export class ContractView {
   @ApiProperty({ type: String, nullable: true, example: 'P14D' }) returnWindow!: string | null;
   @ApiProperty({ type: CatalogSelectionView }) catalog!: CatalogSelectionView;
   @ApiProperty({ format: 'date-time' }) orderedAt!: string;
-  @Instant('L2: the credential hand-over.') processingStartedAt!: string | null;
-  @Instant() termStart!: string | null;
-  @Instant() termEnd!: string | null;
+  @NullableInstant('L2: the credential hand-over.') processingStartedAt!: string | null;
+  @NullableInstant() termStart!: string | null;
+  @NullableInstant() termEnd!: string | null;
   @ApiProperty({ type: [RenewalView] }) renewals!: RenewalView[];
   @ApiProperty({ type: [ClosedRenewalView] }) rejectedRenewals!: ClosedRenewalView[];
   @ApiProperty({ type: [ClosedRenewalView] }) withdrawnRenewals!: ClosedRenewalView[];
-  @Instant() nonRenewalNoticedAt!: string | null;
+  @NullableInstant() nonRenewalNoticedAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) nonRenewalReason!: string | null;
-  @Instant() endedAt!: string | null;
+  @NullableInstant() endedAt!: string | null;
+  @ApiProperty({ type: TimerFactView, nullable: true, description: 'L5: an expiry, when it was due (the end) and when the engine recorded it.' }) expiry!: TimerFactView | null;
   @ApiProperty({ type: String, nullable: true, enum: ['expired', 'terminated', 'cancelled'] }) endKind!: string | null;
   @ApiProperty({ type: String, nullable: true }) endReason!: string | null;
   @ApiProperty({ type: [CredentialView], description: 'Never the secrets.' }) credentials!: CredentialView[];
-  @Instant() credentialsRevokedAt!: string | null;
+  @NullableInstant() credentialsRevokedAt!: string | null;
   @ApiProperty({ type: DestructionView }) destruction!: DestructionView;
   @ApiProperty({ type: [DeadlineView] }) upcomingDeadlines!: DeadlineView[];
   @ApiProperty({ type: [String], enum: CONTRACT_COMMAND_TYPES, description: 'Commands the contract accepts now.' }) allowedCommands!: string[];
@@ -210,7 +221,8 @@ export class ProcessingRecordView {
   @ApiProperty({ type: [StorageLocationView] }) storageLocations!: StorageLocationView[];
   @ApiProperty({ type: [String] }) thirdCountryTransfers!: string[];
   @ApiProperty({ type: 'object', additionalProperties: true }) securityMeasures!: Record<string, unknown>;
-  @Instant() processingStartedAt!: string | null;
-  @Instant() endedAt!: string | null;
-  @Instant() destructionDeadline!: string | null;
+  @NullableInstant() processingStartedAt!: string | null;
+  @NullableInstant() endedAt!: string | null;
+  @ApiProperty({ type: TimerFactView, nullable: true, description: 'L5: an expiry, when it was due (the end) and when the engine recorded it.' }) expiry!: TimerFactView | null;
+  @NullableInstant() destructionDeadline!: string | null;
 }

@@ -1,16 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { CONTRACT_CLOCK_KINDS } from '../../../../../libs/domain/src';
 import { PageQuery } from '../../common/pagination';
-import { IsInstant } from '../../contracts/dto/validators';
+import { Id, Instant } from '../../common/fields';
 
 /** Every kind of clock the inbox lists; each file type adds its own. */
 export const DEADLINE_KINDS = [...CONTRACT_CLOCK_KINDS] as const;
 
 export class ListDeadlinesQuery extends PageQuery {
-  @ApiPropertyOptional({ example: '2027-03-01T00:00:00Z', description: 'Due strictly before this instant.' })
-  @IsOptional()
-  @IsInstant()
+  @Instant({ example: '2027-03-01T00:00:00Z', description: 'Due strictly before this instant.' }, true)
   before?: string;
 
   @ApiPropertyOptional({ enum: DEADLINE_KINDS })
@@ -23,8 +21,6 @@ export class ListDeadlinesQuery extends PageQuery {
   @IsIn(['true', 'false'])
   overdue?: 'true' | 'false';
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Only the clocks of this contract and its files.' })
-  @IsOptional()
-  @IsUUID()
+  @Id({ description: 'Only the clocks of this contract and its files.' }, true)
   contract?: string;
 }

@@ -1,0 +1,299 @@
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import fc from 'fast-check';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KEYS, startStack, type RoleName, type Stack } from '../support/stack';
+
+/**
+ * Issue "strict edges", proof: a property-based fuzz test generated from the OpenAPI document
+ * (fast-check, one generator per schema), run against the real API, worker, Temporal and
+ * PostgreSQL with every role. Requests are mostly well-formed by the document with hostile values
+ * mixed in at every leaf (control and bidi characters, dates that do not exist, numbers in
+ * disguise, deep nesting, oversized text, unknown fields, wrong types), in bodies, query strings,
+ * path segments and headers. No answer may be a 5xx; every answer must match the schema the
+ * document gives for its status (or its `default`); afterwards /health is 200 and every
+ * contract's hash chain verifies.
+ */
+
+// ajv-formats is CommonJS with a default export; under ESM interop it may arrive wrapped.
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+
+interface Schema {
+  type?: string;
+  enum?: unknown[];
+  format?: string;
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  maxItems?: number;
+  items?: Schema;
+  properties?: Record<string, Schema>;
+  required?: string[];
+  additionalProperties?: boolean | Schema;
+  nullable?: boolean;
+  allOf?: Schema[];
+}
+interface Parameter {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required?: boolean;
+  schema?: Schema;
+}
+interface Operation {
+  parameters?: Parameter[];
+  requestBody?: { content: Record<string, { schema: Schema }> };
+  responses: Record<string, { content?: Record<string, { schema?: Schema }> }>;
+}
+type Doc = { paths: Record<string, Record<string, Operation>> };
+
+const ROLES: (RoleName | null)[] = ['account_manager', 'billing', 'dpo', 'admin', null];
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1500);
+
+let stack: Stack;
+let doc: Doc;
+const contractIds: string[] = [];
+
+beforeAll(async () => {
+  stack = await startStack();
+  const res = await stack.request('GET', '/docs/openapi.json', { role: null });
+  doc = (await SwaggerParser.dereference(structuredClone(res.body) as never)) as unknown as Doc;
+  // A few real contracts, so that generated commands meet real state as well as unknown ids.
+  for (const [i, handOver] of [true, true, false].entries()) {
+    const order = await stack.request('POST', '/contracts', {
+      role: 'account_manager',
+      body: { controller: { name: `Fuzz ${i}`, email: `fuzz-${i}@client.example` }, billingPeriod: 'P1M' },
+    });
+    expect(order.status).toBe(201);
+    contractIds.push(order.body.id);
+    if (handOver) {
+      const h = await stack.request('POST', `/contracts/${order.body.id}/credentials`, {
+        role: 'account_manager',
+        body: { kind: 'ssh', host: 'web-1.client.example', username: 'root', secret: 'not a real secret' },
+      });
+      expect(h.status).toBe(200);
+    }
+  }
+});
+afterAll(async () => stack?.stop());
+
+/** Values a careless or hostile client sends where a field is expected. */
+const junk: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(
+    null,
+    true,
+    0,
+    -1,
+    1e308,
+    '',
+    ' ',
+    '\u0000',
+    'a\u0007b',
+    'x\u202Ey',
+    '\uD800',
+    '1e2',
+    '0x10',
+    '+5',
+    '2027-02-30T00:00:00Z',
+    '2027-13-01T00:00:00Z',
+    '0000-01-01T00:00:00Z',
+    '2027-01-01T00:00:00+15:00',
+    '2027-01-01T24:00:00Z',
+    'P',
+    'PT',
+    'P1000000000000000000000Y',
+    'P1000Y',
+    "'; DROP TABLE events; --",
+    '../../etc/passwd',
+    'x'.repeat(5000),
+    [],
+    {},
+  ),
+  fc.string({ maxLength: 20 }),
+  fc.integer(),
+  fc.double(),
+  fc.jsonValue({ maxDepth: 2 }),
+  fc.integer({ min: 30, max: 200 }).map((depth) => JSON.parse('['.repeat(depth) + ']'.repeat(depth)) as unknown),
+);
+
+/** Mostly the schema's own value, sometimes junk instead. */
+const perturbed = (valid: fc.Arbitrary<unknown>) => fc.oneof({ weight: 5, arbitrary: valid }, { weight: 1, arbitrary: junk });
+
+function stringFor(schema: Schema): fc.Arbitrary<string> {
+  if (schema.format === 'uuid') return fc.oneof(fc.constantFrom(...contractIds), fc.uuid());
+  if (schema.format === 'date-time') return fc.date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2040-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
+  if (schema.format === 'duration') return fc.constantFrom('P1M', 'P1Y', 'P3M', 'P14D', 'P3D', 'PT36H', 'P0D', 'P10Y');
+  if (schema.format === 'email') return fc.emailAddress().filter((e) => e.length <= (schema.maxLength ?? 254));
+  if (schema.format === 'byte') return fc.base64String({ maxLength: 64 });
+  const min = schema.minLength ?? 0;
+  const max = Math.min(schema.maxLength ?? 40, Math.max(min, 40));
+  const pattern = schema.pattern ? new RegExp(schema.pattern, 'u') : null;
+  return fc
+    .string({ minLength: min, maxLength: max, unit: fc.oneof(fc.constantFrom('a', 'Z', '0', '-', '_', ' ', 'é', '€', '😀'), fc.string({ minLength: 1, maxLength: 1, unit: 'binary' })) })
+    .filter((s) => s.trim() !== '' || min === 0)
+    .map((s) => (pattern && !pattern.test(s) ? `a${s.replace(/[^a-z0-9]/g, '')}`.slice(0, max) : s));
+}
+
+/** One generator per schema of the document. */
+function arbitraryFor(schema: Schema | undefined, depth = 0): fc.Arbitrary<unknown> {
+  if (!schema) return fc.jsonValue({ maxDepth: 1 });
+  if (schema.allOf?.length) return arbitraryFor(Object.assign({}, ...schema.allOf) as Schema, depth);
+  if (schema.enum) return perturbed(fc.constantFrom(...schema.enum));
+  switch (schema.type) {
+    case 'string':
+      return perturbed(stringFor(schema));
+    case 'integer':
+      return perturbed(fc.integer({ min: schema.minimum ?? -5, max: schema.maximum ?? 1000 }));
+    case 'number':
+      return perturbed(fc.double({ noNaN: true }));
+    case 'boolean':
+      return perturbed(fc.boolean());
+    case 'array':
+      return perturbed(fc.array(arbitraryFor(schema.items, depth + 1), { maxLength: Math.min(schema.maxItems ?? 4, 4) }));
+    default: {
+      if (!schema.properties || depth > 4) return perturbed(fc.jsonValue({ maxDepth: 1 }));
+      const props = Object.fromEntries(Object.entries(schema.properties).map(([k, s]) => [k, arbitraryFor(s, depth + 1)]));
+      const record = fc.record(props, { requiredKeys: schema.required ?? [] }) as fc.Arbitrary<Record<string, unknown>>;
+      // Sometimes a required field goes missing, or an unknown one comes along.
+      const drop = fc.constantFrom(...(schema.required?.length ? schema.required : ['']));
+      return fc.oneof(
+        { weight: 6, arbitrary: record },
+        { weight: 1, arbitrary: fc.tuple(record, drop).map(([r, k]) => Object.fromEntries(Object.entries(r).filter(([key]) => key !== k))) },
+        { weight: 1, arbitrary: fc.tuple(record, fc.string({ minLength: 1, maxLength: 10 }), junk).map(([r, k, v]) => ({ ...r, [`x${k}`]: v })) },
+        { weight: 1, arbitrary: junk },
+      );
+    }
+  }
+}
+
+/**
+ * OpenAPI 3.0's `nullable: true` as JSON Schema: null, or whatever the rest of the schema allows
+ * (also when that rest is an `allOf` of a referenced schema, which is how a nullable object is
+ * written in 3.0).
+ */
+function toJsonSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(toJsonSchema);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const { nullable, ...rest } = schema as Record<string, unknown>;
+  // Stricter than the document: an answer may hold no field the document does not describe.
+  if (rest.properties && rest.additionalProperties === undefined) rest.additionalProperties = false;
+  const converted = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, k === 'properties' ? Object.fromEntries(Object.entries(v as object).map(([p, s]) => [p, toJsonSchema(s)])) : toJsonSchema(v)]));
+  return nullable === true ? { anyOf: [{ type: 'null' }, converted] } : converted;
+}
+
+interface FuzzRequest {
+  readonly method: string;
+  readonly template: string;
+  readonly url: string;
+  readonly role: RoleName | null;
+  readonly headers: Record<string, string>;
+  readonly body: string | undefined;
+}
+
+const segment = (schema: Schema | undefined) =>
+  fc
+    .oneof(
+      { weight: 4, arbitrary: schema ? stringFor(schema) : fc.string({ minLength: 1 }) },
+      { weight: 1, arbitrary: fc.constantFrom('..', '%00', '%2F', 'x'.repeat(300), 'NaN', '-1', '00000000-0000-0000-0000-00000000000G') },
+      { weight: 1, arbitrary: fc.string({ minLength: 1, maxLength: 30 }).map(encodeURIComponent) },
+    )
+    .map((s) => (/%[0-9A-F]{2}|^\.\.$/.test(s) ? s : encodeURIComponent(s)))
+    .filter((s) => s !== '' && s !== '.');
+
+function requestFor(method: string, template: string, operation: Operation): fc.Arbitrary<FuzzRequest> {
+  const params = operation.parameters ?? [];
+  const path = fc.record(Object.fromEntries(params.filter((p) => p.in === 'path').map((p) => [p.name, segment(p.schema)])) as Record<string, fc.Arbitrary<string>>);
+  const query = fc.record(
+    Object.fromEntries(params.filter((p) => p.in === 'query').map((p) => [p.name, arbitraryFor(p.schema).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)))])),
+    { requiredKeys: [] },
+  ) as fc.Arbitrary<Record<string, string>>;
+  const bodySchema = operation.requestBody?.content['application/json']?.schema;
+  const body = fc.oneof(
+    { weight: 8, arbitrary: bodySchema ? arbitraryFor(bodySchema).map((v) => JSON.stringify(v)) : fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.constantFrom('{', '{"a":', 'null', '[]', '"text"', '{"__proto__": {"polluted": true}}', ' ') },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+  );
+  const contentType = fc.oneof(
+    { weight: 8, arbitrary: fc.constant('application/json') },
+    { weight: 1, arbitrary: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', 'application/merge-patch+json') },
+  );
+  // Mostly a role the operation admits, so that requests get past the door and meet the rules.
+  const allowed = ((operation as { 'x-roles'?: RoleName[] })['x-roles'] ?? []).filter((r) => r in KEYS);
+  const role = allowed.length ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...allowed) }, { weight: 1, arbitrary: fc.constantFrom(...ROLES) }) : fc.constantFrom(...ROLES);
+  const idempotencyKey = fc.option(fc.oneof(fc.uuid(), fc.string({ minLength: 1, maxLength: 300 }).map((s) => s.replace(/[^\x21-\x7e]/g, 'k'))), { nil: undefined });
+  return fc.record({ path, query, body, contentType, idempotencyKey, role }).map(({ path: values, query: q, body: b, contentType: type, idempotencyKey: key, role }) => {
+    const url = template.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? 'x') + (Object.keys(q).length ? `?${new URLSearchParams(q).toString()}` : '');
+    const headers: Record<string, string> = {};
+    // fetch sends no body with GET or HEAD.
+    const sent = method === 'get' || method === 'head' ? undefined : b;
+    if (sent !== undefined) headers['content-type'] = type;
+    if (key !== undefined && method === 'post') headers['idempotency-key'] = key;
+    return { method: method.toUpperCase(), template, url, role, headers, body: sent };
+  });
+}
+
+describe('fuzzing the API from its OpenAPI document', () => {
+  it(
+    `${RUNS} generated requests across every operation and role: no 5xx, every answer as documented, /health 200, every chain intact`,
+    async () => {
+      const ajv = new Ajv({ strict: false, allErrors: true });
+      addFormats(ajv);
+      ajv.addFormat('duration', true);
+      const validators = new Map<string, ValidateFunction>();
+      const validatorFor = (operation: Operation, key: string, status: number): ValidateFunction | null => {
+        const response = operation.responses[String(status)] ?? operation.responses['default'];
+        const schema = response?.content?.['application/json']?.schema;
+        if (!schema) return null;
+        const id = `${key} ${status}`;
+        if (!validators.has(id)) validators.set(id, ajv.compile(toJsonSchema(schema) as object));
+        return validators.get(id)!;
+      };
+
+      const operations = Object.entries(doc.paths).flatMap(([template, ops]) => Object.entries(ops).map(([method, operation]) => ({ method, template, operation })));
+      expect(operations.length).toBeGreaterThan(15);
+      const statuses = new Map<number, number>();
+      const byKey = new Map(operations.map(({ method, template, operation }) => [`${method.toUpperCase()} ${template}`, operation]));
+      const arbitrary = fc.oneof(...operations.map(({ method, template, operation }) => requestFor(method, template, operation)));
+
+      await fc.assert(
+        fc.asyncProperty(arbitrary, async (r) => {
+          const operation = byKey.get(`${r.method} ${r.template}`)!;
+          const headers: Record<string, string> = { ...r.headers };
+          if (r.role) headers.authorization = `Bearer ${KEYS[r.role]}`;
+          const res = await fetch(`${stack.api.url}${r.url}`, { method: r.method, headers, body: r.body });
+          const text = await res.text();
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          const said = `${r.method} ${r.url} as ${r.role ?? 'nobody'} → ${res.status} ${text.slice(0, 300)}`;
+          expect(res.status, said).toBeLessThan(500);
+          expect(res.headers.get('content-type') ?? '', said).toMatch(/^application\/json/);
+          const body: unknown = JSON.parse(text);
+          const validate = validatorFor(operation, `${r.method} ${r.template}`, res.status);
+          expect(validate, `${said}: status not documented`).not.toBeNull();
+          expect(validate!(body), `${said}: ${ajv.errorsText(validate!.errors)}`).toBe(true);
+        }),
+        { numRuns: RUNS, seed: process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined },
+      );
+
+      console.log(`fuzz: ${RUNS} requests, answers by status ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`);
+      // Both answers a client depends on were reached, not only refusals.
+      expect([...statuses.keys()].some((s) => s >= 200 && s < 300), JSON.stringify([...statuses])).toBe(true);
+      expect(statuses.get(400) ?? 0, JSON.stringify([...statuses])).toBeGreaterThan(0);
+
+      const health = await stack.request('GET', '/health', { role: null });
+      expect(health.status).toBe(200);
+      const client = new Client({ connectionString: stack.db.url });
+      await client.connect();
+      const ids = (await client.query<{ id: string }>(`SELECT stream_id AS id FROM streams`)).rows.map((row) => row.id);
+      await client.end();
+      expect(ids.length).toBeGreaterThanOrEqual(contractIds.length);
+      for (const id of ids) {
+        const verified = await stack.request('GET', `/contracts/${id}/events/verify`, { role: 'dpo' });
+        expect(verified.body, id).toMatchObject({ valid: true });
+      }
+    },
+    600_000,
+  );
+});
