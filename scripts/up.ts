@@ -5,6 +5,7 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { loadConfig, type AppConfig } from '../libs/infra/src/config/config';
 import { migrate } from '../libs/infra/src/database/data-source';
+import { devDataDir, devEnvironment } from '../libs/infra/src/dev/data-dir';
 import { isPortOpen, startProcess, waitFor, WORKER_NODE_ARGS, type ManagedProcess } from '../libs/infra/src/dev/processes';
 import { supervise } from '../libs/infra/src/dev/supervisor';
 import { startPostgres, startTemporalDevServer } from '../libs/infra/src/dev/services';
@@ -16,7 +17,7 @@ import { installTemporalBinaries } from '../libs/infra/src/temporal/binaries';
  * API, streams every log line with a prefix, and on Ctrl-C / SIGTERM stops all it started.
  */
 const root = path.resolve(__dirname, '..');
-const dataDir = path.resolve(root, process.env.DPA_DATA_DIR ?? '.data');
+const dataDir = devDataDir();
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const TEMPORAL_PORT = port('TEMPORAL_PORT', 7233);
 const TEMPORAL_UI_PORT = port('TEMPORAL_UI_PORT', 8233);
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
   const build = spawnSync(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('the build failed');
 
-  const env: NodeJS.ProcessEnv = { STORAGE_ROOT: path.join(dataDir, 'storage'), EXPORT_ROOT: path.join(dataDir, 'exports'), ...process.env };
+  const env: NodeJS.ProcessEnv = devEnvironment();
   if (!env.DATABASE_URL) {
     const pgPort = port('POSTGRES_PORT', 54320);
     if (await isPortOpen(pgPort)) throw new Error(`port ${pgPort} is taken: stop what uses it, or set POSTGRES_PORT or DATABASE_URL`);

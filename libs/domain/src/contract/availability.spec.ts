@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CONTRACT_COMMAND_TYPES } from './contract.commands';
-import { allowedCommands, commandAvailability } from './contract.availability';
+import { CALLER_COMMAND_TYPES, CONTRACT_COMMAND_TYPES } from './contract.commands';
+import { allowedCommands, callerCommands, commandAvailability } from './contract.availability';
 import { fold } from './contract.evolve';
 import { initialState } from './contract.state';
 import {
@@ -50,6 +50,17 @@ describe('command availability, from the state alone', () => {
 
   it('L7/L8: once ended and revoked, destruction is scheduled next', () =>
     expect(allowedCommands(fold(terminatedAndRevoked(T0, END, yearly)))).toEqual(['RejectRenewal', 'WithdrawRenewal', 'ScheduleDestruction']));
+
+  it('allowedCommands lists only what a caller may send: the engine\'s own commands never appear', () => {
+    const engine = ['OrderContract', 'ExpireContract', 'RevokeCredentials', 'ScheduleDestruction', 'ServeDataExport', 'StartDestruction', 'RecordLocationDestroyed', 'RecordLocationDestructionFailed', 'CompleteDestruction', 'EscalateDestruction', 'MarkDeadlineMissed'];
+    expect([...CALLER_COMMAND_TYPES, ...engine].sort()).toEqual([...CONTRACT_COMMAND_TYPES].sort());
+    const states = [fold([ordered]), fold(activeSince(T0)), fold(terminatedAndRevoked(T0, END, yearly)), fold(destructionPlanned(T0, END, { ...yearly, returnWindow: 'P14D' }))];
+    for (const s of states) {
+      expect(callerCommands(s)).toEqual(allowedCommands(s).filter((c) => !engine.includes(c)));
+    }
+    expect(callerCommands(fold(activeSince(T0)))).not.toContain('ExpireContract');
+    expect(callerCommands(fold(destructionPlanned(T0, END, { ...yearly, returnWindow: 'P14D' })))).toContain('RequestDataExport');
+  });
 
   it('L9: a pending export blocks the start of destruction (rule)', () => {
     const s = fold([...destructionPlanned(T0, END, { ...yearly, returnWindow: 'P14D' }), dataExportRequested('x-1', '2028-01-02T00:00:00Z')]);

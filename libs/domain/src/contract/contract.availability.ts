@@ -1,4 +1,4 @@
-import { CONTRACT_COMMAND_TYPES, type ContractCommandType } from './contract.commands';
+import { CALLER_COMMAND_TYPES, CONTRACT_COMMAND_TYPES, type CallerCommandType, type ContractCommandType } from './contract.commands';
 import { guards, isRefusal, type Refusal } from './contract.guards';
 import type { ContractState } from './contract.state';
 
@@ -20,4 +20,9 @@ export function commandAvailability(state: ContractState): Record<ContractComman
 
 export function allowedCommands(state: ContractState): ContractCommandType[] {
   return CONTRACT_COMMAND_TYPES.filter((type) => !isRefusal(guards[type](state)));
+}
+
+/** What a caller may send now (DESIGN §6 `allowedCommands`): the engine's own commands left out. */
+export function callerCommands(state: ContractState): CallerCommandType[] {
+  return CALLER_COMMAND_TYPES.filter((type) => !isRefusal(guards[type](state)));
 }

@@ -167,3 +167,21 @@ export const CONTRACT_COMMAND_TYPES: readonly ContractCommandType[] = [
   'EscalateDestruction',
   'MarkDeadlineMissed',
 ];
+
+/**
+ * The commands a client of the engine sends about a contract (an account manager or the billing
+ * system, through the API). The others are the engine's own: its clocks (expiry, escalation) and
+ * the steps of destruction.
+ */
+export const CALLER_COMMAND_TYPES = [
+  'HandOverCredentials',
+  'AcceptRenewal',
+  'RejectRenewal',
+  'WithdrawRenewal',
+  'NoticeNonRenewal',
+  'TerminateContract',
+  'CancelContract',
+  'RequestDataExport',
+] as const satisfies readonly ContractCommandType[];
+
+export type CallerCommandType = (typeof CALLER_COMMAND_TYPES)[number];

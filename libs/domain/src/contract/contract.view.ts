@@ -1,4 +1,4 @@
-import type { Instant, IsoDuration } from '../calendar';
+import { addDuration, type Instant, type IsoDuration } from '../calendar';
 import {
   DATA_CATEGORIES,
   DATA_SUBJECT_CATEGORIES,
@@ -16,8 +16,8 @@ import {
 } from '../catalog';
 import { notFoundError } from '../errors';
 import { actedLate } from '../kit/decider';
-import { allowedCommands } from './contract.availability';
-import type { ContractCommandType, DestructionEvidence, ExportedLocation } from './contract.commands';
+import { callerCommands } from './contract.availability';
+import type { CallerCommandType, CoveredPeriod, DestructionEvidence, ExportedLocation } from './contract.commands';
 import type { DestructionCertificate, EndKind } from './contract.events';
 import type {
   ContractState,
@@ -102,6 +102,8 @@ export interface ContractRepresentation {
   readonly processingStartedAt: Instant | null;
   readonly termStart: Instant | null;
   readonly termEnd: Instant | null;
+  /** While active: the period the next renewal invoice covers, from the term end one billing period on (L3, L4). */
+  readonly nextCoveredPeriod: CoveredPeriod | null;
   readonly renewals: readonly Renewal[];
   readonly rejectedRenewals: readonly RejectedRenewal[];
   readonly withdrawnRenewals: readonly WithdrawnRenewal[];
@@ -116,7 +118,7 @@ export interface ContractRepresentation {
   readonly credentialsRevokedAt: Instant | null;
   readonly destruction: DestructionView;
   readonly upcomingDeadlines: readonly Deadline[];
-  readonly allowedCommands: readonly ContractCommandType[];
+  readonly allowedCommands: readonly CallerCommandType[];
 }
 
 function ordered(state: ContractState): OrderedOrLater {
@@ -168,6 +170,7 @@ export function toRepresentation(state: ContractState): ContractRepresentation {
     processingStartedAt: s.processingStartedAt,
     termStart: s.termStart,
     termEnd: s.termEnd,
+    nextCoveredPeriod: s.status === 'active' ? { start: s.termEnd, end: addDuration(s.termEnd, s.billingPeriod) } : null,
     renewals: s.renewals,
     rejectedRenewals: s.rejectedRenewals,
     withdrawnRenewals: s.withdrawnRenewals,
@@ -181,7 +184,7 @@ export function toRepresentation(state: ContractState): ContractRepresentation {
     credentialsRevokedAt: s.credentialsRevokedAt,
     destruction: toDestructionView(s),
     upcomingDeadlines: upcomingDeadlines(s),
-    allowedCommands: allowedCommands(s),
+    allowedCommands: callerCommands(s),
   };
 }
 

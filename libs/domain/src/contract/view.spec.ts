@@ -40,6 +40,8 @@ describe('DESIGN §6 contract representation', () => {
       processingStartedAt: T0,
       termStart: '2027-02-28T00:00:00.000Z',
       termEnd: '2027-03-31T00:00:00.000Z',
+      // One month on from the term end, March 31 → April 30 (the month has no 31st).
+      nextCoveredPeriod: { start: '2027-03-31T00:00:00.000Z', end: '2027-04-30T00:00:00.000Z' },
       renewals: [
         {
           invoiceId: 'inv-1',
@@ -75,7 +77,7 @@ describe('DESIGN §6 contract representation', () => {
         certificate: null,
       },
       upcomingDeadlines: [{ kind: 'term-end', at: '2027-03-31T00:00:00.000Z' }],
-      allowedCommands: ['HandOverCredentials', 'AcceptRenewal', 'RejectRenewal', 'WithdrawRenewal', 'NoticeNonRenewal', 'ExpireContract', 'TerminateContract'],
+      allowedCommands: ['HandOverCredentials', 'AcceptRenewal', 'RejectRenewal', 'WithdrawRenewal', 'NoticeNonRenewal', 'TerminateContract'],
     });
   });
 

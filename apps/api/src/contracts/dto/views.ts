@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CONTRACT_COMMAND_TYPES } from '../../../../../libs/domain/src';
+import { CALLER_COMMAND_TYPES } from '../../../../../libs/domain/src';
 import { CONTRACT_STATUSES } from './list-contracts.dto';
 
 /*
@@ -152,6 +152,8 @@ export class ContractView {
   @NullableInstant('L2: the credential hand-over.') processingStartedAt!: string | null;
   @NullableInstant() termStart!: string | null;
   @NullableInstant() termEnd!: string | null;
+  @ApiProperty({ type: CoveredPeriodView, nullable: true, description: 'While active: the period the next renewal invoice covers, from the term end one billing period on (L3, L4).' })
+  nextCoveredPeriod!: CoveredPeriodView | null;
   @ApiProperty({ type: [RenewalView] }) renewals!: RenewalView[];
   @ApiProperty({ type: [ClosedRenewalView] }) rejectedRenewals!: ClosedRenewalView[];
   @ApiProperty({ type: [ClosedRenewalView] }) withdrawnRenewals!: ClosedRenewalView[];
@@ -165,7 +167,7 @@ export class ContractView {
   @NullableInstant() credentialsRevokedAt!: string | null;
   @ApiProperty({ type: DestructionView }) destruction!: DestructionView;
   @ApiProperty({ type: [DeadlineView] }) upcomingDeadlines!: DeadlineView[];
-  @ApiProperty({ type: [String], enum: CONTRACT_COMMAND_TYPES, description: 'Commands the contract accepts now.' }) allowedCommands!: string[];
+  @ApiProperty({ type: [String], enum: CALLER_COMMAND_TYPES, description: "What a caller may send now (the engine's own commands, its clocks and destruction steps, are not listed); a command listed can still be refused for its data." }) allowedCommands!: string[];
 }
 
 export class ContractListView {
