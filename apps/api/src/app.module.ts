@@ -14,6 +14,7 @@ import { AuthModule } from './auth/auth.module';
 import { IdempotencyMiddleware } from './common/idempotency.middleware';
 import { ContractsModule } from './contracts/contracts.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
+import { SubjectRequestsModule } from './subject-requests/subject-requests.module';
 import { CodecModule } from './codec/codec.controller';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -53,6 +54,7 @@ export class AppModule implements NestModule {
         HealthModule,
         ContractsModule,
         DeadlinesModule,
+        SubjectRequestsModule,
         CodecModule,
       ],
       controllers: [ApiKeysController],

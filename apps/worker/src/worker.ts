@@ -50,6 +50,7 @@ export async function createWorkerRuntime(deps: {
       outbox: new Outbox(dataSource),
       exportRoot: config.storage.exportRoot,
       processorDpoEmail: config.processor.dpoEmail,
+      accountManagementEmail: config.processor.accountManagementEmail,
     });
     const worker = await Worker.create({
       connection,

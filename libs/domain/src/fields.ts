@@ -31,6 +31,11 @@ export const FIELDS = {
   locationId: text(1, 100),
   apiKeyName: text(1, 100),
   search: text(1, 200),
+  // A ticket number, never the person (DESIGN §3): printable ASCII without `@`, so no email address fits.
+  subjectRequestReference: text(1, 100, {
+    pattern: '^[\\x20-\\x3f\\x41-\\x7e]*[\\x21-\\x3f\\x41-\\x7e][\\x20-\\x3f\\x41-\\x7e]*$',
+    description: "A ticket reference of the controller's or the processor's: printable ASCII, no @ (never the person's name or email).",
+  }),
 } as const satisfies Record<string, TextField>;
 
 export type FieldName = keyof typeof FIELDS;

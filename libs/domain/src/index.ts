@@ -17,3 +17,15 @@ export { CONTRACT_CLOCK_EVENTS, CONTRACT_CLOCK_KINDS, nextTimer, openClocks, upc
 export * from './contract/contract.availability';
 export * from './contract/contract.view';
 export * from './contract/contract.upcasting';
+export * from './subject-request/subject-request.model';
+export {
+  assistanceDue,
+  effectiveDeadline,
+  reminderDue,
+  SUBJECT_REQUEST_CLOCK_EVENTS,
+  SUBJECT_REQUEST_CLOCK_KINDS,
+  subjectRequestClocks,
+  subjectRequestStream,
+  toSubjectRequestView,
+  type SubjectRequestView,
+} from './subject-request/subject-request.decider';

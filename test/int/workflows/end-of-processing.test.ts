@@ -5,6 +5,7 @@ import { type Principal } from '../../../libs/infra/src/auth/api-keys';
 import { CredentialVault } from '../../../libs/infra/src/vault/credential-vault';
 import { contractWorkflowId, noticeNonRenewalUpdate, snapshotQuery } from '../../../libs/infra/src/temporal/messages';
 import { ApiError } from '../../../apps/api/src/common/api-error';
+import { FileCommands } from '../../../apps/api/src/kit/file-commands';
 import { ContractCommands } from '../../../apps/api/src/contracts/contract-commands.service';
 import { ContractQueries } from '../../../apps/api/src/contracts/contract-queries.service';
 import { DAY, HOUR, MANAGER, shift, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
@@ -14,7 +15,7 @@ let commands: ContractCommands;
 beforeAll(async () => {
   engine = await timeSkippingEngine();
   // The API's own command service, over the time-skipping server's client and the read models.
-  commands = new ContractCommands(engine.env.client, engine.config, new CredentialVault(engine.dataSource, engine.config.vaultKeys), new ContractQueries(engine.dataSource), engine.dataSource);
+  commands = new ContractCommands(new FileCommands(engine.env.client, engine.config), new CredentialVault(engine.dataSource, engine.config.vaultKeys), new ContractQueries(engine.dataSource), engine.dataSource);
 });
 afterAll(async () => engine?.teardown());
 

@@ -1,13 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Client, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { v5 as uuidv5 } from 'uuid';
 import { decide, initialState, orderKey, type ContractCommand, type OrderContract } from '../../../../libs/domain/src';
 import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
-import { type AppConfig } from '../../../../libs/infra/src/config/config';
 import { orderContract } from '../../../../libs/infra/src/temporal/contract-client';
-import { WorkerPresence } from '../../../../libs/infra/src/temporal/worker-presence';
 import {
   acceptRenewalUpdate,
   cancelUpdate,
@@ -18,28 +15,16 @@ import {
   requestDataExportUpdate,
   terminateUpdate,
   withdrawRenewalUpdate,
-  type Actor,
   type ContractSnapshot,
 } from '../../../../libs/infra/src/temporal/messages';
 import { CredentialVault } from '../../../../libs/infra/src/vault/credential-vault';
 import { ApiError } from '../common/api-error';
-import { domainRefusal, isWorkflowGone, temporalUnavailable } from '../common/domain-errors';
+import { domainRefusal, temporalUnavailable } from '../common/domain-errors';
 import { type IdempotencyScope } from '../common/idempotency.middleware';
-import { APP_CONFIG } from '../config/config.module';
+import { actorOf, FileCommands, ID_NAMESPACE, newId } from '../kit/file-commands';
 import { ContractQueries } from './contract-queries.service';
 import { type OrderContractDto } from './dto/order-contract.dto';
 import { type AcceptRenewalDto, type HandOverCredentialsDto } from './dto/commands.dto';
-
-/** Contract ids derived from a controller's reference: one controller's reference is one contract. */
-const REFERENCE_NAMESPACE = '6f1c4f4e-2d4b-5a54-9c33-7724d9a00001';
-
-const actorOf = (p: Principal): Actor => ({ role: p.role, keyId: p.keyId });
-
-/**
- * A new id, or — under an Idempotency-Key — the same id for every retry of the request, so a
- * retry after a crash cannot create a second contract, credential or export request.
- */
-const newId = (scope: IdempotencyScope | null, kind: string): string => (scope ? uuidv5(`${kind}\n${scope.apiKeyId}\n${scope.key}`, REFERENCE_NAMESPACE) : randomUUID());
 
 /**
  * Translates each API command into an update of the contract's workflow (DESIGN §6) and nothing
@@ -50,28 +35,16 @@ const newId = (scope: IdempotencyScope | null, kind: string): string => (scope ?
 @Injectable()
 export class ContractCommands {
   constructor(
-    @Inject(Client) private readonly temporal: Client,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(FileCommands) private readonly files: FileCommands,
     @Inject(CredentialVault) private readonly vault: CredentialVault,
     @Inject(ContractQueries) private readonly queries: ContractQueries,
     @Inject(DataSource) private readonly dataSource: DataSource,
-  ) {
-    this.presence = new WorkerPresence(temporal, config.temporal, config.temporal.workerStaleAfterMs);
-  }
-
-  private readonly presence: WorkerPresence;
-
-  /** 503 at once while no worker polls the task queue: the command would wait with nobody to answer. */
-  private async workerPresent(): Promise<void> {
-    if (!(await this.presence.workerPolls())) {
-      throw new ApiError(503, 'temporal.no_worker', 'No worker is running to answer commands; retry later with the same Idempotency-Key (the request changed nothing).');
-    }
-  }
+  ) {}
 
   async order(body: OrderContractDto, principal: Principal, scope: IdempotencyScope | null): Promise<{ created: boolean; snapshot: ContractSnapshot }> {
     const c = body.controller;
     const controller = { customerId: c.customerId ?? null, name: c.name, email: c.email, address: c.address ?? null, dpoEmail: c.dpoEmail ?? null };
-    const contractId = body.reference ? uuidv5(orderKey(controller, body.reference), REFERENCE_NAMESPACE) : newId(scope, 'contract');
+    const contractId = body.reference ? uuidv5(orderKey(controller, body.reference), ID_NAMESPACE) : newId(scope, 'contract');
     const order: OrderContract['data'] = {
       contractId,
       reference: body.reference ?? null,
@@ -84,11 +57,11 @@ export class ContractCommands {
     };
     // Refuse a bad order here, before a workflow exists for it; the workflow decides again.
     this.refuseLocally({ type: 'OrderContract', data: order }, initialState());
-    await this.workerPresent();
+    await this.files.workerPresent();
     try {
-      const { created, ...snapshot } = await orderContract(this.temporal, {
-        taskQueue: this.config.temporal.taskQueue,
-        settings: { escalationMargin: this.config.destruction.escalationMargin },
+      const { created, ...snapshot } = await orderContract(this.files.temporal, {
+        taskQueue: this.files.config.temporal.taskQueue,
+        settings: { escalationMargin: this.files.config.destruction.escalationMargin },
         order,
         actor: actorOf(principal),
       });
@@ -104,7 +77,7 @@ export class ContractCommands {
     const command: ContractCommand = { type: 'HandOverCredentials', data: { credentialId, kind: body.kind, host: body.host, handedOverAt: new Date().toISOString() } };
     // Checked before sealing: a refused hand-over leaves no key and no sealed secret behind.
     this.refuseLocally(command, current.state);
-    await this.workerPresent();
+    await this.files.workerPresent();
     // Sealed and stored here: the secret never reaches Temporal, not even sealed (L2, P3).
     const sealed = await this.vault.seal(contractId, credentialId, { username: body.username, secret: body.secret }).catch((e: unknown) => {
       if ((e as { code?: string }).code === 'vault.shredded') throw new ApiError(409, 'contract.ended', 'The contract has ended: its credentials were destroyed.');
@@ -203,16 +176,8 @@ export class ContractCommands {
    * To the one workflow that owns the contract's stream. No workflow (never ordered, or finished
    * after destruction) reads the stored state: 404, or the domain's answer over it.
    */
-  private async send(contractId: string, command: ContractCommand, call: (h: WorkflowHandle) => Promise<ContractSnapshot>): Promise<ContractSnapshot> {
-    await this.workerPresent();
-    try {
-      return await call(this.temporal.workflow.getHandle(contractWorkflowId(contractId)));
-    } catch (e) {
-      const refusal = domainRefusal(e);
-      if (refusal) throw refusal;
-      if (!isWorkflowGone(e)) throw temporalUnavailable(e) ?? e;
-      throw await this.closed(contractId, command);
-    }
+  private send(contractId: string, command: ContractCommand, call: (h: WorkflowHandle) => Promise<ContractSnapshot>): Promise<ContractSnapshot> {
+    return this.files.send(contractWorkflowId(contractId), call, () => this.closed(contractId, command));
   }
 
   /** The workflow finished with the contract's data destroyed (L12): the domain's refusal over the stored state. */
@@ -223,10 +188,6 @@ export class ContractCommands {
   }
 
   private refuseLocally(command: ContractCommand, state: ContractSnapshot['state']): void {
-    try {
-      decide(command, state);
-    } catch (e) {
-      throw domainRefusal(e) ?? e;
-    }
+    this.files.refuseLocally(decide, command, state);
   }
 }

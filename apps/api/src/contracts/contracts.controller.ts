@@ -8,6 +8,7 @@ import { AnyRole, Roles } from '../auth/roles.decorator';
 import { IdempotencyKey, type IdempotencyScope } from '../common/idempotency.middleware';
 import { idParamSchema, textParamSchema } from '../common/fields';
 import { ErrorResponses } from '../common/openapi';
+import { trailView, verifyView } from '../kit/trail';
 import { ContractIdPipe, InvoiceIdPipe } from './contract-id.pipe';
 import { ContractCommands } from './contract-commands.service';
 import { ContractQueries } from './contract-queries.service';
@@ -72,21 +73,7 @@ export class ContractsController {
   @ErrorResponses(400, 401, 403, 404)
   async events(@Param('id', ContractIdPipe) id: string) {
     await this.queries.found(id);
-    const events = await this.queries.events(id);
-    return {
-      events: events.map((e) => ({
-        position: e.position,
-        version: e.version,
-        type: e.type,
-        schemaVersion: e.schemaVersion,
-        occurredAt: e.occurredAt,
-        recordedAt: e.recordedAt,
-        data: e.data,
-        metadata: e.metadata,
-        prevHash: e.prevHash,
-        hash: e.hash,
-      })),
-    };
+    return trailView(await this.queries.events(id));
   }
 
   @Get(':id/events/verify')
@@ -97,8 +84,7 @@ export class ContractsController {
   @ErrorResponses(400, 401, 403, 404)
   async verify(@Param('id', ContractIdPipe) id: string) {
     await this.queries.found(id);
-    const result = await this.queries.verify(id);
-    return result.valid ? { valid: true } : { valid: false, brokenAt: result.brokenAt, reason: result.reason };
+    return verifyView(await this.queries.verify(id));
   }
 
   @Get(':id/destruction')

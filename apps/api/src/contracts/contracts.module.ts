@@ -6,10 +6,12 @@ import { APP_CONFIG } from '../config/config.module';
 import { ContractCommands } from './contract-commands.service';
 import { ContractQueries } from './contract-queries.service';
 import { ContractsController } from './contracts.controller';
+import { FileCommands } from '../kit/file-commands';
 
 @Module({
   controllers: [ContractsController],
   providers: [
+    FileCommands,
     ContractCommands,
     ContractQueries,
     {

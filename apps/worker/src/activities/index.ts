@@ -20,6 +20,7 @@ export interface ActivityDependencies {
   readonly outbox: Outbox;
   readonly exportRoot: string;
   readonly processorDpoEmail: string;
+  readonly accountManagementEmail: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -150,7 +151,7 @@ export function createActivities(deps: ActivityDependencies) {
 
     /** A notice into the outbox, worded by the mail adapter; the dispatcher sends it once (one message id per notice). */
     async sendNotice(notice: Notice): Promise<void> {
-      await deps.outbox.enqueue(composeNotice(notice, { processorDpo: deps.processorDpoEmail })).catch(databaseFailure);
+      await deps.outbox.enqueue(composeNotice(notice, { processorDpo: deps.processorDpoEmail, accountManagement: deps.accountManagementEmail })).catch(databaseFailure);
     },
   };
 }

@@ -8,6 +8,8 @@ export interface OutgoingEmail {
   readonly contractId: string | null;
   readonly kind: string;
   readonly to: string;
+  /** In copy (the controller's DPO). */
+  readonly cc?: readonly string[];
   readonly subject: string;
   readonly text: string;
   readonly attachments?: readonly { filename: string; content: string; contentType: string }[];
@@ -19,9 +21,9 @@ export class Outbox {
 
   async enqueue(email: OutgoingEmail): Promise<{ enqueued: boolean }> {
     const rows: unknown[] = await this.dataSource.query(
-      `INSERT INTO outbox (message_id, contract_id, kind, recipient, subject, body, attachments)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
-      [email.messageId, email.contractId, email.kind, email.to, email.subject, email.text, JSON.stringify(email.attachments ?? [])],
+      `INSERT INTO outbox (message_id, contract_id, kind, recipient, cc, subject, body, attachments)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
+      [email.messageId, email.contractId, email.kind, email.to, [...(email.cc ?? [])], email.subject, email.text, JSON.stringify(email.attachments ?? [])],
     );
     return { enqueued: rows.length === 1 };
   }
@@ -31,6 +33,7 @@ interface OutboxRow {
   message_id: string;
   kind: string;
   recipient: string;
+  cc: string[];
   subject: string;
   body: string;
   attachments: { filename: string; content: string; contentType: string }[];
@@ -91,7 +94,7 @@ export class OutboxDispatcher {
          ), claimed AS (
            UPDATE outbox o SET status = 'sending', lease_until = now() + interval '2 minutes', attempts = o.attempts + 1
            FROM next WHERE o.message_id = next.message_id
-           RETURNING o.message_id, o.kind, o.recipient, o.subject, o.body, o.attachments, o.attempts
+           RETURNING o.message_id, o.kind, o.recipient, o.cc, o.subject, o.body, o.attachments, o.attempts
          )
          SELECT * FROM claimed`,
       )) as OutboxRow[];
@@ -100,6 +103,7 @@ export class OutboxDispatcher {
         await this.transport.sendMail({
           from: this.from,
           to: row.recipient,
+          ...(row.cc.length ? { cc: row.cc } : {}),
           subject: row.subject,
           text: row.body,
           messageId: `<${row.message_id}@dpa-engine>`,

@@ -1,1 +1,2 @@
 export { contractWorkflow } from './contract.workflow';
+export { subjectRequestWorkflow } from './subject-request.workflow';

@@ -44,10 +44,12 @@ const schema = z.object({
   PROCESSOR_NAME: z.string().min(1).default('7724'),
   PROCESSOR_DPO_NAME: z.string().min(1).default('Data Protection Officer'),
   PROCESSOR_DPO_EMAIL: z.email().default('dpo@localhost.localdomain'),
+  ACCOUNT_MANAGEMENT_EMAIL: z.email().default('account-management@localhost.localdomain'),
   STORAGE_ROOT: z.string().min(1).default('.data/storage'),
   STORAGE_LOCATIONS: z.string().optional(),
   EXPORT_ROOT: z.string().min(1).default('.data/exports'),
   DESTRUCTION_ESCALATION_MARGIN: z.string().regex(isoDuration, 'an ISO-8601 duration such as P7D').default('P7D'),
+  DSR_ASSISTANCE_MARGIN: z.string().regex(isoDuration, 'an ISO-8601 duration such as P7D').default('P7D'),
   WORKER_SHUTDOWN_GRACE: z.coerce.number().int().min(0).default(30_000),
   /** Workflows the worker keeps in memory between tasks (each costs a V8 context); more are replayed from history when they wake. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
@@ -74,13 +76,14 @@ export interface AppConfig {
   readonly payloadKeys: KeyRing;
   readonly vaultKeys: KeyRing;
   readonly mail: { readonly smtpUrl: string; readonly from: string };
-  readonly processor: { readonly name: string; readonly dpoName: string; readonly dpoEmail: string };
+  readonly processor: { readonly name: string; readonly dpoName: string; readonly dpoEmail: string; readonly accountManagementEmail: string };
   readonly storage: {
     readonly root: string;
     readonly exportRoot: string;
     readonly locations: Readonly<Record<string, StorageLocationConfig>>;
   };
   readonly destruction: { readonly escalationMargin: string };
+  readonly subjectRequests: { readonly assistanceMargin: string };
   readonly worker: { readonly shutdownGraceMs: number; readonly maxCachedWorkflows: number };
 }
 
@@ -142,9 +145,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     payloadKeys,
     vaultKeys,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
-    processor: { name: env.PROCESSOR_NAME, dpoName: env.PROCESSOR_DPO_NAME, dpoEmail: env.PROCESSOR_DPO_EMAIL },
+    processor: { name: env.PROCESSOR_NAME, dpoName: env.PROCESSOR_DPO_NAME, dpoEmail: env.PROCESSOR_DPO_EMAIL, accountManagementEmail: env.ACCOUNT_MANAGEMENT_EMAIL },
     storage: { root: path.resolve(env.STORAGE_ROOT), exportRoot: path.resolve(env.EXPORT_ROOT), locations },
     destruction: { escalationMargin: env.DESTRUCTION_ESCALATION_MARGIN },
+    subjectRequests: { assistanceMargin: env.DSR_ASSISTANCE_MARGIN },
     worker: { shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS },
   };
 }

@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ContractState, CoveredPeriod, IsoDuration, OrderContract } from '../../../domain/src';
+import type { ContractState, CoveredPeriod, IsoDuration, OrderContract, SubjectRequestCommand, SubjectRequestState } from '../../../domain/src';
 
 /**
  * The contract between the workflows and every client (API, tests, tools): workflow ids, inputs,
@@ -116,6 +116,46 @@ export const cancelUpdate = defineUpdate<ContractSnapshot, [ReasonInput & { reas
 export const requestDataExportUpdate = defineUpdate<ContractSnapshot, [RequestDataExportInput]>('requestDataExport');
 
 export const snapshotQuery = defineQuery<ContractSnapshot>('snapshot');
+
+/** DESIGN §3.2: one workflow per data-subject request file, for the file's life. */
+export const subjectRequestWorkflowId = (requestId: string) => workflowIdOf('subject-request', requestId);
+
+export type SubjectRequestSnapshot = Snapshot<SubjectRequestState>;
+
+/** Who the request's emails go to, as the contract names them when the file is opened. */
+export interface SubjectRequestParties {
+  readonly controllerEmail: string;
+  readonly controllerDpoEmail: string | null;
+  readonly contractReference: string | null;
+}
+
+export interface SubjectRequestWorkflowInput {
+  readonly requestId: string;
+  readonly parties: SubjectRequestParties;
+  readonly carried?: SubjectRequestSnapshot;
+}
+
+export interface OpenSubjectRequestInput {
+  readonly open: Omit<Extract<SubjectRequestCommand, { type: 'OpenSubjectRequest' }>['data'], 'openedAt'>;
+  readonly actor: Actor;
+}
+
+export interface ExtendSubjectRequestInput {
+  readonly months: number;
+  readonly reason: string;
+  readonly actor: Actor;
+}
+
+export interface CompleteSubjectRequestInput {
+  readonly outcome: string;
+  readonly reason: string | null;
+  readonly actor: Actor;
+}
+
+export const openSubjectRequestUpdate = defineUpdate<SubjectRequestSnapshot & { created: boolean }, [OpenSubjectRequestInput]>('openSubjectRequest');
+export const extendSubjectRequestUpdate = defineUpdate<SubjectRequestSnapshot, [ExtendSubjectRequestInput]>('extendSubjectRequest');
+export const completeSubjectRequestUpdate = defineUpdate<SubjectRequestSnapshot, [CompleteSubjectRequestInput]>('completeSubjectRequest');
+export const subjectRequestSnapshotQuery = defineQuery<SubjectRequestSnapshot>('subjectRequestSnapshot');
 
 /** The ApplicationFailure type that carries a domain refusal; details[0] = {code, kind, details}. */
 export const DOMAIN_FAILURE = 'DomainError';

@@ -225,6 +225,5 @@ export class ProcessingRecordView {
   @ApiProperty({ type: 'object', additionalProperties: true }) securityMeasures!: Record<string, unknown>;
   @NullableInstant() processingStartedAt!: string | null;
   @NullableInstant() endedAt!: string | null;
-  @ApiProperty({ type: TimerFactView, nullable: true, description: 'L5: an expiry, when it was due (the end) and when the engine recorded it.' }) expiry!: TimerFactView | null;
   @NullableInstant() destructionDeadline!: string | null;
 }

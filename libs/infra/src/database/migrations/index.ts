@@ -7,6 +7,7 @@ import { IdentifierCollation1796000005000 } from './1796000005000-identifier-col
 import { DeadlinesOfEveryFile1796000006000 } from './1796000006000-deadlines-of-every-file';
 import { InvoiceClaims1796000007000 } from './1796000007000-invoice-claims';
 import { LighterAppends1796000008000 } from './1796000008000-lighter-appends';
+import { SubjectRequests1796000009000 } from './1796000009000-subject-requests';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   DeadlinesOfEveryFile1796000006000,
   InvoiceClaims1796000007000,
   LighterAppends1796000008000,
+  SubjectRequests1796000009000,
 ];

@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { Client, type WorkflowHandle } from '@temporalio/client';
+import { v5 as uuidv5 } from 'uuid';
+import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
+import { type AppConfig } from '../../../../libs/infra/src/config/config';
+import { WorkerPresence } from '../../../../libs/infra/src/temporal/worker-presence';
+import { type Actor } from '../../../../libs/infra/src/temporal/messages';
+import { ApiError } from '../common/api-error';
+import { domainRefusal, isWorkflowGone, temporalUnavailable } from '../common/domain-errors';
+import { type IdempotencyScope } from '../common/idempotency.middleware';
+import { APP_CONFIG } from '../config/config.module';
+
+/** Ids derived from an Idempotency-Key, and from a controller's reference. */
+export const ID_NAMESPACE = '6f1c4f4e-2d4b-5a54-9c33-7724d9a00001';
+
+export const actorOf = (p: Principal): Actor => ({ role: p.role, keyId: p.keyId });
+
+/**
+ * A new id, or — under an Idempotency-Key — the same id for every retry of the request, so a
+ * retry after a crash cannot create a second file (a contract, a credential, a request).
+ */
+export const newId = (scope: IdempotencyScope | null, kind: string): string => (scope ? uuidv5(`${kind}\n${scope.apiKeyId}\n${scope.key}`, ID_NAMESPACE) : randomUUID());
+
+/**
+ * What every file type's API service does with its workflow (DESIGN §5: one owner per stream):
+ * refuse at once while no worker polls, send the update, and turn what comes back into the API's
+ * answers — a domain refusal, the file's workflow gone (finished), Temporal unavailable.
+ */
+@Injectable()
+export class FileCommands {
+  private readonly presence: WorkerPresence;
+
+  constructor(
+    @Inject(Client) readonly temporal: Client,
+    @Inject(APP_CONFIG) readonly config: AppConfig,
+  ) {
+    this.presence = new WorkerPresence(temporal, config.temporal, config.temporal.workerStaleAfterMs);
+  }
+
+  /** 503 at once while no worker polls the task queue: the command would wait with nobody to answer. */
+  async workerPresent(): Promise<void> {
+    if (!(await this.presence.workerPolls())) {
+      throw new ApiError(503, 'temporal.no_worker', 'No worker is running to answer commands; retry later with the same Idempotency-Key (the request changed nothing).');
+    }
+  }
+
+  /** An update to the workflow that owns a file; `gone` answers once that workflow has finished. */
+  async send<T>(workflowId: string, call: (h: WorkflowHandle) => Promise<T>, gone: () => Promise<ApiError>): Promise<T> {
+    await this.workerPresent();
+    try {
+      return await call(this.temporal.workflow.getHandle(workflowId));
+    } catch (e) {
+      const refusal = domainRefusal(e);
+      if (refusal) throw refusal;
+      if (!isWorkflowGone(e)) throw temporalUnavailable(e) ?? e;
+      throw await gone();
+    }
+  }
+
+  /** The domain's refusal of `command` over `state`, thrown as the API's; nothing when it would go ahead. */
+  refuseLocally<C, S>(decide: (command: C, state: S) => unknown, command: C, state: S): void {
+    try {
+      decide(command, state);
+    } catch (e) {
+      throw domainRefusal(e) ?? e;
+    }
+  }
+}
