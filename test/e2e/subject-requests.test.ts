@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../support/stack';
 
@@ -14,6 +15,19 @@ afterAll(async () => stack?.stop());
 
 const DAY = 86_400_000;
 
+/** Once every outbox row of a request is sent: how many there are (one per message id, so one send each). */
+async function sentOnce(requestId: string): Promise<number> {
+  const db = new Client({ connectionString: stack.db.url });
+  await db.connect();
+  try {
+    const count = async () => (await db.query<{ total: number; sent: number }>(`SELECT count(*)::int AS total, count(*) FILTER (WHERE status = 'sent')::int AS sent FROM outbox WHERE message_id LIKE $1 || ':%'`, [requestId])).rows[0]!;
+    await expect.poll(async () => { const c = await count(); return c.total > 0 && c.sent === c.total; }, { timeout: 20_000 }).toBe(true);
+    return (await count()).total;
+  } finally {
+    await db.end();
+  }
+}
+
 async function contract(dpoEmail: string | null = 'dpo@client.example'): Promise<string> {
   const order = await stack.request('POST', '/contracts', {
     role: 'account_manager',
@@ -26,7 +40,7 @@ async function contract(dpoEmail: string | null = 'dpo@client.example'): Promise
 describe('data-subject request files (P7)', () => {
   it('one the processor received is passed to the controller at once, with its DPO in copy, once; its clocks follow 12(3)', async () => {
     const id = await contract();
-    const receivedAt = new Date(Date.now() - 60_000).toISOString();
+    const receivedAt = new Date().toISOString();
     const headers = { 'idempotency-key': `dsr-${id}` };
     const body = { type: 'erasure', receivedAt, receivedBy: 'processor', reference: 'DSR-0042' };
     const opened = await stack.request('POST', `/contracts/${id}/subject-requests`, { role: 'account_manager', body, headers });
@@ -47,9 +61,10 @@ describe('data-subject request files (P7)', () => {
 
     // A retry under the same key is the same request; the email is not sent again.
     const again = await stack.request('POST', `/contracts/${id}/subject-requests`, { role: 'account_manager', body, headers });
+    expect(again.status).toBe(201);
     expect(again.body.id).toBe(opened.body.id);
     await expect.poll(async () => (await stack.request('GET', `/contracts/${id}/subject-requests/${opened.body.id}`, { role: 'dpo' })).body.forwardedAt, { timeout: 20_000 }).not.toBeNull();
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await sentOnce(opened.body.id)).toBe(1);
     expect(stack.mail.messages.filter((m) => m.subject.includes('DSR-0042'))).toHaveLength(1);
 
     // The inbox lists both clocks under the contract.
@@ -78,28 +93,29 @@ describe('data-subject request files (P7)', () => {
     // After its workflow finished, the file still answers with the domain's rules.
     const late = await stack.request('POST', `/contracts/${id}/subject-requests/${opened.body.id}/extension`, { role: 'dpo', body: { months: 1, reason: 'r' } });
     expect(late.status).toBe(409);
+    // A retried completion (its answer lost) gets the file again; another outcome is refused.
+    const retried = await stack.request('POST', `/contracts/${id}/subject-requests/${opened.body.id}/completion`, { role: 'account_manager', body: { outcome: 'fulfilled' } });
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    expect(retried.body).toMatchObject({ id: opened.body.id, status: 'completed', outcome: 'fulfilled' });
+    const other = await stack.request('POST', `/contracts/${id}/subject-requests/${opened.body.id}/completion`, { role: 'account_manager', body: { outcome: 'refused', reason: 'no data' } });
+    expect(other.status).toBe(409);
     const list = await stack.request('GET', `/contracts/${id}/subject-requests`, { role: 'billing' });
     expect(list.body.items.map((i: { id: string }) => i.id)).toEqual([opened.body.id]);
   });
 
-  it('a request whose assistance target has passed reminds account management and escalates to the processor\'s DPO at once, each once, and shows overdue', async () => {
+  it('one the controller received is not sent back to it; its reminder and escalation are the engine\'s own (test/int/workflows/subject-request.test.ts)', async () => {
     const id = await contract(null);
-    // Received 26 days ago: the target (deadline − P7D) passed about 4 days ago.
-    const receivedAt = new Date(Date.now() - 26 * DAY).toISOString();
-    const opened = await stack.request('POST', `/contracts/${id}/subject-requests`, { role: 'dpo', body: { type: 'access', receivedAt, receivedBy: 'controller', reference: 'CTRL-7' } });
+    const opened = await stack.request('POST', `/contracts/${id}/subject-requests`, { role: 'dpo', body: { type: 'access', receivedAt: new Date().toISOString(), receivedBy: 'controller', reference: 'CTRL-7' } });
     expect(opened.status, JSON.stringify(opened.body)).toBe(201);
-    const reminder = await stack.mail.waitFor((m) => m.to.includes('am@processor.example') && m.subject.includes('CTRL-7'));
-    const escalation = await stack.mail.waitFor((m) => m.to.includes('dpo@processor.example') && m.subject.includes('CTRL-7'));
-    expect(reminder.subject).toContain('Assistance due');
-    expect(escalation.subject).toContain('Assistance overdue');
-    // Received by the controller: nothing is forwarded to it.
-    expect(stack.mail.messages.some((m) => m.to.includes('privacy@client.example') && m.subject.includes('CTRL-7'))).toBe(false);
-    const view = (await stack.request('GET', `/contracts/${id}/subject-requests/${opened.body.id}`, { role: 'dpo' })).body;
-    expect(view.overdue).toEqual(['assistanceDue']);
-    expect(view.remindedAt).not.toBeNull();
-    expect(view.escalatedAt).not.toBeNull();
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(stack.mail.messages.filter((m) => m.subject.includes('CTRL-7'))).toHaveLength(2);
+    expect(opened.body).toMatchObject({ receivedBy: 'controller', forwardedAt: null, remindedAt: null, escalatedAt: null, overdue: [] });
+    // Its trail is its own stream, hash-chained, readable by the DPO only.
+    const trail = await stack.request('GET', `/contracts/${id}/subject-requests/${opened.body.id}/events`, { role: 'dpo' });
+    expect(trail.body.events.map((e: { type: string }) => e.type)).toEqual(['SubjectRequestOpened']);
+    expect((await stack.request('GET', `/contracts/${id}/subject-requests/${opened.body.id}/events/verify`, { role: 'dpo' })).body).toEqual({ valid: true });
+    expect((await stack.request('GET', `/contracts/${id}/subject-requests/${opened.body.id}/events`, { role: 'account_manager' })).status).toBe(403);
+    // Nothing goes to the controller: it has the request already.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(stack.mail.messages.some((m) => m.subject.includes('CTRL-7'))).toBe(false);
   });
 
   it('refuses bad input with the domain\'s codes, and an email address as a reference; unknown ids are 404', async () => {
@@ -112,6 +128,9 @@ describe('data-subject request files (P7)', () => {
     const future = await post({ ...ok, receivedAt: new Date(Date.now() + 3_600_000).toISOString() });
     expect(future.status).toBe(422);
     expect(future.body.error.code).toBe('subject_request.received_in_future');
+    const before = await post({ ...ok, receivedAt: '2020-01-01T00:00:00Z' });
+    expect(before.status).toBe(422);
+    expect(before.body.error.code).toBe('subject_request.received_before_order');
     expect((await post(ok, 'billing')).status).toBe(403);
     expect((await stack.request('POST', `/contracts/00000000-0000-4000-8000-000000000000/subject-requests`, { role: 'account_manager', body: ok })).status).toBe(404);
     expect((await stack.request('GET', `/contracts/${id}/subject-requests/00000000-0000-4000-8000-000000000000`, { role: 'dpo' })).status).toBe(404);

@@ -177,7 +177,9 @@ export class ContractCommands {
    * after destruction) reads the stored state: 404, or the domain's answer over it.
    */
   private send(contractId: string, command: ContractCommand, call: (h: WorkflowHandle) => Promise<ContractSnapshot>): Promise<ContractSnapshot> {
-    return this.files.send(contractWorkflowId(contractId), call, () => this.closed(contractId, command));
+    return this.files.send(contractWorkflowId(contractId), call, async () => {
+      throw await this.closed(contractId, command);
+    });
   }
 
   /** The workflow finished with the contract's data destroyed (L12): the domain's refusal over the stored state. */

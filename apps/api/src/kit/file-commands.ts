@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Client, type WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { v5 as uuidv5 } from 'uuid';
 import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
 import { type AppConfig } from '../../../../libs/infra/src/config/config';
@@ -45,16 +45,21 @@ export class FileCommands {
     }
   }
 
-  /** An update to the workflow that owns a file; `gone` answers once that workflow has finished. */
-  async send<T>(workflowId: string, call: (h: WorkflowHandle) => Promise<T>, gone: () => Promise<ApiError>): Promise<T> {
+  /**
+   * An update to the workflow that owns a file; `gone` answers (or throws) once that workflow has
+   * finished. An update that failed for the engine's own reasons (its store away past the
+   * activity's retries) is a 503 the client may retry, never a 500.
+   */
+  async send<T>(workflowId: string, call: (h: WorkflowHandle) => Promise<T>, gone: () => Promise<T>): Promise<T> {
     await this.workerPresent();
     try {
       return await call(this.temporal.workflow.getHandle(workflowId));
     } catch (e) {
       const refusal = domainRefusal(e);
       if (refusal) throw refusal;
-      if (!isWorkflowGone(e)) throw temporalUnavailable(e) ?? e;
-      throw await gone();
+      if (isWorkflowGone(e)) return gone();
+      if (e instanceof WorkflowUpdateFailedError) throw new ApiError(503, 'engine.unavailable', 'The engine could not record the command now; retry later (nothing was recorded).');
+      throw temporalUnavailable(e) ?? e;
     }
   }
 

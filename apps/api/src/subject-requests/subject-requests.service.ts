@@ -47,7 +47,8 @@ export class SubjectRequests {
   async open(contractId: string, body: OpenSubjectRequestDto, principal: Principal, scope: IdempotencyScope | null): Promise<{ created: boolean; view: SubjectRequestView }> {
     const contract = await this.contracts.found(contractId);
     if (contract.state.status === 'none') throw new ApiError(404, 'not_found', 'No such contract.');
-    const requestId = newId(scope, 'subject-request');
+    // The contract is part of the name: one key reused under another contract is another request.
+    const requestId = newId(scope, `subject-request\n${contractId}`);
     const open = {
       requestId,
       contractId,
@@ -56,6 +57,7 @@ export class SubjectRequests {
       receivedBy: body.receivedBy,
       reference: body.reference,
       assistanceMargin: this.files.config.subjectRequests.assistanceMargin,
+      contractOrderedAt: contract.state.orderedAt,
     };
     this.files.refuseLocally(subjectRequestStream.decide, { type: 'OpenSubjectRequest', data: { ...open, openedAt: now() } } as SubjectRequestCommand, subjectRequestStream.initialState());
     await this.files.workerPresent();
@@ -97,10 +99,12 @@ export class SubjectRequests {
 
   private async send(requestId: string, command: SubjectRequestCommand, call: Parameters<FileCommands['send']>[1]): Promise<SubjectRequestView> {
     const snapshot = (await this.files.send(subjectRequestWorkflowId(requestId), call, async () => {
-      // The workflow finished: the request is completed. The domain answers over the stored state.
+      // The workflow finished: the request is completed. The domain answers over the stored state:
+      // a refusal, or — for a retried completion — nothing new, and the stored file.
       const stored = await this.stored(requestId);
-      if (stored) this.files.refuseLocally(subjectRequestStream.decide, command, stored.state);
-      return new ApiError(409, 'subject_request.completed', 'The request is completed.');
+      if (!stored) throw new ApiError(404, 'not_found', 'No such subject request for this contract.');
+      this.files.refuseLocally(subjectRequestStream.decide, command, stored.state);
+      return { state: stored.state, version: 0 };
     })) as SubjectRequestSnapshot;
     return toSubjectRequestView(snapshot.state, now());
   }

@@ -1,4 +1,4 @@
-import { addDuration, type Instant, type IsoDuration } from '../calendar';
+import { isAfter, maxLengthMs, minLengthMs, termEnd, type Instant, type IsoDuration } from '../calendar';
 import {
   DATA_CATEGORIES,
   DATA_SUBJECT_CATEGORIES,
@@ -121,6 +121,20 @@ export interface ContractRepresentation {
   readonly allowedCommands: readonly CallerCommandType[];
 }
 
+/**
+ * The end of the term after the one ending at `current`, on the schedule anchored at the
+ * hand-over (§2: terms chain from the anchor, so a monthly contract handed over on Jan 31 runs to
+ * Feb 28, then Mar 31, never Mar 28): the first scheduled end after `current`.
+ */
+export function nextTermEnd(anchor: Instant, period: IsoDuration, current: Instant): Instant {
+  const elapsed = Date.parse(current) - Date.parse(anchor);
+  // Between the fewest and the most terms that fit, then the first end past `current`.
+  let n = Math.max(1, Math.floor(elapsed / maxLengthMs(period)));
+  const most = Math.ceil(elapsed / minLengthMs(period)) + 1;
+  while (n <= most && !isAfter(termEnd(anchor, period, n), current)) n++;
+  return termEnd(anchor, period, n);
+}
+
 function ordered(state: ContractState): OrderedOrLater {
   if (state.status === 'none') throw notFoundError('contract.not_ordered', 'no contract has been ordered yet');
   return state;
@@ -170,7 +184,7 @@ export function toRepresentation(state: ContractState): ContractRepresentation {
     processingStartedAt: s.processingStartedAt,
     termStart: s.termStart,
     termEnd: s.termEnd,
-    nextCoveredPeriod: s.status === 'active' ? { start: s.termEnd, end: addDuration(s.termEnd, s.billingPeriod) } : null,
+    nextCoveredPeriod: s.status === 'active' ? { start: s.termEnd, end: nextTermEnd(s.processingStartedAt, s.billingPeriod, s.termEnd) } : null,
     renewals: s.renewals,
     rejectedRenewals: s.rejectedRenewals,
     withdrawnRenewals: s.withdrawnRenewals,

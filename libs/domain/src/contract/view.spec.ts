@@ -3,7 +3,8 @@ import { isDomainError } from '../errors';
 import { PROCESSOR, SECURITY_MEASURES } from '../catalog';
 import { fold } from './contract.evolve';
 import { initialState } from './contract.state';
-import { processingRecord, toDestructionView, toRepresentation } from './contract.view';
+import { nextTermEnd, processingRecord, toDestructionView, toRepresentation } from './contract.view';
+import { termEnd } from '../calendar';
 import {
   CONTRACT_ID,
   CONTROLLER,
@@ -40,7 +41,7 @@ describe('DESIGN §6 contract representation', () => {
       processingStartedAt: T0,
       termStart: '2027-02-28T00:00:00.000Z',
       termEnd: '2027-03-31T00:00:00.000Z',
-      // One month on from the term end, March 31 → April 30 (the month has no 31st).
+      // The next scheduled end from the hand-over anchor: March 31 → April 30 (the month has no 31st).
       nextCoveredPeriod: { start: '2027-03-31T00:00:00.000Z', end: '2027-04-30T00:00:00.000Z' },
       renewals: [
         {
@@ -152,4 +153,20 @@ describe('Art. 30(2) record of processing', () => {
 
   it('names another processor when asked', () =>
     expect(processingRecord(fold([ordered]), { name: 'Hosting Co', role: 'hosting provider' }).processor.name).toBe('Hosting Co'));
+});
+
+describe('nextCoveredPeriod: the next term on the schedule anchored at the hand-over (§2)', () => {
+  it('a monthly contract handed over on Jan 31 runs Feb 28 → Mar 31, never Mar 28', () => {
+    expect(nextTermEnd('2027-01-31T10:00:00.000Z', 'P1M', '2027-02-28T10:00:00.000Z')).toBe('2027-03-31T10:00:00.000Z');
+    expect(nextTermEnd('2027-01-31T10:00:00.000Z', 'P1M', '2027-03-31T10:00:00.000Z')).toBe('2027-04-30T10:00:00.000Z');
+    expect(nextTermEnd('2028-02-29T00:00:00.000Z', 'P1Y', '2029-02-28T00:00:00.000Z')).toBe('2030-02-28T00:00:00.000Z');
+    // An end off the schedule (a renewal that covered an odd period): the first scheduled end after it.
+    expect(nextTermEnd('2027-01-31T10:00:00.000Z', 'P1M', '2027-03-15T00:00:00.000Z')).toBe('2027-03-31T10:00:00.000Z');
+  });
+
+  it('after the n-th scheduled end comes the (n+1)-th, for ten years of monthly and weekly terms', () => {
+    for (const [anchor, period] of [['2027-01-31T23:30:00.000Z', 'P1M'], ['2027-05-29T00:00:00.000Z', 'P1M'], ['2027-01-01T00:00:00.000Z', 'P1W'], ['2027-03-31T00:00:00.000Z', 'P3M']] as const) {
+      for (let n = 1; n <= 120; n++) expect(nextTermEnd(anchor, period, termEnd(anchor, period, n))).toBe(termEnd(anchor, period, n + 1));
+    }
+  });
 });

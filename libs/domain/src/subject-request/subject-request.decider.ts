@@ -1,4 +1,4 @@
-import { addDuration, isAfter, maxInstant, parseDuration, subtractDuration, type Instant } from '../calendar';
+import { addDuration, isAfter, isBefore, maxInstant, parseDuration, subtractDuration, type Instant } from '../calendar';
 import { conflictError, notFoundError, ruleError, validationError } from '../errors';
 import { FIELDS } from '../fields';
 import type { StreamType, Timer } from '../kit/decider';
@@ -25,7 +25,7 @@ export const effectiveDeadline = (s: OpenedSubjectRequest): Instant => s.extensi
 export const assistanceDue = (s: OpenedSubjectRequest): Instant => maxInstant(s.receivedAt, subtractDuration(effectiveDeadline(s), s.assistanceMargin));
 
 /** Account management is reminded ASSISTANCE_REMINDER_LEAD before the target. */
-export const reminderDue = (s: OpenedSubjectRequest): Instant => subtractDuration(assistanceDue(s), ASSISTANCE_REMINDER_LEAD);
+export const reminderDue = (s: OpenedSubjectRequest): Instant => maxInstant(s.receivedAt, subtractDuration(assistanceDue(s), ASSISTANCE_REMINDER_LEAD));
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string, code: string): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) throw validationError(code, `${field} must be one of ${allowed.join(', ')}`, { field, allowed: [...allowed] });
@@ -51,6 +51,9 @@ export function decide(command: SubjectRequestCommand, state: SubjectRequestStat
       const receivedBy = oneOf(d.receivedBy, RECEIVERS, 'receivedBy', 'subject_request.invalid_receiver');
       const reference = requireText(d.reference, 'reference', FIELDS.subjectRequestReference);
       const receivedAt = requireInstant(d.receivedAt, 'receivedAt');
+      if (isBefore(receivedAt, d.contractOrderedAt)) {
+        throw ruleError('subject_request.received_before_order', `receivedAt precedes the contract's order ${d.contractOrderedAt}`, { orderedAt: d.contractOrderedAt });
+      }
       if (isAfter(receivedAt, addDuration(d.openedAt, RECEIPT_SKEW))) {
         throw ruleError('subject_request.received_in_future', `receivedAt lies more than ${RECEIPT_SKEW} after the engine's clock`, { skew: RECEIPT_SKEW });
       }
@@ -67,7 +70,7 @@ export function decide(command: SubjectRequestCommand, state: SubjectRequestStat
       };
       if (state.status !== 'none') {
         // The same request again (a retried creation): nothing new. Anything else is another request.
-        const same = state.requestId === data.requestId && state.requestType === requestType && state.receivedAt === receivedAt && state.receivedBy === receivedBy && state.reference === reference;
+        const same = state.requestId === data.requestId && state.contractId === data.contractId && state.requestType === requestType && state.receivedAt === receivedAt && state.receivedBy === receivedBy && state.reference === reference;
         if (same) return [];
         throw conflictError('subject_request.exists', 'a subject request with this id exists with other data');
       }

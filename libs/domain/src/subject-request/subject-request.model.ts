@@ -48,6 +48,8 @@ export type SubjectRequestCommand =
         readonly receivedBy: unknown;
         readonly reference: unknown;
         readonly assistanceMargin: IsoDuration;
+        /** When the contract was ordered: no request about it can have been received before. */
+        readonly contractOrderedAt: Instant;
         /** The engine's clock when the command arrived. */
         readonly openedAt: Instant;
       };

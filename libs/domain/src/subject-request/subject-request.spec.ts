@@ -10,7 +10,7 @@ const CID = 'c0ffee00-0000-4000-8000-000000000001';
 
 const open = (over: Partial<Extract<SubjectRequestCommand, { type: 'OpenSubjectRequest' }>['data']> = {}): SubjectRequestCommand => ({
   type: 'OpenSubjectRequest',
-  data: { requestId: RID, contractId: CID, requestType: 'access', receivedAt: '2027-01-31T09:00:00Z', receivedBy: 'controller', reference: 'TICKET-42', assistanceMargin: 'P7D', openedAt: '2027-01-31T10:00:00.000Z', ...over },
+  data: { requestId: RID, contractId: CID, requestType: 'access', receivedAt: '2027-01-31T09:00:00Z', receivedBy: 'controller', reference: 'TICKET-42', assistanceMargin: 'P7D', contractOrderedAt: '2027-01-10T00:00:00.000Z', openedAt: '2027-01-31T10:00:00.000Z', ...over },
 });
 
 // Expected instants written out by hand (calendar months clamp to the month's end, §2).
@@ -57,13 +57,16 @@ describe('data-subject request files (P7; GDPR 12(3); DESIGN §3.2)', () => {
     given().when(open({ reference: 'jane.doe@example.com' })).thenThrows('input.invalid_format', 'validation');
     given().when(open({ receivedAt: '2027-02-30T09:00:00Z' })).thenThrows('calendar.invalid_instant', 'validation');
     given().when(open({ receivedAt: '2027-01-31T10:06:00Z' })).thenThrows('subject_request.received_in_future', 'rule');
+    given().when(open({ receivedAt: '2027-01-09T23:59:59Z' })).thenThrows('subject_request.received_before_order', 'rule');
+    given(opened).when(open({ contractId: 'c0ffee00-0000-4000-8000-000000000002' })).thenThrows('subject_request.exists', 'conflict');
     given().when(open({ receivedAt: '2027-01-31T10:04:00Z' })).then({ ...opened, data: { ...opened.data, receivedAt: '2027-01-31T10:04:00.000Z', deadline: '2027-02-28T10:04:00.000Z' } });
   });
 
-  it('the target never falls before receipt, however large the margin', () => {
+  it('the target and its reminder never fall before receipt, however large the margin', () => {
     const s = given().when(open({ assistanceMargin: 'P2M' })).then({ ...opened, data: { ...opened.data, assistanceMargin: 'P2M' } }).state;
     if (s.status === 'none') throw new Error('not opened');
     expect(assistanceDue(s)).toBe('2027-01-31T09:00:00.000Z');
+    expect(reminderDue(s)).toBe('2027-01-31T09:00:00.000Z');
   });
 
   it('12(3): one extension of one or two months, counted from receipt (Jan 31 + 3 months = Apr 30), only before the first deadline', () => {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { z } from 'zod';
-import { DESTRUCTION_PERIOD, maxLengthMs, minLengthMs } from '../../../domain/src';
+import { DESTRUCTION_PERIOD, maxLengthMs, minLengthMs, SUBJECT_REQUEST_PERIOD } from '../../../domain/src';
 import { parseKeyRing, type KeyRing } from './key-ring';
 
 /** A bad or missing setting: the message names every offending variable, never its value. */
@@ -131,6 +131,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const margin = raw.DESTRUCTION_ESCALATION_MARGIN;
   if (parsed.success && margin && maxLengthMs(margin) >= minLengthMs(DESTRUCTION_PERIOD)) {
     problems.push({ setting: 'DESTRUCTION_ESCALATION_MARGIN', problem: `must be shorter than the ${DESTRUCTION_PERIOD} destruction period (59 days at least)` });
+  }
+  // DESIGN §3.2: the processor's help falls inside the controller's first month, and is not now.
+  const assistance = raw.DSR_ASSISTANCE_MARGIN;
+  if (parsed.success && assistance && (maxLengthMs(assistance) === 0 || maxLengthMs(assistance) >= minLengthMs(SUBJECT_REQUEST_PERIOD))) {
+    problems.push({ setting: 'DSR_ASSISTANCE_MARGIN', problem: `must be longer than zero and shorter than the ${SUBJECT_REQUEST_PERIOD} the controller has (under 28 days, its shortest month)` });
   }
   if (!parsed.success || problems.length > 0 || !payloadKeys || !vaultKeys) throw new ConfigError(problems);
   const env = parsed.data;

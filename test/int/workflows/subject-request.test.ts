@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSubjectRequestUpdate, subjectRequestWorkflowId, type SubjectRequestWorkflowInput } from '../../../libs/infra/src/temporal/messages';
+import { DAY, MANAGER, recordHistory, shift, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
+
+/**
+ * P7 (DESIGN §3.2) on the time-skipping server: a request's assistance target reminds account
+ * management P3D before it and escalates to the processor's DPO when it passes, each once and as
+ * facts that say when they were due; an extension re-arms both for its new target.
+ */
+let engine: TimeSkippingEngine;
+beforeAll(async () => {
+  engine = await timeSkippingEngine({ env: { ACCOUNT_MANAGEMENT_EMAIL: 'am@processor.example' } });
+});
+afterAll(async () => engine?.teardown());
+
+async function open(receivedAt: string, reference: string) {
+  const requestId = randomUUID();
+  const contractId = randomUUID();
+  const input: SubjectRequestWorkflowInput = { requestId, parties: { controllerEmail: 'privacy@client.example', controllerDpoEmail: null, contractReference: null } };
+  const answer = await engine.env.client.workflow.executeUpdateWithStart(openSubjectRequestUpdate, {
+    args: [{ open: { requestId, contractId, requestType: 'access', receivedAt, receivedBy: 'controller', reference, assistanceMargin: 'P7D', contractOrderedAt: shift(receivedAt, -DAY) }, actor: MANAGER }],
+    startWorkflowOperation: new WithStartWorkflowOperation('subjectRequestWorkflow', {
+      workflowId: subjectRequestWorkflowId(requestId),
+      taskQueue: engine.taskQueue,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    }),
+  });
+  return { requestId, answer, handle: engine.env.client.workflow.getHandle(subjectRequestWorkflowId(requestId)) };
+}
+
+const types = async (id: string) => (await engine.store.readStream(id)).map((e) => e.type);
+
+describe('a data-subject request\'s clocks (time-skipping)', () => {
+  it('reminds P3D before the assistance target and escalates at it, each once, recording when each was due', async () => {
+    const receivedAt = await engine.now();
+    const { requestId, handle } = await open(receivedAt, 'TS-1');
+    // Written out: deadline = receipt + 1 calendar month; target = deadline − P7D; reminder = target − P3D.
+    const r = new Date(receivedAt);
+    const deadline = new Date(r);
+    deadline.setUTCMonth(r.getUTCMonth() + 1);
+    if (deadline.getUTCDate() !== r.getUTCDate()) deadline.setUTCDate(0);
+    const target = new Date(deadline.getTime() - 7 * DAY).toISOString();
+    const reminderAt = new Date(Date.parse(target) - 3 * DAY).toISOString();
+
+    await engine.sleepUntil(shift(reminderAt, -60_000));
+    expect(await types(requestId)).toEqual(['SubjectRequestOpened']);
+    await engine.sleepUntil(shift(reminderAt, 60_000));
+    const reminder = await engine.mail.waitFor((m) => m.to.includes('am@processor.example') && m.subject.includes('TS-1'));
+    expect(reminder.text).toContain(target);
+    await engine.sleepUntil(shift(target, 60_000));
+    await engine.mail.waitFor((m) => m.to.includes('dpo@processor.example') && m.subject.includes('TS-1'));
+    const events = await engine.store.readStream(requestId);
+    expect(events.map((e) => e.type)).toEqual(['SubjectRequestOpened', 'AssistanceReminded', 'AssistanceEscalated']);
+    expect(events[1]!.data).toMatchObject({ dueAt: target });
+    expect(events[2]!.data).toMatchObject({ dueAt: target });
+    expect(Date.parse(events[2]!.data.actedAt as string) - Date.parse(target)).toBeLessThan(60_000);
+    // Nothing more until the file is completed: no further emails, however long it stays open.
+    await engine.sleepUntil(shift(deadline.toISOString(), 10 * DAY));
+    expect(engine.mail.messages.filter((m) => m.subject.includes('TS-1'))).toHaveLength(2);
+    expect(await types(requestId)).toHaveLength(3);
+    await recordHistory('subject-request-clocks', handle);
+  });
+});
