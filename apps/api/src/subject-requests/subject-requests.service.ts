@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { CANONICAL_UUID, isCalendarInstant, subjectRequestStream, toSubjectRequestView, type SubjectRequestCommand, type SubjectRequestState, type SubjectRequestView } from '../../../../libs/domain/src';
 import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
@@ -97,16 +97,19 @@ export class SubjectRequests {
     return this.send(requestId, command, (h) => h.executeUpdate(completeSubjectRequestUpdate, { args: [{ outcome: body.outcome, reason, actor: actorOf(principal) }] }));
   }
 
-  private async send(requestId: string, command: SubjectRequestCommand, call: Parameters<FileCommands['send']>[1]): Promise<SubjectRequestView> {
-    const snapshot = (await this.files.send(subjectRequestWorkflowId(requestId), call, async () => {
-      // The workflow finished: the request is completed. The domain answers over the stored state:
-      // a refusal, or — for a retried completion — nothing new, and the stored file.
-      const stored = await this.stored(requestId);
-      if (!stored) throw new ApiError(404, 'not_found', 'No such subject request for this contract.');
-      this.files.refuseLocally(subjectRequestStream.decide, command, stored.state);
-      return { state: stored.state, version: 0 };
-    })) as SubjectRequestSnapshot;
-    return toSubjectRequestView(snapshot.state, now());
+  private send(requestId: string, command: SubjectRequestCommand, call: (h: WorkflowHandle) => Promise<SubjectRequestSnapshot>): Promise<SubjectRequestView> {
+    return this.files.send(
+      subjectRequestWorkflowId(requestId),
+      async (h) => toSubjectRequestView((await call(h)).state, now()),
+      async () => {
+        // The workflow finished: the request is completed. The domain answers over the stored state:
+        // a refusal, or — for a retried completion — nothing new, and the stored file.
+        const stored = await this.stored(requestId);
+        if (!stored) throw new ApiError(404, 'not_found', 'No such subject request for this contract.');
+        this.files.refuseLocally(subjectRequestStream.decide, command, stored.state);
+        return toSubjectRequestView(stored.state, now());
+      },
+    );
   }
 
   private async stored(requestId: string): Promise<{ state: SubjectRequestState; contractId: string } | null> {
