@@ -136,7 +136,10 @@ export interface TimeSkippingEngine {
   handOver(contractId: string, credential?: CredentialSecret): Promise<{ credentialId: string; anchor: string }>;
   /** The run ids of a workflow, first to latest, following continue-as-new. */
   runs(workflowId: string, firstRunId: string): Promise<string[]>;
+  /** The contract's own events: the receipts of its emails (EmailSent) aside — see `receipts`. */
   events(contractId: string): Promise<RecordedEvent[]>;
+  /** Waits until a file's trail holds `count` email receipts, and answers them. */
+  receipts(streamId: string, count: number): Promise<RecordedEvent[]>;
   waitForDestruction(contractId: string): Promise<void>;
   teardown(): Promise<void>;
 }
@@ -177,6 +180,7 @@ export async function timeSkippingEngine(options: { storage?: (registry: Storage
       storage,
       workflowBundle: await workflowBundle(),
       outboxIntervalMs: 100,
+      outboxMaxRetrySeconds: 1,
     });
   let runtime: WorkerRuntime | null = await startRuntime();
   let running: Promise<void> = runtime.worker.run();
@@ -249,7 +253,16 @@ export async function timeSkippingEngine(options: { storage?: (registry: Storage
         runs.push(next);
       }
     },
-    events: (contractId) => store.readStream(contractId),
+    events: async (contractId) => (await store.readStream(contractId)).filter((e) => e.type !== 'EmailSent'),
+    async receipts(streamId, count) {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const receipts = (await store.readStream(streamId)).filter((e) => e.type === 'EmailSent');
+        if (receipts.length >= count) return receipts;
+        if (Date.now() > deadline) throw new Error(`${streamId} holds ${receipts.length} email receipts, not ${count}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     async waitForDestruction(contractId) {
       // The contract's one workflow (through its continue-as-new runs) ends with the certificate.
       await env.client.workflow.getHandle(contractWorkflowId(contractId)).result();

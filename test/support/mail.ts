@@ -11,14 +11,31 @@ export interface CaughtMail {
   readonly attachments: { filename: string; content: string }[];
 }
 
+export interface MailCatcher {
+  readonly url: string;
+  readonly messages: CaughtMail[];
+  waitFor(predicate: (m: CaughtMail) => boolean, timeoutMs?: number): Promise<CaughtMail>;
+  /** While true, every message is refused with 421 (the relay is down); how many were refused so far. */
+  refuse(on: boolean): void;
+  readonly refused: number;
+  stop(): Promise<void>;
+}
+
 /** A real SMTP server (npm smtp-server) on a free port that keeps what it receives. */
-export async function startMailCatcher(): Promise<{ url: string; messages: CaughtMail[]; waitFor(predicate: (m: CaughtMail) => boolean, timeoutMs?: number): Promise<CaughtMail>; stop(): Promise<void> }> {
+export async function startMailCatcher(): Promise<MailCatcher> {
   const messages: CaughtMail[] = [];
+  let refusing = false;
+  let refused = 0;
   const port = await freePort();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onMailFrom(_address, _session, callback) {
+      if (!refusing) return callback();
+      refused++;
+      return callback(Object.assign(new Error('relay down (test)'), { responseCode: 421 }));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -52,6 +69,12 @@ export async function startMailCatcher(): Promise<{ url: string; messages: Caugh
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
+    refuse(on) {
+      refusing = on;
+    },
+    get refused() {
+      return refused;
+    },
     async waitFor(predicate, timeoutMs = 20_000) {
       await waitFor('email', async () => messages.some(predicate), { timeoutMs, intervalMs: 50 });
       return messages.find(predicate)!;

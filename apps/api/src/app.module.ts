@@ -15,6 +15,7 @@ import { IdempotencyMiddleware } from './common/idempotency.middleware';
 import { ContractsModule } from './contracts/contracts.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
 import { SubjectRequestsModule } from './subject-requests/subject-requests.module';
+import { IncidentsModule } from './incidents/incidents.module';
 import { CodecModule } from './codec/codec.controller';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -55,6 +56,7 @@ export class AppModule implements NestModule {
         ContractsModule,
         DeadlinesModule,
         SubjectRequestsModule,
+        IncidentsModule,
         CodecModule,
       ],
       controllers: [ApiKeysController],

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { type Logger } from 'pino';
 import { type DataSource } from 'typeorm';
@@ -6,8 +7,9 @@ import { type AppConfig } from '../../../libs/infra/src/config/config';
 import { createDataSource } from '../../../libs/infra/src/database/data-source';
 import { createEventStore } from '../../../libs/infra/src/event-store/streams';
 import { dataConverter } from '../../../libs/infra/src/temporal/connection';
+import { emailSentSignal } from '../../../libs/infra/src/temporal/messages';
 import { CredentialVault } from '../../../libs/infra/src/vault/credential-vault';
-import { createActivities } from './activities';
+import { createActivities, incidentActivities, type ActivityDependencies } from './activities';
 import { temporalLogger } from './logging';
 import { Outbox, OutboxDispatcher } from './mail/outbox';
 import { ensureDefaultRoots, storageRegistry, type StorageRegistry } from './storage/registry';
@@ -36,25 +38,36 @@ export async function createWorkerRuntime(deps: {
   storage?: StorageRegistry;
   workflowBundle?: WorkflowBundleWithSourceMap;
   outboxIntervalMs?: number;
+  /** The longest wait before a refused email is tried again (tests shorten it). */
+  outboxMaxRetrySeconds?: number;
 }): Promise<WorkerRuntime> {
   const { config, connection, logger } = deps;
   const dataSource = createDataSource({ url: config.database.url, poolSize: config.database.poolSize, applicationName: 'dpa-worker' });
   await dataSource.initialize();
   if (!deps.storage) await ensureDefaultRoots(config);
-  const dispatcher = new OutboxDispatcher(dataSource, config.mail.smtpUrl, config.mail.from, logger, deps.outboxIntervalMs);
+  const namespace = deps.namespace ?? config.temporal.namespace;
+  // The worker's own client, on its connection: the outbox reports deliveries, incidents start their notices.
+  const client = new Client({ connection, namespace, dataConverter: dataConverter(config) });
+  const dispatcher = new OutboxDispatcher(dataSource, config.mail.smtpUrl, config.mail.from, logger, deps.outboxIntervalMs, (workflowId, receipt) =>
+    client.workflow.getHandle(workflowId).signal(emailSentSignal, receipt),
+    deps.outboxMaxRetrySeconds,
+  );
   try {
-    const activities = createActivities({
+    const activityDeps: ActivityDependencies = {
       store: createEventStore(dataSource),
       vault: new CredentialVault(dataSource, config.vaultKeys),
       storage: deps.storage ?? storageRegistry(config),
-      outbox: new Outbox(dataSource),
+      outbox: new Outbox(dataSource, config.mail.from),
+      client,
       exportRoot: config.storage.exportRoot,
       processorDpoEmail: config.processor.dpoEmail,
       accountManagementEmail: config.processor.accountManagementEmail,
-    });
+      dataSource,
+    };
+    const activities = { ...createActivities(activityDeps), ...incidentActivities(activityDeps) };
     const worker = await Worker.create({
       connection,
-      namespace: deps.namespace ?? config.temporal.namespace,
+      namespace,
       taskQueue: deps.taskQueue ?? config.temporal.taskQueue,
       workflowBundle: deps.workflowBundle ?? (await bundleWorkflows(logger)),
       activities,

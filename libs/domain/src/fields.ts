@@ -31,11 +31,13 @@ export const FIELDS = {
   locationId: text(1, 100),
   apiKeyName: text(1, 100),
   search: text(1, 200),
-  // A ticket number, never the person (DESIGN §3): printable ASCII without `@`, so no email address fits.
-  subjectRequestReference: text(1, 100, {
-    pattern: '^[\\x20-\\x3f\\x41-\\x7e]*[\\x21-\\x3f\\x41-\\x7e][\\x20-\\x3f\\x41-\\x7e]*$',
-    description: "A ticket reference of the controller's or the processor's: printable ASCII, no @ (never the person's name or email).",
+  // The controller's own opaque ticket reference, never the person (DESIGN §3): letters, digits and -_.:/ only, so no name or email fits.
+  subjectRequestReference: text(1, 64, {
+    pattern: '^[A-Za-z0-9._:/-]+$',
+    description: "The controller's own opaque reference: at most 64 letters, digits and -_.:/ (never the person's name or email).",
   }),
+  incidentSummary: text(1, 500, { multiline: true }),
+  incidentText: text(1, 4000, { multiline: true }),
 } as const satisfies Record<string, TextField>;
 
 export type FieldName = keyof typeof FIELDS;

@@ -29,3 +29,20 @@ export {
   toSubjectRequestView,
   type SubjectRequestView,
 } from './subject-request/subject-request.decider';
+export * from './kit/mail';
+export * from './incident/incident.model';
+export { affectedBy, incidentStream, toIncidentView, type IncidentView } from './incident/incident.decider';
+export * from './breach-notice/breach-notice.model';
+export {
+  acknowledgementDue,
+  article33Content,
+  BREACH_NOTICE_CLOCK_EVENTS,
+  BREACH_NOTICE_CLOCK_KINDS,
+  breachNoticeClocks,
+  breachNoticeStream,
+  controllerAuthorityDue,
+  noticeMessageIds,
+  toBreachNoticeView,
+  toFollow,
+  type BreachNoticeView,
+} from './breach-notice/breach-notice.decider';

@@ -4,6 +4,7 @@ import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@tempora
 import { v5 as uuidv5 } from 'uuid';
 import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
 import { type AppConfig } from '../../../../libs/infra/src/config/config';
+import { ID_NAMESPACE } from '../../../../libs/infra/src/ids';
 import { WorkerPresence } from '../../../../libs/infra/src/temporal/worker-presence';
 import { type Actor } from '../../../../libs/infra/src/temporal/messages';
 import { ApiError } from '../common/api-error';
@@ -12,7 +13,7 @@ import { type IdempotencyScope } from '../common/idempotency.middleware';
 import { APP_CONFIG } from '../config/config.module';
 
 /** Ids derived from an Idempotency-Key, and from a controller's reference. */
-export const ID_NAMESPACE = '6f1c4f4e-2d4b-5a54-9c33-7724d9a00001';
+export { ID_NAMESPACE };
 
 export const actorOf = (p: Principal): Actor => ({ role: p.role, keyId: p.keyId });
 

@@ -11,7 +11,7 @@ import { ContractIdPipe, UuidPipe } from '../contracts/contract-id.pipe';
 import { CompleteSubjectRequestDto, ExtendSubjectRequestDto, ListSubjectRequestsQuery, OpenSubjectRequestDto, SubjectRequestListView, SubjectRequestView } from './subject-requests.dto';
 import { SubjectRequests } from './subject-requests.service';
 import { EventsView, VerifyView } from '../contracts/dto/views';
-import { trailView, verifyView } from '../kit/trail';
+import { FileTrails } from '../kit/trail';
 
 const Params = () => (target: object, key: string | symbol, descriptor: PropertyDescriptor) => {
   ApiParam({ name: 'id', schema: idParamSchema, description: 'Contract id' })(target, key, descriptor);
@@ -22,7 +22,10 @@ const Params = () => (target: object, key: string | symbol, descriptor: Property
 @ApiBearerAuth()
 @Controller('contracts/:id/subject-requests')
 export class SubjectRequestsController {
-  constructor(@Inject(SubjectRequests) private readonly requests: SubjectRequests) {}
+  constructor(
+    @Inject(SubjectRequests) private readonly requests: SubjectRequests,
+    @Inject(FileTrails) private readonly trails: FileTrails,
+  ) {}
 
   @Post()
   @Roles('account_manager', 'dpo')
@@ -66,7 +69,7 @@ export class SubjectRequestsController {
   @ErrorResponses(400, 401, 403, 404)
   async events(@Param('id', ContractIdPipe) id: string, @Param('rid', new UuidPipe('subject request id')) rid: string) {
     await this.requests.found(id, rid);
-    return trailView(await this.requests.events(rid));
+    return this.trails.events(rid);
   }
 
   @Get(':rid/events/verify')
@@ -77,7 +80,7 @@ export class SubjectRequestsController {
   @ErrorResponses(400, 401, 403, 404)
   async verify(@Param('id', ContractIdPipe) id: string, @Param('rid', new UuidPipe('subject request id')) rid: string) {
     await this.requests.found(id, rid);
-    return verifyView(await this.requests.verify(rid));
+    return this.trails.verify(rid);
   }
 
   @Post(':rid/extension')

@@ -11,8 +11,6 @@ import {
   type SubjectRequestSnapshot,
   type SubjectRequestWorkflowInput,
 } from '../../../../libs/infra/src/temporal/messages';
-import { createEventStore } from '../../../../libs/infra/src/event-store/streams';
-import { type EventStore, type RecordedEvent, type VerifyResult } from '../../../../libs/infra/src/event-store/event-store';
 import { ApiError } from '../common/api-error';
 import { domainRefusal, temporalUnavailable } from '../common/domain-errors';
 import { type IdempotencyScope } from '../common/idempotency.middleware';
@@ -26,23 +24,11 @@ const now = () => new Date().toISOString();
 /** DESIGN §3.2: the commands of a data-subject request file, each an update of the file's own workflow. */
 @Injectable()
 export class SubjectRequests {
-  private readonly store: EventStore;
-
   constructor(
     @Inject(FileCommands) private readonly files: FileCommands,
     @Inject(ContractQueries) private readonly contracts: ContractQueries,
     @Inject(DataSource) private readonly dataSource: DataSource,
-  ) {
-    this.store = createEventStore(dataSource);
-  }
-
-  events(requestId: string): Promise<RecordedEvent[]> {
-    return this.store.readStream(requestId);
-  }
-
-  verify(requestId: string): Promise<VerifyResult> {
-    return this.store.verify(requestId);
-  }
+  ) {}
 
   async open(contractId: string, body: OpenSubjectRequestDto, principal: Principal, scope: IdempotencyScope | null): Promise<{ created: boolean; view: SubjectRequestView }> {
     const contract = await this.contracts.found(contractId);

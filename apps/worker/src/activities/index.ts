@@ -1,12 +1,22 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { type DataSource } from 'typeorm';
 import { isDomainError, type ExportedLocation } from '../../../../libs/domain/src';
 import { streamTypeOf, toNewEvents, type EventMetadata } from '../../../../libs/infra/src/event-store/streams';
 import { ConcurrencyError, EventStoreError } from '../../../../libs/infra/src/event-store/errors';
 import { type EventStore } from '../../../../libs/infra/src/event-store/event-store';
-import { type LocationInventory } from '../../../../libs/infra/src/temporal/messages';
+import { affectedContractsPage, resolveAffectedContracts, type AffectedContract } from '../../../../libs/infra/src/incidents/affected-contracts';
+import {
+  breachNoticeWorkflowId,
+  incidentClosedSignal,
+  incidentUpdatedSignal,
+  type BreachNoticeWorkflowInput,
+  type LocationInventory,
+} from '../../../../libs/infra/src/temporal/messages';
+import { type IncidentContent, type IncidentScope, type IsoDuration } from '../../../../libs/domain/src';
 import { type CredentialVault } from '../../../../libs/infra/src/vault/credential-vault';
 import { composeNotice, type Notice } from '../mail/notices';
 import { type Outbox } from '../mail/outbox';
@@ -21,6 +31,20 @@ export interface ActivityDependencies {
   readonly exportRoot: string;
   readonly processorDpoEmail: string;
   readonly accountManagementEmail: string;
+  readonly dataSource: DataSource;
+  /** The worker's own Temporal client: an incident starts its notices' workflows and relays to them. */
+  readonly client: Client;
+}
+
+/** Affected contracts handled per page of a fan-out, and workflows started or signalled at once. */
+const FAN_OUT_PAGE = 200;
+const FAN_OUT_CONCURRENCY = 16;
+
+async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -149,11 +173,78 @@ export function createActivities(deps: ActivityDependencies) {
       });
     },
 
-    /** A notice into the outbox, worded by the mail adapter; the dispatcher sends it once (one message id per notice). */
+    /**
+     * A notice into the outbox, worded by the mail adapter; the dispatcher sends it once (one
+     * message id per notice) and reports its delivery to the workflow that asked for it.
+     */
     async sendNotice(notice: Notice): Promise<void> {
-      await deps.outbox.enqueue(composeNotice(notice, { processorDpo: deps.processorDpoEmail, accountManagement: deps.accountManagementEmail })).catch(databaseFailure);
+      const owner = Context.current().info.workflowExecution?.workflowId ?? null;
+      await deps.outbox.enqueue(composeNotice(notice, { processorDpo: deps.processorDpoEmail, accountManagement: deps.accountManagementEmail }), owner).catch(databaseFailure);
     },
   };
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * Walks an incident's affected contracts page by page, doing `work` for each; the heartbeat carries
+ * the last contract done, so a retried attempt (a worker that died) resumes there. Returns the count.
+ */
+async function fanOut(deps: ActivityDependencies, incidentId: string, work: (contract: AffectedContract) => Promise<void>): Promise<number> {
+  const context = Context.current();
+  const resumed = context.info.heartbeatDetails as { after: string | null; done: number } | undefined;
+  let after = resumed?.after ?? null;
+  let done = resumed?.done ?? 0;
+  for (;;) {
+    const page = await affectedContractsPage(deps.dataSource, incidentId, after, FAN_OUT_PAGE).catch(databaseFailure);
+    await inParallel(page, FAN_OUT_CONCURRENCY, work);
+    done += page.length;
+    if (page.length > 0) after = page.at(-1)!.contractId;
+    context.heartbeat({ after, done });
+    if (page.length < FAN_OUT_PAGE) return done;
+  }
+}
+
+/** The incident's work across its contracts (DESIGN §3.1): resolution, then one notice workflow per contract. */
+export function incidentActivities(deps: ActivityDependencies) {
+  return {
+    async resolveAffectedContracts(input: { incidentId: string; scope: IncidentScope }): Promise<{ count: number; digest: string }> {
+      return resolveAffectedContracts(deps.dataSource, input.incidentId, input.scope).catch(databaseFailure);
+    },
+
+    /** Starts each notice's workflow (its id follows from incident and contract: one each, whatever retries). */
+    async openBreachNotices(input: { incidentId: string; awareAt: string; target: IsoDuration; content: IncidentContent; openedAt: string }): Promise<{ count: number }> {
+      const taskQueue = Context.current().info.taskQueue;
+      const count = await fanOut(deps, input.incidentId, async (c) => {
+        const args: BreachNoticeWorkflowInput = {
+          noticeId: c.noticeId,
+          parties: { controllerName: c.controllerName, controllerEmail: c.controllerEmail, controllerDpoEmail: c.controllerDpoEmail, contractReference: c.contractReference },
+          open: { incidentId: input.incidentId, contractId: c.contractId, awareAt: input.awareAt, target: input.target, content: input.content, openedAt: input.openedAt },
+        };
+        try {
+          await deps.client.workflow.start('breachNoticeWorkflow', { workflowId: breachNoticeWorkflowId(c.noticeId), taskQueue, args: [args], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+        } catch (e) {
+          if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+        }
+      });
+      return { count };
+    },
+
+    /** An update as a supplement, or the closure, to every notice (each records it once). */
+    async relayToBreachNotices(input: { incidentId: string; update?: { number: number; changes: Partial<IncidentContent>; updatedAt: string }; closedAt?: string }): Promise<{ count: number }> {
+      const count = await fanOut(deps, input.incidentId, async (c) => {
+        const handle = deps.client.workflow.getHandle(breachNoticeWorkflowId(c.noticeId));
+        try {
+          if (input.update) await handle.signal(incidentUpdatedSignal, input.update);
+          else await handle.signal(incidentClosedSignal, { closedAt: input.closedAt! });
+        } catch (e) {
+          // A notice already closed has nothing more to hear.
+          if (!(e instanceof WorkflowNotFoundError)) throw e;
+        }
+      });
+      return { count };
+    },
+  };
+}
+
+export type IncidentActivities = ReturnType<typeof incidentActivities>;

@@ -1,4 +1,4 @@
-import type { DestructionCertificate } from '../../../../libs/domain/src';
+import { article33Content, noticeMessageIds, type DestructionCertificate, type IncidentContent } from '../../../../libs/domain/src';
 import type { OutgoingEmail } from './outbox';
 
 /**
@@ -10,7 +10,62 @@ export type Notice =
   | { readonly kind: 'deadline-missed'; readonly contractId: string; readonly deadline: string; readonly pendingLocations: readonly string[] }
   | { readonly kind: 'certificate'; readonly contractId: string; readonly reference: string | null; readonly controllerEmail: string; readonly certificate: DestructionCertificate }
   | ({ readonly kind: 'subject-request-forwarded' } & SubjectRequestFacts & { readonly controllerEmail: string; readonly controllerDpoEmail: string | null; readonly contractReference: string | null })
-  | ({ readonly kind: 'assistance-reminder' | 'assistance-escalation' } & SubjectRequestFacts);
+  | ({ readonly kind: 'assistance-reminder' | 'assistance-escalation' } & SubjectRequestFacts)
+  | ({ readonly kind: 'breach-notice' } & BreachFacts & { readonly content: IncidentContent })
+  | ({ readonly kind: 'breach-supplement' } & BreachFacts & { readonly number: number; readonly changes: Partial<IncidentContent>; readonly content: IncidentContent })
+  | ({ readonly kind: 'breach-escalation' } & BreachFacts & { readonly targetDue: string })
+  | ({ readonly kind: 'breach-acknowledgement-reminder' } & BreachFacts & { readonly sentAt: string });
+
+/** What a breach notice's emails say of the file and of whom they go to. */
+export interface BreachFacts {
+  readonly noticeId: string;
+  readonly incidentId: string;
+  readonly contractId: string;
+  readonly awareAt: string;
+  readonly controllerName: string;
+  readonly controllerEmail: string;
+  readonly controllerDpoEmail: string | null;
+  readonly contractReference: string | null;
+}
+
+/** The outbox's message id of a notice: stable, so a notice enqueued twice is sent once. */
+export function messageIdOf(notice: Notice): string {
+  switch (notice.kind) {
+    case 'subject-request-forwarded':
+      return `${notice.requestId}:forwarded`;
+    case 'assistance-reminder':
+    case 'assistance-escalation':
+      return `${notice.requestId}:${notice.kind}:${notice.assistanceDue}`;
+    case 'breach-notice':
+      return noticeMessageIds.notice(notice.noticeId);
+    case 'breach-supplement':
+      return noticeMessageIds.supplement(notice.noticeId, notice.number);
+    case 'breach-escalation':
+      return noticeMessageIds.escalation(notice.noticeId);
+    case 'breach-acknowledgement-reminder':
+      return noticeMessageIds.reminder(notice.noticeId);
+    default:
+      return `${notice.contractId}:${notice.kind}`;
+  }
+}
+
+const LABELS: Record<keyof ReturnType<typeof article33Content>, string> = {
+  summary: 'What happened',
+  nature: 'Nature of the breach',
+  dataCategories: 'Categories of personal data concerned',
+  subjectCategories: 'Categories of data subjects concerned',
+  approxSubjects: 'Approximate number of data subjects concerned',
+  approxRecords: 'Approximate number of personal data records concerned',
+  likelyConsequences: 'Likely consequences',
+  measures: 'Measures taken or proposed, including to mitigate possible adverse effects',
+};
+
+function article33Lines(content: IncidentContent, only?: readonly string[]): string {
+  return Object.entries(article33Content(content))
+    .filter(([k]) => !only || only.includes(k))
+    .map(([k, v]) => `- ${LABELS[k as keyof typeof LABELS]}: ${v}`)
+    .join('\n');
+}
 
 /** What a subject request's emails say of it: references and dates, never the person (DESIGN §3). */
 export interface SubjectRequestFacts {
@@ -30,7 +85,7 @@ export interface Recipients {
 }
 
 export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
-  const base = { messageId: `${notice.contractId}:${notice.kind}`, contractId: notice.contractId, kind: notice.kind };
+  const base = { messageId: messageIdOf(notice), contractId: notice.contractId, kind: notice.kind };
   switch (notice.kind) {
     case 'escalation':
       return {
@@ -71,7 +126,7 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
     case 'subject-request-forwarded': {
       const name = notice.contractReference ?? notice.contractId;
       return {
-        messageId: `${notice.requestId}:forwarded`,
+        ...base,
         contractId: notice.contractId,
         kind: notice.kind,
         to: notice.controllerEmail,
@@ -88,7 +143,7 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
     case 'assistance-escalation': {
       const escalation = notice.kind === 'assistance-escalation';
       return {
-        messageId: `${notice.requestId}:${notice.kind}:${notice.assistanceDue}`,
+        ...base,
         contractId: notice.contractId,
         kind: notice.kind,
         to: escalation ? to.processorDpo : to.accountManagement,
@@ -101,5 +156,46 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
           (escalation ? 'The assistance target has passed and the request is still open (P7).' : 'Record the completion once the controller has what it needs.'),
       };
     }
+    case 'breach-notice':
+    case 'breach-supplement': {
+      const name = notice.contractReference ?? notice.contractId;
+      const supplement = notice.kind === 'breach-supplement';
+      const changed = supplement ? Object.keys(notice.changes) : undefined;
+      return {
+        ...base,
+        to: notice.controllerEmail,
+        cc: notice.controllerDpoEmail ? [notice.controllerDpoEmail] : [],
+        subject: supplement
+          ? `Personal data breach — supplement ${notice.number} to our notice ${notice.noticeId} (contract ${name})`
+          : `Personal data breach notification (GDPR 33(2)) — contract ${name}`,
+        text:
+          `Dear ${notice.controllerName},\n\n` +
+          (supplement
+            ? `This supplements our notice ${notice.noticeId} of a personal data breach affecting data we process for you under contract ${name} (GDPR 33(4)). What is new:\n\n${article33Lines(notice.content, changed)}\n\nThe notice as it now stands:\n\n`
+            : `As your processor under contract ${name}, we notify you without undue delay of a personal data breach affecting personal data we process for you (GDPR 33(2)). We became aware of it on ${notice.awareAt}.\n\n`) +
+          `${article33Lines(notice.content)}\n- Contact point for more information: our data protection officer, ${to.processorDpo}\n\n` +
+          `Parts marked "to follow" are not known yet; we will send each as a supplement as soon as it is (GDPR 33(4)).\n\n` +
+          `What we expect of you: assess the breach and, unless it is unlikely to result in a risk to people, notify your supervisory authority within 72 hours of receiving this notice (GDPR 33(1)). ` +
+          `Please acknowledge receipt by replying to this email, quoting notice ${notice.noticeId}.`,
+      };
+    }
+    case 'breach-escalation':
+      return {
+        ...base,
+        to: to.processorDpo,
+        subject: `[DPA] Breach notice not sent by its target — ${notice.controllerName}, contract ${notice.contractReference ?? notice.contractId}`,
+        text:
+          `The breach notice ${notice.noticeId} (incident ${notice.incidentId}) to ${notice.controllerName} under contract ${notice.contractReference ?? notice.contractId} has not been sent, and its target ${notice.targetDue} has passed (P8: notify the controller promptly after becoming aware, ${notice.awareAt}).\n` +
+          `The engine keeps trying; check the mail relay, or reach the controller another way and record it.`,
+      };
+    case 'breach-acknowledgement-reminder':
+      return {
+        ...base,
+        to: to.accountManagement,
+        subject: `[DPA] No acknowledgement of a breach notice — ${notice.controllerName}, contract ${notice.contractReference ?? notice.contractId}`,
+        text:
+          `${notice.controllerName} has not acknowledged the breach notice ${notice.noticeId} (incident ${notice.incidentId}) we sent on ${notice.sentAt}, under contract ${notice.contractReference ?? notice.contractId}.\n` +
+          `Please make sure the controller has it (its authority deadline runs 72 hours from our notice), then record its acknowledgement.`,
+      };
   }
 }

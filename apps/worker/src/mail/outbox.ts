@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import nodemailer, { type Transporter } from 'nodemailer';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import { type Logger } from 'pino';
 import { type DataSource } from 'typeorm';
+import type { EmailSentData } from '../../../../libs/domain/src';
 
 export interface OutgoingEmail {
   /** Stable per message (e.g. `<contract>:certificate`): enqueueing it twice sends it once. */
@@ -15,19 +18,78 @@ export interface OutgoingEmail {
   readonly attachments?: readonly { filename: string; content: string; contentType: string }[];
 }
 
-/** The transactional outbox: a message is a row first, and is sent from the row. */
-export class Outbox {
-  constructor(private readonly dataSource: DataSource) {}
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-  async enqueue(email: OutgoingEmail): Promise<{ enqueued: boolean }> {
+/** The HTML part of an email, from its plain text: paragraphs, and lines starting "- " as a list. */
+export function htmlOf(subject: string, text: string): string {
+  const blocks = text.split(/\n{2,}/).map((block) => {
+    const lines = block.split('\n');
+    const items = lines.filter((l) => l.startsWith('- '));
+    if (items.length === lines.length) return `<ul>${items.map((l) => `<li>${escapeHtml(l.slice(2))}</li>`).join('')}</ul>`;
+    return `<p>${lines.map(escapeHtml).join('<br>')}</p>`;
+  });
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body style="font-family: sans-serif; line-height: 1.5; max-width: 42em">${blocks.join('\n')}</body></html>`;
+}
+
+/**
+ * The exact RFC 5322 bytes of `email` (plain text and HTML): built once, so a resend is the same
+ * message, byte for byte as SMTP transmits it: CRLF line breaks, ending with one.
+ */
+export async function composeMessage(email: OutgoingEmail, from: string, date: Date): Promise<Buffer> {
+  const built = await new MailComposer({
+    from,
+    to: email.to,
+    ...(email.cc?.length ? { cc: [...email.cc] } : {}),
+    subject: email.subject,
+    text: email.text,
+    html: htmlOf(email.subject, email.text),
+    messageId: `<${email.messageId}@dpa-engine>`,
+    date,
+    attachments: (email.attachments ?? []).map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+  })
+    .compile()
+    .build();
+  // SMTP carries CRLF line breaks (nodemailer rewrites bare LFs on the wire): stored as transmitted.
+  const lines = built.toString('latin1').replace(/\r?\n/g, '\r\n');
+  return Buffer.from(lines.endsWith('\r\n') ? lines : `${lines}\r\n`, 'latin1');
+}
+
+/**
+ * The transactional outbox: a message is a row first — its exact bytes and their sha256 — and is
+ * sent from the row. The row names the workflow of the file it belongs to, which hears of the
+ * delivery (see OutboxDispatcher).
+ */
+export class Outbox {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly from: string,
+  ) {}
+
+  async enqueue(email: OutgoingEmail, ownerWorkflowId: string | null = null): Promise<{ enqueued: boolean }> {
+    const raw = await composeMessage(email, this.from, new Date());
     const rows: unknown[] = await this.dataSource.query(
-      `INSERT INTO outbox (message_id, contract_id, kind, recipient, cc, subject, body, attachments)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
-      [email.messageId, email.contractId, email.kind, email.to, [...(email.cc ?? [])], email.subject, email.text, JSON.stringify(email.attachments ?? [])],
+      `INSERT INTO outbox (message_id, contract_id, kind, recipient, cc, subject, body, attachments, raw, sha256, owner_workflow_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
+      [
+        email.messageId,
+        email.contractId,
+        email.kind,
+        email.to,
+        [...(email.cc ?? [])],
+        email.subject,
+        email.text,
+        JSON.stringify(email.attachments ?? []),
+        raw,
+        createHash('sha256').update(raw).digest('hex'),
+        ownerWorkflowId,
+      ],
     );
     return { enqueued: rows.length === 1 };
   }
 }
+
+/** Tells a file's workflow that one of its emails was accepted (a Temporal signal). */
+export type DeliveryReport = (workflowId: string, receipt: EmailSentData) => Promise<void>;
 
 interface OutboxRow {
   message_id: string;
@@ -37,7 +99,21 @@ interface OutboxRow {
   subject: string;
   body: string;
   attachments: { filename: string; content: string; contentType: string }[];
+  /** Null on a row written before messages were kept whole: composed at its first sending. */
+  raw: Buffer | null;
+  sha256: string | null;
   attempts: number;
+  owner_workflow_id: string | null;
+}
+
+interface SentRow {
+  message_id: string;
+  kind: string;
+  recipient: string;
+  cc: string[];
+  sha256: string;
+  accepted_at: Date;
+  owner_workflow_id: string;
 }
 
 /**
@@ -57,8 +133,12 @@ export class OutboxDispatcher {
     private readonly from: string,
     private readonly logger: Logger,
     private readonly intervalMs = 500,
+    private readonly report: DeliveryReport | null = null,
+    /** A message the relay refused is tried again after 10 s, 20 s, … up to this. */
+    private readonly maxRetryDelaySeconds = 3_600,
   ) {
-    this.transport = nodemailer.createTransport(smtpUrl);
+    // One connection reused across messages: a notice to every controller of a datacenter is hundreds of emails.
+    this.transport = nodemailer.createTransport(smtpUrl.includes('pool=') ? smtpUrl : `${smtpUrl}${smtpUrl.includes('?') ? '&' : '?'}pool=true`);
   }
 
   start(): void {
@@ -82,8 +162,14 @@ export class OutboxDispatcher {
     this.transport.close();
   }
 
-  /** Sends every due message once; returns how many were sent. */
-  async dispatchOnce(limit = 20): Promise<number> {
+  /** Sends every due message once, then reports deliveries; returns how many were sent. */
+  async dispatchOnce(limit = 50): Promise<number> {
+    const sent = await this.sendDue(limit);
+    await this.reportDeliveries();
+    return sent;
+  }
+
+  private async sendDue(limit: number): Promise<number> {
     let sent = 0;
     for (let i = 0; i < limit; i++) {
       const [row] = (await this.dataSource.query(
@@ -94,24 +180,24 @@ export class OutboxDispatcher {
          ), claimed AS (
            UPDATE outbox o SET status = 'sending', lease_until = now() + interval '2 minutes', attempts = o.attempts + 1
            FROM next WHERE o.message_id = next.message_id
-           RETURNING o.message_id, o.kind, o.recipient, o.cc, o.subject, o.body, o.attachments, o.attempts
+           RETURNING o.message_id, o.kind, o.recipient, o.cc, o.subject, o.body, o.attachments, o.raw, o.sha256, o.attempts, o.owner_workflow_id
          )
          SELECT * FROM claimed`,
       )) as OutboxRow[];
       if (!row) break;
+      if (!row.raw) {
+        const raw = await composeMessage({ messageId: row.message_id, contractId: null, kind: row.kind, to: row.recipient, cc: row.cc, subject: row.subject, text: row.body, attachments: row.attachments }, this.from, new Date());
+        await this.dataSource.query(`UPDATE outbox SET raw = $2, sha256 = $3 WHERE message_id = $1`, [row.message_id, raw, createHash('sha256').update(raw).digest('hex')]);
+        row.raw = raw;
+      }
+      let acceptedAt: Date;
       try {
-        await this.transport.sendMail({
-          from: this.from,
-          to: row.recipient,
-          ...(row.cc.length ? { cc: row.cc } : {}),
-          subject: row.subject,
-          text: row.body,
-          messageId: `<${row.message_id}@dpa-engine>`,
-          attachments: row.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
-        });
+        // The exact bytes stored at enqueueing (their sha256 is the proof), to every recipient.
+        await this.transport.sendMail({ envelope: { from: this.from, to: [row.recipient, ...row.cc] }, raw: row.raw });
+        acceptedAt = new Date();
       } catch (e) {
         const code = (e as { code?: string })?.code ?? 'send_failed';
-        const delaySeconds = Math.min(3600, 5 * 2 ** Math.min(row.attempts, 10));
+        const delaySeconds = Math.min(this.maxRetryDelaySeconds, 5 * 2 ** Math.min(row.attempts, 10));
         await this.dataSource.query(
           `UPDATE outbox SET status = 'pending', lease_until = NULL, last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE message_id = $1`,
           [row.message_id, code, delaySeconds],
@@ -119,10 +205,35 @@ export class OutboxDispatcher {
         this.logger.warn({ messageId: row.message_id, kind: row.kind, code }, 'email not sent; will retry');
         continue;
       }
-      await this.dataSource.query(`UPDATE outbox SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL WHERE message_id = $1`, [row.message_id]);
+      await this.dataSource.query(`UPDATE outbox SET status = 'sent', sent_at = now(), accepted_at = $2, lease_until = NULL, last_error = NULL WHERE message_id = $1`, [row.message_id, acceptedAt]);
       sent++;
       this.logger.info({ messageId: row.message_id, kind: row.kind }, 'email sent');
     }
     return sent;
+  }
+
+  /**
+   * Tells each sent message's workflow that it went out, until the report is through: a report
+   * lost to a crash or to Temporal being away is made again (the workflow records each once).
+   */
+  private async reportDeliveries(limit = 200): Promise<void> {
+    if (!this.report) return;
+    const rows = (await this.dataSource.query(
+      `SELECT message_id, kind, recipient, cc, sha256, accepted_at, owner_workflow_id FROM outbox
+       WHERE status = 'sent' AND reported_at IS NULL AND owner_workflow_id IS NOT NULL AND accepted_at IS NOT NULL
+       ORDER BY accepted_at LIMIT $1`,
+      [limit],
+    )) as SentRow[];
+    for (const row of rows) {
+      const receipt: EmailSentData = { messageId: row.message_id, kind: row.kind, to: [row.recipient], cc: row.cc, acceptedAt: row.accepted_at.toISOString(), sha256: row.sha256 };
+      try {
+        await this.report(row.owner_workflow_id, receipt);
+      } catch (e) {
+        const gone = (e as Error)?.name === 'WorkflowNotFoundError';
+        this.logger.warn({ messageId: row.message_id, error: (e as Error)?.name }, gone ? 'the email\'s workflow is gone; its receipt stays in the outbox' : 'email receipt not reported; will retry');
+        if (!gone) return;
+      }
+      await this.dataSource.query(`UPDATE outbox SET reported_at = now() WHERE message_id = $1`, [row.message_id]);
+    }
   }
 }

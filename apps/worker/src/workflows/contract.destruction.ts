@@ -3,7 +3,7 @@ import { addDuration, hasDestructionPlan, pendingLocationIds, unservedExports, t
 import { type DestructionLocationProgress, type DestructionProgress } from '../../../../libs/infra/src/temporal/messages';
 import type { Activities } from '../activities';
 import { UNEXPECTED_FAILURE_BACKOFF } from '../kit/entity';
-import { DATABASE_ACTIVITY, ENGINE, now } from '../kit/ledger';
+import { ENGINE, now } from '../kit/ledger';
 import type { ContractLedger } from './contract.workflow';
 
 // Each storage step is retried a few times in place; past that, the round is recorded as failed
@@ -23,8 +23,6 @@ const purge = proxyActivities<Pick<Activities, 'purgeExports'>>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
-/** Notices go into the outbox, a PostgreSQL write: retried while the database is away. */
-const outbox = proxyActivities<Pick<Activities, 'sendNotice'>>(DATABASE_ACTIVITY);
 
 const ROUND_DELAYS = ['PT1H', 'PT2H', 'PT4H', 'PT6H'] as const;
 const roundDelay = (round: number) => ROUND_DELAYS[Math.min(round, ROUND_DELAYS.length) - 1]!;
@@ -103,7 +101,7 @@ export function destructionPhase(contractId: string, ledger: ContractLedger, car
     await record({ type: 'CompleteDestruction', data: { completedAt: now(), certificateId: uuid4() } });
     const s = ledger.state;
     if (s.status === 'destroyed' && s.destruction.certificate) {
-      await outbox.sendNotice({ kind: 'certificate', contractId, reference: s.reference, controllerEmail: s.controller.email, certificate: s.destruction.certificate });
+      await ledger.mail.send({ kind: 'certificate', contractId, reference: s.reference, controllerEmail: s.controller.email, certificate: s.destruction.certificate });
     }
   }
 
@@ -157,7 +155,7 @@ export function destructionPhase(contractId: string, ledger: ContractLedger, car
       if (!d || (timer.kind !== 'escalation' && timer.kind !== 'destruction-deadline')) return;
       const pendingLocations = pendingLocationIds(d);
       if (pendingLocations.length === 0) return;
-      await outbox.sendNotice(
+      await ledger.mail.send(
         timer.kind === 'escalation'
           ? { kind: 'escalation', contractId, deadline: d.deadline, margin: d.escalationMargin, pendingLocations }
           : { kind: 'deadline-missed', contractId, deadline: d.deadline, pendingLocations },

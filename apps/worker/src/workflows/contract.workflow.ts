@@ -7,6 +7,7 @@ import {
   maxInstant,
   type ContractCommand,
   type ContractEvent,
+  type EmailSent,
   type ContractState,
 } from '../../../../libs/domain/src';
 import {
@@ -25,8 +26,8 @@ import {
   type EngineSettings,
 } from '../../../../libs/infra/src/temporal/messages';
 import type { Activities } from '../activities';
-import { openLedger, runEntity } from '../kit/entity';
-import { DATABASE_ACTIVITY, ENGINE, now, type Ledger } from '../kit/ledger';
+import { openLedger, runEntity, type FileLedger } from '../kit/entity';
+import { DATABASE_ACTIVITY, ENGINE, now } from '../kit/ledger';
 import { destructionPhase } from './contract.destruction';
 
 /*
@@ -36,7 +37,7 @@ import { destructionPhase } from './contract.destruction';
  * place; `npm run test:int` replays the histories under test/histories to catch mistakes.
  */
 
-export type ContractLedger = Ledger<ContractCommand, ContractEvent, ContractState>;
+export type ContractLedger = FileLedger<ContractCommand, ContractEvent | EmailSent, ContractState>;
 
 const vault = proxyActivities<Pick<Activities, 'shredCredentials'>>(DATABASE_ACTIVITY);
 

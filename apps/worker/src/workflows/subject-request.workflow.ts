@@ -1,8 +1,9 @@
-import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
+import { continueAsNew, setHandler } from '@temporalio/workflow';
 import {
   assistanceDue,
   effectiveDeadline,
   subjectRequestStream,
+  type EmailSent,
   type SubjectRequestCommand,
   type SubjectRequestEvent,
   type SubjectRequestState,
@@ -15,15 +16,12 @@ import {
   type SubjectRequestSnapshot,
   type SubjectRequestWorkflowInput,
 } from '../../../../libs/infra/src/temporal/messages';
-import type { Activities } from '../activities';
 import type { SubjectRequestFacts } from '../mail/notices';
-import { openLedger, runEntity } from '../kit/entity';
-import { DATABASE_ACTIVITY, ENGINE, now, type Ledger } from '../kit/ledger';
+import { openLedger, runEntity, type FileLedger } from '../kit/entity';
+import { ENGINE, now } from '../kit/ledger';
 
-type SubjectRequestLedger = Ledger<SubjectRequestCommand, SubjectRequestEvent, SubjectRequestState>;
+type SubjectRequestLedger = FileLedger<SubjectRequestCommand, SubjectRequestEvent | EmailSent, SubjectRequestState>;
 
-/** Notices go into the outbox, a PostgreSQL write: retried while the database is away. */
-const outbox = proxyActivities<Pick<Activities, 'sendNotice'>>(DATABASE_ACTIVITY);
 
 function facts(s: Exclude<SubjectRequestState, { status: 'none' }>): SubjectRequestFacts {
   return {
@@ -66,7 +64,7 @@ export async function subjectRequestWorkflow(input: SubjectRequestWorkflowInput)
       // Received by the processor: passed to the controller without undue delay, once.
       if (s.status === 'open' && s.receivedBy === 'processor' && s.forwardedAt === null) {
         await ledger.serially(async () => {
-          await outbox.sendNotice({ kind: 'subject-request-forwarded', ...facts(s), controllerEmail: parties.controllerEmail, controllerDpoEmail: parties.controllerDpoEmail, contractReference: parties.contractReference });
+          await ledger.mail.send({ kind: 'subject-request-forwarded', ...facts(s), controllerEmail: parties.controllerEmail, controllerDpoEmail: parties.controllerDpoEmail, contractReference: parties.contractReference });
           await ledger.commit({ type: 'ForwardSubjectRequest', data: { forwardedAt: now() } }, ENGINE);
         });
       }
@@ -76,8 +74,8 @@ export async function subjectRequestWorkflow(input: SubjectRequestWorkflowInput)
       if (s.status === 'none') return;
       for (const e of events) {
         // The outbox's message id names the target: a retried activity sends each notice once.
-        if (e.type === 'AssistanceReminded') await outbox.sendNotice({ kind: 'assistance-reminder', ...facts(s), assistanceDue: e.data.dueAt });
-        if (e.type === 'AssistanceEscalated') await outbox.sendNotice({ kind: 'assistance-escalation', ...facts(s), assistanceDue: e.data.dueAt });
+        if (e.type === 'AssistanceReminded') await ledger.mail.send({ kind: 'assistance-reminder', ...facts(s), assistanceDue: e.data.dueAt });
+        if (e.type === 'AssistanceEscalated') await ledger.mail.send({ kind: 'assistance-escalation', ...facts(s), assistanceDue: e.data.dueAt });
       }
     },
     continueAsNew: (carried) => continueAsNew<typeof subjectRequestWorkflow>({ requestId, parties, carried }),

@@ -2,6 +2,7 @@ import { addDuration, isAfter, isBefore, maxInstant, parseDuration, subtractDura
 import { conflictError, notFoundError, ruleError, validationError } from '../errors';
 import { FIELDS } from '../fields';
 import type { StreamType, Timer } from '../kit/decider';
+import { withEmailReceipts } from '../kit/mail';
 import { optionalText, requireInstant, requireText } from '../contract/contract.validation';
 import {
   ASSISTANCE_REMINDER_LEAD,
@@ -188,7 +189,7 @@ function occurredAt(event: SubjectRequestEvent): Instant {
 }
 
 /** The subject-request file's stream (DESIGN §3.2): one per request, under its contract. */
-export const subjectRequestStream: StreamType<SubjectRequestCommand, SubjectRequestEvent, SubjectRequestState> = {
+const baseStream: StreamType<SubjectRequestCommand, SubjectRequestEvent, SubjectRequestState> = {
   name: 'subject-request',
   decide,
   evolve,
@@ -200,6 +201,9 @@ export const subjectRequestStream: StreamType<SubjectRequestCommand, SubjectRequ
   nextTimer,
   isFinal: (state) => state.status === 'completed',
 };
+
+/** …with the receipts of its emails in its trail. */
+export const subjectRequestStream = withEmailReceipts(baseStream);
 
 /** DESIGN §6: a request as the API shows it, with its clocks and what is overdue at `at`. */
 export interface SubjectRequestView {

@@ -50,6 +50,7 @@ const schema = z.object({
   EXPORT_ROOT: z.string().min(1).default('.data/exports'),
   DESTRUCTION_ESCALATION_MARGIN: z.string().regex(isoDuration, 'an ISO-8601 duration such as P7D').default('P7D'),
   DSR_ASSISTANCE_MARGIN: z.string().regex(isoDuration, 'an ISO-8601 duration such as P7D').default('P7D'),
+  BREACH_NOTICE_TARGET: z.string().regex(isoDuration, 'an ISO-8601 duration such as PT24H').default('PT24H'),
   WORKER_SHUTDOWN_GRACE: z.coerce.number().int().min(0).default(30_000),
   /** Workflows the worker keeps in memory between tasks (each costs a V8 context); more are replayed from history when they wake. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
@@ -84,6 +85,7 @@ export interface AppConfig {
   };
   readonly destruction: { readonly escalationMargin: string };
   readonly subjectRequests: { readonly assistanceMargin: string };
+  readonly breachNotices: { readonly target: string };
   readonly worker: { readonly shutdownGraceMs: number; readonly maxCachedWorkflows: number };
 }
 
@@ -137,6 +139,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (parsed.success && assistance && (maxLengthMs(assistance) === 0 || maxLengthMs(assistance) >= minLengthMs(SUBJECT_REQUEST_PERIOD))) {
     problems.push({ setting: 'DSR_ASSISTANCE_MARGIN', problem: `must be longer than zero and shorter than the ${SUBJECT_REQUEST_PERIOD} the controller has (under 28 days, its shortest month)` });
   }
+  // DESIGN §3.1: the notice goes out promptly; past the controller's own 72 hours it would be no target at all.
+  const target = raw.BREACH_NOTICE_TARGET;
+  if (parsed.success && target && (maxLengthMs(target) === 0 || maxLengthMs(target) > 72 * 3_600_000)) {
+    problems.push({ setting: 'BREACH_NOTICE_TARGET', problem: 'must be longer than zero and at most PT72H (the controller has 72 hours from awareness)' });
+  }
   if (!parsed.success || problems.length > 0 || !payloadKeys || !vaultKeys) throw new ConfigError(problems);
   const env = parsed.data;
 
@@ -154,6 +161,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     storage: { root: path.resolve(env.STORAGE_ROOT), exportRoot: path.resolve(env.EXPORT_ROOT), locations },
     destruction: { escalationMargin: env.DESTRUCTION_ESCALATION_MARGIN },
     subjectRequests: { assistanceMargin: env.DSR_ASSISTANCE_MARGIN },
+    breachNotices: { target: env.BREACH_NOTICE_TARGET },
     worker: { shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS },
   };
 }

@@ -1,4 +1,4 @@
-import { CONTRACT_CLOCK_EVENTS, evolve, initialState, openClocks, upcast, type ContractState } from '../../../domain/src';
+import { CONTRACT_CLOCK_EVENTS, contractStream, initialState, openClocks, type ContractState } from '../../../domain/src';
 import { DeadlinesView } from './deadlines-projection';
 import { type InlineProjection, type PendingEvent, type ProjectionWrite, type StreamState } from './event-store';
 
@@ -70,7 +70,7 @@ export function contractStateSql(row: string, tables: ReadModelTables = LIVE_TAB
 
 /** Folds stored events into the domain state, upcasting older schema versions on the way. */
 export function foldEvents(events: readonly Pick<PendingEvent, 'type' | 'schemaVersion' | 'data'>[], state: ContractState = initialState()): ContractState {
-  return events.reduce((s, e) => evolve(s, upcast({ type: e.type, schemaVersion: e.schemaVersion, data: e.data })), state);
+  return events.reduce((s, e) => contractStream.evolve(s, contractStream.upcast({ type: e.type, schemaVersion: e.schemaVersion, data: e.data })), state);
 }
 
 /**

@@ -8,6 +8,7 @@ import { DeadlinesOfEveryFile1796000006000 } from './1796000006000-deadlines-of-
 import { InvoiceClaims1796000007000 } from './1796000007000-invoice-claims';
 import { LighterAppends1796000008000 } from './1796000008000-lighter-appends';
 import { SubjectRequests1796000009000 } from './1796000009000-subject-requests';
+import { IncidentsAndEmailReceipts1796000010000 } from './1796000010000-incidents-and-email-receipts';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   InvoiceClaims1796000007000,
   LighterAppends1796000008000,
   SubjectRequests1796000009000,
+  IncidentsAndEmailReceipts1796000010000,
 ];

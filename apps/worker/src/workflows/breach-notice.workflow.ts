@@ -1,0 +1,69 @@
+import { continueAsNew, setHandler } from '@temporalio/workflow';
+import { breachNoticeStream, type BreachNoticeCommand, type BreachNoticeEvent, type BreachNoticeState, type EmailSent, type IncidentContent } from '../../../../libs/domain/src';
+import {
+  acknowledgeBreachNoticeUpdate,
+  breachNoticeSnapshotQuery,
+  incidentClosedSignal,
+  incidentUpdatedSignal,
+  type BreachNoticeSnapshot,
+  type BreachNoticeWorkflowInput,
+} from '../../../../libs/infra/src/temporal/messages';
+import type { BreachFacts } from '../mail/notices';
+import { openLedger, runEntity, type FileLedger } from '../kit/entity';
+import { ENGINE, now } from '../kit/ledger';
+
+type BreachNoticeLedger = FileLedger<BreachNoticeCommand, BreachNoticeEvent | EmailSent, BreachNoticeState>;
+
+/**
+ * One breach notice (P8, DESIGN §3.1): the controller of one affected contract is told at once,
+ * by email through the outbox, with what GDPR 33(3) asks; the notice is `sent` when the SMTP
+ * server accepted it. Missing its target (BREACH_NOTICE_TARGET after awareAt) escalates to the
+ * processor's DPO; once sent, no acknowledgement within PT24H reminds account management. The
+ * incident's updates arrive as supplements, its closure closes the notice.
+ */
+export async function breachNoticeWorkflow(input: BreachNoticeWorkflowInput): Promise<BreachNoticeSnapshot> {
+  const { noticeId, parties, open } = input;
+  const ledger: BreachNoticeLedger = openLedger(breachNoticeStream, noticeId, input.carried);
+  setHandler(breachNoticeSnapshotQuery, () => ledger.snapshot());
+
+  // Opened before anything else is heard: the incident's signals wait (buffered) for their handlers.
+  if (ledger.state.status === 'none') {
+    const { target, incidentId, contractId, awareAt, content } = open;
+    await ledger.serially(() => ledger.commit({ type: 'OpenBreachNotice', data: { noticeId, incidentId, contractId, awareAt, content, target, openedAt: now() } }, ENGINE));
+  }
+  setHandler(incidentUpdatedSignal, ({ number, changes }) =>
+    ledger.serially(() => ledger.commit({ type: 'RecordSupplement', data: { number, changes, recordedAt: now() } }, ENGINE)).then(() => undefined),
+  );
+  setHandler(incidentClosedSignal, () => ledger.serially(() => ledger.commit({ type: 'CloseBreachNotice', data: { closedAt: now() } }, ENGINE)).then(() => undefined));
+  ledger.onCommand(acknowledgeBreachNoticeUpdate, ({ acknowledgedAt }, at) => ({ type: 'AcknowledgeBreachNotice', data: { acknowledgedAt, recordedAt: at } }));
+
+  const facts = (): BreachFacts => {
+    const s = ledger.state as Exclude<BreachNoticeState, { status: 'none' }>;
+    return { noticeId, incidentId: s.incidentId, contractId: s.contractId, awareAt: s.awareAt, ...parties };
+  };
+
+  await runEntity(breachNoticeStream, ledger, {
+    async step() {
+      const s = ledger.state;
+      if (s.status === 'none') return;
+      // The notice at once, then each supplement in its turn; each enqueued once (MailReceipts).
+      await ledger.mail.send({ kind: 'breach-notice', ...facts(), content: s.content });
+      let content: IncidentContent = s.content;
+      for (const supplement of s.supplements) {
+        content = { ...content, ...supplement.changes };
+        await ledger.mail.send({ kind: 'breach-supplement', ...facts(), number: supplement.number, changes: supplement.changes, content });
+      }
+    },
+    async afterTimer(_timer, events) {
+      for (const e of events) {
+        if (e.type === 'BreachNoticeEscalated') await ledger.mail.send({ kind: 'breach-escalation', ...facts(), targetDue: e.data.dueAt });
+        if (e.type === 'AcknowledgementReminded') {
+          const s = ledger.state as Exclude<BreachNoticeState, { status: 'none' }>;
+          await ledger.mail.send({ kind: 'breach-acknowledgement-reminder', ...facts(), sentAt: s.sentAt! });
+        }
+      }
+    },
+    continueAsNew: (carried) => continueAsNew<typeof breachNoticeWorkflow>({ noticeId, parties, open, carried }),
+  });
+  return ledger.snapshot();
+}

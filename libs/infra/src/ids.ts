@@ -1,0 +1,7 @@
+import { v5 as uuidv5 } from 'uuid';
+
+/** The namespace of the engine's derived ids (uuid v5): the same inputs always name the same file. */
+export const ID_NAMESPACE = '6f1c4f4e-2d4b-5a54-9c33-7724d9a00001';
+
+/** One breach notice per incident and contract: its id follows from both, so a retried fan-out opens it once. */
+export const breachNoticeId = (incidentId: string, contractId: string): string => uuidv5(`breach-notice\n${incidentId}\n${contractId}`, ID_NAMESPACE);
