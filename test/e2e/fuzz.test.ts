@@ -89,6 +89,13 @@ beforeAll(async () => {
     expect(opened.status).toBe(201);
     fileIds.push(opened.body.id);
   }
+  // An incident confirmed over the first contract, with its breach notice.
+  const incident = await stack.request('POST', '/incidents', { role: 'dpo', body: { detectedAt: new Date().toISOString(), summary: 'Fuzz incident', scope: { contracts: [contractIds[0]] } } });
+  expect(incident.status).toBe(201);
+  expect((await stack.request('POST', `/incidents/${incident.body.id}/confirmation`, { role: 'dpo', body: { awareAt: new Date().toISOString() } })).status).toBe(200);
+  fileIds.push(incident.body.id);
+  await expect.poll(async () => (await stack.request('GET', `/contracts/${contractIds[0]}/breach-notices`, { role: 'dpo' })).body.items.length, { timeout: 20_000 }).toBe(1);
+  fileIds.push((await stack.request('GET', `/contracts/${contractIds[0]}/breach-notices`, { role: 'dpo' })).body.items[0].id);
 });
 afterAll(async () => stack?.stop());
 
@@ -302,13 +309,20 @@ describe('fuzzing the API from its OpenAPI document', () => {
       await client.connect();
       // Every stream of every file type, through the verify endpoint of its type.
       const streams = (await client.query<{ id: string; type: string; contract: string | null }>(
-        `SELECT s.stream_id AS id, s.stream_type AS type, r.contract_id::text AS contract FROM streams s LEFT JOIN subject_requests r ON r.id::text = s.stream_id`,
+        `SELECT s.stream_id AS id, s.stream_type AS type, coalesce(r.contract_id, n.contract_id)::text AS contract FROM streams s
+         LEFT JOIN subject_requests r ON r.id::text = s.stream_id LEFT JOIN breach_notices n ON n.id::text = s.stream_id`,
       )).rows;
       await client.end();
       expect(streams.filter((s) => s.type === 'contract').length).toBeGreaterThanOrEqual(contractIds.length);
-      const verifyUrl = (s: { id: string; type: string; contract: string | null }) => (s.type === 'contract' ? `/contracts/${s.id}/events/verify` : `/contracts/${s.contract}/subject-requests/${s.id}/events/verify`);
+      const verifyUrls: Record<string, (s: { id: string; contract: string | null }) => string> = {
+        contract: (s) => `/contracts/${s.id}/events/verify`,
+        'subject-request': (s) => `/contracts/${s.contract}/subject-requests/${s.id}/events/verify`,
+        incident: (s) => `/incidents/${s.id}/events/verify`,
+        'breach-notice': (s) => `/contracts/${s.contract}/breach-notices/${s.id}/events/verify`,
+      };
+      const verifyUrl = (s: { id: string; type: string; contract: string | null }) => verifyUrls[s.type]!(s);
       for (const s of streams) {
-        expect(['contract', 'subject-request'], s.type).toContain(s.type);
+        expect(Object.keys(verifyUrls), s.type).toContain(s.type);
         const verified = await stack.request('GET', verifyUrl(s), { role: 'dpo' });
         expect(verified.body, `${s.type} ${s.id}`).toMatchObject({ valid: true });
       }

@@ -106,3 +106,31 @@ export async function randomLifecycle(store: EventStore, random: () => number, c
   }
   return c;
 }
+
+/**
+ * `count` handed-over contracts written straight to the store (order and hand-over decided by the
+ * domain, one append each, their read models written by the append as always), with no workflow:
+ * the fastest way to put many contracts where an incident's resolution reads them.
+ */
+export async function seedActiveContracts(store: EventStore, count: number, options: { orderedAt: string; controllerEmail(i: number): string; concurrency?: number }): Promise<string[]> {
+  const ids = Array.from({ length: count }, () => randomUUID());
+  let next = 0;
+  const lane = async () => {
+    while (next < ids.length) {
+      const i = next++;
+      const contractId = ids[i]!;
+      let state = initialState();
+      const events: ContractEvent[] = [];
+      const order = f.orderContract({ contractId, orderedAt: options.orderedAt, reference: null, controller: { customerId: null, name: `Controller ${i}`, email: options.controllerEmail(i), address: '1 rue de la Paix, 75002 Paris', dpoEmail: null } });
+      for (const command of [order, f.handOverCredentials(addDuration(options.orderedAt, 'PT1M'), randomUUID())]) {
+        for (const e of decide(command, state)) {
+          state = evolve(state, e);
+          events.push(e);
+        }
+      }
+      await store.append(CONTRACT_STREAM, contractId, 0, toNewEvents(contractStream, events, { actor: 'seed' }));
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? 16 }, lane));
+  return ids;
+}

@@ -48,7 +48,7 @@ export class SubjectRequests {
     this.files.refuseLocally(subjectRequestStream.decide, { type: 'OpenSubjectRequest', data: { ...open, openedAt: now() } } as SubjectRequestCommand, subjectRequestStream.initialState());
     await this.files.workerPresent();
     const { controller, reference } = contract.state;
-    const input: SubjectRequestWorkflowInput = { requestId, parties: { controllerEmail: controller.email, controllerDpoEmail: controller.dpoEmail, contractReference: reference } };
+    const input: SubjectRequestWorkflowInput = { requestId, parties: { controllerName: controller.name, controllerEmail: controller.email, controllerDpoEmail: controller.dpoEmail, contractReference: reference } };
     try {
       const { created, ...snapshot } = await this.files.temporal.workflow.executeUpdateWithStart(openSubjectRequestUpdate, {
         args: [{ open, actor: actorOf(principal) }],

@@ -38,7 +38,7 @@ export interface ActivityDependencies {
 
 /** Affected contracts handled per page of a fan-out, and workflows started or signalled at once. */
 const FAN_OUT_PAGE = 200;
-const FAN_OUT_CONCURRENCY = 16;
+const FAN_OUT_CONCURRENCY = 64;
 
 async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

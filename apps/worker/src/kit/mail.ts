@@ -1,12 +1,17 @@
-import { log, proxyActivities, setHandler } from '@temporalio/workflow';
+import { log, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type { EmailSentData, RecordEmailSent } from '../../../../libs/domain/src';
 import { emailSentSignal, type MailCarry } from '../../../../libs/infra/src/temporal/messages';
 import type { Activities } from '../activities';
 import { messageIdOf, type Notice } from '../mail/notices';
-import { DATABASE_ACTIVITY, ENGINE, type Ledger } from './ledger';
+import { DATABASE_ACTIVITY, DATABASE_LOCAL_ACTIVITY, ENGINE, type Ledger } from './ledger';
 
-/** Notices go into the outbox, a PostgreSQL write: retried while the database is away. */
+/**
+ * Notices go into the outbox, a PostgreSQL write retried while the database is away: inside the
+ * workflow task (a local activity, idempotent per message id), so a file's first append and its
+ * first email cost one task. Runs recorded before that replay with the activity they used.
+ */
 const outbox = proxyActivities<Pick<Activities, 'sendNotice'>>(DATABASE_ACTIVITY);
+const localOutbox = proxyLocalActivities<Pick<Activities, 'sendNotice'>>(DATABASE_LOCAL_ACTIVITY);
 
 /**
  * A file's emails and their proof (DESIGN §3): each notice goes into the outbox once, and the
@@ -37,7 +42,7 @@ export class MailReceipts {
     if (this.queued(notice)) return;
     // Awaited before the activity runs: no report can come before it is enqueued.
     this.awaiting.add(messageIdOf(notice));
-    await outbox.sendNotice(notice);
+    await (patched('outbox-in-task') ? localOutbox : outbox).sendNotice(notice);
   }
 
   private async received(receipt: EmailSentData): Promise<void> {

@@ -6,15 +6,27 @@ import type { OutgoingEmail } from './outbox';
  * say which notice is due and with what facts; what it says lives here, beside the outbox.
  */
 export type Notice =
-  | { readonly kind: 'escalation'; readonly contractId: string; readonly deadline: string; readonly margin: string | null; readonly pendingLocations: readonly string[] }
-  | { readonly kind: 'deadline-missed'; readonly contractId: string; readonly deadline: string; readonly pendingLocations: readonly string[] }
-  | { readonly kind: 'certificate'; readonly contractId: string; readonly reference: string | null; readonly controllerEmail: string; readonly certificate: DestructionCertificate }
+  | ({ readonly kind: 'escalation'; readonly contractId: string; readonly deadline: string; readonly margin: string | null; readonly pendingLocations: readonly string[] } & ContractParty)
+  | ({ readonly kind: 'deadline-missed'; readonly contractId: string; readonly deadline: string; readonly pendingLocations: readonly string[] } & ContractParty)
+  | ({ readonly kind: 'certificate'; readonly contractId: string; readonly reference: string | null; readonly controllerEmail: string; readonly certificate: DestructionCertificate } & ContractParty)
   | ({ readonly kind: 'subject-request-forwarded' } & SubjectRequestFacts & { readonly controllerEmail: string; readonly controllerDpoEmail: string | null; readonly contractReference: string | null })
   | ({ readonly kind: 'assistance-reminder' | 'assistance-escalation' } & SubjectRequestFacts)
   | ({ readonly kind: 'breach-notice' } & BreachFacts & { readonly content: IncidentContent })
   | ({ readonly kind: 'breach-supplement' } & BreachFacts & { readonly number: number; readonly changes: Partial<IncidentContent>; readonly content: IncidentContent })
   | ({ readonly kind: 'breach-escalation' } & BreachFacts & { readonly targetDue: string })
   | ({ readonly kind: 'breach-acknowledgement-reminder' } & BreachFacts & { readonly sentAt: string });
+
+/** Whom a contract's email is about: its controller's name and the contract's reference (absent in notices queued before they were named). */
+export interface ContractParty {
+  readonly controllerName?: string;
+  readonly reference?: string | null;
+}
+
+/** "Acme SAS's contract ACME-1 (id …)": how an email names a contract for a person. */
+function contractLabel(contractId: string, party: ContractParty): string {
+  const ref = party.reference ? `${party.reference} (${contractId})` : contractId;
+  return party.controllerName ? `${party.controllerName}'s contract ${ref}` : `contract ${ref}`;
+}
 
 /** What a breach notice's emails say of the file and of whom they go to. */
 export interface BreachFacts {
@@ -76,6 +88,7 @@ export interface SubjectRequestFacts {
   readonly receivedAt: string;
   readonly deadline: string;
   readonly assistanceDue: string;
+  readonly controllerName?: string;
 }
 
 /** Where the processor's DPO (PROCESSOR_DPO_EMAIL) and account management (ACCOUNT_MANAGEMENT_EMAIL) are written to. */
@@ -91,19 +104,19 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
       return {
         ...base,
         to: to.processorDpo,
-        subject: `[DPA] Destruction not complete ${notice.margin ?? 'P7D'} before its deadline — contract ${notice.contractId}`,
+        subject: `[DPA] Destruction not complete ${notice.margin ?? 'P7D'} before its deadline — ${contractLabel(notice.contractId, notice)}`,
         text:
-          `The destruction of contract ${notice.contractId}'s data is not complete and its deadline is ${notice.deadline} (P11: two calendar months after the end of the contract).\n` +
-          `Locations still pending: ${notice.pendingLocations.join(', ')}.\nThe engine keeps trying.`,
+          `The destruction of the data of ${contractLabel(notice.contractId, notice)} is not complete, and its deadline is ${notice.deadline} (P11: two calendar months after the end of the contract).\n` +
+          `Locations still pending: ${notice.pendingLocations.join(', ')}.\n\nThe engine keeps trying. Expected of you: make the pending locations reachable, or destroy their data another way, before ${notice.deadline}.`,
       };
     case 'deadline-missed':
       return {
         ...base,
         to: to.processorDpo,
-        subject: `[DPA] Destruction deadline missed — contract ${notice.contractId}`,
+        subject: `[DPA] Destruction deadline missed — ${contractLabel(notice.contractId, notice)}`,
         text:
-          `The deadline ${notice.deadline} for destroying contract ${notice.contractId}'s data has passed (breach of P11).\n` +
-          `Locations still pending: ${notice.pendingLocations.join(', ')}.\nThe engine keeps trying.`,
+          `The deadline ${notice.deadline} for destroying the data of ${contractLabel(notice.contractId, notice)} has passed (breach of P11).\n` +
+          `Locations still pending: ${notice.pendingLocations.join(', ')}.\n\nThe engine keeps trying. Expected of you now: destroy the pending locations' data another way, and record why the deadline was missed.`,
       };
     case 'certificate': {
       const { certificate } = notice;
@@ -116,10 +129,11 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
         to: notice.controllerEmail,
         subject: `Certificate of destruction of your personal data — contract ${name}`,
         text:
+          (notice.controllerName ? `Dear ${notice.controllerName},\n\n` : '') +
           `All personal data processed under contract ${name} has been destroyed ` +
           `(clause 11: within two months of the end of the contract, ${certificate.deadline}).\n\n` +
           `Contract ended: ${certificate.endedAt}\nDestruction completed: ${certificate.completedAt}\n\n${lines.join('\n')}\n\n` +
-          `Certificate ${certificate.certificateId} is attached.`,
+          `Certificate ${certificate.certificateId} is attached. Nothing is expected of you; keep it with your records.`,
         attachments: [{ filename: `destruction-certificate-${certificate.certificateId}.json`, content: JSON.stringify(certificate, null, 2), contentType: 'application/json' }],
       };
     }
@@ -133,6 +147,7 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
         cc: notice.controllerDpoEmail ? [notice.controllerDpoEmail] : [],
         subject: `Data-subject request received for you — ${notice.requestType}, ref. ${notice.requestReference} (contract ${name})`,
         text:
+          (notice.controllerName ? `Dear ${notice.controllerName},\n\n` : '') +
           `A data subject sent us, your processor, a request of type "${notice.requestType}" on ${notice.receivedAt} (our reference ${notice.requestReference}).\n` +
           `We pass it to you as your processor must (GDPR 28(3)(e)); we will not answer the person ourselves.\n\n` +
           `Your deadline to answer the person: ${notice.deadline} (GDPR 12(3): one month from receipt, extendable once by up to two months).\n` +
@@ -151,7 +166,7 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
           ? `[DPA] Assistance overdue on a data-subject request — ${notice.requestType}, ref. ${notice.requestReference}, contract ${notice.contractId}`
           : `[DPA] Assistance due ${notice.assistanceDue} on a data-subject request — ${notice.requestType}, ref. ${notice.requestReference}`,
         text:
-          `Data-subject request ${notice.requestId} (${notice.requestType}, ref. ${notice.requestReference}) under contract ${notice.contractId}, received ${notice.receivedAt}.\n` +
+          `Data-subject request ${notice.requestId} (${notice.requestType}, ref. ${notice.requestReference}) under ${contractLabel(notice.contractId, { controllerName: notice.controllerName })}, received ${notice.receivedAt}.\n` +
           `Our help to the controller is due ${notice.assistanceDue}; the controller's own deadline is ${notice.deadline}.\n` +
           (escalation ? 'The assistance target has passed and the request is still open (P7).' : 'Record the completion once the controller has what it needs.'),
       };

@@ -91,6 +91,12 @@ export class Outbox {
 /** Tells a file's workflow that one of its emails was accepted (a Temporal signal). */
 export type DeliveryReport = (workflowId: string, receipt: EmailSentData) => Promise<void>;
 
+/** Messages claimed per query, sent side by side over the pooled connections. */
+const CLAIM_BATCH = 10;
+/** Receipts reported per round, and at once. */
+const REPORT_BATCH = 200;
+const REPORT_LANES = 16;
+
 interface OutboxRow {
   message_id: string;
   kind: string;
@@ -126,6 +132,7 @@ export class OutboxDispatcher {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = false;
+  private busy = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -149,7 +156,8 @@ export class OutboxDispatcher {
         .catch((e: unknown) => this.logger.warn({ err: { type: (e as Error)?.name, code: (e as { code?: string })?.code } }, 'outbox dispatch failed'))
         .finally(() => {
           this.running = null;
-          if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
+          // A full round means more is waiting: go again at once.
+          if (!this.stopped) this.timer = setTimeout(tick, this.busy ? 0 : this.intervalMs);
         });
     };
     tick();
@@ -165,75 +173,98 @@ export class OutboxDispatcher {
   /** Sends every due message once, then reports deliveries; returns how many were sent. */
   async dispatchOnce(limit = 50): Promise<number> {
     const sent = await this.sendDue(limit);
-    await this.reportDeliveries();
+    const reported = await this.reportDeliveries();
+    this.busy = sent === limit || reported === REPORT_BATCH;
     return sent;
   }
 
   private async sendDue(limit: number): Promise<number> {
     let sent = 0;
-    for (let i = 0; i < limit; i++) {
-      const [row] = (await this.dataSource.query(
+    for (let claimed = 0; claimed < limit; ) {
+      const rows = (await this.dataSource.query(
         `WITH next AS (
            SELECT message_id FROM outbox
            WHERE (status = 'pending' OR (status = 'sending' AND lease_until < now())) AND next_attempt_at <= now()
-           ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED
+           ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED
          ), claimed AS (
            UPDATE outbox o SET status = 'sending', lease_until = now() + interval '2 minutes', attempts = o.attempts + 1
            FROM next WHERE o.message_id = next.message_id
-           RETURNING o.message_id, o.kind, o.recipient, o.cc, o.subject, o.body, o.attachments, o.raw, o.sha256, o.attempts, o.owner_workflow_id
+           RETURNING o.message_id, o.kind, o.recipient, o.cc, o.subject, o.body, o.attachments, o.raw, o.sha256, o.attempts, o.owner_workflow_id, o.created_at
          )
-         SELECT * FROM claimed`,
+         SELECT * FROM claimed ORDER BY created_at`,
+        [Math.min(CLAIM_BATCH, limit - claimed)],
       )) as OutboxRow[];
-      if (!row) break;
-      if (!row.raw) {
-        const raw = await composeMessage({ messageId: row.message_id, contractId: null, kind: row.kind, to: row.recipient, cc: row.cc, subject: row.subject, text: row.body, attachments: row.attachments }, this.from, new Date());
-        await this.dataSource.query(`UPDATE outbox SET raw = $2, sha256 = $3 WHERE message_id = $1`, [row.message_id, raw, createHash('sha256').update(raw).digest('hex')]);
-        row.raw = raw;
-      }
-      let acceptedAt: Date;
-      try {
-        // The exact bytes stored at enqueueing (their sha256 is the proof), to every recipient.
-        await this.transport.sendMail({ envelope: { from: this.from, to: [row.recipient, ...row.cc] }, raw: row.raw });
-        acceptedAt = new Date();
-      } catch (e) {
-        const code = (e as { code?: string })?.code ?? 'send_failed';
-        const delaySeconds = Math.min(this.maxRetryDelaySeconds, 5 * 2 ** Math.min(row.attempts, 10));
-        await this.dataSource.query(
-          `UPDATE outbox SET status = 'pending', lease_until = NULL, last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE message_id = $1`,
-          [row.message_id, code, delaySeconds],
-        );
-        this.logger.warn({ messageId: row.message_id, kind: row.kind, code }, 'email not sent; will retry');
-        continue;
-      }
-      await this.dataSource.query(`UPDATE outbox SET status = 'sent', sent_at = now(), accepted_at = $2, lease_until = NULL, last_error = NULL WHERE message_id = $1`, [row.message_id, acceptedAt]);
-      sent++;
-      this.logger.info({ messageId: row.message_id, kind: row.kind }, 'email sent');
+      if (rows.length === 0) break;
+      claimed += rows.length;
+      // Each claimed message on its own: the pool's connections carry several at once.
+      const results = await Promise.all(rows.map((row) => this.sendOne(row)));
+      sent += results.filter(Boolean).length;
     }
     return sent;
+  }
+
+  private async sendOne(row: OutboxRow): Promise<boolean> {
+    if (!row.raw) {
+      const raw = await composeMessage({ messageId: row.message_id, contractId: null, kind: row.kind, to: row.recipient, cc: row.cc, subject: row.subject, text: row.body, attachments: row.attachments }, this.from, new Date());
+      await this.dataSource.query(`UPDATE outbox SET raw = $2, sha256 = $3 WHERE message_id = $1`, [row.message_id, raw, createHash('sha256').update(raw).digest('hex')]);
+      row.raw = raw;
+    }
+    let acceptedAt: Date;
+    try {
+      // The exact bytes stored at enqueueing (their sha256 is the proof), to every recipient.
+      await this.transport.sendMail({ envelope: { from: this.from, to: [row.recipient, ...row.cc] }, raw: row.raw });
+      acceptedAt = new Date();
+    } catch (e) {
+      const code = (e as { code?: string })?.code ?? 'send_failed';
+      const delaySeconds = Math.min(this.maxRetryDelaySeconds, 5 * 2 ** Math.min(row.attempts, 10));
+      await this.dataSource.query(
+        `UPDATE outbox SET status = 'pending', lease_until = NULL, last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE message_id = $1`,
+        [row.message_id, code, delaySeconds],
+      );
+      this.logger.warn({ messageId: row.message_id, kind: row.kind, code }, 'email not sent; will retry');
+      return false;
+    }
+    await this.dataSource.query(`UPDATE outbox SET status = 'sent', sent_at = now(), accepted_at = $2, lease_until = NULL, last_error = NULL WHERE message_id = $1`, [row.message_id, acceptedAt]);
+    this.logger.info({ messageId: row.message_id, kind: row.kind }, 'email sent');
+    return true;
   }
 
   /**
    * Tells each sent message's workflow that it went out, until the report is through: a report
    * lost to a crash or to Temporal being away is made again (the workflow records each once).
    */
-  private async reportDeliveries(limit = 200): Promise<void> {
-    if (!this.report) return;
+  private async reportDeliveries(limit = REPORT_BATCH): Promise<number> {
+    if (!this.report) return 0;
     const rows = (await this.dataSource.query(
       `SELECT message_id, kind, recipient, cc, sha256, accepted_at, owner_workflow_id FROM outbox
        WHERE status = 'sent' AND reported_at IS NULL AND owner_workflow_id IS NOT NULL AND accepted_at IS NOT NULL
        ORDER BY accepted_at LIMIT $1`,
       [limit],
     )) as SentRow[];
-    for (const row of rows) {
-      const receipt: EmailSentData = { messageId: row.message_id, kind: row.kind, to: [row.recipient], cc: row.cc, acceptedAt: row.accepted_at.toISOString(), sha256: row.sha256 };
-      try {
-        await this.report(row.owner_workflow_id, receipt);
-      } catch (e) {
-        const gone = (e as Error)?.name === 'WorkflowNotFoundError';
-        this.logger.warn({ messageId: row.message_id, error: (e as Error)?.name }, gone ? 'the email\'s workflow is gone; its receipt stays in the outbox' : 'email receipt not reported; will retry');
-        if (!gone) return;
+    let reported = 0;
+    for (let i = 0; i < rows.length; i += REPORT_LANES) {
+      const batch = rows.slice(i, i + REPORT_LANES);
+      const outcomes = await Promise.allSettled(
+        batch.map((row) =>
+          this.report!(row.owner_workflow_id, { messageId: row.message_id, kind: row.kind, to: [row.recipient], cc: row.cc, acceptedAt: row.accepted_at.toISOString(), sha256: row.sha256 }),
+        ),
+      );
+      const done: string[] = [];
+      let failure: string | null = null;
+      outcomes.forEach((o, k) => {
+        const gone = o.status === 'rejected' && (o.reason as Error)?.name === 'WorkflowNotFoundError';
+        if (gone) this.logger.warn({ messageId: batch[k]!.message_id }, "the email's workflow is gone; its receipt stays in the outbox");
+        if (o.status === 'fulfilled' || gone) done.push(batch[k]!.message_id);
+        else failure ??= (o.reason as Error)?.name ?? 'error';
+      });
+      if (done.length) await this.dataSource.query(`UPDATE outbox SET reported_at = now() WHERE message_id = ANY($1)`, [done]);
+      reported += done.length;
+      // Temporal away: the rest waits for the next round.
+      if (failure) {
+        this.logger.warn({ error: failure }, 'email receipts not reported; will retry');
+        break;
       }
-      await this.dataSource.query(`UPDATE outbox SET reported_at = now() WHERE message_id = $1`, [row.message_id]);
     }
+    return reported;
   }
 }

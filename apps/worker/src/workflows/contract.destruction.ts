@@ -101,7 +101,7 @@ export function destructionPhase(contractId: string, ledger: ContractLedger, car
     await record({ type: 'CompleteDestruction', data: { completedAt: now(), certificateId: uuid4() } });
     const s = ledger.state;
     if (s.status === 'destroyed' && s.destruction.certificate) {
-      await ledger.mail.send({ kind: 'certificate', contractId, reference: s.reference, controllerEmail: s.controller.email, certificate: s.destruction.certificate });
+      await ledger.mail.send({ kind: 'certificate', contractId, reference: s.reference, controllerName: s.controller.name, controllerEmail: s.controller.email, certificate: s.destruction.certificate });
     }
   }
 
@@ -154,11 +154,13 @@ export function destructionPhase(contractId: string, ledger: ContractLedger, car
       const d = plan(ledger.state);
       if (!d || (timer.kind !== 'escalation' && timer.kind !== 'destruction-deadline')) return;
       const pendingLocations = pendingLocationIds(d);
+      const s = ledger.state;
+      const party = s.status === 'none' ? {} : { controllerName: s.controller.name, reference: s.reference };
       if (pendingLocations.length === 0) return;
       await ledger.mail.send(
         timer.kind === 'escalation'
-          ? { kind: 'escalation', contractId, deadline: d.deadline, margin: d.escalationMargin, pendingLocations }
-          : { kind: 'deadline-missed', contractId, deadline: d.deadline, pendingLocations },
+          ? { kind: 'escalation', contractId, deadline: d.deadline, margin: d.escalationMargin, pendingLocations, ...party }
+          : { kind: 'deadline-missed', contractId, deadline: d.deadline, pendingLocations, ...party },
       );
     },
 

@@ -23,8 +23,9 @@ import { ENGINE, now } from '../kit/ledger';
 type SubjectRequestLedger = FileLedger<SubjectRequestCommand, SubjectRequestEvent | EmailSent, SubjectRequestState>;
 
 
-function facts(s: Exclude<SubjectRequestState, { status: 'none' }>): SubjectRequestFacts {
+function facts(s: Exclude<SubjectRequestState, { status: 'none' }>, parties: SubjectRequestWorkflowInput['parties']): SubjectRequestFacts {
   return {
+    ...(parties.controllerName ? { controllerName: parties.controllerName } : {}),
     requestId: s.requestId,
     contractId: s.contractId,
     requestType: s.requestType,
@@ -64,7 +65,7 @@ export async function subjectRequestWorkflow(input: SubjectRequestWorkflowInput)
       // Received by the processor: passed to the controller without undue delay, once.
       if (s.status === 'open' && s.receivedBy === 'processor' && s.forwardedAt === null) {
         await ledger.serially(async () => {
-          await ledger.mail.send({ kind: 'subject-request-forwarded', ...facts(s), controllerEmail: parties.controllerEmail, controllerDpoEmail: parties.controllerDpoEmail, contractReference: parties.contractReference });
+          await ledger.mail.send({ kind: 'subject-request-forwarded', ...facts(s, parties), controllerEmail: parties.controllerEmail, controllerDpoEmail: parties.controllerDpoEmail, contractReference: parties.contractReference });
           await ledger.commit({ type: 'ForwardSubjectRequest', data: { forwardedAt: now() } }, ENGINE);
         });
       }
@@ -74,8 +75,8 @@ export async function subjectRequestWorkflow(input: SubjectRequestWorkflowInput)
       if (s.status === 'none') return;
       for (const e of events) {
         // The outbox's message id names the target: a retried activity sends each notice once.
-        if (e.type === 'AssistanceReminded') await ledger.mail.send({ kind: 'assistance-reminder', ...facts(s), assistanceDue: e.data.dueAt });
-        if (e.type === 'AssistanceEscalated') await ledger.mail.send({ kind: 'assistance-escalation', ...facts(s), assistanceDue: e.data.dueAt });
+        if (e.type === 'AssistanceReminded') await ledger.mail.send({ kind: 'assistance-reminder', ...facts(s, parties), assistanceDue: e.data.dueAt });
+        if (e.type === 'AssistanceEscalated') await ledger.mail.send({ kind: 'assistance-escalation', ...facts(s, parties), assistanceDue: e.data.dueAt });
       }
     },
     continueAsNew: (carried) => continueAsNew<typeof subjectRequestWorkflow>({ requestId, parties, carried }),

@@ -137,6 +137,8 @@ export type SubjectRequestSnapshot = Snapshot<SubjectRequestState>;
 
 /** Who the request's emails go to, as the contract names them when the file is opened. */
 export interface SubjectRequestParties {
+  /** Absent in files opened before emails named the controller. */
+  readonly controllerName?: string;
   readonly controllerEmail: string;
   readonly controllerDpoEmail: string | null;
   readonly contractReference: string | null;
