@@ -4,6 +4,7 @@ import addFormatsModule from 'ajv-formats';
 import fc from 'fast-check';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../../libs/infra/src/dev/processes';
 import { KEYS, startStack, type RoleName, type Stack } from '../support/stack';
 
 /**
@@ -94,7 +95,7 @@ beforeAll(async () => {
   expect(incident.status).toBe(201);
   expect((await stack.request('POST', `/incidents/${incident.body.id}/confirmation`, { role: 'dpo', body: { awareAt: new Date().toISOString() } })).status).toBe(200);
   fileIds.push(incident.body.id);
-  await expect.poll(async () => (await stack.request('GET', `/contracts/${contractIds[0]}/breach-notices`, { role: 'dpo' })).body.items.length, { timeout: 20_000 }).toBe(1);
+  await waitFor('the breach notice', async () => (await stack.request('GET', `/contracts/${contractIds[0]}/breach-notices`, { role: 'dpo' })).body.items.length === 1, { timeoutMs: 20_000, intervalMs: 200 });
   fileIds.push((await stack.request('GET', `/contracts/${contractIds[0]}/breach-notices`, { role: 'dpo' })).body.items[0].id);
 });
 afterAll(async () => stack?.stop());

@@ -63,10 +63,10 @@ describe('one incident over 500 contracts', () => {
 
     // No workflow holds the fan-out: the incident's history is a few dozen events, each notice's a few.
     const incidentHistory = await historyLength(incidentWorkflowId(id));
-    const sample = notices.slice(0, 25);
-    const noticeHistories = await Promise.all(sample.map((n) => historyLength(breachNoticeWorkflowId(n.id))));
+    const noticeHistories: number[] = [];
+    for (let i = 0; i < notices.length; i += 25) noticeHistories.push(...(await Promise.all(notices.slice(i, i + 25).map((n) => historyLength(breachNoticeWorkflowId(n.id))))));
     const largest = Math.max(incidentHistory, ...noticeHistories);
-    console.log(`[scale] ${CONTRACTS} notices opened and sent in ${wallSeconds.toFixed(1)} s (${(CONTRACTS / wallSeconds).toFixed(1)}/s); incident history ${incidentHistory} events, largest notice history ${Math.max(...noticeHistories)} of ${sample.length} sampled`);
+    console.log(`[scale] ${CONTRACTS} notices opened and sent in ${wallSeconds.toFixed(1)} s (${(CONTRACTS / wallSeconds).toFixed(1)}/s); incident history ${incidentHistory} events, largest of the ${noticeHistories.length} notice histories ${Math.max(...noticeHistories)}`);
     expect(incidentHistory).toBeLessThan(60);
     expect(largest).toBeLessThan(60);
   });

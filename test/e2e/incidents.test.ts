@@ -45,8 +45,11 @@ describe('incidents and breach notices (P8)', () => {
     const destroyedBefore = await activeContract('foxtrot', [A]);
     expect((await stack.request('POST', `/contracts/${destroyedBefore}/termination`, { role: 'account_manager', body: { reason: 'leaving' } })).status).toBe(200);
     await waitFor('destroyed', async () => (await stack.request('GET', `/contracts/${destroyedBefore}`, { role: 'dpo' })).body.status === 'destroyed', { timeoutMs: 60_000, intervalMs: 250 });
-    const from = new Date().toISOString();
+    // Ended before the window too, but its data waits out a 30-day return window: still there.
     expect((await stack.request('POST', `/contracts/${endedAtA}/termination`, { role: 'account_manager', body: { reason: 'leaving' } })).body.status).toBe('terminated');
+    await new Promise((r) => setTimeout(r, 50));
+    const from = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 50));
     const to = new Date().toISOString();
 
     const recorded = await stack.request('POST', '/incidents', {
@@ -99,8 +102,10 @@ describe('incidents and breach notices (P8)', () => {
     const trail = (await stack.request('GET', `/contracts/${atA[0]}/breach-notices/${notice.id}/events`, { role: 'dpo' })).body.events;
     const caught = stack.mail.messages.find((m) => m.to.includes('privacy@alpha.example'))!;
     expect(trail.map((e: { type: string }) => e.type)).toEqual(['BreachNoticeOpened', 'EmailSent']);
-    expect(trail[1].data).toMatchObject({ messageId: `${notice.id}:notice`, to: ['privacy@alpha.example'], cc: ['dpo@alpha.example'], acceptedAt: notice.sentAt, sha256: sha256(caught.raw) });
-    expect(caught.messageId).toBe(`<${notice.id}:notice@dpa-engine>`);
+    expect(trail[1].data).toMatchObject({ messageId: caught.messageId, key: `${notice.id}:notice`, to: ['privacy@alpha.example'], cc: ['dpo@alpha.example'], acceptedAt: notice.sentAt, sha256: sha256(caught.raw) });
+    expect(caught.messageId).toBe(`<${notice.id}.notice@dpa-engine>`);
+    // sentAt is the instant the relay took it: by the relay's own clock, within the SMTP exchange.
+    expect(Math.abs(Date.parse(notice.sentAt) - caught.receivedAt)).toBeLessThan(2_000);
 
     // An update reaches every affected controller as a supplement, recorded on each notice.
     const updated = await stack.request('POST', `/incidents/${id}/updates`, { role: 'dpo', body: { approxSubjects: 1200, measures: 'console closed to the internet, passwords reset' } });
@@ -140,13 +145,37 @@ describe('incidents and breach notices (P8)', () => {
     expect((await stack.request('GET', '/incidents', { role: 'dpo' })).body.items.map((i: { id: string }) => i.id)).toContain(id);
   });
 
+  it('a contract whose data at the location was destroyed during the window is notified; one ordered after the window is not', async () => {
+    const before = await activeContract('hotel', [B]);
+    const from = new Date().toISOString();
+    const destroyedDuring = await activeContract('india', [B]);
+    expect((await stack.request('POST', `/contracts/${destroyedDuring}/termination`, { role: 'account_manager', body: { reason: 'leaving' } })).status).toBe(200);
+    await waitFor('destroyed', async () => (await stack.request('GET', `/contracts/${destroyedDuring}`, { role: 'dpo' })).body.status === 'destroyed', { timeoutMs: 60_000, intervalMs: 250 });
+    const to = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 50));
+    const after = await activeContract('juliet', [B]);
+    const recorded = await stack.request('POST', '/incidents', { role: 'dpo', body: { detectedAt: new Date().toISOString(), summary: 'GRA-1 node compromised', scope: { locations: [B], from, to } } });
+    expect((await stack.request('POST', `/incidents/${recorded.body.id}/confirmation`, { role: 'dpo', body: { awareAt: new Date().toISOString() } })).status).toBe(200);
+    await waitFor('resolved', async () => (await stack.request('GET', `/incidents/${recorded.body.id}`, { role: 'dpo' })).body.affectedContracts !== null, { timeoutMs: 30_000, intervalMs: 250 });
+    const incident = (await stack.request('GET', `/incidents/${recorded.body.id}`, { role: 'dpo' })).body;
+    const affected = incident.affected.map((a: { contractId: string }) => a.contractId);
+    // Every contract at B whose data was there in the window: earlier ones of the first test too, but never juliet.
+    expect(affected).toEqual(expect.arrayContaining([before, destroyedDuring]));
+    expect(affected).not.toContain(after);
+    await waitFor('india told', async () => stack.mail.messages.some((m) => m.to.includes('privacy@india.example')), { timeoutMs: 30_000, intervalMs: 250 });
+  });
+
   it('a dismissed incident notifies nobody; bad input is a clear 4xx that records nothing', async () => {
     const contract = await activeContract('golf', [A]);
     const now = new Date().toISOString();
     const post = (body: unknown, role: 'dpo' | 'account_manager' = 'dpo') => stack.request('POST', '/incidents', { role, body });
     const ok = { detectedAt: now, summary: 'Suspicious login', scope: { contracts: [contract] } };
+    const orderedOnly = (await stack.request('POST', '/contracts', { role: 'account_manager', body: { controller: { name: 'kilo', email: 'privacy@kilo.example' }, billingPeriod: 'P1M' } })).body.id;
     for (const [body, status, code] of [
       [{ ...ok, scope: { contracts: [contract], locations: [A] } }, 400, 'incident.invalid_scope'],
+      [{ ...ok, scope: { contracts: [contract, orderedOnly] } }, 422, 'incident.contracts_not_processing'],
+      [{ ...ok, summary: 'reported by jane.doe@example.com' }, 400, 'input.personal_data'],
+      [{ ...ok, scope: { locations: [A], from: now, to: new Date(Date.now() + 86_400_000).toISOString() } }, 422, 'incident.window_in_future'],
       [{ ...ok, scope: { locations: ['mars-1'], from: now, to: now } }, 400, undefined],
       [{ ...ok, scope: { locations: [A], from: now } }, 400, undefined],
       [{ ...ok, scope: { contracts: ['00000000-0000-4000-8000-000000000000'] } }, 422, 'incident.unknown_contracts'],

@@ -9,6 +9,8 @@ export interface CaughtMail {
   readonly text: string;
   readonly messageId: string;
   readonly attachments: { filename: string; content: string }[];
+  /** When the message was fully received (epoch ms), as the relay's own clock saw it. */
+  readonly receivedAt: number;
 }
 
 export interface MailCatcher {
@@ -17,6 +19,8 @@ export interface MailCatcher {
   waitFor(predicate: (m: CaughtMail) => boolean, timeoutMs?: number): Promise<CaughtMail>;
   /** While true, every message is refused with 421 (the relay is down); how many were refused so far. */
   refuse(on: boolean): void;
+  /** Mail to this address is refused for good (550, no such mailbox). */
+  rejectRecipient(address: string): void;
   readonly refused: number;
   stop(): Promise<void>;
 }
@@ -26,6 +30,7 @@ export async function startMailCatcher(): Promise<MailCatcher> {
   const messages: CaughtMail[] = [];
   let refusing = false;
   let refused = 0;
+  const rejected = new Set<string>();
   const port = await freePort();
   const server = new SMTPServer({
     authOptional: true,
@@ -36,10 +41,15 @@ export async function startMailCatcher(): Promise<MailCatcher> {
       refused++;
       return callback(Object.assign(new Error('relay down (test)'), { responseCode: 421 }));
     },
+    onRcptTo(address, _session, callback) {
+      if (!rejected.has(address.address)) return callback();
+      return callback(Object.assign(new Error('no such mailbox (test)'), { responseCode: 550 }));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        const receivedAt = Date.now();
         const raw = Buffer.concat(chunks).toString('utf8');
         simpleParser(raw).then(
           (parsed) => {
@@ -50,6 +60,7 @@ export async function startMailCatcher(): Promise<MailCatcher> {
               text: parsed.text ?? '',
               messageId: parsed.messageId ?? '',
               attachments: parsed.attachments.map((a) => ({ filename: a.filename ?? '', content: a.content.toString('utf8') })),
+              receivedAt,
             });
             callback();
           },
@@ -71,6 +82,9 @@ export async function startMailCatcher(): Promise<MailCatcher> {
     messages,
     refuse(on) {
       refusing = on;
+    },
+    rejectRecipient(address) {
+      rejected.add(address);
     },
     get refused() {
       return refused;

@@ -7,7 +7,7 @@ import { type AppConfig } from '../../../libs/infra/src/config/config';
 import { createDataSource } from '../../../libs/infra/src/database/data-source';
 import { createEventStore } from '../../../libs/infra/src/event-store/streams';
 import { dataConverter } from '../../../libs/infra/src/temporal/connection';
-import { emailSentSignal } from '../../../libs/infra/src/temporal/messages';
+import { emailFailedSignal, emailSentSignal } from '../../../libs/infra/src/temporal/messages';
 import { CredentialVault } from '../../../libs/infra/src/vault/credential-vault';
 import { createActivities, incidentActivities, type ActivityDependencies } from './activities';
 import { temporalLogger } from './logging';
@@ -48,8 +48,8 @@ export async function createWorkerRuntime(deps: {
   const namespace = deps.namespace ?? config.temporal.namespace;
   // The worker's own client, on its connection: the outbox reports deliveries, incidents start their notices.
   const client = new Client({ connection, namespace, dataConverter: dataConverter(config) });
-  const dispatcher = new OutboxDispatcher(dataSource, config.mail.smtpUrl, config.mail.from, logger, deps.outboxIntervalMs, (workflowId, receipt) =>
-    client.workflow.getHandle(workflowId).signal(emailSentSignal, receipt),
+  const dispatcher = new OutboxDispatcher(dataSource, config.mail.smtpUrl, config.mail.from, logger, deps.outboxIntervalMs, (workflowId, report) =>
+    report.type === 'RecordEmailSent' ? client.workflow.getHandle(workflowId).signal(emailSentSignal, report.data) : client.workflow.getHandle(workflowId).signal(emailFailedSignal, report.data),
     deps.outboxMaxRetrySeconds,
   );
   try {

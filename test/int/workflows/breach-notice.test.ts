@@ -81,6 +81,24 @@ describe('a breach notice\'s clocks (time-skipping)', () => {
     await recordHistory('incident-confirmed', engine.env.client.workflow.getHandle(incidentWorkflowId(incidentId)));
   });
 
+  it('a notice the relay refuses for good (550) is recorded as failed, never retried, and escalates at its target', async () => {
+    engine.mail.rejectRecipient('privacy@third.example');
+    const { noticeId, awareAt } = await breachOf('privacy@third.example');
+    const [failure] = await until('the failure', async () => {
+      const found = (await engine.store.readStream(noticeId)).filter((e) => e.type === 'EmailFailed');
+      return found.length > 0 && found;
+    });
+    expect(failure!.data).toMatchObject({ key: `${noticeId}:notice`, kind: 'breach-notice', to: ['privacy@third.example'], smtpCode: 550 });
+    const [row] = (await engine.dataSource.query(`SELECT status, attempts FROM outbox WHERE message_id = $1`, [`${noticeId}:notice`])) as { status: string; attempts: number }[];
+    expect(row).toEqual({ status: 'failed', attempts: 1 });
+    const targetDue = new Date(Date.parse(awareAt) + 24 * HOUR).toISOString();
+    await engine.sleepUntil(shift(targetDue, 60_000));
+    const escalated = await until('the escalation', async () => (await engine.store.readStream(noticeId)).find((e) => e.type === 'BreachNoticeEscalated'));
+    expect(escalated.data.dueAt).toBe(targetDue);
+    const [notice] = (await engine.dataSource.query(`SELECT state FROM breach_notices WHERE id = $1`, [noticeId])) as { state: { status: string; sentAt: string | null } }[];
+    expect(notice!.state).toMatchObject({ status: 'pending', sentAt: null });
+  });
+
   it('with the relay down past the target, escalates once at the target; the escalation and the notice each go out once when it is back', async () => {
     engine.mail.refuse(true);
     try {
@@ -98,18 +116,27 @@ describe('a breach notice\'s clocks (time-skipping)', () => {
       engine.mail.refuse(false);
       await engine.mail.waitFor((m) => m.to.includes('dpo@processor.example') && m.text.includes(noticeId));
       await engine.mail.waitFor((m) => m.to.includes('privacy@second.example'));
+      // (The relay's clock is the wall clock, days behind this server's skipped one: the receipt's
+      // acceptedAt lies in the workflow's past, so the acknowledgement reminder follows at once.
+      // Only the notice's and the escalation's receipts are this test's.)
+      const kinds = (all: Awaited<ReturnType<typeof engine.store.readStream>>) => all.filter((e) => e.type === 'EmailSent').map((e) => e.data.kind as string);
       const events = await until('both receipts', async () => {
         const all = await engine.store.readStream(noticeId);
-        return all.filter((e) => e.type === 'EmailSent').length === 2 && all;
+        return kinds(all).includes('breach-notice') && kinds(all).includes('breach-escalation') && all;
       });
       expect(events.filter((e) => e.type === 'BreachNoticeEscalated')).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 1_000));
+      const recorded = kinds(await engine.store.readStream(noticeId));
+      expect(recorded.filter((k) => k === 'breach-notice')).toHaveLength(1);
+      expect(recorded.filter((k) => k === 'breach-escalation')).toHaveLength(1);
       // A little longer: nothing is sent twice.
       await new Promise((r) => setTimeout(r, 2_000));
       expect(engine.mail.messages.filter((m) => m.to.includes('privacy@second.example'))).toHaveLength(1);
       expect(engine.mail.messages.filter((m) => m.to.includes('dpo@processor.example') && m.text.includes(noticeId))).toHaveLength(1);
       // Sent once the relay took it (its receipt's instant is the relay's wall clock, behind this server's skipped one).
       const [row] = (await engine.dataSource.query(`SELECT state FROM breach_notices WHERE id = $1`, [noticeId])) as { state: { status: string; sentAt: string | null } }[];
-      expect(row!.state).toMatchObject({ status: 'sent', sentAt: events.find((e) => e.type === 'EmailSent' && e.data.kind === 'breach-notice')!.data.acceptedAt });
+      expect(row!.state).toMatchObject({ sentAt: events.find((e) => e.type === 'EmailSent' && e.data.kind === 'breach-notice')!.data.acceptedAt });
+      expect(row!.state.status).toBe('sent');
       await recordHistory('breach-notice-escalation', engine.env.client.workflow.getHandle(breachNoticeWorkflowId(noticeId)));
     } finally {
       engine.mail.refuse(false);

@@ -130,8 +130,8 @@ describe('dataDestructionWorkflow on the time-skipping server', () => {
     // The certificate, then the proof that it went out: its Message-ID, recipients, and the sha256 of the bytes the relay took.
     expect(types.at(-1)).toBe('DestructionCompleted');
     const [receipt] = await engine.receipts(contractId, 1);
-    const caught = engine.mail.messages.find((m) => m.messageId === `<${contractId}:certificate@dpa-engine>`)!;
-    expect(receipt!.data).toMatchObject({ messageId: `${contractId}:certificate`, kind: 'certificate', to: caught.to, sha256: createHash('sha256').update(caught.raw).digest('hex') });
+    const caught = engine.mail.messages.find((m) => m.messageId === `<${contractId}.certificate@dpa-engine>`)!;
+    expect(receipt!.data).toMatchObject({ messageId: caught.messageId, key: `${contractId}:certificate`, kind: 'certificate', to: caught.to, sha256: createHash('sha256').update(caught.raw).digest('hex') });
     await recordHistory('destruction-after-export', contractHandle(contractId));
   });
 
@@ -246,7 +246,8 @@ describe('dataDestructionWorkflow on the time-skipping server', () => {
       // run after it carried the progress on, and the deadline was still marked once.
       expect(history![0]!.workflowExecutionStartedEventAttributes!.continuedExecutionRunId).toBeTruthy();
 
-      const missedMail = await engine.mail.waitFor((m) => m.subject === `[DPA] Destruction deadline missed — contract ${contractId}`);
+      const missedMail = await engine.mail.waitFor((m) => m.subject.startsWith('[DPA] Destruction deadline missed — ') && m.subject.includes(contractId));
+      expect(missedMail.subject).toContain("Acme SAS's contract");
       expect(missedMail.to).toEqual(['dpo@processor.example']);
       expect(missedMail.text).toContain(deadline);
       await recordHistory('destruction-deadline-missed', contractHandle(contractId));

@@ -65,7 +65,10 @@ describe('a data-subject request\'s clocks (time-skipping)', () => {
     expect(engine.mail.messages.filter((m) => m.subject.includes('TS-1'))).toHaveLength(2);
     expect(await types(requestId)).toHaveLength(3);
     // Each email's receipt is in the request's trail, once.
-    const receipts = await engine.receipts(requestId, 2);
+    await engine.receipts(requestId, 2);
+    // A little longer: no third (a repeated report) follows.
+    await new Promise((r) => setTimeout(r, 1_500));
+    const receipts = (await engine.store.readStream(requestId)).filter((e) => e.type === 'EmailSent');
     expect(receipts.map((e) => e.data.kind).sort()).toEqual(['assistance-escalation', 'assistance-reminder']);
     await recordHistory('subject-request-clocks', handle);
   });

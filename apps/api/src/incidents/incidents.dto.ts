@@ -193,6 +193,7 @@ export class BreachNoticeView {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: "The controller's own authority deadline: sentAt + PT72H (GDPR 33(1))." }) controllerAuthorityDue!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) escalatedAt!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) acknowledgedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'sentAt + PT24H: account management is reminded when no acknowledgement came by then.' }) acknowledgementDue!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) acknowledgementRemindedAt!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) closedAt!: string | null;
   @ApiProperty({ type: IncidentContentView, description: 'What the controller was told, with every supplement applied.' }) content!: IncidentContentView;

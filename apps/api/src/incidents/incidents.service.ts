@@ -70,9 +70,12 @@ export class Incidents {
     const record = { incidentId, detectedAt: body.detectedAt, scope: { ...body.scope }, content: contentOf(body as unknown as Record<string, unknown>) };
     this.files.refuseLocally(incidentStream.decide, { type: 'RecordIncident', data: { ...record, recordedAt: now() } } as IncidentCommand, incidentStream.initialState());
     if (body.scope.contracts) {
-      const known = (await this.dataSource.query(`SELECT id::text AS id FROM contracts WHERE id = ANY($1::uuid[])`, [body.scope.contracts])) as { id: string }[];
+      const known = (await this.dataSource.query(`SELECT id::text AS id, state->>'processingStartedAt' AS started FROM contracts WHERE id = ANY($1::uuid[])`, [body.scope.contracts])) as { id: string; started: string | null }[];
       const unknown = body.scope.contracts.filter((id) => !known.some((k) => k.id === id.toLowerCase()));
       if (unknown.length > 0) throw new ApiError(422, 'incident.unknown_contracts', `${unknown.length} contract(s) of the scope do not exist.`, { contracts: unknown });
+      // A contract never handed over holds no data of its controller's: naming it is a mistake to say, not to drop.
+      const idle = known.filter((k) => k.started === null).map((k) => k.id);
+      if (idle.length > 0) throw new ApiError(422, 'incident.contracts_not_processing', `${idle.length} contract(s) of the scope never started processing: the processor holds none of their data.`, { contracts: idle });
     }
     await this.files.workerPresent();
     const input: IncidentWorkflowInput = { incidentId, noticeTarget: this.files.config.breachNotices.target };

@@ -16,7 +16,7 @@ import {
   type BreachNoticeWorkflowInput,
   type LocationInventory,
 } from '../../../../libs/infra/src/temporal/messages';
-import { type IncidentContent, type IncidentScope, type IsoDuration } from '../../../../libs/domain/src';
+import { type IncidentContent, type IncidentScope, type IsoDuration, type RecordEmailSent } from '../../../../libs/domain/src';
 import { type CredentialVault } from '../../../../libs/infra/src/vault/credential-vault';
 import { composeNotice, type Notice } from '../mail/notices';
 import { type Outbox } from '../mail/outbox';
@@ -177,6 +177,11 @@ export function createActivities(deps: ActivityDependencies) {
      * A notice into the outbox, worded by the mail adapter; the dispatcher sends it once (one
      * message id per notice) and reports its delivery to the workflow that asked for it.
      */
+    /** What became of one of the outbox's messages (its workflow pulls it when a report lags behind a clock). */
+    async deliveryOf(input: { key: string }): Promise<RecordEmailSent | null> {
+      return deps.outbox.deliveryOf(input.key).catch(databaseFailure);
+    },
+
     async sendNotice(notice: Notice): Promise<void> {
       const owner = Context.current().info.workflowExecution?.workflowId ?? null;
       await deps.outbox.enqueue(composeNotice(notice, { processorDpo: deps.processorDpoEmail, accountManagement: deps.accountManagementEmail }), owner).catch(databaseFailure);
@@ -195,13 +200,19 @@ async function fanOut(deps: ActivityDependencies, incidentId: string, work: (con
   const resumed = context.info.heartbeatDetails as { after: string | null; done: number } | undefined;
   let after = resumed?.after ?? null;
   let done = resumed?.done ?? 0;
-  for (;;) {
-    const page = await affectedContractsPage(deps.dataSource, incidentId, after, FAN_OUT_PAGE).catch(databaseFailure);
-    await inParallel(page, FAN_OUT_CONCURRENCY, work);
-    done += page.length;
-    if (page.length > 0) after = page.at(-1)!.contractId;
-    context.heartbeat({ after, done });
-    if (page.length < FAN_OUT_PAGE) return done;
+  // Beats every few seconds whatever a page costs, each beat carrying the progress so far.
+  const beat = setInterval(() => context.heartbeat({ after, done }), 5_000);
+  try {
+    for (;;) {
+      const page = await affectedContractsPage(deps.dataSource, incidentId, after, FAN_OUT_PAGE).catch(databaseFailure);
+      await inParallel(page, FAN_OUT_CONCURRENCY, work);
+      done += page.length;
+      if (page.length > 0) after = page.at(-1)!.contractId;
+      context.heartbeat({ after, done });
+      if (page.length < FAN_OUT_PAGE) return done;
+    }
+  } finally {
+    clearInterval(beat);
   }
 }
 
@@ -209,7 +220,7 @@ async function fanOut(deps: ActivityDependencies, incidentId: string, work: (con
 export function incidentActivities(deps: ActivityDependencies) {
   return {
     async resolveAffectedContracts(input: { incidentId: string; scope: IncidentScope }): Promise<{ count: number; digest: string }> {
-      return resolveAffectedContracts(deps.dataSource, input.incidentId, input.scope).catch(databaseFailure);
+      return keepAlive(() => resolveAffectedContracts(deps.dataSource, input.incidentId, input.scope)).catch(databaseFailure);
     },
 
     /** Starts each notice's workflow (its id follows from incident and contract: one each, whatever retries). */

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, patched, sleep, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, ContinueAsNew, isCancellation, log, patched, sleep, workflowInfo } from '@temporalio/workflow';
 import type { RecordEmailSent, StreamType, Timer } from '../../../../libs/domain/src';
 import type { Snapshot } from '../../../../libs/infra/src/temporal/messages';
 import { ENGINE, isDomainFailure, isDue, Ledger, msUntil, now } from './ledger';
@@ -18,7 +18,7 @@ import { MailReceipts } from './mail';
 export const UNEXPECTED_FAILURE_BACKOFF = '1 minute';
 
 /** A final file waiting for its last emails' receipts wakes this often (see runEntity). */
-export const RECEIPT_WAIT = '1 hour';
+export const RECEIPT_WAIT_MS = 3_600_000;
 
 /** A run's history past this many events continues as new even before Temporal suggests it. */
 export const MAX_HISTORY_EVENTS = 1_000;
@@ -96,7 +96,16 @@ export async function runEntity<C extends { type: string }, E extends { type: st
   hooks: EntityHooks<C | RecordEmailSent, E, S>,
 ): Promise<void> {
   while (!stream.isFinal(ledger.state)) {
-    await hooks.step?.();
+    try {
+      await hooks.step?.();
+    } catch (e) {
+      if (isCancellation(e) || e instanceof ContinueAsNew) throw e;
+      // The file's own work failed past its activities' retries (a refused write): the file stays
+      // open and tries again later, rather than failing its workflow and every later command.
+      log.warn('a step of the file failed; trying again', { error: (e as Error)?.name });
+      await sleep(UNEXPECTED_FAILURE_BACKOFF);
+      continue;
+    }
     if (stream.isFinal(ledger.state)) break;
 
     const info = workflowInfo();
@@ -141,8 +150,17 @@ export async function runEntity<C extends { type: string }, E extends { type: st
   // The file is final; its last emails' receipts still belong in its trail (a run that finished
   // before receipts were recorded replays as it ran: the patch marker tells them apart).
   if (patched('email-receipts')) {
-    // Looked at hourly as well as on each receipt: a time-skipping test server, seeing only this
-    // wait, would otherwise jump straight to the run's timeout.
-    while (!(await condition(() => allHandlersFinished() && ledger.mail.settled(), RECEIPT_WAIT)));
+    const settled = () => allHandlersFinished() && ledger.mail.settled();
+    while (!settled()) {
+      // A relay down for long: the wait's hourly wake-ups continue as new before the history grows long.
+      const info = workflowInfo();
+      if (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) {
+        await condition(allHandlersFinished);
+        await hooks.continueAsNew(ledger.carry());
+      }
+      // Woken hourly as well as by each report: a time-skipping test server, seeing only this
+      // wait, would otherwise jump straight to the run's timeout.
+      await Promise.race([condition(settled), wakeAt(Date.now() + RECEIPT_WAIT_MS)]);
+    }
   } else await condition(allHandlersFinished);
 }

@@ -1,6 +1,6 @@
-import { log, patched, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
-import type { EmailSentData, RecordEmailSent } from '../../../../libs/domain/src';
-import { emailSentSignal, type MailCarry } from '../../../../libs/infra/src/temporal/messages';
+import { log, patched, proxyActivities, proxyLocalActivities, setHandler, sleep } from '@temporalio/workflow';
+import type { EmailFailedData, EmailSentData, RecordEmailSent } from '../../../../libs/domain/src';
+import { emailFailedSignal, emailSentSignal, type MailCarry } from '../../../../libs/infra/src/temporal/messages';
 import type { Activities } from '../activities';
 import { messageIdOf, type Notice } from '../mail/notices';
 import { DATABASE_ACTIVITY, DATABASE_LOCAL_ACTIVITY, ENGINE, type Ledger } from './ledger';
@@ -11,12 +11,16 @@ import { DATABASE_ACTIVITY, DATABASE_LOCAL_ACTIVITY, ENGINE, type Ledger } from 
  * first email cost one task. Runs recorded before that replay with the activity they used.
  */
 const outbox = proxyActivities<Pick<Activities, 'sendNotice'>>(DATABASE_ACTIVITY);
-const localOutbox = proxyLocalActivities<Pick<Activities, 'sendNotice'>>(DATABASE_LOCAL_ACTIVITY);
+const localOutbox = proxyLocalActivities<Pick<Activities, 'sendNotice' | 'deliveryOf'>>(DATABASE_LOCAL_ACTIVITY);
+
+/** A receipt the store would not take is tried again after this (the store away past the activity's retries). */
+const RECORD_RETRY = '1 minute';
 
 /**
  * A file's emails and their proof (DESIGN §3): each notice goes into the outbox once, and the
- * outbox's report that the SMTP server accepted it (a signal) is recorded in the file's own stream
- * as `EmailSent`, once. The file's workflow does not finish while a receipt is still to come.
+ * outbox's report that the SMTP server accepted it — or refused it for good — (a signal) is
+ * recorded in the file's own stream as `EmailSent` / `EmailFailed`, once. The file's workflow does
+ * not finish while a report is still to come.
  */
 export class MailReceipts {
   private readonly awaiting: Set<string>;
@@ -28,37 +32,64 @@ export class MailReceipts {
   ) {
     this.awaiting = new Set(carried?.awaiting ?? []);
     this.recorded = new Set(carried?.recorded ?? []);
-    setHandler(emailSentSignal, (receipt) => this.received(receipt));
+    setHandler(emailSentSignal, (receipt) => this.received({ type: 'RecordEmailSent', data: receipt }));
+    setHandler(emailFailedSignal, (failure) => this.received({ type: 'RecordEmailFailed', data: failure }));
   }
 
   /** True once `notice` was put in the outbox (by this workflow, in any of its runs). */
   queued(notice: Notice): boolean {
-    const id = messageIdOf(notice);
-    return this.awaiting.has(id) || this.recorded.has(id);
+    const key = messageIdOf(notice);
+    return this.awaiting.has(key) || this.recorded.has(key);
   }
 
   /** Puts `notice` in the outbox unless it is there already; its receipt is then awaited. */
   async send(notice: Notice): Promise<void> {
     if (this.queued(notice)) return;
-    // Awaited before the activity runs: no report can come before it is enqueued.
-    this.awaiting.add(messageIdOf(notice));
-    await (patched('outbox-in-task') ? localOutbox : outbox).sendNotice(notice);
-  }
-
-  private async received(receipt: EmailSentData): Promise<void> {
-    // A report repeated by the outbox (its first signal timed out but arrived) records nothing.
-    if (!this.awaiting.has(receipt.messageId)) return;
-    this.awaiting.delete(receipt.messageId);
-    this.recorded.add(receipt.messageId);
-    try {
-      await this.ledger.serially(() => this.ledger.commit({ type: 'RecordEmailSent', data: receipt }, ENGINE));
-    } catch (e) {
-      // The store refused the receipt for good: the email went out all the same; say so, keep going.
-      log.error('an email receipt could not be recorded', { messageId: receipt.messageId, error: (e as Error)?.name });
+    const key = messageIdOf(notice);
+    if (patched('outbox-in-task')) {
+      // Awaited before the activity runs: no report can come before it is enqueued.
+      this.awaiting.add(key);
+      await localOutbox.sendNotice(notice);
+    } else {
+      // A run recorded before receipts: its outbox row names no workflow, no report will come.
+      this.recorded.add(key);
+      await outbox.sendNotice(notice);
     }
   }
 
-  /** No receipt is still to come. */
+  /**
+   * Pulls the outbox's record of a message whose report has not arrived (a report lagging behind a
+   * clock that depends on it): recorded as if reported. False when it was not sent yet.
+   */
+  async pull(notice: Notice): Promise<boolean> {
+    const key = messageIdOf(notice);
+    if (this.recorded.has(key)) return true;
+    if (!this.awaiting.has(key)) return false;
+    const delivery = await localOutbox.deliveryOf({ key });
+    if (!delivery) return false;
+    await this.received(delivery);
+    return true;
+  }
+
+  private async received(command: RecordEmailSent): Promise<void> {
+    const { key } = command.data;
+    // A report repeated by the outbox (its first signal timed out but arrived) records nothing.
+    if (!this.awaiting.has(key)) return;
+    this.awaiting.delete(key);
+    this.recorded.add(key);
+    for (;;) {
+      try {
+        await this.ledger.serially(() => this.ledger.commit(command, ENGINE));
+        return;
+      } catch (e) {
+        // The store refused past the activity's retries: the email's fate must still reach the trail.
+        log.warn('an email receipt could not be recorded yet; trying again', { key, error: (e as Error)?.name });
+        await sleep(RECORD_RETRY);
+      }
+    }
+  }
+
+  /** No report is still to come. */
   settled(): boolean {
     return this.awaiting.size === 0;
   }
@@ -67,3 +98,5 @@ export class MailReceipts {
     return { awaiting: [...this.awaiting], recorded: [...this.recorded] };
   }
 }
+
+export type { EmailFailedData, EmailSentData };

@@ -201,7 +201,7 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
         subject: `[DPA] Breach notice not sent by its target — ${notice.controllerName}, contract ${notice.contractReference ?? notice.contractId}`,
         text:
           `The breach notice ${notice.noticeId} (incident ${notice.incidentId}) to ${notice.controllerName} under contract ${notice.contractReference ?? notice.contractId} has not been sent, and its target ${notice.targetDue} has passed (P8: notify the controller promptly after becoming aware, ${notice.awareAt}).\n` +
-          `The engine keeps trying; check the mail relay, or reach the controller another way and record it.`,
+          `The engine keeps trying. Expected of you now: check the mail relay, and reach the controller another way without delay — its own 72 hours to notify its supervisory authority run from when it is told.`,
       };
     case 'breach-acknowledgement-reminder':
       return {
@@ -210,7 +210,7 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
         subject: `[DPA] No acknowledgement of a breach notice — ${notice.controllerName}, contract ${notice.contractReference ?? notice.contractId}`,
         text:
           `${notice.controllerName} has not acknowledged the breach notice ${notice.noticeId} (incident ${notice.incidentId}) we sent on ${notice.sentAt}, under contract ${notice.contractReference ?? notice.contractId}.\n` +
-          `Please make sure the controller has it (its authority deadline runs 72 hours from our notice), then record its acknowledgement.`,
+          `Please make sure the controller has it — its supervisory authority must be notified by ${new Date(Date.parse(notice.sentAt) + 72 * 3_600_000).toISOString()} (72 hours from our notice) — then record its acknowledgement.`,
       };
   }
 }

@@ -3,7 +3,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { type Logger } from 'pino';
 import { type DataSource } from 'typeorm';
-import type { EmailSentData } from '../../../../libs/domain/src';
+import type { EmailFailedData, EmailSentData, RecordEmailSent } from '../../../../libs/domain/src';
 
 export interface OutgoingEmail {
   /** Stable per message (e.g. `<contract>:certificate`): enqueueing it twice sends it once. */
@@ -31,6 +31,9 @@ export function htmlOf(subject: string, text: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body style="font-family: sans-serif; line-height: 1.5; max-width: 42em">${blocks.join('\n')}</body></html>`;
 }
 
+/** The Message-ID header of an outbox key: RFC 5322's dot-atom on the left (no `:`), the engine on the right. */
+export const headerMessageId = (key: string): string => `<${key.replace(/:/g, '.')}@dpa-engine>`;
+
 /**
  * The exact RFC 5322 bytes of `email` (plain text and HTML): built once, so a resend is the same
  * message, byte for byte as SMTP transmits it: CRLF line breaks, ending with one.
@@ -43,7 +46,7 @@ export async function composeMessage(email: OutgoingEmail, from: string, date: D
     subject: email.subject,
     text: email.text,
     html: htmlOf(email.subject, email.text),
-    messageId: `<${email.messageId}@dpa-engine>`,
+    messageId: headerMessageId(email.messageId),
     date,
     attachments: (email.attachments ?? []).map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
   })
@@ -69,7 +72,10 @@ export class Outbox {
     const raw = await composeMessage(email, this.from, new Date());
     const rows: unknown[] = await this.dataSource.query(
       `INSERT INTO outbox (message_id, contract_id, kind, recipient, cc, subject, body, attachments, raw, sha256, owner_workflow_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       ON CONFLICT (message_id) DO UPDATE SET owner_workflow_id = EXCLUDED.owner_workflow_id, reported_at = NULL, report_lease_until = NULL
+         WHERE outbox.owner_workflow_id IS DISTINCT FROM EXCLUDED.owner_workflow_id OR outbox.reported_at IS NOT NULL
+       RETURNING (xmax = 0) AS inserted`,
       [
         email.messageId,
         email.contractId,
@@ -84,12 +90,41 @@ export class Outbox {
         ownerWorkflowId,
       ],
     );
-    return { enqueued: rows.length === 1 };
+    // Enqueued again (a retried activity, a file whose earlier run wrote it): sent once all the same,
+    // and its fate reported again to the workflow asking, which records it once.
+    return { enqueued: (rows as { inserted: boolean }[])[0]?.inserted === true };
+  }
+
+  /** What became of a message, as its workflow records it; null while it is still to be sent. */
+  async deliveryOf(key: string): Promise<RecordEmailSent | null> {
+    const [row] = (await this.dataSource.query(`SELECT ${REPORT_COLUMNS} FROM outbox WHERE message_id = $1 AND status IN ('sent', 'failed')`, [key])) as ReportRow[];
+    return row ? reportOf(row) : null;
   }
 }
 
-/** Tells a file's workflow that one of its emails was accepted (a Temporal signal). */
-export type DeliveryReport = (workflowId: string, receipt: EmailSentData) => Promise<void>;
+const REPORT_COLUMNS = 'message_id, status, kind, recipient, cc, sha256, accepted_at, failed_at, smtp_code, owner_workflow_id';
+
+interface ReportRow {
+  message_id: string;
+  status: 'sent' | 'failed';
+  kind: string;
+  recipient: string;
+  cc: string[];
+  sha256: string;
+  accepted_at: Date | null;
+  failed_at: Date | null;
+  smtp_code: number | null;
+  owner_workflow_id: string;
+}
+
+function reportOf(row: ReportRow): RecordEmailSent {
+  const common = { messageId: headerMessageId(row.message_id), key: row.message_id, kind: row.kind, to: [row.recipient], cc: row.cc };
+  if (row.status === 'failed') return { type: 'RecordEmailFailed', data: { ...common, failedAt: row.failed_at!.toISOString(), smtpCode: row.smtp_code } satisfies EmailFailedData };
+  return { type: 'RecordEmailSent', data: { ...common, acceptedAt: row.accepted_at!.toISOString(), sha256: row.sha256 } satisfies EmailSentData };
+}
+
+/** Tells a file's workflow that one of its emails was accepted, or refused for good (a Temporal signal). */
+export type DeliveryReport = (workflowId: string, report: RecordEmailSent) => Promise<void>;
 
 /** Messages claimed per query, sent side by side over the pooled connections. */
 const CLAIM_BATCH = 10;
@@ -110,16 +145,6 @@ interface OutboxRow {
   sha256: string | null;
   attempts: number;
   owner_workflow_id: string | null;
-}
-
-interface SentRow {
-  message_id: string;
-  kind: string;
-  recipient: string;
-  cc: string[];
-  sha256: string;
-  accepted_at: Date;
-  owner_workflow_id: string;
 }
 
 /**
@@ -145,7 +170,8 @@ export class OutboxDispatcher {
     private readonly maxRetryDelaySeconds = 3_600,
   ) {
     // One connection reused across messages: a notice to every controller of a datacenter is hundreds of emails.
-    this.transport = nodemailer.createTransport(smtpUrl.includes('pool=') ? smtpUrl : `${smtpUrl}${smtpUrl.includes('?') ? '&' : '?'}pool=true`);
+    // Timeouts well inside the two-minute claim: a stalled relay cannot outlive the lease.
+    this.transport = nodemailer.createTransport({ url: smtpUrl, pool: true, connectionTimeout: 20_000, greetingTimeout: 20_000, socketTimeout: 60_000 } as Parameters<typeof nodemailer.createTransport>[0]);
   }
 
   start(): void {
@@ -197,8 +223,11 @@ export class OutboxDispatcher {
       if (rows.length === 0) break;
       claimed += rows.length;
       // Each claimed message on its own: the pool's connections carry several at once.
-      const results = await Promise.all(rows.map((row) => this.sendOne(row)));
-      sent += results.filter(Boolean).length;
+      const results = await Promise.allSettled(rows.map((row) => this.sendOne(row)));
+      sent += results.filter((r) => r.status === 'fulfilled' && r.value).length;
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      // The database away mid-round: the claims' leases run out and the rows are tried again.
+      if (failed) throw failed.reason;
     }
     return sent;
   }
@@ -216,15 +245,29 @@ export class OutboxDispatcher {
       acceptedAt = new Date();
     } catch (e) {
       const code = (e as { code?: string })?.code ?? 'send_failed';
+      const smtpCode = (e as { responseCode?: number })?.responseCode ?? null;
+      // Each update is fenced by this claim's attempt: a sender whose lease ran out changes nothing.
+      if (smtpCode !== null && smtpCode >= 500 && smtpCode < 600) {
+        // Refused for good (no such mailbox, say): it will never go; its workflow records that.
+        await this.dataSource.query(
+          `UPDATE outbox SET status = 'failed', failed_at = now(), smtp_code = $3, lease_until = NULL, last_error = $4 WHERE message_id = $1 AND status = 'sending' AND attempts = $2`,
+          [row.message_id, row.attempts, smtpCode, code],
+        );
+        this.logger.error({ messageId: row.message_id, kind: row.kind, code, smtpCode }, 'email refused for good by the relay');
+        return false;
+      }
       const delaySeconds = Math.min(this.maxRetryDelaySeconds, 5 * 2 ** Math.min(row.attempts, 10));
       await this.dataSource.query(
-        `UPDATE outbox SET status = 'pending', lease_until = NULL, last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE message_id = $1`,
-        [row.message_id, code, delaySeconds],
+        `UPDATE outbox SET status = 'pending', lease_until = NULL, last_error = $3, next_attempt_at = now() + make_interval(secs => $4) WHERE message_id = $1 AND status = 'sending' AND attempts = $2`,
+        [row.message_id, row.attempts, code, delaySeconds],
       );
-      this.logger.warn({ messageId: row.message_id, kind: row.kind, code }, 'email not sent; will retry');
+      this.logger.warn({ messageId: row.message_id, kind: row.kind, code, smtpCode }, 'email not sent; will retry');
       return false;
     }
-    await this.dataSource.query(`UPDATE outbox SET status = 'sent', sent_at = now(), accepted_at = $2, lease_until = NULL, last_error = NULL WHERE message_id = $1`, [row.message_id, acceptedAt]);
+    await this.dataSource.query(
+      `UPDATE outbox SET status = 'sent', sent_at = now(), accepted_at = $3, lease_until = NULL, last_error = NULL WHERE message_id = $1 AND status = 'sending' AND attempts = $2`,
+      [row.message_id, row.attempts, acceptedAt],
+    );
     this.logger.info({ messageId: row.message_id, kind: row.kind }, 'email sent');
     return true;
   }
@@ -235,20 +278,24 @@ export class OutboxDispatcher {
    */
   private async reportDeliveries(limit = REPORT_BATCH): Promise<number> {
     if (!this.report) return 0;
+    // Claimed with a short lease: with several workers each report is made by one of them.
     const rows = (await this.dataSource.query(
-      `SELECT message_id, kind, recipient, cc, sha256, accepted_at, owner_workflow_id FROM outbox
-       WHERE status = 'sent' AND reported_at IS NULL AND owner_workflow_id IS NOT NULL AND accepted_at IS NOT NULL
-       ORDER BY accepted_at LIMIT $1`,
+      `WITH next AS (
+         SELECT message_id FROM outbox
+         WHERE status IN ('sent', 'failed') AND reported_at IS NULL AND owner_workflow_id IS NOT NULL AND (report_lease_until IS NULL OR report_lease_until < now())
+         ORDER BY coalesce(accepted_at, failed_at) LIMIT $1 FOR UPDATE SKIP LOCKED
+       )
+       , claimed AS (
+         UPDATE outbox o SET report_lease_until = now() + interval '1 minute' FROM next WHERE o.message_id = next.message_id
+         RETURNING ${REPORT_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')}
+       )
+       SELECT * FROM claimed`,
       [limit],
-    )) as SentRow[];
+    )) as ReportRow[];
     let reported = 0;
     for (let i = 0; i < rows.length; i += REPORT_LANES) {
       const batch = rows.slice(i, i + REPORT_LANES);
-      const outcomes = await Promise.allSettled(
-        batch.map((row) =>
-          this.report!(row.owner_workflow_id, { messageId: row.message_id, kind: row.kind, to: [row.recipient], cc: row.cc, acceptedAt: row.accepted_at.toISOString(), sha256: row.sha256 }),
-        ),
-      );
+      const outcomes = await Promise.allSettled(batch.map((row) => this.report!(row.owner_workflow_id, reportOf(row))));
       const done: string[] = [];
       let failure: string | null = null;
       outcomes.forEach((o, k) => {
@@ -259,9 +306,11 @@ export class OutboxDispatcher {
       });
       if (done.length) await this.dataSource.query(`UPDATE outbox SET reported_at = now() WHERE message_id = ANY($1)`, [done]);
       reported += done.length;
-      // Temporal away: the rest waits for the next round.
+      // Temporal away: the rest is released for the next round.
       if (failure) {
         this.logger.warn({ error: failure }, 'email receipts not reported; will retry');
+        const left = rows.slice(i).map((r) => r.message_id).filter((id) => !done.includes(id));
+        await this.dataSource.query(`UPDATE outbox SET report_lease_until = NULL WHERE message_id = ANY($1) AND reported_at IS NULL`, [left]);
         break;
       }
     }

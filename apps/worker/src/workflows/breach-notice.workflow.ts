@@ -1,4 +1,4 @@
-import { continueAsNew, setHandler } from '@temporalio/workflow';
+import { continueAsNew, setHandler, sleep } from '@temporalio/workflow';
 import { breachNoticeStream, type BreachNoticeCommand, type BreachNoticeEvent, type BreachNoticeState, type EmailSent, type IncidentContent } from '../../../../libs/domain/src';
 import {
   acknowledgeBreachNoticeUpdate,
@@ -9,8 +9,8 @@ import {
   type BreachNoticeWorkflowInput,
 } from '../../../../libs/infra/src/temporal/messages';
 import type { BreachFacts } from '../mail/notices';
-import { openLedger, runEntity, type FileLedger } from '../kit/entity';
-import { ENGINE, now } from '../kit/ledger';
+import { openLedger, runEntity, UNEXPECTED_FAILURE_BACKOFF, type FileLedger } from '../kit/entity';
+import { ENGINE, isDomainFailure, isDue, now } from '../kit/ledger';
 
 type BreachNoticeLedger = FileLedger<BreachNoticeCommand, BreachNoticeEvent | EmailSent, BreachNoticeState>;
 
@@ -31,10 +31,21 @@ export async function breachNoticeWorkflow(input: BreachNoticeWorkflowInput): Pr
     const { target, incidentId, contractId, awareAt, content } = open;
     await ledger.serially(() => ledger.commit({ type: 'OpenBreachNotice', data: { noticeId, incidentId, contractId, awareAt, content, target, openedAt: now() } }, ENGINE));
   }
-  setHandler(incidentUpdatedSignal, ({ number, changes }) =>
-    ledger.serially(() => ledger.commit({ type: 'RecordSupplement', data: { number, changes, recordedAt: now() } }, ENGINE)).then(() => undefined),
-  );
-  setHandler(incidentClosedSignal, () => ledger.serially(() => ledger.commit({ type: 'CloseBreachNotice', data: { closedAt: now() } }, ENGINE)).then(() => undefined));
+  // The incident's word is recorded whatever it takes: a write refused past its retries is tried again.
+  const recordRelayed = async (command: (at: string) => BreachNoticeCommand): Promise<void> => {
+    for (;;) {
+      try {
+        await ledger.serially(() => ledger.commit(command(now()), ENGINE));
+        return;
+      } catch (e) {
+        // The domain refusing it (it never does for these) would refuse it again: nothing to retry.
+        if (isDomainFailure(e)) return;
+        await sleep(UNEXPECTED_FAILURE_BACKOFF);
+      }
+    }
+  };
+  setHandler(incidentUpdatedSignal, ({ number, changes }) => recordRelayed((recordedAt) => ({ type: 'RecordSupplement', data: { number, changes, recordedAt } })));
+  setHandler(incidentClosedSignal, () => recordRelayed((closedAt) => ({ type: 'CloseBreachNotice', data: { closedAt } })));
   ledger.onCommand(acknowledgeBreachNoticeUpdate, ({ acknowledgedAt }, at) => ({ type: 'AcknowledgeBreachNotice', data: { acknowledgedAt, recordedAt: at } }));
 
   const facts = (): BreachFacts => {
@@ -47,7 +58,10 @@ export async function breachNoticeWorkflow(input: BreachNoticeWorkflowInput): Pr
       const s = ledger.state;
       if (s.status === 'none') return;
       // The notice at once, then each supplement in its turn; each enqueued once (MailReceipts).
-      await ledger.mail.send({ kind: 'breach-notice', ...facts(), content: s.content });
+      const notice = { kind: 'breach-notice', ...facts(), content: s.content } as const;
+      await ledger.mail.send(notice);
+      // At the target, a report still on its way must not read as a notice never sent: ask the outbox.
+      if (s.sentAt === null && s.escalated === null && isDue(s.targetDue)) await ledger.mail.pull(notice);
       let content: IncidentContent = s.content;
       for (const supplement of s.supplements) {
         content = { ...content, ...supplement.changes };

@@ -51,6 +51,7 @@ export function decide(command: BreachNoticeCommand, state: BreachNoticeState): 
         if (s.acknowledgement.acknowledgedAt === acknowledgedAt) return [];
         throw conflictError('breach_notice.acknowledged', 'the controller acknowledged this notice already', { acknowledgedAt: s.acknowledgement.acknowledgedAt });
       }
+      if (s.closedAt !== null) throw conflictError('breach_notice.closed', 'the notice is closed with its incident: an acknowledgement can no longer be recorded', { status: s.status });
       if (s.sentAt === null) throw conflictError('breach_notice.not_sent', 'the notice has not been sent yet: nothing to acknowledge', { status: s.status });
       if (isBefore(acknowledgedAt, s.sentAt)) throw ruleError('breach_notice.acknowledged_before_sent', `acknowledgedAt precedes the notice's sending ${s.sentAt}`, { field: 'acknowledgedAt', sentAt: s.sentAt });
       if (isAfter(acknowledgedAt, addDuration(command.data.recordedAt, 'PT5M'))) throw ruleError('breach_notice.acknowledged_in_future', "acknowledgedAt lies more than PT5M after the engine's clock", { field: 'acknowledgedAt' });
@@ -106,7 +107,7 @@ function onEmailSent(state: BreachNoticeState, email: EmailSentData): BreachNoti
     return { ...next, status: statusOf(next) };
   }
   if (email.kind === SUPPLEMENT_EMAIL) {
-    const number = supplementNumberOf(email.messageId);
+    const number = supplementNumberOf(email.key);
     return { ...state, supplements: state.supplements.map((x): Supplement => (x.number === number && x.sentAt === null ? { ...x, sentAt: email.acceptedAt } : x)) };
   }
   return state;
@@ -119,20 +120,24 @@ export const noticeMessageIds = {
   escalation: (noticeId: string) => `${noticeId}:escalation`,
   reminder: (noticeId: string) => `${noticeId}:acknowledgement-reminder`,
 };
-const supplementNumberOf = (messageId: string): number => Number(messageId.split(':').at(-1));
+const supplementNumberOf = (key: string): number => Number(key.split(':').at(-1));
 
 export const initialState = (): BreachNoticeState => ({ status: 'none' });
 
-/** The notice's clocks: the sending target (escalated when missed), then the acknowledgement's reminder. */
+/**
+ * The notice's clocks: the sending target (escalated when missed — even if the incident closed
+ * meanwhile: a notice never sent is never quietly dropped), then, while open, the acknowledgement's
+ * reminder.
+ */
 export function nextTimer(state: BreachNoticeState): Timer<BreachNoticeCommand> | null {
-  if (state.status === 'none' || state.closedAt !== null) return null;
+  if (state.status === 'none') return null;
   if (state.sentAt === null) {
     if (state.escalated !== null) return null;
     const dueAt = state.targetDue;
     return { kind: 'breach-notice-target', at: dueAt, command: (actedAt) => ({ type: 'EscalateBreachNotice', data: { dueAt, actedAt } }) };
   }
+  if (state.closedAt !== null || state.acknowledgement !== null || state.reminded !== null) return null;
   const dueAt = acknowledgementDue(state)!;
-  if (state.acknowledgement !== null || state.reminded !== null) return null;
   return { kind: 'breach-notice-acknowledgement', at: dueAt, command: (actedAt) => ({ type: 'RemindAcknowledgement', data: { dueAt, actedAt } }) };
 }
 
@@ -140,8 +145,9 @@ export const BREACH_NOTICE_CLOCK_KINDS = ['breach-notice-target', 'breach-notice
 
 /** The notice's open clocks for the inbox (DESIGN §3.9): its target until sent, then the controller's authority deadline until closed. */
 export function breachNoticeClocks(state: BreachNoticeState): { kind: (typeof BREACH_NOTICE_CLOCK_KINDS)[number]; at: Instant }[] {
-  if (state.status === 'none' || state.closedAt !== null) return [];
+  if (state.status === 'none') return [];
   if (state.sentAt === null) return [{ kind: 'breach-notice-target', at: state.targetDue }];
+  if (state.closedAt !== null) return [];
   return [{ kind: 'breach-notice-authority', at: controllerAuthorityDue(state)! }];
 }
 
@@ -180,7 +186,8 @@ const baseStream: StreamType<BreachNoticeCommand, BreachNoticeEvent, BreachNotic
   occurredAt,
   upcast: (stored) => ({ type: stored.type, data: stored.data }) as BreachNoticeEvent,
   nextTimer,
-  isFinal: (state) => state.status === 'closed',
+  // Closed with its incident — and sent, or escalated for not being sent by its target.
+  isFinal: (state) => state.status !== 'none' && state.closedAt !== null && (state.sentAt !== null || state.escalated !== null),
 };
 
 /** One breach notice per affected contract (P8, DESIGN §3.1): its stream, with its emails' receipts. */
@@ -217,6 +224,8 @@ export interface BreachNoticeView {
   readonly controllerAuthorityDue: Instant | null;
   readonly escalatedAt: Instant | null;
   readonly acknowledgedAt: Instant | null;
+  /** sentAt + PT24H: account management is reminded when no acknowledgement came by then. */
+  readonly acknowledgementDue: Instant | null;
   readonly acknowledgementRemindedAt: Instant | null;
   readonly closedAt: Instant | null;
   /** The incident's content at confirmation with every supplement applied. */
@@ -232,7 +241,7 @@ export function toBreachNoticeView(state: BreachNoticeState, at: Instant): Breac
   const s = opened(state);
   const content: IncidentContent = s.supplements.reduce((c, x) => ({ ...c, ...x.changes }), s.content);
   const overdue: string[] = [];
-  if (s.closedAt === null && s.sentAt === null && isAfter(at, s.targetDue)) overdue.push('targetDue');
+  if (s.sentAt === null && isAfter(at, s.targetDue)) overdue.push('targetDue');
   const ackDue = acknowledgementDue(s);
   if (s.closedAt === null && ackDue !== null && s.acknowledgement === null && isAfter(at, ackDue)) overdue.push('acknowledgementDue');
   return {
@@ -246,6 +255,7 @@ export function toBreachNoticeView(state: BreachNoticeState, at: Instant): Breac
     controllerAuthorityDue: controllerAuthorityDue(s),
     escalatedAt: s.escalated?.actedAt ?? null,
     acknowledgedAt: s.acknowledgement?.acknowledgedAt ?? null,
+    acknowledgementDue: ackDue,
     acknowledgementRemindedAt: s.reminded?.actedAt ?? null,
     closedAt: s.closedAt,
     content,

@@ -13,7 +13,10 @@ const CONTENT = { summary: 'Backup node reached from outside', nature: 'unauthor
 const open: BreachNoticeCommand = { type: 'OpenBreachNotice', data: { noticeId: NID, incidentId: IID, contractId: CID, awareAt: '2027-03-01T10:00:00.000Z', target: 'PT24H', content: CONTENT, openedAt: '2027-03-01T10:05:00.000Z' } };
 // Written out: awareAt + PT24H.
 const opened: BreachNoticeEvent = { type: 'BreachNoticeOpened', data: { noticeId: NID, incidentId: IID, contractId: CID, awareAt: '2027-03-01T10:00:00.000Z', targetDue: '2027-03-02T10:00:00.000Z', content: CONTENT, openedAt: '2027-03-01T10:05:00.000Z' } };
-const receipt = (kind: string, messageId: string, acceptedAt: string): EmailSent => ({ type: 'EmailSent', data: { messageId, kind, to: ['privacy@client.example'], cc: [], acceptedAt, sha256: '0'.repeat(64) } });
+const receipt = (kind: string, key: string, acceptedAt: string): Extract<EmailSent, { type: 'EmailSent' }> => ({
+  type: 'EmailSent',
+  data: { messageId: `<${key.replace(/:/g, '.')}@dpa-engine>`, key, kind, to: ['privacy@client.example'], cc: [], acceptedAt, sha256: '0'.repeat(64) },
+});
 const sent = receipt('breach-notice', noticeMessageIds.notice(NID), '2027-03-01T10:06:00.000Z');
 
 const state = (...events: (BreachNoticeEvent | EmailSent)[]) => given(...events).state as OpenedBreachNotice;
@@ -98,7 +101,20 @@ describe('breach notices (P8; GDPR 33(2)–(4); DESIGN §3.1)', () => {
     given(opened, sent, closed).when({ type: 'CloseBreachNotice', data: { closedAt: '2027-03-11T00:00:00.000Z' } }).thenNothing();
     expect(nextTimer(state(opened, sent, closed))).toBeNull();
     expect(breachNoticeClocks(state(opened, sent, closed))).toEqual([]);
-    expect(toBreachNoticeView(state(opened, closed), '2027-03-20T00:00:00.000Z')).toMatchObject({ status: 'closed', overdue: [] });
+    expect(toBreachNoticeView(state(opened, sent, closed), '2027-03-20T00:00:00.000Z')).toMatchObject({ status: 'closed', overdue: [] });
+    // An acknowledgement can no longer be recorded on a closed notice (the same one again is nothing new).
+    given(opened, sent, closed).when({ type: 'AcknowledgeBreachNotice', data: { acknowledgedAt: '2027-03-01T11:00:00Z', recordedAt: '2027-03-11T00:00:00.000Z' } }).thenThrows('breach_notice.closed', 'conflict');
+  });
+
+  it('closed before it could be sent, it still escalates at its target and shows the target overdue; only then is it final', () => {
+    const closed: BreachNoticeEvent = { type: 'BreachNoticeClosed', data: { closedAt: '2027-03-01T12:00:00.000Z' } };
+    const pending = state(opened, closed);
+    expect(breachNoticeStream.isFinal(pending)).toBe(false);
+    expect(nextTimer(pending)).toMatchObject({ kind: 'breach-notice-target', at: '2027-03-02T10:00:00.000Z' });
+    expect(breachNoticeClocks(pending)).toEqual([{ kind: 'breach-notice-target', at: '2027-03-02T10:00:00.000Z' }]);
+    expect(toBreachNoticeView(pending, '2027-03-02T10:00:01.000Z')).toMatchObject({ status: 'closed', overdue: ['targetDue'] });
+    const escalated: BreachNoticeEvent = { type: 'BreachNoticeEscalated', data: { dueAt: '2027-03-02T10:00:00.000Z', actedAt: '2027-03-02T10:00:00.000Z' } };
+    expect(breachNoticeStream.isFinal(state(opened, closed, escalated))).toBe(true);
   });
 
   it('lists its clocks for the inbox: the target until sent, then the authority deadline', () => {

@@ -1,9 +1,9 @@
 import { addDuration, isAfter, isBefore, type Instant } from '../calendar';
 import { DATA_CATEGORIES, DATA_SUBJECT_CATEGORIES, STORAGE_LOCATIONS, type CatalogEntry } from '../catalog';
 import type { ContractState } from '../contract/contract.state';
-import { optionalText, requireInstant, requireObject, requireText } from '../contract/contract.validation';
+import { requireInstant, requireObject, requireText } from '../contract/contract.validation';
 import { conflictError, notFoundError, ruleError, validationError } from '../errors';
-import { FIELDS, isUuid } from '../fields';
+import { FIELDS, isUuid, type TextField } from '../fields';
 import type { StreamType } from '../kit/decider';
 import { withEmailReceipts } from '../kit/mail';
 import {
@@ -35,24 +35,34 @@ function approx(value: unknown, field: string): number | null {
   return value;
 }
 
+/** Something shaped like an email address: a breach's description names categories and counts, never a person. */
+const EMAIL_LIKE = /[^\s@]+@[^\s@]+\.[^\s@]+/;
+
+/** A text of the incident's: its grammar, and no one's email address in it. */
+function incidentText(value: unknown, field: string, def: TextField): string {
+  const text = requireText(value, field, def);
+  if (EMAIL_LIKE.test(text)) throw validationError('input.personal_data', `${field} must not hold an email address: describe the breach, not the people in it`, { field });
+  return text;
+}
+
 /** The content fields present in `input`, checked (absent ones are left out). */
 function contentChanges(input: Record<string, unknown>): Partial<IncidentContent> {
   const changes: Record<string, unknown> = {};
   const check: Record<ContentField, (v: unknown) => unknown> = {
-    nature: (v) => optionalText(v, 'nature', FIELDS.incidentText),
+    nature: (v) => incidentText(v, 'nature', FIELDS.incidentText),
     dataCategories: (v) => categories(v, 'dataCategories', DATA_CATEGORIES),
     subjectCategories: (v) => categories(v, 'subjectCategories', DATA_SUBJECT_CATEGORIES),
     approxSubjects: (v) => approx(v, 'approxSubjects'),
     approxRecords: (v) => approx(v, 'approxRecords'),
-    likelyConsequences: (v) => optionalText(v, 'likelyConsequences', FIELDS.incidentText),
-    measures: (v) => optionalText(v, 'measures', FIELDS.incidentText),
+    likelyConsequences: (v) => incidentText(v, 'likelyConsequences', FIELDS.incidentText),
+    measures: (v) => incidentText(v, 'measures', FIELDS.incidentText),
   };
   for (const field of CONTENT_FIELDS) if (input[field] !== undefined && input[field] !== null) changes[field] = check[field](input[field]);
-  if (input.summary !== undefined && input.summary !== null) changes.summary = requireText(input.summary, 'summary', FIELDS.incidentSummary);
+  if (input.summary !== undefined && input.summary !== null) changes.summary = incidentText(input.summary, 'summary', FIELDS.incidentSummary);
   return changes as Partial<IncidentContent>;
 }
 
-function scopeOf(value: unknown, detectedAt: Instant): IncidentScope {
+function scopeOf(value: unknown, detectedAt: Instant, recordedAt: Instant): IncidentScope {
   const scope = requireObject(value, 'scope');
   const hasLocations = scope.locations !== undefined;
   const hasContracts = scope.contracts !== undefined;
@@ -73,6 +83,8 @@ function scopeOf(value: unknown, detectedAt: Instant): IncidentScope {
   const to = requireInstant(scope.to, 'scope.to');
   if (isAfter(from, to)) throw ruleError('incident.invalid_window', 'scope.from must not be after scope.to', { field: 'scope.from' });
   if (isBefore(detectedAt, from)) throw ruleError('incident.detected_before_window', 'an incident cannot be detected before its window begins', { field: 'detectedAt' });
+  // The affected contracts are resolved once, at confirmation: a window still running would miss those that join it.
+  notInFuture(to, recordedAt, 'scope.to', 'incident.window_in_future');
   return { locations: [...new Set(locations as string[])], from, to };
 }
 
@@ -97,7 +109,7 @@ export function decide(command: IncidentCommand, state: IncidentState): Incident
       const d = command.data;
       const detectedAt = requireInstant(d.detectedAt, 'detectedAt');
       notInFuture(detectedAt, d.recordedAt, 'detectedAt', 'incident.detected_in_future');
-      const scope = scopeOf(d.scope, detectedAt);
+      const scope = scopeOf(d.scope, detectedAt, d.recordedAt);
       const changes = contentChanges(d.content);
       if (changes.summary === undefined) requireText(d.content.summary, 'summary', FIELDS.incidentSummary);
       const content: IncidentContent = {
@@ -111,7 +123,8 @@ export function decide(command: IncidentCommand, state: IncidentState): Incident
         measures: changes.measures ?? null,
       };
       if (state.status !== 'none') {
-        const same = state.incidentId === d.incidentId && state.detectedAt === detectedAt && JSON.stringify(state.scope) === JSON.stringify(scope) && state.updates.length === 0 && JSON.stringify(state.content) === JSON.stringify(content);
+        // Compared with what was recorded, not with the incident as its updates left it.
+        const same = state.incidentId === d.incidentId && state.detectedAt === detectedAt && JSON.stringify(state.scope) === JSON.stringify(scope) && JSON.stringify(state.recordedContent) === JSON.stringify(content);
         if (same) return [];
         throw conflictError('incident.exists', 'an incident with this id exists with other data');
       }
@@ -130,7 +143,7 @@ export function decide(command: IncidentCommand, state: IncidentState): Incident
       return [{ type: 'IncidentConfirmed', data: { awareAt, confirmedAt: command.data.confirmedAt } }];
     }
     case 'DismissIncident': {
-      const reason = requireText(command.data.reason, 'reason', FIELDS.reason);
+      const reason = incidentText(command.data.reason, 'reason', FIELDS.reason);
       const s = recorded(state);
       if (s.status === 'dismissed' && s.dismissal?.reason === reason) return [];
       inStatus(state, ['investigating'], 'a dismissal');
@@ -154,7 +167,7 @@ export function decide(command: IncidentCommand, state: IncidentState): Incident
       return [{ type: 'BreachNoticesOpened', data: command.data }];
     }
     case 'CloseIncident': {
-      const summary = requireText(command.data.summary, 'summary', FIELDS.incidentSummary);
+      const summary = incidentText(command.data.summary, 'summary', FIELDS.incidentSummary);
       const s = recorded(state);
       if (s.status === 'closed' && s.closure?.summary === summary) return [];
       inStatus(state, ['confirmed'], 'a closure');
@@ -171,7 +184,7 @@ export function decide(command: IncidentCommand, state: IncidentState): Incident
 export function evolve(state: IncidentState, event: IncidentEvent): IncidentState {
   if (event.type === 'IncidentRecorded') {
     const { incidentId, detectedAt, scope, content, recordedAt } = event.data;
-    return { status: 'investigating', incidentId, detectedAt, recordedAt, scope, content, awareAt: null, confirmedAt: null, dismissal: null, updates: [], resolution: null, noticesOpened: null, closure: null, noticesClosed: null };
+    return { status: 'investigating', incidentId, detectedAt, recordedAt, scope, content, recordedContent: content, awareAt: null, confirmedAt: null, dismissal: null, updates: [], resolution: null, noticesOpened: null, closure: null, noticesClosed: null };
   }
   if (state.status === 'none') return state;
   switch (event.type) {

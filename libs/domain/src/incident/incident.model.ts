@@ -92,6 +92,8 @@ export type IncidentState =
       readonly scope: IncidentScope;
       /** As it stands: the recorded content with every update applied. */
       readonly content: IncidentContent;
+      /** As recorded, before any update. */
+      readonly recordedContent: IncidentContent;
       readonly awareAt: Instant | null;
       readonly confirmedAt: Instant | null;
       readonly dismissal: { readonly reason: string; readonly dismissedAt: Instant } | null;

@@ -45,6 +45,18 @@ describe('incidents (P8; GDPR 33; DESIGN §3.1)', () => {
     given(recorded).when(record({ detectedAt: '2027-03-01T07:30:00Z' })).thenThrows('incident.exists', 'conflict');
   });
 
+  it('a retried recording is compared with what was recorded, not with the incident as updated since', () => {
+    const updated: IncidentEvent = { type: 'IncidentUpdated', data: { number: 1, changes: { approxSubjects: 10 }, updatedAt: '2027-03-02T00:00:00.000Z' } };
+    given(recorded, confirmed, updated).when(record()).thenNothing();
+    given(recorded, confirmed, updated).when(record({ content: { summary: 'Another' } })).thenThrows('incident.exists', 'conflict');
+  });
+
+  it('names no one: a text holding an email address is refused', () => {
+    given().when(record({ content: { summary: 'jane.doe@example.com saw it' } })).thenThrows('input.personal_data', 'validation');
+    given().when(record({ content: { summary: 'S', measures: 'told bob@client.example' } })).thenThrows('input.personal_data', 'validation');
+    given(recorded, confirmed).when({ type: 'CloseIncident', data: { summary: 'ask x@y.example', closedAt: '2027-03-10T00:00:00.000Z' } }).thenThrows('input.personal_data', 'validation');
+  });
+
   it('takes the 33(3) content as catalog categories and counts', () => {
     const content = { summary: 'S', nature: 'ransomware', dataCategories: ['email-address', 'email-address'], subjectCategories: ['developers'], approxSubjects: 1200, approxRecords: 0, likelyConsequences: 'loss of access', measures: 'restored' };
     given()
@@ -66,6 +78,8 @@ describe('incidents (P8; GDPR 33; DESIGN §3.1)', () => {
       [{ locations: ['ovh-sbg-2'], from: '2027-03-02T00:00:00Z', to: '2027-03-01T00:00:00Z' }, 'incident.invalid_window'],
       [{ locations: ['ovh-sbg-2'], from: '2027-03-01T09:00:00Z', to: '2027-03-02T00:00:00Z' }, 'incident.detected_before_window'],
       [{ locations: ['ovh-sbg-2'], from: 'yesterday', to: '2027-03-01T00:00:00Z' }, 'calendar.invalid_instant'],
+      // Resolved once, at confirmation: a window still running is refused.
+      [{ locations: ['ovh-sbg-2'], from: '2027-02-20T00:00:00Z', to: '2027-03-02T00:00:00Z' }, 'incident.window_in_future'],
       [null, 'input.required'],
     ];
     for (const [scope, code] of scopes) given().when(record({ scope })).thenThrows(code);

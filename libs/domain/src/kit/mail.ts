@@ -1,49 +1,60 @@
 import type { Instant } from '../calendar';
 import type { StreamType } from './decider';
 
-/**
- * Proof of what was sent (DESIGN §3): an email the SMTP server accepted, recorded in the trail of
- * the file it belongs to — its Message-ID, its recipients, the instant the server accepted it and
- * the sha256 of the exact message (RFC 5322 bytes) as it was handed over.
- */
-export interface EmailSentData {
+/** What names an email and whom it went to. */
+interface EmailFacts {
+  /** The Message-ID header, as sent (`<…@dpa-engine>`). */
   readonly messageId: string;
+  /** The outbox's key of the message (`<file id>:<what>`): one message per key. */
+  readonly key: string;
   /** What the email was (`certificate`, `breach-notice`, `breach-supplement`, …). */
   readonly kind: string;
   readonly to: readonly string[];
   readonly cc: readonly string[];
+}
+
+/**
+ * Proof of what was sent (DESIGN §3): an email the SMTP server accepted, recorded in the trail of
+ * the file it belongs to — its Message-ID header, its recipients, the instant the server accepted
+ * it and the sha256 of the exact message (RFC 5322 bytes) as it was handed over.
+ */
+export interface EmailSentData extends EmailFacts {
   readonly acceptedAt: Instant;
   readonly sha256: string;
 }
 
-export interface RecordEmailSent {
-  readonly type: 'RecordEmailSent';
-  readonly data: EmailSentData;
+/** An email the relay refused for good (a 5xx answer): recorded too, so the trail says it never went. */
+export interface EmailFailedData extends EmailFacts {
+  readonly failedAt: Instant;
+  /** The SMTP reply code, never the reply's text (it may quote an address). */
+  readonly smtpCode: number | null;
 }
 
-export interface EmailSent {
-  readonly type: 'EmailSent';
-  readonly data: EmailSentData;
-}
+export type RecordEmailSent = { readonly type: 'RecordEmailSent'; readonly data: EmailSentData } | { readonly type: 'RecordEmailFailed'; readonly data: EmailFailedData };
+export type EmailSent = { readonly type: 'EmailSent'; readonly data: EmailSentData } | { readonly type: 'EmailFailed'; readonly data: EmailFailedData };
 
 /**
- * A stream type that also records the receipts of its emails: every file's workflow takes the
- * outbox's report of a delivery as a `RecordEmailSent` command (it alone writes the stream). The
- * workflow records each message once; `onEmailSent` lets a file read its own receipts (a breach
- * notice is `sent` when its email was accepted).
+ * A stream type that also records what became of its emails: every file's workflow takes the
+ * outbox's report of a delivery (or of a refusal for good) as a command (it alone writes the
+ * stream), and records each message once. `onEmailSent` lets a file read its own receipts (a
+ * breach notice is `sent` when its email was accepted).
  */
 export function withEmailReceipts<C extends { readonly type: string }, E extends { readonly type: string }, S>(
   inner: StreamType<C, E, S>,
   onEmailSent: (state: S, email: EmailSentData) => S = (state) => state,
 ): StreamType<C | RecordEmailSent, E | EmailSent, S> {
-  const isReceipt = (e: E | EmailSent): e is EmailSent => e.type === 'EmailSent';
+  const isMail = (e: E | EmailSent): e is EmailSent => e.type === 'EmailSent' || e.type === 'EmailFailed';
   return {
     ...inner,
-    eventVersions: { ...inner.eventVersions, EmailSent: 1 } as Record<(E | EmailSent)['type'], number>,
-    decide: (command, state) => (command.type === 'RecordEmailSent' ? [{ type: 'EmailSent', data: (command as RecordEmailSent).data }] : inner.decide(command as C, state)),
-    evolve: (state, event) => (isReceipt(event) ? onEmailSent(state, event.data) : inner.evolve(state, event)),
-    occurredAt: (event) => (isReceipt(event) ? event.data.acceptedAt : inner.occurredAt(event)),
-    upcast: (stored) => (stored.type === 'EmailSent' ? ({ type: 'EmailSent', data: stored.data } as EmailSent) : inner.upcast(stored)),
+    eventVersions: { ...inner.eventVersions, EmailSent: 1, EmailFailed: 1 } as Record<(E | EmailSent)['type'], number>,
+    decide: (command, state) => {
+      if (command.type === 'RecordEmailSent') return [{ type: 'EmailSent', data: (command as RecordEmailSent).data as EmailSentData }];
+      if (command.type === 'RecordEmailFailed') return [{ type: 'EmailFailed', data: (command as RecordEmailSent).data as EmailFailedData }];
+      return inner.decide(command as C, state);
+    },
+    evolve: (state, event) => (isMail(event) ? (event.type === 'EmailSent' ? onEmailSent(state, event.data) : state) : inner.evolve(state, event)),
+    occurredAt: (event) => (isMail(event) ? (event.type === 'EmailSent' ? event.data.acceptedAt : event.data.failedAt) : inner.occurredAt(event)),
+    upcast: (stored) => (stored.type === 'EmailSent' || stored.type === 'EmailFailed' ? ({ type: stored.type, data: stored.data } as EmailSent) : inner.upcast(stored)),
     nextTimer: (state) => inner.nextTimer(state) as ReturnType<StreamType<C | RecordEmailSent, E | EmailSent, S>['nextTimer']>,
   };
 }

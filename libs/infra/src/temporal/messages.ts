@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { BreachNoticeState, ContractState, CoveredPeriod, EmailSentData, IncidentContent, IncidentState, IsoDuration, OrderContract, SubjectRequestCommand, SubjectRequestState } from '../../../domain/src';
+import type { BreachNoticeState, ContractState, CoveredPeriod, EmailFailedData, EmailSentData, IncidentContent, IncidentState, IsoDuration, OrderContract, SubjectRequestCommand, SubjectRequestState } from '../../../domain/src';
 
 /**
  * The contract between the workflows and every client (API, tests, tools): workflow ids, inputs,
@@ -34,6 +34,8 @@ export interface MailCarry {
  * file's workflow, which alone records it (as `EmailSent`) in its stream.
  */
 export const emailSentSignal = defineSignal<[EmailSentData]>('emailSent');
+/** …or that the relay refused it for good (a 5xx answer): the file records that it never went. */
+export const emailFailedSignal = defineSignal<[EmailFailedData]>('emailFailed');
 
 export type ContractSnapshot = Snapshot<ContractState>;
 

@@ -40,13 +40,24 @@ export class IncidentsAndEmailReceipts1796000010000 implements MigrationInterfac
     await q.query(`CREATE INDEX breach_notices_incident ON breach_notices (incident_id, status)`);
     for (const table of ['incidents', 'breach_notices']) await q.query(`ALTER TABLE ${table} ALTER COLUMN state SET STATISTICS 0`);
 
-    await q.query(`ALTER TABLE outbox ADD COLUMN raw bytea, ADD COLUMN sha256 text, ADD COLUMN owner_workflow_id text, ADD COLUMN accepted_at timestamptz, ADD COLUMN reported_at timestamptz`);
-    await q.query(`CREATE INDEX outbox_unreported ON outbox (accepted_at) WHERE status = 'sent' AND reported_at IS NULL`);
+    await q.query(
+      `ALTER TABLE outbox ADD COLUMN raw bytea, ADD COLUMN sha256 text, ADD COLUMN owner_workflow_id text, ADD COLUMN accepted_at timestamptz,
+         ADD COLUMN failed_at timestamptz, ADD COLUMN smtp_code integer, ADD COLUMN reported_at timestamptz, ADD COLUMN report_lease_until timestamptz`,
+    );
+    // A message the relay refused for good (5xx) is `failed`: never retried, reported to its file.
+    await q.query(`ALTER TABLE outbox DROP CONSTRAINT IF EXISTS outbox_status_check`);
+    await q.query(`ALTER TABLE outbox ADD CONSTRAINT outbox_status_check CHECK (status IN ('pending', 'sending', 'sent', 'failed'))`);
+    await q.query(`CREATE INDEX outbox_unreported ON outbox (coalesce(accepted_at, failed_at)) WHERE status IN ('sent', 'failed') AND reported_at IS NULL`);
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX outbox_unreported`);
-    await q.query(`ALTER TABLE outbox DROP COLUMN raw, DROP COLUMN sha256, DROP COLUMN owner_workflow_id, DROP COLUMN accepted_at, DROP COLUMN reported_at`);
+    await q.query(`DELETE FROM outbox WHERE status = 'failed'`);
+    await q.query(`ALTER TABLE outbox DROP CONSTRAINT IF EXISTS outbox_status_check`);
+    await q.query(`ALTER TABLE outbox ADD CONSTRAINT outbox_status_check CHECK (status IN ('pending', 'sending', 'sent'))`);
+    await q.query(
+      `ALTER TABLE outbox DROP COLUMN raw, DROP COLUMN sha256, DROP COLUMN owner_workflow_id, DROP COLUMN accepted_at, DROP COLUMN failed_at, DROP COLUMN smtp_code, DROP COLUMN reported_at, DROP COLUMN report_lease_until`,
+    );
     await q.query(`DROP TABLE breach_notices`);
     await q.query(`DROP TABLE incident_contracts`);
     await q.query(`DROP TABLE incidents`);
