@@ -359,7 +359,7 @@ describe('GET /deadlines (the inbox, DESIGN §3.9)', () => {
       'not-base64-json',
       forged(['2027-01-01T00:00:00.000Z', 'contract', "x' OR 1=1 --", 'term-end']),
       forged(['2027-02-30T00:00:00.000Z', 'contract', randomUUID(), 'term-end']),
-      forged(['2027-01-01T00:00:00.000Z', 'incident', randomUUID(), 'term-end']),
+      forged(['2027-01-01T00:00:00.000Z', 'no-such-file', randomUUID(), 'term-end']),
       forged(['2027-01-01T00:00:00.000Z', 'contract', randomUUID(), 'whenever']),
       forged(['2027-01-01T00:00:00.000Z', 'contract', randomUUID(), 'term-end', 'extra']),
     ]) {
