@@ -16,6 +16,7 @@ import { ContractsModule } from './contracts/contracts.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
 import { SubjectRequestsModule } from './subject-requests/subject-requests.module';
 import { IncidentsModule } from './incidents/incidents.module';
+import { InstructionsModule } from './instructions/instructions.module';
 import { CodecModule } from './codec/codec.controller';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -57,6 +58,7 @@ export class AppModule implements NestModule {
         DeadlinesModule,
         SubjectRequestsModule,
         IncidentsModule,
+        InstructionsModule,
         CodecModule,
       ],
       controllers: [ApiKeysController],

@@ -46,3 +46,5 @@ export {
   toFollow,
   type BreachNoticeView,
 } from './breach-notice/breach-notice.decider';
+export * from './instruction/instruction.model';
+export { instructionStream, toInstructionView, type InstructionView } from './instruction/instruction.decider';

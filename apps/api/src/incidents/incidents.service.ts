@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { type WorkflowHandle } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import {
   breachNoticeStream,
@@ -30,7 +30,6 @@ import {
   type IncidentWorkflowInput,
 } from '../../../../libs/infra/src/temporal/messages';
 import { ApiError } from '../common/api-error';
-import { domainRefusal, temporalUnavailable } from '../common/domain-errors';
 import { type IdempotencyScope } from '../common/idempotency.middleware';
 import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';
 import { ContractQueries } from '../contracts/contract-queries.service';
@@ -77,24 +76,15 @@ export class Incidents {
       const idle = known.filter((k) => k.started === null).map((k) => k.id);
       if (idle.length > 0) throw new ApiError(422, 'incident.contracts_not_processing', `${idle.length} contract(s) of the scope never started processing: the processor holds none of their data.`, { contracts: idle });
     }
-    await this.files.workerPresent();
     const input: IncidentWorkflowInput = { incidentId, noticeTarget: this.files.config.breachNotices.target };
-    try {
-      const { created, ...snapshot } = await this.files.temporal.workflow.executeUpdateWithStart(recordIncidentUpdate, {
-        args: [{ record, actor: actorOf(principal) }],
-        startWorkflowOperation: new WithStartWorkflowOperation('incidentWorkflow', {
-          workflowId: incidentWorkflowId(incidentId),
-          taskQueue: this.files.config.temporal.taskQueue,
-          args: [input],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        }),
-      });
-      return { created, view: await this.withNotices(snapshot.state) };
-    } catch (e) {
-      if (e instanceof WorkflowExecutionAlreadyStartedError) return { created: false, view: await this.found(incidentId) };
-      throw domainRefusal(e) ?? temporalUnavailable(e) ?? e;
+    const opened = await this.files.open({ workflowType: 'incidentWorkflow', workflowId: incidentWorkflowId(incidentId), input, update: recordIncidentUpdate, args: { record, actor: actorOf(principal) } });
+    if (!opened) {
+      // Its workflow has finished (dismissed, or closed): the domain answers a retry over the stored incident.
+      const state = (await this.stored(incidentId))!;
+      this.files.refuseLocally(incidentStream.decide, { type: 'RecordIncident', data: { ...record, recordedAt: now() } } as IncidentCommand, state);
+      return { created: false, view: await this.withNotices(state) };
     }
+    return { created: opened.created, view: await this.withNotices(opened.state) };
   }
 
   async confirm(id: string, body: ConfirmIncidentDto, principal: Principal) {

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { Client, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { type UpdateDefinition } from '@temporalio/common';
 import { v5 as uuidv5 } from 'uuid';
 import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
 import { type AppConfig } from '../../../../libs/infra/src/config/config';
 import { ID_NAMESPACE } from '../../../../libs/infra/src/ids';
 import { WorkerPresence } from '../../../../libs/infra/src/temporal/worker-presence';
-import { type Actor } from '../../../../libs/infra/src/temporal/messages';
+import { type Actor, type Snapshot } from '../../../../libs/infra/src/temporal/messages';
 import { ApiError } from '../common/api-error';
 import { domainRefusal, isWorkflowGone, temporalUnavailable } from '../common/domain-errors';
 import { type IdempotencyScope } from '../common/idempotency.middleware';
@@ -61,6 +62,30 @@ export class FileCommands {
       if (isWorkflowGone(e)) return gone();
       if (e instanceof WorkflowUpdateFailedError) throw new ApiError(503, 'engine.unavailable', 'The engine could not record the command now; retry later (nothing was recorded).');
       throw temporalUnavailable(e) ?? e;
+    }
+  }
+
+  /**
+   * Opens a file: starts its workflow and sends its first command in one call (update-with-start),
+   * answered once the command is stored. Null when the file's workflow already finished (a retry
+   * of a file since closed): the caller answers the stored file.
+   */
+  async open<S, A>(o: { workflowType: string; workflowId: string; input: unknown; update: UpdateDefinition<Snapshot<S> & { created: boolean }, [A]>; args: A }): Promise<(Snapshot<S> & { created: boolean }) | null> {
+    await this.workerPresent();
+    try {
+      return await this.temporal.workflow.executeUpdateWithStart(o.update, {
+        args: [o.args],
+        startWorkflowOperation: new WithStartWorkflowOperation(o.workflowType, {
+          workflowId: o.workflowId,
+          taskQueue: this.config.temporal.taskQueue,
+          args: [o.input],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        }),
+      });
+    } catch (e) {
+      if (e instanceof WorkflowExecutionAlreadyStartedError) return null;
+      throw domainRefusal(e) ?? temporalUnavailable(e) ?? e;
     }
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { type WorkflowHandle } from '@temporalio/client';
 import { DataSource } from 'typeorm';
-import { CANONICAL_UUID, isCalendarInstant, subjectRequestStream, toSubjectRequestView, type SubjectRequestCommand, type SubjectRequestState, type SubjectRequestView } from '../../../../libs/domain/src';
+import { subjectRequestStream, toSubjectRequestView, type SubjectRequestCommand, type SubjectRequestState, type SubjectRequestView } from '../../../../libs/domain/src';
 import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
 import {
   completeSubjectRequestUpdate,
@@ -12,11 +12,10 @@ import {
   type SubjectRequestWorkflowInput,
 } from '../../../../libs/infra/src/temporal/messages';
 import { ApiError } from '../common/api-error';
-import { domainRefusal, temporalUnavailable } from '../common/domain-errors';
 import { type IdempotencyScope } from '../common/idempotency.middleware';
-import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';
 import { ContractQueries } from '../contracts/contract-queries.service';
 import { actorOf, FileCommands, newId } from '../kit/file-commands';
+import { contractFilesPage } from '../kit/file-pages';
 import { type CompleteSubjectRequestDto, type ExtendSubjectRequestDto, type ListSubjectRequestsQuery, type OpenSubjectRequestDto } from './subject-requests.dto';
 
 const now = () => new Date().toISOString();
@@ -46,28 +45,12 @@ export class SubjectRequests {
       contractOrderedAt: contract.state.orderedAt,
     };
     this.files.refuseLocally(subjectRequestStream.decide, { type: 'OpenSubjectRequest', data: { ...open, openedAt: now() } } as SubjectRequestCommand, subjectRequestStream.initialState());
-    await this.files.workerPresent();
     const { controller, reference } = contract.state;
     const input: SubjectRequestWorkflowInput = { requestId, parties: { controllerName: controller.name, controllerEmail: controller.email, controllerDpoEmail: controller.dpoEmail, contractReference: reference } };
-    try {
-      const { created, ...snapshot } = await this.files.temporal.workflow.executeUpdateWithStart(openSubjectRequestUpdate, {
-        args: [{ open, actor: actorOf(principal) }],
-        startWorkflowOperation: new WithStartWorkflowOperation('subjectRequestWorkflow', {
-          workflowId: subjectRequestWorkflowId(requestId),
-          taskQueue: this.files.config.temporal.taskQueue,
-          args: [input],
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        }),
-      });
-      return { created, view: toSubjectRequestView(snapshot.state, now()) };
-    } catch (e) {
-      if (e instanceof WorkflowExecutionAlreadyStartedError) {
-        // Its workflow has finished (the request is completed): a retry gets the stored file.
-        return { created: false, view: await this.found(contractId, requestId) };
-      }
-      throw domainRefusal(e) ?? temporalUnavailable(e) ?? e;
-    }
+    const opened = await this.files.open({ workflowType: 'subjectRequestWorkflow', workflowId: subjectRequestWorkflowId(requestId), input, update: openSubjectRequestUpdate, args: { open, actor: actorOf(principal) } });
+    // Its workflow has finished (the request is completed): a retry gets the stored file.
+    if (!opened) return { created: false, view: await this.found(contractId, requestId) };
+    return { created: opened.created, view: toSubjectRequestView(opened.state, now()) };
   }
 
   async extend(contractId: string, requestId: string, body: ExtendSubjectRequestDto, principal: Principal): Promise<SubjectRequestView> {
@@ -112,22 +95,7 @@ export class SubjectRequests {
 
   async list(contractId: string, query: ListSubjectRequestsQuery): Promise<{ items: SubjectRequestView[]; nextCursor: string | null }> {
     await this.contracts.found(contractId);
-    const limit = query.limit ?? DEFAULT_PAGE;
-    const after = query.cursor
-      ? readCursor(query.cursor, ([receivedAt, id, ...rest]) => (rest.length === 0 && isCalendarInstant(receivedAt) && typeof id === 'string' && CANONICAL_UUID.test(id) ? { receivedAt, id } : null))
-      : null;
-    const rows = (await this.dataSource.query(
-      `SELECT id, received_at, state FROM subject_requests
-       WHERE contract_id = $1 AND ($2::timestamptz IS NULL OR (received_at, id) > ($2, $3::uuid))
-       ORDER BY received_at, id LIMIT $4`,
-      [contractId, after?.receivedAt ?? null, after?.id ?? null, limit + 1],
-    )) as { id: string; received_at: Date; state: SubjectRequestState }[];
     const at = now();
-    return toPage(
-      rows,
-      limit,
-      (r) => toSubjectRequestView(r.state, at),
-      (last) => [last.received_at.toISOString(), last.id],
-    );
+    return contractFilesPage(this.dataSource, 'subject_requests', contractId, query, (state: SubjectRequestState) => toSubjectRequestView(state, at));
   }
 }

@@ -14,7 +14,17 @@ export type Notice =
   | ({ readonly kind: 'breach-notice' } & BreachFacts & { readonly content: IncidentContent })
   | ({ readonly kind: 'breach-supplement' } & BreachFacts & { readonly number: number; readonly changes: Partial<IncidentContent>; readonly content: IncidentContent })
   | ({ readonly kind: 'breach-escalation' } & BreachFacts & { readonly targetDue: string })
-  | ({ readonly kind: 'breach-acknowledgement-reminder' } & BreachFacts & { readonly sentAt: string });
+  | ({ readonly kind: 'breach-acknowledgement-reminder' } & BreachFacts & { readonly sentAt: string })
+  | ({
+      readonly kind: 'instruction-objection';
+      readonly instructionId: string;
+      readonly contractId: string;
+      readonly receivedAt: string;
+      readonly summary: string;
+      readonly documentRef: string;
+      readonly reason: string;
+      readonly objectedAt: string;
+    } & Omit<BreachFacts, 'noticeId' | 'incidentId' | 'contractId' | 'awareAt'>);
 
 /** Whom a contract's email is about: its controller's name and the contract's reference (absent in notices queued before they were named). */
 export interface ContractParty {
@@ -56,6 +66,9 @@ export function messageIdOf(notice: Notice): string {
       return noticeMessageIds.escalation(notice.noticeId);
     case 'breach-acknowledgement-reminder':
       return noticeMessageIds.reminder(notice.noticeId);
+    case 'instruction-objection':
+      // One email per objection: a later objection (after a confirmation) is another.
+      return `${notice.instructionId}:objection:${notice.objectedAt}`;
     default:
       return `${notice.contractId}:${notice.kind}`;
   }
@@ -212,5 +225,19 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
           `${notice.controllerName} has not acknowledged the breach notice ${notice.noticeId} (incident ${notice.incidentId}) we sent on ${notice.sentAt}, under contract ${notice.contractReference ?? notice.contractId}.\n` +
           `Please make sure the controller has it — its supervisory authority must be notified by ${new Date(Date.parse(notice.sentAt) + 72 * 3_600_000).toISOString()} (72 hours from our notice) — then record its acknowledgement.`,
       };
+    case 'instruction-objection': {
+      const name = notice.contractReference ?? notice.contractId;
+      return {
+        ...base,
+        to: notice.controllerEmail,
+        cc: notice.controllerDpoEmail ? [notice.controllerDpoEmail] : [],
+        subject: `We cannot carry out your instruction ${notice.documentRef} as it stands — contract ${name}`,
+        text:
+          `Dear ${notice.controllerName},\n\n` +
+          `You instructed us on ${notice.receivedAt}, under contract ${name} (your document ${notice.documentRef}):\n\n${notice.summary}\n\n` +
+          `As your processor we consider that this instruction infringes the GDPR or other Union or Member State data protection provisions (GDPR 28(3), clause P2), because:\n\n${notice.reason}\n\n` +
+          `We will not carry it out until you answer. What we expect of you: confirm the instruction (with the legal basis we may be missing) or withdraw it, by replying to this email quoting ${notice.documentRef}.`,
+      };
+    }
   }
 }

@@ -2,3 +2,4 @@ export { contractWorkflow } from './contract.workflow';
 export { subjectRequestWorkflow } from './subject-request.workflow';
 export { incidentWorkflow } from './incident.workflow';
 export { breachNoticeWorkflow } from './breach-notice.workflow';
+export { instructionWorkflow } from './instruction.workflow';

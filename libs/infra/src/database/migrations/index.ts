@@ -9,6 +9,7 @@ import { InvoiceClaims1796000007000 } from './1796000007000-invoice-claims';
 import { LighterAppends1796000008000 } from './1796000008000-lighter-appends';
 import { SubjectRequests1796000009000 } from './1796000009000-subject-requests';
 import { IncidentsAndEmailReceipts1796000010000 } from './1796000010000-incidents-and-email-receipts';
+import { Instructions1796000011000 } from './1796000011000-instructions';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   LighterAppends1796000008000,
   SubjectRequests1796000009000,
   IncidentsAndEmailReceipts1796000010000,
+  Instructions1796000011000,
 ];
