@@ -310,8 +310,9 @@ describe('fuzzing the API from its OpenAPI document', () => {
       await client.connect();
       // Every stream of every file type, through the verify endpoint of its type.
       const streams = (await client.query<{ id: string; type: string; contract: string | null }>(
-        `SELECT s.stream_id AS id, s.stream_type AS type, coalesce(r.contract_id, n.contract_id, i.contract_id)::text AS contract FROM streams s
-         LEFT JOIN subject_requests r ON r.id::text = s.stream_id LEFT JOIN breach_notices n ON n.id::text = s.stream_id LEFT JOIN instructions i ON i.id::text = s.stream_id`,
+        `SELECT s.stream_id AS id, s.stream_type AS type, coalesce(r.contract_id, n.contract_id, i.contract_id, t.contract_id)::text AS contract FROM streams s
+         LEFT JOIN subject_requests r ON r.id::text = s.stream_id LEFT JOIN breach_notices n ON n.id::text = s.stream_id LEFT JOIN instructions i ON i.id::text = s.stream_id
+         LEFT JOIN transfer_notices t ON t.id::text = s.stream_id`,
       )).rows;
       await client.end();
       expect(streams.filter((s) => s.type === 'contract').length).toBeGreaterThanOrEqual(contractIds.length);
@@ -321,6 +322,7 @@ describe('fuzzing the API from its OpenAPI document', () => {
         incident: (s) => `/incidents/${s.id}/events/verify`,
         'breach-notice': (s) => `/contracts/${s.contract}/breach-notices/${s.id}/events/verify`,
         instruction: (s) => `/contracts/${s.contract}/instructions/${s.id}/events/verify`,
+        'transfer-notice': (s) => `/contracts/${s.contract}/transfer-notices/${s.id}/events/verify`,
       };
       const verifyUrl = (s: { id: string; type: string; contract: string | null }) => verifyUrls[s.type]!(s);
       for (const s of streams) {

@@ -5,7 +5,7 @@ import { startStack, type Stack } from '../support/stack';
 /**
  * Issue "the processor's registers", P2 and C2 (DESIGN §3.3): documented instructions through the
  * API — documented, acknowledged, executed in that order; an objection emails the controller once
- * and holds the instruction until the controller confirms or withdraws it.
+ * and holds the instruction until the controller confirms or withdraws it — and transfer notices.
  */
 let stack: Stack;
 beforeAll(async () => {
@@ -87,5 +87,35 @@ describe('documented instructions (P2, C2)', () => {
     expect((await stack.request('POST', base, { role: 'dpo', body: { ...instruction, receivedAt: new Date().toISOString() } })).status).toBe(403);
     expect((await stack.request('GET', `${base}/00000000-0000-4000-8000-000000000000`, { role: 'dpo' })).status).toBe(404);
     expect((await stack.request('GET', `/contracts/${id}/instructions/${iid}`, { role: 'dpo' })).body.status).toBe('withdrawn');
+  });
+
+  it('a transfer notice is emailed to the controller before its planned transfer; a withheld one records its reason and sends nothing', async () => {
+    const id = await contract('november');
+    const base = `/contracts/${id}/transfer-notices`;
+    const plannedAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const recorded = await stack.request('POST', base, { role: 'dpo', body: { destination: 'United States: a federal court', legalObligation: 'court order 24-cv-0113', plannedAt } });
+    expect(recorded.status).toBe(201);
+    expect(recorded.body).toMatchObject({ status: 'pending', plannedAt, withheldReason: null });
+    const mail = await stack.mail.waitFor((m) => m.to.includes('privacy@november.example'));
+    expect(mail.text).toContain('United States: a federal court');
+    expect(mail.text).toContain('court order 24-cv-0113');
+    await waitFor('sent', async () => (await stack.request('GET', `${base}/${recorded.body.id}`, { role: 'billing' })).body.status === 'sent', { timeoutMs: 20_000, intervalMs: 200 });
+    const sent = (await stack.request('GET', `${base}/${recorded.body.id}`, { role: 'billing' })).body;
+    // Sent before the planned transfer, by the relay's own clock.
+    expect(Date.parse(sent.sentAt)).toBeLessThan(Date.parse(plannedAt));
+    expect(Math.abs(Date.parse(sent.sentAt) - mail.receivedAt)).toBeLessThan(2_000);
+    expect(sent.late).toBe(false);
+
+    // The law forbids telling: the reason is recorded and no email goes out — even after the date.
+    const withheld = await stack.request('POST', base, { role: 'dpo', body: { destination: 'France: an investigating judge', legalObligation: 'article 100 of the code of criminal procedure', plannedAt: new Date(Date.now() - 86_400_000).toISOString(), withheldReason: 'the judge forbade any disclosure' } });
+    expect(withheld.body).toMatchObject({ status: 'withheld', withheldReason: 'the judge forbade any disclosure', sentAt: null });
+    // A notice whose transfer date has passed is refused unless it is withheld.
+    expect((await stack.request('POST', base, { role: 'dpo', body: { destination: 'Nowhere', legalObligation: 'none', plannedAt: new Date(Date.now() - 60_000).toISOString() } })).body.error.code).toBe('transfer_notice.planned_in_past');
+    expect((await stack.request('POST', base, { role: 'account_manager', body: { destination: 'X', legalObligation: 'Y', plannedAt } })).status).toBe(403);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(stack.mail.messages.filter((m) => m.to.includes('privacy@november.example'))).toHaveLength(1);
+    expect((await stack.request('GET', base, { role: 'dpo' })).body.items.map((n: { status: string }) => n.status).sort()).toEqual(['sent', 'withheld']);
+    expect((await stack.request('GET', `${base}/${withheld.body.id}/events`, { role: 'dpo' })).body.events.map((e: { type: string }) => e.type)).toEqual(['TransferNoticeRecorded']);
+    expect((await stack.request('GET', `${base}/${recorded.body.id}/events/verify`, { role: 'dpo' })).body).toEqual({ valid: true });
   });
 });

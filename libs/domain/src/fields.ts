@@ -38,6 +38,7 @@ export const FIELDS = {
   }),
   incidentSummary: text(1, 500, { multiline: true }),
   instructionSummary: text(1, 2000, { multiline: true }),
+  transferDestination: text(1, 200),
   documentRef: text(1, 100, { pattern: '^[\\x20-\\x7e]*[\\x21-\\x7e][\\x20-\\x7e]*$', description: 'Where the instruction is written down (a ticket, a letter, a signed order): printable ASCII.' }),
   incidentText: text(1, 4000, { multiline: true }),
 } as const satisfies Record<string, TextField>;

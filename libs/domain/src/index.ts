@@ -48,3 +48,16 @@ export {
 } from './breach-notice/breach-notice.decider';
 export * from './instruction/instruction.model';
 export { instructionStream, toInstructionView, type InstructionView } from './instruction/instruction.decider';
+export {
+  TRANSFER_NOTICE_CLOCK_EVENTS,
+  TRANSFER_NOTICE_CLOCK_KINDS,
+  TRANSFER_NOTICE_EMAIL,
+  transferNoticeClocks,
+  transferNoticeStream,
+  toTransferNoticeView,
+  type TransferNoticeCommand,
+  type TransferNoticeEvent,
+  type TransferNoticeState,
+  type TransferNoticeStatus,
+  type TransferNoticeView,
+} from './transfer-notice/transfer-notice.decider';

@@ -32,7 +32,7 @@ const MEANINGS: Record<number, string> = {
   404: 'No such contract (or resource).',
   409: 'The contract is in the wrong state for this command (the domain\'s code says which).',
   413: 'The body is larger than API_BODY_LIMIT.',
-  422: 'Well-formed, but refused by a rule (the domain\'s code says which).',
+  422: 'Well-formed, but refused by a rule (the domain\'s code says which), or an Idempotency-Key already used for another request (idempotency_key_reused).',
 };
 
 /** Documents the error answers a route can give, all in the DESIGN §6 shape. */
@@ -81,8 +81,15 @@ export function documentDefaultErrors<D>(document: D): D {
   const details = doc.components?.schemas?.['ErrorDetailsView'];
   if (details) details['additionalProperties'] = true;
   for (const operations of Object.values(doc.paths)) {
-    for (const operation of Object.values(operations)) {
+    for (const [method, operation] of Object.entries(operations)) {
       operation.responses ??= {};
+      // Every POST takes an Idempotency-Key, and one reused for another request is a 422 on any of them.
+      if (method === 'post') {
+        operation.responses['422'] ??= {
+          description: MEANINGS[422],
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBodyView' } } },
+        };
+      }
       operation.responses['default'] ??= {
         description: 'Any other error (405, 413, 414, 415, 431, 503 …), in the same shape.',
         content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBodyView' } } },

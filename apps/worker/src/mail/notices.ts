@@ -15,6 +15,10 @@ export type Notice =
   | ({ readonly kind: 'breach-supplement' } & BreachFacts & { readonly number: number; readonly changes: Partial<IncidentContent>; readonly content: IncidentContent })
   | ({ readonly kind: 'breach-escalation' } & BreachFacts & { readonly targetDue: string })
   | ({ readonly kind: 'breach-acknowledgement-reminder' } & BreachFacts & { readonly sentAt: string })
+  | ({ readonly kind: 'transfer-notice' | 'transfer-escalation'; readonly noticeId: string; readonly contractId: string; readonly destination: string; readonly legalObligation: string; readonly plannedAt: string } & Omit<
+      BreachFacts,
+      'noticeId' | 'incidentId' | 'contractId' | 'awareAt'
+    >)
   | ({
       readonly kind: 'instruction-objection';
       readonly instructionId: string;
@@ -66,6 +70,10 @@ export function messageIdOf(notice: Notice): string {
       return noticeMessageIds.escalation(notice.noticeId);
     case 'breach-acknowledgement-reminder':
       return noticeMessageIds.reminder(notice.noticeId);
+    case 'transfer-notice':
+      return `${notice.noticeId}:notice`;
+    case 'transfer-escalation':
+      return `${notice.noticeId}:escalation`;
     case 'instruction-objection':
       // One email per objection: a later objection (after a confirmation) is another.
       return `${notice.instructionId}:objection:${notice.objectedAt}`;
@@ -239,5 +247,28 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
           `We will not carry it out until you answer. What we expect of you: confirm the instruction (with the legal basis we may be missing) or withdraw it, by replying to this email quoting ${notice.documentRef}.`,
       };
     }
+    case 'transfer-notice': {
+      const name = notice.contractReference ?? notice.contractId;
+      return {
+        ...base,
+        to: notice.controllerEmail,
+        cc: notice.controllerDpoEmail ? [notice.controllerDpoEmail] : [],
+        subject: `A transfer of your data to ${notice.destination} required by law — contract ${name}`,
+        text:
+          `Dear ${notice.controllerName},\n\n` +
+          `As your processor under contract ${name}, we are required by law to transfer personal data we process for you to ${notice.destination}, on ${notice.plannedAt}.\n` +
+          `The legal obligation: ${notice.legalObligation}\n\n` +
+          `We tell you before the transfer, as GDPR 28(3)(a) and clause P2 require. Nothing is expected of you, but reply to this email before ${notice.plannedAt} if you have questions or objections we should know of.`,
+      };
+    }
+    case 'transfer-escalation':
+      return {
+        ...base,
+        to: to.processorDpo,
+        subject: `[DPA] Transfer notice not sent before the planned transfer — ${notice.controllerName}, contract ${notice.contractReference ?? notice.contractId}`,
+        text:
+          `The notice of the transfer to ${notice.destination} planned for ${notice.plannedAt} under ${notice.controllerName}'s contract ${notice.contractReference ?? notice.contractId} has not reached the controller (P2: it must be told before).\n` +
+          `The engine keeps trying. Expected of you now: reach the controller another way, or hold the transfer.`,
+      };
   }
 }

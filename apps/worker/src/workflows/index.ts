@@ -3,3 +3,4 @@ export { subjectRequestWorkflow } from './subject-request.workflow';
 export { incidentWorkflow } from './incident.workflow';
 export { breachNoticeWorkflow } from './breach-notice.workflow';
 export { instructionWorkflow } from './instruction.workflow';
+export { transferNoticeWorkflow } from './transfer-notice.workflow';

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { InstructionCommand, InstructionState, BreachNoticeState, ContractState, CoveredPeriod, EmailFailedData, EmailSentData, IncidentContent, IncidentState, IsoDuration, OrderContract, SubjectRequestCommand, SubjectRequestState } from '../../../domain/src';
+import type { TransferNoticeCommand, TransferNoticeState, InstructionCommand, InstructionState, BreachNoticeState, ContractState, CoveredPeriod, EmailFailedData, EmailSentData, IncidentContent, IncidentState, IsoDuration, OrderContract, SubjectRequestCommand, SubjectRequestState } from '../../../domain/src';
 
 /**
  * The contract between the workflows and every client (API, tests, tools): workflow ids, inputs,
@@ -256,3 +256,21 @@ export const objectToInstructionUpdate = defineUpdate<InstructionSnapshot, [{ re
 export const confirmInstructionUpdate = defineUpdate<InstructionSnapshot, [{ readonly actor: Actor }]>('confirmInstruction');
 export const withdrawInstructionUpdate = defineUpdate<InstructionSnapshot, [{ readonly actor: Actor }]>('withdrawInstruction');
 export const instructionSnapshotQuery = defineQuery<InstructionSnapshot>('instructionSnapshot');
+
+/** DESIGN §3.3: one workflow per transfer notice. */
+export const transferNoticeWorkflowId = (noticeId: string) => workflowIdOf('transfer-notice', noticeId);
+export type TransferNoticeSnapshot = Snapshot<TransferNoticeState>;
+
+export interface TransferNoticeWorkflowInput {
+  readonly noticeId: string;
+  readonly parties: BreachNoticeParties;
+  readonly carried?: TransferNoticeSnapshot;
+}
+
+export interface RecordTransferNoticeInput {
+  readonly record: Omit<Extract<TransferNoticeCommand, { type: 'RecordTransferNotice' }>['data'], 'recordedAt'>;
+  readonly actor: Actor;
+}
+
+export const recordTransferNoticeUpdate = defineUpdate<TransferNoticeSnapshot & { created: boolean }, [RecordTransferNoticeInput]>('recordTransferNotice');
+export const transferNoticeSnapshotQuery = defineQuery<TransferNoticeSnapshot>('transferNoticeSnapshot');

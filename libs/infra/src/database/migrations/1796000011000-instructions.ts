@@ -1,6 +1,6 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
-/** DESIGN §3.3: the read model of documented instructions (one row per instruction, its whole state). */
+/** DESIGN §3.3: the read models of documented instructions and of transfer notices (one row per file, its whole state). */
 export class Instructions1796000011000 implements MigrationInterface {
   readonly name = 'Instructions1796000011000';
 
@@ -17,9 +17,12 @@ export class Instructions1796000011000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX instructions_contract ON instructions (contract_id, received_at, id)`);
     await q.query(`ALTER TABLE instructions ALTER COLUMN state SET STATISTICS 0`);
+    // Transfer notices (P2): received_at is when the notice was recorded.
+    await q.query(`CREATE TABLE transfer_notices (LIKE instructions INCLUDING ALL)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE transfer_notices`);
     await q.query(`DROP TABLE instructions`);
   }
 }
