@@ -17,7 +17,7 @@ import {
 import { ApiError } from '../common/api-error';
 import { type IdempotencyScope } from '../common/idempotency.middleware';
 import { ContractQueries } from '../contracts/contract-queries.service';
-import { actorOf, FileCommands, newId } from '../kit/file-commands';
+import { actorOf, contractFor, FileCommands, newId, partiesOf } from '../kit/file-commands';
 import { contractFilesPage } from '../kit/file-pages';
 import { type DocumentInstructionDto, type ObjectToInstructionDto } from './instructions.dto';
 
@@ -34,15 +34,13 @@ export class Instructions {
   ) {}
 
   async document(contractId: string, body: DocumentInstructionDto, principal: Principal, scope: IdempotencyScope | null): Promise<{ created: boolean; view: InstructionView }> {
-    const contract = await this.contracts.found(contractId);
-    if (contract.state.status === 'none') throw new ApiError(404, 'not_found', 'No such contract.');
+    const contract = await contractFor(this.contracts, contractId);
     const instructionId = newId(scope, `instruction\n${contractId}`);
-    const document = { instructionId, contractId, receivedAt: body.receivedAt, channel: body.channel, summary: body.summary, documentRef: body.documentRef, contractOrderedAt: contract.state.orderedAt };
+    const document = { instructionId, contractId, receivedAt: body.receivedAt, channel: body.channel, summary: body.summary, documentRef: body.documentRef, contractOrderedAt: contract.orderedAt };
     this.files.refuseLocally(instructionStream.decide, { type: 'DocumentInstruction', data: { ...document, documentedAt: now() } } as InstructionCommand, instructionStream.initialState());
-    const { controller, reference } = contract.state;
     const input: InstructionWorkflowInput = {
       instructionId,
-      parties: { controllerName: controller.name, controllerEmail: controller.email, controllerDpoEmail: controller.dpoEmail, contractReference: reference },
+      parties: partiesOf(contract),
     };
     const opened = await this.files.open({ workflowType: 'instructionWorkflow', workflowId: instructionWorkflowId(instructionId), input, update: documentInstructionUpdate, args: { document, actor: actorOf(principal) } });
     // Its workflow has finished (executed or withdrawn): a retry gets the stored file.

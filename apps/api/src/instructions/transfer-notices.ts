@@ -15,7 +15,7 @@ import { PageQuery } from '../common/pagination';
 import { ContractIdPipe, UuidPipe } from '../contracts/contract-id.pipe';
 import { ContractQueries } from '../contracts/contract-queries.service';
 import { EventsView, VerifyView } from '../contracts/dto/views';
-import { actorOf, FileCommands, newId } from '../kit/file-commands';
+import { actorOf, contractFor, FileCommands, newId, partiesOf } from '../kit/file-commands';
 import { contractFilesPage } from '../kit/file-pages';
 import { FileTrails } from '../kit/trail';
 
@@ -65,13 +65,11 @@ export class TransferNotices {
   ) {}
 
   async record(contractId: string, body: RecordTransferNoticeDto, principal: Principal, scope: IdempotencyScope | null): Promise<{ created: boolean; view: TransferNoticeView }> {
-    const contract = await this.contracts.found(contractId);
-    if (contract.state.status === 'none') throw new ApiError(404, 'not_found', 'No such contract.');
+    const contract = await contractFor(this.contracts, contractId);
     const noticeId = newId(scope, `transfer-notice\n${contractId}`);
     const record = { noticeId, contractId, destination: body.destination, legalObligation: body.legalObligation, plannedAt: body.plannedAt, withheldReason: body.withheldReason ?? null };
     this.files.refuseLocally(transferNoticeStream.decide, { type: 'RecordTransferNotice', data: { ...record, recordedAt: now() } } as TransferNoticeCommand, transferNoticeStream.initialState());
-    const { controller, reference } = contract.state;
-    const input: TransferNoticeWorkflowInput = { noticeId, parties: { controllerName: controller.name, controllerEmail: controller.email, controllerDpoEmail: controller.dpoEmail, contractReference: reference } };
+    const input: TransferNoticeWorkflowInput = { noticeId, parties: partiesOf(contract) };
     const opened = await this.files.open({ workflowType: 'transferNoticeWorkflow', workflowId: transferNoticeWorkflowId(noticeId), input, update: recordTransferNoticeUpdate, args: { record, actor: actorOf(principal) } });
     if (!opened) return { created: false, view: await this.found(contractId, noticeId) };
     return { created: opened.created, view: toTransferNoticeView(opened.state, now()) };

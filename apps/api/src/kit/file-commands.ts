@@ -7,7 +7,9 @@ import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
 import { type AppConfig } from '../../../../libs/infra/src/config/config';
 import { ID_NAMESPACE } from '../../../../libs/infra/src/ids';
 import { WorkerPresence } from '../../../../libs/infra/src/temporal/worker-presence';
-import { type Actor, type Snapshot } from '../../../../libs/infra/src/temporal/messages';
+import { type Actor, type BreachNoticeParties, type Snapshot } from '../../../../libs/infra/src/temporal/messages';
+import { type OrderedOrLater } from '../../../../libs/domain/src';
+import { type ContractQueries } from '../contracts/contract-queries.service';
 import { ApiError } from '../common/api-error';
 import { domainRefusal, isWorkflowGone, temporalUnavailable } from '../common/domain-errors';
 import { type IdempotencyScope } from '../common/idempotency.middleware';
@@ -17,6 +19,21 @@ import { APP_CONFIG } from '../config/config.module';
 export { ID_NAMESPACE };
 
 export const actorOf = (p: Principal): Actor => ({ role: p.role, keyId: p.keyId });
+
+/** Whom a file's emails go to, and how they name the contract: from the contract the file belongs to. */
+export const partiesOf = (contract: OrderedOrLater): BreachNoticeParties => ({
+  controllerName: contract.controller.name,
+  controllerEmail: contract.controller.email,
+  controllerDpoEmail: contract.controller.dpoEmail,
+  contractReference: contract.reference,
+});
+
+/** The contract a new file is opened under: 404 when there is none. */
+export async function contractFor(contracts: ContractQueries, contractId: string): Promise<OrderedOrLater> {
+  const { state } = await contracts.found(contractId);
+  if (state.status === 'none') throw new ApiError(404, 'not_found', 'No such contract.');
+  return state;
+}
 
 /**
  * A new id, or — under an Idempotency-Key — the same id for every retry of the request, so a

@@ -14,7 +14,7 @@ import {
 import { ApiError } from '../common/api-error';
 import { type IdempotencyScope } from '../common/idempotency.middleware';
 import { ContractQueries } from '../contracts/contract-queries.service';
-import { actorOf, FileCommands, newId } from '../kit/file-commands';
+import { actorOf, contractFor, FileCommands, newId, partiesOf } from '../kit/file-commands';
 import { contractFilesPage } from '../kit/file-pages';
 import { type CompleteSubjectRequestDto, type ExtendSubjectRequestDto, type ListSubjectRequestsQuery, type OpenSubjectRequestDto } from './subject-requests.dto';
 
@@ -30,8 +30,7 @@ export class SubjectRequests {
   ) {}
 
   async open(contractId: string, body: OpenSubjectRequestDto, principal: Principal, scope: IdempotencyScope | null): Promise<{ created: boolean; view: SubjectRequestView }> {
-    const contract = await this.contracts.found(contractId);
-    if (contract.state.status === 'none') throw new ApiError(404, 'not_found', 'No such contract.');
+    const contract = await contractFor(this.contracts, contractId);
     // The contract is part of the name: one key reused under another contract is another request.
     const requestId = newId(scope, `subject-request\n${contractId}`);
     const open = {
@@ -42,11 +41,10 @@ export class SubjectRequests {
       receivedBy: body.receivedBy,
       reference: body.reference,
       assistanceMargin: this.files.config.subjectRequests.assistanceMargin,
-      contractOrderedAt: contract.state.orderedAt,
+      contractOrderedAt: contract.orderedAt,
     };
     this.files.refuseLocally(subjectRequestStream.decide, { type: 'OpenSubjectRequest', data: { ...open, openedAt: now() } } as SubjectRequestCommand, subjectRequestStream.initialState());
-    const { controller, reference } = contract.state;
-    const input: SubjectRequestWorkflowInput = { requestId, parties: { controllerName: controller.name, controllerEmail: controller.email, controllerDpoEmail: controller.dpoEmail, contractReference: reference } };
+    const input: SubjectRequestWorkflowInput = { requestId, parties: partiesOf(contract) };
     const opened = await this.files.open({ workflowType: 'subjectRequestWorkflow', workflowId: subjectRequestWorkflowId(requestId), input, update: openSubjectRequestUpdate, args: { open, actor: actorOf(principal) } });
     // Its workflow has finished (the request is completed): a retry gets the stored file.
     if (!opened) return { created: false, view: await this.found(contractId, requestId) };

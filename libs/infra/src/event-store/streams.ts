@@ -1,7 +1,7 @@
 import { type DataSource } from 'typeorm';
 import { breachNoticeStream, CANONICAL_UUID, contractStream, incidentStream, instructionStream, subjectRequestStream, transferNoticeStream, type StreamType } from '../../../domain/src';
 import { contractProjections, ContractStateSource } from './contract-projection';
-import { SubjectRequestStateSource, subjectRequestProjections } from './subject-request-projection';
+import { subjectRequestProjections, subjectRequestStateSource } from './subject-request-projection';
 import { breachNoticeProjections, breachNoticeStateSource, incidentProjections, incidentStateSource } from './incident-projection';
 import { instructionProjections, instructionStateSource } from './instruction-projection';
 import { transferNoticeProjections, transferNoticeStateSource } from './transfer-notice-projection';
@@ -22,7 +22,7 @@ export const STREAM_TYPES: readonly { readonly stream: AnyStream; readonly idPat
 ];
 
 /** How the store knows each stream type's state at its head (the read models are written from it). */
-export const STREAM_STATES: readonly StreamState[] = [new ContractStateSource(), new SubjectRequestStateSource(), incidentStateSource(), breachNoticeStateSource(), instructionStateSource(), transferNoticeStateSource()];
+export const STREAM_STATES: readonly StreamState[] = [new ContractStateSource(), subjectRequestStateSource(), incidentStateSource(), breachNoticeStateSource(), instructionStateSource(), transferNoticeStateSource()];
 
 /**
  * The read models written in the append's own statement (DESIGN §5: projections are a list),
