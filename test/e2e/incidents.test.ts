@@ -111,6 +111,11 @@ describe('incidents and breach notices (P8)', () => {
     const updated = await stack.request('POST', `/incidents/${id}/updates`, { role: 'dpo', body: { approxSubjects: 1200, measures: 'console closed to the internet, passwords reset' } });
     expect(updated.status).toBe(200);
     expect(updated.body.updates).toEqual([expect.objectContaining({ number: 1, changes: { approxSubjects: 1200, measures: 'console closed to the internet, passwords reset' } })]);
+    // An update with nothing in it is refused, naming the fields one of which it needs (not as `fields`, which is the field problems' list).
+    const empty = await stack.request('POST', `/incidents/${id}/updates`, { role: 'dpo', body: {} });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error).toMatchObject({ code: 'incident.empty_update', details: { oneOf: expect.arrayContaining(['summary', 'measures']) } });
+    expect(empty.body.error.details.fields).toBeUndefined();
     await waitFor('four supplements', async () => stack.mail.messages.filter((m) => m.subject.includes('supplement 1')).length >= 4, { timeoutMs: 30_000, intervalMs: 250 });
     for (const contractId of expected) {
       await waitFor('the supplement recorded', async () => Boolean((await stack.request('GET', `/contracts/${contractId}/breach-notices`, { role: 'dpo' })).body.items[0].supplements[0]?.sentAt), { timeoutMs: 30_000, intervalMs: 250 });

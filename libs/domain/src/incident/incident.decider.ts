@@ -152,7 +152,7 @@ export function decide(command: IncidentCommand, state: IncidentState): Incident
     case 'UpdateIncident': {
       const s = inStatus(state, ['confirmed'], 'an update');
       const changes = contentChanges(requireObject(command.data.changes, 'update'));
-      if (Object.keys(changes).length === 0) throw validationError('incident.empty_update', 'an update gives at least one content field', { fields: ['summary', ...CONTENT_FIELDS] });
+      if (Object.keys(changes).length === 0) throw validationError('incident.empty_update', 'an update gives at least one content field', { oneOf: ['summary', ...CONTENT_FIELDS] });
       return [{ type: 'IncidentUpdated', data: { number: s.updates.length + 1, changes, updatedAt: command.data.updatedAt } }];
     }
     case 'RecordAffectedContracts': {
