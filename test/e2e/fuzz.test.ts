@@ -309,10 +309,10 @@ describe('fuzzing the API from its OpenAPI document', () => {
       const client = new Client({ connectionString: stack.db.url });
       await client.connect();
       // Every stream of every file type, through the verify endpoint of its type.
+      const fileTables = ['subject_requests', 'breach_notices', 'instructions', 'transfer_notices', 'assistance_requests'];
       const streams = (await client.query<{ id: string; type: string; contract: string | null }>(
-        `SELECT s.stream_id AS id, s.stream_type AS type, coalesce(r.contract_id, n.contract_id, i.contract_id, t.contract_id)::text AS contract FROM streams s
-         LEFT JOIN subject_requests r ON r.id::text = s.stream_id LEFT JOIN breach_notices n ON n.id::text = s.stream_id LEFT JOIN instructions i ON i.id::text = s.stream_id
-         LEFT JOIN transfer_notices t ON t.id::text = s.stream_id`,
+        `WITH files AS (${fileTables.map((t) => `SELECT id, contract_id FROM ${t}`).join(' UNION ALL ')})
+         SELECT s.stream_id AS id, s.stream_type AS type, f.contract_id::text AS contract FROM streams s LEFT JOIN files f ON f.id::text = s.stream_id`,
       )).rows;
       await client.end();
       expect(streams.filter((s) => s.type === 'contract').length).toBeGreaterThanOrEqual(contractIds.length);
@@ -323,6 +323,7 @@ describe('fuzzing the API from its OpenAPI document', () => {
         'breach-notice': (s) => `/contracts/${s.contract}/breach-notices/${s.id}/events/verify`,
         instruction: (s) => `/contracts/${s.contract}/instructions/${s.id}/events/verify`,
         'transfer-notice': (s) => `/contracts/${s.contract}/transfer-notices/${s.id}/events/verify`,
+        'assistance-request': (s) => `/contracts/${s.contract}/assistance-requests/${s.id}/events/verify`,
       };
       const verifyUrl = (s: { id: string; type: string; contract: string | null }) => verifyUrls[s.type]!(s);
       for (const s of streams) {

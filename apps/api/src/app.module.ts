@@ -17,6 +17,7 @@ import { DeadlinesModule } from './deadlines/deadlines.module';
 import { SubjectRequestsModule } from './subject-requests/subject-requests.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { InstructionsModule } from './instructions/instructions.module';
+import { RegistersModule } from './registers/registers.module';
 import { CodecModule } from './codec/codec.controller';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -59,6 +60,7 @@ export class AppModule implements NestModule {
         SubjectRequestsModule,
         IncidentsModule,
         InstructionsModule,
+        RegistersModule,
         CodecModule,
       ],
       controllers: [ApiKeysController],

@@ -41,6 +41,8 @@ export const FIELDS = {
   transferDestination: text(1, 200),
   documentRef: text(1, 100, { pattern: '^[\\x20-\\x7e]*[\\x21-\\x7e][\\x20-\\x7e]*$', description: 'Where the instruction is written down (a ticket, a letter, a signed order): printable ASCII.' }),
   incidentText: text(1, 4000, { multiline: true }),
+  // What an assistance request asks and what was provided (P9): the processing concerned, never a person.
+  assistanceText: text(1, 2000, { multiline: true }),
 } as const satisfies Record<string, TextField>;
 
 export type FieldName = keyof typeof FIELDS;

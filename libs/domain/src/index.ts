@@ -61,3 +61,17 @@ export {
   type TransferNoticeStatus,
   type TransferNoticeView,
 } from './transfer-notice/transfer-notice.decider';
+export {
+  ASSISTANCE_KINDS,
+  ASSISTANCE_REQUEST_CLOCK_EVENTS,
+  ASSISTANCE_REQUEST_CLOCK_KINDS,
+  assistanceRequestClocks,
+  assistanceRequestStream,
+  toAssistanceRequestView,
+  type AssistanceKind,
+  type AssistanceRequestCommand,
+  type AssistanceRequestEvent,
+  type AssistanceRequestState,
+  type AssistanceRequestView,
+} from './assistance-request/assistance-request.decider';
+export { remindThenEscalate, type Acted } from './kit/clock';

@@ -3,7 +3,7 @@ import { CANONICAL_UUID, isCalendarInstant } from '../../../../libs/domain/src';
 import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';
 
 /** A read-model table of files under a contract: id, contract_id, received_at, state. */
-export type ContractFileTable = 'subject_requests' | 'instructions' | 'transfer_notices';
+export type ContractFileTable = 'subject_requests' | 'instructions' | 'transfer_notices' | 'assistance_requests' | 'audits';
 
 /**
  * One page of a contract's files of one type, oldest receipt first, cursor-paginated: the list

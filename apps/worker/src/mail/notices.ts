@@ -19,6 +19,7 @@ export type Notice =
       BreachFacts,
       'noticeId' | 'incidentId' | 'contractId' | 'awareAt'
     >)
+  | ({ readonly kind: 'assistance-request-reminder' | 'assistance-request-escalation' } & AssistanceRequestFacts)
   | ({
       readonly kind: 'instruction-objection';
       readonly instructionId: string;
@@ -29,6 +30,18 @@ export type Notice =
       readonly reason: string;
       readonly objectedAt: string;
     } & Omit<BreachFacts, 'noticeId' | 'incidentId' | 'contractId' | 'awareAt'>);
+
+/** What an assistance request's nudges say of it (P9; DESIGN §3.5). */
+export interface AssistanceRequestFacts {
+  readonly requestId: string;
+  readonly contractId: string;
+  readonly assistanceKind: string;
+  readonly receivedAt: string;
+  readonly dueAt: string;
+  readonly summary: string;
+  readonly controllerName: string;
+  readonly contractReference: string | null;
+}
 
 /** Whom a contract's email is about: its controller's name and the contract's reference (absent in notices queued before they were named). */
 export interface ContractParty {
@@ -74,6 +87,9 @@ export function messageIdOf(notice: Notice): string {
       return `${notice.noticeId}:notice`;
     case 'transfer-escalation':
       return `${notice.noticeId}:escalation`;
+    case 'assistance-request-reminder':
+    case 'assistance-request-escalation':
+      return `${notice.requestId}:${notice.kind}:${notice.dueAt}`;
     case 'instruction-objection':
       // One email per objection: a later objection (after a confirmation) is another.
       return `${notice.instructionId}:objection:${notice.objectedAt}`;
@@ -259,6 +275,24 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
           `As your processor under contract ${name}, we are required by law to transfer personal data we process for you to ${notice.destination}, on ${notice.plannedAt}.\n` +
           `The legal obligation: ${notice.legalObligation}\n\n` +
           `We tell you before the transfer, as GDPR 28(3)(a) and clause P2 require. Nothing is expected of you, but reply to this email before ${notice.plannedAt} if you have questions or objections we should know of.`,
+      };
+    }
+    case 'assistance-request-reminder':
+    case 'assistance-request-escalation': {
+      const what = notice.assistanceKind === 'dpia' ? 'data protection impact assessment (GDPR 35)' : 'prior consultation of the supervisory authority (GDPR 36)';
+      const label = contractLabel(notice.contractId, { controllerName: notice.controllerName, reference: notice.contractReference });
+      const reminder = notice.kind === 'assistance-request-reminder';
+      return {
+        ...base,
+        to: reminder ? to.accountManagement : to.processorDpo,
+        subject: reminder
+          ? `[DPA] Assistance with a ${notice.assistanceKind === 'dpia' ? 'DPIA' : 'prior consultation'} due ${notice.dueAt} — ${label}`
+          : `[DPA] Assistance not delivered by its due date — ${label}`,
+        text:
+          `${notice.controllerName} asked on ${notice.receivedAt} for our help with a ${what} under ${label} (P9, GDPR 28(3)(f)):\n\n${notice.summary}\n\n` +
+          (reminder
+            ? `The controller needs it by ${notice.dueAt} and it has not been delivered. Expected of you: deliver it and record the delivery (request ${notice.requestId}) before then.`
+            : `Its due date ${notice.dueAt} has passed and nothing has been delivered. Expected of you now: deliver it, or tell the controller when it will come, and record the delivery (request ${notice.requestId}).`),
       };
     }
     case 'transfer-escalation':

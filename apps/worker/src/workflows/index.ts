@@ -4,3 +4,4 @@ export { incidentWorkflow } from './incident.workflow';
 export { breachNoticeWorkflow } from './breach-notice.workflow';
 export { instructionWorkflow } from './instruction.workflow';
 export { transferNoticeWorkflow } from './transfer-notice.workflow';
+export { assistanceRequestWorkflow } from './assistance-request.workflow';

@@ -1,3 +1,4 @@
+import { DeadlinesView, type Clock } from './deadlines-projection';
 import { type InlineProjection, type PendingEvent, type ProjectionWrite, type StreamState } from './event-store';
 
 /*
@@ -57,3 +58,35 @@ export class WholeStateView<S> implements InlineProjection<S> {
   }
 }
 
+
+/**
+ * The read model of a file type under a contract: one row per file in `table` (id, contract_id,
+ * status, received_at, version, state), and its clocks in the inbox (`deadlines`) when it has any.
+ * A new file type under a contract is this, its migration's table, and an entry in streams.ts.
+ */
+export function contractFileReadModel<S extends { readonly status: string }>(o: {
+  readonly stream: Folding<S> & { readonly name: string };
+  readonly noun: string;
+  readonly table: string;
+  readonly contractIdOf: (state: S) => string;
+  /** The instant the file is listed by (oldest first). */
+  readonly receivedAtOf: (state: S) => string;
+  readonly clocks?: { readonly handles: ReadonlySet<string>; readonly clocksOf: (state: S) => readonly Clock[] };
+}): { readonly source: WholeStateSource<S>; readonly projections: InlineProjection<S>[] } {
+  const exists = (s: S) => s.status !== 'none';
+  const view = new WholeStateView<S>(
+    o.noun,
+    o.stream.name,
+    o.table,
+    [
+      { name: 'contract_id', type: 'uuid', of: o.contractIdOf, updatable: false },
+      { name: 'status', type: 'text', of: (s) => s.status, updatable: true },
+      { name: 'received_at', type: 'timestamptz', of: o.receivedAtOf, updatable: false },
+    ],
+    exists,
+  );
+  const deadlines = o.clocks
+    ? [new DeadlinesView<S>({ streamType: o.stream.name, handles: o.clocks.handles, clocksOf: o.clocks.clocksOf, contractIdOf: (_, s) => (exists(s) ? o.contractIdOf(s) : null) })]
+    : [];
+  return { source: new WholeStateSource<S>(o.stream.name, `SELECT r.state, r.version FROM ${o.table} r WHERE r.id = $1::uuid`, o.stream), projections: [view, ...deadlines] };
+}

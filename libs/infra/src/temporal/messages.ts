@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { TransferNoticeCommand, TransferNoticeState, InstructionCommand, InstructionState, BreachNoticeState, ContractState, CoveredPeriod, EmailFailedData, EmailSentData, IncidentContent, IncidentState, IsoDuration, OrderContract, SubjectRequestCommand, SubjectRequestState } from '../../../domain/src';
+import type { AssistanceRequestCommand, AssistanceRequestState, TransferNoticeCommand, TransferNoticeState, InstructionCommand, InstructionState, BreachNoticeState, ContractState, CoveredPeriod, EmailFailedData, EmailSentData, IncidentContent, IncidentState, IsoDuration, OrderContract, SubjectRequestCommand, SubjectRequestState } from '../../../domain/src';
 
 /**
  * The contract between the workflows and every client (API, tests, tools): workflow ids, inputs,
@@ -274,3 +274,22 @@ export interface RecordTransferNoticeInput {
 
 export const recordTransferNoticeUpdate = defineUpdate<TransferNoticeSnapshot & { created: boolean }, [RecordTransferNoticeInput]>('recordTransferNotice');
 export const transferNoticeSnapshotQuery = defineQuery<TransferNoticeSnapshot>('transferNoticeSnapshot');
+
+/** DESIGN §3.5: one workflow per DPIA or prior-consultation assistance request. */
+export const assistanceRequestWorkflowId = (requestId: string) => workflowIdOf('assistance-request', requestId);
+export type AssistanceRequestSnapshot = Snapshot<AssistanceRequestState>;
+
+export interface AssistanceRequestWorkflowInput {
+  readonly requestId: string;
+  readonly parties: BreachNoticeParties;
+  readonly carried?: AssistanceRequestSnapshot;
+}
+
+export interface RequestAssistanceInput {
+  readonly request: Omit<Extract<AssistanceRequestCommand, { type: 'RequestAssistance' }>['data'], 'recordedAt'>;
+  readonly actor: Actor;
+}
+
+export const requestAssistanceUpdate = defineUpdate<AssistanceRequestSnapshot & { created: boolean }, [RequestAssistanceInput]>('requestAssistance');
+export const deliverAssistanceUpdate = defineUpdate<AssistanceRequestSnapshot, [{ readonly deliveredAt: unknown; readonly provided: unknown; readonly actor: Actor }]>('deliverAssistance');
+export const assistanceRequestSnapshotQuery = defineQuery<AssistanceRequestSnapshot>('assistanceRequestSnapshot');

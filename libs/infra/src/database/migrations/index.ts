@@ -10,6 +10,7 @@ import { LighterAppends1796000008000 } from './1796000008000-lighter-appends';
 import { SubjectRequests1796000009000 } from './1796000009000-subject-requests';
 import { IncidentsAndEmailReceipts1796000010000 } from './1796000010000-incidents-and-email-receipts';
 import { Instructions1796000011000 } from './1796000011000-instructions';
+import { Registers1796000012000 } from './1796000012000-registers';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   SubjectRequests1796000009000,
   IncidentsAndEmailReceipts1796000010000,
   Instructions1796000011000,
+  Registers1796000012000,
 ];
