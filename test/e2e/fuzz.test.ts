@@ -309,7 +309,7 @@ describe('fuzzing the API from its OpenAPI document', () => {
       const client = new Client({ connectionString: stack.db.url });
       await client.connect();
       // Every stream of every file type, through the verify endpoint of its type.
-      const fileTables = ['subject_requests', 'breach_notices', 'instructions', 'transfer_notices', 'assistance_requests'];
+      const fileTables = ['subject_requests', 'breach_notices', 'instructions', 'transfer_notices', 'assistance_requests', 'audits'];
       const streams = (await client.query<{ id: string; type: string; contract: string | null }>(
         `WITH files AS (${fileTables.map((t) => `SELECT id, contract_id FROM ${t}`).join(' UNION ALL ')})
          SELECT s.stream_id AS id, s.stream_type AS type, f.contract_id::text AS contract FROM streams s LEFT JOIN files f ON f.id::text = s.stream_id`,
@@ -324,6 +324,7 @@ describe('fuzzing the API from its OpenAPI document', () => {
         instruction: (s) => `/contracts/${s.contract}/instructions/${s.id}/events/verify`,
         'transfer-notice': (s) => `/contracts/${s.contract}/transfer-notices/${s.id}/events/verify`,
         'assistance-request': (s) => `/contracts/${s.contract}/assistance-requests/${s.id}/events/verify`,
+        audit: (s) => `/contracts/${s.contract}/audits/${s.id}/events/verify`,
       };
       const verifyUrl = (s: { id: string; type: string; contract: string | null }) => verifyUrls[s.type]!(s);
       for (const s of streams) {

@@ -103,3 +103,99 @@ describe('DPIA and prior-consultation assistance (P9; DESIGN §3.5)', () => {
     expect(typesOf((await stack.request('GET', `${base}/${aid}/events`, { role: 'admin' })).body.events)).toEqual(['AssistanceRequested', 'AssistanceDelivered']);
   });
 });
+
+describe('audits and inspections (C3, C4; DESIGN §3.7)', () => {
+  it('requested, scheduled with reasonable notice, performed; each finding reminded and escalated once; closed only once every finding is remediated', async () => {
+    const id = await contract('papa');
+    const base = `/contracts/${id}/audits`;
+    const requestedAt = new Date().toISOString();
+    const opened = await stack.request('POST', base, { role: 'dpo', body: { kind: 'inspection', requestedAt, scope: 'Physical security of the Paris datacenter', auditor: 'Audit & Co' } });
+    expect(opened.status).toBe(201);
+    const aid: string = opened.body.id;
+    const earliest = iso(Date.parse(requestedAt) + 14 * 86_400_000);
+    expect(opened.body).toMatchObject({ status: 'requested', kind: 'inspection', earliestSchedule: earliest, findings: [], overdue: [] });
+    // An inspection of premises: P14D notice at least (calendar days, computed here from the request).
+    const short = await stack.request('POST', `${base}/${aid}/schedule`, { role: 'account_manager', body: { scheduledFor: iso(Date.parse(earliest) - 1) } });
+    expect(short.status).toBe(422);
+    expect(short.body.error).toMatchObject({ code: 'audit.short_notice', details: { earliest } });
+    expect((await stack.request('POST', `${base}/${aid}/performance`, { role: 'dpo', body: { performedAt: requestedAt } })).body.error.code).toBe('audit.wrong_status');
+    const scheduled = await stack.request('POST', `${base}/${aid}/schedule`, { role: 'account_manager', body: { scheduledFor: earliest } });
+    expect(scheduled.body).toMatchObject({ status: 'scheduled', scheduledFor: earliest });
+    expect((await stack.request('GET', `/deadlines?contract=${id}&kind=audit-scheduled`, { role: 'dpo' })).body.items).toEqual([expect.objectContaining({ file: { type: 'audit', id: aid }, dueAt: earliest })]);
+
+    const performedAt = new Date().toISOString();
+    expect((await stack.request('POST', `${base}/${aid}/performance`, { role: 'dpo', body: { performedAt, reportRef: 'AUD-2027-07' } })).body).toMatchObject({ status: 'performed', performedAt, reportRef: 'AUD-2027-07' });
+    expect((await stack.request('GET', `/deadlines?contract=${id}&kind=audit-scheduled`, { role: 'dpo' })).body.items).toEqual([]);
+    const soon = iso(Date.now() + 4_000);
+    const later = iso(Date.now() + 30 * 86_400_000);
+    const first = await stack.request('POST', `${base}/${aid}/findings`, { role: 'dpo', headers: { 'idempotency-key': `finding-1-${aid}` }, body: { summary: 'The visitor log is not kept', remediationDueAt: soon } });
+    expect(first.status).toBe(200);
+    const f1: string = first.body.findings[0].id;
+    // A retry with the same key records nothing more.
+    expect((await stack.request('POST', `${base}/${aid}/findings`, { role: 'dpo', headers: { 'idempotency-key': `finding-1-${aid}` }, body: { summary: 'The visitor log is not kept', remediationDueAt: soon } })).body.findings).toHaveLength(1);
+    const second = await stack.request('POST', `${base}/${aid}/findings`, { role: 'account_manager', body: { summary: 'A badge reader is offline', remediationDueAt: later } });
+    const f2: string = second.body.findings[1].id;
+    expect((await stack.request('GET', `/deadlines?contract=${id}&kind=audit-remediation`, { role: 'dpo' })).body.items).toEqual([expect.objectContaining({ file: { type: 'audit', id: aid }, dueAt: soon })]);
+
+    // The first finding: reminded at once (less than P7D left), escalated to the DPO once its due date passes.
+    await stack.mail.waitFor((m) => m.to.includes('am@processor.example') && m.subject.includes('papa') && m.text.includes('The visitor log is not kept'));
+    const escalation = await stack.mail.waitFor((m) => m.to.includes('dpo@processor.example') && m.subject.includes('not remediated') && m.subject.includes('papa'), 30_000);
+    expect(escalation.text).toContain(soon);
+    const overdue = await stack.request('GET', `${base}/${aid}`, { role: 'billing' });
+    expect(overdue.body.overdue).toEqual(['remediationDueAt']);
+    expect(overdue.body.findings.map((f: { overdue: boolean }) => f.overdue)).toEqual([true, false]);
+
+    const closing = await stack.request('POST', `${base}/${aid}/closure`, { role: 'dpo', body: {} });
+    expect(closing.status).toBe(422);
+    expect(closing.body.error).toMatchObject({ code: 'audit.findings_open', details: { open: [f1, f2] } });
+    expect((await stack.request('POST', `${base}/${aid}/findings/${f1}/remediation`, { role: 'dpo', body: { remediatedAt: new Date().toISOString(), summary: 'A visitor log is kept at the desk' } })).body.findings[0]).toMatchObject({ late: true, overdue: false });
+    expect((await stack.request('POST', `${base}/${aid}/findings/00000000-0000-4000-8000-000000000000/remediation`, { role: 'dpo', body: { remediatedAt: new Date().toISOString(), summary: 'x' } })).status).toBe(404);
+    expect((await stack.request('POST', `${base}/${aid}/closure`, { role: 'dpo', body: {} })).body.error.code).toBe('audit.findings_open');
+    expect((await stack.request('POST', `${base}/${aid}/findings/${f2}/remediation`, { role: 'account_manager', body: { remediatedAt: new Date().toISOString(), summary: 'Reader replaced' } })).body.findings[1]).toMatchObject({ late: false });
+    expect((await stack.request('GET', `/deadlines?contract=${id}`, { role: 'dpo' })).body.items.filter((d: { file: { type: string } }) => d.file.type === 'audit')).toEqual([]);
+    const closed = await stack.request('POST', `${base}/${aid}/closure`, { role: 'dpo', body: { summary: 'All findings remediated' } });
+    expect(closed.body).toMatchObject({ status: 'closed', closureSummary: 'All findings remediated', overdue: [] });
+
+    await waitFor('both receipts', async () => (await stack.request('GET', `${base}/${aid}/events`, { role: 'dpo' })).body.events.filter((e: { type: string }) => e.type === 'EmailSent').length === 2, { timeoutMs: 20_000, intervalMs: 200 });
+    const events = typesOf((await stack.request('GET', `${base}/${aid}/events`, { role: 'dpo' })).body.events).filter((t) => t !== 'EmailSent');
+    // The reminder may come before or after the second finding is recorded: the nudges are checked apart.
+    const nudges = ['RemediationReminded', 'RemediationEscalated'];
+    expect(events.filter((t) => !nudges.includes(t))).toEqual(['AuditRequested', 'AuditScheduled', 'AuditPerformed', 'FindingRecorded', 'FindingRecorded', 'FindingRemediated', 'FindingRemediated', 'AuditClosed']);
+    expect(events.filter((t) => nudges.includes(t))).toEqual(nudges);
+    expect(events.indexOf('RemediationReminded')).toBeGreaterThan(events.indexOf('FindingRecorded'));
+    expect(events.indexOf('RemediationEscalated')).toBeLessThan(events.indexOf('FindingRemediated'));
+    expect((await stack.request('GET', `${base}/${aid}/events/verify`, { role: 'dpo' })).body).toEqual({ valid: true });
+    expect(stack.mail.messages.filter((m) => m.subject.includes('papa'))).toHaveLength(2);
+    // Closed: its workflow ends; the stored audit answers, and refuses what a closed audit cannot take.
+    await waitFor('finished', async () => (await stack.request('POST', `${base}/${aid}/closure`, { role: 'dpo', body: {} })).status === 200, { timeoutMs: 10_000, intervalMs: 200 });
+    expect((await stack.request('POST', `${base}/${aid}/findings`, { role: 'dpo', body: { summary: 'late one', remediationDueAt: later } })).body.error.code).toBe('audit.wrong_status');
+    expect((await stack.request('GET', base, { role: 'billing' })).body.items.map((a: { id: string }) => a.id)).toEqual([aid]);
+  });
+
+  it('a review of documents has no notice rule; bad input is a clear 4xx that records nothing', async () => {
+    const id = await contract('quebec');
+    const base = `/contracts/${id}/audits`;
+    const ok = { kind: 'audit', requestedAt: new Date().toISOString(), scope: 'Records of processing and the security policy' };
+    for (const [body, status, code] of [
+      [{ ...ok, kind: 'visit' }, 400],
+      [{ ...ok, requestedAt: iso(Date.now() + 3_600_000) }, 422, 'audit.in_future'],
+      [{ ...ok, requestedAt: '2020-01-01T00:00:00Z' }, 422, 'audit.requested_before_order'],
+      [{ ...ok, scope: '' }, 400],
+      [{ ...ok, auditorEmail: 'jane@audit.example' }, 400],
+    ] as [Record<string, unknown>, number, string?][]) {
+      const answer = await stack.request('POST', base, { role: 'dpo', body });
+      expect(answer.status, JSON.stringify(body)).toBe(status);
+      if (code) expect(answer.body.error.code).toBe(code);
+    }
+    expect((await stack.request('POST', base, { role: 'billing', body: ok })).status).toBe(403);
+    expect((await stack.request('GET', base, { role: 'dpo' })).body.items).toEqual([]);
+    const aid = (await stack.request('POST', base, { role: 'account_manager', body: ok })).body.id;
+    const tomorrow = iso(Date.now() + 86_400_000);
+    expect((await stack.request('POST', `${base}/${aid}/schedule`, { role: 'dpo', body: { scheduledFor: tomorrow } })).body).toMatchObject({ status: 'scheduled', scheduledFor: tomorrow, earliestSchedule: null });
+    expect((await stack.request('POST', `${base}/${aid}/schedule`, { role: 'dpo', body: { scheduledFor: 'next week' } })).status).toBe(400);
+    expect((await stack.request('POST', `${base}/${aid}/findings`, { role: 'dpo', body: { summary: 'x', remediationDueAt: tomorrow } })).body.error.code).toBe('audit.wrong_status');
+    expect((await stack.request('POST', `${base}/${aid}/performance`, { role: 'dpo', body: { performedAt: new Date().toISOString() } })).body.status).toBe('performed');
+    // No findings: it closes at once.
+    expect((await stack.request('POST', `${base}/${aid}/closure`, { role: 'account_manager', body: {} })).body).toMatchObject({ status: 'closed', findings: [] });
+  });
+});

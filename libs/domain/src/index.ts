@@ -75,3 +75,16 @@ export {
   type AssistanceRequestView,
 } from './assistance-request/assistance-request.decider';
 export { remindThenEscalate, type Acted } from './kit/clock';
+export {
+  AUDIT_CLOCK_EVENTS,
+  AUDIT_CLOCK_KINDS,
+  AUDIT_KINDS,
+  INSPECTION_NOTICE,
+  auditClocks,
+  auditStream,
+  toAuditView,
+  type AuditCommand,
+  type AuditEvent,
+  type AuditState,
+  type AuditView,
+} from './audit/audit.decider';

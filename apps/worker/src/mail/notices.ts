@@ -20,6 +20,18 @@ export type Notice =
       'noticeId' | 'incidentId' | 'contractId' | 'awareAt'
     >)
   | ({ readonly kind: 'assistance-request-reminder' | 'assistance-request-escalation' } & AssistanceRequestFacts)
+  | {
+      readonly kind: 'remediation-reminder' | 'remediation-escalation';
+      readonly auditId: string;
+      readonly contractId: string;
+      readonly auditKind: string;
+      readonly performedAt: string;
+      readonly findingId: string;
+      readonly finding: string;
+      readonly remediationDueAt: string;
+      readonly controllerName: string;
+      readonly contractReference: string | null;
+    }
   | ({
       readonly kind: 'instruction-objection';
       readonly instructionId: string;
@@ -90,6 +102,9 @@ export function messageIdOf(notice: Notice): string {
     case 'assistance-request-reminder':
     case 'assistance-request-escalation':
       return `${notice.requestId}:${notice.kind}:${notice.dueAt}`;
+    case 'remediation-reminder':
+    case 'remediation-escalation':
+      return `${notice.findingId}:${notice.kind}:${notice.remediationDueAt}`;
     case 'instruction-objection':
       // One email per objection: a later objection (after a confirmation) is another.
       return `${notice.instructionId}:objection:${notice.objectedAt}`;
@@ -293,6 +308,21 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
           (reminder
             ? `The controller needs it by ${notice.dueAt} and it has not been delivered. Expected of you: deliver it and record the delivery (request ${notice.requestId}) before then.`
             : `Its due date ${notice.dueAt} has passed and nothing has been delivered. Expected of you now: deliver it, or tell the controller when it will come, and record the delivery (request ${notice.requestId}).`),
+      };
+    }
+    case 'remediation-reminder':
+    case 'remediation-escalation': {
+      const label = contractLabel(notice.contractId, { controllerName: notice.controllerName, reference: notice.contractReference });
+      const reminder = notice.kind === 'remediation-reminder';
+      return {
+        ...base,
+        to: reminder ? to.accountManagement : to.processorDpo,
+        subject: reminder ? `[DPA] Audit finding to remediate by ${notice.remediationDueAt} — ${label}` : `[DPA] Audit finding not remediated by its due date — ${label}`,
+        text:
+          `The ${notice.auditKind} ${notice.controllerName} had performed on ${notice.performedAt} under ${label} (C3, C4) found:\n\n${notice.finding}\n\n` +
+          (reminder
+            ? `Its remediation is due by ${notice.remediationDueAt}. Expected of you: remediate it and record the remediation (audit ${notice.auditId}, finding ${notice.findingId}) before then.`
+            : `Its remediation was due by ${notice.remediationDueAt} and is not recorded. Expected of you now: remediate it, tell the controller when it will be, and record the remediation (audit ${notice.auditId}, finding ${notice.findingId}).`),
       };
     }
     case 'transfer-escalation':

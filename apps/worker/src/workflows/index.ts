@@ -5,3 +5,4 @@ export { breachNoticeWorkflow } from './breach-notice.workflow';
 export { instructionWorkflow } from './instruction.workflow';
 export { transferNoticeWorkflow } from './transfer-notice.workflow';
 export { assistanceRequestWorkflow } from './assistance-request.workflow';
+export { auditWorkflow } from './audit.workflow';

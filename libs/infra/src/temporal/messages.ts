@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AssistanceRequestCommand, AssistanceRequestState, TransferNoticeCommand, TransferNoticeState, InstructionCommand, InstructionState, BreachNoticeState, ContractState, CoveredPeriod, EmailFailedData, EmailSentData, IncidentContent, IncidentState, IsoDuration, OrderContract, SubjectRequestCommand, SubjectRequestState } from '../../../domain/src';
+import type { AuditCommand, AuditState, AssistanceRequestCommand, AssistanceRequestState, TransferNoticeCommand, TransferNoticeState, InstructionCommand, InstructionState, BreachNoticeState, ContractState, CoveredPeriod, EmailFailedData, EmailSentData, IncidentContent, IncidentState, IsoDuration, OrderContract, SubjectRequestCommand, SubjectRequestState } from '../../../domain/src';
 
 /**
  * The contract between the workflows and every client (API, tests, tools): workflow ids, inputs,
@@ -293,3 +293,26 @@ export interface RequestAssistanceInput {
 export const requestAssistanceUpdate = defineUpdate<AssistanceRequestSnapshot & { created: boolean }, [RequestAssistanceInput]>('requestAssistance');
 export const deliverAssistanceUpdate = defineUpdate<AssistanceRequestSnapshot, [{ readonly deliveredAt: unknown; readonly provided: unknown; readonly actor: Actor }]>('deliverAssistance');
 export const assistanceRequestSnapshotQuery = defineQuery<AssistanceRequestSnapshot>('assistanceRequestSnapshot');
+
+/** DESIGN §3.7: one workflow per audit or inspection. */
+export const auditWorkflowId = (auditId: string) => workflowIdOf('audit', auditId);
+export type AuditSnapshot = Snapshot<AuditState>;
+
+export interface AuditWorkflowInput {
+  readonly auditId: string;
+  readonly parties: BreachNoticeParties;
+  readonly carried?: AuditSnapshot;
+}
+
+export interface RequestAuditInput {
+  readonly request: Omit<Extract<AuditCommand, { type: 'RequestAudit' }>['data'], 'recordedAt'>;
+  readonly actor: Actor;
+}
+
+export const requestAuditUpdate = defineUpdate<AuditSnapshot & { created: boolean }, [RequestAuditInput]>('requestAudit');
+export const scheduleAuditUpdate = defineUpdate<AuditSnapshot, [{ readonly scheduledFor: unknown; readonly actor: Actor }]>('scheduleAudit');
+export const recordAuditPerformanceUpdate = defineUpdate<AuditSnapshot, [{ readonly performedAt: unknown; readonly reportRef: unknown; readonly actor: Actor }]>('recordAuditPerformance');
+export const recordFindingUpdate = defineUpdate<AuditSnapshot, [{ readonly findingId: string; readonly summary: unknown; readonly remediationDueAt: unknown; readonly actor: Actor }]>('recordFinding');
+export const remediateFindingUpdate = defineUpdate<AuditSnapshot, [{ readonly findingId: string; readonly remediatedAt: unknown; readonly summary: unknown; readonly actor: Actor }]>('remediateFinding');
+export const closeAuditUpdate = defineUpdate<AuditSnapshot, [{ readonly summary: unknown; readonly actor: Actor }]>('closeAudit');
+export const auditSnapshotQuery = defineQuery<AuditSnapshot>('auditSnapshot');
