@@ -325,6 +325,7 @@ describe('fuzzing the API from its OpenAPI document', () => {
         'transfer-notice': (s) => `/contracts/${s.contract}/transfer-notices/${s.id}/events/verify`,
         'assistance-request': (s) => `/contracts/${s.contract}/assistance-requests/${s.id}/events/verify`,
         audit: (s) => `/contracts/${s.contract}/audits/${s.id}/events/verify`,
+        staff: (s) => `/staff/${s.id}/events/verify`,
       };
       const verifyUrl = (s: { id: string; type: string; contract: string | null }) => verifyUrls[s.type]!(s);
       for (const s of streams) {

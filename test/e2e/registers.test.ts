@@ -199,3 +199,86 @@ describe('audits and inspections (C3, C4; DESIGN §3.7)', () => {
     expect((await stack.request('POST', `${base}/${aid}/closure`, { role: 'account_manager', body: {} })).body).toMatchObject({ status: 'closed', findings: [] });
   });
 });
+
+describe('the roster of authorised persons (P3, P4; DESIGN §3.4)', () => {
+  it('authorises only a person with a confidentiality undertaking and a valid training; reminds before the lapse, and after it every contract the person is on shows the gap', async () => {
+    const c1 = await contract('romeo');
+    const c2 = await contract('sierra');
+    const registered = await stack.request('POST', '/staff', { role: 'dpo', headers: { 'idempotency-key': 'staff-alex' }, body: { name: 'Alex Martin', email: 'alex.martin@processor.example' } });
+    expect(registered.status).toBe(201);
+    const sid: string = registered.body.id;
+    expect(registered.body).toMatchObject({ cleared: false, gaps: ['no_confidentiality', 'no_training'], contracts: [] });
+    expect((await stack.request('POST', '/staff', { role: 'dpo', headers: { 'idempotency-key': 'staff-alex' }, body: { name: 'Alex Martin', email: 'alex.martin@processor.example' } })).body.id).toBe(sid);
+
+    const refused = await stack.request('POST', `/contracts/${c1}/authorised-persons`, { role: 'account_manager', body: { staffId: sid } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({ code: 'roster.not_cleared', details: { gaps: ['no_confidentiality', 'no_training'] } });
+    expect((await stack.request('POST', `/staff/${sid}/confidentiality`, { role: 'admin', body: { signedAt: new Date().toISOString() } })).body.gaps).toEqual(['no_training']);
+    expect((await stack.request('POST', `/contracts/${c1}/authorised-persons`, { role: 'account_manager', body: { staffId: sid } })).body.error.code).toBe('roster.not_cleared');
+    // A training valid for eight seconds: reminded at once (less than P30D left), lapsed eight seconds after its completion.
+    const completedAt = new Date().toISOString();
+    const validUntil = iso(Date.parse(completedAt) + 8_000);
+    const trained = await stack.request('POST', `/staff/${sid}/training`, { role: 'dpo', body: { completedAt, course: 'GDPR for operators', validFor: 'PT8S' } });
+    expect(trained.body).toMatchObject({ cleared: true, gaps: [], trainingValidUntil: validUntil, trainings: [{ completedAt, course: 'GDPR for operators', validFor: 'PT8S', validUntil }] });
+    const authorised = await stack.request('POST', `/contracts/${c1}/authorised-persons`, { role: 'account_manager', body: { staffId: sid } });
+    expect(authorised.status).toBe(200);
+    expect(authorised.body).toMatchObject({ staffId: sid, name: 'Alex Martin', authorisedUntil: null, cleared: true, gaps: [] });
+    expect((await stack.request('GET', `/contracts/${c1}/authorised-persons`, { role: 'billing' })).body.items).toEqual([expect.objectContaining({ staffId: sid, cleared: true })]);
+    expect((await stack.request('GET', `/contracts/${c2}/authorised-persons`, { role: 'billing' })).body.items).toEqual([]);
+    expect((await stack.request('GET', `/deadlines?kind=training-lapse`, { role: 'dpo' })).body.items).toEqual([expect.objectContaining({ file: { type: 'staff', id: sid }, contractId: null, dueAt: validUntil })]);
+
+    const reminder = await stack.mail.waitFor((m) => m.to.includes('am@processor.example') && m.subject.includes('Alex Martin'));
+    expect(reminder.text).toContain(validUntil);
+    const lapse = await stack.mail.waitFor((m) => m.to.includes('dpo@processor.example') && m.subject.includes('Alex Martin'), 30_000);
+    expect(lapse.text).toContain(c1);
+    expect(lapse.text).not.toContain(c2);
+    // The gap: on the contract the person is on, and on the person; no new authorisation.
+    expect((await stack.request('GET', `/contracts/${c1}/authorised-persons`, { role: 'account_manager' })).body.items).toEqual([expect.objectContaining({ staffId: sid, cleared: false, gaps: ['training_lapsed'] })]);
+    expect((await stack.request('GET', `/staff/${sid}`, { role: 'account_manager' })).body).toMatchObject({ cleared: false, gaps: ['training_lapsed'], overdue: ['trainingValidUntil'], contracts: [c1] });
+    expect((await stack.request('GET', `/deadlines?kind=training-lapse&overdue=true`, { role: 'dpo' })).body.items.map((d: { file: { id: string } }) => d.file.id)).toContain(sid);
+    expect((await stack.request('POST', `/contracts/${c2}/authorised-persons`, { role: 'dpo', body: { staffId: sid } })).body.error).toMatchObject({ code: 'roster.not_cleared', details: { gaps: ['training_lapsed'] } });
+
+    // A new training closes the gap; a revoked authorisation stays on record with its end.
+    await stack.request('POST', `/staff/${sid}/training`, { role: 'dpo', body: { completedAt: new Date().toISOString(), course: 'GDPR for operators (renewal)' } });
+    expect((await stack.request('GET', `/contracts/${c1}/authorised-persons`, { role: 'account_manager' })).body.items).toEqual([expect.objectContaining({ cleared: true, gaps: [] })]);
+    const revoked = await stack.request('DELETE', `/contracts/${c1}/authorised-persons/${sid}`, { role: 'account_manager' });
+    expect(revoked.body).toMatchObject({ staffId: sid, authorisedUntil: expect.any(String) });
+    expect((await stack.request('DELETE', `/contracts/${c2}/authorised-persons/${sid}`, { role: 'account_manager' })).status).toBe(404);
+    expect((await stack.request('GET', `/staff/${sid}`, { role: 'dpo' })).body.contracts).toEqual([]);
+
+    await waitFor('both receipts', async () => (await stack.request('GET', `/staff/${sid}/events`, { role: 'dpo' })).body.events.filter((e: { type: string }) => e.type === 'EmailSent').length === 2, { timeoutMs: 20_000, intervalMs: 200 });
+    const events = (await stack.request('GET', `/staff/${sid}/events`, { role: 'dpo' })).body.events;
+    // The reminder goes at once, before or after the authorisation: it is checked apart.
+    const types = typesOf(events).filter((t) => t !== 'EmailSent' && t !== 'TrainingLapseReminded');
+    expect(types).toEqual(['StaffRegistered', 'ConfidentialitySigned', 'TrainingRecorded', 'PersonAuthorised', 'TrainingLapsed', 'TrainingRecorded', 'AuthorisationRevoked']);
+    const order = typesOf(events);
+    expect(order.filter((t) => t === 'TrainingLapseReminded')).toHaveLength(1);
+    expect(order.indexOf('TrainingLapseReminded')).toBeGreaterThan(order.indexOf('TrainingRecorded'));
+    expect(order.indexOf('TrainingLapseReminded')).toBeLessThan(order.indexOf('TrainingLapsed'));
+    expect(events.find((e: { type: string }) => e.type === 'TrainingLapsed').data).toMatchObject({ dueAt: validUntil, contracts: [c1] });
+    expect((await stack.request('GET', `/staff/${sid}/events/verify`, { role: 'admin' })).body).toEqual({ valid: true });
+    expect(stack.mail.messages.filter((m) => m.subject.includes('Alex Martin'))).toHaveLength(2);
+  });
+
+  it('bad input is a clear 4xx that records nothing', async () => {
+    const c = await contract('tango');
+    for (const [body, status] of [
+      [{ name: 'Sam', email: 'not-an-email' }, 400],
+      [{ name: '', email: 'sam@processor.example' }, 400],
+      [{ name: 'Sam', email: 'sam@processor.example', role: 'admin' }, 400],
+    ] as [Record<string, unknown>, number][]) {
+      expect((await stack.request('POST', '/staff', { role: 'dpo', body })).status, JSON.stringify(body)).toBe(status);
+    }
+    expect((await stack.request('POST', '/staff', { role: 'account_manager', body: { name: 'Sam', email: 'sam@processor.example' } })).status).toBe(403);
+    const sid = (await stack.request('POST', '/staff', { role: 'admin', body: { name: 'Sam Roy', email: 'sam@processor.example' } })).body.id;
+    expect((await stack.request('POST', `/staff/${sid}/training`, { role: 'dpo', body: { completedAt: new Date().toISOString(), course: 'x', validFor: 'P6Y' } })).body.error.code).toBe('staff.validity_too_long');
+    expect((await stack.request('POST', `/staff/${sid}/training`, { role: 'dpo', body: { completedAt: new Date().toISOString(), course: 'x', validFor: 'a year' } })).status).toBe(400);
+    expect((await stack.request('POST', `/staff/${sid}/confidentiality`, { role: 'dpo', body: { signedAt: iso(Date.now() + 3_600_000) } })).body.error.code).toBe('staff.in_future');
+    expect((await stack.request('POST', `/contracts/${c}/authorised-persons`, { role: 'dpo', body: { staffId: '00000000-0000-4000-8000-000000000000' } })).status).toBe(404);
+    expect((await stack.request('POST', `/contracts/${c}/authorised-persons`, { role: 'dpo', body: { staffId: 'sam' } })).status).toBe(400);
+    expect((await stack.request('POST', `/contracts/00000000-0000-4000-8000-000000000000/authorised-persons`, { role: 'dpo', body: { staffId: sid } })).status).toBe(404);
+    expect((await stack.request('GET', `/staff/${sid}`, { role: 'billing' })).status).toBe(403);
+    expect((await stack.request('GET', `/staff/not-a-uuid`, { role: 'dpo' })).status).toBe(400);
+    expect(typesOf((await stack.request('GET', `/staff/${sid}/events`, { role: 'dpo' })).body.events)).toEqual(['StaffRegistered']);
+  });
+});

@@ -88,3 +88,18 @@ export {
   type AuditState,
   type AuditView,
 } from './audit/audit.decider';
+export {
+  STAFF_CLOCK_EVENTS,
+  STAFF_CLOCK_KINDS,
+  authorisationsOn,
+  clearanceGaps,
+  currentContracts,
+  staffClocks,
+  staffStream,
+  toStaffView,
+  type AuthorisedPersonView,
+  type StaffCommand,
+  type StaffEvent,
+  type StaffState,
+  type StaffView,
+} from './staff/staff.decider';

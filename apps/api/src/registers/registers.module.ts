@@ -4,10 +4,11 @@ import { FileCommands } from '../kit/file-commands';
 import { FileTrails } from '../kit/trail';
 import { AssistanceRequests, AssistanceRequestsController } from './assistance-requests';
 import { Audits, AuditsController } from './audits';
+import { AuthorisedPersonsController, Roster, StaffController } from './staff';
 
 /** DESIGN §3.4–§3.7: the processor's registers under each contract. */
 @Module({
-  controllers: [AssistanceRequestsController, AuditsController],
-  providers: [FileCommands, FileTrails, ContractQueries, AssistanceRequests, Audits],
+  controllers: [AssistanceRequestsController, AuditsController, StaffController, AuthorisedPersonsController],
+  providers: [FileCommands, FileTrails, ContractQueries, AssistanceRequests, Audits, Roster],
 })
 export class RegistersModule {}

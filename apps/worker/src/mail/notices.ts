@@ -20,6 +20,7 @@ export type Notice =
       'noticeId' | 'incidentId' | 'contractId' | 'awareAt'
     >)
   | ({ readonly kind: 'assistance-request-reminder' | 'assistance-request-escalation' } & AssistanceRequestFacts)
+  | { readonly kind: 'training-lapse-reminder' | 'training-lapsed'; readonly staffId: string; readonly name: string; readonly trainingValidUntil: string; readonly contracts: readonly string[] }
   | {
       readonly kind: 'remediation-reminder' | 'remediation-escalation';
       readonly auditId: string;
@@ -102,6 +103,9 @@ export function messageIdOf(notice: Notice): string {
     case 'assistance-request-reminder':
     case 'assistance-request-escalation':
       return `${notice.requestId}:${notice.kind}:${notice.dueAt}`;
+    case 'training-lapse-reminder':
+    case 'training-lapsed':
+      return `${notice.staffId}:${notice.kind}:${notice.trainingValidUntil}`;
     case 'remediation-reminder':
     case 'remediation-escalation':
       return `${notice.findingId}:${notice.kind}:${notice.remediationDueAt}`;
@@ -150,7 +154,7 @@ export interface Recipients {
 }
 
 export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
-  const base = { messageId: messageIdOf(notice), contractId: notice.contractId, kind: notice.kind };
+  const base = { messageId: messageIdOf(notice), contractId: 'contractId' in notice ? notice.contractId : null, kind: notice.kind };
   switch (notice.kind) {
     case 'escalation':
       return {
@@ -310,6 +314,25 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
             : `Its due date ${notice.dueAt} has passed and nothing has been delivered. Expected of you now: deliver it, or tell the controller when it will come, and record the delivery (request ${notice.requestId}).`),
       };
     }
+    case 'training-lapse-reminder':
+      return {
+        ...base,
+        to: to.accountManagement,
+        subject: `[DPA] Data-protection training of ${notice.name} lapses on ${notice.trainingValidUntil}`,
+        text:
+          `The data-protection training of ${notice.name} (roster ${notice.staffId}) is valid until ${notice.trainingValidUntil} (P3, P4).\n` +
+          `${notice.name} is authorised on ${notice.contracts.length} contract(s)${notice.contracts.length ? `: ${notice.contracts.join(', ')}` : ''}.\n\n` +
+          `Expected of you: have the training renewed and recorded before then, or every contract ${notice.name} is on will show the gap.`,
+      };
+    case 'training-lapsed':
+      return {
+        ...base,
+        to: to.processorDpo,
+        subject: `[DPA] ${notice.name}'s data-protection training lapsed: a gap on ${notice.contracts.length} contract(s)`,
+        text:
+          `The data-protection training of ${notice.name} (roster ${notice.staffId}) lapsed on ${notice.trainingValidUntil}, and ${notice.name} is still authorised on:\n\n${notice.contracts.map((c) => `- contract ${c}`).join('\n')}\n\n` +
+          `Each shows the gap (P3, P4). Expected of you now: record a new training, or revoke ${notice.name}'s authorisations.`,
+      };
     case 'remediation-reminder':
     case 'remediation-escalation': {
       const label = contractLabel(notice.contractId, { controllerName: notice.controllerName, reference: notice.contractReference });

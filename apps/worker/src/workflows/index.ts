@@ -6,3 +6,4 @@ export { instructionWorkflow } from './instruction.workflow';
 export { transferNoticeWorkflow } from './transfer-notice.workflow';
 export { assistanceRequestWorkflow } from './assistance-request.workflow';
 export { auditWorkflow } from './audit.workflow';
+export { staffWorkflow } from './staff.workflow';

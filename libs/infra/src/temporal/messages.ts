@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { AuditCommand, AuditState, AssistanceRequestCommand, AssistanceRequestState, TransferNoticeCommand, TransferNoticeState, InstructionCommand, InstructionState, BreachNoticeState, ContractState, CoveredPeriod, EmailFailedData, EmailSentData, IncidentContent, IncidentState, IsoDuration, OrderContract, SubjectRequestCommand, SubjectRequestState } from '../../../domain/src';
+import type { StaffState, AuditCommand, AuditState, AssistanceRequestCommand, AssistanceRequestState, TransferNoticeCommand, TransferNoticeState, InstructionCommand, InstructionState, BreachNoticeState, ContractState, CoveredPeriod, EmailFailedData, EmailSentData, IncidentContent, IncidentState, IsoDuration, OrderContract, SubjectRequestCommand, SubjectRequestState } from '../../../domain/src';
 
 /**
  * The contract between the workflows and every client (API, tests, tools): workflow ids, inputs,
@@ -316,3 +316,19 @@ export const recordFindingUpdate = defineUpdate<AuditSnapshot, [{ readonly findi
 export const remediateFindingUpdate = defineUpdate<AuditSnapshot, [{ readonly findingId: string; readonly remediatedAt: unknown; readonly summary: unknown; readonly actor: Actor }]>('remediateFinding');
 export const closeAuditUpdate = defineUpdate<AuditSnapshot, [{ readonly summary: unknown; readonly actor: Actor }]>('closeAudit');
 export const auditSnapshotQuery = defineQuery<AuditSnapshot>('auditSnapshot');
+
+/** DESIGN §3.4: one workflow per person on the roster, for as long as they are on it. */
+export const staffWorkflowId = (staffId: string) => workflowIdOf('staff', staffId);
+export type StaffSnapshot = Snapshot<StaffState>;
+
+export interface StaffWorkflowInput {
+  readonly staffId: string;
+  readonly carried?: StaffSnapshot;
+}
+
+export const registerStaffUpdate = defineUpdate<StaffSnapshot & { created: boolean }, [{ readonly name: unknown; readonly email: unknown; readonly actor: Actor }]>('registerStaff');
+export const signConfidentialityUpdate = defineUpdate<StaffSnapshot, [{ readonly signedAt: unknown; readonly actor: Actor }]>('signConfidentiality');
+export const recordTrainingUpdate = defineUpdate<StaffSnapshot, [{ readonly completedAt: unknown; readonly course: unknown; readonly validFor: unknown; readonly actor: Actor }]>('recordTraining');
+export const authorisePersonUpdate = defineUpdate<StaffSnapshot, [{ readonly contractId: string; readonly actor: Actor }]>('authorisePerson');
+export const revokeAuthorisationUpdate = defineUpdate<StaffSnapshot, [{ readonly contractId: string; readonly actor: Actor }]>('revokeAuthorisation');
+export const staffSnapshotQuery = defineQuery<StaffSnapshot>('staffSnapshot');
