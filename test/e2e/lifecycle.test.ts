@@ -67,13 +67,18 @@ describe('a whole contract over real HTTP (real worker and API processes, Tempor
     expect(destruction.body.certificate).toMatchObject({ contractId: id, withinDeadline: true });
     expect(destruction.body.deadline).toBe(new Date(new Date(termEnd).setUTCMonth(new Date(termEnd).getUTCMonth() + 2)).toISOString());
 
-    const mail = await stack.mail.waitFor((m) => m.to.includes('privacy@acme.example'));
+    const mail = await stack.mail.waitFor((m) => m.to.includes('privacy@acme.example') && m.subject.startsWith('Certificate of destruction'));
     expect(mail.attachments[0]?.content).toContain(destruction.body.certificate.certificateId);
 
     const events = await stack.request('GET', `/contracts/${id}/events`, { role: 'dpo' });
     expect(events.status).toBe(200);
     expect(events.body.events.map((e: { version: number }) => e.version)).toEqual(events.body.events.map((_: unknown, i: number) => i + 1));
     expect(events.body.events[0]).toMatchObject({ type: 'ContractOrdered', schemaVersion: 3, metadata: { actor: 'account_manager' } });
+    // P12: the DPO communicated once, in the hand-over's append, and its email emailed once.
+    const types = events.body.events.map((e: { type: string }) => e.type);
+    expect(types.slice(1, 3)).toEqual(['CredentialsHandedOver', 'DpoCommunicated']);
+    expect(types.filter((t: string) => t === 'DpoCommunicated')).toHaveLength(1);
+    expect(stack.mail.messages.filter((m) => m.to.includes('privacy@acme.example') && m.subject.startsWith('Our data protection officer'))).toHaveLength(1);
     expect(JSON.stringify(events.body)).not.toContain('e2e-very-secret-value');
     expect((await stack.request('GET', `/contracts/${id}/events/verify`, { role: 'dpo' })).body).toEqual({ valid: true });
 

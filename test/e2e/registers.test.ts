@@ -282,3 +282,84 @@ describe('the roster of authorised persons (P3, P4; DESIGN §3.4)', () => {
     expect(typesOf((await stack.request('GET', `/staff/${sid}/events`, { role: 'dpo' })).body.events)).toEqual(['StaffRegistered']);
   });
 });
+
+describe("the processor's DPO (P12; DESIGN §3.6) and its Art. 30(2) record (DESIGN §3.9)", () => {
+  const order = async (name: string, customerId?: string) => {
+    const res = await stack.request('POST', '/contracts', { role: 'account_manager', body: { controller: { name, email: `privacy@${name}.example`, dpoEmail: `dpo@${name}.example`, ...(customerId ? { customerId } : {}) }, billingPeriod: 'P1Y' } });
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  };
+  const handOver = async (id: string) => {
+    const res = await stack.request('POST', `/contracts/${id}/credentials`, { role: 'account_manager', body: { kind: 'sftp', host: 'sftp.client.example', username: 'deploy', secret: 'a-secret-value' } });
+    expect(res.body.status).toBe('active');
+  };
+  const trail = async (id: string) => (await stack.request('GET', `/contracts/${id}/events`, { role: 'dpo' })).body.events as { type: string; data: Record<string, unknown> }[];
+
+  it('communicates the DPO at hand-over; a change goes once to each controller with a contract active or awaiting destruction, not per contract; the record lists every controller', async () => {
+    const u1 = await order('uniform', 'U-1');
+    const u2 = await order('uniform', 'U-1');
+    const v = await order('victor');
+    const w = await order('whiskey');
+    for (const id of [u1, u2, v]) await handOver(id);
+
+    // At hand-over: one email per contract to its controller (its DPO in copy), and DpoCommunicated in its trail.
+    await waitFor('every hand-over communicated', async () => (await Promise.all([u1, u2, v].map(trail))).every((t) => t.some((e) => e.type === 'DpoCommunicated')), { timeoutMs: 20_000, intervalMs: 200 });
+    for (const id of [u1, u2, v]) {
+      const communicated = (await trail(id)).find((e) => e.type === 'DpoCommunicated')!;
+      expect(communicated.data).toMatchObject({ email: 'dpo@processor.example', dpoVersion: 1, communicatedAt: expect.any(String) });
+    }
+    const atHandOver = await stack.mail.waitFor((m) => m.to.includes('privacy@victor.example') && m.subject.includes('data protection officer'));
+    expect(atHandOver.to).toContain('dpo@victor.example');
+    expect(atHandOver.text).toContain('dpo@processor.example');
+    await waitFor('uniform told twice (two contracts)', async () => stack.mail.messages.filter((m) => m.to.includes('privacy@uniform.example')).length === 2, { timeoutMs: 20_000, intervalMs: 200 });
+    expect(stack.mail.messages.filter((m) => m.to.includes('privacy@whiskey.example'))).toHaveLength(0);
+    expect((await stack.request('GET', '/processor/dpo', { role: 'billing' })).body).toMatchObject({ email: 'dpo@processor.example', version: 1, source: 'configuration', since: null });
+
+    // A change: by an admin only, checked first.
+    expect((await stack.request('PUT', '/processor/dpo', { role: 'dpo', body: { name: 'Dana Officer', email: 'dana@processor.example' } })).status).toBe(403);
+    expect((await stack.request('PUT', '/processor/dpo', { role: 'admin', body: { name: 'Dana Officer', email: 'not-an-email' } })).status).toBe(400);
+    expect((await stack.request('PUT', '/processor/dpo', { role: 'admin', body: { name: 'Dana Officer', email: 'dana@processor.example', phone: 'call me' } })).status).toBe(400);
+    const changed = await stack.request('PUT', '/processor/dpo', { role: 'admin', body: { name: 'Dana Officer', email: 'dana@processor.example', phone: '+33 1 23 45 67 89' } });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ name: 'Dana Officer', version: 2, source: 'admin' });
+    await waitFor('the change communicated', async () => (await stack.request('GET', '/processor/dpo', { role: 'dpo' })).body.communicatedAt !== null, { timeoutMs: 30_000, intervalMs: 200 });
+    // uniform and victor: the only controllers of this file with a contract past hand-over.
+    expect((await stack.request('GET', '/processor/dpo', { role: 'dpo' })).body).toMatchObject({ version: 2, controllersInformed: 2 });
+    await waitFor('both change emails', async () => stack.mail.messages.filter((m) => m.subject.includes('has changed')).length >= 2, { timeoutMs: 20_000, intervalMs: 200 });
+    const changes = stack.mail.messages.filter((m) => m.subject.includes('has changed'));
+    expect(changes.map((m) => m.to.filter((t) => t.startsWith('privacy@'))).sort()).toEqual([['privacy@uniform.example'], ['privacy@victor.example']]);
+    expect(changes.every((m) => m.to.some((t) => t.startsWith('dpo@') && t !== 'dpo@processor.example'))).toBe(true);
+    for (const m of changes) expect(m.text).toContain('Dana Officer, dana@processor.example, +33 1 23 45 67 89');
+    // The same value again changes nothing and sends nothing.
+    expect((await stack.request('PUT', '/processor/dpo', { role: 'admin', body: { name: 'Dana Officer', email: 'dana@processor.example', phone: '+33 1 23 45 67 89' } })).body.version).toBe(2);
+    const events = (await stack.request('GET', '/processor/dpo/events', { role: 'dpo' })).body.events as { type: string; data: Record<string, unknown> }[];
+    expect(typesOf(events)).toEqual(['DpoSet', 'DpoSet', 'DpoChangeCommunicated']);
+    expect(events.map((e) => e.data['source'] ?? e.data['controllers'])).toEqual(['configuration', 'admin', 2]);
+    expect((await stack.request('GET', '/processor/dpo/events/verify', { role: 'admin' })).body).toEqual({ valid: true });
+
+    // A hand-over after the change communicates the new contact.
+    await handOver(w);
+    await waitFor('whiskey communicated', async () => (await trail(w)).some((e) => e.type === 'DpoCommunicated'), { timeoutMs: 20_000, intervalMs: 200 });
+    expect((await trail(w)).find((e) => e.type === 'DpoCommunicated')!.data).toMatchObject({ name: 'Dana Officer', email: 'dana@processor.example', dpoVersion: 2 });
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(stack.mail.messages.filter((m) => m.subject.includes('has changed'))).toHaveLength(2);
+
+    // The record: every controller the processor acts for, once, with its contracts and the DPO now.
+    const record = await stack.request('GET', '/processing-record', { role: 'dpo' });
+    expect(record.status).toBe(200);
+    expect(record.body.processor.dpo).toEqual({ name: 'Dana Officer', email: 'dana@processor.example', phone: '+33 1 23 45 67 89' });
+    const uniform = record.body.controllers.filter((c: { name: string }) => c.name === 'uniform');
+    expect(uniform).toHaveLength(1);
+    expect(uniform[0]).toMatchObject({ identity: 'customer:U-1', dpoEmail: 'dpo@uniform.example' });
+    expect(uniform[0].contracts.map((c: { contractId: string }) => c.contractId).sort()).toEqual([u1, u2].sort());
+    expect(record.body.securityMeasures.inTransit.keyMinBits).toBe(4096);
+    expect((await stack.request('GET', '/processing-record', { role: 'account_manager' })).status).toBe(403);
+    expect((await stack.request('GET', '/processing-record?format=xml', { role: 'dpo' })).status).toBe(400);
+    const csv = await stack.request('GET', '/processing-record?format=csv', { role: 'admin' });
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = (csv.body as string).trimEnd().split('\r\n');
+    expect(lines[0]!.split(',').slice(0, 3)).toEqual(['controller_name', 'controller_email', 'controller_address']);
+    expect(lines.filter((l) => l.startsWith('uniform,privacy@uniform.example,'))).toHaveLength(2);
+    expect(lines.filter((l) => l.includes(w))).toHaveLength(1);
+  });
+});

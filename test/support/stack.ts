@@ -78,7 +78,9 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
       if (body !== undefined) headers['content-type'] ??= 'application/json';
       const res = await fetch(`${api.url}${url}`, { method, headers, body });
       const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+      // JSON answers parsed; a download (CSV) as its text.
+      const json = (res.headers.get('content-type') ?? 'application/json').startsWith('application/json');
+      return { status: res.status, body: text ? (json ? JSON.parse(text) : text) : null, headers: res.headers };
     },
     async restartApi() {
       await api.stop();

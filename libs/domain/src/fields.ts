@@ -43,6 +43,7 @@ export const FIELDS = {
   incidentText: text(1, 4000, { multiline: true }),
   // What an assistance request asks and what was provided (P9): the processing concerned, never a person.
   assistanceText: text(1, 2000, { multiline: true }),
+  phone: text(3, 40, { pattern: '^[0-9+(). -]+$', description: 'Digits, spaces and + ( ) . -' }),
 } as const satisfies Record<string, TextField>;
 
 export type FieldName = keyof typeof FIELDS;

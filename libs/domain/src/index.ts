@@ -103,3 +103,18 @@ export {
   type StaffState,
   type StaffView,
 } from './staff/staff.decider';
+export * from './processor-record';
+export {
+  PROCESSOR_DPO_ID,
+  changeToCommunicate,
+  dpoContactOf,
+  processorDpoStream,
+  toProcessorDpoView,
+  type DpoChangeCommunicatedData,
+  type DpoSetData,
+  type DpoSource,
+  type ProcessorDpoCommand,
+  type ProcessorDpoEvent,
+  type ProcessorDpoState,
+  type ProcessorDpoView,
+} from './processor-dpo/processor-dpo.decider';

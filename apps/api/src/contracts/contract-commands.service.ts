@@ -17,6 +17,7 @@ import {
   withdrawRenewalUpdate,
   type ContractSnapshot,
 } from '../../../../libs/infra/src/temporal/messages';
+import { readCurrentDpo } from '../../../../libs/infra/src/event-store/processor-dpo-projection';
 import { CredentialVault } from '../../../../libs/infra/src/vault/credential-vault';
 import { ApiError } from '../common/api-error';
 import { domainRefusal, temporalUnavailable } from '../common/domain-errors';
@@ -74,7 +75,10 @@ export class ContractCommands {
   async handOver(contractId: string, body: HandOverCredentialsDto, principal: Principal, scope: IdempotencyScope | null): Promise<ContractSnapshot> {
     const current = await this.queries.found(contractId);
     const credentialId = newId(scope, 'credential');
-    const command: ContractCommand = { type: 'HandOverCredentials', data: { credentialId, kind: body.kind, host: body.host, handedOverAt: new Date().toISOString() } };
+    // P12: the processor's DPO as it stands now goes with the hand-over; the first one communicates it.
+    const c = this.files.config.processor;
+    const dpo = await readCurrentDpo(this.dataSource, { name: c.dpoName, email: c.dpoEmail, phone: c.dpoPhone });
+    const command: ContractCommand = { type: 'HandOverCredentials', data: { credentialId, kind: body.kind, host: body.host, handedOverAt: new Date().toISOString(), dpo } };
     // Checked before sealing: a refused hand-over leaves no key and no sealed secret behind.
     this.refuseLocally(command, current.state);
     await this.files.workerPresent();
@@ -85,7 +89,7 @@ export class ContractCommands {
     });
     await this.vault.store(contractId, credentialId, body.kind, body.host, sealed);
     try {
-      return await this.send(contractId, command, (h) => h.executeUpdate(handOverCredentialsUpdate, { args: [{ credentialId, kind: body.kind, host: body.host, actor: actorOf(principal) }] }));
+      return await this.send(contractId, command, (h) => h.executeUpdate(handOverCredentialsUpdate, { args: [{ credentialId, kind: body.kind, host: body.host, actor: actorOf(principal), dpo }] }));
     } catch (e) {
       // Refused by the workflow after all (a command raced this one): the trail never names it.
       if (e instanceof ApiError && e.status < 500 && !(await this.handedOver(contractId, credentialId))) await this.vault.discard(contractId, credentialId);

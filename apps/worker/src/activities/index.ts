@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
@@ -16,7 +17,7 @@ import {
   type BreachNoticeWorkflowInput,
   type LocationInventory,
 } from '../../../../libs/infra/src/temporal/messages';
-import { type IncidentContent, type IncidentScope, type IsoDuration, type RecordEmailSent } from '../../../../libs/domain/src';
+import { controllerIdentity, type DpoContact, type IncidentContent, type IncidentScope, type IsoDuration, type RecordEmailSent } from '../../../../libs/domain/src';
 import { type CredentialVault } from '../../../../libs/infra/src/vault/credential-vault';
 import { composeNotice, type Notice } from '../mail/notices';
 import { type Outbox } from '../mail/outbox';
@@ -259,3 +260,52 @@ export function incidentActivities(deps: ActivityDependencies) {
 }
 
 export type IncidentActivities = ReturnType<typeof incidentActivities>;
+
+/** The controllers written to per page of a DPO change, and emails enqueued at once. */
+const DPO_CHANGE_PAGE = 500;
+
+/**
+ * P12 (DESIGN §3.6): a change of the processor's DPO, written once to every controller with a
+ * contract active or awaiting destruction — one email per controller (its identity: customer id,
+ * else email), however many contracts it has, to the address of its latest one. The message ids
+ * follow from version and identity, so a retried attempt enqueues nothing twice.
+ */
+export function dpoActivities(deps: ActivityDependencies) {
+  return {
+    async communicateDpoChange(input: { version: number; dpo: DpoContact }): Promise<{ controllers: number; digest: string }> {
+      const context = Context.current();
+      // A set: two spellings SQL groups apart that the domain reads as one controller are one email (one message id).
+      const hashes = new Set<string>();
+      let after: string | null = null;
+      for (;;) {
+        const rows = (await deps.dataSource
+          .query(
+            `SELECT DISTINCT ON (c.ident) c.ident, c.id, c.state->'controller' AS controller, c.state->>'reference' AS reference
+               FROM (SELECT id, ordered_at, state,
+                       (CASE WHEN coalesce(btrim(state->'controller'->>'customerId'), '') <> '' THEN 'customer:' || btrim(state->'controller'->>'customerId')
+                            ELSE 'email:' || lower(btrim(state->'controller'->>'email')) END) COLLATE "C" AS ident
+                     FROM contracts WHERE status IN ('active', 'expired', 'terminated')) c
+              WHERE $1::text IS NULL OR c.ident > $1::text
+              ORDER BY c.ident, c.ordered_at DESC, c.id DESC
+              LIMIT $2`,
+            [after, DPO_CHANGE_PAGE],
+          )
+          .catch(databaseFailure)) as { ident: string; id: string; controller: { name: string; email: string; dpoEmail: string | null; customerId: string | null }; reference: string | null }[];
+        await inParallel(rows, FAN_OUT_CONCURRENCY, async (r) => {
+          // The identity is the domain's; SQL only groups by it.
+          const identity = controllerIdentity(r.controller);
+          const hash = createHash('sha256').update(identity).digest('hex');
+          hashes.add(hash);
+          const notice: Notice = { kind: 'dpo-changed', controllerHash: hash.slice(0, 32), contractId: r.id, controllerName: r.controller.name, controllerEmail: r.controller.email, controllerDpoEmail: r.controller.dpoEmail, dpo: input.dpo, version: input.version };
+          await deps.outbox.enqueue(composeNotice(notice, { processorDpo: deps.processorDpoEmail, accountManagement: deps.accountManagementEmail })).catch(databaseFailure);
+        });
+        context.heartbeat({ done: hashes.size });
+        if (rows.length < DPO_CHANGE_PAGE) break;
+        after = rows.at(-1)!.ident;
+      }
+      return { controllers: hashes.size, digest: createHash('sha256').update([...hashes].sort().join('\n')).digest('hex') };
+    },
+  };
+}
+
+export type DpoActivities = ReturnType<typeof dpoActivities>;

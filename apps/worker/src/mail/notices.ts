@@ -1,4 +1,4 @@
-import { article33Content, noticeMessageIds, type DestructionCertificate, type IncidentContent } from '../../../../libs/domain/src';
+import { article33Content, noticeMessageIds, type DestructionCertificate, type DpoContact, type IncidentContent } from '../../../../libs/domain/src';
 import type { OutgoingEmail } from './outbox';
 
 /**
@@ -20,6 +20,8 @@ export type Notice =
       'noticeId' | 'incidentId' | 'contractId' | 'awareAt'
     >)
   | ({ readonly kind: 'assistance-request-reminder' | 'assistance-request-escalation' } & AssistanceRequestFacts)
+  | ({ readonly kind: 'dpo-communicated'; readonly contractId: string; readonly dpo: DpoContact; readonly version: number } & Omit<BreachFacts, 'noticeId' | 'incidentId' | 'contractId' | 'awareAt'>)
+  | { readonly kind: 'dpo-changed'; readonly controllerHash: string; readonly contractId: string; readonly controllerName: string; readonly controllerEmail: string; readonly controllerDpoEmail: string | null; readonly dpo: DpoContact; readonly version: number }
   | { readonly kind: 'training-lapse-reminder' | 'training-lapsed'; readonly staffId: string; readonly name: string; readonly trainingValidUntil: string; readonly contracts: readonly string[] }
   | {
       readonly kind: 'remediation-reminder' | 'remediation-escalation';
@@ -103,6 +105,11 @@ export function messageIdOf(notice: Notice): string {
     case 'assistance-request-reminder':
     case 'assistance-request-escalation':
       return `${notice.requestId}:${notice.kind}:${notice.dueAt}`;
+    case 'dpo-communicated':
+      return `${notice.contractId}:dpo-communicated:${notice.version}`;
+    case 'dpo-changed':
+      // Once per controller and version, whichever of its contracts names it.
+      return `dpo-changed:${notice.version}:${notice.controllerHash}`;
     case 'training-lapse-reminder':
     case 'training-lapsed':
       return `${notice.staffId}:${notice.kind}:${notice.trainingValidUntil}`;
@@ -312,6 +319,24 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
           (reminder
             ? `The controller needs it by ${notice.dueAt} and it has not been delivered. Expected of you: deliver it and record the delivery (request ${notice.requestId}) before then.`
             : `Its due date ${notice.dueAt} has passed and nothing has been delivered. Expected of you now: deliver it, or tell the controller when it will come, and record the delivery (request ${notice.requestId}).`),
+      };
+    }
+    case 'dpo-communicated':
+    case 'dpo-changed': {
+      const dpo = `${notice.dpo.name}, ${notice.dpo.email}${notice.dpo.phone ? `, ${notice.dpo.phone}` : ''}`;
+      const changed = notice.kind === 'dpo-changed';
+      const contract = notice.kind === 'dpo-communicated' ? (notice.contractReference ?? notice.contractId) : '';
+      return {
+        ...base,
+        to: notice.controllerEmail,
+        cc: notice.controllerDpoEmail ? [notice.controllerDpoEmail] : [],
+        subject: changed ? 'Our data protection officer has changed' : `Our data protection officer — contract ${contract}`,
+        text:
+          `Dear ${notice.controllerName},\n\n` +
+          (changed
+            ? `As your processor, we let you know that our data protection officer has changed. For every contract you have with us, our data protection officer is now:\n\n${dpo}\n\n`
+            : `Processing under contract ${contract} has started. As your processor, we communicate the contact of our data protection officer (GDPR 37(7), clause P12):\n\n${dpo}\n\n`) +
+          `Nothing is expected of you; keep this contact with your records. We will write again if it changes.`,
       };
     }
     case 'training-lapse-reminder':

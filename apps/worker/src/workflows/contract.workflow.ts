@@ -85,7 +85,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     { validator: ({ order }) => ledger.admit({ type: 'OrderContract', data: order }) },
   );
   // L2: the sealed secret is in the vault already (the API stored it); the event says it was handed over.
-  ledger.onCommand(handOverCredentialsUpdate, ({ credentialId, kind, host }, at) => ({ type: 'HandOverCredentials', data: { credentialId, kind, host, handedOverAt: at } }));
+  ledger.onCommand(handOverCredentialsUpdate, ({ credentialId, kind, host, dpo }, at) => ({ type: 'HandOverCredentials', data: { credentialId, kind, host, handedOverAt: at, dpo: dpo ?? null } }));
   ledger.onCommand(acceptRenewalUpdate, ({ invoiceId, coveredPeriod, acceptedAt }, at) => ({ type: 'AcceptRenewal', data: { invoiceId, coveredPeriod, acceptedAt, receivedAt: at } }));
   ledger.onCommand(rejectRenewalUpdate, ({ invoiceId, reason }, at) => ({ type: 'RejectRenewal', data: { invoiceId, reason, rejectedAt: at } }));
   ledger.onCommand(withdrawRenewalUpdate, ({ invoiceId, reason }, at) => ({ type: 'WithdrawRenewal', data: { invoiceId, reason, withdrawnAt: at } }));
@@ -97,6 +97,20 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
   await runEntity(contractStream, ledger, {
     async step() {
       const s = ledger.state;
+      // P12: the DPO recorded with the hand-over goes to the controller by email, once.
+      if (s.status !== 'none' && s.dpoCommunicated) {
+        const d = s.dpoCommunicated;
+        await ledger.mail.send({
+          kind: 'dpo-communicated',
+          contractId,
+          dpo: { name: d.name, email: d.email, phone: d.phone },
+          version: d.dpoVersion,
+          controllerName: s.controller.name,
+          controllerEmail: s.controller.email,
+          controllerDpoEmail: s.controller.dpoEmail,
+          contractReference: s.reference,
+        });
+      }
       // L7: at the end of processing every credential is shredded at once.
       if (isEnded(s) && s.credentialsRevokedAt === null) {
         await ledger.serially(async () => {

@@ -7,3 +7,4 @@ export { transferNoticeWorkflow } from './transfer-notice.workflow';
 export { assistanceRequestWorkflow } from './assistance-request.workflow';
 export { auditWorkflow } from './audit.workflow';
 export { staffWorkflow } from './staff.workflow';
+export { processorDpoWorkflow } from './processor-dpo.workflow';

@@ -52,7 +52,14 @@ export type OrderContract = CommandOf<
 /** The secret itself never enters the domain: it goes to the credential vault. */
 export type HandOverCredentials = CommandOf<
   'HandOverCredentials',
-  { credentialId: string; kind: string; host: string; handedOverAt: Instant }
+  {
+    credentialId: string;
+    kind: string;
+    host: string;
+    handedOverAt: Instant;
+    /** P12: the processor's DPO as it stands when the hand-over is accepted; communicated with the first one. */
+    dpo?: Omit<DpoCommunication, 'communicatedAt'> | null;
+  }
 >;
 
 export type AcceptRenewal = CommandOf<
@@ -122,6 +129,16 @@ export type CompleteDestruction = CommandOf<'CompleteDestruction', { completedAt
 export type EscalateDestruction = CommandOf<'EscalateDestruction', TimerData>;
 
 export type MarkDeadlineMissed = CommandOf<'MarkDeadlineMissed', TimerData>;
+
+/** P12: the processor's DPO, as the engine told the controller at hand-over (DESIGN §3.6). */
+export interface DpoCommunication {
+  readonly name: string;
+  readonly email: string;
+  readonly phone: string | null;
+  /** The processor DPO stream's version of that contact. */
+  readonly dpoVersion: number;
+  readonly communicatedAt: Instant;
+}
 
 export type ContractCommand =
   | OrderContract

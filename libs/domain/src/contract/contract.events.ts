@@ -1,6 +1,6 @@
 import type { Instant, IsoDuration } from '../calendar';
 import type { CatalogSelection } from '../catalog';
-import type { ControllerInput, CoveredPeriod, DestructionEvidence, ExportedLocation } from './contract.commands';
+import type { ControllerInput, CoveredPeriod, DestructionEvidence, DpoCommunication, ExportedLocation } from './contract.commands';
 
 export type EventOf<Type extends string, Data> = Readonly<{ type: Type; data: Readonly<Data> }>;
 
@@ -131,6 +131,8 @@ export type DestructionDeadlineMissed = EventOf<
   TimerFact & { deadline: Instant; pendingLocations: readonly string[] }
 >;
 
+export type DpoCommunicated = EventOf<'DpoCommunicated', DpoCommunication>;
+
 export type DestructionCompleted = EventOf<
   'DestructionCompleted',
   { completedAt: Instant; certificate: DestructionCertificate }
@@ -155,7 +157,8 @@ export type ContractEvent =
   | LocationDestroyed
   | DestructionEscalated
   | DestructionDeadlineMissed
-  | DestructionCompleted;
+  | DestructionCompleted
+  | DpoCommunicated;
 
 export type ContractEventType = ContractEvent['type'];
 
@@ -180,6 +183,7 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<ContractEventType, number>> 
   DestructionEscalated: 2,
   DestructionDeadlineMissed: 2,
   DestructionCompleted: 1,
+  DpoCommunicated: 1,
 };
 
 export const CONTRACT_EVENT_TYPES = Object.keys(EVENT_SCHEMA_VERSIONS) as readonly ContractEventType[];
@@ -210,5 +214,6 @@ export function occurredAt(event: ContractEvent): Instant {
     case 'DestructionEscalated': return event.data.actedAt;
     case 'DestructionDeadlineMissed': return event.data.actedAt;
     case 'DestructionCompleted': return event.data.completedAt;
+    case 'DpoCommunicated': return event.data.communicatedAt;
   }
 }

@@ -207,6 +207,8 @@ export function evolve(state: ContractState, event: ContractEvent): ContractStat
         destruction: { ...state.destruction, status: 'completed', completedAt, certificate },
       };
     }
+    case 'DpoCommunicated':
+      return state.status === 'none' ? state : { ...state, dpoCommunicated: event.data };
     default:
       return assertNever(event);
   }

@@ -1,6 +1,6 @@
 import type { Instant, IsoDuration } from '../calendar';
 import type { CatalogSelection } from '../catalog';
-import type { ControllerInput, CoveredPeriod, DestructionEvidence, ExportedLocation } from './contract.commands';
+import type { ControllerInput, CoveredPeriod, DestructionEvidence, DpoCommunication, ExportedLocation } from './contract.commands';
 import type { DestructionCertificate, EndKind } from './contract.events';
 
 export type ContractStatus = 'none' | 'ordered' | 'active' | 'expired' | 'terminated' | 'cancelled' | 'destroyed';
@@ -135,6 +135,8 @@ interface ContractFields {
   readonly credentials: readonly Credential[];
   readonly credentialsRevokedAt: Instant | null;
   readonly destruction: DestructionState;
+  /** P12: the processor's DPO as last communicated to the controller (absent in states stored before it was kept). */
+  readonly dpoCommunicated?: DpoCommunication | null;
 }
 
 export interface UnorderedContract {

@@ -59,3 +59,17 @@ describe('L2: handing over credentials', () => {
   it('L6/L7: no credentials are handed over after cancellation', () =>
     given(ordered, contractCancelled('2027-01-20T00:00:00Z')).when(handOverCredentials(T0)).thenThrows('contract.ended', 'conflict'));
 });
+
+describe('P12: the DPO communicated at hand-over (DESIGN §3.6)', () => {
+  const dpo = { name: 'Dana Officer', email: 'dpo@processor.example', phone: null, dpoVersion: 1 };
+  const handOver = (credentialId: string, at: string) => ({ type: 'HandOverCredentials' as const, data: { credentialId, kind: 'ssh', host: 'web-1.acme.example', handedOverAt: at, dpo } });
+  it('records the contact with the first hand-over, in the same append; a later hand-over or none given records nothing more', () => {
+    given(ordered)
+      .when(handOver('cred-1', '2027-02-01T00:00:00.000Z'))
+      .then(handedOver('2027-02-01T00:00:00Z'), { type: 'DpoCommunicated', data: { ...dpo, communicatedAt: '2027-02-01T00:00:00.000Z' } })
+      .andState((s) => expect(s).toMatchObject({ status: 'active', dpoCommunicated: { dpoVersion: 1 } }));
+    const communicated = [ordered, handedOver('2027-02-01T00:00:00Z'), { type: 'DpoCommunicated' as const, data: { ...dpo, communicatedAt: '2027-02-01T00:00:00.000Z' } }];
+    given(...communicated).when(handOver('cred-2', '2027-03-01T00:00:00.000Z')).then(handedOver('2027-03-01T00:00:00Z', { credentialId: 'cred-2', first: false }));
+    given(ordered).when({ type: 'HandOverCredentials', data: { credentialId: 'cred-1', kind: 'ssh', host: 'web-1.acme.example', handedOverAt: '2027-02-01T00:00:00.000Z' } }).then(handedOver('2027-02-01T00:00:00Z'));
+  });
+});

@@ -127,5 +127,9 @@ export function handOverCredentials(cmd: HandOverCredentials, state: OpenContrac
   const firstTerm = s.status === 'ordered' ? { start: handedOverAt, end: termEnd(handedOverAt, s.billingPeriod, 1) } : null;
   // Every instant the first term leads to must be computable (calendar.out_of_range otherwise).
   if (firstTerm) destructionDeadline(addDuration(firstTerm.end, s.renewalGracePeriod));
-  return [{ type: 'CredentialsHandedOver', data: { credentialId, kind, host, handedOverAt, firstTerm } }];
+  const handedOver: ContractEvent = { type: 'CredentialsHandedOver', data: { credentialId, kind, host, handedOverAt, firstTerm } };
+  // P12: the DPO is communicated once processing starts, in the same append (the email follows).
+  const dpo = d.dpo && !s.dpoCommunicated ? [{ type: 'DpoCommunicated' as const, data: { name: d.dpo.name, email: d.dpo.email, phone: d.dpo.phone, dpoVersion: d.dpo.dpoVersion, communicatedAt: handedOverAt } }] : [];
+  return [handedOver, ...dpo];
 }
+

@@ -44,6 +44,7 @@ const schema = z.object({
   PROCESSOR_NAME: z.string().min(1).default('7724'),
   PROCESSOR_DPO_NAME: z.string().min(1).default('Data Protection Officer'),
   PROCESSOR_DPO_EMAIL: z.email().default('dpo@localhost.localdomain'),
+  PROCESSOR_DPO_PHONE: z.string().regex(/^[0-9+(). -]{3,40}$/, 'digits, spaces and + ( ) . -').optional(),
   ACCOUNT_MANAGEMENT_EMAIL: z.email().default('account-management@localhost.localdomain'),
   STORAGE_ROOT: z.string().min(1).default('.data/storage'),
   STORAGE_LOCATIONS: z.string().optional(),
@@ -77,7 +78,7 @@ export interface AppConfig {
   readonly payloadKeys: KeyRing;
   readonly vaultKeys: KeyRing;
   readonly mail: { readonly smtpUrl: string; readonly from: string };
-  readonly processor: { readonly name: string; readonly dpoName: string; readonly dpoEmail: string; readonly accountManagementEmail: string };
+  readonly processor: { readonly name: string; readonly dpoName: string; readonly dpoEmail: string; readonly dpoPhone: string | null; readonly accountManagementEmail: string };
   readonly storage: {
     readonly root: string;
     readonly exportRoot: string;
@@ -157,7 +158,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     payloadKeys,
     vaultKeys,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
-    processor: { name: env.PROCESSOR_NAME, dpoName: env.PROCESSOR_DPO_NAME, dpoEmail: env.PROCESSOR_DPO_EMAIL, accountManagementEmail: env.ACCOUNT_MANAGEMENT_EMAIL },
+    processor: { name: env.PROCESSOR_NAME, dpoName: env.PROCESSOR_DPO_NAME, dpoEmail: env.PROCESSOR_DPO_EMAIL, dpoPhone: env.PROCESSOR_DPO_PHONE ?? null, accountManagementEmail: env.ACCOUNT_MANAGEMENT_EMAIL },
     storage: { root: path.resolve(env.STORAGE_ROOT), exportRoot: path.resolve(env.EXPORT_ROOT), locations },
     destruction: { escalationMargin: env.DESTRUCTION_ESCALATION_MARGIN },
     subjectRequests: { assistanceMargin: env.DSR_ASSISTANCE_MARGIN },

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { StaffState, AuditCommand, AuditState, AssistanceRequestCommand, AssistanceRequestState, TransferNoticeCommand, TransferNoticeState, InstructionCommand, InstructionState, BreachNoticeState, ContractState, CoveredPeriod, EmailFailedData, EmailSentData, IncidentContent, IncidentState, IsoDuration, OrderContract, SubjectRequestCommand, SubjectRequestState } from '../../../domain/src';
+import type { DpoContact, ProcessorDpoState, StaffState, AuditCommand, AuditState, AssistanceRequestCommand, AssistanceRequestState, TransferNoticeCommand, TransferNoticeState, InstructionCommand, InstructionState, BreachNoticeState, ContractState, CoveredPeriod, EmailFailedData, EmailSentData, IncidentContent, IncidentState, IsoDuration, OrderContract, SubjectRequestCommand, SubjectRequestState } from '../../../domain/src';
 
 /**
  * The contract between the workflows and every client (API, tests, tools): workflow ids, inputs,
@@ -94,6 +94,8 @@ export interface HandOverCredentialsInput {
   readonly kind: string;
   readonly host: string;
   readonly actor: Actor;
+  /** P12: the processor's DPO as the API read it when it accepted the hand-over (absent in updates sent before it was passed). */
+  readonly dpo?: DpoContact & { readonly dpoVersion: number };
 }
 
 export interface AcceptRenewalInput {
@@ -332,3 +334,16 @@ export const recordTrainingUpdate = defineUpdate<StaffSnapshot, [{ readonly comp
 export const authorisePersonUpdate = defineUpdate<StaffSnapshot, [{ readonly contractId: string; readonly actor: Actor }]>('authorisePerson');
 export const revokeAuthorisationUpdate = defineUpdate<StaffSnapshot, [{ readonly contractId: string; readonly actor: Actor }]>('revokeAuthorisation');
 export const staffSnapshotQuery = defineQuery<StaffSnapshot>('staffSnapshot');
+
+/** DESIGN §3.6: the one workflow that owns the processor's DPO stream. */
+export const processorDpoWorkflowId = (streamId: string) => workflowIdOf('processor-dpo', streamId);
+export type ProcessorDpoSnapshot = Snapshot<ProcessorDpoState>;
+
+export interface ProcessorDpoWorkflowInput {
+  /** The configured first value, recorded before the first change. */
+  readonly configured: DpoContact;
+  readonly carried?: ProcessorDpoSnapshot;
+}
+
+export const setDpoUpdate = defineUpdate<ProcessorDpoSnapshot & { created: boolean }, [{ readonly name: unknown; readonly email: unknown; readonly phone: unknown; readonly actor: Actor }]>('setDpo');
+export const processorDpoSnapshotQuery = defineQuery<ProcessorDpoSnapshot>('processorDpoSnapshot');

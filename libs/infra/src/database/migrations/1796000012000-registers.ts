@@ -19,10 +19,14 @@ export class Registers1796000012000 implements MigrationInterface {
         updated_at  timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX staff_listed ON staff (received_at, id)`);
+    // The processor's DPO (P12): one row.
+    await q.query(`CREATE TABLE processor_dpo (LIKE staff INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
+    await q.query(`ALTER TABLE processor_dpo ADD PRIMARY KEY (id)`);
     await q.query(`CREATE INDEX staff_assignments ON staff USING gin ((state->'assignments') jsonb_path_ops)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE processor_dpo`);
     await q.query(`DROP TABLE staff`);
     await q.query(`DROP TABLE audits`);
     await q.query(`DROP TABLE assistance_requests`);

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { contractStream } from './contract/contract.decider';
+import type { ContractState } from './contract/contract.state';
+import { processorRecord, processorRecordCsv, PROCESSOR_RECORD_CSV_COLUMNS } from './processor-record';
+import { contractOrdered, CONTROLLER, handedOver } from './testing/factories';
+
+const fold = (...events: Parameters<typeof contractStream.evolve>[1][]): ContractState => events.reduce((s, e) => contractStream.evolve(s, e), contractStream.initialState());
+const DPO = { name: 'Dana Officer', email: 'dpo@processor.example', phone: '+33 1 23 45 67 89' };
+
+describe("the processor's Art. 30(2) record across controllers (DESIGN §3.9)", () => {
+  const a1 = fold(contractOrdered({ contractId: 'a1', reference: 'ACME-1', catalog: { purposes: ['website-hosting'], dataCategories: ['email-address'], dataSubjectCategories: ['developers'], storageLocations: ['web-platform'] } }), handedOver('2027-02-01T00:00:00Z'));
+  // The same controller (by email, case-folded) under a second contract, ordered later under a new name.
+  const a2 = fold(contractOrdered({ contractId: 'a2', reference: 'ACME-2', orderedAt: '2027-03-01T00:00:00.000Z', controller: { ...CONTROLLER, name: 'Acme Group', email: 'CONTACT@acme.example' }, catalog: { purposes: ['website-hosting'], dataCategories: ['connection-ip-address'], dataSubjectCategories: ['developers'], storageLocations: ['ovh-sbg-2', 'web-platform'] } }));
+  const b = fold(contractOrdered({ contractId: 'b1', reference: '=cmd', controller: { customerId: 'C-42', name: 'Bravo, "the" shop', email: 'privacy@bravo.example', address: null, dpoEmail: null } }));
+  const none = contractStream.initialState();
+
+  it('groups contracts by controller identity, unites their categories, and lists transfers with their legal basis', () => {
+    const record = processorRecord([a1, b, a2, none], [{ contractId: 'a2', destination: 'United States: a court', legalObligation: 'order 24-cv-0113', plannedAt: '2027-04-01T00:00:00.000Z' }], DPO, '2027-05-01T00:00:00.000Z');
+    expect(record.processor).toMatchObject({ dpo: DPO });
+    expect(record.controllers.map((c) => [c.name, c.identity, c.contracts.map((k) => k.contractId)])).toEqual([
+      ['Acme Group', 'email:contact@acme.example', ['a1', 'a2']],
+      ['Bravo, "the" shop', 'customer:C-42', ['b1']],
+    ]);
+    const acme = record.controllers[0]!;
+    expect(acme.dataCategories.map((c) => c.id).sort()).toEqual(['connection-ip-address', 'email-address']);
+    expect(acme.storageLocations.map((l) => l.id)).toEqual(['web-platform', 'ovh-sbg-2']);
+    expect(acme.thirdCountryTransfers).toEqual([expect.objectContaining({ contractId: 'a2', destination: 'United States: a court', safeguards: expect.stringContaining('28(3)(a)') })]);
+    expect(record.controllers[1]!.thirdCountryTransfers).toEqual([]);
+    expect(record.securityMeasures.inTransit.keyMinBits).toBe(4096);
+  });
+
+  it('as CSV: one row per contract, quoted by RFC 4180, formulas made inert', () => {
+    const csv = processorRecordCsv(processorRecord([a1, b], [], DPO, '2027-05-01T00:00:00.000Z'));
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe(PROCESSOR_RECORD_CSV_COLUMNS.join(','));
+    expect(lines).toHaveLength(4);
+    expect(lines[3]).toBe('');
+    expect(lines[1]!.startsWith('Acme SAS,contact@acme.example,"1 rue de la Paix, 75002 Paris",dpo@acme.example,,a1,ACME-1,active,')).toBe(true);
+    expect(lines[2]!.startsWith(`"Bravo, ""the"" shop",privacy@bravo.example,,,C-42,b1,'=cmd,ordered,`)).toBe(true);
+    expect(lines[2]).toContain('Dana Officer <dpo@processor.example> +33 1 23 45 67 89');
+  });
+});
