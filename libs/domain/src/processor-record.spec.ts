@@ -38,5 +38,12 @@ describe("the processor's Art. 30(2) record across controllers (DESIGN §3.9)", 
     expect(lines[1]!.startsWith('Acme SAS,contact@acme.example,"1 rue de la Paix, 75002 Paris",dpo@acme.example,,a1,ACME-1,active,')).toBe(true);
     expect(lines[2]!.startsWith(`"Bravo, ""the"" shop",privacy@bravo.example,,,C-42,b1,'=cmd,ordered,`)).toBe(true);
     expect(lines[2]).toContain('Dana Officer <dpo@processor.example> +33 1 23 45 67 89');
+    // Without a phone, transfers listed on their own contract's row, certifications none.
+    const withTransfer = processorRecordCsv(processorRecord([a1], [{ contractId: 'a1', destination: 'US', legalObligation: 'order', plannedAt: '2027-04-01T00:00:00.000Z' }], { ...DPO, phone: null }, '2027-05-01T00:00:00.000Z'));
+    expect(withTransfer).toContain('US on 2027-04-01T00:00:00.000Z: order');
+    expect(withTransfer).toContain('Dana Officer <dpo@processor.example>,');
+    expect(withTransfer).toContain('Certifications: none');
+    // A line break inside a cell is quoted.
+    expect(processorRecordCsv(processorRecord([fold(contractOrdered({ contractId: 'x', controller: { ...CONTROLLER, address: 'line 1\nline 2' } }))], [], DPO, '2027-05-01T00:00:00.000Z'))).toContain('"line 1\nline 2"');
   });
 });

@@ -96,3 +96,13 @@ describe('DPIA and prior-consultation assistance (P9; DESIGN §3.5)', () => {
     expect(nextTimer(state(pastDue))).toMatchObject({ kind: 'assistance-request-escalation', at: '2027-03-01T09:30:00.000Z' });
   });
 });
+
+describe('assistance request events', () => {
+  it('record the instant each happened, and load as stored', () => {
+    expect(assistanceRequestStream.occurredAt(requested)).toBe('2027-03-01T10:00:00.000Z');
+    expect(assistanceRequestStream.occurredAt({ type: 'AssistanceDelivered', data: { deliveredAt: '2027-03-02T00:00:00.000Z', provided: 'x', recordedAt: '2027-03-02T01:00:00.000Z' } })).toBe('2027-03-02T01:00:00.000Z');
+    expect(assistanceRequestStream.occurredAt({ type: 'AssistanceRequestReminded', data: { dueAt: '2027-03-15T17:00:00.000Z', actedAt: '2027-03-13T17:00:00.000Z' } })).toBe('2027-03-13T17:00:00.000Z');
+    expect(assistanceRequestStream.upcast({ type: 'AssistanceRequested', schemaVersion: 1, data: requested.data })).toEqual(requested);
+    expect(assistanceRequestStream.evolve({ status: 'none' }, { type: 'AssistanceDelivered', data: { deliveredAt: '2027-03-02T00:00:00.000Z', provided: 'x', recordedAt: '2027-03-02T01:00:00.000Z' } })).toEqual({ status: 'none' });
+  });
+});
