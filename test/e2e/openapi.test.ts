@@ -40,6 +40,15 @@ describe('the OpenAPI document at /docs', () => {
       ['get', '/contracts/{id}/processing-record', [200, 404], all],
       ['get', '/health', [200, 503], null],
       ['post', '/admin/api-keys', [201, 403], ['admin']],
+      ['post', '/contracts/{id}/assistance-requests', [201, 200, 400, 403, 404, 422], ['account_manager', 'dpo']],
+      ['post', '/contracts/{id}/audits/{aid}/findings/{fid}/remediation', [200, 400, 403, 404, 409, 422], ['account_manager', 'dpo']],
+      ['post', '/staff', [201, 200, 400, 403], ['admin', 'dpo']],
+      ['post', '/contracts/{id}/authorised-persons', [200, 403, 404, 422], ['account_manager', 'dpo']],
+      ['delete', '/contracts/{id}/authorised-persons/{sid}', [200, 403, 404], ['account_manager', 'dpo']],
+      ['put', '/processor/dpo', [200, 400, 403], ['admin']],
+      ['get', '/processing-record', [200, 400, 403], ['dpo', 'admin']],
+      ['get', '/contracts/{id}/evidence', [200, 403, 404], ['dpo', 'admin']],
+      ['get', '/.well-known/dpa-signing-keys', [200], null],
     ];
     for (const [method, path, statuses, roles] of expected) {
       const operation = doc.paths[path]?.[method];
@@ -50,11 +59,15 @@ describe('the OpenAPI document at /docs', () => {
         expect(operation!['x-roles'], `${method} ${path} roles`).toEqual(roles);
       }
     }
-    // Every operation but health states its roles.
+    // Every operation but the public ones (health, the signing keys) states its roles.
     for (const [path, operations] of Object.entries(doc.paths)) {
-      for (const [method, operation] of Object.entries(operations)) if (path !== '/health') expect(operation['x-roles'], `${method} ${path}`).toBeDefined();
+      for (const [method, operation] of Object.entries(operations)) if (path !== '/health' && !path.startsWith('/.well-known/')) expect(operation['x-roles'], `${method} ${path}`).toBeDefined();
     }
     expect(doc.paths['/contracts']!.post!.responses['201']!.content!['application/json']!.schema!.$ref).toContain('ContractView');
+    // The downloads say what they are; their refusals stay JSON.
+    expect(Object.keys(doc.paths['/contracts/{id}/evidence']!.get!.responses['200']!.content!)).toEqual(['application/zip']);
+    expect(Object.keys(doc.paths['/processing-record']!.get!.responses['200']!.content!).sort()).toEqual(['application/json', 'text/csv']);
+    expect(Object.keys(doc.paths['/contracts/{id}/evidence']!.get!.responses['403']!.content!)).toEqual(['application/json']);
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['ContractView', 'DestructionView', 'ErrorBodyView', 'OrderContractDto', 'EventsView']));
   });
 

@@ -18,6 +18,7 @@ import { SubjectRequestsModule } from './subject-requests/subject-requests.modul
 import { IncidentsModule } from './incidents/incidents.module';
 import { InstructionsModule } from './instructions/instructions.module';
 import { RegistersModule } from './registers/registers.module';
+import { EvidenceModule } from './evidence/evidence.module';
 import { CodecModule } from './codec/codec.controller';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -61,6 +62,7 @@ export class AppModule implements NestModule {
         IncidentsModule,
         InstructionsModule,
         RegistersModule,
+        EvidenceModule,
         CodecModule,
       ],
       controllers: [ApiKeysController],

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Inject, Injectable, Put, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { type Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -159,7 +159,6 @@ export class ProcessingRecordController {
 
   @Get()
   @Roles('dpo', 'admin')
-  @ApiProduces('application/json', 'text/csv')
   @ApiOperation({ summary: "GDPR 30(2): the processor's record of processing across every controller it acts for (contracts ordered, active or awaiting destruction); `?format=csv`: one row per contract." })
   @ApiOkResponse({ description: 'The record (JSON), or with format=csv the same as CSV (text/csv).', content: { 'application/json': { schema: { type: 'object' } }, 'text/csv': { schema: { type: 'string' } } } })
   @ErrorResponses(400, 401, 403)

@@ -31,8 +31,8 @@ describe('configuration', () => {
   });
 
   it('refuses to run in production on the development keys', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PAYLOAD_CODEC_KEYS.*VAULT_MASTER_KEYS/);
-    const config = loadConfig({ NODE_ENV: 'production', PAYLOAD_CODEC_KEYS: `p1:${key(1)}`, VAULT_MASTER_KEYS: `v1:${key(2)}` });
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PAYLOAD_CODEC_KEYS.*VAULT_MASTER_KEYS.*EVIDENCE_SIGNING_KEYS/);
+    const config = loadConfig({ NODE_ENV: 'production', PAYLOAD_CODEC_KEYS: `p1:${key(1)}`, VAULT_MASTER_KEYS: `v1:${key(2)}`, EVIDENCE_SIGNING_KEYS: `e1:${key(3)}` });
     expect(config.production).toBe(true);
   });
 

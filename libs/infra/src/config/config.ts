@@ -14,6 +14,7 @@ export class ConfigError extends Error {
 // Development-only keys. They let `npm run up` work on a fresh clone; production refuses them.
 const DEV_PAYLOAD_KEYS = 'dev-payload-1:ZGV2LW9ubHktcGF5bG9hZC1rZXktMDAwMDAwMDAwMDA=';
 const DEV_VAULT_KEYS = 'dev-vault-1:ZGV2LW9ubHktdmF1bHQtbWFzdGVyLWtleS0wMDAwMDA=';
+const DEV_EVIDENCE_KEYS = 'dev-evidence-1:ZGV2LW9ubHktZXZpZGVuY2Utc2lnbmluZy1rZXktMDA=';
 
 const isoDuration = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
 
@@ -39,6 +40,8 @@ const schema = z.object({
   PAYLOAD_CODEC_ACTIVE_KEY: z.string().optional(),
   VAULT_MASTER_KEYS: z.string().optional(),
   VAULT_ACTIVE_MASTER_KEY: z.string().optional(),
+  EVIDENCE_SIGNING_KEYS: z.string().optional(),
+  EVIDENCE_SIGNING_ACTIVE_KEY: z.string().optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL').default('smtp://127.0.0.1:1025'),
   MAIL_FROM: z.string().min(3).default('DPA engine <dpa-engine@localhost>'),
   PROCESSOR_NAME: z.string().min(1).default('7724'),
@@ -77,6 +80,7 @@ export interface AppConfig {
   readonly temporal: { readonly address: string; readonly namespace: string; readonly taskQueue: string; readonly workerStaleAfterMs: number };
   readonly payloadKeys: KeyRing;
   readonly vaultKeys: KeyRing;
+  readonly evidenceSigningKeys: KeyRing;
   readonly mail: { readonly smtpUrl: string; readonly from: string };
   readonly processor: { readonly name: string; readonly dpoName: string; readonly dpoEmail: string; readonly dpoPhone: string | null; readonly accountManagementEmail: string };
   readonly storage: {
@@ -103,8 +107,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const production = raw.NODE_ENV === 'production';
 
   const ring = (
-    keysVar: 'PAYLOAD_CODEC_KEYS' | 'VAULT_MASTER_KEYS',
-    activeVar: 'PAYLOAD_CODEC_ACTIVE_KEY' | 'VAULT_ACTIVE_MASTER_KEY',
+    keysVar: 'PAYLOAD_CODEC_KEYS' | 'VAULT_MASTER_KEYS' | 'EVIDENCE_SIGNING_KEYS',
+    activeVar: 'PAYLOAD_CODEC_ACTIVE_KEY' | 'VAULT_ACTIVE_MASTER_KEY' | 'EVIDENCE_SIGNING_ACTIVE_KEY',
     devKeys: string,
   ) => {
     const keys = raw[keysVar] ?? (production ? undefined : devKeys);
@@ -121,6 +125,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   };
   const payloadKeys = ring('PAYLOAD_CODEC_KEYS', 'PAYLOAD_CODEC_ACTIVE_KEY', DEV_PAYLOAD_KEYS);
   const vaultKeys = ring('VAULT_MASTER_KEYS', 'VAULT_ACTIVE_MASTER_KEY', DEV_VAULT_KEYS);
+  // Ed25519 seeds (32 bytes each) of the evidence packs' signing keys; retired ones stay listed so old packs verify.
+  const evidenceSigningKeys = ring('EVIDENCE_SIGNING_KEYS', 'EVIDENCE_SIGNING_ACTIVE_KEY', DEV_EVIDENCE_KEYS);
 
   let locations: Record<string, StorageLocationConfig> = {};
   if (raw.STORAGE_LOCATIONS) {
@@ -145,7 +151,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (parsed.success && target && (maxLengthMs(target) === 0 || maxLengthMs(target) > 72 * 3_600_000)) {
     problems.push({ setting: 'BREACH_NOTICE_TARGET', problem: 'must be longer than zero and at most PT72H (the controller has 72 hours from awareness)' });
   }
-  if (!parsed.success || problems.length > 0 || !payloadKeys || !vaultKeys) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0 || !payloadKeys || !vaultKeys || !evidenceSigningKeys) throw new ConfigError(problems);
   const env = parsed.data;
 
   return {
@@ -157,6 +163,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     temporal: { address: env.TEMPORAL_ADDRESS, namespace: env.TEMPORAL_NAMESPACE, taskQueue: env.TEMPORAL_TASK_QUEUE, workerStaleAfterMs: env.TEMPORAL_WORKER_STALE_AFTER },
     payloadKeys,
     vaultKeys,
+    evidenceSigningKeys,
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     processor: { name: env.PROCESSOR_NAME, dpoName: env.PROCESSOR_DPO_NAME, dpoEmail: env.PROCESSOR_DPO_EMAIL, dpoPhone: env.PROCESSOR_DPO_PHONE ?? null, accountManagementEmail: env.ACCOUNT_MANAGEMENT_EMAIL },
     storage: { root: path.resolve(env.STORAGE_ROOT), exportRoot: path.resolve(env.EXPORT_ROOT), locations },
