@@ -353,6 +353,10 @@ describe("the processor's DPO (P12; DESIGN §3.6) and its Art. 30(2) record (DES
     expect(uniform[0]).toMatchObject({ identity: 'customer:U-1', dpoEmail: 'dpo@uniform.example' });
     expect(uniform[0].contracts.map((c: { contractId: string }) => c.contractId).sort()).toEqual([u1, u2].sort());
     expect(record.body.securityMeasures.inTransit.keyMinBits).toBe(4096);
+    // The register of sub-processors: the hosting datacenters and the backup sites, each with its locations.
+    const register = (await stack.request('GET', '/sub-processors', { role: 'billing' })).body.items as { id: string; kind: string; locations: string[]; sites: string[] }[];
+    expect(register.map((s) => [s.id, s.kind])).toEqual([['ovh', 'sub-processor'], ['online-net', 'sub-processor'], ['processor-own-backup', 'own-site']]);
+    expect(register[0]).toMatchObject({ locations: ['web-platform', 'ovh-sbg-2', 'ovh-gra-1'], sites: expect.arrayContaining(['OVH SBG-2: Strasbourg, France']) });
     expect((await stack.request('GET', '/processing-record', { role: 'account_manager' })).status).toBe(403);
     expect((await stack.request('GET', '/processing-record?format=xml', { role: 'dpo' })).status).toBe(400);
     const csv = await stack.request('GET', '/processing-record?format=csv', { role: 'admin' });

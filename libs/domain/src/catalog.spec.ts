@@ -3,6 +3,7 @@ import {
   DATA_CATEGORIES,
   SECURITY_MEASURES,
   STORAGE_LOCATIONS,
+  SUB_PROCESSORS,
   catalogLabels,
   fullCatalogSelection,
   narrowCatalog,
@@ -78,5 +79,14 @@ describe('narrowing the catalog', () => {
   it('refuses a selection that is not a list of ids', () => {
     expect(refusal(() => narrowCatalog({ purposes: 'website-hosting' as unknown as string[] }))?.code).toBe('catalog.invalid_selection');
     expect(refusal(() => narrowCatalog({ purposes: [1 as unknown as string] }))?.code).toBe('catalog.invalid_selection');
+  });
+});
+
+describe('the sub-processors register (DESIGN §3.8)', () => {
+  it('covers every storage location of the catalog, and names only locations the catalog has', () => {
+    const ids = STORAGE_LOCATIONS.map((l) => l.id);
+    const held = new Set(SUB_PROCESSORS.flatMap((s) => s.locations));
+    expect([...held].sort()).toEqual([...ids].sort());
+    expect(SUB_PROCESSORS.filter((s) => s.kind === 'sub-processor').map((s) => s.id)).toEqual(['ovh', 'online-net']);
   });
 });

@@ -160,3 +160,25 @@ export function storageLocation(id: string): StorageLocation | null {
 export function catalogLabels(ids: readonly string[], entries: readonly CatalogEntry[]): CatalogEntry[] {
   return entries.filter((e) => ids.includes(e.id));
 }
+
+/** A party that holds the controllers' data for the processor (GDPR 28(2), 28(4)), or the processor's own site. */
+export interface SubProcessorEntry {
+  readonly id: string;
+  readonly name: string;
+  /** `sub-processor`: another company, engaged under 28(4); `own-site`: the processor itself. */
+  readonly kind: 'sub-processor' | 'own-site';
+  readonly role: string;
+  readonly country: string;
+  /** The catalog's storage locations it holds data at. */
+  readonly locations: readonly string[];
+}
+
+/**
+ * DESIGN §3.8: the register, from the seed's processing description — the hosting datacenters
+ * (OVH, Online.net) behind the web platform, the backup sites, and the processor's own backup.
+ */
+export const SUB_PROCESSORS: readonly SubProcessorEntry[] = [
+  { id: 'ovh', name: 'OVH (OVHcloud)', kind: 'sub-processor', role: 'Hosting datacenter of the web platform; backup datacenters SBG-2 (Strasbourg) and GRA-1 (Gravelines)', country: 'France', locations: ['web-platform', 'ovh-sbg-2', 'ovh-gra-1'] },
+  { id: 'online-net', name: 'Online.net', kind: 'sub-processor', role: 'Hosting datacenter of the web platform', country: 'France', locations: ['web-platform'] },
+  { id: 'processor-own-backup', name: "The processor's own backup site", kind: 'own-site', role: 'Backup of hosted data', country: 'France', locations: ['company-backup-le-tholonet'] },
+];
