@@ -26,7 +26,8 @@ describe('DPIA and prior-consultation assistance (P9; DESIGN §3.5)', () => {
     const id = await contract('november');
     const base = `/contracts/${id}/assistance-requests`;
     const t0 = Date.now();
-    const dueAt = iso(t0 + 4_000);
+    // Ten seconds: long enough that the first reads see it not yet overdue on a busy machine.
+    const dueAt = iso(t0 + 10_000);
     const opened = await stack.request('POST', base, { role: 'account_manager', headers: { 'idempotency-key': `dpia-${id}` }, body: { kind: 'dpia', receivedAt: iso(t0), dueAt, summary: 'DPIA of the new analytics database' } });
     expect(opened.status).toBe(201);
     expect(opened.body).toMatchObject({ status: 'open', kind: 'dpia', contractId: id, dueAt, deliveredAt: null, late: false, overdue: [] });
