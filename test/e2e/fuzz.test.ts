@@ -285,7 +285,8 @@ describe('fuzzing the API from its OpenAPI document', () => {
           const operation = byKey.get(`${r.method} ${r.template}`)!;
           const headers: Record<string, string> = { ...r.headers };
           if (r.role) headers.authorization = `Bearer ${KEYS[r.role]}`;
-          const res = await fetch(`${stack.api.url}${r.url}`, { method: r.method, headers, body: r.body });
+          // An answer that never comes is a failure too, named by its request (a counterexample, not a timeout of the whole run).
+          const res = await fetch(`${stack.api.url}${r.url}`, { method: r.method, headers, body: r.body, signal: AbortSignal.timeout(60_000) });
           const text = await res.text();
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
           const said = `${r.method} ${r.url} as ${r.role ?? 'nobody'} → ${res.status} ${text.slice(0, 300)}`;

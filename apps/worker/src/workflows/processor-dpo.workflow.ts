@@ -38,11 +38,14 @@ export async function processorDpoWorkflow(input: ProcessorDpoWorkflowInput): Pr
 
   await runEntity(processorDpoStream, ledger, {
     async step() {
-      const change = changeToCommunicate(ledger.state);
-      if (!change) return;
-      const { controllers, digest } = await fan.communicateDpoChange({ version: change.version, dpo: dpoContactOf(change) });
-      // A later change that came in meanwhile is communicated next: this record then records nothing.
-      await ledger.serially(() => ledger.commit({ type: 'RecordDpoChangeCommunicated', data: { version: change.version, controllers, digest, actedAt: now() } }, ENGINE));
+      // A change that came in while the last one was being written goes out next, in this same turn
+      // (the loop would not wake for it: the stream moved before it started waiting).
+      for (let change = changeToCommunicate(ledger.state); change; change = changeToCommunicate(ledger.state)) {
+        const { version } = change;
+        const { controllers, digest } = await fan.communicateDpoChange({ version, dpo: dpoContactOf(change) });
+        // Superseded meanwhile: this record records nothing, and the newer change is written next.
+        await ledger.serially(() => ledger.commit({ type: 'RecordDpoChangeCommunicated', data: { version, controllers, digest, actedAt: now() } }, ENGINE));
+      }
     },
     continueAsNew: (carried) => continueAsNew<typeof processorDpoWorkflow>({ configured, carried }),
   });
