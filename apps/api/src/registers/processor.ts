@@ -82,7 +82,7 @@ export class ProcessorDpo {
     const command: ProcessorDpoCommand = { type: 'SetDpo', data: { name: body.name, email: body.email, phone: body.phone ?? null, source: 'admin', recordedAt: now() } };
     this.files.refuseLocally(processorDpoStream.decide, command, await this.state());
     const input: ProcessorDpoWorkflowInput = { configured: this.configured };
-    const opened = await this.files.open({ workflowType: 'processorDpoWorkflow', workflowId: processorDpoWorkflowId(PROCESSOR_DPO_ID), input, update: setDpoUpdate, args: { name: body.name, email: body.email, phone: body.phone ?? null, actor: actorOf(principal) } });
+    const opened = await this.files.open({ workflowType: 'processorDpoWorkflow', workflowId: processorDpoWorkflowId(PROCESSOR_DPO_ID, this.files.config.temporal.taskQueue), input, update: setDpoUpdate, args: { name: body.name, email: body.email, phone: body.phone ?? null, actor: actorOf(principal) } });
     return opened ? toProcessorDpoView(opened.state, this.configured) : this.current();
   }
 

@@ -335,8 +335,12 @@ export const authorisePersonUpdate = defineUpdate<StaffSnapshot, [{ readonly con
 export const revokeAuthorisationUpdate = defineUpdate<StaffSnapshot, [{ readonly contractId: string; readonly actor: Actor }]>('revokeAuthorisation');
 export const staffSnapshotQuery = defineQuery<StaffSnapshot>('staffSnapshot');
 
-/** DESIGN §3.6: the one workflow that owns the processor's DPO stream. */
-export const processorDpoWorkflowId = (streamId: string) => workflowIdOf('processor-dpo', streamId);
+/**
+ * DESIGN §3.6: the one workflow that owns the processor's DPO stream. Its stream id is fixed, so the
+ * workflow id also names the engine's task queue: two engines (two databases) sharing a Temporal
+ * namespace each own their own.
+ */
+export const processorDpoWorkflowId = (streamId: string, taskQueue: string) => `${workflowIdOf('processor-dpo', streamId)}-${taskQueue}`;
 export type ProcessorDpoSnapshot = Snapshot<ProcessorDpoState>;
 
 export interface ProcessorDpoWorkflowInput {
