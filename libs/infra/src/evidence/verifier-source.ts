@@ -18,7 +18,7 @@ import { join } from 'node:path';
 const args = process.argv.slice(2);
 const keyAt = args.indexOf('--key');
 const keyFile = keyAt >= 0 ? args[keyAt + 1] : undefined;
-const folder = args.filter((a, i) => a !== '--key' && i !== keyAt + 1)[0] ?? '.';
+const folder = args.filter((a, i) => a !== '--key' && (keyAt < 0 || i !== keyAt + 1))[0] ?? '.';
 const problems = [];
 const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 
@@ -50,8 +50,8 @@ if (keyFile) {
   } else publicKey = createPublicKey(text);
   keyOrigin = keyFile;
 } else {
-  publicKey = createPublicKey({ key: manifest.signature.publicKey, format: 'jwk' });
-  keyOrigin = 'the key the pack names (pass --key with the processor\\'s published keys to trust it)';
+  // The key a pack names proves nothing: anyone could re-sign a changed pack with their own.
+  problems.push('no --key given: the signature can only be trusted against the processor\\'s published keys (/.well-known/dpa-signing-keys)');
 }
 const signature = Buffer.from(readFileSync(join(folder, 'manifest.sig'), 'utf8').trim(), 'base64');
 if (publicKey && !verify(null, manifestBytes, publicKey, signature)) problems.push('manifest.sig: the signature does not verify');
