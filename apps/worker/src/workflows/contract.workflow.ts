@@ -113,8 +113,8 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
       }
       // L7: at the end of processing every credential is shredded at once (the state read again:
       // a termination may have landed while the email above was being queued).
-      const now_ = ledger.state;
-      if (isEnded(now_) && now_.credentialsRevokedAt === null) {
+      const current = ledger.state;
+      if (isEnded(current) && current.credentialsRevokedAt === null) {
         await ledger.serially(async () => {
           await vault.shredCredentials({ contractId });
           await ledger.commit({ type: 'RevokeCredentials', data: { revokedAt: now() } }, ENGINE);
