@@ -42,8 +42,12 @@ function stopAll(code: number): Promise<never> {
     say('up', 'stopping…');
     // Reverse order of start: the API and worker drain before their dependencies go.
     for (const proc of [...started].reverse()) {
-      await proc.stop(30_000);
-      say('up', `${proc.name} stopped`);
+      try {
+        await proc.stop(30_000);
+        say('up', `${proc.name} stopped`);
+      } catch (e) {
+        say('up', `${proc.name} did not stop cleanly: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
     process.exit(code);
   })();
@@ -52,6 +56,13 @@ function stopAll(code: number): Promise<never> {
 
 async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
+  // Whatever goes wrong in this script is said, and stops what it started (no orphans, no silent exit 1).
+  for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+    process.on(event, (e: unknown) => {
+      say('up', `${event}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      void stopAll(stopping ? 0 : 1);
+    });
+  }
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
 
   await installTemporalBinaries(sink('up'));

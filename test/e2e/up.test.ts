@@ -160,7 +160,9 @@ describe('npm run up', () => {
       expect(listed.items.filter((c) => c.reference?.startsWith('BURST-')).length).toBe(100);
     } finally {
       proc.child.kill('SIGTERM');
-      expect(await proc.exited).toBe(0);
+      const code = await proc.exited;
+      // What `npm run up` said last, if it did not stop cleanly.
+      expect(code, lines.filter((l) => l.includes('[up]') || /error|exited|fail|uncaught|unhandled|stop/i.test(l)).slice(-40).join('\n')).toBe(0);
     }
   }, 400_000);
 });
