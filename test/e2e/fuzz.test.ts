@@ -316,14 +316,15 @@ describe('fuzzing the API from its OpenAPI document', () => {
       const client = new Client({ connectionString: stack.db.url });
       await client.connect();
       // Every stream of every file type, through the verify endpoint of its type.
-      const fileTables = ['subject_requests', 'breach_notices', 'instructions', 'transfer_notices', 'assistance_requests', 'audits'];
-      const streams = (await client.query<{ id: string; type: string; contract: string | null }>(
-        `WITH files AS (${fileTables.map((t) => `SELECT id, contract_id FROM ${t}`).join(' UNION ALL ')})
-         SELECT s.stream_id AS id, s.stream_type AS type, f.contract_id::text AS contract FROM streams s LEFT JOIN files f ON f.id::text = s.stream_id`,
+      const fileTables = ['subject_requests', 'breach_notices', 'instructions', 'transfer_notices', 'assistance_requests', 'audits', 'sub_processor_notices'];
+      // A sub-processor notice is found under its contract by its change's id.
+      const streams = (await client.query<{ id: string; type: string; contract: string | null; change: string | null }>(
+        `WITH files AS (${fileTables.map((t) => `SELECT id, contract_id, state->'change'->>'changeId' AS change FROM ${t}`).join(' UNION ALL ')})
+         SELECT s.stream_id AS id, s.stream_type AS type, f.contract_id::text AS contract, f.change FROM streams s LEFT JOIN files f ON f.id::text = s.stream_id`,
       )).rows;
       await client.end();
       expect(streams.filter((s) => s.type === 'contract').length).toBeGreaterThanOrEqual(contractIds.length);
-      const verifyUrls: Record<string, (s: { id: string; contract: string | null }) => string> = {
+      const verifyUrls: Record<string, (s: { id: string; contract: string | null; change: string | null }) => string> = {
         contract: (s) => `/contracts/${s.id}/events/verify`,
         'subject-request': (s) => `/contracts/${s.contract}/subject-requests/${s.id}/events/verify`,
         incident: (s) => `/incidents/${s.id}/events/verify`,
@@ -334,8 +335,10 @@ describe('fuzzing the API from its OpenAPI document', () => {
         audit: (s) => `/contracts/${s.contract}/audits/${s.id}/events/verify`,
         staff: (s) => `/staff/${s.id}/events/verify`,
         'processor-dpo': () => '/processor/dpo/events/verify',
+        'sub-processor-change': (s) => `/sub-processor-changes/${s.id}/events/verify`,
+        'sub-processor-notice': (s) => `/contracts/${s.contract}/sub-processor-changes/${s.change}/events/verify`,
       };
-      const verifyUrl = (s: { id: string; type: string; contract: string | null }) => verifyUrls[s.type]!(s);
+      const verifyUrl = (s: { id: string; type: string; contract: string | null; change: string | null }) => verifyUrls[s.type]!(s);
       for (const s of streams) {
         expect(Object.keys(verifyUrls), s.type).toContain(s.type);
         const verified = await stack.request('GET', verifyUrl(s), { role: 'dpo' });

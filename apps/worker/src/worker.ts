@@ -9,7 +9,7 @@ import { createEventStore } from '../../../libs/infra/src/event-store/streams';
 import { dataConverter } from '../../../libs/infra/src/temporal/connection';
 import { emailFailedSignal, emailSentSignal } from '../../../libs/infra/src/temporal/messages';
 import { CredentialVault } from '../../../libs/infra/src/vault/credential-vault';
-import { createActivities, dpoActivities, incidentActivities, type ActivityDependencies } from './activities';
+import { createActivities, dpoActivities, incidentActivities, subProcessorActivities, type ActivityDependencies } from './activities';
 import { temporalLogger } from './logging';
 import { Outbox, OutboxDispatcher } from './mail/outbox';
 import { ensureDefaultRoots, storageRegistry, type StorageRegistry } from './storage/registry';
@@ -64,7 +64,7 @@ export async function createWorkerRuntime(deps: {
       accountManagementEmail: config.processor.accountManagementEmail,
       dataSource,
     };
-    const activities = { ...createActivities(activityDeps), ...incidentActivities(activityDeps), ...dpoActivities(activityDeps) };
+    const activities = { ...createActivities(activityDeps), ...incidentActivities(activityDeps), ...dpoActivities(activityDeps), ...subProcessorActivities(activityDeps) };
     const worker = await Worker.create({
       connection,
       namespace,

@@ -43,6 +43,11 @@ export const FIELDS = {
   incidentText: text(1, 4000, { multiline: true }),
   // What an assistance request asks and what was provided (P9): the processing concerned, never a person.
   assistanceText: text(1, 2000, { multiline: true }),
+  // DESIGN §3.8: a sub-processor and the location it adds (its id names a folder: a slug).
+  subProcessorName: text(1, 200),
+  subProcessorText: text(1, 500),
+  country: text(1, 100),
+  newLocationId: text(1, 64, { pattern: '^[a-z0-9][a-z0-9-]*$', description: 'Lowercase letters, digits and -: it names the location everywhere, a folder too.' }),
   phone: text(3, 40, { pattern: '^[0-9+(). -]+$', description: 'Digits, spaces and + ( ) . -' }),
 } as const satisfies Record<string, TextField>;
 

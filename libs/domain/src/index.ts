@@ -118,3 +118,24 @@ export {
   type ProcessorDpoState,
   type ProcessorDpoView,
 } from './processor-dpo/processor-dpo.decider';
+export {
+  DEFAULT_OBJECTION_PERIOD,
+  SUB_PROCESSOR_CHANGE_KINDS,
+  subProcessorChangeStream,
+  toSubProcessorChangeView,
+  type SubProcessorChange,
+  type SubProcessorChangeCommand,
+  type SubProcessorChangeEvent,
+  type SubProcessorChangeKind,
+  type SubProcessorChangeState,
+  type SubProcessorChangeView,
+} from './sub-processor/sub-processor-change.decider';
+export {
+  SUB_PROCESSOR_NOTICE_EMAIL,
+  subProcessorNoticeStream,
+  toSubProcessorNoticeView,
+  type SubProcessorNoticeCommand,
+  type SubProcessorNoticeEvent,
+  type SubProcessorNoticeState,
+  type SubProcessorNoticeView,
+} from './sub-processor/sub-processor-notice.decider';

@@ -1,6 +1,6 @@
 import type { Instant } from './calendar';
-import { DATA_CATEGORIES, DATA_SUBJECT_CATEGORIES, NATURE_OF_OPERATIONS, PROCESSOR, PURPOSES, SECURITY_MEASURES, STORAGE_LOCATIONS, catalogLabels, type CatalogEntry, type Processor, type SecurityMeasures, type StorageLocation } from './catalog';
-import type { ContractState } from './contract/contract.state';
+import { DATA_CATEGORIES, DATA_SUBJECT_CATEGORIES, NATURE_OF_OPERATIONS, PROCESSOR, PURPOSES, SECURITY_MEASURES, catalogLabels, type CatalogEntry, type Processor, type SecurityMeasures, type StorageLocation } from './catalog';
+import { heldLocations, type ContractState } from './contract/contract.state';
 import { controllerIdentity } from './contract/order.decide';
 
 /** The processor's DPO (P12; DESIGN §3.6), as communicated to controllers. */
@@ -67,7 +67,7 @@ export function processorRecord(contracts: readonly ContractState[], transfers: 
     const latest = own.reduce((a, b) => (b.orderedAt > a.orderedAt ? b : a));
     const union = (pick: (c: Acting) => readonly string[]) => [...new Set(own.flatMap(pick))];
     const ids = new Set(own.map((c) => c.contractId));
-    const locations = union((c) => c.catalog.storageLocations);
+    const locations = [...new Map(own.flatMap((c) => heldLocations(c)).map((l) => [l.id, l])).values()];
     return {
       identity,
       name: latest.controller.name,
@@ -80,7 +80,7 @@ export function processorRecord(contracts: readonly ContractState[], transfers: 
       natureOfOperations: NATURE_OF_OPERATIONS,
       dataCategories: catalogLabels(union((c) => c.catalog.dataCategories), DATA_CATEGORIES),
       dataSubjectCategories: catalogLabels(union((c) => c.catalog.dataSubjectCategories), DATA_SUBJECT_CATEGORIES),
-      storageLocations: STORAGE_LOCATIONS.filter((l) => locations.includes(l.id)),
+      storageLocations: locations,
       thirdCountryTransfers: transfers.filter((t) => ids.has(t.contractId)).map((t) => ({ ...t, safeguards: TRANSFER_SAFEGUARD })),
     };
   });

@@ -19,7 +19,7 @@ import { ContractIdPipe } from '../contracts/contract-id.pipe';
 import { ContractQueries } from '../contracts/contract-queries.service';
 
 /** The file tables under a contract whose streams the pack carries (each row is the contract's own file). */
-const CONTRACT_FILE_TABLES = ['subject_requests', 'breach_notices', 'instructions', 'transfer_notices', 'assistance_requests', 'audits'] as const;
+const CONTRACT_FILE_TABLES = ['subject_requests', 'breach_notices', 'instructions', 'transfer_notices', 'assistance_requests', 'audits', 'sub_processor_notices'] as const;
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);

@@ -90,7 +90,16 @@ export const fileParams =
  * trail's verification — as a base class its controller extends: `GET …/<files>`, `…/{param}`,
  * `…/{param}/events`, `…/{param}/events/verify`.
  */
-export function ContractFileReads<V>(o: { readonly param: string; readonly noun: string; readonly plural: string; readonly view: Type<V>; readonly listView: Type<unknown> }) {
+export function ContractFileReads<V>(o: {
+  readonly param: string;
+  readonly noun: string;
+  readonly plural: string;
+  readonly view: Type<V>;
+  readonly listView: Type<unknown>;
+  /** The file's id when the path names it otherwise (a sub-processor notice by its change's id). */
+  readonly fileIdOf?: (contractId: string, param: string) => string;
+}) {
+  const fileIdOf = o.fileIdOf ?? ((_contractId: string, param: string) => param);
   const id = new UuidPipe(`${o.noun} id`);
   const params = fileParams(o.param, o.noun);
 
@@ -116,7 +125,7 @@ export function ContractFileReads<V>(o: { readonly param: string; readonly noun:
     @ApiOkResponse({ type: o.view })
     @ErrorResponses(400, 401, 404)
     get(@Param('id', ContractIdPipe) contractId: string, @Param(o.param, id) fileId: string) {
-      return this.store.found(contractId, fileId);
+      return this.store.found(contractId, fileIdOf(contractId, fileId));
     }
 
     @Get(`:${o.param}/events`)
@@ -126,8 +135,8 @@ export function ContractFileReads<V>(o: { readonly param: string; readonly noun:
     @ApiOkResponse({ type: EventsView })
     @ErrorResponses(400, 401, 403, 404)
     async events(@Param('id', ContractIdPipe) contractId: string, @Param(o.param, id) fileId: string) {
-      await this.store.found(contractId, fileId);
-      return this.trails.events(fileId);
+      await this.store.found(contractId, fileIdOf(contractId, fileId));
+      return this.trails.events(fileIdOf(contractId, fileId));
     }
 
     @Get(`:${o.param}/events/verify`)
@@ -137,8 +146,8 @@ export function ContractFileReads<V>(o: { readonly param: string; readonly noun:
     @ApiOkResponse({ type: VerifyView })
     @ErrorResponses(400, 401, 403, 404)
     async verify(@Param('id', ContractIdPipe) contractId: string, @Param(o.param, id) fileId: string) {
-      await this.store.found(contractId, fileId);
-      return this.trails.verify(fileId);
+      await this.store.found(contractId, fileIdOf(contractId, fileId));
+      return this.trails.verify(fileIdOf(contractId, fileId));
     }
   }
   return { Reads, id, params };

@@ -3,10 +3,10 @@ import { CANONICAL_UUID, isCalendarInstant } from '../../../../libs/domain/src';
 import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';
 
 /** A read-model table of files under a contract: id, contract_id, received_at, state. */
-export type ContractFileTable = 'subject_requests' | 'instructions' | 'transfer_notices' | 'assistance_requests' | 'audits';
+export type ContractFileTable = 'subject_requests' | 'instructions' | 'transfer_notices' | 'assistance_requests' | 'audits' | 'sub_processor_notices';
 
 /** A read-model table of files: id, received_at, state. */
-export type FileTable = ContractFileTable | 'staff';
+export type FileTable = ContractFileTable | 'staff' | 'sub_processor_changes';
 
 /**
  * One page of a file type's rows that match `where` (over `params`, from $1), oldest receipt

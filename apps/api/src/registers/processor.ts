@@ -5,8 +5,6 @@ import { type Response } from 'express';
 import { DataSource } from 'typeorm';
 import {
   ACTING_STATUSES,
-  SUB_PROCESSORS,
-  STORAGE_LOCATIONS,
   PROCESSOR_DPO_ID,
   processorDpoStream,
   processorRecord,
@@ -173,35 +171,5 @@ export class ProcessingRecordController {
     res.setHeader('content-type', 'text/csv; charset=utf-8');
     res.setHeader('content-disposition', `attachment; filename="processing-record-${record.generatedAt.slice(0, 10)}.csv"`);
     res.send(processorRecordCsv(record));
-  }
-}
-
-export class SubProcessorView {
-  @ApiProperty() id!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty({ enum: ['sub-processor', 'own-site'], description: "Another company engaged under GDPR 28(4), or the processor's own site." }) kind!: string;
-  @ApiProperty() role!: string;
-  @ApiProperty() country!: string;
-  @ApiProperty({ type: [String], description: 'The storage locations of the catalog it holds data at (see GET /contracts/{id}/processing-record).' }) locations!: string[];
-  @ApiProperty({ type: [String], description: 'The sites of those locations, as the seed names them.' }) sites!: string[];
-}
-
-export class SubProcessorListView {
-  @ApiProperty({ type: [SubProcessorView] }) items!: SubProcessorView[];
-}
-
-@ApiTags('registers')
-@ApiBearerAuth()
-@Controller('sub-processors')
-export class SubProcessorsController {
-  @Get()
-  @AnyRole()
-  @ApiOperation({ summary: 'GDPR 28(2), 28(4): the register of the parties that hold controllers\' data for the processor — the hosting datacenters and the backup sites of the catalog, each with its locations.' })
-  @ApiOkResponse({ type: SubProcessorListView })
-  @ErrorResponses(401)
-  list() {
-    return {
-      items: SUB_PROCESSORS.map((s) => ({ ...s, locations: [...s.locations], sites: s.locations.map((id) => STORAGE_LOCATIONS.find((l) => l.id === id)!).map((l) => `${l.name}: ${l.site}`) })),
-    };
   }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { type DataSource } from 'typeorm';
 import { isDomainError, type ExportedLocation } from '../../../../libs/domain/src';
@@ -10,14 +10,21 @@ import { streamTypeOf, toNewEvents, type EventMetadata } from '../../../../libs/
 import { ConcurrencyError, EventStoreError } from '../../../../libs/infra/src/event-store/errors';
 import { type EventStore } from '../../../../libs/infra/src/event-store/event-store';
 import { affectedContractsPage, resolveAffectedContracts, type AffectedContract } from '../../../../libs/infra/src/incidents/affected-contracts';
+import { subProcessorNoticeId } from '../../../../libs/infra/src/ids';
 import {
   breachNoticeWorkflowId,
+  changeStorageLocationsUpdate,
+  contractWorkflowId,
+  DOMAIN_FAILURE,
+  subProcessorNoticeWorkflowId,
+  type DomainFailureDetails,
+  type SubProcessorNoticeWorkflowInput,
   incidentClosedSignal,
   incidentUpdatedSignal,
   type BreachNoticeWorkflowInput,
   type LocationInventory,
 } from '../../../../libs/infra/src/temporal/messages';
-import { controllerIdentity, type DpoContact, type IncidentContent, type IncidentScope, type IsoDuration, type RecordEmailSent } from '../../../../libs/domain/src';
+import { controllerIdentity, type OrderedOrLater, type StorageLocation, type SubProcessorChange, type DpoContact, type IncidentContent, type IncidentScope, type IsoDuration, type RecordEmailSent } from '../../../../libs/domain/src';
 import { type CredentialVault } from '../../../../libs/infra/src/vault/credential-vault';
 import { composeNotice, type Notice } from '../mail/notices';
 import { type Outbox } from '../mail/outbox';
@@ -309,3 +316,73 @@ export function dpoActivities(deps: ActivityDependencies) {
 }
 
 export type DpoActivities = ReturnType<typeof dpoActivities>;
+
+/** Contracts told of a sub-processor change per page of its fan-out. */
+const SUB_PROCESSOR_PAGE = 500;
+
+/**
+ * DESIGN §3.8: a sub-processor change reaches every contract it affects — an addition every contract
+ * processing (ordered or active), a replacement those whose data is at the location it replaces —
+ * through one notice each (its id follows from change and contract: a retried fan-out opens each once).
+ */
+export function subProcessorActivities(deps: ActivityDependencies) {
+  return {
+    async openSubProcessorNotices(input: { change: SubProcessorChange }): Promise<{ contracts: number; controllers: number; digest: string }> {
+      const context = Context.current();
+      const { taskQueue } = context.info;
+      const { change } = input;
+      const contracts: string[] = [];
+      const controllers = new Set<string>();
+      for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
+        const rows = (await deps.dataSource
+          .query(
+            `SELECT id::text AS id, state FROM contracts
+              WHERE id > $1::uuid AND status IN ('ordered', 'active')
+                AND ($2::text IS NULL OR state->'catalog'->'storageLocations' ? $2::text)
+              ORDER BY id LIMIT $3`,
+            [after, change.replaces, SUB_PROCESSOR_PAGE],
+          )
+          .catch(databaseFailure)) as { id: string; state: OrderedOrLater }[];
+        await inParallel(rows, FAN_OUT_CONCURRENCY, async ({ id, state }) => {
+          const noticeId = subProcessorNoticeId(change.changeId, id);
+          const args: SubProcessorNoticeWorkflowInput = {
+            noticeId,
+            contractId: id,
+            change,
+            parties: { controllerName: state.controller.name, controllerEmail: state.controller.email, controllerDpoEmail: state.controller.dpoEmail, contractReference: state.reference },
+          };
+          try {
+            await deps.client.workflow.start('subProcessorNoticeWorkflow', { workflowId: subProcessorNoticeWorkflowId(noticeId), taskQueue, args: [args], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+          } catch (e) {
+            if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+          }
+          contracts.push(id);
+          controllers.add(controllerIdentity(state.controller));
+        });
+        context.heartbeat({ done: contracts.length });
+        if (rows.length < SUB_PROCESSOR_PAGE) break;
+        after = rows.at(-1)!.id;
+      }
+      return { contracts: contracts.length, controllers: controllers.size, digest: createHash('sha256').update([...contracts].sort().join('\n')).digest('hex') };
+    },
+
+    /** The change, on its effective date, to the contract's own workflow (its only writer); a contract no longer processing keeps its data where it is. */
+    async applySubProcessorChange(input: { contractId: string; changeId: string; added: StorageLocation | null; removed: string | null; dueAt: string }): Promise<{ applied: boolean; storageLocations: string[] | null; why: string | null }> {
+      const { contractId, ...change } = input;
+      try {
+        const { state } = await deps.client.workflow.getHandle(contractWorkflowId(contractId)).executeUpdate(changeStorageLocationsUpdate, { args: [{ ...change, actor: { role: 'engine' } }] });
+        const taken = state.status !== 'none' && (state.locationChanges ?? []).includes(input.changeId);
+        return { applied: taken, storageLocations: state.status === 'none' ? null : [...state.catalog.storageLocations], why: taken ? null : 'contract.not_changed' };
+      } catch (e) {
+        if (e instanceof WorkflowNotFoundError) return { applied: false, storageLocations: null, why: 'contract.destroyed' };
+        const cause = e instanceof WorkflowUpdateFailedError ? e.cause : null;
+        if (cause instanceof ApplicationFailure && cause.type === DOMAIN_FAILURE) {
+          return { applied: false, storageLocations: null, why: (cause.details?.[0] as DomainFailureDetails | undefined)?.code ?? 'contract.refused' };
+        }
+        throw e;
+      }
+    },
+  };
+}
+
+export type SubProcessorActivities = ReturnType<typeof subProcessorActivities>;

@@ -1,4 +1,4 @@
-import { article33Content, noticeMessageIds, type DestructionCertificate, type DpoContact, type IncidentContent } from '../../../../libs/domain/src';
+import { article33Content, noticeMessageIds, type DestructionCertificate, type DpoContact, type IncidentContent, type SubProcessorChange } from '../../../../libs/domain/src';
 import type { OutgoingEmail } from './outbox';
 
 /**
@@ -35,6 +35,10 @@ export type Notice =
       readonly controllerName: string;
       readonly contractReference: string | null;
     }
+  | ({ readonly kind: 'sub-processor-change' | 'sub-processor-objection'; readonly noticeId: string; readonly contractId: string; readonly change: SubProcessorChange; readonly reason?: string } & Omit<
+      BreachFacts,
+      'noticeId' | 'incidentId' | 'contractId' | 'awareAt'
+    >)
   | ({
       readonly kind: 'instruction-objection';
       readonly instructionId: string;
@@ -116,6 +120,9 @@ export function messageIdOf(notice: Notice): string {
     case 'remediation-reminder':
     case 'remediation-escalation':
       return `${notice.findingId}:${notice.kind}:${notice.remediationDueAt}`;
+    case 'sub-processor-change':
+    case 'sub-processor-objection':
+      return `${notice.noticeId}:${notice.kind}`;
     case 'instruction-objection':
       // One email per objection: a later objection (after a confirmation) is another.
       return `${notice.instructionId}:objection:${notice.objectedAt}`;
@@ -371,6 +378,37 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
           (reminder
             ? `Its remediation is due by ${notice.remediationDueAt}. Expected of you: remediate it and record the remediation (audit ${notice.auditId}, finding ${notice.findingId}) before then.`
             : `Its remediation was due by ${notice.remediationDueAt} and is not recorded. Expected of you now: remediate it, tell the controller when it will be, and record the remediation (audit ${notice.auditId}, finding ${notice.findingId}).`),
+      };
+    }
+    case 'sub-processor-change': {
+      const c = notice.change;
+      const name = notice.contractReference ?? notice.contractId;
+      const where = `${c.location.name} (${c.location.site})`;
+      return {
+        ...base,
+        to: notice.controllerEmail,
+        cc: notice.controllerDpoEmail ? [notice.controllerDpoEmail] : [],
+        subject: `A change of sub-processor for your data, effective ${c.effectiveAt} — contract ${name}`,
+        text:
+          `Dear ${notice.controllerName},\n\n` +
+          `As your processor under contract ${name}, we intend ${c.kind === 'addition' ? 'to engage a further sub-processor' : 'to replace one of our sub-processors'} (GDPR 28(2), 28(4)):\n\n` +
+          `- Sub-processor: ${c.subProcessor.name}, ${c.subProcessor.country} — ${c.subProcessor.role}\n` +
+          `- Location: ${where}\n` +
+          (c.replaces ? `- Instead of: ${c.replaces} (the data held there stays until destruction covers it)\n` : '') +
+          `- Takes effect: ${c.effectiveAt}\n\n` +
+          `You may object until ${c.objectionDeadline}: reply to this email quoting change ${c.changeId}. Without an objection, the change takes effect on ${c.effectiveAt}; with one, your data stays where it is and your account manager will contact you.`,
+      };
+    }
+    case 'sub-processor-objection': {
+      const c = notice.change;
+      const label = contractLabel(notice.contractId, { controllerName: notice.controllerName, reference: notice.contractReference });
+      return {
+        ...base,
+        to: to.accountManagement,
+        subject: `[DPA] Objection to a sub-processor change — ${label}`,
+        text:
+          `${notice.controllerName} objected to the sub-processor change ${c.changeId} (${c.kind}: ${c.subProcessor.name}, ${c.location.name}) under ${label}, effective ${c.effectiveAt}:\n\n${notice.reason ?? ''}\n\n` +
+          `The contract keeps its locations. Expected of you: take the objection up with the controller (DESIGN §3.8, GDPR 28(2)).`,
       };
     }
     case 'transfer-escalation':

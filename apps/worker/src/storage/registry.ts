@@ -1,3 +1,4 @@
+import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { STORAGE_LOCATIONS } from '../../../../libs/domain/src';
@@ -7,17 +8,45 @@ import { StorageError, type StorageLocationAdapter } from './storage-adapter';
 
 export type StorageRegistry = ReadonlyMap<string, StorageLocationAdapter>;
 
+/** A location id a sub-processor change may add (DESIGN §3.8): a slug, so it names a folder safely. */
+const NEW_LOCATION_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
 /**
- * One adapter per catalog location, chosen by configuration (STORAGE_LOCATIONS); a location not
+ * The catalog's locations, and any other a sub-processor change added: one not configured (in
+ * STORAGE_LOCATIONS) is the default folder under STORAGE_ROOT, created the first time it is asked for.
+ */
+class LocationRegistry extends Map<string, StorageLocationAdapter> {
+  constructor(
+    entries: readonly (readonly [string, StorageLocationAdapter])[],
+    private readonly defaultRoot: string,
+  ) {
+    super(entries);
+  }
+
+  override get(id: string): StorageLocationAdapter | undefined {
+    const known = super.get(id);
+    if (known || !NEW_LOCATION_ID.test(id)) return known;
+    const root = path.join(this.defaultRoot, id);
+    fsSync.mkdirSync(root, { recursive: true });
+    const adapter = new FilesystemAdapter(root);
+    this.set(id, adapter);
+    return adapter;
+  }
+}
+
+/**
+ * One adapter per location, chosen by configuration (STORAGE_LOCATIONS); a location not
  * configured is a folder under STORAGE_ROOT named after its id.
  */
 export function storageRegistry(config: Pick<AppConfig, 'storage'>): StorageRegistry {
-  return new Map(
-    STORAGE_LOCATIONS.map((location) => {
-      const configured = config.storage.locations[location.id];
-      const root = configured?.root ?? path.join(config.storage.root, location.id);
-      return [location.id, new FilesystemAdapter(root, { batchSize: configured?.batchSize, throttleMs: configured?.throttleMs })];
+  const ids = [...new Set([...STORAGE_LOCATIONS.map((l) => l.id), ...Object.keys(config.storage.locations)])];
+  return new LocationRegistry(
+    ids.map((id) => {
+      const configured = config.storage.locations[id];
+      const root = configured?.root ?? path.join(config.storage.root, id);
+      return [id, new FilesystemAdapter(root, { batchSize: configured?.batchSize, throttleMs: configured?.throttleMs })] as const;
     }),
+    config.storage.root,
   );
 }
 

@@ -13,6 +13,7 @@ import {
 import {
   acceptRenewalUpdate,
   cancelUpdate,
+  changeStorageLocationsUpdate,
   handOverCredentialsUpdate,
   noticeNonRenewalUpdate,
   orderUpdate,
@@ -93,6 +94,8 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
   ledger.onCommand(terminateUpdate, ({ reason }, at) => ({ type: 'TerminateContract', data: { reason, terminatedAt: at } }), ends);
   ledger.onCommand(cancelUpdate, ({ reason }, at) => ({ type: 'CancelContract', data: { reason, cancelledAt: at } }), ends);
   ledger.onCommand(requestDataExportUpdate, ({ requestId }, at) => ({ type: 'RequestDataExport', data: { requestId, requestedAt: at } }));
+  // DESIGN §3.8: a sub-processor change the controller did not object to, on its effective date.
+  ledger.onCommand(changeStorageLocationsUpdate, ({ changeId, added, removed, dueAt }, at) => ({ type: 'ChangeStorageLocations', data: { changeId, added, removed, dueAt, actedAt: at } }));
 
   await runEntity(contractStream, ledger, {
     async step() {

@@ -8,3 +8,5 @@ export { assistanceRequestWorkflow } from './assistance-request.workflow';
 export { auditWorkflow } from './audit.workflow';
 export { staffWorkflow } from './staff.workflow';
 export { processorDpoWorkflow } from './processor-dpo.workflow';
+export { subProcessorChangeWorkflow } from './sub-processor-change.workflow';
+export { subProcessorNoticeWorkflow } from './sub-processor-notice.workflow';

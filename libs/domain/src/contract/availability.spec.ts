@@ -33,7 +33,7 @@ describe('command availability, from the state alone', () => {
   });
 
   it('L1/L2/L6: an ordered contract takes credentials or a cancellation', () =>
-    expect(allowedCommands(fold([ordered]))).toEqual(['HandOverCredentials', 'CancelContract']));
+    expect(allowedCommands(fold([ordered]))).toEqual(['HandOverCredentials', 'CancelContract', 'ChangeStorageLocations']));
 
   it('L2–L6: an active contract takes renewals, notices, expiry and termination', () => {
     expect(allowedCommands(fold(activeSince(T0)))).toEqual([
@@ -44,6 +44,7 @@ describe('command availability, from the state alone', () => {
       'NoticeNonRenewal',
       'ExpireContract',
       'TerminateContract',
+      'ChangeStorageLocations',
     ]);
     expect(commandAvailability(fold(activeSince(T0))).CancelContract).toMatchObject({ allowed: false, kind: 'conflict', code: 'contract.wrong_state' });
   });
@@ -52,7 +53,7 @@ describe('command availability, from the state alone', () => {
     expect(allowedCommands(fold(terminatedAndRevoked(T0, END, yearly)))).toEqual(['RejectRenewal', 'WithdrawRenewal', 'ScheduleDestruction']));
 
   it('allowedCommands lists only what a caller may send: the engine\'s own commands never appear', () => {
-    const engine = ['OrderContract', 'ExpireContract', 'RevokeCredentials', 'ScheduleDestruction', 'ServeDataExport', 'StartDestruction', 'RecordLocationDestroyed', 'RecordLocationDestructionFailed', 'CompleteDestruction', 'EscalateDestruction', 'MarkDeadlineMissed'];
+    const engine = ['OrderContract', 'ExpireContract', 'RevokeCredentials', 'ScheduleDestruction', 'ServeDataExport', 'StartDestruction', 'RecordLocationDestroyed', 'RecordLocationDestructionFailed', 'CompleteDestruction', 'EscalateDestruction', 'MarkDeadlineMissed', 'ChangeStorageLocations'];
     expect([...CALLER_COMMAND_TYPES, ...engine].sort()).toEqual([...CONTRACT_COMMAND_TYPES].sort());
     const states = [fold([ordered]), fold(activeSince(T0)), fold(terminatedAndRevoked(T0, END, yearly)), fold(destructionPlanned(T0, END, { ...yearly, returnWindow: 'P14D' }))];
     for (const s of states) {

@@ -1,5 +1,5 @@
 import type { Instant, IsoDuration } from '../calendar';
-import type { CatalogSelection } from '../catalog';
+import type { CatalogSelection, StorageLocation } from '../catalog';
 
 export type CommandOf<Type extends string, Data> = Readonly<{ type: Type; data: Readonly<Data> }>;
 
@@ -130,6 +130,16 @@ export type EscalateDestruction = CommandOf<'EscalateDestruction', TimerData>;
 
 export type MarkDeadlineMissed = CommandOf<'MarkDeadlineMissed', TimerData>;
 
+/**
+ * GDPR 28(2), 28(4) (DESIGN §3.8): a sub-processor change takes effect on this contract — a
+ * location added, or one replaced by another — on its effective date (`dueAt`), unless the
+ * controller objected. The location that leaves still holds data until destruction covers it.
+ */
+export type ChangeStorageLocations = CommandOf<
+  'ChangeStorageLocations',
+  { changeId: string; added: StorageLocation | null; removed: string | null; dueAt: Instant; actedAt: Instant }
+>;
+
 /** P12: the processor's DPO, as the engine told the controller at hand-over (DESIGN §3.6). */
 export interface DpoCommunication {
   readonly name: string;
@@ -159,7 +169,8 @@ export type ContractCommand =
   | RecordLocationDestructionFailed
   | CompleteDestruction
   | EscalateDestruction
-  | MarkDeadlineMissed;
+  | MarkDeadlineMissed
+  | ChangeStorageLocations;
 
 export type ContractCommandType = ContractCommand['type'];
 
@@ -183,6 +194,7 @@ export const CONTRACT_COMMAND_TYPES: readonly ContractCommandType[] = [
   'CompleteDestruction',
   'EscalateDestruction',
   'MarkDeadlineMissed',
+  'ChangeStorageLocations',
 ];
 
 /**

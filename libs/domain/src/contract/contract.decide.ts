@@ -6,6 +6,7 @@ import type { ContractState } from './contract.state';
 import { completeDestruction, escalateDestruction, markDeadlineMissed, recordLocationDestroyed, recordLocationDestructionFailed, scheduleDestruction, startDestruction } from './destruction.decide';
 import { cancelContract, expireContract, revokeCredentials, terminateContract } from './end.decide';
 import { requestDataExport, serveDataExport } from './export.decide';
+import { changeStorageLocations } from './locations.decide';
 import { handOverCredentials, orderContract } from './order.decide';
 import { acceptRenewal, noticeNonRenewal, rejectRenewal, withdrawRenewal } from './renewal.decide';
 
@@ -37,6 +38,7 @@ export function decide(command: ContractCommand, state: ContractState): Contract
     case 'CompleteDestruction': return completeDestruction(command, s);
     case 'EscalateDestruction': return escalateDestruction(command, s);
     case 'MarkDeadlineMissed': return markDeadlineMissed(command, s);
+    case 'ChangeStorageLocations': return changeStorageLocations(command, s);
     default: return assertNever(command);
   }
 }

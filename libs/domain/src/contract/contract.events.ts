@@ -1,5 +1,5 @@
 import type { Instant, IsoDuration } from '../calendar';
-import type { CatalogSelection } from '../catalog';
+import type { CatalogSelection, StorageLocation } from '../catalog';
 import type { ControllerInput, CoveredPeriod, DestructionEvidence, DpoCommunication, ExportedLocation } from './contract.commands';
 
 export type EventOf<Type extends string, Data> = Readonly<{ type: Type; data: Readonly<Data> }>;
@@ -133,6 +133,12 @@ export type DestructionDeadlineMissed = EventOf<
 
 export type DpoCommunicated = EventOf<'DpoCommunicated', DpoCommunication>;
 
+/** DESIGN §3.8: a sub-processor change took effect on the contract; `storageLocations` is its set from now on. */
+export type StorageLocationsChanged = EventOf<
+  'StorageLocationsChanged',
+  TimerFact & { changeId: string; added: StorageLocation | null; removed: string | null; storageLocations: readonly string[] }
+>;
+
 export type DestructionCompleted = EventOf<
   'DestructionCompleted',
   { completedAt: Instant; certificate: DestructionCertificate }
@@ -158,7 +164,8 @@ export type ContractEvent =
   | DestructionEscalated
   | DestructionDeadlineMissed
   | DestructionCompleted
-  | DpoCommunicated;
+  | DpoCommunicated
+  | StorageLocationsChanged;
 
 export type ContractEventType = ContractEvent['type'];
 
@@ -184,6 +191,7 @@ export const EVENT_SCHEMA_VERSIONS: Readonly<Record<ContractEventType, number>> 
   DestructionDeadlineMissed: 2,
   DestructionCompleted: 1,
   DpoCommunicated: 1,
+  StorageLocationsChanged: 1,
 };
 
 export const CONTRACT_EVENT_TYPES = Object.keys(EVENT_SCHEMA_VERSIONS) as readonly ContractEventType[];
@@ -215,5 +223,6 @@ export function occurredAt(event: ContractEvent): Instant {
     case 'DestructionDeadlineMissed': return event.data.actedAt;
     case 'DestructionCompleted': return event.data.completedAt;
     case 'DpoCommunicated': return event.data.communicatedAt;
+    case 'StorageLocationsChanged': return event.data.actedAt;
   }
 }

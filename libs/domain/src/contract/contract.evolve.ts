@@ -1,4 +1,5 @@
 import type { ContractEvent } from './contract.events';
+import { storageLocation } from '../catalog';
 import { assertNever } from '../errors';
 import {
   EXPIRY_AFTER_NOTICE_REASON,
@@ -14,6 +15,8 @@ import {
   type LocationDestruction,
   type PlannedDestruction,
 } from './contract.state';
+
+const isCatalogLocation = (id: string) => storageLocation(id) !== null;
 
 const afterStart = (s: ContractState): ActiveContract | EndedContract | null => (s.status === 'active' || isEnded(s) ? s : null);
 
@@ -209,6 +212,19 @@ export function evolve(state: ContractState, event: ContractEvent): ContractStat
     }
     case 'DpoCommunicated':
       return state.status === 'none' ? state : { ...state, dpoCommunicated: event.data };
+    case 'StorageLocationsChanged': {
+      if (state.status === 'none') return state;
+      const { changeId, added, removed, storageLocations } = event.data;
+      const addedLocations = state.addedLocations ?? [];
+      const former = (state.formerLocations ?? []).filter((id) => !storageLocations.includes(id));
+      return {
+        ...state,
+        catalog: { ...state.catalog, storageLocations },
+        addedLocations: added && !isCatalogLocation(added.id) && !addedLocations.some((l) => l.id === added.id) ? [...addedLocations, added] : addedLocations,
+        formerLocations: removed && !former.includes(removed) && !storageLocations.includes(removed) ? [...former, removed] : former,
+        locationChanges: [...(state.locationChanges ?? []), changeId],
+      };
+    }
     default:
       return assertNever(event);
   }

@@ -206,4 +206,12 @@ export const guards = {
   EscalateDestruction: (s: ContractState) => withPlan(s, 'only a planned destruction can be escalated (L11)'),
 
   MarkDeadlineMissed: (s: ContractState) => withPlan(s, 'only a planned destruction has a deadline (L11)'),
+
+  // DESIGN §3.8: a contract takes a sub-processor change while it is processing; once processing
+  // ended its data stays where it is until destroyed there.
+  ChangeStorageLocations: (s: ContractState): Guarded<OrderedContract | ActiveContract> => {
+    const c = openContract(s);
+    if (isRefusal(c) || c.status === 'ordered' || c.status === 'active') return c;
+    return ended(c, 'its data stays where it is until it is destroyed there');
+  },
 } satisfies Record<ContractCommandType, (s: ContractState) => Guarded<object>>;

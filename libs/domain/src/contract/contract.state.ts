@@ -1,5 +1,5 @@
 import type { Instant, IsoDuration } from '../calendar';
-import type { CatalogSelection } from '../catalog';
+import { STORAGE_LOCATIONS, type CatalogSelection, type StorageLocation } from '../catalog';
 import type { ControllerInput, CoveredPeriod, DestructionEvidence, DpoCommunication, ExportedLocation } from './contract.commands';
 import type { DestructionCertificate, EndKind } from './contract.events';
 
@@ -137,6 +137,14 @@ interface ContractFields {
   readonly destruction: DestructionState;
   /** P12: the processor's DPO as last communicated to the controller (absent in states stored before it was kept). */
   readonly dpoCommunicated?: DpoCommunication | null;
+  /**
+   * DESIGN §3.8 (absent in states stored before sub-processor changes): locations a change added
+   * that the catalog does not list, the locations a replacement took the data from (they held it,
+   * so destruction still covers them), and the changes taken, by id.
+   */
+  readonly addedLocations?: readonly StorageLocation[];
+  readonly formerLocations?: readonly string[];
+  readonly locationChanges?: readonly string[];
 }
 
 export interface UnorderedContract {
@@ -230,4 +238,25 @@ export type OpenContract = OrderedContract | ActiveContract | EndedContract;
 
 export function plannedDestruction(s: OpenContract): PlannedDestruction | null {
   return s.destruction.status === 'none' ? null : s.destruction;
+}
+
+/** Every location the contract's data is, or was, at — the catalog's and those changes added — by id. */
+function locationDefinitions(s: OrderedOrLater): readonly StorageLocation[] {
+  return [...STORAGE_LOCATIONS, ...(s.addedLocations ?? [])];
+}
+
+/** Where the contract's data is now (DESIGN §3.8: its current set), catalog order first. */
+export function currentLocations(s: OrderedOrLater): StorageLocation[] {
+  return locationDefinitions(s).filter((l) => s.catalog.storageLocations.includes(l.id));
+}
+
+/** Locations that held the contract's data and no longer do: a replacement moved it away. */
+export function formerLocations(s: OrderedOrLater): StorageLocation[] {
+  const former = s.formerLocations ?? [];
+  return locationDefinitions(s).filter((l) => former.includes(l.id) && !s.catalog.storageLocations.includes(l.id));
+}
+
+/** DESIGN §3.8: destruction covers the current set and every location that ever held the data. */
+export function heldLocations(s: OrderedOrLater): StorageLocation[] {
+  return [...currentLocations(s), ...formerLocations(s)];
 }

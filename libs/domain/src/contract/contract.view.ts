@@ -6,7 +6,6 @@ import {
   PROCESSOR,
   PURPOSES,
   SECURITY_MEASURES,
-  STORAGE_LOCATIONS,
   catalogLabels,
   type CatalogEntry,
   type CatalogSelection,
@@ -31,6 +30,7 @@ import type {
   Renewal,
   WithdrawnRenewal,
 } from './contract.state';
+import { currentLocations, formerLocations } from './contract.state';
 import { upcomingDeadlines, type Deadline } from './contract.timers';
 
 export interface LocationView {
@@ -214,6 +214,8 @@ export interface ProcessingRecord {
   readonly dataCategories: readonly CatalogEntry[];
   readonly dataSubjectCategories: readonly CatalogEntry[];
   readonly storageLocations: readonly StorageLocation[];
+  /** DESIGN §3.8: where a sub-processor replacement moved the data from; they hold it until destruction. */
+  readonly formerStorageLocations: readonly StorageLocation[];
   /** Art. 30(2)(c): every storage site of the catalog is in France. */
   readonly thirdCountryTransfers: readonly string[];
   readonly securityMeasures: SecurityMeasures;
@@ -234,7 +236,8 @@ export function processingRecord(state: ContractState, processor: Processor = PR
     natureOfOperations: NATURE_OF_OPERATIONS,
     dataCategories: catalogLabels(s.catalog.dataCategories, DATA_CATEGORIES),
     dataSubjectCategories: catalogLabels(s.catalog.dataSubjectCategories, DATA_SUBJECT_CATEGORIES),
-    storageLocations: STORAGE_LOCATIONS.filter((l) => s.catalog.storageLocations.includes(l.id)),
+    storageLocations: currentLocations(s),
+    formerStorageLocations: formerLocations(s),
     thirdCountryTransfers: [],
     securityMeasures: SECURITY_MEASURES,
     processingStartedAt: s.processingStartedAt,

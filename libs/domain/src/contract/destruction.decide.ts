@@ -1,5 +1,4 @@
 import { addDuration, destructionDeadline, isAfter, isBefore, maxInstant, parseOptionalDuration, subtractDuration, type Instant } from '../calendar';
-import { STORAGE_LOCATIONS } from '../catalog';
 import { conflictError, notFoundError, ruleError, validationError } from '../errors';
 import type {
   CompleteDestruction,
@@ -13,7 +12,7 @@ import type {
 } from './contract.commands';
 import type { ContractEvent } from './contract.events';
 import { allowed, guards } from './contract.guards';
-import { isDestroyedLocation, pendingLocationIds, plannedDestruction, type OpenContract, type PlannedDestruction } from './contract.state';
+import { heldLocations, isDestroyedLocation, pendingLocationIds, plannedDestruction, type OpenContract, type PlannedDestruction } from './contract.state';
 import { requireCount, requireInstant, requireObject, requireText } from './contract.validation';
 
 /** L11: escalate this long before the deadline unless the contract says otherwise. */
@@ -38,7 +37,8 @@ export function scheduleDestruction(cmd: ScheduleDestruction, state: OpenContrac
       deadline,
     });
   }
-  const locations = STORAGE_LOCATIONS.filter((l) => s.catalog.storageLocations.includes(l.id)).map(({ id, name }) => ({ id, name }));
+  // DESIGN §3.8: the current set and every location that ever held the data.
+  const locations = heldLocations(s).map(({ id, name }) => ({ id, name }));
   return [
     {
       type: 'DestructionScheduled',

@@ -29,7 +29,7 @@ import {
 
 describe('event schema versions and upcasting', () => {
   it('knows every event type; ContractOrdered is at version 3, the timer events at 2', () => {
-    expect(CONTRACT_EVENT_TYPES).toHaveLength(20);
+    expect(CONTRACT_EVENT_TYPES).toHaveLength(21);
     expect(EVENT_SCHEMA_VERSIONS.ContractOrdered).toBe(3);
     for (const t of ['ContractExpired', 'DestructionStarted', 'DestructionEscalated', 'DestructionDeadlineMissed'] as const) expect(EVENT_SCHEMA_VERSIONS[t], t).toBe(2);
   });
@@ -96,6 +96,7 @@ describe('event schema versions and upcasting', () => {
       destructionDeadlineMissed(at, '2027-04-01T00:00:00Z'),
       { type: 'DestructionCompleted', data: { completedAt: at, certificate: null as never } },
       { type: 'DpoCommunicated', data: { name: 'Dana', email: 'dpo@processor.example', phone: null, dpoVersion: 1, communicatedAt: at } },
+      { type: 'StorageLocationsChanged', data: { changeId: 'c-1', added: null, removed: 'ovh-gra-1', storageLocations: ['web-platform'], dueAt: '2027-02-01T00:00:00.000Z', actedAt: at } },
     ];
     expect(new Set(events.map((e) => e.type)).size).toBe(CONTRACT_EVENT_TYPES.length);
     for (const e of events) expect(occurredAt(e), e.type).toBe(at);

@@ -143,6 +143,7 @@ describe('Art. 30(2) record of processing', () => {
         { id: 'web-platform', name: 'Web platform', kind: 'web-platform', site: 'Depends on the main datacenter, most often OVH and Online.net' },
         { id: 'ovh-sbg-2', name: 'OVH SBG-2', kind: 'backup', site: 'Strasbourg, France' },
       ],
+      formerStorageLocations: [],
       thirdCountryTransfers: [],
       securityMeasures: SECURITY_MEASURES,
       processingStartedAt: null,

@@ -218,7 +218,8 @@ export function affectedBy(scope: IncidentScope, contract: ContractState): boole
   if (!isLocationScope(scope)) return scope.contracts.includes(contract.contractId);
   if (isAfter(contract.processingStartedAt, scope.to)) return false;
   return scope.locations.some((location) => {
-    if (!contract.catalog.storageLocations.includes(location)) return false;
+    // A location a replacement moved the data from still holds it until destruction (DESIGN §3.8).
+    if (!contract.catalog.storageLocations.includes(location) && !(contract.formerLocations ?? []).includes(location)) return false;
     const destroyed = contract.destruction.locations.find((l) => l.id === location)?.destroyedAt ?? null;
     return destroyed === null || !isBefore(destroyed, scope.from);
   });

@@ -55,6 +55,7 @@ const schema = z.object({
   DESTRUCTION_ESCALATION_MARGIN: z.string().regex(isoDuration, 'an ISO-8601 duration such as P7D').default('P7D'),
   DSR_ASSISTANCE_MARGIN: z.string().regex(isoDuration, 'an ISO-8601 duration such as P7D').default('P7D'),
   BREACH_NOTICE_TARGET: z.string().regex(isoDuration, 'an ISO-8601 duration such as PT24H').default('PT24H'),
+  SUB_PROCESSOR_OBJECTION_PERIOD: z.string().regex(isoDuration, 'an ISO-8601 duration such as P30D').default('P30D'),
   WORKER_SHUTDOWN_GRACE: z.coerce.number().int().min(0).default(30_000),
   /** Workflows the worker keeps in memory between tasks (each costs a V8 context); more are replayed from history when they wake. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
@@ -91,6 +92,7 @@ export interface AppConfig {
   readonly destruction: { readonly escalationMargin: string };
   readonly subjectRequests: { readonly assistanceMargin: string };
   readonly breachNotices: { readonly target: string };
+  readonly subProcessors: { readonly objectionPeriod: string };
   readonly worker: { readonly shutdownGraceMs: number; readonly maxCachedWorkflows: number };
 }
 
@@ -151,6 +153,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (parsed.success && target && (maxLengthMs(target) === 0 || maxLengthMs(target) > 72 * 3_600_000)) {
     problems.push({ setting: 'BREACH_NOTICE_TARGET', problem: 'must be longer than zero and at most PT72H (the controller has 72 hours from awareness)' });
   }
+  // DESIGN §3.8: controllers must have some time to object to a sub-processor change.
+  const objection = raw.SUB_PROCESSOR_OBJECTION_PERIOD;
+  if (parsed.success && objection && maxLengthMs(objection) === 0) {
+    problems.push({ setting: 'SUB_PROCESSOR_OBJECTION_PERIOD', problem: 'must be longer than zero' });
+  }
   if (!parsed.success || problems.length > 0 || !payloadKeys || !vaultKeys || !evidenceSigningKeys) throw new ConfigError(problems);
   const env = parsed.data;
 
@@ -170,6 +177,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     destruction: { escalationMargin: env.DESTRUCTION_ESCALATION_MARGIN },
     subjectRequests: { assistanceMargin: env.DSR_ASSISTANCE_MARGIN },
     breachNotices: { target: env.BREACH_NOTICE_TARGET },
+    subProcessors: { objectionPeriod: env.SUB_PROCESSOR_OBJECTION_PERIOD },
     worker: { shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS },
   };
 }

@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { assistanceRequestStream, auditStream, processorDpoStream, staffStream, breachNoticeStream, CANONICAL_UUID, contractStream, incidentStream, instructionStream, subjectRequestStream, transferNoticeStream, type StreamType } from '../../../domain/src';
+import { subProcessorChangeStream, subProcessorNoticeStream, assistanceRequestStream, auditStream, processorDpoStream, staffStream, breachNoticeStream, CANONICAL_UUID, contractStream, incidentStream, instructionStream, subjectRequestStream, transferNoticeStream, type StreamType } from '../../../domain/src';
 import { contractProjections, ContractStateSource } from './contract-projection';
 import { subjectRequestProjections, subjectRequestStateSource } from './subject-request-projection';
 import { breachNoticeProjections, breachNoticeStateSource, incidentProjections, incidentStateSource } from './incident-projection';
@@ -9,6 +9,7 @@ import { assistanceRequestReadModel } from './assistance-request-projection';
 import { auditReadModel } from './audit-projection';
 import { staffProjections, staffStateSource } from './staff-projection';
 import { processorDpoProjections, processorDpoStateSource } from './processor-dpo-projection';
+import { subProcessorChangeProjections, subProcessorChangeStateSource, subProcessorNoticeReadModel } from './sub-processor-projection';
 import { EventStore, type GroupCommitOptions, type InlineProjection, type NewEvent, type StreamSchema, type StreamState } from './event-store';
 
 
@@ -27,16 +28,18 @@ export const STREAM_TYPES: readonly { readonly stream: AnyStream; readonly idPat
   { stream: auditStream, idPattern: CANONICAL_UUID },
   { stream: staffStream, idPattern: CANONICAL_UUID },
   { stream: processorDpoStream, idPattern: CANONICAL_UUID },
+  { stream: subProcessorChangeStream, idPattern: CANONICAL_UUID },
+  { stream: subProcessorNoticeStream, idPattern: CANONICAL_UUID },
 ];
 
 /** How the store knows each stream type's state at its head (the read models are written from it). */
-export const STREAM_STATES: readonly StreamState[] = [new ContractStateSource(), subjectRequestStateSource(), incidentStateSource(), breachNoticeStateSource(), instructionStateSource(), transferNoticeStateSource(), assistanceRequestReadModel.source, auditReadModel.source, staffStateSource(), processorDpoStateSource()];
+export const STREAM_STATES: readonly StreamState[] = [new ContractStateSource(), subjectRequestStateSource(), incidentStateSource(), breachNoticeStateSource(), instructionStateSource(), transferNoticeStateSource(), assistanceRequestReadModel.source, auditReadModel.source, staffStateSource(), processorDpoStateSource(), subProcessorChangeStateSource(), subProcessorNoticeReadModel.source];
 
 /**
  * The read models written in the append's own statement (DESIGN §5: projections are a list),
  * each declaring the events it handles. A file type with clocks adds its `DeadlinesView` here.
  */
-export const PROJECTIONS: readonly InlineProjection[] = [...contractProjections(), ...subjectRequestProjections(), ...incidentProjections(), ...breachNoticeProjections(), ...instructionProjections(), ...transferNoticeProjections(), ...assistanceRequestReadModel.projections, ...auditReadModel.projections, ...staffProjections(), ...processorDpoProjections()] as InlineProjection[];
+export const PROJECTIONS: readonly InlineProjection[] = [...contractProjections(), ...subjectRequestProjections(), ...incidentProjections(), ...breachNoticeProjections(), ...instructionProjections(), ...transferNoticeProjections(), ...assistanceRequestReadModel.projections, ...auditReadModel.projections, ...staffProjections(), ...processorDpoProjections(), ...subProcessorChangeProjections(), ...subProcessorNoticeReadModel.projections] as InlineProjection[];
 
 export function streamTypeOf(name: string): AnyStream | null {
   return STREAM_TYPES.find((t) => t.stream.name === name)?.stream ?? null;

@@ -38,7 +38,7 @@ export async function resolveAffectedContracts(dataSource: DataSource, incidentI
             `SELECT id::text AS id, state FROM contracts
              WHERE id > $1::uuid AND state ? 'processingStartedAt' AND state->>'processingStartedAt' IS NOT NULL
                AND (state->>'processingStartedAt')::timestamptz <= $2::timestamptz
-               AND state->'catalog'->'storageLocations' ?| $3::text[]
+               AND (state->'catalog'->'storageLocations' ?| $3::text[] OR coalesce(state->'formerLocations', '[]'::jsonb) ?| $3::text[])
              ORDER BY id LIMIT ${PAGE}`,
             [after, scope.to, scope.locations],
           )

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { DpoContact, ProcessorDpoState, StaffState, AuditCommand, AuditState, AssistanceRequestCommand, AssistanceRequestState, TransferNoticeCommand, TransferNoticeState, InstructionCommand, InstructionState, BreachNoticeState, ContractState, CoveredPeriod, EmailFailedData, EmailSentData, IncidentContent, IncidentState, IsoDuration, OrderContract, SubjectRequestCommand, SubjectRequestState } from '../../../domain/src';
+import type { StorageLocation, SubProcessorChange, SubProcessorChangeState, SubProcessorNoticeState, DpoContact, ProcessorDpoState, StaffState, AuditCommand, AuditState, AssistanceRequestCommand, AssistanceRequestState, TransferNoticeCommand, TransferNoticeState, InstructionCommand, InstructionState, BreachNoticeState, ContractState, CoveredPeriod, EmailFailedData, EmailSentData, IncidentContent, IncidentState, IsoDuration, OrderContract, SubjectRequestCommand, SubjectRequestState } from '../../../domain/src';
 
 /**
  * The contract between the workflows and every client (API, tests, tools): workflow ids, inputs,
@@ -131,6 +131,16 @@ export const noticeNonRenewalUpdate = defineUpdate<ContractSnapshot, [ReasonInpu
 export const terminateUpdate = defineUpdate<ContractSnapshot, [ReasonInput & { reason: string }]>('terminate');
 export const cancelUpdate = defineUpdate<ContractSnapshot, [ReasonInput & { reason: string }]>('cancel');
 export const requestDataExportUpdate = defineUpdate<ContractSnapshot, [RequestDataExportInput]>('requestDataExport');
+
+/** DESIGN §3.8: a sub-processor change the controller did not object to, taken on its effective date (`dueAt`). */
+export interface ChangeStorageLocationsInput {
+  readonly changeId: string;
+  readonly added: StorageLocation | null;
+  readonly removed: string | null;
+  readonly dueAt: string;
+  readonly actor: Actor;
+}
+export const changeStorageLocationsUpdate = defineUpdate<ContractSnapshot, [ChangeStorageLocationsInput]>('changeStorageLocations');
 
 export const snapshotQuery = defineQuery<ContractSnapshot>('snapshot');
 
@@ -351,3 +361,36 @@ export interface ProcessorDpoWorkflowInput {
 
 export const setDpoUpdate = defineUpdate<ProcessorDpoSnapshot & { created: boolean }, [{ readonly name: unknown; readonly email: unknown; readonly phone: unknown; readonly actor: Actor }]>('setDpo');
 export const processorDpoSnapshotQuery = defineQuery<ProcessorDpoSnapshot>('processorDpoSnapshot');
+
+/**
+ * DESIGN §3.8: one workflow per sub-processor change, processor-wide; one per affected contract's
+ * notice. A change's id follows from the location it adds, so its workflow id also names the
+ * engine's task queue: two engines sharing a Temporal namespace each own their own (as the DPO's).
+ */
+export const subProcessorChangeWorkflowId = (changeId: string, taskQueue: string) => `${workflowIdOf('sub-processor-change', changeId)}-${taskQueue}`;
+export type SubProcessorChangeSnapshot = Snapshot<SubProcessorChangeState>;
+
+export interface SubProcessorChangeWorkflowInput {
+  readonly changeId: string;
+  readonly carried?: SubProcessorChangeSnapshot;
+}
+
+export interface AnnounceSubProcessorChangeInput {
+  readonly announcement: { readonly kind: unknown; readonly subProcessor: unknown; readonly location: unknown; readonly replaces: unknown; readonly effectiveAt: unknown; readonly objectionPeriod: IsoDuration; readonly knownLocations: readonly string[] };
+  readonly actor: Actor;
+}
+export const announceSubProcessorChangeUpdate = defineUpdate<SubProcessorChangeSnapshot & { created: boolean }, [AnnounceSubProcessorChangeInput]>('announceSubProcessorChange');
+export const subProcessorChangeSnapshotQuery = defineQuery<SubProcessorChangeSnapshot>('subProcessorChangeSnapshot');
+
+export const subProcessorNoticeWorkflowId = (noticeId: string) => workflowIdOf('sub-processor-notice', noticeId);
+export type SubProcessorNoticeSnapshot = Snapshot<SubProcessorNoticeState>;
+
+export interface SubProcessorNoticeWorkflowInput {
+  readonly noticeId: string;
+  readonly contractId: string;
+  readonly parties: BreachNoticeParties;
+  readonly change: SubProcessorChange;
+  readonly carried?: SubProcessorNoticeSnapshot;
+}
+export const objectToSubProcessorChangeUpdate = defineUpdate<SubProcessorNoticeSnapshot, [{ readonly reason: unknown; readonly actor: Actor }]>('objectToSubProcessorChange');
+export const subProcessorNoticeSnapshotQuery = defineQuery<SubProcessorNoticeSnapshot>('subProcessorNoticeSnapshot');

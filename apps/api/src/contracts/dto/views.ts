@@ -221,6 +221,7 @@ export class ProcessingRecordView {
   @ApiProperty({ type: [CatalogEntryView] }) dataCategories!: CatalogEntryView[];
   @ApiProperty({ type: [CatalogEntryView] }) dataSubjectCategories!: CatalogEntryView[];
   @ApiProperty({ type: [StorageLocationView] }) storageLocations!: StorageLocationView[];
+  @ApiProperty({ type: [StorageLocationView], description: 'DESIGN §3.8: where a sub-processor replacement moved the data from; they hold it until destruction covers them.' }) formerStorageLocations!: StorageLocationView[];
   @ApiProperty({ type: [String] }) thirdCountryTransfers!: string[];
   @ApiProperty({ type: 'object', additionalProperties: true }) securityMeasures!: Record<string, unknown>;
   @NullableInstant() processingStartedAt!: string | null;

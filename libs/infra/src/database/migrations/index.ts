@@ -11,6 +11,7 @@ import { SubjectRequests1796000009000 } from './1796000009000-subject-requests';
 import { IncidentsAndEmailReceipts1796000010000 } from './1796000010000-incidents-and-email-receipts';
 import { Instructions1796000011000 } from './1796000011000-instructions';
 import { Registers1796000012000 } from './1796000012000-registers';
+import { SubProcessorChanges1796000013000 } from './1796000013000-sub-processor-changes';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   IncidentsAndEmailReceipts1796000010000,
   Instructions1796000011000,
   Registers1796000012000,
+  SubProcessorChanges1796000013000,
 ];
