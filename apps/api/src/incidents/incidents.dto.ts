@@ -1,21 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsUUID, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
 import { DATA_CATEGORIES, DATA_SUBJECT_CATEGORIES, MAX_SCOPE_CONTRACTS, STORAGE_LOCATIONS } from '../../../../libs/domain/src';
 import { Instant, OptionalText, Text } from '../common/fields';
 import { PageQuery } from '../common/pagination';
 
 const LOCATION_IDS = STORAGE_LOCATIONS.map((l) => l.id);
+const LOCATION_ID = /^[a-z0-9][a-z0-9-]{0,99}$/;
 const DATA_CATEGORY_IDS = DATA_CATEGORIES.map((c) => c.id);
 const SUBJECT_CATEGORY_IDS = DATA_SUBJECT_CATEGORIES.map((c) => c.id);
 
 /** DESIGN §3.1: storage locations over a window, or an explicit list of contracts (one or the other). */
 export class IncidentScopeDto {
-  @ApiPropertyOptional({ type: [String], enum: LOCATION_IDS, minItems: 1, description: 'Catalog storage locations the breach touched (with from and to).' })
+  @ApiPropertyOptional({ type: 'array', items: { type: 'string', pattern: LOCATION_ID.source }, minItems: 1, example: LOCATION_IDS.slice(0, 2), description: `Storage locations the breach touched (with from and to): the catalog's (${LOCATION_IDS.join(', ')}) or one a sub-processor change added.` })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
-  @IsIn(LOCATION_IDS, { each: true })
+  @Matches(LOCATION_ID, { each: true })
   locations?: string[];
 
   @Instant({ description: 'Start of the window (with locations).' }, true)

@@ -66,7 +66,9 @@ export class Incidents {
 
   async record(body: RecordIncidentDto, principal: Principal, scope: IdempotencyScope | null): Promise<{ created: boolean; view: IncidentView & Extra }> {
     const incidentId = newId(scope, 'incident');
-    const record = { incidentId, detectedAt: body.detectedAt, scope: { ...body.scope }, content: contentOf(body as unknown as Record<string, unknown>) };
+    // DESIGN §3.8: a location a sub-processor change added can be named too.
+    const added = ((await this.dataSource.query(`SELECT location_id FROM sub_processor_changes ORDER BY location_id`)) as { location_id: string }[]).map((r) => r.location_id);
+    const record = { incidentId, detectedAt: body.detectedAt, scope: { ...body.scope }, content: contentOf(body as unknown as Record<string, unknown>), addedLocations: added };
     this.files.refuseLocally(incidentStream.decide, { type: 'RecordIncident', data: { ...record, recordedAt: now() } } as IncidentCommand, incidentStream.initialState());
     if (body.scope.contracts) {
       const known = (await this.dataSource.query(`SELECT id::text AS id, state->>'processingStartedAt' AS started FROM contracts WHERE id = ANY($1::uuid[])`, [body.scope.contracts])) as { id: string; started: string | null }[];

@@ -62,7 +62,7 @@ function contentChanges(input: Record<string, unknown>): Partial<IncidentContent
   return changes as Partial<IncidentContent>;
 }
 
-function scopeOf(value: unknown, detectedAt: Instant, recordedAt: Instant): IncidentScope {
+function scopeOf(value: unknown, detectedAt: Instant, recordedAt: Instant, added: readonly string[] = []): IncidentScope {
   const scope = requireObject(value, 'scope');
   const hasLocations = scope.locations !== undefined;
   const hasContracts = scope.contracts !== undefined;
@@ -74,10 +74,10 @@ function scopeOf(value: unknown, detectedAt: Instant, recordedAt: Instant): Inci
     }
     return { contracts: [...new Set((ids as string[]).map((id) => id.toLowerCase()))].sort() };
   }
-  const known = STORAGE_LOCATIONS.map((l) => l.id);
+  const known = [...STORAGE_LOCATIONS.map((l) => l.id), ...added];
   const locations = scope.locations;
   if (!Array.isArray(locations) || locations.length === 0 || locations.some((l) => typeof l !== 'string' || !known.includes(l))) {
-    throw validationError('incident.invalid_scope', `scope.locations must list storage locations of the catalog (${known.join(', ')})`, { field: 'scope.locations', allowed: known });
+    throw validationError('incident.invalid_scope', `scope.locations must list storage locations in use (${known.join(', ')})`, { field: 'scope.locations', allowed: known });
   }
   const from = requireInstant(scope.from, 'scope.from');
   const to = requireInstant(scope.to, 'scope.to');
@@ -109,7 +109,7 @@ export function decide(command: IncidentCommand, state: IncidentState): Incident
       const d = command.data;
       const detectedAt = requireInstant(d.detectedAt, 'detectedAt');
       notInFuture(detectedAt, d.recordedAt, 'detectedAt', 'incident.detected_in_future');
-      const scope = scopeOf(d.scope, detectedAt, d.recordedAt);
+      const scope = scopeOf(d.scope, detectedAt, d.recordedAt, d.addedLocations);
       const changes = contentChanges(d.content);
       if (changes.summary === undefined) requireText(d.content.summary, 'summary', FIELDS.incidentSummary);
       const content: IncidentContent = {

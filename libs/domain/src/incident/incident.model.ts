@@ -57,7 +57,15 @@ export interface NoticesOpened {
 export type IncidentCommand =
   | {
       readonly type: 'RecordIncident';
-      readonly data: { readonly incidentId: string; readonly detectedAt: unknown; readonly scope: unknown; readonly content: Record<string, unknown>; readonly recordedAt: Instant };
+      readonly data: {
+        readonly incidentId: string;
+        readonly detectedAt: unknown;
+        readonly scope: unknown;
+        readonly content: Record<string, unknown>;
+        readonly recordedAt: Instant;
+        /** Locations sub-processor changes added (DESIGN §3.8), which a scope may name besides the catalog's. */
+        readonly addedLocations?: readonly string[];
+      };
     }
   | { readonly type: 'ConfirmIncident'; readonly data: { readonly awareAt: unknown; readonly confirmedAt: Instant } }
   | { readonly type: 'DismissIncident'; readonly data: { readonly reason: unknown; readonly dismissedAt: Instant } }

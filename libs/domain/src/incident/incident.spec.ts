@@ -83,6 +83,10 @@ describe('incidents (P8; GDPR 33; DESIGN §3.1)', () => {
       [null, 'input.required'],
     ];
     for (const [scope, code] of scopes) given().when(record({ scope })).thenThrows(code);
+    // A location a sub-processor change added (DESIGN §3.8) may be named once it is in use.
+    const rbx = { locations: ['ovh-rbx-8'], from: '2027-02-20T00:00:00Z', to: '2027-03-01T00:00:00Z' };
+    given().when(record({ scope: rbx })).thenThrows('incident.invalid_scope');
+    given().when(record({ scope: rbx, addedLocations: ['ovh-rbx-8'] })).thenState((s) => expect(s).toMatchObject({ scope: { locations: ['ovh-rbx-8'] } }));
     given().when(record({ content: {} })).thenThrows('input.required', 'validation');
     given().when(record({ content: { summary: 'S', dataCategories: ['dna'] } })).thenThrows('incident.invalid_categories', 'validation');
     given().when(record({ content: { summary: 'S', subjectCategories: [] } })).thenThrows('incident.invalid_categories', 'validation');

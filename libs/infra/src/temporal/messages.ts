@@ -209,7 +209,7 @@ export interface IncidentWorkflowInput {
 }
 
 export interface RecordIncidentInput {
-  readonly record: { readonly incidentId: string; readonly detectedAt: unknown; readonly scope: unknown; readonly content: Record<string, unknown> };
+  readonly record: { readonly incidentId: string; readonly detectedAt: unknown; readonly scope: unknown; readonly content: Record<string, unknown>; readonly addedLocations?: readonly string[] };
   readonly actor: Actor;
 }
 
