@@ -67,6 +67,9 @@ describe('sub-processor changes (DESIGN §3.8)', () => {
     expect(again.status, JSON.stringify(again.body)).toBe(200);
     expect(again.body.id).toBe(cid);
     expect((await stack.request('POST', '/sub-processor-changes', { role: 'dpo', body: { ...body, effectiveAt: iso(Date.now() + 40 * DAY) } })).body.error.code).toBe('sub_processor_change.exists');
+    // Another replacement of the same location waits until this one is in force.
+    const second = { ...body, change: { ...body.change, location: { ...location, id: `${location.id}-b` } } };
+    expect((await stack.request('POST', '/sub-processor-changes', { role: 'dpo', body: second })).body.error.code).toBe('sub_processor_change.location_pending');
 
     await waitFor('the notices opened', async () => (await stack.request('GET', `/sub-processor-changes/${cid}`, { role: 'dpo' })).body.status === 'notified', { timeoutMs: 30_000, intervalMs: 200 });
     expect((await stack.request('GET', `/sub-processor-changes/${cid}`, { role: 'billing' })).body).toMatchObject({ contractsNotified: 2, controllersNotified: 2 });

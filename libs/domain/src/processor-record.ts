@@ -1,5 +1,5 @@
 import type { Instant } from './calendar';
-import { DATA_CATEGORIES, DATA_SUBJECT_CATEGORIES, NATURE_OF_OPERATIONS, PROCESSOR, PURPOSES, SECURITY_MEASURES, catalogLabels, type CatalogEntry, type Processor, type SecurityMeasures, type StorageLocation } from './catalog';
+import { DATA_CATEGORIES, DATA_SUBJECT_CATEGORIES, NATURE_OF_OPERATIONS, PROCESSOR, PURPOSES, SECURITY_MEASURES, STORAGE_LOCATIONS, catalogLabels, type CatalogEntry, type Processor, type SecurityMeasures, type StorageLocation } from './catalog';
 import { heldLocations, type ContractState } from './contract/contract.state';
 import { controllerIdentity } from './contract/order.decide';
 
@@ -67,7 +67,12 @@ export function processorRecord(contracts: readonly ContractState[], transfers: 
     const latest = own.reduce((a, b) => (b.orderedAt > a.orderedAt ? b : a));
     const union = (pick: (c: Acting) => readonly string[]) => [...new Set(own.flatMap(pick))];
     const ids = new Set(own.map((c) => c.contractId));
-    const locations = [...new Map(own.flatMap((c) => heldLocations(c)).map((l) => [l.id, l])).values()];
+    // Catalog order first, then the locations changes added (by id): the same whatever the contracts' order.
+    const rank = (id: string) => STORAGE_LOCATIONS.findIndex((l) => l.id === id);
+    const locations = [...new Map(own.flatMap((c) => heldLocations(c)).map((l) => [l.id, l])).values()].sort((a, b) => {
+      const [ra, rb] = [rank(a.id), rank(b.id)];
+      return ra >= 0 && rb >= 0 ? ra - rb : ra >= 0 ? -1 : rb >= 0 ? 1 : a.id.localeCompare(b.id, 'en');
+    });
     return {
       identity,
       name: latest.controller.name,

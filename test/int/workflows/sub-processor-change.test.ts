@@ -37,15 +37,18 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => 
 
 describe('a sub-processor change (GDPR 28(2), 28(4); DESIGN §3.8), on the time-skipping server', () => {
   it('reaches exactly the affected controllers; an objection keeps that contract where it is; the others switch on the effective date, and their destruction covers every location that held their data', async () => {
-    // Affected (hold ovh-gra-1, processing): alpha (it objects), bravo, echo (ends before the date).
-    // Not affected: charlie (never at ovh-gra-1), delta (processing ended before the announcement).
-    const [alpha, bravo, charlie, delta, echo] = await Promise.all(
+    // Affected (hold ovh-gra-1, processing): alpha (it objects), bravo, echo (ends before the date),
+    // foxtrot (its mailbox refuses the announcement for good). Not affected: charlie (never at
+    // ovh-gra-1), delta (processing ended before the announcement).
+    engine.mail.rejectRecipient('foxtrot@client.example');
+    const [alpha, bravo, charlie, delta, echo, foxtrot] = await Promise.all(
       [
         { reference: 'SP-ALPHA', controller: controller('alpha') },
         { reference: 'SP-BRAVO', controller: controller('bravo') },
         { reference: 'SP-CHARLIE', controller: controller('charlie'), catalog: { storageLocations: ['web-platform', 'ovh-sbg-2'] } },
         { reference: 'SP-DELTA', controller: controller('delta') },
         { reference: 'SP-ECHO', controller: controller('echo'), returnWindow: 'P40D' },
+        { reference: 'SP-FOXTROT', controller: controller('foxtrot') },
       ].map(async (order) => {
         const { contractId } = await engine.order(order);
         await engine.handOver(contractId);
@@ -69,6 +72,7 @@ describe('a sub-processor change (GDPR 28(2), 28(4); DESIGN §3.8), on the time-
             effectiveAt,
             objectionPeriod: 'P30D',
             knownLocations: ALL,
+            pendingLocations: [],
           },
           actor: DPO,
         },
@@ -88,7 +92,7 @@ describe('a sub-processor change (GDPR 28(2), 28(4); DESIGN §3.8), on the time-
     // Every affected contract gets a notice, and its controller one email; nobody else does.
     const changeStream = () => engine.store.readStream(changeId);
     const opened = await until('the notices opened', changeStream, (events) => events.some((e) => e.type === 'SubProcessorNoticesOpened'));
-    expect(opened.find((e) => e.type === 'SubProcessorNoticesOpened')!.data).toMatchObject({ contracts: 3, controllers: 3 });
+    expect(opened.find((e) => e.type === 'SubProcessorNoticesOpened')!.data).toMatchObject({ contracts: 4, controllers: 4 });
     const notice = (id: string) => engine.env.client.workflow.getHandle(subProcessorNoticeWorkflowId(subProcessorNoticeId(changeId, id)));
     for (const id of [alpha!, bravo!, echo!]) {
       const mail = await engine.mail.waitFor((m) => m.subject.includes('sub-processor') && m.text.includes(changeId) && m.to.some((t) => t.startsWith(`${id === alpha ? 'alpha' : id === bravo ? 'bravo' : 'echo'}@`)));
@@ -112,9 +116,9 @@ describe('a sub-processor change (GDPR 28(2), 28(4); DESIGN §3.8), on the time-
     const announcements = engine.mail.messages.filter((m) => m.subject.startsWith('A change of sub-processor')).map((m) => m.to.join(','));
     expect(announcements.sort()).toEqual(['alpha@client.example', 'bravo@client.example', 'echo@client.example']);
 
-    await engine.sleepUntil(new Date(Date.parse(effectiveAt) + 60_000).toISOString());
+    await engine.sleepUntil(new Date(Date.parse(effectiveAt) + 1_000).toISOString());
     const settled = async (id: string) => until(`${id} settled`, async () => (await engine.store.readStream(subProcessorNoticeId(changeId, id))).map((e) => e.type), (t) => t.some((x) => ['SubProcessorChangeDeclined', 'SubProcessorChangeApplied'].includes(x)));
-    await Promise.all([alpha!, bravo!, echo!].map(settled));
+    await Promise.all([alpha!, bravo!, echo!, foxtrot!].map(settled));
 
     const stateOf = async (id: string) => (await contract(id).query(snapshotQuery)).state as Exclude<ContractState, { status: 'none' }>;
     // Bravo switched on the effective date (acted on time), with the replaced location still owed a destruction.
@@ -135,6 +139,11 @@ describe('a sub-processor change (GDPR 28(2), 28(4); DESIGN §3.8), on the time-
     // Echo had ended (its data awaits destruction after a P40D return window): it stays where it was until destroyed there; the notice says why.
     expect((await engine.store.readStream(subProcessorNoticeId(changeId, echo!))).at(-1)!.data).toMatchObject({ applied: false, why: 'contract.ended' });
     expect((await engine.events(echo!)).some((e) => e.type === 'StorageLocationsChanged')).toBe(false);
+    // Foxtrot's controller was never told: it had no chance to object, so nothing changes, and account management hears of it.
+    expect(((await notice(foxtrot!).query(subProcessorNoticeSnapshotQuery)).state as SubProcessorNoticeState)).toMatchObject({ status: 'kept', keptBecause: 'controller_not_told', sentAt: null });
+    expect((await stateOf(foxtrot!)).catalog.storageLocations).toEqual(ALL);
+    const untold = await engine.mail.waitFor((m) => m.subject.includes('did not reach the controller in time') && m.subject.includes('foxtrot SAS'));
+    expect(untold.to).toEqual([engine.config.processor.accountManagementEmail]);
     // The change itself is in force.
     const changeEvents = await until('the change effective', changeStream, (events) => events.some((e) => e.type === 'SubProcessorChangeEffective'));
     expect(changeEvents.find((e) => e.type === 'SubProcessorChangeEffective')!.data).toMatchObject({ dueAt: effectiveAt });

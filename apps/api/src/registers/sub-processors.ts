@@ -141,6 +141,7 @@ export class SubProcessorNoticeRepresentation {
   @ApiProperty({ type: [String], nullable: true, description: "The contract's storage locations once the change was taken." }) storageLocations!: readonly string[] | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) settledAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) lapsedBecause!: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: ['objection', 'controller_not_told'], description: 'Why the contract kept its locations: its objection, or its controller not told before the objection deadline (account management is emailed).' }) keptBecause!: string | null;
 }
 
 export class SubProcessorNoticeListView {
@@ -183,7 +184,8 @@ export class SubProcessorChanges {
   async announce(body: AnnounceSubProcessorChangeDto, principal: Principal): Promise<{ created: boolean; view: SubProcessorChangeView }> {
     const { change, effectiveAt } = body;
     const changeId = subProcessorChangeId(change.location.id);
-    const added = (await this.dataSource.query(`SELECT location_id FROM sub_processor_changes`)) as { location_id: string }[];
+    const added = (await this.dataSource.query(`SELECT location_id, status, state->>'replaces' AS replaces FROM sub_processor_changes`)) as { location_id: string; status: string; replaces: string | null }[];
+    const pending = added.filter((r) => r.status !== 'effective').flatMap((r) => [r.location_id, ...(r.replaces ? [r.replaces] : [])]);
     const announcement = {
       kind: change.kind,
       subProcessor: change.subProcessor,
@@ -192,6 +194,7 @@ export class SubProcessorChanges {
       effectiveAt,
       objectionPeriod: this.config.subProcessors.objectionPeriod,
       knownLocations: [...STORAGE_LOCATIONS.map((l) => l.id), ...added.map((r) => r.location_id)],
+      pendingLocations: pending,
     };
     const command: SubProcessorChangeCommand = { type: 'AnnounceSubProcessorChange', data: { changeId, ...announcement, announcedAt: now() } };
     this.files.refuseLocally(subProcessorChangeStream.decide, command, (await this.stored(changeId)) ?? subProcessorChangeStream.initialState());
@@ -230,9 +233,15 @@ export class SubProcessorsController {
   @ApiOkResponse({ type: SubProcessorRegisterView })
   @ErrorResponses(401)
   async list() {
+    const changes = await this.changes.all();
+    // A change in force engages its party: listed after the catalog's, oldest first.
+    const engaged = changes
+      .filter((c) => c.status === 'effective')
+      .reverse()
+      .map((c) => ({ id: c.id, name: c.subProcessor.name, kind: 'sub-processor', role: c.subProcessor.role, country: c.subProcessor.country, locations: [c.location.id], sites: [`${c.location.name}: ${c.location.site}`] }));
     return {
-      items: SUB_PROCESSORS.map((s) => ({ ...s, locations: [...s.locations], sites: s.locations.map((id) => STORAGE_LOCATIONS.find((l) => l.id === id)!).map((l) => `${l.name}: ${l.site}`) })),
-      changes: await this.changes.all(),
+      items: [...SUB_PROCESSORS.map((s) => ({ ...s, locations: [...s.locations], sites: s.locations.map((id) => STORAGE_LOCATIONS.find((l) => l.id === id)!).map((l) => `${l.name}: ${l.site}`) })), ...engaged],
+      changes,
     };
   }
 }

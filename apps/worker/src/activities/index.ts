@@ -374,7 +374,12 @@ export function subProcessorActivities(deps: ActivityDependencies) {
         const taken = state.status !== 'none' && (state.locationChanges ?? []).includes(input.changeId);
         return { applied: taken, storageLocations: state.status === 'none' ? null : [...state.catalog.storageLocations], why: taken ? null : 'contract.not_changed' };
       } catch (e) {
-        if (e instanceof WorkflowNotFoundError) return { applied: false, storageLocations: null, why: 'contract.destroyed' };
+        // A contract whose workflow finished was destroyed: its stored state still says whether it took the change.
+        if (e instanceof WorkflowNotFoundError) {
+          const [row] = (await deps.dataSource.query(`SELECT state FROM contracts WHERE id = $1`, [contractId]).catch(databaseFailure)) as { state: OrderedOrLater }[];
+          const taken = (row?.state.locationChanges ?? []).includes(input.changeId);
+          return { applied: taken, storageLocations: taken ? [...row!.state.catalog.storageLocations] : null, why: taken ? null : 'contract.destroyed' };
+        }
         const cause = e instanceof WorkflowUpdateFailedError ? e.cause : null;
         if (cause instanceof ApplicationFailure && cause.type === DOMAIN_FAILURE) {
           return { applied: false, storageLocations: null, why: (cause.details?.[0] as DomainFailureDetails | undefined)?.code ?? 'contract.refused' };

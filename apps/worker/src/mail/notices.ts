@@ -35,7 +35,7 @@ export type Notice =
       readonly controllerName: string;
       readonly contractReference: string | null;
     }
-  | ({ readonly kind: 'sub-processor-change' | 'sub-processor-objection'; readonly noticeId: string; readonly contractId: string; readonly change: SubProcessorChange; readonly reason?: string } & Omit<
+  | ({ readonly kind: 'sub-processor-change' | 'sub-processor-objection' | 'sub-processor-not-told'; readonly noticeId: string; readonly contractId: string; readonly change: SubProcessorChange; readonly reason?: string } & Omit<
       BreachFacts,
       'noticeId' | 'incidentId' | 'contractId' | 'awareAt'
     >)
@@ -122,6 +122,7 @@ export function messageIdOf(notice: Notice): string {
       return `${notice.findingId}:${notice.kind}:${notice.remediationDueAt}`;
     case 'sub-processor-change':
     case 'sub-processor-objection':
+    case 'sub-processor-not-told':
       return `${notice.noticeId}:${notice.kind}`;
     case 'instruction-objection':
       // One email per objection: a later objection (after a confirmation) is another.
@@ -409,6 +410,18 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
         text:
           `${notice.controllerName} objected to the sub-processor change ${c.changeId} (${c.kind}: ${c.subProcessor.name}, ${c.location.name}) under ${label}, effective ${c.effectiveAt}:\n\n${notice.reason ?? ''}\n\n` +
           `The contract keeps its locations. Expected of you: take the objection up with the controller (DESIGN §3.8, GDPR 28(2)).`,
+      };
+    }
+    case 'sub-processor-not-told': {
+      const c = notice.change;
+      const label = contractLabel(notice.contractId, { controllerName: notice.controllerName, reference: notice.contractReference });
+      return {
+        ...base,
+        to: to.accountManagement,
+        subject: `[DPA] A sub-processor change did not reach the controller in time — ${label}`,
+        text:
+          `The announcement of the sub-processor change ${c.changeId} (${c.kind}: ${c.subProcessor.name}, ${c.location.name}), effective ${c.effectiveAt}, was not accepted by the mail relay before the objection deadline ${c.objectionDeadline}, so ${notice.controllerName} could not object (GDPR 28(2)).\n\n` +
+          `The contract keeps its locations. Expected of you: reach the controller another way; the change can be announced to it again with a new location.`,
       };
     }
     case 'transfer-escalation':

@@ -13,12 +13,14 @@ const NEW_LOCATION_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /**
  * The catalog's locations, and any other a sub-processor change added: one not configured (in
- * STORAGE_LOCATIONS) is the default folder under STORAGE_ROOT, created the first time it is asked for.
+ * STORAGE_LOCATIONS) is the default folder under STORAGE_ROOT, created the first time it is asked
+ * for outside production (as ensureDefaultRoots does for the catalog's).
  */
 class LocationRegistry extends Map<string, StorageLocationAdapter> {
   constructor(
     entries: readonly (readonly [string, StorageLocationAdapter])[],
     private readonly defaultRoot: string,
+    private readonly createRoots: boolean,
   ) {
     super(entries);
   }
@@ -27,7 +29,14 @@ class LocationRegistry extends Map<string, StorageLocationAdapter> {
     const known = super.get(id);
     if (known || !NEW_LOCATION_ID.test(id)) return known;
     const root = path.join(this.defaultRoot, id);
-    fsSync.mkdirSync(root, { recursive: true });
+    // In production a missing root is an unmounted volume (storage.unavailable), never an empty folder made here.
+    if (this.createRoots) {
+      try {
+        fsSync.mkdirSync(root, { recursive: true });
+      } catch {
+        // The adapter reports the root as unavailable.
+      }
+    }
     const adapter = new FilesystemAdapter(root);
     this.set(id, adapter);
     return adapter;
@@ -38,7 +47,7 @@ class LocationRegistry extends Map<string, StorageLocationAdapter> {
  * One adapter per location, chosen by configuration (STORAGE_LOCATIONS); a location not
  * configured is a folder under STORAGE_ROOT named after its id.
  */
-export function storageRegistry(config: Pick<AppConfig, 'storage'>): StorageRegistry {
+export function storageRegistry(config: Pick<AppConfig, 'storage' | 'production'>): StorageRegistry {
   const ids = [...new Set([...STORAGE_LOCATIONS.map((l) => l.id), ...Object.keys(config.storage.locations)])];
   return new LocationRegistry(
     ids.map((id) => {
@@ -47,6 +56,7 @@ export function storageRegistry(config: Pick<AppConfig, 'storage'>): StorageRegi
       return [id, new FilesystemAdapter(root, { batchSize: configured?.batchSize, throttleMs: configured?.throttleMs })] as const;
     }),
     config.storage.root,
+    !config.production,
   );
 }
 

@@ -37,6 +37,10 @@ export async function subProcessorNoticeWorkflow(input: SubProcessorNoticeWorkfl
         await ledger.serially(() => ledger.commit({ type: 'RecordChangeApplied', data: { ...result, recordedAt: now() } }, ENGINE));
       }
     },
+    async afterTimer(_timer, events) {
+      // Never told in time: the contract keeps its locations, and account management must reach the controller.
+      if (events.some((e) => e.type === 'SubProcessorChangeDeclined' && e.data.because === 'controller_not_told')) await ledger.mail.send({ kind: 'sub-processor-not-told', ...facts });
+    },
     continueAsNew: (carried) => continueAsNew<typeof subProcessorNoticeWorkflow>({ noticeId, contractId, parties, change, carried }),
   });
   return ledger.snapshot();

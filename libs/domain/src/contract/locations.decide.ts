@@ -13,8 +13,9 @@ export function changeStorageLocations(cmd: ChangeStorageLocations, state: OpenC
   const { changeId, added, removed } = cmd.data;
   const dueAt = requireInstant(cmd.data.dueAt, 'dueAt');
   const actedAt = requireInstant(cmd.data.actedAt, 'actedAt');
+  // A repeat (a retried apply whose answer was lost) records nothing, even once processing has ended.
+  if ((state.locationChanges ?? []).includes(changeId)) return [];
   const s = allowed(guards.ChangeStorageLocations(state));
-  if ((s.locationChanges ?? []).includes(changeId)) return [];
   if (added === null && removed === null) throw validationError('storage_locations.empty_change', 'a change adds a location, replaces one, or both');
   const current = s.catalog.storageLocations;
   if (removed !== null && !current.includes(removed)) {

@@ -49,6 +49,11 @@ describe('a sub-processor change taken by a contract (DESIGN §3.8, GDPR 28(2))'
     const c = stateOf([...activeSince(T0), added]);
     const record = processorRecord([c, c], [], { name: 'D', email: 'd@p.example', phone: null }, ACTED);
     expect(record.controllers[0]!.storageLocations.map((l) => l.id)).toEqual(['web-platform', 'ovh-sbg-2', 'ovh-gra-1', 'company-backup-le-tholonet', 'ovh-rbx-8']);
+    // Catalog order, then the added ones by id, whatever order the contracts come in.
+    const other = stateOf([...activeSince(T0), changed(['web-platform', 'ovh-sbg-2', 'ovh-gra-1', 'company-backup-le-tholonet', 'aa-site'], { removed: null, added: { ...RBX, id: 'aa-site' } })]);
+    const both = processorRecord([c, other], [], { name: 'D', email: 'd@p.example', phone: null }, ACTED).controllers[0]!.storageLocations.map((l) => l.id);
+    expect(both).toEqual(['web-platform', 'ovh-sbg-2', 'ovh-gra-1', 'company-backup-le-tholonet', 'aa-site', 'ovh-rbx-8']);
+    expect(processorRecord([other, c], [], { name: 'D', email: 'd@p.example', phone: null }, ACTED).controllers[0]!.storageLocations.map((l) => l.id)).toEqual(both);
   });
 
   it('a location taken back after a replacement is current again, not former; an added catalog location is not kept twice', () => {
@@ -63,6 +68,8 @@ describe('a sub-processor change taken by a contract (DESIGN §3.8, GDPR 28(2))'
   it('an ordered contract takes it too; once processing ended its data stays where it is', () => {
     given([contractOrdered()]).when(change()).thenState((s) => expect((s as OrderedOrLater).catalog.storageLocations).toContain('ovh-rbx-8'));
     given(terminatedAndRevoked(T0, '2027-03-01T00:00:00Z')).when(change()).thenThrows('contract.ended', 'conflict');
+    // A retried apply whose first answer was lost, after processing ended: the change stands, nothing more.
+    given([...activeSince(T0), changed(['web-platform', 'ovh-sbg-2', 'company-backup-le-tholonet', 'ovh-rbx-8']), contractTerminated('2027-06-01T00:00:00Z')]).when(change()).thenNothing();
   });
 
   it('refuses a change that removes a location the contract does not use, adds one it has, or does nothing', () => {

@@ -58,6 +58,8 @@ export type SubProcessorChangeCommand =
         readonly announcedAt: Instant;
         /** Every location id in use now (the catalog's and those earlier changes added): read by the caller. */
         readonly knownLocations: readonly string[];
+        /** Locations a change not yet effective adds or replaces: a replacement may not name one (read by the caller). */
+        readonly pendingLocations?: readonly string[];
       };
     }
   | { readonly type: 'RecordNoticesOpened'; readonly data: NoticesOpenedData }
@@ -119,6 +121,10 @@ function announce(d: Extract<SubProcessorChangeCommand, { type: 'AnnounceSubProc
   if (replaces !== null && !d.knownLocations.includes(replaces)) {
     throw ruleError('sub_processor_change.unknown_location', `no location ${replaces} holds data to replace`, { field: 'change.replaces' });
   }
+  // One change at a time per location: a second replacement would reach contracts the first moves away.
+  if (replaces !== null && (d.pendingLocations ?? []).includes(replaces)) {
+    throw conflictError('sub_processor_change.location_pending', `a change not yet in effect concerns ${replaces}: announce this one once it is`, { field: 'change.replaces' });
+  }
   const objectionDeadline = addDuration(d.announcedAt, d.objectionPeriod);
   // GDPR 28(2): the controller must have the whole objection period before the change takes effect.
   if (isBefore(effectiveAt, objectionDeadline)) {
@@ -137,7 +143,8 @@ export function decide(command: SubProcessorChangeCommand, state: SubProcessorCh
     case 'AnnounceSubProcessorChange': {
       if (state.status !== 'none') {
         // A retry of the same announcement (its location now known, being its own) records nothing.
-        const again = announce({ ...command.data, knownLocations: command.data.knownLocations.filter((id) => id !== state.location.id), announcedAt: state.announcedAt, objectionPeriod: state.objectionPeriod });
+        const own = (ids: readonly string[] | undefined) => (ids ?? []).filter((id) => id !== state.location.id && id !== state.replaces);
+        const again = announce({ ...command.data, knownLocations: command.data.knownLocations.filter((id) => id !== state.location.id), pendingLocations: own(command.data.pendingLocations), announcedAt: state.announcedAt, objectionPeriod: state.objectionPeriod });
         // Field by field: a state read back from the store (jsonb) keeps no key order.
         const same =
           SAME.every((k) => again[k] === state[k]) &&

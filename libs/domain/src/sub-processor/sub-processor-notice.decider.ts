@@ -30,12 +30,14 @@ export type SubProcessorNoticeCommand =
 export type SubProcessorNoticeEvent =
   | { readonly type: 'SubProcessorNoticeOpened'; readonly data: SubProcessorNoticeOpenedData }
   | { readonly type: 'SubProcessorChangeObjected'; readonly data: { readonly reason: string; readonly objectedAt: Instant } }
-  /** On the effective date with an objection on record: the contract keeps its locations. */
-  | { readonly type: 'SubProcessorChangeDeclined'; readonly data: TimerFact }
+  /** On the effective date with an objection on record, or the controller never told in time: the contract keeps its locations. */
+  | { readonly type: 'SubProcessorChangeDeclined'; readonly data: TimerFact & { readonly because: KeptBecause } }
   /** On the effective date without one: the contract is to take the change. */
   | { readonly type: 'SubProcessorChangeDue'; readonly data: TimerFact }
   /** The contract took it (`applied`), or could not any more (processing had ended: `why`). */
   | { readonly type: 'SubProcessorChangeApplied'; readonly data: { readonly applied: boolean; readonly storageLocations: readonly string[] | null; readonly why: string | null; readonly recordedAt: Instant } };
+
+export type KeptBecause = 'objection' | 'controller_not_told';
 
 /**
  * `announced` until the effective date (`objected` once the controller objected); then `kept`
@@ -50,6 +52,8 @@ export type SubProcessorNoticeState =
       readonly sentAt: Instant | null;
       readonly objection: { readonly reason: string; readonly objectedAt: Instant } | null;
       readonly effective: TimerFact | null;
+      /** Why the contract kept its locations (status `kept`). */
+      readonly keptBecause?: KeptBecause | null;
       readonly result: { readonly storageLocations: readonly string[] | null; readonly why: string | null; readonly recordedAt: Instant } | null;
     });
 
@@ -64,14 +68,19 @@ export function decide(command: SubProcessorNoticeCommand, state: SubProcessorNo
       const objectedAt = requireInstant(command.data.objectedAt, 'objectedAt');
       // A repeat (the controller's answer recorded twice) records nothing.
       if (s.objection !== null) return [];
-      if (isAfter(objectedAt, s.change.objectionDeadline)) {
+      // Past the deadline, or the effective date already reached in the same instant: too late.
+      if (isAfter(objectedAt, s.change.objectionDeadline) || s.effective !== null) {
         throw ruleError('sub_processor_change.objection_period_over', `the objection period ended at ${s.change.objectionDeadline}`, { objectionDeadline: s.change.objectionDeadline });
       }
       return [{ type: 'SubProcessorChangeObjected', data: { reason, objectedAt } }];
     }
     case 'ReachEffectiveDate': {
       if (s.effective !== null || command.data.dueAt !== s.change.effectiveAt) return [];
-      return [{ type: s.objection ? 'SubProcessorChangeDeclined' : 'SubProcessorChangeDue', data: command.data }];
+      if (s.objection) return [{ type: 'SubProcessorChangeDeclined', data: { ...command.data, because: 'objection' } }];
+      // GDPR 28(2): a controller not told in time (the email never accepted, or accepted after the
+      // objection deadline) had no chance to object: its contract keeps its locations too.
+      if (s.sentAt === null || isAfter(s.sentAt, s.change.objectionDeadline)) return [{ type: 'SubProcessorChangeDeclined', data: { ...command.data, because: 'controller_not_told' } }];
+      return [{ type: 'SubProcessorChangeDue', data: command.data }];
     }
     case 'RecordChangeApplied':
       return s.status === 'applying' ? [{ type: 'SubProcessorChangeApplied', data: command.data }] : [];
@@ -89,8 +98,10 @@ export function evolve(state: SubProcessorNoticeState, event: SubProcessorNotice
   switch (event.type) {
     case 'SubProcessorChangeObjected':
       return { ...state, status: 'objected', objection: event.data };
-    case 'SubProcessorChangeDeclined':
-      return { ...state, status: 'kept', effective: event.data };
+    case 'SubProcessorChangeDeclined': {
+      const { because, ...effective } = event.data;
+      return { ...state, status: 'kept', effective, keptBecause: because };
+    }
     case 'SubProcessorChangeDue':
       return { ...state, status: 'applying', effective: event.data };
     case 'SubProcessorChangeApplied': {
@@ -157,6 +168,7 @@ export interface SubProcessorNoticeView {
   readonly storageLocations: readonly string[] | null;
   readonly settledAt: Instant | null;
   readonly lapsedBecause: string | null;
+  readonly keptBecause: KeptBecause | null;
 }
 
 export function toSubProcessorNoticeView(state: SubProcessorNoticeState): SubProcessorNoticeView {
@@ -181,5 +193,6 @@ export function toSubProcessorNoticeView(state: SubProcessorNoticeState): SubPro
     storageLocations: s.result?.storageLocations ?? null,
     settledAt: s.result?.recordedAt ?? s.effective?.actedAt ?? null,
     lapsedBecause: s.result?.why ?? null,
+    keptBecause: s.keptBecause ?? null,
   };
 }

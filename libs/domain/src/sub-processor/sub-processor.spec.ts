@@ -73,6 +73,9 @@ describe('a sub-processor change, processor-wide (GDPR 28(2), 28(4); DESIGN §3.
     given().when(announce({ location: { ...RBX, id: 'ovh-sbg-2' } })).thenThrows('sub_processor_change.location_exists', 'conflict');
     given().when(announce({ knownLocations: [...KNOWN, 'ovh-rbx-8'] })).thenThrows('sub_processor_change.location_exists', 'conflict');
     given().when(announce({ replaces: 'nowhere' })).thenThrows('sub_processor_change.unknown_location', 'rule');
+    given().when(announce({ pendingLocations: ['ovh-gra-1'] })).thenThrows('sub_processor_change.location_pending', 'conflict');
+    // Its own pending location and the one it replaces do not block a retry of itself.
+    given(announced).when(announce({ knownLocations: [...KNOWN, 'ovh-rbx-8'], pendingLocations: ['ovh-rbx-8', 'ovh-gra-1'] })).thenNothing();
     given().when(announce({ replaces: null })).thenThrows('input.required', 'validation');
     given().when(announce({ kind: 'addition' })).thenThrows('validation.invalid', 'validation');
     given().when(announce({ kind: 'addition', replaces: null })).thenState((s) => expect(s).toMatchObject({ kind: 'addition', replaces: null }));
@@ -126,16 +129,26 @@ describe("an affected contract's notice of the change", () => {
   it('objected: on the effective date the contract keeps its locations (final)', () => {
     const timer = noticeTimer(state(opened, objected))!;
     expect(timer.at).toBe(change.effectiveAt);
-    given(opened, objected).when(timer.command(effective.actedAt)).then({ type: 'SubProcessorChangeDeclined', data: effective });
-    const kept = state(opened, objected, { type: 'SubProcessorChangeDeclined', data: effective });
+    given(opened, objected).when(timer.command(effective.actedAt)).then({ type: 'SubProcessorChangeDeclined', data: { ...effective, because: 'objection' } });
+    const kept = state(opened, objected, { type: 'SubProcessorChangeDeclined', data: { ...effective, because: 'objection' } });
     expect(subProcessorNoticeStream.isFinal(kept)).toBe(true);
     expect(noticeTimer(kept)).toBeNull();
-    expect(toSubProcessorNoticeView(kept)).toMatchObject({ status: 'kept', settledAt: effective.actedAt });
+    expect(toSubProcessorNoticeView(kept)).toMatchObject({ status: 'kept', keptBecause: 'objection', settledAt: effective.actedAt });
+    // Once the effective date is reached, an objection stamped in that same instant is too late.
+    const due: SubProcessorNoticeEvent = { type: 'SubProcessorChangeDue', data: { ...effective, actedAt: change.objectionDeadline } };
+    given(opened, sent('sub-processor-change'), due).when({ type: 'ObjectToSubProcessorChange', data: { reason: 'now', objectedAt: change.objectionDeadline } }).thenThrows('sub_processor_change.objection_period_over', 'rule');
+  });
+
+  it('a controller not told in time had no chance to object: its contract keeps its locations', () => {
+    given(opened).when({ type: 'ReachEffectiveDate', data: effective }).then({ type: 'SubProcessorChangeDeclined', data: { ...effective, because: 'controller_not_told' } });
+    given(opened, sent('sub-processor-change', '2027-03-31T10:00:00.001Z')).when({ type: 'ReachEffectiveDate', data: effective }).then({ type: 'SubProcessorChangeDeclined', data: { ...effective, because: 'controller_not_told' } });
+    given(opened, sent('sub-processor-change', change.objectionDeadline)).when({ type: 'ReachEffectiveDate', data: effective }).then({ type: 'SubProcessorChangeDue', data: effective });
   });
 
   it('not objected: on the effective date it is due, then applied — or lapsed when processing had ended', () => {
-    given(opened).when(noticeTimer(state(opened))!.command(effective.actedAt)).then({ type: 'SubProcessorChangeDue', data: effective });
-    given(opened).when({ type: 'ReachEffectiveDate', data: { ...effective, dueAt: '2027-05-01T00:00:00.000Z' } }).thenNothing();
+    const told = sent('sub-processor-change');
+    given(opened, told).when(noticeTimer(state(opened, told))!.command(effective.actedAt)).then({ type: 'SubProcessorChangeDue', data: effective });
+    given(opened, told).when({ type: 'ReachEffectiveDate', data: { ...effective, dueAt: '2027-05-01T00:00:00.000Z' } }).thenNothing();
     const due: SubProcessorNoticeEvent = { type: 'SubProcessorChangeDue', data: effective };
     given(opened, due).when({ type: 'ReachEffectiveDate', data: effective }).thenNothing();
     expect(noticeTimer(state(opened, due))).toBeNull();

@@ -376,7 +376,7 @@ export interface SubProcessorChangeWorkflowInput {
 }
 
 export interface AnnounceSubProcessorChangeInput {
-  readonly announcement: { readonly kind: unknown; readonly subProcessor: unknown; readonly location: unknown; readonly replaces: unknown; readonly effectiveAt: unknown; readonly objectionPeriod: IsoDuration; readonly knownLocations: readonly string[] };
+  readonly announcement: { readonly kind: unknown; readonly subProcessor: unknown; readonly location: unknown; readonly replaces: unknown; readonly effectiveAt: unknown; readonly objectionPeriod: IsoDuration; readonly knownLocations: readonly string[]; readonly pendingLocations: readonly string[] };
   readonly actor: Actor;
 }
 export const announceSubProcessorChangeUpdate = defineUpdate<SubProcessorChangeSnapshot & { created: boolean }, [AnnounceSubProcessorChangeInput]>('announceSubProcessorChange');
