@@ -7,6 +7,7 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY libs ./libs
 COPY apps ./apps
 RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev
+COPY scripts/services ./scripts/services
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
@@ -27,3 +28,9 @@ CMD ["node", "dist/apps/api/src/main.js"]
 FROM runtime AS worker
 # The same bounded old space as WORKER_NODE_ARGS (libs/infra/src/dev/processes.ts).
 CMD ["node", "--max-old-space-size=640", "dist/apps/worker/src/main.js"]
+
+# The development OpenID provider (docker compose's `oidc`): one user per role; the engine refuses it in production.
+FROM runtime AS oidc
+COPY --from=build /app/scripts/services ./scripts/services
+ENV NODE_ENV=development
+CMD ["node", "scripts/services/oidc-provider.mjs", "--port", "9400", "--host", "0.0.0.0", "--issuer", "http://localhost:9400", "--redirect-uri", "http://localhost:3000/ui/callback"]

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { ensureChromium } from '../libs/infra/src/dev/chromium';
 import { installTemporalBinaries } from '../libs/infra/src/temporal/binaries';
 
 /**
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
   if (unknown.length) throw new Error(`unknown step(s) ${unknown.join(', ')}; choose from ${Object.keys(steps).join(', ')}`);
   const names = requested.length ? requested : Object.keys(steps);
   await installTemporalBinaries((line) => console.log(`[test] ${line}`));
+  if (names.includes('e2e')) ensureChromium((line) => console.log(`[test] ${line}`));
   const timings: string[] = [];
   const started = Date.now();
   for (const name of names) {

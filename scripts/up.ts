@@ -23,8 +23,10 @@ const TEMPORAL_PORT = port('TEMPORAL_PORT', 7233);
 const TEMPORAL_UI_PORT = port('TEMPORAL_UI_PORT', 8233);
 const MAIL_SMTP_PORT = port('MAIL_SMTP_PORT', 1025);
 const MAIL_UI_PORT = port('MAIL_UI_PORT', 1080);
+const OIDC_PORT = port('OIDC_PORT', 9400);
 const DEV_KEYS = ['dev-account-manager-key (account_manager)', 'dev-billing-key (billing)', 'dev-dpo-key (dpo)', 'dev-admin-key (admin)'];
-const COLORS: Record<string, string> = { postgres: '34', temporal: '35', mail: '36', worker: '33', api: '32', up: '1' };
+const COLORS: Record<string, string> = { postgres: '34', temporal: '35', mail: '36', oidc: '94', worker: '33', api: '32', up: '1' };
+const DEV_LOGINS = 'account-manager, dpo, admin, billing (any password)';
 const width = Math.max(...Object.keys(COLORS).map((k) => k.length));
 
 function say(name: string, line: string): void {
@@ -98,6 +100,18 @@ async function main(): Promise<void> {
     mailUrl = `http://127.0.0.1:${MAIL_UI_PORT}`;
   }
 
+  // The browser UI's sign-in: a development OpenID provider unless one is configured (never in production).
+  let devSignIn = false;
+  if (!env.OIDC_ISSUER && env.NODE_ENV !== 'production') {
+    if (await isPortOpen(OIDC_PORT)) throw new Error(`port ${OIDC_PORT} is taken: stop what uses it, or set OIDC_PORT or OIDC_ISSUER`);
+    const { baseUrl } = loadConfig(env).ui;
+    const oidc = startProcess('oidc', process.execPath, [path.join(root, 'scripts/services/oidc-provider.mjs'), '--port', String(OIDC_PORT), '--redirect-uri', `${baseUrl}/ui/callback`], { onLine: sink('oidc') });
+    started.push(oidc);
+    await waitFor('OpenID provider', () => isPortOpen(OIDC_PORT), { exited: oidc.exited, timeoutMs: 20_000 });
+    env.OIDC_ISSUER = `http://127.0.0.1:${OIDC_PORT}`;
+    devSignIn = true;
+  }
+
   const config = loadConfig(env);
   const applied = await migrate(config.database.url);
   say('up', applied.length ? `migrations applied: ${applied.join(', ')}` : 'schema is up to date');
@@ -127,6 +141,8 @@ async function main(): Promise<void> {
     'ready',
     `  API          ${api}`,
     `  OpenAPI      ${api}/docs`,
+    `  Browser UI   ${config.ui.baseUrl}/ui`,
+    ...(devSignIn ? [`  Sign-in      ${config.ui.issuer} — development users (refused when NODE_ENV=production): ${DEV_LOGINS}`] : []),
     started.some((p) => p.name === 'temporal') ? `  Temporal UI  http://127.0.0.1:${TEMPORAL_UI_PORT}` : `  Temporal     ${config.temporal.address}`,
     mailUrl ? `  Caught mail  ${mailUrl}` : `  SMTP         ${config.mail.smtpUrl}`,
     ...(config.production ? [] : ['  Development API keys (refused when NODE_ENV=production):', ...DEV_KEYS.map((k) => `    ${k}`)]),

@@ -45,9 +45,9 @@ function descendants(pid: number): { pid: number; command: string }[] {
  */
 async function upPorts() {
   const taken = new Set<number>();
-  while (taken.size < 6) taken.add(await freePort());
-  const [PORT, POSTGRES_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, MAIL_SMTP_PORT, MAIL_UI_PORT] = [...taken] as [number, number, number, number, number, number];
-  return { PORT, POSTGRES_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, MAIL_SMTP_PORT, MAIL_UI_PORT };
+  while (taken.size < 7) taken.add(await freePort());
+  const [PORT, POSTGRES_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, MAIL_SMTP_PORT, MAIL_UI_PORT, OIDC_PORT] = [...taken] as [number, number, number, number, number, number, number];
+  return { PORT, POSTGRES_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, MAIL_SMTP_PORT, MAIL_UI_PORT, OIDC_PORT };
 }
 
 describe('npm run up', () => {
@@ -59,12 +59,17 @@ describe('npm run up', () => {
 
     const first = await up(env);
     const banner = first.lines.join('\n');
-    for (const shown of [api, `${api}/docs`, `http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`, `http://127.0.0.1:${ports.MAIL_UI_PORT}`, 'dev-account-manager-key', 'dev-billing-key', 'dev-dpo-key', 'dev-admin-key']) {
+    for (const shown of [api, `${api}/docs`, `${api}/ui`, `http://127.0.0.1:${ports.OIDC_PORT}`, 'account-manager, dpo, admin, billing', `http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`, `http://127.0.0.1:${ports.MAIL_UI_PORT}`, 'dev-account-manager-key', 'dev-billing-key', 'dev-dpo-key', 'dev-admin-key']) {
       expect(banner).toContain(shown);
     }
     expect((await fetch(`${api}/health`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${ports.MAIL_UI_PORT}/messages.json`)).status).toBe(200);
     expect(await isPortOpen(ports.TEMPORAL_UI_PORT)).toBe(true);
+    // The UI's sign-in goes to the development OpenID provider `npm run up` started.
+    const signIn = await fetch(`${api}/ui/contracts`, { redirect: 'manual' });
+    expect(signIn.headers.get('location')).toBe('/ui/login?returnTo=%2Fui%2Fcontracts');
+    const login = await fetch(`${api}/ui/login`, { redirect: 'manual' });
+    expect(login.headers.get('location')).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${ports.OIDC_PORT}/auth\\?`));
     const ordered = await fetch(`${api}/contracts`, { method: 'POST', headers, body: JSON.stringify({ controller: { name: 'Up SAS', email: 'up@up.example' }, billingPeriod: 'P1M' }) });
     expect(ordered.status).toBe(201);
     const { id } = (await ordered.json()) as { id: string };

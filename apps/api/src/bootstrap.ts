@@ -10,12 +10,15 @@ import { edgeChecks, jsonClientErrors, refuseDeepJson } from './common/edge';
 import { toApiError } from './common/error.filter';
 import { closeRequestSchemas, documentDefaultErrors, ErrorBodyView } from './common/openapi';
 import { validationPipe } from './common/validation';
+import { uiRouter } from './ui/router';
 
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.disable('x-powered-by');
+  // DESIGN §7: the browser UI has its own sessions, forms and headers (no API key reaches a browser).
+  app.use('/ui', uiRouter(app, config));
   // Before the body is read: the target's length, the presence of a key, the body's type.
   app.use(edgeChecks(config.http.codecOrigins));
   // express.json itself rather than Nest's wrapper, which keeps `verify` for raw bodies.

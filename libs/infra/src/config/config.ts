@@ -15,6 +15,10 @@ export class ConfigError extends Error {
 const DEV_PAYLOAD_KEYS = 'dev-payload-1:ZGV2LW9ubHktcGF5bG9hZC1rZXktMDAwMDAwMDAwMDA=';
 const DEV_VAULT_KEYS = 'dev-vault-1:ZGV2LW9ubHktdmF1bHQtbWFzdGVyLWtleS0wMDAwMDA=';
 const DEV_EVIDENCE_KEYS = 'dev-evidence-1:ZGV2LW9ubHktZXZpZGVuY2Utc2lnbmluZy1rZXktMDA=';
+/** The development OpenID provider's client secret (scripts/services/oidc-provider.mjs); production refuses it. */
+export const DEV_OIDC_CLIENT_SECRET = 'dev-oidc-client-secret';
+/** The development OpenID provider's users: refused as subjects when NODE_ENV=production. */
+export const DEV_OIDC_USERS = ['account-manager', 'dpo', 'admin', 'billing'] as const;
 
 const isoDuration = /^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
 
@@ -56,6 +60,15 @@ const schema = z.object({
   DSR_ASSISTANCE_MARGIN: z.string().regex(isoDuration, 'an ISO-8601 duration such as P7D').default('P7D'),
   BREACH_NOTICE_TARGET: z.string().regex(isoDuration, 'an ISO-8601 duration such as PT24H').default('PT24H'),
   SUB_PROCESSOR_OBJECTION_PERIOD: z.string().regex(isoDuration, 'an ISO-8601 duration such as P30D').default('P30D'),
+  /** The browser UI's OpenID provider (DESIGN §7); without it the pages say sign-in is not configured. */
+  OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).default('dpa-ui'),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The ID-token or userinfo claim that carries the user's role (account_manager, dpo, admin, billing). */
+  OIDC_ROLE_CLAIM: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'a claim name').default('dpa_role'),
+  /** Where browsers reach the UI (its sign-in callback is UI_BASE_URL/ui/callback); default http://HOST:PORT. */
+  UI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  UI_SESSION_IDLE: z.string().regex(isoDuration, 'an ISO-8601 duration such as PT30M').default('PT30M'),
   WORKER_SHUTDOWN_GRACE: z.coerce.number().int().min(0).default(30_000),
   /** Workflows the worker keeps in memory between tasks (each costs a V8 context); more are replayed from history when they wake. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
@@ -93,6 +106,14 @@ export interface AppConfig {
   readonly subjectRequests: { readonly assistanceMargin: string };
   readonly breachNotices: { readonly target: string };
   readonly subProcessors: { readonly objectionPeriod: string };
+  readonly ui: {
+    readonly issuer: string | null;
+    readonly clientId: string;
+    readonly clientSecret: string;
+    readonly roleClaim: string;
+    readonly baseUrl: string;
+    readonly sessionIdleMs: number;
+  };
   readonly worker: { readonly shutdownGraceMs: number; readonly maxCachedWorkflows: number };
 }
 
@@ -153,6 +174,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (parsed.success && target && (maxLengthMs(target) === 0 || maxLengthMs(target) > 72 * 3_600_000)) {
     problems.push({ setting: 'BREACH_NOTICE_TARGET', problem: 'must be longer than zero and at most PT72H (the controller has 72 hours from awareness)' });
   }
+  // DESIGN §7: the development provider's client secret is refused in production, like the development keys.
+  if (production && raw.OIDC_ISSUER && !raw.OIDC_CLIENT_SECRET) problems.push({ setting: 'OIDC_CLIENT_SECRET', problem: 'required in production with OIDC_ISSUER' });
+  if (production && raw.OIDC_CLIENT_SECRET === DEV_OIDC_CLIENT_SECRET) problems.push({ setting: 'OIDC_CLIENT_SECRET', problem: 'the development secret is refused in production' });
+  const idle = raw.UI_SESSION_IDLE;
+  if (parsed.success && idle && maxLengthMs(idle) === 0) problems.push({ setting: 'UI_SESSION_IDLE', problem: 'must be longer than zero' });
   // DESIGN §3.8: controllers must have some time to object to a sub-processor change.
   const objection = raw.SUB_PROCESSOR_OBJECTION_PERIOD;
   if (parsed.success && objection && maxLengthMs(objection) === 0) {
@@ -178,6 +204,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     subjectRequests: { assistanceMargin: env.DSR_ASSISTANCE_MARGIN },
     breachNotices: { target: env.BREACH_NOTICE_TARGET },
     subProcessors: { objectionPeriod: env.SUB_PROCESSOR_OBJECTION_PERIOD },
+    ui: {
+      issuer: env.OIDC_ISSUER ?? null,
+      clientId: env.OIDC_CLIENT_ID,
+      clientSecret: env.OIDC_CLIENT_SECRET ?? DEV_OIDC_CLIENT_SECRET,
+      roleClaim: env.OIDC_ROLE_CLAIM,
+      baseUrl: (env.UI_BASE_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/$/, ''),
+      sessionIdleMs: minLengthMs(env.UI_SESSION_IDLE),
+    },
     worker: { shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS },
   };
 }

@@ -12,6 +12,7 @@ import { IncidentsAndEmailReceipts1796000010000 } from './1796000010000-incident
 import { Instructions1796000011000 } from './1796000011000-instructions';
 import { Registers1796000012000 } from './1796000012000-registers';
 import { SubProcessorChanges1796000013000 } from './1796000013000-sub-processor-changes';
+import { UiSessions1796000014000 } from './1796000014000-ui-sessions';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   Instructions1796000011000,
   Registers1796000012000,
   SubProcessorChanges1796000013000,
+  UiSessions1796000014000,
 ];

@@ -1,0 +1,353 @@
+import { type INestApplication } from '@nestjs/common';
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import { DataSource } from 'typeorm';
+import { isEnded, type OrderedOrLater } from '../../../../libs/domain/src';
+import { ROLES, type Principal, type Role } from '../../../../libs/infra/src/auth/api-keys';
+import { DEV_OIDC_USERS, type AppConfig } from '../../../../libs/infra/src/config/config';
+import { ApiError } from '../common/api-error';
+import { toApiError } from '../common/error.filter';
+import { validationPipe } from '../common/validation';
+import { ContractCommands } from '../contracts/contract-commands.service';
+import { ContractQueries } from '../contracts/contract-queries.service';
+import { HandOverCredentialsDto } from '../contracts/dto/commands.dto';
+import { OrderContractDto } from '../contracts/dto/order-contract.dto';
+import { DeadlineQueries } from '../deadlines/deadlines.service';
+import { bare, CSS, dateTime, dateWithCountdown, html, Html, layout } from './html';
+import { OidcClient } from './oidc';
+import { subjectHashOf, UiSessions, type UiSession } from './sessions';
+import { timeline } from './timeline';
+
+const SESSION_COOKIE = 'dpa_session';
+const LOGIN_COOKIE = 'dpa_login';
+/** The roles that have pages (DESIGN §7): the billing system talks to the API only. */
+const UI_ROLES: readonly Role[] = ['account_manager', 'dpo', 'admin'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const STATUSES = ['ordered', 'active', 'expired', 'terminated', 'cancelled', 'destroyed'];
+
+type Signed = Request & { session?: UiSession };
+
+function cookieOf(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+/** Strict headers on every page: a CSP with no inline script (no script at all), no framing. */
+function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'same-origin');
+  res.setHeader('Cache-Control', 'no-store');
+  next();
+}
+
+/**
+ * DESIGN §7: the browser UI, under /ui — sign-in with OpenID Connect (authorization code with
+ * PKCE), sessions in PostgreSQL with an idle timeout, a CSRF token on every form, pages rendered
+ * on the server from the same services the API answers with. No API key reaches the browser.
+ */
+export function uiRouter(app: INestApplication, config: AppConfig): Router {
+  const sessions = new UiSessions(app.get(DataSource), config.ui.sessionIdleMs);
+  const oidc = new OidcClient(config.ui);
+  const queries = app.get(ContractQueries);
+  const commands = app.get(ContractCommands);
+  const deadlines = app.get(DeadlineQueries);
+  const pipe = validationPipe();
+  const secure = config.ui.baseUrl.startsWith('https:');
+  const cookie = (name: string, value: string, extra: string) => `${name}=${encodeURIComponent(value)}; HttpOnly; SameSite=Lax; Path=/${secure ? '; Secure' : ''}; ${extra}`;
+  const router = Router();
+  router.use(securityHeaders);
+  router.use(express.urlencoded({ extended: false, limit: '20kb' }));
+
+  router.get('/assets/app.css', (_req, res) => {
+    res.type('text/css').setHeader('Cache-Control', 'public, max-age=3600');
+    res.send(CSS);
+  });
+
+  router.get('/login', async (req, res, next) => {
+    try {
+      if (!config.ui.issuer) return void res.status(503).send(bare('Sign-in is not configured', html`<p>Set OIDC_ISSUER (and OIDC_CLIENT_ID, OIDC_CLIENT_SECRET) to sign in with your organisation's OpenID provider.</p>`));
+      const returnTo = typeof req.query.returnTo === 'string' && /^\/ui\/[A-Za-z0-9/_-]*$/.test(req.query.returnTo) ? req.query.returnTo : '/ui/contracts';
+      const { url, state, codeVerifier, nonce } = await oidc.authorizationUrl();
+      await sessions.beginLogin(state, codeVerifier, nonce, returnTo);
+      res.setHeader('Set-Cookie', cookie(LOGIN_COOKIE, state, 'Max-Age=600'));
+      res.redirect(303, url);
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.get('/callback', async (req, res, next) => {
+    try {
+      const state = typeof req.query.state === 'string' ? req.query.state : '';
+      // The sign-in must come back to the browser that began it.
+      const login = state && cookieOf(req, LOGIN_COOKIE) === state ? await sessions.takeLogin(state) : null;
+      if (!login) return void res.status(400).send(bare('Sign-in expired', html`<p>This sign-in is unknown or expired. <a href="/ui/login">Sign in again</a>.</p>`));
+      const { subject, role } = await oidc.complete(`${config.ui.baseUrl}${req.originalUrl}`, { state, ...login });
+      if (config.production && (DEV_OIDC_USERS as readonly string[]).includes(subject)) {
+        return void res.status(403).send(bare('Refused', html`<p>The development provider's users are refused in production.</p>`));
+      }
+      if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
+        return void res.status(403).send(bare('No role', html`<p>Your account has no role in the engine (claim ${config.ui.roleClaim}).</p>`));
+      }
+      const created = await sessions.create(subjectHashOf(config.ui.issuer!, subject), role as Role);
+      res.setHeader('Set-Cookie', [cookie(SESSION_COOKIE, created.cookie, ''), cookie(LOGIN_COOKIE, '', 'Max-Age=0')]);
+      res.redirect(303, login.returnTo);
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  // Everything below needs a live session of a role that has pages, and a CSRF token on every POST.
+  router.use(async (req: Signed, res, next) => {
+    try {
+      const session = await sessions.touch(cookieOf(req, SESSION_COOKIE));
+      if (!session) {
+        if (req.method === 'GET') return void res.redirect(303, `/ui/login?returnTo=${encodeURIComponent(req.path === '/' ? '/ui/contracts' : `/ui${req.path}`)}`);
+        return void res.status(401).send(bare('Signed out', html`<p>Your session ended. <a href="/ui/login">Sign in again</a>; what you typed was not sent.</p>`));
+      }
+      if (req.method === 'POST' && !UiSessions.csrfValid(session, (req.body as Record<string, unknown> | undefined)?._csrf)) {
+        return void res.status(403).send(bare('Refused', html`<p>This form has no valid security token (CSRF). Reload the page and try again.</p>`));
+      }
+      if (!UI_ROLES.includes(session.role)) {
+        return void res.status(403).send(bare('No pages for this role', html`<p>The role ${session.role} works through the API; it has no pages.</p>`));
+      }
+      req.session = session;
+      next();
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  const principalOf = (s: UiSession): Principal => ({ keyId: `ui:${s.subjectHash.slice(0, 16)}`, role: s.role, name: 'browser session' });
+  const page = (req: Signed, title: string, active: 'contracts' | 'inbox' | 'new' | undefined, body: Html) => layout({ role: req.session!.role, csrf: req.session!.csrfToken, title, active }, body);
+  const csrfField = (req: Signed) => html`<input type="hidden" name="_csrf" value="${req.session!.csrfToken}">`;
+
+  router.post('/logout', async (req: Signed, res) => {
+    await sessions.end(req.session!);
+    res.setHeader('Set-Cookie', cookie(SESSION_COOKIE, '', 'Max-Age=0'));
+    res.send(bare('Signed out', html`<p>You are signed out. <a href="/ui/login">Sign in again</a>.</p>`));
+  });
+
+  router.get('/', (_req, res) => res.redirect(303, '/ui/contracts'));
+
+  router.get('/contracts', async (req: Signed, res, next) => {
+    try {
+      const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
+      const status = typeof req.query.status === 'string' && STATUSES.includes(req.query.status) ? req.query.status : '';
+      const cursor = typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
+      const { items, nextCursor } = await queries.list({ controller: q || undefined, status: (status || undefined) as never, limit: 50, cursor });
+      const now = new Date().toISOString();
+      const rows = items.map((c) => {
+        const s = c as OrderedOrLater;
+        const deadline = s.destruction.deadline;
+        return html`<tr>
+          <td><a href="/ui/contracts/${s.contractId}">${s.reference ?? s.contractId.slice(0, 8)}</a></td>
+          <td>${s.controller.name}</td>
+          <td><span class="status">${s.status}</span></td>
+          <td>${s.status === 'active' ? dateWithCountdown(s.termEnd) : '—'}</td>
+          <td class="wide">${deadline ? dateWithCountdown(deadline, s.destruction.completedAt === null && now > deadline) : '—'}</td>
+        </tr>`;
+      });
+      const next = nextCursor ? html`<p class="pager"><a href="/ui/contracts?${new URLSearchParams({ ...(q ? { q } : {}), ...(status ? { status } : {}), cursor: nextCursor }).toString()}">Next page</a></p>` : '';
+      res.send(
+        page(
+          req,
+          'Contracts',
+          'contracts',
+          html`<form class="filters" method="get" action="/ui/contracts" role="search">
+            <div><label for="q">Controller</label><input id="q" type="search" name="q" value="${q}" placeholder="name or email"></div>
+            <div><label for="status">Status</label><select id="status" name="status"><option value="">any</option>${STATUSES.map((st) => html`<option value="${st}"${st === status ? new Html(' selected') : ''}>${st}</option>`)}</select></div>
+            <button type="submit">Filter</button>
+          </form>
+          <div class="table-wrap"><table>
+            <caption class="muted">${items.length === 0 ? 'No contract matches.' : `${items.length} contract(s) on this page`}</caption>
+            <thead><tr><th scope="col">Contract</th><th scope="col">Controller</th><th scope="col">Status</th><th scope="col">Term ends</th><th scope="col" class="wide">Destruction deadline</th></tr></thead>
+            <tbody>${rows}</tbody>
+          </table></div>${next}`,
+        ),
+      );
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  const orderForm = (req: Signed, values: Record<string, string> = {}, error: ApiError | null = null) =>
+    page(
+      req,
+      'Order a contract',
+      'new',
+      html`${error ? html`<p class="notice" role="alert">${error.message}</p>` : ''}
+      <form method="post" action="/ui/contracts">${csrfField(req)}
+        ${field('controllerName', 'Controller name', values.controllerName, error, 'controller.name')}
+        ${field('controllerEmail', 'Controller email', values.controllerEmail, error, 'controller.email', 'email')}
+        ${field('reference', 'Reference (optional)', values.reference, error, 'reference')}
+        <div class="field"><label for="billingPeriod">Billing period</label><select id="billingPeriod" name="billingPeriod">${['P1M', 'P3M', 'P1Y'].map((p) => html`<option value="${p}"${values.billingPeriod === p ? new Html(' selected') : ''}>${p}</option>`)}</select></div>
+        <button type="submit">Order</button>
+      </form>`,
+    );
+
+  router.get('/contracts/new', (req: Signed, res) => {
+    if (req.session!.role !== 'account_manager') return void res.status(403).send(page(req, 'Not allowed', undefined, html`<p>Only account managers order contracts.</p>`));
+    res.send(orderForm(req));
+  });
+
+  router.post('/contracts', async (req: Signed, res, next) => {
+    const body = req.body as Record<string, string>;
+    const values = { controllerName: body.controllerName ?? '', controllerEmail: body.controllerEmail ?? '', reference: body.reference ?? '', billingPeriod: body.billingPeriod ?? 'P1M' };
+    try {
+      if (req.session!.role !== 'account_manager') throw new ApiError(403, 'forbidden', 'Only account managers order contracts.');
+      const dto = (await pipe.transform(
+        { controller: { name: values.controllerName, email: values.controllerEmail }, billingPeriod: values.billingPeriod, ...(values.reference ? { reference: values.reference } : {}) },
+        { type: 'body', metatype: OrderContractDto },
+      )) as OrderContractDto;
+      const { snapshot } = await commands.order(dto, principalOf(req.session!), null);
+      res.redirect(303, `/ui/contracts/${(snapshot.state as OrderedOrLater).contractId}`);
+    } catch (e) {
+      const error = toApiError(e);
+      if (error.status >= 500) return next(e);
+      res.status(error.status).send(orderForm(req, values, error));
+    }
+  });
+
+  const contractPage = async (req: Signed, id: string, error: ApiError | null = null, values: Record<string, string> = {}) => {
+    const { state } = await queries.found(id);
+    const s = state as OrderedOrLater;
+    const manager = req.session!.role === 'account_manager';
+    const d = s.destruction;
+    const actions: Html[] = [];
+    if (manager && (s.status === 'ordered' || s.status === 'active')) {
+      actions.push(html`<form method="post" action="/ui/contracts/${id}/credentials">${csrfField(req)}<h2>Hand over credentials</h2>
+        ${field('kind', 'Kind', values.kind ?? 'ssh', error, 'kind')}${field('host', 'Host', values.host, error, 'host')}${field('username', 'Username', values.username, error, 'username')}
+        <div class="field"><label for="secret">Secret (write-only)</label><input id="secret" type="password" name="secret" autocomplete="new-password" required>${fieldError(error, 'secret')}</div>
+        <button type="submit">Hand over</button></form>`);
+    }
+    if (manager && s.status === 'active') {
+      actions.push(html`<form method="post" action="/ui/contracts/${id}/termination">${csrfField(req)}<h2>Terminate</h2>
+        ${field('reason', 'Reason', values.reason, error, 'reason')}
+        <div class="field"><label><input type="checkbox" name="confirm" value="yes" required> I understand: processing ends now, the credentials are shredded and the data will be destroyed.</label>${fieldError(error, 'confirm')}</div>
+        <button type="submit" class="danger">Terminate the contract</button></form>`);
+    }
+    const lateDeadline = d.deadline !== null && (d.completedAt ? d.completedAt > d.deadline : new Date().toISOString() > d.deadline);
+    return page(
+      req,
+      `Contract ${s.reference ?? s.contractId}`,
+      'contracts',
+      html`${error && !error.details ? html`<p class="notice" role="alert">${error.message}</p>` : ''}
+      <p><span class="status">${s.status}</span> ${s.controller.name} · <span class="muted">${s.controller.email}</span></p>
+      <dl class="facts">
+        <dt>Ordered</dt><dd>${dateTime(s.orderedAt)}</dd>
+        <dt>Processing since</dt><dd>${dateTime(s.processingStartedAt)}</dd>
+        <dt>Term ends</dt><dd>${s.status === 'active' ? dateWithCountdown(s.termEnd) : '—'}</dd>
+        <dt>Ended</dt><dd>${s.endedAt ? html`${dateTime(s.endedAt)} (${s.endKind})` : '—'}</dd>
+        <dt>Destruction deadline</dt><dd>${d.deadline ? dateWithCountdown(d.deadline, lateDeadline) : '—'}</dd>
+        <dt>Destruction</dt><dd>${d.status === 'none' ? '—' : html`${d.status}: ${d.locations.filter((l) => l.status === 'destroyed').length} of ${d.locations.length} locations destroyed`}</dd>
+        <dt>Certificate</dt><dd>${d.certificate ? html`${d.certificate.certificateId} · ${dateTime(d.completedAt)} · ${d.certificate.withinDeadline ? html`<span class="ok">within the deadline</span>` : html`<span class="late">after the deadline</span>`}` : '—'}</dd>
+      </dl>
+      <h2>Timeline</h2>
+      ${timeline(s)}
+      ${isEnded(s) || s.status === 'destroyed' ? html`<h2>Locations</h2><ul>${d.locations.map((l) => html`<li>${l.name}: ${l.status}${l.status === 'destroyed' ? html` · ${dateTime(l.destroyedAt)}` : ''}</li>`)}</ul>` : ''}
+      ${actions.length ? html`<h2>Actions</h2><div class="actions">${actions}</div>` : ''}`,
+    );
+  };
+
+  router.get('/contracts/:id', async (req: Signed, res, next) => {
+    try {
+      const id = String(req.params.id);
+      if (!UUID.test(id)) return void res.status(404).send(page(req, 'Not found', 'contracts', html`<p>No such contract.</p>`));
+      res.send(await contractPage(req, id));
+    } catch (e) {
+      const error = toApiError(e);
+      if (error.status === 404) return void res.status(404).send(page(req, 'Not found', 'contracts', html`<p>No such contract.</p>`));
+      next(e);
+    }
+  });
+
+  const contractCommand = (path: string, run: (req: Signed, id: string, body: Record<string, string>) => Promise<unknown>) =>
+    router.post(`/contracts/:id/${path}`, async (req: Signed, res, next) => {
+      const id = String(req.params.id);
+      const body = req.body as Record<string, string>;
+      try {
+        if (!UUID.test(id)) throw new ApiError(404, 'not_found', 'No such contract.');
+        if (req.session!.role !== 'account_manager') throw new ApiError(403, 'forbidden', 'Only account managers act on contracts here.');
+        await run(req, id, body);
+        res.redirect(303, `/ui/contracts/${id}`);
+      } catch (e) {
+        const error = toApiError(e);
+        if (error.status >= 500 || error.status === 404) return next(e);
+        // Nothing typed is lost, but the secret (write-only).
+        const { secret: _secret, _csrf, ...values } = body;
+        res.status(error.status).send(await contractPage(req, id, error, values).catch(() => bare('Refused', html`<p>${error.message}</p>`)));
+      }
+    });
+
+  contractCommand('credentials', async (req, id, body) => {
+    const dto = (await pipe.transform({ kind: body.kind, host: body.host, username: body.username, secret: body.secret }, { type: 'body', metatype: HandOverCredentialsDto })) as HandOverCredentialsDto;
+    await commands.handOver(id, dto, principalOf(req.session!), null);
+  });
+  contractCommand('termination', async (req, id, body) => {
+    if (body.confirm !== 'yes') throw new ApiError(400, 'confirmation_required', 'Tick the box to confirm: termination cannot be undone.', { fields: [{ field: 'confirm', problem: 'Tick the box to confirm: termination cannot be undone.' }] });
+    if (!body.reason?.trim()) throw new ApiError(400, 'validation_failed', 'A reason is required.', { fields: [{ field: 'reason', problem: 'A reason is required.' }] });
+    await commands.terminate(id, body.reason.trim(), principalOf(req.session!));
+  });
+
+  router.get('/inbox', async (req: Signed, res, next) => {
+    try {
+      const { items } = await deadlines.list({ limit: 200 } as never);
+      // Overdue first, then by due date.
+      const sorted = [...items].sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.dueAt.localeCompare(b.dueAt));
+      const rows = sorted.map(
+        (i) => html`<tr${i.overdue ? new Html(' class="late"') : ''}>
+          <td>${i.overdue ? 'overdue' : 'open'}</td>
+          <td>${i.kind.replace(/-/g, ' ')}</td>
+          <td>${dateWithCountdown(i.dueAt, i.overdue)}</td>
+          <td>${i.contractId ? html`<a href="/ui/contracts/${i.contractId}">contract ${i.contractId.slice(0, 8)}</a>` : html`<span class="muted">processor-wide</span>`}</td>
+          <td class="wide">${i.file.type}</td>
+        </tr>`,
+      );
+      res.send(
+        page(
+          req,
+          'Inbox',
+          'inbox',
+          html`<div class="table-wrap"><table>
+          <caption class="muted">${sorted.length === 0 ? 'Nothing is due.' : `${sorted.filter((i) => i.overdue).length} overdue, ${sorted.length} open clocks`}</caption>
+          <thead><tr><th scope="col">State</th><th scope="col">What</th><th scope="col">Due</th><th scope="col">Where</th><th scope="col" class="wide">File</th></tr></thead>
+          <tbody>${rows}</tbody></table></div>`,
+        ),
+      );
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  // Anything else under /ui, and failures: a page, never a stack trace.
+  router.use((_req, res) => void res.status(404).send(bare('Not found', html`<p>No such page. <a href="/ui/contracts">Contracts</a>.</p>`)));
+  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const error = toApiError(err);
+    res.status(error.status >= 500 ? 503 : error.status).send(bare('Something went wrong', html`<p>${error.status >= 500 ? 'The engine could not answer now; try again in a moment.' : error.message}</p>`));
+  });
+  return router;
+}
+
+function fieldProblem(error: ApiError | null, name: string): string | null {
+  const fields = (error?.details as { fields?: { field: string; problem: string }[] } | undefined)?.fields;
+  const own = fields?.filter((f) => f.field === name || f.field.endsWith(`.${name}`) || name.endsWith(`.${f.field}`));
+  if (own?.length) return own.map((f) => f.problem).join('; ');
+  const field = (error?.details as { field?: string } | undefined)?.field;
+  return field && (field === name || name.endsWith(`.${field}`)) ? error!.message : null;
+}
+
+function fieldError(error: ApiError | null, name: string): Html | '' {
+  const problem = fieldProblem(error, name);
+  return problem ? html`<p class="error" id="${name}-error">${problem}</p>` : '';
+}
+
+function field(id: string, label: string, value: string | undefined, error: ApiError | null, errorName: string, type = 'text'): Html {
+  const problem = fieldProblem(error, errorName);
+  return html`<div class="field"><label for="${id}">${label}</label><input id="${id}" name="${id}" type="${type}" value="${value ?? ''}"${problem ? new Html(` aria-invalid="true" aria-describedby="${id}-error"`) : ''}>${problem ? html`<p class="error" id="${id}-error">${problem}</p>` : ''}</div>`;
+}
+

@@ -1,0 +1,80 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { type DataSource } from 'typeorm';
+import { ROLES, type Role } from '../../../../libs/infra/src/auth/api-keys';
+
+const hash = (value: string) => createHash('sha256').update(value).digest('hex');
+const token = () => randomBytes(32).toString('base64url');
+
+export interface UiSession {
+  readonly idHash: string;
+  readonly subjectHash: string;
+  readonly role: Role;
+  readonly csrfToken: string;
+}
+
+/** A sign-in waits this long for the provider's answer. */
+const LOGIN_TTL_MS = 10 * 60_000;
+
+/**
+ * DESIGN §7: browser sessions in PostgreSQL (any API replica serves them), ended after an idle
+ * timeout; the cookie holds a random token, the table only its hash. Each session has its CSRF token.
+ */
+export class UiSessions {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly idleMs: number,
+  ) {}
+
+  async create(subjectHash: string, role: Role): Promise<{ cookie: string; session: UiSession }> {
+    const cookie = token();
+    const session: UiSession = { idHash: hash(cookie), subjectHash, role, csrfToken: token() };
+    await this.dataSource.query(`INSERT INTO ui_sessions (id_hash, subject_hash, role, csrf_token) VALUES ($1, $2, $3, $4)`, [session.idHash, subjectHash, role, session.csrfToken]);
+    return { cookie, session };
+  }
+
+  /** The live session the cookie names, its idle clock restarted; null (and the session ended) once idle too long. */
+  async touch(cookie: string | undefined): Promise<UiSession | null> {
+    if (!cookie) return null;
+    const idHash = hash(cookie);
+    const [row] = (await this.dataSource.query(
+      `WITH live AS (
+         UPDATE ui_sessions SET last_seen_at = now()
+          WHERE id_hash = $1 AND last_seen_at > now() - make_interval(secs => $2::double precision / 1000)
+          RETURNING subject_hash, role, csrf_token)
+       SELECT * FROM live`,
+      [idHash, this.idleMs],
+    )) as { subject_hash: string; role: string; csrf_token: string }[];
+    if (!row || !(ROLES as readonly string[]).includes(row.role)) {
+      await this.dataSource.query(`DELETE FROM ui_sessions WHERE id_hash = $1 OR last_seen_at < now() - make_interval(secs => $2::double precision / 1000)`, [idHash, this.idleMs]);
+      return null;
+    }
+    return { idHash, subjectHash: row.subject_hash, role: row.role as Role, csrfToken: row.csrf_token };
+  }
+
+  async end(session: UiSession): Promise<void> {
+    await this.dataSource.query(`DELETE FROM ui_sessions WHERE id_hash = $1`, [session.idHash]);
+  }
+
+  /** A form's token matches its session's (constant time). */
+  static csrfValid(session: UiSession, given: unknown): boolean {
+    if (typeof given !== 'string' || given.length !== session.csrfToken.length) return false;
+    return timingSafeEqual(Buffer.from(given), Buffer.from(session.csrfToken));
+  }
+
+  /** A sign-in under way: the PKCE verifier and nonce stay here, found by the state's hash. */
+  async beginLogin(state: string, codeVerifier: string, nonce: string, returnTo: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM ui_logins WHERE created_at < now() - make_interval(secs => $1::double precision / 1000)`, [LOGIN_TTL_MS]);
+    await this.dataSource.query(`INSERT INTO ui_logins (state_hash, code_verifier, nonce, return_to) VALUES ($1, $2, $3, $4)`, [hash(state), codeVerifier, nonce, returnTo]);
+  }
+
+  /** The sign-in `state` began, taken once; null when unknown or expired. */
+  async takeLogin(state: string): Promise<{ codeVerifier: string; nonce: string; returnTo: string } | null> {
+    const [row] = (await this.dataSource.query(
+      `WITH taken AS (DELETE FROM ui_logins WHERE state_hash = $1 AND created_at > now() - make_interval(secs => $2::double precision / 1000) RETURNING code_verifier, nonce, return_to) SELECT * FROM taken`,
+      [hash(state), LOGIN_TTL_MS],
+    )) as { code_verifier: string; nonce: string; return_to: string }[];
+    return row ? { codeVerifier: row.code_verifier, nonce: row.nonce, returnTo: row.return_to } : null;
+  }
+}
+
+export const subjectHashOf = (issuer: string, subject: string) => hash(`${issuer}\n${subject}`);

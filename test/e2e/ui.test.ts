@@ -1,0 +1,177 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM } from '../../libs/infra/src/dev/chromium';
+import { freePort, waitFor } from '../../libs/infra/src/dev/processes';
+import { projectRoot } from '../../libs/infra/src/dev/project-root';
+import { startOidcProvider } from '../support/oidc';
+import { startStack, type Stack } from '../support/stack';
+
+/**
+ * DESIGN §7 in a real Chromium (Debian's, driven by playwright-core), against a real OpenID
+ * provider, API, worker, Temporal, PostgreSQL and SMTP server.
+ */
+const IDLE_SECONDS = 20;
+const SHOTS = path.join(projectRoot(), 'test-results', 'screenshots');
+let stack: Stack;
+let oidc: Awaited<ReturnType<typeof startOidcProvider>>;
+let browser: Browser;
+let api: string;
+
+beforeAll(async () => {
+  const [port, oidcPort] = [await freePort(), await freePort()];
+  api = `http://127.0.0.1:${port}`;
+  oidc = await startOidcProvider(`${api}/ui/callback`, oidcPort);
+  stack = await startStack({ PORT: String(port), OIDC_ISSUER: oidc.issuer, UI_SESSION_IDLE: `PT${IDLE_SECONDS}S` });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  fs.mkdirSync(SHOTS, { recursive: true });
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  await oidc?.stop();
+});
+
+/** A fresh browser signed in through the provider's login page as `login`. */
+async function signIn(login: string, width = 1280): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${api}/ui/contracts`);
+  await page.waitForURL((u) => u.href.startsWith(oidc.issuer));
+  await page.fill('input[name=login]', login);
+  await page.fill('input[name=password]', 'any password');
+  await Promise.all([page.waitForURL((u) => u.href.startsWith(api)), page.click('button[type=submit]')]);
+  return { context, page };
+}
+
+async function noSeriousViolations(page: Page, name: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), name).toEqual([]);
+}
+
+async function shoot(page: Page, name: string): Promise<void> {
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+describe('the browser UI (DESIGN §7)', () => {
+  it('an account manager signs in, orders, hands over, sees the timeline, terminates, and follows destruction to the certificate', async () => {
+    const { context, page } = await signIn('account-manager');
+    try {
+      await expect.poll(() => page.locator('h1').textContent()).toBe('Contracts');
+      expect(await page.locator('header').textContent()).toContain('account manager');
+      // Security headers: a CSP with no inline script, no framing; the session cookie is httpOnly and SameSite.
+      const headers = (await page.request.get(`${api}/ui/contracts`)).headers();
+      expect(headers['content-security-policy']).toContain("script-src 'self'");
+      expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      const session = (await context.cookies()).find((c) => c.name === 'dpa_session')!;
+      expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+      expect(JSON.stringify(await context.cookies())).not.toMatch(/dev-[a-z-]+-key/);
+
+      // A refused order keeps what was typed, with the domain's message next to the field.
+      await page.click('a[href="/ui/contracts/new"]');
+      await page.fill('#controllerName', 'N'.repeat(201));
+      await page.fill('#controllerEmail', 'privacy@ui-alpha.example');
+      await page.click('main form button[type=submit]');
+      expect(await page.locator('#controllerName-error').textContent()).toMatch(/200/);
+      expect(await page.inputValue('#controllerEmail')).toBe('privacy@ui-alpha.example');
+      await page.fill('#controllerName', 'UI Alpha SAS');
+      await page.fill('#reference', 'UI-ALPHA');
+      await Promise.all([page.waitForURL(/\/ui\/contracts\/[0-9a-f-]{36}$/), page.click('main form button[type=submit]')]);
+      expect(await page.locator('h1').textContent()).toBe('Contract UI-ALPHA');
+      expect(await page.locator('.status').first().textContent()).toBe('ordered');
+      const contractUrl = page.url();
+
+      // The hand-over: the secret is write-only (a password field, never shown again).
+      expect(await page.getAttribute('#secret', 'type')).toBe('password');
+      await page.fill('#host', 'web-1.ui-alpha.example');
+      await page.fill('#username', 'deploy');
+      await page.fill('#secret', 'a-very-secret-value');
+      await Promise.all([page.waitForURL(contractUrl), page.click('form[action$="/credentials"] button[type=submit]')]);
+      expect(await page.locator('.status').first().textContent()).toBe('active');
+      expect(await page.content()).not.toContain('a-very-secret-value');
+      const svg = page.locator('svg.timeline');
+      expect(await svg.locator('title').textContent()).toBe('Timeline of contract UI-ALPHA');
+      expect(await svg.textContent()).toContain('hand-over: processing starts');
+      expect(await svg.textContent()).toContain('today');
+      await noSeriousViolations(page, 'contract page');
+      await shoot(page, 'contract-active');
+
+      // Terminate: the box must be ticked (an irreversible action).
+      await page.fill('form[action$="/termination"] #reason', 'client left');
+      await page.check('form[action$="/termination"] input[name=confirm]');
+      await Promise.all([page.waitForURL(contractUrl), page.click('form[action$="/termination"] button[type=submit]')]);
+      expect(await page.locator('.status').first().textContent()).toBe('terminated');
+      // Destruction runs at once (no return window): the page shows it through to the certificate.
+      await waitFor('the certificate', async () => {
+        await page.reload();
+        return (await page.locator('.status').first().textContent()) === 'destroyed';
+      }, { timeoutMs: 90_000, intervalMs: 1_000 });
+      const facts = await page.locator('dl.facts').textContent();
+      expect(facts).toContain('within the deadline');
+      expect(await svg.textContent()).toContain('certificate');
+      expect(await page.locator('svg.timeline').textContent()).toContain('Web platform destroyed');
+      await shoot(page, 'contract-destroyed');
+
+      await page.click('a[href="/ui/contracts"]');
+      expect(await page.locator('tbody tr').count()).toBeGreaterThanOrEqual(1);
+      expect(await page.locator('tbody').textContent()).toContain('UI-ALPHA');
+      await noSeriousViolations(page, 'contracts');
+      await shoot(page, 'contracts');
+      await page.goto(`${api}/ui/contracts?status=active`);
+      expect(await page.locator('tbody').textContent()).not.toContain('UI-ALPHA');
+
+      // A form posted without its CSRF token is refused, and changes nothing.
+      const forged = await page.request.post(`${api}/ui/contracts`, { form: { controllerName: 'Forged SAS', controllerEmail: 'f@forged.example', billingPeriod: 'P1M' } });
+      expect(forged.status()).toBe(403);
+      expect((await stack.request('GET', '/contracts?controller=forged', { role: 'billing' })).body.items).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 240_000);
+
+  it('the DPO sees the inbox overdue first; a billing user is refused the pages; an idle session is sent to sign in again', async () => {
+    // An assistance request due in two seconds: overdue by the time the DPO looks.
+    const order = await stack.request('POST', '/contracts', { role: 'account_manager', body: { controller: { name: 'UI Bravo SAS', email: 'privacy@ui-bravo.example' }, billingPeriod: 'P1Y' } });
+    const now = Date.now();
+    const asked = await stack.request('POST', `/contracts/${order.body.id}/assistance-requests`, { role: 'dpo', body: { kind: 'dpia', receivedAt: new Date(now).toISOString(), dueAt: new Date(now + 2_000).toISOString(), summary: 'DPIA help' } });
+    expect(asked.status, JSON.stringify(asked.body)).toBe(201);
+    await new Promise((r) => setTimeout(r, 3_000));
+
+    const { context, page } = await signIn('dpo');
+    try {
+      await page.click('a[href="/ui/inbox"]');
+      expect(await page.locator('h1').textContent()).toBe('Inbox');
+      const first = page.locator('tbody tr').first();
+      expect(await first.getAttribute('class')).toBe('late');
+      expect(await first.textContent()).toContain('overdue');
+      await noSeriousViolations(page, 'inbox');
+      await shoot(page, 'inbox');
+      // The DPO has no order form.
+      expect(await page.locator('a[href="/ui/contracts/new"]').count()).toBe(0);
+      expect((await page.request.get(`${api}/ui/contracts/new`)).status()).toBe(403);
+
+      // Idle past the timeout: the next page sends the browser to sign in again.
+      await new Promise((r) => setTimeout(r, (IDLE_SECONDS + 2) * 1_000));
+      const after = await page.request.get(`${api}/ui/inbox`, { maxRedirects: 0 });
+      expect(after.status()).toBe(303);
+      expect(after.headers().location).toBe('/ui/login?returnTo=%2Fui%2Finbox');
+    } finally {
+      await context.close();
+    }
+
+    const billing = await signIn('billing');
+    try {
+      expect(await billing.page.locator('h1').textContent()).toBe('No pages for this role');
+      expect((await billing.page.request.get(`${api}/ui/contracts`)).status()).toBe(403);
+    } finally {
+      await billing.context.close();
+    }
+  }, 240_000);
+});
