@@ -126,6 +126,18 @@ describe('the browser UI (DESIGN §7)', () => {
       await shoot(page, 'contracts');
       await page.goto(`${api}/ui/contracts?status=active`);
       expect(await page.locator('tbody').textContent()).not.toContain('UI-ALPHA');
+      await page.goto(`${api}/ui/contracts?ref=ui-al`);
+      expect(await page.locator('tbody').textContent()).toContain('UI-ALPHA');
+      await page.goto(`${api}/ui/contracts?ref=zz`);
+      expect(await page.locator('tbody tr').count()).toBe(0);
+      // An account manager sees no audit trail, evidence pack or incidents.
+      await page.goto(contractUrl);
+      expect(await page.locator('a[href$="/trail"]').count()).toBe(0);
+      expect(await page.locator('a[href="/ui/incidents"]').count()).toBe(0);
+      const certificate = await page.request.get(`${contractUrl}/certificate.json`);
+      expect(certificate.headers()['content-disposition']).toContain('attachment');
+      expect(((await certificate.json()) as { contractId: string }).contractId).toBe(contractUrl.split('/').at(-1));
+      expect((await page.request.get(`${contractUrl}/trail`)).status()).toBe(403);
 
       // A form posted without its CSRF token is refused, and changes nothing.
       const forged = await page.request.post(`${api}/ui/contracts`, { form: { controllerName: 'Forged SAS', controllerEmail: 'f@forged.example', billingPeriod: 'P1M' } });
@@ -138,7 +150,9 @@ describe('the browser UI (DESIGN §7)', () => {
 
   it('the DPO sees the inbox overdue first; a billing user is refused the pages; an idle session is sent to sign in again', async () => {
     // An assistance request due in two seconds: overdue by the time the DPO looks.
-    const order = await stack.request('POST', '/contracts', { role: 'account_manager', body: { controller: { name: 'UI Bravo SAS', email: 'privacy@ui-bravo.example' }, billingPeriod: 'P1Y' } });
+    const order = await stack.request('POST', '/contracts', { role: 'account_manager', body: { controller: { name: 'UI Bravo SAS', email: 'privacy@ui-bravo.example' }, billingPeriod: 'P1Y', reference: 'UI-BRAVO' } });
+    const handedOver = await stack.request('POST', `/contracts/${order.body.id}/credentials`, { role: 'account_manager', body: { kind: 'ssh', host: 'web.ui-bravo.example', username: 'deploy', secret: 'another-secret' } });
+    expect(handedOver.body.status).toBe('active');
     const now = Date.now();
     const asked = await stack.request('POST', `/contracts/${order.body.id}/assistance-requests`, { role: 'dpo', body: { kind: 'dpia', receivedAt: new Date(now).toISOString(), dueAt: new Date(now + 2_000).toISOString(), summary: 'DPIA help' } });
     expect(asked.status, JSON.stringify(asked.body)).toBe(201);
@@ -153,6 +167,51 @@ describe('the browser UI (DESIGN §7)', () => {
       expect(await first.textContent()).toContain('overdue');
       await noSeriousViolations(page, 'inbox');
       await shoot(page, 'inbox');
+      // Record an incident at the web platform over the last hour, confirm it, and see bravo's notice go out.
+      await page.click('a[href="/ui/incidents"]');
+      const at = new Date(Date.now() + 1_000).toISOString().slice(0, 19);
+      const from = new Date(Date.now() - 3_600_000).toISOString().slice(0, 19);
+      await page.fill('#summary', 'Unauthorised access to a web node');
+      await page.fill('#from', from);
+      await page.fill('#to', at);
+      await page.fill('#detectedAt', at);
+      // No location ticked: the domain's message, and what was typed is kept.
+      await new Promise((r) => setTimeout(r, 1_500));
+      await page.click('form[action="/ui/incidents"] button[type=submit]');
+      expect(await page.locator('[role=alert]').textContent()).toMatch(/locations/);
+      expect(await page.inputValue('#summary')).toBe('Unauthorised access to a web node');
+      await page.check('input[name=locations][value=web-platform]');
+      await Promise.all([page.waitForURL(/\/ui\/incidents\/[0-9a-f-]{36}$/), page.click('form[action="/ui/incidents"] button[type=submit]')]);
+      expect(await page.locator('.status').first().textContent()).toBe('investigating');
+      await page.check('form[action$="/confirmation"] input[name=confirm]');
+      await Promise.all([page.waitForURL(/\/ui\/incidents\/[0-9a-f-]{36}$/), page.click('form[action$="/confirmation"] button[type=submit]')]);
+      await waitFor('bravo notified', async () => {
+        await page.reload();
+        const rows = await page.locator('tbody tr').allTextContents();
+        return rows.some((r) => r.includes('UI Bravo SAS') && r.includes('sent'));
+      }, { timeoutMs: 60_000, intervalMs: 1_000 });
+      expect(await page.locator('.status').first().textContent()).toBe('confirmed');
+      await noSeriousViolations(page, 'incident');
+      await shoot(page, 'incident');
+      // The update form sends to every notice.
+      await page.fill('#measures', 'Node isolated, keys rotated');
+      await Promise.all([page.waitForURL(/\/ui\/incidents\/[0-9a-f-]{36}$/), page.click('form[action$="/updates"] button[type=submit]')]);
+      expect(await page.locator('dl.facts').textContent()).toContain('Updates sent1');
+      await stack.mail.waitFor((m) => m.to.includes('privacy@ui-bravo.example') && /supplement|update/i.test(m.subject), 30_000);
+
+      // The audit trail of bravo's contract and of its breach notice, and a verification.
+      await page.goto(`${api}/ui/contracts/${order.body.id}`);
+      expect(await page.locator('table').last().textContent()).toContain('breach notice');
+      await page.click('a[href$="/trail"]');
+      expect(await page.locator('tbody').textContent()).toContain('ContractOrdered');
+      await page.click('main form button[type=submit]');
+      expect(await page.locator('[role=status]').textContent()).toMatch(/verifies/);
+      await noSeriousViolations(page, 'audit trail');
+      await shoot(page, 'audit-trail');
+      const pack = await page.request.get(`${api}/ui/contracts/${order.body.id}/evidence.zip`);
+      expect(pack.headers()['content-type']).toBe('application/zip');
+      expect((await pack.body()).subarray(0, 2).toString()).toBe('PK');
+
       // The DPO has no order form.
       expect(await page.locator('a[href="/ui/contracts/new"]').count()).toBe(0);
       expect((await page.request.get(`${api}/ui/contracts/new`)).status()).toBe(403);

@@ -53,6 +53,7 @@ export class ContractQueries {
          AND ($4::timestamptz IS NULL OR term_end < $4)
          AND ($5::timestamptz IS NULL OR destruction_deadline < $5)
          AND ($6::timestamptz IS NULL OR (ordered_at, id) > ($6, $7::uuid))
+         AND ($9::text IS NULL OR lower(reference) LIKE $9 || '%' ESCAPE '\\')
        ORDER BY ordered_at, id
        LIMIT $8`,
       [
@@ -64,6 +65,7 @@ export class ContractQueries {
         after?.orderedAt ?? null,
         after?.id ?? null,
         limit + 1,
+        query.reference?.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`) ?? null,
       ],
     );
     return toPage(

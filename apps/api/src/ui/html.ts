@@ -37,7 +37,7 @@ export interface PageContext {
   readonly role: Role;
   readonly csrf: string;
   readonly title: string;
-  readonly active?: 'contracts' | 'inbox' | 'new';
+  readonly active?: 'contracts' | 'inbox' | 'new' | 'incidents';
 }
 
 /** Every page: one stylesheet from the engine, no script, a skip link, the signed-in role and a sign-out form. */
@@ -59,6 +59,7 @@ export function layout(ctx: PageContext, body: Html): string {
     ${nav('/ui/contracts', 'Contracts', 'contracts')}
     ${ctx.role === 'account_manager' ? nav('/ui/contracts/new', 'Order', 'new') : ''}
     ${nav('/ui/inbox', 'Inbox', 'inbox')}
+    ${ctx.role === 'dpo' || ctx.role === 'admin' ? nav('/ui/incidents', 'Incidents', 'incidents') : ''}
   </nav>
   <form method="post" action="/ui/logout" class="signout">
     <input type="hidden" name="_csrf" value="${ctx.csrf}">
@@ -122,5 +123,10 @@ dl.facts dd { margin: 0; }
 .actions { display: grid; gap: 16px; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); }
 .actions form { border: 1px solid var(--line); border-radius: 4px; padding: 12px; }
 .pager { margin-top: 12px; }
+fieldset { border: 1px solid var(--line); border-radius: 4px; margin: 0 0 12px; padding: 8px 12px; }
+label.inline { display: inline-flex; gap: 6px; align-items: center; font-weight: 400; margin-right: 16px; }
+form.card { border: 1px solid var(--line); border-radius: 4px; padding: 12px; margin-top: 24px; max-width: 40rem; }
+input[type=datetime-local] { display: block; padding: 6px 8px; border: 1px solid #8c959f; border-radius: 4px; }
+.links { margin: 16px 0; }
 @media (max-width: 600px) { th.wide, td.wide { display: none; } main { padding: 12px; } }
 `;

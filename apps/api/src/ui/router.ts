@@ -12,9 +12,14 @@ import { ContractQueries } from '../contracts/contract-queries.service';
 import { HandOverCredentialsDto } from '../contracts/dto/commands.dto';
 import { OrderContractDto } from '../contracts/dto/order-contract.dto';
 import { DeadlineQueries } from '../deadlines/deadlines.service';
+import { EvidencePacks } from '../evidence/evidence';
+import { Incidents } from '../incidents/incidents.service';
+import { FileTrails } from '../kit/trail';
 import { bare, CSS, dateTime, dateWithCountdown, html, Html, layout } from './html';
+import { field, fieldError } from './forms';
 import { OidcClient } from './oidc';
-import { subjectHashOf, UiSessions, type UiSession } from './sessions';
+import { incidentRoutes } from './incidents';
+import { subjectHashOf, UiSessions, type Signed, type UiSession } from './sessions';
 import { timeline } from './timeline';
 
 const SESSION_COOKIE = 'dpa_session';
@@ -23,8 +28,17 @@ const LOGIN_COOKIE = 'dpa_login';
 const UI_ROLES: readonly Role[] = ['account_manager', 'dpo', 'admin'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const STATUSES = ['ordered', 'active', 'expired', 'terminated', 'cancelled', 'destroyed'];
+const FILE_TABLES: readonly (readonly [string, string])[] = [
+  ['breach_notices', 'breach notice'],
+  ['subject_requests', 'data-subject request'],
+  ['instructions', 'instruction'],
+  ['transfer_notices', 'transfer notice'],
+  ['assistance_requests', 'DPIA / consultation help'],
+  ['audits', 'audit'],
+  ['sub_processor_notices', 'sub-processor change'],
+];
+const TRAIL_ROLES: readonly Role[] = ['dpo', 'admin'];
 
-type Signed = Request & { session?: UiSession };
 
 function cookieOf(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
@@ -55,6 +69,17 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   const queries = app.get(ContractQueries);
   const commands = app.get(ContractCommands);
   const deadlines = app.get(DeadlineQueries);
+  const trails = app.get(FileTrails);
+  const packs = app.get(EvidencePacks);
+  const dataSource = app.get(DataSource);
+  /** A contract's own files (DESIGN §3), each with its stream: what its page lists and its trail shows. */
+  const filesOf = async (contractId: string) =>
+    (await dataSource.query(
+      `SELECT f.id::text AS id, f.type, f.status, f.at FROM (
+         ${FILE_TABLES.map(([table, label]) => `SELECT id, '${label}' AS type, status, ${table === 'breach_notices' ? `(state->>'openedAt')::timestamptz` : 'received_at'} AS at FROM ${table} WHERE contract_id = $1`).join(' UNION ALL ')}
+       ) f ORDER BY f.at, f.id`,
+      [contractId],
+    )) as { id: string; type: string; status: string; at: Date | null }[];
   const pipe = validationPipe();
   const secure = config.ui.baseUrl.startsWith('https:');
   const cookie = (name: string, value: string, extra: string) => `${name}=${encodeURIComponent(value)}; HttpOnly; SameSite=Lax; Path=/${secure ? '; Secure' : ''}; ${extra}`;
@@ -123,7 +148,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   });
 
   const principalOf = (s: UiSession): Principal => ({ keyId: `ui:${s.subjectHash.slice(0, 16)}`, role: s.role, name: 'browser session' });
-  const page = (req: Signed, title: string, active: 'contracts' | 'inbox' | 'new' | undefined, body: Html) => layout({ role: req.session!.role, csrf: req.session!.csrfToken, title, active }, body);
+  const page = (req: Signed, title: string, active: 'contracts' | 'inbox' | 'new' | 'incidents' | undefined, body: Html) => layout({ role: req.session!.role, csrf: req.session!.csrfToken, title, active }, body);
   const csrfField = (req: Signed) => html`<input type="hidden" name="_csrf" value="${req.session!.csrfToken}">`;
 
   router.post('/logout', async (req: Signed, res) => {
@@ -137,9 +162,10 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   router.get('/contracts', async (req: Signed, res, next) => {
     try {
       const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
+      const ref = typeof req.query.ref === 'string' ? req.query.ref.slice(0, 100) : '';
       const status = typeof req.query.status === 'string' && STATUSES.includes(req.query.status) ? req.query.status : '';
       const cursor = typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
-      const { items, nextCursor } = await queries.list({ controller: q || undefined, status: (status || undefined) as never, limit: 50, cursor });
+      const { items, nextCursor } = await queries.list({ controller: q || undefined, reference: ref || undefined, status: (status || undefined) as never, limit: 50, cursor });
       const now = new Date().toISOString();
       const rows = items.map((c) => {
         const s = c as OrderedOrLater;
@@ -152,13 +178,14 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
           <td class="wide">${deadline ? dateWithCountdown(deadline, s.destruction.completedAt === null && now > deadline) : '—'}</td>
         </tr>`;
       });
-      const next = nextCursor ? html`<p class="pager"><a href="/ui/contracts?${new URLSearchParams({ ...(q ? { q } : {}), ...(status ? { status } : {}), cursor: nextCursor }).toString()}">Next page</a></p>` : '';
+      const next = nextCursor ? html`<p class="pager"><a href="/ui/contracts?${new URLSearchParams({ ...(ref ? { ref } : {}), ...(q ? { q } : {}), ...(status ? { status } : {}), cursor: nextCursor }).toString()}">Next page</a></p>` : '';
       res.send(
         page(
           req,
           'Contracts',
           'contracts',
           html`<form class="filters" method="get" action="/ui/contracts" role="search">
+            <div><label for="ref">Reference</label><input id="ref" type="search" name="ref" value="${ref}" placeholder="starts with"></div>
             <div><label for="q">Controller</label><input id="q" type="search" name="q" value="${q}" placeholder="name or email"></div>
             <div><label for="status">Status</label><select id="status" name="status"><option value="">any</option>${STATUSES.map((st) => html`<option value="${st}"${st === status ? new Html(' selected') : ''}>${st}</option>`)}</select></div>
             <button type="submit">Filter</button>
@@ -231,6 +258,11 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
         <div class="field"><label><input type="checkbox" name="confirm" value="yes" required> I understand: processing ends now, the credentials are shredded and the data will be destroyed.</label>${fieldError(error, 'confirm')}</div>
         <button type="submit" class="danger">Terminate the contract</button></form>`);
     }
+    const files = await filesOf(id);
+    const auditor = TRAIL_ROLES.includes(req.session!.role);
+    const links: Html[] = [];
+    if (d.certificate) links.push(html`<a href="/ui/contracts/${id}/certificate.json" download>Download the destruction certificate</a>`);
+    if (auditor) links.push(html`<a href="/ui/contracts/${id}/evidence.zip" download>Download the evidence pack</a>`, html`<a href="/ui/contracts/${id}/trail">Audit trail</a>`);
     const lateDeadline = d.deadline !== null && (d.completedAt ? d.completedAt > d.deadline : new Date().toISOString() > d.deadline);
     return page(
       req,
@@ -250,6 +282,9 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
       <h2>Timeline</h2>
       ${timeline(s)}
       ${isEnded(s) || s.status === 'destroyed' ? html`<h2>Locations</h2><ul>${d.locations.map((l) => html`<li>${l.name}: ${l.status}${l.status === 'destroyed' ? html` · ${dateTime(l.destroyedAt)}` : ''}</li>`)}</ul>` : ''}
+      ${links.length ? html`<p class="links">${links.map((l, i) => html`${i ? ' · ' : ''}${l}`)}</p>` : ''}
+      <h2>Files</h2>
+      ${files.length === 0 ? html`<p class="muted">No breach notice, request, instruction, audit or other file yet.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">File</th><th scope="col">Status</th><th scope="col">Opened</th>${auditor ? html`<th scope="col">Trail</th>` : ''}</tr></thead><tbody>${files.map((f) => html`<tr><td>${f.type}</td><td><span class="status">${f.status}</span></td><td>${f.at ? dateTime(f.at.toISOString()) : '—'}</td>${auditor ? html`<td><a href="/ui/contracts/${id}/trail?file=${f.id}">events</a></td>` : ''}</tr>`)}</tbody></table></div>`}
       ${actions.length ? html`<h2>Actions</h2><div class="actions">${actions}</div>` : ''}`,
     );
   };
@@ -262,6 +297,66 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
     } catch (e) {
       const error = toApiError(e);
       if (error.status === 404) return void res.status(404).send(page(req, 'Not found', 'contracts', html`<p>No such contract.</p>`));
+      next(e);
+    }
+  });
+
+  const contractParam = (req: Request) => {
+    const id = String(req.params.id);
+    if (!UUID.test(id)) throw new ApiError(404, 'not_found', 'No such contract.');
+    return id;
+  };
+
+  router.get('/contracts/:id/certificate.json', async (req: Signed, res, next) => {
+    try {
+      const id = contractParam(req);
+      const { state } = await queries.found(id);
+      const certificate = state.status === 'none' ? null : state.destruction.certificate;
+      if (!certificate) throw new ApiError(404, 'not_found', 'This contract has no destruction certificate yet.');
+      res.setHeader('Content-Disposition', `attachment; filename="destruction-certificate-${certificate.certificateId}.json"`);
+      res.type('application/json').send(`${JSON.stringify(certificate, null, 2)}\n`);
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.get('/contracts/:id/evidence.zip', async (req: Signed, res, next) => {
+    try {
+      if (!TRAIL_ROLES.includes(req.session!.role)) throw new ApiError(403, 'forbidden', 'The evidence pack is for the DPO and admins.');
+      const { zip, filename } = await packs.pack(contractParam(req));
+      res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+      res.type('application/zip').send(Buffer.from(zip));
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  // The audit trail of the contract, or of one of its files: every event with its hash, and a verification.
+  router.get('/contracts/:id/trail', async (req: Signed, res, next) => {
+    try {
+      if (!TRAIL_ROLES.includes(req.session!.role)) throw new ApiError(403, 'forbidden', 'The audit trail is for the DPO and admins.');
+      const id = contractParam(req);
+      const { state } = await queries.found(id);
+      const fileId = typeof req.query.file === 'string' ? req.query.file : null;
+      const file = fileId ? (await filesOf(id)).find((f) => f.id === fileId) : null;
+      if (fileId && !file) throw new ApiError(404, 'not_found', 'No such file under this contract.');
+      const streamId = file?.id ?? id;
+      const { events } = await trails.events(streamId);
+      const verified = req.query.verify === '1' ? await trails.verify(streamId) : null;
+      const name = `${file ? `${file.type} of ` : ''}contract ${state.status === 'none' ? id : (state.reference ?? id)}`;
+      res.send(
+        page(
+          req,
+          `Audit trail — ${name}`,
+          'contracts',
+          html`<p><a href="/ui/contracts/${id}">Back to the contract</a></p>
+          <form method="get" action="/ui/contracts/${id}/trail">${file ? html`<input type="hidden" name="file" value="${file.id}">` : ''}<input type="hidden" name="verify" value="1"><button type="submit">Verify the hash chain</button></form>
+          ${verified ? (verified.valid ? html`<p class="ok" role="status">The chain of ${events.length} events verifies: no event was changed, removed or reordered.</p>` : html`<p class="notice" role="alert">The chain breaks at event ${verified.brokenAt ?? '?'}: ${verified.reason ?? ''}</p>`) : ''}
+          <div class="table-wrap"><table><thead><tr><th scope="col">#</th><th scope="col">Event</th><th scope="col">Occurred</th><th scope="col">By</th><th scope="col" class="wide">Hash</th></tr></thead>
+          <tbody>${events.map((e) => html`<tr><td>${e.version}</td><td>${e.type}</td><td>${dateTime(e.occurredAt)}</td><td>${String((e.metadata as { actor?: string } | null)?.actor ?? '—')}</td><td class="wide"><code title="${e.hash}">${e.hash.slice(0, 16)}…</code></td></tr>`)}</tbody></table></div>`,
+        ),
+      );
+    } catch (e) {
       next(e);
     }
   });
@@ -324,30 +419,15 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
     }
   });
 
+  incidentRoutes(router, { page, csrfField, principalOf, pipe }, app.get(Incidents));
+
   // Anything else under /ui, and failures: a page, never a stack trace.
   router.use((_req, res) => void res.status(404).send(bare('Not found', html`<p>No such page. <a href="/ui/contracts">Contracts</a>.</p>`)));
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const error = toApiError(err);
+    if (error.status === 404 || error.status === 403) return void res.status(error.status).send(bare(error.status === 404 ? 'Not found' : 'Not allowed', html`<p>${error.message} <a href="/ui/contracts">Contracts</a>.</p>`));
     res.status(error.status >= 500 ? 503 : error.status).send(bare('Something went wrong', html`<p>${error.status >= 500 ? 'The engine could not answer now; try again in a moment.' : error.message}</p>`));
   });
   return router;
-}
-
-function fieldProblem(error: ApiError | null, name: string): string | null {
-  const fields = (error?.details as { fields?: { field: string; problem: string }[] } | undefined)?.fields;
-  const own = fields?.filter((f) => f.field === name || f.field.endsWith(`.${name}`) || name.endsWith(`.${f.field}`));
-  if (own?.length) return own.map((f) => f.problem).join('; ');
-  const field = (error?.details as { field?: string } | undefined)?.field;
-  return field && (field === name || name.endsWith(`.${field}`)) ? error!.message : null;
-}
-
-function fieldError(error: ApiError | null, name: string): Html | '' {
-  const problem = fieldProblem(error, name);
-  return problem ? html`<p class="error" id="${name}-error">${problem}</p>` : '';
-}
-
-function field(id: string, label: string, value: string | undefined, error: ApiError | null, errorName: string, type = 'text'): Html {
-  const problem = fieldProblem(error, errorName);
-  return html`<div class="field"><label for="${id}">${label}</label><input id="${id}" name="${id}" type="${type}" value="${value ?? ''}"${problem ? new Html(` aria-invalid="true" aria-describedby="${id}-error"`) : ''}>${problem ? html`<p class="error" id="${id}-error">${problem}</p>` : ''}</div>`;
 }
 

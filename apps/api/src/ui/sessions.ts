@@ -78,3 +78,6 @@ export class UiSessions {
 }
 
 export const subjectHashOf = (issuer: string, subject: string) => hash(`${issuer}\n${subject}`);
+
+/** A request of the UI once its session is known. */
+export type Signed = import('express').Request & { session?: UiSession };

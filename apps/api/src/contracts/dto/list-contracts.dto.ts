@@ -14,6 +14,9 @@ export class ListContractsQuery extends PageQuery {
   @OptionalText('search', { description: "Part of the controller's name (any case), or its exact email." })
   controller?: string;
 
+  @OptionalText('search', { description: "The start of the contract's reference (any case)." })
+  reference?: string;
+
   @Instant({ example: '2027-03-01T00:00:00Z', description: 'Current term ends strictly before this instant.' }, true)
   termEndsBefore?: string;
 
