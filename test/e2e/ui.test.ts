@@ -87,6 +87,9 @@ describe('the browser UI (DESIGN §7)', () => {
       expect(await page.locator('h1').textContent()).toBe('Contract UI-ALPHA');
       expect(await page.locator('.status').first().textContent()).toBe('ordered');
       const contractUrl = page.url();
+      // Only the commands the contract takes now: an order is handed over or cancelled, not terminated.
+      const forms = async () => (await page.locator('.actions form').evaluateAll((fs) => fs.map((f) => f.getAttribute('action')!.split('/').at(-1)))).sort();
+      expect(await forms()).toEqual(['cancellation', 'credentials']);
 
       // The hand-over: the secret is write-only (a password field, never shown again).
       expect(await page.getAttribute('#secret', 'type')).toBe('password');
@@ -95,6 +98,7 @@ describe('the browser UI (DESIGN §7)', () => {
       await page.fill('#secret', 'a-very-secret-value');
       await Promise.all([page.waitForURL(contractUrl), page.click('form[action$="/credentials"] button[type=submit]')]);
       expect(await page.locator('.status').first().textContent()).toBe('active');
+      expect(await forms()).toEqual(['credentials', 'non-renewal', 'termination']);
       expect(await page.content()).not.toContain('a-very-secret-value');
       const svg = page.locator('svg.timeline');
       expect(await svg.locator('title').textContent()).toBe('Timeline of contract UI-ALPHA');

@@ -1,7 +1,7 @@
 import { type INestApplication } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { DataSource } from 'typeorm';
-import { isEnded, type OrderedOrLater } from '../../../../libs/domain/src';
+import { callerCommands, isEnded, type OrderedOrLater } from '../../../../libs/domain/src';
 import { ROLES, type Principal, type Role } from '../../../../libs/infra/src/auth/api-keys';
 import { DEV_OIDC_USERS, type AppConfig } from '../../../../libs/infra/src/config/config';
 import { ApiError } from '../common/api-error';
@@ -246,13 +246,32 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
     const manager = req.session!.role === 'account_manager';
     const d = s.destruction;
     const actions: Html[] = [];
-    if (manager && (s.status === 'ordered' || s.status === 'active')) {
+    // What a role may not do, it is not shown: the forms are those of the commands the contract takes now.
+    const allowed = manager ? callerCommands(s) : [];
+    if (allowed.includes('HandOverCredentials')) {
       actions.push(html`<form method="post" action="/ui/contracts/${id}/credentials">${csrfField(req)}<h2>Hand over credentials</h2>
         ${field('kind', 'Kind', values.kind ?? 'ssh', error, 'kind')}${field('host', 'Host', values.host, error, 'host')}${field('username', 'Username', values.username, error, 'username')}
         <div class="field"><label for="secret">Secret (write-only)</label><input id="secret" type="password" name="secret" autocomplete="new-password" required>${fieldError(error, 'secret')}</div>
         <button type="submit">Hand over</button></form>`);
     }
-    if (manager && s.status === 'active') {
+    if (allowed.includes('NoticeNonRenewal') && !s.nonRenewalNoticedAt) {
+      actions.push(html`<form method="post" action="/ui/contracts/${id}/non-renewal">${csrfField(req)}<h2>Non-renewal notice</h2>
+        <p class="muted">The contract then expires at the end of its term (${dateTime(s.termEnd)}) unless billing accepts a renewal.</p>
+        ${field('nonRenewalReason', 'Reason (optional)', values.nonRenewalReason, error, 'nonRenewalReason')}
+        <button type="submit">Record the notice</button></form>`);
+    }
+    if (allowed.includes('CancelContract')) {
+      actions.push(html`<form method="post" action="/ui/contracts/${id}/cancellation">${csrfField(req)}<h2>Cancel the order</h2>
+        ${field('cancelReason', 'Reason', values.cancelReason, error, 'cancelReason')}
+        <div class="field"><label><input type="checkbox" name="confirm" value="yes" required> I understand: the order is cancelled for good.</label></div>
+        <button type="submit" class="danger">Cancel the order</button></form>`);
+    }
+    if (allowed.includes('RequestDataExport')) {
+      actions.push(html`<form method="post" action="/ui/contracts/${id}/export">${csrfField(req)}<h2>Give the data back</h2>
+        <p class="muted">Inside the return window (until ${dateTime(d.returnWindowEndsAt)}): destruction waits until the export is served.</p>
+        <button type="submit">Request a data export</button></form>`);
+    }
+    if (allowed.includes('TerminateContract')) {
       actions.push(html`<form method="post" action="/ui/contracts/${id}/termination">${csrfField(req)}<h2>Terminate</h2>
         ${field('reason', 'Reason', values.reason, error, 'reason')}
         <div class="field"><label><input type="checkbox" name="confirm" value="yes" required> I understand: processing ends now, the credentials are shredded and the data will be destroyed.</label>${fieldError(error, 'confirm')}</div>
@@ -382,6 +401,17 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   contractCommand('credentials', async (req, id, body) => {
     const dto = (await pipe.transform({ kind: body.kind, host: body.host, username: body.username, secret: body.secret }, { type: 'body', metatype: HandOverCredentialsDto })) as HandOverCredentialsDto;
     await commands.handOver(id, dto, principalOf(req.session!), null);
+  });
+  contractCommand('non-renewal', async (req, id, body) => {
+    await commands.noticeNonRenewal(id, body.nonRenewalReason?.trim() || null, principalOf(req.session!));
+  });
+  contractCommand('cancellation', async (req, id, body) => {
+    if (body.confirm !== 'yes') throw new ApiError(400, 'confirmation_required', 'Tick the box to confirm: a cancellation cannot be undone.');
+    if (!body.cancelReason?.trim()) throw new ApiError(400, 'validation_failed', 'A reason is required.', { fields: [{ field: 'cancelReason', problem: 'A reason is required.' }] });
+    await commands.cancel(id, body.cancelReason.trim(), principalOf(req.session!));
+  });
+  contractCommand('export', async (req, id) => {
+    await commands.requestDataExport(id, principalOf(req.session!), null);
   });
   contractCommand('termination', async (req, id, body) => {
     if (body.confirm !== 'yes') throw new ApiError(400, 'confirmation_required', 'Tick the box to confirm: termination cannot be undone.', { fields: [{ field: 'confirm', problem: 'Tick the box to confirm: termination cannot be undone.' }] });
