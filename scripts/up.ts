@@ -86,10 +86,14 @@ async function main(): Promise<void> {
       port: TEMPORAL_PORT,
       uiPort: TEMPORAL_UI_PORT,
       dbFile: path.join(dataDir, 'temporal', 'temporal.sqlite'),
+      // The Temporal UI decodes payloads through the engine; a dpo or admin browser session authorises it.
+      codecEndpoint: `${loadConfig(env).ui.baseUrl}/codec`,
       onLine: sink('temporal'),
     });
     started.push(temporal);
     env.TEMPORAL_ADDRESS = temporal.address;
+    // The codec answers the Temporal UI's origin (CORS), on whatever port it was given.
+    env.TEMPORAL_UI_ORIGINS ??= `http://127.0.0.1:${TEMPORAL_UI_PORT},http://localhost:${TEMPORAL_UI_PORT}`;
   } else say('up', 'using TEMPORAL_ADDRESS');
   let mailUrl: string | null = null;
   if (!env.SMTP_URL) {

@@ -142,6 +142,8 @@ describe('the browser UI (DESIGN §7)', () => {
       expect(certificate.headers()['content-disposition']).toContain('attachment');
       expect(((await certificate.json()) as { contractId: string }).contractId).toBe(contractUrl.split('/').at(-1));
       expect((await page.request.get(`${contractUrl}/trail`)).status()).toBe(403);
+      // An account manager's session does not authorise the codec (the Temporal UI's payloads).
+      expect((await page.request.post(`${api}/codec/decode`, { data: { payloads: [] } })).status()).toBe(403);
 
       // A form posted without its CSRF token is refused, and changes nothing.
       const forged = await page.request.post(`${api}/ui/contracts`, { form: { controllerName: 'Forged SAS', controllerEmail: 'f@forged.example', billingPeriod: 'P1M' } });
@@ -216,6 +218,14 @@ describe('the browser UI (DESIGN §7)', () => {
       expect(pack.headers()['content-type']).toBe('application/zip');
       expect((await pack.body()).subarray(0, 2).toString()).toBe('PK');
 
+      // The Temporal UI's codec calls carry the engine's cookie: a DPO's session decodes.
+      const payload = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('{"hello":"codec"}').toString('base64') };
+      const encoded = await stack.request('POST', '/codec/encode', { role: 'admin', body: { payloads: [payload] } });
+      expect(encoded.status).toBe(200);
+      const decoded = await page.request.post(`${api}/codec/decode`, { data: encoded.body });
+      expect(decoded.status()).toBe(200);
+      expect(((await decoded.json()) as { payloads: unknown[] }).payloads).toEqual([payload]);
+
       // The DPO has no order form.
       expect(await page.locator('a[href="/ui/contracts/new"]').count()).toBe(0);
       expect((await page.request.get(`${api}/ui/contracts/new`)).status()).toBe(403);
@@ -225,6 +235,7 @@ describe('the browser UI (DESIGN §7)', () => {
       const after = await page.request.get(`${api}/ui/inbox`, { maxRedirects: 0 });
       expect(after.status()).toBe(303);
       expect(after.headers().location).toBe('/ui/login?returnTo=%2Fui%2Finbox');
+      expect((await page.request.post(`${api}/codec/decode`, { data: { payloads: [] } })).status()).toBe(401);
     } finally {
       await context.close();
     }

@@ -65,6 +65,9 @@ describe('npm run up', () => {
     expect((await fetch(`${api}/health`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${ports.MAIL_UI_PORT}/messages.json`)).status).toBe(200);
     expect(await isPortOpen(ports.TEMPORAL_UI_PORT)).toBe(true);
+    // The Temporal UI decodes payloads through the engine's codec endpoint.
+    const settings = (await (await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
+    expect(settings.Codec?.Endpoint).toBe(`${api}/codec`);
     // The UI's sign-in goes to the development OpenID provider `npm run up` started.
     const signIn = await fetch(`${api}/ui/contracts`, { redirect: 'manual' });
     expect(signIn.headers.get('location')).toBe('/ui/login?returnTo=%2Fui%2Fcontracts');

@@ -11,3 +11,7 @@ export const Roles = (...roles: Role[]) => applyDecorators(SetMetadata(ROLES_KEY
 export const AnyRole = () => Roles(...ROLES);
 /** No key needed (health, docs). */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
+
+export const SESSION_KEY = 'dpa:browser-session';
+/** A browser session of an allowed role may call this route too (the Temporal UI's codec calls, DESIGN §7). */
+export const SessionAllowed = () => SetMetadata(SESSION_KEY, true);

@@ -5,7 +5,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBase64, IsObject, IsOptional, ValidateNested } from 'class-validator';
 import { type AppConfig } from '../../../../libs/infra/src/config/config';
 import { EncryptionCodec } from '../../../../libs/infra/src/temporal/payload-codec';
-import { Roles } from '../auth/roles.decorator';
+import { Roles, SessionAllowed } from '../auth/roles.decorator';
 import { ApiError } from '../common/api-error';
 import { ErrorResponses } from '../common/openapi';
 import { APP_CONFIG } from '../config/config.module';
@@ -60,6 +60,7 @@ function toJson(payloads: Payload[]): CodecBody {
 @ApiTags('codec')
 @ApiBearerAuth()
 @Controller('codec')
+@SessionAllowed()
 export class CodecController {
   private readonly codec: EncryptionCodec;
 

@@ -19,10 +19,9 @@ import { bare, CSS, dateTime, dateWithCountdown, html, Html, layout } from './ht
 import { field, fieldError } from './forms';
 import { OidcClient } from './oidc';
 import { incidentRoutes } from './incidents';
-import { subjectHashOf, UiSessions, type Signed, type UiSession } from './sessions';
+import { cookieOf, SESSION_COOKIE, subjectHashOf, UiSessions, type Signed, type UiSession } from './sessions';
 import { timeline } from './timeline';
 
-const SESSION_COOKIE = 'dpa_session';
 const LOGIN_COOKIE = 'dpa_login';
 /** The roles that have pages (DESIGN §7): the billing system talks to the API only. */
 const UI_ROLES: readonly Role[] = ['account_manager', 'dpo', 'admin'];
@@ -39,14 +38,6 @@ const FILE_TABLES: readonly (readonly [string, string])[] = [
 ];
 const TRAIL_ROLES: readonly Role[] = ['dpo', 'admin'];
 
-
-function cookieOf(req: Request, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
-  }
-  return undefined;
-}
 
 /** Strict headers on every page: a CSP with no inline script (no script at all), no framing. */
 function securityHeaders(_req: Request, res: Response, next: NextFunction): void {

@@ -2,6 +2,18 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { ROLES, type Role } from '../../../../libs/infra/src/auth/api-keys';
 
+/** The browser session's cookie (httpOnly, SameSite=Lax). */
+export const SESSION_COOKIE = 'dpa_session';
+
+/** One cookie of a request, by name. */
+export function cookieOf(req: { headers: { cookie?: string } }, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
 const hash = (value: string) => createHash('sha256').update(value).digest('hex');
 const token = () => randomBytes(32).toString('base64url');
 

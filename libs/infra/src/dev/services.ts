@@ -53,6 +53,8 @@ export interface TemporalDevServerOptions {
   readonly uiPort: number | null;
   /** A SQLite file keeps workflows across restarts; without it the server is in memory. */
   readonly dbFile?: string;
+  /** The engine's codec endpoint, for the UI to decode payloads (DESIGN §6, §7). */
+  readonly codecEndpoint?: string;
   readonly onLine?: LineSink;
 }
 
@@ -60,6 +62,7 @@ export interface TemporalDevServerOptions {
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port), '--namespace', 'default', '--log-level', 'warn'];
   args.push(...(options.uiPort === null ? ['--headless'] : ['--ui-port', String(options.uiPort)]));
+  if (options.uiPort !== null && options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
   if (options.dbFile) {
     fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);
