@@ -39,8 +39,14 @@ const FILE_TABLES: readonly (readonly [string, string])[] = [
 const TRAIL_ROLES: readonly Role[] = ['dpo', 'admin'];
 
 
-/** Strict headers on every page: a CSP with no inline script (no script at all), no framing. */
+/** Strict headers on every page: a CSP with no inline script (no script at all), no framing; and the server's time (Server-Timing). */
 function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  const started = process.hrtime.bigint();
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => Response;
+  res.writeHead = ((...args: unknown[]) => {
+    if (!res.headersSent) res.setHeader('Server-Timing', `app;dur=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)}`);
+    return writeHead(...args);
+  }) as typeof res.writeHead;
   res.setHeader('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('X-Frame-Options', 'DENY');

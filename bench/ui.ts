@@ -1,0 +1,115 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { chromium } from 'playwright-core';
+import { addDuration, contractStream, decide, evolve, initialState, type ContractEvent } from '../libs/domain/src';
+import * as f from '../libs/domain/src/testing/factories';
+import { migrate, createDataSource } from '../libs/infra/src/database/data-source';
+import { CHROMIUM, ensureChromium } from '../libs/infra/src/dev/chromium';
+import { freePort } from '../libs/infra/src/dev/processes';
+import { projectRoot } from '../libs/infra/src/dev/project-root';
+import { startTemporalDevServer } from '../libs/infra/src/dev/services';
+import { CONTRACT_STREAM } from '../libs/infra/src/event-store/contract-projection';
+import { createEventStore, toNewEvents } from '../libs/infra/src/event-store/streams';
+import { startApi } from '../test/support/apps';
+import { startOidcProvider } from '../test/support/oidc';
+import { benchPostgres, fmt, measure, percentile } from './support';
+
+/**
+ * `npm run bench:ui`: 10,000 contracts straight into the store (a tenth of them terminated, so the
+ * inbox has destruction deadlines), a sign-in through the development OpenID provider in Chromium,
+ * then the contracts list, a filtered list, the inbox and a contract page, each requested
+ * BENCH_UI_REQUESTS times by 4 clients with the session's cookie. Prints the p50 and p95 of the
+ * server's own time (its Server-Timing header) and of the round trip, per page. Target: p95 < 200 ms.
+ */
+const CONTRACTS = Number(process.env.BENCH_UI_CONTRACTS ?? 10_000);
+const REQUESTS = Number(process.env.BENCH_UI_REQUESTS ?? 200);
+
+async function main(): Promise<void> {
+  const root = projectRoot();
+  if (spawnSync(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
+  ensureChromium((line) => console.log(line));
+  const pg = await benchPostgres('ui');
+  const temporal = await startTemporalDevServer({ port: await freePort(), uiPort: null });
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    await migrate(pg.url);
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const oidc = await startOidcProvider(`${url}/ui/callback`);
+    cleanups.push(() => oidc.stop());
+    const api = await startApi({ DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, PORT: String(port), OIDC_ISSUER: oidc.issuer, NODE_ENV: 'development', LOG_LEVEL: 'warn' });
+    cleanups.push(() => api.stop());
+
+    const dataSource = createDataSource({ url: pg.url, poolSize: 16 });
+    await dataSource.initialize();
+    cleanups.push(() => dataSource.destroy());
+    const store = createEventStore(dataSource);
+    const orderedAt = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const ids = Array.from({ length: CONTRACTS }, () => randomUUID());
+    const seeded = await measure(CONTRACTS, 16, async (i) => {
+      const contractId = ids[i]!;
+      let state = initialState();
+      const events: ContractEvent[] = [];
+      const commands = [
+        f.orderContract({ contractId, orderedAt, reference: `BENCH-${String(i).padStart(5, '0')}`, controller: { customerId: null, name: `Controller ${i} SAS`, email: `privacy-${i}@c${i % 97}.example`, address: null, dpoEmail: null } }),
+        f.handOverCredentials(addDuration(orderedAt, 'PT1M'), randomUUID()),
+        ...(i % 10 === 0 ? [f.terminateContract(addDuration(orderedAt, 'P1D')), f.revokeCredentials(addDuration(orderedAt, 'P1D')), f.scheduleDestruction(addDuration(orderedAt, 'P1D'))] : []),
+      ];
+      for (const command of commands) {
+        for (const e of decide(command, state)) {
+          state = evolve(state, e);
+          events.push(e);
+        }
+      }
+      await store.append(CONTRACT_STREAM, contractId, 0, toNewEvents(contractStream, events, { actor: 'bench' }));
+    });
+    console.log(`seeded ${CONTRACTS} contracts in ${fmt(seeded.seconds)} s`);
+
+    // Sign in as a person would, in Chromium; then the session's cookie for the measured requests.
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    let cookie: string;
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${url}/ui/contracts`);
+      await page.fill('input[name=login]', 'dpo');
+      await page.fill('input[name=password]', 'bench');
+      await Promise.all([page.waitForURL(`${url}/ui/contracts`), page.click('button[type=submit]')]);
+      const session = (await page.context().cookies()).find((c) => c.name === 'dpa_session');
+      if (!session) throw new Error('no session after sign-in');
+      cookie = `dpa_session=${session.value}`;
+    } finally {
+      await browser.close();
+    }
+
+    const pages: [string, string][] = [
+      ['contracts list', '/ui/contracts'],
+      ['filtered list', '/ui/contracts?status=terminated&q=controller%201'],
+      ['inbox', '/ui/inbox'],
+      ['contract page', `/ui/contracts/${ids[10]}`],
+    ];
+    console.log(`${REQUESTS} requests per page, 4 clients, ${CONTRACTS} contracts in the store:`);
+    for (const [name, target] of pages) {
+      const server: number[] = [];
+      const round = await measure(REQUESTS, 4, async () => {
+        const res = await fetch(`${url}${target}`, { headers: { cookie }, redirect: 'manual' });
+        if (res.status !== 200) throw new Error(`${target}: ${res.status}`);
+        await res.arrayBuffer();
+        server.push(Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN));
+      });
+      server.sort((a, b) => a - b);
+      const trip = [...round.latencies].sort((a, b) => a - b);
+      console.log(`  ${name.padEnd(15)} server p50 ${fmt(percentile(server, 50))} ms, p95 ${fmt(percentile(server, 95))} ms; round trip p50 ${fmt(percentile(trip, 50))} ms, p95 ${fmt(percentile(trip, 95))} ms`);
+    }
+    console.log('target: p95 under 200 ms on this machine');
+  } finally {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    await temporal.stop();
+    await pg.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
