@@ -81,6 +81,8 @@ describe('the browser UI (DESIGN §7)', () => {
       await page.click('main form button[type=submit]');
       expect(await page.locator('#controllerName-error').textContent()).toMatch(/200/);
       expect(await page.inputValue('#controllerEmail')).toBe('privacy@ui-alpha.example');
+      await noSeriousViolations(page, 'order form with an error');
+      await shoot(page, 'order-form');
       await page.fill('#controllerName', 'UI Alpha SAS');
       await page.fill('#reference', 'UI-ALPHA');
       await Promise.all([page.waitForURL(/\/ui\/contracts\/[0-9a-f-]{36}$/), page.click('main form button[type=submit]')]);
@@ -181,6 +183,8 @@ describe('the browser UI (DESIGN §7)', () => {
       await page.fill('#from', from);
       await page.fill('#to', at);
       await page.fill('#detectedAt', at);
+      await noSeriousViolations(page, 'incidents');
+      await shoot(page, 'incidents');
       // No location ticked: the domain's message, and what was typed is kept.
       await new Promise((r) => setTimeout(r, 1_500));
       await page.click('form[action="/ui/incidents"] button[type=submit]');
