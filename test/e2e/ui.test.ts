@@ -109,6 +109,11 @@ describe('the browser UI (DESIGN §7)', () => {
       await noSeriousViolations(page, 'contract page');
       await shoot(page, 'contract-active');
 
+      // A field sent twice is refused as bad input (400), never a failure of the engine.
+      const csrf = await page.inputValue('form[action$="/termination"] input[name=_csrf]');
+      const twice = await page.request.post(`${contractUrl}/termination`, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, data: `_csrf=${encodeURIComponent(csrf)}&reason=a&reason=b&confirm=yes` });
+      expect(twice.status()).toBe(400);
+      expect(await page.request.post(`${contractUrl}/termination`, { form: { _csrf: 'not-the-token', reason: 'x', confirm: 'yes' } }).then((r) => r.status())).toBe(403);
       // Terminate: the box must be ticked (an irreversible action).
       await page.fill('form[action$="/termination"] #reason', 'client left');
       await page.check('form[action$="/termination"] input[name=confirm]');
@@ -150,6 +155,10 @@ describe('the browser UI (DESIGN §7)', () => {
       // A form posted without its CSRF token is refused, and changes nothing.
       const forged = await page.request.post(`${api}/ui/contracts`, { form: { controllerName: 'Forged SAS', controllerEmail: 'f@forged.example', billingPeriod: 'P1M' } });
       expect(forged.status()).toBe(403);
+      expect((await page.request.post(`${api}/ui/logout`, { form: {} })).status()).toBe(403);
+      // A malformed session cookie is no session, never a 500, for the API and the codec alike.
+      expect((await fetch(`${api}/contracts?limit=1`, { headers: { authorization: 'Bearer dev-billing-key', cookie: 'dpa_session=%' } })).status).toBe(200);
+      expect((await fetch(`${api}/codec/decode`, { method: 'POST', headers: { cookie: 'dpa_session=%E0%A4%A', 'content-type': 'application/json' }, body: '{"payloads":[]}' })).status).toBe(401);
       expect((await stack.request('GET', '/contracts?controller=forged', { role: 'billing' })).body.items).toEqual([]);
     } finally {
       await context.close();
@@ -207,7 +216,6 @@ describe('the browser UI (DESIGN §7)', () => {
       await page.fill('#measures', 'Node isolated, keys rotated');
       await Promise.all([page.waitForURL(/\/ui\/incidents\/[0-9a-f-]{36}$/), page.click('form[action$="/updates"] button[type=submit]')]);
       expect(await page.locator('dl.facts').textContent()).toContain('Updates sent1');
-      await stack.mail.waitFor((m) => m.to.includes('privacy@ui-bravo.example') && /supplement|update/i.test(m.subject), 30_000);
 
       // The audit trail of bravo's contract and of its breach notice, and a verification.
       await page.goto(`${api}/ui/contracts/${order.body.id}`);
@@ -240,6 +248,8 @@ describe('the browser UI (DESIGN §7)', () => {
       expect(after.status()).toBe(303);
       expect(after.headers().location).toBe('/ui/login?returnTo=%2Fui%2Finbox');
       expect((await page.request.post(`${api}/codec/decode`, { data: { payloads: [] } })).status()).toBe(401);
+      // The update went to bravo's controller as a supplement (waited for here: the session above has ended anyway).
+      await stack.mail.waitFor((m) => m.to.includes('privacy@ui-bravo.example') && /supplement/i.test(m.subject), 60_000);
     } finally {
       await context.close();
     }
@@ -248,6 +258,10 @@ describe('the browser UI (DESIGN §7)', () => {
     try {
       expect(await billing.page.locator('h1').textContent()).toBe('No pages for this role');
       expect((await billing.page.request.get(`${api}/ui/contracts`)).status()).toBe(403);
+      // It may still sign out.
+      await billing.page.click('button[type=submit]');
+      expect(await billing.page.locator('h1').textContent()).toBe('Signed out');
+      expect((await billing.page.request.get(`${api}/ui/contracts`, { maxRedirects: 0 })).status()).toBe(303);
     } finally {
       await billing.context.close();
     }

@@ -31,9 +31,9 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Authenticated>();
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([\x21-\x7e]{1,200})$/.exec(header) : null;
-    const cookie = cookieOf(request, SESSION_COOKIE);
+    const cookie = header === undefined && this.reflector.getAllAndOverride<boolean>(SESSION_KEY, targets) ? cookieOf(request, SESSION_COOKIE) : undefined;
     let principal: Principal | null;
-    if (!match && cookie && header === undefined && this.reflector.getAllAndOverride<boolean>(SESSION_KEY, targets)) {
+    if (cookie) {
       // A browser session (the Temporal UI calling the codec with the engine's cookie).
       const session = await this.sessions.touch(cookie);
       if (!session) throw new ApiError(401, 'unauthenticated', 'The browser session is unknown or expired: sign in again at /ui.');

@@ -1,7 +1,7 @@
-import { type INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { DataSource } from 'typeorm';
-import { callerCommands, isEnded, type OrderedOrLater } from '../../../../libs/domain/src';
+import { authorisationsOn, callerCommands, isEnded, type OrderedOrLater, type StaffState } from '../../../../libs/domain/src';
 import { ROLES, type Principal, type Role } from '../../../../libs/infra/src/auth/api-keys';
 import { DEV_OIDC_USERS, type AppConfig } from '../../../../libs/infra/src/config/config';
 import { ApiError } from '../common/api-error';
@@ -37,6 +37,10 @@ const FILE_TABLES: readonly (readonly [string, string])[] = [
   ['sub_processor_notices', 'sub-processor change'],
 ];
 const TRAIL_ROLES: readonly Role[] = ['dpo', 'admin'];
+
+/** A form's fields as text: a field sent twice (an array) counts as empty, and the checks refuse it. */
+const strings = (body: unknown): Record<string, string> =>
+  Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : '']));
 
 
 /** Strict headers on every page: a CSP with no inline script (no script at all), no framing; and the server's time (Server-Timing). */
@@ -83,6 +87,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   const router = Router();
   router.use(securityHeaders);
   router.use(express.urlencoded({ extended: false, limit: '20kb' }));
+  const log = new Logger('ui');
 
   router.get('/assets/app.css', (_req, res) => {
     res.type('text/css').setHeader('Cache-Control', 'public, max-age=3600');
@@ -108,7 +113,16 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
       // The sign-in must come back to the browser that began it.
       const login = state && cookieOf(req, LOGIN_COOKIE) === state ? await sessions.takeLogin(state) : null;
       if (!login) return void res.status(400).send(bare('Sign-in expired', html`<p>This sign-in is unknown or expired. <a href="/ui/login">Sign in again</a>.</p>`));
-      const { subject, role } = await oidc.complete(`${config.ui.baseUrl}${req.originalUrl}`, { state, ...login });
+      if (typeof req.query.error === 'string') return void res.status(400).send(bare('Sign-in failed', html`<p>The sign-in did not complete (${req.query.error.slice(0, 60)}). <a href="/ui/login">Try again</a>.</p>`));
+      let signedIn: { subject: string; role: unknown };
+      try {
+        signedIn = await oidc.complete(`${config.ui.baseUrl}${req.originalUrl}`, { state, ...login });
+      } catch (e) {
+        // The provider's answer did not hold (a code reused or expired, a token refused): say so, and log the kind.
+        log.warn(`sign-in failed: ${(e as Error)?.name ?? 'error'} ${(e as { code?: string })?.code ?? ''}`);
+        return void res.status(400).send(bare('Sign-in failed', html`<p>The provider's answer could not be used. <a href="/ui/login">Try again</a>.</p>`));
+      }
+      const { subject, role } = signedIn;
       if (config.production && (DEV_OIDC_USERS as readonly string[]).includes(subject)) {
         return void res.status(403).send(bare('Refused', html`<p>The development provider's users are refused in production.</p>`));
       }
@@ -134,10 +148,11 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
       if (req.method === 'POST' && !UiSessions.csrfValid(session, (req.body as Record<string, unknown> | undefined)?._csrf)) {
         return void res.status(403).send(bare('Refused', html`<p>This form has no valid security token (CSRF). Reload the page and try again.</p>`));
       }
-      if (!UI_ROLES.includes(session.role)) {
-        return void res.status(403).send(bare('No pages for this role', html`<p>The role ${session.role} works through the API; it has no pages.</p>`));
-      }
       req.session = session;
+      // Signing out is open to every role; the pages are not.
+      if (!UI_ROLES.includes(session.role) && !(req.method === 'POST' && req.path === '/logout')) {
+        return void res.status(403).send(bare('No pages for this role', html`<p>The role ${session.role} works through the API; it has no pages.</p><form method="post" action="/ui/logout"><input type="hidden" name="_csrf" value="${session.csrfToken}"><button type="submit">Sign out</button></form>`));
+      }
       next();
     } catch (e) {
       next(e);
@@ -220,7 +235,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   });
 
   router.post('/contracts', async (req: Signed, res, next) => {
-    const body = req.body as Record<string, string>;
+    const body = strings(req.body);
     const values = { controllerName: body.controllerName ?? '', controllerEmail: body.controllerEmail ?? '', reference: body.reference ?? '', billingPeriod: body.billingPeriod ?? 'P1M' };
     try {
       if (req.session!.role !== 'account_manager') throw new ApiError(403, 'forbidden', 'Only account managers order contracts.');
@@ -275,6 +290,9 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
         <button type="submit" class="danger">Terminate the contract</button></form>`);
     }
     const files = await filesOf(id);
+    const now = new Date().toISOString();
+    const staff = (await dataSource.query(`SELECT state FROM staff WHERE state->'assignments' @> $1::jsonb ORDER BY received_at, id`, [JSON.stringify([{ contractId: id }])])) as { state: StaffState }[];
+    const persons = staff.flatMap((r) => authorisationsOn(r.state, id, now));
     const auditor = TRAIL_ROLES.includes(req.session!.role);
     const links: Html[] = [];
     if (d.certificate) links.push(html`<a href="/ui/contracts/${id}/certificate.json" download>Download the destruction certificate</a>`);
@@ -299,6 +317,8 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
       ${timeline(s)}
       ${isEnded(s) || s.status === 'destroyed' ? html`<h2>Locations</h2><ul>${d.locations.map((l) => html`<li>${l.name}: ${l.status}${l.status === 'destroyed' ? html` · ${dateTime(l.destroyedAt)}` : ''}</li>`)}</ul>` : ''}
       ${links.length ? html`<p class="links">${links.map((l, i) => html`${i ? ' · ' : ''}${l}`)}</p>` : ''}
+      <h2>Authorised persons</h2>
+      ${persons.length === 0 ? html`<p class="muted">Nobody is authorised on this contract yet.</p>` : html`<ul>${persons.map((p) => html`<li>${p.name}: from ${dateTime(p.authorisedFrom)}${p.authorisedUntil ? html` until ${dateTime(p.authorisedUntil)}` : ''} · ${p.cleared ? html`<span class="ok">cleared</span>` : html`<span class="late">gap: ${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</li>`)}</ul>`}
       <h2>Files</h2>
       ${files.length === 0 ? html`<p class="muted">No breach notice, request, instruction, audit or other file yet.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">File</th><th scope="col">Status</th><th scope="col">Opened</th>${auditor ? html`<th scope="col">Trail</th>` : ''}</tr></thead><tbody>${files.map((f) => html`<tr><td>${f.type}</td><td><span class="status">${f.status}</span></td><td>${f.at ? dateTime(f.at.toISOString()) : '—'}</td>${auditor ? html`<td><a href="/ui/contracts/${id}/trail?file=${f.id}">events</a></td>` : ''}</tr>`)}</tbody></table></div>`}
       ${actions.length ? html`<h2>Actions</h2><div class="actions">${actions}</div>` : ''}`,
@@ -380,7 +400,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   const contractCommand = (path: string, run: (req: Signed, id: string, body: Record<string, string>) => Promise<unknown>) =>
     router.post(`/contracts/:id/${path}`, async (req: Signed, res, next) => {
       const id = String(req.params.id);
-      const body = req.body as Record<string, string>;
+      const body = strings(req.body);
       try {
         if (!UUID.test(id)) throw new ApiError(404, 'not_found', 'No such contract.');
         if (req.session!.role !== 'account_manager') throw new ApiError(403, 'forbidden', 'Only account managers act on contracts here.');
@@ -418,7 +438,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
 
   router.get('/inbox', async (req: Signed, res, next) => {
     try {
-      const { items } = await deadlines.list({ limit: 200 } as never);
+      const { items, nextCursor: more } = await deadlines.list({ limit: 200 } as never);
       // Overdue first, then by due date.
       const sorted = [...items].sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.dueAt.localeCompare(b.dueAt));
       const rows = sorted.map(
@@ -436,7 +456,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
           'Inbox',
           'inbox',
           html`<div class="table-wrap"><table>
-          <caption class="muted">${sorted.length === 0 ? 'Nothing is due.' : `${sorted.filter((i) => i.overdue).length} overdue, ${sorted.length} open clocks`}</caption>
+          <caption class="muted">${sorted.length === 0 ? 'Nothing is due.' : `${sorted.filter((i) => i.overdue).length} overdue, ${sorted.length} open clocks${more ? ' (the first 200 by due date; GET /deadlines pages through all)' : ''}`}</caption>
           <thead><tr><th scope="col">State</th><th scope="col">What</th><th scope="col">Due</th><th scope="col">Where</th><th scope="col" class="wide">File</th></tr></thead>
           <tbody>${rows}</tbody></table></div>`,
         ),
@@ -450,8 +470,10 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
 
   // Anything else under /ui, and failures: a page, never a stack trace.
   router.use((_req, res) => void res.status(404).send(bare('Not found', html`<p>No such page. <a href="/ui/contracts">Contracts</a>.</p>`)));
-  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const error = toApiError(err);
+    // The kind of failure and where, never its message (it may name a controller).
+    if (error.status >= 500) log.error(`${req.method} /ui${req.path.replace(/[0-9a-f-]{36}/g, ':id')} failed: ${(err as Error)?.name ?? 'error'} ${error.code}`);
     if (error.status === 404 || error.status === 403) return void res.status(error.status).send(bare(error.status === 404 ? 'Not found' : 'Not allowed', html`<p>${error.message} <a href="/ui/contracts">Contracts</a>.</p>`));
     res.status(error.status >= 500 ? 503 : error.status).send(bare('Something went wrong', html`<p>${error.status >= 500 ? 'The engine could not answer now; try again in a moment.' : error.message}</p>`));
   });

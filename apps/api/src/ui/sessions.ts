@@ -9,7 +9,13 @@ export const SESSION_COOKIE = 'dpa_session';
 export function cookieOf(req: { headers: { cookie?: string } }, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      // A malformed value is no session.
+      return undefined;
+    }
   }
   return undefined;
 }
@@ -26,6 +32,8 @@ export interface UiSession {
 
 /** A sign-in waits this long for the provider's answer. */
 const LOGIN_TTL_MS = 10 * 60_000;
+/** However active, a session ends this long after its sign-in: the role is read again at the next one. */
+export const SESSION_MAX_MS = 12 * 3_600_000;
 
 /**
  * DESIGN §7: browser sessions in PostgreSQL (any API replica serves them), ended after an idle
@@ -52,9 +60,10 @@ export class UiSessions {
       `WITH live AS (
          UPDATE ui_sessions SET last_seen_at = now()
           WHERE id_hash = $1 AND last_seen_at > now() - make_interval(secs => $2::double precision / 1000)
+            AND created_at > now() - make_interval(secs => $3::double precision / 1000)
           RETURNING subject_hash, role, csrf_token)
        SELECT * FROM live`,
-      [idHash, this.idleMs],
+      [idHash, this.idleMs, SESSION_MAX_MS],
     )) as { subject_hash: string; role: string; csrf_token: string }[];
     if (!row || !(ROLES as readonly string[]).includes(row.role)) {
       await this.dataSource.query(`DELETE FROM ui_sessions WHERE id_hash = $1 OR last_seen_at < now() - make_interval(secs => $2::double precision / 1000)`, [idHash, this.idleMs]);

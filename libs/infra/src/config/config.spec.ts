@@ -33,10 +33,12 @@ describe('configuration', () => {
   it("the browser UI's sign-in: off without an issuer; in production the development client secret is refused, and a secret is required", () => {
     expect(loadConfig({}).ui).toMatchObject({ issuer: null, clientId: 'dpa-ui', roleClaim: 'dpa_role', baseUrl: 'http://127.0.0.1:3000', sessionIdleMs: 30 * 60_000 });
     expect(loadConfig({ OIDC_ISSUER: 'https://id.example', UI_BASE_URL: 'https://dpa.example/', UI_SESSION_IDLE: 'PT10M' }).ui).toMatchObject({ issuer: 'https://id.example', baseUrl: 'https://dpa.example', sessionIdleMs: 600_000 });
-    const prod = { NODE_ENV: 'production', PAYLOAD_CODEC_KEYS: `p1:${key(1)}`, VAULT_MASTER_KEYS: `v1:${key(2)}`, EVIDENCE_SIGNING_KEYS: `e1:${key(3)}`, OIDC_ISSUER: 'https://id.example' };
+    const prod = { NODE_ENV: 'production', PAYLOAD_CODEC_KEYS: `p1:${key(1)}`, VAULT_MASTER_KEYS: `v1:${key(2)}`, EVIDENCE_SIGNING_KEYS: `e1:${key(3)}`, OIDC_ISSUER: 'https://id.example', UI_BASE_URL: 'https://dpa.example' };
     expect(() => loadConfig(prod)).toThrow(/OIDC_CLIENT_SECRET: required in production/);
     expect(() => loadConfig({ ...prod, OIDC_CLIENT_SECRET: 'dev-oidc-client-secret' })).toThrow(/OIDC_CLIENT_SECRET: the development secret is refused/);
     expect(loadConfig({ ...prod, OIDC_CLIENT_SECRET: 'a-real-secret' }).ui.clientSecret).toBe('a-real-secret');
+    expect(() => loadConfig({ ...prod, OIDC_CLIENT_SECRET: 'a-real-secret', OIDC_ISSUER: 'http://id.example' })).toThrow(/OIDC_ISSUER: must be https/);
+    expect(() => loadConfig({ ...prod, OIDC_CLIENT_SECRET: 'a-real-secret', UI_BASE_URL: undefined })).toThrow(/UI_BASE_URL: required in production/);
     expect(() => loadConfig({ UI_SESSION_IDLE: 'PT0S' })).toThrow(/UI_SESSION_IDLE/);
     expect(() => loadConfig({ OIDC_ISSUER: 'ftp://id.example' })).toThrow(/OIDC_ISSUER/);
   });

@@ -177,6 +177,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   // DESIGN §7: the development provider's client secret is refused in production, like the development keys.
   if (production && raw.OIDC_ISSUER && !raw.OIDC_CLIENT_SECRET) problems.push({ setting: 'OIDC_CLIENT_SECRET', problem: 'required in production with OIDC_ISSUER' });
   if (production && raw.OIDC_CLIENT_SECRET === DEV_OIDC_CLIENT_SECRET) problems.push({ setting: 'OIDC_CLIENT_SECRET', problem: 'the development secret is refused in production' });
+  // Tokens and session cookies cross the network in production: https only, and a base URL that browsers really use.
+  if (production && raw.OIDC_ISSUER && !raw.OIDC_ISSUER.startsWith('https://')) problems.push({ setting: 'OIDC_ISSUER', problem: 'must be https:// in production' });
+  if (production && raw.OIDC_ISSUER && !raw.UI_BASE_URL?.startsWith('https://')) problems.push({ setting: 'UI_BASE_URL', problem: 'required in production with OIDC_ISSUER, as https://' });
   const idle = raw.UI_SESSION_IDLE;
   if (parsed.success && idle && maxLengthMs(idle) === 0) problems.push({ setting: 'UI_SESSION_IDLE', problem: 'must be longer than zero' });
   // DESIGN §3.8: controllers must have some time to object to a sub-processor change.
