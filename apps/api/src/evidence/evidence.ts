@@ -17,9 +17,10 @@ import { ErrorResponses } from '../common/openapi';
 import { APP_CONFIG } from '../config/config.module';
 import { ContractIdPipe } from '../contracts/contract-id.pipe';
 import { ContractQueries } from '../contracts/contract-queries.service';
+import { CONTRACT_FILES } from '../kit/file-pages';
 
 /** The file tables under a contract whose streams the pack carries (each row is the contract's own file). */
-const CONTRACT_FILE_TABLES = ['subject_requests', 'breach_notices', 'instructions', 'transfer_notices', 'assistance_requests', 'audits', 'sub_processor_notices'] as const;
+const CONTRACT_FILE_TABLES = CONTRACT_FILES.map((f) => f.table);
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);

@@ -5,6 +5,17 @@ import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';
 /** A read-model table of files under a contract: id, contract_id, received_at, state. */
 export type ContractFileTable = 'subject_requests' | 'instructions' | 'transfer_notices' | 'assistance_requests' | 'audits' | 'sub_processor_notices';
 
+/** Every file type under a contract (DESIGN §3), by its read-model table (id, contract_id, status, state), as people name it. */
+export const CONTRACT_FILES: readonly { readonly table: ContractFileTable | 'breach_notices'; readonly noun: string }[] = [
+  { table: 'subject_requests', noun: 'data-subject request' },
+  { table: 'breach_notices', noun: 'breach notice' },
+  { table: 'instructions', noun: 'instruction' },
+  { table: 'transfer_notices', noun: 'transfer notice' },
+  { table: 'assistance_requests', noun: 'DPIA / consultation help' },
+  { table: 'audits', noun: 'audit' },
+  { table: 'sub_processor_notices', noun: 'sub-processor change' },
+];
+
 /** A read-model table of files: id, received_at, state. */
 export type FileTable = ContractFileTable | 'staff' | 'sub_processor_changes';
 

@@ -14,6 +14,7 @@ import { OrderContractDto } from '../contracts/dto/order-contract.dto';
 import { DeadlineQueries } from '../deadlines/deadlines.service';
 import { EvidencePacks } from '../evidence/evidence';
 import { Incidents } from '../incidents/incidents.service';
+import { CONTRACT_FILES } from '../kit/file-pages';
 import { FileTrails } from '../kit/trail';
 import { bare, CSS, dateTime, dateWithCountdown, html, Html, layout } from './html';
 import { field, fieldError } from './forms';
@@ -27,15 +28,6 @@ const LOGIN_COOKIE = 'dpa_login';
 const UI_ROLES: readonly Role[] = ['account_manager', 'dpo', 'admin'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const STATUSES = ['ordered', 'active', 'expired', 'terminated', 'cancelled', 'destroyed'];
-const FILE_TABLES: readonly (readonly [string, string])[] = [
-  ['breach_notices', 'breach notice'],
-  ['subject_requests', 'data-subject request'],
-  ['instructions', 'instruction'],
-  ['transfer_notices', 'transfer notice'],
-  ['assistance_requests', 'DPIA / consultation help'],
-  ['audits', 'audit'],
-  ['sub_processor_notices', 'sub-processor change'],
-];
 const TRAIL_ROLES: readonly Role[] = ['dpo', 'admin'];
 
 /** A form's fields as text: a field sent twice (an array) counts as empty, and the checks refuse it. */
@@ -77,7 +69,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   const filesOf = async (contractId: string) =>
     (await dataSource.query(
       `SELECT f.id::text AS id, f.type, f.status, f.at FROM (
-         ${FILE_TABLES.map(([table, label]) => `SELECT id, '${label}' AS type, status, ${table === 'breach_notices' ? `(state->>'openedAt')::timestamptz` : 'received_at'} AS at FROM ${table} WHERE contract_id = $1`).join(' UNION ALL ')}
+         ${CONTRACT_FILES.map(({ table, noun }) => `SELECT id, '${noun.replace(/'/g, "''")}' AS type, status, ${table === 'breach_notices' ? `(state->>'openedAt')::timestamptz` : 'received_at'} AS at FROM ${table} WHERE contract_id = $1`).join(' UNION ALL ')}
        ) f ORDER BY f.at, f.id`,
       [contractId],
     )) as { id: string; type: string; status: string; at: Date | null }[];
@@ -439,9 +431,8 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   router.get('/inbox', async (req: Signed, res, next) => {
     try {
       const { items, nextCursor: more } = await deadlines.list({ limit: 200 } as never);
-      // Overdue first, then by due date.
-      const sorted = [...items].sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.dueAt.localeCompare(b.dueAt));
-      const rows = sorted.map(
+      // By due date, which puts the overdue first: every clock listed is open, so one past due is overdue.
+      const rows = items.map(
         (i) => html`<tr${i.overdue ? new Html(' class="late"') : ''}>
           <td>${i.overdue ? 'overdue' : 'open'}</td>
           <td>${i.kind.replace(/-/g, ' ')}</td>
@@ -456,7 +447,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
           'Inbox',
           'inbox',
           html`<div class="table-wrap"><table>
-          <caption class="muted">${sorted.length === 0 ? 'Nothing is due.' : `${sorted.filter((i) => i.overdue).length} overdue, ${sorted.length} open clocks${more ? ' (the first 200 by due date; GET /deadlines pages through all)' : ''}`}</caption>
+          <caption class="muted">${items.length === 0 ? 'Nothing is due.' : `${items.filter((i) => i.overdue).length} overdue, ${items.length} open clocks${more ? ' (the first 200 by due date; GET /deadlines pages through all)' : ''}`}</caption>
           <thead><tr><th scope="col">State</th><th scope="col">What</th><th scope="col">Due</th><th scope="col">Where</th><th scope="col" class="wide">File</th></tr></thead>
           <tbody>${rows}</tbody></table></div>`,
         ),

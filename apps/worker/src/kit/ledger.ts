@@ -8,6 +8,13 @@ import type { Activities } from '../activities';
  * Activities that write PostgreSQL (the event store, the vault, the outbox): while PostgreSQL is
  * down the workflow waits in them, losing nothing; a refused write is final.
  */
+/** A processor-wide fan-out to every contract it concerns (a DPO change, a sub-processor change): long, heartbeating, retried. */
+export const FAN_OUT_ACTIVITY: ActivityOptions = {
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', backoffCoefficient: 2 },
+};
+
 export const DATABASE_ACTIVITY: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: ['ConcurrencyError', 'EventStoreError', 'VaultError'] },

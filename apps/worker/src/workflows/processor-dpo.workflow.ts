@@ -3,15 +3,11 @@ import { changeToCommunicate, dpoContactOf, PROCESSOR_DPO_ID, processorDpoStream
 import { processorDpoSnapshotQuery, setDpoUpdate, type ProcessorDpoSnapshot, type ProcessorDpoWorkflowInput } from '../../../../libs/infra/src/temporal/messages';
 import type { DpoActivities } from '../activities';
 import { openLedger, runEntity, type FileLedger } from '../kit/entity';
-import { ENGINE, now } from '../kit/ledger';
+import { ENGINE, FAN_OUT_ACTIVITY, now } from '../kit/ledger';
 
 type ProcessorDpoLedger = FileLedger<ProcessorDpoCommand, ProcessorDpoEvent | EmailSent, ProcessorDpoState>;
 
-const fan = proxyActivities<DpoActivities>({
-  startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', backoffCoefficient: 2 },
-});
+const fan = proxyActivities<DpoActivities>(FAN_OUT_ACTIVITY);
 
 /**
  * The processor's DPO (P12; DESIGN §3.6): the only writer of the processor's DPO stream, for good.

@@ -3,15 +3,11 @@ import { subProcessorChangeStream, type EmailSent, type SubProcessorChangeComman
 import { announceSubProcessorChangeUpdate, subProcessorChangeSnapshotQuery, type AnnounceSubProcessorChangeInput, type SubProcessorChangeSnapshot, type SubProcessorChangeWorkflowInput } from '../../../../libs/infra/src/temporal/messages';
 import type { SubProcessorActivities } from '../activities';
 import { openLedger, runEntity, type FileLedger } from '../kit/entity';
-import { ENGINE, now } from '../kit/ledger';
+import { ENGINE, FAN_OUT_ACTIVITY, now } from '../kit/ledger';
 
 type SubProcessorChangeLedger = FileLedger<SubProcessorChangeCommand, SubProcessorChangeEvent | EmailSent, SubProcessorChangeState>;
 
-const fan = proxyActivities<SubProcessorActivities>({
-  startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', backoffCoefficient: 2 },
-});
+const fan = proxyActivities<SubProcessorActivities>(FAN_OUT_ACTIVITY);
 
 /**
  * A sub-processor change (GDPR 28(2), 28(4); DESIGN §3.8), processor-wide: announced by the DPO,
