@@ -5,7 +5,7 @@ import { chromium } from 'playwright-core';
 import { addDuration, contractStream, decide, evolve, initialState, type ContractEvent } from '../libs/domain/src';
 import * as f from '../libs/domain/src/testing/factories';
 import { migrate, createDataSource } from '../libs/infra/src/database/data-source';
-import { CHROMIUM, ensureChromium } from '../libs/infra/src/dev/chromium';
+import { CHROMIUM, ensureChromium } from '../libs/infra/src/dev/debian-packages';
 import { freePort } from '../libs/infra/src/dev/processes';
 import { projectRoot } from '../libs/infra/src/dev/project-root';
 import { startTemporalDevServer } from '../libs/infra/src/dev/services';

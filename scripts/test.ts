@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { ensureChromium } from '../libs/infra/src/dev/chromium';
+import { ensureChromium, ensureSshd } from '../libs/infra/src/dev/debian-packages';
 import { installTemporalBinaries } from '../libs/infra/src/temporal/binaries';
 
 /**
@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   const names = requested.length ? requested : Object.keys(steps);
   await installTemporalBinaries((line) => console.log(`[test] ${line}`));
   if (names.includes('e2e')) ensureChromium((line) => console.log(`[test] ${line}`));
+  if (names.includes('int')) ensureSshd((line) => console.log(`[test] ${line}`));
   const timings: string[] = [];
   const started = Date.now();
   for (const name of names) {

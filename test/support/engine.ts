@@ -21,6 +21,7 @@ import { orderContract } from '../../libs/infra/src/temporal/contract-client';
 import { contractWorkflowId, DOMAIN_FAILURE, handOverCredentialsUpdate, type DomainFailureDetails, type EngineSettings } from '../../libs/infra/src/temporal/messages';
 import { CredentialVault, type CredentialSecret } from '../../libs/infra/src/vault/credential-vault';
 import { seedSampleData } from '../../apps/worker/src/storage/seed';
+import { FilesystemAdapter } from '../../apps/worker/src/storage/filesystem-adapter';
 import { ensureDefaultRoots, storageRegistry, type StorageRegistry } from '../../apps/worker/src/storage/registry';
 import { bundleWorkflows, createWorkerRuntime, type WorkerRuntime } from '../../apps/worker/src/worker';
 import { type contractWorkflow } from '../../apps/worker/src/workflows';
@@ -232,7 +233,8 @@ export async function timeSkippingEngine(options: { storage?: (registry: Storage
       await orderContract(env.client, { taskQueue, settings, order: orderData(contractId, orderedAt, data), actor: MANAGER });
       const { runId } = await env.client.workflow.getHandle(contractWorkflowId(contractId)).describe();
       const handle = Object.assign(env.client.workflow.getHandle<typeof contractWorkflow>(contractWorkflowId(contractId)), { firstExecutionRunId: runId });
-      await seedSampleData(base, contractId, STORAGE_LOCATIONS.map((l) => l.id));
+      // Folders are seeded here; a remote (SFTP) location's test seeds the server's disk itself.
+      await seedSampleData(base, contractId, STORAGE_LOCATIONS.map((l) => l.id).filter((id) => base.get(id) instanceof FilesystemAdapter));
       return { contractId, handle };
     },
     async handOver(contractId, credential = { username: 'acme', secret: 'sup3r-s3cret-pass' }) {

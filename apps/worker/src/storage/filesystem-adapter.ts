@@ -1,12 +1,6 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { StorageError, type DestroyProgress, type Manifest, type StorageLocationAdapter } from './storage-adapter';
-
-interface Entry {
-  readonly relative: string;
-  readonly size: number;
-}
+import { StorageError, manifestOf, type DestroyProgress, type Manifest, type ManifestEntry, type StorageLocationAdapter } from './storage-adapter';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -96,7 +90,7 @@ async function exists(p: string): Promise<boolean> {
   );
 }
 
-async function walk(dir: string, prefix = ''): Promise<Entry[]> {
+async function walk(dir: string, prefix = ''): Promise<ManifestEntry[]> {
   let names: import('node:fs').Dirent[];
   try {
     names = await fs.readdir(path.join(dir, prefix), { withFileTypes: true });
@@ -104,20 +98,11 @@ async function walk(dir: string, prefix = ''): Promise<Entry[]> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw new StorageError('storage.unavailable', `cannot list the contract's folder (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  const out: Entry[] = [];
+  const out: ManifestEntry[] = [];
   for (const d of names) {
     const relative = path.join(prefix, d.name);
     if (d.isDirectory()) out.push(...(await walk(dir, relative)));
     else out.push({ relative, size: (await fs.stat(path.join(dir, relative))).size });
   }
   return out;
-}
-
-function manifestOf(entries: Entry[]): Manifest {
-  const lines = entries.map((e) => `${e.relative}\t${e.size}`).sort();
-  return {
-    objectCount: entries.length,
-    bytes: entries.reduce((n, e) => n + e.size, 0),
-    manifestHash: `sha256:${createHash('sha256').update(lines.join('\n')).digest('hex')}`,
-  };
 }

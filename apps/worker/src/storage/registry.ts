@@ -2,8 +2,9 @@ import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { STORAGE_LOCATIONS } from '../../../../libs/domain/src';
-import { type AppConfig } from '../../../../libs/infra/src/config/config';
+import { type AppConfig, type StorageLocationConfig } from '../../../../libs/infra/src/config/config';
 import { FilesystemAdapter } from './filesystem-adapter';
+import { SftpAdapter } from './sftp-adapter';
 import { StorageError, type StorageLocationAdapter } from './storage-adapter';
 
 export type StorageRegistry = ReadonlyMap<string, StorageLocationAdapter>;
@@ -44,20 +45,21 @@ class LocationRegistry extends Map<string, StorageLocationAdapter> {
 }
 
 /**
- * One adapter per location, chosen by configuration (STORAGE_LOCATIONS); a location not
- * configured is a folder under STORAGE_ROOT named after its id.
+ * One adapter per location, chosen by configuration (STORAGE_LOCATIONS): a folder, or a remote
+ * site over SFTP; a location not configured is a folder under STORAGE_ROOT named after its id.
  */
 export function storageRegistry(config: Pick<AppConfig, 'storage' | 'production'>): StorageRegistry {
   const ids = [...new Set([...STORAGE_LOCATIONS.map((l) => l.id), ...Object.keys(config.storage.locations)])];
   return new LocationRegistry(
-    ids.map((id) => {
-      const configured = config.storage.locations[id];
-      const root = configured?.root ?? path.join(config.storage.root, id);
-      return [id, new FilesystemAdapter(root, { batchSize: configured?.batchSize, throttleMs: configured?.throttleMs })] as const;
-    }),
+    ids.map((id) => [id, adapterOf(config.storage.locations[id], path.join(config.storage.root, id))] as const),
     config.storage.root,
     !config.production,
   );
+}
+
+function adapterOf(configured: StorageLocationConfig | undefined, defaultRoot: string): StorageLocationAdapter {
+  if (configured?.adapter === 'sftp') return new SftpAdapter(configured);
+  return new FilesystemAdapter(configured?.root ?? defaultRoot, { batchSize: configured?.batchSize, throttleMs: configured?.throttleMs });
 }
 
 export function adapterFor(registry: StorageRegistry, locationId: string): StorageLocationAdapter {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /** What a storage location holds for one contract, before it is destroyed. */
 export interface Manifest {
   readonly objectCount: number;
@@ -39,4 +41,20 @@ export class StorageError extends Error {
   ) {
     super(message);
   }
+}
+
+/** One object a location holds for a contract: its path under the contract's folder, and its size. */
+export interface ManifestEntry {
+  readonly relative: string;
+  readonly size: number;
+}
+
+/** The manifest of a location's objects, the same whichever adapter listed them. */
+export function manifestOf(entries: readonly ManifestEntry[]): Manifest {
+  const lines = entries.map((e) => `${e.relative}\t${e.size}`).sort();
+  return {
+    objectCount: entries.length,
+    bytes: entries.reduce((n, e) => n + e.size, 0),
+    manifestHash: `sha256:${createHash('sha256').update(lines.join('\n')).digest('hex')}`,
+  };
 }

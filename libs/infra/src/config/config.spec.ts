@@ -72,6 +72,20 @@ describe('configuration', () => {
     expect(config.storage.locations['ovh-sbg-2']).toEqual({ adapter: 'filesystem', root: '/mnt/sbg2' });
     expect(() => loadConfig({ STORAGE_LOCATIONS: '{"x": {"adapter": "s3"}}' })).toThrow(/STORAGE_LOCATIONS/);
   });
+
+  it('takes SFTP locations held to the transfer policy: a pinned SHA256 host key, an absolute root, ciphers that only narrow it', () => {
+    const sftp = { adapter: 'sftp', host: 'backup.example', username: 'dpa', privateKeyFile: '/etc/dpa/id_ed25519', hostKeyFingerprint: `SHA256:${'A'.repeat(43)}`, root: '/srv/backups' };
+    expect(loadConfig({ STORAGE_LOCATIONS: JSON.stringify({ 'ovh-gra-1': { ...sftp, ciphers: ['aes256-gcm@openssh.com'] } }) }).storage.locations['ovh-gra-1']).toEqual({
+      ...sftp,
+      port: 22,
+      ciphers: ['aes256-gcm@openssh.com'],
+    });
+    const refused = (loc: object) => () => loadConfig({ STORAGE_LOCATIONS: JSON.stringify({ 'ovh-gra-1': { ...sftp, ...loc } }) });
+    expect(refused({ ciphers: ['aes128-ctr', '3des-cbc'] })).toThrow(/ovh-gra-1\.ciphers names 3des-cbc, weaker than the policy allows/);
+    expect(refused({ hostKeyFingerprint: 'MD5:aa:bb' })).toThrow(/STORAGE_LOCATIONS.*hostKeyFingerprint/);
+    expect(refused({ root: 'relative/dir' })).toThrow(/STORAGE_LOCATIONS.*root/);
+    expect(refused({ password: 'secret' })).toThrow(/STORAGE_LOCATIONS/);
+  });
 });
 
 describe('docker-compose.yml and the README', () => {

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { z } from 'zod';
 import { DESTRUCTION_PERIOD, maxLengthMs, minLengthMs, SUBJECT_REQUEST_PERIOD } from '../../../domain/src';
+import { checkCipherList, HOST_KEY_FINGERPRINT, type SshCipher } from '../storage/ssh-policy';
 import { parseKeyRing, type KeyRing } from './key-ring';
 
 /** A bad or missing setting: the message names every offending variable, never its value. */
@@ -76,7 +77,7 @@ const schema = z.object({
 
 type Env = z.infer<typeof schema>;
 
-export interface StorageLocationConfig {
+export interface FilesystemLocationConfig {
   readonly adapter: 'filesystem';
   readonly root: string;
   /** Files deleted per step; each step heartbeats. */
@@ -84,6 +85,23 @@ export interface StorageLocationConfig {
   /** A pause between steps, to keep mass deletion from saturating shared storage. */
   readonly throttleMs?: number;
 }
+
+/** A remote site reached over SFTP; its SSH session is held to the seed's transfer policy (ssh-policy.ts). */
+export interface SftpLocationConfig {
+  readonly adapter: 'sftp';
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+  readonly privateKeyFile: string;
+  readonly hostKeyFingerprint: string;
+  /** The folder on the server holding one folder per contract (absolute). */
+  readonly root: string;
+  readonly ciphers?: readonly SshCipher[];
+  readonly batchSize?: number;
+  readonly throttleMs?: number;
+}
+
+export type StorageLocationConfig = FilesystemLocationConfig | SftpLocationConfig;
 
 export interface AppConfig {
   readonly env: Env['NODE_ENV'];
@@ -219,30 +237,59 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
+const steps = {
+  batchSize: z.number().int().min(1).max(100_000).optional(),
+  throttleMs: z.number().int().min(0).max(60_000).optional(),
+};
+
 const storageLocationsSchema = z.record(
   z.string().min(1),
-  z
-    .object({
-      adapter: z.literal('filesystem'),
-      root: z.string().min(1),
-      batchSize: z.number().int().min(1).max(100_000).optional(),
-      throttleMs: z.number().int().min(0).max(60_000).optional(),
-    })
-    .strict(),
+  z.discriminatedUnion('adapter', [
+    z.object({ adapter: z.literal('filesystem'), root: z.string().min(1), ...steps }).strict(),
+    z
+      .object({
+        adapter: z.literal('sftp'),
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65_535).default(22),
+        username: z.string().min(1),
+        privateKeyFile: z.string().min(1),
+        hostKeyFingerprint: z.string().regex(HOST_KEY_FINGERPRINT),
+        root: z.string().startsWith('/'),
+        ciphers: z.array(z.string()).optional(),
+        ...steps,
+      })
+      .strict(),
+  ]),
 );
+
+const LOCATIONS_SHAPE =
+  '{"<location id>": {"adapter": "filesystem", "root": "<dir>"}} or {"<location id>": {"adapter": "sftp", "host", "port", "username", "privateKeyFile", "hostKeyFingerprint": "SHA256:…", "root": "/<dir>", "ciphers"?: [...]}}';
 
 function parseStorageLocations(raw: string): Record<string, StorageLocationConfig> {
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch {
-    throw new Error('must be JSON: {"<location id>": {"adapter": "filesystem", "root": "<dir>"}}');
+    throw new Error(`must be JSON: ${LOCATIONS_SHAPE}`);
   }
   const parsed = storageLocationsSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`must map location ids to {"adapter": "filesystem", "root": "<dir>"}`);
-  return Object.fromEntries(
-    Object.entries(parsed.data).map(([id, loc]) => [id, { ...loc, root: path.resolve(loc.root) }]),
-  );
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? ` (${issue.path.join('.')})` : '';
+    throw new Error(`must map location ids to ${LOCATIONS_SHAPE}${where}`);
+  }
+  const out: Record<string, StorageLocationConfig> = {};
+  for (const [id, loc] of Object.entries(parsed.data)) {
+    if (loc.adapter === 'filesystem') {
+      out[id] = { ...loc, root: path.resolve(loc.root) };
+      continue;
+    }
+    // The seed's "AES CBC or better": a configured list may only narrow the policy's.
+    const weak = loc.ciphers && checkCipherList(loc.ciphers);
+    if (weak) throw new Error(`${id}.ciphers ${weak}`);
+    out[id] = { ...loc, privateKeyFile: path.resolve(loc.privateKeyFile), ciphers: loc.ciphers as SshCipher[] | undefined };
+  }
+  return out;
 }
 
 /** For process entry points: the configuration, or a one-line message naming what is wrong and exit 78 (EX_CONFIG). */

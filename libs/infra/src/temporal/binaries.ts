@@ -29,7 +29,7 @@ export function temporalBinaries(env: NodeJS.ProcessEnv = process.env): Temporal
   };
 }
 
-function isExecutable(file: string): boolean {
+export function isExecutable(file: string): boolean {
   try {
     fs.accessSync(file, fs.constants.X_OK);
     return true;
