@@ -25,6 +25,17 @@ export default defineConfig({
         },
       },
       {
+        // Only `npm run test:cluster` runs these: replicas of every app on a real Temporal cluster.
+        extends: true,
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
         extends: true,
         test: {
           name: 'e2e',

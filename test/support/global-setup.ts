@@ -27,18 +27,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
   fs.mkdirSync(runDir, { recursive: true });
   const keepLog: string[] = [];
   const onLine = (line: string) => keepLog.push(line);
+  // `npm run test:cluster` runs the suites against its own PostgreSQL and Temporal cluster.
+  const external = { postgres: process.env.DPA_TEST_POSTGRES_URL, temporal: process.env.DPA_TEST_TEMPORAL_ADDRESS };
   const [postgres, temporal] = await Promise.all([
-    startPostgres({ dataDir: path.join(runDir, 'postgres'), port: await freePort(), database: 'postgres', onLine }),
-    startTemporalDevServer({ port: await freePort(), uiPort: null, onLine }),
+    external.postgres ? null : startPostgres({ dataDir: path.join(runDir, 'postgres'), port: await freePort(), database: 'postgres', onLine }),
+    external.temporal ? null : startTemporalDevServer({ port: await freePort(), uiPort: null, onLine }),
   ]).catch((e: unknown) => {
     console.error(keepLog.slice(-30).join('\n'));
     throw e;
   });
-  project.provide('postgresUrl', postgres.url);
-  project.provide('temporalAddress', temporal.address);
+  project.provide('postgresUrl', postgres?.url ?? external.postgres!);
+  project.provide('temporalAddress', temporal?.address ?? external.temporal!);
   project.provide('runDir', runDir);
   return async () => {
-    await Promise.all([temporal.stop(), postgres.stop()]);
+    await Promise.all([temporal?.stop(), postgres?.stop()]);
     fs.rmSync(runDir, { recursive: true, force: true });
   };
 }

@@ -23,8 +23,12 @@ export interface HttpAnswer<T = unknown> {
 
 /** The whole engine as processes: a fresh database, the built worker and API, a real SMTP catcher. */
 export interface Stack {
+  /** The first API; with replicas, `request` goes to each in turn. */
   readonly api: RunningApp;
   readonly worker: RunningApp;
+  /** Every API and worker replica (one each unless DPA_TEST_REPLICAS says more, as test:cluster does). */
+  readonly apis: readonly RunningApp[];
+  readonly workers: readonly RunningApp[];
   readonly db: TestDatabase;
   readonly env: Record<string, string>;
   readonly storageRoot: string;
@@ -50,19 +54,29 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     PROCESSOR_DPO_EMAIL: 'dpo@processor.example',
     ...extraEnv,
   };
-  const worker = await startWorker(env).catch(async (e: unknown) => {
+  const replicas = Number(process.env.DPA_TEST_REPLICAS ?? 1);
+  const workers: RunningApp[] = [];
+  const apis: RunningApp[] = [];
+  try {
+    for (let i = 0; i < replicas; i++) workers.push(await startWorker(env));
+    // A PORT given is the first API's; the others take free ports.
+    const { PORT: _first, ...others } = env;
+    for (let i = 0; i < replicas; i++) apis.push(await startApi(i === 0 ? env : others));
+  } catch (e) {
+    await Promise.allSettled([...apis, ...workers].map((p) => p.stop()));
     await Promise.allSettled([mail.stop(), db.drop()]);
     throw e;
-  });
-  let api = await startApi(env).catch(async (e: unknown) => {
-    await Promise.allSettled([worker.stop(), mail.stop(), db.drop()]);
-    throw e;
-  });
+  }
+  let turn = 0;
   const stack: Stack = {
     get api() {
-      return api;
+      return apis[0]!;
     },
-    worker,
+    get worker() {
+      return workers[0]!;
+    },
+    apis,
+    workers,
     db,
     env,
     storageRoot,
@@ -76,6 +90,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
       if (options.raw !== undefined) body = options.raw;
       else if (options.body !== undefined) body = JSON.stringify(options.body);
       if (body !== undefined) headers['content-type'] ??= 'application/json';
+      const api = apis[turn++ % apis.length]!;
       const res = await fetch(`${api.url}${url}`, { method, headers, body });
       const text = await res.text();
       // JSON answers parsed; a download (CSV) as its text.
@@ -83,11 +98,13 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
       return { status: res.status, body: text ? (json ? JSON.parse(text) : text) : null, headers: res.headers };
     },
     async restartApi() {
-      await api.stop();
-      api = await startApi({ ...env, PORT: new URL(api.url).port });
+      for (const [i, api] of apis.entries()) {
+        await api.stop();
+        apis[i] = await startApi({ ...env, PORT: new URL(api.url).port });
+      }
     },
     async stop() {
-      await Promise.allSettled([api.stop(), worker.stop()]);
+      await Promise.allSettled([...apis, ...workers].map((p) => p.stop()));
       await mail.stop();
       await db.drop();
       fs.rmSync(storageRoot, { recursive: true, force: true });

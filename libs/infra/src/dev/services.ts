@@ -73,11 +73,11 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   return { ...proc, address: `127.0.0.1:${options.port}`, uiUrl: options.uiPort === null ? null : `http://127.0.0.1:${options.uiPort}` };
 }
 
-async function namespaceReady(address: string): Promise<boolean> {
+export async function namespaceReady(address: string, namespace = 'default'): Promise<boolean> {
   const { Connection } = await import('@temporalio/client');
   const connection = await Connection.connect({ address, connectTimeout: 2_000 });
   try {
-    await connection.workflowService.describeNamespace({ namespace: 'default' });
+    await connection.workflowService.describeNamespace({ namespace });
     return true;
   } finally {
     await connection.close();
