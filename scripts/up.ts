@@ -9,15 +9,23 @@ import { devDataDir, devEnvironment } from '../libs/infra/src/dev/data-dir';
 import { isPortOpen, startProcess, waitFor, WORKER_NODE_ARGS, type ManagedProcess } from '../libs/infra/src/dev/processes';
 import { supervise } from '../libs/infra/src/dev/supervisor';
 import { startPostgres, startTemporalDevServer } from '../libs/infra/src/dev/services';
+import { standardPorts, startTemporalCluster } from '../libs/infra/src/dev/temporal-cluster';
 import { installTemporalBinaries } from '../libs/infra/src/temporal/binaries';
+import { buildTemporalServer } from '../libs/infra/src/temporal/server-build';
 
 /**
  * `npm run up`: the whole system on one machine. Starts what is not configured elsewhere
  * (PostgreSQL, Temporal dev server, mail catcher), applies migrations, starts the worker and the
  * API, streams every log line with a prefix, and on Ctrl-C / SIGTERM stops all it started.
+ *
+ * `npm run up:cluster` (--cluster) runs the production topology instead: the Temporal server built
+ * from go.temporal.io/server (npm run temporal:build, once) on the engine's PostgreSQL, its frontend,
+ * history, matching and worker services as separate processes, and two workers and two APIs.
  */
 const root = path.resolve(__dirname, '..');
-const dataDir = devDataDir();
+const CLUSTER = process.argv.includes('--cluster');
+const REPLICAS = CLUSTER ? 2 : 1;
+const dataDir = CLUSTER ? path.join(devDataDir(), 'cluster') : devDataDir();
 const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const TEMPORAL_PORT = port('TEMPORAL_PORT', 7233);
 const TEMPORAL_UI_PORT = port('TEMPORAL_UI_PORT', 8233);
@@ -27,11 +35,11 @@ const OIDC_PORT = port('OIDC_PORT', 9400);
 const DEV_KEYS = ['dev-account-manager-key (account_manager)', 'dev-billing-key (billing)', 'dev-dpo-key (dpo)', 'dev-admin-key (admin)'];
 const COLORS: Record<string, string> = { postgres: '34', temporal: '35', mail: '36', oidc: '94', worker: '33', api: '32', up: '1' };
 const DEV_LOGINS = 'account-manager, dpo, admin, billing (any password)';
-const width = Math.max(...Object.keys(COLORS).map((k) => k.length));
+const width = Math.max(...Object.keys(COLORS).map((k) => k.length)) + 2;
 
 function say(name: string, line: string): void {
   const tag = `[${name}]`.padEnd(width + 2);
-  process.stdout.write(process.stdout.isTTY ? `\x1b[${COLORS[name] ?? '0'}m${tag}\x1b[0m ${line}\n` : `${tag} ${line}\n`);
+  process.stdout.write(process.stdout.isTTY ? `\x1b[${COLORS[name.replace(/-\d+$/, '')] ?? '0'}m${tag}\x1b[0m ${line}\n` : `${tag} ${line}\n`);
 }
 const sink = (name: string) => (line: string) => say(name, line);
 
@@ -68,6 +76,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
 
   await installTemporalBinaries(sink('up'));
+  if (CLUSTER) await buildTemporalServer(sink('up'));
   say('up', 'building…');
   const build = spawnSync(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('the build failed');
@@ -80,7 +89,17 @@ async function main(): Promise<void> {
     started.push(pg);
     env.DATABASE_URL = pg.url;
   } else say('up', 'using DATABASE_URL');
-  if (!env.TEMPORAL_ADDRESS) {
+  if (!env.TEMPORAL_ADDRESS && CLUSTER) {
+    const cluster = await startTemporalCluster({
+      postgresUrl: env.DATABASE_URL,
+      dir: path.join(dataDir, 'temporal'),
+      ports: standardPorts(TEMPORAL_PORT),
+      namespace: env.TEMPORAL_NAMESPACE || 'default',
+      onLine: (service, line) => say('temporal', `${service}: ${line}`),
+    });
+    started.push(...cluster.processes);
+    env.TEMPORAL_ADDRESS = cluster.address;
+  } else if (!env.TEMPORAL_ADDRESS) {
     for (const p of [TEMPORAL_PORT, TEMPORAL_UI_PORT]) if (await isPortOpen(p)) throw new Error(`port ${p} is taken: stop what uses it, or set TEMPORAL_PORT / TEMPORAL_ADDRESS`);
     const temporal = await startTemporalDevServer({
       port: TEMPORAL_PORT,
@@ -120,14 +139,19 @@ async function main(): Promise<void> {
   const applied = await migrate(config.database.url);
   say('up', applied.length ? `migrations applied: ${applied.join(', ')}` : 'schema is up to date');
 
-  // The worker and the API are restarted when they die (with backoff); a crash loop gives up.
+  // The workers and the APIs are restarted when they die (with backoff); a crash loop gives up.
+  // Replicas share everything but the API's port (PORT, PORT+1, …).
   const services = started.length;
   for (const app of ['worker', 'api'] as const) {
-    started.push(
-      supervise(() => startProcess(app, process.execPath, [...(app === 'worker' ? WORKER_NODE_ARGS : []), path.join(root, 'dist/apps', app, 'src/main.js')], { env: { ...env, DPA_SUPERVISED: '1' }, onLine: sink(app) }), {
-        say: (line) => say('up', line),
-      }),
-    );
+    for (let i = 0; i < REPLICAS; i++) {
+      const name = REPLICAS > 1 ? `${app}-${i + 1}` : app;
+      const appEnv = { ...env, DPA_SUPERVISED: '1', ...(app === 'api' && i > 0 ? { PORT: String(config.http.port + i) } : {}) };
+      started.push(
+        supervise(() => startProcess(name, process.execPath, [...(app === 'worker' ? WORKER_NODE_ARGS : []), path.join(root, 'dist/apps', app, 'src/main.js')], { env: appEnv, onLine: sink(name) }), {
+          say: (line) => say('up', line),
+        }),
+      );
+    }
   }
   for (const [i, proc] of started.entries()) {
     void proc.exited.then((code) => {
@@ -138,12 +162,13 @@ async function main(): Promise<void> {
     });
   }
 
-  const api = `http://${config.http.host}:${config.http.port}`;
-  await waitFor('api', async () => (await fetch(`${api}/health`)).status === 200, { timeoutMs: 120_000, intervalMs: 250 });
-  await waitFor('worker', () => workerPolls(config), { timeoutMs: 120_000, intervalMs: 250 });
+  const apis = Array.from({ length: REPLICAS }, (_, i) => `http://${config.http.host}:${config.http.port + i}`);
+  const api = apis[0]!;
+  for (const url of apis) await waitFor('api', async () => (await fetch(`${url}/health`)).status === 200, { timeoutMs: 120_000, intervalMs: 250 });
+  await waitFor('worker', async () => (await workerPollers(config)) >= REPLICAS, { timeoutMs: 120_000, intervalMs: 250 });
   const lines = [
-    'ready',
-    `  API          ${api}`,
+    CLUSTER ? `ready: the Temporal cluster ${config.temporal.address} (frontend, history, matching, worker), ${REPLICAS} workers, ${REPLICAS} APIs` : 'ready',
+    ...apis.map((url, i) => `  API${REPLICAS > 1 ? ` ${i + 1}` : ''}        ${url}`),
     `  OpenAPI      ${api}/docs`,
     `  Browser UI   ${config.ui.baseUrl}/ui`,
     ...(devSignIn ? [`  Sign-in      ${config.ui.issuer} — development users (refused when NODE_ENV=production): ${DEV_LOGINS}`] : []),
@@ -155,8 +180,8 @@ async function main(): Promise<void> {
   for (const line of lines) say('up', line);
 }
 
-/** Ready means a worker polls the task queue, whatever the log level. */
-async function workerPolls(config: AppConfig): Promise<boolean> {
+/** Ready means the workers poll the task queue, whatever the log level. */
+async function workerPollers(config: AppConfig): Promise<number> {
   const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: 2_000 });
   try {
     const { pollers } = await connection.workflowService.describeTaskQueue({
@@ -164,7 +189,7 @@ async function workerPolls(config: AppConfig): Promise<boolean> {
       taskQueue: { name: config.temporal.taskQueue },
       taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
     });
-    return pollers.length > 0;
+    return new Set(pollers.map((p) => p.identity)).size;
   } finally {
     await connection.close();
   }

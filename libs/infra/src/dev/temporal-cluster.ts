@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { msToTs } from '@temporalio/common/lib/time';
 import { Client as PgClient } from 'pg';
-import { temporalBinaries } from '../temporal/binaries';
 import { builtServer, TEMPORAL_SERVER_VERSION, type TemporalServerBinaries } from '../temporal/server-build';
 import { freePort, isPortOpen, startProcess, waitFor, type LineSink, type ManagedProcess } from './processes';
 import { namespaceReady } from './services';
@@ -189,14 +189,19 @@ export async function prepareTemporalDatabases(options: TemporalClusterOptions, 
   }
 }
 
-/** Registers the namespace through the frontend with the Temporal CLI (retried while the cluster forms). */
+/** Registers the namespace through the frontend's own API (retried while the cluster forms). */
 async function registerNamespace(address: string, namespace: string, exited: Promise<unknown>): Promise<void> {
-  const cli = temporalBinaries().cli;
+  const { Connection } = await import('@temporalio/client');
   await waitFor(
     `namespace ${namespace}`,
     async () => {
       if (await namespaceReady(address, namespace).catch(() => false)) return true;
-      await run(cli, ['operator', 'namespace', 'create', '--namespace', namespace, '--address', address, '--retention', '72h']).catch(() => undefined);
+      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      try {
+        await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('72h') }).catch(() => undefined);
+      } finally {
+        await connection.close();
+      }
       return namespaceReady(address, namespace).catch(() => false);
     },
     { timeoutMs: 180_000, intervalMs: 1_000, exited },
