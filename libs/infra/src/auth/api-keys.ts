@@ -34,19 +34,16 @@ const KEY_FORMAT = /^dpa_([A-Za-z0-9_-]{8})_[A-Za-z0-9_-]{43}$/;
 
 /**
  * API keys, stored as sha256 hashes (a key is 256 random bits: no slow hash is needed) and
- * compared in constant time. Verified keys are cached briefly, so revocation takes effect within
- * `cacheMs`.
+ * compared in constant time. Each request looks its key up (one indexed row): a key revoked
+ * through any API replica is refused by every replica from the next request on.
  */
 export class ApiKeys {
-  private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
   private readonly devKeys: { hash: Buffer; principal: Principal }[];
-  private readonly cacheMs: number;
 
   constructor(
     private readonly dataSource: DataSource,
-    options: { allowDevelopmentKeys: boolean; cacheMs?: number },
+    options: { allowDevelopmentKeys: boolean },
   ) {
-    this.cacheMs = options.cacheMs ?? 5_000;
     this.devKeys = options.allowDevelopmentKeys
       ? Object.entries(DEVELOPMENT_KEYS).map(([key, role]) => ({ hash: hash(key), principal: { keyId: `dev:${role}`, role, name: `development ${role}` } }))
       : [];
@@ -69,7 +66,6 @@ export class ApiKeys {
       `WITH revoked AS (UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 RETURNING *) SELECT * FROM revoked`,
       [id],
     );
-    this.cache.clear();
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
@@ -84,18 +80,9 @@ export class ApiKeys {
     for (const dev of this.devKeys) if (timingSafeEqual(dev.hash, digest)) return dev.principal;
     const match = KEY_FORMAT.exec(presented);
     if (!match) return null;
-    const cacheKey = digest.toString('hex');
-    const cached = this.cache.get(cacheKey);
-    if (cached && cached.until > Date.now()) return cached.principal;
     const rows: Row[] = await this.dataSource.query(`SELECT * FROM api_keys WHERE prefix = $1`, [match[1]]);
     const row = rows[0];
-    const principal =
-      row && row.revoked_at === null && timingSafeEqual(Buffer.from(row.key_hash, 'hex'), digest)
-        ? { keyId: row.id, role: row.role, name: row.name }
-        : null;
-    this.cache.set(cacheKey, { principal, until: Date.now() + this.cacheMs });
-    if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
-    return principal;
+    return row && row.revoked_at === null && timingSafeEqual(Buffer.from(row.key_hash, 'hex'), digest) ? { keyId: row.id, role: row.role, name: row.name } : null;
   }
 }
 
