@@ -1,4 +1,4 @@
-# One image recipe, two targets: `api` and `worker` (docker compose picks the target).
+# One image recipe; targets `api`, `worker`, `oidc` and `temporal` (docker compose picks the target).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -34,3 +34,26 @@ FROM runtime AS oidc
 COPY --from=build /app/scripts/services ./scripts/services
 ENV NODE_ENV=development
 CMD ["node", "scripts/services/oidc-provider.mjs", "--port", "9400", "--host", "0.0.0.0", "--issuer", "http://localhost:9400", "--redirect-uri", "http://localhost:3000/ui/callback"]
+
+# The Temporal server of the production topology, built from the Go module at the pinned version
+# (TEMPORAL_SERVER_VERSION in libs/infra/src/temporal/server-build.ts, as npm run temporal:build does),
+# with temporal-sql-tool and the module's PostgreSQL schemas.
+FROM golang:1.26-bookworm AS temporal-build
+ARG TEMPORAL_SERVER_VERSION=1.32.2
+ENV GOTOOLCHAIN=go1.27.3 CGO_ENABLED=0
+WORKDIR /src
+RUN go mod init dpa-engine-temporal-build \
+ && go get go.temporal.io/server/cmd/server@v${TEMPORAL_SERVER_VERSION} go.temporal.io/server/cmd/tools/sql@v${TEMPORAL_SERVER_VERSION} \
+ && go build -o /out/temporal-server go.temporal.io/server/cmd/server \
+ && go build -o /out/temporal-sql-tool go.temporal.io/server/cmd/tools/sql \
+ && cp -r "$(go list -m -f '{{.Dir}}' go.temporal.io/server)/schema/postgresql" /out/schema
+
+FROM debian:bookworm-slim AS temporal
+RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --home /etc/temporal temporal
+COPY --from=temporal-build /out/temporal-server /out/temporal-sql-tool /usr/local/bin/
+COPY --from=temporal-build /out/schema /etc/temporal/schema/postgresql
+COPY deploy/temporal/config /etc/temporal/config
+USER temporal
+WORKDIR /etc/temporal
+ENTRYPOINT ["temporal-server", "--root", "/etc/temporal", "--config", "config", "--allow-no-auth"]

@@ -3,11 +3,10 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { msToTs } from '@temporalio/common/lib/time';
 import { Client as PgClient } from 'pg';
 import { builtServer, TEMPORAL_SERVER_VERSION, type TemporalServerBinaries } from '../temporal/server-build';
 import { freePort, isPortOpen, startProcess, waitFor, type LineSink, type ManagedProcess } from './processes';
-import { namespaceReady } from './services';
+import { registerNamespace } from '../temporal/namespace';
 
 const run = promisify(execFile);
 
@@ -94,7 +93,12 @@ function requireServer(): TemporalServerBinaries {
  * One service's configuration (config/<service>.yaml): the same persistence and ports for all, but
  * each process serves its own metrics port. Archival is off; nothing is written outside `dir`.
  */
-function serviceConfig(service: ClusterService, options: TemporalClusterOptions, dynamicConfig: string): string {
+export function serviceConfig(
+  service: ClusterService,
+  options: Pick<TemporalClusterOptions, 'postgresUrl' | 'ports' | 'numHistoryShards'>,
+  dynamicConfig: string,
+  { frontendOnAllInterfaces = false }: { frontendOnAllInterfaces?: boolean } = {},
+): string {
   const url = new URL(options.postgresUrl);
   const sql = (db: string, conns: number) => ({
     sql: {
@@ -110,7 +114,9 @@ function serviceConfig(service: ClusterService, options: TemporalClusterOptions,
     },
   });
   const { ports } = options;
-  const rpc = (s: ClusterService) => ({ grpcPort: ports.grpc[s], membershipPort: ports.membership[s], bindOnLocalHost: true, ...(s === 'frontend' ? { httpPort: ports.frontendHttp } : {}) });
+  // In docker compose the services share one network namespace (membership on loopback) and the frontend alone is reachable from outside it.
+  const bind = (s: ClusterService) => (s === 'frontend' && frontendOnAllInterfaces ? { bindOnIP: '0.0.0.0' } : { bindOnLocalHost: true });
+  const rpc = (s: ClusterService) => ({ grpcPort: ports.grpc[s], membershipPort: ports.membership[s], ...bind(s), ...(s === 'frontend' ? { httpPort: ports.frontendHttp } : {}) });
   const config = {
     log: { stdout: true, level: 'warn' },
     persistence: {
@@ -141,7 +147,7 @@ function serviceConfig(service: ClusterService, options: TemporalClusterOptions,
 }
 
 /** The dynamic configuration: the sample's identifier length, nothing else changed from the server's defaults. */
-const DYNAMIC_CONFIG = `limit.maxIDLength:\n  - value: 255\n    constraints: {}\n`;
+export const DYNAMIC_CONFIG = `limit.maxIDLength:\n  - value: 255\n    constraints: {}\n`;
 
 async function databaseExists(admin: PgClient, db: string): Promise<boolean> {
   const { rows } = await admin.query<{ exists: boolean }>('SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists', [db]);
@@ -189,25 +195,6 @@ export async function prepareTemporalDatabases(options: TemporalClusterOptions, 
   }
 }
 
-/** Registers the namespace through the frontend's own API (retried while the cluster forms). */
-async function registerNamespace(address: string, namespace: string, exited: Promise<unknown>): Promise<void> {
-  const { Connection } = await import('@temporalio/client');
-  await waitFor(
-    `namespace ${namespace}`,
-    async () => {
-      if (await namespaceReady(address, namespace).catch(() => false)) return true;
-      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
-      try {
-        await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('72h') }).catch(() => undefined);
-      } finally {
-        await connection.close();
-      }
-      return namespaceReady(address, namespace).catch(() => false);
-    },
-    { timeoutMs: 180_000, intervalMs: 1_000, exited },
-  );
-}
-
 /**
  * The Temporal server built from go.temporal.io/server, on PostgreSQL, with its frontend, history,
  * matching and worker services as separate processes; resolves once the namespace answers.
@@ -250,4 +237,14 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
     throw e;
   }
   return { address, namespace, processes, ports: options.ports, stop };
+}
+
+/** The configuration docker-compose.yml mounts at /etc/temporal/config: the same keys as up:cluster, for compose's hosts. */
+export const COMPOSE_POSTGRES_URL = 'postgres://dpa:dpa@postgres:5432/dpa';
+export function composeConfigFiles(): Record<string, string> {
+  const files: Record<string, string> = { 'dynamic.yaml': DYNAMIC_CONFIG };
+  for (const service of CLUSTER_SERVICES) {
+    files[`${service}.yaml`] = serviceConfig(service, { postgresUrl: COMPOSE_POSTGRES_URL, ports: standardPorts(7233) }, '/etc/temporal/config/dynamic.yaml', { frontendOnAllInterfaces: true });
+  }
+  return files;
 }
