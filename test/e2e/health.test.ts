@@ -4,6 +4,7 @@ import { migrate } from '../../libs/infra/src/database/data-source';
 import { freePort, waitFor } from '../../libs/infra/src/dev/processes';
 import { startPostgres, type PostgresService } from '../../libs/infra/src/dev/services';
 import { startApi, type RunningApp } from '../support/apps';
+import { scrape } from '../support/prometheus';
 
 interface HealthBody {
   status: string;
@@ -11,7 +12,7 @@ interface HealthBody {
   error?: { code: string; message: string; details: { down: string[] } };
 }
 
-describe('GET /health over real HTTP', () => {
+describe('GET /health, /health/ready and /metrics over real HTTP', () => {
   let postgres: PostgresService;
   let api: RunningApp;
   const dataDir = path.join(inject('runDir'), 'health-postgres');
@@ -33,7 +34,7 @@ describe('GET /health over real HTTP', () => {
     return { status: res.status, body: (await res.json()) as HealthBody };
   };
 
-  it('is 200 with both dependencies up, 503 naming PostgreSQL while it is down, 200 again after it restarts', async () => {
+  it('is 200 with both dependencies up, 503 naming PostgreSQL while it is down (readiness too, and the scrape answers without the store\'s gauges), 200 again after it restarts', async () => {
     const up = await health();
     expect(up.status).toBe(200);
     expect(up.body.checks).toMatchObject({ postgres: { status: 'up' }, temporal: { status: 'up' } });
@@ -45,9 +46,22 @@ describe('GET /health over real HTTP', () => {
     expect(down.body.checks.temporal.status).toBe('up');
     expect(down.body.error).toMatchObject({ code: 'dependency_unavailable', details: { down: ['postgres'] } });
     expect(down.body.error?.message).toContain('PostgreSQL');
+    // Readiness says the same; liveness checks nothing, so a restart is not asked for.
+    const ready = await fetch(`${api.url}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toMatchObject({ status: 'unavailable', checks: { postgres: { status: 'down' }, temporal: { status: 'up' } }, error: { details: { down: ['postgres'] } } });
+    expect((await fetch(`${api.url}/health/live`)).status).toBe(200);
+    // The scrape still answers with the HTTP metrics; the store's gauges are absent and their failures counted.
+    const metrics = await scrape(`${api.url}/metrics`);
+    expect(metrics.value('dpa_http_requests_total', { route: '/health', status: '503' })).toBeGreaterThanOrEqual(1);
+    expect(metrics.value('dpa_scrape_errors_total', { query: 'contracts' })).toBe(1);
+    expect(metrics.value('dpa_scrape_errors_total', { query: 'outbox_backlog' })).toBe(1);
+    expect(metrics.value('dpa_contracts', { status: 'ordered' })).toBeNull();
 
     postgres = await startPostgres({ dataDir, port });
     await waitFor('health back to 200', async () => (await health()).status === 200, { timeoutMs: 30_000, intervalMs: 250 });
+    expect((await fetch(`${api.url}/health/ready`)).status).toBe(200);
+    await waitFor('the gauges back', async () => (await scrape(`${api.url}/metrics`)).value('dpa_contracts', { status: 'ordered' }) === 0, { timeoutMs: 30_000, intervalMs: 250 });
     expect(api.child.exitCode).toBeNull();
     expect(api.child.signalCode).toBeNull();
   });
@@ -57,7 +71,7 @@ describe('GET /health over real HTTP', () => {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toMatch(/^3\./);
-    expect(Object.keys(doc.paths)).toContain('/health');
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/health/live', '/health/ready', '/metrics']));
     expect((await fetch(`${api.url}/docs`)).headers.get('content-type')).toContain('text/html');
   });
 

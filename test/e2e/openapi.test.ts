@@ -39,6 +39,9 @@ describe('the OpenAPI document at /docs', () => {
       ['get', '/contracts/{id}/destruction', [200, 404], all],
       ['get', '/contracts/{id}/processing-record', [200, 404], all],
       ['get', '/health', [200, 503], null],
+      ['get', '/health/live', [200], null],
+      ['get', '/health/ready', [200, 503], null],
+      ['get', '/metrics', [200, 401], null],
       ['post', '/admin/api-keys', [201, 403], ['admin']],
       ['post', '/contracts/{id}/assistance-requests', [201, 200, 400, 403, 404, 422], ['account_manager', 'dpo']],
       ['post', '/contracts/{id}/audits/{aid}/findings/{fid}/remediation', [200, 400, 403, 404, 409, 422], ['account_manager', 'dpo']],
@@ -59,9 +62,10 @@ describe('the OpenAPI document at /docs', () => {
         expect(operation!['x-roles'], `${method} ${path} roles`).toEqual(roles);
       }
     }
-    // Every operation but the public ones (health, the signing keys) states its roles.
+    // Every operation but the public ones (health, metrics, the signing keys) states its roles.
+    const open = (path: string) => path === '/health' || path.startsWith('/health/') || path === '/metrics' || path.startsWith('/.well-known/');
     for (const [path, operations] of Object.entries(doc.paths)) {
-      for (const [method, operation] of Object.entries(operations)) if (path !== '/health' && !path.startsWith('/.well-known/')) expect(operation['x-roles'], `${method} ${path}`).toBeDefined();
+      for (const [method, operation] of Object.entries(operations)) if (!open(path)) expect(operation['x-roles'], `${method} ${path}`).toBeDefined();
     }
     expect(doc.paths['/contracts']!.post!.responses['201']!.content!['application/json']!.schema!.$ref).toContain('ContractView');
     // The downloads say what they are; their refusals stay JSON.

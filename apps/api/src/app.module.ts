@@ -8,6 +8,7 @@ import { ErrorFilter } from './common/error.filter';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { TemporalModule } from './temporal/temporal.module';
 import { ApiKeysController } from './admin/api-keys.controller';
 import { AuthModule } from './auth/auth.module';
@@ -56,6 +57,7 @@ export class AppModule implements NestModule {
         TemporalModule,
         AuthModule,
         HealthModule,
+        MetricsModule,
         ContractsModule,
         DeadlinesModule,
         SubjectRequestsModule,

@@ -10,6 +10,7 @@ import { edgeChecks, jsonClientErrors, refuseDeepJson } from './common/edge';
 import { toApiError } from './common/error.filter';
 import { closeRequestSchemas, documentDefaultErrors, ErrorBodyView } from './common/openapi';
 import { validationPipe } from './common/validation';
+import { MetricsService } from './metrics/metrics.service';
 import { uiRouter } from './ui/router';
 
 export async function createApp(config: AppConfig): Promise<INestApplication> {
@@ -17,6 +18,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   app.disable('x-powered-by');
+  // First, so every answer is counted, the edge's refusals and the UI's pages too.
+  app.use(app.get(MetricsService).http.middleware());
   // DESIGN §7: the browser UI has its own sessions, forms and headers (no API key reaches a browser).
   app.use('/ui', uiRouter(app, config));
   // Before the body is read: the target's length, the presence of a key, the body's type.

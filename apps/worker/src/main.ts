@@ -1,20 +1,34 @@
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection, Runtime, type TelemetryOptions } from '@temporalio/worker';
 import { loadConfigOrExit } from '../../../libs/infra/src/config/config';
+import { freePort } from '../../../libs/infra/src/dev/processes';
 import { exitWithSupervisor } from '../../../libs/infra/src/dev/supervised';
 import { createLogger } from '../../../libs/infra/src/logging/logger';
 import { temporalLogger } from './logging';
+import { WorkerMetrics } from './metrics';
+import { startOpsServer, workerReadiness } from './ops-server';
 import { createWorkerRuntime } from './worker';
 
 // Time after the grace for cancelled activities to report back and for the pools to close.
 const FORCED_EXIT_MARGIN_MS = 5_000;
 
+/** The SDK's Prometheus exporter on a loopback port, in Prometheus' own conventions (seconds, `_total`). */
+const sdkTelemetry = (port: number): TelemetryOptions => ({
+  metrics: { prometheus: { bindAddress: `127.0.0.1:${port}`, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } },
+});
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit('worker');
   exitWithSupervisor();
   const logger = createLogger('worker', config.logLevel);
+  // With WORKER_HTTP_PORT the worker's /metrics carries the SDK's too, read from a port only it knows.
+  const sdkMetricsPort = config.worker.httpPort === null ? null : await freePort();
   // SIGINT/SIGTERM make the worker stop polling, let in-flight activities finish for
   // WORKER_SHUTDOWN_GRACE ms, then exit; an activity cut short is retried by the next worker.
-  Runtime.install({ logger: temporalLogger(logger, 'WARN'), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  Runtime.install({
+    logger: temporalLogger(logger, 'WARN'),
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    ...(sdkMetricsPort === null ? {} : { telemetryOptions: sdkTelemetry(sdkMetricsPort) }),
+  });
   // The SDK cancels what still runs after the grace, then waits for it to return. Deletions stop
   // on cancellation; anything that would still hold the process is cut short here instead: the
   // server retries the attempt on another worker, and every activity is idempotent.
@@ -26,14 +40,29 @@ async function main(): Promise<void> {
     }, config.worker.shutdownGraceMs + FORCED_EXIT_MARGIN_MS).unref();
   };
   process.on('SIGINT', exitAfterGrace).on('SIGTERM', exitAfterGrace);
+  const metrics = sdkMetricsPort === null ? undefined : new WorkerMetrics(config.database.url, `http://127.0.0.1:${sdkMetricsPort}/metrics`);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const runtime = await createWorkerRuntime({ config, connection, logger });
+  const runtime = await createWorkerRuntime({ config, connection, logger, metrics });
+  const ops =
+    metrics && config.worker.httpPort !== null
+      ? await startOpsServer({
+          host: config.http.host,
+          port: config.worker.httpPort,
+          metricsToken: config.metrics.token,
+          metrics,
+          ready: () => workerReadiness(runtime.worker.getState(), () => runtime.dataSource.query('SELECT 1')),
+        })
+      : null;
+  if (ops) logger.info({ url: ops.url }, 'worker serving /metrics and /health');
   logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker polling');
   try {
     await runtime.worker.run();
   } finally {
     await runtime.close();
     await connection.close();
+    // Last: until here readiness answers 503 (the worker is draining, then stopped).
+    await ops?.close();
+    await metrics?.close();
     logger.info('worker stopped');
   }
 }

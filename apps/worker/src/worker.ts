@@ -12,6 +12,7 @@ import { CredentialVault } from '../../../libs/infra/src/vault/credential-vault'
 import { createActivities, dpoActivities, incidentActivities, subProcessorActivities, type ActivityDependencies } from './activities';
 import { temporalLogger } from './logging';
 import { Outbox, OutboxDispatcher } from './mail/outbox';
+import { type WorkerMetrics } from './metrics';
 import { ensureDefaultRoots, storageRegistry, type StorageRegistry } from './storage/registry';
 
 export interface WorkerRuntime {
@@ -40,6 +41,8 @@ export async function createWorkerRuntime(deps: {
   outboxIntervalMs?: number;
   /** The longest wait before a refused email is tried again (tests shorten it). */
   outboxMaxRetrySeconds?: number;
+  /** Counters of events written and emails sent, when the worker serves /metrics. */
+  metrics?: WorkerMetrics;
 }): Promise<WorkerRuntime> {
   const { config, connection, logger } = deps;
   const dataSource = createDataSource({ url: config.database.url, poolSize: config.database.poolSize, applicationName: 'dpa-worker' });
@@ -51,6 +54,7 @@ export async function createWorkerRuntime(deps: {
   const dispatcher = new OutboxDispatcher(dataSource, config.mail.smtpUrl, config.mail.from, logger, deps.outboxIntervalMs, (workflowId, report) =>
     report.type === 'RecordEmailSent' ? client.workflow.getHandle(workflowId).signal(emailSentSignal, report.data) : client.workflow.getHandle(workflowId).signal(emailFailedSignal, report.data),
     deps.outboxMaxRetrySeconds,
+    deps.metrics,
   );
   try {
     const activityDeps: ActivityDependencies = {
@@ -63,6 +67,7 @@ export async function createWorkerRuntime(deps: {
       processorDpoEmail: config.processor.dpoEmail,
       accountManagementEmail: config.processor.accountManagementEmail,
       dataSource,
+      metrics: deps.metrics,
     };
     const activities = { ...createActivities(activityDeps), ...incidentActivities(activityDeps), ...dpoActivities(activityDeps), ...subProcessorActivities(activityDeps) };
     const worker = await Worker.create({

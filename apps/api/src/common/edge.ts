@@ -3,8 +3,8 @@ import { type Duplex } from 'node:stream';
 import { type NextFunction, type Request, type Response } from 'express';
 import { ApiError } from './api-error';
 
-/** Paths any caller may read without a key. */
-const PUBLIC = /^\/(health(\/.*)?|docs(\/.*|\.json|\.yaml)?|\.well-known\/.*)?(\?.*)?$/;
+/** Paths any caller may read without a key (/metrics checks METRICS_TOKEN itself when it is set). */
+const PUBLIC = /^\/(health(\/.*)?|metrics|docs(\/.*|\.json|\.yaml)?|\.well-known\/.*)?(\?.*)?$/;
 /** Longer request targets are refused (414) before anything reads them. */
 export const MAX_URL_LENGTH = 8 * 1024;
 /** JSON nested deeper than this is refused before it is parsed (a parser's recursion grows with depth). */

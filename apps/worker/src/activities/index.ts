@@ -28,6 +28,7 @@ import { controllerIdentity, type OrderedOrLater, type StorageLocation, type Sub
 import { type CredentialVault } from '../../../../libs/infra/src/vault/credential-vault';
 import { composeNotice, type Notice } from '../mail/notices';
 import { type Outbox } from '../mail/outbox';
+import { type WorkerMetrics } from '../metrics';
 import { StorageError } from '../storage/storage-adapter';
 import { adapterFor, type StorageRegistry } from '../storage/registry';
 
@@ -42,6 +43,8 @@ export interface ActivityDependencies {
   readonly dataSource: DataSource;
   /** The worker's own Temporal client: an incident starts its notices' workflows and relays to them. */
   readonly client: Client;
+  /** Counts what the activities write, when the worker serves /metrics. */
+  readonly metrics?: WorkerMetrics;
 }
 
 /** Affected contracts handled per page of a fan-out, and workflows started or signalled at once. */
@@ -119,6 +122,7 @@ export function createActivities(deps: ActivityDependencies) {
       if (!stream) throw ApplicationFailure.nonRetryable(`unknown stream type ${input.streamType}`, 'EventStoreError', { code: 'event_store.unknown_stream_type' });
       try {
         const result = await deps.store.append(input.streamType, input.streamId, input.expectedVersion, toNewEvents(stream, input.events, input.metadata));
+        if (!result.duplicate) deps.metrics?.eventsAppended.inc({ stream_type: input.streamType }, input.events.length);
         return { version: result.version };
       } catch (e) {
         if (e instanceof ConcurrencyError || e instanceof EventStoreError) {

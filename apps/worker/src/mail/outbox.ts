@@ -4,6 +4,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { type Logger } from 'pino';
 import { type DataSource } from 'typeorm';
 import type { EmailFailedData, EmailSentData, RecordEmailSent } from '../../../../libs/domain/src';
+import { type WorkerMetrics } from '../metrics';
 
 export interface OutgoingEmail {
   /** Stable per message (e.g. `<contract>:certificate`): enqueueing it twice sends it once. */
@@ -168,6 +169,7 @@ export class OutboxDispatcher {
     private readonly report: DeliveryReport | null = null,
     /** A message the relay refused is tried again after 10 s, 20 s, … up to this. */
     private readonly maxRetryDelaySeconds = 3_600,
+    private readonly metrics: Pick<WorkerMetrics, 'emailsSent' | 'emailsFailed'> | null = null,
   ) {
     // One connection reused across messages: a notice to every controller of a datacenter is hundreds of emails.
     // Timeouts well inside the two-minute claim: a stalled relay cannot outlive the lease.
@@ -254,6 +256,7 @@ export class OutboxDispatcher {
           [row.message_id, row.attempts, smtpCode, code],
         );
         this.logger.error({ messageId: row.message_id, kind: row.kind, code, smtpCode }, 'email refused for good by the relay');
+        this.metrics?.emailsFailed.inc({ kind: row.kind, outcome: 'refused' });
         return false;
       }
       const delaySeconds = Math.min(this.maxRetryDelaySeconds, 5 * 2 ** Math.min(row.attempts, 10));
@@ -262,6 +265,7 @@ export class OutboxDispatcher {
         [row.message_id, row.attempts, code, delaySeconds],
       );
       this.logger.warn({ messageId: row.message_id, kind: row.kind, code, smtpCode }, 'email not sent; will retry');
+      this.metrics?.emailsFailed.inc({ kind: row.kind, outcome: 'deferred' });
       return false;
     }
     await this.dataSource.query(
@@ -269,6 +273,7 @@ export class OutboxDispatcher {
       [row.message_id, row.attempts, acceptedAt],
     );
     this.logger.info({ messageId: row.message_id, kind: row.kind }, 'email sent');
+    this.metrics?.emailsSent.inc({ kind: row.kind });
     return true;
   }
 

@@ -11,7 +11,8 @@ describe('configuration', () => {
     const config = loadConfig({});
     expect(config.http.port).toBe(3000);
     expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'dpa-contracts', workerStaleAfterMs: 75_000 });
-    expect(config.worker).toEqual({ shutdownGraceMs: 30_000, maxCachedWorkflows: 250 });
+    expect(config.worker).toEqual({ shutdownGraceMs: 30_000, maxCachedWorkflows: 250, httpPort: null });
+    expect(config.metrics).toEqual({ token: null });
     expect([...config.http.codecOrigins]).toEqual(['http://127.0.0.1:8233', 'http://localhost:8233']);
     expect(config.payloadKeys.keys.size).toBe(1);
   });
@@ -61,6 +62,15 @@ describe('configuration', () => {
     expect(loadConfig({ DESTRUCTION_ESCALATION_MARGIN: 'P14D' }).destruction.escalationMargin).toBe('P14D');
     expect(() => loadConfig({ DESTRUCTION_ESCALATION_MARGIN: 'P2M' })).toThrow(/DESTRUCTION_ESCALATION_MARGIN/);
     expect(() => loadConfig({ DESTRUCTION_ESCALATION_MARGIN: 'seven days' })).toThrow(/DESTRUCTION_ESCALATION_MARGIN/);
+  });
+
+  it("the worker serves HTTP only on a port it is given (never 0, a port nobody would know); a metrics token is long enough to guess at no better than chance", () => {
+    expect(loadConfig({ WORKER_HTTP_PORT: '9464' }).worker.httpPort).toBe(9464);
+    expect(() => loadConfig({ WORKER_HTTP_PORT: '0' })).toThrow(/WORKER_HTTP_PORT/);
+    expect(() => loadConfig({ WORKER_HTTP_PORT: '65536' })).toThrow(/WORKER_HTTP_PORT/);
+    expect(loadConfig({ METRICS_TOKEN: 'a-scraper-token-0123' }).metrics.token).toBe('a-scraper-token-0123');
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+    expect(() => loadConfig({ METRICS_TOKEN: 'has a space in it, see' })).toThrow(/METRICS_TOKEN/);
   });
 
   it('treats empty variables as unset', () => {

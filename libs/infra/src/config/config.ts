@@ -73,6 +73,10 @@ const schema = z.object({
   WORKER_SHUTDOWN_GRACE: z.coerce.number().int().min(0).default(30_000),
   /** Workflows the worker keeps in memory between tasks (each costs a V8 context); more are replayed from history when they wake. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
+  /** The worker's port for /metrics and /health/* (on HOST); unset, the worker serves no HTTP. */
+  WORKER_HTTP_PORT: z.coerce.number().int().min(1, 'a port from 1 to 65535 (0 would be a port nobody knows)').max(65535).optional(),
+  /** When set, GET /metrics (API and worker) asks for `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().regex(/^[\x21-\x7e]{16,200}$/, '16 to 200 visible ASCII characters').optional(),
 });
 
 type Env = z.infer<typeof schema>;
@@ -132,7 +136,8 @@ export interface AppConfig {
     readonly baseUrl: string;
     readonly sessionIdleMs: number;
   };
-  readonly worker: { readonly shutdownGraceMs: number; readonly maxCachedWorkflows: number };
+  readonly worker: { readonly shutdownGraceMs: number; readonly maxCachedWorkflows: number; readonly httpPort: number | null };
+  readonly metrics: { readonly token: string | null };
 }
 
 /** Every environment variable the engine reads (the README's configuration table). */
@@ -233,7 +238,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       baseUrl: (env.UI_BASE_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/$/, ''),
       sessionIdleMs: minLengthMs(env.UI_SESSION_IDLE),
     },
-    worker: { shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS },
+    worker: { shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS, httpPort: env.WORKER_HTTP_PORT ?? null },
+    metrics: { token: env.METRICS_TOKEN ?? null },
   };
 }
 
