@@ -27,8 +27,10 @@ interface Setup {
   readonly workers: ManagedProcess[];
 }
 
-/** Peak resident set (VmHWM) of a process, in MiB. */
-function peakRssMiB(pid: number): number {
+/** Peak resident set (VmHWM) of a worker, in MiB: the node process under its guard (scripts/lib/guard.mjs). */
+function peakRssMiB(guardPid: number): number {
+  const children = fs.readFileSync(`/proc/${guardPid}/task/${guardPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  const pid = children.length === 1 ? Number(children[0]) : guardPid;
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
 }

@@ -32,6 +32,7 @@ const TEMPORAL_UI_PORT = port('TEMPORAL_UI_PORT', 8233);
 const MAIL_SMTP_PORT = port('MAIL_SMTP_PORT', 1025);
 const MAIL_UI_PORT = port('MAIL_UI_PORT', 1080);
 const OIDC_PORT = port('OIDC_PORT', 9400);
+const WORKER_HTTP_PORT = 9464;
 const DEV_KEYS = ['dev-account-manager-key (account_manager)', 'dev-billing-key (billing)', 'dev-dpo-key (dpo)', 'dev-admin-key (admin)'];
 const COLORS: Record<string, string> = { postgres: '34', temporal: '35', mail: '36', oidc: '94', worker: '33', api: '32', up: '1' };
 const DEV_LOGINS = 'account-manager, dpo, admin, billing (any password)';
@@ -145,7 +146,9 @@ async function main(): Promise<void> {
   for (const app of ['worker', 'api'] as const) {
     for (let i = 0; i < REPLICAS; i++) {
       const name = REPLICAS > 1 ? `${app}-${i + 1}` : app;
-      const appEnv = { ...env, DPA_SUPERVISED: '1', ...(app === 'api' && i > 0 ? { PORT: String(config.http.port + i) } : {}) };
+      // Each worker serves /metrics and /health on its own port (WORKER_HTTP_PORT, +1 per replica).
+      const own = app === 'api' ? (i > 0 ? { PORT: String(config.http.port + i) } : {}) : { WORKER_HTTP_PORT: String((config.worker.httpPort ?? WORKER_HTTP_PORT) + i) };
+      const appEnv = { ...env, DPA_SUPERVISED: '1', ...own };
       started.push(
         supervise(() => startProcess(name, process.execPath, [...(app === 'worker' ? WORKER_NODE_ARGS : []), path.join(root, 'dist/apps', app, 'src/main.js')], { env: appEnv, onLine: sink(name) }), {
           say: (line) => say('up', line),
@@ -168,7 +171,8 @@ async function main(): Promise<void> {
   await waitFor('worker', async () => (await workerPollers(config)) >= REPLICAS, { timeoutMs: 120_000, intervalMs: 250 });
   const lines = [
     CLUSTER ? `ready: the Temporal cluster ${config.temporal.address} (frontend, history, matching, worker), ${REPLICAS} workers, ${REPLICAS} APIs` : 'ready',
-    ...apis.map((url, i) => `  API${REPLICAS > 1 ? ` ${i + 1}` : ''}        ${url}`),
+    ...apis.map((url, i) => `  API${REPLICAS > 1 ? ` ${i + 1}` : ''}        ${url}   (${url}/metrics, /health/live, /health/ready)`),
+    ...Array.from({ length: REPLICAS }, (_, i) => `  Worker${REPLICAS > 1 ? ` ${i + 1}` : ''}     http://${config.http.host}:${(config.worker.httpPort ?? WORKER_HTTP_PORT) + i}/metrics (and /health/live, /health/ready)`),
     `  OpenAPI      ${api}/docs`,
     `  Browser UI   ${config.ui.baseUrl}/ui`,
     ...(devSignIn ? [`  Sign-in      ${config.ui.issuer} — development users (refused when NODE_ENV=production): ${DEV_LOGINS}`] : []),

@@ -40,14 +40,14 @@ function descendants(pid: number): { pid: number; command: string }[] {
 }
 
 /**
- * The six ports `npm run up` takes, free and distinct: the OS may hand the same free port to two
+ * The seven ports `npm run up` takes, free and distinct: the OS may hand the same free port to two
  * consecutive probes, and two services on one port would stop the run.
  */
 async function upPorts() {
   const taken = new Set<number>();
-  while (taken.size < 7) taken.add(await freePort());
-  const [PORT, POSTGRES_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, MAIL_SMTP_PORT, MAIL_UI_PORT, OIDC_PORT] = [...taken] as [number, number, number, number, number, number, number];
-  return { PORT, POSTGRES_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, MAIL_SMTP_PORT, MAIL_UI_PORT, OIDC_PORT };
+  while (taken.size < 8) taken.add(await freePort());
+  const [PORT, POSTGRES_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, MAIL_SMTP_PORT, MAIL_UI_PORT, OIDC_PORT, WORKER_HTTP_PORT] = [...taken] as [number, number, number, number, number, number, number, number];
+  return { PORT, POSTGRES_PORT, TEMPORAL_PORT, TEMPORAL_UI_PORT, MAIL_SMTP_PORT, MAIL_UI_PORT, OIDC_PORT, WORKER_HTTP_PORT };
 }
 
 describe('npm run up', () => {
@@ -63,6 +63,11 @@ describe('npm run up', () => {
       expect(banner).toContain(shown);
     }
     expect((await fetch(`${api}/health`)).status).toBe(200);
+    // What an operator watches: the API's and the worker's metrics and readiness.
+    expect(banner).toContain(`http://127.0.0.1:${ports.WORKER_HTTP_PORT}/metrics`);
+    expect((await fetch(`http://127.0.0.1:${ports.WORKER_HTTP_PORT}/health/ready`)).status).toBe(200);
+    expect(await (await fetch(`http://127.0.0.1:${ports.WORKER_HTTP_PORT}/metrics`)).text()).toContain('temporal_');
+    expect(await (await fetch(`${api}/metrics`)).text()).toContain('dpa_http_requests_total');
     expect((await fetch(`http://127.0.0.1:${ports.MAIL_UI_PORT}/messages.json`)).status).toBe(200);
     expect(await isPortOpen(ports.TEMPORAL_UI_PORT)).toBe(true);
     // The Temporal UI decodes payloads through the engine's codec endpoint.
