@@ -79,6 +79,10 @@ describe('authentication and roles', () => {
 describe('POST /contracts', () => {
   it('400 for malformed JSON, unknown fields, wrong types and formats — listing every field problem', async () => {
     expectError(await stack.request('POST', '/contracts', { role: 'account_manager', raw: '{"controller": ' }), 400, 'malformed_json');
+    // A lone surrogate escape is valid JSON but no text (found by the fuzz test: a 500 from PUT /processor/dpo).
+    expectError(await stack.request('POST', '/contracts', { role: 'account_manager', raw: '{"controller": {"name": "\\ud800", "email": "a@b.example"}, "billingPeriod": "P1M"}' }), 400, 'malformed_text');
+    expectError(await stack.request('PUT', '/processor/dpo', { role: 'admin', raw: '{"name": 0, "email": "\\ud800"}' }), 400, 'malformed_text');
+    expectError(await stack.request('PUT', '/processor/dpo', { role: 'admin', raw: '{"\\udc00": "x"}' }), 400, 'malformed_text');
     const unknownField = await order({ discount: 10 });
     expectError(unknownField, 400, 'validation_failed');
     expect(unknownField.body.error.details.fields).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'discount' })]));

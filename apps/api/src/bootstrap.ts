@@ -6,7 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { type AppConfig } from '../../../libs/infra/src/config/config';
 import { AppModule } from './app.module';
-import { edgeChecks, jsonClientErrors, refuseDeepJson } from './common/edge';
+import { edgeChecks, jsonClientErrors, refuseDeepJson, refuseIllFormedText } from './common/edge';
 import { toApiError } from './common/error.filter';
 import { closeRequestSchemas, documentDefaultErrors, ErrorBodyView } from './common/openapi';
 import { validationPipe } from './common/validation';
@@ -26,6 +26,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.use(edgeChecks(config.http.codecOrigins));
   // express.json itself rather than Nest's wrapper, which keeps `verify` for raw bodies.
   app.use(json({ limit: config.http.bodyLimit, verify: refuseDeepJson }));
+  app.use(refuseIllFormedText);
   jsonClientErrors(app.getHttpServer());
   // Body-parser failures happen before routing; answer them in the same error shape.
   app.use((err: unknown, _req: unknown, res: { status(n: number): { json(b: unknown): void } }, next: (e?: unknown) => void) => {

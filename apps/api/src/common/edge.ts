@@ -94,6 +94,25 @@ export function refuseDeepJson(_req: unknown, _res: unknown, body: Buffer): void
   }
 }
 
+/** Every string of a parsed JSON value, keys included, is well-formed Unicode (no lone surrogate). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const wellFormedText = (s: string) => !LONE_SURROGATE.test(s);
+function wellFormed(value: unknown): boolean {
+  if (typeof value === 'string') return wellFormedText(value);
+  if (Array.isArray(value)) return value.every(wellFormed);
+  if (value && typeof value === 'object') return Object.entries(value).every(([k, v]) => wellFormedText(k) && wellFormed(v));
+  return true;
+}
+
+/**
+ * JSON may escape a lone surrogate (`"\ud800"`), which is no character at all: such text would
+ * fail later (encoding, validation, PostgreSQL), so it is refused here, before anything reads it.
+ */
+export function refuseIllFormedText(req: { body?: unknown }, _res: unknown, next: (e?: unknown) => void): void {
+  if (req.body !== undefined && !wellFormed(req.body)) return next(new ApiError(400, 'malformed_text', 'Text in the request body must be valid Unicode: a lone surrogate escape (\\ud800 to \\udfff) is not a character.'));
+  next();
+}
+
 /**
  * Requests Node's HTTP parser refuses before Express sees them (a header block over the limit,
  * a malformed request line) still get the JSON error shape.
