@@ -6,7 +6,8 @@ import { SftpAdapter } from '../../apps/worker/src/storage/sftp-adapter';
 import { StorageError } from '../../apps/worker/src/storage/storage-adapter';
 import { terminateUpdate } from '../../libs/infra/src/temporal/messages';
 import { dataOf, MANAGER, timeSkippingEngine, type TimeSkippingEngine } from '../support/engine';
-import { startSshd, type RunningSshd, type SshdOptions } from '../support/sshd';
+import { startSshd, stopAllSshd, type RunningSshd, type SshdOptions } from '../support/sshd';
+import { execFileSync } from 'node:child_process';
 
 // The seed's "Data transfer security" (SSH, AES CBC or better, RSA 4096 bits or more) and
 // "Data Recovery Method" (remote connection via SSH), against a real OpenSSH sshd on loopback.
@@ -19,6 +20,7 @@ async function sshd(options: SshdOptions = {}): Promise<RunningSshd> {
 }
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
+  await stopAllSshd();
 });
 
 function adapterFor(server: RunningSshd, overrides: Partial<ConstructorParameters<typeof SftpAdapter>[0]> = {}): SftpAdapter {
@@ -137,7 +139,7 @@ describe('SSH policy refusals, each against its own real sshd', () => {
     const weak = await sshd({ hostKey: 'rsa:2048' });
     const e = await refusal(adapterFor(weak).inventory(randomUUID()));
     expect(e).toMatchObject({ code: 'storage.ssh_policy' });
-    expect(e.message).toMatch(/RSA host key has 2048 bits; the policy requires 4096 or more/);
+    expect(e.message).toBe("refused the server: the server's host key is RSA of 2048 bits; the policy requires 4096 bits or more");
   });
 
   it('refuses a server offering only weak ciphers (3des-cbc)', async () => {
@@ -154,6 +156,42 @@ describe('SSH policy refusals, each against its own real sshd', () => {
     expect(e.message).toMatch(/no host key the policy allows/);
     const ed25519 = await sshd({ hostKey: 'ed25519', ciphers: 'aes256-cbc' });
     await expect(adapterFor(ed25519).remaining(randomUUID())).resolves.toBe(0);
+  });
+});
+
+describe('the client side of the policy', () => {
+  let server: RunningSshd;
+  beforeAll(async () => {
+    server = await sshd({ hostKey: 'ed25519' });
+  });
+
+  /** A client key made by ssh-keygen and authorised on the server. */
+  function clientKey(type: string, bits?: number, passphrase = ''): string {
+    const file = path.join(server.root, '..', `client-${type}-${bits ?? 0}-${passphrase ? 'locked' : 'open'}`);
+    execFileSync('ssh-keygen', ['-q', '-t', type, ...(bits ? ['-b', String(bits)] : []), '-N', passphrase, '-f', file]);
+    fs.appendFileSync(path.join(server.root, '..', 'authorized_keys'), fs.readFileSync(`${file}.pub`));
+    return file;
+  }
+
+  it('refuses a client key weaker than the policy (RSA 2048), and accepts RSA 4096', async () => {
+    const weak = await refusal(adapterFor(server, { privateKeyFile: clientKey('rsa', 2048) }).remaining(randomUUID()));
+    expect(weak).toMatchObject({ code: 'storage.ssh_policy' });
+    expect(weak.message).toBe('refused to connect: the configured client key is RSA of 2048 bits; the policy requires 4096 bits or more');
+    await expect(adapterFor(server, { privateKeyFile: clientKey('rsa', 4096) }).remaining(randomUUID())).resolves.toBe(0);
+  });
+
+  it('reports a passphrase-protected key as unusable, naming no path', async () => {
+    const file = clientKey('ed25519', undefined, 'a passphrase');
+    const e = await refusal(adapterFor(server, { privateKeyFile: file }).remaining(randomUUID()));
+    expect(e.code).toBe('storage.ssh_key_unreadable');
+    expect(e.message).not.toContain(file);
+  });
+
+  it('refuses a server whose only key exchange is a 2048-bit Diffie-Hellman group', async () => {
+    const weak = await sshd({ hostKey: 'ed25519', kex: 'diffie-hellman-group14-sha256' });
+    const e = await refusal(adapterFor(weak).remaining(randomUUID()));
+    expect(e).toMatchObject({ code: 'storage.ssh_policy' });
+    expect(e.message).toMatch(/no key exchange the policy allows/);
   });
 });
 

@@ -11,6 +11,8 @@ export interface SshdOptions {
   readonly hostKey?: string;
   /** sshd's `Ciphers` line. */
   readonly ciphers?: string;
+  /** sshd's `KexAlgorithms` line. */
+  readonly kex?: string;
 }
 
 export interface RunningSshd {
@@ -34,6 +36,12 @@ function keygen(file: string, spec: string): void {
  * A real OpenSSH sshd on a free loopback port (ENVIRONMENT.md), with its own host key, cipher list
  * and authorized key, serving SFTP (internal-sftp). Debian's openssh-server is installed when missing.
  */
+/** Every sshd started, stopped by stopAllSshd (also when one fails to come up). */
+const running: ManagedProcess[] = [];
+export async function stopAllSshd(): Promise<void> {
+  await Promise.all(running.splice(0).map((p) => p.stop(8_000)));
+}
+
 export async function startSshd(options: SshdOptions = {}): Promise<RunningSshd> {
   ensureSshd((line) => console.log(line));
   const dir = path.join(inject('runDir'), `sshd-${randomUUID()}`);
@@ -62,6 +70,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<RunningSshd>
       'StrictModes no',
       'UsePAM no',
       ...(options.ciphers ? [`Ciphers ${options.ciphers}`] : []),
+      ...(options.kex ? [`KexAlgorithms ${options.kex}`] : []),
       'Subsystem sftp internal-sftp',
       '',
     ].join('\n'),
@@ -69,6 +78,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<RunningSshd>
   const fingerprint = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${hostKey}.pub`], { encoding: 'utf8' }).split(' ')[1]!;
   const log: string[] = [];
   const proc: ManagedProcess = startProcess('sshd', SSHD, ['-D', '-e', '-f', config], { onLine: (line) => log.push(line), guarded: true });
+  running.push(proc);
   await waitFor('sshd', () => isPortOpen(port), { timeoutMs: 20_000, exited: proc.exited });
-  return { port, root, clientKeyFile, hostKeyFingerprint: fingerprint, log, stop: () => proc.stop(5_000) };
+  return { port, root, clientKeyFile, hostKeyFingerprint: fingerprint, log, stop: () => proc.stop(8_000) };
 }

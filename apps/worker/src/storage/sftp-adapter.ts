@@ -1,12 +1,14 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { type SftpLocationConfig } from '../../../../libs/infra/src/config/config';
-import { Client, type ConnectConfig, type FileEntryWithStats, type SFTPWrapper } from 'ssh2';
+import { Client, utils, type ConnectConfig, type FileEntryWithStats, type SFTPWrapper } from 'ssh2';
 import {
   SSH_ALLOWED_CIPHERS,
   SSH_ALLOWED_HOST_KEY_ALGORITHMS,
+  SSH_ALLOWED_KEX,
   SSH_ALLOWED_MACS,
   judgeHostKey,
+  judgeKeyStrength,
 } from '../../../../libs/infra/src/storage/ssh-policy';
 import { StorageError, manifestOf, type DestroyProgress, type ManifestEntry, type Manifest, type StorageLocationAdapter } from './storage-adapter';
 
@@ -43,11 +45,17 @@ export class SftpAdapter implements StorageLocationAdapter {
     return path.posix.join(this.options.root, `.destroying-${contractId}`);
   }
 
-  /** Runs `work` on an SFTP session of a fresh, policy-checked connection, and closes it. */
-  async session<T>(work: (sftp: Sftp) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` on an SFTP session of a fresh, policy-checked connection, and closes it whatever
+   * happens. Keepalives notice a server that stops answering; an abort (the worker stopping) closes
+   * the connection, so pending calls fail at once instead of holding the activity.
+   */
+  async session<T>(work: (sftp: Sftp) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const privateKey = await fs.readFile(this.options.privateKeyFile).catch(() => {
       throw new StorageError('storage.ssh_key_unreadable', 'the SSH private key file cannot be read');
     });
+    const keyRefusal = judgeClientKey(privateKey);
+    if (keyRefusal) throw keyRefusal;
     const client = new Client();
     let refusal: string | undefined;
     const config: ConnectConfig = {
@@ -56,7 +64,10 @@ export class SftpAdapter implements StorageLocationAdapter {
       username: this.options.username,
       privateKey,
       readyTimeout: this.options.readyTimeoutMs ?? 20_000,
+      keepaliveInterval: 10_000,
+      keepaliveCountMax: 3,
       algorithms: {
+        kex: [...SSH_ALLOWED_KEX],
         cipher: [...(this.options.ciphers ?? SSH_ALLOWED_CIPHERS)],
         serverHostKey: [...SSH_ALLOWED_HOST_KEY_ALGORITHMS],
         hmac: [...SSH_ALLOWED_MACS],
@@ -67,16 +78,26 @@ export class SftpAdapter implements StorageLocationAdapter {
         return verdict.ok;
       },
     };
-    const sftp = await new Promise<SFTPWrapper>((resolve, reject) => {
-      client.on('error', (e: Error & { level?: string }) => reject(connectionFailure(e, refusal)));
-      client.on('ready', () => {
-        client.sftp((e, s) => (e ? reject(new StorageError('storage.unavailable', 'the server refused an SFTP session')) : resolve(s)));
-      });
-      client.connect(config);
-    });
+    const close = () => client.end();
+    signal?.addEventListener('abort', close, { once: true });
     try {
+      const sftp = await new Promise<SFTPWrapper>((resolve, reject) => {
+        // Kept for the whole connection: an error after the session opened must not go unheard.
+        client.on('error', (e: Error & { level?: string }) => reject(connectionFailure(e, refusal)));
+        client.once('close', () => reject(new StorageError('storage.unavailable', 'the server closed the connection before the session opened')));
+        client.on('ready', () => {
+          client.sftp((e, session) => {
+            if (e) return reject(new StorageError('storage.unavailable', 'the server refused an SFTP session'));
+            // A malformed packet from the server ends the connection; pending calls then fail.
+            session.on('error', close);
+            resolve(session);
+          });
+        });
+        client.connect(config);
+      });
       return await work(new Sftp(sftp));
     } finally {
+      signal?.removeEventListener('abort', close);
       client.end();
     }
   }
@@ -116,7 +137,7 @@ export class SftpAdapter implements StorageLocationAdapter {
         }
         await sftp.removeTree(dir);
       }
-    });
+    }, signal);
   }
 
   async remaining(contractId: string): Promise<number> {
@@ -147,6 +168,20 @@ export class SftpAdapter implements StorageLocationAdapter {
   }
 }
 
+/**
+ * The configured client key: one ssh2 can use (not passphrase-protected), and held to the same
+ * policy as host keys (RSA of 4096 bits or more, or Ed25519).
+ */
+function judgeClientKey(privateKey: Buffer): StorageError | undefined {
+  const parsed = utils.parseKey(privateKey);
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!key || key instanceof Error || !key.isPrivateKey()) {
+    return new StorageError('storage.ssh_key_unreadable', 'the SSH private key cannot be used (a passphrase-protected key is not supported)');
+  }
+  const weak = judgeKeyStrength(key.getPublicSSH(), 'the configured client key');
+  return weak ? new StorageError('storage.ssh_policy', `refused to connect: ${weak}`) : undefined;
+}
+
 /** A connection that failed, as a storage error naming the policy when the policy refused it. */
 function connectionFailure(e: Error & { level?: string }, refusal: string | undefined): StorageError {
   if (refusal) return new StorageError('storage.ssh_policy', `refused the server: ${refusal}`);
@@ -155,6 +190,9 @@ function connectionFailure(e: Error & { level?: string }, refusal: string | unde
   }
   if (/no matching host key format/.test(e.message)) {
     return new StorageError('storage.ssh_policy', 'refused the server: it offers no host key the policy allows (RSA of 4096 bits or more, or Ed25519)');
+  }
+  if (/no matching key exchange/.test(e.message)) {
+    return new StorageError('storage.ssh_policy', 'refused the server: it offers no key exchange the policy allows (curve25519, or Diffie-Hellman groups of 4096 bits or more)');
   }
   if (/no matching (C->S|S->C) MAC/.test(e.message)) return new StorageError('storage.ssh_policy', 'refused the server: it offers no MAC the policy allows (HMAC-SHA2)');
   if (/authentication methods failed/i.test(e.message)) return new StorageError('storage.ssh_auth', 'the server refused the configured key');
@@ -205,6 +243,7 @@ class Sftp {
     const out: ManifestEntry[] = [];
     for (const d of await this.readdir(path.posix.join(dir, prefix))) {
       if (d.filename === '.' || d.filename === '..') continue;
+      requireSafeName(d.filename);
       const relative = prefix ? `${prefix}/${d.filename}` : d.filename;
       if (d.attrs.isDirectory()) out.push(...(await this.walk(dir, relative)));
       else out.push({ relative, size: d.attrs.size });
@@ -216,10 +255,18 @@ class Sftp {
   async removeTree(dir: string): Promise<void> {
     for (const d of await this.readdir(dir)) {
       if (d.filename === '.' || d.filename === '..') continue;
+      requireSafeName(d.filename);
       const child = path.posix.join(dir, d.filename);
       if (d.attrs.isDirectory()) await this.removeTree(child);
       else await this.unlink(child);
     }
     await this.rmdir(dir);
+  }
+}
+
+/** A name the server listed: one path segment, never a way out of the contract's folder (on the server or in an export). */
+function requireSafeName(name: string): void {
+  if (name.includes('/') || name.includes('\0') || name === '' || name === '.' || name === '..') {
+    throw new StorageError('storage.unsafe_name', 'the server listed a file name that is not a single path segment');
   }
 }

@@ -22,6 +22,13 @@ export const SSH_ALLOWED_CIPHERS = [
 /** Host key signature algorithms: RSA only with SHA-2 (RFC 8332), and Ed25519. */
 export const SSH_ALLOWED_HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'rsa-sha2-512', 'rsa-sha2-256'] as const;
 
+/**
+ * Key exchange: curve25519, or finite-field Diffie-Hellman of 4096 bits or more (RFC 8268 groups
+ * 16 and 18), so the session keys are no weaker than the RSA-4096 host key; no group-exchange
+ * (the server picks a group as small as 2048 bits), no SHA-1.
+ */
+export const SSH_ALLOWED_KEX = ['curve25519-sha256', 'curve25519-sha256@libssh.org', 'diffie-hellman-group18-sha512', 'diffie-hellman-group16-sha512'] as const;
+
 /** MACs (the CBC and CTR ciphers need one): SHA-2 only, encrypt-then-MAC first. */
 export const SSH_ALLOWED_MACS = ['hmac-sha2-256-etm@openssh.com', 'hmac-sha2-512-etm@openssh.com', 'hmac-sha2-256', 'hmac-sha2-512'] as const;
 
@@ -69,28 +76,40 @@ function rsaBits(blob: Buffer): number {
   return jwk.asymmetricKeyDetails?.modulusLength ?? 0;
 }
 
-/**
- * The server's host key, judged against the policy and then against the pinned fingerprint: a
- * weak key is refused as weak even when it is the pinned one.
- */
-export function judgeHostKey(blob: Buffer, pinned: string, minRsaBits: number = RSA_MIN_BITS): HostKeyVerdict {
+/** Why a public key (wire format) is weaker than the policy allows, or undefined when it is not. */
+export function judgeKeyStrength(blob: Buffer, what = "the server's host key", minRsaBits: number = RSA_MIN_BITS): string | undefined {
   let type: string;
   try {
     type = sshString(blob, 0).value.toString('latin1');
   } catch {
-    return { ok: false, type: 'unknown', reason: 'the server sent a malformed host key' };
+    return `${what} is malformed`;
   }
   if (type === 'ssh-rsa') {
     let bits: number;
     try {
       bits = rsaBits(blob);
     } catch {
-      return { ok: false, type, reason: 'the server sent a malformed RSA host key' };
+      return `${what} is a malformed RSA key`;
     }
-    if (bits < minRsaBits) return { ok: false, type, bits, reason: `the server's RSA host key has ${bits} bits; the policy requires ${minRsaBits} or more` };
-  } else if (type !== 'ssh-ed25519') {
-    return { ok: false, type, reason: `the server's host key is ${type}; the policy allows RSA of ${minRsaBits} bits or more, or Ed25519` };
+    return bits < minRsaBits ? `${what} is RSA of ${bits} bits; the policy requires ${minRsaBits} bits or more` : undefined;
   }
+  return type === 'ssh-ed25519' ? undefined : `${what} is ${type}; the policy allows RSA of ${minRsaBits} bits or more, or Ed25519`;
+}
+
+/**
+ * The server's host key, judged against the policy and then against the pinned fingerprint: a
+ * weak key is refused as weak even when it is the pinned one.
+ */
+export function judgeHostKey(blob: Buffer, pinned: string, minRsaBits: number = RSA_MIN_BITS): HostKeyVerdict {
+  let type = 'unknown';
+  try {
+    type = sshString(blob, 0).value.toString('latin1');
+  } catch {
+    // judgeKeyStrength names it.
+  }
+  const weak = judgeKeyStrength(blob, "the server's host key", minRsaBits);
+  const bits = type === 'ssh-rsa' && !weak?.includes('malformed') ? rsaBits(blob) : undefined;
+  if (weak) return { ok: false, type, ...(bits === undefined ? {} : { bits }), reason: weak };
   if (fingerprintOf(blob) !== pinned) return { ok: false, type, reason: "the server's host key does not match the pinned fingerprint" };
-  return { ok: true, type, ...(type === 'ssh-rsa' ? { bits: rsaBits(blob) } : {}) };
+  return { ok: true, type, ...(bits === undefined ? {} : { bits }) };
 }
