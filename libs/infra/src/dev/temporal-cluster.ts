@@ -175,12 +175,18 @@ async function schemaApplied(options: TemporalClusterOptions, db: string): Promi
 export async function prepareTemporalDatabases(options: TemporalClusterOptions, server: TemporalServerBinaries = requireServer()): Promise<void> {
   const url = new URL(options.postgresUrl);
   const say = (line: string) => options.onLine?.('setup', line);
-  const base = ['--plugin', 'postgres12', '--ep', url.hostname, '-p', url.port || '5432', '-u', decodeURIComponent(url.username), '--pw', decodeURIComponent(url.password)];
+  // The password goes in the tool's environment (SQL_PASSWORD), never on a command line (ps, error messages).
+  const base = ['--plugin', 'postgres12', '--ep', url.hostname, '-p', url.port || '5432', '-u', decodeURIComponent(url.username)];
+  const toolEnv = { ...process.env, SQL_PASSWORD: decodeURIComponent(url.password) };
   const admin = new PgClient({ connectionString: options.postgresUrl });
   await admin.connect();
   try {
     for (const db of TEMPORAL_DATABASES) {
-      const tool = (...args: string[]) => run(server.sqlTool, [...base, '--db', db, ...args], { maxBuffer: 16 * 1024 * 1024 });
+      const tool = (...args: string[]) =>
+        run(server.sqlTool, [...base, '--db', db, ...args], { maxBuffer: 16 * 1024 * 1024, env: toolEnv }).catch((e: { code?: unknown; stderr?: string }) => {
+          // The tool's own words (it never prints the password), not Node's message, which repeats the command line.
+          throw new Error(`temporal-sql-tool ${args[0]} on ${db} failed (exit ${String(e.code)}): ${(e.stderr ?? '').trim().split('\n').slice(-3).join(' ')}`);
+        });
       if (!(await databaseExists(admin, db))) {
         say(`creating database ${db}`);
         await tool('create-database');
@@ -201,7 +207,7 @@ export async function prepareTemporalDatabases(options: TemporalClusterOptions, 
  */
 export async function startTemporalCluster(options: TemporalClusterOptions): Promise<TemporalCluster> {
   const server = requireServer();
-  for (const port of [...Object.values(options.ports.grpc), ...Object.values(options.ports.membership), options.ports.frontendHttp]) {
+  for (const port of [...Object.values(options.ports.grpc), ...Object.values(options.ports.membership), ...Object.values(options.ports.metrics), options.ports.frontendHttp]) {
     if (await isPortOpen(port)) throw new Error(`port ${port} is taken: the Temporal cluster needs it`);
   }
   await prepareTemporalDatabases(options, server);
@@ -209,7 +215,8 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
   fs.mkdirSync(configDir, { recursive: true });
   const dynamicConfig = path.join(configDir, 'dynamic.yaml');
   fs.writeFileSync(dynamicConfig, DYNAMIC_CONFIG);
-  for (const service of CLUSTER_SERVICES) fs.writeFileSync(path.join(configDir, `${service}.yaml`), serviceConfig(service, options, dynamicConfig));
+  // The files hold the database password: readable by this user only.
+  for (const service of CLUSTER_SERVICES) fs.writeFileSync(path.join(configDir, `${service}.yaml`), serviceConfig(service, options, dynamicConfig), { mode: 0o600 });
   const processes = CLUSTER_SERVICES.map((service) => {
     const onLine: LineSink = (line) => options.onLine?.(service, line);
     const proc = startProcess(`temporal-${service}`, server.server, ['--root', options.dir, '--config', 'config', '--env', service, '--allow-no-auth', 'start', '--service', service], {
