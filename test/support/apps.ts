@@ -49,5 +49,6 @@ export async function startWorker(env: Record<string, string>, options: { fromSo
     await proc.stop();
     throw new Error(`${(e as Error).message}\n${lines.slice(-20).join('\n')}`);
   });
-  return { ...proc, url: '', lines };
+  // With WORKER_HTTP_PORT, the worker's /metrics and /health are at `url`.
+  return { ...proc, url: env.WORKER_HTTP_PORT ? `http://127.0.0.1:${env.WORKER_HTTP_PORT}` : '', lines };
 }

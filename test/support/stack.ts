@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inject } from 'vitest';
+import { freePort } from '../../libs/infra/src/dev/processes';
 import { startApi, startWorker, type RunningApp } from './apps';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startMailCatcher } from './mail';
@@ -58,7 +59,8 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
   const workers: RunningApp[] = [];
   const apis: RunningApp[] = [];
   try {
-    for (let i = 0; i < replicas; i++) workers.push(await startWorker(env));
+    // Replicas serve /metrics each on its own port (their `url`).
+    for (let i = 0; i < replicas; i++) workers.push(await startWorker(replicas > 1 ? { ...env, WORKER_HTTP_PORT: String(await freePort()) } : env));
     // A PORT given is the first API's; the others take free ports.
     const { PORT: _first, ...others } = env;
     for (let i = 0; i < replicas; i++) apis.push(await startApi(i === 0 ? env : others));
