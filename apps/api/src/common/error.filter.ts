@@ -1,4 +1,6 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { isGrpcServiceError } from '@temporalio/client';
+import { NamespaceNotFoundError } from '@temporalio/common';
 import { type Response } from 'express';
 import { ApiError } from './api-error';
 import { MAX_JSON_DEPTH } from './edge';
@@ -52,6 +54,15 @@ export function toApiError(exception: unknown): ApiError {
   if (bodyError?.type === 'encoding.unsupported' || bodyError?.type === 'charset.unsupported') return new ApiError(415, 'unsupported_media_type', 'The request body must be UTF-8 JSON.');
   if (typeof bodyError?.status === 'number' && bodyError.status >= 400 && bodyError.status < 500) {
     return new ApiError(bodyError.status, STATUS_CODES[bodyError.status] ?? 'bad_request', 'The request cannot be read.');
+  }
+  // Temporal not able to answer now (a cluster still forming, a frontend restarting): the command changed nothing; retry it.
+  if (exception instanceof NamespaceNotFoundError) {
+    return new ApiError(503, 'temporal.namespace_not_found', 'Temporal does not know the namespace (yet): retry shortly, with the same Idempotency-Key.');
+  }
+  const cause = (exception as { cause?: unknown })?.cause;
+  const grpc = isGrpcServiceError(exception) ? exception : isGrpcServiceError(cause) ? cause : null;
+  if (grpc && (grpc.code === 14 || grpc.code === 4)) {
+    return new ApiError(503, 'temporal.unavailable', 'Temporal is not answering: retry shortly, with the same Idempotency-Key.');
   }
   return new ApiError(500, 'internal_error', 'An unexpected error occurred; it has been logged.');
 }

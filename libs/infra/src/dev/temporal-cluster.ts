@@ -74,13 +74,23 @@ function canBind(port: number): Promise<boolean> {
 
 /** Free loopback ports for every service (tests). */
 export async function freeClusterPorts(): Promise<ClusterPorts> {
+  // Distinct across every service and role: the OS may hand the same free port to two consecutive probes.
   const taken = new Set<number>();
+  const distinct = async () => {
+    for (;;) {
+      const port = await freePort();
+      if (!taken.has(port)) {
+        taken.add(port);
+        return port;
+      }
+    }
+  };
   const map = async (pick: () => Promise<number>) => {
     const out: Partial<Record<ClusterService, number>> = {};
     for (const s of CLUSTER_SERVICES) out[s] = await pick();
     return out as Record<ClusterService, number>;
   };
-  return { grpc: await map(freePort), membership: await map(() => freeSmallPort(taken)), metrics: await map(freePort), frontendHttp: await freePort() };
+  return { grpc: await map(distinct), membership: await map(() => freeSmallPort(taken)), metrics: await map(distinct), frontendHttp: await distinct() };
 }
 
 function requireServer(): TemporalServerBinaries {

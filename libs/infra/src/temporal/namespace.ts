@@ -4,6 +4,24 @@ import { waitFor } from '../dev/processes';
 import { namespaceReady } from '../dev/services';
 
 /**
+ * The frontend knows a new namespace at once, the history service only once its namespace cache
+ * refreshes (about a second later): until then starting a workflow fails with NamespaceNotFound.
+ * Asking history about a workflow that does not exist tells which: "workflow not found" means ready.
+ */
+async function historyKnows(address: string, namespace: string): Promise<boolean> {
+  const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+  try {
+    await connection.workflowService.describeWorkflowExecution({ namespace, execution: { workflowId: 'dpa-readiness-probe' } });
+    return true;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : '';
+    return (e as { code?: number }).code === 5 && !/namespace/i.test(message);
+  } finally {
+    await connection.close();
+  }
+}
+
+/**
  * Registers the namespace through the frontend's own API unless it exists, retried while the
  * cluster forms (a new Temporal cluster has none). Retention: 72 hours of closed workflows.
  */
@@ -11,14 +29,14 @@ export async function registerNamespace(address: string, namespace: string, exit
   await waitFor(
     `namespace ${namespace}`,
     async () => {
-      if (await namespaceReady(address, namespace).catch(() => false)) return true;
+      if ((await namespaceReady(address, namespace).catch(() => false)) && (await historyKnows(address, namespace))) return true;
       const connection = await Connection.connect({ address, connectTimeout: 2_000 });
       try {
         await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('72h') }).catch(() => undefined);
       } finally {
         await connection.close();
       }
-      return namespaceReady(address, namespace).catch(() => false);
+      return (await namespaceReady(address, namespace).catch(() => false)) && (await historyKnows(address, namespace));
     },
     { timeoutMs, intervalMs: 1_000, exited },
   );
