@@ -6,10 +6,11 @@ import { temporal } from '@temporalio/proto';
 import { loadConfig, type AppConfig } from '../libs/infra/src/config/config';
 import { migrate } from '../libs/infra/src/database/data-source';
 import { devDataDir, devEnvironment } from '../libs/infra/src/dev/data-dir';
-import { isPortOpen, startProcess, waitFor, WORKER_NODE_ARGS, type ManagedProcess } from '../libs/infra/src/dev/processes';
+import { freePort, isPortOpen, startProcess, waitFor, WORKER_NODE_ARGS, type ManagedProcess } from '../libs/infra/src/dev/processes';
 import { supervise } from '../libs/infra/src/dev/supervisor';
 import { startPostgres, startTemporalDevServer } from '../libs/infra/src/dev/services';
 import { standardPorts, startTemporalCluster } from '../libs/infra/src/dev/temporal-cluster';
+import { startTemporalUiProxy } from '../libs/infra/src/dev/temporal-ui-proxy';
 import { installTemporalBinaries } from '../libs/infra/src/temporal/binaries';
 import { buildTemporalServer } from '../libs/infra/src/temporal/server-build';
 
@@ -38,7 +39,10 @@ const COLORS: Record<string, string> = { postgres: '34', temporal: '35', mail: '
 const DEV_LOGINS = 'account-manager, dpo, admin, billing (any password)';
 const width = Math.max(...Object.keys(COLORS).map((k) => k.length)) + 2;
 
+/** False once stdout is gone (a closed pipe: the terminal or the reader went away). */
+let speaking = true;
 function say(name: string, line: string): void {
+  if (!speaking) return;
   const tag = `[${name}]`.padEnd(width + 2);
   process.stdout.write(process.stdout.isTTY ? `\x1b[${COLORS[name.replace(/-\d+$/, '')] ?? '0'}m${tag}\x1b[0m ${line}\n` : `${tag} ${line}\n`);
 }
@@ -67,6 +71,11 @@ function stopAll(code: number): Promise<never> {
 
 async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stopAll(0));
+  // Whoever read the output has gone (EPIPE): as SIGPIPE would, that stops everything, quietly.
+  process.stdout.on('error', () => {
+    speaking = false;
+    void stopAll(0);
+  });
   // Whatever goes wrong in this script is said, and stops what it started (no orphans, no silent exit 1).
   for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
     process.on(event, (e: unknown) => {
@@ -102,9 +111,11 @@ async function main(): Promise<void> {
     env.TEMPORAL_ADDRESS = cluster.address;
   } else if (!env.TEMPORAL_ADDRESS) {
     for (const p of [TEMPORAL_PORT, TEMPORAL_UI_PORT]) if (await isPortOpen(p)) throw new Error(`port ${p} is taken: stop what uses it, or set TEMPORAL_PORT / TEMPORAL_ADDRESS`);
+    // The UI itself listens on a loopback port of its own; TEMPORAL_UI_PORT is its proxy (codec with credentials).
+    const uiUpstream = await freePort();
     const temporal = await startTemporalDevServer({
       port: TEMPORAL_PORT,
-      uiPort: TEMPORAL_UI_PORT,
+      uiPort: uiUpstream,
       dbFile: path.join(dataDir, 'temporal', 'temporal.sqlite'),
       // The Temporal UI decodes payloads through the engine; a dpo or admin browser session authorises it.
       codecEndpoint: `${loadConfig(env).ui.baseUrl}/codec`,
@@ -112,6 +123,7 @@ async function main(): Promise<void> {
     });
     started.push(temporal);
     env.TEMPORAL_ADDRESS = temporal.address;
+    await startTemporalUiProxy({ port: TEMPORAL_UI_PORT, upstreamPort: uiUpstream });
     // The codec answers the Temporal UI's origin (CORS), on whatever port it was given.
     env.TEMPORAL_UI_ORIGINS ??= `http://127.0.0.1:${TEMPORAL_UI_PORT},http://localhost:${TEMPORAL_UI_PORT}`;
   } else say('up', 'using TEMPORAL_ADDRESS');
