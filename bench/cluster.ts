@@ -44,6 +44,12 @@ async function main(): Promise<void> {
   const dir = path.join(root, '.data', 'bench', `cluster-${process.pid}`);
   fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
   const started: ManagedProcess[] = [];
+  // The APIs' last lines, printed if the run fails.
+  const lastLines: string[] = [];
+  const keep = (line: string) => {
+    lastLines.push(line);
+    if (lastLines.length > 30) lastLines.shift();
+  };
   const dev = await startTemporalDevServer({ port: await freePort(), uiPort: null });
   const admin = new URL(pg.url);
   const cluster = await startTemporalCluster({ postgresUrl: admin.toString(), dir: path.join(dir, 'temporal'), ports: await freeClusterPorts() });
@@ -56,12 +62,19 @@ async function main(): Promise<void> {
       const list: ManagedProcess[] = [];
       for (let i = 0; i < workers; i++) {
         let polling = false;
-        const w = startProcess(`${name} worker ${i + 1}`, process.execPath, [...WORKER_NODE_ARGS, path.join(root, 'dist/apps/worker/src/main.js')], { guarded: true, env: { ...env, LOG_LEVEL: 'info' }, onLine: (l) => (polling ||= l.includes('worker polling')) });
+        const w = startProcess(`${name} worker ${i + 1}`, process.execPath, [...WORKER_NODE_ARGS, path.join(root, 'dist/apps/worker/src/main.js')], {
+          guarded: true,
+          env: { ...env, LOG_LEVEL: 'info' },
+          onLine: (l) => {
+            polling ||= l.includes('worker polling');
+            if (/"level":"(error|warn)"/.test(l)) keep(`[${name} worker ${i + 1}] ${l}`);
+          },
+        });
         started.push(w);
         list.push(w);
         await waitFor('worker', async () => polling, { timeoutMs: 90_000, exited: w.exited });
       }
-      const apiProc = startProcess(`${name} api`, process.execPath, [path.join(root, 'dist/apps/api/src/main.js')], { guarded: true, env });
+      const apiProc = startProcess(`${name} api`, process.execPath, [path.join(root, 'dist/apps/api/src/main.js')], { guarded: true, env, onLine: (l) => keep(`[${name} api] ${l}`) });
       started.push(apiProc);
       const api = `http://127.0.0.1:${port}`;
       await waitFor('api', async () => (await fetch(`${api}/health`)).status === 200, { timeoutMs: 60_000, exited: apiProc.exited });
@@ -119,6 +132,9 @@ async function main(): Promise<void> {
     const devRate = result.get(setups[0]!.name)!.perSecond;
     console.log(`cluster with 1 worker ÷ dev server: ${fmt(result.get(setups[1]!.name)!.perSecond / devRate, 3)}`);
     console.log(`ratio: ${fmt(result.get(setups[2]!.name)!.perSecond / devRate, 3)}`);
+  } catch (e) {
+    console.error(lastLines.join('\n'));
+    throw e;
   } finally {
     for (const p of started.reverse()) await p.stop();
     await cluster.stop();
