@@ -159,6 +159,20 @@ export function serviceConfig(
 /** The dynamic configuration: the sample's identifier length, nothing else changed from the server's defaults. */
 export const DYNAMIC_CONFIG = `limit.maxIDLength:\n  - value: 255\n    constraints: {}\n`;
 
+/** Whether the cluster's metadata row is in the `temporal` database (written once, by the first service up). */
+async function clusterMetadataWritten(postgresUrl: string): Promise<boolean> {
+  const url = new URL(postgresUrl);
+  url.pathname = '/temporal';
+  const client = new PgClient({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM cluster_metadata_info');
+    return Number(rows[0]!.n) > 0;
+  } finally {
+    await client.end();
+  }
+}
+
 async function databaseExists(admin: PgClient, db: string): Promise<boolean> {
   const { rows } = await admin.query<{ exists: boolean }>('SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists', [db]);
   return rows[0]!.exists;
@@ -227,7 +241,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
   fs.writeFileSync(dynamicConfig, DYNAMIC_CONFIG);
   // The files hold the database password: readable by this user only.
   for (const service of CLUSTER_SERVICES) fs.writeFileSync(path.join(configDir, `${service}.yaml`), serviceConfig(service, options, dynamicConfig), { mode: 0o600 });
-  const processes = CLUSTER_SERVICES.map((service) => {
+  const launch = (service: ClusterService) => {
     const onLine: LineSink = (line) => options.onLine?.(service, line);
     const proc = startProcess(`temporal-${service}`, server.server, ['--root', options.dir, '--config', 'config', '--env', service, '--allow-no-auth', 'start', '--service', service], {
       cwd: options.dir,
@@ -235,7 +249,17 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
       onLine,
     });
     return Object.assign(proc, { service });
-  });
+  };
+  // On a new database every service writes the cluster's metadata at start, and all but the first
+  // die on the duplicate key: history starts alone until that row exists, then the others join.
+  const history = launch('history');
+  try {
+    await waitFor('Temporal cluster metadata', () => clusterMetadataWritten(options.postgresUrl), { exited: history.exited, timeoutMs: 120_000, intervalMs: 250 });
+  } catch (e) {
+    await history.stop(20_000);
+    throw e;
+  }
+  const processes = [history, ...CLUSTER_SERVICES.filter((s) => s !== 'history').map(launch)];
   const stop = async () => {
     // The system worker first (it calls the frontend), then the frontend (no new calls), then the rest.
     const of = (service: ClusterService) => processes.find((p) => p.service === service)!;
