@@ -8,6 +8,7 @@ import { startTemporalDevServer } from '../libs/infra/src/dev/services';
 import { freeClusterPorts, startTemporalCluster } from '../libs/infra/src/dev/temporal-cluster';
 import { installTemporalBinaries } from '../libs/infra/src/temporal/binaries';
 import { buildTemporalServer } from '../libs/infra/src/temporal/server-build';
+import { processMemory } from '../test/support/durability';
 import { benchPostgres, combine, cpuBetween, cpuByProcess, fmt, measure, type Measured } from './support';
 
 /**
@@ -30,9 +31,7 @@ interface Setup {
 /** Peak resident set (VmHWM) of a worker, in MiB: the node process under its guard (scripts/lib/guard.mjs). */
 function peakRssMiB(guardPid: number): number {
   const children = fs.readFileSync(`/proc/${guardPid}/task/${guardPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-  const pid = children.length === 1 ? Number(children[0]) : guardPid;
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  return processMemory(children.length === 1 ? Number(children[0]) : guardPid).peakMiB;
 }
 
 async function main(): Promise<void> {

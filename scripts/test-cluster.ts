@@ -1,7 +1,7 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freePort } from '../libs/infra/src/dev/processes';
+import { freePort, runInForeground } from '../libs/infra/src/dev/processes';
 import { startPostgres } from '../libs/infra/src/dev/services';
 import { freeClusterPorts, startTemporalCluster } from '../libs/infra/src/dev/temporal-cluster';
 import { installTemporalBinaries } from '../libs/infra/src/temporal/binaries';
@@ -31,15 +31,7 @@ const LIFECYCLE = [
 ];
 
 function vitest(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(bin('vitest'), ['run', ...args], { cwd: root, stdio: 'inherit', env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true', ...env } });
-    const stop = () => child.kill('SIGINT');
-    process.once('SIGINT', stop).once('SIGTERM', stop);
-    child.on('exit', (code) => {
-      process.off('SIGINT', stop).off('SIGTERM', stop);
-      resolve(code ?? 1);
-    });
-  });
+  return runInForeground(bin('vitest'), ['run', ...args], { cwd: root, env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true', ...env }, label: '[cluster] vitest' });
 }
 
 async function main(): Promise<void> {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runInForeground } from '../libs/infra/src/dev/processes';
 import * as path from 'node:path';
 import { ensureChromium, ensureSshd } from '../libs/infra/src/dev/debian-packages';
 import { installTemporalBinaries } from '../libs/infra/src/temporal/binaries';
@@ -21,19 +21,7 @@ const steps: Record<string, [string, string[]]> = {
 };
 
 function run(name: string, [command, args]: [string, string[]]): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' } });
-    const stop = () => child.kill('SIGINT');
-    process.once('SIGINT', stop).once('SIGTERM', stop);
-    child.on('exit', (code) => {
-      process.off('SIGINT', stop).off('SIGTERM', stop);
-      resolve(code ?? 1);
-    });
-    child.on('error', (e) => {
-      console.error(`[test] ${name}: ${e.message}`);
-      resolve(1);
-    });
-  });
+  return runInForeground(command, args, { cwd: root, env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' }, label: `[test] ${name}` });
 }
 
 async function main(): Promise<void> {

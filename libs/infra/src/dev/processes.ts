@@ -107,3 +107,23 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Runs a command in the foreground (its output on this terminal) and answers its exit code; a
+ * SIGINT or SIGTERM to this process is passed on as SIGINT, so a test run stops cleanly.
+ */
+export function runInForeground(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; label?: string } = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, [...args], { cwd: options.cwd ?? projectRoot(), stdio: 'inherit', env: options.env ?? process.env });
+    const stop = () => child.kill('SIGINT');
+    process.once('SIGINT', stop).once('SIGTERM', stop);
+    child.on('exit', (code) => {
+      process.off('SIGINT', stop).off('SIGTERM', stop);
+      resolve(code ?? 1);
+    });
+    child.on('error', (e) => {
+      console.error(`${options.label ?? command}: ${e.message}`);
+      resolve(1);
+    });
+  });
+}
