@@ -33,6 +33,12 @@ export interface EmailFailedData extends EmailFacts {
 export type RecordEmailSent = { readonly type: 'RecordEmailSent'; readonly data: EmailSentData } | { readonly type: 'RecordEmailFailed'; readonly data: EmailFailedData };
 export type EmailSent = { readonly type: 'EmailSent'; readonly data: EmailSentData } | { readonly type: 'EmailFailed'; readonly data: EmailFailedData };
 
+/** The receipt of an email (sent or refused), not a fact of the file: it may follow the file's last fact. */
+export const isEmailReceipt = (event: { readonly type: string }): boolean => event.type === 'EmailSent' || event.type === 'EmailFailed';
+
+/** A file's facts without its emails' receipts, in order. */
+export const factsOf = <E extends { readonly type: string }>(events: readonly E[]): E[] => events.filter((e) => !isEmailReceipt(e));
+
 /**
  * A stream type that also records what became of its emails: every file's workflow takes the
  * outbox's report of a delivery (or of a refusal for good) as a command (it alone writes the
@@ -43,7 +49,7 @@ export function withEmailReceipts<C extends { readonly type: string }, E extends
   inner: StreamType<C, E, S>,
   onEmailSent: (state: S, email: EmailSentData) => S = (state) => state,
 ): StreamType<C | RecordEmailSent, E | EmailSent, S> {
-  const isMail = (e: E | EmailSent): e is EmailSent => e.type === 'EmailSent' || e.type === 'EmailFailed';
+  const isMail = (e: E | EmailSent): e is EmailSent => isEmailReceipt(e);
   return {
     ...inner,
     eventVersions: { ...inner.eventVersions, EmailSent: 1, EmailFailed: 1 } as Record<(E | EmailSent)['type'], number>,
