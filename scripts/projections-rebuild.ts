@@ -10,7 +10,8 @@ async function main(): Promise<void> {
   try {
     const started = Date.now();
     const report = await rebuildProjections(dataSource, (line) => console.log(line));
-    console.log(`rebuilt ${report.contracts} contracts from ${report.events} events in ${Date.now() - started} ms`);
+    const files = Object.entries(report.files).map(([type, n]) => `${n} ${type}`).join(', ');
+    console.log(`rebuilt ${files} from ${report.events} events in ${Date.now() - started} ms`);
   } finally {
     await dataSource.destroy();
   }

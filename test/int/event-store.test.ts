@@ -401,6 +401,42 @@ describe('read models', () => {
     await dataSource.query(`UPDATE contracts SET state = jsonb_set(state, '{billingPeriod}', to_jsonb($2::text)) WHERE id = $1`, [c.contractId, (c.state as { billingPeriod: string }).billingPeriod]);
   });
 
+  it('a read model that fell behind its stream, or lost its row, catches up at the next append: the stream is never blocked', async () => {
+    const readBack = async (id: string) => {
+      const [row] = (await dataSource.query(`SELECT ${contractStateSql('c')} AS state, c.version, c.status FROM contracts c WHERE c.id = $1`, [id])) as { state: unknown; version: number; status: string }[];
+      return row;
+    };
+    const clocksOf = async (id: string) =>
+      ((await dataSource.query(`SELECT kind, due_at FROM deadlines WHERE stream_id = $1 ORDER BY kind`, [id])) as { kind: string; due_at: Date }[]).map((r) => ({ kind: r.kind, at: r.due_at.toISOString() }));
+    const expectCurrent = async (c: SimulatedContract) => {
+      const folded = foldEvents(await store.readStream(c.contractId));
+      const row = await readBack(c.contractId);
+      expect(row?.version).toBe(c.version);
+      expect(row?.state).toEqual(JSON.parse(JSON.stringify(folded)));
+      expect(await clocksOf(c.contractId)).toEqual([...openClocks(folded)].sort((a, b) => a.kind.localeCompare(b.kind)).map((d) => ({ kind: d.kind, at: d.at })));
+    };
+
+    // Behind: a process that wrote the events without the read models (as a read model added later would find them).
+    const behind = await activeContract();
+    const blind = new EventStore(dataSource, { schemas: [{ streamType: CONTRACT_STREAM, eventVersions: contractStream.eventVersions }] });
+    const end = (behind.state as { termEnd: string }).termEnd;
+    expect(await run(blind, behind, f.acceptRenewal('behind-1', end, addDuration(end, 'P1M'), end))).toHaveLength(1);
+    expect(await run(blind, behind, f.noticeNonRenewal('2027-02-10T00:00:00.000Z'))).toHaveLength(1);
+    expect((await readBack(behind.contractId))?.version).toBe(2);
+    // A fresh store (no cached head): its append folds the two events the row lacks and writes it current.
+    expect(await run(createEventStore(dataSource), behind, f.terminateContract('2027-02-11T00:00:00.000Z'))).toHaveLength(1);
+    await expectCurrent(behind);
+
+    // Lost: the row deleted outright, its renewal history and clocks left as they were.
+    const lost = await activeContract();
+    const lostEnd = (lost.state as { termEnd: string }).termEnd;
+    expect(await run(store, lost, f.acceptRenewal('lost-1', lostEnd, addDuration(lostEnd, 'P1M'), lostEnd))).toHaveLength(1);
+    await dataSource.query(`DELETE FROM contracts WHERE id = $1`, [lost.contractId]);
+    const next = (lost.state as { termEnd: string }).termEnd;
+    expect(await run(createEventStore(dataSource), lost, f.acceptRenewal('lost-2', next, addDuration(next, 'P1M'), next))).toHaveLength(1);
+    await expectCurrent(lost);
+  });
+
   it('a store that did not write a stream reads its head, history included, and extends the history where it ends', async () => {
     const c = await activeContract();
     const renew = async (on: EventStore, invoiceId: string) => {
@@ -458,7 +494,7 @@ describe('read models', () => {
     await dataSource.query(`DELETE FROM deadlines`);
     await dataSource.query(`DELETE FROM contract_renewals WHERE seq > 1`);
     const report = await rebuildProjections(dataSource);
-    expect(report.contracts).toBe(inline.contracts.length);
+    expect(report.files.contract).toBe(inline.contracts.length);
     const rebuilt = await snapshot();
     expect(rebuilt.contracts).toEqual(inline.contracts);
     expect(rebuilt.deadlines).toEqual(inline.deadlines);

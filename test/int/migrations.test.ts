@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addDuration, decide, evolve, initialState, type ContractCommand, type ContractState } from '../../libs/domain/src';
+import { addDuration, decide, evolve, FILE_TYPES, initialState, type ContractCommand, type ContractState } from '../../libs/domain/src';
 import * as f from '../../libs/domain/src/testing';
 import { migrate } from '../../libs/infra/src/database/data-source';
 import { migrations } from '../../libs/infra/src/database/migrations';
@@ -38,6 +38,14 @@ describe('migrations', () => {
     expect(applied).toEqual(migrations.map((m) => m.name));
     const schema = await schemaOf(db.url);
     expect(schema).toEqual(expect.arrayContaining(['events.position:bigint', 'streams.version:integer', 'contracts.state:jsonb']));
+    // Every declared file type's read model has the row the registry derives: id, status, the instant it is listed by, version, state; its contract's id under a contract.
+    for (const type of FILE_TYPES) {
+      const model = type.readModel;
+      const table = model.table;
+      const own = 'custom' in model ? [] : [`${table}.${model.listedAtColumn ?? 'received_at'}:timestamp with time zone`, ...(model.columns ?? []).map((c) => `${table}.${c.name}:${c.type === 'timestamptz' ? 'timestamp with time zone' : c.type}`)];
+      const parent = type.parent === 'contract' ? [`${table}.contract_id:uuid`] : [];
+      expect(schema, type.name).toEqual(expect.arrayContaining([`${table}.id:uuid`, `${table}.status:text`, `${table}.version:integer`, `${table}.state:jsonb`, ...parent, ...own]));
+    }
 
     expect(await migrate(db.url)).toEqual([]);
     expect(await schemaOf(db.url)).toEqual(schema);

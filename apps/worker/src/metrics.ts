@@ -1,5 +1,5 @@
 import { Counter, type Registry } from 'prom-client';
-import { STREAM_TYPES } from '../../../libs/infra/src/event-store/streams';
+import { FILE_TYPES } from '../../../libs/domain/src';
 import { DatabaseGauges, outboxBacklog } from '../../../libs/infra/src/metrics/database-gauges';
 import { processRegistry } from '../../../libs/infra/src/metrics/registry';
 
@@ -25,7 +25,7 @@ export class WorkerMetrics {
     /** The SDK runtime's Prometheus endpoint, or null when it has none. */
     private readonly sdkMetricsUrl: string | null,
   ) {
-    for (const { stream } of STREAM_TYPES) this.eventsAppended.inc({ stream_type: stream.name }, 0);
+    for (const { name } of FILE_TYPES) this.eventsAppended.inc({ stream_type: name }, 0);
     this.gauges = new DatabaseGauges(this.registry, databaseUrl, 'dpa-worker-metrics', [outboxBacklog(this.registry)]);
   }
 

@@ -139,3 +139,17 @@ export {
   type SubProcessorNoticeState,
   type SubProcessorNoticeView,
 } from './sub-processor/sub-processor-notice.decider';
+export * from './kit/file-type';
+export { CONTRACT_STATUSES, contractType } from './contract/contract.type';
+export { subjectRequestType } from './subject-request/subject-request.type';
+export { incidentType } from './incident/incident.type';
+export { breachNoticeType } from './breach-notice/breach-notice.type';
+export { instructionType } from './instruction/instruction.type';
+export { transferNoticeType } from './transfer-notice/transfer-notice.type';
+export { assistanceRequestType } from './assistance-request/assistance-request.type';
+export { auditType } from './audit/audit.type';
+export { staffType } from './staff/staff.type';
+export { processorDpoType } from './processor-dpo/processor-dpo.type';
+export { subProcessorChangeType } from './sub-processor/sub-processor-change.type';
+export { subProcessorNoticeType } from './sub-processor/sub-processor-notice.type';
+export * from './file-types';

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { isCalendarInstant } from '../../../../libs/domain/src';
+import { DEADLINE_KINDS, fileTypeNamed, isCalendarInstant } from '../../../../libs/domain/src';
 import { DEADLINES_TABLE } from '../../../../libs/infra/src/event-store/deadlines-projection';
-import { STREAM_TYPES } from '../../../../libs/infra/src/event-store/streams';
 import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';
-import { DEADLINE_KINDS, type ListDeadlinesQuery } from './dto/list-deadlines.dto';
+import { type ListDeadlinesQuery } from './dto/list-deadlines.dto';
 import { type InboxItemView } from './dto/views';
 
 interface Cursor {
@@ -17,17 +16,17 @@ interface Cursor {
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 function parseCursor([dueAt, streamType, streamId, kind, ...rest]: unknown[]): Cursor | null {
-  const type = STREAM_TYPES.find((t) => t.stream.name === streamType);
+  const type = typeof streamType === 'string' ? fileTypeNamed(streamType) : null;
   const valid =
     rest.length === 0 &&
     isCalendarInstant(dueAt) &&
     ISO_UTC.test(dueAt) &&
     new Date(dueAt).toISOString() === dueAt &&
-    type !== undefined &&
+    type !== null &&
     typeof streamId === 'string' &&
     type.idPattern.test(streamId) &&
     (DEADLINE_KINDS as readonly unknown[]).includes(kind);
-  return valid ? { dueAt, streamType: type.stream.name, streamId, kind: kind as string } : null;
+  return valid ? { dueAt, streamType: type.name, streamId, kind: kind as string } : null;
 }
 
 /** The inbox (DESIGN §3.9): read from the `deadlines` read model, earliest first. */

@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@
 import { type Response } from 'express';
 import { zipSync } from 'fflate';
 import { DataSource } from 'typeorm';
-import { authorisationsOn, processingRecord, type StaffState } from '../../../../libs/domain/src';
+import { authorisationsOn, CONTRACT_FILE_TYPES, processingRecord, type StaffState } from '../../../../libs/domain/src';
 import { type AppConfig } from '../../../../libs/infra/src/config/config';
 import { type EventStore, type RecordedEvent } from '../../../../libs/infra/src/event-store/event-store';
 import { readCurrentDpo } from '../../../../libs/infra/src/event-store/processor-dpo-projection';
@@ -17,10 +17,9 @@ import { ErrorResponses } from '../common/openapi';
 import { APP_CONFIG } from '../config/config.module';
 import { ContractIdPipe } from '../contracts/contract-id.pipe';
 import { ContractQueries } from '../contracts/contract-queries.service';
-import { CONTRACT_FILES } from '../kit/file-pages';
 
 /** The file tables under a contract whose streams the pack carries (each row is the contract's own file). */
-const CONTRACT_FILE_TABLES = CONTRACT_FILES.map((f) => f.table);
+const CONTRACT_FILE_TABLES = CONTRACT_FILE_TYPES.map((t) => t.readModel.table);
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);

@@ -12,14 +12,14 @@ import { ContractIdPipe, UuidPipe } from '../contracts/contract-id.pipe';
 import { type ContractQueries } from '../contracts/contract-queries.service';
 import { EventsView, VerifyView } from '../contracts/dto/views';
 import { type FileCommands } from './file-commands';
-import { contractFilesPage, type ContractFileTable } from './file-pages';
+import { contractFilesPage } from './file-pages';
 import { FileTrails } from './trail';
 
 const now = () => new Date().toISOString();
 
 /** A file type under a contract, as the API reads and commands it. */
 export interface ContractFileType<C, S, V> {
-  readonly table: ContractFileTable;
+  readonly table: string;
   /** "assistance request": how errors name one. */
   readonly noun: string;
   readonly workflowId: (id: string) => string;

@@ -2,22 +2,6 @@ import { type DataSource } from 'typeorm';
 import { CANONICAL_UUID, isCalendarInstant } from '../../../../libs/domain/src';
 import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';
 
-/** A read-model table of files under a contract: id, contract_id, received_at, state. */
-export type ContractFileTable = 'subject_requests' | 'instructions' | 'transfer_notices' | 'assistance_requests' | 'audits' | 'sub_processor_notices';
-
-/** Every file type under a contract (DESIGN §3), by its read-model table (id, contract_id, status, state), as people name it. */
-export const CONTRACT_FILES: readonly { readonly table: ContractFileTable | 'breach_notices'; readonly noun: string }[] = [
-  { table: 'subject_requests', noun: 'data-subject request' },
-  { table: 'breach_notices', noun: 'breach notice' },
-  { table: 'instructions', noun: 'instruction' },
-  { table: 'transfer_notices', noun: 'transfer notice' },
-  { table: 'assistance_requests', noun: 'DPIA / consultation help' },
-  { table: 'audits', noun: 'audit' },
-  { table: 'sub_processor_notices', noun: 'sub-processor change' },
-];
-
-/** A read-model table of files: id, received_at, state. */
-export type FileTable = ContractFileTable | 'staff' | 'sub_processor_changes';
 
 /**
  * One page of a file type's rows that match `where` (over `params`, from $1), oldest receipt
@@ -25,7 +9,8 @@ export type FileTable = ContractFileTable | 'staff' | 'sub_processor_changes';
  */
 export async function filesPage<S, V>(
   dataSource: DataSource,
-  table: FileTable,
+  /** A file type's read-model table (FileType.readModel): id, status, received_at, version, state. */
+  table: string,
   filter: { readonly where: string; readonly params: readonly unknown[] },
   query: { limit?: number; cursor?: string },
   view: (state: S) => V,
@@ -45,5 +30,5 @@ export async function filesPage<S, V>(
 }
 
 /** One page of a contract's files of one type (`GET /contracts/{id}/<files>`). */
-export const contractFilesPage = <S, V>(dataSource: DataSource, table: ContractFileTable, contractId: string, query: { limit?: number; cursor?: string }, view: (state: S) => V) =>
+export const contractFilesPage = <S, V>(dataSource: DataSource, table: string, contractId: string, query: { limit?: number; cursor?: string }, view: (state: S) => V) =>
   filesPage(dataSource, table, { where: 'contract_id = $1', params: [contractId] }, query, view);

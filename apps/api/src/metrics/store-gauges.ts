@@ -1,51 +1,14 @@
 import { Gauge, type Registry } from 'prom-client';
-import {
-  assistanceRequestStream,
-  auditStream,
-  breachNoticeStream,
-  contractStream,
-  incidentStream,
-  instructionStream,
-  subjectRequestStream,
-  subProcessorChangeStream,
-  subProcessorNoticeStream,
-  transferNoticeStream,
-  type AssistanceRequestState,
-  type AuditState,
-  type BreachNoticeState,
-  type ContractState,
-  type ContractStatus,
-  type IncidentState,
-  type InstructionState,
-  type SubjectRequestState,
-  type SubProcessorChangeState,
-  type SubProcessorNoticeState,
-  type TransferNoticeState,
-} from '../../../../libs/domain/src';
+import { CONTRACT_STATUSES, DEADLINE_KINDS, FILE_TYPES, finalStatusesOf } from '../../../../libs/domain/src';
 import { setByLabel, type ScrapeQuery } from '../../../../libs/infra/src/metrics/database-gauges';
 import { DEADLINES_TABLE } from '../../../../libs/infra/src/event-store/deadlines-projection';
-import { STREAM_TYPES } from '../../../../libs/infra/src/event-store/streams';
-import { DEADLINE_KINDS } from '../deadlines/dto/list-deadlines.dto';
 
-/** A file type's read model and the statuses its decider ends in: a file in any other status is open. */
-const file = <S extends { readonly status: string }>(type: string, table: string, terminal: readonly Exclude<S['status'], 'none'>[]) => ({ type, table, terminal });
-
+/** Each file type's read model and the statuses that close a file: a file in any other status is open. */
 // The registers without an end (staff, the processor's DPO) have no open files to count.
-export const FILE_TYPES = [
-  file<ContractState>(contractStream.name, 'contracts', ['destroyed']),
-  file<SubjectRequestState>(subjectRequestStream.name, 'subject_requests', ['completed']),
-  file<IncidentState>(incidentStream.name, 'incidents', ['dismissed', 'closed']),
-  file<BreachNoticeState>(breachNoticeStream.name, 'breach_notices', ['closed']),
-  file<InstructionState>(instructionStream.name, 'instructions', ['executed', 'withdrawn']),
-  file<TransferNoticeState>(transferNoticeStream.name, 'transfer_notices', ['sent', 'withheld']),
-  file<AssistanceRequestState>(assistanceRequestStream.name, 'assistance_requests', ['delivered']),
-  file<AuditState>(auditStream.name, 'audits', ['closed']),
-  file<SubProcessorChangeState>(subProcessorChangeStream.name, 'sub_processor_changes', ['effective']),
-  file<SubProcessorNoticeState>(subProcessorNoticeStream.name, 'sub_processor_notices', ['kept', 'applied', 'lapsed']),
-];
-
-/** Every status a contract can be in (the compiler holds this to ContractStatus). */
-const CONTRACT_STATUSES = Object.keys({ ordered: 1, active: 1, expired: 1, terminated: 1, cancelled: 1, destroyed: 1 } satisfies Record<Exclude<ContractStatus, 'none'>, 1>);
+export const COUNTED_FILE_TYPES = FILE_TYPES.flatMap((t) => {
+  const final = finalStatusesOf(t);
+  return final.length ? [{ type: t.name, table: t.readModel.table, final }] : [];
+});
 
 const labelled = (registry: Registry, name: string, help: string, label: string) => new Gauge({ name, help, labelNames: [label], registers: [registry] });
 
@@ -61,10 +24,10 @@ export function storeGauges(registry: Registry): ScrapeQuery[] {
   return [
     {
       name: 'open_files',
-      sql: FILE_TYPES.map((f, i) => `SELECT '${f.type}' AS label, count(*) AS n FROM ${f.table} WHERE status <> ALL($${i + 1}::text[])`).join('\nUNION ALL '),
-      params: FILE_TYPES.map((f) => f.terminal),
+      sql: COUNTED_FILE_TYPES.map((f, i) => `SELECT '${f.type}' AS label, count(*) AS n FROM ${f.table} WHERE status <> ALL($${i + 1}::text[])`).join('\nUNION ALL '),
+      params: COUNTED_FILE_TYPES.map((f) => f.final),
       gauges: [open],
-      set: (rows) => setByLabel(open, 'type', FILE_TYPES.map((f) => f.type), rows),
+      set: (rows) => setByLabel(open, 'type', COUNTED_FILE_TYPES.map((f) => f.type), rows),
     },
     {
       name: 'contracts',
@@ -83,7 +46,7 @@ export function storeGauges(registry: Registry): ScrapeQuery[] {
       name: 'events',
       sql: `SELECT stream_type AS label, sum(version) AS n FROM streams GROUP BY stream_type`,
       gauges: [events],
-      set: (rows) => setByLabel(events, 'stream_type', STREAM_TYPES.map((t) => t.stream.name), rows),
+      set: (rows) => setByLabel(events, 'stream_type', FILE_TYPES.map((t) => t.name), rows),
     },
   ];
 }

@@ -1,6 +1,6 @@
 import { type ValidationPipe } from '@nestjs/common';
 import { type Router } from 'express';
-import { STORAGE_LOCATIONS } from '../../../../libs/domain/src';
+import { CANONICAL_UUID, STORAGE_LOCATIONS } from '../../../../libs/domain/src';
 import { type Principal, type Role } from '../../../../libs/infra/src/auth/api-keys';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error.filter';
@@ -17,7 +17,6 @@ export interface UiContext {
   readonly pipe: ValidationPipe;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const READERS: readonly Role[] = ['dpo', 'admin'];
 /** A datetime-local value, read as UTC (the forms say so); anything else goes to the API's own validation. */
 const utc = (value: unknown) => (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value) ? `${value.length === 16 ? `${value}:00` : value}Z` : value);
@@ -120,7 +119,7 @@ export function incidentRoutes(router: Router, ui: UiContext, incidents: Inciden
     try {
       readers(req);
       const id = String(req.params.id);
-      if (!UUID.test(id)) throw new ApiError(404, 'not_found', 'No such incident.');
+      if (!CANONICAL_UUID.test(id)) throw new ApiError(404, 'not_found', 'No such incident.');
       res.send(await incidentPage(req, id));
     } catch (e) {
       next(e);
@@ -133,7 +132,7 @@ export function incidentRoutes(router: Router, ui: UiContext, incidents: Inciden
       const body = req.body as Record<string, unknown>;
       try {
         dpo(req);
-        if (!UUID.test(id)) throw new ApiError(404, 'not_found', 'No such incident.');
+        if (!CANONICAL_UUID.test(id)) throw new ApiError(404, 'not_found', 'No such incident.');
         await run(req, id, body);
         res.redirect(303, `/ui/incidents/${id}`);
       } catch (e) {

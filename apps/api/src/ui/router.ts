@@ -1,7 +1,7 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { DataSource } from 'typeorm';
-import { authorisationsOn, callerCommands, isEnded, type OrderedOrLater, type StaffState } from '../../../../libs/domain/src';
+import { authorisationsOn, callerCommands, CANONICAL_UUID, CONTRACT_FILE_TYPES, CONTRACT_STATUSES, isEnded, type OrderedOrLater, type StaffState } from '../../../../libs/domain/src';
 import { ROLES, type Principal, type Role } from '../../../../libs/infra/src/auth/api-keys';
 import { DEV_OIDC_USERS, type AppConfig } from '../../../../libs/infra/src/config/config';
 import { ApiError } from '../common/api-error';
@@ -14,7 +14,6 @@ import { OrderContractDto } from '../contracts/dto/order-contract.dto';
 import { DeadlineQueries } from '../deadlines/deadlines.service';
 import { EvidencePacks } from '../evidence/evidence';
 import { Incidents } from '../incidents/incidents.service';
-import { CONTRACT_FILES } from '../kit/file-pages';
 import { FileTrails } from '../kit/trail';
 import { bare, CSS, dateTime, dateWithCountdown, html, Html, layout } from './html';
 import { field, fieldError } from './forms';
@@ -26,8 +25,6 @@ import { timeline } from './timeline';
 const LOGIN_COOKIE = 'dpa_login';
 /** The roles that have pages (DESIGN §7): the billing system talks to the API only. */
 const UI_ROLES: readonly Role[] = ['account_manager', 'dpo', 'admin'];
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const STATUSES = ['ordered', 'active', 'expired', 'terminated', 'cancelled', 'destroyed'];
 const TRAIL_ROLES: readonly Role[] = ['dpo', 'admin'];
 
 /** A form's fields as text: a field sent twice (an array) counts as empty, and the checks refuse it. */
@@ -69,7 +66,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   const filesOf = async (contractId: string) =>
     (await dataSource.query(
       `SELECT f.id::text AS id, f.type, f.status, f.at FROM (
-         ${CONTRACT_FILES.map(({ table, noun }) => `SELECT id, '${noun.replace(/'/g, "''")}' AS type, status, ${table === 'breach_notices' ? `(state->>'openedAt')::timestamptz` : 'received_at'} AS at FROM ${table} WHERE contract_id = $1`).join(' UNION ALL ')}
+         ${CONTRACT_FILE_TYPES.map(({ readModel, noun }) => `SELECT id, '${noun.replace(/'/g, "''")}' AS type, status, received_at AS at FROM ${readModel.table} WHERE contract_id = $1`).join(' UNION ALL ')}
        ) f ORDER BY f.at, f.id`,
       [contractId],
     )) as { id: string; type: string; status: string; at: Date | null }[];
@@ -167,7 +164,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
     try {
       const q = typeof req.query.q === 'string' ? req.query.q.slice(0, 200) : '';
       const ref = typeof req.query.ref === 'string' ? req.query.ref.slice(0, 100) : '';
-      const status = typeof req.query.status === 'string' && STATUSES.includes(req.query.status) ? req.query.status : '';
+      const status = typeof req.query.status === 'string' && (CONTRACT_STATUSES as readonly string[]).includes(req.query.status) ? req.query.status : '';
       const cursor = typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
       const { items, nextCursor } = await queries.list({ controller: q || undefined, reference: ref || undefined, status: (status || undefined) as never, limit: 50, cursor });
       const now = new Date().toISOString();
@@ -191,7 +188,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
           html`<form class="filters" method="get" action="/ui/contracts" role="search">
             <div><label for="ref">Reference</label><input id="ref" type="search" name="ref" value="${ref}" placeholder="starts with"></div>
             <div><label for="q">Controller</label><input id="q" type="search" name="q" value="${q}" placeholder="name or email"></div>
-            <div><label for="status">Status</label><select id="status" name="status"><option value="">any</option>${STATUSES.map((st) => html`<option value="${st}"${st === status ? new Html(' selected') : ''}>${st}</option>`)}</select></div>
+            <div><label for="status">Status</label><select id="status" name="status"><option value="">any</option>${CONTRACT_STATUSES.map((st) => html`<option value="${st}"${st === status ? new Html(' selected') : ''}>${st}</option>`)}</select></div>
             <button type="submit">Filter</button>
           </form>
           <div class="table-wrap"><table>
@@ -320,7 +317,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   router.get('/contracts/:id', async (req: Signed, res, next) => {
     try {
       const id = String(req.params.id);
-      if (!UUID.test(id)) return void res.status(404).send(page(req, 'Not found', 'contracts', html`<p>No such contract.</p>`));
+      if (!CANONICAL_UUID.test(id)) return void res.status(404).send(page(req, 'Not found', 'contracts', html`<p>No such contract.</p>`));
       res.send(await contractPage(req, id));
     } catch (e) {
       const error = toApiError(e);
@@ -331,7 +328,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
 
   const contractParam = (req: Request) => {
     const id = String(req.params.id);
-    if (!UUID.test(id)) throw new ApiError(404, 'not_found', 'No such contract.');
+    if (!CANONICAL_UUID.test(id)) throw new ApiError(404, 'not_found', 'No such contract.');
     return id;
   };
 
@@ -394,7 +391,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
       const id = String(req.params.id);
       const body = strings(req.body);
       try {
-        if (!UUID.test(id)) throw new ApiError(404, 'not_found', 'No such contract.');
+        if (!CANONICAL_UUID.test(id)) throw new ApiError(404, 'not_found', 'No such contract.');
         if (req.session!.role !== 'account_manager') throw new ApiError(403, 'forbidden', 'Only account managers act on contracts here.');
         await run(req, id, body);
         res.redirect(303, `/ui/contracts/${id}`);

@@ -5,7 +5,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { type DataSource } from 'typeorm';
-import { isDomainError, type ExportedLocation } from '../../../../libs/domain/src';
+import { CANONICAL_UUID, isDomainError, type ExportedLocation } from '../../../../libs/domain/src';
 import { streamTypeOf, toNewEvents, type EventMetadata } from '../../../../libs/infra/src/event-store/streams';
 import { ConcurrencyError, EventStoreError } from '../../../../libs/infra/src/event-store/errors';
 import { type EventStore } from '../../../../libs/infra/src/event-store/event-store';
@@ -58,7 +58,6 @@ async function inParallel<T>(items: readonly T[], concurrency: number, work: (it
   }));
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface StorageTarget {
   readonly contractId: string;
@@ -103,10 +102,10 @@ function storageFailure(e: unknown): never {
   throw e;
 }
 
-/** Thin adapters to PostgreSQL, the vault, storage locations and the mail outbox (STYLE.md). */
+/** Thin adapters to PostgreSQL, the vault, storage locations and the mail outbox. */
 export function createActivities(deps: ActivityDependencies) {
   const exportsOf = (contractId: string) => {
-    if (!UUID.test(contractId)) throw ApplicationFailure.nonRetryable('contract ids are UUIDs', 'storage.invalid_contract');
+    if (!CANONICAL_UUID.test(contractId)) throw ApplicationFailure.nonRetryable('contract ids are UUIDs', 'storage.invalid_contract');
     return path.join(deps.exportRoot, contractId);
   };
   return {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { StorageError, manifestOf, type DestroyProgress, type Manifest, type ManifestEntry, type StorageLocationAdapter } from './storage-adapter';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import { CANONICAL_UUID } from '../../../../libs/domain/src/fields';
 
 /**
  * A location is a directory root holding one folder per contract. Destruction first renames the
@@ -18,7 +18,7 @@ export class FilesystemAdapter implements StorageLocationAdapter {
   ) {}
 
   folder(contractId: string): string {
-    if (!UUID.test(contractId)) throw new StorageError('storage.invalid_contract', 'contract ids are UUIDs');
+    if (!CANONICAL_UUID.test(contractId)) throw new StorageError('storage.invalid_contract', 'contract ids are UUIDs');
     return path.join(this.root, contractId);
   }
 

@@ -15,8 +15,8 @@ import { StorageError, manifestOf, type DestroyProgress, type ManifestEntry, typ
 /** A configured SFTP location; `readyTimeoutMs` bounds the handshake (tests shorten it). */
 export type SftpLocationOptions = Omit<SftpLocationConfig, 'adapter'> & { readonly readyTimeoutMs?: number };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** SSH_FX_NO_SUCH_FILE (draft-ietf-secsh-filexfer-02 §7). */
+import { CANONICAL_UUID } from '../../../../libs/domain/src/fields';
 const NO_SUCH_FILE = 2;
 
 function sftpCode(e: unknown): number | undefined {
@@ -37,7 +37,7 @@ export class SftpAdapter implements StorageLocationAdapter {
   constructor(private readonly options: SftpLocationOptions) {}
 
   private folder(contractId: string): string {
-    if (!UUID.test(contractId)) throw new StorageError('storage.invalid_contract', 'contract ids are UUIDs');
+    if (!CANONICAL_UUID.test(contractId)) throw new StorageError('storage.invalid_contract', 'contract ids are UUIDs');
     return path.posix.join(this.options.root, contractId);
   }
 

@@ -154,7 +154,8 @@ export class ContractsView implements InlineProjection<ContractState> {
         `renewal_rows AS (INSERT INTO ${renewals} (contract_id, outcome, seq, invoice_id, entry)
            SELECT x.contract_id::uuid, x.outcome, x.seq, x.invoice_id, x.entry
            FROM jsonb_to_recordset(${param(JSON.stringify(history))}::jsonb) AS x(contract_id text, outcome text, seq int, invoice_id text, entry jsonb)
-           WHERE x.contract_id IN (SELECT stream_id FROM ${appended}) ORDER BY x.contract_id COLLATE "C", x.outcome, x.seq)`,
+           WHERE x.contract_id IN (SELECT stream_id FROM ${appended}) ORDER BY x.contract_id COLLATE "C", x.outcome, x.seq
+           ON CONFLICT (contract_id, outcome, seq) DO NOTHING)`,
       );
     }
     return ctes;

@@ -1,10 +1,5 @@
+import type { Clock } from '../../../domain/src';
 import { type InlineProjection, type ProjectionWrite } from './event-store';
-
-/** One open clock of a file, as its stream type's rule names it. */
-export interface Clock {
-  readonly kind: string;
-  readonly at: string;
-}
 
 export const DEADLINES_TABLE = 'deadlines';
 

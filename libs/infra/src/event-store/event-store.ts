@@ -49,6 +49,11 @@ interface StreamHead {
   readonly hash: string;
   /** The stream type's state at `version` (StreamState), if it has one. */
   readonly state: unknown;
+  /**
+   * What the read-model rows hold when they fell behind the stream (`state` is then folded from
+   * the events they lack): the next append writes them from there, so they catch up by themselves.
+   */
+  readonly projected?: unknown;
 }
 
 /** An event about to be written, as an inline projection sees it. */
@@ -236,7 +241,7 @@ interface QueuedAppend extends PreparedAppend {
 }
 
 /**
- * The PostgreSQL event store (STYLE.md: Emmett, Marten). Appends are serialised per stream by a
+ * The PostgreSQL event store (after Emmett and Marten). Appends are serialised per stream by a
  * row lock on its head; a retried append of the same events is recognised by their hashes and
  * reports success without writing.
  */
@@ -319,10 +324,17 @@ export class EventStore {
       throw new EventStoreError('event_store.stream_type_mismatch', `stream ${streamId} is a ${row!.stream_type} stream, not ${streamType}`);
     }
     const version = row!.version ?? 0;
-    if (projection && (row!.projected_version ?? 0) !== version) {
-      throw new EventStoreError('event_store.projection_behind', `the ${streamType} read model of ${streamId} is at version ${row!.projected_version ?? 0}, not ${version}: rebuild projections`);
-    }
-    return { streamType, version, hash: row!.last_hash ?? GENESIS_HASH, state: row!.state ?? null };
+    const head = { streamType, version, hash: row!.last_hash ?? GENESIS_HASH, state: row!.state ?? null };
+    const projected = row!.projected_version ?? 0;
+    if (!projection || projected === version) return head;
+    // The read model fell behind its stream (a row lost, a read model added later): the state is
+    // folded from the events the row lacks, and this append writes the row up to date.
+    const missing = (await this.dataSource.query(
+      `SELECT version, type, schema_version, data FROM events WHERE stream_id = $1 AND version > $2 ORDER BY version`,
+      [streamId, projected],
+    )) as { version: number; type: string; schema_version: number; data: Record<string, unknown> }[];
+    const state = projection.fold(projected === 0 ? null : head.state, missing.map((e) => ({ version: e.version, type: e.type, schemaVersion: e.schema_version, data: e.data })));
+    return { ...head, state, projected: projected === 0 ? null : head.state };
   }
 
   /** Writes the events on `head`; false when the head moved since it was read (nothing was written). */
@@ -340,7 +352,7 @@ export class EventStore {
       return { event_id: id, stream_id: streamId, version: v, type: event.type, schema_version: event.schemaVersion, data: event.data, metadata, occurred_at: occurredAt, prev_hash: prev, hash };
     });
     const state = projection ? projection.fold(head.state, rows.map((r) => ({ version: r.version, type: r.type, schemaVersion: r.schema_version, data: r.data }))) : null;
-    const append: PreparedAppend = { streamType, streamId, expectedVersion, prevHash, version: expectedVersion + events.length, hash, rows, bytes, state, previous: head.state };
+    const append: PreparedAppend = { streamType, streamId, expectedVersion, prevHash, version: expectedVersion + events.length, hash, rows, bytes, state, previous: 'projected' in head ? head.projected : head.state };
     if (!(await this.enqueue(append))) return false;
     this.remember(streamId, { streamType, version: append.version, hash, state });
     return true;

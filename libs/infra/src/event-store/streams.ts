@@ -1,51 +1,38 @@
 import { type DataSource } from 'typeorm';
-import { subProcessorChangeStream, subProcessorNoticeStream, assistanceRequestStream, auditStream, processorDpoStream, staffStream, breachNoticeStream, CANONICAL_UUID, contractStream, incidentStream, instructionStream, subjectRequestStream, transferNoticeStream, type StreamType } from '../../../domain/src';
+import { FILE_TYPES, type FileType, type StreamType } from '../../../domain/src';
 import { contractProjections, ContractStateSource } from './contract-projection';
-import { subjectRequestProjections, subjectRequestStateSource } from './subject-request-projection';
-import { breachNoticeProjections, breachNoticeStateSource, incidentProjections, incidentStateSource } from './incident-projection';
-import { instructionProjections, instructionStateSource } from './instruction-projection';
-import { transferNoticeProjections, transferNoticeStateSource } from './transfer-notice-projection';
-import { assistanceRequestReadModel } from './assistance-request-projection';
-import { auditReadModel } from './audit-projection';
-import { staffProjections, staffStateSource } from './staff-projection';
-import { processorDpoProjections, processorDpoStateSource } from './processor-dpo-projection';
-import { subProcessorChangeProjections, subProcessorChangeStateSource, subProcessorNoticeReadModel } from './sub-processor-projection';
 import { EventStore, type GroupCommitOptions, type InlineProjection, type NewEvent, type StreamSchema, type StreamState } from './event-store';
-
+import { fileReadModel } from './whole-state-projection';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry of stream types of every command, event and state
 type AnyStream = StreamType<any, any, any>;
 
-/** Every stream type the engine stores, with its ids' shape: a new file type adds itself here. */
-export const STREAM_TYPES: readonly { readonly stream: AnyStream; readonly idPattern: RegExp }[] = [
-  { stream: contractStream, idPattern: CANONICAL_UUID },
-  { stream: subjectRequestStream, idPattern: CANONICAL_UUID },
-  { stream: incidentStream, idPattern: CANONICAL_UUID },
-  { stream: breachNoticeStream, idPattern: CANONICAL_UUID },
-  { stream: instructionStream, idPattern: CANONICAL_UUID },
-  { stream: transferNoticeStream, idPattern: CANONICAL_UUID },
-  { stream: assistanceRequestStream, idPattern: CANONICAL_UUID },
-  { stream: auditStream, idPattern: CANONICAL_UUID },
-  { stream: staffStream, idPattern: CANONICAL_UUID },
-  { stream: processorDpoStream, idPattern: CANONICAL_UUID },
-  { stream: subProcessorChangeStream, idPattern: CANONICAL_UUID },
-  { stream: subProcessorNoticeStream, idPattern: CANONICAL_UUID },
-];
+/** The read models that are more than a file's row, by file type (FileType.readModel `custom`). */
+const CUSTOM_READ_MODELS: Readonly<Record<string, () => { readonly source: StreamState; readonly projections: readonly InlineProjection[] }>> = {
+  contract: () => ({ source: new ContractStateSource(), projections: contractProjections() as InlineProjection[] }),
+};
 
-/** How the store knows each stream type's state at its head (the read models are written from it). */
-export const STREAM_STATES: readonly StreamState[] = [new ContractStateSource(), subjectRequestStateSource(), incidentStateSource(), breachNoticeStateSource(), instructionStateSource(), transferNoticeStateSource(), assistanceRequestReadModel.source, auditReadModel.source, staffStateSource(), processorDpoStateSource(), subProcessorChangeStateSource(), subProcessorNoticeReadModel.source];
-
-/**
- * The read models written in the append's own statement (DESIGN §5: projections are a list),
- * each declaring the events it handles. A file type with clocks adds its `DeadlinesView` here.
- */
-export const PROJECTIONS: readonly InlineProjection[] = [...contractProjections(), ...subjectRequestProjections(), ...incidentProjections(), ...breachNoticeProjections(), ...instructionProjections(), ...transferNoticeProjections(), ...assistanceRequestReadModel.projections, ...auditReadModel.projections, ...staffProjections(), ...processorDpoProjections(), ...subProcessorChangeProjections(), ...subProcessorNoticeReadModel.projections] as InlineProjection[];
-
-export function streamTypeOf(name: string): AnyStream | null {
-  return STREAM_TYPES.find((t) => t.stream.name === name)?.stream ?? null;
+/** A file type's read model: its own when it declares one, else its row (and its clocks) derived from the declaration. */
+export function readModelOf(type: FileType): { readonly source: StreamState; readonly projections: readonly InlineProjection[] } {
+  if (!('custom' in type.readModel)) return fileReadModel(type) as { source: StreamState; projections: InlineProjection[] };
+  const custom = CUSTOM_READ_MODELS[type.name];
+  if (!custom) throw new Error(`the ${type.name} file type declares a read model of its own, and none is registered`);
+  return custom();
 }
 
-const schemas: StreamSchema[] = STREAM_TYPES.map(({ stream, idPattern }) => ({ streamType: stream.name, eventVersions: stream.eventVersions, streamIdPattern: idPattern }));
+const READ_MODELS = FILE_TYPES.map(readModelOf);
+
+/** How the store knows each stream type's state at its head (the read models are written from it). */
+export const STREAM_STATES: readonly StreamState[] = READ_MODELS.map((m) => m.source);
+
+/** The read models written in the append's own statement (DESIGN §5), each declaring the events it handles. */
+export const PROJECTIONS: readonly InlineProjection[] = READ_MODELS.flatMap((m) => m.projections);
+
+export function streamTypeOf(name: string): AnyStream | null {
+  return FILE_TYPES.find((t) => t.name === name)?.stream ?? null;
+}
+
+const schemas: StreamSchema[] = FILE_TYPES.map(({ stream, idPattern }) => ({ streamType: stream.name, eventVersions: stream.eventVersions, streamIdPattern: idPattern }));
 
 /** Who or what caused an event: kept in its metadata for the audit trail (ids and roles only). */
 export interface EventMetadata {

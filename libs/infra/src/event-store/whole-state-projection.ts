@@ -1,4 +1,5 @@
-import { DeadlinesView, type Clock } from './deadlines-projection';
+import { DeadlinesView } from './deadlines-projection';
+import type { FileType } from '../../../domain/src';
 import { type InlineProjection, type PendingEvent, type ProjectionWrite, type StreamState } from './event-store';
 
 /*
@@ -60,33 +61,31 @@ export class WholeStateView<S> implements InlineProjection<S> {
 
 
 /**
- * The read model of a file type under a contract: one row per file in `table` (id, contract_id,
- * status, received_at, version, state), and its clocks in the inbox (`deadlines`) when it has any.
- * A new file type under a contract is this, its migration's table, and an entry in streams.ts.
+ * The read model of a declared file type (FileType.readModel): one row per file in its table
+ * (id, contract_id under a contract, status, the instant it is listed by, its own columns,
+ * version, state), and its clocks in the inbox (`deadlines`) when it has any.
  */
-export function contractFileReadModel<S extends { readonly status: string }>(o: {
-  readonly stream: Folding<S> & { readonly name: string };
-  readonly noun: string;
-  readonly table: string;
-  readonly contractIdOf: (state: S) => string;
-  /** The instant the file is listed by (oldest first). */
-  readonly receivedAtOf: (state: S) => string;
-  readonly clocks?: { readonly handles: ReadonlySet<string>; readonly clocksOf: (state: S) => readonly Clock[] };
-}): { readonly source: WholeStateSource<S>; readonly projections: InlineProjection<S>[] } {
+export function fileReadModel<S extends { readonly status: string }>(type: FileType<S>, tables: { readonly deadlines?: string; readonly rows?: string } = {}): { readonly source: WholeStateSource<S>; readonly projections: InlineProjection<S>[] } {
+  const model = type.readModel;
+  if ('custom' in model) throw new Error(`the ${type.name} read model is its own`);
+  const table = tables.rows ?? model.table;
   const exists = (s: S) => s.status !== 'none';
+  const parent = type.parent === 'contract' ? [{ name: 'contract_id', type: 'uuid' as const, of: type.parentIdOf!, updatable: false }] : [];
   const view = new WholeStateView<S>(
-    o.noun,
-    o.stream.name,
-    o.table,
+    type.noun,
+    type.name,
+    table,
     [
-      { name: 'contract_id', type: 'uuid', of: o.contractIdOf, updatable: false },
+      ...parent,
       { name: 'status', type: 'text', of: (s) => s.status, updatable: true },
-      { name: 'received_at', type: 'timestamptz', of: o.receivedAtOf, updatable: false },
+      { name: model.listedAtColumn ?? 'received_at', type: 'timestamptz', of: model.listedAt, updatable: true },
+      ...(model.columns ?? []),
     ],
     exists,
   );
-  const deadlines = o.clocks
-    ? [new DeadlinesView<S>({ streamType: o.stream.name, handles: o.clocks.handles, clocksOf: o.clocks.clocksOf, contractIdOf: (_, s) => (exists(s) ? o.contractIdOf(s) : null) })]
+  const clocks = type.clocks;
+  const deadlines = clocks
+    ? [new DeadlinesView<S>({ streamType: type.name, handles: clocks.handles, clocksOf: (s) => clocks.of(s), contractIdOf: (_, s) => (exists(s) && type.parentIdOf && type.parent === 'contract' ? type.parentIdOf(s) : null), table: tables.deadlines })]
     : [];
-  return { source: new WholeStateSource<S>(o.stream.name, `SELECT r.state, r.version FROM ${o.table} r WHERE r.id = $1::uuid`, o.stream), projections: [view, ...deadlines] };
+  return { source: new WholeStateSource<S>(type.name, `SELECT r.state, r.version FROM ${table} r WHERE r.id = $1::uuid`, type.stream as unknown as Folding<S>), projections: [view, ...deadlines] };
 }

@@ -2,8 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { Instant, OptionalText } from '../../common/fields';
 import { PageQuery } from '../../common/pagination';
-
-export const CONTRACT_STATUSES = ['ordered', 'active', 'expired', 'terminated', 'cancelled', 'destroyed'] as const;
+import { CONTRACT_STATUSES } from '../../../../../libs/domain/src';
 
 export class ListContractsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: CONTRACT_STATUSES })

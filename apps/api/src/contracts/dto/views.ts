@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CALLER_COMMAND_TYPES } from '../../../../../libs/domain/src';
-import { CONTRACT_STATUSES } from './list-contracts.dto';
+import { CONTRACT_STATUSES } from '../../../../../libs/domain/src';
 
 /*
  * OpenAPI shapes of what the API answers. The values themselves come from the domain's pure views

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { DEADLINE_KINDS } from './list-deadlines.dto';
+import { DEADLINE_KINDS } from '../../../../../libs/domain/src';
 
 export class DeadlineFileView {
   @ApiProperty({ example: 'contract', description: 'The kind of file the clock belongs to.' }) type!: string;
@@ -10,7 +10,7 @@ export class DeadlineFileView {
 export class InboxItemView {
   @ApiProperty({ type: DeadlineFileView }) file!: DeadlineFileView;
   @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The contract the file belongs to; null for a processor-wide file.' }) contractId!: string | null;
-  @ApiProperty({ enum: DEADLINE_KINDS }) kind!: string;
+  @ApiProperty({ enum: [...DEADLINE_KINDS] }) kind!: string;
   @ApiProperty({ format: 'date-time' }) dueAt!: string;
   @ApiProperty({ description: 'The clock is past due and what it asks for is not done.' }) overdue!: boolean;
 }

@@ -1,7 +1,7 @@
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 
 /**
- * The event store (STYLE.md: Emmett/Marten): a global position for order, a per-stream version
+ * The event store (after Emmett and Marten): a global position for order, a per-stream version
  * unique per stream for optimistic concurrency, a unique event id so a retried append is a no-op,
  * the writing transaction's id so readers never pass an in-flight transaction, and a hash chain
  * per stream so tampering is detectable. Events can only be inserted.

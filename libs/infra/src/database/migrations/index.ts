@@ -13,6 +13,7 @@ import { Instructions1796000011000 } from './1796000011000-instructions';
 import { Registers1796000012000 } from './1796000012000-registers';
 import { SubProcessorChanges1796000013000 } from './1796000013000-sub-processor-changes';
 import { UiSessions1796000014000 } from './1796000014000-ui-sessions';
+import { UniformFileRows1796000015000 } from './1796000015000-uniform-file-rows';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   Registers1796000012000,
   SubProcessorChanges1796000013000,
   UiSessions1796000014000,
+  UniformFileRows1796000015000,
 ];

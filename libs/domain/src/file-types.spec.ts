@@ -1,0 +1,47 @@
+import * as fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CONTRACT_FILE_TYPES, DEADLINE_KINDS, FILE_TYPES, fileTypeNamed } from './file-types';
+import { finalStatusesOf, statusesOf } from './kit/file-type';
+
+describe('the registry of file types', () => {
+  it('names each type, stream, read-model table and clock kind once', () => {
+    const names = FILE_TYPES.map((t) => t.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(FILE_TYPES.every((t) => t.stream.name === t.name)).toBe(true);
+    const tables = FILE_TYPES.map((t) => t.readModel.table);
+    expect(new Set(tables).size).toBe(tables.length);
+    expect(new Set(DEADLINE_KINDS).size).toBe(DEADLINE_KINDS.length);
+    expect(names.map(fileTypeNamed)).toEqual(FILE_TYPES);
+    expect(fileTypeNamed('no-such-type')).toBeNull();
+  });
+
+  it('lists every file type the domain defines: each folder with a declaration is in it', () => {
+    // A declaration is a `<type>.type.ts` beside its decider; one the registry forgot would have no store, no read model, no page.
+    const declared = fs
+      .readdirSync(__dirname, { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile() && e.name.endsWith('.type.ts'))
+      .map((e) => e.name.replace(/\.type\.ts$/, ''));
+    expect(declared.sort()).toEqual(FILE_TYPES.map((t) => t.name).sort());
+  });
+
+  it("gives every file under a contract its contract's id, and only those", () => {
+    expect(CONTRACT_FILE_TYPES.map((t) => t.name)).toEqual(['subject-request', 'breach-notice', 'instruction', 'transfer-notice', 'assistance-request', 'audit', 'sub-processor-notice']);
+    for (const t of CONTRACT_FILE_TYPES) expect(typeof t.parentIdOf, t.name).toBe('function');
+  });
+
+  it('knows which statuses close a file; a register without an end has none', () => {
+    expect(finalStatusesOf(fileTypeNamed('contract')!)).toEqual(['destroyed']);
+    expect(finalStatusesOf(fileTypeNamed('instruction')!)).toEqual(['executed', 'withdrawn']);
+    expect(finalStatusesOf(fileTypeNamed('staff')!)).toEqual([]);
+    for (const t of FILE_TYPES) expect(statusesOf(t), t.name).not.toContain('none');
+  });
+
+  it('starts every file in a state that is neither final nor one of its listed statuses (a file exists once its first event is stored)', () => {
+    for (const t of FILE_TYPES) {
+      const s = t.stream.initialState() as { status: string };
+      expect(t.stream.isFinal(s), t.name).toBe(false);
+      expect(statusesOf(t), t.name).not.toContain(s.status);
+    }
+  });
+
+});
