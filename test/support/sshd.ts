@@ -33,7 +33,7 @@ function keygen(file: string, spec: string): void {
 }
 
 /**
- * A real OpenSSH sshd on a free loopback port (ENVIRONMENT.md), with its own host key, cipher list
+ * A real OpenSSH sshd on a free loopback port, with its own host key, cipher list
  * and authorized key, serving SFTP (internal-sftp). Debian's openssh-server is installed when missing.
  */
 /** Every sshd started, stopped by stopAllSshd (also when one fails to come up). */

@@ -7,7 +7,7 @@ import { ApiError, type ErrorDetails } from './api-error';
 
 const STATUS: Record<DomainErrorKind, number> = { validation: 400, not_found: 404, conflict: 409, rule: 422 };
 
-/** The HTTP edge turns the domain's meanings into status codes (STYLE.md); nothing else does. */
+/** The HTTP edge turns the domain's meanings into status codes; nothing else does. */
 export function fromDomain(kind: DomainErrorKind, code: string, message: string, details?: ErrorDetails): ApiError {
   return new ApiError(STATUS[kind], code, message, details);
 }

@@ -5,13 +5,9 @@ import { ENGINE, isDomainFailure, isDue, Ledger, msUntil, now } from './ledger';
 import { MailReceipts } from './mail';
 
 /*
- * Adding a file type (a breach notice, a subject request, …):
- *   1. libs/domain/src/<type>/: commands, events, state, decide/evolve, timers, exported as a
- *      StreamType (see contract.decider.ts) and specified with `specify(decider)`;
- *   2. apps/worker/src/workflows/<type>.workflow.ts: `openLedger`, its updates with `ledger.onCommand`,
- *      and `runEntity`; register the stream type in libs/infra/src/event-store/streams.ts (STREAM_TYPES);
- *   3. a projection in libs/infra/src/event-store for its read model (and its clocks in `deadlines`);
- *   4. a NestJS controller that sends its updates with `executeUpdateWithStart` / `executeUpdate`.
+ * Adding a file type: docs/adding-a-file-type.md. A type declares itself once (libs/domain/src/<type>/
+ * <type>.type.ts, listed in file-types.ts); its workflow opens its ledger, registers its updates
+ * with `ledger.onCommand`, and runs this loop.
  */
 
 /** After an unexpected failure (not a domain refusal) a loop waits this long before trying again. */

@@ -1,7 +1,7 @@
 import type { Instant } from '../calendar';
 
 /**
- * The shape of every file type's domain (STYLE.md, Emmett): pure functions, no clock — time comes
+ * The shape of every file type's domain (after Emmett): pure functions, no clock — time comes
  * in on the command. A file type is a folder under libs/domain with one of these, its timers and
  * its view; the worker runs it with `runEntity`, the store persists it as a stream.
  */

