@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { edgeChecks, jsonClientErrors, refuseDeepJson, refuseIllFormedText } from './common/edge';
 import { toApiError } from './common/error.filter';
 import { closeRequestSchemas, documentDefaultErrors, ErrorBodyView } from './common/openapi';
+import { declaredSchemas } from './kit/declared-files';
 import { validationPipe } from './common/validation';
 import { MetricsService } from './metrics/metrics.service';
 import { uiRouter } from './ui/router';
@@ -35,11 +36,17 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     res.status(error.status).json(error.body());
   });
   app.useGlobalPipes(validationPipe());
-  SwaggerModule.setup('docs', app, () => documentDefaultErrors(closeRequestSchemas(SwaggerModule.createDocument(app, openApiConfig(), { extraModels: [ErrorBodyView] }))), {
+  SwaggerModule.setup('docs', app, () => documentDefaultErrors(closeRequestSchemas(withDeclaredSchemas(SwaggerModule.createDocument(app, openApiConfig(), { extraModels: [ErrorBodyView] })))), {
     jsonDocumentUrl: 'docs/openapi.json',
     yamlDocumentUrl: 'docs/openapi.yaml',
   });
   return app;
+}
+
+/** The schemas the file types declare (their commands' bodies, their views), beside those Nest wrote. */
+function withDeclaredSchemas<D extends { components?: { schemas?: Record<string, unknown> } }>(document: D): D {
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...declaredSchemas() } };
+  return document;
 }
 
 function openApiConfig() {

@@ -94,12 +94,14 @@ export function ContractFileReads<V>(o: {
   readonly param: string;
   readonly noun: string;
   readonly plural: string;
-  readonly view: Type<V>;
-  readonly listView: Type<unknown>;
+  /** The file's representation and a page of them: a class, or a schema of the OpenAPI document. */
+  readonly view: Type<V> | { readonly schema: Record<string, unknown> };
+  readonly listView: Type<unknown> | { readonly schema: Record<string, unknown> };
   /** The file's id when the path names it otherwise (a sub-processor notice by its change's id). */
   readonly fileIdOf?: (contractId: string, param: string) => string;
 }) {
   const fileIdOf = o.fileIdOf ?? ((_contractId: string, param: string) => param);
+  const documented = (view: Type<unknown> | { readonly schema: Record<string, unknown> }) => ('schema' in view ? { schema: view.schema } : { type: view });
   const id = new UuidPipe(`${o.noun} id`);
   const params = fileParams(o.param, o.noun);
 
@@ -112,7 +114,7 @@ export function ContractFileReads<V>(o: {
     @AnyRole()
     @ApiParam({ name: 'id', schema: idParamSchema, description: 'Contract id' })
     @ApiOperation({ summary: `The contract's ${o.plural}, oldest first.` })
-    @ApiOkResponse({ type: o.listView })
+    @ApiOkResponse(documented(o.listView))
     @ErrorResponses(400, 401, 404)
     list(@Param('id', ContractIdPipe) contractId: string, @Query() query: PageQuery) {
       return this.store.list(contractId, query);
@@ -122,7 +124,7 @@ export function ContractFileReads<V>(o: {
     @AnyRole()
     @params
     @ApiOperation({ summary: `One ${o.noun}.` })
-    @ApiOkResponse({ type: o.view })
+    @ApiOkResponse(documented(o.view))
     @ErrorResponses(400, 401, 404)
     get(@Param('id', ContractIdPipe) contractId: string, @Param(o.param, id) fileId: string) {
       return this.store.found(contractId, fileIdOf(contractId, fileId));

@@ -1,5 +1,5 @@
 import type { UpdateDefinition } from '@temporalio/common';
-import { ActivityFailure, ApplicationFailure, proxyLocalActivities, setHandler, workflowInfo, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, currentUpdateInfo, proxyLocalActivities, setHandler, workflowInfo, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import { isDomainError, type Decider } from '../../../../libs/domain/src';
 import { DOMAIN_FAILURE, type Actor, type DomainFailureDetails, type Snapshot } from '../../../../libs/infra/src/temporal/messages';
 import type { Activities } from '../activities';
@@ -75,6 +75,8 @@ export function isDomainFailure(e: unknown): boolean {
 export class Ledger<C extends { type: string }, E extends { type: string }, S> {
   private tail: Promise<unknown> = Promise.resolve();
   private caughtUp: E[] = [];
+  /** The validators' decisions by update id, each taken by its handler's first commit. */
+  private readonly admitted = new Map<string, { readonly version: number; readonly command: string; readonly events: E[]; readonly state: S }>();
 
   constructor(
     private readonly decider: Decider<C, E, S>,
@@ -88,13 +90,16 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
     return { state: this.state, version: this.version };
   }
 
-  /** For an update validator: refuses what the domain refuses, before it enters history. */
-  admit(command: C): void {
-    try {
-      this.decider.decide(command, this.state);
-    } catch (e) {
-      throw asFailure(e);
-    }
+  /**
+   * For an update validator: refuses what the domain refuses, before it enters history. Its
+   * decision is kept for the update's handler, which runs right after it: while the stream has not
+   * moved, the handler stores these events rather than decide again. On replay no validator runs
+   * and the handler decides (the same pure decision).
+   */
+  admit(command: C, consequences?: (state: S) => readonly C[]): void {
+    const decision = this.decideAll(command, consequences);
+    const update = currentUpdateInfo()?.id;
+    if (update) this.admitted.set(update, { version: this.version, command: JSON.stringify(command), ...decision });
   }
 
   /** Queues `work` behind every earlier one. */
@@ -111,8 +116,14 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
    */
   async commit(command: C, actor: Actor, consequences?: (state: S) => readonly C[]): Promise<E[]> {
     this.caughtUp = [];
+    const update = currentUpdateInfo()?.id;
+    // The validator's decision stands only for the very command it decided, on the stream as it was.
+    let admitted = update ? this.admitted.get(update) : undefined;
+    if (update) this.admitted.delete(update);
+    if (admitted && admitted.command !== JSON.stringify(command)) admitted = undefined;
     for (let catchUps = 0; ; catchUps++) {
-      const { events, state } = this.decideAll(command, consequences);
+      const { events, state } = admitted?.version === this.version ? admitted : this.decideAll(command, consequences);
+      admitted = undefined;
       if (events.length === 0) return events;
       try {
         await store.appendEvents({
@@ -181,7 +192,7 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
    * stores, and answers the snapshot. `build` makes the command from the input and the instant.
    */
   onCommand<I extends { readonly actor: Actor }>(update: UpdateDefinition<Snapshot<S>, [I]>, build: (input: I, at: string) => C, consequences?: (state: S) => readonly C[]): void {
-    setHandler(update, (input) => this.execute((at) => build(input, at), input.actor, consequences), { validator: (input) => this.admit(build(input, now())) });
+    setHandler(update, (input) => this.execute((at) => build(input, at), input.actor, consequences), { validator: (input) => this.admit(build(input, now()), consequences) });
   }
 
   /** `commit` in turn, answering the snapshot after it: the shape every update returns. */

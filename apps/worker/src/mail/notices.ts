@@ -1,4 +1,4 @@
-import { article33Content, noticeMessageIds, type DestructionCertificate, type DpoContact, type IncidentContent, type SubProcessorChange } from '../../../../libs/domain/src';
+import { article33Content, noticeMessageIds, type AssistanceRequestMail, type DestructionCertificate, type DpoContact, type IncidentContent, type SubProcessorChange } from '../../../../libs/domain/src';
 import type { OutgoingEmail } from './outbox';
 
 /**
@@ -19,7 +19,7 @@ export type Notice =
       BreachFacts,
       'noticeId' | 'incidentId' | 'contractId' | 'awareAt'
     >)
-  | ({ readonly kind: 'assistance-request-reminder' | 'assistance-request-escalation' } & AssistanceRequestFacts)
+  | AssistanceRequestMail
   | ({ readonly kind: 'dpo-communicated'; readonly contractId: string; readonly dpo: DpoContact; readonly version: number } & Omit<BreachFacts, 'noticeId' | 'incidentId' | 'contractId' | 'awareAt'>)
   | { readonly kind: 'dpo-changed'; readonly controllerHash: string; readonly contractId: string; readonly controllerName: string; readonly controllerEmail: string; readonly controllerDpoEmail: string | null; readonly dpo: DpoContact; readonly version: number }
   | { readonly kind: 'training-lapse-reminder' | 'training-lapsed'; readonly staffId: string; readonly name: string; readonly trainingValidUntil: string; readonly contracts: readonly string[] }
@@ -49,18 +49,6 @@ export type Notice =
       readonly reason: string;
       readonly objectedAt: string;
     } & Omit<BreachFacts, 'noticeId' | 'incidentId' | 'contractId' | 'awareAt'>);
-
-/** What an assistance request's nudges say of it (P9; DESIGN §3.5). */
-export interface AssistanceRequestFacts {
-  readonly requestId: string;
-  readonly contractId: string;
-  readonly assistanceKind: string;
-  readonly receivedAt: string;
-  readonly dueAt: string;
-  readonly summary: string;
-  readonly controllerName: string;
-  readonly contractReference: string | null;
-}
 
 /** Whom a contract's email is about: its controller's name and the contract's reference (absent in notices queued before they were named). */
 export interface ContractParty {

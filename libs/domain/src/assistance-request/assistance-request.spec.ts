@@ -9,6 +9,8 @@ import {
   type AssistanceRequestEvent,
   type AssistanceRequestState,
 } from './assistance-request.decider';
+import { assistanceRequestType } from './assistance-request.type';
+import { parseBody } from '../kit/schema';
 
 const given = specify(assistanceRequestStream);
 const RID = 'a5515700-0000-4000-8000-000000000001';
@@ -104,5 +106,38 @@ describe('assistance request events', () => {
     expect(assistanceRequestStream.occurredAt({ type: 'AssistanceRequestReminded', data: { dueAt: '2027-03-15T17:00:00.000Z', actedAt: '2027-03-13T17:00:00.000Z' } })).toBe('2027-03-13T17:00:00.000Z');
     expect(assistanceRequestStream.upcast({ type: 'AssistanceRequested', schemaVersion: 1, data: requested.data })).toEqual(requested);
     expect(assistanceRequestStream.evolve({ status: 'none' }, { type: 'AssistanceDelivered', data: { deliveredAt: '2027-03-02T00:00:00.000Z', provided: 'x', recordedAt: '2027-03-02T01:00:00.000Z' } })).toEqual({ status: 'none' });
+  });
+});
+
+describe('the assistance request as declared (its commands, its view, the emails it owes)', () => {
+  const parties = { controllerName: 'Acme SAS', controllerEmail: 'privacy@acme.example', controllerDpoEmail: null, contractReference: 'ACME-7' };
+  const context = { id: RID, contractId: CID, contract: { orderedAt: '2027-01-01T00:00:00.000Z' }, recordedAt: '2027-03-01T10:00:00.000Z' };
+
+  it('translates each command body into the domain command, which the decider takes', () => {
+    const body = parseBody(assistanceRequestType.commands!['request']!.schema, { kind: 'dpia', receivedAt: '2027-03-01T09:00:00Z', dueAt: '2027-03-15T17:00:00Z', summary: 'DPIA of the new customer-analytics database' });
+    expect(body.ok).toBe(true);
+    const command = assistanceRequestType.commands!['request']!.toCommand(body.ok && body.value, context);
+    expect(command).toEqual(request({ recordedAt: context.recordedAt }));
+    given().when(command as AssistanceRequestCommand).then(requested);
+    const deliver = assistanceRequestType.commands!['deliver']!.toCommand({ deliveredAt: '2027-03-10T11:00:00Z', provided: 'the list' }, { ...context, recordedAt: '2027-03-10T12:00:00.000Z' });
+    expect(deliver).toEqual({ type: 'DeliverAssistance', data: { deliveredAt: '2027-03-10T11:00:00Z', provided: 'the list', recordedAt: '2027-03-10T12:00:00.000Z' } });
+    expect(assistanceRequestType.commands!['request']!.roles).toEqual(['account_manager', 'dpo']);
+  });
+
+  it('owes the reminder when reminded and the escalation when escalated, and nothing for the other facts', () => {
+    const reminded: AssistanceRequestEvent = { type: 'AssistanceRequestReminded', data: { dueAt: '2027-03-15T17:00:00.000Z', actedAt: '2027-03-13T17:00:01.000Z' } };
+    const s = state(requested, reminded);
+    expect(assistanceRequestType.emails!(s, [requested], parties)).toEqual([]);
+    expect(assistanceRequestType.emails!(s, [reminded], parties)).toEqual([
+      { kind: 'assistance-request-reminder', requestId: RID, contractId: CID, assistanceKind: 'dpia', receivedAt: '2027-03-01T09:00:00.000Z', dueAt: '2027-03-15T17:00:00.000Z', summary: 'DPIA of the new customer-analytics database', controllerName: 'Acme SAS', contractReference: 'ACME-7' },
+    ]);
+    const escalated: AssistanceRequestEvent = { type: 'AssistanceRequestEscalated', data: { dueAt: '2027-03-15T17:00:00.000Z', actedAt: '2027-03-15T17:00:00.500Z' } };
+    expect(assistanceRequestType.emails!(state(requested, reminded, escalated), [escalated], parties).map((m) => m.kind)).toEqual(['assistance-request-escalation']);
+  });
+
+  it('documents its view as the view is: every field the view has, and no other', () => {
+    const view = toAssistanceRequestView(state(requested), '2027-03-02T00:00:00.000Z');
+    expect(assistanceRequestType.view!.schema.safeParse(view).success).toBe(true);
+    expect(Object.keys(assistanceRequestType.view!.of(state(requested), '2027-03-02T00:00:00.000Z') as object).sort()).toEqual(Object.keys(view).sort());
   });
 });

@@ -1,5 +1,58 @@
+import type { z } from 'zod';
 import type { Instant } from '../calendar';
 import type { StreamType } from './decider';
+
+/** The staff roles an API key or a browser session has (DESIGN §6). */
+export const STAFF_ROLES = ['account_manager', 'billing', 'dpo', 'admin'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/** Whom a contract's file writes to, and how its emails name the contract. */
+export interface ContractParties {
+  readonly controllerName: string;
+  readonly controllerEmail: string;
+  readonly controllerDpoEmail: string | null;
+  readonly contractReference: string | null;
+}
+
+/** What a command's rules may need of the contract a file is under. */
+export interface ContractFacts {
+  readonly orderedAt: Instant;
+}
+
+/** What a command is translated with, besides its body: whose file, and when the engine records it. */
+export interface CommandContext {
+  /** The file's id (a new one for the command that creates it). */
+  readonly id: string;
+  /** The contract's id, for a file under a contract. */
+  readonly contractId: string | null;
+  readonly contract: ContractFacts | null;
+  readonly recordedAt: Instant;
+}
+
+/**
+ * A command the outside world may send a file: its body's schema (from which its validation, its
+ * TypeScript type, its OpenAPI operation, its browser form and its fuzz generator are derived), the
+ * roles that may send it, and its translation into the domain's command.
+ */
+export interface CommandSpec<C = unknown> {
+  readonly schema: z.ZodType;
+  readonly roles: readonly StaffRole[];
+  /** True for the command that opens a file (update-with-start of its workflow). */
+  readonly creates?: boolean;
+  /** The path segment after the file's id (`delivery` in `…/{aid}/delivery`); none for the one that creates it. */
+  readonly path?: string;
+  /** What it does, in the domain's words: the OpenAPI summary and the form's heading. */
+  readonly summary: string;
+  /** It cannot be undone: the browser asks for a confirmation. */
+  readonly irreversible?: boolean;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the body is whatever the schema parsed
+  toCommand(body: any, context: CommandContext): C;
+}
+
+/** An email a file owes, as the mail adapter words it: its kind and the facts it states. */
+export interface Mail {
+  readonly kind: string;
+}
 
 /** Whose file it is: a contract's, a controller's, or the processor's own (DESIGN §3). */
 export type FileParent = 'contract' | 'controller' | 'processor';
@@ -65,12 +118,26 @@ export interface FileType<S extends { readonly status: string } = { readonly sta
   readonly statuses: Readonly<Record<Exclude<S['status'], 'none'>, 'open' | 'final'>>;
   readonly clocks: ClockRule<S> | null;
   readonly readModel: ReadModel<S>;
+  /**
+   * A type run by the generic file workflow and served by the generic routes declares these: its
+   * commands by name, where its files are reached, its view with its schema, and the emails it owes.
+   */
+  readonly commands?: Readonly<Record<string, CommandSpec>>;
+  /** Where the files are: `contracts/{id}/<path>/{<param>}` under a contract. */
+  readonly route?: { readonly path: string; readonly param: string; readonly plural: string };
+  readonly view?: { readonly schema: z.ZodType; of(state: S, at: Instant): unknown };
+  /** The emails the file owes once `events` were recorded (by a command or a timer), as a pure function of its state. */
+  emails?(state: S, events: readonly { readonly type: string }[], parties: ContractParties): readonly Mail[];
 }
 
 /** Declares a file type, checking what the compiler cannot: its name is its stream's, its clocks' kinds are distinct. */
 export function fileType<S extends { readonly status: string }>(declaration: FileType<S>): FileType<S> {
   if (declaration.name !== declaration.stream.name) throw new Error(`file type ${declaration.name} declares the stream ${declaration.stream.name}`);
   if (declaration.parent === 'contract' && !declaration.parentIdOf) throw new Error(`file type ${declaration.name} is under a contract but names no parentIdOf`);
+  const commands = Object.entries(declaration.commands ?? {});
+  if (commands.length && commands.filter(([, c]) => c.creates).length !== 1) throw new Error(`file type ${declaration.name} has no single command that creates a file`);
+  for (const [name, c] of commands) if (!c.creates && !c.path) throw new Error(`file type ${declaration.name}: command ${name} names no path`);
+  if (commands.length && (!declaration.route || !declaration.view)) throw new Error(`file type ${declaration.name} declares commands but no route or view`);
   const kinds = declaration.clocks?.kinds ?? [];
   if (new Set(kinds).size !== kinds.length) throw new Error(`file type ${declaration.name} names a clock kind twice`);
   return declaration;

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { StorageLocation, SubProcessorChange, SubProcessorChangeState, SubProcessorNoticeState, DpoContact, ProcessorDpoState, StaffState, AuditCommand, AuditState, AssistanceRequestCommand, AssistanceRequestState, TransferNoticeCommand, TransferNoticeState, InstructionCommand, InstructionState, BreachNoticeState, ContractState, CoveredPeriod, EmailFailedData, EmailSentData, IncidentContent, IncidentState, IsoDuration, OrderContract, SubjectRequestCommand, SubjectRequestState } from '../../../domain/src';
+import type { StorageLocation, SubProcessorChange, SubProcessorChangeState, SubProcessorNoticeState, DpoContact, ProcessorDpoState, StaffState, AuditCommand, AuditState, CommandContext, ContractParties, TransferNoticeCommand, TransferNoticeState, InstructionCommand, InstructionState, BreachNoticeState, ContractState, CoveredPeriod, EmailFailedData, EmailSentData, IncidentContent, IncidentState, IsoDuration, OrderContract, SubjectRequestCommand, SubjectRequestState } from '../../../domain/src';
 
 /**
  * The contract between the workflows and every client (API, tests, tools): workflow ids, inputs,
@@ -8,6 +8,33 @@ import type { StorageLocation, SubProcessorChange, SubProcessorChangeState, SubP
 
 /** Every file's workflow id: its stream type and its id. One workflow owns that stream for life. */
 export const workflowIdOf = (streamType: string, streamId: string) => `${streamType}-${streamId}`;
+
+/**
+ * DESIGN §5: a file type with no orchestration of its own is run by one generic workflow
+ * (`fileWorkflow`) from its declaration: creation by update-with-start, its commands, its timers,
+ * the emails it owes, continue-as-new. One update carries any declared command by name.
+ */
+export interface FileWorkflowInput {
+  /** The file type's name in the registry (FILE_TYPES). */
+  readonly type: string;
+  readonly id: string;
+  readonly parties: ContractParties;
+  /** Later runs (continue-as-new): the stream as the previous run left it. */
+  readonly carried?: Snapshot<unknown>;
+}
+
+export interface FileCommandInput {
+  /** The command's name in the declaration. */
+  readonly command: string;
+  /** The body as the edge parsed it against the command's schema. */
+  readonly body: unknown;
+  readonly context: Omit<CommandContext, 'recordedAt'>;
+  readonly actor: Actor;
+}
+
+export const FILE_WORKFLOW = 'fileWorkflow';
+export const fileCommandUpdate = defineUpdate<Snapshot<unknown> & { created: boolean }, [FileCommandInput]>('fileCommand');
+export const fileSnapshotQuery = defineQuery<Snapshot<unknown>>('fileSnapshot');
 export const contractWorkflowId = (contractId: string) => workflowIdOf('contract', contractId);
 
 /** Who asked: a role and a key id, kept in event metadata for the audit trail. */
@@ -225,12 +252,7 @@ export const breachNoticeWorkflowId = (noticeId: string) => workflowIdOf('breach
 export type BreachNoticeSnapshot = Snapshot<BreachNoticeState>;
 
 /** Who a notice's emails go to, and how they name the contract. */
-export interface BreachNoticeParties {
-  readonly controllerName: string;
-  readonly controllerEmail: string;
-  readonly controllerDpoEmail: string | null;
-  readonly contractReference: string | null;
-}
+export type BreachNoticeParties = ContractParties;
 
 export interface BreachNoticeWorkflowInput {
   readonly noticeId: string;
@@ -286,25 +308,6 @@ export interface RecordTransferNoticeInput {
 
 export const recordTransferNoticeUpdate = defineUpdate<TransferNoticeSnapshot & { created: boolean }, [RecordTransferNoticeInput]>('recordTransferNotice');
 export const transferNoticeSnapshotQuery = defineQuery<TransferNoticeSnapshot>('transferNoticeSnapshot');
-
-/** DESIGN §3.5: one workflow per DPIA or prior-consultation assistance request. */
-export const assistanceRequestWorkflowId = (requestId: string) => workflowIdOf('assistance-request', requestId);
-export type AssistanceRequestSnapshot = Snapshot<AssistanceRequestState>;
-
-export interface AssistanceRequestWorkflowInput {
-  readonly requestId: string;
-  readonly parties: BreachNoticeParties;
-  readonly carried?: AssistanceRequestSnapshot;
-}
-
-export interface RequestAssistanceInput {
-  readonly request: Omit<Extract<AssistanceRequestCommand, { type: 'RequestAssistance' }>['data'], 'recordedAt'>;
-  readonly actor: Actor;
-}
-
-export const requestAssistanceUpdate = defineUpdate<AssistanceRequestSnapshot & { created: boolean }, [RequestAssistanceInput]>('requestAssistance');
-export const deliverAssistanceUpdate = defineUpdate<AssistanceRequestSnapshot, [{ readonly deliveredAt: unknown; readonly provided: unknown; readonly actor: Actor }]>('deliverAssistance');
-export const assistanceRequestSnapshotQuery = defineQuery<AssistanceRequestSnapshot>('assistanceRequestSnapshot');
 
 /** DESIGN §3.7: one workflow per audit or inspection. */
 export const auditWorkflowId = (auditId: string) => workflowIdOf('audit', auditId);

@@ -1,0 +1,55 @@
+import { ApplicationFailure, continueAsNew, setHandler } from '@temporalio/workflow';
+import { fileTypeNamed, type EmailSent, type FileType } from '../../../../libs/domain/src';
+import { fileCommandUpdate, fileSnapshotQuery, type FileCommandInput, type FileWorkflowInput, type Snapshot } from '../../../../libs/infra/src/temporal/messages';
+import { openLedger, runEntity, type FileLedger } from '../kit/entity';
+import { now } from '../kit/ledger';
+import type { Notice } from '../mail/notices';
+
+type AnyLedger = FileLedger<{ type: string }, { type: string } | EmailSent, { status: string }>;
+
+function declared(name: string): FileType & Required<Pick<FileType, 'commands'>> {
+  const type = fileTypeNamed(name);
+  if (!type?.commands) throw ApplicationFailure.nonRetryable(`no file type ${name} is run by the file workflow`, 'file.unknown_type');
+  return type as FileType & Required<Pick<FileType, 'commands'>>;
+}
+
+/**
+ * Every file whose type declares its commands (DESIGN §5), from its first command to its end: the
+ * only writer of its stream. The declaration says what each command means, which clocks run and
+ * which emails the file owes; this loop owns the stream, runs the clocks, and sends the emails
+ * once each (their receipts in the file's trail).
+ */
+export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<unknown>> {
+  const type = declared(input.type);
+  const ledger = openLedger(type.stream, input.id, input.carried as Snapshot<{ status: string }> | undefined) as AnyLedger;
+  setHandler(fileSnapshotQuery, () => ledger.snapshot());
+
+  const commandOf = ({ command, body, context }: FileCommandInput, recordedAt: string) => {
+    const spec = type.commands[command];
+    if (!spec) throw ApplicationFailure.nonRetryable(`the ${type.name} file type has no command ${command}`, 'file.unknown_command');
+    return spec.toCommand(body, { ...context, recordedAt }) as { type: string };
+  };
+  /** The emails the events just recorded entail, each put in the outbox once. */
+  const owed = async (events: readonly { type: string }[]) => {
+    for (const mail of type.emails?.(ledger.state, events, input.parties) ?? []) await ledger.mail.send(mail as Notice);
+  };
+
+  setHandler(
+    fileCommandUpdate,
+    (request) => {
+      const at = now();
+      return ledger.serially(async () => {
+        const events = await ledger.commit(commandOf(request, at), request.actor);
+        await owed(events);
+        return { ...ledger.snapshot(), created: events.length > 0 && type.commands[request.command]?.creates === true };
+      });
+    },
+    { validator: (request) => ledger.admit(commandOf(request, now())) },
+  );
+
+  await runEntity(type.stream, ledger, {
+    afterTimer: (_timer, events) => owed(events),
+    continueAsNew: (carried) => continueAsNew<typeof fileWorkflow>({ ...input, carried }),
+  });
+  return ledger.snapshot();
+}

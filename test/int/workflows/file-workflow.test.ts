@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FILE_WORKFLOW, fileCommandUpdate, fileSnapshotQuery, workflowIdOf, type FileCommandInput, type FileWorkflowInput } from '../../../libs/infra/src/temporal/messages';
+import { DAY, domainRefusal, MANAGER, recordHistory, shift, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
+
+/**
+ * DESIGN §5 on the time-skipping server: a type with no orchestration of its own (here the DPIA
+ * assistance request, P9) runs in the one generic file workflow from its declaration alone —
+ * opened by update-with-start, commanded by name, its clocks fired, the emails it owes sent once
+ * each with their receipts in its trail, and closed when its status is final.
+ */
+let engine: TimeSkippingEngine;
+beforeAll(async () => {
+  engine = await timeSkippingEngine({ env: { ACCOUNT_MANAGEMENT_EMAIL: 'am@processor.example' } });
+});
+afterAll(async () => engine?.teardown());
+
+const TYPE = 'assistance-request';
+const parties = { controllerName: 'Acme SAS', controllerEmail: 'privacy@acme.example', controllerDpoEmail: null, contractReference: 'ACME-7' };
+
+async function open(receivedAt: string, dueAt: string, summary: string) {
+  const id = randomUUID();
+  const contractId = randomUUID();
+  const context = { id, contractId, contract: { orderedAt: shift(receivedAt, -DAY) } };
+  const input: FileWorkflowInput = { type: TYPE, id, parties };
+  const args: FileCommandInput = { command: 'request', body: { kind: 'dpia', receivedAt, dueAt, summary }, context, actor: MANAGER };
+  const answer = await engine.env.client.workflow.executeUpdateWithStart(fileCommandUpdate, {
+    args: [args],
+    startWorkflowOperation: new WithStartWorkflowOperation(FILE_WORKFLOW, { workflowId: workflowIdOf(TYPE, id), taskQueue: engine.taskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
+  });
+  return { id, context, answer, handle: engine.env.client.workflow.getHandle(workflowIdOf(TYPE, id)) };
+}
+
+const own = async (id: string) => (await engine.store.readStream(id)).filter((e) => e.type !== 'EmailSent');
+
+describe('the generic file workflow (time-skipping)', () => {
+  it("runs a declared type's clocks: reminds account management two days before the due date and escalates to the DPO at it, each once, then closes on delivery", async () => {
+    const receivedAt = await engine.now();
+    const dueAt = shift(receivedAt, 10 * DAY);
+    const { id, context, answer, handle } = await open(receivedAt, dueAt, 'DPIA of the TS-GEN-1 analytics database');
+    expect(answer).toMatchObject({ created: true, version: 1, state: { status: 'open', dueAt } });
+    // The same command again (a retried request) records nothing and answers the same file.
+    const again = await handle.executeUpdate(fileCommandUpdate, { args: [{ command: 'request', body: { kind: 'dpia', receivedAt, dueAt, summary: 'DPIA of the TS-GEN-1 analytics database' }, context, actor: MANAGER }] });
+    expect(again).toMatchObject({ created: false, version: 1 });
+    // A command the domain refuses never enters the history; one the type does not declare neither.
+    expect((await domainRefusal(handle.executeUpdate(fileCommandUpdate, { args: [{ command: 'deliver', body: { deliveredAt: shift(receivedAt, -2 * DAY), provided: 'x' }, context, actor: MANAGER }] }))).code).toBe('assistance_request.delivered_before_received');
+
+    // Written out: the reminder is due two days before dueAt, the escalation at dueAt.
+    const reminderAt = shift(dueAt, -2 * DAY);
+    await engine.sleepUntil(shift(reminderAt, -60_000));
+    expect((await own(id)).map((e) => e.type)).toEqual(['AssistanceRequested']);
+    await engine.sleepUntil(shift(reminderAt, 60_000));
+    const reminder = await engine.mail.waitFor((m) => m.to.includes('am@processor.example') && m.text.includes('TS-GEN-1'));
+    expect(reminder.subject).toContain(dueAt);
+    expect(reminder.subject).toContain('ACME-7');
+    await engine.sleepUntil(shift(dueAt, 60_000));
+    await engine.mail.waitFor((m) => m.to.includes('dpo@processor.example') && m.text.includes('TS-GEN-1'));
+    const events = await own(id);
+    expect(events.map((e) => e.type)).toEqual(['AssistanceRequested', 'AssistanceRequestReminded', 'AssistanceRequestEscalated']);
+    expect(events[1]!.data).toMatchObject({ dueAt });
+    expect(Date.parse(events[2]!.data.actedAt as string) - Date.parse(dueAt)).toBeLessThan(60_000);
+    const receipts = await engine.receipts(id, 2);
+    expect(receipts.map((e) => e.data.kind).sort()).toEqual(['assistance-request-escalation', 'assistance-request-reminder']);
+
+    const deliveredAt = await engine.now();
+    const delivered = await handle.executeUpdate(fileCommandUpdate, { args: [{ command: 'deliver', body: { deliveredAt, provided: 'Security measures and the sub-processor list' }, context, actor: MANAGER }] });
+    expect(delivered).toMatchObject({ state: { status: 'delivered' } });
+    expect((await handle.query(fileSnapshotQuery)).version).toBe(delivered.version);
+    // Final: the workflow ends once its emails' receipts are in (both are); nothing more is sent.
+    await handle.result();
+    expect(engine.mail.messages.filter((m) => m.text.includes('TS-GEN-1'))).toHaveLength(2);
+    await recordHistory('assistance-request-file-workflow', handle);
+  });
+
+  it('refuses a command the declaration does not know, before it enters the history', async () => {
+    const receivedAt = await engine.now();
+    const { context, handle } = await open(receivedAt, shift(receivedAt, 20 * DAY), 'DPIA of the TS-GEN-2 archive');
+    await expect(handle.executeUpdate(fileCommandUpdate, { args: [{ command: 'shred', body: {}, context, actor: MANAGER }] })).rejects.toThrow();
+    expect((await handle.query(fileSnapshotQuery)).version).toBe(1);
+  });
+});
