@@ -119,6 +119,10 @@ beforeAll(async () => {
     expect(created.status, `${path} ${JSON.stringify(created.body)}`).toBe(201);
     fileIds.push(created.body.id);
   }
+  const staff = await stack.request('POST', '/staff', { role: 'admin', body: { name: 'Fuzz Person', email: 'fuzz.person@processor.example' } });
+  expect(staff.status, JSON.stringify(staff.body)).toBe(201);
+  fileIds.push(staff.body.id);
+  expect((await stack.request('PUT', '/processor/dpo', { role: 'admin', body: { name: 'Fuzz DPO', email: 'fuzz.dpo@processor.example' } })).status).toBe(200);
   await waitFor('the sub-processor notices', async () => (await stack.request('GET', `/contracts/${contractIds[0]}/sub-processor-changes`, { role: 'dpo' })).body.items.length === 1, { timeoutMs: 20_000, intervalMs: 200 });
 });
 afterAll(async () => stack?.stop());

@@ -17,7 +17,6 @@ import { ContractsModule } from './contracts/contracts.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
 import { SubjectRequestsModule } from './subject-requests/subject-requests.module';
 import { IncidentsModule } from './incidents/incidents.module';
-import { InstructionsModule } from './instructions/instructions.module';
 import { RegistersModule } from './registers/registers.module';
 import { EvidenceModule } from './evidence/evidence.module';
 import { CodecModule } from './codec/codec.controller';
@@ -62,7 +61,6 @@ export class AppModule implements NestModule {
         DeadlinesModule,
         SubjectRequestsModule,
         IncidentsModule,
-        InstructionsModule,
         RegistersModule,
         EvidenceModule,
         CodecModule,

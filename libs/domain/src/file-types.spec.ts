@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONTRACT_FILE_TYPES, DEADLINE_KINDS, FILE_TYPES, fileTypeNamed } from './file-types';
 import { finalStatusesOf, statusesOf } from './kit/file-type';
+import { openApiSchemaOf } from './kit/schema';
 
 describe('the registry of file types', () => {
   it('names each type, stream, read-model table and clock kind once', () => {
@@ -44,4 +45,19 @@ describe('the registry of file types', () => {
     }
   });
 
+
+  it('gives every declared command a closed body, its roles and its own path; one command opens a file', () => {
+    for (const t of FILE_TYPES.filter((x) => x.commands)) {
+      const commands = Object.entries(t.commands!);
+      expect(commands.filter(([, c]) => c.creates).length, t.name).toBe(1);
+      const paths = commands.filter(([, c]) => !c.creates).map(([, c]) => c.path);
+      expect(new Set(paths).size, t.name).toBe(paths.length);
+      for (const [name, c] of commands) {
+        expect(openApiSchemaOf(c.schema), `${t.name}.${name}`).toMatchObject({ type: 'object', additionalProperties: false });
+        expect(c.roles.length, `${t.name}.${name}`).toBeGreaterThan(0);
+        expect(c.summary.length, `${t.name}.${name}`).toBeGreaterThan(10);
+      }
+      expect(t.view && t.route && t.parent === 'contract', t.name).toBeTruthy();
+    }
+  });
 });

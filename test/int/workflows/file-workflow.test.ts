@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FILE_WORKFLOW, fileCommandUpdate, fileSnapshotQuery, workflowIdOf, type FileCommandInput, type FileWorkflowInput } from '../../../libs/infra/src/temporal/messages';
 import { DAY, domainRefusal, MANAGER, recordHistory, shift, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
+const DPO = { role: 'dpo' } as const;
+
 /**
  * DESIGN §5 on the time-skipping server: a type with no orchestration of its own (here the DPIA
  * assistance request, P9) runs in the one generic file workflow from its declaration alone —
@@ -19,18 +21,21 @@ afterAll(async () => engine?.teardown());
 const TYPE = 'assistance-request';
 const parties = { controllerName: 'Acme SAS', controllerEmail: 'privacy@acme.example', controllerDpoEmail: null, contractReference: 'ACME-7' };
 
-async function open(receivedAt: string, dueAt: string, summary: string) {
+/** Opens a file of `type` with its creating command, as the API does (update-with-start). */
+async function openFile(type: string, command: string, body: Record<string, unknown>, orderedAt: string, actor: FileCommandInput['actor'] = MANAGER) {
   const id = randomUUID();
-  const contractId = randomUUID();
-  const context = { id, contractId, contract: { orderedAt: shift(receivedAt, -DAY) } };
-  const input: FileWorkflowInput = { type: TYPE, id, parties };
-  const args: FileCommandInput = { command: 'request', body: { kind: 'dpia', receivedAt, dueAt, summary }, context, actor: MANAGER };
+  const context = { id, contractId: randomUUID(), contract: { orderedAt } };
+  const input: FileWorkflowInput = { type, id, parties };
   const answer = await engine.env.client.workflow.executeUpdateWithStart(fileCommandUpdate, {
-    args: [args],
-    startWorkflowOperation: new WithStartWorkflowOperation(FILE_WORKFLOW, { workflowId: workflowIdOf(TYPE, id), taskQueue: engine.taskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
+    args: [{ command, body, context, actor }],
+    startWorkflowOperation: new WithStartWorkflowOperation(FILE_WORKFLOW, { workflowId: workflowIdOf(type, id), taskQueue: engine.taskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
   });
-  return { id, context, answer, handle: engine.env.client.workflow.getHandle(workflowIdOf(TYPE, id)) };
+  const handle = engine.env.client.workflow.getHandle(workflowIdOf(type, id));
+  const send = (name: string, payload: Record<string, unknown> = {}, by: FileCommandInput['actor'] = MANAGER) => handle.executeUpdate(fileCommandUpdate, { args: [{ command: name, body: payload, context, actor: by }] });
+  return { id, context, answer, handle, send };
 }
+
+const open = (receivedAt: string, dueAt: string, summary: string) => openFile(TYPE, 'request', { kind: 'dpia', receivedAt, dueAt, summary }, shift(receivedAt, -DAY));
 
 const own = async (id: string) => (await engine.store.readStream(id)).filter((e) => e.type !== 'EmailSent');
 
@@ -78,5 +83,40 @@ describe('the generic file workflow (time-skipping)', () => {
     const { context, handle } = await open(receivedAt, shift(receivedAt, 20 * DAY), 'DPIA of the TS-GEN-2 archive');
     await expect(handle.executeUpdate(fileCommandUpdate, { args: [{ command: 'shred', body: {}, context, actor: MANAGER }] })).rejects.toThrow();
     expect((await handle.query(fileSnapshotQuery)).version).toBe(1);
+  });
+
+  it('sends a transfer notice to the controller at once; its receipt makes it sent and closes the file; a withheld one sends nothing', async () => {
+    const recordedAt = await engine.now();
+    const plannedAt = shift(recordedAt, 7 * DAY);
+    const notice = await openFile('transfer-notice', 'record', { destination: 'TS-GEN-3: a federal court', legalObligation: 'court order 24-cv-0113', plannedAt }, shift(recordedAt, -DAY), DPO);
+    expect(notice.answer).toMatchObject({ created: true, state: { status: 'pending' } });
+    const mail = await engine.mail.waitFor((m) => m.to.includes('privacy@acme.example') && m.text.includes('TS-GEN-3'));
+    expect(mail.text).toContain('court order 24-cv-0113');
+    const final = (await notice.handle.result()) as { state: { status: string; sentAt: string | null } };
+    expect(final.state.status).toBe('sent');
+    expect((await engine.receipts(notice.id, 1)).map((e) => e.data.kind)).toEqual(['transfer-notice']);
+    await recordHistory('transfer-notice-file-workflow', notice.handle);
+
+    const withheld = await openFile('transfer-notice', 'record', { destination: 'TS-GEN-4: a judge', legalObligation: 'article 100', plannedAt: shift(recordedAt, -DAY), withheldReason: 'the judge forbade any disclosure' }, shift(recordedAt, -2 * DAY), DPO);
+    expect(withheld.answer).toMatchObject({ state: { status: 'withheld' } });
+    await withheld.handle.result();
+    expect(engine.mail.messages.filter((m) => m.text.includes('TS-GEN-4'))).toHaveLength(0);
+  });
+
+  it("holds an instruction the DPO objects to, emails the controller at once, and lets it be executed only after the controller's confirmation", async () => {
+    const receivedAt = await engine.now();
+    const file = await openFile('instruction', 'document', { receivedAt, channel: 'email', summary: 'TS-GEN-5: keep backups for 90 days', documentRef: 'T-5' }, shift(receivedAt, -DAY));
+    expect(file.answer).toMatchObject({ created: true, state: { status: 'documented' } });
+    await file.send('acknowledge');
+    await file.send('object', { reason: 'no legal basis named' }, DPO);
+    const objection = await engine.mail.waitFor((m) => m.to.includes('privacy@acme.example') && m.text.includes('TS-GEN-5'));
+    expect(objection.text).toContain('no legal basis named');
+    expect((await domainRefusal(file.send('execute'))).code).toBe('instruction.on_hold');
+    await file.send('confirm');
+    expect(await file.send('execute')).toMatchObject({ state: { status: 'executed' } });
+    await file.handle.result();
+    expect((await own(file.id)).map((e) => e.type)).toEqual(['InstructionDocumented', 'InstructionAcknowledged', 'InstructionObjected', 'InstructionConfirmed', 'InstructionExecuted']);
+    expect(engine.mail.messages.filter((m) => m.text.includes('TS-GEN-5'))).toHaveLength(1);
+    await recordHistory('instruction-file-workflow', file.handle);
   });
 });

@@ -61,7 +61,8 @@ class CommandBodyPipe implements PipeTransform {
   constructor(private readonly spec: CommandSpec) {}
 
   transform(value: unknown): unknown {
-    const parsed = parseBody(this.spec.schema, value);
+    // A command with nothing to say may come with no body at all.
+    const parsed = parseBody(this.spec.schema, value ?? {});
     if (parsed.ok) return parsed.value;
     throw new ApiError(400, 'validation_failed', `The request is invalid: ${parsed.problems.map((p) => p.problem).join('; ')}`, { fields: parsed.problems });
   }
@@ -147,7 +148,8 @@ function controllerOf(type: Declared): Type {
   Inject(FileTrails)(DeclaredController, undefined as never, 1);
 
   for (const [name, spec] of Object.entries(type.commands)) {
-    const documented = [Roles(...spec.roles), ApiOperation({ summary: spec.summary }), ApiBody({ schema: ref(names.body(name)) })] as Decorate[];
+    const needsBody = ((openApiSchemaOf(spec.schema).required as string[] | undefined) ?? []).length > 0;
+    const documented = [Roles(...spec.roles), ApiOperation({ summary: spec.summary }), ApiBody({ schema: ref(names.body(name)), required: needsBody })] as Decorate[];
     if (spec.creates) {
       method(
         DeclaredController,

@@ -1,4 +1,4 @@
-import { article33Content, noticeMessageIds, type AssistanceRequestMail, type DestructionCertificate, type DpoContact, type IncidentContent, type SubProcessorChange } from '../../../../libs/domain/src';
+import { article33Content, noticeMessageIds, type AssistanceRequestMail, type InstructionObjectionMail, type TransferNoticeMail, type DestructionCertificate, type DpoContact, type IncidentContent, type SubProcessorChange } from '../../../../libs/domain/src';
 import type { OutgoingEmail } from './outbox';
 
 /**
@@ -15,10 +15,7 @@ export type Notice =
   | ({ readonly kind: 'breach-supplement' } & BreachFacts & { readonly number: number; readonly changes: Partial<IncidentContent>; readonly content: IncidentContent })
   | ({ readonly kind: 'breach-escalation' } & BreachFacts & { readonly targetDue: string })
   | ({ readonly kind: 'breach-acknowledgement-reminder' } & BreachFacts & { readonly sentAt: string })
-  | ({ readonly kind: 'transfer-notice' | 'transfer-escalation'; readonly noticeId: string; readonly contractId: string; readonly destination: string; readonly legalObligation: string; readonly plannedAt: string } & Omit<
-      BreachFacts,
-      'noticeId' | 'incidentId' | 'contractId' | 'awareAt'
-    >)
+  | TransferNoticeMail
   | AssistanceRequestMail
   | ({ readonly kind: 'dpo-communicated'; readonly contractId: string; readonly dpo: DpoContact; readonly version: number } & Omit<BreachFacts, 'noticeId' | 'incidentId' | 'contractId' | 'awareAt'>)
   | { readonly kind: 'dpo-changed'; readonly controllerHash: string; readonly contractId: string; readonly controllerName: string; readonly controllerEmail: string; readonly controllerDpoEmail: string | null; readonly dpo: DpoContact; readonly version: number }
@@ -39,16 +36,7 @@ export type Notice =
       BreachFacts,
       'noticeId' | 'incidentId' | 'contractId' | 'awareAt'
     >)
-  | ({
-      readonly kind: 'instruction-objection';
-      readonly instructionId: string;
-      readonly contractId: string;
-      readonly receivedAt: string;
-      readonly summary: string;
-      readonly documentRef: string;
-      readonly reason: string;
-      readonly objectedAt: string;
-    } & Omit<BreachFacts, 'noticeId' | 'incidentId' | 'contractId' | 'awareAt'>);
+  | InstructionObjectionMail;
 
 /** Whom a contract's email is about: its controller's name and the contract's reference (absent in notices queued before they were named). */
 export interface ContractParty {

@@ -29,9 +29,10 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
     if (!spec) throw ApplicationFailure.nonRetryable(`the ${type.name} file type has no command ${command}`, 'file.unknown_command');
     return spec.toCommand(body, { ...context, recordedAt }) as { type: string };
   };
-  /** The emails the events just recorded entail, each put in the outbox once. */
-  const owed = async (events: readonly { type: string }[]) => {
-    for (const mail of type.emails?.(ledger.state, events, input.parties) ?? []) await ledger.mail.send(mail as Notice);
+  /** The emails the file owes as it stands, each put in the outbox once. */
+  const owed = async () => {
+    if (ledger.state.status === 'none') return;
+    for (const mail of type.emails?.(ledger.state, input.parties) ?? []) await ledger.mail.send(mail as Notice);
   };
 
   setHandler(
@@ -40,7 +41,8 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
       const at = now();
       return ledger.serially(async () => {
         const events = await ledger.commit(commandOf(request, at), request.actor);
-        await owed(events);
+        // Owed at once, even by a command that closes the file (the loop would not look again).
+        await owed();
         return { ...ledger.snapshot(), created: events.length > 0 && type.commands[request.command]?.creates === true };
       });
     },
@@ -48,7 +50,7 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
   );
 
   await runEntity(type.stream, ledger, {
-    afterTimer: (_timer, events) => owed(events),
+    step: owed,
     continueAsNew: (carried) => continueAsNew<typeof fileWorkflow>({ ...input, carried }),
   });
   return ledger.snapshot();

@@ -2,8 +2,6 @@ export { contractWorkflow } from './contract.workflow';
 export { subjectRequestWorkflow } from './subject-request.workflow';
 export { incidentWorkflow } from './incident.workflow';
 export { breachNoticeWorkflow } from './breach-notice.workflow';
-export { instructionWorkflow } from './instruction.workflow';
-export { transferNoticeWorkflow } from './transfer-notice.workflow';
 export { auditWorkflow } from './audit.workflow';
 export { staffWorkflow } from './staff.workflow';
 export { processorDpoWorkflow } from './processor-dpo.workflow';

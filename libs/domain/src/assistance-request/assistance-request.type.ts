@@ -28,7 +28,6 @@ export type AssistanceRequestMail = {
   readonly contractReference: string | null;
 };
 
-const NUDGES: Readonly<Record<string, AssistanceRequestMail['kind']>> = { AssistanceRequestReminded: 'assistance-request-reminder', AssistanceRequestEscalated: 'assistance-request-escalation' };
 
 const at = (description?: string) => z.string().meta({ format: 'date-time', ...(description ? { description } : {}) });
 
@@ -90,12 +89,9 @@ export const assistanceRequestType = fileType<AssistanceRequestState>({
       overdue: z.array(z.enum(['dueAt'])),
     }),
   },
-  emails: (state, events, parties) => {
+  emails: (state, parties) => {
     const s = state as Opened;
-    return events.flatMap((e): AssistanceRequestMail[] => {
-      const kind = NUDGES[e.type];
-      if (!kind) return [];
-      return [{ kind, requestId: s.requestId, contractId: s.contractId, assistanceKind: s.kind, receivedAt: s.receivedAt, dueAt: s.dueAt, summary: s.summary, controllerName: parties.controllerName, contractReference: parties.contractReference }];
-    });
+    const mail = (kind: AssistanceRequestMail['kind']): AssistanceRequestMail => ({ kind, requestId: s.requestId, contractId: s.contractId, assistanceKind: s.kind, receivedAt: s.receivedAt, dueAt: s.dueAt, summary: s.summary, controllerName: parties.controllerName, contractReference: parties.contractReference });
+    return [...(s.reminded ? [mail('assistance-request-reminder')] : []), ...(s.escalated ? [mail('assistance-request-escalation')] : [])];
   },
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { specify } from '../kit/given';
 import { instructionStream, toInstructionView } from './instruction.decider';
-import type { InstructionCommand, InstructionEvent } from './instruction.model';
+import type { InstructionCommand, InstructionEvent, InstructionState } from './instruction.model';
+import { instructionType } from './instruction.type';
 
 const given = specify(instructionStream);
 const IID = '1257c000-0000-4000-8000-000000000001';
@@ -80,5 +81,32 @@ describe('documented instructions (P2, C2; DESIGN §3.3)', () => {
     for (const e of events) expect(instructionStream.upcast({ type: e.type, schemaVersion: 1, data: e.data })).toEqual(e);
     expect(instructionStream.nextTimer(given(documented).state)).toBeNull();
     expect(instructionStream.evolve({ status: 'none' }, acknowledged)).toEqual({ status: 'none' });
+  });
+});
+
+describe('the instruction as declared', () => {
+  const parties = { controllerName: 'Acme SAS', controllerEmail: 'privacy@client.example', controllerDpoEmail: null, contractReference: 'ACME-7' };
+  const context = { id: IID, contractId: CID, contract: { orderedAt: '2027-01-10T00:00:00.000Z' }, recordedAt: '2027-03-01T10:00:00.000Z' };
+  const commands = instructionType.commands!;
+
+  it('translates each body into its command, the instant the engine records it as the answer\'s', () => {
+    expect(commands['document']!.toCommand({ receivedAt: '2027-03-01T09:00:00Z', channel: 'email', summary: 'Keep backups 90 days', documentRef: 'TICKET-311' }, context)).toEqual(document());
+    expect(commands['acknowledge']!.toCommand({}, { ...context, recordedAt: '2027-03-01T11:00:00.000Z' })).toEqual(at('AcknowledgeInstruction', '2027-03-01T11:00:00.000Z'));
+    expect(commands['execute']!.toCommand({}, context)).toEqual(at('ExecuteInstruction', context.recordedAt));
+    expect(commands['confirm']!.toCommand({}, context)).toEqual(at('ConfirmInstruction', context.recordedAt));
+    expect(commands['withdraw']!.toCommand({}, context)).toEqual(at('WithdrawInstruction', context.recordedAt));
+    expect(commands['object']!.toCommand({ reason: 'no legal basis named' }, context)).toEqual({ type: 'ObjectToInstruction', data: { reason: 'no legal basis named', objectedAt: context.recordedAt } });
+    expect(commands['object']!.roles).toEqual(['dpo']);
+    expect(commands['withdraw']!.irreversible).toBe(true);
+  });
+
+  it('owes the controller the objection while the instruction is on hold, and nothing otherwise', () => {
+    const s = (...events: InstructionEvent[]) => given(...events).state as Exclude<InstructionState, { status: 'none' }>;
+    expect(instructionType.emails!(s(documented, acknowledged), parties)).toEqual([]);
+    expect(instructionType.emails!(s(documented, acknowledged, objected), parties)).toEqual([
+      { kind: 'instruction-objection', instructionId: IID, contractId: CID, receivedAt: '2027-03-01T09:00:00.000Z', summary: 'Keep backups 90 days', documentRef: 'TICKET-311', reason: 'no legal basis named', objectedAt: '2027-03-01T12:00:00.000Z', ...parties },
+    ]);
+    const confirmed: InstructionEvent = { type: 'InstructionConfirmed', data: { confirmedAt: '2027-03-02T00:00:00.000Z' } };
+    expect(instructionType.emails!(s(documented, acknowledged, objected, confirmed), parties)).toEqual([]);
   });
 });

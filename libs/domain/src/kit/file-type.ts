@@ -126,8 +126,11 @@ export interface FileType<S extends { readonly status: string } = { readonly sta
   /** Where the files are: `contracts/{id}/<path>/{<param>}` under a contract. */
   readonly route?: { readonly path: string; readonly param: string; readonly plural: string };
   readonly view?: { readonly schema: z.ZodType; of(state: S, at: Instant): unknown };
-  /** The emails the file owes once `events` were recorded (by a command or a timer), as a pure function of its state. */
-  emails?(state: S, events: readonly { readonly type: string }[], parties: ContractParties): readonly Mail[];
+  /**
+   * Every email the file owes in this state, as a pure function of it: the workflow puts each in
+   * the outbox once (by its Message-ID), however often it is owed.
+   */
+  emails?(state: S, parties: ContractParties): readonly Mail[];
 }
 
 /** Declares a file type, checking what the compiler cannot: its name is its stream's, its clocks' kinds are distinct. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { specify } from '../kit/given';
 import type { EmailSent } from '../kit/mail';
 import { nextTimer, toTransferNoticeView, transferNoticeClocks, transferNoticeStream, type TransferNoticeCommand, type TransferNoticeEvent, type TransferNoticeState } from './transfer-notice.decider';
+import { transferNoticeType } from './transfer-notice.type';
 
 const given = specify(transferNoticeStream);
 const TID = '7a45f000-0000-4000-8000-000000000001';
@@ -64,5 +65,26 @@ describe('transfer notices (P2; DESIGN §3.3)', () => {
     expect(transferNoticeStream.evolve({ status: 'none' }, escalated)).toEqual({ status: 'none' });
     expect(transferNoticeStream.evolve({ status: 'none' }, sent('2027-03-01T10:00:05.000Z'))).toEqual({ status: 'none' });
     expect(() => toTransferNoticeView({ status: 'none' }, '2027-03-01T00:00:00.000Z')).toThrow();
+  });
+});
+
+describe('the transfer notice as declared', () => {
+  const parties = { controllerName: 'Acme SAS', controllerEmail: 'privacy@client.example', controllerDpoEmail: null, contractReference: 'ACME-7' };
+  const context = { id: TID, contractId: CID, contract: { orderedAt: '2027-01-01T00:00:00.000Z' }, recordedAt: '2027-03-01T10:00:00.000Z' };
+
+  it('records what the DPO sent, with no withheld reason unless one was given', () => {
+    const body = { destination: 'United States: a federal court', legalObligation: 'court order 24-cv-0113', plannedAt: '2027-03-10T00:00:00Z' };
+    expect(transferNoticeType.commands!['record']!.toCommand(body, context)).toEqual(record());
+    expect(transferNoticeType.commands!['record']!.toCommand({ ...body, withheldReason: 'forbidden' }, context)).toEqual(record({ withheldReason: 'forbidden' }));
+  });
+
+  it('owes the notice while it is pending, not once sent; the escalation once escalated; nothing when withheld', () => {
+    expect(transferNoticeType.emails!(state(recorded), parties).map((m) => m.kind)).toEqual(['transfer-notice']);
+    expect(transferNoticeType.emails!(state(recorded), parties)[0]).toMatchObject({ noticeId: TID, destination: 'United States: a federal court', plannedAt: '2027-03-10T00:00:00.000Z', controllerEmail: 'privacy@client.example' });
+    expect(transferNoticeType.emails!(state(recorded, sent('2027-03-01T10:00:05.000Z')), parties)).toEqual([]);
+    const escalated: TransferNoticeEvent = { type: 'TransferNoticeEscalated', data: { dueAt: '2027-03-10T00:00:00.000Z', actedAt: '2027-03-10T00:00:01.000Z' } };
+    expect(transferNoticeType.emails!(state(recorded, escalated), parties).map((m) => m.kind)).toEqual(['transfer-notice', 'transfer-escalation']);
+    const withheld: TransferNoticeEvent = { type: 'TransferNoticeRecorded', data: { ...recorded.data, withheldReason: 'forbidden' } };
+    expect(transferNoticeType.emails!(state(withheld), parties)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { StorageLocation, SubProcessorChange, SubProcessorChangeState, SubProcessorNoticeState, DpoContact, ProcessorDpoState, StaffState, AuditCommand, AuditState, CommandContext, ContractParties, TransferNoticeCommand, TransferNoticeState, InstructionCommand, InstructionState, BreachNoticeState, ContractState, CoveredPeriod, EmailFailedData, EmailSentData, IncidentContent, IncidentState, IsoDuration, OrderContract, SubjectRequestCommand, SubjectRequestState } from '../../../domain/src';
+import type { StorageLocation, SubProcessorChange, SubProcessorChangeState, SubProcessorNoticeState, DpoContact, ProcessorDpoState, StaffState, AuditCommand, AuditState, CommandContext, ContractParties, BreachNoticeState, ContractState, CoveredPeriod, EmailFailedData, EmailSentData, IncidentContent, IncidentState, IsoDuration, OrderContract, SubjectRequestCommand, SubjectRequestState } from '../../../domain/src';
 
 /**
  * The contract between the workflows and every client (API, tests, tools): workflow ids, inputs,
@@ -267,47 +267,6 @@ export const incidentUpdatedSignal = defineSignal<[{ readonly number: number; re
 export const incidentClosedSignal = defineSignal<[{ readonly closedAt: string }]>('incidentClosed');
 export const acknowledgeBreachNoticeUpdate = defineUpdate<BreachNoticeSnapshot, [{ readonly acknowledgedAt: unknown; readonly actor: Actor }]>('acknowledgeBreachNotice');
 export const breachNoticeSnapshotQuery = defineQuery<BreachNoticeSnapshot>('breachNoticeSnapshot');
-
-/** DESIGN §3.3: one workflow per documented instruction, for the file's life. */
-export const instructionWorkflowId = (instructionId: string) => workflowIdOf('instruction', instructionId);
-export type InstructionSnapshot = Snapshot<InstructionState>;
-
-export interface InstructionWorkflowInput {
-  readonly instructionId: string;
-  readonly parties: BreachNoticeParties;
-  readonly carried?: InstructionSnapshot;
-}
-
-export interface DocumentInstructionInput {
-  readonly document: Omit<Extract<InstructionCommand, { type: 'DocumentInstruction' }>['data'], 'documentedAt'>;
-  readonly actor: Actor;
-}
-
-export const documentInstructionUpdate = defineUpdate<InstructionSnapshot & { created: boolean }, [DocumentInstructionInput]>('documentInstruction');
-export const acknowledgeInstructionUpdate = defineUpdate<InstructionSnapshot, [{ readonly actor: Actor }]>('acknowledgeInstruction');
-export const executeInstructionUpdate = defineUpdate<InstructionSnapshot, [{ readonly actor: Actor }]>('executeInstruction');
-export const objectToInstructionUpdate = defineUpdate<InstructionSnapshot, [{ readonly reason: unknown; readonly actor: Actor }]>('objectToInstruction');
-export const confirmInstructionUpdate = defineUpdate<InstructionSnapshot, [{ readonly actor: Actor }]>('confirmInstruction');
-export const withdrawInstructionUpdate = defineUpdate<InstructionSnapshot, [{ readonly actor: Actor }]>('withdrawInstruction');
-export const instructionSnapshotQuery = defineQuery<InstructionSnapshot>('instructionSnapshot');
-
-/** DESIGN §3.3: one workflow per transfer notice. */
-export const transferNoticeWorkflowId = (noticeId: string) => workflowIdOf('transfer-notice', noticeId);
-export type TransferNoticeSnapshot = Snapshot<TransferNoticeState>;
-
-export interface TransferNoticeWorkflowInput {
-  readonly noticeId: string;
-  readonly parties: BreachNoticeParties;
-  readonly carried?: TransferNoticeSnapshot;
-}
-
-export interface RecordTransferNoticeInput {
-  readonly record: Omit<Extract<TransferNoticeCommand, { type: 'RecordTransferNotice' }>['data'], 'recordedAt'>;
-  readonly actor: Actor;
-}
-
-export const recordTransferNoticeUpdate = defineUpdate<TransferNoticeSnapshot & { created: boolean }, [RecordTransferNoticeInput]>('recordTransferNotice');
-export const transferNoticeSnapshotQuery = defineQuery<TransferNoticeSnapshot>('transferNoticeSnapshot');
 
 /** DESIGN §3.7: one workflow per audit or inspection. */
 export const auditWorkflowId = (auditId: string) => workflowIdOf('audit', auditId);
