@@ -4,11 +4,15 @@ import addFormatsModule from 'ajv-formats';
 import fc from 'fast-check';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACT_FILE_TYPES, FILE_TYPES } from '../../libs/domain/src';
+import { createHash, randomBytes } from 'node:crypto';
+import { unzipSync } from 'fflate';
+import { CONTRACT_FILE_TYPES, DEADLINE_KINDS, FILE_TYPES, finalStatusesOf } from '../../libs/domain/src';
 import { createDataSource } from '../../libs/infra/src/database/data-source';
 import { waitFor } from '../../libs/infra/src/dev/processes';
 import { DEADLINES_TABLE } from '../../libs/infra/src/event-store/deadlines-projection';
 import { rebuildProjections } from '../../libs/infra/src/event-store/rebuild';
+
+const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 import { KEYS, startStack, type RoleName, type Stack } from '../support/stack';
 
 /**
@@ -415,4 +419,48 @@ describe('fuzzing the API from its OpenAPI document', () => {
     },
     600_000,
   );
+
+  it('every surface covers every file type of the registry, read from outside: the OpenAPI document, /metrics, /deadlines, the UI\'s contract page, the evidence pack', async () => {
+    const contract = contractIds[0]!;
+    // The document: each declared type's routes and schemas; the inbox's kinds.
+    const doc = (await stack.request('GET', '/docs/openapi.json', { role: null })).body as { paths: Record<string, Record<string, { parameters?: { name: string; schema: { enum?: string[] } }[] }>>; components: { schemas: Record<string, unknown> } };
+    for (const t of FILE_TYPES.filter((x) => x.commands)) {
+      const base = `/contracts/{id}/${t.route!.path}`;
+      expect(doc.paths[base]?.['post'], `${t.name}: POST ${base}`).toBeDefined();
+      expect(doc.paths[`${base}/{${t.route!.param}}`]?.['get'], `${t.name}: GET one`).toBeDefined();
+      for (const [name, c] of Object.entries(t.commands!)) if (!c.creates) expect(doc.paths[`${base}/{${t.route!.param}}/${c.path}`]?.['post'], `${t.name}.${name}`).toBeDefined();
+    }
+    const kindParam = doc.paths['/deadlines']!['get']!.parameters!.find((p) => p.name === 'kind')!;
+    expect([...(kindParam.schema.enum ?? [])].sort()).toEqual([...DEADLINE_KINDS].sort());
+
+    // /metrics: every stream type's events, every type with an end among the open files, every clock kind.
+    const metrics = await (await fetch(`${stack.api.url}/metrics`)).text();
+    for (const t of FILE_TYPES) {
+      expect(metrics, `dpa_events ${t.name}`).toMatch(new RegExp(`^dpa_events\\{stream_type="${t.name}"\\} [1-9]`, 'm'));
+      if (finalStatusesOf(t).length) expect(metrics, `dpa_open_files ${t.name}`).toContain(`dpa_open_files{type="${t.name}"}`);
+    }
+    for (const kind of DEADLINE_KINDS) expect(metrics, `dpa_overdue_clocks ${kind}`).toContain(`dpa_overdue_clocks{kind="${kind}"}`);
+
+    // /deadlines takes every kind, and no other.
+    for (const kind of DEADLINE_KINDS) expect((await stack.request('GET', `/deadlines?kind=${kind}`, { role: 'dpo' })).status, kind).toBe(200);
+    expect((await stack.request('GET', '/deadlines?kind=not-a-clock', { role: 'dpo' })).status).toBe(400);
+
+    // The UI's contract page lists the contract's files of every type under a contract (a DPO's session).
+    const cookie = randomBytes(32).toString('base64url');
+    const client = new Client({ connectionString: stack.db.url });
+    await client.connect();
+    await client.query(`INSERT INTO ui_sessions (id_hash, subject_hash, role, csrf_token) VALUES ($1, $2, 'dpo', $3)`, [createHash('sha256').update(cookie).digest('hex'), 'fuzz-dpo', randomBytes(16).toString('hex')]);
+    await client.end();
+    const page = await fetch(`${stack.api.url}/ui/contracts/${contract}`, { headers: { cookie: `dpa_session=${cookie}` } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    for (const t of CONTRACT_FILE_TYPES) expect(html, t.name).toContain(escapeHtml(t.noun));
+
+    // The evidence pack carries the contract's stream and one of every type under a contract.
+    const pack = await fetch(`${stack.api.url}/contracts/${contract}/evidence`, { headers: { authorization: 'Bearer dev-dpo-key' } });
+    expect(pack.status).toBe(200);
+    const manifest = JSON.parse(Buffer.from(unzipSync(new Uint8Array(await pack.arrayBuffer()))['manifest.json']!).toString('utf8')) as { files: { name: string }[] } | Record<string, unknown>;
+    const listed = JSON.stringify(manifest);
+    for (const t of [...CONTRACT_FILE_TYPES.map((x) => x.name), 'contract']) expect(listed, t).toContain(`streams/${t}-`);
+  });
 });
