@@ -31,10 +31,11 @@ describe('configuration and production mode', () => {
     expect(output).toContain('PAYLOAD_CODEC_KEYS');
     expect(output).toContain('VAULT_MASTER_KEYS');
     expect(output).toContain('EVIDENCE_SIGNING_KEYS');
+    expect(output).toContain('CONTACT_LINK_KEYS');
   });
 
   it('in production the development keys are refused; keys made with the CLI work', async () => {
-    const env = { NODE_ENV: 'production', DATABASE_URL: db.url, PAYLOAD_CODEC_KEYS: `p1:${key(1)}`, VAULT_MASTER_KEYS: `v1:${key(2)}`, EVIDENCE_SIGNING_KEYS: `e1:${key(3)}`, TEMPORAL_ADDRESS: '127.0.0.1:1' };
+    const env = { NODE_ENV: 'production', DATABASE_URL: db.url, PAYLOAD_CODEC_KEYS: `p1:${key(1)}`, VAULT_MASTER_KEYS: `v1:${key(2)}`, EVIDENCE_SIGNING_KEYS: `e1:${key(3)}`, CONTACT_LINK_KEYS: `l1:${key(4)}`, TEMPORAL_ADDRESS: '127.0.0.1:1' };
     const api = await startApi(env);
     try {
       const dev = await fetch(`${api.url}/contracts`, { headers: { authorization: 'Bearer dev-dpo-key' } });

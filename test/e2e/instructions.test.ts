@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../libs/infra/src/dev/processes';
 import { startStack, type Stack } from '../support/stack';
+import { routine } from '../support/mail';
 
 /**
  * Issue "the processor's registers", P2 and C2 (DESIGN §3.3): documented instructions through the
@@ -38,7 +39,7 @@ describe('documented instructions (P2, C2)', () => {
     const objected = await stack.request('POST', `${base}/${iid}/objection`, { role: 'dpo', body: { reason: 'keeping backups longer needs a legal basis the controller has not named' } });
     expect(objected.body).toMatchObject({ status: 'on_hold', objectionReason: 'keeping backups longer needs a legal basis the controller has not named' });
     expect((await stack.request('POST', `${base}/${iid}/execution`, { role: 'account_manager' })).body.error.code).toBe('instruction.on_hold');
-    const mail = await stack.mail.waitFor((m) => m.to.includes('privacy@lima.example'));
+    const mail = await stack.mail.waitFor((m) => m.to.includes('privacy@lima.example') && !routine(m));
     expect(mail.to).toContain('dpo@lima.example');
     expect(mail.subject).toContain('TICKET-2027-0311');
     for (const part of ['Dear lima', instruction.summary, 'keeping backups longer needs a legal basis', 'confirm the instruction', 'withdraw it']) expect(mail.text).toContain(part);
@@ -50,7 +51,7 @@ describe('documented instructions (P2, C2)', () => {
     const executed = await stack.request('POST', `${base}/${iid}/execution`, { role: 'account_manager' });
     expect(executed.body).toMatchObject({ status: 'executed', executedAt: expect.any(String) });
     await waitFor('the objection receipt', async () => (await stack.request('GET', `${base}/${iid}/events`, { role: 'dpo' })).body.events.some((e: { type: string }) => e.type === 'EmailSent'), { timeoutMs: 20_000, intervalMs: 200 });
-    expect(stack.mail.messages.filter((m) => m.to.includes('privacy@lima.example'))).toHaveLength(1);
+    expect(stack.mail.messages.filter((m) => m.to.includes('privacy@lima.example') && !routine(m))).toHaveLength(1);
     const events = (await stack.request('GET', `${base}/${iid}/events`, { role: 'dpo' })).body.events.map((e: { type: string }) => e.type);
     expect(events.filter((t: string) => t !== 'EmailSent')).toEqual(['InstructionDocumented', 'InstructionAcknowledged', 'InstructionObjected', 'InstructionConfirmed', 'InstructionExecuted']);
     expect(events.filter((t: string) => t === 'EmailSent')).toHaveLength(1);
@@ -96,7 +97,7 @@ describe('documented instructions (P2, C2)', () => {
     const recorded = await stack.request('POST', base, { role: 'dpo', body: { destination: 'United States: a federal court', legalObligation: 'court order 24-cv-0113', plannedAt } });
     expect(recorded.status).toBe(201);
     expect(recorded.body).toMatchObject({ status: 'pending', plannedAt, withheldReason: null });
-    const mail = await stack.mail.waitFor((m) => m.to.includes('privacy@november.example'));
+    const mail = await stack.mail.waitFor((m) => m.to.includes('privacy@november.example') && !routine(m));
     expect(mail.text).toContain('United States: a federal court');
     expect(mail.text).toContain('court order 24-cv-0113');
     await waitFor('sent', async () => (await stack.request('GET', `${base}/${recorded.body.id}`, { role: 'billing' })).body.status === 'sent', { timeoutMs: 20_000, intervalMs: 200 });
@@ -113,7 +114,7 @@ describe('documented instructions (P2, C2)', () => {
     expect((await stack.request('POST', base, { role: 'dpo', body: { destination: 'Nowhere', legalObligation: 'none', plannedAt: new Date(Date.now() - 60_000).toISOString() } })).body.error.code).toBe('transfer_notice.planned_in_past');
     expect((await stack.request('POST', base, { role: 'account_manager', body: { destination: 'X', legalObligation: 'Y', plannedAt } })).status).toBe(403);
     await new Promise((r) => setTimeout(r, 1_500));
-    expect(stack.mail.messages.filter((m) => m.to.includes('privacy@november.example'))).toHaveLength(1);
+    expect(stack.mail.messages.filter((m) => m.to.includes('privacy@november.example') && !routine(m))).toHaveLength(1);
     expect((await stack.request('GET', base, { role: 'dpo' })).body.items.map((n: { status: string }) => n.status).sort()).toEqual(['sent', 'withheld']);
     expect((await stack.request('GET', `${base}/${withheld.body.id}/events`, { role: 'dpo' })).body.events.map((e: { type: string }) => e.type)).toEqual(['TransferNoticeRecorded']);
     expect((await stack.request('GET', `${base}/${recorded.body.id}/events/verify`, { role: 'dpo' })).body).toEqual({ valid: true });

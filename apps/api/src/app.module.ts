@@ -18,6 +18,7 @@ import { DeadlinesModule } from './deadlines/deadlines.module';
 import { SubjectRequestsModule } from './subject-requests/subject-requests.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { RegistersModule } from './registers/registers.module';
+import { ControllerRecordsModule } from './controller-records/controller-records';
 import { EvidenceModule } from './evidence/evidence.module';
 import { CodecModule } from './codec/codec.controller';
 
@@ -62,6 +63,7 @@ export class AppModule implements NestModule {
         SubjectRequestsModule,
         IncidentsModule,
         RegistersModule,
+        ControllerRecordsModule,
         EvidenceModule,
         CodecModule,
       ],

@@ -55,8 +55,14 @@ async function main(): Promise<void> {
       : null;
   if (ops) logger.info({ url: ops.url }, 'worker serving /metrics and /health');
   logger.info({ taskQueue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker polling');
+  // Controllers in processing before their followers existed: told once, in the background.
+  const backfill = runtime.backfillFollowers().then(
+    ({ contracts }) => logger.info({ contracts }, 'followers backfilled'),
+    (e: unknown) => logger.warn({ error: (e as Error)?.name }, 'backfilling followers failed; the next start tries again'),
+  );
   try {
     await runtime.worker.run();
+    await backfill;
   } finally {
     await runtime.close();
     await connection.close();

@@ -9,6 +9,7 @@ import { createEventStore } from '../../../libs/infra/src/event-store/streams';
 import { dataConverter } from '../../../libs/infra/src/temporal/connection';
 import { emailFailedSignal, emailSentSignal } from '../../../libs/infra/src/temporal/messages';
 import { CredentialVault } from '../../../libs/infra/src/vault/credential-vault';
+import { followers } from './activities/followers';
 import { createActivities, dpoActivities, incidentActivities, subProcessorActivities, type ActivityDependencies } from './activities';
 import { temporalLogger } from './logging';
 import { Outbox, OutboxDispatcher } from './mail/outbox';
@@ -19,6 +20,8 @@ export interface WorkerRuntime {
   readonly worker: Worker;
   readonly dataSource: DataSource;
   readonly dispatcher: OutboxDispatcher;
+  /** Tells the followers of controllers already in processing (FileType.follows) what they missed; once, at start. */
+  backfillFollowers(): Promise<{ contracts: number }>;
   /** After `worker.run()` returns: stops the mail dispatcher and closes the database pool. */
   close(): Promise<void>;
 }
@@ -66,14 +69,17 @@ export async function createWorkerRuntime(deps: {
       exportRoot: config.storage.exportRoot,
       processorDpoEmail: config.processor.dpoEmail,
       accountManagementEmail: config.processor.accountManagementEmail,
+      links: config.links,
       dataSource,
       metrics: deps.metrics,
     };
-    const activities = { ...createActivities(activityDeps), ...incidentActivities(activityDeps), ...dpoActivities(activityDeps), ...subProcessorActivities(activityDeps) };
+    const taskQueue = deps.taskQueue ?? config.temporal.taskQueue;
+    const follow = followers({ client, dataSource, taskQueue, followers: { period: config.contactChecks.period }, warn: (message, attributes) => logger.warn(attributes, message) });
+    const activities = { ...createActivities(activityDeps), ...incidentActivities(activityDeps), ...dpoActivities(activityDeps), ...subProcessorActivities(activityDeps), ...follow.activities };
     const worker = await Worker.create({
       connection,
       namespace,
-      taskQueue: deps.taskQueue ?? config.temporal.taskQueue,
+      taskQueue,
       workflowBundle: deps.workflowBundle ?? (await bundleWorkflows(logger)),
       activities,
       dataConverter: dataConverter(config),
@@ -85,6 +91,7 @@ export async function createWorkerRuntime(deps: {
       worker,
       dataSource,
       dispatcher,
+      backfillFollowers: follow.backfill,
       close: async () => {
         await dispatcher.stop();
         await dataSource.destroy();

@@ -49,6 +49,9 @@ export const FIELDS = {
   country: text(1, 100),
   newLocationId: text(1, 64, { pattern: '^[a-z0-9][a-z0-9-]*$', description: 'Lowercase letters, digits and -: it names the location everywhere, a folder too.' }),
   phone: text(3, 40, { pattern: '^[0-9+(). -]+$', description: 'Digits, spaces and + ( ) . -' }),
+  // DESIGN §8: a controller's preferences.
+  timeZone: text(1, 64, { pattern: '^[A-Za-z][A-Za-z0-9_+/-]*$', description: 'An IANA time zone, e.g. Europe/Paris.' }),
+  stripeCustomerId: text(5, 100, { pattern: '^cus_[A-Za-z0-9]+$', description: "The controller's customer in Stripe (cus_…)." }),
 } as const satisfies Record<string, TextField>;
 
 export type FieldName = keyof typeof FIELDS;

@@ -1,7 +1,9 @@
 import { assistanceRequestType } from './assistance-request/assistance-request.type';
 import { auditType } from './audit/audit.type';
 import { breachNoticeType } from './breach-notice/breach-notice.type';
+import { contactCheckType } from './contact-check/contact-check.type';
 import { contractType } from './contract/contract.type';
+import { controllerType } from './controller/controller.type';
 import { incidentType } from './incident/incident.type';
 import { instructionType } from './instruction/instruction.type';
 import type { FileType } from './kit/file-type';
@@ -30,6 +32,8 @@ export const FILE_TYPES: readonly FileType[] = [
   processorDpoType,
   subProcessorChangeType,
   subProcessorNoticeType,
+  controllerType,
+  contactCheckType,
 ] as readonly FileType[] as FileType[];
 
 /** The file types under a contract, in the registry's order. */

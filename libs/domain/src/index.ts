@@ -140,7 +140,7 @@ export {
   type SubProcessorNoticeView,
 } from './sub-processor/sub-processor-notice.decider';
 export * from './kit/file-type';
-export { CONTRACT_STATUSES, contractType } from './contract/contract.type';
+export { CONTRACT_STATUSES, contractType, IN_PROCESSING } from './contract/contract.type';
 export { subjectRequestType } from './subject-request/subject-request.type';
 export { incidentType } from './incident/incident.type';
 export { breachNoticeType } from './breach-notice/breach-notice.type';
@@ -152,5 +152,21 @@ export { staffType } from './staff/staff.type';
 export { processorDpoType } from './processor-dpo/processor-dpo.type';
 export { subProcessorChangeType } from './sub-processor/sub-processor-change.type';
 export { subProcessorNoticeType } from './sub-processor/sub-processor-notice.type';
+export {
+  CONTROLLER_LOCALES,
+  DEFAULT_PREFERENCES,
+  controllerStream,
+  toControllerView,
+  type ControllerCommand,
+  type ControllerEvent,
+  type ControllerLocale,
+  type ControllerPreferences,
+  type ControllerState,
+  type ControllerView,
+  type RecordedController,
+} from './controller/controller.decider';
+export { controllerPreferencesBody, controllerType } from './controller/controller.type';
+export { CONTACT_CHECK_ESCALATION_AFTER, CONTACT_CHECK_REMINDER_AFTER, spreadOver, toContactCheckView, type ContactCheckState, type ContactCheckView } from './contact-check/contact-check.decider';
+export { contactCheckType, type ContactCheckMail } from './contact-check/contact-check.type';
 export * from './file-types';
 export { FIELD, openApiSchemaOf, parseBody, type FieldProblem as BodyProblem } from './kit/schema';

@@ -8,3 +8,8 @@ export const breachNoticeId = (incidentId: string, contractId: string): string =
 
 /** One sub-processor notice per change and contract (DESIGN §3.8): found from both, opened once by a retried fan-out. */
 export const subProcessorNoticeId = (changeId: string, contractId: string): string => uuidv5(`sub-processor-notice\n${changeId}\n${contractId}`, ID_NAMESPACE);
+
+/** A controller's file of a type it has one of (its record, its contact check), named by its identity (`customer:<id>` or `email:<address>`). */
+export const controllerFileId = (type: string, identity: string): string => uuidv5(`${type}\n${identity}`, ID_NAMESPACE);
+/** DESIGN §8: a controller's record. */
+export const controllerRecordId = (identity: string): string => controllerFileId('controller', identity);

@@ -24,10 +24,10 @@ describe('P12: the DPO at hand-over (DESIGN §3.6)', () => {
     expect(communicated.recordedAt).toBe(handedOver.recordedAt);
     const [receipt] = await engine.receipts(contractId, 1);
     expect(receipt!.data).toMatchObject({ kind: 'dpo-communicated', to: ['contact@acme.example'], cc: ['dpo@acme.example'] });
-    const mail = await engine.mail.waitFor((m) => m.to.includes('contact@acme.example'));
+    const mail = await engine.mail.waitFor((m) => m.to.includes('contact@acme.example') && m.subject.startsWith('Our data protection officer'));
     expect(mail.subject).toContain('DPO-1');
     expect(mail.text).toContain('Dana Officer, dana@processor.example, +33 1 23 45 67 89');
     await new Promise((r) => setTimeout(r, 1_000));
-    expect(engine.mail.messages.filter((m) => m.to.includes('contact@acme.example'))).toHaveLength(1);
+    expect(engine.mail.messages.filter((m) => m.to.includes('contact@acme.example') && m.subject.startsWith('Our data protection officer'))).toHaveLength(1);
   });
 });

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDuration } from '../../../libs/domain/src';
 import { FILE_WORKFLOW, fileCommandUpdate, fileSnapshotQuery, workflowIdOf, type FileCommandInput, type FileWorkflowInput } from '../../../libs/infra/src/temporal/messages';
 import { DAY, domainRefusal, MANAGER, recordHistory, shift, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
 const DPO = { role: 'dpo' } as const;
+const ENGINE_ACTOR = { role: 'engine' } as const;
 
 /**
  * DESIGN §5 on the time-skipping server: a type with no orchestration of its own (here the DPIA
@@ -118,5 +120,52 @@ describe('the generic file workflow (time-skipping)', () => {
     expect((await own(file.id)).map((e) => e.type)).toEqual(['InstructionDocumented', 'InstructionAcknowledged', 'InstructionObjected', 'InstructionConfirmed', 'InstructionExecuted']);
     expect(engine.mail.messages.filter((m) => m.text.includes('TS-GEN-5'))).toHaveLength(1);
     await recordHistory('instruction-file-workflow', file.handle);
+  });
+
+  it("asks a controller's contact at its first hand-over, reminds account management P14D later and escalates to the DPO P30D later, each once, and asks again a period after", async () => {
+    const t0 = await engine.now();
+    const identity = 'customer:TS-GEN-6';
+    const id = randomUUID();
+    const context = { id, contractId: null, contract: null, controller: { id: randomUUID(), identity } };
+    const handle = engine.env.client.workflow.getHandle(workflowIdOf('contact-check', id));
+    await engine.env.client.workflow.executeUpdateWithStart(fileCommandUpdate, {
+      args: [{ command: 'note', body: { contracts: 1, countedAt: t0, contact: 'cert@ts-gen-6.example', period: 'P6M', backfill: false }, context, actor: ENGINE_ACTOR }],
+      startWorkflowOperation: new WithStartWorkflowOperation(FILE_WORKFLOW, { workflowId: workflowIdOf('contact-check', id), taskQueue: engine.taskQueue, args: [{ type: 'contact-check', id, parties }], workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
+    });
+    const ask = await engine.mail.waitFor((m) => m.to.includes('cert@ts-gen-6.example'));
+    expect(ask.text).toMatch(/\/links\/contact-check\/confirm\?t=/);
+    const openedAt = ((await handle.query(fileSnapshotQuery)).state as { rounds: { openedAt: string }[] }).rounds[0]!.openedAt;
+    expect(Date.parse(openedAt) - Date.parse(t0)).toBeLessThan(60_000);
+
+    // Written out: the reminder P14D after the ask, the escalation P30D after it.
+    const remindAt = shift(openedAt, 14 * DAY);
+    const escalateAt = shift(openedAt, 30 * DAY);
+    await engine.sleepUntil(shift(remindAt, -60_000));
+    expect(engine.mail.messages.filter((m) => m.text.includes('TS-GEN-6') || m.subject.includes('TS-GEN-6'))).toHaveLength(0);
+    await engine.sleepUntil(shift(remindAt, 60_000));
+    await engine.mail.waitFor((m) => m.to.includes('am@processor.example') && m.text.includes('customer:TS-GEN-6'));
+    await engine.sleepUntil(shift(escalateAt, 60_000));
+    await engine.mail.waitFor((m) => m.to.includes('dpo@processor.example') && m.text.includes('customer:TS-GEN-6'));
+    const facts = (await own(id)).map((e) => ({ type: e.type, dueAt: e.data['dueAt'] }));
+    expect(facts).toEqual([
+      { type: 'ContactCheckOpened', dueAt: undefined },
+      { type: 'ProcessingCounted', dueAt: undefined },
+      { type: 'ContactRoundOpened', dueAt: expect.any(String) },
+      { type: 'ContactCheckReminded', dueAt: remindAt },
+      { type: 'ContactCheckEscalated', dueAt: escalateAt },
+    ]);
+    // The link's command, as the page sends it: recorded once, then nothing is owed.
+    await handle.executeUpdate(fileCommandUpdate, { args: [{ command: 'confirm', body: { round: 1 }, context, actor: { role: 'controller', keyId: 'link:test' } }] });
+    expect(((await handle.query(fileSnapshotQuery)).state as { status: string }).status).toBe('confirmed');
+    const sent = engine.mail.messages.length;
+    // A period after the ask (clamped to a month's end), the contact is asked again.
+    const nextAt = addDuration(openedAt, 'P6M');
+    await engine.sleepUntil(shift(nextAt, -60_000));
+    expect(engine.mail.messages).toHaveLength(sent);
+    await engine.sleepUntil(shift(nextAt, 60_000));
+    await engine.mail.waitFor((m) => m.to.includes('cert@ts-gen-6.example') && m !== ask);
+    expect(engine.mail.messages.filter((m) => m.to.includes('cert@ts-gen-6.example'))).toHaveLength(2);
+    await engine.receipts(id, 4);
+    await recordHistory('contact-check-file-workflow', handle);
   });
 });

@@ -65,7 +65,7 @@ describe('contractWorkflow on the time-skipping server', () => {
     await expect(engine.vault.open(contractId, '3f1c9a1e-0000-4000-8000-000000000001')).rejects.toMatchObject({ code: 'vault.shredded' });
     expect(await engine.store.verify(contractId)).toMatchObject({ valid: true });
 
-    const certificate = await engine.mail.waitFor((m) => m.to.includes('privacy@acme.example'));
+    const certificate = await engine.mail.waitFor((m) => m.to.includes('privacy@acme.example') && m.subject.startsWith('Certificate of destruction'));
     expect(certificate.subject).toContain('ACME-2027-001');
     const attached = JSON.parse(certificate.attachments.find((a) => a.filename.startsWith('destruction-certificate-'))!.content);
     expect(attached).toEqual(completed.data.certificate);

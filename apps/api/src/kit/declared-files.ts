@@ -43,7 +43,7 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 /** Every declared schema, as the OpenAPI document's components carry them. */
 export function declaredSchemas(): Record<string, Record<string, unknown>> {
   const schemas: Record<string, Record<string, unknown>> = {};
-  for (const type of DECLARED_FILE_TYPES) {
+  for (const type of FILE_TYPES.filter((t): t is Declared => !!t.commands && !!t.view)) {
     const names = schemaNames(type);
     schemas[names.view] = openApiSchemaOf(type.view.schema);
     schemas[names.list] = {
@@ -57,7 +57,7 @@ export function declaredSchemas(): Record<string, Record<string, unknown>> {
 }
 
 /** A body checked against its command's schema: every problem listed, as the API's validation lists them. */
-class CommandBodyPipe implements PipeTransform {
+export class CommandBodyPipe implements PipeTransform {
   constructor(private readonly spec: CommandSpec) {}
 
   transform(value: unknown): unknown {
@@ -113,11 +113,11 @@ export class DeclaredFiles {
   }
 }
 
-type Decorate = (target: object, key: string, descriptor: PropertyDescriptor) => void;
-type DecorateParam = (target: object, key: string, index: number) => void;
+export type Decorate = (target: object, key: string, descriptor: PropertyDescriptor) => void;
+export type DecorateParam = (target: object, key: string, index: number) => void;
 
 /** Defines `key` on `cls` with its method and parameter decorators, as `@…` would. */
-function method(cls: Type, key: string, fn: (...args: never[]) => unknown, decorators: readonly Decorate[], params: readonly DecorateParam[]): void {
+export function method(cls: Type, key: string, fn: (...args: never[]) => unknown, decorators: readonly Decorate[], params: readonly DecorateParam[]): void {
   Object.defineProperty(cls.prototype, key, { value: fn, writable: true, configurable: true });
   params.forEach((decorate, index) => decorate(cls.prototype, key, index));
   const descriptor = Object.getOwnPropertyDescriptor(cls.prototype, key)!;

@@ -1,7 +1,9 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { DataSource } from 'typeorm';
-import { authorisationsOn, callerCommands, CANONICAL_UUID, CONTRACT_FILE_TYPES, CONTRACT_STATUSES, isEnded, type OrderedOrLater, type StaffState } from '../../../../libs/domain/src';
+import { authorisationsOn, callerCommands, CANONICAL_UUID, CONTRACT_FILE_TYPES, CONTRACT_STATUSES, controllerIdentity, FILE_TYPES, fileTypeNamed, isEnded, type OrderedOrLater, type StaffState } from '../../../../libs/domain/src';
+import { DEADLINES_TABLE } from '../../../../libs/infra/src/event-store/deadlines-projection';
+import { controllerFileId } from '../../../../libs/infra/src/ids';
 import { ROLES, type Principal, type Role } from '../../../../libs/infra/src/auth/api-keys';
 import { DEV_OIDC_USERS, type AppConfig } from '../../../../libs/infra/src/config/config';
 import { ApiError } from '../common/api-error';
@@ -27,13 +29,16 @@ const LOGIN_COOKIE = 'dpa_login';
 const UI_ROLES: readonly Role[] = ['account_manager', 'dpo', 'admin'];
 const TRAIL_ROLES: readonly Role[] = ['dpo', 'admin'];
 
+/** The file types a controller has one of, with clocks: shown on each of its contracts. */
+const CONTROLLER_CLOCK_TYPES = FILE_TYPES.filter((t) => t.parent === 'controller' && t.clocks);
+
 /** A form's fields as text: a field sent twice (an array) counts as empty, and the checks refuse it. */
 const strings = (body: unknown): Record<string, string> =>
   Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : '']));
 
 
 /** Strict headers on every page: a CSP with no inline script (no script at all), no framing; and the server's time (Server-Timing). */
-function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+export function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
   const started = process.hrtime.bigint();
   const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => Response;
   res.writeHead = ((...args: unknown[]) => {
@@ -287,6 +292,14 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
     if (d.certificate) links.push(html`<a href="/ui/contracts/${id}/certificate.json" download>Download the destruction certificate</a>`);
     if (auditor) links.push(html`<a href="/ui/contracts/${id}/evidence.zip" download>Download the evidence pack</a>`, html`<a href="/ui/contracts/${id}/trail">Audit trail</a>`);
     const lateDeadline = d.deadline !== null && (d.completedAt ? d.completedAt > d.deadline : new Date().toISOString() > d.deadline);
+    // The controller's own files (a contact check) with an open clock show on each of its contracts.
+    const identity = controllerIdentity(s.controller);
+    const controllerClocks = CONTROLLER_CLOCK_TYPES.length
+      ? ((await dataSource.query(
+          `SELECT stream_type, kind, due_at FROM ${DEADLINES_TABLE} WHERE (stream_type, stream_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY due_at`,
+          [CONTROLLER_CLOCK_TYPES.map((t) => t.name), CONTROLLER_CLOCK_TYPES.map((t) => controllerFileId(t.name, identity))],
+        )) as { stream_type: string; kind: string; due_at: Date }[])
+      : [];
     return page(
       req,
       `Contract ${s.reference ?? s.contractId}`,
@@ -306,6 +319,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
       ${timeline(s)}
       ${isEnded(s) || s.status === 'destroyed' ? html`<h2>Locations</h2><ul>${d.locations.map((l) => html`<li>${l.name}: ${l.status}${l.status === 'destroyed' ? html` · ${dateTime(l.destroyedAt)}` : ''}</li>`)}</ul>` : ''}
       ${links.length ? html`<p class="links">${links.map((l, i) => html`${i ? ' · ' : ''}${l}`)}</p>` : ''}
+      ${controllerClocks.length ? html`<h2>The controller</h2><ul>${controllerClocks.map((c) => html`<li><span class="late">${fileTypeNamed(c.stream_type)?.noun}: ${c.kind.replace(/-/g, ' ')}</span>, due ${dateWithCountdown(c.due_at.toISOString(), c.due_at.getTime() < Date.now())}</li>`)}</ul>` : ''}
       <h2>Authorised persons</h2>
       ${persons.length === 0 ? html`<p class="muted">Nobody is authorised on this contract yet.</p>` : html`<ul>${persons.map((p) => html`<li>${p.name}: from ${dateTime(p.authorisedFrom)}${p.authorisedUntil ? html` until ${dateTime(p.authorisedUntil)}` : ''} · ${p.cleared ? html`<span class="ok">cleared</span>` : html`<span class="late">gap: ${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</li>`)}</ul>`}
       <h2>Files</h2>

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Context } from '@temporalio/activity';
+import { linkUrl, type LinkSettings } from '../../../../libs/infra/src/links';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { type DataSource } from 'typeorm';
@@ -40,6 +41,8 @@ export interface ActivityDependencies {
   readonly exportRoot: string;
   readonly processorDpoEmail: string;
   readonly accountManagementEmail: string;
+  /** Signs the links emails carry (CONTACT_LINK_KEYS). */
+  readonly links: LinkSettings;
   readonly dataSource: DataSource;
   /** The worker's own Temporal client: an incident starts its notices' workflows and relays to them. */
   readonly client: Client;
@@ -195,7 +198,7 @@ export function createActivities(deps: ActivityDependencies) {
 
     async sendNotice(notice: Notice): Promise<void> {
       const owner = Context.current().info.workflowExecution?.workflowId ?? null;
-      await deps.outbox.enqueue(composeNotice(notice, { processorDpo: deps.processorDpoEmail, accountManagement: deps.accountManagementEmail }), owner).catch(databaseFailure);
+      await deps.outbox.enqueue(composeNotice(notice, { processorDpo: deps.processorDpoEmail, accountManagement: deps.accountManagementEmail, link: (request) => linkUrl(request, deps.links) }), owner).catch(databaseFailure);
     },
   };
 }
@@ -307,7 +310,7 @@ export function dpoActivities(deps: ActivityDependencies) {
           const hash = createHash('sha256').update(identity).digest('hex');
           hashes.add(hash);
           const notice: Notice = { kind: 'dpo-changed', controllerHash: hash.slice(0, 32), contractId: r.id, controllerName: r.controller.name, controllerEmail: r.controller.email, controllerDpoEmail: r.controller.dpoEmail, dpo: input.dpo, version: input.version };
-          await deps.outbox.enqueue(composeNotice(notice, { processorDpo: deps.processorDpoEmail, accountManagement: deps.accountManagementEmail })).catch(databaseFailure);
+          await deps.outbox.enqueue(composeNotice(notice, { processorDpo: deps.processorDpoEmail, accountManagement: deps.accountManagementEmail, link: (request) => linkUrl(request, deps.links) })).catch(databaseFailure);
         });
         context.heartbeat({ done: hashes.size });
         if (rows.length < DPO_CHANGE_PAGE) break;

@@ -1,4 +1,5 @@
-import { article33Content, noticeMessageIds, type AssistanceRequestMail, type InstructionObjectionMail, type TransferNoticeMail, type DestructionCertificate, type DpoContact, type IncidentContent, type SubProcessorChange } from '../../../../libs/domain/src';
+import { article33Content, noticeMessageIds, type AssistanceRequestMail, type ContactCheckMail, type InstructionObjectionMail, type TransferNoticeMail, type DestructionCertificate, type DpoContact, type IncidentContent, type SubProcessorChange } from '../../../../libs/domain/src';
+import type { LinkRequest } from '../../../../libs/infra/src/links';
 import type { OutgoingEmail } from './outbox';
 
 /**
@@ -17,6 +18,7 @@ export type Notice =
   | ({ readonly kind: 'breach-acknowledgement-reminder' } & BreachFacts & { readonly sentAt: string })
   | TransferNoticeMail
   | AssistanceRequestMail
+  | ContactCheckMail
   | ({ readonly kind: 'dpo-communicated'; readonly contractId: string; readonly dpo: DpoContact; readonly version: number } & Omit<BreachFacts, 'noticeId' | 'incidentId' | 'contractId' | 'awareAt'>)
   | { readonly kind: 'dpo-changed'; readonly controllerHash: string; readonly contractId: string; readonly controllerName: string; readonly controllerEmail: string; readonly controllerDpoEmail: string | null; readonly dpo: DpoContact; readonly version: number }
   | { readonly kind: 'training-lapse-reminder' | 'training-lapsed'; readonly staffId: string; readonly name: string; readonly trainingValidUntil: string; readonly contracts: readonly string[] }
@@ -85,6 +87,11 @@ export function messageIdOf(notice: Notice): string {
     case 'assistance-request-reminder':
     case 'assistance-request-escalation':
       return `${notice.requestId}:${notice.kind}:${notice.dueAt}`;
+    case 'contact-check':
+    case 'contact-check-reminder':
+    case 'contact-check-escalation':
+      // One ask per round, and each nudge once per round.
+      return `${notice.checkId}:${notice.kind}:${notice.round}`;
     case 'dpo-communicated':
       return `${notice.contractId}:dpo-communicated:${notice.version}`;
     case 'dpo-changed':
@@ -142,6 +149,8 @@ export interface SubjectRequestFacts {
 export interface Recipients {
   readonly processorDpo: string;
   readonly accountManagement: string;
+  /** The signed link an email carries for a command of its file (links.ts); its token is made here, never in a workflow. */
+  readonly link?: (request: LinkRequest) => string;
 }
 
 export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
@@ -303,6 +312,34 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
           (reminder
             ? `The controller needs it by ${notice.dueAt} and it has not been delivered. Expected of you: deliver it and record the delivery (request ${notice.requestId}) before then.`
             : `Its due date ${notice.dueAt} has passed and nothing has been delivered. Expected of you now: deliver it, or tell the controller when it will come, and record the delivery (request ${notice.requestId}).`),
+      };
+    }
+    case 'contact-check': {
+      if (!to.link) throw new Error('a contact check is composed with the link signer');
+      const url = to.link({ type: 'contact-check', command: 'confirm', id: notice.checkId, body: { round: notice.round }, issuedAt: notice.openedAt });
+      return {
+        ...base,
+        to: notice.contact,
+        subject: `Please confirm your contact for data breaches — ${notice.controllerName}`,
+        text:
+          `Hello,\n\n` +
+          `This address is the point of contact we, your hosting provider and processor, would write to if a personal data breach affected ${notice.controllerName}'s data (GDPR 33(2); EDPB Guidelines 9/2022).\n` +
+          `Please confirm that it still reaches the right people by following this link and pressing its button (opening it alone changes nothing):\n\n${url}\n\n` +
+          `The link can be used once and works until ${notice.confirmationDue}. If this address should no longer be the contact, reply to tell us which one to use instead.`,
+      };
+    }
+    case 'contact-check-reminder':
+    case 'contact-check-escalation': {
+      const reminder = notice.kind === 'contact-check-reminder';
+      return {
+        ...base,
+        to: reminder ? to.accountManagement : to.processorDpo,
+        subject: reminder ? `[DPA] Breach contact not confirmed — ${notice.controllerName}` : `[DPA] Breach contact still not confirmed after 30 days — ${notice.controllerName}`,
+        text:
+          `${notice.controllerName} (${notice.key}) was asked on ${notice.openedAt} to confirm ${notice.contact} as its point of contact for breaches (P8), and has not.\n` +
+          (reminder
+            ? `Expected of you: reach the controller another way, then record its contact (PUT /controllers/{key}) or send the check again.`
+            : `Without a confirmed contact a breach notice may not reach the controller in time. Expected of you now: make sure account management has reached the controller, and record the outcome.`),
       };
     }
     case 'dpo-communicated':

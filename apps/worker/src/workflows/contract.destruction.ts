@@ -1,10 +1,12 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, sleep, uuid4 } from '@temporalio/workflow';
-import { addDuration, hasDestructionPlan, pendingLocationIds, unservedExports, type ContractCommand, type ContractState, type PlannedDestruction, type Timer } from '../../../../libs/domain/src';
+import { addDuration, hasDestructionPlan, pendingLocationIds, unservedExports, type ContractCommand, type ContractEvent, type ContractState, type EmailSent, type PlannedDestruction, type Timer } from '../../../../libs/domain/src';
 import { type DestructionLocationProgress, type DestructionProgress } from '../../../../libs/infra/src/temporal/messages';
 import type { Activities } from '../activities';
-import { UNEXPECTED_FAILURE_BACKOFF } from '../kit/entity';
+import { UNEXPECTED_FAILURE_BACKOFF, type FileLedger } from '../kit/entity';
 import { ENGINE, now } from '../kit/ledger';
-import type { ContractLedger } from './contract.workflow';
+
+/** The contract's stream as its workflow holds it (the destruction phase writes it too). */
+export type ContractLedger = FileLedger<ContractCommand, ContractEvent | EmailSent, ContractState>;
 
 // Each storage step is retried a few times in place; past that, the round is recorded as failed
 // and the location is tried again later (ROUND_DELAYS), for as long as it takes (L11).

@@ -1,4 +1,4 @@
-import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
+import { continueAsNew, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import {
   contractStream,
   DEFAULT_ESCALATION_MARGIN,
@@ -6,8 +6,6 @@ import {
   isEnded,
   maxInstant,
   type ContractCommand,
-  type ContractEvent,
-  type EmailSent,
   type ContractState,
 } from '../../../../libs/domain/src';
 import {
@@ -27,9 +25,10 @@ import {
   type EngineSettings,
 } from '../../../../libs/infra/src/temporal/messages';
 import type { Activities } from '../activities';
-import { openLedger, runEntity, type FileLedger } from '../kit/entity';
+import type { FollowerActivities } from '../activities/followers';
+import { openLedger, runEntity } from '../kit/entity';
 import { DATABASE_ACTIVITY, ENGINE, now } from '../kit/ledger';
-import { destructionPhase } from './contract.destruction';
+import { destructionPhase, type ContractLedger } from './contract.destruction';
 
 /*
  * Changing this workflow safely: a running contract replays its history through the new code, so
@@ -38,9 +37,9 @@ import { destructionPhase } from './contract.destruction';
  * place; `npm run test:int` replays the histories under test/histories to catch mistakes.
  */
 
-export type ContractLedger = FileLedger<ContractCommand, ContractEvent | EmailSent, ContractState>;
-
 const vault = proxyActivities<Pick<Activities, 'shredCredentials'>>(DATABASE_ACTIVITY);
+/** DESIGN §3.10: the controller's files that follow its contracts (its contact check) hear when one starts and ends processing. */
+const followers = proxyActivities<FollowerActivities>(DATABASE_ACTIVITY);
 
 /**
  * L7–L8: the end of processing and its destruction plan (deadline end + P2M) are one append, so no
@@ -97,8 +96,19 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
   // DESIGN §3.8: a sub-processor change the controller did not object to, on its effective date.
   ledger.onCommand(changeStorageLocationsUpdate, ({ changeId, added, removed, dueAt }, at) => ({ type: 'ChangeStorageLocations', data: { changeId, added, removed, dueAt, actedAt: at } }));
 
+  // A hand-over in this run (not one before it: those were told by the backfill) is news to the followers.
+  let ordered = ledger.state.status === 'none' || ledger.state.status === 'ordered';
+  const told = (started: boolean) => {
+    const s = ledger.state as Exclude<ContractState, { status: 'none' }>;
+    const { name, email, customerId, dpoEmail } = s.controller;
+    return followers.followProcessing({ contractId, controller: { name, email, customerId, dpoEmail }, started });
+  };
   await runEntity(contractStream, ledger, {
     async step() {
+      if (ordered && ledger.state.status !== 'none' && ledger.state.processingStartedAt !== null) {
+        ordered = false;
+        if (patched('follow-processing')) await told(true);
+      }
       const s = ledger.state;
       // P12: the DPO recorded with the hand-over goes to the controller by email, once.
       if (s.status !== 'none' && s.dpoCommunicated) {
@@ -132,5 +142,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     idle: destruction.idle,
     continueAsNew: (carried) => continueAsNew<typeof contractWorkflow>({ contractId, settings, carried, destruction: destruction.progress() }),
   });
+  // Destroyed (L10): its controller has one contract less in processing.
+  if (ledger.state.status !== 'none' && ledger.state.processingStartedAt !== null && patched('follow-processing')) await told(false);
   return ledger.snapshot();
 }

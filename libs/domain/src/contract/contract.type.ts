@@ -20,3 +20,6 @@ export const contractType = fileType<ContractState>({
 
 /** Every status a contract can be in, in the order of its life. */
 export const CONTRACT_STATUSES = Object.keys(contractType.statuses) as Exclude<ContractState['status'], 'none'>[];
+
+/** A contract whose processing began and whose data is not destroyed yet (L2–L10): active, or ended awaiting destruction. */
+export const IN_PROCESSING: readonly (typeof CONTRACT_STATUSES)[number][] = ['active', 'expired', 'terminated'];

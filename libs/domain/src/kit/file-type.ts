@@ -26,6 +26,8 @@ export interface CommandContext {
   /** The contract's id, for a file under a contract. */
   readonly contractId: string | null;
   readonly contract: ContractFacts | null;
+  /** The controller, for the controller's record and the files under it. */
+  readonly controller?: { readonly id: string; readonly identity: string } | null;
   readonly recordedAt: Instant;
 }
 
@@ -36,6 +38,7 @@ export interface CommandContext {
  */
 export interface CommandSpec<C = unknown> {
   readonly schema: z.ZodType;
+  /** The staff roles that may send it; none for a command only the engine (or a signed link) sends. */
   readonly roles: readonly StaffRole[];
   /** True for the command that opens a file (update-with-start of its workflow). */
   readonly creates?: boolean;
@@ -45,6 +48,12 @@ export interface CommandSpec<C = unknown> {
   readonly summary: string;
   /** It cannot be undone: the browser asks for a confirmation. */
   readonly irreversible?: boolean;
+  /**
+   * Sent by following a signed, expiring link from one of the file's emails (no staff role): the
+   * page says `title` and `explanation` and shows one `button`, whose POST sends the command (opening
+   * the link changes nothing: mail scanners open links); `done` is said once it is recorded.
+   */
+  readonly link?: { readonly title: string; readonly explanation: string; readonly button: string; readonly done: string };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the body is whatever the schema parsed
   toCommand(body: any, context: CommandContext): C;
 }
@@ -123,7 +132,15 @@ export interface FileType<S extends { readonly status: string } = { readonly sta
    * commands by name, where its files are reached, its view with its schema, and the emails it owes.
    */
   readonly commands?: Readonly<Record<string, CommandSpec>>;
-  /** Where the files are: `contracts/{id}/<path>/{<param>}` under a contract. */
+  /**
+   * For a file of a controller that follows its contracts' processing: the commands the engine sends
+   * it when one of them starts processing (its first hand-over) or ends it (destroyed), and when the
+   * controller's breach contact changes (one command may serve both). The first two get
+   * `{ contracts, countedAt, contact, period, backfill }` — how many of the controller's contracts are
+   * in processing, counted then; `period`: CONTACT_CHECK_PERIOD — the third `{ contact }`.
+   */
+  readonly follows?: { readonly started: string; readonly ended: string; readonly contact: string };
+  /** Where the files are: `contracts/{id}/<path>/{<param>}` under a contract, `controllers/{key}/<path>` under a controller (one each). */
   readonly route?: { readonly path: string; readonly param: string; readonly plural: string };
   readonly view?: { readonly schema: z.ZodType; of(state: S, at: Instant): unknown };
   /**

@@ -34,7 +34,7 @@ describe('configuration', () => {
   it("the browser UI's sign-in: off without an issuer; in production the development client secret is refused, and a secret is required", () => {
     expect(loadConfig({}).ui).toMatchObject({ issuer: null, clientId: 'dpa-ui', roleClaim: 'dpa_role', baseUrl: 'http://127.0.0.1:3000', sessionIdleMs: 30 * 60_000 });
     expect(loadConfig({ OIDC_ISSUER: 'https://id.example', UI_BASE_URL: 'https://dpa.example/', UI_SESSION_IDLE: 'PT10M' }).ui).toMatchObject({ issuer: 'https://id.example', baseUrl: 'https://dpa.example', sessionIdleMs: 600_000 });
-    const prod = { NODE_ENV: 'production', PAYLOAD_CODEC_KEYS: `p1:${key(1)}`, VAULT_MASTER_KEYS: `v1:${key(2)}`, EVIDENCE_SIGNING_KEYS: `e1:${key(3)}`, OIDC_ISSUER: 'https://id.example', UI_BASE_URL: 'https://dpa.example' };
+    const prod = { NODE_ENV: 'production', PAYLOAD_CODEC_KEYS: `p1:${key(1)}`, VAULT_MASTER_KEYS: `v1:${key(2)}`, EVIDENCE_SIGNING_KEYS: `e1:${key(3)}`, CONTACT_LINK_KEYS: `l1:${key(4)}`, OIDC_ISSUER: 'https://id.example', UI_BASE_URL: 'https://dpa.example' };
     expect(() => loadConfig(prod)).toThrow(/OIDC_CLIENT_SECRET: required in production/);
     expect(() => loadConfig({ ...prod, OIDC_CLIENT_SECRET: 'dev-oidc-client-secret' })).toThrow(/OIDC_CLIENT_SECRET: the development secret is refused/);
     expect(loadConfig({ ...prod, OIDC_CLIENT_SECRET: 'a-real-secret' }).ui.clientSecret).toBe('a-real-secret');
@@ -45,9 +45,14 @@ describe('configuration', () => {
   });
 
   it('refuses to run in production on the development keys', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PAYLOAD_CODEC_KEYS.*VAULT_MASTER_KEYS.*EVIDENCE_SIGNING_KEYS/);
-    const config = loadConfig({ NODE_ENV: 'production', PAYLOAD_CODEC_KEYS: `p1:${key(1)}`, VAULT_MASTER_KEYS: `v1:${key(2)}`, EVIDENCE_SIGNING_KEYS: `e1:${key(3)}` });
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PAYLOAD_CODEC_KEYS.*VAULT_MASTER_KEYS.*EVIDENCE_SIGNING_KEYS.*CONTACT_LINK_KEYS/);
+    const keys = { NODE_ENV: 'production', PAYLOAD_CODEC_KEYS: `p1:${key(1)}`, VAULT_MASTER_KEYS: `v1:${key(2)}`, EVIDENCE_SIGNING_KEYS: `e1:${key(3)}`, CONTACT_LINK_KEYS: `l1:${key(4)}` };
+    const config = loadConfig(keys);
     expect(config.production).toBe(true);
+    // The development link key, published in this repository, is refused even when given explicitly.
+    expect(() => loadConfig({ ...keys, CONTACT_LINK_KEYS: `mine:${loadConfig({}).links.keys.keys.get('dev-link-1')!.toString('base64')}` })).toThrow(/CONTACT_LINK_KEYS: the development key is refused in production/);
+    expect(() => loadConfig({ ...keys, PUBLIC_BASE_URL: 'http://dpa.example' })).toThrow(/PUBLIC_BASE_URL: must be https/);
+    expect(loadConfig({ ...keys, PUBLIC_BASE_URL: 'https://dpa.example/' }).links.baseUrl).toBe('https://dpa.example');
   });
 
   it('reads key rings for rotation: every key decrypts, the active one encrypts', () => {

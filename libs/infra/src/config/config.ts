@@ -16,6 +16,7 @@ export class ConfigError extends Error {
 const DEV_PAYLOAD_KEYS = 'dev-payload-1:ZGV2LW9ubHktcGF5bG9hZC1rZXktMDAwMDAwMDAwMDA=';
 const DEV_VAULT_KEYS = 'dev-vault-1:ZGV2LW9ubHktdmF1bHQtbWFzdGVyLWtleS0wMDAwMDA=';
 const DEV_EVIDENCE_KEYS = 'dev-evidence-1:ZGV2LW9ubHktZXZpZGVuY2Utc2lnbmluZy1rZXktMDA=';
+const DEV_LINK_KEYS = 'dev-link-1:ZGV2LW9ubHktbGluay1zaWduaW5nLWtleS0wMDAwMDA=';
 /** The development OpenID provider's client secret (scripts/services/oidc-provider.mjs); production refuses it. */
 export const DEV_OIDC_CLIENT_SECRET = 'dev-oidc-client-secret';
 /** The development OpenID provider's users: refused as subjects when NODE_ENV=production. */
@@ -47,6 +48,15 @@ const schema = z.object({
   VAULT_ACTIVE_MASTER_KEY: z.string().optional(),
   EVIDENCE_SIGNING_KEYS: z.string().optional(),
   EVIDENCE_SIGNING_ACTIVE_KEY: z.string().optional(),
+  /** HMAC keys of the links emailed to controllers (DESIGN §3.10): id:base64-32-byte-key, the first (or the active one) signs, all verify. */
+  CONTACT_LINK_KEYS: z.string().optional(),
+  CONTACT_LINK_ACTIVE_KEY: z.string().optional(),
+  /** How long an emailed link can be followed. */
+  CONTACT_LINK_TTL: z.string().regex(isoDuration, 'an ISO-8601 duration such as P14D').default('P14D'),
+  /** How often each controller in processing is asked to confirm its breach contact. */
+  CONTACT_CHECK_PERIOD: z.string().regex(isoDuration, 'an ISO-8601 duration such as P6M').default('P6M'),
+  /** Where the links in emails point (the API's public origin); default http://HOST:PORT. */
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL').default('smtp://127.0.0.1:1025'),
   MAIL_FROM: z.string().min(3).default('DPA engine <dpa-engine@localhost>'),
   PROCESSOR_NAME: z.string().min(1).default('7724'),
@@ -117,6 +127,8 @@ export interface AppConfig {
   readonly payloadKeys: KeyRing;
   readonly vaultKeys: KeyRing;
   readonly evidenceSigningKeys: KeyRing;
+  readonly links: { readonly keys: KeyRing; readonly ttl: string; readonly baseUrl: string };
+  readonly contactChecks: { readonly period: string };
   readonly mail: { readonly smtpUrl: string; readonly from: string };
   readonly processor: { readonly name: string; readonly dpoName: string; readonly dpoEmail: string; readonly dpoPhone: string | null; readonly accountManagementEmail: string };
   readonly storage: {
@@ -153,8 +165,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const production = raw.NODE_ENV === 'production';
 
   const ring = (
-    keysVar: 'PAYLOAD_CODEC_KEYS' | 'VAULT_MASTER_KEYS' | 'EVIDENCE_SIGNING_KEYS',
-    activeVar: 'PAYLOAD_CODEC_ACTIVE_KEY' | 'VAULT_ACTIVE_MASTER_KEY' | 'EVIDENCE_SIGNING_ACTIVE_KEY',
+    keysVar: 'PAYLOAD_CODEC_KEYS' | 'VAULT_MASTER_KEYS' | 'EVIDENCE_SIGNING_KEYS' | 'CONTACT_LINK_KEYS',
+    activeVar: 'PAYLOAD_CODEC_ACTIVE_KEY' | 'VAULT_ACTIVE_MASTER_KEY' | 'EVIDENCE_SIGNING_ACTIVE_KEY' | 'CONTACT_LINK_ACTIVE_KEY',
     devKeys: string,
   ) => {
     const keys = raw[keysVar] ?? (production ? undefined : devKeys);
@@ -173,6 +185,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const vaultKeys = ring('VAULT_MASTER_KEYS', 'VAULT_ACTIVE_MASTER_KEY', DEV_VAULT_KEYS);
   // Ed25519 seeds (32 bytes each) of the evidence packs' signing keys; retired ones stay listed so old packs verify.
   const evidenceSigningKeys = ring('EVIDENCE_SIGNING_KEYS', 'EVIDENCE_SIGNING_ACTIVE_KEY', DEV_EVIDENCE_KEYS);
+  const linkKeys = ring('CONTACT_LINK_KEYS', 'CONTACT_LINK_ACTIVE_KEY', DEV_LINK_KEYS);
+  // A link signed with the published development key could be forged by anyone.
+  if (production && raw.CONTACT_LINK_KEYS?.includes(DEV_LINK_KEYS.split(':')[1]!)) problems.push({ setting: 'CONTACT_LINK_KEYS', problem: 'the development key is refused in production' });
+  if (production && raw.PUBLIC_BASE_URL && !raw.PUBLIC_BASE_URL.startsWith('https://')) problems.push({ setting: 'PUBLIC_BASE_URL', problem: 'must be https:// in production' });
+  for (const setting of ['CONTACT_LINK_TTL', 'CONTACT_CHECK_PERIOD'] as const) {
+    if (parsed.success && raw[setting] && maxLengthMs(raw[setting]!) === 0) problems.push({ setting, problem: 'must be longer than zero' });
+  }
 
   let locations: Record<string, StorageLocationConfig> = {};
   if (raw.STORAGE_LOCATIONS) {
@@ -210,7 +229,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (parsed.success && objection && maxLengthMs(objection) === 0) {
     problems.push({ setting: 'SUB_PROCESSOR_OBJECTION_PERIOD', problem: 'must be longer than zero' });
   }
-  if (!parsed.success || problems.length > 0 || !payloadKeys || !vaultKeys || !evidenceSigningKeys) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0 || !payloadKeys || !vaultKeys || !evidenceSigningKeys || !linkKeys) throw new ConfigError(problems);
   const env = parsed.data;
 
   return {
@@ -223,6 +242,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     payloadKeys,
     vaultKeys,
     evidenceSigningKeys,
+    links: { keys: linkKeys, ttl: env.CONTACT_LINK_TTL, baseUrl: (env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/$/, '') },
+    contactChecks: { period: env.CONTACT_CHECK_PERIOD },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
     processor: { name: env.PROCESSOR_NAME, dpoName: env.PROCESSOR_DPO_NAME, dpoEmail: env.PROCESSOR_DPO_EMAIL, dpoPhone: env.PROCESSOR_DPO_PHONE ?? null, accountManagementEmail: env.ACCOUNT_MANAGEMENT_EMAIL },
     storage: { root: path.resolve(env.STORAGE_ROOT), exportRoot: path.resolve(env.EXPORT_ROOT), locations },

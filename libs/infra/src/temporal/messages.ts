@@ -39,7 +39,8 @@ export const contractWorkflowId = (contractId: string) => workflowIdOf('contract
 
 /** Who asked: a role and a key id, kept in event metadata for the audit trail. */
 export interface Actor {
-  readonly role: 'account_manager' | 'billing' | 'dpo' | 'admin' | 'engine';
+  /** `controller`: a person of the controller, by a signed link emailed to it (keyId names the link's key). */
+  readonly role: 'account_manager' | 'billing' | 'dpo' | 'admin' | 'engine' | 'controller';
   readonly keyId?: string | null;
 }
 

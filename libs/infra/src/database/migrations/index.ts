@@ -14,6 +14,7 @@ import { Registers1796000012000 } from './1796000012000-registers';
 import { SubProcessorChanges1796000013000 } from './1796000013000-sub-processor-changes';
 import { UiSessions1796000014000 } from './1796000014000-ui-sessions';
 import { UniformFileRows1796000015000 } from './1796000015000-uniform-file-rows';
+import { Controllers1796000016000 } from './1796000016000-controllers';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   SubProcessorChanges1796000013000,
   UiSessions1796000014000,
   UniformFileRows1796000015000,
+  Controllers1796000016000,
 ];

@@ -1,0 +1,144 @@
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { controllerIdentity, FILE_TYPES, IN_PROCESSING, type FileType } from '../../../../libs/domain/src';
+import { contractsOfController } from '../../../../libs/infra/src/controllers';
+import { controllerFileId, controllerRecordId } from '../../../../libs/infra/src/ids';
+import { FILE_WORKFLOW, fileCommandUpdate, workflowIdOf, type Actor, type FileCommandInput, type FileWorkflowInput } from '../../../../libs/infra/src/temporal/messages';
+import { type ActivityDependencies } from './index';
+
+/*
+ * DESIGN §3.10: a controller's files that follow its contracts' processing (FileType.follows) hear
+ * of each contract that starts processing (its hand-over) and ends it (its destruction), from the
+ * contract's own workflow through these activities. Nothing here names a file type.
+ */
+
+const ENGINE: Actor = { role: 'engine' };
+const FOLLOWERS = FILE_TYPES.filter((t): t is FileType & Required<Pick<FileType, 'follows'>> => !!t.follows);
+
+export interface ProcessingController {
+  readonly name: string;
+  readonly email: string;
+  readonly customerId?: string | null;
+  readonly dpoEmail: string | null;
+}
+
+export interface FollowInput {
+  readonly contractId: string;
+  readonly controller: ProcessingController;
+  readonly started: boolean;
+  /** A controller already in processing when its followers began: their first step is spread, not at once. */
+  readonly backfill?: boolean;
+}
+
+export interface FollowerSettings {
+  /** The period the followers work to (CONTACT_CHECK_PERIOD). */
+  readonly period: string;
+}
+
+export interface FollowerDependencies extends Pick<ActivityDependencies, 'client' | 'dataSource'> {
+  readonly followers: FollowerSettings;
+  readonly taskQueue: string;
+  /** Where a refusal is said (the worker's logger): the file type and the error's kind only. */
+  readonly warn: (message: string, attributes: Record<string, unknown>) => void;
+}
+
+export function followers(deps: FollowerDependencies) {
+  /** Whom the controller's followers write to: its breach contact when its record names one, else its email. */
+  const contactOf = async (identity: string, email: string): Promise<string> => {
+    const [row] = (await deps.dataSource.query(`SELECT state->>'breachContact' AS contact FROM controllers WHERE identity = $1`, [identity])) as { contact: string | null }[];
+    return row?.contact ?? email;
+  };
+
+  const identityOf = (controller: ProcessingController) => controllerIdentity({ customerId: controller.customerId ?? null, email: controller.email });
+
+  /** How many of the controller's contracts are in processing now, and when that was counted. */
+  const countOf = async (identity: string): Promise<{ contracts: number; countedAt: string }> => {
+    const of = contractsOfController(identity, 1);
+    const [row] = (await deps.dataSource.query(
+      `SELECT count(*)::int AS n, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at FROM contracts c
+       WHERE ${of.where} AND c.status = ANY($2) AND c.state->>'processingStartedAt' IS NOT NULL`,
+      [of.value, IN_PROCESSING],
+    )) as { n: number; at: string }[];
+    return { contracts: row!.n, countedAt: row!.at };
+  };
+
+  /**
+   * Tells each follower of the contract's controller how many of its contracts are in processing,
+   * counted once this one started (or ended) processing. Only what changes a follower is sent: the
+   * first contract, the last one, or a controller whose follower does not exist yet.
+   */
+  async function followProcessing(input: FollowInput): Promise<void> {
+    const identity = identityOf(input.controller);
+    const count = await countOf(identity);
+    for (const type of FOLLOWERS) {
+      const id = controllerFileId(type.name, identity);
+      const [exists] = (await deps.dataSource.query(`SELECT 1 FROM ${type.readModel.table} WHERE id = $1`, [id])) as unknown[];
+      if (exists ? (input.started ? count.contracts > 1 : count.contracts > 0) : !input.started) continue;
+      const contact = await contactOf(identity, input.controller.email);
+      const args: FileCommandInput = {
+        command: input.started ? type.follows.started : type.follows.ended,
+        body: { ...count, contact, period: deps.followers.period, backfill: input.backfill === true },
+        context: { id, contractId: null, contract: null, controller: { id: controllerRecordId(identity), identity } },
+        actor: ENGINE,
+      };
+      try {
+        if (input.started) {
+          const parties = { controllerName: input.controller.name, controllerEmail: input.controller.email, controllerDpoEmail: input.controller.dpoEmail ?? null, contractReference: null };
+          const workflow: FileWorkflowInput = { type: type.name, id, parties };
+          await deps.client.workflow.executeUpdateWithStart(fileCommandUpdate, {
+            args: [args],
+            startWorkflowOperation: new WithStartWorkflowOperation(FILE_WORKFLOW, { workflowId: workflowIdOf(type.name, id), taskQueue: deps.taskQueue, args: [workflow], workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
+          });
+        } else {
+          await deps.client.workflow.getHandle(workflowIdOf(type.name, id)).executeUpdate(fileCommandUpdate, { args: [args] });
+        }
+      } catch (e) {
+        // A controller that never had a follower has nothing to end; a refusal (an address the domain
+        // will not take) will not change on retry: both are final, said once in the log, by kind only.
+        if (e instanceof WorkflowNotFoundError) continue;
+        if (e instanceof WorkflowUpdateFailedError) {
+          deps.warn('a follower refused the news of a contract', { type: type.name, cause: e.cause?.name });
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  return {
+    /** The activity the contract's workflow calls at its hand-over and at its end. */
+    activities: { followProcessing },
+
+    /**
+     * Controllers already in processing whose followers do not exist yet (the engine ran before them):
+     * each contract in processing is told, as a backfill, so their first steps spread over a period.
+     */
+    async backfill(): Promise<{ contracts: number }> {
+      let contracts = 0;
+      for (const type of FOLLOWERS) {
+        const followed = new Set(((await deps.dataSource.query(`SELECT identity FROM ${type.readModel.table}`)) as { identity: string }[]).map((r) => r.identity));
+        let after = '';
+        for (;;) {
+          // Processing began and the data is not destroyed yet (L2, L8): active, or ended awaiting destruction.
+          const page = (await deps.dataSource.query(
+            `SELECT id::text AS id, state->'controller' AS controller FROM contracts
+             WHERE status = ANY($2) AND state->>'processingStartedAt' IS NOT NULL AND id::text > $1
+             ORDER BY id::text LIMIT 500`,
+            [after, IN_PROCESSING],
+          )) as { id: string; controller: ProcessingController }[];
+          for (const row of page) {
+            const identity = identityOf(row.controller);
+            if (followed.has(identity)) continue;
+            await followProcessing({ contractId: row.id, controller: row.controller, started: true, backfill: true });
+            followed.add(identity);
+            contracts++;
+          }
+          if (page.length < 500) break;
+          after = page.at(-1)!.id;
+        }
+      }
+      return { contracts };
+    },
+  };
+}
+
+export type FollowerActivities = ReturnType<typeof followers>['activities'];
