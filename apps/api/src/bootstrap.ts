@@ -47,7 +47,11 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
 
 /** The schemas the file types declare (their commands' bodies, their views), beside those Nest wrote. */
 function withDeclaredSchemas<D extends { components?: { schemas?: Record<string, unknown> } }>(document: D): D {
-  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...declaredSchemas() } };
+  const declared = declaredSchemas();
+  // A declared name that a class already holds would silently replace that class's schema.
+  const taken = Object.keys(declared).filter((name) => name in (document.components?.schemas ?? {}));
+  if (taken.length) throw new Error(`schema names declared twice: ${taken.join(', ')}`);
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, ...declared } };
   return document;
 }
 

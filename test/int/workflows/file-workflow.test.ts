@@ -168,4 +168,21 @@ describe('the generic file workflow (time-skipping)', () => {
     await engine.receipts(id, 4);
     await recordHistory('contact-check-file-workflow', handle);
   });
+
+  it("keeps a controller's record: its preferences set, the same again recording nothing", async () => {
+    const identity = 'customer:TS-GEN-7';
+    const id = randomUUID();
+    const context = { id, contractId: null, contract: null, controller: { id, identity } };
+    const set = (body: Record<string, unknown>) => ({ args: [{ command: 'set', body, context, actor: DPO }] as [FileCommandInput] });
+    const first = await engine.env.client.workflow.executeUpdateWithStart(fileCommandUpdate, {
+      ...set({ locale: 'fr', timeZone: 'Europe/Paris' }),
+      startWorkflowOperation: new WithStartWorkflowOperation(FILE_WORKFLOW, { workflowId: workflowIdOf('controller', id), taskQueue: engine.taskQueue, args: [{ type: 'controller', id, parties }], workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
+    });
+    expect(first).toMatchObject({ created: true, state: { locale: 'fr', timeZone: 'Europe/Paris', breachContact: null } });
+    const handle = engine.env.client.workflow.getHandle(workflowIdOf('controller', id));
+    expect(await handle.executeUpdate(fileCommandUpdate, set({ locale: 'fr', timeZone: 'Europe/Paris' }))).toMatchObject({ created: false, version: 1 });
+    expect(await handle.executeUpdate(fileCommandUpdate, set({ breachContact: 'cert@ts-gen-7.example' }))).toMatchObject({ version: 2, state: { locale: 'en', breachContact: 'cert@ts-gen-7.example' } });
+    expect((await domainRefusal(handle.executeUpdate(fileCommandUpdate, set({ timeZone: 'Mars/Olympus' })))).code).toBe('controller.invalid_time_zone');
+    await recordHistory('controller-file-workflow', handle);
+  });
 });

@@ -12,7 +12,7 @@ import {
   subProcessorNoticeWorkflowId,
   terminateUpdate,
 } from '../../../libs/infra/src/temporal/messages';
-import { DAY, MANAGER, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
+import { DAY, MANAGER, recordHistory, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
 let engine: TimeSkippingEngine;
 beforeAll(async () => {
@@ -147,6 +147,8 @@ describe('a sub-processor change (GDPR 28(2), 28(4); DESIGN §3.8), on the time-
     // The change itself is in force.
     const changeEvents = await until('the change effective', changeStream, (events) => events.some((e) => e.type === 'SubProcessorChangeEffective'));
     expect(changeEvents.find((e) => e.type === 'SubProcessorChangeEffective')!.data).toMatchObject({ dueAt: effectiveAt });
+    await recordHistory('sub-processor-change-effective', engine.env.client.workflow.getHandle(subProcessorChangeWorkflowId(changeId, engine.taskQueue)));
+    await recordHistory('sub-processor-notice-applied', notice(bravo!));
 
     // Bravo ends: destruction covers the new set and the location that held its data before.
     await contract(bravo!).executeUpdate(terminateUpdate, { args: [{ reason: 'end of the test', actor: MANAGER }] });

@@ -217,7 +217,7 @@ function controllerFileController(type: ControllerFileType): Type {
   class FilesOfController {
     constructor(readonly files: ControllerFiles) {}
   }
-  Object.defineProperty(FilesOfController, 'name', { value: `Controller${names.view.replace(/View$/, '')}Controller` });
+  Object.defineProperty(FilesOfController, 'name', { value: `Controller${names.view.replace(/File$/, '')}Controller` });
   Inject(ControllerFiles)(FilesOfController, undefined as never, 0);
   const key = [Param('key', ControllerKeyPipe)] as DecorateParam[];
   method(FilesOfController, 'view', function (this: FilesOfController, identity: string) {

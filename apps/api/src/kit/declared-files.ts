@@ -34,8 +34,8 @@ const pascal = (name: string) => name.replace(/(^|-)([a-z])/g, (_, __, c: string
 
 /** The names of a declared type's schemas in the OpenAPI document. */
 export const schemaNames = (type: FileType) => ({
-  view: `${pascal(type.name)}View`,
-  list: `${pascal(type.name)}ListView`,
+  view: `${pascal(type.name)}File`,
+  list: `${pascal(type.name)}FileList`,
   body: (command: string) => `${pascal(type.name)}${pascal(command)}Body`,
 });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });

@@ -1,8 +1,8 @@
-import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { controllerIdentity, FILE_TYPES, IN_PROCESSING, type FileType } from '../../../../libs/domain/src';
 import { contractsOfController } from '../../../../libs/infra/src/controllers';
 import { controllerFileId, controllerRecordId } from '../../../../libs/infra/src/ids';
-import { FILE_WORKFLOW, fileCommandUpdate, workflowIdOf, type Actor, type FileCommandInput, type FileWorkflowInput } from '../../../../libs/infra/src/temporal/messages';
+import { FILE_WORKFLOW, fileCommandSignal, workflowIdOf, type Actor, type FileCommandInput, type FileWorkflowInput } from '../../../../libs/infra/src/temporal/messages';
 import { type ActivityDependencies } from './index';
 
 /*
@@ -80,26 +80,20 @@ export function followers(deps: FollowerDependencies) {
         context: { id, contractId: null, contract: null, controller: { id: controllerRecordId(identity), identity } },
         actor: ENGINE,
       };
-      try {
-        if (input.started) {
-          const parties = { controllerName: input.controller.name, controllerEmail: input.controller.email, controllerDpoEmail: input.controller.dpoEmail ?? null, contractReference: null };
-          const workflow: FileWorkflowInput = { type: type.name, id, parties };
-          await deps.client.workflow.executeUpdateWithStart(fileCommandUpdate, {
-            args: [args],
-            startWorkflowOperation: new WithStartWorkflowOperation(FILE_WORKFLOW, { workflowId: workflowIdOf(type.name, id), taskQueue: deps.taskQueue, args: [workflow], workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
-          });
-        } else {
-          await deps.client.workflow.getHandle(workflowIdOf(type.name, id)).executeUpdate(fileCommandUpdate, { args: [args] });
+      // A signal, not an update: recorded by the server at once, it does not wait on this worker,
+      // which may be draining for shutdown (an update would then wait on itself).
+      if (exists) {
+        try {
+          await deps.client.workflow.getHandle(workflowIdOf(type.name, id)).signal(fileCommandSignal, args);
+        } catch (e) {
+          // Its workflow was ended by an operator: there is no one left to tell.
+          if (!(e instanceof WorkflowNotFoundError)) throw e;
+          deps.warn('a follower of the controller is gone', { type: type.name });
         }
-      } catch (e) {
-        // A controller that never had a follower has nothing to end; a refusal (an address the domain
-        // will not take) will not change on retry: both are final, said once in the log, by kind only.
-        if (e instanceof WorkflowNotFoundError) continue;
-        if (e instanceof WorkflowUpdateFailedError) {
-          deps.warn('a follower refused the news of a contract', { type: type.name, cause: e.cause?.name });
-          continue;
-        }
-        throw e;
+      } else {
+        const parties = { controllerName: input.controller.name, controllerEmail: input.controller.email, controllerDpoEmail: input.controller.dpoEmail ?? null, contractReference: null };
+        const workflow: FileWorkflowInput = { type: type.name, id, parties };
+        await deps.client.workflow.signalWithStart(FILE_WORKFLOW, { workflowId: workflowIdOf(type.name, id), taskQueue: deps.taskQueue, args: [workflow], signal: fileCommandSignal, signalArgs: [args], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
       }
     }
   }

@@ -1,8 +1,8 @@
-import { ApplicationFailure, continueAsNew, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, log, setHandler, sleep } from '@temporalio/workflow';
 import { fileTypeNamed, type EmailSent, type FileType } from '../../../../libs/domain/src';
-import { fileCommandUpdate, fileSnapshotQuery, type FileCommandInput, type FileWorkflowInput, type Snapshot } from '../../../../libs/infra/src/temporal/messages';
-import { openLedger, runEntity, type FileLedger } from '../kit/entity';
-import { now } from '../kit/ledger';
+import { fileCommandSignal, fileCommandUpdate, fileSnapshotQuery, type FileCommandInput, type FileWorkflowInput, type Snapshot } from '../../../../libs/infra/src/temporal/messages';
+import { openLedger, runEntity, UNEXPECTED_FAILURE_BACKOFF, type FileLedger } from '../kit/entity';
+import { isDomainFailure, now } from '../kit/ledger';
 import type { Notice } from '../mail/notices';
 
 type AnyLedger = FileLedger<{ type: string }, { type: string } | EmailSent, { status: string }>;
@@ -48,6 +48,25 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
     },
     { validator: (request) => ledger.admit(commandOf(request, now())) },
   );
+
+  // A signalled command is kept until it is recorded or refused for good: the store away is waited out.
+  setHandler(fileCommandSignal, async (request) => {
+    for (;;) {
+      try {
+        await ledger.serially(async () => {
+          await ledger.commit(commandOf(request, now()), request.actor);
+          await owed();
+        });
+        return;
+      } catch (e) {
+        if (isDomainFailure(e) || (e instanceof ApplicationFailure && e.nonRetryable)) {
+          log.warn('a command signalled to the file was refused', { type: type.name, command: request.command, code: e instanceof ApplicationFailure ? e.type : null });
+          return;
+        }
+        await sleep(UNEXPECTED_FAILURE_BACKOFF);
+      }
+    }
+  });
 
   await runEntity(type.stream, ledger, {
     step: owed,

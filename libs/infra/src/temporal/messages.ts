@@ -35,6 +35,12 @@ export interface FileCommandInput {
 export const FILE_WORKFLOW = 'fileWorkflow';
 export const fileCommandUpdate = defineUpdate<Snapshot<unknown> & { created: boolean }, [FileCommandInput]>('fileCommand');
 export const fileSnapshotQuery = defineQuery<Snapshot<unknown>>('fileSnapshot');
+/**
+ * The same command as a signal: what the engine tells a file from another workflow's activity, which
+ * must not wait on the file's worker (a worker draining for shutdown would wait on itself). A refusal
+ * is logged by the file, never answered.
+ */
+export const fileCommandSignal = defineSignal<[FileCommandInput]>('fileCommand');
 export const contractWorkflowId = (contractId: string) => workflowIdOf('contract', contractId);
 
 /** Who asked: a role and a key id, kept in event metadata for the audit trail. */
