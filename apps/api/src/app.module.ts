@@ -47,7 +47,8 @@ export class AppModule implements NestModule {
             },
             // Paths only: query strings may carry a controller's name (GET /contracts?controller=…).
             serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+              // …and a controller's key in a path may be its email: it is masked.
+              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0]!.replace(/^\/controllers\/[^/]+/, '/controllers/{key}') }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
             customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),

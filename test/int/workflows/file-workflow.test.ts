@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
+import { type ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDuration } from '../../../libs/domain/src';
 import { FILE_WORKFLOW, fileCommandUpdate, fileSnapshotQuery, workflowIdOf, type FileCommandInput, type FileWorkflowInput } from '../../../libs/infra/src/temporal/messages';
@@ -83,7 +84,12 @@ describe('the generic file workflow (time-skipping)', () => {
   it('refuses a command the declaration does not know, before it enters the history', async () => {
     const receivedAt = await engine.now();
     const { context, handle } = await open(receivedAt, shift(receivedAt, 20 * DAY), 'DPIA of the TS-GEN-2 archive');
-    await expect(handle.executeUpdate(fileCommandUpdate, { args: [{ command: 'shred', body: {}, context, actor: MANAGER }] })).rejects.toThrow();
+    const refused = await handle.executeUpdate(fileCommandUpdate, { args: [{ command: 'shred', body: {}, context, actor: MANAGER }] }).then(
+      () => expect.fail('an undeclared command was taken'),
+      (e: unknown) => e as WorkflowUpdateFailedError,
+    );
+    expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((refused.cause as ApplicationFailure).type).toBe('file.unknown_command');
     expect((await handle.query(fileSnapshotQuery)).version).toBe(1);
   });
 
@@ -94,9 +100,12 @@ describe('the generic file workflow (time-skipping)', () => {
     expect(notice.answer).toMatchObject({ created: true, state: { status: 'pending' } });
     const mail = await engine.mail.waitFor((m) => m.to.includes('privacy@acme.example') && m.text.includes('TS-GEN-3'));
     expect(mail.text).toContain('court order 24-cv-0113');
+    // The receipt first, on the wall clock: waiting on the result lets the server skip time, and a
+    // receipt still on its way would let it skip to the planned date (an escalation) on a busy machine.
+    expect((await engine.receipts(notice.id, 1)).map((e) => e.data.kind)).toEqual(['transfer-notice']);
     const final = (await notice.handle.result()) as { state: { status: string; sentAt: string | null } };
     expect(final.state.status).toBe('sent');
-    expect((await engine.receipts(notice.id, 1)).map((e) => e.data.kind)).toEqual(['transfer-notice']);
+    expect((await engine.store.readStream(notice.id)).map((e) => e.type)).toEqual(['TransferNoticeRecorded', 'EmailSent']);
     await recordHistory('transfer-notice-file-workflow', notice.handle);
 
     const withheld = await openFile('transfer-notice', 'record', { destination: 'TS-GEN-4: a judge', legalObligation: 'article 100', plannedAt: shift(recordedAt, -DAY), withheldReason: 'the judge forbade any disclosure' }, shift(recordedAt, -2 * DAY), DPO);

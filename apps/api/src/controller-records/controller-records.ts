@@ -7,7 +7,7 @@ import { controllerType, FIELDS, FILE_TYPES, textProblem, toControllerView, type
 import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
 import { contractsOfController } from '../../../../libs/infra/src/controllers';
 import { controllerFileId, controllerRecordId } from '../../../../libs/infra/src/ids';
-import { FILE_WORKFLOW, fileCommandUpdate, workflowIdOf, type FileCommandInput, type FileWorkflowInput } from '../../../../libs/infra/src/temporal/messages';
+import { FILE_WORKFLOW, fileCommandSignal, fileCommandUpdate, workflowIdOf, type FileCommandInput, type FileWorkflowInput } from '../../../../libs/infra/src/temporal/messages';
 import { CurrentPrincipal } from '../auth/auth.guard';
 import { AnyRole, Roles } from '../auth/roles.decorator';
 import { ApiError } from '../common/api-error';
@@ -84,8 +84,8 @@ export class ControllerRecords {
     const answer = await this.files.open({ workflowType: FILE_WORKFLOW, workflowId: workflowIdOf(controllerType.name, id), input, update: fileCommandUpdate, args });
     if (!answer) throw new ApiError(503, 'engine.unavailable', "The controller's record could not be reached now; retry later (nothing was recorded).");
     const after = answer.state as ControllerState;
-    const contactOf = (s: ControllerState | null) => (s && s.status !== 'none' ? s.breachContact : null) ?? parties.controllerEmail;
-    if (contactOf(before) !== contactOf(after)) await this.tellFollowers(identity, contactOf(after));
+    // Told every time, not only on a change: a PUT retried after a failure here still reaches them.
+    await this.tellFollowers(identity, (after.status !== 'none' ? after.breachContact : null) ?? parties.controllerEmail);
     return { created: before === null, view: toControllerView(after) };
   }
 
@@ -95,7 +95,7 @@ export class ControllerRecords {
       const id = controllerFileId(type.name, identity);
       const args: FileCommandInput = { command: type.follows!.contact, body: { contact }, context: { id, contractId: null, contract: null, controller: { id: controllerRecordId(identity), identity } }, actor: { role: 'engine' } };
       try {
-        await this.files.temporal.workflow.getHandle(workflowIdOf(type.name, id)).executeUpdate(fileCommandUpdate, { args: [args] });
+        await this.files.temporal.workflow.getHandle(workflowIdOf(type.name, id)).signal(fileCommandSignal, args);
       } catch (e) {
         if (!(e instanceof WorkflowNotFoundError)) throw e;
       }

@@ -95,9 +95,12 @@ export function linkRouter(app: INestApplication, config: AppConfig): Router {
       const { linked, link } = ok;
       const args: FileCommandInput = { command: linked.name, body: link.body, context: { id: link.id, contractId: null, contract: null }, actor: { role: 'controller', keyId: `link:${link.keyId}` } };
       try {
-        await files.send(workflowIdOf(linked.type.name, link.id), (h) => h.executeUpdate(fileCommandUpdate, { args: [args] }), async () => undefined as never);
+        await files.send(workflowIdOf(linked.type.name, link.id), (h) => h.executeUpdate(fileCommandUpdate, { args: [args] }), async () => {
+          throw new ApiError(404, 'not_found', 'gone');
+        });
       } catch (e) {
         if (e instanceof ApiError && e.status === 409) return void page(res, 409, 'This link was replaced', 'A newer email was sent since this one: please use the link in the latest email. Nothing was recorded.');
+        if (e instanceof ApiError && e.status === 404) return void page(res, 404, 'Nothing to confirm', 'What this link is about is closed. Nothing was recorded.');
         if (e instanceof ApiError && e.status === 503) return void page(res, 503, 'Please try again in a moment', 'We could not record your answer just now. Nothing was recorded; the same link still works.');
         throw e;
       }

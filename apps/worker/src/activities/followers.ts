@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { controllerIdentity, FILE_TYPES, IN_PROCESSING, type FileType } from '../../../../libs/domain/src';
 import { contractsOfController } from '../../../../libs/infra/src/controllers';
 import { controllerFileId, controllerRecordId } from '../../../../libs/infra/src/ids';
@@ -93,7 +93,13 @@ export function followers(deps: FollowerDependencies) {
       } else {
         const parties = { controllerName: input.controller.name, controllerEmail: input.controller.email, controllerDpoEmail: input.controller.dpoEmail ?? null, contractReference: null };
         const workflow: FileWorkflowInput = { type: type.name, id, parties };
-        await deps.client.workflow.signalWithStart(FILE_WORKFLOW, { workflowId: workflowIdOf(type.name, id), taskQueue: deps.taskQueue, args: [workflow], signal: fileCommandSignal, signalArgs: [args], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+        try {
+          await deps.client.workflow.signalWithStart(FILE_WORKFLOW, { workflowId: workflowIdOf(type.name, id), taskQueue: deps.taskQueue, args: [workflow], signal: fileCommandSignal, signalArgs: [args], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+        } catch (e) {
+          // A follower an operator ended before its first append: it stays ended.
+          if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+          deps.warn('a follower of the controller was ended', { type: type.name });
+        }
       }
     }
   }

@@ -325,7 +325,7 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
           `Hello,\n\n` +
           `This address is the point of contact we, your hosting provider and processor, would write to if a personal data breach affected ${notice.controllerName}'s data (GDPR 33(2); EDPB Guidelines 9/2022).\n` +
           `Please confirm that it still reaches the right people by following this link and pressing its button (opening it alone changes nothing):\n\n${url}\n\n` +
-          `The link can be used once and works until ${notice.confirmationDue}. If this address should no longer be the contact, reply to tell us which one to use instead.`,
+          `The link can be used once, for a limited time; please follow it by ${notice.confirmationDue}. If this address should no longer be the contact, reply to tell us which one to use instead.`,
       };
     }
     case 'contact-check-reminder':

@@ -1,4 +1,4 @@
-import { continueAsNew, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { continueAsNew, isCancellation, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import {
   contractStream,
   DEFAULT_ESCALATION_MARGIN,
@@ -39,7 +39,7 @@ import { destructionPhase, type ContractLedger } from './contract.destruction';
 
 const vault = proxyActivities<Pick<Activities, 'shredCredentials'>>(DATABASE_ACTIVITY);
 /** DESIGN §3.10: the controller's files that follow its contracts (its contact check) hear when one starts and ends processing. */
-const followers = proxyActivities<FollowerActivities>(DATABASE_ACTIVITY);
+const followers = proxyActivities<FollowerActivities>({ ...DATABASE_ACTIVITY, retry: { ...DATABASE_ACTIVITY.retry, maximumAttempts: 10 } });
 
 /**
  * L7–L8: the end of processing and its destruction plan (deadline end + P2M) are one append, so no
@@ -101,7 +101,11 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
   const told = (started: boolean) => {
     const s = ledger.state as Exclude<ContractState, { status: 'none' }>;
     const { name, email, customerId, dpoEmail } = s.controller;
-    return followers.followProcessing({ contractId, controller: { name, email, customerId, dpoEmail }, started });
+    // The contract's own work (its timers, its destruction) never waits on its controller's files.
+    return followers.followProcessing({ contractId, controller: { name, email, customerId, dpoEmail }, started }).catch((e: unknown) => {
+      if (isCancellation(e)) throw e;
+      log.warn("the contract's controller could not be told", { error: (e as Error)?.name });
+    });
   };
   await runEntity(contractStream, ledger, {
     async step() {

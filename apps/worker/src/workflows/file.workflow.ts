@@ -1,4 +1,4 @@
-import { ApplicationFailure, continueAsNew, log, setHandler, sleep } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, continueAsNew, log, setHandler, sleep } from '@temporalio/workflow';
 import { fileTypeNamed, type EmailSent, type FileType } from '../../../../libs/domain/src';
 import { fileCommandSignal, fileCommandUpdate, fileSnapshotQuery, type FileCommandInput, type FileWorkflowInput, type Snapshot } from '../../../../libs/infra/src/temporal/messages';
 import { openLedger, runEntity, UNEXPECTED_FAILURE_BACKOFF, type FileLedger } from '../kit/entity';
@@ -59,8 +59,10 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
         });
         return;
       } catch (e) {
-        if (isDomainFailure(e) || (e instanceof ApplicationFailure && e.nonRetryable)) {
-          log.warn('a command signalled to the file was refused', { type: type.name, command: request.command, code: e instanceof ApplicationFailure ? e.type : null });
+        // Only the store being away is waited out; a refusal, a bad command or a bug will not change.
+        const storeAway = e instanceof ActivityFailure && !(e.cause instanceof ApplicationFailure && e.cause.nonRetryable);
+        if (!storeAway || isDomainFailure(e)) {
+          log.warn('a command signalled to the file was refused', { type: type.name, command: request.command, code: e instanceof ApplicationFailure ? e.type : (e as Error)?.name });
           return;
         }
         await sleep(UNEXPECTED_FAILURE_BACKOFF);

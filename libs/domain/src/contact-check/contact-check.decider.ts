@@ -92,8 +92,9 @@ export function decide(command: ContactCheckCommand, state: ContactCheckState): 
       const { contracts, countedAt, ...open } = command.data;
       const counted: ContactCheckEvent = { type: 'ProcessingCounted', data: { contracts, countedAt } };
       if (state.status === 'none') return contracts > 0 ? [{ type: 'ContactCheckOpened', data: { ...open, contact: requireEmail(open.contact, 'contact') } }, counted] : [];
-      // A count read before the last one recorded is stale: the two contracts' news crossed.
-      if (!isAfter(countedAt, state.countedAt) || contracts === state.contracts) return [];
+      // A count read before the last one recorded is stale: the two contracts' news crossed. The same
+      // count is recorded too, so that a staler one arriving later is known as such.
+      if (!isAfter(countedAt, state.countedAt)) return [];
       return [counted];
     }
     case 'ChangeContact': {

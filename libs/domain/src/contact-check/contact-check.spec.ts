@@ -30,10 +30,12 @@ const state = (...events: ContactCheckEvent[]) => given(...events).state as Open
 const parties = { controllerName: 'Acme SAS', controllerEmail: 'privacy@acme.example', controllerDpoEmail: null, contractReference: null };
 
 describe('contact checks (P8, DESIGN §3.10)', () => {
-  it("opens at a controller's first hand-over and asks at once; a count the same, or read before the last one, records nothing", () => {
+  it("opens at a controller's first hand-over and asks at once; a count read before the last one records nothing", () => {
     given().when(note(1)).then(opened, counted(1));
     given().when(note(0)).thenNothing();
-    given(opened, counted(1)).when(note(1, '2027-02-01T00:00:00.000Z')).thenNothing();
+    // The same count, counted later, is recorded: a staler count arriving after it is then known as such.
+    given(opened, counted(1)).when(note(1, '2027-02-01T00:00:00.000Z')).then(counted(1, '2027-02-01T00:00:00.000Z'));
+    given(opened, counted(1), counted(1, '2027-02-01T00:00:00.000Z')).when(note(0, '2027-01-31T20:00:00.000Z')).thenNothing();
     given(opened, counted(1)).when(note(2, '2027-02-01T00:00:00.000Z')).then(counted(2, '2027-02-01T00:00:00.000Z'));
     given(opened, counted(1), counted(2, '2027-02-01T00:00:00.000Z')).when(note(0, '2027-01-31T12:00:00.000Z')).thenNothing();
     const s = state(opened, counted(1));
@@ -84,7 +86,7 @@ describe('contact checks (P8, DESIGN §3.10)', () => {
     expect(nextTimer(dormant)).toBeNull();
     expect(contactCheckClocks(dormant)).toEqual([]);
     expect(contactCheckType.emails!(dormant, parties)).toEqual([]);
-    given(opened, counted(1), round(1, T0), ended).when(note(0, '2027-05-02T00:00:00.000Z')).thenNothing();
+    given(opened, counted(1), round(1, T0), ended).when(note(1, '2027-04-30T00:00:00.000Z')).thenNothing();
     given(opened, counted(1), round(1, T0), ended).when({ type: 'ResendContactCheck', data: { at: '2027-05-02T00:00:00.000Z' } }).thenThrows('contact_check.dormant', 'conflict');
     given(opened, counted(1), round(1, T0), ended).when({ type: 'OpenContactRound', data: { dueAt: T0, actedAt: T0 } }).thenNothing();
     const back = state(opened, counted(1), round(1, T0), ended, counted(1, '2027-06-01T00:00:00.000Z'));

@@ -94,7 +94,7 @@ export const contactCheckType = fileType<ContactCheckState>({
       status: z.enum(['scheduled', 'awaiting', 'confirmed', 'dormant']),
       contact: z.string(),
       period: z.string(),
-      contracts: z.number().int().meta({ description: 'Contracts of the controller in processing.' }),
+      contracts: z.number().int().meta({ description: "The controller's contracts in processing when last counted (counted when its first starts and its last ends): more than zero, the checks run." }),
       nextRoundAt: at().nullable(),
       round: z
         .strictObject({ n: z.number().int(), openedAt: at(), contact: z.string(), confirmedAt: at().nullable(), confirmedBy: z.string().nullable(), confirmationDue: at(), remindedAt: at().nullable(), escalatedAt: at().nullable() })

@@ -14,7 +14,7 @@ export interface ControllerPreferences {
   readonly locale: ControllerLocale;
   /** An IANA zone: dates written to it are in its zone, with UTC beside them. */
   readonly timeZone: string;
-  /** Where breach notices go and whom the contact checks ask (DESIGN §3.10); else the controller's email. */
+  /** The point of contact for breaches the contact checks ask (DESIGN §3.10); else the controller's email. Breach notices do not use it yet (docs/known-limits.md). */
   readonly breachContact: string | null;
   readonly stripeCustomerId: string | null;
 }

@@ -10,7 +10,7 @@ const at = () => z.string().meta({ format: 'date-time' });
 export const controllerPreferencesBody = body({
   locale: oneOf(CONTROLLER_LOCALES, { description: 'The language of its emails, its portal and its certificate (default en).' }).optional(),
   timeZone: text('timeZone', { example: 'Europe/Paris', description: 'Dates written to it are in this zone, with UTC beside them (default UTC).' }).optional(),
-  breachContact: text('email', { example: 'security@client.example', description: 'Where breach notices go and whom the contact checks ask (DESIGN §3.10); else the controller\'s email.' }).nullable().optional(),
+  breachContact: text('email', { example: 'security@client.example', description: 'The point of contact for breaches that the contact checks ask (DESIGN §3.10); else the controller\'s email. Breach notices still go to the controller\'s email and DPO.' }).nullable().optional(),
   stripeCustomerId: text('stripeCustomerId', { example: 'cus_NffrFeUfNV2Hib' }).nullable().optional(),
 });
 
@@ -31,7 +31,7 @@ export const controllerType = fileType<ControllerState>({
   route: { path: 'controllers', param: 'key', plural: 'controllers' },
   commands: {
     set: {
-      summary: "DESIGN §8: a controller's preferences (locale, time zone, breach contact, Stripe customer). Not terms: no contract changes.",
+      summary: "DESIGN §8: a controller's preferences (locale, time zone, breach contact, Stripe customer), replaced whole: a field left out goes back to its default. Not terms: no contract changes.",
       roles: ['account_manager', 'dpo'],
       creates: true,
       schema: controllerPreferencesBody,

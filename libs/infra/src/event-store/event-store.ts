@@ -230,6 +230,8 @@ interface PreparedAppend {
   readonly bytes: number;
   readonly state: unknown;
   readonly previous: unknown;
+  /** The read models were behind the stream: every one of them is written, whatever the events. */
+  readonly catchingUp: boolean;
 }
 
 interface QueuedAppend extends PreparedAppend {
@@ -352,7 +354,7 @@ export class EventStore {
       return { event_id: id, stream_id: streamId, version: v, type: event.type, schema_version: event.schemaVersion, data: event.data, metadata, occurred_at: occurredAt, prev_hash: prev, hash };
     });
     const state = projection ? projection.fold(head.state, rows.map((r) => ({ version: r.version, type: r.type, schemaVersion: r.schema_version, data: r.data }))) : null;
-    const append: PreparedAppend = { streamType, streamId, expectedVersion, prevHash, version: expectedVersion + events.length, hash, rows, bytes, state, previous: 'projected' in head ? head.projected : head.state };
+    const append: PreparedAppend = { streamType, streamId, expectedVersion, prevHash, version: expectedVersion + events.length, hash, rows, bytes, state, previous: 'projected' in head ? head.projected : head.state, catchingUp: 'projected' in head };
     if (!(await this.enqueue(append))) return false;
     this.remember(streamId, { streamType, version: append.version, hash, state });
     return true;
@@ -510,7 +512,7 @@ export class EventStore {
     );
     for (const projection of this.projections.get(streamType) ?? []) {
       const writes = sorted
-        .filter((a) => projectionHandles(projection, a.rows.map((r) => r.type)))
+        .filter((a) => a.catchingUp || projectionHandles(projection, a.rows.map((r) => r.type)))
         .map((a) => ({ streamId: a.streamId, state: a.state, version: a.version, previous: a.previous }));
       if (writes.length) ctes.push(...projection.writeCtes(writes, { param, appended: 'appended' }));
     }
