@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CANONICAL_UUID } from '../fields';
 import { fileType } from '../kit/file-type';
-import { body, instant, oneOf, text } from '../kit/schema';
+import { at, body, instant, oneOf, text } from '../kit/schema';
 import {
   ASSISTANCE_KINDS,
   ASSISTANCE_REQUEST_CLOCK_EVENTS,
@@ -29,7 +29,6 @@ export type AssistanceRequestMail = {
 };
 
 
-const at = (description?: string) => z.string().meta({ format: 'date-time', ...(description ? { description } : {}) });
 
 /** DPIA or prior-consultation help the controller asks for, due when it says (P9; DESIGN §3.5). */
 export const assistanceRequestType = fileType<AssistanceRequestState>({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CANONICAL_UUID } from '../fields';
 import { fileType, type ContractParties } from '../kit/file-type';
-import { body, duration, instant, text } from '../kit/schema';
+import { at, body, duration, instant, text } from '../kit/schema';
 import {
   CONTACT_CHECK_CLOCK_EVENTS,
   CONTACT_CHECK_CLOCK_KINDS,
@@ -26,7 +26,6 @@ export type ContactCheckMail = {
   readonly key: string;
 } & Pick<ContractParties, 'controllerName'>;
 
-const at = () => z.string().meta({ format: 'date-time' });
 const processingBody = body({ contracts: z.number().int().min(0), countedAt: instant(), contact: text('email'), period: duration(), backfill: z.boolean() });
 
 /** DESIGN §3.10: each controller's breach contact, checked at its first hand-over and every period after. */

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { CANONICAL_UUID } from '../fields';
 import { fileType } from '../kit/file-type';
-import { body, oneOf, text } from '../kit/schema';
+import { at, body, oneOf, text } from '../kit/schema';
 import { CONTROLLER_LOCALES, controllerStream, toControllerView, type ControllerCommand, type ControllerState, type RecordedController } from './controller.decider';
 
-const at = () => z.string().meta({ format: 'date-time' });
 
 /** What a controller's preferences are set with: each field optional (PUT: what is missing goes back to its default). */
 export const controllerPreferencesBody = body({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CANONICAL_UUID } from '../fields';
 import { fileType, type ContractParties } from '../kit/file-type';
-import { body, instant, oneOf, text } from '../kit/schema';
+import { at, body, instant, oneOf, text } from '../kit/schema';
 import { instructionStream, toInstructionView } from './instruction.decider';
 import { INSTRUCTION_CHANNELS, type DocumentedInstruction, type InstructionCommand, type InstructionState } from './instruction.model';
 
@@ -17,7 +17,6 @@ export type InstructionObjectionMail = {
   readonly objectedAt: string;
 } & ContractParties;
 
-const at = (description?: string) => z.string().meta({ format: 'date-time', ...(description ? { description } : {}) });
 const answer = (summary: string, type: 'AcknowledgeInstruction' | 'ExecuteInstruction' | 'ConfirmInstruction' | 'WithdrawInstruction', path: string, field: string) => ({
   summary,
   roles: ['account_manager'] as const,

@@ -91,3 +91,6 @@ export function parseBody<T extends z.ZodType>(schema: T, input: unknown): { ok:
 
 /** The OpenAPI 3.0 schema of a body or a view, as the document carries it. */
 export const openApiSchemaOf = (schema: z.ZodType): Record<string, unknown> => z.toJSONSchema(schema, { target: 'openapi-3.0', unrepresentable: 'any', io: 'input' }) as Record<string, unknown>;
+
+/** An instant in a view (what the engine answers, already canonical), as the document describes it. */
+export const at = (description?: string) => z.string().meta({ format: 'date-time', ...(description ? { description } : {}) });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CANONICAL_UUID } from '../fields';
 import { fileType, type ContractParties } from '../kit/file-type';
-import { body, instant, text } from '../kit/schema';
+import { at, body, instant, text } from '../kit/schema';
 import {
   TRANSFER_NOTICE_CLOCK_EVENTS,
   TRANSFER_NOTICE_CLOCK_KINDS,
@@ -25,7 +25,6 @@ export type TransferNoticeMail = {
   readonly plannedAt: string;
 } & ContractParties;
 
-const at = (description?: string) => z.string().meta({ format: 'date-time', ...(description ? { description } : {}) });
 
 /** The controller told, before a transfer the law requires, unless that law forbids it (P2; DESIGN §3.3). */
 export const transferNoticeType = fileType<TransferNoticeState>({
