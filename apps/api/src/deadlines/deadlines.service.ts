@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DEADLINE_KINDS, fileTypeNamed, isCalendarInstant } from '../../../../libs/domain/src';
+import { DEADLINE_KINDS, fileTypeNamed, isCalendarInstant, isOverdue } from '../../../../libs/domain/src';
 import { DEADLINES_TABLE } from '../../../../libs/infra/src/event-store/deadlines-projection';
 import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';
 import { type ListDeadlinesQuery } from './dto/list-deadlines.dto';
@@ -63,7 +63,7 @@ export class DeadlineQueries {
     return toPage(
       rows,
       limit,
-      (r) => ({ file: { type: r.stream_type, id: r.stream_id }, contractId: r.contract_id, kind: r.kind, dueAt: r.due_at.toISOString(), overdue: r.due_at.getTime() < now.getTime() }),
+      (r) => ({ file: { type: r.stream_type, id: r.stream_id }, contractId: r.contract_id, kind: r.kind, dueAt: r.due_at.toISOString(), overdue: isOverdue(r.due_at.toISOString(), now.toISOString()) }),
       (last) => [last.due_at.toISOString(), last.stream_type, last.stream_id, last.kind],
     );
   }

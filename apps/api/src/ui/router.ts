@@ -1,7 +1,7 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { DataSource } from 'typeorm';
-import { authorisationsOn, callerCommands, CANONICAL_UUID, CONTRACT_FILE_TYPES, CONTRACT_STATUSES, controllerIdentity, FILE_TYPES, fileTypeNamed, isEnded, type OrderedOrLater, type StaffState } from '../../../../libs/domain/src';
+import { authorisationsOn, callerCommands, CANONICAL_UUID, CONTRACT_FILE_TYPES, CONTRACT_STATUSES, controllerIdentity, FILE_TYPES, fileTypeNamed, isEnded, isOverdue, type OrderedOrLater, type StaffState } from '../../../../libs/domain/src';
 import { DEADLINES_TABLE } from '../../../../libs/infra/src/event-store/deadlines-projection';
 import { controllerFileId } from '../../../../libs/infra/src/ids';
 import { ROLES, type Principal, type Role } from '../../../../libs/infra/src/auth/api-keys';
@@ -319,7 +319,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
       ${timeline(s)}
       ${isEnded(s) || s.status === 'destroyed' ? html`<h2>Locations</h2><ul>${d.locations.map((l) => html`<li>${l.name}: ${l.status}${l.status === 'destroyed' ? html` · ${dateTime(l.destroyedAt)}` : ''}</li>`)}</ul>` : ''}
       ${links.length ? html`<p class="links">${links.map((l, i) => html`${i ? ' · ' : ''}${l}`)}</p>` : ''}
-      ${controllerClocks.length ? html`<h2>The controller</h2><ul>${controllerClocks.map((c) => html`<li><span class="late">${fileTypeNamed(c.stream_type)?.noun}: ${c.kind.replace(/-/g, ' ')}</span>, due ${dateWithCountdown(c.due_at.toISOString(), c.due_at.getTime() < Date.now())}</li>`)}</ul>` : ''}
+      ${controllerClocks.length ? html`<h2>The controller</h2><ul>${controllerClocks.map((c) => html`<li><span class="late">${fileTypeNamed(c.stream_type)?.noun}: ${c.kind.replace(/-/g, ' ')}</span>, due ${dateWithCountdown(c.due_at.toISOString(), isOverdue(c.due_at.toISOString(), new Date().toISOString()))}</li>`)}</ul>` : ''}
       <h2>Authorised persons</h2>
       ${persons.length === 0 ? html`<p class="muted">Nobody is authorised on this contract yet.</p>` : html`<ul>${persons.map((p) => html`<li>${p.name}: from ${dateTime(p.authorisedFrom)}${p.authorisedUntil ? html` until ${dateTime(p.authorisedUntil)}` : ''} · ${p.cleared ? html`<span class="ok">cleared</span>` : html`<span class="late">gap: ${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</li>`)}</ul>`}
       <h2>Files</h2>

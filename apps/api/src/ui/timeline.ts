@@ -1,4 +1,4 @@
-import { type OrderedOrLater } from '../../../../libs/domain/src';
+import { isLate, isOverdue, type OrderedOrLater } from '../../../../libs/domain/src';
 import { html, Html } from './html';
 
 interface Mark {
@@ -27,9 +27,9 @@ export function timeline(s: OrderedOrLater, now = new Date().toISOString()): Htm
   if (s.endedAt) marks.push({ at: s.endedAt, label: `${s.endKind}` });
   const completed = d.completedAt;
   if (d.status !== 'none' && d.returnWindowEndsAt && s.endedAt && d.returnWindowEndsAt > s.endedAt) marks.push({ at: d.returnWindowEndsAt, label: 'return window ends' });
-  if (d.deadline) marks.push({ at: d.deadline, label: 'destruction deadline', late: completed ? completed > d.deadline : now > d.deadline, done: completed !== null });
-  for (const l of d.locations) if (l.status === 'destroyed' && l.destroyedAt) marks.push({ at: l.destroyedAt, label: `${l.name} destroyed`, late: d.deadline !== null && l.destroyedAt > d.deadline, done: true });
-  if (completed) marks.push({ at: completed, label: 'certificate', late: d.deadline !== null && completed > d.deadline, done: true });
+  if (d.deadline) marks.push({ at: d.deadline, label: 'destruction deadline', late: completed ? isLate(d.deadline, completed) : isOverdue(d.deadline, now), done: completed !== null });
+  for (const l of d.locations) if (l.status === 'destroyed' && l.destroyedAt) marks.push({ at: l.destroyedAt, label: `${l.name} destroyed`, late: d.deadline !== null && isLate(d.deadline, l.destroyedAt), done: true });
+  if (completed) marks.push({ at: completed, label: 'certificate', late: d.deadline !== null && isLate(d.deadline, completed), done: true });
 
   const times = [...marks.map((m) => Date.parse(m.at)), Date.parse(now)];
   const start = Math.min(...times);
@@ -44,7 +44,7 @@ export function timeline(s: OrderedOrLater, now = new Date().toISOString()): Htm
   const bar = s.processingStartedAt && barEnd ? html`<rect x="${x(s.processingStartedAt)}" y="30" width="${Math.max(2, x(barEnd) - x(s.processingStartedAt))}" height="14" rx="3" fill="#0a4ea3" opacity="0.85"></rect>` : '';
   const destructionBar =
     d.status !== 'none' && s.endedAt && d.deadline
-      ? html`<rect x="${x(s.endedAt)}" y="30" width="${Math.max(2, x(completed ?? (now < d.deadline ? d.deadline : now)) - x(s.endedAt))}" height="14" rx="3" fill="${(completed ? completed > d.deadline : now > d.deadline) ? '#b3261e' : '#8c959f'}" opacity="0.7"></rect>`
+      ? html`<rect x="${x(s.endedAt)}" y="30" width="${Math.max(2, x(completed ?? (now < d.deadline ? d.deadline : now)) - x(s.endedAt))}" height="14" rx="3" fill="${(completed ? isLate(d.deadline, completed) : isOverdue(d.deadline, now)) ? '#b3261e' : '#8c959f'}" opacity="0.7"></rect>`
       : '';
   const ticks = s.renewals.map((r) => html`<line x1="${x(r.coveredPeriod.start)}" x2="${x(r.coveredPeriod.start)}" y1="26" y2="48" stroke="#1b1f24" stroke-width="2"></line>`);
   const rows = sorted.map((m, i) => {

@@ -2,7 +2,7 @@ import { addDuration, isAfter, isBefore, type Instant, type IsoDuration } from '
 import { requireInstant, requireText } from '../contract/contract.validation';
 import { conflictError, notFoundError, ruleError, validationError } from '../errors';
 import { FIELDS } from '../fields';
-import { remindThenEscalate, type Acted } from '../kit/clock';
+import { type Acted, isLate, isOverdue, remindThenEscalate } from '../kit/clock';
 import type { StreamType, Timer } from '../kit/decider';
 import { withEmailReceipts } from '../kit/mail';
 
@@ -208,7 +208,7 @@ export function toAssistanceRequestView(state: AssistanceRequestState, at: Insta
     provided: s.delivered?.provided ?? null,
     remindedAt: s.reminded?.actedAt ?? null,
     escalatedAt: s.escalated?.actedAt ?? null,
-    late: s.delivered !== null && isAfter(s.delivered.deliveredAt, s.dueAt),
-    overdue: s.status === 'open' && !isAfter(s.dueAt, at) ? ['dueAt'] : [],
+    late: s.delivered !== null && isLate(s.dueAt, s.delivered.deliveredAt),
+    overdue: s.status === 'open' && isOverdue(s.dueAt, at) ? ['dueAt'] : [],
   };
 }

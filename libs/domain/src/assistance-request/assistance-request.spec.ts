@@ -83,8 +83,9 @@ describe('DPIA and prior-consultation assistance (P9; DESIGN §3.5)', () => {
     const s2 = state(requested, reminded, escalated);
     expect(nextTimer(s2)).toBeNull();
     expect(assistanceRequestClocks(s2)).toEqual([{ kind: 'assistance-request-due', at: '2027-03-15T17:00:00.000Z' }]);
-    expect(toAssistanceRequestView(s2, '2027-03-15T16:59:59.999Z').overdue).toEqual([]);
-    expect(toAssistanceRequestView(s2, '2027-03-15T17:00:00.000Z')).toMatchObject({ overdue: ['dueAt'], remindedAt: '2027-03-13T17:00:01.000Z', escalatedAt: '2027-03-15T17:00:00.500Z' });
+    // Overdue once the instant has passed (isOverdue): at the very instant it is still on time.
+    expect(toAssistanceRequestView(s2, '2027-03-15T17:00:00.000Z').overdue).toEqual([]);
+    expect(toAssistanceRequestView(s2, '2027-03-15T17:00:00.001Z')).toMatchObject({ overdue: ['dueAt'], remindedAt: '2027-03-13T17:00:01.000Z', escalatedAt: '2027-03-15T17:00:00.500Z' });
     const late = state(requested, reminded, escalated, { type: 'AssistanceDelivered', data: { deliveredAt: '2027-03-16T09:00:00.000Z', provided: 'x', recordedAt: '2027-03-16T09:01:00.000Z' } });
     expect(toAssistanceRequestView(late, '2027-03-17T00:00:00.000Z')).toMatchObject({ late: true, overdue: [] });
     // A delivered request is not nudged.

@@ -2,7 +2,7 @@ import { addDuration, isAfter, isBefore, type Instant, type IsoDuration } from '
 import { optionalText, requireInstant, requireText } from '../contract/contract.validation';
 import { conflictError, notFoundError, ruleError, validationError } from '../errors';
 import { FIELDS } from '../fields';
-import { remindThenEscalate, type Acted } from '../kit/clock';
+import { type Acted, isLate, isOverdue, remindThenEscalate } from '../kit/clock';
 import type { StreamType, Timer } from '../kit/decider';
 import { withEmailReceipts } from '../kit/mail';
 
@@ -312,11 +312,11 @@ export function toAuditView(state: AuditState, at: Instant): AuditView {
     remediationDueAt: f.remediationDueAt,
     remediatedAt: f.remediation?.remediatedAt ?? null,
     remediation: f.remediation?.summary ?? null,
-    late: f.remediation !== null && isAfter(f.remediation.remediatedAt, f.remediationDueAt),
-    overdue: f.remediation === null && !isAfter(f.remediationDueAt, at),
+    late: f.remediation !== null && isLate(f.remediationDueAt, f.remediation.remediatedAt),
+    overdue: f.remediation === null && isOverdue(f.remediationDueAt, at),
   }));
   const overdue: string[] = [];
-  if (s.status === 'scheduled' && s.scheduledFor && !isAfter(s.scheduledFor, at)) overdue.push('scheduledFor');
+  if (s.status === 'scheduled' && s.scheduledFor && isOverdue(s.scheduledFor, at)) overdue.push('scheduledFor');
   if (findings.some((f) => f.overdue)) overdue.push('remediationDueAt');
   return {
     id: s.auditId,

@@ -92,7 +92,8 @@ describe('audits and inspections (C3, C4; DESIGN §3.7)', () => {
   it('each open finding is reminded P7D before its due date and escalated when it passes, earliest first, once each; the inbox shows the date and the earliest remediation', () => {
     const s = state(requested, scheduled);
     expect(auditClocks(s)).toEqual([{ kind: 'audit-scheduled', at: '2027-03-15T09:00:00.000Z' }]);
-    expect(toAuditView(s, '2027-03-15T09:00:00.000Z').overdue).toEqual(['scheduledFor']);
+    expect(toAuditView(s, '2027-03-15T09:00:00.000Z').overdue).toEqual([]);
+    expect(toAuditView(s, '2027-03-15T09:00:00.001Z').overdue).toEqual(['scheduledFor']);
     expect(nextTimer(s)).toBeNull();
     const withFindings = state(requested, scheduled, performed, f1, f2);
     expect(auditClocks(withFindings)).toEqual([{ kind: 'audit-remediation', at: '2027-04-01T00:00:00.000Z' }]);

@@ -1,4 +1,5 @@
 import { addDuration, isAfter, isBefore, type Instant } from '../calendar';
+import { isLate, isOverdue } from '../kit/clock';
 import { requireInstant } from '../contract/contract.validation';
 import { conflictError, notFoundError, ruleError } from '../errors';
 import type { StreamType, Timer } from '../kit/decider';
@@ -241,9 +242,9 @@ export function toBreachNoticeView(state: BreachNoticeState, at: Instant): Breac
   const s = opened(state);
   const content: IncidentContent = s.supplements.reduce((c, x) => ({ ...c, ...x.changes }), s.content);
   const overdue: string[] = [];
-  if (s.sentAt === null && isAfter(at, s.targetDue)) overdue.push('targetDue');
+  if (s.sentAt === null && isOverdue(s.targetDue, at)) overdue.push('targetDue');
   const ackDue = acknowledgementDue(s);
-  if (s.closedAt === null && ackDue !== null && s.acknowledgement === null && isAfter(at, ackDue)) overdue.push('acknowledgementDue');
+  if (s.closedAt === null && ackDue !== null && s.acknowledgement === null && isOverdue(ackDue, at)) overdue.push('acknowledgementDue');
   return {
     id: s.noticeId,
     incidentId: s.incidentId,
@@ -261,7 +262,7 @@ export function toBreachNoticeView(state: BreachNoticeState, at: Instant): Breac
     content,
     toFollow: toFollow(content),
     supplements: s.supplements,
-    late: s.sentAt !== null && isAfter(s.sentAt, s.targetDue),
+    late: s.sentAt !== null && isLate(s.targetDue, s.sentAt),
     overdue,
   };
 }

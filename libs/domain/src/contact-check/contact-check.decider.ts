@@ -1,7 +1,7 @@
 import { addDuration, isAfter, isBefore, minLengthMs, type Instant, type IsoDuration } from '../calendar';
 import { requireEmail } from '../contract/contract.validation';
 import { conflictError, notFoundError } from '../errors';
-import type { Acted } from '../kit/clock';
+import { type Acted, isOverdue } from '../kit/clock';
 import type { Timer } from '../kit/decider';
 import { withEmailReceipts } from '../kit/mail';
 
@@ -269,6 +269,6 @@ export function toContactCheckView(state: ContactCheckState, at: Instant): Conta
     nextRoundAt: s.nextRoundAt,
     round: round ? { n: round.n, openedAt: round.openedAt, contact: round.contact, confirmedAt: round.confirmed?.at ?? null, confirmedBy: round.confirmed?.address ?? null, confirmationDue: confirmationDue!, remindedAt: round.reminded?.actedAt ?? null, escalatedAt: round.escalated?.actedAt ?? null } : null,
     lastConfirmedAt: [...s.rounds].reverse().find((r) => r.confirmed)?.confirmed?.at ?? null,
-    overdue: s.status === 'awaiting' && !isAfter(confirmationDue!, at) ? ['confirmationDue'] : [],
+    overdue: s.status === 'awaiting' && isOverdue(confirmationDue!, at) ? ['confirmationDue'] : [],
   };
 }

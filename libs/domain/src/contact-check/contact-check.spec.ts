@@ -61,8 +61,8 @@ describe('contact checks (P8, DESIGN §3.10)', () => {
     // Next: the round after the period (clamped to the month's end: 2027-07-31).
     expect(nextTimer(state(opened, counted(1), asked, reminded, escalated))).toMatchObject({ kind: 'contact-check-round', at: '2027-07-31T10:00:00.000Z' });
     expect(contactCheckClocks(state(opened, counted(1), asked))).toEqual([{ kind: 'contact-unconfirmed', at: '2027-02-14T10:00:00.000Z' }]);
-    expect(toContactCheckView(state(opened, counted(1), asked), '2027-02-14T09:59:59.999Z').overdue).toEqual([]);
-    expect(toContactCheckView(state(opened, counted(1), asked), '2027-02-14T10:00:00.000Z').overdue).toEqual(['confirmationDue']);
+    expect(toContactCheckView(state(opened, counted(1), asked), '2027-02-14T10:00:00.000Z').overdue).toEqual([]);
+    expect(toContactCheckView(state(opened, counted(1), asked), '2027-02-14T10:00:00.001Z').overdue).toEqual(['confirmationDue']);
 
     const confirmed: ContactCheckEvent = { type: 'ContactConfirmed', data: { n: 1, address: 'security@acme.example', at: '2027-02-01T08:00:00.000Z' } };
     given(opened, counted(1), asked).when({ type: 'ConfirmContact', data: { round: 1, at: '2027-02-01T08:00:00.000Z' } }).then(confirmed);

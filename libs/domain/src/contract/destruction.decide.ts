@@ -1,4 +1,5 @@
 import { addDuration, destructionDeadline, isAfter, isBefore, maxInstant, parseOptionalDuration, subtractDuration, type Instant } from '../calendar';
+import { isLate } from '../kit/clock';
 import { conflictError, notFoundError, ruleError, validationError } from '../errors';
 import type {
   CompleteDestruction,
@@ -144,7 +145,7 @@ export function completeDestruction(cmd: CompleteDestruction, state: OpenContrac
           deadline: d.deadline,
           completedAt,
           locations: certified,
-          withinDeadline: !isAfter(completedAt, d.deadline),
+          withinDeadline: !isLate(d.deadline, completedAt),
         },
       },
     },

@@ -1,5 +1,18 @@
-import { isBefore, maxInstant, subtractDuration, type Instant, type IsoDuration } from '../calendar';
+import { isAfter, isBefore, maxInstant, subtractDuration, type Instant, type IsoDuration } from '../calendar';
 import type { Timer } from './decider';
+
+/*
+ * Lateness, once for every clock of every file (DESIGN §3.9): a clock is overdue once its instant
+ * has passed and what it asks for is not done; what is done after its instant is late. At the very
+ * instant it is still on time, as "by <instant>" reads. The inbox, the views, the certificate and
+ * the browser all ask these two, never compare instants themselves.
+ */
+
+/** The clock due at `dueAt` is overdue at `at` (when what it asks for is not done yet). */
+export const isOverdue = (dueAt: Instant, at: Instant): boolean => isAfter(at, dueAt);
+
+/** What the clock due at `dueAt` asked for, done at `doneAt`, was done late. */
+export const isLate = (dueAt: Instant, doneAt: Instant): boolean => isAfter(doneAt, dueAt);
 
 /** A clock the engine acted on: when it was due, and when the engine acted. */
 export interface Acted {

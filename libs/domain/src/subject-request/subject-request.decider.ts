@@ -1,4 +1,5 @@
 import { addDuration, isAfter, isBefore, maxInstant, parseDuration, subtractDuration, type Instant } from '../calendar';
+import { isLate, isOverdue } from '../kit/clock';
 import { conflictError, notFoundError, ruleError, validationError } from '../errors';
 import { FIELDS } from '../fields';
 import type { StreamType, Timer } from '../kit/decider';
@@ -114,7 +115,7 @@ export function decide(command: SubjectRequestCommand, state: SubjectRequestStat
         throw conflictError('subject_request.completed', 'the request is completed', { status: s.status });
       }
       const { completedAt } = command.data;
-      return [{ type: 'SubjectRequestCompleted', data: { outcome, reason, completedAt, late: isAfter(completedAt, effectiveDeadline(s)) } }];
+      return [{ type: 'SubjectRequestCompleted', data: { outcome, reason, completedAt, late: isLate(effectiveDeadline(s), completedAt) } }];
     }
   }
 }
@@ -232,7 +233,7 @@ export interface SubjectRequestView {
 
 export function toSubjectRequestView(state: SubjectRequestState, at: Instant): SubjectRequestView {
   const s = opened(state);
-  const overdue = s.status === 'open' ? subjectRequestClocks(s).filter((c) => isAfter(at, c.at)).map((c) => (c.kind === 'subject-request-deadline' ? 'deadline' : 'assistanceDue')) : [];
+  const overdue = s.status === 'open' ? subjectRequestClocks(s).filter((c) => isOverdue(c.at, at)).map((c) => (c.kind === 'subject-request-deadline' ? 'deadline' : 'assistanceDue')) : [];
   return {
     id: s.requestId,
     contractId: s.contractId,
