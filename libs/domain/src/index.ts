@@ -140,6 +140,7 @@ export {
   type SubProcessorNoticeView,
 } from './sub-processor/sub-processor-notice.decider';
 export * from './kit/file-type';
+export * from './kit/read-model';
 export { CONTRACT_STATUSES, contractType, IN_PROCESSING } from './contract/contract.type';
 export { subjectRequestType } from './subject-request/subject-request.type';
 export { incidentType } from './incident/incident.type';

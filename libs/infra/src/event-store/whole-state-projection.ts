@@ -1,5 +1,5 @@
 import { DeadlinesView } from './deadlines-projection';
-import type { FileType } from '../../../domain/src';
+import { readModelColumns, type FileType } from '../../../domain/src';
 import { type InlineProjection, type PendingEvent, type ProjectionWrite, type StreamState } from './event-store';
 
 /*
@@ -70,19 +70,8 @@ export function fileReadModel<S extends { readonly status: string }>(type: FileT
   if ('custom' in model) throw new Error(`the ${type.name} read model is its own`);
   const table = tables.rows ?? model.table;
   const exists = (s: S) => s.status !== 'none';
-  const parent = type.parent === 'contract' ? [{ name: 'contract_id', type: 'uuid' as const, of: type.parentIdOf!, updatable: false }] : [];
-  const view = new WholeStateView<S>(
-    type.noun,
-    type.name,
-    table,
-    [
-      ...parent,
-      { name: 'status', type: 'text', of: (s) => s.status, updatable: true },
-      { name: model.listedAtColumn ?? 'received_at', type: 'timestamptz', of: model.listedAt, updatable: true },
-      ...(model.columns ?? []),
-    ],
-    exists,
-  );
+  // The columns the domain's pure read model names (readModelColumns): what a projection's spec states is what is written.
+  const view = new WholeStateView<S>(type.noun, type.name, table, readModelColumns(type), exists);
   const clocks = type.clocks;
   const deadlines = clocks
     ? [new DeadlinesView<S>({ streamType: type.name, handles: clocks.handles, clocksOf: (s) => clocks.of(s), contractIdOf: (_, s) => (exists(s) && type.parentIdOf && type.parent === 'contract' ? type.parentIdOf(s) : null), table: tables.deadlines })]
