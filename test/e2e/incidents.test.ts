@@ -48,6 +48,8 @@ describe('incidents and breach notices (P8)', () => {
     await waitFor('destroyed', async () => (await stack.request('GET', `/contracts/${destroyedBefore}`, { role: 'dpo' })).body.status === 'destroyed', { timeoutMs: 60_000, intervalMs: 250 });
     // Ended before the window too, but its data waits out a 30-day return window: still there.
     expect((await stack.request('POST', `/contracts/${endedAtA}/termination`, { role: 'account_manager', body: { reason: 'leaving' } })).body.status).toBe('terminated');
+    // bravo's record names a breach contact (DESIGN §3.10): its notice goes there, its own email in copy.
+    expect((await stack.request('PUT', '/controllers/privacy@bravo.example', { role: 'account_manager', body: { breachContact: 'security@bravo.example' } })).status).toBe(201);
     await new Promise((r) => setTimeout(r, 50));
     const from = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 50));
@@ -99,6 +101,10 @@ describe('incidents and breach notices (P8)', () => {
     // The inbox lists each controller's authority deadline.
     const inbox = await stack.request('GET', `/deadlines?kind=breach-notice-authority&contract=${atA[0]}`, { role: 'dpo' });
     expect(inbox.body.items).toEqual([expect.objectContaining({ file: { type: 'breach-notice', id: notice.id }, dueAt: notice.controllerAuthorityDue, overdue: false })]);
+
+    const [bravoNotice] = (await stack.request('GET', `/contracts/${atA[1]}/breach-notices`, { role: 'account_manager' })).body.items;
+    const bravoTrail = (await stack.request('GET', `/contracts/${atA[1]}/breach-notices/${bravoNotice.id}/events`, { role: 'dpo' })).body.events;
+    expect(bravoTrail.find((e: { type: string }) => e.type === 'EmailSent').data).toMatchObject({ to: ['security@bravo.example'], cc: ['privacy@bravo.example'] });
 
     // The trail proves what was sent: Message-ID, recipients, accepted instant, sha256 of the exact message.
     const trail = (await stack.request('GET', `/contracts/${atA[0]}/breach-notices/${notice.id}/events`, { role: 'dpo' })).body.events;

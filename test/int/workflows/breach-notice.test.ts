@@ -66,7 +66,9 @@ describe('a breach notice\'s clocks (time-skipping)', () => {
     await engine.sleepUntil(shift(reminderAt, -60_000));
     expect(await types(noticeId)).toEqual(['BreachNoticeOpened', 'EmailSent']);
     await engine.sleepUntil(shift(reminderAt, 60_000));
-    await engine.mail.waitFor((m) => m.to.includes('am@processor.example') && m.text.includes(noticeId));
+    const reminder = await engine.mail.waitFor((m) => m.to.includes('am@processor.example') && m.text.includes(noticeId));
+    // The controller's own authority deadline, 72 hours after the receipt (GDPR 33(1)), stated to the instant.
+    expect(reminder.text).toContain(`must be notified by ${new Date(Date.parse(sentAt) + 72 * HOUR).toISOString()}`);
     const events = await until('the reminder\'s receipt', async () => {
       const all = await engine.store.readStream(noticeId);
       return all.filter((e) => e.type === 'EmailSent').length === 2 && all;

@@ -243,7 +243,7 @@ export function incidentActivities(deps: ActivityDependencies) {
       const count = await fanOut(deps, input.incidentId, async (c) => {
         const args: BreachNoticeWorkflowInput = {
           noticeId: c.noticeId,
-          parties: { controllerName: c.controllerName, controllerEmail: c.controllerEmail, controllerDpoEmail: c.controllerDpoEmail, contractReference: c.contractReference },
+          parties: { controllerName: c.controllerName, controllerEmail: c.controllerEmail, controllerDpoEmail: c.controllerDpoEmail, contractReference: c.contractReference, breachContact: c.breachContact },
           open: { incidentId: input.incidentId, contractId: c.contractId, awareAt: input.awareAt, target: input.target, content: input.content, openedAt: input.openedAt },
         };
         try {

@@ -15,7 +15,7 @@ export type Notice =
   | ({ readonly kind: 'breach-notice' } & BreachFacts & { readonly content: IncidentContent })
   | ({ readonly kind: 'breach-supplement' } & BreachFacts & { readonly number: number; readonly changes: Partial<IncidentContent>; readonly content: IncidentContent })
   | ({ readonly kind: 'breach-escalation' } & BreachFacts & { readonly targetDue: string })
-  | ({ readonly kind: 'breach-acknowledgement-reminder' } & BreachFacts & { readonly sentAt: string })
+  | ({ readonly kind: 'breach-acknowledgement-reminder' } & BreachFacts & { readonly sentAt: string; readonly authorityDue: string })
   | TransferNoticeMail
   | AssistanceRequestMail
   | ContactCheckMail
@@ -62,6 +62,18 @@ export interface BreachFacts {
   readonly controllerEmail: string;
   readonly controllerDpoEmail: string | null;
   readonly contractReference: string | null;
+  /** The breach contact the controller's record names (DESIGN §3.10), when it names one: the notice goes there. */
+  readonly breachContact?: string | null;
+}
+
+/**
+ * Whom a breach notice goes to (DESIGN §3.1, §3.10): the controller's breach contact when its record
+ * names one, with the controller's own email and its DPO in copy; else the controller's email.
+ */
+function breachRecipients(notice: BreachFacts): { to: string; cc: string[] } {
+  const to = notice.breachContact ?? notice.controllerEmail;
+  const cc = [notice.controllerEmail, notice.controllerDpoEmail].filter((a): a is string => !!a && a.toLowerCase() !== to.toLowerCase());
+  return { to, cc: [...new Map(cc.map((a) => [a.toLowerCase(), a])).values()] };
 }
 
 /** The outbox's message id of a notice: stable, so a notice enqueued twice is sent once. */
@@ -234,8 +246,7 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
       const changed = supplement ? Object.keys(notice.changes) : undefined;
       return {
         ...base,
-        to: notice.controllerEmail,
-        cc: notice.controllerDpoEmail ? [notice.controllerDpoEmail] : [],
+        ...breachRecipients(notice),
         subject: supplement
           ? `Personal data breach — supplement ${notice.number} to our notice ${notice.noticeId} (contract ${name})`
           : `Personal data breach notification (GDPR 33(2)) — contract ${name}`,
@@ -266,7 +277,7 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
         subject: `[DPA] No acknowledgement of a breach notice — ${notice.controllerName}, contract ${notice.contractReference ?? notice.contractId}`,
         text:
           `${notice.controllerName} has not acknowledged the breach notice ${notice.noticeId} (incident ${notice.incidentId}) we sent on ${notice.sentAt}, under contract ${notice.contractReference ?? notice.contractId}.\n` +
-          `Please make sure the controller has it — its supervisory authority must be notified by ${new Date(Date.parse(notice.sentAt) + 72 * 3_600_000).toISOString()} (72 hours from our notice) — then record its acknowledgement.`,
+          `Please make sure the controller has it — its supervisory authority must be notified by ${notice.authorityDue} (72 hours from our notice) — then record its acknowledgement.`,
       };
     case 'instruction-objection': {
       const name = notice.contractReference ?? notice.contractId;

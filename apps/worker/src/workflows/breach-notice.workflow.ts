@@ -1,5 +1,5 @@
 import { continueAsNew, setHandler, sleep } from '@temporalio/workflow';
-import { breachNoticeStream, type BreachNoticeCommand, type BreachNoticeEvent, type BreachNoticeState, type EmailSent, type IncidentContent } from '../../../../libs/domain/src';
+import { breachNoticeStream, controllerAuthorityDue, type BreachNoticeCommand, type BreachNoticeEvent, type BreachNoticeState, type EmailSent, type IncidentContent } from '../../../../libs/domain/src';
 import {
   acknowledgeBreachNoticeUpdate,
   breachNoticeSnapshotQuery,
@@ -73,7 +73,8 @@ export async function breachNoticeWorkflow(input: BreachNoticeWorkflowInput): Pr
         if (e.type === 'BreachNoticeEscalated') await ledger.mail.send({ kind: 'breach-escalation', ...facts(), targetDue: e.data.dueAt });
         if (e.type === 'AcknowledgementReminded') {
           const s = ledger.state as Exclude<BreachNoticeState, { status: 'none' }>;
-          await ledger.mail.send({ kind: 'breach-acknowledgement-reminder', ...facts(), sentAt: s.sentAt! });
+          // The controller's own deadline as the domain states it (controllerAuthorityDue), never recomputed in the wording.
+          await ledger.mail.send({ kind: 'breach-acknowledgement-reminder', ...facts(), sentAt: s.sentAt!, authorityDue: controllerAuthorityDue(s)! });
         }
       }
     },

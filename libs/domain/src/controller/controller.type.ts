@@ -9,7 +9,7 @@ import { CONTROLLER_LOCALES, controllerStream, toControllerView, type Controller
 export const controllerPreferencesBody = body({
   locale: oneOf(CONTROLLER_LOCALES, { description: 'The language of its emails, its portal and its certificate (default en).' }).optional(),
   timeZone: text('timeZone', { example: 'Europe/Paris', description: 'Dates written to it are in this zone, with UTC beside them (default UTC).' }).optional(),
-  breachContact: text('email', { example: 'security@client.example', description: 'The point of contact for breaches that the contact checks ask (DESIGN §3.10); else the controller\'s email. Breach notices still go to the controller\'s email and DPO.' }).nullable().optional(),
+  breachContact: text('email', { example: 'security@client.example', description: 'The point of contact for breaches that the contact checks ask (DESIGN §3.10); else the controller\'s email. Breach notices go to it, the controller\'s email and DPO in copy.' }).nullable().optional(),
   stripeCustomerId: text('stripeCustomerId', { example: 'cus_NffrFeUfNV2Hib' }).nullable().optional(),
 });
 

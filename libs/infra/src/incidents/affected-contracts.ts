@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type DataSource } from 'typeorm';
-import { affectedBy, isLocationScope, type ContractState, type IncidentScope } from '../../../domain/src';
+import { affectedBy, controllerIdentity, isLocationScope, type ContractState, type IncidentScope } from '../../../domain/src';
 import { breachNoticeId } from '../ids';
 
 /** Contracts read per query while resolving: a page of states, never the whole table in memory. */
@@ -68,16 +68,23 @@ export interface AffectedContract {
   readonly controllerEmail: string;
   readonly controllerDpoEmail: string | null;
   readonly contractReference: string | null;
+  /** The breach contact the controller's record names (DESIGN §3.10): the notice goes to it, else to controllerEmail. */
+  readonly breachContact: string | null;
 }
 
 /** A page of an incident's affected contracts (after `afterContractId`), with whom each notice goes to. */
 export async function affectedContractsPage(dataSource: DataSource, incidentId: string, afterContractId: string | null, limit: number): Promise<AffectedContract[]> {
   const rows = (await dataSource.query(
     `SELECT a.contract_id::text AS "contractId", a.notice_id::text AS "noticeId", c.controller_name AS "controllerName", c.controller_email AS "controllerEmail",
-            c.state->'controller'->>'dpoEmail' AS "controllerDpoEmail", c.reference AS "contractReference"
+            c.state->'controller'->>'dpoEmail' AS "controllerDpoEmail", c.state->'controller'->>'customerId' AS "customerId", c.reference AS "contractReference"
      FROM incident_contracts a JOIN contracts c ON c.id = a.contract_id
      WHERE a.incident_id = $1::uuid AND a.contract_id > $2::uuid ORDER BY a.contract_id LIMIT $3`,
     [incidentId, afterContractId ?? '00000000-0000-0000-0000-000000000000', limit],
-  )) as AffectedContract[];
-  return rows;
+  )) as (Omit<AffectedContract, 'breachContact'> & { customerId: string | null })[];
+  // Each controller's record, found by its identity as the domain states it (one query a page).
+  const identities = rows.map((r) => controllerIdentity({ customerId: r.customerId, email: r.controllerEmail }));
+  const contacts = new Map(
+    ((await dataSource.query(`SELECT identity, state->>'breachContact' AS contact FROM controllers WHERE identity = ANY($1::text[])`, [[...new Set(identities)]])) as { identity: string; contact: string | null }[]).map((r) => [r.identity, r.contact]),
+  );
+  return rows.map(({ customerId: _customerId, ...r }, i) => ({ ...r, breachContact: contacts.get(identities[i]!) ?? null }));
 }

@@ -37,7 +37,8 @@ export const breachNoticeWorkflowId = (noticeId: string) => workflowIdOf('breach
 export type BreachNoticeSnapshot = Snapshot<BreachNoticeState>;
 
 /** Who a notice's emails go to, and how they name the contract. */
-export type BreachNoticeParties = ContractParties;
+/** Whom a breach notice goes to: the contract's parties, and the breach contact its controller's record names (DESIGN §3.10), if any. */
+export type BreachNoticeParties = ContractParties & { readonly breachContact?: string | null };
 
 export interface BreachNoticeWorkflowInput {
   readonly noticeId: string;
