@@ -91,7 +91,8 @@ describe('the browser UI (DESIGN §7)', () => {
       const contractUrl = page.url();
       // Only the commands the contract takes now: an order is handed over or cancelled, not terminated.
       const forms = async () => (await page.locator('.actions form').evaluateAll((fs) => fs.map((f) => f.getAttribute('action')!.split('/').at(-1)))).sort();
-      expect(await forms()).toEqual(['cancellation', 'credentials']);
+      // The contract's own commands, and the files its role may open (declared types: a DPIA request, an instruction).
+      expect(await forms()).toEqual(['cancellation', 'credentials', 'document', 'request']);
 
       // The hand-over: the secret is write-only (a password field, never shown again).
       expect(await page.getAttribute('#secret', 'type')).toBe('password');
@@ -100,7 +101,7 @@ describe('the browser UI (DESIGN §7)', () => {
       await page.fill('#secret', 'a-very-secret-value');
       await Promise.all([page.waitForURL(contractUrl), page.click('form[action$="/credentials"] button[type=submit]')]);
       expect(await page.locator('.status').first().textContent()).toBe('active');
-      expect(await forms()).toEqual(['credentials', 'non-renewal', 'termination']);
+      expect(await forms()).toEqual(['credentials', 'document', 'non-renewal', 'request', 'termination']);
       expect(await page.content()).not.toContain('a-very-secret-value');
       const svg = page.locator('svg.timeline');
       expect(await svg.locator('title').textContent()).toBe('Timeline of contract UI-ALPHA');
@@ -108,6 +109,35 @@ describe('the browser UI (DESIGN §7)', () => {
       expect(await svg.textContent()).toContain('today');
       await noSeriousViolations(page, 'contract page');
       await shoot(page, 'contract-active');
+
+      // A declared file opens from the form its declaration gives (its schema, its roles): refused, what was typed stays.
+      const local = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+      const request = 'form[action$="/files/assistance-request/request"]';
+      await page.selectOption(`${request} select[name=kind]`, 'dpia');
+      // Received now (a whole second the form can hold, after the order), due before it: the domain refuses.
+      await page.fill(`${request} input[name=receivedAt]`, local(Date.now() + 2_000));
+      await page.fill(`${request} input[name=dueAt]`, local(Date.now() - 3_600_000));
+      await page.fill(`${request} textarea[name=summary]`, 'DPIA of the analytics database');
+      await page.click(`${request} button[type=submit]`);
+      expect(await page.locator(`${request} .error`).textContent()).toContain('dueAt must come after receivedAt');
+      expect(await page.inputValue(`${request} textarea[name=summary]`)).toBe('DPIA of the analytics database');
+      expect((await stack.request('GET', `/contracts/${contractUrl.split('/').at(-1)}/assistance-requests`, { role: 'dpo' })).body.items).toEqual([]);
+      const dueAt = local(Date.now() + 14 * 86_400_000);
+      await page.fill(`${request} input[name=dueAt]`, dueAt);
+      await Promise.all([page.waitForURL(/\/files\/assistance-request\/[0-9a-f-]{36}$/), page.click(`${request} button[type=submit]`)]);
+      const fileUrl = page.url();
+      expect(await page.locator('.status').first().textContent()).toBe('open');
+      await noSeriousViolations(page, 'a declared file');
+      // Its further commands are forms on its own page: the help is delivered.
+      const deliver = 'form[action$="/deliver"]';
+      await page.fill(`${deliver} input[name=deliveredAt]`, local(Date.now() + 2_000));
+      await page.fill(`${deliver} textarea[name=provided]`, 'Security measures and the sub-processor list');
+      await Promise.all([page.waitForURL(fileUrl), page.click(`${deliver} button[type=submit]`)]);
+      expect(await page.locator('.status').first().textContent()).toBe('delivered');
+      const [opened] = (await stack.request('GET', `/contracts/${contractUrl.split('/').at(-1)}/assistance-requests`, { role: 'dpo' })).body.items;
+      expect(opened).toMatchObject({ id: fileUrl.split('/').at(-1), kind: 'dpia', dueAt: `${dueAt}.000Z`, status: 'delivered', summary: 'DPIA of the analytics database' });
+      await page.goto(contractUrl);
+      expect(await page.locator(`a[href="${new URL(fileUrl).pathname}"]`).count()).toBe(1);
 
       // A field sent twice is refused as bad input (400), never a failure of the engine.
       const csrf = await page.inputValue('form[action$="/termination"] input[name=_csrf]');

@@ -1,7 +1,7 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { DataSource } from 'typeorm';
-import { authorisationsOn, callerCommands, CANONICAL_UUID, CONTRACT_FILE_TYPES, CONTRACT_STATUSES, controllerIdentity, FILE_TYPES, fileTypeNamed, isEnded, isOverdue, type OrderedOrLater, type StaffState } from '../../../../libs/domain/src';
+import { authorisationsOn, callerCommands, CANONICAL_UUID, CONTRACT_FILE_TYPES, CONTRACT_STATUSES, controllerIdentity, FILE_TYPES, fileTypeNamed, isEnded, isLate, isOverdue, type OrderedOrLater, type StaffState } from '../../../../libs/domain/src';
 import { DEADLINES_TABLE } from '../../../../libs/infra/src/event-store/deadlines-projection';
 import { controllerFileId } from '../../../../libs/infra/src/ids';
 import { ROLES, type Principal, type Role } from '../../../../libs/infra/src/auth/api-keys';
@@ -20,7 +20,9 @@ import { FileTrails } from '../kit/trail';
 import { bare, CSS, dateTime, dateWithCountdown, html, Html, layout } from './html';
 import { field, fieldError } from './forms';
 import { OidcClient } from './oidc';
-import { incidentRoutes } from './incidents';
+import { incidentRoutes, type UiContext } from './incidents';
+import { declaredFileRoutes, filePageOf, openFileForms, type Refused } from './file-forms';
+import { DeclaredFiles } from '../kit/declared-files';
 import { cookieOf, SESSION_COOKIE, subjectHashOf, UiSessions, type Signed, type UiSession } from './sessions';
 import { timeline } from './timeline';
 
@@ -70,11 +72,11 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   /** A contract's own files (DESIGN §3), each with its stream: what its page lists and its trail shows. */
   const filesOf = async (contractId: string) =>
     (await dataSource.query(
-      `SELECT f.id::text AS id, f.type, f.status, f.at FROM (
-         ${CONTRACT_FILE_TYPES.map(({ readModel, noun }) => `SELECT id, '${noun.replace(/'/g, "''")}' AS type, status, received_at AS at FROM ${readModel.table} WHERE contract_id = $1`).join(' UNION ALL ')}
+      `SELECT f.id::text AS id, f.type, f.stream, f.status, f.at FROM (
+         ${CONTRACT_FILE_TYPES.map(({ readModel, noun, name }) => `SELECT id, '${noun.replace(/'/g, "''")}' AS type, '${name}' AS stream, status, received_at AS at FROM ${readModel.table} WHERE contract_id = $1`).join(' UNION ALL ')}
        ) f ORDER BY f.at, f.id`,
       [contractId],
-    )) as { id: string; type: string; status: string; at: Date | null }[];
+    )) as { id: string; type: string; stream: string; status: string; at: Date | null }[];
   const pipe = validationPipe();
   const secure = config.ui.baseUrl.startsWith('https:');
   const cookie = (name: string, value: string, extra: string) => `${name}=${encodeURIComponent(value)}; HttpOnly; SameSite=Lax; Path=/${secure ? '; Secure' : ''}; ${extra}`;
@@ -246,7 +248,8 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
     }
   });
 
-  const contractPage = async (req: Signed, id: string, error: ApiError | null = null, values: Record<string, string> = {}) => {
+  const ui: UiContext = { page, csrfField, principalOf, pipe };
+  const contractPage = async (req: Signed, id: string, error: ApiError | null = null, values: Record<string, string> = {}, refused: Refused | null = null) => {
     const { state } = await queries.found(id);
     const s = state as OrderedOrLater;
     const manager = req.session!.role === 'account_manager';
@@ -283,6 +286,8 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
         <div class="field"><label><input type="checkbox" name="confirm" value="yes" required> I understand: processing ends now, the credentials are shredded and the data will be destroyed.</label>${fieldError(error, 'confirm')}</div>
         <button type="submit" class="danger">Terminate the contract</button></form>`);
     }
+    // Each declared file type the role may open, from its declaration (its create command's schema and roles).
+    if (s.status !== 'cancelled') actions.push(...openFileForms(req, ui, id, refused));
     const files = await filesOf(id);
     const now = new Date().toISOString();
     const staff = (await dataSource.query(`SELECT state FROM staff WHERE state->'assignments' @> $1::jsonb ORDER BY received_at, id`, [JSON.stringify([{ contractId: id }])])) as { state: StaffState }[];
@@ -291,7 +296,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
     const links: Html[] = [];
     if (d.certificate) links.push(html`<a href="/ui/contracts/${id}/certificate.json" download>Download the destruction certificate</a>`);
     if (auditor) links.push(html`<a href="/ui/contracts/${id}/evidence.zip" download>Download the evidence pack</a>`, html`<a href="/ui/contracts/${id}/trail">Audit trail</a>`);
-    const lateDeadline = d.deadline !== null && (d.completedAt ? d.completedAt > d.deadline : new Date().toISOString() > d.deadline);
+    const lateDeadline = d.deadline !== null && (d.completedAt ? isLate(d.deadline, d.completedAt) : isOverdue(d.deadline, new Date().toISOString()));
     // The controller's own files (a contact check) with an open clock show on each of its contracts.
     const identity = controllerIdentity(s.controller);
     const controllerClocks = CONTROLLER_CLOCK_TYPES.length
@@ -323,7 +328,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
       <h2>Authorised persons</h2>
       ${persons.length === 0 ? html`<p class="muted">Nobody is authorised on this contract yet.</p>` : html`<ul>${persons.map((p) => html`<li>${p.name}: from ${dateTime(p.authorisedFrom)}${p.authorisedUntil ? html` until ${dateTime(p.authorisedUntil)}` : ''} · ${p.cleared ? html`<span class="ok">cleared</span>` : html`<span class="late">gap: ${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</li>`)}</ul>`}
       <h2>Files</h2>
-      ${files.length === 0 ? html`<p class="muted">No breach notice, request, instruction, audit or other file yet.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">File</th><th scope="col">Status</th><th scope="col">Opened</th>${auditor ? html`<th scope="col">Trail</th>` : ''}</tr></thead><tbody>${files.map((f) => html`<tr><td>${f.type}</td><td><span class="status">${f.status}</span></td><td>${f.at ? dateTime(f.at.toISOString()) : '—'}</td>${auditor ? html`<td><a href="/ui/contracts/${id}/trail?file=${f.id}">events</a></td>` : ''}</tr>`)}</tbody></table></div>`}
+      ${files.length === 0 ? html`<p class="muted">No breach notice, request, instruction, audit or other file yet.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">File</th><th scope="col">Status</th><th scope="col">Opened</th>${auditor ? html`<th scope="col">Trail</th>` : ''}</tr></thead><tbody>${files.map((f) => html`<tr><td>${filePageOf(id, f.stream, f.id) ? html`<a href="${filePageOf(id, f.stream, f.id)!}">${f.type}</a>` : f.type}</td><td><span class="status">${f.status}</span></td><td>${f.at ? dateTime(f.at.toISOString()) : '—'}</td>${auditor ? html`<td><a href="/ui/contracts/${id}/trail?file=${f.id}">events</a></td>` : ''}</tr>`)}</tbody></table></div>`}
       ${actions.length ? html`<h2>Actions</h2><div class="actions">${actions}</div>` : ''}`,
     );
   };
@@ -468,7 +473,8 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
     }
   });
 
-  incidentRoutes(router, { page, csrfField, principalOf, pipe }, app.get(Incidents));
+  incidentRoutes(router, ui, app.get(Incidents));
+  declaredFileRoutes(router, ui, app.get(DeclaredFiles), (req, id, refused) => contractPage(req, id, null, {}, refused));
 
   // Anything else under /ui, and failures: a page, never a stack trace.
   router.use((_req, res) => void res.status(404).send(bare('Not found', html`<p>No such page. <a href="/ui/contracts">Contracts</a>.</p>`)));

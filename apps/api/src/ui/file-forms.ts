@@ -1,0 +1,144 @@
+import { type Router } from 'express';
+import { CANONICAL_UUID, type CommandSpec } from '../../../../libs/domain/src';
+import { ApiError } from '../common/api-error';
+import { toApiError } from '../common/error.filter';
+import { DECLARED_FILE_TYPES, type DeclaredFiles } from '../kit/declared-files';
+import { type UiContext } from './incidents';
+import { dateTime, html, Html } from './html';
+import { bodyOf, fieldHtml, formFieldsOf, labelOf } from './schema-forms';
+import { type Signed } from './sessions';
+
+/*
+ * DESIGN §7: every declared file type of a contract in the browser, from its declaration alone —
+ * the form that opens one on the contract's page, the file's own page (its view) with a form for
+ * each further command, each form read from the command's schema and shown only to the roles that
+ * may send it. A POST goes through the same service as the API's route, so both refuse alike.
+ */
+
+type Declared = (typeof DECLARED_FILE_TYPES)[number];
+
+/** A form that was refused: which one, what was typed, and why (shown in place of the blank form). */
+export interface Refused {
+  readonly form: string;
+  readonly values: Record<string, string>;
+  readonly error: ApiError;
+}
+
+const typeNamed = (name: string): Declared | undefined => DECLARED_FILE_TYPES.find((t) => t.name === name);
+const allowed = (req: Signed, spec: CommandSpec) => spec.roles.includes(req.session!.role as never);
+
+function commandForm(req: Signed, ui: UiContext, action: string, formId: string, spec: CommandSpec, refused: Refused | null): Html {
+  const mine = refused?.form === formId ? refused : null;
+  const fields = formFieldsOf(spec.schema);
+  return html`<form method="post" action="${action}" class="card">${ui.csrfField(req)}<h2>${spec.summary}</h2>
+    ${mine && !(mine.error.details as { fields?: unknown } | undefined)?.fields ? html`<p class="notice" role="alert">${mine.error.message}</p>` : ''}
+    ${fields.map((f) => fieldHtml(f, formId, mine?.values[f.name], mine?.error ?? null))}
+    ${spec.irreversible ? html`<div class="field"><label><input type="checkbox" name="_confirm" value="yes" required> This cannot be undone</label></div>` : ''}
+    <button type="submit"${spec.irreversible ? new Html(' class="danger"') : ''}>Record</button></form>`;
+}
+
+/** The forms that open a file of each declared type the caller's role may open, for the contract's page. */
+export function openFileForms(req: Signed, ui: UiContext, contractId: string, refused: Refused | null): Html[] {
+  return DECLARED_FILE_TYPES.flatMap((type) =>
+    Object.entries(type.commands)
+      .filter(([, spec]) => spec.creates && allowed(req, spec))
+      .map(([name, spec]) => commandForm(req, ui, `/ui/contracts/${contractId}/files/${type.name}/${name}`, `${type.name}-${name}`, spec, refused)),
+  );
+}
+
+/** Where a declared file's own page is, for the contract's list of files (none for other types). */
+export const filePageOf = (contractId: string, typeName: string, fileId: string): string | null => (typeNamed(typeName) ? `/ui/contracts/${contractId}/files/${typeName}/${fileId}` : null);
+
+/** A view's facts as a list: each field by its label, instants as dates, lists and objects as text. */
+function facts(view: Record<string, unknown>): Html {
+  const shown = (v: unknown): Html | string =>
+    v === null || v === undefined || (Array.isArray(v) && v.length === 0)
+      ? '—'
+      : typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v)
+        ? dateTime(v)
+        : typeof v === 'object'
+          ? JSON.stringify(v)
+          : String(v);
+  return html`<dl class="facts">${Object.entries(view).map(([k, v]) => html`<dt>${labelOf(k)}</dt><dd>${shown(v)}</dd>`)}</dl>`;
+}
+
+export function declaredFileRoutes(router: Router, ui: UiContext, declared: DeclaredFiles, contractPage: (req: Signed, id: string, refused: Refused) => Promise<string>): void {
+  const filePage = async (req: Signed, type: Declared, contractId: string, fileId: string, refused: Refused | null = null) => {
+    const view = (await declared.store(type).found(contractId, fileId)) as Record<string, unknown>;
+    const open = type.statuses[view.status as keyof typeof type.statuses] === 'open';
+    const forms = open
+      ? Object.entries(type.commands)
+          .filter(([, spec]) => !spec.creates && spec.path && allowed(req, spec))
+          .map(([name, spec]) => commandForm(req, ui, `/ui/contracts/${contractId}/files/${type.name}/${fileId}/${name}`, `${type.name}-${name}`, spec, refused))
+      : [];
+    return ui.page(
+      req,
+      `${type.noun.charAt(0).toUpperCase()}${type.noun.slice(1)} ${fileId.slice(0, 8)}`,
+      'contracts',
+      html`<p><a href="/ui/contracts/${contractId}">Back to the contract</a></p>
+      <p><span class="status">${String(view.status)}</span></p>
+      ${facts(view)}
+      ${forms.length ? html`<h2>Actions</h2><div class="actions">${forms}</div>` : ''}`,
+    );
+  };
+
+  const params = (req: Signed): { type: Declared; contractId: string; fileId?: string } => {
+    const type = typeNamed(String(req.params.type));
+    const contractId = String(req.params.id);
+    const fileId = req.params.fid === undefined ? undefined : String(req.params.fid);
+    if (!type || !CANONICAL_UUID.test(contractId) || (fileId !== undefined && !type.idPattern.test(fileId))) throw new ApiError(404, 'not_found', 'No such file.');
+    return { type, contractId, ...(fileId ? { fileId } : {}) };
+  };
+  const texts = (body: unknown): Record<string, string> => Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string') as [string, string][]);
+  const spec = (type: Declared, name: string, req: Signed): CommandSpec => {
+    const found = type.commands[name];
+    if (!found) throw new ApiError(404, 'not_found', 'No such command.');
+    if (!allowed(req, found)) throw new ApiError(403, 'forbidden', `The role ${req.session!.role} may not send this command.`);
+    if (found.irreversible && (req.body as Record<string, unknown>)?._confirm !== 'yes') throw new ApiError(400, 'confirmation_required', 'Tick the box to confirm: this cannot be undone.');
+    return found;
+  };
+
+  router.get('/contracts/:id/files/:type/:fid', async (req: Signed, res, next) => {
+    try {
+      const { type, contractId, fileId } = params(req);
+      res.send(await filePage(req, type, contractId, fileId!));
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  // Opening a file: its create command's form on the contract's page; refused, the page again with what was typed.
+  router.post('/contracts/:id/files/:type/:command', async (req: Signed, res, next) => {
+    let at: { type: Declared; contractId: string } | null = null;
+    const values = texts(req.body);
+    try {
+      at = params(req);
+      const command = String(req.params.command);
+      const s = spec(at.type, command, req);
+      if (!s.creates) throw new ApiError(404, 'not_found', 'No such command.');
+      const opened = await declared.open(at.type, command, at.contractId, bodyOf(formFieldsOf(s.schema), values), ui.principalOf(req.session!), null);
+      res.redirect(303, `/ui/contracts/${at.contractId}/files/${at.type.name}/${(opened.view as { id: string }).id}`);
+    } catch (e) {
+      const error = toApiError(e);
+      if (!at || error.status >= 500 || error.status === 403 || error.status === 404) return next(e);
+      res.status(error.status).send(await contractPage(req, at.contractId, { form: `${at.type.name}-${String(req.params.command)}`, values, error }));
+    }
+  });
+
+  router.post('/contracts/:id/files/:type/:fid/:command', async (req: Signed, res, next) => {
+    let at: { type: Declared; contractId: string; fileId?: string } | null = null;
+    const values = texts(req.body);
+    try {
+      at = params(req);
+      const command = String(req.params.command);
+      const s = spec(at.type, command, req);
+      if (s.creates) throw new ApiError(404, 'not_found', 'No such command.');
+      await declared.command(at.type, command, at.contractId, at.fileId!, bodyOf(formFieldsOf(s.schema), values), ui.principalOf(req.session!));
+      res.redirect(303, `/ui/contracts/${at.contractId}/files/${at.type.name}/${at.fileId}`);
+    } catch (e) {
+      const error = toApiError(e);
+      if (!at || error.status >= 500 || error.status === 403 || error.status === 404) return next(e);
+      res.status(error.status).send(await filePage(req, at.type, at.contractId, at.fileId!, { form: `${at.type.name}-${String(req.params.command)}`, values, error }));
+    }
+  });
+}
