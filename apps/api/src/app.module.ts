@@ -15,7 +15,6 @@ import { AuthModule } from './auth/auth.module';
 import { IdempotencyMiddleware } from './common/idempotency.middleware';
 import { ContractsModule } from './contracts/contracts.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
-import { SubjectRequestsModule } from './subject-requests/subject-requests.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { RegistersModule } from './registers/registers.module';
 import { ControllerRecordsModule } from './controller-records/controller-records';
@@ -61,7 +60,6 @@ export class AppModule implements NestModule {
         MetricsModule,
         ContractsModule,
         DeadlinesModule,
-        SubjectRequestsModule,
         IncidentsModule,
         RegistersModule,
         ControllerRecordsModule,

@@ -142,7 +142,7 @@ export {
 export * from './kit/file-type';
 export * from './kit/read-model';
 export { CONTRACT_STATUSES, contractType, IN_PROCESSING } from './contract/contract.type';
-export { subjectRequestType } from './subject-request/subject-request.type';
+export { subjectRequestType, type SubjectRequestMail } from './subject-request/subject-request.type';
 export { incidentType } from './incident/incident.type';
 export { breachNoticeType } from './breach-notice/breach-notice.type';
 export { instructionType, type InstructionObjectionMail } from './instruction/instruction.type';

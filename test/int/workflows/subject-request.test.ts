@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSubjectRequestUpdate, subjectRequestWorkflowId, type SubjectRequestWorkflowInput } from '../../../libs/infra/src/temporal/messages';
+import { FILE_WORKFLOW, fileCommandUpdate, workflowIdOf, type FileWorkflowInput } from '../../../libs/infra/src/temporal/messages';
 import { DAY, MANAGER, recordHistory, shift, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
 /**
- * P7 (DESIGN §3.2) on the time-skipping server: a request's assistance target reminds account
- * management P3D before it and escalates to the processor's DPO when it passes, each once and as
- * facts that say when they were due; an extension re-arms both for its new target.
+ * P7 (DESIGN §3.2) on the time-skipping server, run by the generic file workflow from the type's
+ * declaration: a request's assistance target reminds account management P3D before it and
+ * escalates to the processor's DPO when it passes, each once and as facts that say when they were
+ * due; one the processor received is passed to the controller at once, once.
  */
 let engine: TimeSkippingEngine;
 beforeAll(async () => {
@@ -15,21 +16,17 @@ beforeAll(async () => {
 });
 afterAll(async () => engine?.teardown());
 
-async function open(receivedAt: string, reference: string) {
+/** Opens a request as the API does: update-with-start of the file workflow, the margin from the engine's settings. */
+async function open(receivedAt: string, reference: string, receivedBy: 'controller' | 'processor' = 'controller') {
   const requestId = randomUUID();
-  const contractId = randomUUID();
-  const input: SubjectRequestWorkflowInput = { requestId, parties: { controllerEmail: 'privacy@client.example', controllerDpoEmail: null, contractReference: null } };
-  const answer = await engine.env.client.workflow.executeUpdateWithStart(openSubjectRequestUpdate, {
-    args: [{ open: { requestId, contractId, requestType: 'access', receivedAt, receivedBy: 'controller', reference, assistanceMargin: 'P7D', contractOrderedAt: shift(receivedAt, -DAY) }, actor: MANAGER }],
-    startWorkflowOperation: new WithStartWorkflowOperation('subjectRequestWorkflow', {
-      workflowId: subjectRequestWorkflowId(requestId),
-      taskQueue: engine.taskQueue,
-      args: [input],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    }),
+  const context = { id: requestId, contractId: randomUUID(), contract: { orderedAt: shift(receivedAt, -DAY) }, settings: { assistanceMargin: 'P7D' } };
+  const input: FileWorkflowInput = { type: 'subject-request', id: requestId, parties: { controllerName: 'Client SAS', controllerEmail: 'privacy@client.example', controllerDpoEmail: null, contractReference: null } };
+  const workflowId = workflowIdOf('subject-request', requestId);
+  const answer = await engine.env.client.workflow.executeUpdateWithStart(fileCommandUpdate, {
+    args: [{ command: 'open', body: { type: 'access', receivedAt, receivedBy, reference }, context, actor: MANAGER }],
+    startWorkflowOperation: new WithStartWorkflowOperation(FILE_WORKFLOW, { workflowId, taskQueue: engine.taskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
   });
-  return { requestId, answer, handle: engine.env.client.workflow.getHandle(subjectRequestWorkflowId(requestId)) };
+  return { requestId, answer, handle: engine.env.client.workflow.getHandle(workflowId) };
 }
 
 /** The file's own events (the receipts of its emails aside). */
@@ -71,5 +68,23 @@ describe('a data-subject request\'s clocks (time-skipping)', () => {
     const receipts = (await engine.store.readStream(requestId)).filter((e) => e.type === 'EmailSent');
     expect(receipts.map((e) => e.data.kind).sort()).toEqual(['assistance-escalation', 'assistance-reminder']);
     await recordHistory('subject-request-clocks', handle);
+  });
+
+  it('passes a request the processor received to the controller at once, once, the fact before its email', async () => {
+    const receivedAt = await engine.now();
+    const { requestId, answer, handle } = await open(receivedAt, 'TS-FWD', 'processor');
+    expect(answer).toMatchObject({ created: true, state: { status: 'open', receivedBy: 'processor' } });
+    const forwarded = await engine.mail.waitFor((m) => m.to.includes('privacy@client.example') && m.subject.includes('TS-FWD'));
+    expect(forwarded.subject).toContain('Data-subject request received for you');
+    await engine.receipts(requestId, 1);
+    const events = await own(requestId);
+    expect(events.map((e) => e.type)).toEqual(['SubjectRequestOpened', 'SubjectRequestForwarded']);
+    // At once: within the task that opened it, not at a later timer.
+    expect(Date.parse(events[1]!.data.forwardedAt as string) - Date.parse(events[0]!.data.openedAt as string)).toBeLessThan(60_000);
+    // Completed: no second forward, whatever happens next.
+    await handle.executeUpdate(fileCommandUpdate, { args: [{ command: 'complete', body: { outcome: 'fulfilled' }, context: { id: requestId, contractId: events[0]!.data.contractId as string, contract: { orderedAt: shift(receivedAt, -DAY) } }, actor: MANAGER }] });
+    await handle.result();
+    expect(engine.mail.messages.filter((m) => m.subject.includes('TS-FWD'))).toHaveLength(1);
+    await recordHistory('subject-request-forwarded', handle);
   });
 });

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Inject, Injectable, Param, Post, Res, type 
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { DataSource } from 'typeorm';
-import { FILE_TYPES, openApiSchemaOf, parseBody, type CommandSpec, type FileType } from '../../../../libs/domain/src';
+import { FILE_TYPES, openApiSchemaOf, parseBody, type CommandSpec, type EngineSettings, type FileType } from '../../../../libs/domain/src';
 import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
 import { FILE_WORKFLOW, fileCommandUpdate, workflowIdOf, type FileCommandInput, type FileWorkflowInput } from '../../../../libs/infra/src/temporal/messages';
 import { CurrentPrincipal } from '../auth/auth.guard';
@@ -79,6 +79,11 @@ export class DeclaredFiles {
     @Inject(DataSource) private readonly dataSource: DataSource,
   ) {}
 
+  /** The engine's settings a command's rules take (configuration): the same for every file type. */
+  private settings(): EngineSettings {
+    return { assistanceMargin: this.files.config.subjectRequests.assistanceMargin };
+  }
+
   /** The type's files under a contract, read and commanded. */
   store(type: Declared): ContractFiles<{ type: string }, { status: string }, unknown> {
     let store = this.stores.get(type.name);
@@ -94,7 +99,7 @@ export class DeclaredFiles {
   async open(type: Declared, name: string, contractId: string, body: unknown, principal: Principal, scope: IdempotencyScope | null): Promise<{ created: boolean; view: unknown }> {
     const contract = await contractFor(this.contracts, contractId);
     const id = newId(scope, `${type.name}\n${contractId}`);
-    const context = { id, contractId, contract: { orderedAt: contract.orderedAt } };
+    const context = { id, contractId, contract: { orderedAt: contract.orderedAt }, settings: this.settings() };
     this.files.refuseLocally(type.stream.decide, type.commands[name]!.toCommand(body, { ...context, recordedAt: now() }), type.stream.initialState());
     const input: FileWorkflowInput = { type: type.name, id, parties: partiesOf(contract) };
     const args: FileCommandInput = { command: name, body, context, actor: actorOf(principal) };
@@ -106,7 +111,7 @@ export class DeclaredFiles {
   /** Any other command, to the file's own workflow (or answered from the stored file once it finished). */
   async command(type: Declared, name: string, contractId: string, id: string, body: unknown, principal: Principal): Promise<unknown> {
     const contract = await contractFor(this.contracts, contractId);
-    const context = { id, contractId, contract: { orderedAt: contract.orderedAt } };
+    const context = { id, contractId, contract: { orderedAt: contract.orderedAt }, settings: this.settings() };
     const command = type.commands[name]!.toCommand(body, { ...context, recordedAt: now() }) as { type: string };
     const args: FileCommandInput = { command: name, body, context, actor: actorOf(principal) };
     return this.store(type).send(contractId, id, command, (h) => h.executeUpdate(fileCommandUpdate, { args: [args] }) as never);

@@ -1,4 +1,4 @@
-import { article33Content, noticeMessageIds, type AssistanceRequestMail, type ContactCheckMail, type InstructionObjectionMail, type TransferNoticeMail, type DestructionCertificate, type DpoContact, type IncidentContent, type SubProcessorChange } from '../../../../libs/domain/src';
+import { article33Content, noticeMessageIds, type AssistanceRequestMail, type ContactCheckMail, type InstructionObjectionMail, type SubjectRequestMail, type TransferNoticeMail, type DestructionCertificate, type DpoContact, type IncidentContent, type SubProcessorChange } from '../../../../libs/domain/src';
 import type { LinkRequest } from '../../../../libs/infra/src/links';
 import type { OutgoingEmail } from './outbox';
 
@@ -10,8 +10,7 @@ export type Notice =
   | ({ readonly kind: 'escalation'; readonly contractId: string; readonly deadline: string; readonly margin: string | null; readonly pendingLocations: readonly string[] } & ContractParty)
   | ({ readonly kind: 'deadline-missed'; readonly contractId: string; readonly deadline: string; readonly pendingLocations: readonly string[] } & ContractParty)
   | ({ readonly kind: 'certificate'; readonly contractId: string; readonly reference: string | null; readonly controllerEmail: string; readonly certificate: DestructionCertificate } & ContractParty)
-  | ({ readonly kind: 'subject-request-forwarded' } & SubjectRequestFacts & { readonly controllerEmail: string; readonly controllerDpoEmail: string | null; readonly contractReference: string | null })
-  | ({ readonly kind: 'assistance-reminder' | 'assistance-escalation' } & SubjectRequestFacts)
+  | SubjectRequestMail
   | ({ readonly kind: 'breach-notice' } & BreachFacts & { readonly content: IncidentContent })
   | ({ readonly kind: 'breach-supplement' } & BreachFacts & { readonly number: number; readonly changes: Partial<IncidentContent>; readonly content: IncidentContent })
   | ({ readonly kind: 'breach-escalation' } & BreachFacts & { readonly targetDue: string })
@@ -146,16 +145,6 @@ function article33Lines(content: IncidentContent, only?: readonly string[]): str
 }
 
 /** What a subject request's emails say of it: references and dates, never the person (DESIGN §3). */
-export interface SubjectRequestFacts {
-  readonly requestId: string;
-  readonly contractId: string;
-  readonly requestType: string;
-  readonly requestReference: string;
-  readonly receivedAt: string;
-  readonly deadline: string;
-  readonly assistanceDue: string;
-  readonly controllerName?: string;
-}
 
 /** Where the processor's DPO (PROCESSOR_DPO_EMAIL) and account management (ACCOUNT_MANAGEMENT_EMAIL) are written to. */
 export interface Recipients {

@@ -1,5 +1,4 @@
 export { contractWorkflow } from './contract.workflow';
-export { subjectRequestWorkflow } from './subject-request.workflow';
 export { incidentWorkflow } from './incident.workflow';
 export { breachNoticeWorkflow } from './breach-notice.workflow';
 export { auditWorkflow } from './audit.workflow';

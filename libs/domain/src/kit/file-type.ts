@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Instant } from '../calendar';
+import type { Instant, IsoDuration } from '../calendar';
 import type { StreamType } from './decider';
 
 /** The staff roles an API key or a browser session has (DESIGN §6). */
@@ -28,7 +28,15 @@ export interface CommandContext {
   readonly contract: ContractFacts | null;
   /** The controller, for the controller's record and the files under it. */
   readonly controller?: { readonly id: string; readonly identity: string } | null;
+  /** The engine's settings a command's rules take (configuration), recorded in the events that use them. */
+  readonly settings?: EngineSettings;
   readonly recordedAt: Instant;
+}
+
+/** The engine's own settings that commands read (DESIGN §4 configuration): set once for the processor. */
+export interface EngineSettings {
+  /** DSR_ASSISTANCE_MARGIN: how long before a data-subject request's deadline the processor's help is due. */
+  readonly assistanceMargin: IsoDuration;
 }
 
 /**

@@ -141,9 +141,13 @@ export function evolve(state: SubjectRequestState, event: SubjectRequestEvent): 
 
 export const initialState = (): SubjectRequestState => ({ status: 'none' });
 
-/** The assistance target's reminder, then its escalation, each once per target. */
+/**
+ * A request the processor received is passed on at once (its email follows the fact); then the
+ * assistance target's reminder, then its escalation, each once per target.
+ */
 export function nextTimer(state: SubjectRequestState): Timer<SubjectRequestCommand> | null {
   if (state.status !== 'open') return null;
+  if (state.receivedBy === 'processor' && state.forwardedAt === null) return { kind: 'subject-request-forward', at: state.openedAt, command: (forwardedAt) => ({ type: 'ForwardSubjectRequest', data: { forwardedAt } }) };
   const dueAt = assistanceDue(state);
   if (state.reminded?.dueAt !== dueAt) return { kind: 'assistance-reminder', at: reminderDue(state), command: (actedAt) => ({ type: 'RemindAssistance', data: { dueAt, actedAt } }) };
   if (state.escalated?.dueAt !== dueAt) return { kind: 'assistance-escalation', at: dueAt, command: (actedAt) => ({ type: 'EscalateAssistance', data: { dueAt, actedAt } }) };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { specify } from '../kit/given';
 import { assistanceDue, nextTimer, reminderDue, subjectRequestClocks, subjectRequestStream, toSubjectRequestView } from './subject-request.decider';
 import type { SubjectRequestCommand, SubjectRequestEvent } from './subject-request.model';
+import { subjectRequestType } from './subject-request.type';
 
 const given = specify(subjectRequestStream, (s) => (s.status === 'none' ? [] : [s.reference]));
 
@@ -142,5 +143,45 @@ describe('data-subject request files (P7; GDPR 12(3); DESIGN §3.2)', () => {
 
   it('commands to a request that does not exist are refused as not found', () => {
     given().when({ type: 'CompleteSubjectRequest', data: { outcome: 'fulfilled', reason: null, completedAt: '2027-02-10T00:00:00.000Z' } }).thenThrows('subject_request.not_found', 'not_found');
+  });
+
+  it('passes a request the processor received on at once (a timer due at its opening), and owes its email once the fact is recorded', () => {
+    const byProcessor: SubjectRequestEvent = { type: 'SubjectRequestOpened', data: { ...opened.data, receivedBy: 'processor' } } as SubjectRequestEvent;
+    const state = given(byProcessor).state;
+    const forward = nextTimer(state)!;
+    expect(forward).toMatchObject({ kind: 'subject-request-forward', at: '2027-01-31T10:00:00.000Z' });
+    const forwarded: SubjectRequestEvent = { type: 'SubjectRequestForwarded', data: { forwardedAt: '2027-01-31T10:00:00.200Z' } };
+    given(byProcessor).when(forward.command('2027-01-31T10:00:00.200Z')).then(forwarded);
+    given(byProcessor, forwarded).when(forward.command('2027-01-31T10:00:01.000Z')).thenNothing();
+    // Then the assistance target's reminder, as for any request.
+    expect(nextTimer(given(byProcessor, forwarded).state)).toMatchObject({ kind: 'assistance-reminder', at: '2027-02-18T09:00:00.000Z' });
+    // A request the controller received is never passed on.
+    expect(nextTimer(given(opened).state)).toMatchObject({ kind: 'assistance-reminder' });
+
+    const parties = { controllerName: 'Client SAS', controllerEmail: 'privacy@client.example', controllerDpoEmail: 'dpo@client.example', contractReference: 'C-1' };
+    expect(subjectRequestType.emails!(given(byProcessor).state, parties)).toEqual([]);
+    expect(subjectRequestType.emails!(given(byProcessor, forwarded).state, parties)).toEqual([
+      {
+        kind: 'subject-request-forwarded',
+        controllerName: 'Client SAS',
+        requestId: RID,
+        contractId: CID,
+        requestType: 'access',
+        requestReference: 'TICKET-42',
+        receivedAt: '2027-01-31T09:00:00.000Z',
+        deadline: '2027-02-28T09:00:00.000Z',
+        assistanceDue: '2027-02-21T09:00:00.000Z',
+        controllerEmail: 'privacy@client.example',
+        controllerDpoEmail: 'dpo@client.example',
+        contractReference: 'C-1',
+      },
+    ]);
+  });
+
+  it('owes each nudge for the target it was due for', () => {
+    const reminded: SubjectRequestEvent = { type: 'AssistanceReminded', data: { dueAt: '2027-02-21T09:00:00.000Z', actedAt: '2027-02-18T09:00:01.000Z' } };
+    const parties = { controllerName: 'Client SAS', controllerEmail: 'privacy@client.example', controllerDpoEmail: null, contractReference: null };
+    const mails = subjectRequestType.emails!(given(opened, reminded).state, parties);
+    expect(mails.map((m) => [m.kind, (m as { assistanceDue: string }).assistanceDue])).toEqual([['assistance-reminder', '2027-02-21T09:00:00.000Z']]);
   });
 });

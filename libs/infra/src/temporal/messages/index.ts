@@ -7,7 +7,6 @@ export * from './common';
 export * from './mail';
 export * from './file';
 export * from './contract';
-export * from './subject-request';
 export * from './incident';
 export * from './registers';
 export * from './sub-processor';
