@@ -182,6 +182,6 @@ describe('data-subject request files (P7; GDPR 12(3); DESIGN §3.2)', () => {
     const reminded: SubjectRequestEvent = { type: 'AssistanceReminded', data: { dueAt: '2027-02-21T09:00:00.000Z', actedAt: '2027-02-18T09:00:01.000Z' } };
     const parties = { controllerName: 'Client SAS', controllerEmail: 'privacy@client.example', controllerDpoEmail: null, contractReference: null };
     const mails = subjectRequestType.emails!(given(opened, reminded).state, parties);
-    expect(mails.map((m) => [m.kind, (m as { assistanceDue: string }).assistanceDue])).toEqual([['assistance-reminder', '2027-02-21T09:00:00.000Z']]);
+    expect(mails.map((m) => [m.kind, (m as unknown as { assistanceDue: string }).assistanceDue])).toEqual([['assistance-reminder', '2027-02-21T09:00:00.000Z']]);
   });
 });
