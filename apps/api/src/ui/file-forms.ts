@@ -3,10 +3,10 @@ import { CANONICAL_UUID, type CommandSpec } from '../../../../libs/domain/src';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error.filter';
 import { DECLARED_FILE_TYPES, type DeclaredFiles } from '../kit/declared-files';
-import { type UiContext } from './incidents';
 import { dateTime, html, Html } from './html';
 import { bodyOf, fieldHtml, formFieldsOf, labelOf } from './schema-forms';
 import { type Signed } from './sessions';
+import { type UiContext } from './ui-context';
 
 /*
  * DESIGN §7: every declared file type of a contract in the browser, from its declaration alone —

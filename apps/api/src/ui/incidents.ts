@@ -1,21 +1,14 @@
-import { type ValidationPipe } from '@nestjs/common';
 import { type Router } from 'express';
 import { CANONICAL_UUID, STORAGE_LOCATIONS } from '../../../../libs/domain/src';
-import { type Principal, type Role } from '../../../../libs/infra/src/auth/api-keys';
+import { type Role } from '../../../../libs/infra/src/auth/api-keys';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error.filter';
 import { ConfirmIncidentDto, RecordIncidentDto, UpdateIncidentDto } from '../incidents/incidents.dto';
 import { type Incidents } from '../incidents/incidents.service';
 import { field, fieldError } from './forms';
 import { dateTime, html, Html } from './html';
-import { type Signed, type UiSession } from './sessions';
-
-export interface UiContext {
-  page(req: Signed, title: string, active: 'contracts' | 'inbox' | 'new' | 'incidents' | undefined, body: Html): string;
-  csrfField(req: Signed): Html;
-  principalOf(session: UiSession): Principal;
-  readonly pipe: ValidationPipe;
-}
+import { type Signed } from './sessions';
+import { type UiContext } from './ui-context';
 
 const READERS: readonly Role[] = ['dpo', 'admin'];
 /** A datetime-local value, read as UTC (the forms say so); anything else goes to the API's own validation. */

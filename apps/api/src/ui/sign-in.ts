@@ -1,0 +1,106 @@
+import { Logger } from '@nestjs/common';
+import { type NextFunction, type Response, type Router } from 'express';
+import { ROLES, type Role } from '../../../../libs/infra/src/auth/api-keys';
+import { DEV_OIDC_USERS, type AppConfig } from '../../../../libs/infra/src/config/config';
+import { bare, html } from './html';
+import { type OidcClient } from './oidc';
+import { cookieOf, SESSION_COOKIE, subjectHashOf, UiSessions, type Signed } from './sessions';
+
+/*
+ * DESIGN §7 sign-in: OpenID Connect (authorization code with PKCE) from /ui/login to /ui/callback,
+ * then a session in PostgreSQL that every page after the gate needs, with a CSRF token on every
+ * POST; and signing out. The router wires these around the gate: sign-in before it, sign-out after.
+ */
+
+const LOGIN_COOKIE = 'dpa_login';
+/** The roles that have pages (DESIGN §7): the billing system talks to the API only. */
+const UI_ROLES: readonly Role[] = ['account_manager', 'dpo', 'admin'];
+
+/** A Set-Cookie value: never readable by script, Secure when the UI is served over HTTPS. */
+const cookieWriter = (config: AppConfig) => {
+  const secure = config.ui.baseUrl.startsWith('https:');
+  return (name: string, value: string, extra: string) => `${name}=${encodeURIComponent(value)}; HttpOnly; SameSite=Lax; Path=/${secure ? '; Secure' : ''}; ${extra}`;
+};
+
+/** The public half: the way in, open to a browser with no session. */
+export function signInRoutes(router: Router, config: AppConfig, sessions: UiSessions, oidc: OidcClient): void {
+  const cookie = cookieWriter(config);
+  const log = new Logger('ui');
+
+  router.get('/login', async (req, res, next) => {
+    try {
+      if (!config.ui.issuer) return void res.status(503).send(bare('Sign-in is not configured', html`<p>Set OIDC_ISSUER (and OIDC_CLIENT_ID, OIDC_CLIENT_SECRET) to sign in with your organisation's OpenID provider.</p>`));
+      const returnTo = typeof req.query.returnTo === 'string' && /^\/ui\/[A-Za-z0-9/_-]*$/.test(req.query.returnTo) ? req.query.returnTo : '/ui/contracts';
+      const { url, state, codeVerifier, nonce } = await oidc.authorizationUrl();
+      await sessions.beginLogin(state, codeVerifier, nonce, returnTo);
+      res.setHeader('Set-Cookie', cookie(LOGIN_COOKIE, state, 'Max-Age=600'));
+      res.redirect(303, url);
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.get('/callback', async (req, res, next) => {
+    try {
+      const state = typeof req.query.state === 'string' ? req.query.state : '';
+      // The sign-in must come back to the browser that began it.
+      const login = state && cookieOf(req, LOGIN_COOKIE) === state ? await sessions.takeLogin(state) : null;
+      if (!login) return void res.status(400).send(bare('Sign-in expired', html`<p>This sign-in is unknown or expired. <a href="/ui/login">Sign in again</a>.</p>`));
+      if (typeof req.query.error === 'string') return void res.status(400).send(bare('Sign-in failed', html`<p>The sign-in did not complete (${req.query.error.slice(0, 60)}). <a href="/ui/login">Try again</a>.</p>`));
+      let signedIn: { subject: string; role: unknown };
+      try {
+        signedIn = await oidc.complete(`${config.ui.baseUrl}${req.originalUrl}`, { state, ...login });
+      } catch (e) {
+        // The provider's answer did not hold (a code reused or expired, a token refused): say so, and log the kind.
+        log.warn(`sign-in failed: ${(e as Error)?.name ?? 'error'} ${(e as { code?: string })?.code ?? ''}`);
+        return void res.status(400).send(bare('Sign-in failed', html`<p>The provider's answer could not be used. <a href="/ui/login">Try again</a>.</p>`));
+      }
+      const { subject, role } = signedIn;
+      if (config.production && (DEV_OIDC_USERS as readonly string[]).includes(subject)) {
+        return void res.status(403).send(bare('Refused', html`<p>The development provider's users are refused in production.</p>`));
+      }
+      if (typeof role !== 'string' || !(ROLES as readonly string[]).includes(role)) {
+        return void res.status(403).send(bare('No role', html`<p>Your account has no role in the engine (claim ${config.ui.roleClaim}).</p>`));
+      }
+      const created = await sessions.create(subjectHashOf(config.ui.issuer!, subject), role as Role);
+      res.setHeader('Set-Cookie', [cookie(SESSION_COOKIE, created.cookie, ''), cookie(LOGIN_COOKIE, '', 'Max-Age=0')]);
+      res.redirect(303, login.returnTo);
+    } catch (e) {
+      next(e);
+    }
+  });
+}
+
+/** The gate: every route after it needs a live session of a role that has pages, and a CSRF token on every POST. */
+export function sessionRequired(sessions: UiSessions) {
+  return async (req: Signed, res: Response, next: NextFunction) => {
+    try {
+      const session = await sessions.touch(cookieOf(req, SESSION_COOKIE));
+      if (!session) {
+        if (req.method === 'GET') return void res.redirect(303, `/ui/login?returnTo=${encodeURIComponent(req.path === '/' ? '/ui/contracts' : `/ui${req.path}`)}`);
+        return void res.status(401).send(bare('Signed out', html`<p>Your session ended. <a href="/ui/login">Sign in again</a>; what you typed was not sent.</p>`));
+      }
+      if (req.method === 'POST' && !UiSessions.csrfValid(session, (req.body as Record<string, unknown> | undefined)?._csrf)) {
+        return void res.status(403).send(bare('Refused', html`<p>This form has no valid security token (CSRF). Reload the page and try again.</p>`));
+      }
+      req.session = session;
+      // Signing out is open to every role; the pages are not.
+      if (!UI_ROLES.includes(session.role) && !(req.method === 'POST' && req.path === '/logout')) {
+        return void res.status(403).send(bare('No pages for this role', html`<p>The role ${session.role} works through the API; it has no pages.</p><form method="post" action="/ui/logout"><input type="hidden" name="_csrf" value="${session.csrfToken}"><button type="submit">Sign out</button></form>`));
+      }
+      next();
+    } catch (e) {
+      next(e);
+    }
+  };
+}
+
+/** Behind the gate (it needs the session and its CSRF token), but open to every role. */
+export function signOutRoutes(router: Router, config: AppConfig, sessions: UiSessions): void {
+  const cookie = cookieWriter(config);
+  router.post('/logout', async (req: Signed, res) => {
+    await sessions.end(req.session!);
+    res.setHeader('Set-Cookie', cookie(SESSION_COOKIE, '', 'Max-Age=0'));
+    res.send(bare('Signed out', html`<p>You are signed out. <a href="/ui/login">Sign in again</a>.</p>`));
+  });
+}

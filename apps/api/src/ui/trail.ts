@@ -1,0 +1,92 @@
+import { type Request, type Router } from 'express';
+import { type DataSource } from 'typeorm';
+import { CANONICAL_UUID, CONTRACT_FILE_TYPES } from '../../../../libs/domain/src';
+import { type Role } from '../../../../libs/infra/src/auth/api-keys';
+import { ApiError } from '../common/api-error';
+import { type ContractQueries } from '../contracts/contract-queries.service';
+import { type EvidencePacks } from '../evidence/evidence';
+import { type FileTrails } from '../kit/trail';
+import { dateTime, html } from './html';
+import { type Signed } from './sessions';
+import { type UiContext } from './ui-context';
+
+/*
+ * DESIGN §7 what a contract proves: its destruction certificate (to anyone with pages), and for the
+ * DPO and admins its evidence pack and the audit trail of the contract or of one of its files —
+ * every event with its hash, and the chain verified on request.
+ */
+
+export const TRAIL_ROLES: readonly Role[] = ['dpo', 'admin'];
+
+/** A contract's own files (DESIGN §3), each with its stream: what its page lists and its trail shows. */
+export const filesOf = async (dataSource: DataSource, contractId: string) =>
+  (await dataSource.query(
+    `SELECT f.id::text AS id, f.type, f.stream, f.status, f.at FROM (
+         ${CONTRACT_FILE_TYPES.map(({ readModel, noun, name }) => `SELECT id, '${noun.replace(/'/g, "''")}' AS type, '${name}' AS stream, status, received_at AS at FROM ${readModel.table} WHERE contract_id = $1`).join(' UNION ALL ')}
+       ) f ORDER BY f.at, f.id`,
+    [contractId],
+  )) as { id: string; type: string; stream: string; status: string; at: Date | null }[];
+
+const contractParam = (req: Request) => {
+  const id = String(req.params.id);
+  if (!CANONICAL_UUID.test(id)) throw new ApiError(404, 'not_found', 'No such contract.');
+  return id;
+};
+
+export function trailRoutes(router: Router, ui: UiContext, queries: ContractQueries, trails: FileTrails, packs: EvidencePacks, dataSource: DataSource): void {
+  const { page } = ui;
+
+  router.get('/contracts/:id/certificate.json', async (req: Signed, res, next) => {
+    try {
+      const id = contractParam(req);
+      const { state } = await queries.found(id);
+      const certificate = state.status === 'none' ? null : state.destruction.certificate;
+      if (!certificate) throw new ApiError(404, 'not_found', 'This contract has no destruction certificate yet.');
+      res.setHeader('Content-Disposition', `attachment; filename="destruction-certificate-${certificate.certificateId}.json"`);
+      res.type('application/json').send(`${JSON.stringify(certificate, null, 2)}\n`);
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.get('/contracts/:id/evidence.zip', async (req: Signed, res, next) => {
+    try {
+      if (!TRAIL_ROLES.includes(req.session!.role)) throw new ApiError(403, 'forbidden', 'The evidence pack is for the DPO and admins.');
+      const { zip, filename } = await packs.pack(contractParam(req));
+      res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+      res.type('application/zip').send(Buffer.from(zip));
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  // The audit trail of the contract, or of one of its files: every event with its hash, and a verification.
+  router.get('/contracts/:id/trail', async (req: Signed, res, next) => {
+    try {
+      if (!TRAIL_ROLES.includes(req.session!.role)) throw new ApiError(403, 'forbidden', 'The audit trail is for the DPO and admins.');
+      const id = contractParam(req);
+      const { state } = await queries.found(id);
+      const fileId = typeof req.query.file === 'string' ? req.query.file : null;
+      const file = fileId ? (await filesOf(dataSource, id)).find((f) => f.id === fileId) : null;
+      if (fileId && !file) throw new ApiError(404, 'not_found', 'No such file under this contract.');
+      const streamId = file?.id ?? id;
+      const { events } = await trails.events(streamId);
+      const verified = req.query.verify === '1' ? await trails.verify(streamId) : null;
+      const name = `${file ? `${file.type} of ` : ''}contract ${state.status === 'none' ? id : (state.reference ?? id)}`;
+      res.send(
+        page(
+          req,
+          `Audit trail — ${name}`,
+          'contracts',
+          html`<p><a href="/ui/contracts/${id}">Back to the contract</a></p>
+          <form method="get" action="/ui/contracts/${id}/trail">${file ? html`<input type="hidden" name="file" value="${file.id}">` : ''}<input type="hidden" name="verify" value="1"><button type="submit">Verify the hash chain</button></form>
+          ${verified ? (verified.valid ? html`<p class="ok" role="status">The chain of ${events.length} events verifies: no event was changed, removed or reordered.</p>` : html`<p class="notice" role="alert">The chain breaks at event ${verified.brokenAt ?? '?'}: ${verified.reason ?? ''}</p>`) : ''}
+          <div class="table-wrap"><table><thead><tr><th scope="col">#</th><th scope="col">Event</th><th scope="col">Occurred</th><th scope="col">By</th><th scope="col" class="wide">Hash</th></tr></thead>
+          <tbody>${events.map((e) => html`<tr><td>${e.version}</td><td>${e.type}</td><td>${dateTime(e.occurredAt)}</td><td>${String((e.metadata as { actor?: string } | null)?.actor ?? '—')}</td><td class="wide"><code title="${e.hash}">${e.hash.slice(0, 16)}…</code></td></tr>`)}</tbody></table></div>`,
+        ),
+      );
+    } catch (e) {
+      next(e);
+    }
+  });
+}

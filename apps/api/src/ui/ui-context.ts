@@ -1,0 +1,30 @@
+import { type ValidationPipe } from '@nestjs/common';
+import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
+import { html, type Html, layout } from './html';
+import { type Signed, type UiSession } from './sessions';
+
+/*
+ * What every signed-in page needs from the router (DESIGN §7): the page frame with the caller's role
+ * and CSRF token, the token as a hidden field for each form, the caller as the API's services know
+ * one, and the API's own validation. Each group of pages (contracts, trail, inbox, incidents, the
+ * declared files) takes it, so none of them imports the router that wires them.
+ */
+
+export interface UiContext {
+  page(req: Signed, title: string, active: 'contracts' | 'inbox' | 'new' | 'incidents' | undefined, body: Html): string;
+  csrfField(req: Signed): Html;
+  principalOf(session: UiSession): Principal;
+  readonly pipe: ValidationPipe;
+}
+
+/** The context of a live session's pages (the session middleware has set `req.session`). */
+export function uiContext(pipe: ValidationPipe): UiContext {
+  const principalOf = (s: UiSession): Principal => ({ keyId: `ui:${s.subjectHash.slice(0, 16)}`, role: s.role, name: 'browser session' });
+  const page = (req: Signed, title: string, active: 'contracts' | 'inbox' | 'new' | 'incidents' | undefined, body: Html) => layout({ role: req.session!.role, csrf: req.session!.csrfToken, title, active }, body);
+  const csrfField = (req: Signed) => html`<input type="hidden" name="_csrf" value="${req.session!.csrfToken}">`;
+  return { page, csrfField, principalOf, pipe };
+}
+
+/** A form's fields as text: a field sent twice (an array) counts as empty, and the checks refuse it. */
+export const strings = (body: unknown): Record<string, string> =>
+  Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : '']));

@@ -1,0 +1,29 @@
+import { Context } from '@temporalio/activity';
+import { type RecordEmailSent } from '../../../../libs/domain/src';
+import { linkUrl } from '../../../../libs/infra/src/links';
+import { composeNotice, type Notice } from '../mail/notices';
+import { type ActivityDependencies } from './dependencies';
+import { databaseFailure } from './failures';
+
+/*
+ * Mail, through the outbox: a workflow never sends an email itself. It enqueues a notice, which the
+ * dispatcher sends, and later hears, or asks, what became of it.
+ */
+
+export function mailActivities(deps: ActivityDependencies) {
+  return {
+    /** What became of one of the outbox's messages (its workflow pulls it when a report lags behind a clock). */
+    async deliveryOf(input: { key: string }): Promise<RecordEmailSent | null> {
+      return deps.outbox.deliveryOf(input.key).catch(databaseFailure);
+    },
+
+    /**
+     * A notice into the outbox, worded by the mail adapter; the dispatcher sends it once (one
+     * message id per notice) and reports its delivery to the workflow that asked for it.
+     */
+    async sendNotice(notice: Notice): Promise<void> {
+      const owner = Context.current().info.workflowExecution?.workflowId ?? null;
+      await deps.outbox.enqueue(composeNotice(notice, { processorDpo: deps.processorDpoEmail, accountManagement: deps.accountManagementEmail, link: (request) => linkUrl(request, deps.links) }), owner).catch(databaseFailure);
+    },
+  };
+}
