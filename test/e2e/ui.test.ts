@@ -91,8 +91,8 @@ describe('the browser UI (DESIGN §7)', () => {
       const contractUrl = page.url();
       // Only the commands the contract takes now: an order is handed over or cancelled, not terminated.
       const forms = async () => (await page.locator('.actions form').evaluateAll((fs) => fs.map((f) => f.getAttribute('action')!.split('/').at(-1)))).sort();
-      // The contract's own commands, and the files its role may open (declared types: a DPIA request, an instruction, a data-subject request).
-      expect(await forms()).toEqual(['cancellation', 'credentials', 'document', 'open', 'request']);
+      // The contract's own commands, and the files its role may open (declared types: a DPIA request, an instruction, a data-subject request, an audit).
+      expect(await forms()).toEqual(['cancellation', 'credentials', 'document', 'open', 'request', 'request']);
 
       // The hand-over: the secret is write-only (a password field, never shown again).
       expect(await page.getAttribute('#secret', 'type')).toBe('password');
@@ -101,7 +101,7 @@ describe('the browser UI (DESIGN §7)', () => {
       await page.fill('#secret', 'a-very-secret-value');
       await Promise.all([page.waitForURL(contractUrl), page.click('form[action$="/credentials"] button[type=submit]')]);
       expect(await page.locator('.status').first().textContent()).toBe('active');
-      expect(await forms()).toEqual(['credentials', 'document', 'non-renewal', 'open', 'request', 'termination']);
+      expect(await forms()).toEqual(['credentials', 'document', 'non-renewal', 'open', 'request', 'request', 'termination']);
       expect(await page.content()).not.toContain('a-very-secret-value');
       const svg = page.locator('svg.timeline');
       expect(await svg.locator('title').textContent()).toBe('Timeline of contract UI-ALPHA');

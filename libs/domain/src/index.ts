@@ -148,7 +148,7 @@ export { breachNoticeType } from './breach-notice/breach-notice.type';
 export { instructionType, type InstructionObjectionMail } from './instruction/instruction.type';
 export { transferNoticeType, type TransferNoticeMail } from './transfer-notice/transfer-notice.type';
 export { assistanceRequestType, type AssistanceRequestMail } from './assistance-request/assistance-request.type';
-export { auditType } from './audit/audit.type';
+export { auditType, type AuditMail } from './audit/audit.type';
 export { staffType } from './staff/staff.type';
 export { processorDpoType } from './processor-dpo/processor-dpo.type';
 export { subProcessorChangeType } from './sub-processor/sub-processor-change.type';

@@ -194,4 +194,33 @@ describe('the generic file workflow (time-skipping)', () => {
     expect((await domainRefusal(handle.executeUpdate(fileCommandUpdate, set({ timeZone: 'Mars/Olympus' })))).code).toBe('controller.invalid_time_zone');
     await recordHistory('controller-file-workflow', handle);
   });
+
+  it("runs an audit's parts: a finding minted by its command, reminded P7D before its due date and escalated at it, each once; remediated by id, the audit closes", async () => {
+    const requestedAt = await engine.now();
+    const audit = await openFile('audit', 'request', { kind: 'audit', requestedAt, scope: 'TS-GEN-8 records of processing' }, shift(requestedAt, -DAY), DPO);
+    expect(audit.answer).toMatchObject({ created: true, state: { status: 'requested' } });
+    const part = (command: string, body: Record<string, unknown>, partId: string) => audit.handle.executeUpdate(fileCommandUpdate, { args: [{ command, body, context: { ...audit.context, partId }, actor: DPO }] });
+    await audit.send('schedule', { scheduledFor: shift(requestedAt, 60_000) }, DPO);
+    await audit.send('perform', { performedAt: requestedAt }, DPO);
+    const findingId = randomUUID();
+    const dueAt = shift(requestedAt, 20 * DAY);
+    expect(await part('finding', { summary: 'TS-GEN-8 visitor log not kept', remediationDueAt: dueAt }, findingId)).toMatchObject({ state: { findings: [{ findingId, remediationDueAt: dueAt }] } });
+    // The same finding again (a retried request, the same id): nothing new.
+    expect((await part('finding', { summary: 'TS-GEN-8 visitor log not kept', remediationDueAt: dueAt }, findingId)).state).toMatchObject({ findings: [{ findingId }] });
+    // Written out: reminded seven days before the due date, escalated at it.
+    await engine.sleepUntil(shift(dueAt, -7 * DAY + 60_000));
+    const reminder = await engine.mail.waitFor((m) => m.to.includes('am@processor.example') && m.text.includes('TS-GEN-8'));
+    expect(reminder.subject).toContain(dueAt);
+    await engine.sleepUntil(shift(dueAt, 60_000));
+    await engine.mail.waitFor((m) => m.to.includes('dpo@processor.example') && m.text.includes('TS-GEN-8'));
+    expect((await own(audit.id)).map((e) => e.type)).toEqual(['AuditRequested', 'AuditScheduled', 'AuditPerformed', 'FindingRecorded', 'RemediationReminded', 'RemediationEscalated']);
+    await engine.receipts(audit.id, 2);
+    expect((await domainRefusal(audit.send('close', {}, DPO))).code).toBe('audit.findings_open');
+    expect((await domainRefusal(part('remediate', { remediatedAt: await engine.now(), summary: 'x' }, randomUUID()))).code).toBe('audit.finding_not_found');
+    await part('remediate', { remediatedAt: await engine.now(), summary: 'A visitor log is kept at the desk' }, findingId);
+    expect(await audit.send('close', {}, DPO)).toMatchObject({ state: { status: 'closed' } });
+    await audit.handle.result();
+    expect(engine.mail.messages.filter((m) => m.text.includes('TS-GEN-8'))).toHaveLength(2);
+    await recordHistory('audit-file-workflow', audit.handle);
+  });
 });

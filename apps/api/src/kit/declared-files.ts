@@ -11,7 +11,7 @@ import { ApiError } from '../common/api-error';
 import { idParamSchema } from '../common/fields';
 import { IdempotencyKey, type IdempotencyScope } from '../common/idempotency.middleware';
 import { ErrorResponses } from '../common/openapi';
-import { ContractIdPipe } from '../contracts/contract-id.pipe';
+import { ContractIdPipe, UuidPipe } from '../contracts/contract-id.pipe';
 import { ContractQueries } from '../contracts/contract-queries.service';
 import { ContractFileReads, ContractFiles } from './contract-files';
 import { actorOf, contractFor, FileCommands, newId, partiesOf } from './file-commands';
@@ -108,10 +108,16 @@ export class DeclaredFiles {
     return { created: opened.created, view: type.view.of(opened.state as { status: string }, now()) };
   }
 
-  /** Any other command, to the file's own workflow (or answered from the stored file once it finished). */
-  async command(type: Declared, name: string, contractId: string, id: string, body: unknown, principal: Principal): Promise<unknown> {
+  /**
+   * Any other command, to the file's own workflow (or answered from the stored file once it
+   * finished). `partOf`: the id of the part it is about, or, for one that mints a part, the
+   * request's Idempotency-Key (a retry names the same part).
+   */
+  async command(type: Declared, name: string, contractId: string, id: string, body: unknown, principal: Principal, partOf?: string | IdempotencyScope | null): Promise<unknown> {
     const contract = await contractFor(this.contracts, contractId);
-    const context = { id, contractId, contract: { orderedAt: contract.orderedAt }, settings: this.settings() };
+    const part = type.commands[name]!.part;
+    const partId = part?.minted ? newId((partOf ?? null) as IdempotencyScope | null, `${type.name}\n${part.noun}\n${id}`) : typeof partOf === 'string' ? partOf : undefined;
+    const context = { id, contractId, contract: { orderedAt: contract.orderedAt }, settings: this.settings(), ...(partId ? { partId } : {}) };
     const command = type.commands[name]!.toCommand(body, { ...context, recordedAt: now() }) as { type: string };
     const args: FileCommandInput = { command: name, body, context, actor: actorOf(principal) };
     return this.store(type).send(contractId, id, command, (h) => h.executeUpdate(fileCommandUpdate, { args: [args] }) as never);
@@ -176,14 +182,32 @@ function controllerOf(type: Declared): Type {
         [Param('id', ContractIdPipe), Body(new CommandBodyPipe(spec)), CurrentPrincipal(), IdempotencyKey(), Res({ passthrough: true })] as DecorateParam[],
       );
     } else {
+      // A command about one part of the file: the part named in the path, or a new one minted from the Idempotency-Key.
+      const part = spec.part;
+      const named = part?.param !== undefined && !part.minted ? part.param : null;
       method(
         DeclaredController,
         name,
-        function (this: DeclaredController, contractId: string, id: string, body: unknown, principal: Principal) {
-          return this.files.command(type, name, contractId, id, body, principal);
+        function (this: DeclaredController, contractId: string, id: string, body: unknown, principal: Principal, partOf?: string | IdempotencyScope | null) {
+          return this.files.command(type, name, contractId, id, body, principal, partOf);
         } as never,
-        [Post(`:${param}/${spec.path}`), HttpCode(200), ...documented, reads.params, ApiOkResponse({ schema: ref(names.view) }), ErrorResponses(400, 401, 403, 404, 409, 422)] as Decorate[],
-        [Param('id', ContractIdPipe), Param(param, reads.id), Body(new CommandBodyPipe(spec)), CurrentPrincipal()] as DecorateParam[],
+        [
+          Post(`:${param}/${spec.path!.replace(/\{(\w+)\}/g, ':$1')}`),
+          HttpCode(200),
+          ...documented,
+          reads.params,
+          ...(named ? [ApiParam({ name: named, schema: idParamSchema, description: `${part!.noun} id` })] : []),
+          ...(part?.minted ? [ApiHeader({ name: 'Idempotency-Key', required: false, description: `Makes the POST safe to retry: the same key answers the first result again (24 h), and names the same ${part.noun}.` })] : []),
+          ApiOkResponse({ schema: ref(names.view) }),
+          ErrorResponses(400, 401, 403, 404, 409, 422),
+        ] as Decorate[],
+        [
+          Param('id', ContractIdPipe),
+          Param(param, reads.id),
+          Body(new CommandBodyPipe(spec)),
+          CurrentPrincipal(),
+          ...(named ? [Param(named, new UuidPipe(`${part!.noun} id`))] : part?.minted ? [IdempotencyKey()] : []),
+        ] as DecorateParam[],
       );
     }
   }

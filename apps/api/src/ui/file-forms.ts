@@ -27,11 +27,16 @@ export interface Refused {
 const typeNamed = (name: string): Declared | undefined => DECLARED_FILE_TYPES.find((t) => t.name === name);
 const allowed = (req: Signed, spec: CommandSpec) => spec.roles.includes(req.session!.role as never);
 
-function commandForm(req: Signed, ui: UiContext, action: string, formId: string, spec: CommandSpec, refused: Refused | null): Html {
+/** The parts a command about one part of the file may be about (an audit's open findings), for its form's first field. */
+type Parts = readonly { readonly id: string; readonly label: string }[];
+
+function commandForm(req: Signed, ui: UiContext, action: string, formId: string, spec: CommandSpec, refused: Refused | null, parts: Parts | null = null): Html {
   const mine = refused?.form === formId ? refused : null;
   const fields = formFieldsOf(spec.schema);
+  const partId = `${formId}-part`;
   return html`<form method="post" action="${action}" class="card">${ui.csrfField(req)}<h2>${spec.summary}</h2>
     ${mine && !(mine.error.details as { fields?: unknown } | undefined)?.fields ? html`<p class="notice" role="alert">${mine.error.message}</p>` : ''}
+    ${parts ? html`<div class="field"><label for="${partId}">${labelOf(spec.part!.noun)}</label><select id="${partId}" name="_part" required>${parts.map((p) => html`<option value="${p.id}"${mine?.values._part === p.id ? new Html(' selected') : ''}>${p.label}</option>`)}</select></div>` : ''}
     ${fields.map((f) => fieldHtml(f, formId, mine?.values[f.name], mine?.error ?? null))}
     ${spec.irreversible ? html`<div class="field"><label><input type="checkbox" name="_confirm" value="yes" required> This cannot be undone</label></div>` : ''}
     <button type="submit"${spec.irreversible ? new Html(' class="danger"') : ''}>Record</button></form>`;
@@ -64,12 +69,16 @@ function facts(view: Record<string, unknown>): Html {
 
 export function declaredFileRoutes(router: Router, ui: UiContext, declared: DeclaredFiles, contractPage: (req: Signed, id: string, refused: Refused) => Promise<string>): void {
   const filePage = async (req: Signed, type: Declared, contractId: string, fileId: string, refused: Refused | null = null) => {
-    const view = (await declared.store(type).found(contractId, fileId)) as Record<string, unknown>;
+    const store = declared.store(type);
+    const view = (await store.found(contractId, fileId)) as Record<string, unknown>;
+    const { state } = (await store.stored(fileId))!;
     const open = type.statuses[view.status as keyof typeof type.statuses] === 'open';
+    // A command about one named part (an audit's finding) is offered for the parts it may be about, when there are any.
+    const partsOf = (spec: CommandSpec): Parts | null => (spec.part?.param ? (spec.part.options?.(state as never) ?? []) : null);
     const forms = open
       ? Object.entries(type.commands)
-          .filter(([, spec]) => !spec.creates && spec.path && allowed(req, spec))
-          .map(([name, spec]) => commandForm(req, ui, `/ui/contracts/${contractId}/files/${type.name}/${fileId}/${name}`, `${type.name}-${name}`, spec, refused))
+          .filter(([, spec]) => !spec.creates && spec.path && allowed(req, spec) && partsOf(spec)?.length !== 0)
+          .map(([name, spec]) => commandForm(req, ui, `/ui/contracts/${contractId}/files/${type.name}/${fileId}/${name}`, `${type.name}-${name}`, spec, refused, partsOf(spec)))
       : [];
     return ui.page(
       req,
@@ -133,7 +142,10 @@ export function declaredFileRoutes(router: Router, ui: UiContext, declared: Decl
       const command = String(req.params.command);
       const s = spec(at.type, command, req);
       if (s.creates) throw new ApiError(404, 'not_found', 'No such command.');
-      await declared.command(at.type, command, at.contractId, at.fileId!, bodyOf(formFieldsOf(s.schema), values), ui.principalOf(req.session!));
+      // The part a command is about, chosen in its form; a new part (minted) gets a fresh id.
+      const part = s.part?.param ? values._part : undefined;
+      if (s.part?.param && !CANONICAL_UUID.test(part ?? '')) throw new ApiError(400, 'validation_failed', `Choose the ${s.part.noun}.`);
+      await declared.command(at.type, command, at.contractId, at.fileId!, bodyOf(formFieldsOf(s.schema), values), ui.principalOf(req.session!), part ?? null);
       res.redirect(303, `/ui/contracts/${at.contractId}/files/${at.type.name}/${at.fileId}`);
     } catch (e) {
       const error = toApiError(e);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { specify } from '../kit/given';
 import { auditClocks, auditStream, nextTimer, toAuditView, type AuditCommand, type AuditEvent, type AuditState } from './audit.decider';
+import { auditType } from './audit.type';
+import { fileType } from '../kit/file-type';
 
 const given = specify(auditStream);
 const AID = 'a0d17000-0000-4000-8000-000000000001';
@@ -114,5 +116,28 @@ describe('audits and inspections (C3, C4; DESIGN §3.7)', () => {
     // A remediated finding is not nudged.
     given(requested, scheduled, performed, f1, f2, r(F2, '2027-03-20T00:00:00.000Z')).when(first.command('2027-03-25T00:00:01.000Z')).thenNothing();
     expect(auditClocks(state(requested, scheduled, performed, f1, f2, r(F2, '2027-03-20T00:00:00.000Z')))).toEqual([{ kind: 'audit-remediation', at: '2027-04-15T00:00:00.000Z' }]);
+  });
+
+  it('owes each open finding its nudges as a function of state, and offers the open findings to the command about one', () => {
+    const parties = { controllerName: 'Client SAS', controllerEmail: 'privacy@client.example', controllerDpoEmail: null, contractReference: 'C-1' };
+    const reminded: AuditEvent = { type: 'RemediationReminded', data: { findingId: F2, dueAt: '2027-04-01T00:00:00.000Z', actedAt: '2027-03-25T00:00:01.000Z' } };
+    const s = state(requested, scheduled, performed, f1, f2, reminded);
+    expect(auditType.emails!(s, parties)).toEqual([
+      { kind: 'remediation-reminder', auditId: AID, contractId: CID, auditKind: 'inspection', performedAt: '2027-03-15T17:00:00.000Z', findingId: F2, finding: 'Badge reader offline', remediationDueAt: '2027-04-01T00:00:00.000Z', controllerName: 'Client SAS', contractReference: 'C-1' },
+    ]);
+    const options = auditType.commands!.remediate!.part!.options!;
+    expect(options(s as never).map((o) => o.id)).toEqual([F1, F2]);
+    expect(options(state(requested, scheduled, performed, f1, f2, r(F1, '2027-04-10T00:00:00.000Z')) as never).map((o) => o.id)).toEqual([F2]);
+    // The finding's id reaches the command from the context: minted for a new one, from the path for one named.
+    expect(auditType.commands!.finding!.toCommand({ summary: 'x', remediationDueAt: '2027-04-15T00:00:00Z' }, { id: AID, contractId: CID, contract: null, partId: F1, recordedAt: '2027-03-16T10:00:00.000Z' })).toMatchObject({ type: 'RecordFinding', data: { findingId: F1 } });
+  });
+
+  it('a declaration whose part is neither named in its path nor minted is refused when it is made', () => {
+    const spec = auditType.commands!.remediate!;
+    const declare = (path: string, part: typeof spec.part) => () => fileType({ ...auditType, commands: { ...auditType.commands, remediate: { ...spec, path, part } } });
+    expect(declare('findings/remediation', spec.part)).toThrow(/neither named in its path nor minted/);
+    expect(declare('findings/{fid}/remediation', { noun: 'finding', param: 'fid', minted: true })).toThrow(/neither named in its path nor minted/);
+    expect(declare('findings/{fid}/remediation', undefined)).toThrow(/names a part it does not declare/);
+    expect(declare('findings/{fid}/remediation', spec.part)).not.toThrow();
   });
 });

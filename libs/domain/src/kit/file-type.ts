@@ -30,6 +30,8 @@ export interface CommandContext {
   readonly controller?: { readonly id: string; readonly identity: string } | null;
   /** The engine's settings a command's rules take (configuration), recorded in the events that use them. */
   readonly settings?: EngineSettings;
+  /** The id of the part of the file the command is about (CommandSpec.part): from its path, or minted for a new one. */
+  readonly partId?: string;
   readonly recordedAt: Instant;
 }
 
@@ -50,8 +52,18 @@ export interface CommandSpec<C = unknown> {
   readonly roles: readonly StaffRole[];
   /** True for the command that opens a file (update-with-start of its workflow). */
   readonly creates?: boolean;
-  /** The path segment after the file's id (`delivery` in `…/{aid}/delivery`); none for the one that creates it. */
+  /**
+   * The path after the file's id (`delivery` in `…/{aid}/delivery`); none for the one that creates
+   * it. A command about one part of the file names the part's id in it: `findings/{fid}/remediation`.
+   */
   readonly path?: string;
+  /**
+   * A command about one part of a file (an audit's finding): `param` names it in the path, or, when
+   * `minted`, the command makes a new one whose id comes from the request's Idempotency-Key as a
+   * file's does (a retry makes no second one). The id reaches `toCommand` as `context.partId`.
+   * `options` lists the parts a form may choose from in a state (the open findings).
+   */
+  readonly part?: { readonly noun: string; readonly param?: string; readonly minted?: boolean; options?(state: never): readonly { readonly id: string; readonly label: string }[] };
   /** What it does, in the domain's words: the OpenAPI summary and the form's heading. */
   readonly summary: string;
   /** It cannot be undone: the browser asks for a confirmation. */
@@ -164,7 +176,13 @@ export function fileType<S extends { readonly status: string }>(declaration: Fil
   if (declaration.parent === 'contract' && !declaration.parentIdOf) throw new Error(`file type ${declaration.name} is under a contract but names no parentIdOf`);
   const commands = Object.entries(declaration.commands ?? {});
   if (commands.length && commands.filter(([, c]) => c.creates).length !== 1) throw new Error(`file type ${declaration.name} has no single command that creates a file`);
-  for (const [name, c] of commands) if (!c.creates && !c.path) throw new Error(`file type ${declaration.name}: command ${name} names no path`);
+  for (const [name, c] of commands) {
+    if (!c.creates && !c.path) throw new Error(`file type ${declaration.name}: command ${name} names no path`);
+    // A part is named in the path, or minted: never both, never neither.
+    const named = c.part?.param !== undefined && !!c.path?.includes(`{${c.part.param}}`);
+    if (c.part && named === !!c.part.minted) throw new Error(`file type ${declaration.name}: command ${name}'s part is neither named in its path nor minted`);
+    if (!c.part && c.path?.includes('{')) throw new Error(`file type ${declaration.name}: command ${name}'s path names a part it does not declare`);
+  }
   if (commands.length && (!declaration.route || !declaration.view)) throw new Error(`file type ${declaration.name} declares commands but no route or view`);
   const kinds = declaration.clocks?.kinds ?? [];
   if (new Set(kinds).size !== kinds.length) throw new Error(`file type ${declaration.name} names a clock kind twice`);

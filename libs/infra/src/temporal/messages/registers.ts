@@ -1,35 +1,11 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import { type AuditCommand, type AuditState, type DpoContact, type ProcessorDpoState, type StaffState } from '../../../../domain/src';
+import { type DpoContact, type ProcessorDpoState, type StaffState } from '../../../../domain/src';
 import { type Actor, type Snapshot, workflowIdOf } from './common';
-import { type BreachNoticeParties } from './incident';
 
 /**
- * The processor's registers, each entry a workflow of its own: audits and inspections (DESIGN §3.7),
- * the staff roster (§3.4) and the processor's DPO (§3.6).
+ * The processor's registers, each entry a workflow of its own: the staff roster (DESIGN §3.4) and
+ * the processor's DPO (§3.6). (Audits are declared files, run by the generic file workflow.)
  */
-
-/** DESIGN §3.7: one workflow per audit or inspection. */
-export const auditWorkflowId = (auditId: string) => workflowIdOf('audit', auditId);
-export type AuditSnapshot = Snapshot<AuditState>;
-
-export interface AuditWorkflowInput {
-  readonly auditId: string;
-  readonly parties: BreachNoticeParties;
-  readonly carried?: AuditSnapshot;
-}
-
-export interface RequestAuditInput {
-  readonly request: Omit<Extract<AuditCommand, { type: 'RequestAudit' }>['data'], 'recordedAt'>;
-  readonly actor: Actor;
-}
-
-export const requestAuditUpdate = defineUpdate<AuditSnapshot & { created: boolean }, [RequestAuditInput]>('requestAudit');
-export const scheduleAuditUpdate = defineUpdate<AuditSnapshot, [{ readonly scheduledFor: unknown; readonly actor: Actor }]>('scheduleAudit');
-export const recordAuditPerformanceUpdate = defineUpdate<AuditSnapshot, [{ readonly performedAt: unknown; readonly reportRef: unknown; readonly actor: Actor }]>('recordAuditPerformance');
-export const recordFindingUpdate = defineUpdate<AuditSnapshot, [{ readonly findingId: string; readonly summary: unknown; readonly remediationDueAt: unknown; readonly actor: Actor }]>('recordFinding');
-export const remediateFindingUpdate = defineUpdate<AuditSnapshot, [{ readonly findingId: string; readonly remediatedAt: unknown; readonly summary: unknown; readonly actor: Actor }]>('remediateFinding');
-export const closeAuditUpdate = defineUpdate<AuditSnapshot, [{ readonly summary: unknown; readonly actor: Actor }]>('closeAudit');
-export const auditSnapshotQuery = defineQuery<AuditSnapshot>('auditSnapshot');
 
 /** DESIGN §3.4: one workflow per person on the roster, for as long as they are on it. */
 export const staffWorkflowId = (staffId: string) => workflowIdOf('staff', staffId);
