@@ -17,7 +17,7 @@ import { ContractsModule } from './contracts/contracts.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { RegistersModule } from './registers/registers.module';
-import { ControllerRecordsModule } from './controller-records/controller-records';
+import { ControllerRecordsModule } from './controllers/controllers.module';
 import { EvidenceModule } from './evidence/evidence.module';
 import { CodecModule } from './codec/codec.controller';
 

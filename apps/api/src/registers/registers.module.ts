@@ -3,8 +3,10 @@ import { ContractQueries } from '../contracts/contract-queries.service';
 import { DeclaredFiles, declaredFileControllers } from '../kit/declared-files';
 import { FileCommands } from '../kit/file-commands';
 import { FileTrails } from '../kit/trail';
-import { ProcessingRecordController, ProcessorDpo, ProcessorDpoController } from './processor';
-import { ContractSubProcessorChangesController, SubProcessorChanges, SubProcessorChangesController, SubProcessorNotices, SubProcessorsController } from './sub-processors';
+import { ProcessingRecordController, ProcessorDpoController } from '../processor-dpo/processor-dpo.controller';
+import { ProcessorDpo } from '../processor-dpo/processor-dpo.service';
+import { ContractSubProcessorChangesController, SubProcessorChangesController, SubProcessorsController } from '../sub-processors/sub-processors.controller';
+import { SubProcessorChanges, SubProcessorNotices } from '../sub-processors/sub-processors.service';
 import { AuthorisedPersonsController, Roster, StaffController } from './staff';
 
 /** DESIGN §3.4–§3.7: the processor's registers, and every declared file type under a contract (its routes from its declaration). */
