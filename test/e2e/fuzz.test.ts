@@ -403,17 +403,21 @@ describe('fuzzing the API from its OpenAPI document', () => {
       )).rows;
       await client.end();
       expect(streams.filter((s) => s.type === 'contract').length).toBeGreaterThanOrEqual(contractIds.length);
-      const verifyUrls: Record<string, (s: { id: string; contract: string | null; change: string | null; key: string | null }) => string> = {
+      type Stream = { id: string; contract: string | null; change: string | null; key: string | null };
+      // A declared type's trail is where its declaration puts it: under its contract, or under its controller's key.
+      const declared = Object.fromEntries(
+        FILE_TYPES.filter((t) => t.route && t.commands && t.name !== 'controller').map((t) => [
+          t.name,
+          t.parent === 'contract' ? (s: Stream) => `/contracts/${s.contract}/${t.route!.path}/${s.id}/events/verify` : (s: Stream) => `/controllers/${encodeURIComponent(s.key!)}/${t.route!.path}/events/verify`,
+        ]),
+      );
+      // The types with routes of their own (not yet declared commands) are listed by hand.
+      const verifyUrls: Record<string, (s: Stream) => string> = {
+        ...declared,
         controller: (s) => `/controllers/${encodeURIComponent(s.key!)}/events/verify`,
-        'contact-check': (s) => `/controllers/${encodeURIComponent(s.key!)}/contact-check/events/verify`,
         contract: (s) => `/contracts/${s.id}/events/verify`,
-        'subject-request': (s) => `/contracts/${s.contract}/subject-requests/${s.id}/events/verify`,
         incident: (s) => `/incidents/${s.id}/events/verify`,
         'breach-notice': (s) => `/contracts/${s.contract}/breach-notices/${s.id}/events/verify`,
-        instruction: (s) => `/contracts/${s.contract}/instructions/${s.id}/events/verify`,
-        'transfer-notice': (s) => `/contracts/${s.contract}/transfer-notices/${s.id}/events/verify`,
-        'assistance-request': (s) => `/contracts/${s.contract}/assistance-requests/${s.id}/events/verify`,
-        audit: (s) => `/contracts/${s.contract}/audits/${s.id}/events/verify`,
         staff: (s) => `/staff/${s.id}/events/verify`,
         'processor-dpo': () => '/processor/dpo/events/verify',
         'sub-processor-change': (s) => `/sub-processor-changes/${s.id}/events/verify`,
