@@ -74,7 +74,7 @@ export {
   type AssistanceRequestState,
   type AssistanceRequestView,
 } from './assistance-request/assistance-request.decider';
-export { isLate, isOverdue, remindThenEscalate, type Acted } from './kit/clock';
+export { isLate, isLateBefore, isOverdue, isOverdueBefore, remindThenEscalate, type Acted } from './kit/clock';
 export {
   AUDIT_CLOCK_EVENTS,
   AUDIT_CLOCK_KINDS,

@@ -116,7 +116,7 @@ export class DeclaredFiles {
   async command(type: Declared, name: string, contractId: string, id: string, body: unknown, principal: Principal, partOf?: string | IdempotencyScope | null): Promise<unknown> {
     const contract = await contractFor(this.contracts, contractId);
     const part = type.commands[name]!.part;
-    const partId = part?.minted ? newId((partOf ?? null) as IdempotencyScope | null, `${type.name}\n${part.noun}\n${id}`) : typeof partOf === 'string' ? partOf : undefined;
+    const partId = part?.minted ? newId((partOf ?? null) as IdempotencyScope | null, `${type.name}-${part.noun}\n${id}`) : typeof partOf === 'string' ? partOf : undefined;
     const context = { id, contractId, contract: { orderedAt: contract.orderedAt }, settings: this.settings(), ...(partId ? { partId } : {}) };
     const command = type.commands[name]!.toCommand(body, { ...context, recordedAt: now() }) as { type: string };
     const args: FileCommandInput = { command: name, body, context, actor: actorOf(principal) };

@@ -2,7 +2,7 @@ import { type Router } from 'express';
 import { CANONICAL_UUID, type CommandSpec } from '../../../../libs/domain/src';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error.filter';
-import { DECLARED_FILE_TYPES, type DeclaredFiles } from '../kit/declared-files';
+import { CommandBodyPipe, DECLARED_FILE_TYPES, type DeclaredFiles } from '../kit/declared-files';
 import { dateTime, html, Html } from './html';
 import { bodyOf, fieldHtml, formFieldsOf, labelOf } from './schema-forms';
 import { type Signed } from './sessions';
@@ -75,16 +75,16 @@ export function declaredFileRoutes(router: Router, ui: UiContext, declared: Decl
     const open = type.statuses[view.status as keyof typeof type.statuses] === 'open';
     // A command about one named part (an audit's finding) is offered for the parts it may be about, when there are any.
     const partsOf = (spec: CommandSpec): Parts | null => (spec.part?.param ? (spec.part.options?.(state as never) ?? []) : null);
-    const forms = open
-      ? Object.entries(type.commands)
-          .filter(([, spec]) => !spec.creates && spec.path && allowed(req, spec) && partsOf(spec)?.length !== 0)
-          .map(([name, spec]) => commandForm(req, ui, `/ui/contracts/${contractId}/files/${type.name}/${fileId}/${name}`, `${type.name}-${name}`, spec, refused, partsOf(spec)))
-      : [];
+    const offered = open ? Object.entries(type.commands).filter(([, spec]) => !spec.creates && spec.path && allowed(req, spec) && partsOf(spec)?.length !== 0) : [];
+    const forms = offered.map(([name, spec]) => commandForm(req, ui, `/ui/contracts/${contractId}/files/${type.name}/${fileId}/${name}`, `${type.name}-${name}`, spec, refused, partsOf(spec)));
+    // A refusal whose form is no longer offered (the file moved on meanwhile) is said at the top.
+    const orphan = refused && !offered.some(([name]) => `${type.name}-${name}` === refused.form) ? refused.error : null;
     return ui.page(
       req,
       `${type.noun.charAt(0).toUpperCase()}${type.noun.slice(1)} ${fileId.slice(0, 8)}`,
       'contracts',
       html`<p><a href="/ui/contracts/${contractId}">Back to the contract</a></p>
+      ${orphan ? html`<p class="notice" role="alert">${orphan.message}</p>` : ''}
       <p><span class="status">${String(view.status)}</span></p>
       ${facts(view)}
       ${forms.length ? html`<h2>Actions</h2><div class="actions">${forms}</div>` : ''}`,
@@ -125,7 +125,9 @@ export function declaredFileRoutes(router: Router, ui: UiContext, declared: Decl
       const command = String(req.params.command);
       const s = spec(at.type, command, req);
       if (!s.creates) throw new ApiError(404, 'not_found', 'No such command.');
-      const opened = await declared.open(at.type, command, at.contractId, bodyOf(formFieldsOf(s.schema), values), ui.principalOf(req.session!), null);
+      // Checked by the command's schema as the API checks it, then the domain's rules.
+      const body = new CommandBodyPipe(s).transform(bodyOf(formFieldsOf(s.schema), values));
+      const opened = await declared.open(at.type, command, at.contractId, body, ui.principalOf(req.session!), null);
       res.redirect(303, `/ui/contracts/${at.contractId}/files/${at.type.name}/${(opened.view as { id: string }).id}`);
     } catch (e) {
       const error = toApiError(e);
@@ -145,7 +147,8 @@ export function declaredFileRoutes(router: Router, ui: UiContext, declared: Decl
       // The part a command is about, chosen in its form; a new part (minted) gets a fresh id.
       const part = s.part?.param ? values._part : undefined;
       if (s.part?.param && !CANONICAL_UUID.test(part ?? '')) throw new ApiError(400, 'validation_failed', `Choose the ${s.part.noun}.`);
-      await declared.command(at.type, command, at.contractId, at.fileId!, bodyOf(formFieldsOf(s.schema), values), ui.principalOf(req.session!), part ?? null);
+      const body = new CommandBodyPipe(s).transform(bodyOf(formFieldsOf(s.schema), values));
+      await declared.command(at.type, command, at.contractId, at.fileId!, body, ui.principalOf(req.session!), part ?? null);
       res.redirect(303, `/ui/contracts/${at.contractId}/files/${at.type.name}/${at.fileId}`);
     } catch (e) {
       const error = toApiError(e);

@@ -136,7 +136,10 @@ describe('audits and inspections (C3, C4; DESIGN §3.7)', () => {
     const spec = auditType.commands!.remediate!;
     const declare = (path: string, part: typeof spec.part) => () => fileType({ ...auditType, commands: { ...auditType.commands, remediate: { ...spec, path, part } } });
     expect(declare('findings/remediation', spec.part)).toThrow(/neither named in its path nor minted/);
-    expect(declare('findings/{fid}/remediation', { noun: 'finding', param: 'fid', minted: true })).toThrow(/neither named in its path nor minted/);
+    expect(declare('findings/{fid}/remediation', { noun: 'finding', param: 'fid', minted: true })).toThrow(/both minted and named/);
+    expect(declare('findings/{aid}/remediation', { noun: 'finding', param: 'aid' })).toThrow(/cannot name a path segment of its own/);
+    expect(declare('findings/{finding-id}/remediation', { noun: 'finding', param: 'finding-id' })).toThrow(/cannot name a path segment of its own/);
+    expect(() => fileType({ ...auditType, commands: { ...auditType.commands, request: { ...auditType.commands!.request!, part: { noun: 'finding', minted: true } } } })).toThrow(/cannot be about a part/);
     expect(declare('findings/{fid}/remediation', undefined)).toThrow(/names a part it does not declare/);
     expect(declare('findings/{fid}/remediation', spec.part)).not.toThrow();
   });

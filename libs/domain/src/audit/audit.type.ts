@@ -41,7 +41,7 @@ export const auditType = fileType<AuditState>({
         kind: oneOf(AUDIT_KINDS, { description: 'A review of documents, or an inspection of premises (which comes with at least P14D notice).' }),
         requestedAt: instant({ description: 'When the controller asked for it.', example: '2027-03-01T09:00:00Z' }),
         scope: text('assistanceText', { example: 'Physical security of the Paris datacenter' }),
-        auditor: text('controllerName', { example: 'Audit & Co', description: 'The auditor the controller mandated.' }).optional(),
+        auditor: text('controllerName', { example: 'Audit & Co', description: 'The auditor the controller mandated.' }).nullish(),
       }),
       toCommand: (b, c): AuditCommand => ({
         type: 'RequestAudit',
@@ -61,7 +61,7 @@ export const auditType = fileType<AuditState>({
       path: 'performance',
       schema: body({
         performedAt: instant({ description: 'When it was carried out.' }),
-        reportRef: text('documentRef', { example: 'AUD-2027-07', description: "The auditor's report." }).optional(),
+        reportRef: text('documentRef', { example: 'AUD-2027-07', description: "The auditor's report." }).nullish(),
       }),
       toCommand: (b, c): AuditCommand => ({ type: 'RecordAuditPerformance', data: { performedAt: b.performedAt, reportRef: b.reportRef ?? null, recordedAt: c.recordedAt } }),
     },
@@ -95,7 +95,7 @@ export const auditType = fileType<AuditState>({
       summary: 'Closes the audit once every finding is remediated (422 audit.findings_open otherwise). Status closed.',
       roles: ['account_manager', 'dpo'],
       path: 'closure',
-      schema: body({ summary: text('assistanceText', { example: 'All findings remediated' }).optional() }),
+      schema: body({ summary: text('assistanceText', { example: 'All findings remediated' }).nullish() }),
       toCommand: (b, c): AuditCommand => ({ type: 'CloseAudit', data: { summary: b.summary ?? null, recordedAt: c.recordedAt } }),
     },
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLate, isOverdue } from './clock';
+import { isLate, isLateBefore, isOverdue, isOverdueBefore } from './clock';
 
 describe('lateness, one rule for every clock (DESIGN §3.9)', () => {
   const due = '2027-03-15T17:00:00.000Z';
@@ -14,6 +14,13 @@ describe('lateness, one rule for every clock (DESIGN §3.9)', () => {
     expect(isLate(due, '2027-03-14T00:00:00.000Z')).toBe(false);
     expect(isLate(due, due)).toBe(false);
     expect(isLate(due, '2027-03-16T09:00:00.000Z')).toBe(true);
+  });
+
+  it('what must happen before an instant is already too late at the instant itself', () => {
+    expect(isOverdueBefore(due, '2027-03-15T16:59:59.999Z')).toBe(false);
+    expect(isOverdueBefore(due, due)).toBe(true);
+    expect(isLateBefore(due, '2027-03-15T16:59:59.999Z')).toBe(false);
+    expect(isLateBefore(due, due)).toBe(true);
   });
 
   it('compares instants, not strings: another offset of the same instant is the same instant', () => {

@@ -14,6 +14,13 @@ export const isOverdue = (dueAt: Instant, at: Instant): boolean => isAfter(at, d
 /** What the clock due at `dueAt` asked for, done at `doneAt`, was done late. */
 export const isLate = (dueAt: Instant, doneAt: Instant): boolean => isAfter(doneAt, dueAt);
 
+/*
+ * The one clock of another kind: what must happen *before* an instant (the controller told before
+ * a transfer the law requires, DESIGN §3.3) is already too late at the instant itself.
+ */
+export const isOverdueBefore = (instant: Instant, at: Instant): boolean => !isBefore(at, instant);
+export const isLateBefore = (instant: Instant, doneAt: Instant): boolean => !isBefore(doneAt, instant);
+
 /** A clock the engine acted on: when it was due, and when the engine acted. */
 export interface Acted {
   readonly dueAt: Instant;

@@ -178,10 +178,18 @@ export function fileType<S extends { readonly status: string }>(declaration: Fil
   if (commands.length && commands.filter(([, c]) => c.creates).length !== 1) throw new Error(`file type ${declaration.name} has no single command that creates a file`);
   for (const [name, c] of commands) {
     if (!c.creates && !c.path) throw new Error(`file type ${declaration.name}: command ${name} names no path`);
-    // A part is named in the path, or minted: never both, never neither.
-    const named = c.part?.param !== undefined && !!c.path?.includes(`{${c.part.param}}`);
-    if (c.part && named === !!c.part.minted) throw new Error(`file type ${declaration.name}: command ${name}'s part is neither named in its path nor minted`);
-    if (!c.part && c.path?.includes('{')) throw new Error(`file type ${declaration.name}: command ${name}'s path names a part it does not declare`);
+    // A part is named in the path, or minted: never both, never neither; the command that opens the file has none.
+    const placeholders = [...(c.path ?? '').matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
+    if (!c.part && placeholders.length) throw new Error(`file type ${declaration.name}: command ${name}'s path names a part it does not declare`);
+    if (c.part) {
+      if (c.creates) throw new Error(`file type ${declaration.name}: command ${name} opens the file and cannot be about a part of it`);
+      if (c.part.minted && (c.part.param !== undefined || placeholders.length)) throw new Error(`file type ${declaration.name}: command ${name}'s part is both minted and named`);
+      if (!c.part.minted && (placeholders.length !== 1 || placeholders[0] !== c.part.param)) throw new Error(`file type ${declaration.name}: command ${name}'s part is neither named in its path nor minted`);
+      // Named like a route parameter, and not like the contract's or the file's own.
+      if (c.part.param !== undefined && (!/^[a-z][A-Za-z0-9]*$/.test(c.part.param) || c.part.param === 'id' || c.part.param === declaration.route?.param)) {
+        throw new Error(`file type ${declaration.name}: command ${name}'s part parameter ${c.part.param} cannot name a path segment of its own`);
+      }
+    }
   }
   if (commands.length && (!declaration.route || !declaration.view)) throw new Error(`file type ${declaration.name} declares commands but no route or view`);
   const kinds = declaration.clocks?.kinds ?? [];

@@ -98,7 +98,7 @@ export const subjectRequestType = fileType<SubjectRequestState>({
       path: 'completion',
       schema: body({
         outcome: oneOf(SUBJECT_REQUEST_OUTCOMES),
-        reason: text('reason', { description: '12(4): required unless the outcome is fulfilled.' }).optional(),
+        reason: text('reason', { description: '12(4): required unless the outcome is fulfilled.' }).nullish(),
       }),
       toCommand: (b, c): SubjectRequestCommand => ({ type: 'CompleteSubjectRequest', data: { outcome: b.outcome, reason: b.reason ?? null, completedAt: c.recordedAt } }),
     },

@@ -1,5 +1,5 @@
 import { isAfter, type Instant } from '../calendar';
-import { isLate, isOverdue } from '../kit/clock';
+import { isLateBefore, isOverdueBefore } from '../kit/clock';
 import { optionalText, requireInstant, requireText } from '../contract/contract.validation';
 import { conflictError, notFoundError, ruleError } from '../errors';
 import { FIELDS } from '../fields';
@@ -154,7 +154,7 @@ export function toTransferNoticeView(state: TransferNoticeState, at: Instant): T
     recordedAt: s.recordedAt,
     sentAt: s.sentAt,
     escalatedAt: s.escalated?.actedAt ?? null,
-    late: s.sentAt !== null && isLate(s.plannedAt, s.sentAt),
-    overdue: s.status === 'pending' && isOverdue(s.plannedAt, at) ? ['plannedAt'] : [],
+    late: s.sentAt !== null && isLateBefore(s.plannedAt, s.sentAt),
+    overdue: s.status === 'pending' && isOverdueBefore(s.plannedAt, at) ? ['plannedAt'] : [],
   };
 }
