@@ -89,6 +89,10 @@ async function main(): Promise<void> {
       if (PARTS.has('b')) await orderedAndHandedOver(client, workerEnv, view);
       if (PARTS.has('c')) await activeContractsMemory(client, workerEnv, view);
     }
+  } catch (e) {
+    // Said before the clean-up: closing the connection under calls still retrying can end the process first.
+    console.error(e);
+    process.exitCode = 1;
   } finally {
     await cleanUp();
   }
