@@ -69,9 +69,11 @@ function facts(view: Record<string, unknown>): Html {
 
 export function declaredFileRoutes(router: Router, ui: UiContext, declared: DeclaredFiles, contractPage: (req: Signed, id: string, refused: Refused) => Promise<string>): void {
   const filePage = async (req: Signed, type: Declared, contractId: string, fileId: string, refused: Refused | null = null) => {
-    const store = declared.store(type);
-    const view = (await store.found(contractId, fileId)) as Record<string, unknown>;
-    const { state } = (await store.stored(fileId))!;
+    // One read of the row: its state gives the view and the parts a form may choose from.
+    const stored = await declared.store(type).stored(fileId);
+    if (!stored || stored.contractId !== contractId) throw new ApiError(404, 'not_found', `No such ${type.noun} for this contract.`);
+    const { state } = stored;
+    const view = type.view.of(state, new Date().toISOString()) as Record<string, unknown>;
     const open = type.statuses[view.status as keyof typeof type.statuses] === 'open';
     // A command about one named part (an audit's finding) is offered for the parts it may be about, when there are any.
     const partsOf = (spec: CommandSpec): Parts | null => (spec.part?.param ? (spec.part.options?.(state as never) ?? []) : null);

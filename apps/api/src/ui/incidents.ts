@@ -7,12 +7,12 @@ import { ConfirmIncidentDto, RecordIncidentDto, UpdateIncidentDto } from '../inc
 import { type Incidents } from '../incidents/incidents.service';
 import { field, fieldError } from './forms';
 import { dateTime, html, Html } from './html';
+import { utcOfLocal } from './schema-forms';
 import { type Signed } from './sessions';
 import { type UiContext } from './ui-context';
 
 const READERS: readonly Role[] = ['dpo', 'admin'];
-/** A datetime-local value, read as UTC (the forms say so); anything else goes to the API's own validation. */
-const utc = (value: unknown) => (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value) ? `${value.length === 16 ? `${value}:00` : value}Z` : value);
+/** An instant as a datetime-local field shows it (UTC, to the second). */
 const local = (iso: string) => iso.slice(0, 19);
 
 /**
@@ -66,7 +66,7 @@ export function incidentRoutes(router: Router, ui: UiContext, incidents: Inciden
     try {
       dpo(req);
       const dto = (await ui.pipe.transform(
-        { summary: body.summary, detectedAt: utc(body.detectedAt), scope: { locations: ([] as unknown[]).concat(body.locations ?? []), from: utc(body.from), to: utc(body.to) } },
+        { summary: body.summary, detectedAt: utcOfLocal(body.detectedAt), scope: { locations: ([] as unknown[]).concat(body.locations ?? []), from: utcOfLocal(body.from), to: utcOfLocal(body.to) } },
         { type: 'body', metatype: RecordIncidentDto },
       )) as RecordIncidentDto;
       const { view } = await incidents.record(dto, ui.principalOf(req.session!), null);
@@ -136,7 +136,7 @@ export function incidentRoutes(router: Router, ui: UiContext, incidents: Inciden
     });
   command('confirmation', async (req, id, body) => {
     if (body.confirm !== 'yes') throw new ApiError(400, 'confirmation_required', 'Tick the box to confirm: every affected controller is notified at once.');
-    const dto = (await ui.pipe.transform({ awareAt: utc(body.awareAt) }, { type: 'body', metatype: ConfirmIncidentDto })) as ConfirmIncidentDto;
+    const dto = (await ui.pipe.transform({ awareAt: utcOfLocal(body.awareAt) }, { type: 'body', metatype: ConfirmIncidentDto })) as ConfirmIncidentDto;
     await incidents.confirm(id, dto, ui.principalOf(req.session!));
   });
   command('updates', async (req, id, body) => {

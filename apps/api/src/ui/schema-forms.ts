@@ -43,6 +43,10 @@ export const labelOf = (key: string): string => {
   return words.charAt(0).toUpperCase() + words.slice(1);
 };
 
+/** A `datetime-local` value, typed without a zone, read as UTC (the forms say so); anything else is left for the schema to judge. */
+export const utcOfLocal = (value: unknown): unknown =>
+  typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value) ? `${value.length === 16 ? `${value}:00` : value}Z` : value;
+
 /** Longer texts than this are typed in a text area. */
 const LONG_TEXT = 200;
 
@@ -85,7 +89,7 @@ export function bodyOf(fields: readonly FormField[], form: Readonly<Record<strin
     const raw = form[f.name]?.trim() ?? '';
     if (raw === '') continue;
     let value: unknown = raw;
-    if (f.input === 'instant' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(raw)) value = `${raw.length === 16 ? `${raw}:00` : raw}Z`;
+    if (f.input === 'instant') value = utcOfLocal(raw);
     else if (f.input === 'number' && /^-?\d+(\.\d+)?$/.test(raw)) value = Number(raw);
     else if (f.input === 'yes-no' && (raw === 'true' || raw === 'false')) value = raw === 'true';
     else if (f.input === 'lines') value = raw.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
