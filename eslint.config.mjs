@@ -28,7 +28,7 @@ export default tseslint.config(
     files: ['apps/**/*.ts', 'libs/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
     plugins: { 'import-x': importX },
     settings: {
-      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.mjs', '.json'] })],
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.mjs', '.json'], conditionNames: ['dpa-source', 'require', 'node', 'default'] })],
       'import-x/extensions': ['.ts', '.js', '.mjs'],
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
     },
@@ -52,7 +52,7 @@ export default tseslint.config(
   {
     files: ['apps/worker/src/workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../activities/*', '../activities', 'pg', 'typeorm', 'node:*', '@nestjs/*', '**/infra/src/database/**', '**/infra/src/event-store/**'], allowTypeImports: true, message: 'Workflows are deterministic: import activity types only (samples-typescript).' }] }],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../activities/*', '../activities', 'pg', 'typeorm', 'node:*', '@nestjs/*', '**/infra/src/database/**', '**/infra/src/event-store/**', '#infra/database/*', '#infra/event-store/*'], allowTypeImports: true, message: 'Workflows are deterministic: import activity types only (samples-typescript).' }] }],
     },
   },
   {

@@ -2,7 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 // Three suites: unit (pure code, no services), int (real PostgreSQL and Temporal started by
 // test/support/global-setup.ts), e2e (real HTTP against API and worker processes).
+import { viteLibraryAliases } from './libs/infra/src/dev/library-aliases.js';
+
 export default defineConfig({
+  // `#domain`, `#infra/*` (package.json "imports"): the TypeScript sources.
+  resolve: { alias: viteLibraryAliases(import.meta.dirname) },
   test: {
     pool: 'forks',
     reporters: ['default'],

@@ -1,13 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { migrate } from '../libs/infra/src/database/data-source';
-import { freePort, startProcess, waitFor, WORKER_NODE_ARGS, type ManagedProcess } from '../libs/infra/src/dev/processes';
-import { projectRoot } from '../libs/infra/src/dev/project-root';
-import { startTemporalDevServer } from '../libs/infra/src/dev/services';
-import { freeClusterPorts, startTemporalCluster } from '../libs/infra/src/dev/temporal-cluster';
-import { installTemporalBinaries } from '../libs/infra/src/temporal/binaries';
-import { buildTemporalServer } from '../libs/infra/src/temporal/server-build';
+import { migrate } from '#infra/database/data-source';
+import { freePort, startProcess, waitFor, WORKER_NODE_ARGS, type ManagedProcess } from '#infra/dev/processes';
+import { projectRoot } from '#infra/dev/project-root';
+import { startTemporalDevServer } from '#infra/dev/services';
+import { freeClusterPorts, startTemporalCluster } from '#infra/dev/temporal-cluster';
+import { installTemporalBinaries } from '#infra/temporal/binaries';
+import { buildTemporalServer } from '#infra/temporal/server-build';
 import { processMemory } from '../test/support/durability';
 import { benchPostgres, combine, cpuBetween, cpuByProcess, fmt, measure, type Measured } from './support';
 

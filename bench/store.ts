@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type Pool } from 'pg';
 import { type DataSource } from 'typeorm';
-import { addDuration, contractStream, decide, evolve, initialState, type ContractCommand, type ContractEvent, type ContractState } from '../libs/domain/src';
-import * as f from '../libs/domain/src/testing/factories';
-import { createDataSource, migrate } from '../libs/infra/src/database/data-source';
-import { CONTRACT_STREAM, contractProjections, LIVE_TABLES } from '../libs/infra/src/event-store/contract-projection';
-import { createEventStore, toNewEvents } from '../libs/infra/src/event-store/streams';
-import { type EventStore, type InlineProjection, type NewEvent } from '../libs/infra/src/event-store/event-store';
+import { addDuration, contractStream, decide, evolve, initialState, type ContractCommand, type ContractEvent, type ContractState } from '#domain';
+import * as f from '#domain/testing/factories';
+import { createDataSource, migrate } from '#infra/database/data-source';
+import { CONTRACT_STREAM, contractProjections, LIVE_TABLES } from '#infra/event-store/contract-projection';
+import { createEventStore, toNewEvents } from '#infra/event-store/streams';
+import { type EventStore, type InlineProjection, type NewEvent } from '#infra/event-store/event-store';
 import { benchPostgres, combine, fmt, type Round } from './support';
 
 /**

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freePort } from '../libs/infra/src/dev/processes';
-import { projectRoot } from '../libs/infra/src/dev/project-root';
-import { startPostgres, type PostgresService } from '../libs/infra/src/dev/services';
+import { freePort } from '#infra/dev/processes';
+import { projectRoot } from '#infra/dev/project-root';
+import { startPostgres, type PostgresService } from '#infra/dev/services';
 
 /** A throwaway embedded PostgreSQL for one benchmark run (or DATABASE_URL's, if set). */
 export async function benchPostgres(name: string): Promise<{ url: string; stop(): Promise<void> }> {

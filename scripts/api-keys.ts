@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { ApiKeys, ROLES, type Role } from '../libs/infra/src/auth/api-keys';
-import { loadConfigOrExit } from '../libs/infra/src/config/config';
-import { createDataSource } from '../libs/infra/src/database/data-source';
+import { ApiKeys, ROLES, type Role } from '#infra/auth/api-keys';
+import { loadConfigOrExit } from '#infra/config/config';
+import { createDataSource } from '#infra/database/data-source';
 
 /**
  * `npm run api-keys -- create --name "billing system" --role billing` | `list` | `revoke <id>`.

@@ -1,6 +1,6 @@
-import { loadConfigOrExit } from '../libs/infra/src/config/config';
-import { createDataSource } from '../libs/infra/src/database/data-source';
-import { rebuildProjections } from '../libs/infra/src/event-store/rebuild';
+import { loadConfigOrExit } from '#infra/config/config';
+import { createDataSource } from '#infra/database/data-source';
+import { rebuildProjections } from '#infra/event-store/rebuild';
 
 /** `npm run projections:rebuild`: every read model rebuilt from the events into fresh tables, swapped in atomically. */
 async function main(): Promise<void> {

@@ -29,7 +29,7 @@ if (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== wanted) {
   fs.writeFileSync(stamp, wanted);
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', path.resolve(root, script), ...args], { cwd: root, stdio: 'inherit' });
+const child = spawn(process.execPath, ['--conditions=dpa-source', '--import', 'tsx', path.resolve(root, script), ...args], { cwd: root, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => child.kill(signal));
 }

@@ -1,6 +1,6 @@
-import { STORAGE_LOCATIONS } from '../libs/domain/src';
-import { loadConfigOrExit } from '../libs/infra/src/config/config';
-import { devEnvironment } from '../libs/infra/src/dev/data-dir';
+import { STORAGE_LOCATIONS } from '#domain';
+import { loadConfigOrExit } from '#infra/config/config';
+import { devEnvironment } from '#infra/dev/data-dir';
 import { storageRegistry } from '../apps/worker/src/storage/registry';
 import { seedSampleData } from '../apps/worker/src/storage/seed';
 

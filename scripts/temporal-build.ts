@@ -1,4 +1,4 @@
-import { buildTemporalServer } from '../libs/infra/src/temporal/server-build';
+import { buildTemporalServer } from '#infra/temporal/server-build';
 
 /** `npm run temporal:build`: temporal-server and temporal-sql-tool from go.temporal.io/server into .tools/ (no-op when built). */
 const started = Date.now();

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { composeConfigFiles } from '../libs/infra/src/dev/temporal-cluster';
+import { composeConfigFiles } from '#infra/dev/temporal-cluster';
 
 /** `npm run temporal:compose-config`: writes deploy/temporal/config (docker-compose.yml mounts it); a unit test keeps it in step. */
 const dir = path.resolve(__dirname, '..', 'deploy', 'temporal', 'config');

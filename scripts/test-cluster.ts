@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freePort, runInForeground } from '../libs/infra/src/dev/processes';
-import { startPostgres } from '../libs/infra/src/dev/services';
-import { freeClusterPorts, startTemporalCluster } from '../libs/infra/src/dev/temporal-cluster';
-import { installTemporalBinaries } from '../libs/infra/src/temporal/binaries';
-import { buildTemporalServer } from '../libs/infra/src/temporal/server-build';
+import { freePort, runInForeground } from '#infra/dev/processes';
+import { startPostgres } from '#infra/dev/services';
+import { freeClusterPorts, startTemporalCluster } from '#infra/dev/temporal-cluster';
+import { installTemporalBinaries } from '#infra/temporal/binaries';
+import { buildTemporalServer } from '#infra/temporal/server-build';
 
 /**
  * `npm run test:cluster`: a Temporal cluster built from go.temporal.io/server (frontend, history,

@@ -1,7 +1,7 @@
-import { runInForeground } from '../libs/infra/src/dev/processes';
+import { runInForeground } from '#infra/dev/processes';
 import * as path from 'node:path';
-import { ensureChromium, ensureSshd } from '../libs/infra/src/dev/debian-packages';
-import { installTemporalBinaries } from '../libs/infra/src/temporal/binaries';
+import { ensureChromium, ensureSshd } from '#infra/dev/debian-packages';
+import { installTemporalBinaries } from '#infra/temporal/binaries';
 
 /**
  * `npm test`: type check, lint, then the unit, integration and end-to-end suites. Each suite

@@ -3,16 +3,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { loadConfig, type AppConfig } from '../libs/infra/src/config/config';
-import { migrate } from '../libs/infra/src/database/data-source';
-import { devDataDir, devEnvironment } from '../libs/infra/src/dev/data-dir';
-import { freePort, isPortOpen, startProcess, waitFor, WORKER_NODE_ARGS, type ManagedProcess } from '../libs/infra/src/dev/processes';
-import { supervise } from '../libs/infra/src/dev/supervisor';
-import { startPostgres, startTemporalDevServer } from '../libs/infra/src/dev/services';
-import { standardPorts, startTemporalCluster } from '../libs/infra/src/dev/temporal-cluster';
-import { startTemporalUiProxy } from '../libs/infra/src/dev/temporal-ui-proxy';
-import { installTemporalBinaries } from '../libs/infra/src/temporal/binaries';
-import { buildTemporalServer } from '../libs/infra/src/temporal/server-build';
+import { loadConfig, type AppConfig } from '#infra/config/config';
+import { migrate } from '#infra/database/data-source';
+import { devDataDir, devEnvironment } from '#infra/dev/data-dir';
+import { freePort, isPortOpen, startProcess, waitFor, WORKER_NODE_ARGS, type ManagedProcess } from '#infra/dev/processes';
+import { supervise } from '#infra/dev/supervisor';
+import { startPostgres, startTemporalDevServer } from '#infra/dev/services';
+import { standardPorts, startTemporalCluster } from '#infra/dev/temporal-cluster';
+import { startTemporalUiProxy } from '#infra/dev/temporal-ui-proxy';
+import { installTemporalBinaries } from '#infra/temporal/binaries';
+import { buildTemporalServer } from '#infra/temporal/server-build';
 
 /**
  * `npm run up`: the whole system on one machine. Starts what is not configured elsewhere

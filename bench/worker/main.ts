@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { loadConfigOrExit } from '../../libs/infra/src/config/config';
-import { exitWithSupervisor } from '../../libs/infra/src/dev/supervised';
-import { createLogger } from '../../libs/infra/src/logging/logger';
+import { loadConfigOrExit } from '#infra/config/config';
+import { exitWithSupervisor } from '#infra/dev/supervised';
+import { createLogger } from '#infra/logging/logger';
 import { createWorkerRuntime } from '../../apps/worker/src/worker';
 
 /**

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../libs/infra/src/config/config';
-import { waitFor } from '../../libs/infra/src/dev/processes';
-import { linkUrl } from '../../libs/infra/src/links';
+import { loadConfig } from '#infra/config/config';
+import { waitFor } from '#infra/dev/processes';
+import { linkUrl } from '#infra/links';
 import { startStack, type Stack } from '../support/stack';
 
 /**

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../libs/infra/src/dev/processes';
+import { waitFor } from '#infra/dev/processes';
 import { startStack, type Stack } from '../support/stack';
 
 /**

@@ -6,11 +6,11 @@ import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { unzipSync } from 'fflate';
-import { CONTRACT_FILE_TYPES, DEADLINE_KINDS, FILE_TYPES, finalStatusesOf } from '../../libs/domain/src';
-import { createDataSource } from '../../libs/infra/src/database/data-source';
-import { waitFor } from '../../libs/infra/src/dev/processes';
-import { DEADLINES_TABLE } from '../../libs/infra/src/event-store/deadlines-projection';
-import { rebuildProjections } from '../../libs/infra/src/event-store/rebuild';
+import { CONTRACT_FILE_TYPES, DEADLINE_KINDS, FILE_TYPES, finalStatusesOf } from '#domain';
+import { createDataSource } from '#infra/database/data-source';
+import { waitFor } from '#infra/dev/processes';
+import { DEADLINES_TABLE } from '#infra/event-store/deadlines-projection';
+import { rebuildProjections } from '#infra/event-store/rebuild';
 
 const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 import { KEYS, startStack, type RoleName, type Stack } from '../support/stack';

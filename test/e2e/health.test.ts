@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { migrate } from '../../libs/infra/src/database/data-source';
-import { freePort, waitFor } from '../../libs/infra/src/dev/processes';
-import { startPostgres, type PostgresService } from '../../libs/infra/src/dev/services';
+import { migrate } from '#infra/database/data-source';
+import { freePort, waitFor } from '#infra/dev/processes';
+import { startPostgres, type PostgresService } from '#infra/dev/services';
 import { startApi, type RunningApp } from '../support/apps';
 import { scrape } from '../support/prometheus';
 

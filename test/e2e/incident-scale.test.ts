@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client } from '@temporalio/client';
 import { type DataSource } from 'typeorm';
-import { createDataSource } from '../../libs/infra/src/database/data-source';
-import { waitFor } from '../../libs/infra/src/dev/processes';
-import { createEventStore } from '../../libs/infra/src/event-store/streams';
-import { breachNoticeWorkflowId, incidentWorkflowId } from '../../libs/infra/src/temporal/messages';
+import { createDataSource } from '#infra/database/data-source';
+import { waitFor } from '#infra/dev/processes';
+import { createEventStore } from '#infra/event-store/streams';
+import { breachNoticeWorkflowId, incidentWorkflowId } from '#infra/temporal/messages';
 import { engineClient } from '../support/durability';
 import { startStack, type Stack } from '../support/stack';
 import { seedActiveContracts } from '../support/workload';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../libs/infra/src/dev/processes';
+import { waitFor } from '#infra/dev/processes';
 import { startStack, type Stack } from '../support/stack';
 import { routine } from '../support/mail';
 

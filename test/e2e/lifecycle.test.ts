@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STORAGE_LOCATIONS } from '../../libs/domain/src';
-import { loadConfig } from '../../libs/infra/src/config/config';
-import { waitFor } from '../../libs/infra/src/dev/processes';
+import { STORAGE_LOCATIONS } from '#domain';
+import { loadConfig } from '#infra/config/config';
+import { waitFor } from '#infra/dev/processes';
 import { storageRegistry } from '../../apps/worker/src/storage/registry';
 import { seedSampleData } from '../../apps/worker/src/storage/seed';
 import { startStack, type Stack } from '../support/stack';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort, waitFor } from '../../libs/infra/src/dev/processes';
+import { freePort, waitFor } from '#infra/dev/processes';
 import { startApi, startWorker, type RunningApp } from '../support/apps';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startMailCatcher, type MailCatcher } from '../support/mail';

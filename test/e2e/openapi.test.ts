@@ -1,6 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DURATION_PATTERN, FIELDS, INSTANT_PATTERN, MAX_TIME_TEXT, textPattern, UUID_PATTERN } from '../../libs/domain/src';
+import { DURATION_PATTERN, FIELDS, INSTANT_PATTERN, MAX_TIME_TEXT, textPattern, UUID_PATTERN } from '#domain';
 import { startStack, type Stack } from '../support/stack';
 
 let stack: Stack;

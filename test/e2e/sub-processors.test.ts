@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../libs/infra/src/dev/processes';
+import { waitFor } from '#infra/dev/processes';
 import { startStack, type Stack } from '../support/stack';
 
 /**

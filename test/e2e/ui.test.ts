@@ -3,9 +3,9 @@ import * as path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM } from '../../libs/infra/src/dev/debian-packages';
-import { freePort, waitFor } from '../../libs/infra/src/dev/processes';
-import { projectRoot } from '../../libs/infra/src/dev/project-root';
+import { CHROMIUM } from '#infra/dev/debian-packages';
+import { freePort, waitFor } from '#infra/dev/processes';
+import { projectRoot } from '#infra/dev/project-root';
 import { startOidcProvider } from '../support/oidc';
 import { startStack, type Stack } from '../support/stack';
 

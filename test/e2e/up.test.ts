@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
-import { CHROMIUM } from '../../libs/infra/src/dev/debian-packages';
-import { contractWorkflowId } from '../../libs/infra/src/temporal/messages';
-import { freePort, isPortOpen, startProcess, waitFor, type ManagedProcess } from '../../libs/infra/src/dev/processes';
-import { projectRoot } from '../../libs/infra/src/dev/project-root';
+import { CHROMIUM } from '#infra/dev/debian-packages';
+import { contractWorkflowId } from '#infra/temporal/messages';
+import { freePort, isPortOpen, startProcess, waitFor, type ManagedProcess } from '#infra/dev/processes';
+import { projectRoot } from '#infra/dev/project-root';
 
 /** `npm run up` as a newcomer runs it (on free ports and its own data folder, so it can run beside anything). */
 async function up(env: Record<string, string>): Promise<{ proc: ManagedProcess; lines: string[] }> {

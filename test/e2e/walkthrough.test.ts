@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../libs/infra/src/dev/project-root';
+import { projectRoot } from '#infra/dev/project-root';
 import { startStack, type Stack } from '../support/stack';
 import { ensureCommand } from '../support/system';
 

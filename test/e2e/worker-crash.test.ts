@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { type Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { waitFor } from '../../libs/infra/src/dev/processes';
+import { waitFor } from '#infra/dev/processes';
 import { startWorker, type RunningApp } from '../support/apps';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { ContractDriver, engineClient, storeView, tally, testStorage, waitForEvent, type StoreView, type TestStorage } from '../support/durability';

@@ -3,8 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTransport } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, isPortOpen, startProcess, waitFor, type ManagedProcess } from '../../libs/infra/src/dev/processes';
-import { projectRoot } from '../../libs/infra/src/dev/project-root';
+import { freePort, isPortOpen, startProcess, waitFor, type ManagedProcess } from '#infra/dev/processes';
+import { projectRoot } from '#infra/dev/project-root';
 
 /** Issue "strict edges", item 6: the development mail catcher of `npm run up` shows mail decoded. */
 let catcher: ManagedProcess;

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addDuration, decide, evolve, FILE_TYPES, initialState, type ContractCommand, type ContractState } from '../../libs/domain/src';
-import * as f from '../../libs/domain/src/testing';
-import { migrate } from '../../libs/infra/src/database/data-source';
-import { migrations } from '../../libs/infra/src/database/migrations';
-import { contractStateSql } from '../../libs/infra/src/event-store/contract-projection';
+import { addDuration, decide, evolve, FILE_TYPES, initialState, type ContractCommand, type ContractState } from '#domain';
+import * as f from '#domain/testing';
+import { migrate } from '#infra/database/data-source';
+import { migrations } from '#infra/database/migrations';
+import { contractStateSql } from '#infra/event-store/contract-projection';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 async function schemaOf(url: string): Promise<string[]> {

@@ -5,7 +5,7 @@ import { Pool } from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startOpsServer, workerReadiness, type OpsServer } from '../../apps/worker/src/ops-server';
 import { WorkerMetrics } from '../../apps/worker/src/metrics';
-import { freePort, waitFor } from '../../libs/infra/src/dev/processes';
+import { freePort, waitFor } from '#infra/dev/processes';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { scrape } from '../support/prometheus';
 

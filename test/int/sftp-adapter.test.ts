@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SftpAdapter } from '../../apps/worker/src/storage/sftp-adapter';
 import { StorageError } from '../../apps/worker/src/storage/storage-adapter';
-import { terminateUpdate } from '../../libs/infra/src/temporal/messages';
+import { terminateUpdate } from '#infra/temporal/messages';
 import { dataOf, MANAGER, timeSkippingEngine, type TimeSkippingEngine } from '../support/engine';
 import { startSshd, stopAllSshd, type RunningSshd, type SshdOptions } from '../support/sshd';
 import { execFileSync } from 'node:child_process';

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { startProcess } from '../../libs/infra/src/dev/processes';
-import { supervise } from '../../libs/infra/src/dev/supervisor';
+import { startProcess } from '#infra/dev/processes';
+import { supervise } from '#infra/dev/supervisor';
 
 describe('the supervisor of npm run up', () => {
   it('restarts a process that dies, with growing delays, and stops it for good on request', async () => {

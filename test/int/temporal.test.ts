@@ -4,9 +4,9 @@ import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/clien
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../../libs/infra/src/config/config';
-import { dataConverter } from '../../libs/infra/src/temporal/connection';
-import { temporalBinaries } from '../../libs/infra/src/temporal/binaries';
+import { loadConfig } from '#infra/config/config';
+import { dataConverter } from '#infra/temporal/connection';
+import { temporalBinaries } from '#infra/temporal/binaries';
 import { addUpdate, finishSignal, noteSignal, totalQuery } from '../support/workflows/probe.workflow';
 
 const config = loadConfig({ NODE_ENV: 'test' });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseKeyRing } from '../../libs/infra/src/config/key-ring';
-import { createDataSource } from '../../libs/infra/src/database/data-source';
-import { CredentialVault, VaultError } from '../../libs/infra/src/vault/credential-vault';
+import { parseKeyRing } from '#infra/config/key-ring';
+import { createDataSource } from '#infra/database/data-source';
+import { CredentialVault, VaultError } from '#infra/vault/credential-vault';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');

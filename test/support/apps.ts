@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freePort, startProcess, waitFor, WORKER_NODE_ARGS, type ManagedProcess } from '../../libs/infra/src/dev/processes';
-import { projectRoot } from '../../libs/infra/src/dev/project-root';
+import { freePort, startProcess, waitFor, WORKER_NODE_ARGS, type ManagedProcess } from '#infra/dev/processes';
+import { projectRoot } from '#infra/dev/project-root';
 
 export interface RunningApp extends ManagedProcess {
   readonly url: string;
@@ -37,7 +37,7 @@ export async function startApi(env: Record<string, string>): Promise<RunningApp>
 export async function startWorker(env: Record<string, string>, options: { fromSource?: boolean } = {}): Promise<RunningApp> {
   const lines: string[] = [];
   let ready = false;
-  const args = [...WORKER_NODE_ARGS, ...(options.fromSource ? ['--import', 'tsx', path.join(projectRoot(), 'apps', 'worker', 'src', 'main.ts')] : [entry('worker')])];
+  const args = [...WORKER_NODE_ARGS, ...(options.fromSource ? ['--conditions=dpa-source', '--import', 'tsx', path.join(projectRoot(), 'apps', 'worker', 'src', 'main.ts')] : [entry('worker')])];
   const proc = startProcess('worker', process.execPath, args, {
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', DPA_SUPERVISED: '1', ...env },
     onLine: (line) => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { inject } from 'vitest';
-import { migrate } from '../../libs/infra/src/database/data-source';
+import { migrate } from '#infra/database/data-source';
 
 export interface TestDatabase {
   readonly url: string;

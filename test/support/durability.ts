@@ -3,24 +3,24 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { type DataSource } from 'typeorm';
-import { STORAGE_LOCATIONS, type OrderContract } from '../../libs/domain/src';
-import { loadConfig, type AppConfig } from '../../libs/infra/src/config/config';
-import { createDataSource } from '../../libs/infra/src/database/data-source';
-import { waitFor } from '../../libs/infra/src/dev/processes';
-import { createEventStore } from '../../libs/infra/src/event-store/streams';
-import { type EventStore, type RecordedEvent } from '../../libs/infra/src/event-store/event-store';
-import { dataConverter } from '../../libs/infra/src/temporal/connection';
+import { STORAGE_LOCATIONS, type OrderContract } from '#domain';
+import { loadConfig, type AppConfig } from '#infra/config/config';
+import { createDataSource } from '#infra/database/data-source';
+import { waitFor } from '#infra/dev/processes';
+import { createEventStore } from '#infra/event-store/streams';
+import { type EventStore, type RecordedEvent } from '#infra/event-store/event-store';
+import { dataConverter } from '#infra/temporal/connection';
 import {
   acceptRenewalUpdate,
   contractWorkflowId,
   handOverCredentialsUpdate,
   terminateUpdate,
   type ContractSnapshot,
-} from '../../libs/infra/src/temporal/messages';
-import { CredentialVault } from '../../libs/infra/src/vault/credential-vault';
+} from '#infra/temporal/messages';
+import { CredentialVault } from '#infra/vault/credential-vault';
 import { storageRegistry, type StorageRegistry } from '../../apps/worker/src/storage/registry';
 import { seedSampleData } from '../../apps/worker/src/storage/seed';
-import { orderContract } from '../../libs/infra/src/temporal/contract-client';
+import { orderContract } from '#infra/temporal/contract-client';
 import { orderData, TEST_SETTINGS } from './orders';
 import { type contractWorkflow } from '../../apps/worker/src/workflows';
 

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type TestProject } from 'vitest/node';
-import { freePort } from '../../libs/infra/src/dev/processes';
-import { projectRoot } from '../../libs/infra/src/dev/project-root';
-import { startPostgres, startTemporalDevServer } from '../../libs/infra/src/dev/services';
-import { installTemporalBinaries } from '../../libs/infra/src/temporal/binaries';
+import { freePort } from '#infra/dev/processes';
+import { projectRoot } from '#infra/dev/project-root';
+import { startPostgres, startTemporalDevServer } from '#infra/dev/services';
+import { installTemporalBinaries } from '#infra/temporal/binaries';
 
 declare module 'vitest' {
   export interface ProvidedContext {

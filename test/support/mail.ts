@@ -1,6 +1,6 @@
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { freePort, waitFor } from '../../libs/infra/src/dev/processes';
+import { freePort, waitFor } from '#infra/dev/processes';
 
 export interface CaughtMail {
   readonly to: string[];

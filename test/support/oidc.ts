@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { freePort, isPortOpen, startProcess, waitFor, type ManagedProcess } from '../../libs/infra/src/dev/processes';
-import { projectRoot } from '../../libs/infra/src/dev/project-root';
+import { freePort, isPortOpen, startProcess, waitFor, type ManagedProcess } from '#infra/dev/processes';
+import { projectRoot } from '#infra/dev/project-root';
 
 /** The development OpenID provider (scripts/services/oidc-provider.mjs), a real one, for a stack's UI. */
 export async function startOidcProvider(redirectUri: string, port?: number): Promise<ManagedProcess & { issuer: string }> {

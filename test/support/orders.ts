@@ -1,5 +1,5 @@
-import { type OrderContract } from '../../libs/domain/src';
-import { type EngineSettings } from '../../libs/infra/src/temporal/messages';
+import { type OrderContract } from '#domain';
+import { type EngineSettings } from '#infra/temporal/messages';
 
 /** The engine settings test workflows run with. */
 export const TEST_SETTINGS: EngineSettings = { escalationMargin: 'P7D' };

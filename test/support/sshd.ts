@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inject } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { ensureSshd, SSHD } from '../../libs/infra/src/dev/debian-packages';
-import { freePort, isPortOpen, startProcess, waitFor, type ManagedProcess } from '../../libs/infra/src/dev/processes';
+import { ensureSshd, SSHD } from '#infra/dev/debian-packages';
+import { freePort, isPortOpen, startProcess, waitFor, type ManagedProcess } from '#infra/dev/processes';
 
 export interface SshdOptions {
   /** The host key: `rsa:4096`, `rsa:2048`, `ed25519`, `ecdsa`. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inject } from 'vitest';
-import { freePort } from '../../libs/infra/src/dev/processes';
+import { freePort } from '#infra/dev/processes';
 import { startApi, startWorker, type RunningApp } from './apps';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startMailCatcher } from './mail';

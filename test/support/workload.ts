@@ -10,11 +10,11 @@ import {
   type ContractCommand,
   type ContractEvent,
   type ContractState,
-} from '../../libs/domain/src';
-import * as f from '../../libs/domain/src/testing';
-import { type EventStore } from '../../libs/infra/src/event-store/event-store';
-import { toNewEvents } from '../../libs/infra/src/event-store/streams';
-import { CONTRACT_STREAM } from '../../libs/infra/src/event-store/contract-projection';
+} from '#domain';
+import * as f from '#domain/testing';
+import { type EventStore } from '#infra/event-store/event-store';
+import { toNewEvents } from '#infra/event-store/streams';
+import { CONTRACT_STREAM } from '#infra/event-store/contract-projection';
 
 /** A small deterministic PRNG so a failing workload can be replayed from its seed. */
 export function prng(seed: number): () => number {

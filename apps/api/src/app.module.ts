@@ -2,8 +2,8 @@ import { Module, RequestMethod, type DynamicModule, type MiddlewareConsumer, typ
 import { APP_FILTER } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
-import { type AppConfig } from '../../../libs/infra/src/config/config';
-import { loggerOptions } from '../../../libs/infra/src/logging/logger';
+import { type AppConfig } from '#infra/config/config';
+import { loggerOptions } from '#infra/logging/logger';
 import { ErrorFilter } from './common/error.filter';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';

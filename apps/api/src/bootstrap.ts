@@ -4,7 +4,7 @@ import { json } from 'express';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { type AppConfig } from '../../../libs/infra/src/config/config';
+import { type AppConfig } from '#infra/config/config';
 import { AppModule } from './app.module';
 import { edgeChecks, jsonClientErrors, refuseDeepJson, refuseIllFormedText } from './common/edge';
 import { toApiError } from './common/error.filter';

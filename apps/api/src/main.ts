@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from 'nestjs-pino';
-import { loadConfigOrExit } from '../../../libs/infra/src/config/config';
-import { exitWithSupervisor } from '../../../libs/infra/src/dev/supervised';
+import { loadConfigOrExit } from '#infra/config/config';
+import { exitWithSupervisor } from '#infra/dev/supervised';
 import { createApp } from './bootstrap';
 
 async function main(): Promise<void> {

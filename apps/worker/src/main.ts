@@ -1,8 +1,8 @@
 import { NativeConnection, Runtime, type TelemetryOptions } from '@temporalio/worker';
-import { loadConfigOrExit } from '../../../libs/infra/src/config/config';
-import { freePort } from '../../../libs/infra/src/dev/processes';
-import { exitWithSupervisor } from '../../../libs/infra/src/dev/supervised';
-import { createLogger } from '../../../libs/infra/src/logging/logger';
+import { loadConfigOrExit } from '#infra/config/config';
+import { freePort } from '#infra/dev/processes';
+import { exitWithSupervisor } from '#infra/dev/supervised';
+import { createLogger } from '#infra/logging/logger';
 import { temporalLogger } from './logging';
 import { WorkerMetrics } from './metrics';
 import { startOpsServer, workerReadiness } from './ops-server';

@@ -1,7 +1,7 @@
 import { Counter, type Registry } from 'prom-client';
-import { FILE_TYPES } from '../../../libs/domain/src';
-import { DatabaseGauges, outboxBacklog } from '../../../libs/infra/src/metrics/database-gauges';
-import { processRegistry } from '../../../libs/infra/src/metrics/registry';
+import { FILE_TYPES } from '#domain';
+import { DatabaseGauges, outboxBacklog } from '#infra/metrics/database-gauges';
+import { processRegistry } from '#infra/metrics/registry';
 
 /**
  * The worker's own metrics (`dpa_*` and Node's defaults), followed in its /metrics by the Temporal

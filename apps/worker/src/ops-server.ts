@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { type State } from '@temporalio/worker';
-import { probe, readinessOf, type DependencyHealth } from '../../../libs/infra/src/health/probe';
-import { bearerMatches } from '../../../libs/infra/src/metrics/registry';
+import { probe, readinessOf, type DependencyHealth } from '#infra/health/probe';
+import { bearerMatches } from '#infra/metrics/registry';
 
 export interface OpsServer {
   readonly url: string;

@@ -3,12 +3,14 @@ import { Client } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { type Logger } from 'pino';
 import { type DataSource } from 'typeorm';
-import { type AppConfig } from '../../../libs/infra/src/config/config';
-import { createDataSource } from '../../../libs/infra/src/database/data-source';
-import { createEventStore } from '../../../libs/infra/src/event-store/streams';
-import { dataConverter } from '../../../libs/infra/src/temporal/connection';
-import { emailFailedSignal, emailSentSignal } from '../../../libs/infra/src/temporal/messages';
-import { CredentialVault } from '../../../libs/infra/src/vault/credential-vault';
+import { type AppConfig } from '#infra/config/config';
+import { createDataSource } from '#infra/database/data-source';
+import { webpackLibraryAliases } from '#infra/dev/library-aliases';
+import { projectRoot } from '#infra/dev/project-root';
+import { createEventStore } from '#infra/event-store/streams';
+import { dataConverter } from '#infra/temporal/connection';
+import { emailFailedSignal, emailSentSignal } from '#infra/temporal/messages';
+import { CredentialVault } from '#infra/vault/credential-vault';
 import { followers } from './activities/followers';
 import { createActivities, dpoActivities, incidentActivities, subProcessorActivities, type ActivityDependencies } from './activities';
 import { temporalLogger } from './logging';
@@ -28,8 +30,15 @@ export interface WorkerRuntime {
 
 export const WORKFLOWS_PATH = path.join(__dirname, 'workflows');
 
+/** `#domain`, `#infra/*` for webpack: the libraries' sources when the worker runs from source, their build from dist/. */
+const LIBRARY_ALIASES = webpackLibraryAliases(projectRoot(), __filename.endsWith('.ts') ? 'dpa-source' : 'default');
+
 export function bundleWorkflows(logger?: Logger): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, ...(logger ? { logger: temporalLogger(logger, 'WARN') } : {}) });
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as Record<string, string | false>), ...LIBRARY_ALIASES } } }),
+    ...(logger ? { logger: temporalLogger(logger, 'WARN') } : {}),
+  });
 }
 
 /** Bundles the workflow code once, at start-up, and wires activities over their dependencies. */

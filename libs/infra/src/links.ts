@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { addDuration, isAfter, type Instant } from '../../domain/src';
+import { addDuration, isAfter, type Instant } from '#domain';
 import { type KeyRing } from './config/key-ring';
 
 /*

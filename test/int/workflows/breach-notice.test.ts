@@ -7,8 +7,8 @@ import {
   incidentWorkflowId,
   recordIncidentUpdate,
   type IncidentWorkflowInput,
-} from '../../../libs/infra/src/temporal/messages';
-import { breachNoticeId } from '../../../libs/infra/src/ids';
+} from '#infra/temporal/messages';
+import { breachNoticeId } from '#infra/ids';
 import { HOUR, recordHistory, shift, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 import { routine } from '../../support/mail';
 

@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import { Client } from '@temporalio/client';
 import { type temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDuration, contractStream, decide, STORAGE_LOCATIONS, termEnd } from '../../../libs/domain/src';
-import * as f from '../../../libs/domain/src/testing';
-import { foldEvents } from '../../../libs/infra/src/event-store/contract-projection';
-import { toNewEvents } from '../../../libs/infra/src/event-store/streams';
-import { EncryptionCodec } from '../../../libs/infra/src/temporal/payload-codec';
+import { addDuration, contractStream, decide, STORAGE_LOCATIONS, termEnd } from '#domain';
+import * as f from '#domain/testing';
+import { foldEvents } from '#infra/event-store/contract-projection';
+import { toNewEvents } from '#infra/event-store/streams';
+import { EncryptionCodec } from '#infra/temporal/payload-codec';
 import {
   acceptRenewalUpdate,
   cancelUpdate,
@@ -15,7 +15,7 @@ import {
   rejectRenewalUpdate,
   snapshotQuery,
   terminateUpdate,
-} from '../../../libs/infra/src/temporal/messages';
+} from '#infra/temporal/messages';
 import { BILLING, dataOf, expectActedOnTime, DAY, domainRefusal, MANAGER, recordHistory, shift, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
 let engine: TimeSkippingEngine;

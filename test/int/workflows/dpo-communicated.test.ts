@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handOverCredentialsUpdate } from '../../../libs/infra/src/temporal/messages';
+import { handOverCredentialsUpdate } from '#infra/temporal/messages';
 import { MANAGER, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
 let engine: TimeSkippingEngine;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDuration, type ActiveContract } from '../../../libs/domain/src';
-import { type Principal } from '../../../libs/infra/src/auth/api-keys';
-import { CredentialVault } from '../../../libs/infra/src/vault/credential-vault';
-import { contractWorkflowId, noticeNonRenewalUpdate, snapshotQuery } from '../../../libs/infra/src/temporal/messages';
+import { addDuration, type ActiveContract } from '#domain';
+import { type Principal } from '#infra/auth/api-keys';
+import { CredentialVault } from '#infra/vault/credential-vault';
+import { contractWorkflowId, noticeNonRenewalUpdate, snapshotQuery } from '#infra/temporal/messages';
 import { ApiError } from '../../../apps/api/src/common/api-error';
 import { FileCommands } from '../../../apps/api/src/kit/file-commands';
 import { ContractCommands } from '../../../apps/api/src/contracts/contract-commands.service';

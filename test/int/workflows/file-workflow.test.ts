@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { type ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDuration } from '../../../libs/domain/src';
-import { FILE_WORKFLOW, fileCommandUpdate, fileSnapshotQuery, workflowIdOf, type FileCommandInput, type FileWorkflowInput } from '../../../libs/infra/src/temporal/messages';
+import { addDuration } from '#domain';
+import { FILE_WORKFLOW, fileCommandUpdate, fileSnapshotQuery, workflowIdOf, type FileCommandInput, type FileWorkflowInput } from '#infra/temporal/messages';
 import { DAY, domainRefusal, MANAGER, recordHistory, shift, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
 const DPO = { role: 'dpo' } as const;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { msToTs } from '@temporalio/common/lib/time';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDuration, STORAGE_LOCATIONS, subtractDuration, TIMER_TOLERANCE_MS, toRepresentation, type ContractState } from '../../../libs/domain/src';
-import { contractStateSql } from '../../../libs/infra/src/event-store/contract-projection';
-import { contractWorkflowId, terminateUpdate } from '../../../libs/infra/src/temporal/messages';
+import { addDuration, STORAGE_LOCATIONS, subtractDuration, TIMER_TOLERANCE_MS, toRepresentation, type ContractState } from '#domain';
+import { contractStateSql } from '#infra/event-store/contract-projection';
+import { contractWorkflowId, terminateUpdate } from '#infra/temporal/messages';
 import { StorageError, type StorageLocationAdapter } from '../../../apps/worker/src/storage/storage-adapter';
 import { dataOf, DAY, HOUR, MANAGER, shift, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 

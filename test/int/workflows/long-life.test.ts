@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDuration, termEnd } from '../../../libs/domain/src';
+import { addDuration, termEnd } from '#domain';
 import { MAX_HISTORY_EVENTS } from '../../../apps/worker/src/kit/entity';
-import { acceptRenewalUpdate, contractWorkflowId } from '../../../libs/infra/src/temporal/messages';
+import { acceptRenewalUpdate, contractWorkflowId } from '#infra/temporal/messages';
 import { BILLING, dataOf, DAY, expectActedOnTime, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
 let engine: TimeSkippingEngine;

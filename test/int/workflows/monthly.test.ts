@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STORAGE_LOCATIONS, termEnd } from '../../../libs/domain/src';
-import { acceptRenewalUpdate, handOverCredentialsUpdate } from '../../../libs/infra/src/temporal/messages';
+import { STORAGE_LOCATIONS, termEnd } from '#domain';
+import { acceptRenewalUpdate, handOverCredentialsUpdate } from '#infra/temporal/messages';
 import { BILLING, MANAGER, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
 let engine: TimeSkippingEngine;

@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../libs/infra/src/config/config';
-import { dataConverter } from '../../../libs/infra/src/temporal/connection';
+import { loadConfig } from '#infra/config/config';
+import { dataConverter } from '#infra/temporal/connection';
 import { HISTORIES_DIR, quietTemporalRuntime, workflowBundle } from '../../support/engine';
 
 // Recorded by the workflow tests with RECORD_HISTORIES=1; payloads are encrypted with the dev payload key.

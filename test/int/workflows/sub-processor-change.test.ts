@@ -1,7 +1,7 @@
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDuration, TIMER_TOLERANCE_MS, type ContractState, type SubProcessorNoticeState } from '../../../libs/domain/src';
-import { subProcessorNoticeId } from '../../../libs/infra/src/ids';
+import { addDuration, TIMER_TOLERANCE_MS, type ContractState, type SubProcessorNoticeState } from '#domain';
+import { subProcessorNoticeId } from '#infra/ids';
 import {
   announceSubProcessorChangeUpdate,
   contractWorkflowId,
@@ -11,7 +11,7 @@ import {
   subProcessorNoticeSnapshotQuery,
   subProcessorNoticeWorkflowId,
   terminateUpdate,
-} from '../../../libs/infra/src/temporal/messages';
+} from '#infra/temporal/messages';
 import { DAY, MANAGER, recordHistory, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
 let engine: TimeSkippingEngine;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FILE_WORKFLOW, fileCommandUpdate, workflowIdOf, type FileWorkflowInput } from '../../../libs/infra/src/temporal/messages';
+import { FILE_WORKFLOW, fileCommandUpdate, workflowIdOf, type FileWorkflowInput } from '#infra/temporal/messages';
 import { DAY, MANAGER, recordHistory, shift, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
 /**

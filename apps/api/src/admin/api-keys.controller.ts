@@ -3,7 +3,7 @@ import { UuidPipe } from '../contracts/contract-id.pipe';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { Text } from '../common/fields';
-import { ApiKeys, ROLES, type ApiKeyRecord, type Role } from '../../../../libs/infra/src/auth/api-keys';
+import { ApiKeys, ROLES, type ApiKeyRecord, type Role } from '#infra/auth/api-keys';
 import { Roles } from '../auth/roles.decorator';
 import { ApiError } from '../common/api-error';
 import { ErrorResponses } from '../common/openapi';

@@ -1,10 +1,10 @@
 import { createParamDecorator, Inject, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { type Request } from 'express';
-import { ApiKeys, type Principal, type Role } from '../../../../libs/infra/src/auth/api-keys';
+import { ApiKeys, type Principal, type Role } from '#infra/auth/api-keys';
 import { ApiError } from '../common/api-error';
 import { DataSource } from 'typeorm';
-import { type AppConfig } from '../../../../libs/infra/src/config/config';
+import { type AppConfig } from '#infra/config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { cookieOf, SESSION_COOKIE, UiSessions } from '../ui/sessions';
 import { PUBLIC_KEY, ROLES_KEY, SESSION_KEY } from './roles.decorator';

@@ -1,8 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { ApiKeys } from '../../../../libs/infra/src/auth/api-keys';
-import { type AppConfig } from '../../../../libs/infra/src/config/config';
+import { ApiKeys } from '#infra/auth/api-keys';
+import { type AppConfig } from '#infra/config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { AuthGuard } from './auth.guard';
 

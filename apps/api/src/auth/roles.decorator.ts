@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiExtension } from '@nestjs/swagger';
-import { ROLES, type Role } from '../../../../libs/infra/src/auth/api-keys';
+import { ROLES, type Role } from '#infra/auth/api-keys';
 
 export const ROLES_KEY = 'dpa:roles';
 export const PUBLIC_KEY = 'dpa:public';

@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOpt
 import { type Payload } from '@temporalio/common';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBase64, IsObject, IsOptional, ValidateNested } from 'class-validator';
-import { type AppConfig } from '../../../../libs/infra/src/config/config';
-import { EncryptionCodec } from '../../../../libs/infra/src/temporal/payload-codec';
+import { type AppConfig } from '#infra/config/config';
+import { EncryptionCodec } from '#infra/temporal/payload-codec';
 import { Roles, SessionAllowed } from '../auth/roles.decorator';
 import { ApiError } from '../common/api-error';
 import { ErrorResponses } from '../common/openapi';

@@ -1,8 +1,8 @@
 import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { isDomainError, type DomainErrorKind } from '../../../../libs/domain/src';
-import { DOMAIN_FAILURE, type DomainFailureDetails } from '../../../../libs/infra/src/temporal/messages';
+import { isDomainError, type DomainErrorKind } from '#domain';
+import { DOMAIN_FAILURE, type DomainFailureDetails } from '#infra/temporal/messages';
 import { ApiError, type ErrorDetails } from './api-error';
 
 const STATUS: Record<DomainErrorKind, number> = { validation: 400, not_found: 404, conflict: 409, rule: 422 };

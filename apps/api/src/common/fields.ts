@@ -15,7 +15,7 @@ import {
   textProblem,
   UUID_PATTERN,
   type FieldName,
-} from '../../../../libs/domain/src';
+} from '#domain';
 
 /** One grammar for a text field: the domain's (libs/domain/src/fields.ts), checked and documented as it says. */
 const TextRule = (name: FieldName) =>

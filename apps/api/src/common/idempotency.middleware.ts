@@ -3,8 +3,8 @@ import { createParamDecorator, Inject, Injectable, type ExecutionContext, type N
 import canonicalize from 'canonicalize';
 import { type NextFunction, type Request, type Response } from 'express';
 import { DataSource } from 'typeorm';
-import { ApiKeys } from '../../../../libs/infra/src/auth/api-keys';
-import { type AppConfig } from '../../../../libs/infra/src/config/config';
+import { ApiKeys } from '#infra/auth/api-keys';
+import { type AppConfig } from '#infra/config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { ApiError } from './api-error';
 

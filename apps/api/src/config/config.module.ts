@@ -1,5 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { type AppConfig } from '../../../../libs/infra/src/config/config';
+import { type AppConfig } from '#infra/config/config';
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 

@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { DataSource } from 'typeorm';
 import { v5 as uuidv5 } from 'uuid';
-import { decide, initialState, orderKey, type ContractCommand, type OrderContract } from '../../../../libs/domain/src';
-import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
-import { orderContract } from '../../../../libs/infra/src/temporal/contract-client';
+import { decide, initialState, orderKey, type ContractCommand, type OrderContract } from '#domain';
+import { type Principal } from '#infra/auth/api-keys';
+import { orderContract } from '#infra/temporal/contract-client';
 import {
   acceptRenewalUpdate,
   cancelUpdate,
@@ -16,9 +16,9 @@ import {
   terminateUpdate,
   withdrawRenewalUpdate,
   type ContractSnapshot,
-} from '../../../../libs/infra/src/temporal/messages';
-import { readCurrentDpo } from '../../../../libs/infra/src/event-store/processor-dpo-projection';
-import { CredentialVault } from '../../../../libs/infra/src/vault/credential-vault';
+} from '#infra/temporal/messages';
+import { readCurrentDpo } from '#infra/event-store/processor-dpo-projection';
+import { CredentialVault } from '#infra/vault/credential-vault';
 import { ApiError } from '../common/api-error';
 import { domainRefusal, temporalUnavailable } from '../common/domain-errors';
 import { type IdempotencyScope } from '../common/idempotency.middleware';

@@ -1,5 +1,5 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import { FIELDS, isUuid, TEXT_PROBLEMS, textProblem } from '../../../../libs/domain/src';
+import { FIELDS, isUuid, TEXT_PROBLEMS, textProblem } from '#domain';
 import { ApiError } from '../common/api-error';
 
 /** An id in a path is a UUID (DESIGN §6), read in the lowercase form the engine stores; anything else is a malformed request. */

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CANONICAL_UUID, isCalendarInstant, type ContractState } from '../../../../libs/domain/src';
-import { contractStateSql } from '../../../../libs/infra/src/event-store/contract-projection';
-import { createEventStore } from '../../../../libs/infra/src/event-store/streams';
-import { type EventStore, type RecordedEvent, type VerifyResult } from '../../../../libs/infra/src/event-store/event-store';
-import { type ContractSnapshot } from '../../../../libs/infra/src/temporal/messages';
+import { CANONICAL_UUID, isCalendarInstant, type ContractState } from '#domain';
+import { contractStateSql } from '#infra/event-store/contract-projection';
+import { createEventStore } from '#infra/event-store/streams';
+import { type EventStore, type RecordedEvent, type VerifyResult } from '#infra/event-store/event-store';
+import { type ContractSnapshot } from '#infra/temporal/messages';
 import { ApiError } from '../common/api-error';
 import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';
 import { type ListContractsQuery } from './dto/list-contracts.dto';

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
-import { processingRecord, toDestructionView, toRepresentation } from '../../../../libs/domain/src';
-import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
+import { processingRecord, toDestructionView, toRepresentation } from '#domain';
+import { type Principal } from '#infra/auth/api-keys';
 import { CurrentPrincipal } from '../auth/auth.guard';
 import { AnyRole, Roles } from '../auth/roles.decorator';
 import { IdempotencyKey, type IdempotencyScope } from '../common/idempotency.middleware';

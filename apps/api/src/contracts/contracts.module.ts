@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type AppConfig } from '../../../../libs/infra/src/config/config';
-import { CredentialVault } from '../../../../libs/infra/src/vault/credential-vault';
+import { type AppConfig } from '#infra/config/config';
+import { CredentialVault } from '#infra/vault/credential-vault';
 import { APP_CONFIG } from '../config/config.module';
 import { ContractCommands } from './contract-commands.service';
 import { ContractQueries } from './contract-queries.service';

@@ -2,8 +2,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Res, type PipeTransform, type Type } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
-import { controllerType, FIELDS, textProblem, type FileType } from '../../../../libs/domain/src';
-import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
+import { controllerType, FIELDS, textProblem, type FileType } from '#domain';
+import { type Principal } from '#infra/auth/api-keys';
 import { CurrentPrincipal } from '../auth/auth.guard';
 import { AnyRole, Roles } from '../auth/roles.decorator';
 import { ApiError } from '../common/api-error';

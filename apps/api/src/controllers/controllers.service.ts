@@ -2,11 +2,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { controllerType, FILE_TYPES, toControllerView, type ControllerState, type ControllerView, type FileType } from '../../../../libs/domain/src';
-import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
-import { contractsOfController } from '../../../../libs/infra/src/controllers';
-import { controllerFileId, controllerRecordId } from '../../../../libs/infra/src/ids';
-import { FILE_WORKFLOW, fileCommandSignal, fileCommandUpdate, workflowIdOf, type FileCommandInput, type FileWorkflowInput } from '../../../../libs/infra/src/temporal/messages';
+import { controllerType, FILE_TYPES, toControllerView, type ControllerState, type ControllerView, type FileType } from '#domain';
+import { type Principal } from '#infra/auth/api-keys';
+import { contractsOfController } from '#infra/controllers';
+import { controllerFileId, controllerRecordId } from '#infra/ids';
+import { FILE_WORKFLOW, fileCommandSignal, fileCommandUpdate, workflowIdOf, type FileCommandInput, type FileWorkflowInput } from '#infra/temporal/messages';
 import { ApiError } from '../common/api-error';
 import { type PageQuery } from '../common/pagination';
 import { actorOf, FileCommands } from '../kit/file-commands';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { type AppConfig } from '../../../../libs/infra/src/config/config';
-import { createDataSource } from '../../../../libs/infra/src/database/data-source';
+import { type AppConfig } from '#infra/config/config';
+import { createDataSource } from '#infra/database/data-source';
 import { APP_CONFIG } from '../config/config.module';
 
 @Module({

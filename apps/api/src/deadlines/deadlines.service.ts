@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DEADLINE_KINDS, fileTypeNamed, isCalendarInstant, isOverdue } from '../../../../libs/domain/src';
-import { DEADLINES_TABLE } from '../../../../libs/infra/src/event-store/deadlines-projection';
+import { DEADLINE_KINDS, fileTypeNamed, isCalendarInstant, isOverdue } from '#domain';
+import { DEADLINES_TABLE } from '#infra/event-store/deadlines-projection';
 import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';
 import { type ListDeadlinesQuery } from './dto/list-deadlines.dto';
 import { type InboxItemView } from './dto/views';

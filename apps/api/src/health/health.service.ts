@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { Client } from '@temporalio/client';
 import { DataSource } from 'typeorm';
-import { probe, PROBE_TIMEOUT_MS, readinessOf, type DependencyHealth, type Readiness } from '../../../../libs/infra/src/health/probe';
+import { probe, PROBE_TIMEOUT_MS, readinessOf, type DependencyHealth, type Readiness } from '#infra/health/probe';
 
 export type DependencyName = 'postgres' | 'temporal';
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
-import { DATA_CATEGORIES, DATA_SUBJECT_CATEGORIES, MAX_SCOPE_CONTRACTS, STORAGE_LOCATIONS } from '../../../../libs/domain/src';
+import { DATA_CATEGORIES, DATA_SUBJECT_CATEGORIES, MAX_SCOPE_CONTRACTS, STORAGE_LOCATIONS } from '#domain';
 import { Instant, OptionalText, Text } from '../common/fields';
 import { PageQuery } from '../common/pagination';
 

@@ -15,8 +15,8 @@ import {
   type IncidentCommand,
   type IncidentState,
   type IncidentView,
-} from '../../../../libs/domain/src';
-import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
+} from '#domain';
+import { type Principal } from '#infra/auth/api-keys';
 import {
   acknowledgeBreachNoticeUpdate,
   breachNoticeWorkflowId,
@@ -28,7 +28,7 @@ import {
   updateIncidentUpdate,
   type Snapshot,
   type IncidentWorkflowInput,
-} from '../../../../libs/infra/src/temporal/messages';
+} from '#infra/temporal/messages';
 import { ApiError } from '../common/api-error';
 import { type IdempotencyScope } from '../common/idempotency.middleware';
 import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';

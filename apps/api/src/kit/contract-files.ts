@@ -2,7 +2,7 @@ import { Get, Inject, Injectable, Param, Query, type Type } from '@nestjs/common
 import { ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
 import { type WorkflowHandle } from '@temporalio/client';
 import { type DataSource } from 'typeorm';
-import { type Snapshot } from '../../../../libs/infra/src/temporal/messages';
+import { type Snapshot } from '#infra/temporal/messages';
 import { AnyRole, Roles } from '../auth/roles.decorator';
 import { ApiError } from '../common/api-error';
 import { idParamSchema } from '../common/fields';

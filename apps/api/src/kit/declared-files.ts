@@ -2,9 +2,9 @@ import { Body, Controller, HttpCode, Inject, Injectable, Param, Post, Res, type 
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { DataSource } from 'typeorm';
-import { FILE_TYPES, openApiSchemaOf, parseBody, type CommandSpec, type EngineSettings, type FileType } from '../../../../libs/domain/src';
-import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
-import { FILE_WORKFLOW, fileCommandUpdate, workflowIdOf, type FileCommandInput, type FileWorkflowInput } from '../../../../libs/infra/src/temporal/messages';
+import { FILE_TYPES, openApiSchemaOf, parseBody, type CommandSpec, type EngineSettings, type FileType } from '#domain';
+import { type Principal } from '#infra/auth/api-keys';
+import { FILE_WORKFLOW, fileCommandUpdate, workflowIdOf, type FileCommandInput, type FileWorkflowInput } from '#infra/temporal/messages';
 import { CurrentPrincipal } from '../auth/auth.guard';
 import { Roles } from '../auth/roles.decorator';
 import { ApiError } from '../common/api-error';

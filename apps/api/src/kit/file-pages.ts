@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { CANONICAL_UUID, isCalendarInstant } from '../../../../libs/domain/src';
+import { CANONICAL_UUID, isCalendarInstant } from '#domain';
 import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';
 
 

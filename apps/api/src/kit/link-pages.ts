@@ -1,10 +1,10 @@
 import express, { Router, type Request, type Response } from 'express';
 import { type INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { FILE_TYPES, isDomainError, type CommandSpec, type FileType } from '../../../../libs/domain/src';
-import { type AppConfig } from '../../../../libs/infra/src/config/config';
-import { readLink, type ReadLink } from '../../../../libs/infra/src/links';
-import { fileCommandUpdate, workflowIdOf, type FileCommandInput } from '../../../../libs/infra/src/temporal/messages';
+import { FILE_TYPES, isDomainError, type CommandSpec, type FileType } from '#domain';
+import { type AppConfig } from '#infra/config/config';
+import { readLink, type ReadLink } from '#infra/links';
+import { fileCommandUpdate, workflowIdOf, type FileCommandInput } from '#infra/temporal/messages';
 import { ApiError } from '../common/api-error';
 import { bare, html } from '../ui/html';
 import { securityHeaders } from '../ui/router';

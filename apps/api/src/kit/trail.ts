@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { type EventStore, type RecordedEvent, type VerifyResult } from '../../../../libs/infra/src/event-store/event-store';
-import { createEventStore } from '../../../../libs/infra/src/event-store/streams';
+import { type EventStore, type RecordedEvent, type VerifyResult } from '#infra/event-store/event-store';
+import { createEventStore } from '#infra/event-store/streams';
 
 /** DESIGN §6 `…/events`: a file's trail, every event with its hash chain, as every file type shows it. */
 export function trailView(events: readonly RecordedEvent[]) {

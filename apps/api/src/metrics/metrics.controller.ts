@@ -1,8 +1,8 @@
 import { Controller, Get, Headers, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
-import { type AppConfig } from '../../../../libs/infra/src/config/config';
-import { bearerMatches } from '../../../../libs/infra/src/metrics/registry';
+import { type AppConfig } from '#infra/config/config';
+import { bearerMatches } from '#infra/metrics/registry';
 import { Public } from '../auth/roles.decorator';
 import { ApiError } from '../common/api-error';
 import { ErrorBodyView } from '../common/openapi';

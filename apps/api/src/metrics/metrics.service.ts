@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { type AppConfig } from '../../../../libs/infra/src/config/config';
-import { DatabaseGauges, outboxBacklog } from '../../../../libs/infra/src/metrics/database-gauges';
-import { processRegistry } from '../../../../libs/infra/src/metrics/registry';
+import { type AppConfig } from '#infra/config/config';
+import { DatabaseGauges, outboxBacklog } from '#infra/metrics/database-gauges';
+import { processRegistry } from '#infra/metrics/registry';
 import { APP_CONFIG } from '../config/config.module';
 import { HttpMetrics } from './http-metrics';
 import { storeGauges } from './store-gauges';

@@ -1,7 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
-import { CONTRACT_STATUSES, DEADLINE_KINDS, FILE_TYPES, finalStatusesOf } from '../../../../libs/domain/src';
-import { setByLabel, type ScrapeQuery } from '../../../../libs/infra/src/metrics/database-gauges';
-import { DEADLINES_TABLE } from '../../../../libs/infra/src/event-store/deadlines-projection';
+import { CONTRACT_STATUSES, DEADLINE_KINDS, FILE_TYPES, finalStatusesOf } from '#domain';
+import { setByLabel, type ScrapeQuery } from '#infra/metrics/database-gauges';
+import { DEADLINES_TABLE } from '#infra/event-store/deadlines-projection';
 
 /** Each file type's read model and the statuses that close a file: a file in any other status is open. */
 // The registers without an end (staff, the processor's DPO) have no open files to count.

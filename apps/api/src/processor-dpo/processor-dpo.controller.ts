@@ -2,8 +2,8 @@
 import { Body, Controller, Get, Inject, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
-import { PROCESSOR_DPO_ID, processorRecordCsv } from '../../../../libs/domain/src';
-import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
+import { PROCESSOR_DPO_ID, processorRecordCsv } from '#domain';
+import { type Principal } from '#infra/auth/api-keys';
 import { CurrentPrincipal } from '../auth/auth.guard';
 import { AnyRole, Roles } from '../auth/roles.decorator';
 import { ErrorResponses } from '../common/openapi';

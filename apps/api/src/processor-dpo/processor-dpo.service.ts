@@ -13,10 +13,10 @@ import {
   type ProcessorDpoState,
   type ProcessorDpoView,
   type TransferNoticeState,
-} from '../../../../libs/domain/src';
-import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
-import { type AppConfig } from '../../../../libs/infra/src/config/config';
-import { processorDpoWorkflowId, setDpoUpdate, type ProcessorDpoWorkflowInput } from '../../../../libs/infra/src/temporal/messages';
+} from '#domain';
+import { type Principal } from '#infra/auth/api-keys';
+import { type AppConfig } from '#infra/config/config';
+import { processorDpoWorkflowId, setDpoUpdate, type ProcessorDpoWorkflowInput } from '#infra/temporal/messages';
 import { APP_CONFIG } from '../config/config.module';
 import { actorOf, FileCommands } from '../kit/file-commands';
 import { type SetDpoDto } from './processor-dpo.dto';

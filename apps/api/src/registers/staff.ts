@@ -3,8 +3,8 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperati
 import { type WorkflowHandle } from '@temporalio/client';
 import { type Response } from 'express';
 import { DataSource } from 'typeorm';
-import { authorisationsOn, staffStream, toStaffView, type AuthorisedPersonView, type StaffCommand, type StaffState, type StaffView } from '../../../../libs/domain/src';
-import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
+import { authorisationsOn, staffStream, toStaffView, type AuthorisedPersonView, type StaffCommand, type StaffState, type StaffView } from '#domain';
+import { type Principal } from '#infra/auth/api-keys';
 import {
   authorisePersonUpdate,
   recordTrainingUpdate,
@@ -14,7 +14,7 @@ import {
   staffWorkflowId,
   type StaffSnapshot,
   type StaffWorkflowInput,
-} from '../../../../libs/infra/src/temporal/messages';
+} from '#infra/temporal/messages';
 import { CurrentPrincipal } from '../auth/auth.guard';
 import { AnyRole, Roles } from '../auth/roles.decorator';
 import { ApiError } from '../common/api-error';

@@ -2,9 +2,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
-import { STORAGE_LOCATIONS, SUB_PROCESSORS } from '../../../../libs/domain/src';
-import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
-import { subProcessorNoticeId } from '../../../../libs/infra/src/ids';
+import { STORAGE_LOCATIONS, SUB_PROCESSORS } from '#domain';
+import { type Principal } from '#infra/auth/api-keys';
+import { subProcessorNoticeId } from '#infra/ids';
 import { CurrentPrincipal } from '../auth/auth.guard';
 import { AnyRole, Roles } from '../auth/roles.decorator';
 import { idParamSchema } from '../common/fields';

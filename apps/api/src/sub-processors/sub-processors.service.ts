@@ -14,11 +14,11 @@ import {
   type SubProcessorNoticeCommand,
   type SubProcessorNoticeState,
   type SubProcessorNoticeView,
-} from '../../../../libs/domain/src';
-import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
-import { type AppConfig } from '../../../../libs/infra/src/config/config';
-import { ID_NAMESPACE, subProcessorNoticeId } from '../../../../libs/infra/src/ids';
-import { announceSubProcessorChangeUpdate, objectToSubProcessorChangeUpdate, subProcessorChangeWorkflowId, subProcessorNoticeWorkflowId, type SubProcessorChangeWorkflowInput } from '../../../../libs/infra/src/temporal/messages';
+} from '#domain';
+import { type Principal } from '#infra/auth/api-keys';
+import { type AppConfig } from '#infra/config/config';
+import { ID_NAMESPACE, subProcessorNoticeId } from '#infra/ids';
+import { announceSubProcessorChangeUpdate, objectToSubProcessorChangeUpdate, subProcessorChangeWorkflowId, subProcessorNoticeWorkflowId, type SubProcessorChangeWorkflowInput } from '#infra/temporal/messages';
 import { ApiError } from '../common/api-error';
 import { type PageQuery } from '../common/pagination';
 import { APP_CONFIG } from '../config/config.module';

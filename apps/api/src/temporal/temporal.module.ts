@@ -1,7 +1,7 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
-import { type AppConfig } from '../../../../libs/infra/src/config/config';
-import { dataConverter } from '../../../../libs/infra/src/temporal/connection';
+import { type AppConfig } from '#infra/config/config';
+import { dataConverter } from '#infra/temporal/connection';
 import { APP_CONFIG } from '../config/config.module';
 
 /**

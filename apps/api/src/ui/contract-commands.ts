@@ -1,5 +1,5 @@
 import { type Router } from 'express';
-import { CANONICAL_UUID } from '../../../../libs/domain/src';
+import { CANONICAL_UUID } from '#domain';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error.filter';
 import { type ContractCommands } from '../contracts/contract-commands.service';

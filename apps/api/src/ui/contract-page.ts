@@ -1,8 +1,8 @@
 import { type Router } from 'express';
 import { type DataSource } from 'typeorm';
-import { authorisationsOn, callerCommands, CANONICAL_UUID, controllerIdentity, FILE_TYPES, fileTypeNamed, isEnded, isLate, isOverdue, type OrderedOrLater, type StaffState } from '../../../../libs/domain/src';
-import { DEADLINES_TABLE } from '../../../../libs/infra/src/event-store/deadlines-projection';
-import { controllerFileId } from '../../../../libs/infra/src/ids';
+import { authorisationsOn, callerCommands, CANONICAL_UUID, controllerIdentity, FILE_TYPES, fileTypeNamed, isEnded, isLate, isOverdue, type OrderedOrLater, type StaffState } from '#domain';
+import { DEADLINES_TABLE } from '#infra/event-store/deadlines-projection';
+import { controllerFileId } from '#infra/ids';
 import { type ApiError } from '../common/api-error';
 import { toApiError } from '../common/error.filter';
 import { type ContractQueries } from '../contracts/contract-queries.service';

@@ -1,5 +1,5 @@
 import { type Router } from 'express';
-import { CONTRACT_STATUSES, type OrderedOrLater } from '../../../../libs/domain/src';
+import { CONTRACT_STATUSES, type OrderedOrLater } from '#domain';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error.filter';
 import { type ContractCommands } from '../contracts/contract-commands.service';

@@ -1,5 +1,5 @@
 import { type Router } from 'express';
-import { CANONICAL_UUID, type CommandSpec } from '../../../../libs/domain/src';
+import { CANONICAL_UUID, type CommandSpec } from '#domain';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error.filter';
 import { CommandBodyPipe, DECLARED_FILE_TYPES, type DeclaredFiles } from '../kit/declared-files';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { fold } from '../../../../libs/domain/src';
-import { activeSince, contractOrdered, destructionPlanned } from '../../../../libs/domain/src/testing/factories';
-import type { OrderedOrLater } from '../../../../libs/domain/src';
+import { fold } from '#domain';
+import { activeSince, contractOrdered, destructionPlanned } from '#domain/testing/factories';
+import type { OrderedOrLater } from '#domain';
 import { countdown, esc, html, Html } from './html';
 import { timeline } from './timeline';
 

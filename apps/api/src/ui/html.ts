@@ -1,4 +1,4 @@
-import { type Role } from '../../../../libs/infra/src/auth/api-keys';
+import { type Role } from '#infra/auth/api-keys';
 
 /** Text into HTML (element content and quoted attributes). */
 export const esc = (value: unknown): string =>

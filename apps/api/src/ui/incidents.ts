@@ -1,6 +1,6 @@
 import { type Router } from 'express';
-import { CANONICAL_UUID, STORAGE_LOCATIONS } from '../../../../libs/domain/src';
-import { type Role } from '../../../../libs/infra/src/auth/api-keys';
+import { CANONICAL_UUID, STORAGE_LOCATIONS } from '#domain';
+import { type Role } from '#infra/auth/api-keys';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error.filter';
 import { ConfirmIncidentDto, RecordIncidentDto, UpdateIncidentDto } from '../incidents/incidents.dto';

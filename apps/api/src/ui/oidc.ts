@@ -1,5 +1,5 @@
 import * as client from 'openid-client';
-import { type AppConfig } from '../../../../libs/infra/src/config/config';
+import { type AppConfig } from '#infra/config/config';
 
 /**
  * The UI's OpenID Connect client (authorization code with PKCE, `openid-client`): discovery once,

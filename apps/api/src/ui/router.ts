@@ -1,7 +1,7 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { DataSource } from 'typeorm';
-import { type AppConfig } from '../../../../libs/infra/src/config/config';
+import { type AppConfig } from '#infra/config/config';
 import { toApiError } from '../common/error.filter';
 import { validationPipe } from '../common/validation';
 import { ContractCommands } from '../contracts/contract-commands.service';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { body, instant, oneOf, parseBody, text } from '../../../../libs/domain/src/kit/schema';
-import { assistanceRequestType } from '../../../../libs/domain/src/assistance-request/assistance-request.type';
+import { body, instant, oneOf, parseBody, text } from '#domain/kit/schema';
+import { assistanceRequestType } from '#domain/assistance-request/assistance-request.type';
 import { bodyOf, fieldHtml, formFieldsOf, labelOf } from './schema-forms';
 
 describe("a command's form, read from its schema (DESIGN §5, §7)", () => {

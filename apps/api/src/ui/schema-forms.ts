@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { openApiSchemaOf } from '../../../../libs/domain/src';
+import { openApiSchemaOf } from '#domain';
 import { type ApiError } from '../common/api-error';
 import { fieldProblem } from './forms';
 import { html, Html } from './html';

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type DataSource } from 'typeorm';
-import { ROLES, type Role } from '../../../../libs/infra/src/auth/api-keys';
+import { ROLES, type Role } from '#infra/auth/api-keys';
 
 /** The browser session's cookie (httpOnly, SameSite=Lax). */
 export const SESSION_COOKIE = 'dpa_session';

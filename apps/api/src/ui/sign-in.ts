@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { type NextFunction, type Response, type Router } from 'express';
-import { ROLES, type Role } from '../../../../libs/infra/src/auth/api-keys';
-import { DEV_OIDC_USERS, type AppConfig } from '../../../../libs/infra/src/config/config';
+import { ROLES, type Role } from '#infra/auth/api-keys';
+import { DEV_OIDC_USERS, type AppConfig } from '#infra/config/config';
 import { bare, html } from './html';
 import { type OidcClient } from './oidc';
 import { cookieOf, SESSION_COOKIE, subjectHashOf, UiSessions, type Signed } from './sessions';

@@ -1,4 +1,4 @@
-import { isLate, isOverdue, type OrderedOrLater } from '../../../../libs/domain/src';
+import { isLate, isOverdue, type OrderedOrLater } from '#domain';
 import { html, Html } from './html';
 
 interface Mark {

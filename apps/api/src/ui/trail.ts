@@ -1,7 +1,7 @@
 import { type Request, type Router } from 'express';
 import { type DataSource } from 'typeorm';
-import { CANONICAL_UUID, CONTRACT_FILE_TYPES } from '../../../../libs/domain/src';
-import { type Role } from '../../../../libs/infra/src/auth/api-keys';
+import { CANONICAL_UUID, CONTRACT_FILE_TYPES } from '#domain';
+import { type Role } from '#infra/auth/api-keys';
 import { ApiError } from '../common/api-error';
 import { type ContractQueries } from '../contracts/contract-queries.service';
 import { type EvidencePacks } from '../evidence/evidence';

@@ -1,5 +1,5 @@
 import { type ValidationPipe } from '@nestjs/common';
-import { type Principal } from '../../../../libs/infra/src/auth/api-keys';
+import { type Principal } from '#infra/auth/api-keys';
 import { html, type Html, layout } from './html';
 import { type Signed, type UiSession } from './sessions';
 

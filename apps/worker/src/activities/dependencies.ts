@@ -1,8 +1,8 @@
 import { type Client } from '@temporalio/client';
 import { type DataSource } from 'typeorm';
-import { type EventStore } from '../../../../libs/infra/src/event-store/event-store';
-import { type LinkSettings } from '../../../../libs/infra/src/links';
-import { type CredentialVault } from '../../../../libs/infra/src/vault/credential-vault';
+import { type EventStore } from '#infra/event-store/event-store';
+import { type LinkSettings } from '#infra/links';
+import { type CredentialVault } from '#infra/vault/credential-vault';
 import { type Outbox } from '../mail/outbox';
 import { type WorkerMetrics } from '../metrics';
 import { type StorageRegistry } from '../storage/registry';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
-import { controllerIdentity, type DpoContact } from '../../../../libs/domain/src';
-import { linkUrl } from '../../../../libs/infra/src/links';
+import { controllerIdentity, type DpoContact } from '#domain';
+import { linkUrl } from '#infra/links';
 import { composeNotice, type Notice } from '../mail/notices';
 import { type ActivityDependencies } from './dependencies';
 import { databaseFailure } from './failures';

@@ -1,8 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { controllerIdentity, FILE_TYPES, IN_PROCESSING, type FileType } from '../../../../libs/domain/src';
-import { contractsOfController } from '../../../../libs/infra/src/controllers';
-import { controllerFileId, controllerRecordId } from '../../../../libs/infra/src/ids';
-import { FILE_WORKFLOW, fileCommandSignal, workflowIdOf, type Actor, type FileCommandInput, type FileWorkflowInput } from '../../../../libs/infra/src/temporal/messages';
+import { controllerIdentity, FILE_TYPES, IN_PROCESSING, type FileType } from '#domain';
+import { contractsOfController } from '#infra/controllers';
+import { controllerFileId, controllerRecordId } from '#infra/ids';
+import { FILE_WORKFLOW, fileCommandSignal, workflowIdOf, type Actor, type FileCommandInput, type FileWorkflowInput } from '#infra/temporal/messages';
 import { type ActivityDependencies } from './index';
 
 /*

@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { type IncidentContent, type IncidentScope, type IsoDuration } from '../../../../libs/domain/src';
-import { affectedContractsPage, resolveAffectedContracts, type AffectedContract } from '../../../../libs/infra/src/incidents/affected-contracts';
-import { breachNoticeWorkflowId, incidentClosedSignal, incidentUpdatedSignal, type BreachNoticeWorkflowInput } from '../../../../libs/infra/src/temporal/messages';
+import { type IncidentContent, type IncidentScope, type IsoDuration } from '#domain';
+import { affectedContractsPage, resolveAffectedContracts, type AffectedContract } from '#infra/incidents/affected-contracts';
+import { breachNoticeWorkflowId, incidentClosedSignal, incidentUpdatedSignal, type BreachNoticeWorkflowInput } from '#infra/temporal/messages';
 import { type ActivityDependencies } from './dependencies';
 import { databaseFailure } from './failures';
 import { FAN_OUT_CONCURRENCY, inParallel } from './fan-out';

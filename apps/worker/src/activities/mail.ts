@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
-import { type RecordEmailSent } from '../../../../libs/domain/src';
-import { linkUrl } from '../../../../libs/infra/src/links';
+import { type RecordEmailSent } from '#domain';
+import { linkUrl } from '#infra/links';
 import { composeNotice, type Notice } from '../mail/notices';
 import { type ActivityDependencies } from './dependencies';
 import { databaseFailure } from './failures';

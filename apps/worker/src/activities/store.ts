@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { isDomainError } from '../../../../libs/domain/src';
-import { ConcurrencyError, EventStoreError } from '../../../../libs/infra/src/event-store/errors';
-import { streamTypeOf, toNewEvents, type EventMetadata } from '../../../../libs/infra/src/event-store/streams';
+import { isDomainError } from '#domain';
+import { ConcurrencyError, EventStoreError } from '#infra/event-store/errors';
+import { streamTypeOf, toNewEvents, type EventMetadata } from '#infra/event-store/streams';
 import { type ActivityDependencies } from './dependencies';
 import { databaseFailure } from './failures';
 

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { controllerIdentity, type OrderedOrLater, type StorageLocation, type SubProcessorChange } from '../../../../libs/domain/src';
-import { subProcessorNoticeId } from '../../../../libs/infra/src/ids';
+import { controllerIdentity, type OrderedOrLater, type StorageLocation, type SubProcessorChange } from '#domain';
+import { subProcessorNoticeId } from '#infra/ids';
 import {
   changeStorageLocationsUpdate,
   contractWorkflowId,
@@ -11,7 +11,7 @@ import {
   subProcessorNoticeWorkflowId,
   type DomainFailureDetails,
   type SubProcessorNoticeWorkflowInput,
-} from '../../../../libs/infra/src/temporal/messages';
+} from '#infra/temporal/messages';
 import { type ActivityDependencies } from './dependencies';
 import { databaseFailure } from './failures';
 import { FAN_OUT_CONCURRENCY, inParallel } from './fan-out';

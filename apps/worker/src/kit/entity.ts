@@ -1,6 +1,6 @@
 import { allHandlersFinished, condition, ContinueAsNew, isCancellation, log, patched, sleep, workflowInfo } from '@temporalio/workflow';
-import type { RecordEmailSent, StreamType, Timer } from '../../../../libs/domain/src';
-import type { Snapshot } from '../../../../libs/infra/src/temporal/messages';
+import type { RecordEmailSent, StreamType, Timer } from '#domain';
+import type { Snapshot } from '#infra/temporal/messages';
 import { ENGINE, isDomainFailure, isDue, Ledger, msUntil, now } from './ledger';
 import { MailReceipts } from './mail';
 

@@ -1,7 +1,7 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, currentUpdateInfo, proxyLocalActivities, setHandler, workflowInfo, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
-import { isDomainError, type Decider } from '../../../../libs/domain/src';
-import { DOMAIN_FAILURE, type Actor, type DomainFailureDetails, type Snapshot } from '../../../../libs/infra/src/temporal/messages';
+import { isDomainError, type Decider } from '#domain';
+import { DOMAIN_FAILURE, type Actor, type DomainFailureDetails, type Snapshot } from '#infra/temporal/messages';
 import type { Activities } from '../activities';
 
 /**

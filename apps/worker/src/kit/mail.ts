@@ -1,6 +1,6 @@
 import { log, patched, proxyActivities, proxyLocalActivities, setHandler, sleep } from '@temporalio/workflow';
-import type { EmailFailedData, EmailSentData, RecordEmailSent } from '../../../../libs/domain/src';
-import { emailFailedSignal, emailSentSignal, type MailCarry } from '../../../../libs/infra/src/temporal/messages';
+import type { EmailFailedData, EmailSentData, RecordEmailSent } from '#domain';
+import { emailFailedSignal, emailSentSignal, type MailCarry } from '#infra/temporal/messages';
 import type { Activities } from '../activities';
 import { messageIdOf, type Notice } from '../mail/notices';
 import { DATABASE_ACTIVITY, DATABASE_LOCAL_ACTIVITY, ENGINE, type Ledger } from './ledger';

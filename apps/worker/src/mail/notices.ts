@@ -1,5 +1,5 @@
-import { article33Content, noticeMessageIds, type AssistanceRequestMail, type AuditMail, type ContactCheckMail, type InstructionObjectionMail, type SubjectRequestMail, type TransferNoticeMail, type DestructionCertificate, type DpoContact, type IncidentContent, type SubProcessorChange } from '../../../../libs/domain/src';
-import type { LinkRequest } from '../../../../libs/infra/src/links';
+import { article33Content, noticeMessageIds, type AssistanceRequestMail, type AuditMail, type ContactCheckMail, type InstructionObjectionMail, type SubjectRequestMail, type TransferNoticeMail, type DestructionCertificate, type DpoContact, type IncidentContent, type SubProcessorChange } from '#domain';
+import type { LinkRequest } from '#infra/links';
 import type { OutgoingEmail } from './outbox';
 
 /**

@@ -3,7 +3,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { type Logger } from 'pino';
 import { type DataSource } from 'typeorm';
-import type { EmailFailedData, EmailSentData, RecordEmailSent } from '../../../../libs/domain/src';
+import type { EmailFailedData, EmailSentData, RecordEmailSent } from '#domain';
 import { type WorkerMetrics } from '../metrics';
 
 export interface OutgoingEmail {

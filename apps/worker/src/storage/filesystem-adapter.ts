@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { StorageError, manifestOf, type DestroyProgress, type Manifest, type ManifestEntry, type StorageLocationAdapter } from './storage-adapter';
 
-import { CANONICAL_UUID } from '../../../../libs/domain/src/fields';
+import { CANONICAL_UUID } from '#domain/fields';
 
 /**
  * A location is a directory root holding one folder per contract. Destruction first renames the

@@ -1,8 +1,8 @@
 import * as fsSync from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { STORAGE_LOCATIONS } from '../../../../libs/domain/src';
-import { type AppConfig, type StorageLocationConfig } from '../../../../libs/infra/src/config/config';
+import { STORAGE_LOCATIONS } from '#domain';
+import { type AppConfig, type StorageLocationConfig } from '#infra/config/config';
 import { FilesystemAdapter } from './filesystem-adapter';
 import { SftpAdapter } from './sftp-adapter';
 import { StorageError, type StorageLocationAdapter } from './storage-adapter';

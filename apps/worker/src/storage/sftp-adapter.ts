@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { type SftpLocationConfig } from '../../../../libs/infra/src/config/config';
+import { type SftpLocationConfig } from '#infra/config/config';
 import { Client, utils, type ConnectConfig, type FileEntryWithStats, type SFTPWrapper } from 'ssh2';
 import {
   SSH_ALLOWED_CIPHERS,
@@ -9,14 +9,14 @@ import {
   SSH_ALLOWED_MACS,
   judgeHostKey,
   judgeKeyStrength,
-} from '../../../../libs/infra/src/storage/ssh-policy';
+} from '#infra/storage/ssh-policy';
 import { StorageError, manifestOf, type DestroyProgress, type ManifestEntry, type Manifest, type StorageLocationAdapter } from './storage-adapter';
 
 /** A configured SFTP location; `readyTimeoutMs` bounds the handshake (tests shorten it). */
 export type SftpLocationOptions = Omit<SftpLocationConfig, 'adapter'> & { readonly readyTimeoutMs?: number };
 
 /** SSH_FX_NO_SUCH_FILE (draft-ietf-secsh-filexfer-02 §7). */
-import { CANONICAL_UUID } from '../../../../libs/domain/src/fields';
+import { CANONICAL_UUID } from '#domain/fields';
 const NO_SUCH_FILE = 2;
 
 function sftpCode(e: unknown): number | undefined {

@@ -1,5 +1,5 @@
 import { continueAsNew, setHandler, sleep } from '@temporalio/workflow';
-import { breachNoticeStream, controllerAuthorityDue, type BreachNoticeCommand, type BreachNoticeEvent, type BreachNoticeState, type EmailSent, type IncidentContent } from '../../../../libs/domain/src';
+import { breachNoticeStream, controllerAuthorityDue, type BreachNoticeCommand, type BreachNoticeEvent, type BreachNoticeState, type EmailSent, type IncidentContent } from '#domain';
 import {
   acknowledgeBreachNoticeUpdate,
   breachNoticeSnapshotQuery,
@@ -7,7 +7,7 @@ import {
   incidentUpdatedSignal,
   type BreachNoticeSnapshot,
   type BreachNoticeWorkflowInput,
-} from '../../../../libs/infra/src/temporal/messages';
+} from '#infra/temporal/messages';
 import type { BreachFacts } from '../mail/notices';
 import { openLedger, runEntity, UNEXPECTED_FAILURE_BACKOFF, type FileLedger } from '../kit/entity';
 import { ENGINE, isDomainFailure, isDue, now } from '../kit/ledger';

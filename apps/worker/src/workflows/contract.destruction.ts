@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, sleep, uuid4 } from '@temporalio/workflow';
-import { addDuration, hasDestructionPlan, pendingLocationIds, unservedExports, type ContractCommand, type ContractEvent, type ContractState, type EmailSent, type PlannedDestruction, type Timer } from '../../../../libs/domain/src';
-import { type DestructionLocationProgress, type DestructionProgress } from '../../../../libs/infra/src/temporal/messages';
+import { addDuration, hasDestructionPlan, pendingLocationIds, unservedExports, type ContractCommand, type ContractEvent, type ContractState, type EmailSent, type PlannedDestruction, type Timer } from '#domain';
+import { type DestructionLocationProgress, type DestructionProgress } from '#infra/temporal/messages';
 import type { Activities } from '../activities';
 import { UNEXPECTED_FAILURE_BACKOFF, type FileLedger } from '../kit/entity';
 import { ENGINE, now } from '../kit/ledger';

@@ -7,7 +7,7 @@ import {
   maxInstant,
   type ContractCommand,
   type ContractState,
-} from '../../../../libs/domain/src';
+} from '#domain';
 import {
   acceptRenewalUpdate,
   cancelUpdate,
@@ -23,7 +23,7 @@ import {
   type ContractSnapshot,
   type ContractWorkflowInput,
   type EngineSettings,
-} from '../../../../libs/infra/src/temporal/messages';
+} from '#infra/temporal/messages';
 import type { Activities } from '../activities';
 import type { FollowerActivities } from '../activities/followers';
 import { openLedger, runEntity } from '../kit/entity';

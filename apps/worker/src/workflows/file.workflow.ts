@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, continueAsNew, log, setHandler, sleep } from '@temporalio/workflow';
-import { fileTypeNamed, type EmailSent, type FileType } from '../../../../libs/domain/src';
-import { fileCommandSignal, fileCommandUpdate, fileSnapshotQuery, type FileCommandInput, type FileWorkflowInput, type Snapshot } from '../../../../libs/infra/src/temporal/messages';
+import { fileTypeNamed, type EmailSent, type FileType } from '#domain';
+import { fileCommandSignal, fileCommandUpdate, fileSnapshotQuery, type FileCommandInput, type FileWorkflowInput, type Snapshot } from '#infra/temporal/messages';
 import { openLedger, runEntity, UNEXPECTED_FAILURE_BACKOFF, type FileLedger } from '../kit/entity';
 import { isDomainFailure, now } from '../kit/ledger';
 import type { Notice } from '../mail/notices';

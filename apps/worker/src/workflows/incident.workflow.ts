@@ -1,5 +1,5 @@
 import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
-import { incidentStream, type EmailSent, type IncidentCommand, type IncidentEvent, type IncidentState } from '../../../../libs/domain/src';
+import { incidentStream, type EmailSent, type IncidentCommand, type IncidentEvent, type IncidentState } from '#domain';
 import {
   closeIncidentUpdate,
   confirmIncidentUpdate,
@@ -9,7 +9,7 @@ import {
   updateIncidentUpdate,
   type IncidentSnapshot,
   type IncidentWorkflowInput,
-} from '../../../../libs/infra/src/temporal/messages';
+} from '#infra/temporal/messages';
 import type { IncidentActivities } from '../activities';
 import { openLedger, runEntity, type FileLedger } from '../kit/entity';
 import { ENGINE, now } from '../kit/ledger';

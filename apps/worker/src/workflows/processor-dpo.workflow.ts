@@ -1,6 +1,6 @@
 import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
-import { changeToCommunicate, dpoContactOf, PROCESSOR_DPO_ID, processorDpoStream, type EmailSent, type ProcessorDpoCommand, type ProcessorDpoEvent, type ProcessorDpoState } from '../../../../libs/domain/src';
-import { processorDpoSnapshotQuery, setDpoUpdate, type ProcessorDpoSnapshot, type ProcessorDpoWorkflowInput } from '../../../../libs/infra/src/temporal/messages';
+import { changeToCommunicate, dpoContactOf, PROCESSOR_DPO_ID, processorDpoStream, type EmailSent, type ProcessorDpoCommand, type ProcessorDpoEvent, type ProcessorDpoState } from '#domain';
+import { processorDpoSnapshotQuery, setDpoUpdate, type ProcessorDpoSnapshot, type ProcessorDpoWorkflowInput } from '#infra/temporal/messages';
 import type { DpoActivities } from '../activities';
 import { openLedger, runEntity, type FileLedger } from '../kit/entity';
 import { ENGINE, FAN_OUT_ACTIVITY, now } from '../kit/ledger';

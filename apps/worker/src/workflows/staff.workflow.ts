@@ -1,5 +1,5 @@
 import { continueAsNew, setHandler } from '@temporalio/workflow';
-import { staffStream, type EmailSent, type StaffCommand, type StaffEvent, type StaffState } from '../../../../libs/domain/src';
+import { staffStream, type EmailSent, type StaffCommand, type StaffEvent, type StaffState } from '#domain';
 import {
   authorisePersonUpdate,
   recordTrainingUpdate,
@@ -9,7 +9,7 @@ import {
   staffSnapshotQuery,
   type StaffSnapshot,
   type StaffWorkflowInput,
-} from '../../../../libs/infra/src/temporal/messages';
+} from '#infra/temporal/messages';
 import { openLedger, runEntity, type FileLedger } from '../kit/entity';
 import { now } from '../kit/ledger';
 

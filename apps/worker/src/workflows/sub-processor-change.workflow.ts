@@ -1,6 +1,6 @@
 import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
-import { subProcessorChangeStream, type EmailSent, type SubProcessorChangeCommand, type SubProcessorChangeEvent, type SubProcessorChangeState } from '../../../../libs/domain/src';
-import { announceSubProcessorChangeUpdate, subProcessorChangeSnapshotQuery, type AnnounceSubProcessorChangeInput, type SubProcessorChangeSnapshot, type SubProcessorChangeWorkflowInput } from '../../../../libs/infra/src/temporal/messages';
+import { subProcessorChangeStream, type EmailSent, type SubProcessorChangeCommand, type SubProcessorChangeEvent, type SubProcessorChangeState } from '#domain';
+import { announceSubProcessorChangeUpdate, subProcessorChangeSnapshotQuery, type AnnounceSubProcessorChangeInput, type SubProcessorChangeSnapshot, type SubProcessorChangeWorkflowInput } from '#infra/temporal/messages';
 import type { SubProcessorActivities } from '../activities';
 import { openLedger, runEntity, type FileLedger } from '../kit/entity';
 import { ENGINE, FAN_OUT_ACTIVITY, now } from '../kit/ledger';

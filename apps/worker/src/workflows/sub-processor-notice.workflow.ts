@@ -1,6 +1,6 @@
 import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
-import { subProcessorNoticeStream, type EmailSent, type SubProcessorNoticeCommand, type SubProcessorNoticeEvent, type SubProcessorNoticeState } from '../../../../libs/domain/src';
-import { objectToSubProcessorChangeUpdate, subProcessorNoticeSnapshotQuery, type SubProcessorNoticeSnapshot, type SubProcessorNoticeWorkflowInput } from '../../../../libs/infra/src/temporal/messages';
+import { subProcessorNoticeStream, type EmailSent, type SubProcessorNoticeCommand, type SubProcessorNoticeEvent, type SubProcessorNoticeState } from '#domain';
+import { objectToSubProcessorChangeUpdate, subProcessorNoticeSnapshotQuery, type SubProcessorNoticeSnapshot, type SubProcessorNoticeWorkflowInput } from '#infra/temporal/messages';
 import type { SubProcessorActivities } from '../activities';
 import { openLedger, runEntity, type FileLedger } from '../kit/entity';
 import { DATABASE_ACTIVITY, ENGINE, now } from '../kit/ledger';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { z } from 'zod';
-import { DESTRUCTION_PERIOD, maxLengthMs, minLengthMs, SUBJECT_REQUEST_PERIOD } from '../../../domain/src';
+import { DESTRUCTION_PERIOD, maxLengthMs, minLengthMs, SUBJECT_REQUEST_PERIOD } from '#domain';
 import { checkCipherList, HOST_KEY_FINGERPRINT, type SshCipher } from '../storage/ssh-policy';
 import { parseKeyRing, type KeyRing } from './key-ring';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decide, evolve, initialState, type ContractCommand, type ContractState } from '../../../domain/src';
-import * as f from '../../../domain/src/testing';
+import { decide, evolve, initialState, type ContractCommand, type ContractState } from '#domain';
+import * as f from '#domain/testing';
 import { changedFields, storedState } from './contract-projection';
 
 function run(state: ContractState, command: ContractCommand): ContractState {

@@ -1,4 +1,4 @@
-import { CONTRACT_CLOCK_EVENTS, contractStream, initialState, openClocks, type ContractState } from '../../../domain/src';
+import { CONTRACT_CLOCK_EVENTS, contractStream, initialState, openClocks, type ContractState } from '#domain';
 import { DeadlinesView } from './deadlines-projection';
 import { type InlineProjection, type PendingEvent, type ProjectionWrite, type StreamState } from './event-store';
 

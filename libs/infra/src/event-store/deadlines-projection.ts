@@ -1,4 +1,4 @@
-import type { Clock } from '../../../domain/src';
+import type { Clock } from '#domain';
 import { type InlineProjection, type ProjectionWrite } from './event-store';
 
 export const DEADLINES_TABLE = 'deadlines';

@@ -1,4 +1,4 @@
-import { dpoContactOf, PROCESSOR_DPO_ID, type DpoContact, type ProcessorDpoState } from '../../../domain/src';
+import { dpoContactOf, PROCESSOR_DPO_ID, type DpoContact, type ProcessorDpoState } from '#domain';
 
 /** The processor's DPO now (P12): the stream's value, or the configured first one (version 1). */
 export async function readCurrentDpo(dataSource: { query(sql: string, params?: unknown[]): Promise<unknown> }, configured: DpoContact): Promise<DpoContact & { dpoVersion: number }> {

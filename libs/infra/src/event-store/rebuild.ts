@@ -1,5 +1,5 @@
 import { type DataSource, type QueryRunner } from 'typeorm';
-import { FILE_TYPES, type FileType } from '../../../domain/src';
+import { FILE_TYPES, type FileType } from '#domain';
 import { contractProjections, ContractStateSource, LIVE_TABLES, type ReadModelTables } from './contract-projection';
 import { DEADLINES_TABLE } from './deadlines-projection';
 import { EVENT_COLUMNS, toRecorded, writeProjections, type EventRow, type InlineProjection, type ProjectionWrite, type RecordedEvent, type StreamState } from './event-store';

@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { FILE_TYPES, type FileType, type StreamType } from '../../../domain/src';
+import { FILE_TYPES, type FileType, type StreamType } from '#domain';
 import { contractProjections, ContractStateSource } from './contract-projection';
 import { EventStore, type GroupCommitOptions, type InlineProjection, type NewEvent, type StreamSchema, type StreamState } from './event-store';
 import { fileReadModel } from './whole-state-projection';

@@ -1,5 +1,5 @@
 import { DeadlinesView } from './deadlines-projection';
-import { readModelColumns, type FileType } from '../../../domain/src';
+import { readModelColumns, type FileType } from '#domain';
 import { type InlineProjection, type PendingEvent, type ProjectionWrite, type StreamState } from './event-store';
 
 /*

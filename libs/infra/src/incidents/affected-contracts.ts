@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type DataSource } from 'typeorm';
-import { affectedBy, controllerIdentity, isLocationScope, type ContractState, type IncidentScope } from '../../../domain/src';
+import { affectedBy, controllerIdentity, isLocationScope, type ContractState, type IncidentScope } from '#domain';
 import { breachNoticeId } from '../ids';
 
 /** Contracts read per query while resolving: a page of states, never the whole table in memory. */

@@ -1,5 +1,5 @@
 import { createHash, createPublicKey } from 'node:crypto';
-import { SECURITY_MEASURES } from '../../../domain/src';
+import { SECURITY_MEASURES } from '#domain';
 
 /**
  * The seed's "Data transfer security": SSH with "AES CBC or better", and "RSA with a length of 4096

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { Instant, OptionalText } from '../../common/fields';
 import { PageQuery } from '../../common/pagination';
-import { CONTRACT_STATUSES } from '../../../../../libs/domain/src';
+import { CONTRACT_STATUSES } from '#domain';
 
 export class ListContractsQuery extends PageQuery {
   @ApiPropertyOptional({ enum: CONTRACT_STATUSES })

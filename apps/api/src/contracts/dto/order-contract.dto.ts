@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsObject, IsOptional, ValidateBy, ValidateNested } from 'class-validator';
-import { FIELDS, textProblem } from '../../../../../libs/domain/src';
+import { FIELDS, textProblem } from '#domain';
 import { Duration, Email, OptionalText, Text } from '../../common/fields';
 
 export class ControllerDto {

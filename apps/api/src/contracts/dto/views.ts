@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CALLER_COMMAND_TYPES } from '../../../../../libs/domain/src';
-import { CONTRACT_STATUSES } from '../../../../../libs/domain/src';
+import { CALLER_COMMAND_TYPES } from '#domain';
+import { CONTRACT_STATUSES } from '#domain';
 
 /*
  * OpenAPI shapes of what the API answers. The values themselves come from the domain's pure views

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { DEADLINE_KINDS } from '../../../../../libs/domain/src';
+import { DEADLINE_KINDS } from '#domain';
 import { PageQuery } from '../../common/pagination';
 import { Id, Instant } from '../../common/fields';
 

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { DEADLINE_KINDS } from '../../../../../libs/domain/src';
+import { DEADLINE_KINDS } from '#domain';
 
 export class DeadlineFileView {
   @ApiProperty({ example: 'contract', description: 'The kind of file the clock belongs to.' }) type!: string;

@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import { type ContractState, type CoveredPeriod, type DpoContact, type IsoDuration, type OrderContract, type StorageLocation } from '../../../../domain/src';
+import { type ContractState, type CoveredPeriod, type DpoContact, type IsoDuration, type OrderContract, type StorageLocation } from '#domain';
 import { type Actor, type Snapshot, workflowIdOf } from './common';
 
 /**

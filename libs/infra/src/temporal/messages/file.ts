@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { type CommandContext, type ContractParties } from '../../../../domain/src';
+import { type CommandContext, type ContractParties } from '#domain';
 import { type Actor, type Snapshot } from './common';
 
 /**

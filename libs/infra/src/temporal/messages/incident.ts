@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { type BreachNoticeState, type ContractParties, type IncidentContent, type IncidentState, type IsoDuration } from '../../../../domain/src';
+import { type BreachNoticeState, type ContractParties, type IncidentContent, type IncidentState, type IsoDuration } from '#domain';
 import { type Actor, type Snapshot, workflowIdOf } from './common';
 
 /**

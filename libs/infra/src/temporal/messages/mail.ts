@@ -1,5 +1,5 @@
 import { defineSignal } from '@temporalio/workflow';
-import { type EmailFailedData, type EmailSentData } from '../../../../domain/src';
+import { type EmailFailedData, type EmailSentData } from '#domain';
 
 /**
  * The emails a file owes: the outbox's reports of what became of each (sent, or refused for good),

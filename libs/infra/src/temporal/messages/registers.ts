@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import { type DpoContact, type ProcessorDpoState, type StaffState } from '../../../../domain/src';
+import { type DpoContact, type ProcessorDpoState, type StaffState } from '#domain';
 import { type Actor, type Snapshot, workflowIdOf } from './common';
 
 /**

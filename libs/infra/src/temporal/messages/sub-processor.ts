@@ -1,5 +1,5 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import { type IsoDuration, type SubProcessorChange, type SubProcessorChangeState, type SubProcessorNoticeState } from '../../../../domain/src';
+import { type IsoDuration, type SubProcessorChange, type SubProcessorChangeState, type SubProcessorNoticeState } from '#domain';
 import { type Actor, type Snapshot, workflowIdOf } from './common';
 import { type BreachNoticeParties } from './incident';
 
