@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkCipherList, fingerprintOf, judgeHostKey, SSH_ALLOWED_CIPHERS } from './ssh-policy';
 
@@ -6,12 +6,21 @@ const sshString = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, 0].map((_,
 /** An SSH mpint: big-endian, with a leading zero byte when the top bit is set (RFC 4251 §5). */
 const mpint = (b: Buffer) => sshString(b[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
 
-/** A public key in SSH wire format (RFC 4253 §6.6, RFC 8709, RFC 5656), encoded here from the JWK. */
+/**
+ * A public key in SSH wire format (RFC 4253 §6.6, RFC 8709, RFC 5656), encoded here from the JWK.
+ * An RSA key is its exponent and a modulus of exactly `bits` bits (top bit set, odd): the policy
+ * reads its size, and generating a real 4096-bit key takes seconds on a busy machine.
+ */
 function sshBlob(type: 'rsa' | 'ed25519' | 'ec', bits?: number): Buffer {
-  const key = (type === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: bits! }) : type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519')).publicKey;
+  if (type === 'rsa') {
+    const modulus = randomBytes(bits! / 8);
+    modulus[0]! |= 0x80;
+    modulus[modulus.length - 1]! |= 1;
+    return Buffer.concat([sshString(Buffer.from('ssh-rsa')), mpint(Buffer.from([1, 0, 1])), mpint(modulus)]);
+  }
+  const key = (type === 'ec' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519')).publicKey;
   const jwk = key.export({ format: 'jwk' });
   const b64 = (v: string | undefined) => Buffer.from(v!, 'base64url');
-  if (type === 'rsa') return Buffer.concat([sshString(Buffer.from('ssh-rsa')), mpint(b64(jwk.e)), mpint(b64(jwk.n))]);
   if (type === 'ed25519') return Buffer.concat([sshString(Buffer.from('ssh-ed25519')), sshString(b64(jwk.x))]);
   return Buffer.concat([sshString(Buffer.from('ecdsa-sha2-nistp256')), sshString(Buffer.from('nistp256')), sshString(Buffer.concat([Buffer.from([4]), b64(jwk.x), b64(jwk.y)]))]);
 }
