@@ -73,7 +73,7 @@ export async function createWorkerRuntime(deps: {
       store: createEventStore(dataSource),
       vault: new CredentialVault(dataSource, config.vaultKeys),
       storage: deps.storage ?? storageRegistry(config),
-      outbox: new Outbox(dataSource, config.mail.from),
+      outbox: new Outbox(dataSource, config.mail.from, () => dispatcher.wake()),
       client,
       exportRoot: config.storage.exportRoot,
       processorDpoEmail: config.processor.dpoEmail,

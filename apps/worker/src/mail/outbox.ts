@@ -67,6 +67,8 @@ export class Outbox {
   constructor(
     private readonly dataSource: DataSource,
     private readonly from: string,
+    /** Told of each row written (this process's dispatcher, so that it sends now, not at its next round). */
+    private readonly enqueued: () => void = () => undefined,
   ) {}
 
   async enqueue(email: OutgoingEmail, ownerWorkflowId: string | null = null): Promise<{ enqueued: boolean }> {
@@ -91,6 +93,7 @@ export class Outbox {
         ownerWorkflowId,
       ],
     );
+    this.enqueued();
     // Enqueued again (a retried activity, a file whose earlier run wrote it): sent once all the same,
     // and its fate reported again to the workflow asking, which records it once.
     return { enqueued: (rows as { inserted: boolean }[])[0]?.inserted === true };
@@ -159,6 +162,9 @@ export class OutboxDispatcher {
   private running: Promise<void> | null = null;
   private stopped = false;
   private busy = false;
+  private tick: (() => void) | null = null;
+  /** A message was enqueued during the round in progress. */
+  private woken = false;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -177,18 +183,34 @@ export class OutboxDispatcher {
   }
 
   start(): void {
-    const tick = () => {
+    const tick = (this.tick = () => {
       if (this.stopped) return;
+      this.woken = false;
       this.running = this.dispatchOnce()
         .then(() => undefined)
         .catch((e: unknown) => this.logger.warn({ err: { type: (e as Error)?.name, code: (e as { code?: string })?.code } }, 'outbox dispatch failed'))
         .finally(() => {
           this.running = null;
-          // A full round means more is waiting: go again at once.
-          if (!this.stopped) this.timer = setTimeout(tick, this.busy ? 0 : this.intervalMs);
+          // A full round means more is waiting, and a wake-up during the round may have come too late for it: go again at once.
+          if (!this.stopped) this.timer = setTimeout(tick, this.busy || this.woken ? 0 : this.intervalMs);
         });
-    };
+    });
     tick();
+  }
+
+  /**
+   * A message was just enqueued here: a round starts at once rather than at the next interval (a
+   * round in progress goes again as soon as it ends). Other workers' messages wait for the interval.
+   */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.woken = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.tick?.();
   }
 
   async stop(): Promise<void> {
