@@ -36,6 +36,9 @@ const LIBRARY_ALIASES = webpackLibraryAliases(projectRoot(), __filename.endsWith
 export function bundleWorkflows(logger?: Logger): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
+    // Schemas are built on first use (CommandSpec.schema) and never in a workflow: zod stays out of
+    // the sandbox, where each cached workflow would instantiate it anew. A workflow that used it would fail loudly.
+    ignoreModules: ['zod'],
     webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as Record<string, string | false>), ...LIBRARY_ALIASES } } }),
     ...(logger ? { logger: temporalLogger(logger, 'WARN') } : {}),
   });

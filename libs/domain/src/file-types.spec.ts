@@ -53,7 +53,7 @@ describe('the registry of file types', () => {
       const paths = commands.filter(([, c]) => !c.creates).map(([, c]) => c.path);
       expect(new Set(paths).size, t.name).toBe(paths.length);
       for (const [name, c] of commands) {
-        expect(openApiSchemaOf(c.schema), `${t.name}.${name}`).toMatchObject({ type: 'object', additionalProperties: false });
+        expect(openApiSchemaOf(c.schema()), `${t.name}.${name}`).toMatchObject({ type: 'object', additionalProperties: false });
         // Staff send it, or a signed link does, or the engine does for a file that follows a controller's contracts.
         const sender = c.roles.length > 0 || !!c.link || Object.values(t.follows ?? {}).includes(name);
         expect(sender, `${t.name}.${name}: nobody may send it`).toBe(true);

@@ -45,13 +45,13 @@ export function declaredSchemas(): Record<string, Record<string, unknown>> {
   const schemas: Record<string, Record<string, unknown>> = {};
   for (const type of FILE_TYPES.filter((t): t is Declared => !!t.commands && !!t.view)) {
     const names = schemaNames(type);
-    schemas[names.view] = openApiSchemaOf(type.view.schema);
+    schemas[names.view] = openApiSchemaOf(type.view.schema());
     schemas[names.list] = {
       type: 'object',
       properties: { items: { type: 'array', items: ref(names.view) }, nextCursor: { type: 'string', nullable: true } },
       required: ['items', 'nextCursor'],
     };
-    for (const [command, spec] of Object.entries(type.commands)) schemas[names.body(command)] = openApiSchemaOf(spec.schema);
+    for (const [command, spec] of Object.entries(type.commands)) schemas[names.body(command)] = openApiSchemaOf(spec.schema());
   }
   return schemas;
 }
@@ -62,7 +62,7 @@ export class CommandBodyPipe implements PipeTransform {
 
   transform(value: unknown): unknown {
     // A command with nothing to say may come with no body at all.
-    const parsed = parseBody(this.spec.schema, value ?? {});
+    const parsed = parseBody(this.spec.schema(), value ?? {});
     if (parsed.ok) return parsed.value;
     throw new ApiError(400, 'validation_failed', `The request is invalid: ${parsed.problems.map((p) => p.problem).join('; ')}`, { fields: parsed.problems });
   }
@@ -159,7 +159,7 @@ function controllerOf(type: Declared): Type {
   Inject(FileTrails)(DeclaredController, undefined as never, 1);
 
   for (const [name, spec] of Object.entries(type.commands)) {
-    const needsBody = ((openApiSchemaOf(spec.schema).required as string[] | undefined) ?? []).length > 0;
+    const needsBody = ((openApiSchemaOf(spec.schema()).required as string[] | undefined) ?? []).length > 0;
     const documented = [Roles(...spec.roles), ApiOperation({ summary: spec.summary }), ApiBody({ schema: ref(names.body(name)), required: needsBody })] as Decorate[];
     if (spec.creates) {
       method(

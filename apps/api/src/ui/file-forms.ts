@@ -32,7 +32,7 @@ type Parts = readonly { readonly id: string; readonly label: string }[];
 
 function commandForm(req: Signed, ui: UiContext, action: string, formId: string, spec: CommandSpec, refused: Refused | null, parts: Parts | null = null): Html {
   const mine = refused?.form === formId ? refused : null;
-  const fields = formFieldsOf(spec.schema);
+  const fields = formFieldsOf(spec.schema());
   const partId = `${formId}-part`;
   return html`<form method="post" action="${action}" class="card">${ui.csrfField(req)}<h2>${spec.summary}</h2>
     ${mine && !(mine.error.details as { fields?: unknown } | undefined)?.fields ? html`<p class="notice" role="alert">${mine.error.message}</p>` : ''}
@@ -128,7 +128,7 @@ export function declaredFileRoutes(router: Router, ui: UiContext, declared: Decl
       const s = spec(at.type, command, req);
       if (!s.creates) throw new ApiError(404, 'not_found', 'No such command.');
       // Checked by the command's schema as the API checks it, then the domain's rules.
-      const body = new CommandBodyPipe(s).transform(bodyOf(formFieldsOf(s.schema), values));
+      const body = new CommandBodyPipe(s).transform(bodyOf(formFieldsOf(s.schema()), values));
       const opened = await declared.open(at.type, command, at.contractId, body, ui.principalOf(req.session!), null);
       res.redirect(303, `/ui/contracts/${at.contractId}/files/${at.type.name}/${(opened.view as { id: string }).id}`);
     } catch (e) {
@@ -149,7 +149,7 @@ export function declaredFileRoutes(router: Router, ui: UiContext, declared: Decl
       // The part a command is about, chosen in its form; a new part (minted) gets a fresh id.
       const part = s.part?.param ? values._part : undefined;
       if (s.part?.param && !CANONICAL_UUID.test(part ?? '')) throw new ApiError(400, 'validation_failed', `Choose the ${s.part.noun}.`);
-      const body = new CommandBodyPipe(s).transform(bodyOf(formFieldsOf(s.schema), values));
+      const body = new CommandBodyPipe(s).transform(bodyOf(formFieldsOf(s.schema()), values));
       await declared.command(at.type, command, at.contractId, at.fileId!, body, ui.principalOf(req.session!), part ?? null);
       res.redirect(303, `/ui/contracts/${at.contractId}/files/${at.type.name}/${at.fileId}`);
     } catch (e) {

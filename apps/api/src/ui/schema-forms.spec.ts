@@ -57,6 +57,6 @@ describe("a command's form, read from its schema (DESIGN §5, §7)", () => {
   });
 
   it("a declared type's commands each make a form", () => {
-    for (const spec of Object.values(assistanceRequestType.commands!)) expect(formFieldsOf(spec.schema).length).toBeGreaterThan(0);
+    for (const spec of Object.values(assistanceRequestType.commands!)) expect(formFieldsOf(spec.schema()).length).toBeGreaterThan(0);
   });
 });

@@ -115,7 +115,7 @@ describe('the assistance request as declared (its commands, its view, the emails
   const context = { id: RID, contractId: CID, contract: { orderedAt: '2027-01-01T00:00:00.000Z' }, recordedAt: '2027-03-01T10:00:00.000Z' };
 
   it('translates each command body into the domain command, which the decider takes', () => {
-    const body = parseBody(assistanceRequestType.commands!['request']!.schema, { kind: 'dpia', receivedAt: '2027-03-01T09:00:00Z', dueAt: '2027-03-15T17:00:00Z', summary: 'DPIA of the new customer-analytics database' });
+    const body = parseBody(assistanceRequestType.commands!['request']!.schema(), { kind: 'dpia', receivedAt: '2027-03-01T09:00:00Z', dueAt: '2027-03-15T17:00:00Z', summary: 'DPIA of the new customer-analytics database' });
     expect(body.ok).toBe(true);
     const command = assistanceRequestType.commands!['request']!.toCommand(body.ok && body.value, context);
     expect(command).toEqual(request({ recordedAt: context.recordedAt }));
@@ -137,7 +137,7 @@ describe('the assistance request as declared (its commands, its view, the emails
 
   it('documents its view as the view is: every field the view has, and no other', () => {
     const view = toAssistanceRequestView(state(requested), '2027-03-02T00:00:00.000Z');
-    expect(assistanceRequestType.view!.schema.safeParse(view).success).toBe(true);
+    expect(assistanceRequestType.view!.schema().safeParse(view).success).toBe(true);
     expect(Object.keys(assistanceRequestType.view!.of(state(requested), '2027-03-02T00:00:00.000Z') as object).sort()).toEqual(Object.keys(view).sort());
   });
 });

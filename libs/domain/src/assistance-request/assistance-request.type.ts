@@ -47,7 +47,7 @@ export const assistanceRequestType = fileType<AssistanceRequestState>({
       summary: 'P9: the controller asks for help with a DPIA or a prior consultation, due when it says. Status open.',
       roles: ['account_manager', 'dpo'],
       creates: true,
-      schema: body({
+      schema: () => body({
         kind: oneOf(ASSISTANCE_KINDS, { description: 'A data protection impact assessment (GDPR 35) or a prior consultation of the supervisory authority (GDPR 36).' }),
         receivedAt: instant({ description: 'When the controller asked.', example: '2027-03-01T09:00:00Z' }),
         dueAt: instant({ description: 'When the controller needs it (set by the controller).', example: '2027-03-15T17:00:00Z' }),
@@ -62,7 +62,7 @@ export const assistanceRequestType = fileType<AssistanceRequestState>({
       summary: 'The help was given: when, and what was provided. Status delivered (late when after dueAt).',
       roles: ['account_manager', 'dpo'],
       path: 'delivery',
-      schema: body({
+      schema: () => body({
         deliveredAt: instant({ description: 'When the help was given to the controller.' }),
         provided: text('assistanceText', { example: 'Security measures of the hosting, the sub-processor list, the data flow of backups' }),
       }),
@@ -71,7 +71,7 @@ export const assistanceRequestType = fileType<AssistanceRequestState>({
   },
   view: {
     of: toAssistanceRequestView,
-    schema: z.strictObject({
+    schema: () => z.strictObject({
       id: z.string().meta({ format: 'uuid' }),
       contractId: z.string().meta({ format: 'uuid' }),
       kind: z.enum(ASSISTANCE_KINDS),

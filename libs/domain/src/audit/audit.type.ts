@@ -37,7 +37,7 @@ export const auditType = fileType<AuditState>({
       summary: 'C3, C4: the controller asks for an audit or an inspection. Status requested.',
       roles: ['account_manager', 'dpo'],
       creates: true,
-      schema: body({
+      schema: () => body({
         kind: oneOf(AUDIT_KINDS, { description: 'A review of documents, or an inspection of premises (which comes with at least P14D notice).' }),
         requestedAt: instant({ description: 'When the controller asked for it.', example: '2027-03-01T09:00:00Z' }),
         scope: text('assistanceText', { example: 'Physical security of the Paris datacenter' }),
@@ -52,14 +52,14 @@ export const auditType = fileType<AuditState>({
       summary: 'Schedules (or moves) it; an inspection of premises no earlier than P14D after the request (422 audit.short_notice). Status scheduled.',
       roles: ['account_manager', 'dpo'],
       path: 'schedule',
-      schema: body({ scheduledFor: instant({ description: 'When it takes place; moved by scheduling again, until it is performed.', example: '2027-03-15T09:00:00Z' }) }),
+      schema: () => body({ scheduledFor: instant({ description: 'When it takes place; moved by scheduling again, until it is performed.', example: '2027-03-15T09:00:00Z' }) }),
       toCommand: (b, c): AuditCommand => ({ type: 'ScheduleAudit', data: { scheduledFor: b.scheduledFor, recordedAt: c.recordedAt } }),
     },
     perform: {
       summary: 'It was carried out. Status performed: findings may now be recorded.',
       roles: ['account_manager', 'dpo'],
       path: 'performance',
-      schema: body({
+      schema: () => body({
         performedAt: instant({ description: 'When it was carried out.' }),
         reportRef: text('documentRef', { example: 'AUD-2027-07', description: "The auditor's report." }).nullish(),
       }),
@@ -70,7 +70,7 @@ export const auditType = fileType<AuditState>({
       roles: ['account_manager', 'dpo'],
       path: 'findings',
       part: { noun: 'finding', minted: true },
-      schema: body({
+      schema: () => body({
         summary: text('assistanceText', { example: 'The visitor log of the Paris datacenter is not kept' }),
         remediationDueAt: instant({ description: 'When its remediation is due.', example: '2027-04-15T00:00:00Z' }),
       }),
@@ -85,7 +85,7 @@ export const auditType = fileType<AuditState>({
         param: 'fid',
         options: (state: AuditState) => (state.status === 'none' ? [] : state.findings.filter((f) => f.remediation === null).map((f) => ({ id: f.findingId, label: `${f.summary} (due ${f.remediationDueAt})` }))),
       },
-      schema: body({
+      schema: () => body({
         remediatedAt: instant({ description: 'When the finding was remediated.' }),
         summary: text('assistanceText', { example: 'A visitor log is kept at the desk and checked weekly' }),
       }),
@@ -95,13 +95,13 @@ export const auditType = fileType<AuditState>({
       summary: 'Closes the audit once every finding is remediated (422 audit.findings_open otherwise). Status closed.',
       roles: ['account_manager', 'dpo'],
       path: 'closure',
-      schema: body({ summary: text('assistanceText', { example: 'All findings remediated' }).nullish() }),
+      schema: () => body({ summary: text('assistanceText', { example: 'All findings remediated' }).nullish() }),
       toCommand: (b, c): AuditCommand => ({ type: 'CloseAudit', data: { summary: b.summary ?? null, recordedAt: c.recordedAt } }),
     },
   },
   view: {
     of: toAuditView,
-    schema: z.strictObject({
+    schema: () => z.strictObject({
       id: z.string().meta({ format: 'uuid' }),
       contractId: z.string().meta({ format: 'uuid' }),
       kind: z.enum(AUDIT_KINDS),

@@ -126,7 +126,7 @@ describe('contact checks (P8, DESIGN §3.10)', () => {
     const escalated: ContactCheckEvent = { type: 'ContactCheckEscalated', data: { n: 1, dueAt: '2027-03-02T10:00:00.000Z', actedAt: '2027-03-02T10:00:00.500Z' } };
     expect(kinds(state(opened, counted(1), asked, reminded, escalated))).toEqual(['contact-check', 'contact-check-reminder', 'contact-check-escalation']);
     expect(kinds(state(opened, counted(1), asked, { type: 'ContactConfirmed', data: { n: 1, address: 'security@acme.example', at: T0 } }))).toEqual([]);
-    expect(contactCheckType.view!.schema.safeParse(toContactCheckView(state(opened, counted(1), asked), T0)).success).toBe(true);
-    expect(contactCheckType.view!.schema.safeParse(toContactCheckView(state(opened, counted(1)), T0)).success).toBe(true);
+    expect(contactCheckType.view!.schema().safeParse(toContactCheckView(state(opened, counted(1), asked), T0)).success).toBe(true);
+    expect(contactCheckType.view!.schema().safeParse(toContactCheckView(state(opened, counted(1)), T0)).success).toBe(true);
   });
 });

@@ -26,7 +26,7 @@ export type ContactCheckMail = {
   readonly key: string;
 } & Pick<ContractParties, 'controllerName'>;
 
-const processingBody = body({ contracts: z.number().int().min(0), countedAt: instant(), contact: text('email'), period: duration(), backfill: z.boolean() });
+const processingBody = () => body({ contracts: z.number().int().min(0), countedAt: instant(), contact: text('email'), period: duration(), backfill: z.boolean() });
 
 /** DESIGN §3.10: each controller's breach contact, checked at its first hand-over and every period after. */
 export const contactCheckType = fileType<ContactCheckState>({
@@ -60,21 +60,21 @@ export const contactCheckType = fileType<ContactCheckState>({
       summary: 'The breach contact changed: the new one is checked at once.',
       roles: [],
       path: 'contact',
-      schema: body({ contact: text('email') }),
+      schema: () => body({ contact: text('email') }),
       toCommand: (b, c): ContactCheckCommand => ({ type: 'ChangeContact', data: { contact: b.contact, at: c.recordedAt } }),
     },
     resend: {
       summary: 'Ask the contact again now, with a new link (the earlier link no longer confirms).',
       roles: ['account_manager', 'dpo'],
       path: 'resend',
-      schema: body({}),
+      schema: () => body({}),
       toCommand: (_b, c): ContactCheckCommand => ({ type: 'ResendContactCheck', data: { at: c.recordedAt } }),
     },
     confirm: {
       summary: 'The contact confirmed it is the point of contact for breaches, by following its link.',
       roles: [],
       path: 'confirmation',
-      schema: body({ round: z.number().int().min(1) }),
+      schema: () => body({ round: z.number().int().min(1) }),
       link: {
         title: 'Confirm your contact for data breaches',
         explanation: 'Your hosting provider keeps this address as the point of contact it writes to if a personal data breach affects your data (GDPR 33(2)). Confirm that it still reaches the right people.',
@@ -86,7 +86,7 @@ export const contactCheckType = fileType<ContactCheckState>({
   },
   view: {
     of: toContactCheckView,
-    schema: z.strictObject({
+    schema: () => z.strictObject({
       id: z.string().meta({ format: 'uuid' }),
       controllerId: z.string().meta({ format: 'uuid' }),
       key: z.string(),

@@ -34,7 +34,7 @@ describe('the controller record (DESIGN §8)', () => {
     const byEmail = given({ type: 'ControllerPreferencesSet', data: { ...recorded().data, identity: 'email:dpo@acme.example' } }).state;
     expect(toControllerView(byEmail)).toMatchObject({ key: 'email:dpo@acme.example', customerId: null, email: 'dpo@acme.example' });
     expect(() => toControllerView({ status: 'none' })).toThrow();
-    expect(controllerType.view!.schema.safeParse(toControllerView(s)).success).toBe(true);
+    expect(controllerType.view!.schema().safeParse(toControllerView(s)).success).toBe(true);
     expect(controllerType.commands!['set']!.toCommand({ locale: 'fr' }, { id: ID, contractId: null, contract: null, controller: { id: ID, identity: 'customer:ACME' }, recordedAt: '2027-01-31T10:00:00.000Z' })).toEqual(set({ locale: 'fr' }));
   });
 });

@@ -6,7 +6,7 @@ import { CONTROLLER_LOCALES, controllerStream, toControllerView, type Controller
 
 
 /** What a controller's preferences are set with: each field optional (PUT: what is missing goes back to its default). */
-export const controllerPreferencesBody = body({
+export const controllerPreferencesBody = () => body({
   locale: oneOf(CONTROLLER_LOCALES, { description: 'The language of its emails, its portal and its certificate (default en).' }).optional(),
   timeZone: text('timeZone', { example: 'Europe/Paris', description: 'Dates written to it are in this zone, with UTC beside them (default UTC).' }).optional(),
   breachContact: text('email', { example: 'security@client.example', description: 'The point of contact for breaches that the contact checks ask (DESIGN §3.10); else the controller\'s email. Breach notices go to it, the controller\'s email and DPO in copy.' }).nullable().optional(),
@@ -39,7 +39,7 @@ export const controllerType = fileType<ControllerState>({
   },
   view: {
     of: (s) => toControllerView(s),
-    schema: z.strictObject({
+    schema: () => z.strictObject({
       id: z.string().meta({ format: 'uuid' }),
       key: z.string().meta({ description: '`customer:<customerId>` or `email:<normalised email>`: what PUT /controllers/{key} names it by.' }),
       customerId: z.string().nullable(),

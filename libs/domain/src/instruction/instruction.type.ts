@@ -21,7 +21,7 @@ const answer = (summary: string, type: 'AcknowledgeInstruction' | 'ExecuteInstru
   summary,
   roles: ['account_manager'] as const,
   path,
-  schema: body({}),
+  schema: () => body({}),
   toCommand: (_: unknown, c: { recordedAt: string }) => ({ type, data: { [field]: c.recordedAt } }) as InstructionCommand,
 });
 
@@ -42,7 +42,7 @@ export const instructionType = fileType<InstructionState>({
       summary: 'P2, C2: document an instruction of the controller (received when, by which channel, what, under which document). Status documented.',
       roles: ['account_manager'],
       creates: true,
-      schema: body({
+      schema: () => body({
         receivedAt: instant({ description: 'When the controller gave the instruction.', example: '2027-03-01T09:00:00Z' }),
         channel: oneOf(INSTRUCTION_CHANNELS, { description: 'How it reached the processor.' }),
         summary: text('instructionSummary', { example: 'Keep backups of the shop database for 90 days instead of 30' }),
@@ -59,7 +59,7 @@ export const instructionType = fileType<InstructionState>({
       summary: 'The processor considers the instruction unlawful: the controller is emailed at once and the instruction is on hold. Status on_hold.',
       roles: ['dpo'],
       path: 'objection',
-      schema: body({ reason: text('reason', { example: 'keeping the backups longer has no legal basis the controller named' }) }),
+      schema: () => body({ reason: text('reason', { example: 'keeping the backups longer has no legal basis the controller named' }) }),
       toCommand: (b, c): InstructionCommand => ({ type: 'ObjectToInstruction', data: { reason: b.reason, objectedAt: c.recordedAt } }),
     },
     confirm: answer('The controller confirms the instruction despite the objection: the hold is released.', 'ConfirmInstruction', 'confirmation', 'confirmedAt'),
@@ -67,7 +67,7 @@ export const instructionType = fileType<InstructionState>({
   },
   view: {
     of: (s) => toInstructionView(s),
-    schema: z.strictObject({
+    schema: () => z.strictObject({
       id: z.string().meta({ format: 'uuid' }),
       contractId: z.string().meta({ format: 'uuid' }),
       status: z.enum(['documented', 'acknowledged', 'on_hold', 'executed', 'withdrawn']),

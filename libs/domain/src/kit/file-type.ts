@@ -47,7 +47,12 @@ export interface EngineSettings {
  * roles that may send it, and its translation into the domain's command.
  */
 export interface CommandSpec<C = unknown> {
-  readonly schema: z.ZodType;
+  /**
+   * Built on first use, once (`fileType` keeps what it built): the API, the forms and the fuzz call
+   * it; a workflow never does, so no schema (and no zod) is built in the workflow sandbox, where
+   * every cached workflow would hold a copy of its own.
+   */
+  readonly schema: () => z.ZodType;
   /** The staff roles that may send it; none for a command only the engine (or a signed link) sends. */
   readonly roles: readonly StaffRole[];
   /** True for the command that opens a file (update-with-start of its workflow). */
@@ -162,7 +167,8 @@ export interface FileType<S extends { readonly status: string } = { readonly sta
   readonly follows?: { readonly started: string; readonly ended: string; readonly contact: string };
   /** Where the files are: `contracts/{id}/<path>/{<param>}` under a contract, `controllers/{key}/<path>` under a controller (one each). */
   readonly route?: { readonly path: string; readonly param: string; readonly plural: string };
-  readonly view?: { readonly schema: z.ZodType; of(state: S, at: Instant): unknown };
+  /** `schema` built on first use, as a command's is. */
+  readonly view?: { readonly schema: () => z.ZodType; of(state: S, at: Instant): unknown };
   /**
    * Every email the file owes in this state, as a pure function of it: the workflow puts each in
    * the outbox once (by its Message-ID), however often it is owed.
@@ -194,7 +200,17 @@ export function fileType<S extends { readonly status: string }>(declaration: Fil
   if (commands.length && (!declaration.route || !declaration.view)) throw new Error(`file type ${declaration.name} declares commands but no route or view`);
   const kinds = declaration.clocks?.kinds ?? [];
   if (new Set(kinds).size !== kinds.length) throw new Error(`file type ${declaration.name} names a clock kind twice`);
-  return declaration;
+  return {
+    ...declaration,
+    ...(declaration.commands ? { commands: Object.fromEntries(commands.map(([name, c]) => [name, { ...c, schema: once(c.schema) }])) } : {}),
+    ...(declaration.view ? { view: { ...declaration.view, schema: once(declaration.view.schema) } } : {}),
+  };
+}
+
+/** `make`, called on first use only; later calls answer what it made. */
+function once<T>(make: () => T): () => T {
+  let made: { readonly value: T } | null = null;
+  return () => (made ??= { value: make() }).value;
 }
 
 /** The statuses a file type can be in, and those that close a file. */

@@ -56,7 +56,7 @@ export const subjectRequestType = fileType<SubjectRequestState>({
       summary: 'P7: record a data-subject request (references only, never the person). One received by the processor is passed to the controller at once.',
       roles: ['account_manager', 'dpo'],
       creates: true,
-      schema: body({
+      schema: () => body({
         type: oneOf(SUBJECT_REQUEST_TYPES, { description: 'GDPR 15–22: what the person asked for.' }),
         receivedAt: instant({ description: 'When the request reached whoever received it: the clocks run from here.', example: '2027-03-01T09:00:00Z' }),
         receivedBy: oneOf(RECEIVERS, { description: 'The controller (asking for help) or the processor (which passes it on at once).' }),
@@ -81,7 +81,7 @@ export const subjectRequestType = fileType<SubjectRequestState>({
       summary: '12(3): extend the deadline once by one or two months, before the first deadline.',
       roles: ['account_manager', 'dpo'],
       path: 'extension',
-      schema: body({
+      schema: () => body({
         months: z
           .number({ error: `${FIELD} must be 1 or ${MAX_EXTENSION_MONTHS}` })
           .int({ error: `${FIELD} must be 1 or ${MAX_EXTENSION_MONTHS}` })
@@ -96,7 +96,7 @@ export const subjectRequestType = fileType<SubjectRequestState>({
       summary: 'Complete the request: fulfilled, partially-fulfilled or refused (a reason for anything but fulfilled, 12(4)).',
       roles: ['account_manager', 'dpo'],
       path: 'completion',
-      schema: body({
+      schema: () => body({
         outcome: oneOf(SUBJECT_REQUEST_OUTCOMES),
         reason: text('reason', { description: '12(4): required unless the outcome is fulfilled.' }).nullish(),
       }),
@@ -105,7 +105,7 @@ export const subjectRequestType = fileType<SubjectRequestState>({
   },
   view: {
     of: toSubjectRequestView,
-    schema: z.strictObject({
+    schema: () => z.strictObject({
       id: z.string().meta({ format: 'uuid' }),
       contractId: z.string().meta({ format: 'uuid' }),
       status: z.enum(['open', 'completed']),

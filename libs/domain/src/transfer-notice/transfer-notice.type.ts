@@ -43,7 +43,7 @@ export const transferNoticeType = fileType<TransferNoticeState>({
       summary: 'P2: a transfer the law requires; the controller is emailed before it, unless that law forbids telling it (withheldReason: recorded, nothing sent).',
       roles: ['dpo'],
       creates: true,
-      schema: body({
+      schema: () => body({
         destination: text('transferDestination', { example: 'United States: a federal court', description: 'The third country or international organisation.' }),
         legalObligation: text('reason', { example: 'court order 24-cv-0113 under 18 U.S.C. § 2703', description: 'The Union or Member State law that requires the transfer.' }),
         plannedAt: instant({ description: 'When the transfer is planned: the controller is told before it.' }),
@@ -57,7 +57,7 @@ export const transferNoticeType = fileType<TransferNoticeState>({
   },
   view: {
     of: toTransferNoticeView,
-    schema: z.strictObject({
+    schema: () => z.strictObject({
       id: z.string().meta({ format: 'uuid' }),
       contractId: z.string().meta({ format: 'uuid' }),
       status: z.enum(['pending', 'sent', 'withheld']),
