@@ -16,7 +16,7 @@ import { IdempotencyMiddleware } from './common/idempotency.middleware';
 import { ContractsModule } from './contracts/contracts.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
 import { IncidentsModule } from './incidents/incidents.module';
-import { RegistersModule } from './registers/registers.module';
+import { RegistersModule } from './registers.module';
 import { ControllerRecordsModule } from './controllers/controllers.module';
 import { EvidenceModule } from './evidence/evidence.module';
 import { CodecModule } from './codec/codec.controller';
