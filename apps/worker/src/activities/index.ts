@@ -1,4 +1,5 @@
 import { type ActivityDependencies } from './dependencies';
+import { type Notice } from '../mail/notices';
 import { mailActivities } from './mail';
 import { storageActivities } from './storage';
 import { storeActivities } from './store';
@@ -19,7 +20,25 @@ export { subProcessorActivities, type SubProcessorActivities } from './sub-proce
 
 /** Thin adapters to PostgreSQL, the vault, storage locations and the mail outbox. */
 export function createActivities(deps: ActivityDependencies) {
-  return { ...storeActivities(deps), ...vaultActivities(deps), ...storageActivities(deps), ...mailActivities(deps) };
+  const store = storeActivities(deps);
+  const mail = mailActivities(deps);
+  return {
+    ...store,
+    ...vaultActivities(deps),
+    ...storageActivities(deps),
+    ...mail,
+    /**
+     * A file's events, then the notices the state they lead to owes, in one activity: a timer or a
+     * command and its email cost one local activity, not two. Both halves are idempotent (the
+     * append per stream version, the outbox per message id), so a retry after a failure between
+     * them writes nothing twice and still enqueues the notices.
+     */
+    async appendEventsAndNotices(input: Parameters<typeof store.appendEvents>[0] & { notices: readonly Notice[] }): Promise<{ version: number }> {
+      const appended = await store.appendEvents(input);
+      for (const notice of input.notices) await mail.sendNotice(notice);
+      return appended;
+    },
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

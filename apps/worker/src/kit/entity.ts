@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, ContinueAsNew, isCancellation, log, patched, sleep, workflowInfo } from '@temporalio/workflow';
 import type { RecordEmailSent, StreamType, Timer } from '#domain';
 import type { Snapshot } from '#infra/temporal/messages';
-import { ENGINE, isDomainFailure, isDue, Ledger, msUntil, now } from './ledger';
+import { ENGINE, isDomainFailure, isDue, Ledger, msUntil, now, type CommitMail } from './ledger';
 import { MailReceipts } from './mail';
 
 /*
@@ -56,6 +56,8 @@ export interface EntityHooks<C, E, S> {
   wakes?(): number;
   /** Commands whose events go in the same append as a timer's (see Ledger.commit). */
   consequences?(state: S): readonly C[];
+  /** The emails a timer's events make owed, put in the outbox with them (see Ledger.commit). */
+  mail?(): CommitMail<S> | undefined;
   /** After a timer's events are stored: notices it entails. */
   afterTimer?(timer: Timer<C>, events: readonly E[]): Promise<void>;
   /** False while detached work is in flight: continue-as-new waits for it. */
@@ -125,7 +127,7 @@ export async function runEntity<C extends { type: string }, E extends { type: st
     let events: E[];
     try {
       // The timer's command carries the workflow's own time at this step: late if the worker was down.
-      events = await ledger.serially(() => ledger.commit(timer.command(now()), ENGINE, hooks.consequences));
+      events = await ledger.serially(() => ledger.commit(timer.command(now()), ENGINE, hooks.consequences, hooks.mail?.()));
     } catch (e) {
       // A refusal means a command got in first (a renewal before expiry): the loop looks again.
       // Anything else (the store refusing the append) must not spin: wait, then try again.

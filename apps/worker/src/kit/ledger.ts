@@ -3,6 +3,7 @@ import { ActivityFailure, ApplicationFailure, currentUpdateInfo, proxyLocalActiv
 import { isDomainError, type Decider } from '#domain';
 import { DOMAIN_FAILURE, type Actor, type DomainFailureDetails, type Snapshot } from '#infra/temporal/messages';
 import type { Activities } from '../activities';
+import type { Notice } from '../mail/notices';
 
 /**
  * Activities that write PostgreSQL (the event store, the vault, the outbox): while PostgreSQL is
@@ -34,7 +35,18 @@ export const DATABASE_LOCAL_ACTIVITY: LocalActivityOptions = {
 };
 
 /** The event store activities every file's workflow appends and catches up through. */
-export const store = proxyLocalActivities<Pick<Activities, 'appendEvents' | 'readEvents'>>(DATABASE_LOCAL_ACTIVITY);
+export const store = proxyLocalActivities<Pick<Activities, 'appendEvents' | 'appendEventsAndNotices' | 'readEvents'>>(DATABASE_LOCAL_ACTIVITY);
+
+/**
+ * The emails a commit's events make owed, put in the outbox by the same local activity as the
+ * events (`Ledger.commit`): `claim` takes those of the state after the events that are not in the
+ * outbox yet and marks them awaited (a delivery report may come before the activity's result
+ * does); `release` undoes that when the append fails.
+ */
+export interface CommitMail<S> {
+  claim(state: S): readonly Notice[];
+  release(notices: readonly Notice[]): void;
+}
 
 /** Catch-ups one commit may need before it gives up: each folds in what the stream holds beyond the workflow's version. */
 const MAX_CATCH_UPS = 3;
@@ -114,7 +126,7 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
    * their events in one append: a fact and what it entails (an end and its destruction deadline)
    * are never seen apart. Nothing changes unless the events are in the store.
    */
-  async commit(command: C, actor: Actor, consequences?: (state: S) => readonly C[]): Promise<E[]> {
+  async commit(command: C, actor: Actor, consequences?: (state: S) => readonly C[], mail?: CommitMail<S>): Promise<E[]> {
     this.caughtUp = [];
     const update = currentUpdateInfo()?.id;
     // The validator's decision stands only for the very command it decided, on the stream as it was.
@@ -125,15 +137,19 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
       const { events, state } = admitted?.version === this.version ? admitted : this.decideAll(command, consequences);
       admitted = undefined;
       if (events.length === 0) return events;
+      const append = {
+        streamType: this.streamType,
+        streamId: this.streamId,
+        expectedVersion: this.version,
+        events,
+        metadata: { actor: actor.role, keyId: actor.keyId ?? null, workflowId: workflowInfo().workflowId },
+      };
+      const notices = mail?.claim(state) ?? [];
       try {
-        await store.appendEvents({
-          streamType: this.streamType,
-          streamId: this.streamId,
-          expectedVersion: this.version,
-          events,
-          metadata: { actor: actor.role, keyId: actor.keyId ?? null, workflowId: workflowInfo().workflowId },
-        });
+        if (notices.length > 0) await store.appendEventsAndNotices({ ...append, notices });
+        else await store.appendEvents(append);
       } catch (e) {
+        mail?.release(notices);
         if (catchUps < MAX_CATCH_UPS && isConcurrencyFailure(e) && (await this.catchUp())) continue;
         throw e;
       }

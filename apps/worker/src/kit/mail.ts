@@ -42,6 +42,20 @@ export class MailReceipts {
     return this.awaiting.has(key) || this.recorded.has(key);
   }
 
+  /**
+   * Of `notices`, those not in the outbox yet, now marked awaited: the caller puts them there in
+   * the activity that stores the events that owe them (Ledger.commit), and releases them if it fails.
+   */
+  claim(notices: readonly Notice[]): Notice[] {
+    const fresh = notices.filter((n, i) => !this.queued(n) && notices.findIndex((m) => messageIdOf(m) === messageIdOf(n)) === i);
+    for (const notice of fresh) this.awaiting.add(messageIdOf(notice));
+    return fresh;
+  }
+
+  release(notices: readonly Notice[]): void {
+    for (const notice of notices) this.awaiting.delete(messageIdOf(notice));
+  }
+
   /** Puts `notice` in the outbox unless it is there already; its receipt is then awaited. */
   async send(notice: Notice): Promise<void> {
     if (this.queued(notice)) return;
@@ -77,13 +91,32 @@ export class MailReceipts {
     if (!this.awaiting.has(key)) return;
     this.awaiting.delete(key);
     this.recorded.add(key);
+    if (!patched('receipts-together')) return this.record([command]);
+    // Reports that arrive while receipts are being stored wait, then go together in one append.
+    this.pending.push(command);
+    if (this.recording) return;
+    this.recording = true;
+    try {
+      while (this.pending.length > 0) await this.record(this.pending.splice(0));
+    } finally {
+      this.recording = false;
+    }
+  }
+
+  /** Receipts still to be stored, and whether a handler is storing them. */
+  private readonly pending: RecordEmailSent[] = [];
+  private recording = false;
+
+  /** Stores `receipts` in one append, however long the store refuses. */
+  private async record(receipts: readonly RecordEmailSent[]): Promise<void> {
+    const [first, ...rest] = receipts;
     for (;;) {
       try {
-        await this.ledger.serially(() => this.ledger.commit(command, ENGINE));
+        await this.ledger.serially(() => this.ledger.commit(first!, ENGINE, () => rest));
         return;
       } catch (e) {
         // The store refused past the activity's retries: the email's fate must still reach the trail.
-        log.warn('an email receipt could not be recorded yet; trying again', { key, error: (e as Error)?.name });
+        log.warn('an email receipt could not be recorded yet; trying again', { keys: receipts.map((r) => r.data.key), error: (e as Error)?.name });
         await sleep(RECORD_RETRY);
       }
     }

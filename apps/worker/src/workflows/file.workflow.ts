@@ -1,8 +1,8 @@
-import { ActivityFailure, ApplicationFailure, continueAsNew, log, setHandler, sleep } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, continueAsNew, log, patched, setHandler, sleep } from '@temporalio/workflow';
 import { fileTypeNamed, type EmailSent, type FileType } from '#domain';
 import { fileCommandSignal, fileCommandUpdate, fileSnapshotQuery, type FileCommandInput, type FileWorkflowInput, type Snapshot } from '#infra/temporal/messages';
 import { openLedger, runEntity, UNEXPECTED_FAILURE_BACKOFF, type FileLedger } from '../kit/entity';
-import { isDomainFailure, now } from '../kit/ledger';
+import { isDomainFailure, now, type CommitMail } from '../kit/ledger';
 import type { Notice } from '../mail/notices';
 
 type AnyLedger = FileLedger<{ type: string }, { type: string } | EmailSent, { status: string }>;
@@ -29,18 +29,25 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
     if (!spec) throw ApplicationFailure.nonRetryable(`the ${type.name} file type has no command ${command}`, 'file.unknown_command');
     return spec.toCommand(body, { ...context, recordedAt }) as { type: string };
   };
+  const owedIn = (state: { status: string }): Notice[] => (state.status === 'none' ? [] : ((type.emails?.(state, input.parties) ?? []) as Notice[]));
   /** The emails the file owes as it stands, each put in the outbox once. */
   const owed = async () => {
-    if (ledger.state.status === 'none') return;
-    for (const mail of type.emails?.(ledger.state, input.parties) ?? []) await ledger.mail.send(mail as Notice);
+    for (const mail of owedIn(ledger.state)) await ledger.mail.send(mail);
   };
+  /**
+   * The emails a commit makes owed go in the outbox with its events, in one local activity. Runs
+   * recorded before that replay as they ran: the events, then each email in an activity of its own
+   * (`owed`, which finds nothing left to send otherwise).
+   */
+  const withEvents = (): CommitMail<{ status: string }> | undefined =>
+    patched('notices-with-events') ? { claim: (state) => ledger.mail.claim(owedIn(state)), release: (notices) => ledger.mail.release(notices) } : undefined;
 
   setHandler(
     fileCommandUpdate,
     (request) => {
       const at = now();
       return ledger.serially(async () => {
-        const events = await ledger.commit(commandOf(request, at), request.actor);
+        const events = await ledger.commit(commandOf(request, at), request.actor, undefined, withEvents());
         // Owed at once, even by a command that closes the file (the loop would not look again).
         await owed();
         return { ...ledger.snapshot(), created: events.length > 0 && type.commands[request.command]?.creates === true };
@@ -54,7 +61,7 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
     for (;;) {
       try {
         await ledger.serially(async () => {
-          await ledger.commit(commandOf(request, now()), request.actor);
+          await ledger.commit(commandOf(request, now()), request.actor, undefined, withEvents());
           await owed();
         });
         return;
@@ -72,6 +79,7 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
 
   await runEntity(type.stream, ledger, {
     step: owed,
+    mail: withEvents,
     continueAsNew: (carried) => continueAsNew<typeof fileWorkflow>({ ...input, carried }),
   });
   return ledger.snapshot();
