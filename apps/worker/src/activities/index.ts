@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import { type ActivityDependencies } from './dependencies';
 import { type Notice } from '../mail/notices';
 import { mailActivities } from './mail';
@@ -31,12 +32,22 @@ export function createActivities(deps: ActivityDependencies) {
      * A file's events, then the notices the state they lead to owes, in one activity: a timer or a
      * command and its email cost one local activity, not two. Both halves are idempotent (the
      * append per stream version, the outbox per message id), so a retry after a failure between
-     * them writes nothing twice and still enqueues the notices.
+     * them writes nothing twice and still enqueues the notices. A notice the outbox refuses for
+     * good does not undo the stored events: it is answered in `unsent` (by its place in
+     * `notices`), and the workflow owes it again on its own.
      */
-    async appendEventsAndNotices(input: Parameters<typeof store.appendEvents>[0] & { notices: readonly Notice[] }): Promise<{ version: number }> {
+    async appendEventsAndNotices(input: Parameters<typeof store.appendEvents>[0] & { notices: readonly Notice[] }): Promise<{ version: number; unsent: number[] }> {
       const appended = await store.appendEvents(input);
-      for (const notice of input.notices) await mail.sendNotice(notice);
-      return appended;
+      const unsent: number[] = [];
+      for (const [i, notice] of input.notices.entries()) {
+        try {
+          await mail.sendNotice(notice);
+        } catch (e) {
+          if (!(e instanceof ApplicationFailure && e.nonRetryable)) throw e;
+          unsent.push(i);
+        }
+      }
+      return { ...appended, unsent };
     },
   };
 }

@@ -60,6 +60,12 @@ export interface EntityHooks<C, E, S> {
   mail?(): CommitMail<S> | undefined;
   /** After a timer's events are stored: notices it entails. */
   afterTimer?(timer: Timer<C>, events: readonly E[]): Promise<void>;
+  /**
+   * Once the file is final, before its last receipts are awaited: what it still owes. A closing
+   * command retried after a crash may find its events already stored and be refused, never
+   * reaching the step that owes its emails.
+   */
+  final?(): Promise<void>;
   /** False while detached work is in flight: continue-as-new waits for it. */
   idle?(): boolean;
   /** Continues the workflow as new with the stream as it stands (and whatever the file carries). */
@@ -147,6 +153,7 @@ export async function runEntity<C extends { type: string }, E extends { type: st
   }
   // The file is final; its last emails' receipts still belong in its trail (a run that finished
   // before receipts were recorded replays as it ran: the patch marker tells them apart).
+  if (hooks.final && patched('owed-when-final')) await hooks.final();
   if (patched('email-receipts')) {
     const settled = () => allHandlersFinished() && ledger.mail.settled();
     while (!settled()) {

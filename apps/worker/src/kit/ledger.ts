@@ -146,8 +146,11 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
       };
       const notices = mail?.claim(state) ?? [];
       try {
-        if (notices.length > 0) await store.appendEventsAndNotices({ ...append, notices });
-        else await store.appendEvents(append);
+        if (notices.length > 0) {
+          // The events stand even when the outbox refused a notice for good: that one is owed again.
+          const { unsent } = await store.appendEventsAndNotices({ ...append, notices });
+          mail?.release(notices.filter((_, i) => unsent.includes(i)));
+        } else await store.appendEvents(append);
       } catch (e) {
         mail?.release(notices);
         if (catchUps < MAX_CATCH_UPS && isConcurrencyFailure(e) && (await this.catchUp())) continue;

@@ -91,32 +91,15 @@ export class MailReceipts {
     if (!this.awaiting.has(key)) return;
     this.awaiting.delete(key);
     this.recorded.add(key);
-    if (!patched('receipts-together')) return this.record([command]);
-    // Reports that arrive while receipts are being stored wait, then go together in one append.
-    this.pending.push(command);
-    if (this.recording) return;
-    this.recording = true;
-    try {
-      while (this.pending.length > 0) await this.record(this.pending.splice(0));
-    } finally {
-      this.recording = false;
-    }
-  }
-
-  /** Receipts still to be stored, and whether a handler is storing them. */
-  private readonly pending: RecordEmailSent[] = [];
-  private recording = false;
-
-  /** Stores `receipts` in one append, however long the store refuses. */
-  private async record(receipts: readonly RecordEmailSent[]): Promise<void> {
-    const [first, ...rest] = receipts;
+    // One receipt per append: a retried task's append of the same receipt is then recognised as
+    // its retry (the same events), whatever other reports the retried task holds.
     for (;;) {
       try {
-        await this.ledger.serially(() => this.ledger.commit(first!, ENGINE, () => rest));
+        await this.ledger.serially(() => this.ledger.commit(command, ENGINE));
         return;
       } catch (e) {
         // The store refused past the activity's retries: the email's fate must still reach the trail.
-        log.warn('an email receipt could not be recorded yet; trying again', { keys: receipts.map((r) => r.data.key), error: (e as Error)?.name });
+        log.warn('an email receipt could not be recorded yet; trying again', { key, error: (e as Error)?.name });
         await sleep(RECORD_RETRY);
       }
     }

@@ -80,6 +80,7 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
   await runEntity(type.stream, ledger, {
     step: owed,
     mail: withEvents,
+    final: owed,
     continueAsNew: (carried) => continueAsNew<typeof fileWorkflow>({ ...input, carried }),
   });
   return ledger.snapshot();
