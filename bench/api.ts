@@ -6,7 +6,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '#infra/config/config';
 import { createDataSource, migrate } from '#infra/database/data-source';
 import { CredentialVault } from '#infra/vault/credential-vault';
-import { freePort, startProcess, waitFor, WORKER_NODE_ARGS, type ManagedProcess } from '#infra/dev/processes';
+import { freePort, startProcess, TSX_NODE_ARGS, waitFor, WORKER_NODE_ARGS, type ManagedProcess } from '#infra/dev/processes';
 import { projectRoot } from '#infra/dev/project-root';
 import { startTemporalDevServer } from '#infra/dev/services';
 import { dataConverter } from '#infra/temporal/connection';
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     let polling = false;
     // The engine's worker, with the trivial workflow in its bundle (bench/worker).
     started.push(
-      startProcess('worker', process.execPath, [...WORKER_NODE_ARGS, ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), '--import', 'tsx', path.join(root, 'bench/worker/main.ts')], {
+      startProcess('worker', process.execPath, [...WORKER_NODE_ARGS, ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), ...TSX_NODE_ARGS, path.join(root, 'bench/worker/main.ts')], {
         guarded: true,
         env: { ...env, LOG_LEVEL: 'info' },
         onLine: (l) => (polling ||= l.includes('worker polling')),

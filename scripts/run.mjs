@@ -29,6 +29,7 @@ if (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== wanted) {
   fs.writeFileSync(stamp, wanted);
 }
 
+// TSX_NODE_ARGS (libs/infra/src/dev/processes.ts): the libraries' import names lead to their sources.
 const child = spawn(process.execPath, ['--conditions=dpa-source', '--import', 'tsx', path.resolve(root, script), ...args], { cwd: root, stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => child.kill(signal));

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '#infra/dev/project-root';
-import { startProcess } from '#infra/dev/processes';
+import { startProcess, TSX_NODE_ARGS } from '#infra/dev/processes';
 import { startApi } from '../support/apps';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { startStack, type Stack } from '../support/stack';
@@ -40,7 +40,7 @@ describe('configuration and production mode', () => {
     try {
       const dev = await fetch(`${api.url}/contracts`, { headers: { authorization: 'Bearer dev-dpo-key' } });
       expect(dev.status).toBe(401);
-      const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(projectRoot(), 'scripts/api-keys.ts'), 'create', '--name', 'dpo team', '--role', 'dpo'], {
+      const { stdout } = await run(process.execPath, [...TSX_NODE_ARGS, path.join(projectRoot(), 'scripts/api-keys.ts'), 'create', '--name', 'dpo team', '--role', 'dpo'], {
         env: { ...process.env, ...env },
       });
       const created = JSON.parse(stdout) as { key: string };

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { freePort, startProcess, waitFor, WORKER_NODE_ARGS, type ManagedProcess } from '#infra/dev/processes';
+import { freePort, startProcess, TSX_NODE_ARGS, waitFor, WORKER_NODE_ARGS, type ManagedProcess } from '#infra/dev/processes';
 import { projectRoot } from '#infra/dev/project-root';
 
 export interface RunningApp extends ManagedProcess {
@@ -37,7 +37,7 @@ export async function startApi(env: Record<string, string>): Promise<RunningApp>
 export async function startWorker(env: Record<string, string>, options: { fromSource?: boolean } = {}): Promise<RunningApp> {
   const lines: string[] = [];
   let ready = false;
-  const args = [...WORKER_NODE_ARGS, ...(options.fromSource ? ['--conditions=dpa-source', '--import', 'tsx', path.join(projectRoot(), 'apps', 'worker', 'src', 'main.ts')] : [entry('worker')])];
+  const args = [...WORKER_NODE_ARGS, ...(options.fromSource ? [...TSX_NODE_ARGS, path.join(projectRoot(), 'apps', 'worker', 'src', 'main.ts')] : [entry('worker')])];
   const proc = startProcess('worker', process.execPath, args, {
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', DPA_SUPERVISED: '1', ...env },
     onLine: (line) => {

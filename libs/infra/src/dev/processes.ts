@@ -12,6 +12,13 @@ import { projectRoot } from './project-root';
  */
 export const WORKER_NODE_ARGS: readonly string[] = ['--max-old-space-size=640'];
 
+/**
+ * Node's arguments to run a TypeScript file from source: through tsx, with the libraries' import
+ * names (`#domain`, `#infra/*`) leading to their sources (the `dpa-source` condition; without it
+ * they lead to dist/). scripts/run.mjs, plain JavaScript, spells the same.
+ */
+export const TSX_NODE_ARGS: readonly string[] = ['--conditions=dpa-source', '--import', 'tsx'];
+
 export interface ManagedProcess {
   readonly name: string;
   readonly pid: number;
