@@ -131,6 +131,41 @@ describe('the generic file workflow (time-skipping)', () => {
     await recordHistory('instruction-file-workflow', file.handle);
   });
 
+  it('stores a command whose email the outbox refuses for good, answers it, and sends the email once the outbox takes it again', async () => {
+    // The outbox refuses (check_violation, a refusal for good) every message about TS-GEN-9 while the flag row is there.
+    await engine.dataSource.query(`CREATE TABLE outbox_refusal_test (on_ boolean)`);
+    await engine.dataSource.query(`INSERT INTO outbox_refusal_test VALUES (true)`);
+    await engine.dataSource.query(`CREATE FUNCTION outbox_refusal_test() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.body LIKE '%TS-GEN-9%' AND EXISTS (SELECT 1 FROM outbox_refusal_test) THEN RAISE EXCEPTION 'refused by the test' USING ERRCODE = '23514'; END IF;
+        RETURN NEW;
+      END $$`);
+    await engine.dataSource.query(`CREATE TRIGGER outbox_refusal_test BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION outbox_refusal_test()`);
+    try {
+      const receivedAt = await engine.now();
+      const file = await openFile('instruction', 'document', { receivedAt, channel: 'email', summary: 'TS-GEN-9: delete the logs weekly', documentRef: 'T-9' }, shift(receivedAt, -DAY));
+      await file.send('acknowledge');
+      // The objection owes the controller an email the outbox refuses: the command is stored and answered all the same.
+      const objected = await file.send('object', { reason: 'TS-GEN-9 names no legal basis' }, DPO);
+      expect(objected).toMatchObject({ state: { status: 'on_hold' }, version: 3 });
+      expect((await own(file.id)).map((e) => e.type)).toEqual(['InstructionDocumented', 'InstructionAcknowledged', 'InstructionObjected']);
+      expect((await file.handle.query(fileSnapshotQuery)).version).toBe(3);
+      expect(await engine.dataSource.query(`SELECT 1 FROM outbox WHERE body LIKE '%TS-GEN-9%'`)).toHaveLength(0);
+
+      // The outbox takes it again: the file, still owing the email, sends it at its next try (a minute on).
+      await engine.dataSource.query(`DELETE FROM outbox_refusal_test`);
+      await engine.sleepUntil(shift(await engine.now(), 3 * 60_000));
+      await engine.mail.waitFor((m) => m.to.includes('privacy@acme.example') && m.text.includes('TS-GEN-9'));
+      const receipts = await engine.receipts(file.id, 1);
+      expect(receipts.map((e) => e.data.kind)).toEqual(['instruction-objection']);
+      expect(engine.mail.messages.filter((m) => m.text.includes('TS-GEN-9'))).toHaveLength(1);
+    } finally {
+      await engine.dataSource.query(`DROP TRIGGER IF EXISTS outbox_refusal_test ON outbox`);
+      await engine.dataSource.query(`DROP FUNCTION IF EXISTS outbox_refusal_test()`);
+      await engine.dataSource.query(`DROP TABLE IF EXISTS outbox_refusal_test`);
+    }
+  });
+
   it("asks a controller's contact at its first hand-over, reminds account management P14D later and escalates to the DPO P30D later, each once, and asks again a period after", async () => {
     const t0 = await engine.now();
     const identity = 'customer:TS-GEN-6';

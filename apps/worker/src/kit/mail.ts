@@ -61,9 +61,15 @@ export class MailReceipts {
     if (this.queued(notice)) return;
     const key = messageIdOf(notice);
     if (patched('outbox-in-task')) {
-      // Awaited before the activity runs: no report can come before it is enqueued.
+      // Awaited before the activity runs: no report can come before it is enqueued. Refused for
+      // good, it is not in the outbox: no longer awaited, it is owed again at the next try.
       this.awaiting.add(key);
-      await localOutbox.sendNotice(notice);
+      try {
+        await localOutbox.sendNotice(notice);
+      } catch (e) {
+        this.awaiting.delete(key);
+        throw e;
+      }
     } else {
       // A run recorded before receipts: its outbox row names no workflow, no report will come.
       this.recorded.add(key);

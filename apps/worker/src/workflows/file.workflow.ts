@@ -1,7 +1,7 @@
-import { ActivityFailure, ApplicationFailure, continueAsNew, log, patched, setHandler, sleep } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, continueAsNew, isCancellation, log, patched, setHandler, sleep } from '@temporalio/workflow';
 import { fileTypeNamed, type EmailSent, type FileType } from '#domain';
 import { fileCommandSignal, fileCommandUpdate, fileSnapshotQuery, type FileCommandInput, type FileWorkflowInput, type Snapshot } from '#infra/temporal/messages';
-import { openLedger, runEntity, UNEXPECTED_FAILURE_BACKOFF, type FileLedger } from '../kit/entity';
+import { openLedger, runEntity, UNEXPECTED_FAILURE_BACKOFF, UNEXPECTED_FAILURE_BACKOFF_MS, type FileLedger } from '../kit/entity';
 import { isDomainFailure, now, type CommitMail } from '../kit/ledger';
 import type { Notice } from '../mail/notices';
 
@@ -42,14 +42,32 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
   const withEvents = (): CommitMail<{ status: string }> | undefined =>
     patched('notices-with-events') ? { claim: (state) => ledger.mail.claim(owedIn(state)), release: (notices) => ledger.mail.release(notices) } : undefined;
 
+  /**
+   * After a command: what it made owed and is not in the outbox yet, at once (a command that closes
+   * the file: the loop would not look again; an email the outbox refused for good). The command is
+   * stored whatever becomes of this: a failure here is left to the loop, which owes it again.
+   */
+  let owedAgainAt: number | null = null;
+  let owedFailures = 0;
+  const owedAfterCommand = async () => {
+    try {
+      await owed();
+    } catch (e) {
+      if (isCancellation(e)) throw e;
+      // The loop may be waiting for the stream to move: it is woken to try again.
+      owedAgainAt = Date.now() + UNEXPECTED_FAILURE_BACKOFF_MS;
+      owedFailures++;
+      log.warn('an email the file owes could not be put in the outbox yet; the file tries again', { type: type.name, error: e instanceof ActivityFailure && e.cause instanceof ApplicationFailure ? e.cause.type : (e as Error)?.name });
+    }
+  };
+
   setHandler(
     fileCommandUpdate,
     (request) => {
       const at = now();
       return ledger.serially(async () => {
         const events = await ledger.commit(commandOf(request, at), request.actor, undefined, withEvents());
-        // Owed at once, even by a command that closes the file (the loop would not look again).
-        await owed();
+        await owedAfterCommand();
         return { ...ledger.snapshot(), created: events.length > 0 && type.commands[request.command]?.creates === true };
       });
     },
@@ -62,7 +80,7 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
       try {
         await ledger.serially(async () => {
           await ledger.commit(commandOf(request, now()), request.actor, undefined, withEvents());
-          await owed();
+          await owedAfterCommand();
         });
         return;
       } catch (e) {
@@ -78,7 +96,12 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
   });
 
   await runEntity(type.stream, ledger, {
-    step: owed,
+    step: () => {
+      owedAgainAt = null;
+      return owed();
+    },
+    wakeTimes: () => (owedAgainAt === null ? [] : [owedAgainAt]),
+    wakes: () => owedFailures,
     mail: withEvents,
     final: owed,
     continueAsNew: (carried) => continueAsNew<typeof fileWorkflow>({ ...input, carried }),
