@@ -154,7 +154,16 @@ export async function runEntity<C extends { type: string }, E extends { type: st
   }
   // The file is final; its last emails' receipts still belong in its trail (a run that finished
   // before receipts were recorded replays as it ran: the patch marker tells them apart).
-  if (hooks.final && patched('owed-when-final')) await hooks.final();
+  if (hooks.final && patched('owed-when-final')) {
+    try {
+      await hooks.final();
+    } catch (e) {
+      if (isCancellation(e) || e instanceof ContinueAsNew) throw e;
+      // Refused for good (a retryable failure is retried inside its activity): a closed file does
+      // not fail its workflow for it, nor loop on it; the warning says what was not sent.
+      log.warn('a closed file could not put what it still owes in the outbox', { error: (e as Error)?.name });
+    }
+  }
   if (patched('email-receipts')) {
     const settled = () => allHandlersFinished() && ledger.mail.settled();
     while (!settled()) {
