@@ -34,7 +34,7 @@ describe('the outbox dispatcher', () => {
   it('sends a message enqueued in this process at once, not at its next round; one enqueued during a round goes in the round after it', async () => {
     dispatcher.start();
     // The first round found nothing; the next is ten minutes away.
-    await new Promise((r) => setTimeout(r, 500));
+    await dispatcher.round();
     const outbox = new Outbox(dataSource, 'engine@processor.example', () => dispatcher.wake());
     await outbox.enqueue(email(1));
     await mail.waitFor((m) => m.subject === 'wake 1', 30_000);

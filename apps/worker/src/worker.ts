@@ -30,16 +30,15 @@ export interface WorkerRuntime {
 
 export const WORKFLOWS_PATH = path.join(__dirname, 'workflows');
 
-/** `#domain`, `#infra/*` for webpack: the libraries' sources when the worker runs from source, their build from dist/. */
-const LIBRARY_ALIASES = webpackLibraryAliases(projectRoot(), __filename.endsWith('.ts') ? 'dpa-source' : 'default');
-
 export function bundleWorkflows(logger?: Logger): Promise<WorkflowBundleWithSourceMap> {
+  // `#domain`, `#infra/*` for webpack: the libraries' sources when the worker runs from source, their build from dist/.
+  const libraries = webpackLibraryAliases(projectRoot(), __filename.endsWith('.ts') ? 'dpa-source' : 'default');
   return bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     // Schemas are built on first use (CommandSpec.schema) and never in a workflow: zod stays out of
     // the sandbox, where each cached workflow would instantiate it anew. A workflow that used it would fail loudly.
     ignoreModules: ['zod'],
-    webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as Record<string, string | false>), ...LIBRARY_ALIASES } } }),
+    webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, alias: { ...(config.resolve?.alias as Record<string, string | false>), ...libraries } } }),
     ...(logger ? { logger: temporalLogger(logger, 'WARN') } : {}),
   });
 }

@@ -11,8 +11,7 @@ import { MailReceipts } from './mail';
  */
 
 /** After an unexpected failure (not a domain refusal) a loop waits this long before trying again. */
-export const UNEXPECTED_FAILURE_BACKOFF = '1 minute';
-export const UNEXPECTED_FAILURE_BACKOFF_MS = 60_000;
+export const UNEXPECTED_FAILURE_BACKOFF = 60_000;
 
 /** A final file waiting for its last emails' receipts wakes this often (see runEntity). */
 export const RECEIPT_WAIT_MS = 3_600_000;

@@ -47,8 +47,13 @@ export class MailReceipts {
    * the activity that stores the events that owe them (Ledger.commit), and releases them if it fails.
    */
   claim(notices: readonly Notice[]): Notice[] {
-    const fresh = notices.filter((n, i) => !this.queued(n) && notices.findIndex((m) => messageIdOf(m) === messageIdOf(n)) === i);
-    for (const notice of fresh) this.awaiting.add(messageIdOf(notice));
+    const fresh: Notice[] = [];
+    for (const notice of notices) {
+      // Marked as it is taken: a notice listed twice is taken once.
+      if (this.queued(notice)) continue;
+      this.awaiting.add(messageIdOf(notice));
+      fresh.push(notice);
+    }
     return fresh;
   }
 

@@ -213,10 +213,15 @@ export class OutboxDispatcher {
     this.tick?.();
   }
 
+  /** Settles when the round in progress (if any) has ended. */
+  async round(): Promise<void> {
+    await this.running;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.round();
     this.transport.close();
   }
 

@@ -1,7 +1,7 @@
 import { ActivityFailure, ApplicationFailure, continueAsNew, isCancellation, log, patched, setHandler, sleep } from '@temporalio/workflow';
 import { fileTypeNamed, type EmailSent, type FileType } from '#domain';
 import { fileCommandSignal, fileCommandUpdate, fileSnapshotQuery, type FileCommandInput, type FileWorkflowInput, type Snapshot } from '#infra/temporal/messages';
-import { openLedger, runEntity, UNEXPECTED_FAILURE_BACKOFF, UNEXPECTED_FAILURE_BACKOFF_MS, type FileLedger } from '../kit/entity';
+import { openLedger, runEntity, UNEXPECTED_FAILURE_BACKOFF, type FileLedger } from '../kit/entity';
 import { isDomainFailure, now, type CommitMail } from '../kit/ledger';
 import type { Notice } from '../mail/notices';
 
@@ -55,7 +55,7 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
     } catch (e) {
       if (isCancellation(e)) throw e;
       // The loop may be waiting for the stream to move: it is woken to try again.
-      owedAgainAt = Date.now() + UNEXPECTED_FAILURE_BACKOFF_MS;
+      owedAgainAt = Date.now() + UNEXPECTED_FAILURE_BACKOFF;
       owedFailures++;
       log.warn('an email the file owes could not be put in the outbox yet; the file tries again', { type: type.name, error: e instanceof ActivityFailure && e.cause instanceof ApplicationFailure ? e.cause.type : (e as Error)?.name });
     }
