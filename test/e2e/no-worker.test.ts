@@ -1,12 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '#infra/dev/processes';
 import { startWorker, type RunningApp } from '../support/apps';
+import { LONG_POLL_SECONDS } from '../support/global-setup';
 import { KEYS, startStack, type Stack } from '../support/stack';
+
+/**
+ * The test server answers an idle worker's poll after LONG_POLL_SECONDS (a real one after a
+ * minute, hence the default of 75 s): a queue whose last poll is older than this has no worker.
+ */
+const STALE_AFTER_MS = (LONG_POLL_SECONDS + 15) * 1000;
 
 let stack: Stack;
 let second: RunningApp | null = null;
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ TEMPORAL_WORKER_STALE_AFTER: String(STALE_AFTER_MS) });
 });
 afterAll(async () => {
   await second?.stop();
@@ -37,11 +46,11 @@ describe('commands while no worker polls the task queue', () => {
     expect(before).toMatchObject({ status: 201 });
     await stack.worker.stop();
 
-    // Temporal records a worker's poll when it arrives; an idle worker polls about once a minute, so
-    // the queue counts as unattended TEMPORAL_WORKER_STALE_AFTER (75 s) after the last poll.
+    // Temporal records a worker's poll when it arrives; an idle worker polls again when its poll is
+    // answered empty, so the queue counts as unattended TEMPORAL_WORKER_STALE_AFTER after the last poll.
     const keys: string[] = [];
     let answer: Awaited<ReturnType<typeof order>> = 'no answer';
-    for (const started = Date.now(); Date.now() - started < 150_000; ) {
+    for (const started = Date.now(); Date.now() - started < 2 * STALE_AFTER_MS + 30_000; ) {
       keys.push(randomUUID());
       answer = await order(keys.at(-1)!, 8_000);
       if (answer !== 'no answer' && answer.status === 503) break;
@@ -63,6 +72,17 @@ describe('commands while no worker polls the task queue', () => {
 
     // A worker again: every request retried with its key completes, each contract once.
     second = await startWorker(stack.env);
+    // The requests the client gave up on are still answered once the worker is back, and their keys
+    // settled with them: a retry finds the answer, or the key free after a 5xx, not a key held in
+    // progress until it counts as abandoned (a minute).
+    const db = new pg.Client({ connectionString: stack.db.url });
+    await db.connect();
+    try {
+      const held = async () => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM idempotency_keys WHERE status = 'in_progress'`)).rows[0]!.n;
+      await waitFor('no Idempotency-Key left in progress', async () => (await held()) === 0, { timeoutMs: 30_000, intervalMs: 250 });
+    } finally {
+      await db.end();
+    }
     const ids = new Set<string>();
     for (const key of keys) {
       let res: Response | null = null;

@@ -18,6 +18,14 @@ declare module 'vitest' {
 }
 
 /**
+ * An idle worker's poll is answered empty after this long, and the worker polls again (the
+ * server's default is a minute): a stopped worker's queue then looks unattended after seconds, not
+ * after a minute and more (test/e2e/no-worker.test.ts, with TEMPORAL_WORKER_STALE_AFTER to match).
+ */
+export const LONG_POLL_SECONDS = 10;
+const TEST_SERVER_CONFIG = { 'matching.longPollExpirationInterval': `${LONG_POLL_SECONDS}s` };
+
+/**
  * One real PostgreSQL and one real Temporal dev server per suite run, on free ports, stopped at
  * the end — and, through their guards, stopped too if this process is killed.
  */
@@ -31,7 +39,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const external = { postgres: process.env.DPA_TEST_POSTGRES_URL, temporal: process.env.DPA_TEST_TEMPORAL_ADDRESS };
   const [postgres, temporal] = await Promise.all([
     external.postgres ? null : startPostgres({ dataDir: path.join(runDir, 'postgres'), port: await freePort(), database: 'postgres', onLine }),
-    external.temporal ? null : startTemporalDevServer({ port: await freePort(), uiPort: null, onLine }),
+    external.temporal ? null : startTemporalDevServer({ port: await freePort(), uiPort: null, dynamicConfig: TEST_SERVER_CONFIG, onLine }),
   ]).catch((e: unknown) => {
     console.error(keepLog.slice(-30).join('\n'));
     throw e;

@@ -106,7 +106,18 @@ export class IdempotencyMiddleware implements NestMiddleware {
         body = value;
         return json(value);
       };
-      res.on('finish', () => {
+      // Settled when the answer is made, whether or not its client is still there to read it: a
+      // client that gave up and retries finds the answer (or the key free), not a key held until
+      // ABANDONED_AFTER. ('finish' never comes for a client that left.)
+      let answered = false;
+      const end = res.end.bind(res) as (...args: unknown[]) => Response;
+      res.end = ((...args: unknown[]) => {
+        onAnswer();
+        return end(...args);
+      }) as Response['end'];
+      const onAnswer = () => {
+        if (answered) return;
+        answered = true;
         // Server errors are not answers, and neither is a request refused as malformed (400, 413,
         // 415): the key is released, so a retry, or the corrected request, runs again under it.
         // Only the request holding the claim settles the record (another may have taken it over).
@@ -118,7 +129,7 @@ export class IdempotencyMiddleware implements NestMiddleware {
                 [scope.apiKeyId, key, claim, res.statusCode, JSON.stringify(body ?? null)],
               );
         void settle.catch(() => undefined);
-      });
+      };
       next();
     } catch (e) {
       next(e);

@@ -55,6 +55,8 @@ export interface TemporalDevServerOptions {
   readonly dbFile?: string;
   /** The engine's codec endpoint, for the UI to decode payloads (DESIGN §6, §7). */
   readonly codecEndpoint?: string;
+  /** Dynamic configuration values (`--dynamic-config-value key=<JSON value>`). */
+  readonly dynamicConfig?: Readonly<Record<string, unknown>>;
   readonly onLine?: LineSink;
 }
 
@@ -67,6 +69,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);
   }
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   const proc = startProcess('temporal', temporalBinaries().cli, args, { guarded: true, onLine: options.onLine });
   await waitFor('Temporal dev server', () => isPortOpen(options.port), { exited: proc.exited, timeoutMs: 90_000 });
   await waitFor('Temporal namespace', () => namespaceReady(`127.0.0.1:${options.port}`), { exited: proc.exited, timeoutMs: 90_000, intervalMs: 250 });
