@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '#infra/dev/processes';
+import { untilPast } from '../support/settled';
 import { startStack, type Stack } from '../support/stack';
 import { routine } from '../support/mail';
 
@@ -50,9 +51,8 @@ describe('incidents and breach notices (P8)', () => {
     expect((await stack.request('POST', `/contracts/${endedAtA}/termination`, { role: 'account_manager', body: { reason: 'leaving' } })).body.status).toBe('terminated');
     // bravo's record names a breach contact (DESIGN §3.10): its notice goes there, its own email in copy.
     expect((await stack.request('PUT', '/controllers/privacy@bravo.example', { role: 'account_manager', body: { breachContact: 'security@bravo.example' } })).status).toBe(201);
-    await new Promise((r) => setTimeout(r, 50));
     const from = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 50));
+    await untilPast(from);
     const to = new Date().toISOString();
 
     const recorded = await stack.request('POST', '/incidents', {
@@ -165,7 +165,7 @@ describe('incidents and breach notices (P8)', () => {
     expect((await stack.request('POST', `/contracts/${destroyedDuring}/termination`, { role: 'account_manager', body: { reason: 'leaving' } })).status).toBe(200);
     await waitFor('destroyed', async () => (await stack.request('GET', `/contracts/${destroyedDuring}`, { role: 'dpo' })).body.status === 'destroyed', { timeoutMs: 60_000, intervalMs: 250 });
     const to = new Date().toISOString();
-    await new Promise((r) => setTimeout(r, 50));
+    await untilPast(to);
     const after = await activeContract('juliet', [B]);
     const recorded = await stack.request('POST', '/incidents', { role: 'dpo', body: { detectedAt: new Date().toISOString(), summary: 'GRA-1 node compromised', scope: { locations: [B], from, to } } });
     expect((await stack.request('POST', `/incidents/${recorded.body.id}/confirmation`, { role: 'dpo', body: { awareAt: new Date().toISOString() } })).status).toBe(200);
@@ -218,7 +218,7 @@ describe('incidents and breach notices (P8)', () => {
     expect((await stack.request('GET', `/incidents/${id}`, { role: 'account_manager' })).status).toBe(403);
     expect((await stack.request('GET', `/incidents/not-a-uuid`, { role: 'dpo' })).status).toBe(400);
     expect((await stack.request('GET', `/incidents/00000000-0000-4000-8000-000000000000`, { role: 'dpo' })).status).toBe(404);
-    await new Promise((r) => setTimeout(r, 1_000));
+    await stack.settled();
     expect(stack.mail.messages.filter((m) => m.to.includes('privacy@golf.example') && !routine(m))).toHaveLength(0);
     expect((await stack.request('GET', `/contracts/${contract}/breach-notices`, { role: 'dpo' })).body.items).toEqual([]);
   });

@@ -113,7 +113,7 @@ describe('documented instructions (P2, C2)', () => {
     // A notice whose transfer date has passed is refused unless it is withheld.
     expect((await stack.request('POST', base, { role: 'dpo', body: { destination: 'Nowhere', legalObligation: 'none', plannedAt: new Date(Date.now() - 60_000).toISOString() } })).body.error.code).toBe('transfer_notice.planned_in_past');
     expect((await stack.request('POST', base, { role: 'account_manager', body: { destination: 'X', legalObligation: 'Y', plannedAt } })).status).toBe(403);
-    await new Promise((r) => setTimeout(r, 1_500));
+    await stack.settled();
     expect(stack.mail.messages.filter((m) => m.to.includes('privacy@november.example') && !routine(m))).toHaveLength(1);
     expect((await stack.request('GET', base, { role: 'dpo' })).body.items.map((n: { status: string }) => n.status).sort()).toEqual(['sent', 'withheld']);
     expect((await stack.request('GET', `${base}/${withheld.body.id}/events`, { role: 'dpo' })).body.events.map((e: { type: string }) => e.type)).toEqual(['TransferNoticeRecorded']);

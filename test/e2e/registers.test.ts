@@ -343,7 +343,7 @@ describe("the processor's DPO (P12; DESIGN §3.6) and its Art. 30(2) record (DES
     await handOver(w);
     await waitFor('whiskey communicated', async () => (await trail(w)).some((e) => e.type === 'DpoCommunicated'), { timeoutMs: 20_000, intervalMs: 200 });
     expect((await trail(w)).find((e) => e.type === 'DpoCommunicated')!.data).toMatchObject({ name: 'Dana Officer', email: 'dana@processor.example', dpoVersion: 2 });
-    await new Promise((r) => setTimeout(r, 1_000));
+    await stack.settled();
     expect(stack.mail.messages.filter((m) => m.subject.includes('has changed'))).toHaveLength(2);
 
     // The record: every controller the processor acts for, once, with its contracts and the DPO now.

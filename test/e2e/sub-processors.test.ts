@@ -108,7 +108,7 @@ describe('sub-processor changes (DESIGN §3.8)', () => {
     // Bravo did not object; its locations change only on the effective date.
     expect((await stack.request('GET', `/contracts/${bravo}/sub-processor-changes/${cid}`, { role: 'billing' })).body.status).toBe('announced');
     expect((await stack.request('GET', `/contracts/${bravo}/processing-record`, { role: 'dpo' })).body).toMatchObject({ formerStorageLocations: [] });
-    await new Promise((r) => setTimeout(r, 1_000));
+    await stack.settled();
     expect(stack.mail.messages.filter((m) => m.subject.includes('Objection to a sub-processor change'))).toHaveLength(1);
     expect(stack.mail.messages.filter((m) => m.subject.startsWith('A change of sub-processor')).map((m) => m.to.join(',')).sort()).toEqual(['privacy@alpha.example', 'privacy@bravo.example']);
   });

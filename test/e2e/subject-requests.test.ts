@@ -115,7 +115,7 @@ describe('data-subject request files (P7)', () => {
     expect((await stack.request('GET', `/contracts/${id}/subject-requests/${opened.body.id}/events/verify`, { role: 'dpo' })).body).toEqual({ valid: true });
     expect((await stack.request('GET', `/contracts/${id}/subject-requests/${opened.body.id}/events`, { role: 'account_manager' })).status).toBe(403);
     // Nothing goes to the controller: it has the request already.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await stack.settled();
     expect(stack.mail.messages.some((m) => m.subject.includes('CTRL-7'))).toBe(false);
   });
 

@@ -7,6 +7,7 @@ import { CHROMIUM } from '#infra/dev/debian-packages';
 import { freePort, waitFor } from '#infra/dev/processes';
 import { projectRoot } from '#infra/dev/project-root';
 import { startOidcProvider } from '../support/oidc';
+import { untilPast } from '../support/settled';
 import { startStack, type Stack } from '../support/stack';
 
 /**
@@ -203,7 +204,7 @@ describe('the browser UI (DESIGN §7)', () => {
     const now = Date.now();
     const asked = await stack.request('POST', `/contracts/${order.body.id}/assistance-requests`, { role: 'dpo', body: { kind: 'dpia', receivedAt: new Date(now).toISOString(), dueAt: new Date(now + 2_000).toISOString(), summary: 'DPIA help' } });
     expect(asked.status, JSON.stringify(asked.body)).toBe(201);
-    await new Promise((r) => setTimeout(r, 3_000));
+    await untilPast(now + 2_000);
 
     const { context, page } = await signIn('dpo');
     try {
@@ -224,8 +225,9 @@ describe('the browser UI (DESIGN §7)', () => {
       await page.fill('#detectedAt', at);
       await noSeriousViolations(page, 'incidents');
       await shoot(page, 'incidents');
-      // No location ticked: the domain's message, and what was typed is kept.
-      await new Promise((r) => setTimeout(r, 1_500));
+      // No location ticked: the domain's message, and what was typed is kept (once the detection
+      // instant, to the second, is no longer in the future).
+      await untilPast(`${at}.999Z`);
       await page.click('form[action="/ui/incidents"] button[type=submit]');
       expect(await page.locator('[role=alert]').textContent()).toMatch(/locations/);
       expect(await page.inputValue('#summary')).toBe('Unauthorised access to a web node');

@@ -28,6 +28,7 @@ import { type contractWorkflow } from '../../apps/worker/src/workflows';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startMailCatcher } from './mail';
 import { orderData, TEST_SETTINGS } from './orders';
+import { settled } from './settled';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | null = null;
 
@@ -142,6 +143,11 @@ export interface TimeSkippingEngine {
   /** Waits until a file's trail holds `count` email receipts, and answers them. */
   receipts(streamId: string, count: number): Promise<RecordedEvent[]>;
   waitForDestruction(contractId: string): Promise<void>;
+  /**
+   * Waits until every email is sent and reported and these workflows have no work in flight
+   * (test/support/settled.ts): assert "nothing more happened" after this.
+   */
+  settled(workflowIds: readonly string[]): Promise<void>;
   teardown(): Promise<void>;
 }
 
@@ -269,6 +275,7 @@ export async function timeSkippingEngine(options: { storage?: (registry: Storage
       // The contract's one workflow (through its continue-as-new runs) ends with the certificate.
       await env.client.workflow.getHandle(contractWorkflowId(contractId)).result();
     },
+    settled: (workflowIds) => settled({ databaseUrl: db.url, client: env.client, workflowIds }),
     async teardown() {
       await stopRuntime();
       await dataSource.destroy();

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
 import { freePort } from '#infra/dev/processes';
 import { startApi, startWorker, type RunningApp } from './apps';
 import { createTestDatabase, type TestDatabase } from './database';
 import { startMailCatcher } from './mail';
+import { settled } from './settled';
 
 export const KEYS = {
   account_manager: 'dev-account-manager-key',
@@ -38,6 +40,11 @@ export interface Stack {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   request<T = any>(method: string, url: string, options?: { role?: RoleName | null; key?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<HttpAnswer<T>>;
   restartApi(): Promise<void>;
+  /**
+   * Waits until the stack is quiet: every email sent and reported, no workflow of its task queue
+   * with work in flight (test/support/settled.ts). Assert "nothing more happened" after this.
+   */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +60,8 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     STORAGE_ROOT: path.join(storageRoot, 'locations'),
     EXPORT_ROOT: path.join(storageRoot, 'exports'),
     PROCESSOR_DPO_EMAIL: 'dpo@processor.example',
+    // Made once for the run from the build (test/support/global-setup.ts): workers start without bundling.
+    ...(inject('workflowBundlePath') ? { WORKER_WORKFLOW_BUNDLE: inject('workflowBundlePath') } : {}),
     ...extraEnv,
   };
   const replicas = Number(process.env.DPA_TEST_REPLICAS ?? 1);
@@ -70,6 +79,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     throw e;
   }
   let turn = 0;
+  let temporal: Client | null = null;
   const stack: Stack = {
     get api() {
       return apis[0]!;
@@ -105,7 +115,12 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
         apis[i] = await startApi({ ...env, PORT: new URL(api.url).port });
       }
     },
+    async settled() {
+      temporal ??= new Client({ connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS! }) });
+      await settled({ databaseUrl: db.url, client: temporal, taskQueue: env.TEMPORAL_TASK_QUEUE! });
+    },
     async stop() {
+      await temporal?.connection.close();
       await Promise.allSettled([...apis, ...workers].map((p) => p.stop()));
       await mail.stop();
       await db.drop();

@@ -42,7 +42,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', exitAfterGrace).on('SIGTERM', exitAfterGrace);
   const metrics = sdkMetricsPort === null ? undefined : new WorkerMetrics(config.database.url, `http://127.0.0.1:${sdkMetricsPort}/metrics`);
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const runtime = await createWorkerRuntime({ config, connection, logger, metrics });
+  // WORKER_WORKFLOW_BUNDLE: a bundle made beforehand (`npm run build:workflows`); otherwise bundled now.
+  const workflowBundle = config.worker.workflowBundle ? { codePath: config.worker.workflowBundle } : undefined;
+  const runtime = await createWorkerRuntime({ config, connection, logger, metrics, workflowBundle });
   const ops =
     metrics && config.worker.httpPort !== null
       ? await startOpsServer({

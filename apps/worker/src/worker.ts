@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { Client } from '@temporalio/client';
-import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker, type NativeConnection, type WorkflowBundleOption, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { type Logger } from 'pino';
 import { type DataSource } from 'typeorm';
 import { type AppConfig } from '#infra/config/config';
@@ -51,7 +51,7 @@ export async function createWorkerRuntime(deps: {
   taskQueue?: string;
   namespace?: string;
   storage?: StorageRegistry;
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  workflowBundle?: WorkflowBundleOption;
   outboxIntervalMs?: number;
   /** The longest wait before a refused email is tried again (tests shorten it). */
   outboxMaxRetrySeconds?: number;

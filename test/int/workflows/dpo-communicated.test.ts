@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handOverCredentialsUpdate } from '#infra/temporal/messages';
+import { contractWorkflowId, handOverCredentialsUpdate } from '#infra/temporal/messages';
 import { MANAGER, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
 let engine: TimeSkippingEngine;
@@ -27,7 +27,7 @@ describe('P12: the DPO at hand-over (DESIGN §3.6)', () => {
     const mail = await engine.mail.waitFor((m) => m.to.includes('contact@acme.example') && m.subject.startsWith('Our data protection officer'));
     expect(mail.subject).toContain('DPO-1');
     expect(mail.text).toContain('Dana Officer, dana@processor.example, +33 1 23 45 67 89');
-    await new Promise((r) => setTimeout(r, 1_000));
+    await engine.settled([contractWorkflowId(contractId)]);
     expect(engine.mail.messages.filter((m) => m.to.includes('contact@acme.example') && m.subject.startsWith('Our data protection officer'))).toHaveLength(1);
   });
 });

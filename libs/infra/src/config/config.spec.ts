@@ -11,7 +11,7 @@ describe('configuration', () => {
     const config = loadConfig({});
     expect(config.http.port).toBe(3000);
     expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'dpa-contracts', workerStaleAfterMs: 75_000 });
-    expect(config.worker).toEqual({ shutdownGraceMs: 30_000, maxCachedWorkflows: 250, httpPort: null });
+    expect(config.worker).toEqual({ shutdownGraceMs: 30_000, maxCachedWorkflows: 250, httpPort: null, workflowBundle: null });
     expect(config.metrics).toEqual({ token: null });
     expect([...config.http.codecOrigins]).toEqual(['http://127.0.0.1:8233', 'http://localhost:8233']);
     expect(config.payloadKeys.keys.size).toBe(1);

@@ -83,6 +83,7 @@ const schema = z.object({
   WORKER_SHUTDOWN_GRACE: z.coerce.number().int().min(0).default(30_000),
   /** Workflows the worker keeps in memory between tasks (each costs a V8 context); more are replayed from history when they wake. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
+  WORKER_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   /** The worker's port for /metrics and /health/* (on HOST); unset, the worker serves no HTTP. */
   WORKER_HTTP_PORT: z.coerce.number().int().min(1, 'a port from 1 to 65535 (0 would be a port nobody knows)').max(65535).optional(),
   /** When set, GET /metrics (API and worker) asks for `Authorization: Bearer <METRICS_TOKEN>`. */
@@ -148,7 +149,13 @@ export interface AppConfig {
     readonly baseUrl: string;
     readonly sessionIdleMs: number;
   };
-  readonly worker: { readonly shutdownGraceMs: number; readonly maxCachedWorkflows: number; readonly httpPort: number | null };
+  readonly worker: {
+    readonly shutdownGraceMs: number;
+    readonly maxCachedWorkflows: number;
+    readonly httpPort: number | null;
+    /** A workflow bundle made beforehand (a file of its code), instead of bundling at start. */
+    readonly workflowBundle: string | null;
+  };
   readonly metrics: { readonly token: string | null };
 }
 
@@ -259,7 +266,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       baseUrl: (env.UI_BASE_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/$/, ''),
       sessionIdleMs: minLengthMs(env.UI_SESSION_IDLE),
     },
-    worker: { shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS, httpPort: env.WORKER_HTTP_PORT ?? null },
+    worker: { shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS, httpPort: env.WORKER_HTTP_PORT ?? null, workflowBundle: env.WORKER_WORKFLOW_BUNDLE ?? null },
     metrics: { token: env.METRICS_TOKEN ?? null },
   };
 }
