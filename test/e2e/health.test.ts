@@ -1,3 +1,4 @@
+import * as http from 'node:http';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrate } from '#infra/database/data-source';
@@ -5,6 +6,18 @@ import { freePort, waitFor } from '#infra/dev/processes';
 import { startPostgres, type PostgresService } from '#infra/dev/services';
 import { startApi, type RunningApp } from '../support/apps';
 import { scrape } from '../support/prometheus';
+import { untilPast } from '../support/settled';
+
+/** GET on a kept-alive agent: the status, and whether the request went on a connection used before. */
+function getOn(agent: http.Agent, url: string): Promise<{ status: number; reused: boolean }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+    });
+    req.on('error', reject);
+  });
+}
 
 interface HealthBody {
   status: string;
@@ -27,6 +40,18 @@ describe('GET /health, /health/ready and /metrics over real HTTP', () => {
   afterAll(async () => {
     await api?.stop();
     await postgres?.stop();
+  });
+
+  it('keeps an idle connection open past Node\'s 5 s default, so a client reusing it is not reset', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      expect(await getOn(agent, `${api.url}/health`)).toMatchObject({ status: 200, reused: false });
+      // Idle for longer than Node's default keep-alive timeout (5 s), on the clock.
+      await untilPast(Date.now() + 6_000);
+      expect(await getOn(agent, `${api.url}/health`)).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+    }
   });
 
   const health = async () => {

@@ -31,6 +31,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.use(json({ limit: config.http.bodyLimit, verify: refuseDeepJson }));
   app.use(refuseIllFormedText);
   jsonClientErrors(app.getHttpServer());
+  keepIdleConnectionsOpen(app.getHttpServer());
   // Body-parser failures happen before routing; answer them in the same error shape.
   app.use((err: unknown, _req: unknown, res: { status(n: number): { json(b: unknown): void } }, next: (e?: unknown) => void) => {
     if (!err) return next();
@@ -65,4 +66,17 @@ function openApiConfig() {
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API key; each key has one role.' })
     .build();
+}
+
+/**
+ * An idle kept-alive connection stays open a minute (Node's default is 5 s). A client that sends on
+ * a connection just as the server closes it gets a reset (ECONNRESET) for a request it never saw
+ * answered: with the server the last to close, that race needs a client idle for over a minute on
+ * one connection, where clients and load balancers drop theirs sooner (AWS ALB: 60 s).
+ */
+export const KEEP_ALIVE_MS = 65_000;
+function keepIdleConnectionsOpen(server: { keepAliveTimeout: number; headersTimeout: number }): void {
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  // Node requires the headers' timeout to be longer than the keep-alive one.
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
 }
