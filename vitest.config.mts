@@ -9,7 +9,8 @@ export default defineConfig({
   resolve: { alias: viteLibraryAliases(import.meta.dirname) },
   test: {
     pool: 'forks',
-    reporters: ['default'],
+    // Each suite prints its ten slowest tests; npm test prints the whole run's (scripts/test.ts).
+    reporters: ['default', './test/support/timings-reporter.ts'],
     projects: [
       {
         extends: true,
@@ -23,6 +24,8 @@ export default defineConfig({
         test: {
           name: 'int',
           include: ['test/int/**/*.test.ts'],
+          // Two files at once: much of their time is spent waiting on a server, not on a core.
+          maxWorkers: 2,
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
@@ -44,6 +47,9 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          // Each file has a stack of its own (database, task queue, mail catcher, processes), and
+          // most of a file's time is spent waiting on its stack: three files run at once.
+          maxWorkers: 3,
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 180_000,

@@ -1,7 +1,9 @@
 import { runInForeground } from '#infra/dev/processes';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureChromium, ensureSshd } from '#infra/dev/debian-packages';
 import { installTemporalBinaries } from '#infra/temporal/binaries';
+import { slowestLines, type TestTiming } from '../test/support/timings-reporter';
 
 /**
  * `npm test`: type check, lint, then the unit, integration and end-to-end suites. Each suite
@@ -20,8 +22,30 @@ const steps: Record<string, [string, string[]]> = {
   e2e: [bin('vitest'), ['run', '--project', 'e2e']],
 };
 
+/** Every test's time, appended by test/support/timings-reporter.ts as each suite ends. */
+const timingsFile = path.join(root, '.data', 'test', `timings-${process.pid}.jsonl`);
+
 function run(name: string, [command, args]: [string, string[]]): Promise<number> {
-  return runInForeground(command, args, { cwd: root, env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' }, label: `[test] ${name}` });
+  const env = { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true', DPA_TEST_TIMINGS: timingsFile };
+  return runInForeground(command, args, { cwd: root, env, label: `[test] ${name}` });
+}
+
+/** The run's test count per suite and its ten slowest tests, from what the suites reported. */
+function summary(): string[] {
+  if (!fs.existsSync(timingsFile)) return [];
+  const timings = fs
+    .readFileSync(timingsFile, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as TestTiming);
+  fs.rmSync(timingsFile, { force: true });
+  const counts = new Map<string, number>();
+  for (const t of timings) counts.set(t.project, (counts.get(t.project) ?? 0) + 1);
+  return [
+    `[test] ${timings.length} tests: ${[...counts].map(([project, n]) => `${project} ${n}`).join(', ')}`,
+    `[test] the ten slowest:`,
+    ...slowestLines(timings).map((line) => `[test] ${line}`),
+  ];
 }
 
 async function main(): Promise<void> {
@@ -29,22 +53,31 @@ async function main(): Promise<void> {
   const unknown = requested.filter((s) => !(s in steps));
   if (unknown.length) throw new Error(`unknown step(s) ${unknown.join(', ')}; choose from ${Object.keys(steps).join(', ')}`);
   const names = requested.length ? requested : Object.keys(steps);
+  const started = Date.now();
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  // The install counts: npm ci (scripts/run.mjs, when it ran), then the binaries and packages.
+  const timings: string[] = process.env.DPA_NPM_CI_MS ? [`npm ci ${seconds(Number(process.env.DPA_NPM_CI_MS))}`] : [];
   await installTemporalBinaries((line) => console.log(`[test] ${line}`));
   if (names.includes('e2e')) ensureChromium((line) => console.log(`[test] ${line}`));
   if (names.includes('int')) ensureSshd((line) => console.log(`[test] ${line}`));
-  const timings: string[] = [];
-  const started = Date.now();
+  timings.push(`setup ${seconds(Date.now() - started)}`);
+  fs.mkdirSync(path.dirname(timingsFile), { recursive: true });
+  fs.rmSync(timingsFile, { force: true });
   for (const name of names) {
     const t = Date.now();
     console.log(`\n[test] ── ${name} ──`);
     const code = await run(name, steps[name]!);
-    timings.push(`${name} ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    timings.push(`${name} ${seconds(Date.now() - t)}`);
     if (code !== 0) {
+      for (const line of summary()) console.error(line);
       console.error(`\n[test] ${name} failed (exit ${code}); ${timings.join(', ')}`);
       process.exit(code);
     }
   }
-  console.log(`\n[test] all passed in ${((Date.now() - started) / 1000).toFixed(1)} s: ${timings.join(', ')}`);
+  console.log('');
+  for (const line of summary()) console.log(line);
+  const total = Date.now() - started + Number(process.env.DPA_NPM_CI_MS ?? 0);
+  console.log(`\n[test] all passed in ${seconds(total)}: ${timings.join(', ')}`);
 }
 
 main().catch((e: unknown) => {
