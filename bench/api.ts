@@ -21,11 +21,12 @@ import { trivialOrderUpdate, trivialTouchUpdate } from './worker/workflows';
  * update-with-start, then one update, both answered at once). All three on the same server, the
  * same worker process, codec and task queue, at the same concurrency, in alternating rounds.
  * Prints `api ratio: <API ÷ direct>` and, last, `ratio: <direct contracts ÷ trivial workflows>`,
- * both at 64 clients.
+ * both at the last level of BENCH_LEVELS (64 clients by default).
  */
 const PER_CLIENT = Number(process.env.BENCH_CONTRACTS_PER_CLIENT ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
-const LEVELS = [16, 64];
+/** Concurrent clients per measured level (BENCH_LEVELS); the ratios are taken at the last. */
+const LEVELS = (process.env.BENCH_LEVELS ?? '16,64').split(',').map(Number);
 
 async function main(): Promise<void> {
   const root = projectRoot();
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
     );
     const at: Record<number, Record<keyof typeof sides, Measured>> = {};
     for (const clients of LEVELS) {
-      const names = clients === 64 ? (['api', 'direct', 'trivial'] as const) : (['api', 'direct'] as const);
+      const names = clients === LEVELS.at(-1) ? (['api', 'direct', 'trivial'] as const) : (['api', 'direct'] as const);
       const rounds: Partial<Record<keyof typeof sides, Measured[]>> = {};
       const cpu: Partial<Record<keyof typeof sides, Record<string, number>>> = {};
       const label = (pid: number, name: string) =>
@@ -123,7 +124,7 @@ async function main(): Promise<void> {
           ` | API ÷ direct ${fmt(r.api.perSecond / r.direct.perSecond, 3)}`,
       );
     }
-    const r = at[64]!;
+    const r = at[LEVELS.at(-1)!]!;
     await client.connection.close();
     await dataSource.destroy();
     console.log(`api ratio: ${fmt(r.api.perSecond / r.direct.perSecond, 3)}`);

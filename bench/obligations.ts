@@ -132,9 +132,9 @@ async function main(): Promise<void> {
       return { seconds, perSecond: count / seconds, emails: mails - mailsBefore };
     };
 
-    // Warm-up: JIT, pools, sticky caches.
-    await measure(64, 16, order);
-    await incident(50, LOCATIONS[2]!);
+    // Warm-up: JIT, pools, sticky caches (no larger than the run itself).
+    await measure(Math.min(64, ORDERS), 16, order);
+    await incident(Math.min(50, ...SIZES), LOCATIONS[2]!);
     console.log(`Obligations benchmark: Temporal dev server, PostgreSQL, worker and API as processes, a real SMTP server; orders by ${CONCURRENCY} clients (update-with-start + one append), incidents confirmed through the API`);
     const before: Measured = await measure(ORDERS, CONCURRENCY, order);
     console.log(`orders (before): ${fmt(before.perSecond)} contracts/s (p50 ${fmt(before.p50)} ms, p99 ${fmt(before.p99)} ms)`);

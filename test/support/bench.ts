@@ -1,0 +1,46 @@
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { projectRoot } from '#infra/dev/project-root';
+
+/** What a benchmark script printed, and how it ended. */
+export interface BenchRun {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+/**
+ * `npm run bench:<name>` as its readers run it (its own PostgreSQL and Temporal server), with `env`
+ * making it tiny. Killed, with all it started, after `timeoutMs`.
+ */
+export function runBench(name: string, env: Record<string, string>, timeoutMs: number): Promise<BenchRun> {
+  const root = projectRoot();
+  // The suite's own services are not the benchmark's: it starts its own, as `npm run bench:*` does.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'NODE_ENV'].includes(k)));
+  const child = spawn(process.execPath, [path.join(root, 'scripts/run.mjs'), `bench/${name}.ts`], { cwd: root, env: { ...inherited, ...env }, detached: true });
+  let output = '';
+  child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      output += `\n[bench test] no end after ${timeoutMs} ms: killed`;
+      // Its process group: the benchmark and every process it started.
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+/** The lines of `output` that start with `prefix` (after any indentation). */
+export function linesStartingWith(output: string, prefix: string): string[] {
+  return output.split('\n').map((l) => l.trim()).filter((l) => l.startsWith(prefix));
+}
+
+/** A printed number: a decimal, or NaN when there is none. */
+export const NUMBER = /-?\d+(?:\.\d+)?/;
