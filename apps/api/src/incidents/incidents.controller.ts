@@ -24,7 +24,7 @@ import {
   ListIncidentsQuery,
   RecordIncidentDto,
   UpdateIncidentDto,
-} from './incidents.dto';
+} from './dto/incidents.dto';
 import { Incidents } from './incidents.service';
 
 const IncidentParam = () => ApiParam({ name: 'id', schema: idParamSchema, description: 'Incident id' });

@@ -34,7 +34,7 @@ import { type IdempotencyScope } from '../common/idempotency.middleware';
 import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';
 import { ContractQueries } from '../contracts/contract-queries.service';
 import { actorOf, FileCommands, newId } from '../kit/file-commands';
-import { type AcknowledgeBreachNoticeDto, type CloseIncidentDto, type ConfirmIncidentDto, type DismissIncidentDto, type RecordIncidentDto, type UpdateIncidentDto } from './incidents.dto';
+import { type AcknowledgeBreachNoticeDto, type CloseIncidentDto, type ConfirmIncidentDto, type DismissIncidentDto, type RecordIncidentDto, type UpdateIncidentDto } from './dto/incidents.dto';
 
 const now = () => new Date().toISOString();
 /** Affected contracts shown inside an incident; the rest are paged under /incidents/{id}/notices. */

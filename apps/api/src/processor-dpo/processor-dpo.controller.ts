@@ -9,7 +9,7 @@ import { AnyRole, Roles } from '../auth/roles.decorator';
 import { ErrorResponses } from '../common/openapi';
 import { EventsView, VerifyView } from '../contracts/dto/views';
 import { FileTrails } from '../kit/trail';
-import { ProcessingRecordQuery, ProcessorDpoRepresentation, SetDpoDto } from './processor-dpo.dto';
+import { ProcessingRecordQuery, ProcessorDpoRepresentation, SetDpoDto } from './dto/processor-dpo.dto';
 import { ProcessorDpo } from './processor-dpo.service';
 
 @ApiTags('registers')

@@ -19,7 +19,7 @@ import { type AppConfig } from '#infra/config/config';
 import { processorDpoWorkflowId, setDpoUpdate, type ProcessorDpoWorkflowInput } from '#infra/temporal/messages';
 import { APP_CONFIG } from '../config/config.module';
 import { actorOf, FileCommands } from '../kit/file-commands';
-import { type SetDpoDto } from './processor-dpo.dto';
+import { type SetDpoDto } from './dto/processor-dpo.dto';
 
 const now = () => new Date().toISOString();
 

@@ -12,7 +12,7 @@ import { PageQuery } from '../common/pagination';
 import { ContractIdPipe, UuidPipe } from '../contracts/contract-id.pipe';
 import { EventsView, VerifyView } from '../contracts/dto/views';
 import { FileTrails } from '../kit/trail';
-import { AuthorisedPersonListView, AuthorisedPersonRepresentation, AuthorisePersonDto, RecordTrainingDto, RegisterStaffDto, SignConfidentialityDto, StaffListView, StaffRepresentation } from './staff.dto';
+import { AuthorisedPersonListView, AuthorisedPersonRepresentation, AuthorisePersonDto, RecordTrainingDto, RegisterStaffDto, SignConfidentialityDto, StaffListView, StaffRepresentation } from './dto/staff.dto';
 import { Roster } from './staff.service';
 
 const staffId = new UuidPipe('staff id');

@@ -20,7 +20,7 @@ import { type PageQuery } from '../common/pagination';
 import { ContractQueries } from '../contracts/contract-queries.service';
 import { actorOf, contractFor, FileCommands, newId } from '../kit/file-commands';
 import { filesPage } from '../kit/file-pages';
-import { type AuthorisePersonDto, type RecordTrainingDto, type RegisterStaffDto, type SignConfidentialityDto } from './staff.dto';
+import { type AuthorisePersonDto, type RecordTrainingDto, type RegisterStaffDto, type SignConfidentialityDto } from './dto/staff.dto';
 
 const now = () => new Date().toISOString();
 

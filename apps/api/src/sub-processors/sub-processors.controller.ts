@@ -22,7 +22,7 @@ import {
   SubProcessorNoticeListView,
   SubProcessorNoticeRepresentation,
   SubProcessorRegisterView,
-} from './sub-processors.dto';
+} from './dto/sub-processors.dto';
 import { SubProcessorChanges, SubProcessorNotices } from './sub-processors.service';
 
 const changeId = new UuidPipe('sub-processor change id');

@@ -26,7 +26,7 @@ import { ContractQueries } from '../contracts/contract-queries.service';
 import { ContractFiles } from '../kit/contract-files';
 import { actorOf, FileCommands } from '../kit/file-commands';
 import { filesPage } from '../kit/file-pages';
-import { type AnnounceSubProcessorChangeDto, type ObjectionDto } from './sub-processors.dto';
+import { type AnnounceSubProcessorChangeDto, type ObjectionDto } from './dto/sub-processors.dto';
 
 const now = () => new Date().toISOString();
 

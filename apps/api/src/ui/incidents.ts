@@ -3,7 +3,7 @@ import { CANONICAL_UUID, STORAGE_LOCATIONS } from '#domain';
 import { type Role } from '#infra/auth/api-keys';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error.filter';
-import { ConfirmIncidentDto, RecordIncidentDto, UpdateIncidentDto } from '../incidents/incidents.dto';
+import { ConfirmIncidentDto, RecordIncidentDto, UpdateIncidentDto } from '../incidents/dto/incidents.dto';
 import { type Incidents } from '../incidents/incidents.service';
 import { field, fieldError } from './forms';
 import { dateTime, html, Html } from './html';

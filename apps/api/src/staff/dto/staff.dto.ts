@@ -1,6 +1,6 @@
 // The staff roster (DESIGN §3.4) and each contract's authorised persons: request bodies and OpenAPI views.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Duration, Email, Id, Instant, Text } from '../common/fields';
+import { Duration, Email, Id, Instant, Text } from '../../common/fields';
 
 export class RegisterStaffDto {
   @Text('controllerName', { example: 'Alex Martin', description: "The person's name (the processor's own staff, never a data subject of a client)." })

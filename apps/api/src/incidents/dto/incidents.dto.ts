@@ -2,8 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
 import { DATA_CATEGORIES, DATA_SUBJECT_CATEGORIES, MAX_SCOPE_CONTRACTS, STORAGE_LOCATIONS } from '#domain';
-import { Instant, OptionalText, Text } from '../common/fields';
-import { PageQuery } from '../common/pagination';
+import { Instant, OptionalText, Text } from '../../common/fields';
+import { PageQuery } from '../../common/pagination';
 
 const LOCATION_IDS = STORAGE_LOCATIONS.map((l) => l.id);
 const LOCATION_ID = /^[a-z0-9][a-z0-9-]{0,99}$/;

@@ -1,7 +1,7 @@
 // The processor's DPO (DESIGN §3.6) and the processing record (GDPR 30(2)): request bodies and OpenAPI views.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { Email, OptionalText, Text } from '../common/fields';
+import { Email, OptionalText, Text } from '../../common/fields';
 
 export class SetDpoDto {
   @Text('controllerName', { example: 'Dana Officer' })

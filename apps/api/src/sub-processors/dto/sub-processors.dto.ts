@@ -3,8 +3,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsObject, ValidateNested } from 'class-validator';
 import { SUB_PROCESSOR_CHANGE_KINDS } from '#domain';
-import { Instant, OptionalText, Text } from '../common/fields';
-import { StorageLocationView } from '../contracts/dto/views';
+import { Instant, OptionalText, Text } from '../../common/fields';
+import { StorageLocationView } from '../../contracts/dto/views';
 
 const LOCATION_KINDS = ['web-platform', 'backup'];
 
