@@ -149,7 +149,7 @@ export { instructionType, type InstructionObjectionMail } from './instruction/in
 export { transferNoticeType, type TransferNoticeMail } from './transfer-notice/transfer-notice.type';
 export { assistanceRequestType, type AssistanceRequestMail } from './assistance-request/assistance-request.type';
 export { auditType, type AuditMail } from './audit/audit.type';
-export { staffType } from './staff/staff.type';
+export { staffType, type StaffMail } from './staff/staff.type';
 export { processorDpoType } from './processor-dpo/processor-dpo.type';
 export { subProcessorChangeType } from './sub-processor/sub-processor-change.type';
 export { subProcessorNoticeType } from './sub-processor/sub-processor-notice.type';

@@ -258,4 +258,50 @@ describe('the generic file workflow (time-skipping)', () => {
     expect(engine.mail.messages.filter((m) => m.text.includes('TS-GEN-8'))).toHaveLength(2);
     await recordHistory('audit-file-workflow', audit.handle);
   });
+  it("runs a person on the roster: reminds account management P30D before their training lapses, naming the contracts they are on, and tells the DPO at the lapse of the gap it opens, each once", async () => {
+    const now = await engine.now();
+    const id = randomUUID();
+    const workflowId = workflowIdOf('staff', id);
+    const context = { id, contractId: null, contract: null };
+    const command = (name: string, body: Record<string, unknown>) => ({ args: [{ command: name, body, context, actor: DPO }] as [FileCommandInput] });
+    const NOBODY = { controllerName: '', controllerEmail: '', controllerDpoEmail: null, contractReference: null };
+    const first = await engine.env.client.workflow.executeUpdateWithStart(fileCommandUpdate, {
+      ...command('register', { name: 'Robin TS-GEN-9', email: 'robin@processor.example' }),
+      startWorkflowOperation: new WithStartWorkflowOperation(FILE_WORKFLOW, { workflowId, taskQueue: engine.taskQueue, args: [{ type: 'staff', id, parties: NOBODY }], workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
+    });
+    expect(first).toMatchObject({ created: true, state: { status: 'registered', name: 'Robin TS-GEN-9' } });
+    const handle = engine.env.client.workflow.getHandle(workflowId);
+    const [c1, c2] = [randomUUID(), randomUUID()];
+    // Not cleared yet: no undertaking, no training.
+    expect((await domainRefusal(handle.executeUpdate(fileCommandUpdate, command('authorise', { staffId: id, contractId: c1 })))).code).toBe('roster.not_cleared');
+    await handle.executeUpdate(fileCommandUpdate, command('signConfidentiality', { signedAt: now }));
+    // Written out: valid 60 days from completion, reminded 30 days before that.
+    const validUntil = shift(now, 60 * DAY);
+    const reminderAt = shift(now, 30 * DAY);
+    expect(await handle.executeUpdate(fileCommandUpdate, command('recordTraining', { completedAt: now, course: 'GDPR for operators', validFor: 'P60D' }))).toMatchObject({ state: { trainingValidUntil: validUntil } });
+    await handle.executeUpdate(fileCommandUpdate, command('authorise', { staffId: id, contractId: c1 }));
+    await handle.executeUpdate(fileCommandUpdate, command('authorise', { staffId: id, contractId: c2 }));
+
+    await engine.sleepUntil(shift(reminderAt, -60_000));
+    expect((await own(id)).map((e) => e.type)).toEqual(['StaffRegistered', 'ConfidentialitySigned', 'TrainingRecorded', 'PersonAuthorised', 'PersonAuthorised']);
+    await engine.sleepUntil(shift(reminderAt, 60_000));
+    const reminder = await engine.mail.waitFor((m) => m.to.includes('am@processor.example') && m.text.includes('Robin TS-GEN-9'));
+    expect(reminder.subject).toContain(validUntil);
+    expect(reminder.text).toContain(`${c1}, ${c2}`);
+    // Off one contract before the lapse: the gap opens on the other only.
+    await handle.executeUpdate(fileCommandUpdate, command('revoke', { staffId: id, contractId: c2 }));
+    await engine.sleepUntil(shift(validUntil, 60_000));
+    const lapsed = await engine.mail.waitFor((m) => m.to.includes('dpo@processor.example') && m.text.includes('Robin TS-GEN-9'));
+    expect(lapsed.subject).toContain('a gap on 1 contract(s)');
+    expect(lapsed.text).toContain(c1);
+    expect(lapsed.text).not.toContain(c2);
+    const events = await own(id);
+    expect(events.map((e) => e.type).slice(-3)).toEqual(['TrainingLapseReminded', 'AuthorisationRevoked', 'TrainingLapsed']);
+    expect(events.at(-1)!.data).toMatchObject({ dueAt: validUntil, contracts: [c1] });
+    expect((await engine.receipts(id, 2)).map((e) => e.data.kind).sort()).toEqual(['training-lapse-reminder', 'training-lapsed']);
+    // Quiet again: each email once.
+    await engine.settled([workflowId]);
+    expect(engine.mail.messages.filter((m) => m.text.includes('Robin TS-GEN-9'))).toHaveLength(2);
+    await recordHistory('staff-file-workflow', handle);
+  });
 });

@@ -1,19 +1,9 @@
-// The staff roster (DESIGN §3.4), each person a file and a workflow of their own, and their authorisations on contracts: their commands through Temporal and their reads from the read models.
+// The staff roster (DESIGN §3.4), each person a file of the declared type staff run by the generic file workflow, and their authorisations on contracts: their commands through Temporal and their reads from the read models.
 import { Inject, Injectable } from '@nestjs/common';
-import { type WorkflowHandle } from '@temporalio/client';
 import { DataSource } from 'typeorm';
-import { authorisationsOn, staffStream, toStaffView, type AuthorisedPersonView, type StaffCommand, type StaffState, type StaffView } from '#domain';
+import { authorisationsOn, staffType, toStaffView, type AuthorisedPersonView, type ContractParties, type StaffState, type StaffView } from '#domain';
 import { type Principal } from '#infra/auth/api-keys';
-import {
-  authorisePersonUpdate,
-  recordTrainingUpdate,
-  registerStaffUpdate,
-  revokeAuthorisationUpdate,
-  signConfidentialityUpdate,
-  staffWorkflowId,
-  type StaffSnapshot,
-  type StaffWorkflowInput,
-} from '#infra/temporal/messages';
+import { FILE_WORKFLOW, fileCommandUpdate, staffWorkflowId, type FileCommandInput, type FileWorkflowInput, type Snapshot } from '#infra/temporal/messages';
 import { ApiError } from '../common/api-error';
 import { type IdempotencyScope } from '../common/idempotency.middleware';
 import { type PageQuery } from '../common/pagination';
@@ -26,7 +16,15 @@ const now = () => new Date().toISOString();
 
 const NOT_FOUND = 'No such person on the roster.';
 
-/** DESIGN §3.4: the processor's roster, each person a file and a workflow of their own, their authorisations on contracts in it. */
+/** A person's file writes to the processor's own people only, never to a controller. */
+const NO_CONTROLLER: ContractParties = { controllerName: '', controllerEmail: '', controllerDpoEmail: null, contractReference: null };
+
+type StaffCommandName = keyof NonNullable<typeof staffType.commands>;
+
+/**
+ * DESIGN §3.4: the processor's roster, each person a file of the declared type `staff`, run by the
+ * generic file workflow; their authorisations on contracts are in their file.
+ */
 @Injectable()
 export class Roster {
   constructor(
@@ -35,13 +33,20 @@ export class Roster {
     @Inject(DataSource) private readonly dataSource: DataSource,
   ) {}
 
+  private spec(name: StaffCommandName) {
+    return staffType.commands![name]!;
+  }
+
   async register(body: RegisterStaffDto, principal: Principal, scope: IdempotencyScope | null): Promise<{ created: boolean; view: StaffView }> {
     const staffId = newId(scope, 'staff');
-    this.files.refuseLocally(staffStream.decide, { type: 'RegisterStaff', data: { staffId, name: body.name, email: body.email, recordedAt: now() } } as StaffCommand, staffStream.initialState());
-    const input: StaffWorkflowInput = { staffId };
-    const opened = await this.files.open({ workflowType: 'staffWorkflow', workflowId: staffWorkflowId(staffId), input, update: registerStaffUpdate, args: { name: body.name, email: body.email, actor: actorOf(principal) } });
+    const context = { id: staffId, contractId: null, contract: null };
+    const command = { name: body.name, email: body.email };
+    this.files.refuseLocally(staffType.stream.decide, this.spec('register').toCommand(command, { ...context, recordedAt: now() }), staffType.stream.initialState());
+    const input: FileWorkflowInput = { type: staffType.name, id: staffId, parties: NO_CONTROLLER };
+    const args: FileCommandInput = { command: 'register', body: command, context, actor: actorOf(principal) };
+    const opened = await this.files.open({ workflowType: FILE_WORKFLOW, workflowId: staffWorkflowId(staffId), input, update: fileCommandUpdate, args });
     if (!opened) return { created: false, view: await this.found(staffId) };
-    return { created: opened.created, view: toStaffView(opened.state, now()) };
+    return { created: opened.created, view: toStaffView(opened.state as StaffState, now()) };
   }
 
   private async stored(id: string): Promise<StaffState | null> {
@@ -60,29 +65,29 @@ export class Roster {
     return filesPage(this.dataSource, 'staff', { where: 'true', params: [] }, query, (s: StaffState) => toStaffView(s, at));
   }
 
-  private async send(id: string, command: StaffCommand, call: (h: WorkflowHandle) => Promise<StaffSnapshot>): Promise<StaffState> {
+  /** A command to the person's file; the domain answers over the stored state if its workflow is gone. */
+  private async send(id: string, name: StaffCommandName, body: unknown, p: Principal): Promise<StaffState> {
     await this.found(id);
+    const context = { id, contractId: null, contract: null };
+    const args: FileCommandInput = { command: name, body, context, actor: actorOf(p) };
     return this.files.send(
       staffWorkflowId(id),
-      async (h) => (await call(h)).state,
+      async (h) => ((await h.executeUpdate(fileCommandUpdate, { args: [args] })) as Snapshot<StaffState>).state,
       async () => {
         // A person's workflow runs as long as they are on the roster; ended by hand, the domain answers over the stored state.
         const state = (await this.stored(id))!;
-        this.files.refuseLocally(staffStream.decide, command, state);
+        this.files.refuseLocally(staffType.stream.decide, this.spec(name).toCommand(body, { ...context, recordedAt: now() }), state);
         return state;
       },
     );
   }
 
   async sign(id: string, body: SignConfidentialityDto, p: Principal): Promise<StaffView> {
-    const state = await this.send(id, { type: 'SignConfidentiality', data: { signedAt: body.signedAt, recordedAt: now() } }, (h) => h.executeUpdate(signConfidentialityUpdate, { args: [{ signedAt: body.signedAt, actor: actorOf(p) }] }));
-    return toStaffView(state, now());
+    return toStaffView(await this.send(id, 'signConfidentiality', { signedAt: body.signedAt }, p), now());
   }
 
   async train(id: string, body: RecordTrainingDto, p: Principal): Promise<StaffView> {
-    const args = { completedAt: body.completedAt, course: body.course, validFor: body.validFor ?? null };
-    const state = await this.send(id, { type: 'RecordTraining', data: { ...args, recordedAt: now() } }, (h) => h.executeUpdate(recordTrainingUpdate, { args: [{ ...args, actor: actorOf(p) }] }));
-    return toStaffView(state, now());
+    return toStaffView(await this.send(id, 'recordTraining', { completedAt: body.completedAt, course: body.course, validFor: body.validFor ?? null }, p), now());
   }
 
   /** The person's latest authorisation on the contract, as the contract's list shows it. */
@@ -97,14 +102,12 @@ export class Roster {
       throw new ApiError(409, 'roster.contract_closed', `The contract is ${contract.status}: nobody is authorised on it any more.`, { status: contract.status });
     }
     const staffId = body.staffId.toLowerCase();
-    const state = await this.send(staffId, { type: 'AuthorisePerson', data: { contractId, recordedAt: now() } }, (h) => h.executeUpdate(authorisePersonUpdate, { args: [{ contractId, actor: actorOf(p) }] }));
-    return this.latest(contractId, state);
+    return this.latest(contractId, await this.send(staffId, 'authorise', { staffId, contractId }, p));
   }
 
   async revoke(contractId: string, staffId: string, p: Principal): Promise<AuthorisedPersonView> {
     await this.contracts.found(contractId);
-    const state = await this.send(staffId, { type: 'RevokeAuthorisation', data: { contractId, recordedAt: now() } }, (h) => h.executeUpdate(revokeAuthorisationUpdate, { args: [{ contractId, actor: actorOf(p) }] }));
-    return this.latest(contractId, state);
+    return this.latest(contractId, await this.send(staffId, 'revoke', { staffId, contractId }, p));
   }
 
   /** Everyone who is or was authorised on the contract: the GIN index on the roster's assignments finds them. */

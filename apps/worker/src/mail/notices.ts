@@ -1,4 +1,4 @@
-import { article33Content, noticeMessageIds, type AssistanceRequestMail, type AuditMail, type ContactCheckMail, type InstructionObjectionMail, type SubjectRequestMail, type TransferNoticeMail, type DestructionCertificate, type DpoContact, type IncidentContent, type SubProcessorChange } from '#domain';
+import { article33Content, noticeMessageIds, type AssistanceRequestMail, type AuditMail, type ContactCheckMail, type InstructionObjectionMail, type StaffMail, type SubjectRequestMail, type TransferNoticeMail, type DestructionCertificate, type DpoContact, type IncidentContent, type SubProcessorChange } from '#domain';
 import type { LinkRequest } from '#infra/links';
 import type { OutgoingEmail } from './outbox';
 
@@ -20,7 +20,7 @@ export type Notice =
   | ContactCheckMail
   | ({ readonly kind: 'dpo-communicated'; readonly contractId: string; readonly dpo: DpoContact; readonly version: number } & Omit<BreachFacts, 'noticeId' | 'incidentId' | 'contractId' | 'awareAt'>)
   | { readonly kind: 'dpo-changed'; readonly controllerHash: string; readonly contractId: string; readonly controllerName: string; readonly controllerEmail: string; readonly controllerDpoEmail: string | null; readonly dpo: DpoContact; readonly version: number }
-  | { readonly kind: 'training-lapse-reminder' | 'training-lapsed'; readonly staffId: string; readonly name: string; readonly trainingValidUntil: string; readonly contracts: readonly string[] }
+  | StaffMail
   | AuditMail
   | ({ readonly kind: 'sub-processor-change' | 'sub-processor-objection' | 'sub-processor-not-told'; readonly noticeId: string; readonly contractId: string; readonly change: SubProcessorChange; readonly reason?: string } & Omit<
       BreachFacts,

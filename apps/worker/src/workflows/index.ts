@@ -1,7 +1,6 @@
 export { contractWorkflow } from './contract.workflow';
 export { incidentWorkflow } from './incident.workflow';
 export { breachNoticeWorkflow } from './breach-notice.workflow';
-export { staffWorkflow } from './staff.workflow';
 export { processorDpoWorkflow } from './processor-dpo.workflow';
 export { subProcessorChangeWorkflow } from './sub-processor-change.workflow';
 export { subProcessorNoticeWorkflow } from './sub-processor-notice.workflow';

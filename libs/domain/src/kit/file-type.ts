@@ -183,7 +183,9 @@ export function fileType<S extends { readonly status: string }>(declaration: Fil
   const commands = Object.entries(declaration.commands ?? {});
   if (commands.length && commands.filter(([, c]) => c.creates).length !== 1) throw new Error(`file type ${declaration.name} has no single command that creates a file`);
   for (const [name, c] of commands) {
-    if (!c.creates && !c.path) throw new Error(`file type ${declaration.name}: command ${name} names no path`);
+    // Routes under a contract or a controller are derived from the paths; a processor's register
+    // may take a command from elsewhere (the roster's authorisations, addressed from the contract).
+    if (!c.creates && !c.path && declaration.parent !== 'processor') throw new Error(`file type ${declaration.name}: command ${name} names no path`);
     // A part is named in the path, or minted: never both, never neither; the command that opens the file has none.
     const placeholders = [...(c.path ?? '').matchAll(/\{([^}]*)\}/g)].map((m) => m[1]);
     if (!c.part && placeholders.length) throw new Error(`file type ${declaration.name}: command ${name}'s path names a part it does not declare`);

@@ -58,7 +58,8 @@ export type StaffState =
       readonly trainingValidUntil: Instant | null;
       readonly assignments: readonly Assignment[];
       readonly reminded: Acted | null;
-      readonly lapsed: Acted | null;
+      /** The lapse recorded, with the contracts the person was on then (its email names them). */
+      readonly lapsed: (Acted & { readonly contracts?: readonly string[] }) | null;
     };
 
 type Registered = Extract<StaffState, { status: 'registered' }>;
@@ -173,7 +174,7 @@ export function evolve(state: StaffState, event: StaffEvent): StaffState {
     case 'TrainingLapseReminded':
       return { ...state, reminded: event.data };
     case 'TrainingLapsed':
-      return { ...state, lapsed: { dueAt: event.data.dueAt, actedAt: event.data.actedAt } };
+      return { ...state, lapsed: { dueAt: event.data.dueAt, actedAt: event.data.actedAt, contracts: event.data.contracts } };
   }
 }
 

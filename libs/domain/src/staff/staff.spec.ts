@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { specify } from '../kit/given';
+import { parseBody } from '../kit/schema';
 import { authorisationsOn, nextTimer, staffClocks, staffStream, toStaffView, type StaffCommand, type StaffEvent, type StaffState } from './staff.decider';
+import { staffType } from './staff.type';
 
 const given = specify(staffStream);
 const SID = '5aff0000-0000-4000-8000-000000000001';
@@ -95,5 +97,46 @@ describe('the roster of authorised persons (P3, P4; DESIGN §3.4)', () => {
     expect(nextTimer(s)).toBeNull();
     expect(staffClocks(s)).toEqual([]);
     expect(toStaffView(s, at('02-01T00:00:00'))).toMatchObject({ cleared: false, gaps: ['no_confidentiality', 'training_lapsed'], overdue: [] });
+  });
+});
+
+describe('a person on the roster as declared (its commands, the emails it owes)', () => {
+  const context = { id: SID, contractId: null, contract: null, recordedAt: at('01-10T09:00:00') };
+  const nobody = { controllerName: '', controllerEmail: '', controllerDpoEmail: null, contractReference: null };
+  const command = (name: string, body: unknown, recordedAt = context.recordedAt) => staffType.commands![name]!.toCommand(body, { ...context, recordedAt }) as StaffCommand;
+
+  it('translates each command body into the domain command, which the decider takes', () => {
+    const register = parseBody(staffType.commands!['register']!.schema(), { name: 'Alex Martin', email: 'alex@processor.example' });
+    expect(register.ok).toBe(true);
+    given().when(command('register', register.ok && register.value)).then(registeredEv);
+    given(registeredEv).when(command('signConfidentiality', { signedAt: '2027-01-10T08:00:00Z' }, at('01-10T09:05:00'))).then(signed);
+    // No validity given: the default P1Y.
+    given(registeredEv, signed).when(command('recordTraining', { completedAt: '2027-01-05T00:00:00Z', course: 'GDPR for operators' }, at('01-10T09:06:00'))).then(trained);
+    // Authorised and revoked on the contract the body names (addressed from that contract).
+    given(registeredEv, signed, trained).when(command('authorise', { staffId: SID, contractId: C1 }, at('02-01T00:00:00'))).then(authorised(C1));
+    given(registeredEv, signed, trained, authorised(C1)).when(command('revoke', { staffId: SID, contractId: C1 }, at('03-01T00:00:00'))).then({ type: 'AuthorisationRevoked', data: { contractId: C1, recordedAt: at('03-01T00:00:00') } });
+    expect(parseBody(staffType.commands!['authorise']!.schema(), { staffId: SID }).ok).toBe(false);
+    expect(staffType.commands!['register']!.roles).toEqual(['admin', 'dpo']);
+    expect(staffType.commands!['authorise']!.roles).toEqual(['account_manager', 'dpo']);
+  });
+
+  it('owes account management a reminder naming the contracts the person is on, and the DPO the lapse only when it opens a gap', () => {
+    const due = '2028-01-05T00:00:00.000Z';
+    const reminded: StaffEvent = { type: 'TrainingLapseReminded', data: { dueAt: due, actedAt: '2027-12-06T00:00:01.000Z' } };
+    const lapsedOn = (contracts: string[]): StaffEvent => ({ type: 'TrainingLapsed', data: { dueAt: due, actedAt: '2028-01-05T00:00:00.200Z', contracts } });
+    const base = [registeredEv, signed, trained, authorised(C1), authorised(C2)];
+    expect(staffType.emails!(state(...base), nobody)).toEqual([]);
+    expect(staffType.emails!(state(...base, reminded), nobody)).toEqual([
+      { kind: 'training-lapse-reminder', staffId: SID, name: 'Alex Martin', trainingValidUntil: due, contracts: [C1, C2] },
+    ]);
+    expect(staffType.emails!(state(...base, reminded, lapsedOn([C1])), nobody)).toEqual([
+      { kind: 'training-lapse-reminder', staffId: SID, name: 'Alex Martin', trainingValidUntil: due, contracts: [C1, C2] },
+      { kind: 'training-lapsed', staffId: SID, name: 'Alex Martin', trainingValidUntil: due, contracts: [C1] },
+    ]);
+    // Lapsed while on no contract: no gap, nothing for the DPO.
+    expect(staffType.emails!(state(registeredEv, signed, trained, reminded, lapsedOn([])), nobody).map((m) => m.kind)).toEqual(['training-lapse-reminder']);
+    // A state stored before the lapse kept its contracts: nothing for the DPO either.
+    const old = { ...state(registeredEv, signed, trained), lapsed: { dueAt: due, actedAt: '2028-01-05T00:00:00.200Z' } };
+    expect(staffType.emails!(old, nobody)).toEqual([]);
   });
 });

@@ -1,27 +1,15 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import { type DpoContact, type ProcessorDpoState, type StaffState } from '#domain';
+import { type DpoContact, type ProcessorDpoState } from '#domain';
 import { type Actor, type Snapshot, workflowIdOf } from './common';
 
 /**
- * The processor's registers, each entry a workflow of its own: the staff roster (DESIGN §3.4) and
- * the processor's DPO (§3.6). (Audits are declared files, run by the generic file workflow.)
+ * The processor's registers: the staff roster (DESIGN §3.4), each person a file run by the generic
+ * file workflow (`fileWorkflow`, type `staff`), and the processor's DPO (§3.6), a workflow of its
+ * own (it tells every controller of a change).
  */
 
-/** DESIGN §3.4: one workflow per person on the roster, for as long as they are on it. */
+/** DESIGN §3.4: the file workflow of one person on the roster, for as long as they are on it. */
 export const staffWorkflowId = (staffId: string) => workflowIdOf('staff', staffId);
-export type StaffSnapshot = Snapshot<StaffState>;
-
-export interface StaffWorkflowInput {
-  readonly staffId: string;
-  readonly carried?: StaffSnapshot;
-}
-
-export const registerStaffUpdate = defineUpdate<StaffSnapshot & { created: boolean }, [{ readonly name: unknown; readonly email: unknown; readonly actor: Actor }]>('registerStaff');
-export const signConfidentialityUpdate = defineUpdate<StaffSnapshot, [{ readonly signedAt: unknown; readonly actor: Actor }]>('signConfidentiality');
-export const recordTrainingUpdate = defineUpdate<StaffSnapshot, [{ readonly completedAt: unknown; readonly course: unknown; readonly validFor: unknown; readonly actor: Actor }]>('recordTraining');
-export const authorisePersonUpdate = defineUpdate<StaffSnapshot, [{ readonly contractId: string; readonly actor: Actor }]>('authorisePerson');
-export const revokeAuthorisationUpdate = defineUpdate<StaffSnapshot, [{ readonly contractId: string; readonly actor: Actor }]>('revokeAuthorisation');
-export const staffSnapshotQuery = defineQuery<StaffSnapshot>('staffSnapshot');
 
 /**
  * DESIGN §3.6: the one workflow that owns the processor's DPO stream. Its stream id is fixed, so the
