@@ -262,8 +262,8 @@ describe('the generic file workflow (time-skipping)', () => {
     const now = await engine.now();
     const id = randomUUID();
     const workflowId = workflowIdOf('staff', id);
-    const context = { id, contractId: null, contract: null };
-    const command = (name: string, body: Record<string, unknown>) => ({ args: [{ command: name, body, context, actor: DPO }] as [FileCommandInput] });
+    // Authorisations are addressed from their contract: it is the command's context.
+    const command = (name: string, body: Record<string, unknown>, contractId: string | null = null) => ({ args: [{ command: name, body, context: { id, contractId, contract: null }, actor: DPO }] as [FileCommandInput] });
     const NOBODY = { controllerName: '', controllerEmail: '', controllerDpoEmail: null, contractReference: null };
     const first = await engine.env.client.workflow.executeUpdateWithStart(fileCommandUpdate, {
       ...command('register', { name: 'Robin TS-GEN-9', email: 'robin@processor.example' }),
@@ -273,14 +273,14 @@ describe('the generic file workflow (time-skipping)', () => {
     const handle = engine.env.client.workflow.getHandle(workflowId);
     const [c1, c2] = [randomUUID(), randomUUID()];
     // Not cleared yet: no undertaking, no training.
-    expect((await domainRefusal(handle.executeUpdate(fileCommandUpdate, command('authorise', { staffId: id, contractId: c1 })))).code).toBe('roster.not_cleared');
+    expect((await domainRefusal(handle.executeUpdate(fileCommandUpdate, command('authorise', { staffId: id }, c1)))).code).toBe('roster.not_cleared');
     await handle.executeUpdate(fileCommandUpdate, command('signConfidentiality', { signedAt: now }));
     // Written out: valid 60 days from completion, reminded 30 days before that.
     const validUntil = shift(now, 60 * DAY);
     const reminderAt = shift(now, 30 * DAY);
     expect(await handle.executeUpdate(fileCommandUpdate, command('recordTraining', { completedAt: now, course: 'GDPR for operators', validFor: 'P60D' }))).toMatchObject({ state: { trainingValidUntil: validUntil } });
-    await handle.executeUpdate(fileCommandUpdate, command('authorise', { staffId: id, contractId: c1 }));
-    await handle.executeUpdate(fileCommandUpdate, command('authorise', { staffId: id, contractId: c2 }));
+    await handle.executeUpdate(fileCommandUpdate, command('authorise', { staffId: id }, c1));
+    await handle.executeUpdate(fileCommandUpdate, command('authorise', { staffId: id }, c2));
 
     await engine.sleepUntil(shift(reminderAt, -60_000));
     expect((await own(id)).map((e) => e.type)).toEqual(['StaffRegistered', 'ConfidentialitySigned', 'TrainingRecorded', 'PersonAuthorised', 'PersonAuthorised']);
@@ -289,7 +289,7 @@ describe('the generic file workflow (time-skipping)', () => {
     expect(reminder.subject).toContain(validUntil);
     expect(reminder.text).toContain(`${c1}, ${c2}`);
     // Off one contract before the lapse: the gap opens on the other only.
-    await handle.executeUpdate(fileCommandUpdate, command('revoke', { staffId: id, contractId: c2 }));
+    await handle.executeUpdate(fileCommandUpdate, command('revoke', {}, c2));
     await engine.sleepUntil(shift(validUntil, 60_000));
     const lapsed = await engine.mail.waitFor((m) => m.to.includes('dpo@processor.example') && m.text.includes('Robin TS-GEN-9'));
     expect(lapsed.subject).toContain('a gap on 1 contract(s)');

@@ -1,7 +1,8 @@
 // The staff roster (DESIGN §3.4, `staff`) and each contract's authorised persons (`contracts/{id}/authorised-persons`): their routes.
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
+import { staffType, type FileType } from '#domain';
 import { type Principal } from '#infra/auth/api-keys';
 import { CurrentPrincipal } from '../auth/auth.guard';
 import { AnyRole, Roles } from '../auth/roles.decorator';
@@ -11,9 +12,19 @@ import { ErrorResponses } from '../common/openapi';
 import { PageQuery } from '../common/pagination';
 import { ContractIdPipe, UuidPipe } from '../contracts/contract-id.pipe';
 import { EventsView, VerifyView } from '../contracts/dto/views';
+import { CommandBodyPipe, schemaNames } from '../kit/declared-files';
 import { FileTrails } from '../kit/trail';
-import { AuthorisedPersonListView, AuthorisedPersonRepresentation, AuthorisePersonDto, RecordTrainingDto, RegisterStaffDto, SignConfidentialityDto, StaffListView, StaffRepresentation } from './dto/staff.dto';
+import { AuthorisedPersonListView, AuthorisedPersonRepresentation } from './dto/staff.dto';
 import { Roster } from './staff.service';
+
+/** The roster's bodies and views are the staff declaration's schemas (as in /docs' components). */
+const names = schemaNames(staffType as unknown as FileType);
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const declared = (command: string) => {
+  const spec = staffType.commands![command]!;
+  return { pipe: new CommandBodyPipe(spec), body: ApiBody({ schema: ref(names.body(command)) }), summary: spec.summary };
+};
+const [register, sign, train, authorise] = ['register', 'signConfidentiality', 'recordTraining', 'authorise'].map(declared) as [ReturnType<typeof declared>, ReturnType<typeof declared>, ReturnType<typeof declared>, ReturnType<typeof declared>];
 
 const staffId = new UuidPipe('staff id');
 const SidParam = () => ApiParam({ name: 'sid', schema: idParamSchema, description: 'Staff id' });
@@ -30,11 +41,12 @@ export class StaffController {
   @Post()
   @Roles('admin', 'dpo')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Makes the POST safe to retry: the same key answers the first result again (24 h).' })
-  @ApiOperation({ summary: 'P3, P4: a person on the roster. Not cleared until a confidentiality undertaking and a valid training are recorded.' })
-  @ApiCreatedResponse({ type: StaffRepresentation })
-  @ApiOkResponse({ type: StaffRepresentation, description: 'The same person again.' })
+  @ApiOperation({ summary: register.summary })
+  @register.body
+  @ApiCreatedResponse({ schema: ref(names.view) })
+  @ApiOkResponse({ schema: ref(names.view), description: 'The same person again.' })
   @ErrorResponses(400, 401, 403, 409, 422)
-  async register(@Body() body: RegisterStaffDto, @CurrentPrincipal() principal: Principal, @IdempotencyKey() scope: IdempotencyScope | null, @Res({ passthrough: true }) res: Response) {
+  async register(@Body(register.pipe) body: unknown, @CurrentPrincipal() principal: Principal, @IdempotencyKey() scope: IdempotencyScope | null, @Res({ passthrough: true }) res: Response) {
     const { created, view } = await this.roster.register(body, principal, scope);
     res.status(created ? 201 : 200);
     return view;
@@ -43,7 +55,7 @@ export class StaffController {
   @Get()
   @Roles('admin', 'dpo', 'account_manager')
   @ApiOperation({ summary: 'The roster, oldest registration first, each person with their clearance now.' })
-  @ApiOkResponse({ type: StaffListView })
+  @ApiOkResponse({ schema: ref(names.list) })
   @ErrorResponses(400, 401, 403)
   list(@Query() query: PageQuery) {
     return this.roster.list(query);
@@ -53,7 +65,7 @@ export class StaffController {
   @Roles('admin', 'dpo', 'account_manager')
   @SidParam()
   @ApiOperation({ summary: 'One person on the roster.' })
-  @ApiOkResponse({ type: StaffRepresentation })
+  @ApiOkResponse({ schema: ref(names.view) })
   @ErrorResponses(400, 401, 403, 404)
   get(@Param('sid', staffId) sid: string) {
     return this.roster.found(sid);
@@ -63,10 +75,11 @@ export class StaffController {
   @HttpCode(200)
   @Roles('admin', 'dpo')
   @SidParam()
-  @ApiOperation({ summary: 'The signed confidentiality undertaking (GDPR 28(3)(b)).' })
-  @ApiOkResponse({ type: StaffRepresentation })
+  @ApiOperation({ summary: sign.summary })
+  @sign.body
+  @ApiOkResponse({ schema: ref(names.view) })
   @ErrorResponses(400, 401, 403, 404, 409, 422)
-  sign(@Param('sid', staffId) sid: string, @Body() body: SignConfidentialityDto, @CurrentPrincipal() p: Principal) {
+  sign(@Param('sid', staffId) sid: string, @Body(sign.pipe) body: unknown, @CurrentPrincipal() p: Principal) {
     return this.roster.sign(sid, body, p);
   }
 
@@ -74,10 +87,11 @@ export class StaffController {
   @HttpCode(200)
   @Roles('admin', 'dpo')
   @SidParam()
-  @ApiOperation({ summary: 'A data-protection training, valid for validFor (P1Y): account management is reminded P30D before it lapses; at the lapse every contract the person is on shows the gap.' })
-  @ApiOkResponse({ type: StaffRepresentation })
+  @ApiOperation({ summary: train.summary })
+  @train.body
+  @ApiOkResponse({ schema: ref(names.view) })
   @ErrorResponses(400, 401, 403, 404, 409, 422)
-  train(@Param('sid', staffId) sid: string, @Body() body: RecordTrainingDto, @CurrentPrincipal() p: Principal) {
+  train(@Param('sid', staffId) sid: string, @Body(train.pipe) body: unknown, @CurrentPrincipal() p: Principal) {
     return this.roster.train(sid, body, p);
   }
 
@@ -114,10 +128,11 @@ export class AuthorisedPersonsController {
   @HttpCode(200)
   @Roles('account_manager', 'dpo')
   @ApiParam({ name: 'id', schema: idParamSchema, description: 'Contract id' })
-  @ApiOperation({ summary: 'P3, P4: authorises a person on the contract; 422 roster.not_cleared without a signed confidentiality undertaking and a valid training.' })
+  @ApiOperation({ summary: authorise.summary })
+  @authorise.body
   @ApiOkResponse({ type: AuthorisedPersonRepresentation })
   @ErrorResponses(400, 401, 403, 404, 409, 422)
-  authorise(@Param('id', ContractIdPipe) id: string, @Body() body: AuthorisePersonDto, @CurrentPrincipal() p: Principal) {
+  authorise(@Param('id', ContractIdPipe) id: string, @Body(authorise.pipe) body: { readonly staffId: string }, @CurrentPrincipal() p: Principal) {
     return this.roster.authorise(id, body, p);
   }
 
@@ -136,7 +151,7 @@ export class AuthorisedPersonsController {
   @Roles('account_manager', 'dpo')
   @ApiParam({ name: 'id', schema: idParamSchema, description: 'Contract id' })
   @SidParam()
-  @ApiOperation({ summary: "Ends the person's authorisation on the contract (kept on record with its end)." })
+  @ApiOperation({ summary: staffType.commands!['revoke']!.summary })
   @ApiOkResponse({ type: AuthorisedPersonRepresentation })
   @ErrorResponses(400, 401, 403, 404, 409)
   revoke(@Param('id', ContractIdPipe) id: string, @Param('sid', staffId) sid: string, @CurrentPrincipal() p: Principal) {

@@ -10,7 +10,6 @@ import { type PageQuery } from '../common/pagination';
 import { ContractQueries } from '../contracts/contract-queries.service';
 import { actorOf, contractFor, FileCommands, newId } from '../kit/file-commands';
 import { filesPage } from '../kit/file-pages';
-import { type AuthorisePersonDto, type RecordTrainingDto, type RegisterStaffDto, type SignConfidentialityDto } from './dto/staff.dto';
 
 const now = () => new Date().toISOString();
 
@@ -37,13 +36,13 @@ export class Roster {
     return staffType.commands![name]!;
   }
 
-  async register(body: RegisterStaffDto, principal: Principal, scope: IdempotencyScope | null): Promise<{ created: boolean; view: StaffView }> {
+  /** `body`: as the declared schema parsed it (CommandBodyPipe). */
+  async register(body: unknown, principal: Principal, scope: IdempotencyScope | null): Promise<{ created: boolean; view: StaffView }> {
     const staffId = newId(scope, 'staff');
     const context = { id: staffId, contractId: null, contract: null };
-    const command = { name: body.name, email: body.email };
-    this.files.refuseLocally(staffType.stream.decide, this.spec('register').toCommand(command, { ...context, recordedAt: now() }), staffType.stream.initialState());
+    this.files.refuseLocally(staffType.stream.decide, this.spec('register').toCommand(body, { ...context, recordedAt: now() }), staffType.stream.initialState());
     const input: FileWorkflowInput = { type: staffType.name, id: staffId, parties: NO_CONTROLLER };
-    const args: FileCommandInput = { command: 'register', body: command, context, actor: actorOf(principal) };
+    const args: FileCommandInput = { command: 'register', body, context, actor: actorOf(principal) };
     const opened = await this.files.open({ workflowType: FILE_WORKFLOW, workflowId: staffWorkflowId(staffId), input, update: fileCommandUpdate, args });
     if (!opened) return { created: false, view: await this.found(staffId) };
     return { created: opened.created, view: toStaffView(opened.state as StaffState, now()) };
@@ -65,10 +64,13 @@ export class Roster {
     return filesPage(this.dataSource, 'staff', { where: 'true', params: [] }, query, (s: StaffState) => toStaffView(s, at));
   }
 
-  /** A command to the person's file; the domain answers over the stored state if its workflow is gone. */
-  private async send(id: string, name: StaffCommandName, body: unknown, p: Principal): Promise<StaffState> {
+  /**
+   * A command to the person's file (`contractId`: the contract an authorisation is addressed from);
+   * the domain answers over the stored state if its workflow is gone.
+   */
+  private async send(id: string, name: StaffCommandName, body: unknown, p: Principal, contractId: string | null = null): Promise<StaffState> {
     await this.found(id);
-    const context = { id, contractId: null, contract: null };
+    const context = { id, contractId, contract: null };
     const args: FileCommandInput = { command: name, body, context, actor: actorOf(p) };
     return this.files.send(
       staffWorkflowId(id),
@@ -82,12 +84,12 @@ export class Roster {
     );
   }
 
-  async sign(id: string, body: SignConfidentialityDto, p: Principal): Promise<StaffView> {
-    return toStaffView(await this.send(id, 'signConfidentiality', { signedAt: body.signedAt }, p), now());
+  async sign(id: string, body: unknown, p: Principal): Promise<StaffView> {
+    return toStaffView(await this.send(id, 'signConfidentiality', body, p), now());
   }
 
-  async train(id: string, body: RecordTrainingDto, p: Principal): Promise<StaffView> {
-    return toStaffView(await this.send(id, 'recordTraining', { completedAt: body.completedAt, course: body.course, validFor: body.validFor ?? null }, p), now());
+  async train(id: string, body: unknown, p: Principal): Promise<StaffView> {
+    return toStaffView(await this.send(id, 'recordTraining', body, p), now());
   }
 
   /** The person's latest authorisation on the contract, as the contract's list shows it. */
@@ -96,18 +98,18 @@ export class Roster {
     return views[views.length - 1]!;
   }
 
-  async authorise(contractId: string, body: AuthorisePersonDto, p: Principal): Promise<AuthorisedPersonView> {
+  async authorise(contractId: string, body: { readonly staffId: string }, p: Principal): Promise<AuthorisedPersonView> {
     const contract = await contractFor(this.contracts, contractId);
     if (contract.status === 'destroyed' || contract.status === 'cancelled') {
       throw new ApiError(409, 'roster.contract_closed', `The contract is ${contract.status}: nobody is authorised on it any more.`, { status: contract.status });
     }
     const staffId = body.staffId.toLowerCase();
-    return this.latest(contractId, await this.send(staffId, 'authorise', { staffId, contractId }, p));
+    return this.latest(contractId, await this.send(staffId, 'authorise', { staffId }, p, contractId));
   }
 
   async revoke(contractId: string, staffId: string, p: Principal): Promise<AuthorisedPersonView> {
     await this.contracts.found(contractId);
-    return this.latest(contractId, await this.send(staffId, 'revoke', { staffId, contractId }, p));
+    return this.latest(contractId, await this.send(staffId, 'revoke', {}, p, contractId));
   }
 
   /** Everyone who is or was authorised on the contract: the GIN index on the roster's assignments finds them. */

@@ -37,7 +37,7 @@ export const staffType = fileType<StaffState>({
   route: { path: 'staff', param: 'sid', plural: 'the roster of authorised persons' },
   commands: {
     register: {
-      summary: 'A person joins the roster (P3, P4): their name and email, nothing else.',
+      summary: 'P3, P4: a person on the roster. Not cleared until a confidentiality undertaking and a valid training are recorded.',
       roles: ['admin', 'dpo'],
       creates: true,
       schema: () =>
@@ -48,14 +48,14 @@ export const staffType = fileType<StaffState>({
       toCommand: (b, c): StaffCommand => ({ type: 'RegisterStaff', data: { staffId: c.id, name: b.name, email: b.email, recordedAt: c.recordedAt } }),
     },
     signConfidentiality: {
-      summary: 'The person signed a confidentiality undertaking (GDPR 28(3)(b)).',
+      summary: 'The signed confidentiality undertaking (GDPR 28(3)(b)).',
       roles: ['admin', 'dpo'],
       path: 'confidentiality',
       schema: () => body({ signedAt: instant({ example: '2027-01-10T08:00:00Z', description: 'When the confidentiality undertaking was signed (GDPR 28(3)(b)).' }) }),
       toCommand: (b, c): StaffCommand => ({ type: 'SignConfidentiality', data: { signedAt: b.signedAt, recordedAt: c.recordedAt } }),
     },
     recordTraining: {
-      summary: 'The person completed a data-protection training, valid for validFor (default P1Y, at most P5Y).',
+      summary: 'A data-protection training, valid for validFor (P1Y): account management is reminded P30D before it lapses; at the lapse every contract the person is on shows the gap.',
       roles: ['admin', 'dpo'],
       path: 'training',
       schema: () =>
@@ -66,19 +66,20 @@ export const staffType = fileType<StaffState>({
         }),
       toCommand: (b, c): StaffCommand => ({ type: 'RecordTraining', data: { completedAt: b.completedAt, course: b.course, validFor: b.validFor ?? null, recordedAt: c.recordedAt } }),
     },
-    // Addressed from the contract (`/contracts/{id}/authorised-persons`), the person named in the body.
+    // Addressed from the contract (`POST /contracts/{id}/authorised-persons`, the person named in the
+    // body; `DELETE …/{sid}`): the contract is the command's context, the file the person's.
     authorise: {
-      summary: 'The person is authorised on a contract: only with a signed undertaking and a valid training (P3, P4).',
+      summary: 'P3, P4: authorises a person on the contract; 422 roster.not_cleared without a signed confidentiality undertaking and a valid training.',
       roles: ['account_manager', 'dpo'],
-      schema: () => body({ staffId: id({ description: 'The person on the roster (POST /staff).' }), contractId: id({ description: 'The contract.' }) }),
-      toCommand: (b, c): StaffCommand => ({ type: 'AuthorisePerson', data: { contractId: b.contractId, recordedAt: c.recordedAt } }),
+      schema: () => body({ staffId: id({ description: 'The person on the roster (POST /staff).' }) }),
+      toCommand: (_b, c): StaffCommand => ({ type: 'AuthorisePerson', data: { contractId: c.contractId!, recordedAt: c.recordedAt } }),
     },
     revoke: {
-      summary: "The person's authorisation on a contract ends.",
+      summary: "Ends the person's authorisation on the contract (kept on record with its end).",
       roles: ['account_manager', 'dpo'],
       irreversible: true,
-      schema: () => body({ staffId: id({ description: 'The person on the roster.' }), contractId: id({ description: 'The contract.' }) }),
-      toCommand: (b, c): StaffCommand => ({ type: 'RevokeAuthorisation', data: { contractId: b.contractId, recordedAt: c.recordedAt } }),
+      schema: () => body({}),
+      toCommand: (_b, c): StaffCommand => ({ type: 'RevokeAuthorisation', data: { contractId: c.contractId!, recordedAt: c.recordedAt } }),
     },
   },
   view: {
