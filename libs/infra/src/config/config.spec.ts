@@ -49,8 +49,19 @@ describe('configuration', () => {
     const keys = { NODE_ENV: 'production', PAYLOAD_CODEC_KEYS: `p1:${key(1)}`, VAULT_MASTER_KEYS: `v1:${key(2)}`, EVIDENCE_SIGNING_KEYS: `e1:${key(3)}`, CONTACT_LINK_KEYS: `l1:${key(4)}` };
     const config = loadConfig(keys);
     expect(config.production).toBe(true);
-    // The development link key, published in this repository, is refused even when given explicitly.
-    expect(() => loadConfig({ ...keys, CONTACT_LINK_KEYS: `mine:${loadConfig({}).links.keys.keys.get('dev-link-1')!.toString('base64')}` })).toThrow(/CONTACT_LINK_KEYS: the development key is refused in production/);
+    // Every development key published in this repository is refused, given explicitly in any ring,
+    // under any id, alone or beside a real key.
+    const dev = loadConfig({});
+    const published = [...dev.payloadKeys.keys.values(), ...dev.vaultKeys.keys.values(), ...dev.evidenceSigningKeys.keys.values(), ...dev.links.keys.keys.values()].map((k) => k.toString('base64'));
+    expect(published).toHaveLength(4);
+    for (const setting of ['PAYLOAD_CODEC_KEYS', 'VAULT_MASTER_KEYS', 'EVIDENCE_SIGNING_KEYS', 'CONTACT_LINK_KEYS'] as const) {
+      for (const bytes of published) {
+        expect(() => loadConfig({ ...keys, [setting]: `mine:${bytes}` }), setting).toThrow(new RegExp(`${setting}: mine: a development key published in this repository, refused in production`));
+        expect(() => loadConfig({ ...keys, [setting]: `real:${key(9)},old:${bytes}` }), setting).toThrow(new RegExp(`${setting}: old: a development key`));
+      }
+    }
+    // Outside production they are the defaults, and may be given too.
+    expect(loadConfig({ EVIDENCE_SIGNING_KEYS: `mine:${published[2]}` }).evidenceSigningKeys.activeId).toBe('mine');
     expect(() => loadConfig({ ...keys, PUBLIC_BASE_URL: 'http://dpa.example' })).toThrow(/PUBLIC_BASE_URL: must be https/);
     expect(loadConfig({ ...keys, PUBLIC_BASE_URL: 'https://dpa.example/' }).links.baseUrl).toBe('https://dpa.example');
   });

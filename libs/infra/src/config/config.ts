@@ -17,6 +17,11 @@ const DEV_PAYLOAD_KEYS = 'dev-payload-1:ZGV2LW9ubHktcGF5bG9hZC1rZXktMDAwMDAwMDAw
 const DEV_VAULT_KEYS = 'dev-vault-1:ZGV2LW9ubHktdmF1bHQtbWFzdGVyLWtleS0wMDAwMDA=';
 const DEV_EVIDENCE_KEYS = 'dev-evidence-1:ZGV2LW9ubHktZXZpZGVuY2Utc2lnbmluZy1rZXktMDA=';
 const DEV_LINK_KEYS = 'dev-link-1:ZGV2LW9ubHktbGluay1zaWduaW5nLWtleS0wMDAwMDA=';
+/**
+ * Every key this repository publishes, by its bytes: production refuses them in any ring and under
+ * any id, so a copied development env file cannot let anyone forge packs, links or payloads.
+ */
+const PUBLISHED_KEYS: readonly Buffer[] = [DEV_PAYLOAD_KEYS, DEV_VAULT_KEYS, DEV_EVIDENCE_KEYS, DEV_LINK_KEYS].map((ring) => Buffer.from(ring.slice(ring.indexOf(':') + 1), 'base64'));
 /** The development OpenID provider's client secret (scripts/services/oidc-provider.mjs); production refuses it. */
 export const DEV_OIDC_CLIENT_SECRET = 'dev-oidc-client-secret';
 /** The development OpenID provider's users: refused as subjects when NODE_ENV=production. */
@@ -182,7 +187,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       return undefined;
     }
     try {
-      return parseKeyRing(keys, raw[activeVar]);
+      const parsed = parseKeyRing(keys, raw[activeVar]);
+      const published = production ? [...parsed.keys].filter(([, bytes]) => PUBLISHED_KEYS.some((p) => p.equals(bytes))).map(([id]) => id) : [];
+      if (published.length > 0) {
+        problems.push({ setting: keysVar, problem: `${published.join(', ')}: a development key published in this repository, refused in production (make one with \`openssl rand -base64 32\`)` });
+        return undefined;
+      }
+      return parsed;
     } catch (e) {
       problems.push({ setting: keysVar, problem: (e as Error).message });
       return undefined;
@@ -193,8 +204,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   // Ed25519 seeds (32 bytes each) of the evidence packs' signing keys; retired ones stay listed so old packs verify.
   const evidenceSigningKeys = ring('EVIDENCE_SIGNING_KEYS', 'EVIDENCE_SIGNING_ACTIVE_KEY', DEV_EVIDENCE_KEYS);
   const linkKeys = ring('CONTACT_LINK_KEYS', 'CONTACT_LINK_ACTIVE_KEY', DEV_LINK_KEYS);
-  // A link signed with the published development key could be forged by anyone.
-  if (production && raw.CONTACT_LINK_KEYS?.includes(DEV_LINK_KEYS.split(':')[1]!)) problems.push({ setting: 'CONTACT_LINK_KEYS', problem: 'the development key is refused in production' });
   if (production && raw.PUBLIC_BASE_URL && !raw.PUBLIC_BASE_URL.startsWith('https://')) problems.push({ setting: 'PUBLIC_BASE_URL', problem: 'must be https:// in production' });
   for (const setting of ['CONTACT_LINK_TTL', 'CONTACT_CHECK_PERIOD'] as const) {
     if (parsed.success && raw[setting] && maxLengthMs(raw[setting]!) === 0) problems.push({ setting, problem: 'must be longer than zero' });
