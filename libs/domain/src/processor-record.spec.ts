@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { contractStream } from './contract/contract.decider';
 import type { ContractState } from './contract/contract.state';
-import { processorRecord, processorRecordCsv, PROCESSOR_RECORD_CSV_COLUMNS } from './processor-record';
+import { csvCell, processorRecord, processorRecordCsv, PROCESSOR_RECORD_CSV_COLUMNS } from './processor-record';
 import { contractOrdered, CONTROLLER, handedOver } from './testing/factories';
 
 const fold = (...events: Parameters<typeof contractStream.evolve>[1][]): ContractState => events.reduce((s, e) => contractStream.evolve(s, e), contractStream.initialState());
@@ -46,4 +46,33 @@ describe("the processor's Art. 30(2) record across controllers (DESIGN §3.9)", 
     // A line break inside a cell is quoted.
     expect(processorRecordCsv(processorRecord([fold(contractOrdered({ contractId: 'x', controller: { ...CONTROLLER, address: 'line 1\nline 2' } }))], [], DPO, '2027-05-01T00:00:00.000Z'))).toContain('"line 1\nline 2"');
   });
+});
+
+describe('a CSV cell a spreadsheet opens (formula injection)', () => {
+  // Each tricky first character, with the cell expected: an apostrophe makes a would-be formula text.
+  const cases: [string, string, string][] = [
+    ['an equals sign', '=1+1', "'=1+1"],
+    ['a plus sign', '+1', "'+1"],
+    ['a minus sign', '-1', "'-1"],
+    ['an at sign', '@SUM(A1)', "'@SUM(A1)"],
+    ['spaces before it', '  =1+1', "'  =1+1"],
+    ['a no-break space before it', '\u00a0=1', "'\u00a0=1"],
+    ['an ideographic space (U+3000) before it', '\u3000=1', "'\u3000=1"],
+    ['an em space before it', '\u2003+1', "'\u2003+1"],
+    ['a fullwidth equals sign', '\uff1d1', "'\uff1d1"],
+    ['a fullwidth plus sign', '\uff0b1', "'\uff0b1"],
+    ['a fullwidth minus sign', '\uff0d1', "'\uff0d1"],
+    ['a fullwidth at sign', '\uff20x', "'\uff20x"],
+    ['a leading tab', '\tx', "'\tx"],
+    ['a leading carriage return (quoted too)', '\rx', `"'\rx"`],
+    ['a quote and a formula', '="a,b"', `"'=""a,b"""`],
+    ['an equals sign inside', 'a=b', 'a=b'],
+    ['a space and a letter', ' x', ' x'],
+    ['a hyphenated name', 'Jean-Luc', 'Jean-Luc'],
+    ['nothing', '', ''],
+    ['a comma', 'a,b', '"a,b"'],
+  ];
+  for (const [what, value, expected] of cases) {
+    it(`${what}: ${JSON.stringify(value)} → ${JSON.stringify(expected)}`, () => expect(csvCell(value)).toBe(expected));
+  }
 });

@@ -93,9 +93,19 @@ export function processorRecord(contracts: readonly ContractState[], transfers: 
   return { generatedAt, processor: { ...processor, dpo }, controllers, securityMeasures: SECURITY_MEASURES };
 }
 
-/** A cell as RFC 4180 quotes it; a text a spreadsheet would run as a formula is made inert with a leading apostrophe. */
-function cell(value: string): string {
-  const inert = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+/**
+ * Whether a spreadsheet could read a text as a formula: its first character that is not white space
+ * is `= + - @` once NFKC-normalised (a no-break or ideographic space is a space then, a fullwidth ＝
+ * an =), or it begins with a tab or a carriage return.
+ */
+export function triggersFormula(value: string): boolean {
+  if (/^[\t\r]/.test(value)) return true;
+  return /^[=+\-@]/.test(value.normalize('NFKC').replace(/^\s+/u, ''));
+}
+
+/** A cell as RFC 4180 quotes it; a text a spreadsheet could run as a formula is made inert with a leading apostrophe. */
+export function csvCell(value: string): string {
+  const inert = triggersFormula(value) ? `'${value}` : value;
   return /[",\r\n]/.test(inert) ? `"${inert.replace(/"/g, '""')}"` : inert;
 }
 
@@ -146,5 +156,5 @@ export function processorRecordCsv(record: ProcessorRecord): string {
       security,
     ]),
   );
-  return [PROCESSOR_RECORD_CSV_COLUMNS.join(','), ...rows.map((r) => r.map(cell).join(','))].join('\r\n') + '\r\n';
+  return [PROCESSOR_RECORD_CSV_COLUMNS.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\r\n') + '\r\n';
 }
