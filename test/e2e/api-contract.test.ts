@@ -451,6 +451,38 @@ describe('strict edges: every bad input is a 4xx in the documented shape', () =>
     expect(res.status, JSON.stringify(res.body)).toBe(200);
   });
 
+  it('a command that takes no body refuses one with fields in it: 400 validation_failed, and nothing is recorded', async () => {
+    // The data export of an ended contract inside its return window: the one command that would run.
+    const { id } = await activeContract({ returnWindow: 'P7D' });
+    expect((await stack.request('POST', `/contracts/${id}/termination`, { role: 'account_manager', body: { reason: 'client left' } })).status).toBe(200);
+    for (const body of [{ format: 'zip' }, ['x']]) expectError(await stack.request('POST', `/contracts/${id}/data-export`, { role: 'account_manager', body }), 400, 'validation_failed');
+    // (A bare JSON string is no JSON body at all to the API: malformed.)
+    expectError(await stack.request('POST', `/contracts/${id}/data-export`, { role: 'account_manager', body: 'x' }), 400, 'malformed_json');
+    // (The engine goes on ending the contract meanwhile; no export was asked.)
+    const types = (await stack.request('GET', `/contracts/${id}/events`, { role: 'dpo' })).body.events.map((e: { type: string }) => e.type);
+    expect(types).toContain('ContractTerminated');
+    expect(types).not.toContain('DataExportRequested');
+    expect((await stack.request('GET', `/contracts/${id}/destruction`, { role: 'dpo' })).body.exportRequests).toEqual([]);
+    // An API key's revocation takes no body either: refused, the key still works.
+    const created = await stack.request('POST', '/admin/api-keys', { role: 'admin', body: { name: 'no body', role: 'billing' } });
+    expectError(await stack.request('DELETE', `/admin/api-keys/${created.body.apiKey.id}`, { role: 'admin', body: { force: true } }), 400, 'validation_failed');
+    expect((await stack.request('GET', '/contracts', { key: created.body.key })).status).toBe(200);
+    // Nor does the end of an authorisation: refused, the person still on the contract.
+    const person = await stack.request('POST', '/staff', { role: 'dpo', body: { name: 'No Body', email: 'no.body@processor.example' } });
+    const sid = person.body.id as string;
+    await stack.request('POST', `/staff/${sid}/confidentiality`, { role: 'dpo', body: { signedAt: new Date(Date.now() - 60_000).toISOString() } });
+    await stack.request('POST', `/staff/${sid}/training`, { role: 'dpo', body: { completedAt: new Date(Date.now() - 60_000).toISOString(), course: 'GDPR for operators' } });
+    const { id: other } = await activeContract();
+    expect((await stack.request('POST', `/contracts/${other}/authorised-persons`, { role: 'dpo', body: { staffId: sid } })).status).toBe(200);
+    expectError(await stack.request('DELETE', `/contracts/${other}/authorised-persons/${sid}`, { role: 'dpo', body: { reason: 'left' } }), 400, 'validation_failed');
+    expect((await stack.request('GET', `/staff/${sid}`, { role: 'dpo' })).body.contracts).toEqual([other]);
+    // Without a body, each runs.
+    const ended = await stack.request('DELETE', `/contracts/${other}/authorised-persons/${sid}`, { role: 'dpo' });
+    expect(ended.status, JSON.stringify(ended.body)).toBe(200);
+    const revoked = await stack.request('DELETE', `/admin/api-keys/${created.body.apiKey.id}`, { role: 'admin' });
+    expect(revoked.status, JSON.stringify(revoked.body)).toBe(200);
+  });
+
   it('a cursor decodes to nothing PostgreSQL could reject: every field is checked', async () => {
     const forged = (fields: unknown[]) => Buffer.from(JSON.stringify(fields)).toString('base64url');
     for (const cursor of [

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { NoBody } from '../common/validation';
 import { UuidPipe } from '../contracts/contract-id.pipe';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
@@ -60,7 +61,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Revoke an API key.' })
   @ApiOkResponse({ type: ApiKeyView })
   @ErrorResponses(400, 401, 403, 404)
-  async revoke(@Param('id', new UuidPipe('id')) id: string): Promise<ApiKeyRecord> {
+  async revoke(@Param('id', new UuidPipe('id')) id: string, @NoBody() _body: undefined): Promise<ApiKeyRecord> {
     const record = await this.keys.revoke(id);
     if (!record) throw new ApiError(404, 'not_found', 'No such API key.');
     return record;

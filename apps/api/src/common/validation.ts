@@ -1,4 +1,4 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext, type PipeTransform, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { ApiError, type FieldProblem } from './api-error';
 
 function problems(errors: ValidationError[], prefix = ''): FieldProblem[] {
@@ -22,3 +22,25 @@ export function validationPipe(): ValidationPipe {
     },
   });
 }
+
+/**
+ * The body of a command that takes none: absent, or an empty object. Anything else is refused as
+ * every other route refuses unknown fields (400 validation_failed), and the command does not run.
+ */
+export class NoBodyPipe implements PipeTransform<unknown, undefined> {
+  transform(value: unknown): undefined {
+    if (value === undefined) return undefined;
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      const fields = Object.keys(value).map((field) => ({ field, problem: `property ${field} should not exist` }));
+      if (fields.length === 0) return undefined;
+      throw new ApiError(400, 'validation_failed', `The request is invalid: this command takes no body; ${fields.map((d) => d.problem).join('; ')}`, { fields });
+    }
+    throw new ApiError(400, 'validation_failed', 'The request is invalid: this command takes no body', { fields: [{ field: '', problem: 'this command takes no body' }] });
+  }
+}
+
+/**
+ * `@NoBody()`: the route's command takes no body (NoBodyPipe), checked before it runs. A parameter
+ * decorator of its own rather than `@Body(pipe)`, so that the OpenAPI document shows no body either.
+ */
+export const NoBody = createParamDecorator((_: unknown, ctx: ExecutionContext): undefined => new NoBodyPipe().transform(ctx.switchToHttp().getRequest<{ body?: unknown }>().body));

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { NoBody } from '../common/validation';
 import { ApiBearerAuth, ApiCreatedResponse, ApiExtraModels, ApiHeader, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { processingRecord, toDestructionView, toRepresentation } from '#domain';
@@ -201,7 +202,7 @@ export class ContractsController {
   @ApiOperation({ summary: 'The controller asks for its data back inside the return window (L9): served before destruction starts.' })
   @ApiOkResponse({ type: ContractView })
   @ErrorResponses(400, 401, 403, 404, 409, 422)
-  async requestDataExport(@Param('id', ContractIdPipe) id: string, @CurrentPrincipal() principal: Principal, @IdempotencyKey() scope: IdempotencyScope | null) {
+  async requestDataExport(@Param('id', ContractIdPipe) id: string, @NoBody() _body: undefined, @CurrentPrincipal() principal: Principal, @IdempotencyKey() scope: IdempotencyScope | null) {
     return toRepresentation((await this.commands.requestDataExport(id, principal, scope)).state);
   }
 }

@@ -9,6 +9,7 @@ import { AnyRole, Roles } from '../auth/roles.decorator';
 import { idParamSchema } from '../common/fields';
 import { IdempotencyKey, type IdempotencyScope } from '../common/idempotency.middleware';
 import { ErrorResponses } from '../common/openapi';
+import { NoBody } from '../common/validation';
 import { PageQuery } from '../common/pagination';
 import { ContractIdPipe, UuidPipe } from '../contracts/contract-id.pipe';
 import { EventsView, VerifyView } from '../contracts/dto/views';
@@ -154,7 +155,7 @@ export class AuthorisedPersonsController {
   @ApiOperation({ summary: staffType.commands!['revoke']!.summary })
   @ApiOkResponse({ type: AuthorisedPersonRepresentation })
   @ErrorResponses(400, 401, 403, 404, 409)
-  revoke(@Param('id', ContractIdPipe) id: string, @Param('sid', staffId) sid: string, @CurrentPrincipal() p: Principal) {
+  revoke(@Param('id', ContractIdPipe) id: string, @Param('sid', staffId) sid: string, @NoBody() _body: undefined, @CurrentPrincipal() p: Principal) {
     return this.roster.revoke(id, sid, p);
   }
 }
