@@ -299,4 +299,25 @@ describe('the browser UI (DESIGN §7)', () => {
       await billing.context.close();
     }
   }, 240_000);
+  it('the API documentation (/docs) renders in the browser under the headers the UI has: its own scripts only, no framing', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const violations: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
+    try {
+      const res = await page.goto(`${api}/docs`);
+      const headers = res!.headers();
+      expect(headers['content-security-policy']).toContain("script-src 'self'");
+      expect(headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(headers).toMatchObject({ 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'referrer-policy': 'same-origin' });
+      // Swagger UI drew the document: its title and an operation of the engine.
+      await page.locator('.swagger-ui .info .title').waitFor({ timeout: 30_000 });
+      await page.locator('.opblock-summary-path', { hasText: '/contracts/{id}/renewals' }).first().waitFor({ timeout: 30_000 });
+      expect(violations).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });
