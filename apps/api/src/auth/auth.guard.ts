@@ -6,7 +6,7 @@ import { ApiError } from '../common/api-error';
 import { DataSource } from 'typeorm';
 import { type AppConfig } from '#infra/config/config';
 import { APP_CONFIG } from '../config/config.module';
-import { cookieOf, SESSION_COOKIE, UiSessions } from '../ui/sessions';
+import { cookieOf, uiCookies, UiSessions } from '../ui/sessions';
 import { PUBLIC_KEY, ROLES_KEY, SESSION_KEY } from './roles.decorator';
 
 type Authenticated = Request & { principal?: Principal };
@@ -15,6 +15,8 @@ type Authenticated = Request & { principal?: Principal };
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly sessions: UiSessions;
+  /** The browser session's cookie name (`__Host-` prefixed under HTTPS). */
+  private readonly sessionCookie: string;
 
   constructor(
     @Inject(Reflector) private readonly reflector: Reflector,
@@ -23,6 +25,7 @@ export class AuthGuard implements CanActivate {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.sessions = new UiSessions(dataSource, config.ui.sessionIdleMs);
+    this.sessionCookie = uiCookies(config.ui.baseUrl).session;
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -31,7 +34,7 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Authenticated>();
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer ([\x21-\x7e]{1,200})$/.exec(header) : null;
-    const cookie = header === undefined && this.reflector.getAllAndOverride<boolean>(SESSION_KEY, targets) ? cookieOf(request, SESSION_COOKIE) : undefined;
+    const cookie = header === undefined && this.reflector.getAllAndOverride<boolean>(SESSION_KEY, targets) ? cookieOf(request, this.sessionCookie) : undefined;
     let principal: Principal | null;
     if (cookie) {
       // A browser session (the Temporal UI calling the codec with the engine's cookie).

@@ -20,7 +20,7 @@ const send = (res: Response, error: ApiError) => res.status(error.status).json(e
 export const edgeChecks = (codecOrigins: ReadonlySet<string>) => (req: Request, res: Response, next: NextFunction): void => {
   if (codecCors(req, res, codecOrigins)) return;
   if (req.originalUrl.length > MAX_URL_LENGTH) return void send(res, new ApiError(414, 'uri_too_long', `The request target is longer than ${MAX_URL_LENGTH} characters.`));
-  const codecSession = req.path.startsWith('/codec/') && /(^|;\s*)dpa_session=/.test(req.headers.cookie ?? '');
+  const codecSession = req.path.startsWith('/codec/') && /(^|;\s*)(__Host-)?dpa_session=/.test(req.headers.cookie ?? '');
   if (!PUBLIC.test(req.originalUrl) && req.headers.authorization === undefined && !codecSession) {
     return void send(res, new ApiError(401, 'unauthenticated', 'An API key is required: Authorization: Bearer <api key>.'));
   }

@@ -72,7 +72,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   signInRoutes(router, config, sessions, oidc);
 
   // Everything below needs a live session of a role that has pages, and a CSRF token on every POST.
-  router.use(sessionRequired(sessions));
+  router.use(sessionRequired(sessions, config));
 
   signOutRoutes(router, config, sessions);
   contractRoutes(router, ui, queries, commands);

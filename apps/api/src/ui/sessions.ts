@@ -2,8 +2,29 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { ROLES, type Role } from '#infra/auth/api-keys';
 
-/** The browser session's cookie (httpOnly, SameSite=Lax). */
-export const SESSION_COOKIE = 'dpa_session';
+/**
+ * The browser's cookies (httpOnly, SameSite=Lax): its session, and its sign-in in progress. Under
+ * HTTPS they take the `__Host-` prefix, which a browser accepts only from the host itself, Secure,
+ * on Path=/ and with no Domain: no sibling subdomain can set or shadow them.
+ */
+export interface UiCookies {
+  readonly secure: boolean;
+  readonly session: string;
+  readonly login: string;
+  /** A Set-Cookie value for one of them. */
+  write(name: string, value: string, extra: string): string;
+}
+
+export function uiCookies(uiBaseUrl: string): UiCookies {
+  const secure = uiBaseUrl.startsWith('https:');
+  const prefix = secure ? '__Host-' : '';
+  return {
+    secure,
+    session: `${prefix}dpa_session`,
+    login: `${prefix}dpa_login`,
+    write: (name, value, extra) => `${name}=${encodeURIComponent(value)}; HttpOnly; SameSite=Lax; Path=/${secure ? '; Secure' : ''}; ${extra}`,
+  };
+}
 
 /** One cookie of a request, by name. */
 export function cookieOf(req: { headers: { cookie?: string } }, name: string): string | undefined {

@@ -4,7 +4,7 @@ import { ROLES, type Role } from '#infra/auth/api-keys';
 import { DEV_OIDC_USERS, type AppConfig } from '#infra/config/config';
 import { bare, html } from './html';
 import { type OidcClient } from './oidc';
-import { cookieOf, SESSION_COOKIE, subjectHashOf, UiSessions, type Signed } from './sessions';
+import { cookieOf, subjectHashOf, uiCookies, UiSessions, type Signed } from './sessions';
 
 /*
  * DESIGN §7 sign-in: OpenID Connect (authorization code with PKCE) from /ui/login to /ui/callback,
@@ -12,19 +12,14 @@ import { cookieOf, SESSION_COOKIE, subjectHashOf, UiSessions, type Signed } from
  * POST; and signing out. The router wires these around the gate: sign-in before it, sign-out after.
  */
 
-const LOGIN_COOKIE = 'dpa_login';
 /** The roles that have pages (DESIGN §7): the billing system talks to the API only. */
 const UI_ROLES: readonly Role[] = ['account_manager', 'dpo', 'admin'];
 
-/** A Set-Cookie value: never readable by script, Secure when the UI is served over HTTPS. */
-const cookieWriter = (config: AppConfig) => {
-  const secure = config.ui.baseUrl.startsWith('https:');
-  return (name: string, value: string, extra: string) => `${name}=${encodeURIComponent(value)}; HttpOnly; SameSite=Lax; Path=/${secure ? '; Secure' : ''}; ${extra}`;
-};
 
 /** The public half: the way in, open to a browser with no session. */
 export function signInRoutes(router: Router, config: AppConfig, sessions: UiSessions, oidc: OidcClient): void {
-  const cookie = cookieWriter(config);
+  const cookies = uiCookies(config.ui.baseUrl);
+  const cookie = cookies.write;
   const log = new Logger('ui');
 
   router.get('/login', async (req, res, next) => {
@@ -33,7 +28,7 @@ export function signInRoutes(router: Router, config: AppConfig, sessions: UiSess
       const returnTo = typeof req.query.returnTo === 'string' && /^\/ui\/[A-Za-z0-9/_-]*$/.test(req.query.returnTo) ? req.query.returnTo : '/ui/contracts';
       const { url, state, codeVerifier, nonce } = await oidc.authorizationUrl();
       await sessions.beginLogin(state, codeVerifier, nonce, returnTo);
-      res.setHeader('Set-Cookie', cookie(LOGIN_COOKIE, state, 'Max-Age=600'));
+      res.setHeader('Set-Cookie', cookie(cookies.login, state, 'Max-Age=600'));
       res.redirect(303, url);
     } catch (e) {
       next(e);
@@ -44,7 +39,7 @@ export function signInRoutes(router: Router, config: AppConfig, sessions: UiSess
     try {
       const state = typeof req.query.state === 'string' ? req.query.state : '';
       // The sign-in must come back to the browser that began it.
-      const login = state && cookieOf(req, LOGIN_COOKIE) === state ? await sessions.takeLogin(state) : null;
+      const login = state && cookieOf(req, cookies.login) === state ? await sessions.takeLogin(state) : null;
       if (!login) return void res.status(400).send(bare('Sign-in expired', html`<p>This sign-in is unknown or expired. <a href="/ui/login">Sign in again</a>.</p>`));
       if (typeof req.query.error === 'string') return void res.status(400).send(bare('Sign-in failed', html`<p>The sign-in did not complete (${req.query.error.slice(0, 60)}). <a href="/ui/login">Try again</a>.</p>`));
       let signedIn: { subject: string; role: unknown };
@@ -63,7 +58,7 @@ export function signInRoutes(router: Router, config: AppConfig, sessions: UiSess
         return void res.status(403).send(bare('No role', html`<p>Your account has no role in the engine (claim ${config.ui.roleClaim}).</p>`));
       }
       const created = await sessions.create(subjectHashOf(config.ui.issuer!, subject), role as Role);
-      res.setHeader('Set-Cookie', [cookie(SESSION_COOKIE, created.cookie, ''), cookie(LOGIN_COOKIE, '', 'Max-Age=0')]);
+      res.setHeader('Set-Cookie', [cookie(cookies.session, created.cookie, ''), cookie(cookies.login, '', 'Max-Age=0')]);
       res.redirect(303, login.returnTo);
     } catch (e) {
       next(e);
@@ -72,10 +67,11 @@ export function signInRoutes(router: Router, config: AppConfig, sessions: UiSess
 }
 
 /** The gate: every route after it needs a live session of a role that has pages, and a CSRF token on every POST. */
-export function sessionRequired(sessions: UiSessions) {
+export function sessionRequired(sessions: UiSessions, config: AppConfig) {
+  const cookies = uiCookies(config.ui.baseUrl);
   return async (req: Signed, res: Response, next: NextFunction) => {
     try {
-      const session = await sessions.touch(cookieOf(req, SESSION_COOKIE));
+      const session = await sessions.touch(cookieOf(req, cookies.session));
       if (!session) {
         if (req.method === 'GET') return void res.redirect(303, `/ui/login?returnTo=${encodeURIComponent(req.path === '/' ? '/ui/contracts' : `/ui${req.path}`)}`);
         return void res.status(401).send(bare('Signed out', html`<p>Your session ended. <a href="/ui/login">Sign in again</a>; what you typed was not sent.</p>`));
@@ -97,10 +93,11 @@ export function sessionRequired(sessions: UiSessions) {
 
 /** Behind the gate (it needs the session and its CSRF token), but open to every role. */
 export function signOutRoutes(router: Router, config: AppConfig, sessions: UiSessions): void {
-  const cookie = cookieWriter(config);
+  const cookies = uiCookies(config.ui.baseUrl);
+  const cookie = cookies.write;
   router.post('/logout', async (req: Signed, res) => {
     await sessions.end(req.session!);
-    res.setHeader('Set-Cookie', cookie(SESSION_COOKIE, '', 'Max-Age=0'));
+    res.setHeader('Set-Cookie', cookie(cookies.session, '', 'Max-Age=0'));
     res.send(bare('Signed out', html`<p>You are signed out. <a href="/ui/login">Sign in again</a>.</p>`));
   });
 }
