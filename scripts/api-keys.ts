@@ -20,7 +20,15 @@ async function main(): Promise<void> {
       const { key, record } = await keys.create(values.name, values.role as Role);
       console.log(JSON.stringify({ key, apiKey: record }, null, 2));
     } else if (command === 'list') {
-      console.log(JSON.stringify(await keys.list(), null, 2));
+      // Every key, page after page.
+      const all: unknown[] = [];
+      for (let after = null as Parameters<typeof keys.list>[1]; ; ) {
+        const page = await keys.list(500, after);
+        all.push(...page.map(({ after: _, ...record }) => record));
+        if (page.length < 500) break;
+        after = page.at(-1)!.after;
+      }
+      console.log(JSON.stringify(all, null, 2));
     } else if (command === 'revoke' && id) {
       const record = await keys.revoke(id);
       if (!record) throw new Error(`no API key ${id}`);

@@ -68,7 +68,23 @@ describe('authentication and roles', () => {
     expectError(await stack.request('POST', '/contracts', { key, body: { controller, billingPeriod: 'P1M' } }), 403);
     const listed = await stack.request('GET', '/admin/api-keys', { role: 'admin' });
     expect(JSON.stringify(listed.body)).not.toContain(key);
-    expect(listed.body.find((k: { id: string }) => k.id === created.body.apiKey.id)).toMatchObject({ role: 'billing', revokedAt: null });
+    expect(listed.body.items.find((k: { id: string }) => k.id === created.body.apiKey.id)).toMatchObject({ role: 'billing', revokedAt: null });
+    // Paged like every list: limit and cursor walk every key once, oldest first.
+    for (let i = 0; i < 3; i++) expect((await stack.request('POST', '/admin/api-keys', { role: 'admin', body: { name: `paged ${i}`, role: 'billing' } })).status).toBe(201);
+    const all = (await stack.request('GET', '/admin/api-keys?limit=500', { role: 'admin' })).body as { items: { id: string }[]; nextCursor: string | null };
+    expect(all.nextCursor).toBeNull();
+    const walked: string[] = [];
+    for (let cursor: string | null = null, pages = 0; ; pages++) {
+      expect(pages).toBeLessThan(all.items.length);
+      const page = (await stack.request('GET', `/admin/api-keys?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { role: 'admin' })).body as typeof all;
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      walked.push(...page.items.map((k) => k.id));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(walked).toEqual(all.items.map((k) => k.id));
+    expect(all.items.length).toBeGreaterThanOrEqual(4);
+    expectError(await stack.request('GET', '/admin/api-keys?cursor=bm9wZQ', { role: 'admin' }), 400, 'invalid_cursor');
     expect((await stack.request('DELETE', `/admin/api-keys/${created.body.apiKey.id}`, { role: 'admin' })).status).toBe(200);
     expectError(await stack.request('GET', '/contracts', { key }), 401);
     expectError(await stack.request('DELETE', `/admin/api-keys/${randomUUID()}`, { role: 'admin' }), 404);

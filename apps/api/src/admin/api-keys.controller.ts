@@ -1,9 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { NoBody } from '../common/validation';
 import { UuidPipe } from '../contracts/contract-id.pipe';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
+import { isUuid } from '#domain';
 import { Text } from '../common/fields';
+import { DEFAULT_PAGE, PageQuery, readCursor, toPage } from '../common/pagination';
 import { ApiKeys, ROLES, type ApiKeyRecord, type Role } from '#infra/auth/api-keys';
 import { Roles } from '../auth/roles.decorator';
 import { ApiError } from '../common/api-error';
@@ -18,6 +20,11 @@ export class CreateApiKeyDto {
   role!: Role;
 }
 
+/** A cursor's fields: the creation instant as PostgreSQL wrote it, and the id. */
+const POSTGRES_INSTANT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+const keyCursor = ([createdAt, id, ...rest]: unknown[]) =>
+  rest.length === 0 && typeof createdAt === 'string' && POSTGRES_INSTANT.test(createdAt) && typeof id === 'string' && isUuid(id) ? { createdAt, id } : null;
+
 export class ApiKeyView {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
@@ -25,6 +32,11 @@ export class ApiKeyView {
   @ApiProperty({ description: 'The public part of the key, to recognise it.' }) prefix!: string;
   @ApiProperty() createdAt!: string;
   @ApiProperty({ nullable: true, type: String }) revokedAt!: string | null;
+}
+
+export class ApiKeyListView {
+  @ApiProperty({ type: [ApiKeyView] }) items!: ApiKeyView[];
+  @ApiPropertyOptional({ type: String, nullable: true }) nextCursor!: string | null;
 }
 
 export class CreatedApiKeyView {
@@ -49,11 +61,14 @@ export class ApiKeysController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List API keys (never the keys themselves).' })
-  @ApiOkResponse({ type: [ApiKeyView] })
-  @ErrorResponses(401, 403)
-  list(): Promise<ApiKeyRecord[]> {
-    return this.keys.list();
+  @ApiOperation({ summary: 'The API keys, oldest first, paged (never the keys themselves).' })
+  @ApiOkResponse({ type: ApiKeyListView })
+  @ErrorResponses(400, 401, 403)
+  async list(@Query() query: PageQuery): Promise<{ items: ApiKeyRecord[]; nextCursor: string | null }> {
+    const limit = query.limit ?? DEFAULT_PAGE;
+    const after = query.cursor ? readCursor(query.cursor, keyCursor) : null;
+    const rows = await this.keys.list(limit + 1, after);
+    return toPage(rows, limit, ({ after: _, ...record }) => record, (last) => [last.after.createdAt, last.after.id]);
   }
 
   @Delete(':id')

@@ -69,9 +69,18 @@ export class ApiKeys {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
-  async list(): Promise<ApiKeyRecord[]> {
-    const rows: Row[] = await this.dataSource.query(`SELECT * FROM api_keys ORDER BY created_at, id`);
-    return rows.map(toRecord);
+  /**
+   * Oldest first, `limit` of them after `after` (the creation instant as PostgreSQL wrote it, with
+   * its microseconds, and the id of the last one seen): each with its own `after`, for a cursor.
+   */
+  async list(limit: number, after: { readonly createdAt: string; readonly id: string } | null): Promise<(ApiKeyRecord & { readonly after: { createdAt: string; id: string } })[]> {
+    const rows: (Row & { created_key: string })[] = await this.dataSource.query(
+      `SELECT *, created_at::text AS created_key FROM api_keys
+        WHERE $1::text IS NULL OR (created_at, id) > ($1::timestamptz, $2::uuid)
+        ORDER BY created_at, id LIMIT $3`,
+      [after?.createdAt ?? null, after?.id ?? null, limit],
+    );
+    return rows.map((r) => ({ ...toRecord(r), after: { createdAt: r.created_key, id: r.id } }));
   }
 
   /** The principal a presented key stands for, or null for a missing, unknown or revoked key. */
