@@ -16,6 +16,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          // Projects with different maxWorkers run in groups of their own, one after the other.
+          sequence: { groupOrder: 0 },
           include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts'],
         },
       },
@@ -23,6 +25,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'int',
+          sequence: { groupOrder: 1 },
           include: ['test/int/**/*.test.ts'],
           // Two files at once: much of their time is spent waiting on a server, not on a core.
           maxWorkers: 2,
@@ -36,6 +39,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'cluster',
+          sequence: { groupOrder: 2 },
           include: ['test/cluster/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 300_000,
@@ -46,6 +50,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 3 },
           include: ['test/e2e/**/*.test.ts'],
           // Each file has a stack of its own (database, task queue, mail catcher, processes), and
           // most of a file's time is spent waiting on its stack: three files run at once.

@@ -84,7 +84,12 @@ describe('authentication and roles', () => {
     }
     expect(walked).toEqual(all.items.map((k) => k.id));
     expect(all.items.length).toBeGreaterThanOrEqual(4);
-    expectError(await stack.request('GET', '/admin/api-keys?cursor=bm9wZQ', { role: 'admin' }), 400, 'invalid_cursor');
+    // A cursor it did not write, or one that names an instant PostgreSQL would reject: 400, never a 500.
+    const forged = (fields: unknown[]) => Buffer.from(JSON.stringify(fields)).toString('base64url');
+    const someId = all.items[0]!.id;
+    for (const cursor of ['bm9wZQ', forged(['2027-02-30T00:00:00.000000Z', someId]), forged(['0000-01-01T00:00:00.000000Z', someId]), forged(['2027-01-01 00:00:00+99', someId]), forged(['2027-01-01T00:00:00.000000Z', 'x'])]) {
+      expectError(await stack.request('GET', `/admin/api-keys?cursor=${cursor}`, { role: 'admin' }), 400, 'invalid_cursor');
+    }
     expect((await stack.request('DELETE', `/admin/api-keys/${created.body.apiKey.id}`, { role: 'admin' })).status).toBe(200);
     expectError(await stack.request('GET', '/contracts', { key }), 401);
     expectError(await stack.request('DELETE', `/admin/api-keys/${randomUUID()}`, { role: 'admin' }), 404);

@@ -42,5 +42,11 @@ export function linesStartingWith(output: string, prefix: string): string[] {
   return output.split('\n').map((l) => l.trim()).filter((l) => l.startsWith(prefix));
 }
 
-/** A printed number: a decimal, or NaN when there is none. */
-export const NUMBER = /-?\d+(?:\.\d+)?/;
+/** The line that starts with `prefix`, read as a number after it: a finite one, or the test fails. */
+export function numberAfter(output: string, prefix: string): number {
+  const line = linesStartingWith(output, prefix)[0];
+  if (line === undefined) throw new Error(`no line starts with ${prefix}`);
+  const value = Number(/^\s*(-?\d+(?:\.\d+)?)/.exec(line.slice(prefix.length))?.[1] ?? NaN);
+  if (!Number.isFinite(value)) throw new Error(`${line}: no number after ${prefix}`);
+  return value;
+}

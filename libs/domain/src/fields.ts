@@ -107,6 +107,9 @@ export const TEXT_PROBLEMS: Record<TextProblem, (field: string, def: TextField) 
 };
 
 /** The grammar of an id the engine makes (contracts, credentials, keys): a UUID, any case on input. */
+/** An email address as the engine takes one: something@somewhere.tld, no white space. */
+export const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
 export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
 /** A UUID in the form the engine stores and names streams by: lowercase. */

@@ -20,10 +20,11 @@ export class CreateApiKeyDto {
   role!: Role;
 }
 
-/** A cursor's fields: the creation instant as PostgreSQL wrote it, and the id. */
-const POSTGRES_INSTANT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+/** A cursor's fields: the creation instant in UTC with its microseconds (an instant that exists, year 1 on), and the id. */
+const MICRO_INSTANT = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const existingInstant = (v: string) => MICRO_INSTANT.test(v) && new Date(`${v.slice(0, 23)}Z`).toISOString().slice(0, 23) === v.slice(0, 23);
 const keyCursor = ([createdAt, id, ...rest]: unknown[]) =>
-  rest.length === 0 && typeof createdAt === 'string' && POSTGRES_INSTANT.test(createdAt) && typeof id === 'string' && isUuid(id) ? { createdAt, id } : null;
+  rest.length === 0 && typeof createdAt === 'string' && existingInstant(createdAt) && typeof id === 'string' && isUuid(id) ? { createdAt, id } : null;
 
 export class ApiKeyView {
   @ApiProperty() id!: string;

@@ -2,7 +2,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Res, type PipeTransform, type Type } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
-import { controllerType, FIELDS, textProblem, type FileType } from '#domain';
+import { controllerType, EMAIL_SHAPE, FIELDS, textProblem, type FileType } from '#domain';
 import { type Principal } from '#infra/auth/api-keys';
 import { CurrentPrincipal } from '../auth/auth.guard';
 import { AnyRole, Roles } from '../auth/roles.decorator';
@@ -14,7 +14,6 @@ import { CommandBodyPipe, method, schemaNames, type Decorate, type DecorateParam
 import { FileTrails } from '../kit/trail';
 import { ControllerFiles, ControllerRecords, type ControllerFileType } from './controllers.service';
 
-const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
  * A controller's key in a path: `customer:<id>`, `email:<address>`, or either bare (an address has

@@ -1,11 +1,10 @@
 import { parseInstant, type Instant } from '../calendar';
 import { validationError } from '../errors';
-import { FIELDS, TEXT_PROBLEMS, textProblem, type TextField, type TextProblem } from '../fields';
+import { EMAIL_SHAPE, FIELDS, TEXT_PROBLEMS, textProblem, type TextField, type TextProblem } from '../fields';
 
 // Malformed input is a `validation` refusal. Messages name the field, never echo its value:
 // values may be personal data.
 
-const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const CODES: Record<TextProblem, string> = {
   not_text: 'input.required',

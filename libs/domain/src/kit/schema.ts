@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DURATION_PATTERN, INSTANT_PATTERN, isCalendarInstant, isDurationText, MAX_TIME_TEXT } from '../calendar';
-import { FIELDS, TEXT_PROBLEMS, textPattern, textProblem, UUID_PATTERN, isUuid, type FieldName } from '../fields';
+import { EMAIL_SHAPE, FIELDS, TEXT_PROBLEMS, textPattern, textProblem, UUID_PATTERN, isUuid, type FieldName } from '../fields';
 
 /*
  * The fields a command's schema is made of: each holds the domain's own rule (fields.ts,
@@ -29,6 +29,13 @@ export function text(name: FieldName, doc: { readonly description?: string; read
       ...(doc.description ? { description: doc.description } : {}),
       ...(doc.example ? { example: doc.example } : {}),
     });
+}
+
+/** An email address: a text of FIELDS.email with the shape the domain requires of one (requireEmail). */
+export function email(doc: { readonly description?: string; readonly example?: string } = {}) {
+  return text('email', doc)
+    .refine((v) => EMAIL_SHAPE.test(v.trim()), { message: `${FIELD} must be an email address` })
+    .meta({ format: 'email' });
 }
 
 /** An instant that exists on the calendar (calendar.ts), with Z or an offset. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { specify } from '../kit/given';
-import { parseBody } from '../kit/schema';
+import { openApiSchemaOf, parseBody } from '../kit/schema';
 import { authorisationsOn, nextTimer, staffClocks, staffStream, toStaffView, type StaffCommand, type StaffEvent, type StaffState } from './staff.decider';
 import { staffType } from './staff.type';
 
@@ -116,6 +116,11 @@ describe('a person on the roster as declared (its commands, the emails it owes)'
     given(registeredEv, signed, trained).when(command('authorise', { staffId: SID }, at('02-01T00:00:00'), C1)).then(authorised(C1));
     given(registeredEv, signed, trained, authorised(C1)).when(command('revoke', {}, at('03-01T00:00:00'), C1)).then({ type: 'AuthorisationRevoked', data: { contractId: C1, recordedAt: at('03-01T00:00:00') } });
     expect(parseBody(staffType.commands!['authorise']!.schema(), {}).ok).toBe(false);
+    // The email is checked as one at the edge, as the domain checks it.
+    const badEmail = parseBody(staffType.commands!['register']!.schema(), { name: 'Alex Martin', email: 'not-an-email' });
+    expect(badEmail.ok).toBe(false);
+    expect(!badEmail.ok && badEmail.problems).toEqual([{ field: 'email', problem: 'email must be an email address' }]);
+    expect(openApiSchemaOf(staffType.commands!['register']!.schema())).toMatchObject({ properties: { email: { format: 'email' } } });
     expect(parseBody(staffType.commands!['revoke']!.schema(), { staffId: SID }).ok).toBe(false);
     expect(staffType.commands!['register']!.roles).toEqual(['admin', 'dpo']);
     expect(staffType.commands!['authorise']!.roles).toEqual(['account_manager', 'dpo']);

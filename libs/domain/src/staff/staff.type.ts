@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CANONICAL_UUID } from '../fields';
 import { fileType } from '../kit/file-type';
-import { at, body, duration, id, instant, text } from '../kit/schema';
+import { at, body, duration, email, id, instant, text } from '../kit/schema';
 import { currentContracts, STAFF_CLOCK_EVENTS, STAFF_CLOCK_KINDS, staffClocks, staffStream, toStaffView, type StaffCommand, type StaffState } from './staff.decider';
 
 type Registered = Exclude<StaffState, { status: 'none' }>;
@@ -43,7 +43,7 @@ export const staffType = fileType<StaffState>({
       schema: () =>
         body({
           name: text('controllerName', { example: 'Alex Martin', description: "The person's name (the processor's own staff, never a data subject of a client)." }),
-          email: text('email', { example: 'alex.martin@processor.example' }),
+          email: email({ example: 'alex.martin@processor.example' }),
         }),
       toCommand: (b, c): StaffCommand => ({ type: 'RegisterStaff', data: { staffId: c.id, name: b.name, email: b.email, recordedAt: c.recordedAt } }),
     },

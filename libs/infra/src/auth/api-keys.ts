@@ -70,12 +70,12 @@ export class ApiKeys {
   }
 
   /**
-   * Oldest first, `limit` of them after `after` (the creation instant as PostgreSQL wrote it, with
-   * its microseconds, and the id of the last one seen): each with its own `after`, for a cursor.
+   * Oldest first, `limit` of them after `after` (the creation instant in UTC with its microseconds,
+   * and the id of the last one seen): each with its own `after`, for a cursor.
    */
   async list(limit: number, after: { readonly createdAt: string; readonly id: string } | null): Promise<(ApiKeyRecord & { readonly after: { createdAt: string; id: string } })[]> {
     const rows: (Row & { created_key: string })[] = await this.dataSource.query(
-      `SELECT *, created_at::text AS created_key FROM api_keys
+      `SELECT *, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_key FROM api_keys
         WHERE $1::text IS NULL OR (created_at, id) > ($1::timestamptz, $2::uuid)
         ORDER BY created_at, id LIMIT $3`,
       [after?.createdAt ?? null, after?.id ?? null, limit],
