@@ -47,15 +47,15 @@ export async function settled(quiet: Quiet, timeoutMs = 30_000): Promise<void> {
   const db = new pg.Client({ connectionString: quiet.databaseUrl });
   await db.connect();
   try {
+    const mailOnItsWay = async () => (await db.query<{ n: number }>(UNSETTLED_MAIL)).rows[0]!.n;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const before = await workflowActivity(quiet);
-      const { rows } = await db.query<{ n: number }>(UNSETTLED_MAIL);
-      if (before !== null && rows[0]!.n === 0) await new Promise((r) => setTimeout(r, QUIET_FOR_MS));
-      const again = before !== null && rows[0]!.n === 0 ? (await db.query<{ n: number }>(UNSETTLED_MAIL)).rows[0]!.n : 1;
-      const after = again === 0 ? await workflowActivity(quiet) : null;
-      if (after !== null && after === before) return;
-      if (Date.now() > deadline) throw new Error(`the engine did not settle in ${timeoutMs} ms (${rows[0]!.n} emails on their way; workflows ${after ?? 'busy'})`);
+      if (before !== null && (await mailOnItsWay()) === 0) {
+        await new Promise((r) => setTimeout(r, QUIET_FOR_MS));
+        if ((await mailOnItsWay()) === 0 && (await workflowActivity(quiet)) === before) return;
+      }
+      if (Date.now() > deadline) throw new Error(`the engine did not settle in ${timeoutMs} ms (${await mailOnItsWay()} emails on their way; workflows ${before ?? 'busy'})`);
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {

@@ -10,7 +10,7 @@ import { ApiError } from '../common/api-error';
 import { ErrorResponses } from '../common/openapi';
 import { PageQuery } from '../common/pagination';
 import { EventsView, VerifyView } from '../contracts/dto/views';
-import { CommandBodyPipe, method, schemaNames, type Decorate, type DecorateParam } from '../kit/declared-files';
+import { CommandBodyPipe, method, schemaNames, schemaRef, type Decorate, type DecorateParam } from '../kit/declared-files';
 import { FileTrails } from '../kit/trail';
 import { ControllerFiles, ControllerRecords, type ControllerFileType } from './controllers.service';
 
@@ -34,7 +34,6 @@ export class ControllerKeyPipe implements PipeTransform<string, string> {
 
 const keyParam = ApiParam({ name: 'key', schema: { type: 'string', minLength: 1, maxLength: 300 }, description: '`customer:<customerId>`, `email:<address>`, or either bare.' });
 const names = schemaNames(controllerType as unknown as FileType);
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
 @ApiTags('registers')
 @ApiBearerAuth()
@@ -48,7 +47,7 @@ export class ControllerRecordsController {
   @Get()
   @AnyRole()
   @ApiOperation({ summary: 'Every controller record, oldest first.' })
-  @ApiOkResponse({ schema: ref(names.list) })
+  @ApiOkResponse({ schema: schemaRef(names.list) })
   @ErrorResponses(400, 401)
   list(@Query() query: PageQuery) {
     return this.records.list(query);
@@ -58,9 +57,9 @@ export class ControllerRecordsController {
   @Roles('account_manager', 'dpo')
   @keyParam
   @ApiOperation({ summary: controllerType.commands!['set']!.summary })
-  @ApiBody({ schema: ref(names.body('set')), required: false })
-  @ApiCreatedResponse({ schema: ref(names.view), description: 'The first record of this controller.' })
-  @ApiOkResponse({ schema: ref(names.view) })
+  @ApiBody({ schema: schemaRef(names.body('set')), required: false })
+  @ApiCreatedResponse({ schema: schemaRef(names.view), description: 'The first record of this controller.' })
+  @ApiOkResponse({ schema: schemaRef(names.view) })
   @ErrorResponses(400, 401, 403, 404, 422)
   async set(@Param('key', ControllerKeyPipe) identity: string, @Body(new CommandBodyPipe(controllerType.commands!['set']!)) body: unknown, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) res: Response) {
     const { created, view } = await this.records.set(identity, body, principal);
@@ -72,7 +71,7 @@ export class ControllerRecordsController {
   @AnyRole()
   @keyParam
   @ApiOperation({ summary: "One controller's record." })
-  @ApiOkResponse({ schema: ref(names.view) })
+  @ApiOkResponse({ schema: schemaRef(names.view) })
   @ErrorResponses(400, 401, 404)
   get(@Param('key', ControllerKeyPipe) identity: string) {
     return this.records.found(identity);
@@ -109,7 +108,7 @@ export function controllerFileController(type: ControllerFileType): Type {
   const key = [Param('key', ControllerKeyPipe)] as DecorateParam[];
   method(FilesOfController, 'view', function (this: FilesOfController, identity: string) {
     return this.files.view(type, identity);
-  } as never, [Get(), AnyRole(), keyParam, ApiOperation({ summary: `The controller's ${type.noun}.` }), ApiOkResponse({ schema: ref(names.view) }), ErrorResponses(400, 401, 404)] as Decorate[], key);
+  } as never, [Get(), AnyRole(), keyParam, ApiOperation({ summary: `The controller's ${type.noun}.` }), ApiOkResponse({ schema: schemaRef(names.view) }), ErrorResponses(400, 401, 404)] as Decorate[], key);
   method(FilesOfController, 'events', async function (this: FilesOfController, identity: string) {
     return this.files.trails.events((await this.files.stored(type, identity)).id);
   } as never, [Get('events'), Roles('dpo', 'admin'), keyParam, ApiOperation({ summary: `The ${type.noun}'s trail: every event in version order, with its hash chain and its emails' receipts.` }), ApiOkResponse({ type: EventsView }), ErrorResponses(400, 401, 403, 404)] as Decorate[], key);
@@ -123,7 +122,7 @@ export function controllerFileController(type: ControllerFileType): Type {
       function (this: FilesOfController, identity: string, body: unknown, principal: Principal) {
         return this.files.command(type, name, identity, body, principal);
       } as never,
-      [Post(spec.path!), HttpCode(200), Roles(...spec.roles), keyParam, ApiOperation({ summary: spec.summary }), ApiBody({ schema: ref(names.body(name)), required: false }), ApiOkResponse({ schema: ref(names.view) }), ErrorResponses(400, 401, 403, 404, 409, 422)] as Decorate[],
+      [Post(spec.path!), HttpCode(200), Roles(...spec.roles), keyParam, ApiOperation({ summary: spec.summary }), ApiBody({ schema: schemaRef(names.body(name)), required: false }), ApiOkResponse({ schema: schemaRef(names.view) }), ErrorResponses(400, 401, 403, 404, 409, 422)] as Decorate[],
       [Param('key', ControllerKeyPipe), Body(new CommandBodyPipe(spec)), CurrentPrincipal()] as DecorateParam[],
     );
   }

@@ -38,7 +38,9 @@ export const schemaNames = (type: FileType) => ({
   list: `${pascal(type.name)}FileList`,
   body: (command: string) => `${pascal(type.name)}${pascal(command)}Body`,
 });
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+/** A reference to one of the document's component schemas (declaredSchemas). */
+export const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const ref = schemaRef;
 
 /** Every declared schema, as the OpenAPI document's components carry them. */
 export function declaredSchemas(): Record<string, Record<string, unknown>> {

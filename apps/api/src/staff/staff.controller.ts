@@ -13,19 +13,21 @@ import { NoBody } from '../common/validation';
 import { PageQuery } from '../common/pagination';
 import { ContractIdPipe, UuidPipe } from '../contracts/contract-id.pipe';
 import { EventsView, VerifyView } from '../contracts/dto/views';
-import { CommandBodyPipe, schemaNames } from '../kit/declared-files';
+import { CommandBodyPipe, schemaNames, schemaRef } from '../kit/declared-files';
 import { FileTrails } from '../kit/trail';
 import { AuthorisedPersonListView, AuthorisedPersonRepresentation } from './dto/staff.dto';
 import { Roster } from './staff.service';
 
 /** The roster's bodies and views are the staff declaration's schemas (as in /docs' components). */
 const names = schemaNames(staffType as unknown as FileType);
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const declared = (command: string) => {
   const spec = staffType.commands![command]!;
-  return { pipe: new CommandBodyPipe(spec), body: ApiBody({ schema: ref(names.body(command)) }), summary: spec.summary };
+  return { pipe: new CommandBodyPipe(spec), body: ApiBody({ schema: schemaRef(names.body(command)) }), summary: spec.summary };
 };
-const [register, sign, train, authorise] = ['register', 'signConfidentiality', 'recordTraining', 'authorise'].map(declared) as [ReturnType<typeof declared>, ReturnType<typeof declared>, ReturnType<typeof declared>, ReturnType<typeof declared>];
+const register = declared('register');
+const sign = declared('signConfidentiality');
+const train = declared('recordTraining');
+const authorise = declared('authorise');
 
 const staffId = new UuidPipe('staff id');
 const SidParam = () => ApiParam({ name: 'sid', schema: idParamSchema, description: 'Staff id' });
@@ -44,8 +46,8 @@ export class StaffController {
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Makes the POST safe to retry: the same key answers the first result again (24 h).' })
   @ApiOperation({ summary: register.summary })
   @register.body
-  @ApiCreatedResponse({ schema: ref(names.view) })
-  @ApiOkResponse({ schema: ref(names.view), description: 'The same person again.' })
+  @ApiCreatedResponse({ schema: schemaRef(names.view) })
+  @ApiOkResponse({ schema: schemaRef(names.view), description: 'The same person again.' })
   @ErrorResponses(400, 401, 403, 409, 422)
   async register(@Body(register.pipe) body: unknown, @CurrentPrincipal() principal: Principal, @IdempotencyKey() scope: IdempotencyScope | null, @Res({ passthrough: true }) res: Response) {
     const { created, view } = await this.roster.register(body, principal, scope);
@@ -56,7 +58,7 @@ export class StaffController {
   @Get()
   @Roles('admin', 'dpo', 'account_manager')
   @ApiOperation({ summary: 'The roster, oldest registration first, each person with their clearance now.' })
-  @ApiOkResponse({ schema: ref(names.list) })
+  @ApiOkResponse({ schema: schemaRef(names.list) })
   @ErrorResponses(400, 401, 403)
   list(@Query() query: PageQuery) {
     return this.roster.list(query);
@@ -66,7 +68,7 @@ export class StaffController {
   @Roles('admin', 'dpo', 'account_manager')
   @SidParam()
   @ApiOperation({ summary: 'One person on the roster.' })
-  @ApiOkResponse({ schema: ref(names.view) })
+  @ApiOkResponse({ schema: schemaRef(names.view) })
   @ErrorResponses(400, 401, 403, 404)
   get(@Param('sid', staffId) sid: string) {
     return this.roster.found(sid);
@@ -78,7 +80,7 @@ export class StaffController {
   @SidParam()
   @ApiOperation({ summary: sign.summary })
   @sign.body
-  @ApiOkResponse({ schema: ref(names.view) })
+  @ApiOkResponse({ schema: schemaRef(names.view) })
   @ErrorResponses(400, 401, 403, 404, 409, 422)
   sign(@Param('sid', staffId) sid: string, @Body(sign.pipe) body: unknown, @CurrentPrincipal() p: Principal) {
     return this.roster.sign(sid, body, p);
@@ -90,7 +92,7 @@ export class StaffController {
   @SidParam()
   @ApiOperation({ summary: train.summary })
   @train.body
-  @ApiOkResponse({ schema: ref(names.view) })
+  @ApiOkResponse({ schema: schemaRef(names.view) })
   @ErrorResponses(400, 401, 403, 404, 409, 422)
   train(@Param('sid', staffId) sid: string, @Body(train.pipe) body: unknown, @CurrentPrincipal() p: Principal) {
     return this.roster.train(sid, body, p);
