@@ -15,6 +15,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The published evidence verifier: the API serves these bytes at /.well-known/dpa-verify.mjs.
+COPY bin ./bin
 RUN mkdir -p /var/lib/dpa && chown node:node /var/lib/dpa
 USER node
 

@@ -35,7 +35,7 @@ describe('configuration and production mode', () => {
   });
 
   it('in production the development keys are refused; keys made with the CLI work', async () => {
-    const env = { NODE_ENV: 'production', DATABASE_URL: db.url, PAYLOAD_CODEC_KEYS: `p1:${key(1)}`, VAULT_MASTER_KEYS: `v1:${key(2)}`, EVIDENCE_SIGNING_KEYS: `e1:${key(3)}`, CONTACT_LINK_KEYS: `l1:${key(4)}`, TEMPORAL_ADDRESS: '127.0.0.1:1' };
+    const env = { NODE_ENV: 'production', DATABASE_URL: db.url, PAYLOAD_CODEC_KEYS: `p1:${key(1)}`, VAULT_MASTER_KEYS: `v1:${key(2)}`, EVIDENCE_SIGNING_KEYS: `e1:${key(3)}`, EVIDENCE_SIGNING_KEY_WINDOWS: 'e1=2026-01-01T00:00:00Z/', CONTACT_LINK_KEYS: `l1:${key(4)}`, TEMPORAL_ADDRESS: '127.0.0.1:1' };
     const api = await startApi(env);
     try {
       const dev = await fetch(`${api.url}/contracts`, { headers: { authorization: 'Bearer dev-dpo-key' } });

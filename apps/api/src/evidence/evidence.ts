@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Controller, Get, Inject, Injectable, Param, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Injectable, Param, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
 import { zipSync } from 'fflate';
@@ -10,7 +10,8 @@ import { type EventStore, type RecordedEvent } from '#infra/event-store/event-st
 import { readCurrentDpo } from '#infra/event-store/processor-dpo-projection';
 import { createEventStore } from '#infra/event-store/streams';
 import { EvidenceSigner } from '#infra/evidence/signing';
-import { VERIFIER_SOURCE } from '#infra/evidence/verifier-source';
+import { publishedVerifier } from '#infra/evidence/verifier-source';
+import { ApiError } from '../common/api-error';
 import { Public, Roles } from '../auth/roles.decorator';
 import { idParamSchema } from '../common/fields';
 import { ErrorResponses } from '../common/openapi';
@@ -46,12 +47,20 @@ export class EvidencePacks {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.store = createEventStore(dataSource);
-    this.signer = new EvidenceSigner(config.evidenceSigningKeys);
+    this.signer = new EvidenceSigner(config.evidenceSigningKeys, config.evidenceKeyWindows);
+  }
+
+  /** Where the processor publishes its keys and the verifier: never the pack. */
+  get wellKnown(): { keys: string; verifier: string; pem: (kid: string) => string } {
+    const base = `${this.config.links.baseUrl}/.well-known`;
+    return { keys: `${base}/dpa-signing-keys`, verifier: `${base}/dpa-verify.mjs`, pem: (kid) => `${base}/dpa-signing-keys/${encodeURIComponent(kid)}.pem` };
   }
 
   async pack(contractId: string): Promise<{ zip: Uint8Array; filename: string }> {
     const { state } = await this.contracts.found(contractId);
     const generatedAt = new Date().toISOString();
+    // A pack dated before its key's window would fail every verification: refuse to make it.
+    if (!this.signer.activeAt(generatedAt)) throw new ApiError(503, 'signing_key_not_active', `The active signing key ${this.signer.activeKid} is not active yet (see EVIDENCE_SIGNING_KEY_WINDOWS).`);
     const files = new Map<string, Uint8Array>();
 
     const c = this.config.processor;
@@ -71,30 +80,83 @@ export class EvidencePacks {
     const staff = (await this.dataSource.query(`SELECT state FROM staff WHERE state->'assignments' @> $1::jsonb ORDER BY received_at, id`, [JSON.stringify([{ contractId }])])) as { state: StaffState }[];
     files.set('authorised-persons.json', json(staff.flatMap((r) => authorisationsOn(r.state, contractId, generatedAt))));
     if (state.status === 'destroyed' && state.destruction.certificate) files.set('destruction-certificate.json', json(state.destruction.certificate));
-    files.set('verify.mjs', Buffer.from(VERIFIER_SOURCE));
-    files.set(
-      'README.txt',
-      Buffer.from(
-        `Evidence pack of contract ${contractId}, generated ${generatedAt}.\n\n` +
-          `manifest.json lists every file with its sha256; manifest.sig is its Ed25519 signature (key ${this.signer.activeKid}, published at /.well-known/dpa-signing-keys).\n` +
-          `streams/ holds every event of the contract and of each of its files, one JSON object a line, each with the hash that chains it to the one before.\n\n` +
-          `To verify, offline, with Node.js 18 or later and nothing else:\n  node verify.mjs . --key dpa-signing-keys.json\n`,
-      ),
-    );
+    const verifier = publishedVerifier();
+    files.set('verify.mjs', verifier.bytes);
+    const kid = this.signer.activeKid;
+    const thumbprint = this.signer.thumbprint(kid);
+    files.set('README.txt', Buffer.from(readme({ contractId, generatedAt, kid, thumbprint, verifierSha256: verifier.sha256, urls: this.wellKnown })));
 
     const manifest = {
       contractId,
       generatedAt,
       hashChain: 'sha256 over the RFC 8785 canonical JSON of {streamId, version, eventId, type, schemaVersion, occurredAt, data, metadata, prevHash}; the first prevHash is 64 zeros',
       files: [...files.entries()].map(([path, bytes]) => ({ path, sha256: sha256(bytes), bytes: bytes.length })),
-      signature: { alg: 'EdDSA', kid: this.signer.activeKid, publicKey: (({ kty, crv, x }) => ({ kty, crv, x }))(this.signer.publicKey(this.signer.activeKid)) },
+      signature: { alg: 'EdDSA', kid, thumbprint, keys: this.wellKnown.keys },
+      verifier: { url: this.wellKnown.verifier, sha256: verifier.sha256 },
     };
     const manifestBytes = json(manifest);
     files.set('manifest.json', manifestBytes);
     files.set('manifest.sig', Buffer.from(`${this.signer.sign(manifestBytes)}\n`));
+    // The same hashes in sha256sum's format, signed too: checked with sha256sum and openssl alone.
+    const sums = Buffer.from([...manifest.files.map((f) => `${f.sha256}  ${f.path}\n`), `${sha256(manifestBytes)}  manifest.json\n`].join(''));
+    files.set('SHA256SUMS', sums);
+    files.set('SHA256SUMS.sig', Buffer.from(`${this.signer.sign(sums)}\n`));
     const zip = zipSync(Object.fromEntries([...files.entries()].map(([p, b]) => [p, [b, { mtime: new Date(generatedAt) }]])), { level: 6 });
     return { zip, filename: `evidence-${state.status === 'none' ? contractId : (state.reference ?? contractId)}-${generatedAt.slice(0, 10)}.zip`.replace(/[^A-Za-z0-9._-]/g, '_') };
   }
+}
+
+/** The pack's README: what it holds, and how to check it without trusting anything in it. */
+function readme(p: { contractId: string; generatedAt: string; kid: string; thumbprint: string; verifierSha256: string; urls: EvidencePacks['wellKnown'] }): string {
+  return `Evidence pack of contract ${p.contractId}, generated ${p.generatedAt}.
+
+WHAT IT HOLDS
+  processing-record.json    the contract's record of processing, with the processor's DPO
+  streams/*.jsonl           every event of the contract and of each of its files, one JSON object a
+                            line, each with the hash that chains it to the one before
+  authorised-persons.json   who was authorised on the contract, with their clearance
+  destruction-certificate.json   once the data is destroyed: the signed certificate
+  manifest.json             every file above with its sha256; manifest.sig is its Ed25519 signature
+  SHA256SUMS                the same hashes, and the manifest's, in sha256sum's format;
+                            SHA256SUMS.sig is its Ed25519 signature
+  verify.mjs                a copy of the verifier, for convenience only (see below)
+
+Signed with key ${p.kid}, whose RFC 7638 thumbprint is
+  ${p.thumbprint}
+
+TRUST NOTHING IN THIS PACK TO CHECK THIS PACK
+Anyone who can change the pack can change its verify.mjs too. Fetch the keys and the verifier from
+the processor, never from the pack:
+  keys      ${p.urls.keys}
+            (and, for openssl, ${p.urls.pem(p.kid)})
+  verifier  ${p.urls.verifier}
+            sha256 ${p.verifierSha256}
+            (also ${p.urls.verifier}.sha256, and the dpa-verify command of the engine's repository)
+Check that the verifier you fetched has that sha256, then run it on the ZIP as you received it (it
+reads the ZIP itself: an entry the manifest does not list, a duplicate name, a path with .. or an
+absolute path fails verification):
+  sha256sum dpa-verify.mjs
+  node dpa-verify.mjs evidence.zip --key dpa-signing-keys.json        (Node.js 18 or later)
+
+WITH STANDARD TOOLS ALONE
+A verifier served by the processor proves nothing against the processor itself. sha256sum and
+openssl (3.0 or later) check the same signatures and hashes without it:
+  mkdir pack && cd pack && unzip ../evidence.zip
+  openssl base64 -d -A -in SHA256SUMS.sig -out SHA256SUMS.sig.bin
+  openssl pkeyutl -verify -pubin -inkey ${p.kid}.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig.bin
+  sha256sum --strict -c SHA256SUMS
+  unzip -Z1 ../evidence.zip | sort > entries
+  { cut -c67- SHA256SUMS; printf 'SHA256SUMS\nSHA256SUMS.sig\nmanifest.sig\n'; } | sort | diff - entries
+The first openssl command must print "Signature Verified Successfully", sha256sum must say OK for
+every line, and diff must print nothing (no entry beyond the listed ones). The hash chains inside
+streams/ are the verifier's to check: each line's hash is the sha256 of its RFC 8785 canonical JSON.
+
+KEY WINDOWS
+Each published key has a window, activeFrom to retiredAt, and a pack dated (manifest.json's
+generatedAt) outside its key's window fails. This protects against a retired key that leaked being
+used to sign new packs. It cannot protect against the processor itself backdating a pack with a key
+it still holds: only copies of a pack kept by others since its date can show that.
+`;
 }
 
 @ApiTags('registers')
@@ -117,17 +179,57 @@ export class EvidenceController {
   }
 }
 
-/** The public half of every signing key, retired ones included: what an auditor verifies a pack with. */
+/**
+ * What an auditor checks a pack with, published by the processor apart from any pack: the public
+ * half of every signing key with its window (retired ones included), each also as PEM for openssl,
+ * and the verifier with its sha256.
+ */
 @ApiTags('registers')
 @Public()
-@Controller('.well-known/dpa-signing-keys')
+@Controller('.well-known')
 export class SigningKeysController {
   constructor(@Inject(EvidencePacks) private readonly packs: EvidencePacks) {}
 
-  @Get()
-  @ApiOperation({ summary: 'The evidence packs\' Ed25519 public keys as a JWKS (RFC 7517), retired ones included (status).' })
-  @ApiOkResponse({ description: 'The JWKS.', schema: { type: 'object', properties: { keys: { type: 'array', items: { type: 'object', properties: { kty: { type: 'string' }, crv: { type: 'string' }, x: { type: 'string' }, kid: { type: 'string' }, use: { type: 'string' }, alg: { type: 'string' }, status: { type: 'string', enum: ['active', 'retired'] } } } } } } })
+  @Get('dpa-signing-keys')
+  @ApiOperation({ summary: "The evidence packs' Ed25519 public keys as a JWKS (RFC 7517), retired ones included, each with its window (activeFrom, retiredAt); `verifier` names the published verifier and its sha256." })
+  @ApiOkResponse({
+    description: 'The JWKS.',
+    schema: {
+      type: 'object',
+      properties: {
+        keys: { type: 'array', items: { type: 'object', properties: { kty: { type: 'string' }, crv: { type: 'string' }, x: { type: 'string' }, kid: { type: 'string' }, use: { type: 'string' }, alg: { type: 'string' }, status: { type: 'string', enum: ['active', 'retired'] }, activeFrom: { type: 'string', format: 'date-time' }, retiredAt: { type: 'string', format: 'date-time', nullable: true } } } },
+        verifier: { type: 'object', properties: { url: { type: 'string' }, sha256: { type: 'string' } } },
+      },
+    },
+  })
   jwks() {
-    return this.packs.signer.jwks();
+    return { ...this.packs.signer.jwks(), verifier: { url: this.packs.wellKnown.verifier, sha256: publishedVerifier().sha256 } };
+  }
+
+  @Get('dpa-signing-keys/:kid.pem')
+  @ApiParam({ name: 'kid', schema: { type: 'string', maxLength: 200 }, description: 'Key id' })
+  @ApiOperation({ summary: 'One signing key\'s public half as PEM (SPKI), for `openssl pkeyutl -verify`.' })
+  @ApiOkResponse({ description: 'The PEM.', content: { 'application/x-pem-file': { schema: { type: 'string' } } } })
+  @ErrorResponses(404)
+  pem(@Param('kid') kid: string, @Res() res: Response): void {
+    if (!this.packs.signer.has(kid)) throw new ApiError(404, 'not_found', 'No such signing key.');
+    res.type('application/x-pem-file').send(this.packs.signer.publicKeyPem(kid));
+  }
+
+  @Get('dpa-verify.mjs')
+  @ApiOperation({ summary: 'The published evidence-pack verifier (Node.js 18+, no dependency): the bytes of the engine\'s `dpa-verify` command; its sha256 is in the JWKS and at dpa-verify.mjs.sha256.' })
+  @ApiOkResponse({ description: 'The verifier.', content: { 'text/javascript': { schema: { type: 'string' } } } })
+  verifier(@Res() res: Response): void {
+    const v = publishedVerifier();
+    res.setHeader('repr-digest', `sha-256=:${Buffer.from(v.sha256, 'hex').toString('base64')}:`);
+    res.type('text/javascript; charset=utf-8').send(v.bytes);
+  }
+
+  @Get('dpa-verify.mjs.sha256')
+  @Header('content-type', 'text/plain; charset=utf-8')
+  @ApiOperation({ summary: 'The verifier\'s sha256, as `sha256sum -c` reads it.' })
+  @ApiOkResponse({ description: 'One sha256sum line.', content: { 'text/plain': { schema: { type: 'string' } } } })
+  verifierSha256(): string {
+    return `${publishedVerifier().sha256}  dpa-verify.mjs\n`;
   }
 }

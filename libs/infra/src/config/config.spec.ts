@@ -34,7 +34,7 @@ describe('configuration', () => {
   it("the browser UI's sign-in: off without an issuer; in production the development client secret is refused, and a secret is required", () => {
     expect(loadConfig({}).ui).toMatchObject({ issuer: null, clientId: 'dpa-ui', roleClaim: 'dpa_role', baseUrl: 'http://127.0.0.1:3000', sessionIdleMs: 30 * 60_000 });
     expect(loadConfig({ OIDC_ISSUER: 'https://id.example', UI_BASE_URL: 'https://dpa.example/', UI_SESSION_IDLE: 'PT10M' }).ui).toMatchObject({ issuer: 'https://id.example', baseUrl: 'https://dpa.example', sessionIdleMs: 600_000 });
-    const prod = { NODE_ENV: 'production', PAYLOAD_CODEC_KEYS: `p1:${key(1)}`, VAULT_MASTER_KEYS: `v1:${key(2)}`, EVIDENCE_SIGNING_KEYS: `e1:${key(3)}`, CONTACT_LINK_KEYS: `l1:${key(4)}`, OIDC_ISSUER: 'https://id.example', UI_BASE_URL: 'https://dpa.example' };
+    const prod = { NODE_ENV: 'production', PAYLOAD_CODEC_KEYS: `p1:${key(1)}`, VAULT_MASTER_KEYS: `v1:${key(2)}`, EVIDENCE_SIGNING_KEYS: `e1:${key(3)}`, EVIDENCE_SIGNING_KEY_WINDOWS: 'e1=2026-01-01T00:00:00Z/', CONTACT_LINK_KEYS: `l1:${key(4)}`, OIDC_ISSUER: 'https://id.example', UI_BASE_URL: 'https://dpa.example' };
     expect(() => loadConfig(prod)).toThrow(/OIDC_CLIENT_SECRET: required in production/);
     expect(() => loadConfig({ ...prod, OIDC_CLIENT_SECRET: 'dev-oidc-client-secret' })).toThrow(/OIDC_CLIENT_SECRET: the development secret is refused/);
     expect(loadConfig({ ...prod, OIDC_CLIENT_SECRET: 'a-real-secret' }).ui.clientSecret).toBe('a-real-secret');
@@ -46,7 +46,7 @@ describe('configuration', () => {
 
   it('refuses to run in production on the development keys', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PAYLOAD_CODEC_KEYS.*VAULT_MASTER_KEYS.*EVIDENCE_SIGNING_KEYS.*CONTACT_LINK_KEYS/);
-    const keys = { NODE_ENV: 'production', PAYLOAD_CODEC_KEYS: `p1:${key(1)}`, VAULT_MASTER_KEYS: `v1:${key(2)}`, EVIDENCE_SIGNING_KEYS: `e1:${key(3)}`, CONTACT_LINK_KEYS: `l1:${key(4)}` };
+    const keys = { NODE_ENV: 'production', PAYLOAD_CODEC_KEYS: `p1:${key(1)}`, VAULT_MASTER_KEYS: `v1:${key(2)}`, EVIDENCE_SIGNING_KEYS: `e1:${key(3)}`, EVIDENCE_SIGNING_KEY_WINDOWS: 'e1=2026-01-01T00:00:00Z/', CONTACT_LINK_KEYS: `l1:${key(4)}` };
     const config = loadConfig(keys);
     expect(config.production).toBe(true);
     // Every development key published in this repository is refused, given explicitly in any ring,
@@ -61,9 +61,30 @@ describe('configuration', () => {
       }
     }
     // Outside production they are the defaults, and may be given too.
-    expect(loadConfig({ EVIDENCE_SIGNING_KEYS: `mine:${published[2]}` }).evidenceSigningKeys.activeId).toBe('mine');
+    expect(loadConfig({ EVIDENCE_SIGNING_KEYS: `mine:${published[2]}`, EVIDENCE_SIGNING_KEY_WINDOWS: 'mine=2026-01-01T00:00:00Z/' }).evidenceSigningKeys.activeId).toBe('mine');
     expect(() => loadConfig({ ...keys, PUBLIC_BASE_URL: 'http://dpa.example' })).toThrow(/PUBLIC_BASE_URL: must be https/);
     expect(loadConfig({ ...keys, PUBLIC_BASE_URL: 'https://dpa.example/' }).links.baseUrl).toBe('https://dpa.example');
+  });
+
+  it("gives each evidence signing key its window: the active key's open, a retired key's closed; set keys need theirs", () => {
+    expect([...loadConfig({}).evidenceKeyWindows]).toEqual([['dev-evidence-1', { activeFrom: '2026-01-01T00:00:00.000Z', retiredAt: null }]]);
+    const ring = { EVIDENCE_SIGNING_KEYS: `old:${key(1)},new:${key(2)}`, EVIDENCE_SIGNING_ACTIVE_KEY: 'new' };
+    const windows = loadConfig({ ...ring, EVIDENCE_SIGNING_KEY_WINDOWS: 'old=2024-03-01T00:00:00Z/2026-06-01T12:00:00+02:00, new=2026-06-01T10:00:00Z/' }).evidenceKeyWindows;
+    expect(windows.get('old')).toEqual({ activeFrom: '2024-03-01T00:00:00.000Z', retiredAt: '2026-06-01T10:00:00.000Z' });
+    expect(windows.get('new')).toEqual({ activeFrom: '2026-06-01T10:00:00.000Z', retiredAt: null });
+    const refused: [string | undefined, RegExp][] = [
+      [undefined, /EVIDENCE_SIGNING_KEY_WINDOWS: key old has no window/],
+      ['new=2026-06-01T10:00:00Z/', /key old has no window/],
+      ['old=2024-03-01T00:00:00Z/, new=2026-06-01T10:00:00Z/', /key old is retired, so its window needs its retiredAt/],
+      ['old=2024-03-01T00:00:00Z/2025-01-01T00:00:00Z, new=2026-06-01T10:00:00Z/2027-01-01T00:00:00Z', /key new is the active key, so its window cannot have ended/],
+      ['old=2025-03-01T00:00:00Z/2025-01-01T00:00:00Z, new=2026-06-01T10:00:00Z/', /key old: retired before it became active/],
+      ['old=2024-03-01/2025-01-01T00:00:00Z, new=2026-06-01T10:00:00Z/', /key old: "2024-03-01" is not an instant/],
+      ['old=2024-02-30T00:00:00Z/2025-01-01T00:00:00Z, new=2026-06-01T10:00:00Z/', /key old: "2024-02-30T00:00:00Z" is not an instant/],
+      ['old=2024-03-01T00:00:00Z/2025-01-01T00:00:00Z, new=2026-06-01T10:00:00Z/, other=2026-06-01T10:00:00Z/', /key other has a window but is not in the ring/],
+      ['old=2024-03-01T00:00:00Z/2025-01-01T00:00:00Z, old=2024-03-01T00:00:00Z/2025-01-01T00:00:00Z, new=2026-06-01T10:00:00Z/', /key old has two windows/],
+      ['old:2024-03-01T00:00:00Z', /each window must be written id=activeFrom\/retiredAt/],
+    ];
+    for (const [value, problem] of refused) expect(() => loadConfig({ ...ring, EVIDENCE_SIGNING_KEY_WINDOWS: value }), value).toThrow(problem);
   });
 
   it('reads key rings for rotation: every key decrypts, the active one encrypts', () => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DESTRUCTION_PERIOD, maxLengthMs, minLengthMs, SUBJECT_REQUEST_PERIOD } from '#domain';
 import { checkCipherList, HOST_KEY_FINGERPRINT, type SshCipher } from '../storage/ssh-policy';
 import { parseKeyRing, type KeyRing } from './key-ring';
+import { parseKeyWindows, type KeyWindow } from './key-windows';
 
 /** A bad or missing setting: the message names every offending variable, never its value. */
 export class ConfigError extends Error {
@@ -16,6 +17,7 @@ export class ConfigError extends Error {
 const DEV_PAYLOAD_KEYS = 'dev-payload-1:ZGV2LW9ubHktcGF5bG9hZC1rZXktMDAwMDAwMDAwMDA=';
 const DEV_VAULT_KEYS = 'dev-vault-1:ZGV2LW9ubHktdmF1bHQtbWFzdGVyLWtleS0wMDAwMDA=';
 const DEV_EVIDENCE_KEYS = 'dev-evidence-1:ZGV2LW9ubHktZXZpZGVuY2Utc2lnbmluZy1rZXktMDA=';
+const DEV_EVIDENCE_KEY_WINDOWS = 'dev-evidence-1=2026-01-01T00:00:00Z/';
 const DEV_LINK_KEYS = 'dev-link-1:ZGV2LW9ubHktbGluay1zaWduaW5nLWtleS0wMDAwMDA=';
 /**
  * Every key this repository publishes, by its bytes: production refuses them in any ring and under
@@ -53,6 +55,7 @@ const schema = z.object({
   VAULT_ACTIVE_MASTER_KEY: z.string().optional(),
   EVIDENCE_SIGNING_KEYS: z.string().optional(),
   EVIDENCE_SIGNING_ACTIVE_KEY: z.string().optional(),
+  EVIDENCE_SIGNING_KEY_WINDOWS: z.string().optional(),
   /** HMAC keys of the links emailed to controllers (DESIGN §3.10): id:base64-32-byte-key, the first (or the active one) signs, all verify. */
   CONTACT_LINK_KEYS: z.string().optional(),
   CONTACT_LINK_ACTIVE_KEY: z.string().optional(),
@@ -133,6 +136,8 @@ export interface AppConfig {
   readonly payloadKeys: KeyRing;
   readonly vaultKeys: KeyRing;
   readonly evidenceSigningKeys: KeyRing;
+  /** Each evidence signing key's window (activeFrom, retiredAt), published in the JWKS. */
+  readonly evidenceKeyWindows: ReadonlyMap<string, KeyWindow>;
   readonly links: { readonly keys: KeyRing; readonly ttl: string; readonly baseUrl: string };
   readonly contactChecks: { readonly period: string };
   readonly mail: { readonly smtpUrl: string; readonly from: string };
@@ -204,6 +209,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   // Ed25519 seeds (32 bytes each) of the evidence packs' signing keys; retired ones stay listed so old packs verify.
   const evidenceSigningKeys = ring('EVIDENCE_SIGNING_KEYS', 'EVIDENCE_SIGNING_ACTIVE_KEY', DEV_EVIDENCE_KEYS);
   const linkKeys = ring('CONTACT_LINK_KEYS', 'CONTACT_LINK_ACTIVE_KEY', DEV_LINK_KEYS);
+  // Set keys need their windows; the development key has its own.
+  let evidenceKeyWindows: ReadonlyMap<string, KeyWindow> | undefined;
+  const windows = raw.EVIDENCE_SIGNING_KEY_WINDOWS ?? (raw.EVIDENCE_SIGNING_KEYS === undefined ? DEV_EVIDENCE_KEY_WINDOWS : '');
+  if (evidenceSigningKeys) {
+    try {
+      evidenceKeyWindows = parseKeyWindows(windows, evidenceSigningKeys);
+    } catch (e) {
+      problems.push({ setting: 'EVIDENCE_SIGNING_KEY_WINDOWS', problem: (e as Error).message });
+    }
+  }
   if (production && raw.PUBLIC_BASE_URL && !raw.PUBLIC_BASE_URL.startsWith('https://')) problems.push({ setting: 'PUBLIC_BASE_URL', problem: 'must be https:// in production' });
   for (const setting of ['CONTACT_LINK_TTL', 'CONTACT_CHECK_PERIOD'] as const) {
     if (parsed.success && raw[setting] && maxLengthMs(raw[setting]!) === 0) problems.push({ setting, problem: 'must be longer than zero' });
@@ -245,7 +260,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (parsed.success && objection && maxLengthMs(objection) === 0) {
     problems.push({ setting: 'SUB_PROCESSOR_OBJECTION_PERIOD', problem: 'must be longer than zero' });
   }
-  if (!parsed.success || problems.length > 0 || !payloadKeys || !vaultKeys || !evidenceSigningKeys || !linkKeys) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0 || !payloadKeys || !vaultKeys || !evidenceSigningKeys || !evidenceKeyWindows || !linkKeys) throw new ConfigError(problems);
   const env = parsed.data;
 
   return {
@@ -258,6 +273,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     payloadKeys,
     vaultKeys,
     evidenceSigningKeys,
+    evidenceKeyWindows,
     links: { keys: linkKeys, ttl: env.CONTACT_LINK_TTL, baseUrl: (env.PUBLIC_BASE_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/$/, '') },
     contactChecks: { period: env.CONTACT_CHECK_PERIOD },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM },
