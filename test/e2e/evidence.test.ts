@@ -82,6 +82,16 @@ function zipOf(entries: Entries): Uint8Array {
 const entriesOf = (zip: Uint8Array): Entries => Object.entries(unzipSync(zip));
 const replace = (entries: Entries, name: string, bytes: Uint8Array | string): Entries => entries.map(([n, b]) => [n, n === name ? Buffer.from(bytes) : b]);
 
+/** The ZIP with `bytes` slipped in before its central directory, which a tool reading local headers would still find. */
+function hideBeforeDirectory(zip: Uint8Array, bytes: Buffer): Uint8Array {
+  const buf = Buffer.from(zip);
+  const eocd = buf.length - 22; // the packs carry no comment
+  const cdOffset = buf.readUInt32LE(eocd + 16);
+  const out = Buffer.concat([buf.subarray(0, cdOffset), bytes, buf.subarray(cdOffset)]);
+  out.writeUInt32LE(cdOffset + bytes.length, out.length - 22 + 16);
+  return out;
+}
+
 /**
  * What a forger holding `key` (or no key) makes of changed entries: a manifest listing what is
  * there now, SHA256SUMS to match, both signed with that key — or left with the old signatures.
@@ -234,6 +244,7 @@ describe('the published verifier, and the keys it checks against', () => {
       { name: 'a duplicate entry', zip: zipOf([...entries, [contractStream, Buffer.from(lines.join('\n').replace('"kilo"', '"kilo & co"'))]]), problems: [`entry "${contractStream}": a duplicate name`] },
       { name: 'an entry with ..', zip: zipOf([...entries, ['streams/../destruction-certificate.json', forgedCertificate]]), problems: ['entry "streams/../destruction-certificate.json": a path with ..', 'streams/../destruction-certificate.json: in the ZIP but not listed in the manifest'] },
       { name: 'an absolute entry', zip: zipOf([...entries, ['/destruction-certificate.json', forgedCertificate]]), problems: ['entry "/destruction-certificate.json": an absolute path', '/destruction-certificate.json: in the ZIP but not listed in the manifest'] },
+      { name: 'a file hidden between the last entry and the directory', zip: hideBeforeDirectory(packed.zip, Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), forgedCertificate])), problems: ['of the ZIP, after the last entry, belong to no entry'] },
       // The retired key, leaked: its signatures hold, but it signed a pack dated after its window closed.
       { name: 'a pack dated outside its key\'s window', zip: zipOf(reseal(replace(entries, contractStream, lines.join('\n')), { key: privateKey(OLD_SEED), kid: 'old' })), problems: ["manifest.json: generated ", "outside key old's window (2020-01-01T00:00:00.000Z – 2025-01-01T00:00:00.000Z)"] },
     ];
