@@ -1,7 +1,7 @@
 import { runInForeground } from '#infra/dev/processes';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureChromium, ensureSshd } from '#infra/dev/debian-packages';
+import { ensureChromium, ensurePoppler, ensureSshd } from '#infra/dev/debian-packages';
 import { installTemporalBinaries } from '#infra/temporal/binaries';
 import { slowestLines, type TestTiming } from '../test/support/timings-reporter';
 
@@ -60,6 +60,7 @@ async function main(): Promise<void> {
   await installTemporalBinaries((line) => console.log(`[test] ${line}`));
   if (names.includes('e2e')) ensureChromium((line) => console.log(`[test] ${line}`));
   if (names.includes('int')) ensureSshd((line) => console.log(`[test] ${line}`));
+  if (names.includes('int') || names.includes('e2e')) ensurePoppler((line) => console.log(`[test] ${line}`));
   timings.push(`setup ${seconds(Date.now() - started)}`);
   fs.mkdirSync(path.dirname(timingsFile), { recursive: true });
   fs.rmSync(timingsFile, { force: true });

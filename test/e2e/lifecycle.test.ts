@@ -1,8 +1,12 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STORAGE_LOCATIONS } from '#domain';
 import { loadConfig } from '#infra/config/config';
+import { projectRoot } from '#infra/dev/project-root';
 import { waitFor } from '#infra/dev/processes';
 import { storageRegistry } from '../../apps/worker/src/storage/registry';
 import { seedSampleData } from '../../apps/worker/src/storage/seed';
@@ -69,6 +73,26 @@ describe('a whole contract over real HTTP (real worker and API processes, Tempor
 
     const mail = await stack.mail.waitFor((m) => m.to.includes('privacy@acme.example') && m.subject.startsWith('Certificate of destruction'));
     expect(mail.attachments[0]?.content).toContain(destruction.body.certificate.certificateId);
+
+    // The evidence pack carries the certificate, as signed JSON and as a PDF a person reads, both in
+    // the signed manifest; the published verifier accepts it; the PDF shows each location's method.
+    const pack = new Uint8Array(await (await fetch(`${stack.api.url}/contracts/${id}/evidence`, { headers: { authorization: 'Bearer dev-dpo-key' } })).arrayBuffer());
+    const packed = unzipSync(pack);
+    const manifest = JSON.parse(Buffer.from(packed['manifest.json']!).toString('utf8')) as { files: { path: string }[] };
+    expect(manifest.files.map((f) => f.path)).toEqual(expect.arrayContaining(['destruction-certificate.json', 'destruction-certificate.pdf']));
+    expect(JSON.parse(Buffer.from(packed['destruction-certificate.json']!).toString('utf8'))).toEqual(destruction.body.certificate);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pack-'));
+    fs.writeFileSync(path.join(dir, 'pack.zip'), pack);
+    fs.writeFileSync(path.join(dir, 'keys.json'), JSON.stringify((await stack.request('GET', '/.well-known/dpa-signing-keys', { role: null })).body));
+    const verified = spawnSync(process.execPath, [path.join(projectRoot(), 'bin', 'dpa-verify.mjs'), path.join(dir, 'pack.zip'), '--key', path.join(dir, 'keys.json')], { encoding: 'utf8' });
+    expect(verified.stderr).toBe('');
+    expect(verified.stdout).toMatch(/^VERIFIED: /);
+    const pdfText = spawnSync('pdftotext', ['-layout', '-', '-'], { input: packed['destruction-certificate.pdf'], encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');
+    expect(pdfText).toContain(destruction.body.certificate.certificateId);
+    for (const l of destruction.body.locations) expect(pdfText).toContain(l.id);
+    expect(pdfText).toContain('filesystem-unlink');
+    expect(pdfText).toContain(destruction.body.deadline);
+    fs.rmSync(dir, { recursive: true, force: true });
 
     const events = await stack.request('GET', `/contracts/${id}/events`, { role: 'dpo' });
     expect(events.status).toBe(200);

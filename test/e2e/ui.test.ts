@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -179,6 +180,16 @@ describe('the browser UI (DESIGN §7)', () => {
       const certificate = await page.request.get(`${contractUrl}/certificate.json`);
       expect(certificate.headers()['content-disposition']).toContain('attachment');
       expect(((await certificate.json()) as { contractId: string }).contractId).toBe(contractUrl.split('/').at(-1));
+      // …and as a PDF a person reads, linked from the page: pdftotext finds the certificate's id and the contract in it.
+      expect(await page.locator('a[href$="/certificate.pdf"]').count()).toBe(1);
+      const pdf = await page.request.get(`${contractUrl}/certificate.pdf`);
+      expect(pdf.headers()['content-type']).toBe('application/pdf');
+      expect(pdf.headers()['content-disposition']).toMatch(/^attachment; filename="destruction-certificate-[0-9a-f-]{36}\.pdf"$/);
+      const pdfText = spawnSync('pdftotext', ['-layout', '-', '-'], { input: await pdf.body(), encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');
+      const { certificateId } = (await certificate.json()) as { certificateId: string };
+      expect(pdfText).toContain(certificateId);
+      expect(pdfText).toContain('UI-ALPHA');
+      expect(pdfText).toContain('the evidence is the signed JSON');
       expect((await page.request.get(`${contractUrl}/trail`)).status()).toBe(403);
       // An account manager's session does not authorise the codec (the Temporal UI's payloads).
       expect((await page.request.post(`${api}/codec/decode`, { data: { payloads: [] } })).status()).toBe(403);

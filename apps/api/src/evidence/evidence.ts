@@ -4,11 +4,12 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@
 import { type Response } from 'express';
 import { zipSync } from 'fflate';
 import { DataSource } from 'typeorm';
-import { authorisationsOn, CONTRACT_FILE_TYPES, processingRecord, type StaffState } from '#domain';
+import { authorisationsOn, CONTRACT_FILE_TYPES, processingRecord, type ContractState, type StaffState } from '#domain';
 import { type AppConfig } from '#infra/config/config';
 import { type EventStore, type RecordedEvent } from '#infra/event-store/event-store';
 import { readCurrentDpo } from '#infra/event-store/processor-dpo-projection';
 import { createEventStore } from '#infra/event-store/streams';
+import { certificatePdf } from '#infra/evidence/certificate-pdf';
 import { EvidenceSigner } from '#infra/evidence/signing';
 import { publishedVerifier } from '#infra/evidence/verifier-source';
 import { ApiError } from '../common/api-error';
@@ -56,6 +57,25 @@ export class EvidencePacks {
     return { keys: `${base}/dpa-signing-keys`, verifier: `${base}/dpa-verify.mjs`, pem: (kid) => `${base}/dpa-signing-keys/${encodeURIComponent(kid)}.pem` };
   }
 
+  /**
+   * The destruction certificate for a person to read, with the key that signs packs now and where
+   * to verify; null until every location is destroyed. The signed JSON stays the evidence.
+   */
+  async certificatePdf(state: ContractState): Promise<Buffer | null> {
+    if (state.status === 'none' || !state.destruction.certificate) return null;
+    const certificate = state.destruction.certificate;
+    const kid = this.signer.activeKid;
+    return certificatePdf({
+      certificate,
+      contractId: state.contractId,
+      reference: state.reference,
+      controllerName: state.controller.name,
+      signingKey: { kid, thumbprint: this.signer.thumbprint(kid) },
+      keysUrl: this.wellKnown.keys,
+      verifierUrl: this.wellKnown.verifier,
+    });
+  }
+
   async pack(contractId: string): Promise<{ zip: Uint8Array; filename: string }> {
     const { state } = await this.contracts.found(contractId);
     const generatedAt = new Date().toISOString();
@@ -79,7 +99,10 @@ export class EvidencePacks {
 
     const staff = (await this.dataSource.query(`SELECT state FROM staff WHERE state->'assignments' @> $1::jsonb ORDER BY received_at, id`, [JSON.stringify([{ contractId }])])) as { state: StaffState }[];
     files.set('authorised-persons.json', json(staff.flatMap((r) => authorisationsOn(r.state, contractId, generatedAt))));
-    if (state.status === 'destroyed' && state.destruction.certificate) files.set('destruction-certificate.json', json(state.destruction.certificate));
+    if (state.status === 'destroyed' && state.destruction.certificate) {
+      files.set('destruction-certificate.json', json(state.destruction.certificate));
+      files.set('destruction-certificate.pdf', (await this.certificatePdf(state))!);
+    }
     const verifier = publishedVerifier();
     files.set('verify.mjs', verifier.bytes);
     const kid = this.signer.activeKid;
@@ -115,7 +138,8 @@ WHAT IT HOLDS
   streams/*.jsonl           every event of the contract and of each of its files, one JSON object a
                             line, each with the hash that chains it to the one before
   authorised-persons.json   who was authorised on the contract, with their clearance
-  destruction-certificate.json   once the data is destroyed: the signed certificate
+  destruction-certificate.json   once the data is destroyed: the certificate, signed with the rest
+  destruction-certificate.pdf    the same for a person to read (the JSON is the evidence)
   manifest.json             every file above with its sha256; manifest.sig is its Ed25519 signature
   SHA256SUMS                the same hashes, and the manifest's, in sha256sum's format;
                             SHA256SUMS.sig is its Ed25519 signature

@@ -75,7 +75,12 @@ export function contractPageRoutes(router: Router, ui: UiContext, queries: Contr
     const persons = staff.flatMap((r) => authorisationsOn(r.state, id, now));
     const auditor = TRAIL_ROLES.includes(req.session!.role);
     const links: Html[] = [];
-    if (d.certificate) links.push(html`<a href="/ui/contracts/${id}/certificate.json" download>Download the destruction certificate</a>`);
+    if (d.certificate) {
+      links.push(
+        html`<a href="/ui/contracts/${id}/certificate.json" download>Download the destruction certificate (JSON)</a>`,
+        html`<a href="/ui/contracts/${id}/certificate.pdf" download>Download the destruction certificate (PDF)</a>`,
+      );
+    }
     if (auditor) links.push(html`<a href="/ui/contracts/${id}/evidence.zip" download>Download the evidence pack</a>`, html`<a href="/ui/contracts/${id}/trail">Audit trail</a>`);
     const lateDeadline = d.deadline !== null && (d.completedAt ? isLate(d.deadline, d.completedAt) : isOverdue(d.deadline, new Date().toISOString()));
     // The controller's own files (a contact check) with an open clock show on each of its contracts.

@@ -36,14 +36,32 @@ const contractParam = (req: Request) => {
 export function trailRoutes(router: Router, ui: UiContext, queries: ContractQueries, trails: FileTrails, packs: EvidencePacks, dataSource: DataSource): void {
   const { page } = ui;
 
+  /** The contract's destruction certificate, with the contract's state; 404 until it has one. */
+  const certified = async (req: Request) => {
+    const { state } = await queries.found(contractParam(req));
+    const certificate = state.status === 'none' ? null : state.destruction.certificate;
+    if (state.status === 'none' || !certificate) throw new ApiError(404, 'not_found', 'This contract has no destruction certificate yet.');
+    return { state, certificate };
+  };
+  const filename = (certificateId: string, ext: string) => `destruction-certificate-${certificateId}.${ext}`.replace(/[^A-Za-z0-9._-]/g, '_');
+
   router.get('/contracts/:id/certificate.json', async (req: Signed, res, next) => {
     try {
-      const id = contractParam(req);
-      const { state } = await queries.found(id);
-      const certificate = state.status === 'none' ? null : state.destruction.certificate;
-      if (!certificate) throw new ApiError(404, 'not_found', 'This contract has no destruction certificate yet.');
-      res.setHeader('Content-Disposition', `attachment; filename="destruction-certificate-${certificate.certificateId}.json"`);
+      const { certificate } = await certified(req);
+      res.setHeader('Content-Disposition', `attachment; filename="${filename(certificate.certificateId, 'json')}"`);
       res.type('application/json').send(`${JSON.stringify(certificate, null, 2)}\n`);
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  // The same certificate for a person to read; the JSON (signed, in the evidence pack) stays the evidence.
+  router.get('/contracts/:id/certificate.pdf', async (req: Signed, res, next) => {
+    try {
+      const { state, certificate } = await certified(req);
+      const pdf = (await packs.certificatePdf(state))!;
+      res.setHeader('Content-Disposition', `attachment; filename="${filename(certificate.certificateId, 'pdf')}"`);
+      res.type('application/pdf').send(pdf);
     } catch (e) {
       next(e);
     }

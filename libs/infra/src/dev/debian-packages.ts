@@ -5,6 +5,9 @@ import * as fs from 'node:fs';
 export const CHROMIUM = '/usr/bin/chromium';
 /** OpenSSH's server: the SFTP adapter's tests run a real one on a loopback port. */
 export const SSHD = '/usr/sbin/sshd';
+/** Poppler's PDF to text and PDF to image tools: the certificate PDF's tests read what it shows with them. */
+export const PDFTOTEXT = '/usr/bin/pdftotext';
+export const PDFTOPPM = '/usr/bin/pdftoppm';
 
 /**
  * Installs Debian packages with apt when the file they provide is missing (as root, on Debian),
@@ -41,4 +44,9 @@ export function ensureSshd(say: (line: string) => void): void {
   ensurePackage(SSHD, 'openssh-server', 'the SFTP adapter tests run a real sshd', say, () => {
     if (fs.existsSync('/run/systemd/system')) spawnSync('systemctl', ['disable', '--now', 'ssh.service'], { stdio: 'ignore' });
   });
+}
+
+export function ensurePoppler(say: (line: string) => void): void {
+  // One package, both tools: a machine missing either gets poppler-utils.
+  for (const file of [PDFTOTEXT, PDFTOPPM]) ensurePackage(file, 'poppler-utils', 'the certificate PDF tests read the PDF with pdftotext and pdftoppm', say);
 }
