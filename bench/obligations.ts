@@ -4,20 +4,17 @@ import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { SMTPServer } from 'smtp-server';
-import { contractStream, initialState, decide, evolve, addDuration, type ContractEvent } from '#domain';
-import * as f from '#domain/testing/factories';
 import { loadConfig } from '#infra/config/config';
 import { createDataSource, migrate } from '#infra/database/data-source';
 import { freePort } from '#infra/dev/processes';
 import { projectRoot } from '#infra/dev/project-root';
 import { startTemporalDevServer } from '#infra/dev/services';
-import { CONTRACT_STREAM } from '#infra/event-store/contract-projection';
-import { createEventStore, toNewEvents } from '#infra/event-store/streams';
+import { createEventStore } from '#infra/event-store/streams';
 import { dataConverter } from '#infra/temporal/connection';
 import { orderContract } from '#infra/temporal/contract-client';
 import { startApi, startWorker } from '../test/support/apps';
 import { processMemory } from '../test/support/durability';
-import { benchPostgres, fmt, measure, type Measured } from './support';
+import { benchPostgres, fmt, measure, seedHandedOver, type Measured } from './support';
 
 /**
  * `npm run bench:obligations`: one incident over 1,000 and then 10,000 affected contracts, each
@@ -85,27 +82,8 @@ async function main(): Promise<void> {
       const data = { contractId, reference: null, controller: { customerId: null, name: 'Bench SAS', email: 'bench@bench.example', address: null, dpoEmail: null }, billingPeriod: 'P1M', catalog: null, returnWindow: null, renewalGracePeriod: null, orderedAt: new Date().toISOString() };
       await orderContract(client, { taskQueue: config.temporal.taskQueue, settings: { escalationMargin: 'P7D' }, order: data, actor: { role: 'account_manager' } });
     };
-    /** Handed-over contracts at one location, appended straight to the store (read models written by the append, as always). */
-    const seed = async (count: number, location: string) => {
-      const orderedAt = new Date(Date.now() - 86_400_000).toISOString();
-      const ids = Array.from({ length: count }, () => randomUUID());
-      await measure(count, 16, async (i) => {
-        const contractId = ids[i]!;
-        let state = initialState();
-        const events: ContractEvent[] = [];
-        const ordered = f.orderContract({ contractId, orderedAt, reference: null, catalog: { storageLocations: [location] }, controller: { customerId: null, name: `Controller ${i}`, email: `privacy-${i}@c${i % 97}.example`, address: null, dpoEmail: null } });
-        for (const command of [ordered, f.handOverCredentials(addDuration(orderedAt, 'PT1M'), randomUUID())]) {
-          for (const e of decide(command, state)) {
-            state = evolve(state, e);
-            events.push(e);
-          }
-        }
-        await store.append(CONTRACT_STREAM, contractId, 0, toNewEvents(contractStream, events, { actor: 'bench' }));
-      });
-      return orderedAt;
-    };
     const incident = async (count: number, location: string) => {
-      const from = await seed(count, location);
+      const from = await seedHandedOver(store, count, location);
       const now = new Date().toISOString();
       const { id } = await post('/incidents', { detectedAt: now, summary: `Bench incident over ${count} contracts`, scope: { locations: [location], from, to: now } });
       const mailsBefore = mails;

@@ -1,5 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { addDuration, contractStream, decide, evolve, initialState, type ContractEvent } from '#domain';
+import * as f from '#domain/testing/factories';
+import { CONTRACT_STREAM } from '#infra/event-store/contract-projection';
+import { type EventStore } from '#infra/event-store/event-store';
+import { toNewEvents } from '#infra/event-store/streams';
 import { freePort } from '#infra/dev/processes';
 import { projectRoot } from '#infra/dev/project-root';
 import { startPostgres, type PostgresService } from '#infra/dev/services';
@@ -95,4 +101,28 @@ export function cpuBetween(before: ReturnType<typeof cpuByProcess>, after: Retur
     used[group] = (used[group] ?? 0) + seconds - (before.get(pid)?.seconds ?? 0);
   }
   return used;
+}
+
+/**
+ * `count` handed-over contracts at one storage location, ordered a day ago, appended straight to the
+ * store (read models written by the append, as always); each controller its own address. Returns
+ * the instant they were ordered at (an incident's scope starts there).
+ */
+export async function seedHandedOver(store: EventStore, count: number, location: string, email = (i: number) => `privacy-${i}@c${i % 97}.example`): Promise<string> {
+  const orderedAt = new Date(Date.now() - 86_400_000).toISOString();
+  const ids = Array.from({ length: count }, () => randomUUID());
+  await measure(count, 16, async (i) => {
+    const contractId = ids[i]!;
+    let state = initialState();
+    const events: ContractEvent[] = [];
+    const ordered = f.orderContract({ contractId, orderedAt, reference: null, catalog: { storageLocations: [location] }, controller: { customerId: null, name: `Controller ${i}`, email: email(i), address: null, dpoEmail: null } });
+    for (const command of [ordered, f.handOverCredentials(addDuration(orderedAt, 'PT1M'), randomUUID())]) {
+      for (const e of decide(command, state)) {
+        state = evolve(state, e);
+        events.push(e);
+      }
+    }
+    await store.append(CONTRACT_STREAM, contractId, 0, toNewEvents(contractStream, events, { actor: 'bench' }));
+  });
+  return orderedAt;
 }

@@ -71,7 +71,7 @@ describe('the worker process killed (SIGKILL) in the middle of a destruction', (
     expect(before.some((e) => e.type === 'LocationDestroyed' && e.data.locationId === 'web-platform')).toBe(false);
     expect(before.some((e) => e.type === 'DestructionCompleted')).toBe(false);
 
-    // The killed attempt is retried once its heartbeat times out (destruction.workflow.ts: 1 minute).
+    // The killed attempt is retried once its heartbeat times out (contract.destruction.ts: 20 seconds).
     const second = await startWorker(env);
     workers.push(second);
     const final = await driver.destructionFinished(contractId);

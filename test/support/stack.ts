@@ -40,6 +40,10 @@ export interface Stack {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   request<T = any>(method: string, url: string, options?: { role?: RoleName | null; key?: string; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<HttpAnswer<T>>;
   restartApi(): Promise<void>;
+  /** Kills the (first) worker with SIGKILL: no shutdown, no grace, work in flight cut where it stands. */
+  killWorker(): Promise<void>;
+  /** Starts the (first) worker again, as a supervisor would after it died. */
+  startWorker(): Promise<void>;
   /**
    * Waits until the stack is quiet: every email sent and reported, no workflow of its task queue
    * with work in flight (test/support/settled.ts). Assert "nothing more happened" after this.
@@ -114,6 +118,14 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
         await api.stop();
         apis[i] = await startApi({ ...env, PORT: new URL(api.url).port });
       }
+    },
+    async killWorker() {
+      const worker = workers[0]!;
+      worker.child.kill('SIGKILL');
+      await worker.exited;
+    },
+    async startWorker() {
+      workers[0] = await startWorker(env);
     },
     async settled() {
       temporal ??= new Client({ connection: await Connection.connect({ address: env.TEMPORAL_ADDRESS! }) });

@@ -96,6 +96,9 @@ export async function createWorkerRuntime(deps: {
       dataConverter: dataConverter(config),
       shutdownGraceTime: config.worker.shutdownGraceMs,
       maxCachedWorkflows: config.worker.maxCachedWorkflows,
+      // A worker killed with workflows cached: their next tasks leave its sticky queue for the shared one
+      // after 5 s (10 s by default). A live but slow worker only loses its cache (a replay), never a task.
+      stickyQueueScheduleToStartTimeout: '5 seconds',
     });
     dispatcher.start();
     return {

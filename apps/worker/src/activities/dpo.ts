@@ -6,6 +6,7 @@ import { composeNotice, type Notice } from '../mail/notices';
 import { type ActivityDependencies } from './dependencies';
 import { databaseFailure } from './failures';
 import { FAN_OUT_CONCURRENCY, inParallel } from './fan-out';
+import { keepAlive } from './heartbeats';
 
 /*
  * The processor's DPO change (DESIGN §3.6), as processor-dpo.workflow.ts reaches it: one activity
@@ -28,33 +29,36 @@ export function dpoActivities(deps: ActivityDependencies) {
       // A set: two spellings SQL groups apart that the domain reads as one controller are one email (one message id).
       const hashes = new Set<string>();
       let after: string | null = null;
-      for (;;) {
-        const rows = (await deps.dataSource
-          .query(
-            `SELECT DISTINCT ON (c.ident) c.ident, c.id, c.state->'controller' AS controller, c.state->>'reference' AS reference
-               FROM (SELECT id, ordered_at, state,
-                       (CASE WHEN coalesce(btrim(state->'controller'->>'customerId'), '') <> '' THEN 'customer:' || btrim(state->'controller'->>'customerId')
-                            ELSE 'email:' || lower(btrim(state->'controller'->>'email')) END) COLLATE "C" AS ident
-                     FROM contracts WHERE status IN ('active', 'expired', 'terminated')) c
-              WHERE $1::text IS NULL OR c.ident > $1::text
-              ORDER BY c.ident, c.ordered_at DESC, c.id DESC
-              LIMIT $2`,
-            [after, DPO_CHANGE_PAGE],
-          )
-          .catch(databaseFailure)) as { ident: string; id: string; controller: { name: string; email: string; dpoEmail: string | null; customerId: string | null }; reference: string | null }[];
-        await inParallel(rows, FAN_OUT_CONCURRENCY, async (r) => {
-          // The identity is the domain's; SQL only groups by it.
-          const identity = controllerIdentity(r.controller);
-          const hash = createHash('sha256').update(identity).digest('hex');
-          hashes.add(hash);
-          const notice: Notice = { kind: 'dpo-changed', controllerHash: hash.slice(0, 32), contractId: r.id, controllerName: r.controller.name, controllerEmail: r.controller.email, controllerDpoEmail: r.controller.dpoEmail, dpo: input.dpo, version: input.version };
-          await deps.outbox.enqueue(composeNotice(notice, { processorDpo: deps.processorDpoEmail, accountManagement: deps.accountManagementEmail, link: (request) => linkUrl(request, deps.links) })).catch(databaseFailure);
-        });
-        context.heartbeat({ done: hashes.size });
-        if (rows.length < DPO_CHANGE_PAGE) break;
-        after = rows.at(-1)!.ident;
-      }
-      return { controllers: hashes.size, digest: createHash('sha256').update([...hashes].sort().join('\n')).digest('hex') };
+      // Beats every few seconds whatever a page costs: a 20 s heartbeat timeout then finds a dead worker fast.
+      return keepAlive(async () => {
+        for (;;) {
+          const rows = (await deps.dataSource
+            .query(
+              `SELECT DISTINCT ON (c.ident) c.ident, c.id, c.state->'controller' AS controller, c.state->>'reference' AS reference
+                 FROM (SELECT id, ordered_at, state,
+                         (CASE WHEN coalesce(btrim(state->'controller'->>'customerId'), '') <> '' THEN 'customer:' || btrim(state->'controller'->>'customerId')
+                              ELSE 'email:' || lower(btrim(state->'controller'->>'email')) END) COLLATE "C" AS ident
+                       FROM contracts WHERE status IN ('active', 'expired', 'terminated')) c
+                WHERE $1::text IS NULL OR c.ident > $1::text
+                ORDER BY c.ident, c.ordered_at DESC, c.id DESC
+                LIMIT $2`,
+              [after, DPO_CHANGE_PAGE],
+            )
+            .catch(databaseFailure)) as { ident: string; id: string; controller: { name: string; email: string; dpoEmail: string | null; customerId: string | null }; reference: string | null }[];
+          await inParallel(rows, FAN_OUT_CONCURRENCY, async (r) => {
+            // The identity is the domain's; SQL only groups by it.
+            const identity = controllerIdentity(r.controller);
+            const hash = createHash('sha256').update(identity).digest('hex');
+            hashes.add(hash);
+            const notice: Notice = { kind: 'dpo-changed', controllerHash: hash.slice(0, 32), contractId: r.id, controllerName: r.controller.name, controllerEmail: r.controller.email, controllerDpoEmail: r.controller.dpoEmail, dpo: input.dpo, version: input.version };
+            await deps.outbox.enqueue(composeNotice(notice, { processorDpo: deps.processorDpoEmail, accountManagement: deps.accountManagementEmail, link: (request) => linkUrl(request, deps.links) })).catch(databaseFailure);
+          });
+          context.heartbeat({ done: hashes.size });
+          if (rows.length < DPO_CHANGE_PAGE) break;
+          after = rows.at(-1)!.ident;
+        }
+        return { controllers: hashes.size, digest: createHash('sha256').update([...hashes].sort().join('\n')).digest('hex') };
+      });
     },
   };
 }

@@ -15,6 +15,7 @@ import {
 import { type ActivityDependencies } from './dependencies';
 import { databaseFailure } from './failures';
 import { FAN_OUT_CONCURRENCY, inParallel } from './fan-out';
+import { keepAlive } from './heartbeats';
 
 /*
  * A change of sub-processor (DESIGN §3.8): a notice to every contract it affects, then, on its
@@ -37,37 +38,40 @@ export function subProcessorActivities(deps: ActivityDependencies) {
       const { change } = input;
       const contracts: string[] = [];
       const controllers = new Set<string>();
-      for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
-        const rows = (await deps.dataSource
-          .query(
-            `SELECT id::text AS id, state FROM contracts
-              WHERE id > $1::uuid AND status IN ('ordered', 'active')
-                AND ($2::text IS NULL OR state->'catalog'->'storageLocations' ? $2::text)
-              ORDER BY id LIMIT $3`,
-            [after, change.replaces, SUB_PROCESSOR_PAGE],
-          )
-          .catch(databaseFailure)) as { id: string; state: OrderedOrLater }[];
-        await inParallel(rows, FAN_OUT_CONCURRENCY, async ({ id, state }) => {
-          const noticeId = subProcessorNoticeId(change.changeId, id);
-          const args: SubProcessorNoticeWorkflowInput = {
-            noticeId,
-            contractId: id,
-            change,
-            parties: { controllerName: state.controller.name, controllerEmail: state.controller.email, controllerDpoEmail: state.controller.dpoEmail, contractReference: state.reference },
-          };
-          try {
-            await deps.client.workflow.start('subProcessorNoticeWorkflow', { workflowId: subProcessorNoticeWorkflowId(noticeId), taskQueue, args: [args], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
-          } catch (e) {
-            if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-          }
-          contracts.push(id);
-          controllers.add(controllerIdentity(state.controller));
-        });
-        context.heartbeat({ done: contracts.length });
-        if (rows.length < SUB_PROCESSOR_PAGE) break;
-        after = rows.at(-1)!.id;
-      }
-      return { contracts: contracts.length, controllers: controllers.size, digest: createHash('sha256').update([...contracts].sort().join('\n')).digest('hex') };
+      // Beats every few seconds whatever a page costs: a 20 s heartbeat timeout then finds a dead worker fast.
+      return keepAlive(async () => {
+        for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
+          const rows = (await deps.dataSource
+            .query(
+              `SELECT id::text AS id, state FROM contracts
+                WHERE id > $1::uuid AND status IN ('ordered', 'active')
+                  AND ($2::text IS NULL OR state->'catalog'->'storageLocations' ? $2::text)
+                ORDER BY id LIMIT $3`,
+              [after, change.replaces, SUB_PROCESSOR_PAGE],
+            )
+            .catch(databaseFailure)) as { id: string; state: OrderedOrLater }[];
+          await inParallel(rows, FAN_OUT_CONCURRENCY, async ({ id, state }) => {
+            const noticeId = subProcessorNoticeId(change.changeId, id);
+            const args: SubProcessorNoticeWorkflowInput = {
+              noticeId,
+              contractId: id,
+              change,
+              parties: { controllerName: state.controller.name, controllerEmail: state.controller.email, controllerDpoEmail: state.controller.dpoEmail, contractReference: state.reference },
+            };
+            try {
+              await deps.client.workflow.start('subProcessorNoticeWorkflow', { workflowId: subProcessorNoticeWorkflowId(noticeId), taskQueue, args: [args], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+            } catch (e) {
+              if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+            }
+            contracts.push(id);
+            controllers.add(controllerIdentity(state.controller));
+          });
+          context.heartbeat({ done: contracts.length });
+          if (rows.length < SUB_PROCESSOR_PAGE) break;
+          after = rows.at(-1)!.id;
+        }
+        return { contracts: contracts.length, controllers: controllers.size, digest: createHash('sha256').update([...contracts].sort().join('\n')).digest('hex') };
+      });
     },
 
     /** The change, on its effective date, to the contract's own workflow (its only writer); a contract no longer processing keeps its data where it is. */

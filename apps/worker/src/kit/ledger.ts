@@ -9,11 +9,15 @@ import type { Notice } from '../mail/notices';
  * Activities that write PostgreSQL (the event store, the vault, the outbox): while PostgreSQL is
  * down the workflow waits in them, losing nothing; a refused write is final.
  */
-/** A processor-wide fan-out to every contract it concerns (a DPO change, a sub-processor change): long, heartbeating, retried. */
+/**
+ * A processor-wide fan-out to every contract it concerns (a DPO change, a sub-processor change):
+ * long, retried, beating every 5 s whatever a page costs — so a worker killed mid-way is found
+ * within 20 s and the next attempt (idempotent: stable message and workflow ids) goes on.
+ */
 export const FAN_OUT_ACTIVITY: ActivityOptions = {
   startToCloseTimeout: '2 hours',
-  heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', backoffCoefficient: 2 },
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '5 minutes', backoffCoefficient: 2 },
 };
 
 export const DATABASE_ACTIVITY: ActivityOptions = {

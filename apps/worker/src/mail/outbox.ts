@@ -130,8 +130,23 @@ function reportOf(row: ReportRow): RecordEmailSent {
 /** Tells a file's workflow that one of its emails was accepted, or refused for good (a Temporal signal). */
 export type DeliveryReport = (workflowId: string, report: RecordEmailSent) => Promise<void>;
 
-/** Messages claimed per query, sent side by side over the pooled connections. */
+/** Messages claimed per query, sent side by side over the pooled connections (one each). */
 const CLAIM_BATCH = 10;
+/**
+ * A claim's lease, renewed while its messages are being sent: a worker killed mid-send leaves rows
+ * another takes over within 15 s (it was 2 minutes). A sender that could not renew for 10 s —
+ * measured from the start of its last confirmed claim or renewal, so the lease it holds runs at
+ * least 15 s from then — aborts its sends before the lease can run out: two senders never hold
+ * the same message.
+ */
+export interface LeaseTimings {
+  readonly seconds: number;
+  readonly renewEveryMs: number;
+  readonly fenceAfterMs: number;
+}
+const LEASE: LeaseTimings = { seconds: 15, renewEveryMs: 5_000, fenceAfterMs: 10_000 };
+/** A report round's lease: a repeated report records nothing, so it only needs to cover the round. */
+const REPORT_LEASE_SECONDS = 15;
 /** Receipts reported per round, and at once. */
 const REPORT_BATCH = 200;
 const REPORT_LANES = 16;
@@ -176,10 +191,13 @@ export class OutboxDispatcher {
     /** A message the relay refused is tried again after 10 s, 20 s, … up to this. */
     private readonly maxRetryDelaySeconds = 3_600,
     private readonly metrics: Pick<WorkerMetrics, 'emailsSent' | 'emailsFailed'> | null = null,
+    /** The claim's lease (tests shorten it): renewed before its fence, which comes before it runs out. */
+    private readonly lease: LeaseTimings = LEASE,
   ) {
-    // One connection reused across messages: a notice to every controller of a datacenter is hundreds of emails.
-    // Timeouts well inside the two-minute claim: a stalled relay cannot outlive the lease.
-    this.transport = nodemailer.createTransport({ url: smtpUrl, pool: true, connectionTimeout: 20_000, greetingTimeout: 20_000, socketTimeout: 60_000 } as Parameters<typeof nodemailer.createTransport>[0]);
+    // Connections reused across messages: a notice to every controller of a datacenter is hundreds of
+    // emails. One per claimed message, so none waits for a connection with its lease running; a stalled
+    // relay is given up after 10 s of silence, and the lease's fence stops a send that outlives it.
+    this.transport = nodemailer.createTransport({ url: smtpUrl, pool: true, maxConnections: CLAIM_BATCH, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 10_000 } as Parameters<typeof nodemailer.createTransport>[0]);
   }
 
   start(): void {
@@ -236,23 +254,25 @@ export class OutboxDispatcher {
   private async sendDue(limit: number): Promise<number> {
     let sent = 0;
     for (let claimed = 0; claimed < limit; ) {
+      const claimStarted = performance.now();
       const rows = (await this.dataSource.query(
         `WITH next AS (
            SELECT message_id FROM outbox
            WHERE (status = 'pending' OR (status = 'sending' AND lease_until < now())) AND next_attempt_at <= now()
            ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED
          ), claimed AS (
-           UPDATE outbox o SET status = 'sending', lease_until = now() + interval '2 minutes', attempts = o.attempts + 1
+           UPDATE outbox o SET status = 'sending', lease_until = now() + make_interval(secs => $2), attempts = o.attempts + 1
            FROM next WHERE o.message_id = next.message_id
            RETURNING o.message_id, o.kind, o.recipient, o.cc, o.subject, o.body, o.attachments, o.raw, o.sha256, o.attempts, o.owner_workflow_id, o.created_at
          )
          SELECT * FROM claimed ORDER BY created_at`,
-        [Math.min(CLAIM_BATCH, limit - claimed)],
+        [Math.min(CLAIM_BATCH, limit - claimed), this.lease.seconds],
       )) as OutboxRow[];
       if (rows.length === 0) break;
       claimed += rows.length;
       // Each claimed message on its own: the pool's connections carry several at once.
-      const results = await Promise.allSettled(rows.map((row) => this.sendOne(row)));
+      const lease = this.holdLease(rows, claimStarted);
+      const results = await Promise.allSettled(rows.map((row) => this.sendOne(row, lease.signal))).finally(() => lease.release());
       sent += results.filter((r) => r.status === 'fulfilled' && r.value).length;
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       // The database away mid-round: the claims' leases run out and the rows are tried again.
@@ -261,7 +281,44 @@ export class OutboxDispatcher {
     return sent;
   }
 
-  private async sendOne(row: OutboxRow): Promise<boolean> {
+  /**
+   * Renews the claim on `rows` every `renewEveryMs` while they are sent (each row fenced by its
+   * attempt), and aborts their sends once no renewal was confirmed for `fenceAfterMs`.
+   */
+  private holdLease(rows: readonly OutboxRow[], claimStarted: number): { signal: AbortSignal; release(): void } {
+    const abort = new AbortController();
+    let confirmed = claimStarted;
+    const ids = rows.map((r) => r.message_id);
+    const attempts = rows.map((r) => r.attempts);
+    const renew = setInterval(() => {
+      const started = performance.now();
+      this.dataSource
+        .query(
+          `UPDATE outbox o SET lease_until = now() + make_interval(secs => $3)
+             FROM unnest($1::text[], $2::int[]) AS c(message_id, attempts)
+            WHERE o.message_id = c.message_id AND o.attempts = c.attempts AND o.status = 'sending'`,
+          [ids, attempts, this.lease.seconds],
+        )
+        .then(
+          () => (confirmed = Math.max(confirmed, started)),
+          () => undefined,
+        );
+    }, this.lease.renewEveryMs);
+    const fence = setInterval(() => {
+      if (performance.now() - confirmed < this.lease.fenceAfterMs) return;
+      this.logger.warn({ messages: rows.length }, 'outbox lease not renewed in time: sends aborted, the rows go to whoever claims them next');
+      abort.abort();
+    }, Math.max(50, Math.min(500, (this.lease.seconds * 1_000 - this.lease.fenceAfterMs) / 2)));
+    return {
+      signal: abort.signal,
+      release: () => {
+        clearInterval(renew);
+        clearInterval(fence);
+      },
+    };
+  }
+
+  private async sendOne(row: OutboxRow, signal: AbortSignal): Promise<boolean> {
     if (!row.raw) {
       const raw = await composeMessage({ messageId: row.message_id, contractId: null, kind: row.kind, to: row.recipient, cc: row.cc, subject: row.subject, text: row.body, attachments: row.attachments }, this.from, new Date());
       await this.dataSource.query(`UPDATE outbox SET raw = $2, sha256 = $3 WHERE message_id = $1`, [row.message_id, raw, createHash('sha256').update(raw).digest('hex')]);
@@ -270,7 +327,8 @@ export class OutboxDispatcher {
     let acceptedAt: Date;
     try {
       // The exact bytes stored at enqueueing (their sha256 is the proof), to every recipient.
-      await this.transport.sendMail({ envelope: { from: this.from, to: [row.recipient, ...row.cc] }, raw: row.raw });
+      if (signal.aborted) throw Object.assign(new Error('lease lost'), { code: 'lease_lost' });
+      await this.transport.sendMail({ envelope: { from: this.from, to: [row.recipient, ...row.cc] }, raw: row.raw, signal });
       acceptedAt = new Date();
     } catch (e) {
       const code = (e as { code?: string })?.code ?? 'send_failed';
@@ -318,11 +376,11 @@ export class OutboxDispatcher {
          ORDER BY coalesce(accepted_at, failed_at) LIMIT $1 FOR UPDATE SKIP LOCKED
        )
        , claimed AS (
-         UPDATE outbox o SET report_lease_until = now() + interval '1 minute' FROM next WHERE o.message_id = next.message_id
+         UPDATE outbox o SET report_lease_until = now() + make_interval(secs => $2) FROM next WHERE o.message_id = next.message_id
          RETURNING ${REPORT_COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')}
        )
        SELECT * FROM claimed`,
-      [limit],
+      [limit, REPORT_LEASE_SECONDS],
     )) as ReportRow[];
     let reported = 0;
     for (let i = 0; i < rows.length; i += REPORT_LANES) {

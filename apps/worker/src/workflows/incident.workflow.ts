@@ -23,7 +23,8 @@ type IncidentLedger = FileLedger<IncidentCommand, IncidentEvent | EmailSent, Inc
  */
 const fan = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '1 minute',
+  // It beats every 5 s (its pages' progress): a worker killed mid-way is found within 20 s.
+  heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['DatabaseRefusal'] },
 });
 

@@ -1,0 +1,140 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { SMTPServer } from 'smtp-server';
+import { createDataSource, migrate } from '#infra/database/data-source';
+import { freePort } from '#infra/dev/processes';
+import { projectRoot } from '#infra/dev/project-root';
+import { startTemporalDevServer } from '#infra/dev/services';
+import { writeBuiltWorkflowBundle } from '#infra/dev/workflow-bundle';
+import { createEventStore } from '#infra/event-store/streams';
+import { startApi, startWorker, type RunningApp } from '../test/support/apps';
+import { benchPostgres, fmt, seedHandedOver } from './support';
+
+/**
+ * `npm run bench:recovery`: how long work in flight waits after the worker is SIGKILLed. One
+ * incident over BENCH_CONTRACTS contracts (100) runs once undisturbed, then once with the worker
+ * killed BENCH_KILL_AFTER_MS (1,000) after the confirmation and started again at once, as a
+ * supervisor does (from a prebuilt workflow bundle). Prints the undisturbed time from confirmation
+ * to the last notice emailed, then `recovery after worker kill: <s> s` — from the kill to the last
+ * notice emailed — the worker's restart, when the last receipt was recorded, and `duplicates: <n>`
+ * (emails received more than once, by Message-ID; must be 0).
+ */
+const CONTRACTS = Number(process.env.BENCH_CONTRACTS ?? 100);
+const KILL_AFTER_MS = Number(process.env.BENCH_KILL_AFTER_MS ?? 1_000);
+
+async function main(): Promise<void> {
+  const root = projectRoot();
+  if (spawnSync(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
+  // Every email by Message-ID, with when it arrived (ms, performance.now()).
+  const received = new Map<string, number[]>();
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      let head = '';
+      stream.on('data', (chunk: Buffer) => {
+        if (head.length < 16_384) head += chunk.toString('latin1');
+      });
+      stream.on('end', () => {
+        const id = /^Message-ID:\s*(\S+)/im.exec(head)?.[1] ?? `unknown-${received.size}`;
+        received.set(id, [...(received.get(id) ?? []), performance.now()]);
+        callback();
+      });
+    },
+  });
+  const smtpPort = await freePort();
+  await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
+  const pg = await benchPostgres('recovery');
+  const temporal = await startTemporalDevServer({ port: await freePort(), uiPort: null });
+  const workers: RunningApp[] = [];
+  let api: RunningApp | null = null;
+  try {
+    await migrate(pg.url);
+    const env: Record<string, string> = {
+      DATABASE_URL: pg.url,
+      TEMPORAL_ADDRESS: temporal.address,
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      STORAGE_ROOT: path.join(root, '.data', 'bench', `recovery-storage-${process.pid}`),
+      // A restarted worker starts from a bundle made beforehand (the suite's, or one made now).
+      WORKER_WORKFLOW_BUNDLE: process.env.WORKER_WORKFLOW_BUNDLE ?? (await writeBuiltWorkflowBundle(path.join(root, '.data', 'bench', `recovery-bundle-${process.pid}.js`))),
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+    };
+    workers.push(await startWorker({ ...env, LOG_LEVEL: 'info' }));
+    api = await startApi(env);
+    const dataSource = createDataSource({ url: pg.url, poolSize: 4 });
+    await dataSource.initialize();
+    const store = createEventStore(dataSource);
+    const post = async (url: string, body: unknown) => {
+      const res = await fetch(`${api!.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer dev-dpo-key' }, body: JSON.stringify(body) });
+      if (res.status >= 300) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { id: string };
+    };
+    const row = async (id: string) =>
+      (await dataSource.query(`SELECT count(*)::int AS opened, count(*) FILTER (WHERE status = 'sent')::int AS recorded FROM breach_notices WHERE incident_id = $1`, [id]))[0] as { opened: number; recorded: number };
+
+    /** One incident over fresh contracts at `location`; `during` runs right after its confirmation. */
+    const incident = async (location: string, during: () => Promise<void>) => {
+      const domain = `${location}.example`;
+      const from = await seedHandedOver(store, CONTRACTS, location, (i) => `privacy-${i}@${domain}`);
+      const now = new Date().toISOString();
+      const { id } = await post('/incidents', { detectedAt: now, summary: `Recovery bench at ${location}`, scope: { locations: [location], from, to: now } });
+      const before = new Set(received.keys());
+      const confirmed = performance.now();
+      await post(`/incidents/${id}/confirmation`, { awareAt: new Date().toISOString() });
+      await during();
+      const mine = () => [...received.entries()].filter(([messageId]) => !before.has(messageId));
+      let lastEmail = 0;
+      for (;;) {
+        const emails = mine();
+        const { recorded } = await row(id);
+        if (emails.length >= CONTRACTS && recorded === CONTRACTS) {
+          lastEmail = Math.max(...emails.map(([, at]) => at[0]!));
+          break;
+        }
+        if (performance.now() - confirmed > 600_000) throw new Error(`after 10 minutes: ${emails.length}/${CONTRACTS} emails, ${recorded} recorded`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const { opened } = await row(id);
+      if (opened !== CONTRACTS) throw new Error(`${opened} notices for ${CONTRACTS} contracts`);
+      return { confirmed, lastEmail, recordedBy: performance.now(), duplicates: mine().filter(([, at]) => at.length > 1).length, emails: mine().length };
+    };
+
+    console.log(`Recovery benchmark: Temporal dev server, PostgreSQL, worker and API as processes, a real SMTP server; one incident over ${CONTRACTS} contracts, undisturbed, then with the worker SIGKILLed ${KILL_AFTER_MS} ms after its confirmation`);
+    const calm = await incident('ovh-gra-1', async () => {});
+    console.log(`no kill: last notice emailed ${fmt((calm.lastEmail - calm.confirmed) / 1000, 1)} s after confirmation (${calm.emails} emails)`);
+
+    let killedAt = 0;
+    let restarted = 0;
+    let emailsAtKill = 0;
+    const killed = await incident('ovh-sbg-2', async () => {
+      await new Promise((r) => setTimeout(r, KILL_AFTER_MS));
+      const worker = workers.at(-1)!;
+      emailsAtKill = received.size;
+      worker.child.kill('SIGKILL');
+      killedAt = performance.now();
+      await worker.exited;
+      workers.push(await startWorker({ ...env, LOG_LEVEL: 'info' }));
+      restarted = performance.now();
+    });
+    if (emailsAtKill - calm.emails >= CONTRACTS) throw new Error(`every notice was emailed before the kill: nothing was in flight (raise BENCH_CONTRACTS or lower BENCH_KILL_AFTER_MS)`);
+    console.log(`emails before the kill: ${emailsAtKill - calm.emails} of ${CONTRACTS}`);
+    console.log(`worker restarted (polling): ${fmt((restarted - killedAt) / 1000, 1)} s after the kill`);
+    console.log(`recovery after worker kill: ${fmt((killed.lastEmail - killedAt) / 1000, 1)} s`);
+    console.log(`last receipt recorded: ${fmt((killed.recordedBy - killedAt) / 1000, 1)} s after the kill`);
+    console.log(`duplicates: ${calm.duplicates + killed.duplicates}`);
+    await dataSource.destroy();
+  } finally {
+    await api?.stop();
+    for (const w of workers) await w.stop();
+    await temporal.stop();
+    await pg.stop();
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
