@@ -8,9 +8,16 @@ export interface KeyWindow {
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** Whether the written date and time exist (Date.parse rolls 2024-02-30 over to March). */
+const exists = (text: string): boolean => {
+  const [y, mo, d, h, mi, se] = [0, 5, 8, 11, 14, 17].map((at, i) => Number(text.slice(at, at + (i === 0 ? 4 : 2))));
+  const date = new Date(Date.UTC(y!, mo! - 1, d!));
+  return date.getUTCMonth() === mo! - 1 && date.getUTCDate() === d && h! < 24 && mi! < 60 && (Number.isNaN(se) || se! < 60);
+};
+
 const instant = (text: string, id: string): string => {
   const ms = Date.parse(text);
-  if (!INSTANT.test(text) || Number.isNaN(ms)) throw new Error(`key ${id}: ${JSON.stringify(text)} is not an instant (write 2026-06-01T00:00:00Z)`);
+  if (!INSTANT.test(text) || Number.isNaN(ms) || !exists(text)) throw new Error(`key ${id}: ${JSON.stringify(text)} is not an instant (write 2026-06-01T00:00:00Z)`);
   return new Date(ms).toISOString();
 };
 
