@@ -71,6 +71,9 @@ describe('the OpenAPI document at /docs', () => {
     // The downloads say what they are; their refusals stay JSON.
     expect(Object.keys(doc.paths['/contracts/{id}/evidence']!.get!.responses['200']!.content!)).toEqual(['application/zip']);
     expect(Object.keys(doc.paths['/processing-record']!.get!.responses['200']!.content!).sort()).toEqual(['application/json', 'text/csv']);
+    // The record is paged like every list: {items, nextCursor} beside what it says once.
+    expect(doc.paths['/processing-record']!.get!.responses['200']!.content!['application/json']!.schema!.$ref).toContain('ProcessingRecordPageView');
+    expect(Object.keys((doc.components.schemas['ProcessingRecordPageView'] as { properties: Record<string, unknown> }).properties).sort()).toEqual(['generatedAt', 'items', 'nextCursor', 'processor', 'securityMeasures']);
     expect(Object.keys(doc.paths['/contracts/{id}/evidence']!.get!.responses['403']!.content!)).toEqual(['application/json']);
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['ContractView', 'DestructionView', 'ErrorBodyView', 'OrderContractDto', 'EventsView']));
   });
@@ -91,6 +94,9 @@ describe('the OpenAPI document at /docs', () => {
     expect(schema('AcceptRenewalDto').properties!['acceptedAt']).toMatchObject({ format: 'date-time', pattern: INSTANT_PATTERN });
     const page = doc.paths['/contracts']!['get']!.parameters!;
     expect(page.find((p) => p.name === 'limit')!.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 500 });
+    const record = doc.paths['/processing-record']!['get']!.parameters!;
+    expect(record.map((p) => p.name).sort()).toEqual(['cursor', 'format', 'limit']);
+    expect(record.find((p) => p.name === 'limit')!.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 500 });
     expect(doc.paths['/contracts/{id}']!['get']!.parameters!.find((p) => p.name === 'id')!.schema).toMatchObject({ format: 'uuid', pattern: UUID_PATTERN });
     // Statuses the edge gives on any route (405, 413, 414, 415, 431, 503) are the error shape too.
     for (const [path, ops] of Object.entries(doc.paths)) for (const [method, op] of Object.entries(ops)) expect(op.responses['default'], `${method} ${path}`).toBeDefined();

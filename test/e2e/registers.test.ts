@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROCESSOR_RECORD_CSV_COLUMNS } from '#domain';
+import { createDataSource } from '#infra/database/data-source';
 import { waitFor } from '#infra/dev/processes';
+import { createEventStore } from '#infra/event-store/streams';
+import { RECORD_BATCH } from '../../apps/api/src/processor-dpo/processing-record';
 import { startStack, type Stack } from '../support/stack';
 import { routine } from '../support/mail';
+import { seedActiveContracts } from '../support/workload';
 
 /**
  * Issue "the processor's registers" (DESIGN §3.4–§3.7) through the API, on a real Temporal,
@@ -346,14 +351,14 @@ describe("the processor's DPO (P12; DESIGN §3.6) and its Art. 30(2) record (DES
     await stack.settled();
     expect(stack.mail.messages.filter((m) => m.subject.includes('has changed'))).toHaveLength(2);
 
-    // The record: every controller the processor acts for, once, with its contracts and the DPO now.
-    const record = await stack.request('GET', '/processing-record', { role: 'dpo' });
+    // The record: one row per contract, each with its controller (one entry for both of uniform's) and the DPO now.
+    const record = await stack.request('GET', '/processing-record?limit=500', { role: 'dpo' });
     expect(record.status).toBe(200);
+    expect(record.body.nextCursor).toBeNull();
     expect(record.body.processor.dpo).toEqual({ name: 'Dana Officer', email: 'dana@processor.example', phone: '+33 1 23 45 67 89' });
-    const uniform = record.body.controllers.filter((c: { name: string }) => c.name === 'uniform');
-    expect(uniform).toHaveLength(1);
-    expect(uniform[0]).toMatchObject({ identity: 'customer:U-1', dpoEmail: 'dpo@uniform.example' });
-    expect(uniform[0].contracts.map((c: { contractId: string }) => c.contractId).sort()).toEqual([u1, u2].sort());
+    const uniform = (record.body.items as { contractId: string; controller: { name: string; identity: string } }[]).filter((r) => r.controller.name === 'uniform');
+    expect(uniform.map((r) => r.contractId).sort()).toEqual([u1, u2].sort());
+    for (const r of uniform) expect(r.controller).toMatchObject({ identity: 'customer:U-1', dpoEmail: 'dpo@uniform.example' });
     expect(record.body.securityMeasures.inTransit.keyMinBits).toBe(4096);
     // The register of sub-processors: the hosting datacenters and the backup sites, each with its locations.
     const register = (await stack.request('GET', '/sub-processors', { role: 'billing' })).body.items as { id: string; kind: string; locations: string[]; sites: string[] }[];
@@ -367,5 +372,153 @@ describe("the processor's DPO (P12; DESIGN §3.6) and its Art. 30(2) record (DES
     expect(lines[0]!.split(',').slice(0, 3)).toEqual(['controller_name', 'controller_email', 'controller_address']);
     expect(lines.filter((l) => l.startsWith('uniform,privacy@uniform.example,'))).toHaveLength(2);
     expect(lines.filter((l) => l.includes(w))).toHaveLength(1);
+  });
+});
+
+describe('the Art. 30(2) record, paged like every list and streamed as CSV (DESIGN §3.9, §6)', () => {
+  interface Row {
+    contractId: string;
+    orderedAt: string;
+    status: string;
+    controller: { identity: string; name: string; email: string; dataCategories: { id: string }[] };
+    thirdCountryTransfers: { contractId: string; destination: string; safeguards: string }[];
+  }
+  interface Page {
+    generatedAt: string;
+    processor: { dpo: { email: string } };
+    securityMeasures: unknown;
+    items: Row[];
+    nextCursor: string | null;
+  }
+  const page = async (query: string) => {
+    const res = await stack.request<Page>('GET', `/processing-record?${query}`, { role: 'dpo' });
+    expect(res.status, query).toBe(200);
+    return res.body;
+  };
+  /** Every row, `limit` a page, from the first page on; `between` runs after the first page. */
+  const walk = async (limit: number, between: () => Promise<void> = async () => undefined) => {
+    const rows: Row[] = [];
+    for (let cursor: string | null = null, pages = 0; ; pages++) {
+      expect(pages).toBeLessThan(2_000);
+      const body: Page = await page(`limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(body.items.length).toBeLessThanOrEqual(limit);
+      // What the record says once is on every page, beside the rows.
+      expect(body).toMatchObject({ generatedAt: expect.any(String), processor: { dpo: { email: expect.any(String) } }, securityMeasures: expect.any(Object) });
+      rows.push(...body.items);
+      if (pages === 0) await between();
+      if (!body.nextCursor) return rows;
+      cursor = body.nextCursor;
+    }
+  };
+  const byOrder = (a: Row, b: Row) => (a.orderedAt < b.orderedAt ? -1 : a.orderedAt > b.orderedAt ? 1 : a.contractId < b.contractId ? -1 : a.contractId > b.contractId ? 1 : 0);
+  // RFC 4180 cells of one line (no cell here holds a line break).
+  const cells = (line: string) => [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map((m) => (m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replace(/""/g, '"') : m[1]!));
+  const CONTRACT_ID = PROCESSOR_RECORD_CSV_COLUMNS.indexOf('contract_id');
+
+  const created: string[] = [];
+  let cancelled = '';
+
+  it('limit=2 walks every contract once, oldest order first, even while contracts are ordered; a forged cursor or a bad limit is 400', async () => {
+    const order = async (name: string, controller: Record<string, unknown> = {}) => {
+      const res = await stack.request('POST', '/contracts', { role: 'account_manager', body: { controller: { name, email: `privacy@${name.replace(/\W/g, '')}.example`, ...controller }, billingPeriod: 'P1Y' } });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    // Three controllers: papa under two contracts, known by its customer id under two emails and names; a name a spreadsheet would run.
+    created.push(await order('papa', { customerId: 'P-1' }));
+    created.push(await order('quebec'));
+    created.push(await order('papa-renamed', { customerId: 'P-1', email: 'legal@papa.example' }));
+    created.push(await order('=SUM(A1)'));
+    created.push(await order('romeo'));
+    // A cancelled contract is not in the record: the processor no longer acts for it.
+    cancelled = await order('sierra');
+    expect((await stack.request('POST', `/contracts/${cancelled}/cancellation`, { role: 'account_manager', body: { reason: 'ordered by mistake' } })).status).toBe(200);
+    // A transfer the law required, on one contract (withheld: nothing is emailed).
+    const transfer = await stack.request('POST', `/contracts/${created[1]}/transfer-notices`, { role: 'dpo', body: { destination: 'Switzerland: a court', legalObligation: 'order 42', plannedAt: new Date(Date.now() - 60_000).toISOString(), withheldReason: 'the court forbade it' } });
+    expect(transfer.status).toBe(201);
+
+    // A contract ordered while the walk is under way comes after the others: none is skipped or repeated.
+    let late = '';
+    const rows = await walk(2, async () => {
+      late = await order('tango');
+    });
+    created.push(late);
+    const ids = rows.map((r) => r.contractId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...rows].sort(byOrder).map((r) => r.contractId)).toEqual(ids);
+    expect(ids.filter((id) => created.includes(id))).toEqual(created);
+    expect(ids).not.toContain(cancelled);
+    // The same rows as one page of them all.
+    const all = await page('limit=500');
+    expect(all.nextCursor).toBeNull();
+    expect(all.items.map((r) => r.contractId)).toEqual(ids);
+
+    const row = (id: string) => rows.find((r) => r.contractId === id)!;
+    // One controller entry for both of papa's contracts, as its latest order names it.
+    expect(row(created[0]!).controller).toEqual(row(created[2]!).controller);
+    expect(row(created[0]!).controller).toMatchObject({ identity: 'customer:P-1', name: 'papa-renamed', email: 'legal@papa.example' });
+    expect(row(created[0]!).status).toBe('ordered');
+    // The transfer on its own contract's row only, with its legal basis.
+    expect(row(created[1]!).thirdCountryTransfers).toEqual([expect.objectContaining({ contractId: created[1], destination: 'Switzerland: a court', safeguards: expect.stringContaining('28(3)(a)') })]);
+    expect(rows.filter((r) => r.thirdCountryTransfers.length > 0).map((r) => r.contractId)).toEqual([created[1]]);
+
+    // A cursor this list did not write, or one naming an instant PostgreSQL would reject: 400, never a 500.
+    const forged = (fields: unknown[]) => Buffer.from(JSON.stringify(fields)).toString('base64url');
+    const contractsCursor = (await stack.request('GET', '/contracts?limit=1', { role: 'dpo' })).body.nextCursor as string;
+    for (const cursor of ['bm9wZQ', contractsCursor, forged(['2027-02-30T00:00:00.000000Z', late]), forged(['0000-01-01T00:00:00.000000Z', late]), forged(['2027-01-01 00:00:00+99', late]), forged(['2027-01-01T00:00:00.000000Z', 'x']), forged(['2027-01-01T00:00:00.000000Z', late, 1])]) {
+      const res = await stack.request('GET', `/processing-record?cursor=${cursor}`, { role: 'dpo' });
+      expect(res.status, cursor).toBe(400);
+      expect(res.body.error.code, cursor).toBe('invalid_cursor');
+    }
+    for (const limit of ['0', '1001', '501', '-1', 'x', '']) {
+      const res = await stack.request('GET', `/processing-record?limit=${limit}`, { role: 'dpo' });
+      expect(res.status, limit).toBe(400);
+      expect(res.body.error.code, limit).toBe('validation_failed');
+    }
+    // The CSV is the whole record: limit and cursor are refused with it.
+    const paged = await stack.request('GET', '/processing-record?format=csv&limit=2', { role: 'dpo' });
+    expect(paged.status).toBe(400);
+    expect(paged.body.error).toMatchObject({ code: 'validation_failed', details: { fields: [expect.objectContaining({ field: 'limit' })] } });
+  });
+
+  it('the CSV streams every row, more than one batch of them: the header once, one line per contract, in the pages\' order', async () => {
+    // More contracts than a batch, written straight to the store (no workflow): the cheap way to many rows.
+    const dataSource = createDataSource({ url: stack.db.url, poolSize: 4, applicationName: 'dpa-test-record' });
+    await dataSource.initialize();
+    let seeded: string[];
+    try {
+      // One instant for them all: the pages and the batches part them by id. Forty controllers, each in every batch.
+      const orderedAt = new Date(Date.now() - 86_400_000).toISOString();
+      seeded = await seedActiveContracts(createEventStore(dataSource), RECORD_BATCH + 100, { orderedAt, controllerEmail: (i) => `privacy-${i % 40}@batches.example` });
+    } finally {
+      await dataSource.destroy();
+    }
+
+    const csv = await stack.request('GET', '/processing-record?format=csv', { role: 'admin' });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="processing-record-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const lines = (csv.body as string).split('\r\n');
+    expect(lines[0]).toBe(PROCESSOR_RECORD_CSV_COLUMNS.join(','));
+    expect(lines.at(-1)).toBe('');
+    const body = lines.slice(1, -1);
+    expect(body.filter((l) => l === lines[0])).toEqual([]);
+    const ids = body.map((l) => cells(l)[CONTRACT_ID]!);
+    // Every contract this file made and the processor acts for, once; more lines than one batch holds.
+    expect(body.length).toBeGreaterThan(RECORD_BATCH);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of [...seeded, ...created]) expect(ids.filter((x) => x === id), id).toHaveLength(1);
+    expect(ids).not.toContain(cancelled);
+    for (const l of body) expect(cells(l)).toHaveLength(PROCESSOR_RECORD_CSV_COLUMNS.length);
+    // The same rows, in the same order, as the pages (a page boundary inside the seeded contracts' shared instant).
+    expect(ids).toEqual((await walk(RECORD_BATCH)).map((r) => r.contractId));
+    // A controller's columns are its entry, the same on each of its rows, across batches.
+    const of = (email: string) => body.map(cells).filter((c) => c[1] === email);
+    const zero = of('privacy-0@batches.example');
+    expect(zero.length).toBe(Math.ceil((RECORD_BATCH + 100) / 40));
+    expect(new Set(zero.map((c) => c.slice(0, 5).join('|'))).size).toBe(1);
+    // A formula in a name is made inert; the transfer on its own contract's line.
+    expect(body.filter((l) => l.startsWith("'=SUM(A1),"))).toHaveLength(1);
+    expect(cells(body.find((l) => l.includes(created[1]!))!)[PROCESSOR_RECORD_CSV_COLUMNS.indexOf('third_country_transfers')]).toMatch(/^Switzerland: a court on .*: order 42$/);
   });
 });

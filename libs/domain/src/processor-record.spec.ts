@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { contractStream } from './contract/contract.decider';
 import type { ContractState } from './contract/contract.state';
-import { csvCell, processorRecord, processorRecordCsv, PROCESSOR_RECORD_CSV_COLUMNS } from './processor-record';
+import { ControllerTallies, csvCell, processorRecord, processorRecordCsvHeader, processorRecordCsvLines, processorRecordHead, processorRecordRows, PROCESSOR_RECORD_CSV_COLUMNS, type RecordedTransfer } from './processor-record';
 import { contractOrdered, CONTROLLER, handedOver } from './testing/factories';
 
 const fold = (...events: Parameters<typeof contractStream.evolve>[1][]): ContractState => events.reduce((s, e) => contractStream.evolve(s, e), contractStream.initialState());
@@ -29,8 +29,46 @@ describe("the processor's Art. 30(2) record across controllers (DESIGN §3.9)", 
     expect(record.securityMeasures.inTransit.keyMinBits).toBe(4096);
   });
 
+  it('as rows, one per contract: the controller entry is the same folded in any order and in pieces, and each row has its own transfers', () => {
+    const transfers: RecordedTransfer[] = [{ contractId: 'a2', destination: 'United States: a court', legalObligation: 'order 24-cv-0113', plannedAt: '2027-04-01T00:00:00.000Z' }];
+    const whole = processorRecord([a1, b, a2], transfers, DPO, '2027-05-01T00:00:00.000Z');
+    const { contracts: _c, thirdCountryTransfers: _t, ...acme } = whole.controllers[0]!;
+    // Two pages: the first sees a1 and b, the second a2; the tallies were filled by another read of every contract, in reverse.
+    const tallies = new ControllerTallies();
+    for (const c of [a2, b, a1, a1]) tallies.add(c);
+    const rows = [...processorRecordRows([a1, b, none], tallies, []), ...processorRecordRows([a2], tallies, transfers)];
+    expect(rows.map((r) => [r.contractId, r.controller.identity, r.status])).toEqual([
+      ['a1', 'email:contact@acme.example', 'active'],
+      ['b1', 'customer:C-42', 'ordered'],
+      ['a2', 'email:contact@acme.example', 'ordered'],
+    ]);
+    // The latest order names the controller on every row of it, and its categories are the union of its contracts'.
+    expect(rows[0]!.controller).toEqual(acme);
+    expect(rows[2]!.controller).toEqual(acme);
+    expect(rows[0]!.thirdCountryTransfers).toEqual([]);
+    expect(rows[2]!.thirdCountryTransfers).toEqual([expect.objectContaining({ contractId: 'a2', safeguards: expect.stringContaining('28(3)(a)') })]);
+    // A page's contracts count in their controller's entry even if the tallies never saw them.
+    const alone = processorRecordRows([a1], new ControllerTallies(), []);
+    expect(alone[0]!.controller.dataCategories.map((c) => c.id)).toEqual(['email-address']);
+    // Of two orders at the same instant, the smaller contract id names the controller, whatever the order they are added in.
+    const twin = fold(contractOrdered({ contractId: 'a0', controller: { ...CONTROLLER, name: 'Acme Twin' } }));
+    const sameInstant = fold(contractOrdered({ contractId: 'a9', controller: { ...CONTROLLER, name: 'Acme Nine' } }));
+    for (const order of [[twin, sameInstant], [sameInstant, twin]]) {
+      const t = new ControllerTallies();
+      for (const c of order) t.add(c);
+      expect(t.entry('email:contact@acme.example')!.name).toBe('Acme Twin');
+    }
+    expect(new ControllerTallies().entry('email:nobody@example.com')).toBeNull();
+    // A bound on what a long read holds: the controllers counted first are forgotten first.
+    const bounded = new ControllerTallies();
+    for (const c of [a1, b, a2]) bounded.add(c);
+    bounded.keepAtMost(1);
+    expect([bounded.has('email:contact@acme.example'), bounded.has('customer:C-42')]).toEqual([false, true]);
+  });
+
   it('as CSV: one row per contract, quoted by RFC 4180, formulas made inert', () => {
-    const csv = processorRecordCsv(processorRecord([a1, b], [], DPO, '2027-05-01T00:00:00.000Z'));
+    const head = processorRecordHead(DPO, '2027-05-01T00:00:00.000Z');
+    const csv = processorRecordCsvHeader() + processorRecordCsvLines(head, processorRecordRows([a1, b], new ControllerTallies(), []));
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(PROCESSOR_RECORD_CSV_COLUMNS.join(','));
     expect(lines).toHaveLength(4);
@@ -39,12 +77,15 @@ describe("the processor's Art. 30(2) record across controllers (DESIGN §3.9)", 
     expect(lines[2]!.startsWith(`"Bravo, ""the"" shop",privacy@bravo.example,,,C-42,b1,'=cmd,ordered,`)).toBe(true);
     expect(lines[2]).toContain('Dana Officer <dpo@processor.example> +33 1 23 45 67 89');
     // Without a phone, transfers listed on their own contract's row, certifications none.
-    const withTransfer = processorRecordCsv(processorRecord([a1], [{ contractId: 'a1', destination: 'US', legalObligation: 'order', plannedAt: '2027-04-01T00:00:00.000Z' }], { ...DPO, phone: null }, '2027-05-01T00:00:00.000Z'));
+    const noPhone = processorRecordHead({ ...DPO, phone: null }, '2027-05-01T00:00:00.000Z');
+    const withTransfer = processorRecordCsvLines(noPhone, processorRecordRows([a1], new ControllerTallies(), [{ contractId: 'a1', destination: 'US', legalObligation: 'order', plannedAt: '2027-04-01T00:00:00.000Z' }]));
     expect(withTransfer).toContain('US on 2027-04-01T00:00:00.000Z: order');
     expect(withTransfer).toContain('Dana Officer <dpo@processor.example>,');
     expect(withTransfer).toContain('Certifications: none');
     // A line break inside a cell is quoted.
-    expect(processorRecordCsv(processorRecord([fold(contractOrdered({ contractId: 'x', controller: { ...CONTROLLER, address: 'line 1\nline 2' } }))], [], DPO, '2027-05-01T00:00:00.000Z'))).toContain('"line 1\nline 2"');
+    expect(processorRecordCsvLines(head, processorRecordRows([fold(contractOrdered({ contractId: 'x', controller: { ...CONTROLLER, address: 'line 1\nline 2' } }))], new ControllerTallies(), []))).toContain('"line 1\nline 2"');
+    // No rows: no lines.
+    expect(processorRecordCsvLines(head, [])).toBe('');
   });
 });
 

@@ -21,7 +21,11 @@ export interface RecordedTransfer {
 /** The statuses in which the processor still acts for the controller: processing, or holding data awaiting destruction. */
 export const ACTING_STATUSES = ['ordered', 'active', 'expired', 'terminated'] as const;
 
-export interface ControllerRecord {
+/**
+ * A controller as the record names it (DESIGN §3.9): its identity, its name and contact as its
+ * latest order gives them, and the categories of processing carried out for it across its contracts.
+ */
+export interface ControllerEntry {
   /** The controller's identity: its customer id, else its normalised email. */
   readonly identity: string;
   readonly name: string;
@@ -29,68 +33,177 @@ export interface ControllerRecord {
   readonly address: string | null;
   readonly dpoEmail: string | null;
   readonly customerId: string | null;
-  readonly contracts: readonly { readonly contractId: string; readonly reference: string | null; readonly status: string; readonly processingStartedAt: Instant | null }[];
   /** Art. 30(2)(b): the categories of processing carried out for it, across its contracts. */
   readonly purposes: readonly CatalogEntry[];
   readonly natureOfOperations: string;
   readonly dataCategories: readonly CatalogEntry[];
   readonly dataSubjectCategories: readonly CatalogEntry[];
   readonly storageLocations: readonly StorageLocation[];
-  /** Art. 30(2)(c): every catalog site is in France; a transfer the law required is listed with its legal basis. */
-  readonly thirdCountryTransfers: readonly (RecordedTransfer & { readonly safeguards: string })[];
 }
 
-/** GDPR Art. 30(2): the processor's record of processing across every controller it acts for (DESIGN §3.9). */
-export interface ProcessorRecord {
+/** A transfer the law required, with its legal basis (Art. 30(2)(c)). */
+export type SafeguardedTransfer = RecordedTransfer & { readonly safeguards: string };
+
+export interface ControllerRecord extends ControllerEntry {
+  readonly contracts: readonly { readonly contractId: string; readonly reference: string | null; readonly status: string; readonly processingStartedAt: Instant | null }[];
+  /** Art. 30(2)(c): every catalog site is in France; a transfer the law required is listed with its legal basis. */
+  readonly thirdCountryTransfers: readonly SafeguardedTransfer[];
+}
+
+/** What the record says once, whatever the number of contracts: when, the processor and its DPO (Art. 30(2)(a)), the security measures (d). */
+export interface ProcessorRecordHead {
   readonly generatedAt: Instant;
   readonly processor: Processor & { readonly dpo: DpoContact };
-  readonly controllers: readonly ControllerRecord[];
   /** Art. 30(2)(d). */
   readonly securityMeasures: SecurityMeasures;
 }
 
+/** GDPR Art. 30(2): the processor's record of processing across every controller it acts for (DESIGN §3.9), in one piece. */
+export interface ProcessorRecord extends ProcessorRecordHead {
+  readonly controllers: readonly ControllerRecord[];
+}
+
+/**
+ * One contract the processor acts for, as a row of the record: the contract, its controller's
+ * entry (across all the controller's contracts, not this one only) and the transfers of this contract.
+ */
+export interface ProcessorRecordRow {
+  readonly contractId: string;
+  readonly reference: string | null;
+  readonly status: (typeof ACTING_STATUSES)[number];
+  readonly orderedAt: Instant;
+  readonly processingStartedAt: Instant | null;
+  readonly controller: ControllerEntry;
+  readonly thirdCountryTransfers: readonly SafeguardedTransfer[];
+}
+
 type Acting = Extract<ContractState, { status: (typeof ACTING_STATUSES)[number] }>;
 
-const isActing = (s: ContractState): s is Acting => (ACTING_STATUSES as readonly string[]).includes(s.status);
+/** Whether the processor still acts for the contract's controller (ACTING_STATUSES). */
+export const isActing = (s: ContractState): s is Acting => (ACTING_STATUSES as readonly string[]).includes(s.status);
 
 const TRANSFER_SAFEGUARD = 'Required by Union or Member State law (GDPR 28(3)(a)); the controller was informed before the transfer unless that law forbids it';
 
-export function processorRecord(contracts: readonly ContractState[], transfers: readonly RecordedTransfer[], dpo: DpoContact, generatedAt: Instant, processor: Processor = PROCESSOR): ProcessorRecord {
-  const groups = new Map<string, Acting[]>();
-  for (const c of contracts) {
-    if (!isActing(c)) continue;
-    const key = controllerIdentity(c.controller);
-    groups.set(key, [...(groups.get(key) ?? []), c]);
+const safeguarded = (t: RecordedTransfer): SafeguardedTransfer => ({ ...t, safeguards: TRANSFER_SAFEGUARD });
+
+export function processorRecordHead(dpo: DpoContact, generatedAt: Instant, processor: Processor = PROCESSOR): ProcessorRecordHead {
+  return { generatedAt, processor: { ...processor, dpo }, securityMeasures: SECURITY_MEASURES };
+}
+
+interface Tally {
+  /** The latest order: the greatest orderedAt, the smallest contract id among equals. */
+  latest: Pick<Acting, 'orderedAt' | 'contractId' | 'controller'>;
+  readonly purposes: Set<string>;
+  readonly dataCategories: Set<string>;
+  readonly dataSubjectCategories: Set<string>;
+  readonly locations: Map<string, StorageLocation>;
+}
+
+const later = (a: Tally['latest'], b: Tally['latest']) => a.orderedAt > b.orderedAt || (a.orderedAt === b.orderedAt && a.contractId < b.contractId);
+
+/**
+ * The controllers' entries, folded from their contracts one at a time, in any order and in any
+ * number of pieces (a contract added twice counts once). Per controller it keeps its latest order
+ * and the catalog ids seen, never its contracts: its size does not grow with their number.
+ */
+export class ControllerTallies {
+  private readonly tallies = new Map<string, Tally>();
+
+  /** Counts the contract in its controller's entry; a contract the processor no longer acts for is left out. */
+  add(contract: ContractState): void {
+    if (!isActing(contract)) return;
+    const identity = controllerIdentity(contract.controller);
+    const latest = { orderedAt: contract.orderedAt, contractId: contract.contractId, controller: contract.controller };
+    let tally = this.tallies.get(identity);
+    if (!tally) {
+      tally = { latest, purposes: new Set(), dataCategories: new Set(), dataSubjectCategories: new Set(), locations: new Map() };
+      this.tallies.set(identity, tally);
+    } else if (later(latest, tally.latest)) {
+      tally.latest = latest;
+    }
+    for (const id of contract.catalog.purposes) tally.purposes.add(id);
+    for (const id of contract.catalog.dataCategories) tally.dataCategories.add(id);
+    for (const id of contract.catalog.dataSubjectCategories) tally.dataSubjectCategories.add(id);
+    for (const l of heldLocations(contract)) tally.locations.set(l.id, l);
   }
-  const controllers = [...groups.entries()].map(([identity, own]): ControllerRecord => {
-    // The latest order names the controller as it is now.
-    const latest = own.reduce((a, b) => (b.orderedAt > a.orderedAt ? b : a));
-    const union = (pick: (c: Acting) => readonly string[]) => [...new Set(own.flatMap(pick))];
-    const ids = new Set(own.map((c) => c.contractId));
+
+  has(identity: string): boolean {
+    return this.tallies.has(identity);
+  }
+
+  /** Forgets the controllers counted first until at most `count` remain (a bound on what a long read holds). */
+  keepAtMost(count: number): void {
+    for (const identity of this.tallies.keys()) {
+      if (this.tallies.size <= count) return;
+      this.tallies.delete(identity);
+    }
+  }
+
+  /** The controller's entry from the contracts added so far, or null if none of its contracts was. */
+  entry(identity: string): ControllerEntry | null {
+    const tally = this.tallies.get(identity);
+    if (!tally) return null;
+    const { controller } = tally.latest;
     // Catalog order first, then the locations changes added (by id): the same whatever the contracts' order.
     const rank = (id: string) => STORAGE_LOCATIONS.findIndex((l) => l.id === id);
-    const locations = [...new Map(own.flatMap((c) => heldLocations(c)).map((l) => [l.id, l])).values()].sort((a, b) => {
+    const locations = [...tally.locations.values()].sort((a, b) => {
       const [ra, rb] = [rank(a.id), rank(b.id)];
       return ra >= 0 && rb >= 0 ? ra - rb : ra >= 0 ? -1 : rb >= 0 ? 1 : a.id.localeCompare(b.id, 'en');
     });
     return {
       identity,
-      name: latest.controller.name,
-      email: latest.controller.email,
-      address: latest.controller.address,
-      dpoEmail: latest.controller.dpoEmail,
-      customerId: latest.controller.customerId,
-      contracts: own.map((c) => ({ contractId: c.contractId, reference: c.reference, status: c.status, processingStartedAt: c.processingStartedAt })),
-      purposes: catalogLabels(union((c) => c.catalog.purposes), PURPOSES),
+      name: controller.name,
+      email: controller.email,
+      address: controller.address,
+      dpoEmail: controller.dpoEmail,
+      customerId: controller.customerId,
+      purposes: catalogLabels([...tally.purposes], PURPOSES),
       natureOfOperations: NATURE_OF_OPERATIONS,
-      dataCategories: catalogLabels(union((c) => c.catalog.dataCategories), DATA_CATEGORIES),
-      dataSubjectCategories: catalogLabels(union((c) => c.catalog.dataSubjectCategories), DATA_SUBJECT_CATEGORIES),
+      dataCategories: catalogLabels([...tally.dataCategories], DATA_CATEGORIES),
+      dataSubjectCategories: catalogLabels([...tally.dataSubjectCategories], DATA_SUBJECT_CATEGORIES),
       storageLocations: locations,
-      thirdCountryTransfers: transfers.filter((t) => ids.has(t.contractId)).map((t) => ({ ...t, safeguards: TRANSFER_SAFEGUARD })),
+    };
+  }
+}
+
+/**
+ * The rows of `contracts` (those the processor acts for, in the order given), each with its
+ * controller's entry from `tallies` (the contract itself is counted in it) and its own transfers.
+ */
+export function processorRecordRows(contracts: readonly ContractState[], tallies: ControllerTallies, transfers: readonly RecordedTransfer[]): ProcessorRecordRow[] {
+  const acting = contracts.filter(isActing);
+  for (const c of acting) tallies.add(c);
+  return acting.map((c) => ({
+    contractId: c.contractId,
+    reference: c.reference,
+    status: c.status,
+    orderedAt: c.orderedAt,
+    processingStartedAt: c.processingStartedAt,
+    controller: tallies.entry(controllerIdentity(c.controller))!,
+    thirdCountryTransfers: transfers.filter((t) => t.contractId === c.contractId).map(safeguarded),
+  }));
+}
+
+/** The whole record in one piece, grouped by controller (by name): for a set of contracts known to be small. */
+export function processorRecord(contracts: readonly ContractState[], transfers: readonly RecordedTransfer[], dpo: DpoContact, generatedAt: Instant, processor: Processor = PROCESSOR): ProcessorRecord {
+  const tallies = new ControllerTallies();
+  const groups = new Map<string, Acting[]>();
+  for (const c of contracts) {
+    if (!isActing(c)) continue;
+    tallies.add(c);
+    const key = controllerIdentity(c.controller);
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  const controllers = [...groups.entries()].map(([identity, own]): ControllerRecord => {
+    const ids = new Set(own.map((c) => c.contractId));
+    return {
+      ...tallies.entry(identity)!,
+      contracts: own.map((c) => ({ contractId: c.contractId, reference: c.reference, status: c.status, processingStartedAt: c.processingStartedAt })),
+      thirdCountryTransfers: transfers.filter((t) => ids.has(t.contractId)).map(safeguarded),
     };
   });
   controllers.sort((a, b) => a.name.localeCompare(b.name, 'en') || a.identity.localeCompare(b.identity, 'en'));
-  return { generatedAt, processor: { ...processor, dpo }, controllers, securityMeasures: SECURITY_MEASURES };
+  return { ...processorRecordHead(dpo, generatedAt, processor), controllers };
 }
 
 /**
@@ -129,32 +242,43 @@ export const PROCESSOR_RECORD_CSV_COLUMNS = [
   'security_measures',
 ] as const;
 
-/** The record as CSV: one row per contract, its controller's columns first; lists joined with "; ". */
-export function processorRecordCsv(record: ProcessorRecord): string {
-  const m = record.securityMeasures;
+/** The CSV's first line: the column names. */
+export function processorRecordCsvHeader(): string {
+  return `${PROCESSOR_RECORD_CSV_COLUMNS.join(',')}\r\n`;
+}
+
+/**
+ * Rows as CSV lines under the record's head, each ended by CRLF: one line per contract, its
+ * controller's columns first; lists joined with "; "; every cell through csvCell (RFC 4180, formulas made inert).
+ */
+export function processorRecordCsvLines(head: ProcessorRecordHead, rows: readonly ProcessorRecordRow[]): string {
+  const m = head.securityMeasures;
   const security = `At rest: ${m.atRest.encryption}, key ${m.atRest.key}, passphrase ${m.atRest.passphrase}. In transit: ${m.inTransit.encryption}, ${m.inTransit.key}. Recovery: ${m.recovery}. Certifications: ${m.certifications.length ? m.certifications.join(', ') : 'none'}`;
-  const dpo = `${record.processor.dpo.name} <${record.processor.dpo.email}>${record.processor.dpo.phone ? ` ${record.processor.dpo.phone}` : ''}`;
+  const dpo = `${head.processor.dpo.name} <${head.processor.dpo.email}>${head.processor.dpo.phone ? ` ${head.processor.dpo.phone}` : ''}`;
   const labels = (entries: readonly { label?: string; name?: string }[]) => entries.map((e) => e.label ?? e.name ?? '').join('; ');
-  const rows = record.controllers.flatMap((c) =>
-    c.contracts.map((k) => [
-      c.name,
-      c.email,
-      c.address ?? '',
-      c.dpoEmail ?? '',
-      c.customerId ?? '',
-      k.contractId,
-      k.reference ?? '',
-      k.status,
-      k.processingStartedAt ?? '',
-      labels(c.purposes),
-      c.natureOfOperations,
-      labels(c.dataCategories),
-      labels(c.dataSubjectCategories),
-      c.storageLocations.map((l) => `${l.name} (${l.site})`).join('; '),
-      c.thirdCountryTransfers.filter((t) => t.contractId === k.contractId).map((t) => `${t.destination} on ${t.plannedAt}: ${t.legalObligation}`).join('; ') || 'none',
-      dpo,
-      security,
-    ]),
-  );
-  return [PROCESSOR_RECORD_CSV_COLUMNS.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\r\n') + '\r\n';
+  return rows
+    .map(({ controller: c, ...k }) =>
+      [
+        c.name,
+        c.email,
+        c.address ?? '',
+        c.dpoEmail ?? '',
+        c.customerId ?? '',
+        k.contractId,
+        k.reference ?? '',
+        k.status,
+        k.processingStartedAt ?? '',
+        labels(c.purposes),
+        c.natureOfOperations,
+        labels(c.dataCategories),
+        labels(c.dataSubjectCategories),
+        c.storageLocations.map((l) => `${l.name} (${l.site})`).join('; '),
+        k.thirdCountryTransfers.map((t) => `${t.destination} on ${t.plannedAt}: ${t.legalObligation}`).join('; ') || 'none',
+        dpo,
+        security,
+      ]
+        .map(csvCell)
+        .join(',') + '\r\n',
+    )
+    .join('');
 }
