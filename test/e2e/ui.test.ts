@@ -2,11 +2,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM } from '#infra/dev/debian-packages';
 import { freePort, waitFor } from '#infra/dev/processes';
 import { projectRoot } from '#infra/dev/project-root';
+import { signInAs } from '../support/browser';
 import { startOidcProvider } from '../support/oidc';
 import { untilPast } from '../support/settled';
 import { startStack, type Stack } from '../support/stack';
@@ -37,16 +38,7 @@ afterAll(async () => {
 });
 
 /** A fresh browser signed in through the provider's login page as `login`. */
-async function signIn(login: string, width = 1280): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width, height: 900 } });
-  const page = await context.newPage();
-  await page.goto(`${api}/ui/contracts`);
-  await page.waitForURL((u) => u.href.startsWith(oidc.issuer));
-  await page.fill('input[name=login]', login);
-  await page.fill('input[name=password]', 'any password');
-  await Promise.all([page.waitForURL((u) => u.href.startsWith(api)), page.click('button[type=submit]')]);
-  return { context, page };
-}
+const signIn = (login: string, width = 1280) => signInAs(browser, api, oidc.issuer, login, width);
 
 async function noSeriousViolations(page: Page, name: string): Promise<void> {
   const { violations } = await new AxeBuilder({ page }).analyze();

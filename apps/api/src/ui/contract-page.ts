@@ -8,10 +8,10 @@ import { toApiError } from '../common/error.filter';
 import { type ContractQueries } from '../contracts/contract-queries.service';
 import { filePageOf, openFileForms, type Refused } from './file-forms';
 import { field, fieldError } from './forms';
-import { dateTime, dateWithCountdown, html, type Html } from './html';
+import { dateTime, dateWithCountdown, html, Html } from './html';
 import { type Signed } from './sessions';
 import { timeline } from './timeline';
-import { filesOf, TRAIL_ROLES } from './trail';
+import { filesOf, TRAIL_ROLES, type FileFilter } from './trail';
 import { type UiContext } from './ui-context';
 
 /*
@@ -27,10 +27,31 @@ const CONTROLLER_CLOCK_TYPES = FILE_TYPES.filter((t) => t.parent === 'controller
 /** The contract's page, with a refused form's error, what was typed in it, or a refused declared file's form. */
 export type ContractPage = (req: Signed, id: string, error?: ApiError | null, values?: Record<string, string>, refused?: Refused | null) => Promise<string>;
 
+/** The file types under a contract, for the files' filter: by type, then by one of its statuses. */
+const FILTER_TYPES = FILE_TYPES.filter((t) => t.parent === 'contract');
+const FILTER_STATUSES = [...new Set(FILTER_TYPES.flatMap((t) => Object.keys(t.statuses)))].sort();
+
+/** The files' filter as the query gives it: only values a filter can take (anything else is no filter). */
+function fileFilterOf(query: Record<string, unknown>): FileFilter {
+  const type = typeof query.type === 'string' && FILTER_TYPES.some((t) => t.name === query.type) ? query.type : undefined;
+  const status = typeof query.status === 'string' && FILTER_STATUSES.includes(query.status) ? query.status : undefined;
+  return { ...(type ? { type } : {}), ...(status ? { status } : {}), ...(query.overdue === '1' ? { overdue: true } : {}) };
+}
+
+function fileFilterForm(id: string, filter: FileFilter): Html {
+  return html`<form method="get" action="/ui/contracts/${id}" class="filters" aria-label="Filter the files">
+    <div class="field"><label for="files-type">Kind of file</label><select id="files-type" name="type"><option value="">Any</option>${FILTER_TYPES.map((t) => html`<option value="${t.name}"${filter.type === t.name ? new Html(' selected') : ''}>${t.noun}</option>`)}</select></div>
+    <div class="field"><label for="files-status">Status</label><select id="files-status" name="status"><option value="">Any</option>${FILTER_STATUSES.map((st) => html`<option value="${st}"${filter.status === st ? new Html(' selected') : ''}>${st.replace(/_/g, ' ')}</option>`)}</select></div>
+    <div class="field"><label><input type="checkbox" name="overdue" value="1"${filter.overdue ? new Html(' checked') : ''}> Overdue only</label></div>
+    <button type="submit">Filter</button></form>`;
+}
+
 /** Registers GET /contracts/:id; returns the page's builder, for the forms that post from it. */
 export function contractPageRoutes(router: Router, ui: UiContext, queries: ContractQueries, dataSource: DataSource): ContractPage {
   const { page, csrfField } = ui;
   const contractPage = async (req: Signed, id: string, error: ApiError | null = null, values: Record<string, string> = {}, refused: Refused | null = null) => {
+    const filter = fileFilterOf(req.method === 'GET' ? (req.query as Record<string, unknown>) : {});
+    const filtered = Object.keys(filter).length > 0;
     const { state } = await queries.found(id);
     const s = state as OrderedOrLater;
     const manager = req.session!.role === 'account_manager';
@@ -69,7 +90,7 @@ export function contractPageRoutes(router: Router, ui: UiContext, queries: Contr
     }
     // Each declared file type the role may open, from its declaration (its create command's schema and roles).
     if (s.status !== 'cancelled') actions.push(...openFileForms(req, ui, id, refused));
-    const files = await filesOf(dataSource, id);
+    const files = await filesOf(dataSource, id, filter);
     const now = new Date().toISOString();
     const staff = (await dataSource.query(`SELECT state FROM staff WHERE state->'assignments' @> $1::jsonb ORDER BY received_at, id`, [JSON.stringify([{ contractId: id }])])) as { state: StaffState }[];
     const persons = staff.flatMap((r) => authorisationsOn(r.state, id, now));
@@ -113,8 +134,9 @@ export function contractPageRoutes(router: Router, ui: UiContext, queries: Contr
       ${controllerClocks.length ? html`<h2>The controller</h2><ul>${controllerClocks.map((c) => html`<li><span class="late">${fileTypeNamed(c.stream_type)?.noun}: ${c.kind.replace(/-/g, ' ')}</span>, due ${dateWithCountdown(c.due_at.toISOString(), isOverdue(c.due_at.toISOString(), new Date().toISOString()))}</li>`)}</ul>` : ''}
       <h2>Authorised persons</h2>
       ${persons.length === 0 ? html`<p class="muted">Nobody is authorised on this contract yet.</p>` : html`<ul>${persons.map((p) => html`<li>${p.name}: from ${dateTime(p.authorisedFrom)}${p.authorisedUntil ? html` until ${dateTime(p.authorisedUntil)}` : ''} · ${p.cleared ? html`<span class="ok">cleared</span>` : html`<span class="late">gap: ${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</li>`)}</ul>`}
-      <h2>Files</h2>
-      ${files.length === 0 ? html`<p class="muted">No breach notice, request, instruction, audit or other file yet.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">File</th><th scope="col">Status</th><th scope="col">Opened</th>${auditor ? html`<th scope="col">Trail</th>` : ''}</tr></thead><tbody>${files.map((f) => html`<tr><td>${filePageOf(id, f.stream, f.id) ? html`<a href="${filePageOf(id, f.stream, f.id)!}">${f.type}</a>` : f.type}</td><td><span class="status">${f.status}</span></td><td>${f.at ? dateTime(f.at.toISOString()) : '—'}</td>${auditor ? html`<td><a href="/ui/contracts/${id}/trail?file=${f.id}">events</a></td>` : ''}</tr>`)}</tbody></table></div>`}
+      <h2 id="files">Files</h2>
+      ${fileFilterForm(id, filter)}
+      ${files.length === 0 ? html`<p class="muted">${filtered ? 'No file matches this filter.' : 'No breach notice, request, instruction, audit or other file yet.'}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">File</th><th scope="col">Status</th><th scope="col">Opened</th><th scope="col">Clocks</th>${auditor ? html`<th scope="col">Trail</th>` : ''}</tr></thead><tbody>${files.map((f) => html`<tr><td>${filePageOf(id, f.stream, f.id) ? html`<a href="${filePageOf(id, f.stream, f.id)!}">${f.type}</a>` : f.type}</td><td><span class="status">${f.status}</span></td><td>${f.at ? dateTime(f.at.toISOString()) : '—'}</td><td>${f.overdue ? html`<span class="late">overdue</span>` : '—'}</td>${auditor ? html`<td><a href="/ui/contracts/${id}/trail?file=${f.id}">events</a></td>` : ''}</tr>`)}</tbody></table></div>`}
       ${actions.length ? html`<h2>Actions</h2><div class="actions">${actions}</div>` : ''}`,
     );
   };

@@ -1,11 +1,13 @@
 import { type Router } from 'express';
-import { CANONICAL_UUID, type CommandSpec } from '#domain';
+import { CANONICAL_UUID, isOverdue, type CommandSpec, type EmailFailedData, type EmailSentData } from '#domain';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error.filter';
 import { CommandBodyPipe, DECLARED_FILE_TYPES, type DeclaredFiles } from '../kit/declared-files';
+import { type FileTrails } from '../kit/trail';
 import { dateTime, html, Html } from './html';
 import { bodyOf, fieldHtml, formFieldsOf, labelOf } from './schema-forms';
 import { type Signed } from './sessions';
+import { TRAIL_ROLES } from './trail';
 import { type UiContext } from './ui-context';
 
 /*
@@ -34,7 +36,8 @@ function commandForm(req: Signed, ui: UiContext, action: string, formId: string,
   const mine = refused?.form === formId ? refused : null;
   const fields = formFieldsOf(spec.schema());
   const partId = `${formId}-part`;
-  return html`<form method="post" action="${action}" class="card">${ui.csrfField(req)}<h2>${spec.summary}</h2>
+  // Named by its heading, so a person (and a screen reader) finds each form by what it does.
+  return html`<form method="post" action="${action}" class="card" aria-labelledby="${formId}-title">${ui.csrfField(req)}<h2 id="${formId}-title">${spec.summary}</h2>
     ${mine && !(mine.error.details as { fields?: unknown } | undefined)?.fields ? html`<p class="notice" role="alert">${mine.error.message}</p>` : ''}
     ${parts ? html`<div class="field"><label for="${partId}">${labelOf(spec.part!.noun)}</label><select id="${partId}" name="_part" required>${parts.map((p) => html`<option value="${p.id}"${mine?.values._part === p.id ? new Html(' selected') : ''}>${p.label}</option>`)}</select></div>` : ''}
     ${fields.map((f) => fieldHtml(f, formId, mine?.values[f.name], mine?.error ?? null))}
@@ -67,13 +70,34 @@ function facts(view: Record<string, unknown>): Html {
   return html`<dl class="facts">${Object.entries(view).map(([k, v]) => html`<dt>${labelOf(k)}</dt><dd>${shown(v)}</dd>`)}</dl>`;
 }
 
-export function declaredFileRoutes(router: Router, ui: UiContext, declared: DeclaredFiles, contractPage: (req: Signed, id: string, refused: Refused) => Promise<string>): void {
+/** The file's open clocks, as its type's rule names them from its state: what is due, and whether it is overdue. */
+function clocksOf(type: Declared, state: unknown, now: string): Html {
+  const clocks = type.clocks?.of(state as never) ?? [];
+  if (clocks.length === 0) return html`<h2>Clocks</h2><p class="muted">No clock is running.</p>`;
+  return html`<h2>Clocks</h2><table><thead><tr><th scope="col">What is due</th><th scope="col">Due</th><th scope="col">State</th></tr></thead><tbody>${clocks.map(
+    (c) => html`<tr><td>${labelOf(c.kind.replace(/-(\w)/g, (_, l: string) => l.toUpperCase()))}</td><td>${dateTime(c.at)}</td><td>${isOverdue(c.at, now) ? html`<span class="late">overdue</span>` : html`<span class="ok">running</span>`}</td></tr>`,
+  )}</tbody></table>`;
+}
+
+/** The file's emails, as its trail records them: sent (accepted by the relay) or refused for good, to whom, with their Message-ID. */
+function emailsOf(events: readonly { type: string; data: unknown }[]): Html {
+  const emails = events.filter((e) => e.type === 'EmailSent' || e.type === 'EmailFailed');
+  if (emails.length === 0) return html`<h2>Emails</h2><p class="muted">No email recorded yet.</p>`;
+  return html`<h2>Emails</h2><table><thead><tr><th scope="col">Email</th><th scope="col">To</th><th scope="col">Sent</th><th scope="col">Message-ID</th></tr></thead><tbody>${emails.map((e) => {
+    const d = e.data as EmailSentData & Partial<EmailFailedData>;
+    return html`<tr><td>${d.kind.replace(/-/g, ' ')}</td><td>${[...d.to, ...d.cc].join(', ')}</td><td>${e.type === 'EmailSent' ? dateTime(d.acceptedAt) : html`<span class="late">refused${d.smtpCode ? ` (${d.smtpCode})` : ''}, ${dateTime(d.failedAt!)}</span>`}</td><td><code>${d.messageId}</code></td></tr>`;
+  })}</tbody></table>`;
+}
+
+export function declaredFileRoutes(router: Router, ui: UiContext, declared: DeclaredFiles, trails: FileTrails, contractPage: (req: Signed, id: string, refused: Refused) => Promise<string>): void {
   const filePage = async (req: Signed, type: Declared, contractId: string, fileId: string, refused: Refused | null = null) => {
     // One read of the row: its state gives the view and the parts a form may choose from.
     const stored = await declared.store(type).stored(fileId);
     if (!stored || stored.contractId !== contractId) throw new ApiError(404, 'not_found', `No such ${type.noun} for this contract.`);
     const { state } = stored;
-    const view = type.view.of(state, new Date().toISOString()) as Record<string, unknown>;
+    const now = new Date().toISOString();
+    const view = type.view.of(state, now) as Record<string, unknown>;
+    const { events } = await trails.events(fileId);
     const open = type.statuses[view.status as keyof typeof type.statuses] === 'open';
     // A command about one named part (an audit's finding) is offered for the parts it may be about, when there are any.
     const partsOf = (spec: CommandSpec): Parts | null => (spec.part?.param ? (spec.part.options?.(state as never) ?? []) : null);
@@ -89,7 +113,10 @@ export function declaredFileRoutes(router: Router, ui: UiContext, declared: Decl
       ${orphan ? html`<p class="notice" role="alert">${orphan.message}</p>` : ''}
       <p><span class="status">${String(view.status)}</span></p>
       ${facts(view)}
-      ${forms.length ? html`<h2>Actions</h2><div class="actions">${forms}</div>` : ''}`,
+      ${clocksOf(type, state, now)}
+      ${emailsOf(events)}
+      ${forms.length ? html`<h2>Actions</h2><div class="actions">${forms}</div>` : ''}
+      ${TRAIL_ROLES.includes(req.session!.role) ? html`<p><a href="/ui/contracts/${contractId}/trail?file=${fileId}">Audit trail of this ${type.noun}</a> (every event with its hash, and a check of the chain)</p>` : ''}`,
     );
   };
 

@@ -81,7 +81,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   contractCommandRoutes(router, ui, commands, contractPage);
   inboxRoutes(router, ui, deadlines);
   incidentRoutes(router, ui, app.get(Incidents));
-  declaredFileRoutes(router, ui, app.get(DeclaredFiles), (req, id, refused) => contractPage(req, id, null, {}, refused));
+  declaredFileRoutes(router, ui, app.get(DeclaredFiles), trails, (req, id, refused) => contractPage(req, id, null, {}, refused));
 
   // Anything else under /ui, and failures: a page, never a stack trace.
   router.use((_req, res) => void res.status(404).send(bare('Not found', html`<p>No such page. <a href="/ui/contracts">Contracts</a>.</p>`)));

@@ -2,6 +2,7 @@ import { type Request, type Router } from 'express';
 import { type DataSource } from 'typeorm';
 import { CANONICAL_UUID, CONTRACT_FILE_TYPES } from '#domain';
 import { type Role } from '#infra/auth/api-keys';
+import { DEADLINES_TABLE } from '#infra/event-store/deadlines-projection';
 import { ApiError } from '../common/api-error';
 import { type ContractQueries } from '../contracts/contract-queries.service';
 import { type EvidencePacks } from '../evidence/evidence';
@@ -18,14 +19,26 @@ import { type UiContext } from './ui-context';
 
 export const TRAIL_ROLES: readonly Role[] = ['dpo', 'admin'];
 
-/** A contract's own files (DESIGN §3), each with its stream: what its page lists and its trail shows. */
-export const filesOf = async (dataSource: DataSource, contractId: string) =>
+/** Which of a contract's files to list: of one type, in one status, only those with an overdue clock. */
+export interface FileFilter {
+  readonly type?: string;
+  readonly status?: string;
+  readonly overdue?: boolean;
+}
+
+/** A contract's own files (DESIGN §3), each with its stream and whether a clock of it is overdue: what its page lists and its trail shows. */
+export const filesOf = async (dataSource: DataSource, contractId: string, filter: FileFilter = {}) =>
   (await dataSource.query(
-    `SELECT f.id::text AS id, f.type, f.stream, f.status, f.at FROM (
+    `SELECT f.id::text AS id, f.type, f.stream, f.status, f.at,
+            EXISTS (SELECT 1 FROM ${DEADLINES_TABLE} d WHERE d.stream_type = f.stream AND d.stream_id = f.id::text AND d.due_at < now()) AS overdue
+       FROM (
          ${CONTRACT_FILE_TYPES.map(({ readModel, noun, name }) => `SELECT id, '${noun.replace(/'/g, "''")}' AS type, '${name}' AS stream, status, received_at AS at FROM ${readModel.table} WHERE contract_id = $1`).join(' UNION ALL ')}
-       ) f ORDER BY f.at, f.id`,
-    [contractId],
-  )) as { id: string; type: string; stream: string; status: string; at: Date | null }[];
+       ) f
+      WHERE ($2::text IS NULL OR f.stream = $2) AND ($3::text IS NULL OR f.status = $3)
+        AND (NOT $4 OR EXISTS (SELECT 1 FROM ${DEADLINES_TABLE} d WHERE d.stream_type = f.stream AND d.stream_id = f.id::text AND d.due_at < now()))
+      ORDER BY f.at, f.id`,
+    [contractId, filter.type ?? null, filter.status ?? null, filter.overdue ?? false],
+  )) as { id: string; type: string; stream: string; status: string; at: Date | null; overdue: boolean }[];
 
 const contractParam = (req: Request) => {
   const id = String(req.params.id);

@@ -1,0 +1,230 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM } from '#infra/dev/debian-packages';
+import { freePort, waitFor } from '#infra/dev/processes';
+import { projectRoot } from '#infra/dev/project-root';
+import { signInAs } from '../support/browser';
+import { startOidcProvider } from '../support/oidc';
+import { startStack, type Stack } from '../support/stack';
+
+/**
+ * Every duty in the browser (DESIGN §7): each file type a contract has taken through its whole life
+ * in a real Chromium, as a person would — fields found by their visible labels, forms by their
+ * headings, buttons by their names — and the API's view of the same file checked after, so the page
+ * is not the only witness. Real OpenID provider, API, worker, Temporal, PostgreSQL and SMTP server.
+ */
+const SHOTS = path.join(projectRoot(), 'test-results', 'screenshots');
+let stack: Stack;
+let oidc: Awaited<ReturnType<typeof startOidcProvider>>;
+let browser: Browser;
+let api: string;
+let contractId: string;
+let contractUrl: string;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  const [port, oidcPort] = [await freePort(), await freePort()];
+  api = `http://127.0.0.1:${port}`;
+  oidc = await startOidcProvider(`${api}/ui/callback`, oidcPort);
+  stack = await startStack({ PORT: String(port), OIDC_ISSUER: oidc.issuer });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const order = await stack.request('POST', '/contracts', { role: 'account_manager', body: { reference: 'DUTIES-1', controller: { name: 'Duties SAS', email: 'privacy@duties.example' }, billingPeriod: 'P1Y' } });
+  contractId = order.body.id;
+  contractUrl = `${api}/ui/contracts/${contractId}`;
+  await stack.request('POST', `/contracts/${contractId}/credentials`, { role: 'account_manager', body: { kind: 'sftp', host: 'sftp.duties.example', username: 'deploy', secret: 'a-secret-value' } });
+}, 120_000);
+afterAll(async () => {
+  for (const c of contexts) await c.close();
+  await browser?.close();
+  await stack?.stop();
+  await oidc?.stop();
+});
+
+/** A browser signed in through the provider's login page as `login`. */
+async function signIn(login: string): Promise<Page> {
+  const { context, page } = await signInAs(browser, api, oidc.issuer, login);
+  contexts.push(context);
+  return page;
+}
+
+async function check(page: Page, name: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`), name).toEqual([]);
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: path.join(SHOTS, `duties-${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+/** The form whose heading starts with `heading`. */
+const form = (page: Page, heading: RegExp): Locator => page.getByRole('form', { name: heading });
+/** An instant as a `datetime-local` field holds it (UTC, the form says so). */
+const local = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+/** Submits `f` and waits for the page it leads to. */
+async function submit(page: Page, f: Locator): Promise<void> {
+  await Promise.all([page.waitForLoadState('load'), page.waitForURL(/\/ui\//), f.getByRole('button').click()]);
+}
+const status = (page: Page) => page.locator('.status').first().textContent();
+const items = async (route: string) => (await stack.request('GET', `/contracts/${contractId}/${route}`, { role: 'dpo' })).body.items as Record<string, unknown>[];
+
+describe('every duty of a contract, in the browser', () => {
+  it('a data-subject request: received, extended, completed; its clocks on its page; the contract lists it, filtered', async () => {
+    const page = await signIn('account-manager');
+    await page.goto(contractUrl);
+    const open = form(page, /record a data-subject request/);
+    await open.getByLabel('Type').selectOption('access');
+    await open.getByLabel('Received at (UTC)').fill(local(Date.now() + 2_000));
+    await open.getByLabel('Received by').selectOption('controller');
+    await open.getByLabel('Reference').fill('DSR-2027-001');
+    await submit(page, open);
+    expect(page.url()).toMatch(/\/files\/subject-request\/[0-9a-f-]{36}$/);
+    expect(await status(page)).toBe('open');
+    // Its clocks: the controller's one-month deadline, running.
+    const clocks = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'What is due' }) });
+    expect(await clocks.textContent()).toContain('Subject request deadline');
+    expect(await clocks.textContent()).toContain('running');
+    await check(page, 'subject-request-open');
+
+    const extend = form(page, /extend the deadline once/);
+    await extend.getByLabel('Months').fill('2');
+    await extend.getByLabel('Reason').fill('Complex: several systems to search');
+    await submit(page, extend);
+    const complete = form(page, /Complete the request/);
+    await complete.getByLabel('Outcome').selectOption('fulfilled');
+    await submit(page, complete);
+    expect(await status(page)).toBe('completed');
+    expect(await page.getByText('No clock is running.').count()).toBe(1);
+    await check(page, 'subject-request-completed');
+
+    // The API's view of the same file.
+    const [request] = await items('subject-requests');
+    expect(request).toMatchObject({ id: page.url().split('/').at(-1), status: 'completed', reference: 'DSR-2027-001', outcome: 'fulfilled' });
+
+    // The contract's files, filtered by kind and status, and overdue only.
+    await page.goto(contractUrl);
+    const filter = page.getByRole('form', { name: 'Filter the files' });
+    await filter.getByLabel('Kind of file').selectOption({ label: 'data-subject request' });
+    await filter.getByLabel('Status').selectOption('completed');
+    await submit(page, filter);
+    const files = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'File' }) });
+    expect(await files.getByRole('link', { name: 'data-subject request' }).count()).toBe(1);
+    await filter.getByLabel('Status').selectOption('open');
+    await submit(page, filter);
+    expect(await page.getByText('No file matches this filter.').count()).toBe(1);
+  });
+
+  it('an instruction: documented, acknowledged, objected to by the DPO (the controller emailed), confirmed, executed', async () => {
+    const manager = await signIn('account-manager');
+    await manager.goto(contractUrl);
+    const document = form(manager, /document an instruction/);
+    await document.getByLabel('Received at (UTC)').fill(local(Date.now() + 2_000));
+    await document.getByLabel('Channel').selectOption('email');
+    await document.getByLabel('Summary').fill('Copy the production database to the staging platform');
+    await document.getByLabel('Document ref').fill('TICKET-4711');
+    await submit(manager, document);
+    const fileUrl = manager.url();
+    expect(await status(manager)).toBe('documented');
+    await submit(manager, form(manager, /acknowledges the instruction/));
+    expect(await status(manager)).toBe('acknowledged');
+
+    // The DPO objects: the instruction is on hold and the controller is emailed, its receipt on the page.
+    const dpo = await signIn('dpo');
+    await dpo.goto(fileUrl);
+    const object = form(dpo, /considers the instruction unlawful/);
+    await object.getByLabel('Reason').fill('Production personal data must not reach staging (Art. 32)');
+    await submit(dpo, object);
+    expect(await status(dpo)).toBe('on_hold');
+    await waitFor('the objection email recorded', async () => {
+      await dpo.reload();
+      return (await dpo.getByText('No email recorded yet.').count()) === 0;
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+    const emails = dpo.getByRole('table').filter({ has: dpo.getByRole('columnheader', { name: 'Message-ID' }) });
+    expect(await emails.textContent()).toContain('privacy@duties.example');
+    // The Message-ID shown is the one the SMTP server received, addressed to the controller.
+    const shown = await emails.locator('code').first().textContent();
+    const caught = stack.mail.messages.filter((m) => m.messageId === shown);
+    expect(caught).toHaveLength(1);
+    expect(caught[0]!.to).toContain('privacy@duties.example');
+    await check(dpo, 'instruction-on-hold');
+
+    await manager.goto(fileUrl);
+    await submit(manager, form(manager, /confirms the instruction despite the objection/));
+    expect(await status(manager)).toBe('acknowledged');
+    await submit(manager, form(manager, /The instruction was carried out/));
+    expect(await status(manager)).toBe('executed');
+    const [instruction] = await items('instructions');
+    expect(instruction).toMatchObject({ id: fileUrl.split('/').at(-1), status: 'executed', documentRef: 'TICKET-4711' });
+  });
+
+  it('transfer notices: one sent to the controller before the transfer, one withheld as the law requires', async () => {
+    const page = await signIn('dpo');
+    await page.goto(contractUrl);
+    const record = form(page, /a transfer the law requires/);
+    await record.getByLabel('Destination').fill('Tax authority of Ruritania');
+    await record.getByLabel('Legal obligation').fill('Ruritanian Tax Code, art. 12');
+    await record.getByLabel('Planned at (UTC)').fill(local(Date.now() + 7 * 86_400_000));
+    await submit(page, record);
+    const sentUrl = page.url();
+    await waitFor('the notice sent', async () => {
+      await page.reload();
+      return (await status(page)) === 'sent';
+    }, { timeoutMs: 30_000, intervalMs: 500 });
+    await check(page, 'transfer-notice-sent');
+
+    await page.goto(contractUrl);
+    const withheld = form(page, /a transfer the law requires/);
+    await withheld.getByLabel('Destination').fill('Police of Ruritania');
+    await withheld.getByLabel('Legal obligation').fill('Ruritanian Criminal Procedure, art. 3');
+    await withheld.getByLabel('Planned at (UTC)').fill(local(Date.now() + 7 * 86_400_000));
+    await withheld.getByLabel('Withheld reason').fill('The order forbids telling the controller');
+    await submit(page, withheld);
+    expect(await status(page)).toBe('withheld');
+    expect(await page.getByText('No email recorded yet.').count()).toBe(1);
+
+    const notices = await items('transfer-notices');
+    expect(notices.map((n) => [n.id, n.status]).sort()).toEqual([[sentUrl.split('/').at(-1), 'sent'], [page.url().split('/').at(-1), 'withheld']].sort());
+  });
+
+  it('an audit: requested, scheduled, performed, a finding recorded and remediated, closed', async () => {
+    const page = await signIn('account-manager');
+    await page.goto(contractUrl);
+    const request = form(page, /asks for an audit or an inspection/);
+    await request.getByLabel('Kind').selectOption('audit');
+    await request.getByLabel('Requested at (UTC)').fill(local(Date.now() + 2_000));
+    await request.getByLabel('Scope').fill('Access control of the backup platform');
+    await submit(page, request);
+    const fileUrl = page.url();
+    expect(await status(page)).toBe('requested');
+    const schedule = form(page, /Schedules \(or moves\) it/);
+    await schedule.getByLabel('Scheduled for (UTC)').fill(local(Date.now() + 3_000));
+    await submit(page, schedule);
+    expect(await status(page)).toBe('scheduled');
+    const perform = form(page, /It was carried out/);
+    await perform.getByLabel('Performed at (UTC)').fill(local(Date.now() + 4_000));
+    await perform.getByLabel('Report ref').fill('AUD-77');
+    await submit(page, perform);
+    expect(await status(page)).toBe('performed');
+    const finding = form(page, /A finding of the performed audit/);
+    await finding.getByLabel('Summary').fill('Two former operators still hold backup keys');
+    await finding.getByLabel('Remediation due at (UTC)').fill(local(Date.now() + 30 * 86_400_000));
+    await submit(page, finding);
+    // The finding's clock runs until it is remediated.
+    expect(await page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'What is due' }) }).textContent()).toContain('Audit remediation');
+    await check(page, 'audit-finding');
+    const remediate = form(page, /The finding was remediated/);
+    await remediate.getByLabel('Finding').selectOption({ index: 0 });
+    await remediate.getByLabel('Remediated at (UTC)').fill(local(Date.now() + 5_000));
+    await remediate.getByLabel('Summary').fill('Keys revoked and rotated');
+    await submit(page, remediate);
+    await submit(page, form(page, /Closes the audit once every finding is remediated/));
+    expect(await status(page)).toBe('closed');
+    const [audit] = await items('audits');
+    expect(audit).toMatchObject({ id: fileUrl.split('/').at(-1), status: 'closed', kind: 'audit' });
+    expect((audit.findings as { remediatedAt: string | null }[]).every((f) => f.remediatedAt !== null)).toBe(true);
+  });
+});
