@@ -15,7 +15,9 @@
 //      with the key the manifest names, taken from the JWKS given with --key;
 //   4. that the manifest's instant lies inside that key's window (activeFrom, retiredAt);
 //   5. every stream's hash chain: versions 1, 2, 3…, each prevHash the hash before it, each hash
-//      sha256 of the RFC 8785 canonical JSON of the event with its prevHash.
+//      sha256 of the RFC 8785 canonical JSON of the event with its prevHash; and that no event
+//      occurred after the pack was generated (five minutes' leeway), so a key vouches only for
+//      what happened inside its window.
 // It prints VERIFIED (exit 0) or NOT VERIFIED with the list of problems (exit 1); a usage error
 // or an unreadable file exits 2.
 import { createHash, createPublicKey, verify } from 'node:crypto';
@@ -114,11 +116,14 @@ function readZip(zip, problems) {
       crc: zip.readUInt32LE(at + 16),
       compressedSize: zip.readUInt32LE(at + 20),
       size: zip.readUInt32LE(at + 24),
+      extraLength: zip.readUInt16LE(at + 30),
+      commentLength: zip.readUInt16LE(at + 32),
+      attributes: zip.readUInt32LE(at + 38),
       offset: zip.readUInt32LE(at + 42),
       name: zip.subarray(at + 46, at + 46 + nameLength).toString('utf8'),
     };
     records.push(record);
-    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+    at += 46 + nameLength + record.extraLength + record.commentLength;
   }
   if (at !== eocd) problems.push(`the ZIP's central directory holds bytes ${at}–${eocd} that are no entry`);
 
@@ -133,12 +138,31 @@ function readZip(zip, problems) {
       continue;
     }
     const localNameLength = zip.readUInt16LE(r.offset + 26);
+    const localExtraLength = zip.readUInt16LE(r.offset + 28);
     const localName = zip.subarray(r.offset + 30, r.offset + 30 + localNameLength).toString('utf8');
-    const dataStart = r.offset + 30 + localNameLength + zip.readUInt16LE(r.offset + 28);
+    const dataStart = r.offset + 30 + localNameLength + localExtraLength;
     let dataEnd = dataStart + r.compressedSize;
-    if (r.flags & 0x8) dataEnd += dataEnd + 4 <= zip.length && zip.readUInt32LE(dataEnd) === 0x08074b50 ? 16 : 12;
+    // With a data descriptor (flag 3), the CRC and sizes follow the data; they must say what the directory says.
+    const described = (r.flags & 0x8) !== 0;
+    const local = described
+      ? (() => {
+          const signed = dataEnd + 4 <= zip.length && zip.readUInt32LE(dataEnd) === 0x08074b50 ? 4 : 0;
+          const d = dataEnd + signed;
+          dataEnd = d + 12;
+          return d + 12 <= zip.length ? { crc: zip.readUInt32LE(d), compressedSize: zip.readUInt32LE(d + 4), size: zip.readUInt32LE(d + 8) } : null;
+        })()
+      : { crc: zip.readUInt32LE(r.offset + 14), compressedSize: zip.readUInt32LE(r.offset + 18), size: zip.readUInt32LE(r.offset + 22) };
     end = Math.max(end, dataEnd);
     if (localName !== r.name) problems.push(`entry ${label}: its local header names it ${JSON.stringify(localName)}`);
+    // Nothing the signature does not cover may change what an unzip tool makes of an entry: no extra
+    // field (a Unicode path field renames it on extraction), no comment, no link or device, and the
+    // local header must say what the directory says.
+    if (r.extraLength > 0 || localExtraLength > 0) problems.push(`entry ${label}: carries extra fields, which nothing signs (one can rename it on extraction)`);
+    if (r.commentLength > 0) problems.push(`entry ${label}: carries a comment, which nothing signs`);
+    const type = (r.attributes >>> 16) & 0xf000;
+    if (type !== 0 && type !== 0x8000) problems.push(`entry ${label}: is not a plain file (a link or a device on extraction)`);
+    if (zip.readUInt16LE(r.offset + 6) !== r.flags || zip.readUInt16LE(r.offset + 8) !== r.method) problems.push(`entry ${label}: its local header's flags or method differ from the directory's`);
+    if (!local || local.crc !== r.crc || local.compressedSize !== r.compressedSize || local.size !== r.size) problems.push(`entry ${label}: its local CRC or sizes differ from the directory's`);
     const why = badName(r.name);
     if (why) problems.push(`entry ${label}: ${why}`);
     const folded = r.name.normalize('NFC').toLowerCase();
@@ -152,8 +176,12 @@ function readZip(zip, problems) {
     try {
       const raw = zip.subarray(dataStart, dataStart + r.compressedSize);
       if (r.method === 0) data = Buffer.from(raw);
-      else if (r.method === 8) data = inflateRawSync(raw);
-      else {
+      else if (r.method === 8) {
+        // The deflate stream must fill the entry: bytes after its end would be a second, unsigned file.
+        const { buffer, engine } = inflateRawSync(raw, { info: true });
+        if (engine.bytesWritten !== raw.length) problems.push(`entry ${label}: ${raw.length - engine.bytesWritten} bytes after its compressed data belong to no entry`);
+        data = buffer;
+      } else {
         problems.push(`entry ${label}: compression method ${r.method}, neither stored nor deflated`);
         continue;
       }
@@ -233,10 +261,18 @@ let window = '';
 if (!jwk) problems.push(`manifest.json: signed by key ${JSON.stringify(kid)}, which ${keyFile} does not hold`);
 else if (jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519' || typeof jwk.x !== 'string') problems.push(`key ${kid} in ${keyFile} is not an Ed25519 public key`);
 else {
-  const publicKey = createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x }, format: 'jwk' });
+  let publicKey;
+  try {
+    publicKey = createPublicKey({ key: { kty: jwk.kty, crv: jwk.crv, x: jwk.x }, format: 'jwk' });
+  } catch {
+    fail(`key ${kid} in ${keyFile} is not a valid Ed25519 public key`);
+  }
   for (const [signed, sig] of [['manifest.json', 'manifest.sig'], ['SHA256SUMS', 'SHA256SUMS.sig']]) {
     if (!files.has(signed) || !files.has(sig)) continue;
-    if (!verify(null, files.get(signed), publicKey, Buffer.from(files.get(sig).toString('utf8').trim(), 'base64'))) problems.push(`${sig}: the signature of ${signed} does not verify with key ${kid}`);
+    // Exactly one base64 signature (64 bytes) and a newline: nothing else may ride along unsigned.
+    const text = files.get(sig).toString('utf8');
+    if (!/^[A-Za-z0-9+/]{86}==\n?$/.test(text)) problems.push(`${sig}: not one base64 Ed25519 signature`);
+    else if (!verify(null, files.get(signed), publicKey, Buffer.from(text.trim(), 'base64'))) problems.push(`${sig}: the signature of ${signed} does not verify with key ${kid}`);
   }
   // 4. The key's window: a key signs only between its activeFrom and its retiredAt.
   const instant = Date.parse(manifest.generatedAt);
@@ -248,7 +284,10 @@ else {
   else if (instant < from || instant >= to) problems.push(`manifest.json: generated ${manifest.generatedAt}, outside key ${kid}'s window (${window})`);
 }
 
-// 5. Hash chains.
+// 5. Hash chains; and no event happened after the pack was made (beyond the five minutes ahead an
+// instant may be given): a key only vouches for what happened before its window closed.
+const AHEAD_MS = 5 * 60_000;
+const generated = Date.parse(manifest.generatedAt);
 let events = 0;
 const streams = listed.filter((f) => f.path.startsWith('streams/') && f.path.endsWith('.jsonl'));
 for (const file of streams) {
@@ -273,6 +312,7 @@ for (const file of streams) {
     if (e.prevHash !== prev) problems.push(`${where}: prevHash does not link to the event before`);
     const hash = sha256(canonical({ streamId: e.streamId, version: e.version, eventId: e.eventId, type: e.type, schemaVersion: e.schemaVersion, occurredAt: e.occurredAt, data: e.data, metadata: e.metadata, prevHash: e.prevHash }));
     if (hash !== e.hash) problems.push(`${where}: hash does not match its content`);
+    if (!(Date.parse(e.occurredAt) <= generated + AHEAD_MS)) problems.push(`${where}: occurred ${e.occurredAt}, after the pack was generated (${manifest.generatedAt})`);
     prev = e.hash;
     events += 1;
   });

@@ -3,6 +3,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, ran
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { deflateRawSync, crc32 } from 'node:zlib';
 import { unzipSync, Zip, ZipPassThrough } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '#infra/dev/project-root';
@@ -82,6 +83,79 @@ function zipOf(entries: Entries): Uint8Array {
 const entriesOf = (zip: Uint8Array): Entries => Object.entries(unzipSync(zip));
 const replace = (entries: Entries, name: string, bytes: Uint8Array | string): Entries => entries.map(([n, b]) => [n, n === name ? Buffer.from(bytes) : b]);
 
+/** One entry of a hand-written ZIP, with the tricks a forger may play on an unzip tool. */
+interface RawEntry {
+  readonly name: string;
+  readonly data: Uint8Array;
+  /** Extra fields (in both headers): an Info-ZIP Unicode path field renames the entry on extraction. */
+  readonly extra?: Buffer;
+  /** Unix mode in the external attributes (0o120777: a symbolic link). */
+  readonly mode?: number;
+  /** Bytes after the end of the deflate stream, inside the entry's compressed size. */
+  readonly trailing?: Buffer;
+  /** The local header says "stored" where the directory says "deflated". */
+  readonly localMethod?: number;
+}
+
+/** A ZIP written byte by byte (deflated entries), so a test can put in it what no ZIP library would. */
+function rawZip(entries: readonly RawEntry[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const name = Buffer.from(e.name, 'utf8');
+    const extra = e.extra ?? Buffer.alloc(0);
+    const packed = Buffer.concat([deflateRawSync(e.data), e.trailing ?? Buffer.alloc(0)]);
+    const crc = crc32(e.data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x800, 6);
+    local.writeUInt16LE(e.localMethod ?? 8, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(e.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(extra.length, 28);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE((3 << 8) | 20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0x800, 8);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(e.data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt16LE(extra.length, 30);
+    central.writeUInt32LE(((e.mode ?? 0o100644) << 16) >>> 0, 38);
+    central.writeUInt32LE(offset, 42);
+    const record = Buffer.concat([local, name, extra, packed]);
+    locals.push(record);
+    centrals.push(Buffer.concat([central, name, extra]));
+    offset += record.length;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
+}
+
+/** An Info-ZIP Unicode path extra field (0x7075) naming the entry `name` on extraction. */
+function unicodePath(shown: string, name: string): Buffer {
+  const target = Buffer.from(name, 'utf8');
+  const field = Buffer.alloc(9);
+  field.writeUInt16LE(0x7075, 0);
+  field.writeUInt16LE(5 + target.length, 2);
+  field.writeUInt8(1, 4);
+  field.writeUInt32LE(crc32(Buffer.from(shown, 'utf8')), 5);
+  return Buffer.concat([field, target]);
+}
+
 /** The ZIP with `bytes` slipped in before its central directory, which a tool reading local headers would still find. */
 function hideBeforeDirectory(zip: Uint8Array, bytes: Buffer): Uint8Array {
   const buf = Buffer.from(zip);
@@ -96,12 +170,13 @@ function hideBeforeDirectory(zip: Uint8Array, bytes: Buffer): Uint8Array {
  * What a forger holding `key` (or no key) makes of changed entries: a manifest listing what is
  * there now, SHA256SUMS to match, both signed with that key — or left with the old signatures.
  */
-function reseal(entries: Entries, options: { key?: KeyObject; kid?: string; keepManifestList?: boolean } = {}): Entries {
+function reseal(entries: Entries, options: { key?: KeyObject; kid?: string; keepManifestList?: boolean; generatedAt?: string } = {}): Entries {
   const root = ['manifest.json', 'manifest.sig', 'SHA256SUMS', 'SHA256SUMS.sig'];
   const manifest = JSON.parse(text(entries.find(([n]) => n === 'manifest.json')![1]));
   const files = entries.filter(([n]) => !root.includes(n));
   if (!options.keepManifestList) manifest.files = files.map(([p, b]) => ({ path: p, sha256: sha256(b), bytes: b.length }));
   if (options.kid) manifest.signature.kid = options.kid;
+  if (options.generatedAt) manifest.generatedAt = options.generatedAt;
   const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
   const sums = Buffer.from([...manifest.files.map((f: { sha256: string; path: string }) => `${f.sha256}  ${f.path}\n`), `${sha256(manifestBytes)}  manifest.json\n`].join(''));
   const old = Object.fromEntries(entries);
@@ -201,8 +276,9 @@ describe('the published verifier, and the keys it checks against', () => {
     expect(ok.stdout).toMatch(new RegExp(`^VERIFIED: contract ${packed.contractId}, generated \\S+: 12 ZIP entries, 8 files listed, \\d+ events in 4 hash chains\\n`));
     expect(ok.stdout).toContain(`signed by key new (thumbprint ${thumbprint}, window 2025-01-01T00:00:00.000Z – now), checked against ${keyFile}`);
     expect(text(unzipSync(packed.zip)['README.txt'])).toContain(thumbprint);
-    // The same entries written again (with data descriptors, by another ZIP writer) still verify.
+    // The same entries written again (with data descriptors, by another ZIP writer; or byte by byte) still verify.
     expect(verifyZip(zipOf(entriesOf(packed.zip))).status).toBe(0);
+    expect(verifyZip(rawZip(entriesOf(packed.zip).map(([name, data]) => ({ name, data })))).stderr).toBe('');
 
     // The README's commands: the signature of SHA256SUMS with openssl, then every hash with sha256sum.
     const folder = path.join(dir, 'by-hand');
@@ -245,6 +321,13 @@ describe('the published verifier, and the keys it checks against', () => {
       { name: 'an entry with ..', zip: zipOf([...entries, ['streams/../destruction-certificate.json', forgedCertificate]]), problems: ['entry "streams/../destruction-certificate.json": a path with ..', 'streams/../destruction-certificate.json: in the ZIP but not listed in the manifest'] },
       { name: 'an absolute entry', zip: zipOf([...entries, ['/destruction-certificate.json', forgedCertificate]]), problems: ['entry "/destruction-certificate.json": an absolute path', '/destruction-certificate.json: in the ZIP but not listed in the manifest'] },
       { name: 'a file hidden between the last entry and the directory', zip: hideBeforeDirectory(packed.zip, Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), forgedCertificate])), problems: ['of the ZIP, after the last entry, belong to no entry'] },
+      { name: 'a file hidden after an entry\'s deflate stream', zip: rawZip(entries.map(([n, d]) => (n === 'authorised-persons.json' ? { name: n, data: d, trailing: Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), forgedCertificate]) } : { name: n, data: d }))), problems: ['entry "authorised-persons.json": ', 'bytes after its compressed data belong to no entry'] },
+      { name: 'an entry renamed on extraction by a Unicode path field', zip: rawZip(entries.map(([n, d]) => (n === 'README.txt' ? { name: n, data: d, extra: unicodePath(n, 'destruction-certificate.json') } : { name: n, data: d }))), problems: ['entry "README.txt": carries extra fields, which nothing signs'] },
+      { name: 'an entry that extracts as a symbolic link', zip: rawZip(entries.map(([n, d]) => (n === 'README.txt' ? { name: n, data: d, mode: 0o120777 } : { name: n, data: d }))), problems: ['entry "README.txt": is not a plain file'] },
+      { name: 'a local header that disagrees with the directory', zip: rawZip(entries.map(([n, d]) => (n === 'processing-record.json' ? { name: n, data: d, localMethod: 0 } : { name: n, data: d }))), problems: ['entry "processing-record.json": its local header\'s flags or method differ from the directory\'s'] },
+      { name: 'a signature with text riding along', zip: zipOf(replace(entries, 'manifest.sig', `${text(Object.fromEntries(entries)['manifest.sig']).trim()}\nsigned by the processor, honest\n`)), problems: ['manifest.sig: not one base64 Ed25519 signature'] },
+      // The retired key, leaked, and the pack dated inside its window: every event after it is refused.
+      { name: 'a pack backdated into a leaked key\'s window', zip: zipOf(reseal(entries, { key: privateKey(OLD_SEED), kid: 'old', generatedAt: '2024-06-01T00:00:00.000Z' })), problems: ['event 1: occurred ', 'after the pack was generated (2024-06-01T00:00:00.000Z)'] },
       // The retired key, leaked: its signatures hold, but it signed a pack dated after its window closed.
       { name: 'a pack dated outside its key\'s window', zip: zipOf(reseal(replace(entries, contractStream, lines.join('\n')), { key: privateKey(OLD_SEED), kid: 'old' })), problems: ["manifest.json: generated ", "outside key old's window (2020-01-01T00:00:00.000Z – 2025-01-01T00:00:00.000Z)"] },
     ];

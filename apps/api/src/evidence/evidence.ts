@@ -164,22 +164,30 @@ absolute path fails verification):
 
 WITH STANDARD TOOLS ALONE
 A verifier served by the processor proves nothing against the processor itself. sha256sum and
-openssl (3.0 or later) check the same signatures and hashes without it:
+openssl (3.0 or later) check the signature of SHA256SUMS and every hash without it. Keep the key
+outside the folder the pack is unzipped into (a pack could carry a key of its own), and take it
+from the processor (curl -f fails rather than leave an old file in place):
+  mkdir keys && curl -fsS -o keys/${p.kid}.pem ${p.urls.pem(p.kid)}
   mkdir pack && cd pack && unzip ../evidence.zip
-  openssl base64 -d -A -in SHA256SUMS.sig -out SHA256SUMS.sig.bin
-  openssl pkeyutl -verify -pubin -inkey ${p.kid}.pem -rawin -in SHA256SUMS -sigfile SHA256SUMS.sig.bin
+  openssl base64 -d -A -in SHA256SUMS.sig -out ../SHA256SUMS.sig.bin
+  openssl pkeyutl -verify -pubin -inkey ../keys/${p.kid}.pem -rawin -in SHA256SUMS -sigfile ../SHA256SUMS.sig.bin
   sha256sum --strict -c SHA256SUMS
-  unzip -Z1 ../evidence.zip | sort > entries
-  { cut -c67- SHA256SUMS; printf 'SHA256SUMS\nSHA256SUMS.sig\nmanifest.sig\n'; } | sort | diff - entries
-The first openssl command must print "Signature Verified Successfully", sha256sum must say OK for
-every line, and diff must print nothing (no entry beyond the listed ones). The hash chains inside
-streams/ are the verifier's to check: each line's hash is the sha256 of its RFC 8785 canonical JSON.
+  unzip -Z1 ../evidence.zip | sort > ../entries
+  { cut -c67- SHA256SUMS; printf 'SHA256SUMS\nSHA256SUMS.sig\nmanifest.sig\n'; } | sort | diff - ../entries
+openssl must print "Signature Verified Successfully", sha256sum must say OK for every line, and
+diff must print nothing (no entry beyond the listed ones). SHA256SUMS lists manifest.json too, so
+the manifest is covered. What these tools leave to the verifier: the key's window, the hash chains
+inside streams/ (each line's hash is the sha256 of its RFC 8785 canonical JSON), and the ZIP's own
+structure (unzip tools differ on odd archives; the verifier refuses them).
 
 KEY WINDOWS
-Each published key has a window, activeFrom to retiredAt, and a pack dated (manifest.json's
-generatedAt) outside its key's window fails. This protects against a retired key that leaked being
-used to sign new packs. It cannot protect against the processor itself backdating a pack with a key
-it still holds: only copies of a pack kept by others since its date can show that.
+Each published key has a window, activeFrom to retiredAt. A pack dated (manifest.json's
+generatedAt) outside its key's window fails, and so does a pack holding an event that occurred
+after its date (five minutes' leeway). Together: a retired key that leaked cannot vouch for anything
+that happened after it was retired — a pack it signs is either dated after its window, or dated
+inside it and unable to hold a later event. They cannot protect against the processor itself
+backdating a pack with a key it still holds: only copies of a pack kept by others since its date
+can show that.
 `;
 }
 
