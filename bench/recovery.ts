@@ -16,8 +16,9 @@ import { benchPostgres, fmt, seedHandedOver } from './support';
  * killed BENCH_KILL_AFTER_MS (1,000) after the confirmation and started again at once, as a
  * supervisor does (from a prebuilt workflow bundle). Prints the undisturbed time from confirmation
  * to the last notice emailed, then `recovery after worker kill: <s> s` — from the kill to the last
- * notice emailed — the worker's restart, when the last receipt was recorded, and `duplicates: <n>`
- * (emails received more than once, by Message-ID; must be 0).
+ * notice emailed — the worker's restart, when the last receipt was recorded, the duplicates of the
+ * undisturbed run (must be 0) and the messages received twice after the kill (by Message-ID; only
+ * one the killed worker was sending may be: SMTP cannot tell whether its last byte was taken).
  */
 const CONTRACTS = Number(process.env.BENCH_CONTRACTS ?? 100);
 const KILL_AFTER_MS = Number(process.env.BENCH_KILL_AFTER_MS ?? 1_000);
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
     let killedAt = 0;
     let restarted = 0;
     let emailsAtKill = 0;
+    let sendingAtKill = 0;
     const killed = await incident('ovh-sbg-2', async () => {
       await new Promise((r) => setTimeout(r, KILL_AFTER_MS));
       const worker = workers.at(-1)!;
@@ -115,6 +117,7 @@ async function main(): Promise<void> {
       worker.child.kill('SIGKILL');
       killedAt = performance.now();
       await worker.exited;
+      sendingAtKill = ((await dataSource.query(`SELECT count(*)::int AS n FROM outbox WHERE status = 'sending'`)) as { n: number }[])[0]!.n;
       workers.push(await startWorker({ ...env, LOG_LEVEL: 'info' }));
       restarted = performance.now();
     });
@@ -123,7 +126,9 @@ async function main(): Promise<void> {
     console.log(`worker restarted (polling): ${fmt((restarted - killedAt) / 1000, 1)} s after the kill`);
     console.log(`recovery after worker kill: ${fmt((killed.lastEmail - killedAt) / 1000, 1)} s`);
     console.log(`last receipt recorded: ${fmt((killed.recordedBy - killedAt) / 1000, 1)} s after the kill`);
-    console.log(`duplicates: ${calm.duplicates + killed.duplicates}`);
+    console.log(`duplicates without a kill: ${calm.duplicates}`);
+    // SMTP leaves one window: a message whose last byte left before the kill, its acceptance not yet recorded, goes again.
+    console.log(`resent after the kill: ${killed.duplicates} (the killed worker was sending ${sendingAtKill})`);
     await dataSource.destroy();
   } finally {
     await api?.stop();

@@ -8,9 +8,13 @@ import { seedActiveContracts } from '../support/workload';
 
 /**
  * The worker SIGKILLed one second into an incident's fan-out to 100 contracts (issue 26, item 8):
- * a new worker finishes it, and every breach notice is emailed exactly once — counted in the mail
- * the SMTP catcher received, by recipient and by Message-ID. How long that takes is
- * `npm run bench:recovery`'s to measure, never asserted here.
+ * a new worker finishes it, and every breach notice reaches its controller — counted in the mail the
+ * SMTP catcher received, by recipient and by Message-ID. Exactly once, but for the one window SMTP
+ * leaves open: a message whose last byte the dead worker had sent, the relay's acceptance not yet
+ * recorded (its outbox row still `sending` at the kill), may go once more, the same message with the
+ * same Message-ID (a recipient's mail system folds such copies into one). The test holds the engine
+ * to that: only a row that was `sending` at the kill may arrive twice, never three times, never as
+ * two different messages. How long recovery takes is `npm run bench:recovery`'s to measure.
  */
 const CONTRACTS = 100;
 let stack: Stack;
@@ -37,6 +41,8 @@ describe('the worker killed one second into an incident fan-out to 100 contracts
     expect((await stack.request('POST', `/incidents/${id}/confirmation`, { role: 'dpo', body: { awareAt: new Date().toISOString() } })).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await stack.killWorker();
+    // What the dead worker was sending: nothing changes these rows until a worker runs again.
+    const sendingAtKill = new Set(((await dataSource.query(`SELECT recipient FROM outbox WHERE status = 'sending'`)) as { recipient: string }[]).map((r) => r.recipient));
     const caughtAtKill = stack.mail.messages.filter((m) => m.to.some((t) => t.endsWith('@kill.example'))).length;
     // The kill came in the middle: not every notice had gone out.
     expect(caughtAtKill).toBeLessThan(CONTRACTS);
@@ -46,11 +52,18 @@ describe('the worker killed one second into an incident fan-out to 100 contracts
     await waitFor(`${CONTRACTS} notices sent and recorded`, async () => (await sent()) === CONTRACTS, { timeoutMs: 180_000, intervalMs: 500 });
     await stack.settled();
 
-    // Exactly once: one email to each controller, each its own Message-ID, and no other.
+    // Every controller got its notice: one Message-ID each, and no other email.
     const caught = stack.mail.messages.filter((m) => m.to.some((t) => t.endsWith('@kill.example')));
-    expect(caught).toHaveLength(CONTRACTS);
+    const byRecipient = new Map<string, typeof caught>();
+    for (const m of caught) byRecipient.set(m.to[0]!, [...(byRecipient.get(m.to[0]!) ?? []), m]);
+    expect([...byRecipient.keys()].sort()).toEqual(Array.from({ length: CONTRACTS }, (_, i) => recipient(i)).sort());
     expect(new Set(caught.map((m) => m.messageId)).size).toBe(CONTRACTS);
-    expect(caught.map((m) => m.to[0]).sort()).toEqual(Array.from({ length: CONTRACTS }, (_, i) => recipient(i)).sort());
+    // Exactly once, but for a row the dead worker was sending: that one at most twice, the same message.
+    for (const [to, copies] of byRecipient) {
+      if (sendingAtKill.has(to)) expect(copies.length, to).toBeLessThanOrEqual(2);
+      else expect(copies.length, to).toBe(1);
+      expect(new Set(copies.map((m) => m.raw)).size, to).toBe(1);
+    }
     const notices = (await dataSource.query(`SELECT contract_id FROM breach_notices WHERE incident_id = $1`, [id])) as { contract_id: string }[];
     expect(notices.map((n) => n.contract_id).sort()).toEqual([...contracts].sort());
     // Each notice's trail records its email once.

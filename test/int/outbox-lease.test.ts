@@ -136,4 +136,19 @@ describe('the outbox lease', () => {
     expect(await row(b, messageId)).toEqual({ status: 'sent', attempts: 2 });
     await Promise.all([first.stop(), second.stop()]);
   }, 30_000);
+
+  it('a sender whose row was taken over (its claim paused past the lease) stops at its next renewal, before its message goes', async () => {
+    const a = await source();
+    const first = dispatcher(a, LEASE);
+    const name = 'taken-over';
+    const { messageId, round } = await sending(name, first, a);
+    // What a second claimant does once the lease ran out while the first was paused.
+    await a.query(`UPDATE outbox SET attempts = attempts + 1, lease_until = now() + interval '1 minute' WHERE message_id = $1`, [messageId]);
+    expect(await round).toBe(0);
+    await new Promise((r) => setTimeout(r, 5_500));
+    expect(received.filter((subject) => subject === name)).toHaveLength(0);
+    // The row is the second claimant's, untouched by the first.
+    expect(await row(a, messageId)).toEqual({ status: 'sending', attempts: 2 });
+    await first.stop();
+  }, 30_000);
 });

@@ -136,8 +136,11 @@ const CLAIM_BATCH = 10;
  * A claim's lease, renewed while its messages are being sent: a worker killed mid-send leaves rows
  * another takes over within 15 s (it was 2 minutes). A sender that could not renew for 10 s —
  * measured from the start of its last confirmed claim or renewal, so the lease it holds runs at
- * least 15 s from then — aborts its sends before the lease can run out: two senders never hold
- * the same message.
+ * least 15 s from then — aborts its sends before the lease can run out, starts none once that
+ * time has passed, and stops at once when a renewal finds a row taken over. What an abort cannot
+ * undo: a message whose last byte already left (its final dot written, the relay's answer not yet
+ * in) may be sent again by the next claimant, with the same Message-ID and bytes — the same window
+ * as a worker killed between sending and marking a message sent.
  */
 export interface LeaseTimings {
   readonly seconds: number;
@@ -272,7 +275,7 @@ export class OutboxDispatcher {
       claimed += rows.length;
       // Each claimed message on its own: the pool's connections carry several at once.
       const lease = this.holdLease(rows, claimStarted);
-      const results = await Promise.allSettled(rows.map((row) => this.sendOne(row, lease.signal))).finally(() => lease.release());
+      const results = await Promise.allSettled(rows.map((row) => this.sendOne(row, lease).finally(() => lease.done(row)))).finally(() => lease.release());
       sent += results.filter((r) => r.status === 'fulfilled' && r.value).length;
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       // The database away mid-round: the claims' leases run out and the rows are tried again.
@@ -283,34 +286,53 @@ export class OutboxDispatcher {
 
   /**
    * Renews the claim on `rows` every `renewEveryMs` while they are sent (each row fenced by its
-   * attempt), and aborts their sends once no renewal was confirmed for `fenceAfterMs`.
+   * attempt), and aborts their sends once no renewal was confirmed for `fenceAfterMs` — or at once
+   * when a renewal finds a row still being sent here that is no longer this claim's (it was taken
+   * over after a pause longer than the lease). `done(row)` takes a row out of the renewals once it
+   * was sent or given up.
    */
-  private holdLease(rows: readonly OutboxRow[], claimStarted: number): { signal: AbortSignal; release(): void } {
+  private holdLease(rows: readonly OutboxRow[], claimStarted: number): { signal: AbortSignal; expired(): boolean; done(row: OutboxRow): void; release(): void } {
     const abort = new AbortController();
     let confirmed = claimStarted;
-    const ids = rows.map((r) => r.message_id);
-    const attempts = rows.map((r) => r.attempts);
+    const inFlight = new Map(rows.map((r) => [r.message_id, r.attempts]));
+    const expired = () => abort.signal.aborted || performance.now() - confirmed >= this.lease.fenceAfterMs;
+    const stop = (why: string) => {
+      if (abort.signal.aborted) return;
+      this.logger.warn({ messages: inFlight.size }, why);
+      abort.abort();
+    };
     const renew = setInterval(() => {
+      if (abort.signal.aborted || inFlight.size === 0) return;
       const started = performance.now();
+      const asked = [...inFlight];
       this.dataSource
         .query(
-          `UPDATE outbox o SET lease_until = now() + make_interval(secs => $3)
-             FROM unnest($1::text[], $2::int[]) AS c(message_id, attempts)
-            WHERE o.message_id = c.message_id AND o.attempts = c.attempts AND o.status = 'sending'`,
-          [ids, attempts, this.lease.seconds],
+          `WITH renewed AS (
+             UPDATE outbox o SET lease_until = now() + make_interval(secs => $3)
+               FROM unnest($1::text[], $2::int[]) AS c(message_id, attempts)
+              WHERE o.message_id = c.message_id AND o.attempts = c.attempts AND o.status = 'sending'
+              RETURNING o.message_id
+           )
+           SELECT message_id FROM renewed`,
+          [asked.map(([id]) => id), asked.map(([, attempts]) => attempts), this.lease.seconds],
         )
         .then(
-          () => (confirmed = Math.max(confirmed, started)),
+          (renewed: { message_id: string }[]) => {
+            const held = new Set(renewed.map((r) => r.message_id));
+            // A row asked about and still in flight here, but not renewed: it is no longer ours.
+            if (asked.some(([id]) => inFlight.has(id) && !held.has(id))) stop('outbox lease lost to another sender: sends aborted');
+            else confirmed = Math.max(confirmed, started);
+          },
           () => undefined,
         );
     }, this.lease.renewEveryMs);
     const fence = setInterval(() => {
-      if (performance.now() - confirmed < this.lease.fenceAfterMs) return;
-      this.logger.warn({ messages: rows.length }, 'outbox lease not renewed in time: sends aborted, the rows go to whoever claims them next');
-      abort.abort();
+      if (inFlight.size > 0 && expired()) stop('outbox lease not renewed in time: sends aborted, the rows go to whoever claims them next');
     }, Math.max(50, Math.min(500, (this.lease.seconds * 1_000 - this.lease.fenceAfterMs) / 2)));
     return {
       signal: abort.signal,
+      expired,
+      done: (row) => inFlight.delete(row.message_id),
       release: () => {
         clearInterval(renew);
         clearInterval(fence);
@@ -318,7 +340,8 @@ export class OutboxDispatcher {
     };
   }
 
-  private async sendOne(row: OutboxRow, signal: AbortSignal): Promise<boolean> {
+  private async sendOne(row: OutboxRow, lease: { readonly signal: AbortSignal; expired(): boolean }): Promise<boolean> {
+    const { signal } = lease;
     if (!row.raw) {
       const raw = await composeMessage({ messageId: row.message_id, contractId: null, kind: row.kind, to: row.recipient, cc: row.cc, subject: row.subject, text: row.body, attachments: row.attachments }, this.from, new Date());
       await this.dataSource.query(`UPDATE outbox SET raw = $2, sha256 = $3 WHERE message_id = $1`, [row.message_id, raw, createHash('sha256').update(raw).digest('hex')]);
@@ -327,7 +350,8 @@ export class OutboxDispatcher {
     let acceptedAt: Date;
     try {
       // The exact bytes stored at enqueueing (their sha256 is the proof), to every recipient.
-      if (signal.aborted) throw Object.assign(new Error('lease lost'), { code: 'lease_lost' });
+      // Never start a send on a lease that may be running out (a claim whose answer came late).
+      if (lease.expired()) throw Object.assign(new Error('lease lost'), { code: 'lease_lost' });
       await this.transport.sendMail({ envelope: { from: this.from, to: [row.recipient, ...row.cc] }, raw: row.raw, signal });
       acceptedAt = new Date();
     } catch (e) {
