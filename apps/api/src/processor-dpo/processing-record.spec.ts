@@ -173,4 +173,28 @@ describe('backpressure', () => {
     expect(res.ended).toBe(false);
     expect(res.headers).toEqual({ 'content-type': 'text/csv' });
   });
+
+  it('a client gone while the first chunk is read is not waited for: the handler ends and so does the source', async () => {
+    const res = new SlowResponse();
+    let finished = false;
+    let release: () => void = () => undefined;
+    const source = async function* () {
+      try {
+        // The first batch takes a while; the client leaves meanwhile.
+        await new Promise<void>((resolve) => (release = resolve));
+        yield 'line 0\r\n';
+        yield 'line 1\r\n';
+      } finally {
+        finished = true;
+      }
+    };
+    const streaming = streamBody(res as unknown as ServerResponse, { 'content-type': 'text/csv' }, source(), () => undefined);
+    await tick();
+    res.emit('close');
+    res.destroyed = true;
+    release();
+    await streaming;
+    expect(finished).toBe(true);
+    expect(res.ended).toBe(false);
+  });
 });

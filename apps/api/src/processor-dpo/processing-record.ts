@@ -42,12 +42,20 @@ export async function* csvChunks(head: ProcessorRecordHead, batches: AsyncIterab
  */
 export async function streamBody(res: ServerResponse, headers: Readonly<Record<string, string>>, chunks: AsyncIterable<string>, failed: (error: unknown) => void): Promise<void> {
   const iterator = chunks[Symbol.asyncIterator]();
-  let next = await iterator.next();
+  // Watched from the start: a client gone while the first batch is read is not waited for.
   let closed = false;
   const onClose = () => {
     closed = true;
   };
   res.once('close', onClose);
+  let next: IteratorResult<string>;
+  try {
+    next = await iterator.next();
+  } catch (error) {
+    res.off('close', onClose);
+    throw error;
+  }
+  closed ||= res.destroyed;
   try {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     while (!next.done && !closed) {
@@ -72,6 +80,7 @@ export async function streamBody(res: ServerResponse, headers: Readonly<Record<s
 
 function drainedOrClosed(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
+    if (res.destroyed) return resolve();
     const done = () => {
       res.off('drain', done);
       res.off('close', done);
