@@ -317,7 +317,7 @@ describe('commands', () => {
 });
 
 describe('GET /deadlines (the inbox, DESIGN §3.9)', () => {
-  type Item = { file: { type: string; id: string }; contractId: string | null; kind: string; dueAt: string; overdue: boolean };
+  type Item = { file: { type: string; id: string }; contractId: string | null; kind: string; dueAt: string; overdue: boolean; whose: 'processor' | 'controller' };
   const inbox = async (query: string, role: RoleName = 'billing') => {
     const res = await stack.request('GET', `/deadlines${query}`, { role });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -335,13 +335,13 @@ describe('GET /deadlines (the inbox, DESIGN §3.9)', () => {
 
   it("lists an active contract's term end, and from the instant of the end its destruction deadline (end + P2M), for every role", async () => {
     const { id, termEnd } = await activeContract();
-    expect((await inbox(`?contract=${id}`)).items).toEqual([{ file: { type: 'contract', id }, contractId: id, kind: 'term-end', dueAt: termEnd, overdue: false }]);
+    expect((await inbox(`?contract=${id}`)).items).toEqual([{ file: { type: 'contract', id }, contractId: id, kind: 'term-end', dueAt: termEnd, overdue: false, whose: 'processor' }]);
 
     const ended = await stack.request('POST', `/contracts/${id}/termination`, { role: 'account_manager', body: { reason: 'client left' } });
     expect(ended.status).toBe(200);
     // The very next read shows the deadline: the end and the deadline are one append.
     const after = (await inbox(`?contract=${id}`, 'dpo')).items;
-    expect(after).toEqual([{ file: { type: 'contract', id }, contractId: id, kind: 'destruction-deadline', dueAt: addMonths(ended.body.endedAt, 2), overdue: false }]);
+    expect(after).toEqual([{ file: { type: 'contract', id }, contractId: id, kind: 'destruction-deadline', dueAt: addMonths(ended.body.endedAt, 2), overdue: false, whose: 'processor' }]);
     expect(after[0]!.dueAt).toBe(ended.body.destruction.deadline);
   });
 

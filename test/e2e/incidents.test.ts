@@ -100,7 +100,7 @@ describe('incidents and breach notices (P8)', () => {
     expect(notice.toFollow).toEqual(['subjectCategories', 'approxSubjects', 'approxRecords', 'likelyConsequences', 'measures']);
     // The inbox lists each controller's authority deadline.
     const inbox = await stack.request('GET', `/deadlines?kind=breach-notice-authority&contract=${atA[0]}`, { role: 'dpo' });
-    expect(inbox.body.items).toEqual([expect.objectContaining({ file: { type: 'breach-notice', id: notice.id }, dueAt: notice.controllerAuthorityDue, overdue: false })]);
+    expect(inbox.body.items).toEqual([expect.objectContaining({ file: { type: 'breach-notice', id: notice.id }, dueAt: notice.controllerAuthorityDue, overdue: false, whose: 'controller' })]);
 
     const [bravoNotice] = (await stack.request('GET', `/contracts/${atA[1]}/breach-notices`, { role: 'account_manager' })).body.items;
     const bravoTrail = (await stack.request('GET', `/contracts/${atA[1]}/breach-notices/${bravoNotice.id}/events`, { role: 'dpo' })).body.events;

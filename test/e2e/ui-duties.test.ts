@@ -227,4 +227,118 @@ describe('every duty of a contract, in the browser', () => {
     expect(audit).toMatchObject({ id: fileUrl.split('/').at(-1), status: 'closed', kind: 'audit' });
     expect((audit.findings as { remediatedAt: string | null }[]).every((f) => f.remediatedAt !== null)).toBe(true);
   });
+
+  it("the inbox is a worklist: controller and reference on each row, one incident's notices grouped, the controller's deadlines marked as theirs, filters, the overdue count in the navigation", async () => {
+    const second = await stack.request('POST', '/contracts', { role: 'account_manager', body: { reference: 'DUTIES-2', controller: { name: 'Second Duties SAS', email: 'privacy@second-duties.example' }, billingPeriod: 'P1Y' } });
+    const secondId: string = second.body.id;
+    await stack.request('POST', `/contracts/${secondId}/credentials`, { role: 'account_manager', body: { kind: 'sftp', host: 'sftp.second.example', username: 'deploy', secret: 'another-secret-value' } });
+    // One incident over both contracts: once each notice is sent, the controller's 72 hours run.
+    const incident = (await stack.request('POST', '/incidents', { role: 'dpo', body: { detectedAt: new Date().toISOString(), summary: 'Leaked backup credentials', scope: { contracts: [contractId, secondId] } } })).body.id as string;
+    await stack.request('POST', `/incidents/${incident}/confirmation`, { role: 'dpo', body: { awareAt: new Date().toISOString() } });
+    const authority = async () => ((await stack.request('GET', '/deadlines?kind=breach-notice-authority', { role: 'dpo' })).body.items as { whose: string }[]);
+    await waitFor('both notices sent', async () => (await authority()).length === 2, { timeoutMs: 30_000, intervalMs: 300 });
+    // The API says whose deadline it is too.
+    expect((await authority()).map((i) => i.whose)).toEqual(['controller', 'controller']);
+    // Ours, overdue: a DPIA help due in two seconds.
+    const due = Date.now() + 2_000;
+    expect((await stack.request('POST', `/contracts/${contractId}/assistance-requests`, { role: 'dpo', body: { kind: 'dpia', receivedAt: new Date().toISOString(), dueAt: new Date(due).toISOString(), summary: 'DPIA of the CRM' } })).status).toBe(201);
+    await waitFor('past due', async () => Date.now() > due + 200, { timeoutMs: 10_000, intervalMs: 100 });
+    const overdueOfOurs = ((await stack.request('GET', '/deadlines?overdue=true&limit=500', { role: 'dpo' })).body.items as { whose: string }[]).filter((i) => i.whose === 'processor').length;
+    expect(overdueOfOurs).toBeGreaterThanOrEqual(1);
+
+    const page = await signIn('dpo');
+    await page.goto(`${api}/ui/contracts`);
+    expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: `${overdueOfOurs} overdue` }).count()).toBe(1);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).click();
+    const rows = page.locator('tbody tr');
+    const grouped = rows.filter({ hasText: `2 breach notices of incident ${incident.slice(0, 8)}` });
+    expect(await grouped.count()).toBe(1);
+    expect(await grouped.textContent()).toContain("the controller's");
+    expect(await grouped.textContent()).toContain('Breach notice authority');
+    const dpia = rows.filter({ hasText: 'Assistance request due' });
+    expect(await dpia.textContent()).toContain('overdue');
+    expect(await dpia.textContent()).toContain('Duties SAS');
+    expect(await dpia.getByRole('link', { name: 'DUTIES-1' }).count()).toBe(1);
+    expect(await dpia.textContent()).toContain('ours');
+    await check(page, 'inbox-worklist');
+
+    // By controller: only the second's clocks (its notice, no longer grouped, and its contract's term).
+    const filter = page.getByRole('form', { name: 'Filter the inbox' });
+    await filter.getByLabel('Controller').fill('second');
+    await submit(page, filter);
+    expect(await rows.count()).toBe(2);
+    for (const row of await rows.all()) expect(await row.getByRole('link', { name: 'DUTIES-2' }).count()).toBe(1);
+    expect(await rows.filter({ hasText: 'Breach notice authority' }).filter({ hasText: `breach notice (incident ${incident.slice(0, 8)})` }).count()).toBe(1);
+    // By kind, overdue only: the DPIA help.
+    await filter.getByLabel('Controller').fill('');
+    await filter.getByLabel('What is due').selectOption({ label: 'Assistance request due' });
+    await filter.getByLabel('Overdue only').check();
+    await submit(page, filter);
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().textContent()).toContain('DUTIES-1');
+    await rows.first().getByRole('link', { name: 'DPIA / consultation help' }).click();
+    expect(await page.locator('h1').textContent()).toMatch(/^DPIA \/ consultation help [0-9a-f]{8}$/);
+  });
+
+  it("the processor's registers: the record of processing read a page at a time and downloaded whole as CSV; its DPO shown to the DPO, changed by an admin (bad input refused in place, nothing changed)", async () => {
+    const dpo = await signIn('dpo');
+    await dpo.goto(`${api}/ui/contracts`);
+    await dpo.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Registers' }).click();
+    expect(await dpo.locator('h1').textContent()).toBe('Record of processing');
+    const rows = dpo.locator('tbody tr');
+    expect(await rows.filter({ hasText: 'DUTIES-1' }).filter({ hasText: 'Duties SAS' }).count()).toBe(1);
+    await check(dpo, 'processing-record');
+    const [download] = await Promise.all([dpo.waitForEvent('download'), dpo.getByRole('link', { name: 'Download the whole record (CSV)' }).click()]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    const lines = csv.trimEnd().split('\n');
+    // The API's record, row for row.
+    const record = (await stack.request('GET', '/processing-record?limit=500', { role: 'dpo' })).body as { items: { contractId: string }[] };
+    expect(lines).toHaveLength(record.items.length + 1);
+    for (const { contractId: id } of record.items) expect(csv).toContain(id);
+    await dpo.getByRole('link', { name: "The processor's DPO" }).click();
+    expect(await dpo.getByText('Only an admin may change the processor').count()).toBe(1);
+    expect(await dpo.getByRole('form', { name: /Change the processor's DPO/ }).count()).toBe(0);
+
+    const admin = await signIn('admin');
+    await admin.goto(`${api}/ui/processor/dpo`);
+    const change = form(admin, /Change the processor's DPO/);
+    // No name: refused by the API's own checks, the error beside the field, what was typed kept.
+    await change.getByLabel('Email').fill('dana@processor.example');
+    await submit(admin, change);
+    expect(await change.locator('.error').count()).toBeGreaterThan(0);
+    expect(await change.getByLabel('Email').inputValue()).toBe('dana@processor.example');
+    expect((await stack.request('GET', '/processor/dpo', { role: 'dpo' })).body).toMatchObject({ email: 'dpo@processor.example' });
+    await change.getByLabel('Name').fill('Dana Officer');
+    await submit(admin, change);
+    expect(await admin.locator('dl.facts').textContent()).toContain('dana@processor.example');
+    await check(admin, 'processor-dpo');
+    await waitFor('every controller told', async () => (await stack.request('GET', '/processor/dpo', { role: 'dpo' })).body.communicatedAt !== null, { timeoutMs: 30_000, intervalMs: 300 });
+    const after = (await stack.request('GET', '/processor/dpo', { role: 'dpo' })).body;
+    expect(after).toMatchObject({ name: 'Dana Officer', email: 'dana@processor.example', source: 'admin' });
+    await admin.reload();
+    expect(await admin.locator('dl.facts').textContent()).toContain(`${after.controllersInformed},`);
+  });
+
+  it("the DPO's dashboard, where the DPO lands: what is overdue and due this week by kind, drawn and tabled; each list downloads as CSV", async () => {
+    const page = await signIn('dpo');
+    await page.goto(`${api}/ui/`);
+    expect(new URL(page.url()).pathname).toBe('/ui/dashboard');
+    const chart = page.getByRole('img', { name: /Clocks overdue \(red\) and due within seven days/ });
+    expect(await chart.count()).toBe(1);
+    const clocks = page.getByRole('region', { name: 'Overdue, and due this week' }).getByRole('table');
+    // The API's inbox, counted here by kind: the table says the same.
+    const open = (await stack.request('GET', '/deadlines?limit=500', { role: 'dpo' })).body.items as { kind: string; overdue: boolean; dueAt: string }[];
+    const week = Date.now() + 7 * 86_400_000;
+    const overdueDpia = open.filter((i) => i.kind === 'assistance-request-due' && i.overdue).length;
+    expect(overdueDpia).toBeGreaterThanOrEqual(1);
+    const dpiaRow = clocks.getByRole('row').filter({ hasText: 'Assistance request due' });
+    expect((await dpiaRow.getByRole('cell').allTextContents()).slice(1)).toEqual(['ours', String(overdueDpia), String(open.filter((i) => i.kind === 'assistance-request-due' && !i.overdue && Date.parse(i.dueAt) < week).length)]);
+    expect(await clocks.getByRole('row').filter({ hasText: 'Breach notice authority' }).textContent()).toContain("the controller's");
+    await check(page, 'dashboard');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('region', { name: 'Overdue, and due this week' }).getByRole('link', { name: 'Download as CSV' }).click()]);
+    const csv = fs.readFileSync((await download.path())!, 'utf8').trimEnd().split('\r\n');
+    expect(csv[0]).toBe('kind,whose,overdue,due_within_7_days');
+    expect(csv).toContain(`assistance-request-due,processor,${overdueDpia},0`);
+    expect(csv.some((l) => l.startsWith('breach-notice-authority,controller,'))).toBe(true);
+  });
 });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONTRACT_FILE_TYPES, DEADLINE_KINDS, FILE_TYPES, fileTypeNamed } from './file-types';
-import { finalStatusesOf, statusesOf } from './kit/file-type';
+import { clockOwner, CONTRACT_FILE_TYPES, CONTROLLER_CLOCK_KINDS, DEADLINE_KINDS, FILE_TYPES, fileTypeNamed } from './file-types';
+import { fileType, finalStatusesOf, statusesOf } from './kit/file-type';
 import { openApiSchemaOf } from './kit/schema';
 
 describe('the registry of file types', () => {
@@ -14,6 +14,17 @@ describe('the registry of file types', () => {
     expect(new Set(DEADLINE_KINDS).size).toBe(DEADLINE_KINDS.length);
     expect(names.map(fileTypeNamed)).toEqual(FILE_TYPES);
     expect(fileTypeNamed('no-such-type')).toBeNull();
+  });
+
+  it("says whose deadline each clock is: the controller's own (Art. 33's 72 hours, Art. 12's month), else the processor's", () => {
+    expect([...CONTROLLER_CLOCK_KINDS].sort()).toEqual(['breach-notice-authority', 'subject-request-deadline']);
+    expect(clockOwner('breach-notice-authority')).toBe('controller');
+    expect(clockOwner('breach-notice-target')).toBe('processor');
+    expect(clockOwner('subject-request-assistance')).toBe('processor');
+    expect(clockOwner('destruction-deadline')).toBe('processor');
+    // A declaration naming a controller's clock it does not hold is refused.
+    const notice = fileTypeNamed('breach-notice')!;
+    expect(() => fileType({ ...notice, clocks: { ...notice.clocks!, controllers: ['no-such-clock'] } } as never)).toThrow(/the controller's clock no-such-clock is not one of its kinds/);
   });
 
   it('lists every file type the domain defines: each folder with a declaration is in it', () => {

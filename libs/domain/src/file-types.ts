@@ -42,6 +42,12 @@ export const CONTRACT_FILE_TYPES: readonly FileType[] = FILE_TYPES.filter((t) =>
 /** Every kind of clock in the inbox (GET /deadlines?kind=), each named by exactly one file type. */
 export const DEADLINE_KINDS: readonly string[] = FILE_TYPES.flatMap((t) => t.clocks?.kinds ?? []);
 
+/** The clocks that are the controller's own deadline (its file type says so), not the processor's. */
+export const CONTROLLER_CLOCK_KINDS: readonly string[] = FILE_TYPES.flatMap((t) => t.clocks?.controllers ?? []);
+
+/** Whose deadline a clock of `kind` is: the controller's own, or the processor's. */
+export const clockOwner = (kind: string): 'controller' | 'processor' => (CONTROLLER_CLOCK_KINDS.includes(kind) ? 'controller' : 'processor');
+
 export function fileTypeNamed(name: string): FileType | null {
   return FILE_TYPES.find((t) => t.name === name) ?? null;
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DEADLINE_KINDS, fileTypeNamed, isCalendarInstant, isOverdue } from '#domain';
+import { clockOwner, CONTROLLER_CLOCK_KINDS, DEADLINE_KINDS, fileTypeNamed, isCalendarInstant, isOverdue } from '#domain';
 import { DEADLINES_TABLE } from '#infra/event-store/deadlines-projection';
 import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';
 import { type ListDeadlinesQuery } from './dto/list-deadlines.dto';
@@ -29,10 +29,71 @@ function parseCursor([dueAt, streamType, streamId, kind, ...rest]: unknown[]): C
   return valid ? { dueAt, streamType: type.name, streamId, kind: kind as string } : null;
 }
 
+/** One row of the browser's worklist: a clock, the contract's controller and reference, and the incident a breach notice belongs to. */
+export interface WorkItem {
+  readonly type: string;
+  readonly fileId: string;
+  readonly kind: string;
+  readonly dueAt: string;
+  readonly overdue: boolean;
+  readonly whose: 'processor' | 'controller';
+  readonly contractId: string | null;
+  readonly controller: string | null;
+  readonly reference: string | null;
+  readonly incidentId: string | null;
+}
+
+/** What the worklist shows: of one kind, of controllers whose name holds a text, overdue only. */
+export interface WorkFilter {
+  readonly kind?: string;
+  readonly controller?: string;
+  readonly overdue?: boolean;
+}
+
+const BREACH_NOTICES = fileTypeNamed('breach-notice')!.readModel.table;
+
 /** The inbox (DESIGN §3.9): read from the `deadlines` read model, earliest first. */
 @Injectable()
 export class DeadlineQueries {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  /** What the processor has overdue now (its own clocks; the controller's deadlines are the controller's). */
+  async overdueCount(now: Date = new Date()): Promise<number> {
+    const [row] = (await this.dataSource.query(`SELECT count(*)::int AS n FROM ${DEADLINES_TABLE} WHERE due_at < $1 AND kind <> ALL($2::text[])`, [now.toISOString(), CONTROLLER_CLOCK_KINDS])) as { n: number }[];
+    return row!.n;
+  }
+
+  /**
+   * The browser's worklist: the first `limit` clocks by due date that match `filter`, each with the
+   * controller and reference of its contract and, for a breach notice, its incident (to group by).
+   */
+  async worklist(filter: WorkFilter, limit: number, now: Date = new Date()): Promise<{ items: WorkItem[]; more: boolean }> {
+    const rows = (await this.dataSource.query(
+      `SELECT d.stream_type, d.stream_id, d.kind, d.due_at, d.contract_id::text AS contract_id, c.controller_name, c.reference, b.incident_id::text AS incident_id
+         FROM ${DEADLINES_TABLE} d
+         LEFT JOIN contracts c ON c.id = d.contract_id
+         LEFT JOIN ${BREACH_NOTICES} b ON d.stream_type = 'breach-notice' AND b.id::text = d.stream_id
+        WHERE ($1::text IS NULL OR d.kind = $1)
+          AND ($2::text IS NULL OR strpos(lower(c.controller_name), lower($2)) > 0)
+          AND (NOT $3 OR d.due_at < $4)
+        ORDER BY d.due_at, d.stream_type, d.stream_id, d.kind
+        LIMIT $5`,
+      [filter.kind ?? null, filter.controller ?? null, filter.overdue ?? false, now.toISOString(), limit + 1],
+    )) as { stream_type: string; stream_id: string; kind: string; due_at: Date; contract_id: string | null; controller_name: string | null; reference: string | null; incident_id: string | null }[];
+    const items = rows.slice(0, limit).map((r) => ({
+      type: r.stream_type,
+      fileId: r.stream_id,
+      kind: r.kind,
+      dueAt: r.due_at.toISOString(),
+      overdue: isOverdue(r.due_at.toISOString(), now.toISOString()),
+      whose: clockOwner(r.kind),
+      contractId: r.contract_id,
+      controller: r.controller_name,
+      reference: r.reference,
+      incidentId: r.incident_id,
+    }));
+    return { items, more: rows.length > limit };
+  }
 
   async list(query: ListDeadlinesQuery, now: Date = new Date()): Promise<{ items: InboxItemView[]; nextCursor: string | null }> {
     const limit = query.limit ?? DEFAULT_PAGE;
@@ -63,7 +124,7 @@ export class DeadlineQueries {
     return toPage(
       rows,
       limit,
-      (r) => ({ file: { type: r.stream_type, id: r.stream_id }, contractId: r.contract_id, kind: r.kind, dueAt: r.due_at.toISOString(), overdue: isOverdue(r.due_at.toISOString(), now.toISOString()) }),
+      (r) => ({ file: { type: r.stream_type, id: r.stream_id }, contractId: r.contract_id, kind: r.kind, dueAt: r.due_at.toISOString(), overdue: isOverdue(r.due_at.toISOString(), now.toISOString()), whose: clockOwner(r.kind) }),
       (last) => [last.due_at.toISOString(), last.stream_type, last.stream_id, last.kind],
     );
   }

@@ -18,7 +18,8 @@ import { strings, type UiContext } from './ui-context';
 export function contractRoutes(router: Router, ui: UiContext, queries: ContractQueries, commands: ContractCommands): void {
   const { page, csrfField, principalOf, pipe } = ui;
 
-  router.get('/', (_req, res) => res.redirect(303, '/ui/contracts'));
+  // The DPO and admins land on their dashboard; the others on the contracts.
+  router.get('/', (req: Signed, res) => res.redirect(303, req.session!.role === 'dpo' || req.session!.role === 'admin' ? '/ui/dashboard' : '/ui/contracts'));
 
   router.get('/contracts', async (req: Signed, res, next) => {
     try {

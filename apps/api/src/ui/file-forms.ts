@@ -5,7 +5,7 @@ import { toApiError } from '../common/error.filter';
 import { CommandBodyPipe, DECLARED_FILE_TYPES, type DeclaredFiles } from '../kit/declared-files';
 import { type FileTrails } from '../kit/trail';
 import { dateTime, html, Html } from './html';
-import { bodyOf, fieldHtml, formFieldsOf, labelOf } from './schema-forms';
+import { bodyOf, clockLabel, fieldHtml, formFieldsOf, labelOf } from './schema-forms';
 import { type Signed } from './sessions';
 import { TRAIL_ROLES } from './trail';
 import { type UiContext } from './ui-context';
@@ -75,7 +75,7 @@ function clocksOf(type: Declared, state: unknown, now: string): Html {
   const clocks = type.clocks?.of(state as never) ?? [];
   if (clocks.length === 0) return html`<h2>Clocks</h2><p class="muted">No clock is running.</p>`;
   return html`<h2>Clocks</h2><table><thead><tr><th scope="col">What is due</th><th scope="col">Due</th><th scope="col">State</th></tr></thead><tbody>${clocks.map(
-    (c) => html`<tr><td>${labelOf(c.kind.replace(/-(\w)/g, (_, l: string) => l.toUpperCase()))}</td><td>${dateTime(c.at)}</td><td>${isOverdue(c.at, now) ? html`<span class="late">overdue</span>` : html`<span class="ok">running</span>`}</td></tr>`,
+    (c) => html`<tr><td>${clockLabel(c.kind)}</td><td>${dateTime(c.at)}</td><td>${isOverdue(c.at, now) ? html`<span class="late">overdue</span>` : html`<span class="ok">running</span>`}</td></tr>`,
   )}</tbody></table>`;
 }
 

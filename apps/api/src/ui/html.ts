@@ -37,7 +37,9 @@ export interface PageContext {
   readonly role: Role;
   readonly csrf: string;
   readonly title: string;
-  readonly active?: 'contracts' | 'inbox' | 'new' | 'incidents';
+  readonly active?: 'dashboard' | 'contracts' | 'inbox' | 'new' | 'incidents' | 'registers';
+  /** The processor's overdue clocks, shown beside the inbox's link. */
+  readonly overdue?: number;
 }
 
 /** Every page: one stylesheet from the engine, no script, a skip link, the signed-in role and a sign-out form. */
@@ -56,10 +58,12 @@ export function layout(ctx: PageContext, body: Html): string {
 <header>
   <nav aria-label="Main">
     <strong class="brand">DPA engine</strong>
+    ${ctx.role === 'dpo' || ctx.role === 'admin' ? nav('/ui/dashboard', 'Dashboard', 'dashboard') : ''}
     ${nav('/ui/contracts', 'Contracts', 'contracts')}
     ${ctx.role === 'account_manager' ? nav('/ui/contracts/new', 'Order', 'new') : ''}
-    ${nav('/ui/inbox', 'Inbox', 'inbox')}
+    ${nav('/ui/inbox', 'Inbox', 'inbox')}${ctx.overdue ? html` <a class="badge late" href="/ui/inbox?overdue=1">${ctx.overdue} overdue</a>` : ''}
     ${ctx.role === 'dpo' || ctx.role === 'admin' ? nav('/ui/incidents', 'Incidents', 'incidents') : ''}
+    ${ctx.role === 'dpo' || ctx.role === 'admin' ? nav('/ui/processing-record', 'Registers', 'registers') : ''}
   </nav>
   <form method="post" action="/ui/logout" class="signout">
     <input type="hidden" name="_csrf" value="${ctx.csrf}">
@@ -101,6 +105,12 @@ h1 { font-size: 1.5rem; margin: 8px 0 16px; }
 h2 { font-size: 1.15rem; margin: 24px 0 8px; }
 .muted { color: var(--muted); }
 .late { color: var(--late); font-weight: 600; }
+.chart { max-width: 720px; }
+.chart-label { font-size: 13px; fill: var(--ink); }
+.bar-late { fill: var(--late); }
+.bar-week { fill: #1f5fa8; }
+.badge { border: 1px solid currentColor; border-radius: 999px; padding: 0 8px; font-size: .85rem; }
+.theirs { font-style: italic; }
 .ok { color: var(--ok); }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }

@@ -1,39 +1,95 @@
 import { type Router } from 'express';
-import { type DeadlineQueries } from '../deadlines/deadlines.service';
+import { DEADLINE_KINDS, fileTypeNamed } from '#domain';
+import { type DeadlineQueries, type WorkFilter, type WorkItem } from '../deadlines/deadlines.service';
+import { filePageOf } from './file-forms';
 import { dateWithCountdown, html, Html } from './html';
+import { clockLabel } from './schema-forms';
 import { type Signed } from './sessions';
 import { type UiContext } from './ui-context';
 
 /*
- * DESIGN §7 the inbox: every open clock of every file, overdue first — what the processor owes
- * next. The same service as GET /deadlines; the page shows its first 200.
+ * DESIGN §7 the inbox, as a worklist: every open clock of every file by due date, the overdue first,
+ * each row naming the controller and the contract's reference, what is due and whose deadline it is,
+ * with a link to the file. The notices one incident opened are one row per kind of clock. Filters:
+ * by kind, by controller, overdue only.
  */
+
+/** Rows shown: the first this many clocks by due date that match the filter. */
+const SHOWN = 500;
+
+function filterOf(query: Record<string, unknown>): WorkFilter {
+  const kind = typeof query.kind === 'string' && DEADLINE_KINDS.includes(query.kind) ? query.kind : undefined;
+  const controller = typeof query.controller === 'string' && query.controller.trim() !== '' ? query.controller.trim().slice(0, 200) : undefined;
+  return { ...(kind ? { kind } : {}), ...(controller ? { controller } : {}), ...(query.overdue === '1' ? { overdue: true } : {}) };
+}
+
+/** One row, or the rows of one incident's notices with the same clock, in the place of the earliest. */
+type Row = { readonly item: WorkItem; readonly count: number; readonly overdueCount: number };
+
+function grouped(items: readonly WorkItem[]): Row[] {
+  const rows: Row[] = [];
+  const byIncident = new Map<string, number>();
+  for (const item of items) {
+    const key = item.incidentId ? `${item.incidentId}|${item.kind}` : null;
+    const at = key ? byIncident.get(key) : undefined;
+    if (at === undefined) {
+      if (key) byIncident.set(key, rows.length);
+      rows.push({ item, count: 1, overdueCount: item.overdue ? 1 : 0 });
+    } else {
+      const r = rows[at]!;
+      rows[at] = { item: r.item, count: r.count + 1, overdueCount: r.overdueCount + (item.overdue ? 1 : 0) };
+    }
+  }
+  return rows;
+}
+
+function rowHtml({ item: i, count, overdueCount }: Row): Html {
+  const theirs = i.whose === 'controller';
+  const noun = fileTypeNamed(i.type)?.noun ?? i.type;
+  const file =
+    count > 1
+      ? html`<a href="/ui/incidents/${i.incidentId!}">${count} ${noun}s of incident ${i.incidentId!.slice(0, 8)}</a>${overdueCount ? html`, <span class="late">${overdueCount} overdue</span>` : ''}`
+      : i.contractId && filePageOf(i.contractId, i.type, i.fileId)
+        ? html`<a href="${filePageOf(i.contractId, i.type, i.fileId)!}">${noun}</a>`
+        : i.type === 'contract'
+          ? html`<a href="/ui/contracts/${i.fileId}">the contract</a>`
+          : i.incidentId
+            ? html`<a href="/ui/incidents/${i.incidentId}">${noun} (incident ${i.incidentId.slice(0, 8)})</a>`
+            : noun;
+  return html`<tr${i.overdue && !theirs ? new Html(' class="late"') : ''}>
+    <td>${dateWithCountdown(i.dueAt, i.overdue)}</td>
+    <td>${clockLabel(i.kind)}${i.overdue ? html` <span class="late">overdue</span>` : ''}</td>
+    <td>${theirs ? html`<span class="theirs">the controller's</span>` : 'ours'}</td>
+    <td>${i.controller ?? html`<span class="muted">processor-wide</span>`}</td>
+    <td>${i.contractId ? html`<a href="/ui/contracts/${i.contractId}">${i.reference ?? `contract ${i.contractId.slice(0, 8)}`}</a>` : '—'}</td>
+    <td>${file}</td>
+  </tr>`;
+}
 
 export function inboxRoutes(router: Router, ui: UiContext, deadlines: DeadlineQueries): void {
   const { page } = ui;
 
   router.get('/inbox', async (req: Signed, res, next) => {
     try {
-      const { items, nextCursor: more } = await deadlines.list({ limit: 200 } as never);
-      // By due date, which puts the overdue first: every clock listed is open, so one past due is overdue.
-      const rows = items.map(
-        (i) => html`<tr${i.overdue ? new Html(' class="late"') : ''}>
-          <td>${i.overdue ? 'overdue' : 'open'}</td>
-          <td>${i.kind.replace(/-/g, ' ')}</td>
-          <td>${dateWithCountdown(i.dueAt, i.overdue)}</td>
-          <td>${i.contractId ? html`<a href="/ui/contracts/${i.contractId}">contract ${i.contractId.slice(0, 8)}</a>` : html`<span class="muted">processor-wide</span>`}</td>
-          <td class="wide">${i.file.type}</td>
-        </tr>`,
-      );
+      const filter = filterOf(req.query as Record<string, unknown>);
+      const { items, more } = await deadlines.worklist(filter, SHOWN);
+      const ours = items.filter((i) => i.whose === 'processor');
+      const rows = grouped(items);
+      const selected = (on: boolean) => (on ? new Html(' selected') : '');
       res.send(
         page(
           req,
           'Inbox',
           'inbox',
-          html`<div class="table-wrap"><table>
-          <caption class="muted">${items.length === 0 ? 'Nothing is due.' : `${items.filter((i) => i.overdue).length} overdue, ${items.length} open clocks${more ? ' (the first 200 by due date; GET /deadlines pages through all)' : ''}`}</caption>
-          <thead><tr><th scope="col">State</th><th scope="col">What</th><th scope="col">Due</th><th scope="col">Where</th><th scope="col" class="wide">File</th></tr></thead>
-          <tbody>${rows}</tbody></table></div>`,
+          html`<form method="get" action="/ui/inbox" class="filters" aria-label="Filter the inbox">
+            <div class="field"><label for="inbox-kind">What is due</label><select id="inbox-kind" name="kind"><option value="">Anything</option>${DEADLINE_KINDS.map((k) => html`<option value="${k}"${selected(filter.kind === k)}>${clockLabel(k)}</option>`)}</select></div>
+            <div class="field"><label for="inbox-controller">Controller</label><input id="inbox-controller" name="controller" type="search" maxlength="200" value="${filter.controller ?? ''}"></div>
+            <div class="field"><label><input type="checkbox" name="overdue" value="1"${filter.overdue ? new Html(' checked') : ''}> Overdue only</label></div>
+            <button type="submit">Filter</button></form>
+          <div class="table-wrap"><table>
+          <caption class="muted">${items.length === 0 ? 'Nothing is due.' : `${ours.filter((i) => i.overdue).length} of ours overdue, ${ours.length} of our clocks and ${items.length - ours.length} of the controllers' own deadlines open${more ? ` (the first ${SHOWN} by due date; GET /deadlines pages through all)` : ''}`}</caption>
+          <thead><tr><th scope="col">Due</th><th scope="col">What is due</th><th scope="col">Whose deadline</th><th scope="col">Controller</th><th scope="col">Contract</th><th scope="col">File</th></tr></thead>
+          <tbody>${rows.map(rowHtml)}</tbody></table></div>`,
         ),
       );
     } catch (e) {

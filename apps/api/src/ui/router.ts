@@ -5,6 +5,7 @@ import { type AppConfig } from '#infra/config/config';
 import { toApiError } from '../common/error.filter';
 import { validationPipe } from '../common/validation';
 import { ContractCommands } from '../contracts/contract-commands.service';
+import { ProcessorDpo } from '../processor-dpo/processor-dpo.service';
 import { ContractQueries } from '../contracts/contract-queries.service';
 import { DeadlineQueries } from '../deadlines/deadlines.service';
 import { EvidencePacks } from '../evidence/evidence';
@@ -19,7 +20,9 @@ import { bare, CSS, html } from './html';
 import { inboxRoutes } from './inbox';
 import { incidentRoutes } from './incidents';
 import { OidcClient } from './oidc';
-import { UiSessions } from './sessions';
+import { registerRoutes } from './registers';
+import { dashboardRoutes } from './dashboard';
+import { type Signed, UiSessions } from './sessions';
 import { sessionRequired, signInRoutes, signOutRoutes } from './sign-in';
 import { trailRoutes } from './trail';
 import { uiContext } from './ui-context';
@@ -74,6 +77,18 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   // Everything below needs a live session of a role that has pages, and a CSRF token on every POST.
   router.use(sessionRequired(sessions, config));
 
+  // Every page shows what is overdue beside the inbox's link: counted once per page shown.
+  router.use((req: Signed, _res, next) => {
+    if (req.method !== 'GET') return next();
+    deadlines.overdueCount().then(
+      (n) => {
+        req.overdue = n;
+        next();
+      },
+      () => next(),
+    );
+  });
+
   signOutRoutes(router, config, sessions);
   contractRoutes(router, ui, queries, commands);
   const contractPage = contractPageRoutes(router, ui, queries, dataSource);
@@ -81,6 +96,8 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   contractCommandRoutes(router, ui, commands, contractPage);
   inboxRoutes(router, ui, deadlines);
   incidentRoutes(router, ui, app.get(Incidents));
+  registerRoutes(router, ui, app.get(ProcessorDpo));
+  dashboardRoutes(router, ui, dataSource);
   declaredFileRoutes(router, ui, app.get(DeclaredFiles), trails, (req, id, refused) => contractPage(req, id, null, {}, refused));
 
   // Anything else under /ui, and failures: a page, never a stack trace.

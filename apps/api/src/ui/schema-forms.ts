@@ -43,6 +43,9 @@ export const labelOf = (key: string): string => {
   return words.charAt(0).toUpperCase() + words.slice(1);
 };
 
+/** "breach-notice-authority" → "Breach notice authority": how a page names a kind of clock. */
+export const clockLabel = (kind: string) => labelOf(kind.replace(/-(\w)/g, (_, l: string) => l.toUpperCase()));
+
 /** A `datetime-local` value, typed without a zone, read as UTC (the forms say so); anything else is left for the schema to judge. */
 export const utcOfLocal = (value: unknown): unknown =>
   typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value) ? `${value.length === 16 ? `${value}:00` : value}Z` : value;

@@ -122,4 +122,5 @@ export class UiSessions {
 export const subjectHashOf = (issuer: string, subject: string) => hash(`${issuer}\n${subject}`);
 
 /** A request of the UI once its session is known. */
-export type Signed = import('express').Request & { session?: UiSession };
+/** A signed-in request: its session, and (on pages) what the processor has overdue, for the navigation bar. */
+export type Signed = import('express').Request & { session?: UiSession; overdue?: number };

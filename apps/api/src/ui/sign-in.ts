@@ -25,7 +25,7 @@ export function signInRoutes(router: Router, config: AppConfig, sessions: UiSess
   router.get('/login', async (req, res, next) => {
     try {
       if (!config.ui.issuer) return void res.status(503).send(bare('Sign-in is not configured', html`<p>Set OIDC_ISSUER (and OIDC_CLIENT_ID, OIDC_CLIENT_SECRET) to sign in with your organisation's OpenID provider.</p>`));
-      const returnTo = typeof req.query.returnTo === 'string' && /^\/ui\/[A-Za-z0-9/_-]*$/.test(req.query.returnTo) ? req.query.returnTo : '/ui/contracts';
+      const returnTo = typeof req.query.returnTo === 'string' && /^\/ui\/[A-Za-z0-9/_-]*$/.test(req.query.returnTo) ? req.query.returnTo : '/ui/';
       const { url, state, codeVerifier, nonce } = await oidc.authorizationUrl();
       await sessions.beginLogin(state, codeVerifier, nonce, returnTo);
       res.setHeader('Set-Cookie', cookie(cookies.login, state, 'Max-Age=600'));
@@ -73,7 +73,7 @@ export function sessionRequired(sessions: UiSessions, config: AppConfig) {
     try {
       const session = await sessions.touch(cookieOf(req, cookies.session));
       if (!session) {
-        if (req.method === 'GET') return void res.redirect(303, `/ui/login?returnTo=${encodeURIComponent(req.path === '/' ? '/ui/contracts' : `/ui${req.path}`)}`);
+        if (req.method === 'GET') return void res.redirect(303, `/ui/login?returnTo=${encodeURIComponent(req.path === '/' ? '/ui/' : `/ui${req.path}`)}`);
         return void res.status(401).send(bare('Signed out', html`<p>Your session ended. <a href="/ui/login">Sign in again</a>; what you typed was not sent.</p>`));
       }
       if (req.method === 'POST' && !UiSessions.csrfValid(session, (req.body as Record<string, unknown> | undefined)?._csrf)) {

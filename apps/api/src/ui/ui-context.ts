@@ -1,6 +1,6 @@
 import { type ValidationPipe } from '@nestjs/common';
 import { type Principal } from '#infra/auth/api-keys';
-import { html, type Html, layout } from './html';
+import { html, type Html, layout, type PageContext } from './html';
 import { type Signed, type UiSession } from './sessions';
 
 /*
@@ -11,7 +11,7 @@ import { type Signed, type UiSession } from './sessions';
  */
 
 export interface UiContext {
-  page(req: Signed, title: string, active: 'contracts' | 'inbox' | 'new' | 'incidents' | undefined, body: Html): string;
+  page(req: Signed, title: string, active: PageContext['active'], body: Html): string;
   csrfField(req: Signed): Html;
   principalOf(session: UiSession): Principal;
   readonly pipe: ValidationPipe;
@@ -20,7 +20,8 @@ export interface UiContext {
 /** The context of a live session's pages (the session middleware has set `req.session`). */
 export function uiContext(pipe: ValidationPipe): UiContext {
   const principalOf = (s: UiSession): Principal => ({ keyId: `ui:${s.subjectHash.slice(0, 16)}`, role: s.role, name: 'browser session' });
-  const page = (req: Signed, title: string, active: 'contracts' | 'inbox' | 'new' | 'incidents' | undefined, body: Html) => layout({ role: req.session!.role, csrf: req.session!.csrfToken, title, active }, body);
+  const page = (req: Signed, title: string, active: PageContext['active'], body: Html) =>
+    layout({ role: req.session!.role, csrf: req.session!.csrfToken, title, active, ...(req.overdue ? { overdue: req.overdue } : {}) }, body);
   const csrfField = (req: Signed) => html`<input type="hidden" name="_csrf" value="${req.session!.csrfToken}">`;
   return { page, csrfField, principalOf, pipe };
 }

@@ -12,7 +12,8 @@ export const breachNoticeType = fileType<BreachNoticeState>({
   idPattern: CANONICAL_UUID,
   stream: breachNoticeStream,
   statuses: { pending: 'open', sent: 'open', acknowledged: 'open', closed: 'final' },
-  clocks: { kinds: BREACH_NOTICE_CLOCK_KINDS, handles: BREACH_NOTICE_CLOCK_EVENTS, of: breachNoticeClocks },
+  // Art. 33(1): telling the supervisory authority within 72 hours is the controller's duty.
+  clocks: { kinds: BREACH_NOTICE_CLOCK_KINDS, handles: BREACH_NOTICE_CLOCK_EVENTS, of: breachNoticeClocks, controllers: ['breach-notice-authority'] },
   readModel: {
     table: 'breach_notices',
     listedAt: (s) => (s as OpenedBreachNotice).openedAt,

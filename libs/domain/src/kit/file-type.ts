@@ -104,6 +104,11 @@ export interface ClockRule<S> {
   readonly handles: ReadonlySet<string>;
   /** The clocks open in a state, each of a kind listed in `kinds`. */
   of(state: S): readonly Clock[];
+  /**
+   * The kinds that are the controller's own deadline, not the processor's (the 72 hours to tell its
+   * authority, its month to answer a data subject): the processor tracks them, the controller meets them.
+   */
+  readonly controllers?: readonly string[];
 }
 
 /** A column of a file's read-model row besides id, version, state and updated_at. */
@@ -201,6 +206,7 @@ export function fileType<S extends { readonly status: string }>(declaration: Fil
   }
   if (commands.length && (!declaration.route || !declaration.view)) throw new Error(`file type ${declaration.name} declares commands but no route or view`);
   const kinds = declaration.clocks?.kinds ?? [];
+  for (const kind of declaration.clocks?.controllers ?? []) if (!kinds.includes(kind)) throw new Error(`file type ${declaration.name}: the controller's clock ${kind} is not one of its kinds`);
   if (new Set(kinds).size !== kinds.length) throw new Error(`file type ${declaration.name} names a clock kind twice`);
   return {
     ...declaration,

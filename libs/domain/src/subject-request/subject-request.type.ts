@@ -48,7 +48,8 @@ export const subjectRequestType = fileType<SubjectRequestState>({
   idPattern: CANONICAL_UUID,
   stream: subjectRequestStream,
   statuses: { open: 'open', completed: 'final' },
-  clocks: { kinds: SUBJECT_REQUEST_CLOCK_KINDS, handles: SUBJECT_REQUEST_CLOCK_EVENTS, of: subjectRequestClocks },
+  // Art. 12(3): answering the data subject within a month is the controller's duty; the processor's is its help.
+  clocks: { kinds: SUBJECT_REQUEST_CLOCK_KINDS, handles: SUBJECT_REQUEST_CLOCK_EVENTS, of: subjectRequestClocks, controllers: ['subject-request-deadline'] },
   readModel: { table: 'subject_requests', listedAt: (s) => (s as OpenedSubjectRequest).receivedAt },
   route: { path: 'subject-requests', param: 'rid', plural: 'data-subject requests' },
   commands: {

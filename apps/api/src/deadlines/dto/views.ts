@@ -13,6 +13,8 @@ export class InboxItemView {
   @ApiProperty({ enum: [...DEADLINE_KINDS] }) kind!: string;
   @ApiProperty({ format: 'date-time' }) dueAt!: string;
   @ApiProperty({ description: 'The clock is past due and what it asks for is not done.' }) overdue!: boolean;
+  @ApiProperty({ enum: ['processor', 'controller'], description: "Whose deadline it is: the processor's, or the controller's own (its 72 hours to tell its authority, its month to answer a data subject), which the processor tracks." })
+  whose!: 'processor' | 'controller';
 }
 
 export class InboxView {

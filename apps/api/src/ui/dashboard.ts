@@ -1,0 +1,144 @@
+import { type Router } from 'express';
+import { type DataSource } from 'typeorm';
+import { clockOwner, csvCell, fileTypeNamed, finalStatusesOf, statusesOf, toSubProcessorChangeView, type SubProcessorChangeState } from '#domain';
+import { DEADLINES_TABLE } from '#infra/event-store/deadlines-projection';
+import { ApiError } from '../common/api-error';
+import { dateTime, dateWithCountdown, html, type Html } from './html';
+import { clockLabel } from './schema-forms';
+import { type Signed } from './sessions';
+import { TRAIL_ROLES } from './trail';
+import { type UiContext } from './ui-context';
+
+/*
+ * DESIGN §7 the DPO's dashboard, its landing page: what is overdue and what falls due this week, by
+ * kind (a bar chart beside its table), the destructions in progress with their deadlines, the
+ * sub-processor changes not yet in force, and the controllers whose breach contact is unconfirmed.
+ * Every picture has its table; every list downloads as CSV. Drawn on the server: no script.
+ */
+
+const CHANGES = fileTypeNamed('sub-processor-change')!;
+const PENDING_CHANGE = statusesOf(CHANGES).filter((s) => !finalStatusesOf(CHANGES).includes(s));
+const CHECKS = fileTypeNamed('contact-check')!;
+/** A contact check waiting for the controller to confirm its breach contact. */
+const UNCONFIRMED = 'awaiting';
+
+interface Lists {
+  readonly clocks: { kind: string; overdue: number; week: number }[];
+  readonly destructions: { id: string; reference: string | null; controller: string; status: string; deadline: string | null }[];
+  readonly changes: { id: string; subProcessor: string; location: string; status: string; objectionDeadline: string; effectiveAt: string }[];
+  readonly contacts: { id: string; contact: string; since: string; due: string | null }[];
+}
+
+async function lists(dataSource: DataSource, now: Date): Promise<Lists> {
+  const at = now.toISOString();
+  const [clocks, destructions, changes, contacts] = await Promise.all([
+    dataSource.query(
+      `SELECT kind, count(*) FILTER (WHERE due_at < $1)::int AS overdue, count(*) FILTER (WHERE due_at >= $1 AND due_at < $1::timestamptz + interval '7 days')::int AS week
+         FROM ${DEADLINES_TABLE} WHERE due_at < $1::timestamptz + interval '7 days' GROUP BY kind ORDER BY kind`,
+      [at],
+    ) as Promise<Lists['clocks']>,
+    dataSource.query(
+      `SELECT id::text AS id, reference, controller_name AS controller, destruction_status AS status, destruction_deadline AS deadline
+         FROM contracts WHERE destruction_status IN ('scheduled', 'in_progress') ORDER BY destruction_deadline NULLS LAST, id LIMIT 200`,
+    ) as Promise<(Omit<Lists['destructions'][number], 'deadline'> & { deadline: Date | null })[]>,
+    dataSource.query(`SELECT state FROM ${CHANGES.readModel.table} WHERE status = ANY($1::text[]) ORDER BY received_at, id LIMIT 200`, [PENDING_CHANGE]) as Promise<{ state: SubProcessorChangeState }[]>,
+    dataSource.query(
+      `SELECT c.id::text AS id, c.state->>'contact' AS contact, c.updated_at AS since, d.due_at AS due
+         FROM ${CHECKS.readModel.table} c LEFT JOIN ${DEADLINES_TABLE} d ON d.stream_type = $2 AND d.stream_id = c.id::text
+        WHERE c.status = $1 ORDER BY d.due_at NULLS LAST, c.id LIMIT 200`,
+      [UNCONFIRMED, CHECKS.name],
+    ) as Promise<{ id: string; contact: string; since: Date; due: Date | null }[]>,
+  ]);
+  return {
+    clocks,
+    destructions: destructions.map((d) => ({ ...d, deadline: d.deadline?.toISOString() ?? null })),
+    changes: changes.map(({ state }) => toSubProcessorChangeView(state)).map((c) => ({ id: c.id, subProcessor: c.subProcessor.name, location: c.location.name, status: c.status, objectionDeadline: c.objectionDeadline, effectiveAt: c.effectiveAt })),
+    contacts: contacts.map((c) => ({ id: c.id, contact: c.contact, since: c.since.toISOString(), due: c.due?.toISOString() ?? null })),
+  };
+}
+
+/** A horizontal bar chart of overdue and due-this-week clocks by kind; its table is beside it (the text equivalent). */
+function clockChart(clocks: Lists['clocks']): Html {
+  if (clocks.length === 0) return html``;
+  const max = Math.max(1, ...clocks.map((c) => c.overdue + c.week));
+  const rowHeight = 28;
+  const labelWidth = 230;
+  const barWidth = 400;
+  const height = clocks.length * rowHeight + 10;
+  return html`<figure><svg role="img" aria-labelledby="clock-chart-title" viewBox="0 0 ${labelWidth + barWidth + 60} ${height}" width="100%" preserveAspectRatio="xMinYMin meet" class="chart">
+    <title id="clock-chart-title">Clocks overdue (red) and due within seven days (blue), by kind: the table below says the same</title>
+    ${clocks.map((c, i) => {
+      const y = i * rowHeight + 5;
+      const overdue = Math.round((c.overdue / max) * barWidth);
+      const week = Math.round((c.week / max) * barWidth);
+      return html`<text x="0" y="${y + 17}" class="chart-label">${clockLabel(c.kind)}</text>
+        <rect x="${labelWidth}" y="${y + 4}" width="${overdue}" height="18" class="bar-late"></rect>
+        <rect x="${labelWidth + overdue}" y="${y + 4}" width="${week}" height="18" class="bar-week"></rect>
+        <text x="${labelWidth + overdue + week + 6}" y="${y + 17}" class="chart-label">${c.overdue + c.week}</text>`;
+    })}
+  </svg><figcaption class="muted">Red: overdue. Blue: due within seven days.</figcaption></figure>`;
+}
+
+/** The dashboard's lists as CSV, one download each. */
+const CSV: Record<keyof Lists, { readonly columns: readonly string[]; readonly row: (r: never) => unknown[] }> = {
+  clocks: { columns: ['kind', 'whose', 'overdue', 'due_within_7_days'], row: (c: Lists['clocks'][number]) => [c.kind, clockOwner(c.kind), c.overdue, c.week] },
+  destructions: { columns: ['contract_id', 'reference', 'controller', 'status', 'deadline'], row: (d: Lists['destructions'][number]) => [d.id, d.reference, d.controller, d.status, d.deadline] },
+  changes: { columns: ['change_id', 'sub_processor', 'location', 'status', 'objection_deadline', 'effective_at'], row: (c: Lists['changes'][number]) => [c.id, c.subProcessor, c.location, c.status, c.objectionDeadline, c.effectiveAt] },
+  contacts: { columns: ['check_id', 'breach_contact', 'awaiting_since', 'reminder_due'], row: (c: Lists['contacts'][number]) => [c.id, c.contact, c.since, c.due] },
+};
+
+export function dashboardRoutes(router: Router, ui: UiContext, dataSource: DataSource): void {
+  const { page } = ui;
+  const allowed = (req: Signed) => {
+    if (!TRAIL_ROLES.includes(req.session!.role)) throw new ApiError(403, 'forbidden', 'The dashboard is for the DPO and admins.');
+  };
+
+  router.get('/dashboard', async (req: Signed, res, next) => {
+    try {
+      allowed(req);
+      const now = new Date();
+      const l = await lists(dataSource, now);
+      const download = (list: keyof Lists) => html`<a href="/ui/dashboard/${list}.csv" download>Download as CSV</a>`;
+      res.send(
+        page(
+          req,
+          'Dashboard',
+          'dashboard',
+          html`<section aria-labelledby="clocks-title"><h2 id="clocks-title">Overdue, and due this week</h2>
+            ${l.clocks.length === 0 ? html`<p class="muted">Nothing is overdue or due within seven days.</p>` : html`${clockChart(l.clocks)}
+            <div class="table-wrap"><table><thead><tr><th scope="col">What is due</th><th scope="col">Whose deadline</th><th scope="col">Overdue</th><th scope="col">Due within 7 days</th></tr></thead>
+            <tbody>${l.clocks.map((c) => html`<tr><td><a href="/ui/inbox?kind=${c.kind}">${clockLabel(c.kind)}</a></td><td>${clockOwner(c.kind) === 'controller' ? html`<span class="theirs">the controller's</span>` : 'ours'}</td><td>${c.overdue ? html`<span class="late">${c.overdue}</span>` : '0'}</td><td>${c.week}</td></tr>`)}</tbody></table></div>`}
+            <p>${download('clocks')}</p></section>
+          <section aria-labelledby="destructions-title"><h2 id="destructions-title">Destructions in progress</h2>
+            ${l.destructions.length === 0 ? html`<p class="muted">No destruction is under way.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Contract</th><th scope="col">Controller</th><th scope="col">Status</th><th scope="col">Deadline</th></tr></thead>
+            <tbody>${l.destructions.map((d) => html`<tr><td><a href="/ui/contracts/${d.id}">${d.reference ?? d.id.slice(0, 8)}</a></td><td>${d.controller}</td><td><span class="status">${d.status.replace(/_/g, ' ')}</span></td><td>${dateWithCountdown(d.deadline, d.deadline !== null && d.deadline < now.toISOString())}</td></tr>`)}</tbody></table></div>`}
+            <p>${download('destructions')}</p></section>
+          <section aria-labelledby="changes-title"><h2 id="changes-title">Sub-processor changes not yet in force</h2>
+            ${l.changes.length === 0 ? html`<p class="muted">No change is pending.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Sub-processor</th><th scope="col">Location</th><th scope="col">Status</th><th scope="col">Objections until</th><th scope="col">In force</th></tr></thead>
+            <tbody>${l.changes.map((c) => html`<tr><td>${c.subProcessor}</td><td>${c.location}</td><td><span class="status">${c.status}</span></td><td>${dateTime(c.objectionDeadline)}</td><td>${dateTime(c.effectiveAt)}</td></tr>`)}</tbody></table></div>`}
+            <p>${download('changes')}</p></section>
+          <section aria-labelledby="contacts-title"><h2 id="contacts-title">Breach contacts unconfirmed</h2>
+            ${l.contacts.length === 0 ? html`<p class="muted">Every controller asked has confirmed its breach contact.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Breach contact</th><th scope="col">Asked</th><th scope="col">Next reminder</th></tr></thead>
+            <tbody>${l.contacts.map((c) => html`<tr><td>${c.contact}</td><td>${dateTime(c.since)}</td><td>${dateWithCountdown(c.due, c.due !== null && c.due < now.toISOString())}</td></tr>`)}</tbody></table></div>`}
+            <p>${download('contacts')}</p></section>`,
+        ),
+      );
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.get('/dashboard/:list.csv', async (req: Signed, res, next) => {
+    try {
+      allowed(req);
+      const list = String(req.params.list) as keyof Lists;
+      if (!Object.hasOwn(CSV, list)) throw new ApiError(404, 'not_found', 'No such list.');
+      const { columns, row } = CSV[list];
+      const rows = (await lists(dataSource, new Date()))[list] as never[];
+      res.setHeader('content-disposition', `attachment; filename="dashboard-${list}-${new Date().toISOString().slice(0, 10)}.csv"`);
+      res.type('text/csv; charset=utf-8').send([columns.join(','), ...rows.map((r) => row(r).map((v) => csvCell(v === null || v === undefined ? '' : String(v))).join(','))].join('\r\n') + '\r\n');
+    } catch (e) {
+      next(e);
+    }
+  });
+}
