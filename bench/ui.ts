@@ -18,7 +18,8 @@ import { benchPostgres, fmt, measure, percentile } from './support';
 /**
  * `npm run bench:ui`: 10,000 contracts straight into the store (a tenth of them terminated, so the
  * inbox has destruction deadlines), a sign-in through the development OpenID provider in Chromium,
- * then the contracts list, a filtered list, the inbox and a contract page, each requested
+ * then the contracts list, a filtered list, the inbox (whole and filtered), a contract page, the
+ * dashboard, the roster and the record of processing's first page, each requested
  * BENCH_UI_REQUESTS times by 4 clients with the session's cookie. Prints the p50 and p95 of the
  * server's own time (its Server-Timing header) and of the round trip, per page. Target: p95 < 200 ms.
  */
@@ -86,7 +87,11 @@ async function main(): Promise<void> {
       ['contracts list', '/ui/contracts'],
       ['filtered list', '/ui/contracts?status=terminated&q=controller%201'],
       ['inbox', '/ui/inbox'],
+      ['inbox filtered', '/ui/inbox?kind=destruction-deadline&controller=controller%201&overdue=1'],
       ['contract page', `/ui/contracts/${ids[10]}`],
+      ['dashboard', '/ui/dashboard'],
+      ['roster', '/ui/staff'],
+      ['record page', '/ui/processing-record'],
     ];
     console.log(`${REQUESTS} requests per page, 4 clients, ${CONTRACTS} contracts in the store:`);
     for (const [name, target] of pages) {

@@ -341,4 +341,79 @@ describe('every duty of a contract, in the browser', () => {
     expect(csv).toContain(`assistance-request-due,processor,${overdueDpia},0`);
     expect(csv.some((l) => l.startsWith('breach-notice-authority,controller,'))).toBe(true);
   });
+
+  it('incidents: one dismissed (no notice), another confirmed, updated and closed (its notices closed too)', async () => {
+    const page = await signIn('dpo');
+    const record = async (summary: string) => {
+      const id = (await stack.request('POST', '/incidents', { role: 'dpo', body: { detectedAt: new Date().toISOString(), summary, scope: { contracts: [contractId] } } })).body.id as string;
+      await page.goto(`${api}/ui/incidents`);
+      await page.getByRole('link', { name: summary }).click();
+      return id;
+    };
+    const dismissed = await record('Phishing mail reported, no click');
+    const dismiss = form(page, /Dismiss: no personal data was breached/);
+    await dismiss.getByLabel('Why it is not a personal data breach').fill('Nobody clicked; no account was reached');
+    await dismiss.getByLabel(/I confirm/).check();
+    await submit(page, dismiss);
+    expect(await status(page)).toBe('dismissed');
+    expect((await stack.request('GET', `/incidents/${dismissed}`, { role: 'dpo' })).body).toMatchObject({ status: 'dismissed' });
+
+    const closed = await record('Backup bucket briefly public');
+    const confirm = form(page, /Confirm: personal data was breached/);
+    await confirm.getByLabel(/I confirm/).check();
+    await submit(page, confirm);
+    expect(await status(page)).toBe('confirmed');
+    const update = form(page, /Send an update/);
+    await update.getByLabel('Measures taken or proposed').fill('Bucket made private, access logs reviewed');
+    await submit(page, update);
+    const close = form(page, /Close the incident/);
+    await close.getByLabel('How it ended').fill('No download beyond our own monitoring');
+    await close.getByLabel(/I confirm/).check();
+    await submit(page, close);
+    expect(await status(page)).toBe('closed');
+    await check(page, 'incident-closed');
+    const api_ = (await stack.request('GET', `/incidents/${closed}`, { role: 'dpo' })).body;
+    expect(api_).toMatchObject({ status: 'closed', updates: [expect.objectContaining({ number: 1 })] });
+    await waitFor('its notice closed', async () => ((await stack.request('GET', `/contracts/${contractId}/breach-notices`, { role: 'dpo' })).body.items as { incidentId: string; status: string }[]).some((n) => n.incidentId === closed && n.status === 'closed'), { timeoutMs: 30_000, intervalMs: 300 });
+  });
+
+  it('the roster: a person added, their undertaking and training recorded, authorised on a contract from its page, then revoked', async () => {
+    const page = await signIn('dpo');
+    await page.goto(`${api}/ui/processing-record`);
+    await page.getByRole('navigation', { name: 'Registers' }).getByRole('link', { name: 'Roster of authorised persons' }).click();
+    const register = form(page, /a person on the roster/);
+    await register.getByLabel('Name').fill('Robin Operator');
+    await register.getByLabel('Email').fill('robin@processor.example');
+    await submit(page, register);
+    const personUrl = page.url();
+    expect(await page.locator('.status').first().textContent()).toBe('no confidentiality, no training');
+    const sign = form(page, /The signed confidentiality undertaking/);
+    await sign.getByLabel('Signed at (UTC)').fill(local(Date.now()));
+    await submit(page, sign);
+    const train = form(page, /A data-protection training/);
+    await train.getByLabel('Completed at (UTC)').fill(local(Date.now()));
+    await train.getByLabel('Course').fill('GDPR for operators');
+    await submit(page, train);
+    expect(await page.locator('.status').first().textContent()).toBe('cleared');
+    // Its clock: the training lapses in a year, running.
+    expect(await page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'What is due' }) }).textContent()).toContain('Training lapse');
+    await check(page, 'roster-person');
+    const staffId = personUrl.split('/').at(-1)!;
+
+    await page.goto(contractUrl);
+    const authorise = form(page, /Authorise a person on this contract/);
+    await authorise.getByLabel('Person (cleared)').selectOption({ label: 'Robin Operator · robin@processor.example' });
+    await submit(page, authorise);
+    const persons = () => stack.request('GET', `/contracts/${contractId}/authorised-persons`, { role: 'dpo' }).then((r) => r.body.items as { staffId: string; authorisedUntil: string | null; cleared: boolean }[]);
+    expect((await persons()).find((p) => p.staffId === staffId)).toMatchObject({ authorisedUntil: null, cleared: true });
+    await page.goto(`${api}/ui/staff`);
+    const row = page.locator('tbody tr').filter({ hasText: 'Robin Operator' });
+    expect(await row.textContent()).toContain('cleared');
+    expect(await row.getByRole('link', { name: contractId.slice(0, 8) }).count()).toBe(1);
+    await check(page, 'roster');
+
+    await page.goto(contractUrl);
+    await submit(page, page.getByRole('form', { name: 'Revoke Robin Operator' }));
+    expect((await persons()).find((p) => p.staffId === staffId)!.authorisedUntil).not.toBeNull();
+  });
 });

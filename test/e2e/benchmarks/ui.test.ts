@@ -7,7 +7,7 @@ describe('npm run bench:ui, tiny', () => {
     const { code, output } = await runBench('ui', { BENCH_UI_CONTRACTS: '12', BENCH_UI_REQUESTS: '8' }, 240_000);
     expect(code, output).toBe(0);
     expect(linesStartingWith(output, 'seeded 12 contracts'), output).toHaveLength(1);
-    for (const page of ['contracts list', 'filtered list', 'inbox', 'contract page']) {
+    for (const page of ['contracts list', 'filtered list', 'inbox ', 'inbox filtered', 'contract page', 'dashboard', 'roster', 'record page']) {
       expect(linesStartingWith(output, page)[0], output).toMatch(/server p50 [\d.]+ ms, p95 [\d.]+ ms; round trip p50 [\d.]+ ms, p95 [\d.]+ ms/);
     }
   }, 300_000);

@@ -227,7 +227,7 @@ describe('dataDestructionWorkflow on the time-skipping server', () => {
       const inbox = new DeadlineQueries(engine.dataSource);
       const now = new Date(await engine.env.currentTimeMs());
       expect((await inbox.list({ contract: contractId }, now)).items).toEqual([
-        { file: { type: 'contract', id: contractId }, contractId, kind: 'destruction-deadline', dueAt: deadline, overdue: true },
+        { file: { type: 'contract', id: contractId }, contractId, kind: 'destruction-deadline', dueAt: deadline, overdue: true, whose: 'processor' },
       ]);
       expect((await inbox.list({ contract: contractId, overdue: 'true' }, now)).items).toHaveLength(1);
       expect((await inbox.list({ contract: contractId, overdue: 'false' }, now)).items).toHaveLength(0);

@@ -48,7 +48,7 @@ export class Roster {
     return { created: opened.created, view: toStaffView(opened.state as StaffState, now()) };
   }
 
-  private async stored(id: string): Promise<StaffState | null> {
+  async stored(id: string): Promise<StaffState | null> {
     const [row] = (await this.dataSource.query(`SELECT state FROM staff WHERE id = $1`, [id])) as { state: StaffState }[];
     return row?.state ?? null;
   }

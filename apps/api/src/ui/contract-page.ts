@@ -1,6 +1,6 @@
 import { type Router } from 'express';
 import { type DataSource } from 'typeorm';
-import { authorisationsOn, callerCommands, CANONICAL_UUID, controllerIdentity, FILE_TYPES, fileTypeNamed, isEnded, isLate, isOverdue, type OrderedOrLater, type StaffState } from '#domain';
+import { authorisationsOn, callerCommands, CANONICAL_UUID, controllerIdentity, FILE_TYPES, fileTypeNamed, isEnded, isLate, isOverdue, staffType, toStaffView, type OrderedOrLater, type StaffState } from '#domain';
 import { DEADLINES_TABLE } from '#infra/event-store/deadlines-projection';
 import { controllerFileId } from '#infra/ids';
 import { type ApiError } from '../common/api-error';
@@ -94,6 +94,12 @@ export function contractPageRoutes(router: Router, ui: UiContext, queries: Contr
     const now = new Date().toISOString();
     const staff = (await dataSource.query(`SELECT state FROM staff WHERE state->'assignments' @> $1::jsonb ORDER BY received_at, id`, [JSON.stringify([{ contractId: id }])])) as { state: StaffState }[];
     const persons = staff.flatMap((r) => authorisationsOn(r.state, id, now));
+    // The roster's authorise and revoke commands, for the roles its declaration names, while the contract is open.
+    const mayAuthorise = (staffType.commands!.authorise!.roles as readonly string[]).includes(req.session!.role) && s.status !== 'destroyed' && s.status !== 'cancelled';
+    const current = new Set(persons.filter((p) => p.authorisedUntil === null).map((p) => p.staffId));
+    const candidates = mayAuthorise
+      ? ((await dataSource.query(`SELECT state FROM staff ORDER BY received_at, id LIMIT 500`)) as { state: StaffState }[]).map((r) => toStaffView(r.state, now)).filter((p) => p.cleared && !current.has(p.id))
+      : [];
     const auditor = TRAIL_ROLES.includes(req.session!.role);
     const links: Html[] = [];
     if (d.certificate) {
@@ -133,7 +139,9 @@ export function contractPageRoutes(router: Router, ui: UiContext, queries: Contr
       ${links.length ? html`<p class="links">${links.map((l, i) => html`${i ? ' · ' : ''}${l}`)}</p>` : ''}
       ${controllerClocks.length ? html`<h2>The controller</h2><ul>${controllerClocks.map((c) => html`<li><span class="late">${fileTypeNamed(c.stream_type)?.noun}: ${c.kind.replace(/-/g, ' ')}</span>, due ${dateWithCountdown(c.due_at.toISOString(), isOverdue(c.due_at.toISOString(), new Date().toISOString()))}</li>`)}</ul>` : ''}
       <h2>Authorised persons</h2>
-      ${persons.length === 0 ? html`<p class="muted">Nobody is authorised on this contract yet.</p>` : html`<ul>${persons.map((p) => html`<li>${p.name}: from ${dateTime(p.authorisedFrom)}${p.authorisedUntil ? html` until ${dateTime(p.authorisedUntil)}` : ''} · ${p.cleared ? html`<span class="ok">cleared</span>` : html`<span class="late">gap: ${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</li>`)}</ul>`}
+      ${persons.length === 0 ? html`<p class="muted">Nobody is authorised on this contract yet.</p>` : html`<ul>${persons.map((p) => html`<li>${p.name}: from ${dateTime(p.authorisedFrom)}${p.authorisedUntil ? html` until ${dateTime(p.authorisedUntil)}` : ''} · ${p.cleared ? html`<span class="ok">cleared</span>` : html`<span class="late">gap: ${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}${mayAuthorise && p.authorisedUntil === null ? html` <form method="post" action="/ui/contracts/${id}/authorised-persons/${p.staffId}/revoke" class="inline" aria-label="Revoke ${p.name}">${csrfField(req)}<button type="submit">Revoke</button></form>` : ''}</li>`)}</ul>`}
+      ${mayAuthorise ? html`<form method="post" action="/ui/contracts/${id}/authorised-persons" class="card" aria-labelledby="authorise-title">${csrfField(req)}<h2 id="authorise-title">Authorise a person on this contract</h2>
+        ${candidates.length === 0 ? html`<p class="muted">Nobody else on the roster is cleared (a signed undertaking and a valid training).</p>` : html`<div class="field"><label for="authorise-staff">Person (cleared)</label><select id="authorise-staff" name="staffId">${candidates.map((c) => html`<option value="${c.id}">${c.name} · ${c.email}</option>`)}</select></div><button type="submit">Authorise</button>`}</form>` : ''}
       <h2 id="files">Files</h2>
       ${fileFilterForm(id, filter)}
       ${files.length === 0 ? html`<p class="muted">${filtered ? 'No file matches this filter.' : 'No breach notice, request, instruction, audit or other file yet.'}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">File</th><th scope="col">Status</th><th scope="col">Opened</th><th scope="col">Clocks</th>${auditor ? html`<th scope="col">Trail</th>` : ''}</tr></thead><tbody>${files.map((f) => html`<tr><td>${filePageOf(id, f.stream, f.id) ? html`<a href="${filePageOf(id, f.stream, f.id)!}">${f.type}</a>` : f.type}</td><td><span class="status">${f.status}</span></td><td>${f.at ? dateTime(f.at.toISOString()) : '—'}</td><td>${f.overdue ? html`<span class="late">overdue</span>` : '—'}</td>${auditor ? html`<td><a href="/ui/contracts/${id}/trail?file=${f.id}">events</a></td>` : ''}</tr>`)}</tbody></table></div>`}

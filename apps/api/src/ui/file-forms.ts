@@ -32,7 +32,8 @@ const allowed = (req: Signed, spec: CommandSpec) => spec.roles.includes(req.sess
 /** The parts a command about one part of the file may be about (an audit's open findings), for its form's first field. */
 type Parts = readonly { readonly id: string; readonly label: string }[];
 
-function commandForm(req: Signed, ui: UiContext, action: string, formId: string, spec: CommandSpec, refused: Refused | null, parts: Parts | null = null): Html {
+/** A command's form, read from its declared schema: its fields, and what a refusal said beside them. */
+export function commandForm(req: Signed, ui: UiContext, action: string, formId: string, spec: CommandSpec, refused: Refused | null, parts: Parts | null = null): Html {
   const mine = refused?.form === formId ? refused : null;
   const fields = formFieldsOf(spec.schema());
   const partId = `${formId}-part`;
@@ -58,7 +59,7 @@ export function openFileForms(req: Signed, ui: UiContext, contractId: string, re
 export const filePageOf = (contractId: string, typeName: string, fileId: string): string | null => (typeNamed(typeName) ? `/ui/contracts/${contractId}/files/${typeName}/${fileId}` : null);
 
 /** A view's facts as a list: each field by its label, instants as dates, lists and objects as text. */
-function facts(view: Record<string, unknown>): Html {
+export function facts(view: Record<string, unknown>): Html {
   const shown = (v: unknown): Html | string =>
     v === null || v === undefined || (Array.isArray(v) && v.length === 0)
       ? '—'
@@ -71,7 +72,7 @@ function facts(view: Record<string, unknown>): Html {
 }
 
 /** The file's open clocks, as its type's rule names them from its state: what is due, and whether it is overdue. */
-function clocksOf(type: Declared, state: unknown, now: string): Html {
+export function clocksOf(type: Pick<Declared, 'clocks'>, state: unknown, now: string): Html {
   const clocks = type.clocks?.of(state as never) ?? [];
   if (clocks.length === 0) return html`<h2>Clocks</h2><p class="muted">No clock is running.</p>`;
   return html`<h2>Clocks</h2><table><thead><tr><th scope="col">What is due</th><th scope="col">Due</th><th scope="col">State</th></tr></thead><tbody>${clocks.map(
@@ -80,7 +81,7 @@ function clocksOf(type: Declared, state: unknown, now: string): Html {
 }
 
 /** The file's emails, as its trail records them: sent (accepted by the relay) or refused for good, to whom, with their Message-ID. */
-function emailsOf(events: readonly { type: string; data: unknown }[]): Html {
+export function emailsOf(events: readonly { type: string; data: unknown }[]): Html {
   const emails = events.filter((e) => e.type === 'EmailSent' || e.type === 'EmailFailed');
   if (emails.length === 0) return html`<h2>Emails</h2><p class="muted">No email recorded yet.</p>`;
   return html`<h2>Emails</h2><table><thead><tr><th scope="col">Email</th><th scope="col">To</th><th scope="col">Sent</th><th scope="col">Message-ID</th></tr></thead><tbody>${emails.map((e) => {

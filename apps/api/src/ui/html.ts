@@ -134,6 +134,7 @@ dl.facts dd { margin: 0; }
 .actions form { border: 1px solid var(--line); border-radius: 4px; padding: 12px; }
 .pager { margin-top: 12px; }
 fieldset { border: 1px solid var(--line); border-radius: 4px; margin: 0 0 12px; padding: 8px 12px; }
+form.inline { display: inline; }
 label.inline { display: inline-flex; gap: 6px; align-items: center; font-weight: 400; margin-right: 16px; }
 form.card { border: 1px solid var(--line); border-radius: 4px; padding: 12px; margin-top: 24px; max-width: 40rem; }
 input[type=datetime-local] { display: block; padding: 6px 8px; border: 1px solid #8c959f; border-radius: 4px; }

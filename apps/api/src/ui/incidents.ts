@@ -3,7 +3,7 @@ import { CANONICAL_UUID, STORAGE_LOCATIONS } from '#domain';
 import { type Role } from '#infra/auth/api-keys';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error.filter';
-import { ConfirmIncidentDto, RecordIncidentDto, UpdateIncidentDto } from '../incidents/dto/incidents.dto';
+import { CloseIncidentDto, ConfirmIncidentDto, DismissIncidentDto, RecordIncidentDto, UpdateIncidentDto } from '../incidents/dto/incidents.dto';
 import { type Incidents } from '../incidents/incidents.service';
 import { field, fieldError } from './forms';
 import { dateTime, html, Html } from './html';
@@ -14,6 +14,8 @@ import { type UiContext } from './ui-context';
 const READERS: readonly Role[] = ['dpo', 'admin'];
 /** An instant as a datetime-local field shows it (UTC, to the second). */
 const local = (iso: string) => iso.slice(0, 19);
+/** Awareness offered by default: now, or the detection if later, rounded up to the second the field holds (never before the detection). */
+const awareDefault = (detectedAt: string) => new Date(Math.ceil(Math.max(Date.now(), Date.parse(detectedAt)) / 1_000) * 1_000).toISOString();
 
 /**
  * DESIGN §7 Incidents: record one (DPO), confirm it, send updates; see the affected contracts and
@@ -40,7 +42,8 @@ export function incidentRoutes(router: Router, ui: UiContext, incidents: Inciden
   };
 
   const listPage = async (req: Signed, values: Record<string, unknown> = {}, error: ApiError | null = null) => {
-    const { items } = await incidents.list({ limit: 50 });
+    const cursor = req.method === 'GET' && typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
+    const { items, nextCursor } = await incidents.list({ limit: 50, ...(cursor ? { cursor } : {}) });
     return ui.page(
       req,
       'Incidents',
@@ -48,6 +51,7 @@ export function incidentRoutes(router: Router, ui: UiContext, incidents: Inciden
       html`<div class="table-wrap"><table><caption class="muted">${items.length === 0 ? 'No incident recorded.' : `${items.length} incident(s), latest first`}</caption>
         <thead><tr><th scope="col">Incident</th><th scope="col">Status</th><th scope="col">Detected</th><th scope="col">Affected contracts</th><th scope="col" class="wide">Notices</th></tr></thead>
         <tbody>${items.map((i) => html`<tr><td><a href="/ui/incidents/${i.id}">${i.content.summary}</a></td><td><span class="status">${i.status}</span></td><td>${dateTime(i.detectedAt)}</td><td>${i.affectedContracts ?? '—'}</td><td class="wide">${Object.entries(i.notices).map(([k, n]) => `${n} ${k}`).join(', ') || '—'}</td></tr>`)}</tbody></table></div>
+      ${nextCursor ? html`<p><a href="/ui/incidents?cursor=${encodeURIComponent(nextCursor)}" rel="next">Older incidents</a></p>` : ''}
       ${req.session!.role === 'dpo' ? recordForm(req, values, error) : ''}`,
     );
   };
@@ -83,16 +87,26 @@ export function incidentRoutes(router: Router, ui: UiContext, incidents: Inciden
     const { items: affected } = await incidents.affected(id, { limit: 200 });
     const forms: Html[] = [];
     if (req.session!.role === 'dpo' && i.status === 'investigating') {
-      forms.push(html`<form method="post" action="/ui/incidents/${id}/confirmation">${ui.csrfField(req)}<h2>Confirm: personal data was breached</h2>
-        ${field('awareAt', 'Aware at (UTC): the notices\u2019 clocks run from here', String(values.awareAt ?? local(new Date().toISOString())), error, 'awareAt', 'datetime-local')}
+      forms.push(html`<form method="post" action="/ui/incidents/${id}/confirmation" aria-labelledby="confirm-title">${ui.csrfField(req)}<h2 id="confirm-title">Confirm: personal data was breached</h2>
+        ${field('awareAt', 'Aware at (UTC): the notices\u2019 clocks run from here', String(values.awareAt ?? local(awareDefault(i.detectedAt))), error, 'awareAt', 'datetime-local')}
         <div class="field"><label><input type="checkbox" name="confirm" value="yes" required> I confirm: every affected controller is notified at once.</label></div>
         <button type="submit" class="danger">Confirm the breach</button></form>`);
     }
+    if (req.session!.role === 'dpo' && i.status === 'investigating') {
+      forms.push(html`<form method="post" action="/ui/incidents/${id}/dismissal" aria-labelledby="dismiss-title">${ui.csrfField(req)}<h2 id="dismiss-title">Dismiss: no personal data was breached</h2>
+        ${field('reason', 'Why it is not a personal data breach', String(values.reason ?? ''), error, 'reason')}
+        <div class="field"><label><input type="checkbox" name="confirm" value="yes" required> I confirm: the incident is closed for good, and no controller is notified.</label></div>
+        <button type="submit" class="danger">Dismiss the incident</button></form>`);
+    }
     if (req.session!.role === 'dpo' && i.status === 'confirmed') {
-      forms.push(html`<form method="post" action="/ui/incidents/${id}/updates">${ui.csrfField(req)}<h2>Send an update</h2>
+      forms.push(html`<form method="post" action="/ui/incidents/${id}/updates" aria-labelledby="update-title">${ui.csrfField(req)}<h2 id="update-title">Send an update</h2>
         ${field('measures', 'Measures taken or proposed', String(values.measures ?? ''), error, 'measures')}
         ${field('likelyConsequences', 'Likely consequences', String(values.likelyConsequences ?? ''), error, 'likelyConsequences')}
         <button type="submit">Send to every notice</button></form>`);
+      forms.push(html`<form method="post" action="/ui/incidents/${id}/closure" aria-labelledby="close-title">${ui.csrfField(req)}<h2 id="close-title">Close the incident</h2>
+        ${field('summary', 'How it ended', String(values.summary ?? ''), error, 'summary')}
+        <div class="field"><label><input type="checkbox" name="confirm" value="yes" required> I confirm: the incident is over; its notices are closed.</label></div>
+        <button type="submit" class="danger">Close the incident</button></form>`);
     }
     return ui.page(
       req,
@@ -138,6 +152,16 @@ export function incidentRoutes(router: Router, ui: UiContext, incidents: Inciden
     if (body.confirm !== 'yes') throw new ApiError(400, 'confirmation_required', 'Tick the box to confirm: every affected controller is notified at once.');
     const dto = (await ui.pipe.transform({ awareAt: utcOfLocal(body.awareAt) }, { type: 'body', metatype: ConfirmIncidentDto })) as ConfirmIncidentDto;
     await incidents.confirm(id, dto, ui.principalOf(req.session!));
+  });
+  command('dismissal', async (req, id, body) => {
+    if (body.confirm !== 'yes') throw new ApiError(400, 'confirmation_required', 'Tick the box to confirm: a dismissal cannot be undone.');
+    const dto = (await ui.pipe.transform({ reason: body.reason }, { type: 'body', metatype: DismissIncidentDto })) as DismissIncidentDto;
+    await incidents.dismiss(id, dto, ui.principalOf(req.session!));
+  });
+  command('closure', async (req, id, body) => {
+    if (body.confirm !== 'yes') throw new ApiError(400, 'confirmation_required', 'Tick the box to confirm: a closure cannot be undone.');
+    const dto = (await ui.pipe.transform({ summary: body.summary }, { type: 'body', metatype: CloseIncidentDto })) as CloseIncidentDto;
+    await incidents.close(id, dto, ui.principalOf(req.session!));
   });
   command('updates', async (req, id, body) => {
     const changes = Object.fromEntries(Object.entries({ measures: body.measures, likelyConsequences: body.likelyConsequences }).filter(([, v]) => typeof v === 'string' && v.trim() !== ''));

@@ -7,7 +7,7 @@ import { SetDpoDto } from '../processor-dpo/dto/processor-dpo.dto';
 import { csvChunks, recordCursor, streamBody } from '../processor-dpo/processing-record';
 import { type ProcessorDpo } from '../processor-dpo/processor-dpo.service';
 import { field } from './forms';
-import { dateTime, html, type Html } from './html';
+import { dateTime, html, Html } from './html';
 import { type Signed } from './sessions';
 import { TRAIL_ROLES } from './trail';
 import { strings, type UiContext } from './ui-context';
@@ -19,6 +19,12 @@ import { strings, type UiContext } from './ui-context';
  */
 
 const roleOf = (req: Signed) => req.session!.role;
+
+/** The processor's registers, one link each (the current one marked). */
+export function registersNav(active: 'record' | 'roster' | 'dpo'): Html {
+  const link = (key: typeof active, href: string, label: string) => html`<a href="${href}"${key === active ? new Html(' aria-current="page"') : ''}>${label}</a>`;
+  return html`<nav aria-label="Registers" class="links">${link('record', '/ui/processing-record', 'Record of processing')} · ${link('roster', '/ui/staff', 'Roster of authorised persons')} · ${link('dpo', '/ui/processor/dpo', "The processor's DPO")}</nav>`;
+}
 const mayRead = (req: Signed) => TRAIL_ROLES.includes(roleOf(req));
 
 export function registerRoutes(router: Router, ui: UiContext, dpo: ProcessorDpo): void {
@@ -38,8 +44,8 @@ export function registerRoutes(router: Router, ui: UiContext, dpo: ProcessorDpo)
           req,
           'Record of processing',
           'registers',
-          html`<p class="muted">GDPR Art. 30(2): every controller the processor acts for, one row per contract ordered, active or awaiting destruction, oldest order first.</p>
-          <p class="links"><a href="/ui/processing-record.csv" download>Download the whole record (CSV)</a> · <a href="/ui/processor/dpo">The processor's DPO</a></p>
+          html`${registersNav('record')}<p class="muted">GDPR Art. 30(2): every controller the processor acts for, one row per contract ordered, active or awaiting destruction, oldest order first.</p>
+          <p class="links"><a href="/ui/processing-record.csv" download>Download the whole record (CSV)</a></p>
           <dl class="facts">
             <dt>Processor</dt><dd>${head.processor.name}</dd>
             <dt>Its DPO</dt><dd>${head.processor.dpo.name} · ${head.processor.dpo.email}</dd>
@@ -89,7 +95,7 @@ export function registerRoutes(router: Router, ui: UiContext, dpo: ProcessorDpo)
       req,
       "The processor's DPO",
       'registers',
-      html`<dl class="facts"><dt>Name</dt><dd>${current.name}</dd><dt>Email</dt><dd>${current.email}</dd><dt>Phone</dt><dd>${current.phone ?? '—'}</dd><dt>Since</dt><dd>${current.since ? dateTime(current.since) : 'the configuration'}</dd><dt>Controllers told</dt><dd>${current.controllersInformed === null ? '—' : html`${current.controllersInformed}, ${dateTime(current.communicatedAt)}`}</dd></dl>
+      html`${registersNav('dpo')}<dl class="facts"><dt>Name</dt><dd>${current.name}</dd><dt>Email</dt><dd>${current.email}</dd><dt>Phone</dt><dd>${current.phone ?? '—'}</dd><dt>Since</dt><dd>${current.since ? dateTime(current.since) : 'the configuration'}</dd><dt>Controllers told</dt><dd>${current.controllersInformed === null ? '—' : html`${current.controllersInformed}, ${dateTime(current.communicatedAt)}`}</dd></dl>
       ${form}`,
     );
   };

@@ -21,6 +21,8 @@ import { inboxRoutes } from './inbox';
 import { incidentRoutes } from './incidents';
 import { OidcClient } from './oidc';
 import { registerRoutes } from './registers';
+import { rosterRoutes } from './roster';
+import { Roster } from '../staff/staff.service';
 import { dashboardRoutes } from './dashboard';
 import { type Signed, UiSessions } from './sessions';
 import { sessionRequired, signInRoutes, signOutRoutes } from './sign-in';
@@ -98,6 +100,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   incidentRoutes(router, ui, app.get(Incidents));
   registerRoutes(router, ui, app.get(ProcessorDpo));
   dashboardRoutes(router, ui, dataSource);
+  rosterRoutes(router, ui, app.get(Roster), trails, (req, id, error) => contractPage(req, id, error));
   declaredFileRoutes(router, ui, app.get(DeclaredFiles), trails, (req, id, refused) => contractPage(req, id, null, {}, refused));
 
   // Anything else under /ui, and failures: a page, never a stack trace.

@@ -1,0 +1,159 @@
+import { type Router } from 'express';
+import { CANONICAL_UUID, staffType } from '#domain';
+import { ApiError } from '../common/api-error';
+import { toApiError } from '../common/error.filter';
+import { CommandBodyPipe } from '../kit/declared-files';
+import { type FileTrails } from '../kit/trail';
+import { type Roster } from '../staff/staff.service';
+import { clocksOf, commandForm, emailsOf, type Refused } from './file-forms';
+import { dateTime, html } from './html';
+import { registersNav } from './registers';
+import { bodyOf, formFieldsOf } from './schema-forms';
+import { type Signed } from './sessions';
+import { TRAIL_ROLES } from './trail';
+import { strings, type UiContext } from './ui-context';
+
+/*
+ * DESIGN §7 the roster of authorised persons (P3, P4): the people, their undertakings and trainings
+ * (due, lapsed), the contracts each is on; a person's page with their clocks and emails. Its forms
+ * are the roster's declared commands (their schemas, their roles), and a POST goes through the same
+ * service as the API's routes. Authorising a person is done from the contract's page.
+ */
+
+const spec = (name: 'register' | 'signConfidentiality' | 'recordTraining') => staffType.commands![name]!;
+const mayAct = (req: Signed, name: 'register' | 'signConfidentiality' | 'recordTraining') => (spec(name).roles as readonly string[]).includes(req.session!.role);
+
+export function rosterRoutes(router: Router, ui: UiContext, roster: Roster, trails: FileTrails, contractPage: (req: Signed, id: string, error: ApiError) => Promise<string>): void {
+  const { page } = ui;
+  const readers = (req: Signed) => {
+    if (!TRAIL_ROLES.includes(req.session!.role)) throw new ApiError(403, 'forbidden', 'The roster is for the DPO and admins.');
+  };
+
+  const listPage = async (req: Signed, refused: Refused | null = null) => {
+    const cursor = req.method === 'GET' && typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
+    const { items, nextCursor } = await roster.list({ limit: 100, ...(cursor ? { cursor } : {}) });
+    return page(
+      req,
+      'Roster of authorised persons',
+      'registers',
+      html`${registersNav('roster')}<p class="muted">Who may touch clients' data (P3, P4): each person needs a signed confidentiality undertaking and a valid data-protection training before being authorised on a contract.</p>
+      <div class="table-wrap"><table><caption class="muted">${items.length === 0 ? 'Nobody is on the roster yet.' : `${items.length} people on this page`}</caption>
+      <thead><tr><th scope="col">Person</th><th scope="col">Clearance</th><th scope="col">Undertaking</th><th scope="col">Training valid until</th><th scope="col">Contracts</th></tr></thead>
+      <tbody>${items.map(
+        (p) => html`<tr><td><a href="/ui/staff/${p.id}">${p.name}</a><br><span class="muted">${p.email}</span></td>
+          <td>${p.cleared ? html`<span class="ok">cleared</span>` : html`<span class="late">${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</td>
+          <td>${dateTime(p.confidentialitySignedAt)}</td>
+          <td>${p.trainingValidUntil ? html`${dateTime(p.trainingValidUntil)}${p.gaps.includes('training_lapsed') ? html` <span class="late">lapsed</span>` : ''}` : '—'}</td>
+          <td>${p.contracts.length === 0 ? '—' : p.contracts.map((c, i) => html`${i ? ', ' : ''}<a href="/ui/contracts/${c}">${c.slice(0, 8)}</a>`)}</td></tr>`,
+      )}</tbody></table></div>
+      ${nextCursor ? html`<p><a href="/ui/staff?cursor=${encodeURIComponent(nextCursor)}" rel="next">Next page</a></p>` : ''}
+      ${mayAct(req, 'register') ? commandForm(req, ui, '/ui/staff', 'staff-register', spec('register'), refused) : ''}`,
+    );
+  };
+
+  const personPage = async (req: Signed, id: string, refused: Refused | null = null) => {
+    const state = await roster.stored(id);
+    if (!state || state.status === 'none') throw new ApiError(404, 'not_found', 'No such person on the roster.');
+    const now = new Date().toISOString();
+    const p = await roster.found(id);
+    const { events } = await trails.events(id);
+    const forms = (['signConfidentiality', 'recordTraining'] as const).filter((n) => mayAct(req, n)).map((n) => commandForm(req, ui, `/ui/staff/${id}/${n}`, `staff-${n}`, spec(n), refused));
+    return page(
+      req,
+      p.name,
+      'registers',
+      html`${registersNav('roster')}
+      <p>${p.cleared ? html`<span class="status">cleared</span>` : html`<span class="status late">${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</p>
+      <dl class="facts"><dt>Email</dt><dd>${p.email}</dd><dt>On the roster since</dt><dd>${dateTime(p.registeredAt)}</dd><dt>Confidentiality undertaking</dt><dd>${dateTime(p.confidentialitySignedAt)}</dd>
+        <dt>Training valid until</dt><dd>${dateTime(p.trainingValidUntil)}</dd><dt>Contracts</dt><dd>${p.contracts.length === 0 ? '—' : p.contracts.map((c, i) => html`${i ? ', ' : ''}<a href="/ui/contracts/${c}">${c.slice(0, 8)}</a>`)}</dd></dl>
+      <h2>Trainings</h2>${p.trainings.length === 0 ? html`<p class="muted">No training recorded.</p>` : html`<ul>${p.trainings.map((t) => html`<li>${t.course}: ${dateTime(t.completedAt)}, valid until ${dateTime(t.validUntil)}</li>`)}</ul>`}
+      ${clocksOf(staffType, state, now)}
+      ${emailsOf(events)}
+      ${forms.length ? html`<h2>Actions</h2><div class="actions">${forms}</div>` : ''}`,
+    );
+  };
+
+  router.get('/staff', async (req: Signed, res, next) => {
+    try {
+      readers(req);
+      res.send(await listPage(req));
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.get('/staff/:sid', async (req: Signed, res, next) => {
+    try {
+      readers(req);
+      const id = String(req.params.sid);
+      if (!CANONICAL_UUID.test(id)) throw new ApiError(404, 'not_found', 'No such person on the roster.');
+      res.send(await personPage(req, id));
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.post('/staff', async (req: Signed, res, next) => {
+    const values = strings(req.body);
+    try {
+      if (!mayAct(req, 'register')) throw new ApiError(403, 'forbidden', 'Only the DPO and admins keep the roster.');
+      const body = new CommandBodyPipe(spec('register')).transform(bodyOf(formFieldsOf(spec('register').schema()), values));
+      const { view } = await roster.register(body, ui.principalOf(req.session!), null);
+      res.redirect(303, `/ui/staff/${view.id}`);
+    } catch (e) {
+      const error = toApiError(e);
+      if (error.status >= 500 || error.status === 403) return next(e);
+      res.status(error.status).send(await listPage(req, { form: 'staff-register', values, error }));
+    }
+  });
+
+  // From the contract's page: authorise a cleared person on it, or end an authorisation.
+  router.post('/contracts/:id/authorised-persons', async (req: Signed, res, next) => {
+    const contractId = String(req.params.id);
+    const values = strings(req.body);
+    try {
+      if (!CANONICAL_UUID.test(contractId)) throw new ApiError(404, 'not_found', 'No such contract.');
+      if (!(staffType.commands!.authorise!.roles as readonly string[]).includes(req.session!.role)) throw new ApiError(403, 'forbidden', 'This role may not authorise persons.');
+      if (!CANONICAL_UUID.test(values.staffId ?? '')) throw new ApiError(400, 'validation_failed', 'Choose a person.', { fields: [{ field: 'staffId', problem: 'choose a person from the roster' }] });
+      await roster.authorise(contractId, { staffId: values.staffId! }, ui.principalOf(req.session!));
+      res.redirect(303, `/ui/contracts/${contractId}`);
+    } catch (e) {
+      const error = toApiError(e);
+      if (error.status >= 500 || error.status === 403 || error.status === 404) return next(e);
+      res.status(error.status).send(await contractPage(req, contractId, error));
+    }
+  });
+
+  router.post('/contracts/:id/authorised-persons/:sid/revoke', async (req: Signed, res, next) => {
+    const contractId = String(req.params.id);
+    const staffId = String(req.params.sid);
+    try {
+      if (!CANONICAL_UUID.test(contractId) || !CANONICAL_UUID.test(staffId)) throw new ApiError(404, 'not_found', 'No such authorisation.');
+      if (!(staffType.commands!.revoke!.roles as readonly string[]).includes(req.session!.role)) throw new ApiError(403, 'forbidden', 'This role may not revoke authorisations.');
+      await roster.revoke(contractId, staffId, ui.principalOf(req.session!));
+      res.redirect(303, `/ui/contracts/${contractId}`);
+    } catch (e) {
+      const error = toApiError(e);
+      if (error.status >= 500 || error.status === 403 || error.status === 404) return next(e);
+      res.status(error.status).send(await contractPage(req, contractId, error));
+    }
+  });
+
+  router.post('/staff/:sid/:command', async (req: Signed, res, next) => {
+    const values = strings(req.body);
+    const id = String(req.params.sid);
+    const name = String(req.params.command);
+    try {
+      if (!CANONICAL_UUID.test(id) || (name !== 'signConfidentiality' && name !== 'recordTraining')) throw new ApiError(404, 'not_found', 'No such page.');
+      if (!mayAct(req, name)) throw new ApiError(403, 'forbidden', 'Only the DPO and admins keep the roster.');
+      const body = new CommandBodyPipe(spec(name)).transform(bodyOf(formFieldsOf(spec(name).schema()), values));
+      if (name === 'signConfidentiality') await roster.sign(id, body, ui.principalOf(req.session!));
+      else await roster.train(id, body, ui.principalOf(req.session!));
+      res.redirect(303, `/ui/staff/${id}`);
+    } catch (e) {
+      const error = toApiError(e);
+      if (error.status >= 500 || error.status === 403 || error.status === 404) return next(e);
+      res.status(error.status).send(await personPage(req, id, { form: `staff-${name}`, values, error }));
+    }
+  });
+}
