@@ -29,7 +29,8 @@ beforeAll(async () => {
   const [port, oidcPort] = [await freePort(), await freePort()];
   api = `http://127.0.0.1:${port}`;
   oidc = await startOidcProvider(`${api}/ui/callback`, oidcPort);
-  stack = await startStack({ PORT: String(port), OIDC_ISSUER: oidc.issuer });
+  // A short objection period, so a sub-processor change comes into force while the test watches.
+  stack = await startStack({ PORT: String(port), OIDC_ISSUER: oidc.issuer, SUB_PROCESSOR_OBJECTION_PERIOD: 'PT20S' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   fs.mkdirSync(SHOTS, { recursive: true });
   const order = await stack.request('POST', '/contracts', { role: 'account_manager', body: { reference: 'DUTIES-1', controller: { name: 'Duties SAS', email: 'privacy@duties.example' }, billingPeriod: 'P1Y' } });
@@ -70,6 +71,9 @@ async function submit(page: Page, f: Locator): Promise<void> {
   await Promise.all([page.waitForLoadState('load'), page.waitForURL(/\/ui\//), f.getByRole('button').click()]);
 }
 const status = (page: Page) => page.locator('.status').first().textContent();
+/** The second contract the inbox test ordered (DUTIES-2). */
+let secondId = '';
+const secondContractId = () => secondId;
 const items = async (route: string) => (await stack.request('GET', `/contracts/${contractId}/${route}`, { role: 'dpo' })).body.items as Record<string, unknown>[];
 
 describe('every duty of a contract, in the browser', () => {
@@ -230,7 +234,7 @@ describe('every duty of a contract, in the browser', () => {
 
   it("the inbox is a worklist: controller and reference on each row, one incident's notices grouped, the controller's deadlines marked as theirs, filters, the overdue count in the navigation", async () => {
     const second = await stack.request('POST', '/contracts', { role: 'account_manager', body: { reference: 'DUTIES-2', controller: { name: 'Second Duties SAS', email: 'privacy@second-duties.example' }, billingPeriod: 'P1Y' } });
-    const secondId: string = second.body.id;
+    secondId = second.body.id;
     await stack.request('POST', `/contracts/${secondId}/credentials`, { role: 'account_manager', body: { kind: 'sftp', host: 'sftp.second.example', username: 'deploy', secret: 'another-secret-value' } });
     // One incident over both contracts: once each notice is sent, the controller's 72 hours run.
     const incident = (await stack.request('POST', '/incidents', { role: 'dpo', body: { detectedAt: new Date().toISOString(), summary: 'Leaked backup credentials', scope: { contracts: [contractId, secondId] } } })).body.id as string;
@@ -334,6 +338,8 @@ describe('every duty of a contract, in the browser', () => {
     const dpiaRow = clocks.getByRole('row').filter({ hasText: 'Assistance request due' });
     expect((await dpiaRow.getByRole('cell').allTextContents()).slice(1)).toEqual(['ours', String(overdueDpia), String(open.filter((i) => i.kind === 'assistance-request-due' && !i.overdue && Date.parse(i.dueAt) < week).length)]);
     expect(await clocks.getByRole('row').filter({ hasText: 'Breach notice authority' }).textContent()).toContain("the controller's");
+    // The incident the inbox test confirmed: open, both its notices sent.
+    expect(await page.getByRole('region', { name: 'Open incidents' }).getByRole('row').filter({ hasText: 'Leaked backup credentials' }).textContent()).toContain('2 of 2');
     await check(page, 'dashboard');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('region', { name: 'Overdue, and due this week' }).getByRole('link', { name: 'Download as CSV' }).click()]);
     const csv = fs.readFileSync((await download.path())!, 'utf8').trimEnd().split('\r\n');
@@ -415,5 +421,45 @@ describe('every duty of a contract, in the browser', () => {
     await page.goto(contractUrl);
     await submit(page, page.getByRole('form', { name: 'Revoke Robin Operator' }));
     expect((await persons()).find((p) => p.staffId === staffId)!.authorisedUntil).not.toBeNull();
+  });
+
+  it('a sub-processor change announced by the DPO, objected to for one contract by account management, in force for the other', async () => {
+    const dpo = await signIn('dpo');
+    await dpo.goto(`${api}/ui/processing-record`);
+    await dpo.getByRole('navigation', { name: 'Registers' }).getByRole('link', { name: 'Sub-processors' }).click();
+    const announce = form(dpo, /Announce a change/);
+    await announce.getByLabel('Kind of change').selectOption('addition');
+    await announce.getByLabel('Sub-processor').fill('Scaleway');
+    await announce.getByLabel('Its role').fill('Backup storage');
+    await announce.getByLabel('Its country').fill('France');
+    await announce.getByLabel('New location id').fill('scw-par-2');
+    await announce.getByLabel('New location name').fill('Scaleway PAR-2');
+    await announce.getByLabel('New location kind').selectOption('backup');
+    await announce.getByLabel('New location site').fill('Paris, France');
+    await announce.getByLabel('In force from (UTC)').fill(local(Date.now() + 30_000));
+    await submit(dpo, announce);
+    const changeId = dpo.url().split('/').at(-1)!;
+    expect(await status(dpo)).toMatch(/announced|notified/);
+    await waitFor('both notices', async () => {
+      await dpo.reload();
+      return (await dpo.locator('tbody tr').count()) === 2;
+    }, { timeoutMs: 20_000, intervalMs: 300 });
+    await check(dpo, 'sub-processor-change');
+
+    const manager = await signIn('account-manager');
+    await manager.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sub-processors' }).click();
+    await manager.getByRole('link', { name: /addition: Scaleway, Scaleway PAR-2/ }).click();
+    const objection = manager.getByRole('form', { name: 'Object for Duties SAS' });
+    await objection.getByLabel("The controller's reason").fill('Our policy keeps backups at sites we audited');
+    await submit(manager, objection);
+    expect(await manager.locator('tbody tr').filter({ hasText: 'DUTIES-1' }).textContent()).toContain('Our policy keeps backups at sites we audited');
+
+    const notice = async (id: string) => (await stack.request('GET', `/contracts/${id}/sub-processor-changes/${changeId}`, { role: 'dpo' })).body as { status: string; keptBecause: string | null };
+    await waitFor('in force', async () => (await stack.request('GET', `/sub-processor-changes/${changeId}`, { role: 'dpo' })).body.status === 'effective', { timeoutMs: 90_000, intervalMs: 500 });
+    await waitFor('each notice settled', async () => (await notice(contractId)).status === 'kept' && ['applied', 'lapsed'].includes((await notice(secondContractId())).status), { timeoutMs: 30_000, intervalMs: 500 });
+    expect(await notice(contractId)).toMatchObject({ status: 'kept', keptBecause: 'objection' });
+    expect((await notice(secondContractId())).status).toBe('applied');
+    await dpo.goto(`${api}/ui/sub-processors`);
+    expect(await dpo.getByRole('table').first().textContent()).toContain('Scaleway PAR-2: Paris, France');
   });
 });

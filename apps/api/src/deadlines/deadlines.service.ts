@@ -41,6 +41,9 @@ export interface WorkItem {
   readonly controller: string | null;
   readonly reference: string | null;
   readonly incidentId: string | null;
+  /** How many clocks the row stands for (one incident's notices, grouped), and how many of them are overdue. */
+  readonly count: number;
+  readonly overdueCount: number;
 }
 
 /** What the worklist shows: of one kind, of controllers whose name holds a text, overdue only. */
@@ -64,22 +67,34 @@ export class DeadlineQueries {
   }
 
   /**
-   * The browser's worklist: the first `limit` clocks by due date that match `filter`, each with the
-   * controller and reference of its contract and, for a breach notice, its incident (to group by).
+   * The browser's worklist: the first `limit` rows by due date that match `filter`. A row is one
+   * clock, with the controller and reference of its contract; or, for the breach notices one
+   * incident opened, one row per kind of clock — grouped in the database, so an incident of
+   * thousands of notices is one row, not the page.
    */
   async worklist(filter: WorkFilter, limit: number, now: Date = new Date()): Promise<{ items: WorkItem[]; more: boolean }> {
     const rows = (await this.dataSource.query(
-      `SELECT d.stream_type, d.stream_id, d.kind, d.due_at, d.contract_id::text AS contract_id, c.controller_name, c.reference, b.incident_id::text AS incident_id
-         FROM ${DEADLINES_TABLE} d
-         LEFT JOIN contracts c ON c.id = d.contract_id
-         LEFT JOIN ${BREACH_NOTICES} b ON d.stream_type = 'breach-notice' AND b.id::text = d.stream_id
-        WHERE ($1::text IS NULL OR d.kind = $1)
-          AND ($2::text IS NULL OR strpos(lower(c.controller_name), lower($2)) > 0)
-          AND (NOT $3 OR d.due_at < $4)
-        ORDER BY d.due_at, d.stream_type, d.stream_id, d.kind
-        LIMIT $5`,
+      `WITH matching AS (
+         SELECT d.stream_type, d.stream_id, d.kind, d.due_at, d.contract_id, b.incident_id
+           FROM ${DEADLINES_TABLE} d
+           LEFT JOIN contracts c ON c.id = d.contract_id
+           LEFT JOIN ${BREACH_NOTICES} b ON d.stream_type = 'breach-notice' AND b.id = CASE WHEN d.stream_type = 'breach-notice' THEN d.stream_id::uuid END
+          WHERE ($1::text IS NULL OR d.kind = $1)
+            AND ($2::text IS NULL OR strpos(lower(c.controller_name), lower($2)) > 0)
+            AND (NOT $3 OR d.due_at < $4)
+       ), rows AS (
+         SELECT stream_type, stream_id, kind, due_at, contract_id, NULL::uuid AS incident_id, 1 AS count, (due_at < $4)::int AS overdue
+           FROM matching WHERE incident_id IS NULL
+         UNION ALL
+         SELECT 'breach-notice', (array_agg(stream_id ORDER BY due_at, stream_id))[1], kind, min(due_at), (array_agg(contract_id ORDER BY due_at, stream_id))[1], incident_id, count(*)::int, count(*) FILTER (WHERE due_at < $4)::int
+           FROM matching WHERE incident_id IS NOT NULL GROUP BY incident_id, kind
+       )
+       SELECT r.stream_type, r.stream_id, r.kind, r.due_at, r.contract_id::text AS contract_id, r.incident_id::text AS incident_id, r.count, r.overdue, c.controller_name, c.reference
+         FROM (SELECT * FROM rows ORDER BY due_at, stream_type, stream_id, kind LIMIT $5) r
+         LEFT JOIN contracts c ON c.id = r.contract_id
+        ORDER BY r.due_at, r.stream_type, r.stream_id, r.kind`,
       [filter.kind ?? null, filter.controller ?? null, filter.overdue ?? false, now.toISOString(), limit + 1],
-    )) as { stream_type: string; stream_id: string; kind: string; due_at: Date; contract_id: string | null; controller_name: string | null; reference: string | null; incident_id: string | null }[];
+    )) as { stream_type: string; stream_id: string; kind: string; due_at: Date; contract_id: string | null; incident_id: string | null; count: number; overdue: number; controller_name: string | null; reference: string | null }[];
     const items = rows.slice(0, limit).map((r) => ({
       type: r.stream_type,
       fileId: r.stream_id,
@@ -91,6 +106,8 @@ export class DeadlineQueries {
       controller: r.controller_name,
       reference: r.reference,
       incidentId: r.incident_id,
+      count: r.count,
+      overdueCount: r.overdue,
     }));
     return { items, more: rows.length > limit };
   }

@@ -12,7 +12,8 @@ import { type UiContext } from './ui-context';
 /*
  * DESIGN §7 the DPO's dashboard, its landing page: what is overdue and what falls due this week, by
  * kind (a bar chart beside its table), the destructions in progress with their deadlines, the
- * sub-processor changes not yet in force, and the controllers whose breach contact is unconfirmed.
+ * open incidents with their notices sent, trainings about to lapse, the sub-processor changes not
+ * yet in force, and the controllers whose breach contact is unconfirmed.
  * Every picture has its table; every list downloads as CSV. Drawn on the server: no script.
  */
 
@@ -22,16 +23,27 @@ const CHECKS = fileTypeNamed('contact-check')!;
 /** A contact check waiting for the controller to confirm its breach contact. */
 const UNCONFIRMED = 'awaiting';
 
+/** Rows a list shows on the page; its CSV holds every row. */
+const SHOWN = 200;
+const INCIDENTS = fileTypeNamed('incident')!;
+const OPEN_INCIDENT = statusesOf(INCIDENTS).filter((s) => !finalStatusesOf(INCIDENTS).includes(s));
+const NOTICES = fileTypeNamed('breach-notice')!.readModel.table;
+/** Trainings lapsing within this many days are listed as about to lapse. */
+const LAPSE_SOON_DAYS = 30;
+
 interface Lists {
   readonly clocks: { kind: string; overdue: number; week: number }[];
+  readonly incidents: { id: string; summary: string; status: string; affected: number; sent: number }[];
+  readonly trainings: { id: string; name: string; lapsesAt: string }[];
   readonly destructions: { id: string; reference: string | null; controller: string; status: string; deadline: string | null }[];
   readonly changes: { id: string; subProcessor: string; location: string; status: string; objectionDeadline: string; effectiveAt: string }[];
   readonly contacts: { id: string; contact: string; since: string; due: string | null }[];
 }
 
-async function lists(dataSource: DataSource, now: Date): Promise<Lists> {
+/** Every list, each cut at `limit` rows (null: every row, for a CSV). */
+async function lists(dataSource: DataSource, now: Date, limit: number | null): Promise<Lists> {
   const at = now.toISOString();
-  const [clocks, destructions, changes, contacts] = await Promise.all([
+  const [clocks, destructions, changes, contacts, incidents, trainings] = await Promise.all([
     dataSource.query(
       `SELECT kind, count(*) FILTER (WHERE due_at < $1)::int AS overdue, count(*) FILTER (WHERE due_at >= $1 AND due_at < $1::timestamptz + interval '7 days')::int AS week
          FROM ${DEADLINES_TABLE} WHERE due_at < $1::timestamptz + interval '7 days' GROUP BY kind ORDER BY kind`,
@@ -39,21 +51,39 @@ async function lists(dataSource: DataSource, now: Date): Promise<Lists> {
     ) as Promise<Lists['clocks']>,
     dataSource.query(
       `SELECT id::text AS id, reference, controller_name AS controller, destruction_status AS status, destruction_deadline AS deadline
-         FROM contracts WHERE destruction_status IN ('scheduled', 'in_progress') ORDER BY destruction_deadline NULLS LAST, id LIMIT 200`,
+         FROM contracts WHERE destruction_status IN ('scheduled', 'in_progress') ORDER BY destruction_deadline NULLS LAST, id LIMIT $1`,
+      [limit],
     ) as Promise<(Omit<Lists['destructions'][number], 'deadline'> & { deadline: Date | null })[]>,
-    dataSource.query(`SELECT state FROM ${CHANGES.readModel.table} WHERE status = ANY($1::text[]) ORDER BY received_at, id LIMIT 200`, [PENDING_CHANGE]) as Promise<{ state: SubProcessorChangeState }[]>,
+    dataSource.query(`SELECT state FROM ${CHANGES.readModel.table} WHERE status = ANY($1::text[]) ORDER BY received_at, id LIMIT $2`, [PENDING_CHANGE, limit]) as Promise<{ state: SubProcessorChangeState }[]>,
     dataSource.query(
-      `SELECT c.id::text AS id, c.state->>'contact' AS contact, c.updated_at AS since, d.due_at AS due
+      `SELECT c.id::text AS id, c.state->'rounds'->-1->>'contact' AS contact, c.state->'rounds'->-1->>'openedAt' AS since, d.due_at AS due
          FROM ${CHECKS.readModel.table} c LEFT JOIN ${DEADLINES_TABLE} d ON d.stream_type = $2 AND d.stream_id = c.id::text
-        WHERE c.status = $1 ORDER BY d.due_at NULLS LAST, c.id LIMIT 200`,
-      [UNCONFIRMED, CHECKS.name],
-    ) as Promise<{ id: string; contact: string; since: Date; due: Date | null }[]>,
+        WHERE c.status = $1 ORDER BY d.due_at NULLS LAST, c.id LIMIT $3`,
+      [UNCONFIRMED, CHECKS.name, limit],
+    ) as Promise<{ id: string; contact: string; since: string; due: Date | null }[]>,
+    // Open incidents, with their notices sent out of the contracts affected.
+    dataSource.query(
+      `SELECT i.id::text AS id, i.state->'content'->>'summary' AS summary, i.status,
+              (SELECT count(*)::int FROM ${NOTICES} n WHERE n.incident_id = i.id) AS affected,
+              (SELECT count(*)::int FROM ${NOTICES} n WHERE n.incident_id = i.id AND n.status <> 'pending') AS sent
+         FROM ${INCIDENTS.readModel.table} i WHERE i.status = ANY($1::text[]) ORDER BY i.${'listedAtColumn' in INCIDENTS.readModel ? INCIDENTS.readModel.listedAtColumn : 'received_at'} DESC, i.id LIMIT $2`,
+      [OPEN_INCIDENT, limit],
+    ) as Promise<Lists['incidents']>,
+    // Trainings that lapse within LAPSE_SOON_DAYS (the roster's own clock).
+    dataSource.query(
+      `SELECT s.id::text AS id, s.state->>'name' AS name, d.due_at AS lapses_at
+         FROM ${DEADLINES_TABLE} d JOIN staff s ON d.stream_type = 'staff' AND s.id = CASE WHEN d.stream_type = 'staff' THEN d.stream_id::uuid END
+        WHERE d.kind = 'training-lapse' AND d.due_at < $1::timestamptz + make_interval(days => $2) ORDER BY d.due_at, s.id LIMIT $3`,
+      [at, LAPSE_SOON_DAYS, limit],
+    ) as Promise<{ id: string; name: string; lapses_at: Date }[]>,
   ]);
   return {
     clocks,
     destructions: destructions.map((d) => ({ ...d, deadline: d.deadline?.toISOString() ?? null })),
     changes: changes.map(({ state }) => toSubProcessorChangeView(state)).map((c) => ({ id: c.id, subProcessor: c.subProcessor.name, location: c.location.name, status: c.status, objectionDeadline: c.objectionDeadline, effectiveAt: c.effectiveAt })),
-    contacts: contacts.map((c) => ({ id: c.id, contact: c.contact, since: c.since.toISOString(), due: c.due?.toISOString() ?? null })),
+    contacts: contacts.map((c) => ({ id: c.id, contact: c.contact, since: c.since, due: c.due?.toISOString() ?? null })),
+    incidents,
+    trainings: trainings.map((t) => ({ id: t.id, name: t.name, lapsesAt: t.lapses_at.toISOString() })),
   };
 }
 
@@ -85,6 +115,8 @@ const CSV: Record<keyof Lists, { readonly columns: readonly string[]; readonly r
   destructions: { columns: ['contract_id', 'reference', 'controller', 'status', 'deadline'], row: (d: Lists['destructions'][number]) => [d.id, d.reference, d.controller, d.status, d.deadline] },
   changes: { columns: ['change_id', 'sub_processor', 'location', 'status', 'objection_deadline', 'effective_at'], row: (c: Lists['changes'][number]) => [c.id, c.subProcessor, c.location, c.status, c.objectionDeadline, c.effectiveAt] },
   contacts: { columns: ['check_id', 'breach_contact', 'awaiting_since', 'reminder_due'], row: (c: Lists['contacts'][number]) => [c.id, c.contact, c.since, c.due] },
+  incidents: { columns: ['incident_id', 'summary', 'status', 'contracts_affected', 'notices_sent'], row: (i: Lists['incidents'][number]) => [i.id, i.summary, i.status, i.affected, i.sent] },
+  trainings: { columns: ['staff_id', 'name', 'training_lapses_at'], row: (t: Lists['trainings'][number]) => [t.id, t.name, t.lapsesAt] },
 };
 
 export function dashboardRoutes(router: Router, ui: UiContext, dataSource: DataSource): void {
@@ -97,8 +129,9 @@ export function dashboardRoutes(router: Router, ui: UiContext, dataSource: DataS
     try {
       allowed(req);
       const now = new Date();
-      const l = await lists(dataSource, now);
-      const download = (list: keyof Lists) => html`<a href="/ui/dashboard/${list}.csv" download>Download as CSV</a>`;
+      const l = await lists(dataSource, now, SHOWN);
+      // A list cut short says so; its CSV holds every row.
+      const download = (list: keyof Lists) => html`${l[list].length >= SHOWN ? html`<span class="muted">The first ${SHOWN} shown. </span>` : ''}<a href="/ui/dashboard/${list}.csv" download>Download as CSV</a>`;
       res.send(
         page(
           req,
@@ -109,6 +142,14 @@ export function dashboardRoutes(router: Router, ui: UiContext, dataSource: DataS
             <div class="table-wrap"><table><thead><tr><th scope="col">What is due</th><th scope="col">Whose deadline</th><th scope="col">Overdue</th><th scope="col">Due within 7 days</th></tr></thead>
             <tbody>${l.clocks.map((c) => html`<tr><td><a href="/ui/inbox?kind=${c.kind}">${clockLabel(c.kind)}</a></td><td>${clockOwner(c.kind) === 'controller' ? html`<span class="theirs">the controller's</span>` : 'ours'}</td><td>${c.overdue ? html`<span class="late">${c.overdue}</span>` : '0'}</td><td>${c.week}</td></tr>`)}</tbody></table></div>`}
             <p>${download('clocks')}</p></section>
+          <section aria-labelledby="incidents-title"><h2 id="incidents-title">Open incidents</h2>
+            ${l.incidents.length === 0 ? html`<p class="muted">No incident is open.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Incident</th><th scope="col">Status</th><th scope="col">Notices sent</th></tr></thead>
+            <tbody>${l.incidents.map((i) => html`<tr><td><a href="/ui/incidents/${i.id}">${i.summary}</a></td><td><span class="status">${i.status}</span></td><td>${i.sent} of ${i.affected}</td></tr>`)}</tbody></table></div>`}
+            <p>${download('incidents')}</p></section>
+          <section aria-labelledby="trainings-title"><h2 id="trainings-title">Trainings about to lapse</h2>
+            ${l.trainings.length === 0 ? html`<p class="muted">No training lapses within ${LAPSE_SOON_DAYS} days.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Person</th><th scope="col">Training lapses</th></tr></thead>
+            <tbody>${l.trainings.map((t) => html`<tr><td><a href="/ui/staff/${t.id}">${t.name}</a></td><td>${dateWithCountdown(t.lapsesAt, t.lapsesAt < now.toISOString())}</td></tr>`)}</tbody></table></div>`}
+            <p>${download('trainings')}</p></section>
           <section aria-labelledby="destructions-title"><h2 id="destructions-title">Destructions in progress</h2>
             ${l.destructions.length === 0 ? html`<p class="muted">No destruction is under way.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Contract</th><th scope="col">Controller</th><th scope="col">Status</th><th scope="col">Deadline</th></tr></thead>
             <tbody>${l.destructions.map((d) => html`<tr><td><a href="/ui/contracts/${d.id}">${d.reference ?? d.id.slice(0, 8)}</a></td><td>${d.controller}</td><td><span class="status">${d.status.replace(/_/g, ' ')}</span></td><td>${dateWithCountdown(d.deadline, d.deadline !== null && d.deadline < now.toISOString())}</td></tr>`)}</tbody></table></div>`}
@@ -134,7 +175,7 @@ export function dashboardRoutes(router: Router, ui: UiContext, dataSource: DataS
       const list = String(req.params.list) as keyof Lists;
       if (!Object.hasOwn(CSV, list)) throw new ApiError(404, 'not_found', 'No such list.');
       const { columns, row } = CSV[list];
-      const rows = (await lists(dataSource, new Date()))[list] as never[];
+      const rows = (await lists(dataSource, new Date(), null))[list] as never[];
       res.setHeader('content-disposition', `attachment; filename="dashboard-${list}-${new Date().toISOString().slice(0, 10)}.csv"`);
       res.type('text/csv; charset=utf-8').send([columns.join(','), ...rows.map((r) => row(r).map((v) => csvCell(v === null || v === undefined ? '' : String(v))).join(','))].join('\r\n') + '\r\n');
     } catch (e) {

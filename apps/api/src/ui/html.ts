@@ -63,7 +63,7 @@ export function layout(ctx: PageContext, body: Html): string {
     ${ctx.role === 'account_manager' ? nav('/ui/contracts/new', 'Order', 'new') : ''}
     ${nav('/ui/inbox', 'Inbox', 'inbox')}${ctx.overdue ? html` <a class="badge late" href="/ui/inbox?overdue=1">${ctx.overdue} overdue</a>` : ''}
     ${ctx.role === 'dpo' || ctx.role === 'admin' ? nav('/ui/incidents', 'Incidents', 'incidents') : ''}
-    ${ctx.role === 'dpo' || ctx.role === 'admin' ? nav('/ui/processing-record', 'Registers', 'registers') : ''}
+    ${ctx.role === 'dpo' || ctx.role === 'admin' ? nav('/ui/processing-record', 'Registers', 'registers') : ctx.role === 'account_manager' ? nav('/ui/sub-processors', 'Sub-processors', 'registers') : ''}
   </nav>
   <form method="post" action="/ui/logout" class="signout">
     <input type="hidden" name="_csrf" value="${ctx.csrf}">

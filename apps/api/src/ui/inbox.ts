@@ -2,6 +2,7 @@ import { type Router } from 'express';
 import { DEADLINE_KINDS, fileTypeNamed } from '#domain';
 import { type DeadlineQueries, type WorkFilter, type WorkItem } from '../deadlines/deadlines.service';
 import { filePageOf } from './file-forms';
+import { type Role } from '#infra/auth/api-keys';
 import { dateWithCountdown, html, Html } from './html';
 import { clockLabel } from './schema-forms';
 import { type Signed } from './sessions';
@@ -14,6 +15,9 @@ import { type UiContext } from './ui-context';
  * by kind, by controller, overdue only.
  */
 
+/** Who may open an incident's and the roster's pages (the links the inbox offers them). */
+const INCIDENT_READERS: readonly Role[] = ['dpo', 'admin'];
+
 /** Rows shown: the first this many clocks by due date that match the filter. */
 const SHOWN = 500;
 
@@ -23,46 +27,31 @@ function filterOf(query: Record<string, unknown>): WorkFilter {
   return { ...(kind ? { kind } : {}), ...(controller ? { controller } : {}), ...(query.overdue === '1' ? { overdue: true } : {}) };
 }
 
-/** One row, or the rows of one incident's notices with the same clock, in the place of the earliest. */
-type Row = { readonly item: WorkItem; readonly count: number; readonly overdueCount: number };
-
-function grouped(items: readonly WorkItem[]): Row[] {
-  const rows: Row[] = [];
-  const byIncident = new Map<string, number>();
-  for (const item of items) {
-    const key = item.incidentId ? `${item.incidentId}|${item.kind}` : null;
-    const at = key ? byIncident.get(key) : undefined;
-    if (at === undefined) {
-      if (key) byIncident.set(key, rows.length);
-      rows.push({ item, count: 1, overdueCount: item.overdue ? 1 : 0 });
-    } else {
-      const r = rows[at]!;
-      rows[at] = { item: r.item, count: r.count + 1, overdueCount: r.overdueCount + (item.overdue ? 1 : 0) };
-    }
+/** The file a row is about, linked where the caller has a page for it. */
+function fileCell(i: WorkItem, role: Role): Html | string {
+  const noun = fileTypeNamed(i.type)?.noun ?? i.type;
+  const incidents = INCIDENT_READERS.includes(role);
+  if (i.count > 1) {
+    const what = html`${i.count} ${noun}s of incident ${i.incidentId!.slice(0, 8)}`;
+    return html`${incidents ? html`<a href="/ui/incidents/${i.incidentId!}">${what}</a>` : what}${i.overdueCount ? html`, <span class="late">${i.overdueCount} overdue</span>` : ''}`;
   }
-  return rows;
+  if (i.contractId && filePageOf(i.contractId, i.type, i.fileId)) return html`<a href="${filePageOf(i.contractId, i.type, i.fileId)!}">${noun}</a>`;
+  if (i.type === 'contract') return html`<a href="/ui/contracts/${i.fileId}">the contract</a>`;
+  if (i.type === 'staff' && incidents) return html`<a href="/ui/staff/${i.fileId}">${noun}</a>`;
+  if (i.incidentId && incidents) return html`<a href="/ui/incidents/${i.incidentId}">${noun} (incident ${i.incidentId.slice(0, 8)})</a>`;
+  return noun;
 }
 
-function rowHtml({ item: i, count, overdueCount }: Row): Html {
+function rowHtml(i: WorkItem, role: Role): Html {
   const theirs = i.whose === 'controller';
-  const noun = fileTypeNamed(i.type)?.noun ?? i.type;
-  const file =
-    count > 1
-      ? html`<a href="/ui/incidents/${i.incidentId!}">${count} ${noun}s of incident ${i.incidentId!.slice(0, 8)}</a>${overdueCount ? html`, <span class="late">${overdueCount} overdue</span>` : ''}`
-      : i.contractId && filePageOf(i.contractId, i.type, i.fileId)
-        ? html`<a href="${filePageOf(i.contractId, i.type, i.fileId)!}">${noun}</a>`
-        : i.type === 'contract'
-          ? html`<a href="/ui/contracts/${i.fileId}">the contract</a>`
-          : i.incidentId
-            ? html`<a href="/ui/incidents/${i.incidentId}">${noun} (incident ${i.incidentId.slice(0, 8)})</a>`
-            : noun;
+  const many = i.count > 1;
   return html`<tr${i.overdue && !theirs ? new Html(' class="late"') : ''}>
-    <td>${dateWithCountdown(i.dueAt, i.overdue)}</td>
+    <td>${dateWithCountdown(i.dueAt, i.overdue)}${many ? html` <span class="muted">(the earliest)</span>` : ''}</td>
     <td>${clockLabel(i.kind)}${i.overdue ? html` <span class="late">overdue</span>` : ''}</td>
     <td>${theirs ? html`<span class="theirs">the controller's</span>` : 'ours'}</td>
-    <td>${i.controller ?? html`<span class="muted">processor-wide</span>`}</td>
-    <td>${i.contractId ? html`<a href="/ui/contracts/${i.contractId}">${i.reference ?? `contract ${i.contractId.slice(0, 8)}`}</a>` : '—'}</td>
-    <td>${file}</td>
+    <td>${many ? html`<span class="muted">${i.count} controllers</span>` : (i.controller ?? html`<span class="muted">processor-wide</span>`)}</td>
+    <td>${many ? '—' : i.contractId ? html`<a href="/ui/contracts/${i.contractId}">${i.reference ?? `contract ${i.contractId.slice(0, 8)}`}</a>` : '—'}</td>
+    <td>${fileCell(i, role)}</td>
   </tr>`;
 }
 
@@ -74,7 +63,7 @@ export function inboxRoutes(router: Router, ui: UiContext, deadlines: DeadlineQu
       const filter = filterOf(req.query as Record<string, unknown>);
       const { items, more } = await deadlines.worklist(filter, SHOWN);
       const ours = items.filter((i) => i.whose === 'processor');
-      const rows = grouped(items);
+      const count = (list: readonly WorkItem[]) => list.reduce((n, i) => n + i.count, 0);
       const selected = (on: boolean) => (on ? new Html(' selected') : '');
       res.send(
         page(
@@ -87,9 +76,9 @@ export function inboxRoutes(router: Router, ui: UiContext, deadlines: DeadlineQu
             <div class="field"><label><input type="checkbox" name="overdue" value="1"${filter.overdue ? new Html(' checked') : ''}> Overdue only</label></div>
             <button type="submit">Filter</button></form>
           <div class="table-wrap"><table>
-          <caption class="muted">${items.length === 0 ? 'Nothing is due.' : `${ours.filter((i) => i.overdue).length} of ours overdue, ${ours.length} of our clocks and ${items.length - ours.length} of the controllers' own deadlines open${more ? ` (the first ${SHOWN} by due date; GET /deadlines pages through all)` : ''}`}</caption>
+          <caption class="muted">${items.length === 0 ? 'Nothing is due.' : `${ours.reduce((n, i) => n + i.overdueCount, 0)} of ours overdue, ${count(ours)} of our clocks and ${count(items) - count(ours)} of the controllers' own deadlines open${more ? ` (the first ${SHOWN} rows by due date; GET /deadlines pages through all)` : ''}`}</caption>
           <thead><tr><th scope="col">Due</th><th scope="col">What is due</th><th scope="col">Whose deadline</th><th scope="col">Controller</th><th scope="col">Contract</th><th scope="col">File</th></tr></thead>
-          <tbody>${rows.map(rowHtml)}</tbody></table></div>`,
+          <tbody>${items.map((i) => rowHtml(i, req.session!.role))}</tbody></table></div>`,
         ),
       );
     } catch (e) {

@@ -22,6 +22,8 @@ import { incidentRoutes } from './incidents';
 import { OidcClient } from './oidc';
 import { registerRoutes } from './registers';
 import { rosterRoutes } from './roster';
+import { subProcessorRoutes } from './sub-processors';
+import { SubProcessorChanges, SubProcessorNotices } from '../sub-processors/sub-processors.service';
 import { Roster } from '../staff/staff.service';
 import { dashboardRoutes } from './dashboard';
 import { type Signed, UiSessions } from './sessions';
@@ -101,6 +103,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   registerRoutes(router, ui, app.get(ProcessorDpo));
   dashboardRoutes(router, ui, dataSource);
   rosterRoutes(router, ui, app.get(Roster), trails, (req, id, error) => contractPage(req, id, error));
+  subProcessorRoutes(router, ui, app.get(SubProcessorChanges), app.get(SubProcessorNotices), dataSource);
   declaredFileRoutes(router, ui, app.get(DeclaredFiles), trails, (req, id, refused) => contractPage(req, id, null, {}, refused));
 
   // Anything else under /ui, and failures: a page, never a stack trace.

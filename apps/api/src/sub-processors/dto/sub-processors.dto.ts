@@ -6,7 +6,8 @@ import { SUB_PROCESSOR_CHANGE_KINDS } from '#domain';
 import { Instant, OptionalText, Text } from '../../common/fields';
 import { StorageLocationView } from '../../contracts/dto/views';
 
-const LOCATION_KINDS = ['web-platform', 'backup'];
+/** The kinds of storage location a change may add. */
+export const LOCATION_KINDS = ['web-platform', 'backup'];
 
 export class SubProcessorPartyDto {
   @Text('subProcessorName', { example: 'OVH (OVHcloud)' }) name!: string;

@@ -1,0 +1,147 @@
+import { type Router } from 'express';
+import { type DataSource } from 'typeorm';
+import { CANONICAL_UUID, SUB_PROCESSOR_CHANGE_KINDS, SUB_PROCESSORS, STORAGE_LOCATIONS, toSubProcessorNoticeView, type SubProcessorNoticeState } from '#domain';
+import { ApiError } from '../common/api-error';
+import { toApiError } from '../common/error.filter';
+import { AnnounceSubProcessorChangeDto, LOCATION_KINDS, ObjectionDto } from '../sub-processors/dto/sub-processors.dto';
+import { type SubProcessorChanges, type SubProcessorNotices } from '../sub-processors/sub-processors.service';
+import { field } from './forms';
+import { dateTime, html, Html } from './html';
+import { registersNav } from './registers';
+import { utcOfLocal } from './schema-forms';
+import { type Signed } from './sessions';
+import { strings, type UiContext } from './ui-context';
+
+/*
+ * DESIGN §7, §3.8 the sub-processors in the browser: the register (the catalog's parties and those
+ * a change in force engaged), every change announced with its objection period, announcing one (the
+ * DPO, as the API lets), and each change's notices to the contracts it affects with their
+ * objections, recorded by account management for the controller. The same services as the API.
+ */
+
+const choice = (id: string, label: string, options: readonly string[], value: string | undefined) =>
+  html`<div class="field"><label for="${id}">${label}</label><select id="${id}" name="${id}">${options.map((o) => html`<option value="${o}"${o === value ? new Html(' selected') : ''}>${o}</option>`)}</select></div>`;
+
+export function subProcessorRoutes(router: Router, ui: UiContext, changes: SubProcessorChanges, notices: SubProcessorNotices, dataSource: DataSource): void {
+  const { page, csrfField } = ui;
+
+  const registerPage = async (req: Signed, error: ApiError | null = null, values: Record<string, string> = {}) => {
+    const all = await changes.all();
+    const engaged = all.filter((c) => c.status === 'effective');
+    const dpo = req.session!.role === 'dpo';
+    return page(
+      req,
+      'Sub-processors',
+      'registers',
+      html`${registersNav('sub-processors', req.session!.role)}<p class="muted">GDPR 28(2), 28(4): the parties that hold controllers' data for the processor, and every change announced. A controller may object within the objection period.</p>
+      <div class="table-wrap"><table><caption class="muted">The register</caption><thead><tr><th scope="col">Party</th><th scope="col">Role</th><th scope="col">Country</th><th scope="col" class="wide">Sites</th></tr></thead>
+      <tbody>${SUB_PROCESSORS.map((s) => html`<tr><td>${s.name}</td><td>${s.role}</td><td>${s.country}</td><td class="wide">${s.locations.map((id) => STORAGE_LOCATIONS.find((l) => l.id === id)!).map((l) => `${l.name}: ${l.site}`).join('; ')}</td></tr>`)}
+        ${engaged.map((c) => html`<tr><td>${c.subProcessor.name}</td><td>${c.subProcessor.role}</td><td>${c.subProcessor.country}</td><td class="wide">${c.location.name}: ${c.location.site}</td></tr>`)}</tbody></table></div>
+      <h2>Changes</h2>
+      ${all.length === 0 ? html`<p class="muted">No change announced.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Change</th><th scope="col">Status</th><th scope="col">Objections until</th><th scope="col">In force</th><th scope="col">Contracts told</th></tr></thead>
+        <tbody>${all.map((c) => html`<tr><td><a href="/ui/sub-processors/changes/${c.id}">${c.kind}: ${c.subProcessor.name}, ${c.location.name}${c.replaces ? ` (replacing ${c.replaces})` : ''}</a></td><td><span class="status">${c.status}</span></td><td>${dateTime(c.objectionDeadline)}</td><td>${dateTime(c.effectiveAt)}</td><td>${c.contractsNotified ?? '—'}</td></tr>`)}</tbody></table></div>`}
+      ${dpo
+        ? html`<form method="post" action="/ui/sub-processors" class="card" aria-labelledby="announce-title">${csrfField(req)}<h2 id="announce-title">Announce a change</h2>
+          <p class="muted">Every contract it affects gets a notice, and its controller an email, at once; the change takes effect no earlier than the objection period after today.</p>
+          ${error ? html`<p class="notice" role="alert">${error.message}</p>` : ''}
+          ${choice('kind', 'Kind of change', SUB_PROCESSOR_CHANGE_KINDS, values.kind)}
+          ${field('subProcessorName', 'Sub-processor', values.subProcessorName, error, 'change.subProcessor.name')}
+          ${field('subProcessorRole', 'Its role', values.subProcessorRole, error, 'change.subProcessor.role')}
+          ${field('subProcessorCountry', 'Its country', values.subProcessorCountry, error, 'change.subProcessor.country')}
+          ${field('locationId', 'New location id', values.locationId, error, 'change.location.id')}
+          ${field('locationName', 'New location name', values.locationName, error, 'change.location.name')}
+          ${choice('locationKind', 'New location kind', LOCATION_KINDS, values.locationKind)}
+          ${field('locationSite', 'New location site', values.locationSite, error, 'change.location.site')}
+          ${field('replaces', 'Location it replaces (a replacement only)', values.replaces, error, 'change.replaces')}
+          ${field('effectiveAt', 'In force from (UTC)', values.effectiveAt, error, 'effectiveAt', 'datetime-local')}
+          <button type="submit">Announce</button></form>`
+        : ''}`,
+    );
+  };
+
+  const changePage = async (req: Signed, id: string, error: ApiError | null = null) => {
+    const c = await changes.found(id);
+    const rows = (await dataSource.query(
+      `SELECT n.state, c.reference, c.controller_name FROM sub_processor_notices n JOIN contracts c ON c.id = n.contract_id WHERE n.state->'change'->>'changeId' = $1 ORDER BY c.controller_name, c.id`,
+      [id],
+    )) as { state: SubProcessorNoticeState; reference: string | null; controller_name: string }[];
+    const manager = req.session!.role === 'account_manager';
+    const open = Date.now() <= Date.parse(c.objectionDeadline);
+    return page(
+      req,
+      `Sub-processor change: ${c.subProcessor.name}`,
+      'registers',
+      html`${registersNav('sub-processors', req.session!.role)}${error ? html`<p class="notice" role="alert">${error.message}</p>` : ''}
+      <p><span class="status">${c.status}</span></p>
+      <dl class="facts"><dt>Kind</dt><dd>${c.kind}</dd><dt>Sub-processor</dt><dd>${c.subProcessor.name} (${c.subProcessor.role}, ${c.subProcessor.country})</dd><dt>Location</dt><dd>${c.location.name}: ${c.location.site}</dd>
+        <dt>Replaces</dt><dd>${c.replaces ?? '—'}</dd><dt>Announced</dt><dd>${dateTime(c.announcedAt)}</dd><dt>Objections until</dt><dd>${dateTime(c.objectionDeadline)}</dd><dt>In force</dt><dd>${dateTime(c.effectiveAt)}</dd></dl>
+      <h2>Notices</h2>
+      ${rows.length === 0 ? html`<p class="muted">No contract is affected yet.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Controller</th><th scope="col">Contract</th><th scope="col">Notice</th><th scope="col">Emailed</th><th scope="col" class="wide">Objection</th></tr></thead>
+        <tbody>${rows.map((r) => {
+          const n = toSubProcessorNoticeView(r.state);
+          const form =
+            manager && open && n.status === 'announced'
+              ? html`<form method="post" action="/ui/sub-processors/changes/${id}/notices/${n.contractId}/objection" aria-label="Object for ${r.controller_name}">${csrfField(req)}<label for="reason-${n.contractId}">The controller's reason</label><input id="reason-${n.contractId}" name="reason"><button type="submit">Record the objection</button></form>`
+              : '';
+          return html`<tr><td>${r.controller_name}</td><td><a href="/ui/contracts/${n.contractId}">${r.reference ?? n.contractId.slice(0, 8)}</a></td><td><span class="status">${n.status}</span></td><td>${dateTime(n.sentAt)}</td><td class="wide">${n.objectionReason ? html`${n.objectionReason} · ${dateTime(n.objectedAt)}` : form}</td></tr>`;
+        })}</tbody></table></div>`}`,
+    );
+  };
+
+  router.get('/sub-processors', async (req: Signed, res, next) => {
+    try {
+      res.send(await registerPage(req));
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.post('/sub-processors', async (req: Signed, res, next) => {
+    const v = strings(req.body);
+    try {
+      if (req.session!.role !== 'dpo') throw new ApiError(403, 'forbidden', 'Only the DPO announces sub-processor changes.');
+      const body = {
+        change: {
+          kind: v.kind,
+          subProcessor: { name: v.subProcessorName, role: v.subProcessorRole, country: v.subProcessorCountry },
+          location: { id: v.locationId, name: v.locationName, kind: v.locationKind, site: v.locationSite },
+          ...(v.replaces ? { replaces: v.replaces } : {}),
+        },
+        effectiveAt: utcOfLocal(v.effectiveAt),
+      };
+      const dto = (await ui.pipe.transform(body, { type: 'body', metatype: AnnounceSubProcessorChangeDto })) as AnnounceSubProcessorChangeDto;
+      const { view } = await changes.announce(dto, ui.principalOf(req.session!));
+      res.redirect(303, `/ui/sub-processors/changes/${view.id}`);
+    } catch (e) {
+      const error = toApiError(e);
+      if (error.status >= 500 || error.status === 403) return next(e);
+      res.status(error.status).send(await registerPage(req, error, v));
+    }
+  });
+
+  router.get('/sub-processors/changes/:cid', async (req: Signed, res, next) => {
+    try {
+      const id = String(req.params.cid);
+      if (!CANONICAL_UUID.test(id)) throw new ApiError(404, 'not_found', 'No such sub-processor change.');
+      res.send(await changePage(req, id));
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.post('/sub-processors/changes/:cid/notices/:id/objection', async (req: Signed, res, next) => {
+    const changeId = String(req.params.cid);
+    const contractId = String(req.params.id);
+    try {
+      if (!CANONICAL_UUID.test(changeId) || !CANONICAL_UUID.test(contractId)) throw new ApiError(404, 'not_found', 'No such notice.');
+      if (req.session!.role !== 'account_manager') throw new ApiError(403, 'forbidden', "Account management records a controller's objection.");
+      const dto = (await ui.pipe.transform({ reason: strings(req.body).reason }, { type: 'body', metatype: ObjectionDto })) as ObjectionDto;
+      await notices.object(contractId, changeId, dto, ui.principalOf(req.session!));
+      res.redirect(303, `/ui/sub-processors/changes/${changeId}`);
+    } catch (e) {
+      const error = toApiError(e);
+      if (error.status >= 500 || error.status === 403 || error.status === 404) return next(e);
+      res.status(error.status).send(await changePage(req, changeId, error));
+    }
+  });
+}
