@@ -462,4 +462,33 @@ describe('every duty of a contract, in the browser', () => {
     await dpo.goto(`${api}/ui/sub-processors`);
     expect(await dpo.getByRole('table').first().textContent()).toContain('Scaleway PAR-2: Paris, France');
   });
+
+  it("a controller's breach contact changed from its page, and the contact check confirmed through the emailed link and its button", async () => {
+    const manager = await signIn('account-manager');
+    await manager.goto(contractUrl);
+    await manager.getByRole('link', { name: 'Duties SAS', exact: true }).click();
+    expect(await manager.locator('h1').textContent()).toBe('Duties SAS');
+    const prefs = form(manager, /a controller's preferences/);
+    await prefs.getByLabel('Breach contact').fill('cert@duties.example');
+    await prefs.getByLabel('Time zone').fill('Europe/Paris');
+    await submit(manager, prefs);
+    expect(await manager.locator('dl.facts').first().textContent()).toContain('cert@duties.example');
+    const key = decodeURIComponent(new URL(manager.url()).pathname.split('/').at(-1)!);
+    expect((await stack.request('GET', `/controllers/${encodeURIComponent(key)}`, { role: 'dpo' })).body).toMatchObject({ breachContact: 'cert@duties.example', timeZone: 'Europe/Paris' });
+
+    // The new contact is asked: its email's link opens a page that changes nothing until its button is pressed.
+    const mail = await stack.mail.waitFor((m) => m.to.includes('cert@duties.example') && m.subject.includes('confirm your contact'), 30_000);
+    const link = new URL(/https?:\/\/\S+\/links\/\S+/.exec(mail.text)![0]);
+    const browser2 = await signIn('dpo');
+    await browser2.goto(`${api}${link.pathname}${link.search}`);
+    const contactCheck = async () => (await stack.request('GET', `/controllers/${encodeURIComponent(key)}/contact-check`, { role: 'dpo' })).body as { status: string; contact: string };
+    expect(await contactCheck()).toMatchObject({ status: 'awaiting', contact: 'cert@duties.example' });
+    await Promise.all([browser2.waitForLoadState('load'), browser2.getByRole('button').click()]);
+    await waitFor('confirmed', async () => (await contactCheck()).status === 'confirmed', { timeoutMs: 20_000, intervalMs: 300 });
+    await manager.reload();
+    expect(await manager.locator('.status').first().textContent()).toBe('confirmed');
+    await check(manager, 'controller');
+    await manager.goto(`${api}/ui/controllers`);
+    expect(await manager.locator('tbody tr').filter({ hasText: 'Duties SAS' }).filter({ hasText: 'cert@duties.example' }).count()).toBe(1);
+  });
 });

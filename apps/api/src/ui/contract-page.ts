@@ -6,6 +6,7 @@ import { controllerFileId } from '#infra/ids';
 import { type ApiError } from '../common/api-error';
 import { toApiError } from '../common/error.filter';
 import { type ContractQueries } from '../contracts/contract-queries.service';
+import { controllerPageOf } from './controllers';
 import { filePageOf, openFileForms, type Refused } from './file-forms';
 import { field, fieldError } from './forms';
 import { dateTime, dateWithCountdown, html, Html } from './html';
@@ -123,7 +124,7 @@ export function contractPageRoutes(router: Router, ui: UiContext, queries: Contr
       `Contract ${s.reference ?? s.contractId}`,
       'contracts',
       html`${error && !error.details ? html`<p class="notice" role="alert">${error.message}</p>` : ''}
-      <p><span class="status">${s.status}</span> ${s.controller.name} · <span class="muted">${s.controller.email}</span></p>
+      <p><span class="status">${s.status}</span> <a href="${controllerPageOf(identity)}">${s.controller.name}</a> · <span class="muted">${s.controller.email}</span></p>
       <dl class="facts">
         <dt>Ordered</dt><dd>${dateTime(s.orderedAt)}</dd>
         <dt>Processing since</dt><dd>${dateTime(s.processingStartedAt)}</dd>

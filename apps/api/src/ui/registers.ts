@@ -22,11 +22,11 @@ import { strings, type UiContext } from './ui-context';
 const roleOf = (req: Signed) => req.session!.role;
 
 /** The processor's registers, one link each (the current one marked). */
-export function registersNav(active: 'record' | 'roster' | 'sub-processors' | 'dpo', role: Role = 'dpo'): Html {
+export function registersNav(active: 'record' | 'roster' | 'sub-processors' | 'controllers' | 'dpo', role: Role = 'dpo'): Html {
   // The other registers are the DPO's and admins': others see only the one they are on.
   if (!TRAIL_ROLES.includes(role)) return html``;
   const link = (key: typeof active, href: string, label: string) => html`<a href="${href}"${key === active ? new Html(' aria-current="page"') : ''}>${label}</a>`;
-  return html`<nav aria-label="Registers" class="links">${link('record', '/ui/processing-record', 'Record of processing')} · ${link('roster', '/ui/staff', 'Roster of authorised persons')} · ${link('sub-processors', '/ui/sub-processors', 'Sub-processors')} · ${link('dpo', '/ui/processor/dpo', "The processor's DPO")}</nav>`;
+  return html`<nav aria-label="Registers" class="links">${link('record', '/ui/processing-record', 'Record of processing')} · ${link('roster', '/ui/staff', 'Roster of authorised persons')} · ${link('sub-processors', '/ui/sub-processors', 'Sub-processors')} · ${link('controllers', '/ui/controllers', 'Controllers')} · ${link('dpo', '/ui/processor/dpo', "The processor's DPO")}</nav>`;
 }
 const mayRead = (req: Signed) => TRAIL_ROLES.includes(roleOf(req));
 

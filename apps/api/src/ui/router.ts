@@ -23,6 +23,8 @@ import { OidcClient } from './oidc';
 import { registerRoutes } from './registers';
 import { rosterRoutes } from './roster';
 import { subProcessorRoutes } from './sub-processors';
+import { controllerRoutes } from './controllers';
+import { ControllerFiles, ControllerRecords } from '../controllers/controllers.service';
 import { SubProcessorChanges, SubProcessorNotices } from '../sub-processors/sub-processors.service';
 import { Roster } from '../staff/staff.service';
 import { dashboardRoutes } from './dashboard';
@@ -104,6 +106,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   dashboardRoutes(router, ui, dataSource);
   rosterRoutes(router, ui, app.get(Roster), trails, (req, id, error) => contractPage(req, id, error));
   subProcessorRoutes(router, ui, app.get(SubProcessorChanges), app.get(SubProcessorNotices), dataSource);
+  controllerRoutes(router, ui, app.get(ControllerRecords), app.get(ControllerFiles), dataSource);
   declaredFileRoutes(router, ui, app.get(DeclaredFiles), trails, (req, id, refused) => contractPage(req, id, null, {}, refused));
 
   // Anything else under /ui, and failures: a page, never a stack trace.

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { controllerIdentity, type DpoContact } from '#domain';
+import { CONTROLLER_IDENTITY_SQL } from '#infra/controllers';
 import { linkUrl } from '#infra/links';
 import { composeNotice, type Notice } from '../mail/notices';
 import { type ActivityDependencies } from './dependencies';
@@ -36,8 +37,7 @@ export function dpoActivities(deps: ActivityDependencies) {
             .query(
               `SELECT DISTINCT ON (c.ident) c.ident, c.id, c.state->'controller' AS controller, c.state->>'reference' AS reference
                  FROM (SELECT id, ordered_at, state,
-                         (CASE WHEN coalesce(btrim(state->'controller'->>'customerId'), '') <> '' THEN 'customer:' || btrim(state->'controller'->>'customerId')
-                              ELSE 'email:' || lower(btrim(state->'controller'->>'email')) END) COLLATE "C" AS ident
+                         ${CONTROLLER_IDENTITY_SQL('contracts')} COLLATE "C" AS ident
                        FROM contracts WHERE status IN ('active', 'expired', 'terminated')) c
                 WHERE $1::text IS NULL OR c.ident > $1::text
                 ORDER BY c.ident, c.ordered_at DESC, c.id DESC
