@@ -2,7 +2,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { type Response } from 'express';
-import { STORAGE_LOCATIONS, SUB_PROCESSORS } from '#domain';
 import { type Principal } from '#infra/auth/api-keys';
 import { subProcessorNoticeId } from '#infra/ids';
 import { CurrentPrincipal } from '../auth/auth.guard';
@@ -39,17 +38,8 @@ export class SubProcessorsController {
   @ApiOperation({ summary: "GDPR 28(2), 28(4): the register of the parties that hold controllers' data for the processor — the hosting datacenters and the backup sites of the catalog, each with its locations — and every change announced." })
   @ApiOkResponse({ type: SubProcessorRegisterView })
   @ErrorResponses(401)
-  async list() {
-    const changes = await this.changes.all();
-    // A change in force engages its party: listed after the catalog's, oldest first.
-    const engaged = changes
-      .filter((c) => c.status === 'effective')
-      .reverse()
-      .map((c) => ({ id: c.id, name: c.subProcessor.name, kind: 'sub-processor', role: c.subProcessor.role, country: c.subProcessor.country, locations: [c.location.id], sites: [`${c.location.name}: ${c.location.site}`] }));
-    return {
-      items: [...SUB_PROCESSORS.map((s) => ({ ...s, locations: [...s.locations], sites: s.locations.map((id) => STORAGE_LOCATIONS.find((l) => l.id === id)!).map((l) => `${l.name}: ${l.site}`) })), ...engaged],
-      changes,
-    };
+  list() {
+    return this.changes.register();
   }
 }
 

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { v5 as uuidv5 } from 'uuid';
 import {
   STORAGE_LOCATIONS,
+  SUB_PROCESSORS,
   subProcessorChangeStream,
   subProcessorNoticeStream,
   toSubProcessorChangeView,
@@ -60,6 +61,22 @@ export class SubProcessorChanges {
   async all(): Promise<SubProcessorChangeView[]> {
     const rows = (await this.dataSource.query(`SELECT state FROM sub_processor_changes ORDER BY received_at DESC, id DESC`)) as { state: SubProcessorChangeState }[];
     return rows.map((r) => toSubProcessorChangeView(r.state));
+  }
+
+  /**
+   * GDPR 28(2), 28(4): the register — the catalog's parties, then those a change in force engaged
+   * (oldest first), each with its locations and sites — and every change announced, latest first.
+   */
+  async register() {
+    const changes = await this.all();
+    const engaged = changes
+      .filter((c) => c.status === 'effective')
+      .reverse()
+      .map((c) => ({ id: c.id, name: c.subProcessor.name, kind: 'sub-processor', role: c.subProcessor.role, country: c.subProcessor.country, locations: [c.location.id], sites: [`${c.location.name}: ${c.location.site}`] }));
+    return {
+      items: [...SUB_PROCESSORS.map((s) => ({ ...s, locations: [...s.locations], sites: s.locations.map((id) => STORAGE_LOCATIONS.find((l) => l.id === id)!).map((l) => `${l.name}: ${l.site}`) })), ...engaged],
+      changes,
+    };
   }
 
   async announce(body: AnnounceSubProcessorChangeDto, principal: Principal): Promise<{ created: boolean; view: SubProcessorChangeView }> {

@@ -8,6 +8,7 @@ import { OrderContractDto } from '../contracts/dto/order-contract.dto';
 import { field } from './forms';
 import { dateWithCountdown, html, Html } from './html';
 import { type Signed } from './sessions';
+import { TRAIL_ROLES } from './trail';
 import { strings, type UiContext } from './ui-context';
 
 /*
@@ -19,7 +20,7 @@ export function contractRoutes(router: Router, ui: UiContext, queries: ContractQ
   const { page, csrfField, principalOf, pipe } = ui;
 
   // The DPO and admins land on their dashboard; the others on the contracts.
-  router.get('/', (req: Signed, res) => res.redirect(303, req.session!.role === 'dpo' || req.session!.role === 'admin' ? '/ui/dashboard' : '/ui/contracts'));
+  router.get('/', (req: Signed, res) => res.redirect(303, TRAIL_ROLES.includes(req.session!.role) ? '/ui/dashboard' : '/ui/contracts'));
 
   router.get('/contracts', async (req: Signed, res, next) => {
     try {

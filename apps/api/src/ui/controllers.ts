@@ -3,7 +3,6 @@ import { type DataSource } from 'typeorm';
 import { controllerType, toControllerView } from '#domain';
 import { CONTROLLER_IDENTITY_SQL, contractsOfController } from '#infra/controllers';
 import { ApiError } from '../common/api-error';
-import { toApiError } from '../common/error.filter';
 import { ControllerKeyPipe } from '../controllers/controllers.controller';
 import { CONTROLLER_FILE_TYPES, type ControllerFiles, type ControllerRecords } from '../controllers/controllers.service';
 import { CommandBodyPipe } from '../kit/declared-files';
@@ -12,7 +11,7 @@ import { html } from './html';
 import { registersNav } from './registers';
 import { bodyOf, formFieldsOf } from './schema-forms';
 import { type Signed } from './sessions';
-import { strings, type UiContext } from './ui-context';
+import { formPost, type UiContext } from './ui-context';
 
 /*
  * DESIGN §7, §8 the controllers in the browser: each controller the processor acts for (from its
@@ -107,19 +106,16 @@ export function controllerRoutes(router: Router, ui: UiContext, records: Control
     }
   });
 
-  router.post('/controllers/:key', async (req: Signed, res, next) => {
-    const values = strings(req.body);
-    let identity: string | null = null;
-    try {
-      identity = keyOf(req);
+  formPost(
+    router,
+    '/controllers/:key',
+    async (req, values) => {
+      const identity = keyOf(req);
       if (!(SET.roles as readonly string[]).includes(req.session!.role)) throw new ApiError(403, 'forbidden', "This role may not set a controller's preferences.");
       const body = new CommandBodyPipe(SET).transform(bodyOf(formFieldsOf(SET.schema()), values));
       await records.set(identity, body, ui.principalOf(req.session!));
-      res.redirect(303, controllerPageOf(identity));
-    } catch (e) {
-      const error = toApiError(e);
-      if (!identity || error.status >= 500 || error.status === 403 || error.status === 404) return next(e);
-      res.status(error.status).send(await controllerPage(req, identity, { form: 'controller-set', values, error }));
-    }
-  });
+      return controllerPageOf(identity);
+    },
+    (req, error, values) => controllerPage(req, keyOf(req), { form: 'controller-set', values, error }),
+  );
 }

@@ -1,6 +1,6 @@
 import { type Router } from 'express';
 import { type DataSource } from 'typeorm';
-import { clockOwner, csvCell, fileTypeNamed, finalStatusesOf, statusesOf, toSubProcessorChangeView, type SubProcessorChangeState } from '#domain';
+import { clockOwner, csvCell, fileTypeNamed, listedAtColumnOf, openStatusesOf, toSubProcessorChangeView, type SubProcessorChangeState } from '#domain';
 import { DEADLINES_TABLE } from '#infra/event-store/deadlines-projection';
 import { ApiError } from '../common/api-error';
 import { dateTime, dateWithCountdown, html, type Html } from './html';
@@ -18,7 +18,7 @@ import { type UiContext } from './ui-context';
  */
 
 const CHANGES = fileTypeNamed('sub-processor-change')!;
-const PENDING_CHANGE = statusesOf(CHANGES).filter((s) => !finalStatusesOf(CHANGES).includes(s));
+const PENDING_CHANGE = openStatusesOf(CHANGES);
 const CHECKS = fileTypeNamed('contact-check')!;
 /** A contact check waiting for the controller to confirm its breach contact. */
 const UNCONFIRMED = 'awaiting';
@@ -26,7 +26,7 @@ const UNCONFIRMED = 'awaiting';
 /** Rows a list shows on the page; its CSV holds every row. */
 const SHOWN = 200;
 const INCIDENTS = fileTypeNamed('incident')!;
-const OPEN_INCIDENT = statusesOf(INCIDENTS).filter((s) => !finalStatusesOf(INCIDENTS).includes(s));
+const OPEN_INCIDENT = openStatusesOf(INCIDENTS);
 const NOTICES = fileTypeNamed('breach-notice')!.readModel.table;
 /** Trainings lapsing within this many days are listed as about to lapse. */
 const LAPSE_SOON_DAYS = 30;
@@ -66,7 +66,7 @@ async function lists(dataSource: DataSource, now: Date, limit: number | null): P
       `SELECT i.id::text AS id, i.state->'content'->>'summary' AS summary, i.status,
               (SELECT count(*)::int FROM ${NOTICES} n WHERE n.incident_id = i.id) AS affected,
               (SELECT count(*)::int FROM ${NOTICES} n WHERE n.incident_id = i.id AND n.status <> 'pending') AS sent
-         FROM ${INCIDENTS.readModel.table} i WHERE i.status = ANY($1::text[]) ORDER BY i.${'listedAtColumn' in INCIDENTS.readModel ? INCIDENTS.readModel.listedAtColumn : 'received_at'} DESC, i.id LIMIT $2`,
+         FROM ${INCIDENTS.readModel.table} i WHERE i.status = ANY($1::text[]) ORDER BY i.${listedAtColumnOf(INCIDENTS.readModel)} DESC, i.id LIMIT $2`,
       [OPEN_INCIDENT, limit],
     ) as Promise<Lists['incidents']>,
     // Trainings that lapse within LAPSE_SOON_DAYS (the roster's own clock).

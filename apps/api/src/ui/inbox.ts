@@ -6,6 +6,7 @@ import { type Role } from '#infra/auth/api-keys';
 import { dateWithCountdown, html, Html } from './html';
 import { clockLabel } from './schema-forms';
 import { type Signed } from './sessions';
+import { TRAIL_ROLES } from './trail';
 import { type UiContext } from './ui-context';
 
 /*
@@ -14,9 +15,6 @@ import { type UiContext } from './ui-context';
  * with a link to the file. The notices one incident opened are one row per kind of clock. Filters:
  * by kind, by controller, overdue only.
  */
-
-/** Who may open an incident's and the roster's pages (the links the inbox offers them). */
-const INCIDENT_READERS: readonly Role[] = ['dpo', 'admin'];
 
 /** Rows shown: the first this many clocks by due date that match the filter. */
 const SHOWN = 500;
@@ -30,7 +28,8 @@ function filterOf(query: Record<string, unknown>): WorkFilter {
 /** The file a row is about, linked where the caller has a page for it. */
 function fileCell(i: WorkItem, role: Role): Html | string {
   const noun = fileTypeNamed(i.type)?.noun ?? i.type;
-  const incidents = INCIDENT_READERS.includes(role);
+  // Incidents' and the roster's pages are the DPO's and admins', as the trail is.
+  const incidents = TRAIL_ROLES.includes(role);
   if (i.count > 1) {
     const what = html`${i.count} ${noun}s of incident ${i.incidentId!.slice(0, 8)}`;
     return html`${incidents ? html`<a href="/ui/incidents/${i.incidentId!}">${what}</a>` : what}${i.overdueCount ? html`, <span class="late">${i.overdueCount} overdue</span>` : ''}`;

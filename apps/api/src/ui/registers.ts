@@ -1,7 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { type Router } from 'express';
 import { ApiError } from '../common/api-error';
-import { toApiError } from '../common/error.filter';
 import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';
 import { SetDpoDto } from '../processor-dpo/dto/processor-dpo.dto';
 import { csvChunks, recordCursor, streamBody } from '../processor-dpo/processing-record';
@@ -11,7 +10,7 @@ import { dateTime, html, Html } from './html';
 import { type Role } from '#infra/auth/api-keys';
 import { type Signed } from './sessions';
 import { TRAIL_ROLES } from './trail';
-import { strings, type UiContext } from './ui-context';
+import { formPost, type UiContext } from './ui-context';
 
 /*
  * DESIGN §7 the processor's own registers in the browser: its record of processing (GDPR 30(2)),
@@ -22,7 +21,7 @@ import { strings, type UiContext } from './ui-context';
 const roleOf = (req: Signed) => req.session!.role;
 
 /** The processor's registers, one link each (the current one marked). */
-export function registersNav(active: 'record' | 'roster' | 'sub-processors' | 'controllers' | 'dpo', role: Role = 'dpo'): Html {
+export function registersNav(active: 'record' | 'roster' | 'sub-processors' | 'controllers' | 'dpo', role: Role): Html {
   // The other registers are the DPO's and admins': others see only the one they are on.
   if (!TRAIL_ROLES.includes(role)) return html``;
   const link = (key: typeof active, href: string, label: string) => html`<a href="${href}"${key === active ? new Html(' aria-current="page"') : ''}>${label}</a>`;
@@ -47,7 +46,7 @@ export function registerRoutes(router: Router, ui: UiContext, dpo: ProcessorDpo)
           req,
           'Record of processing',
           'registers',
-          html`${registersNav('record')}<p class="muted">GDPR Art. 30(2): every controller the processor acts for, one row per contract ordered, active or awaiting destruction, oldest order first.</p>
+          html`${registersNav('record', roleOf(req))}<p class="muted">GDPR Art. 30(2): every controller the processor acts for, one row per contract ordered, active or awaiting destruction, oldest order first.</p>
           <p class="links"><a href="/ui/processing-record.csv" download>Download the whole record (CSV)</a></p>
           <dl class="facts">
             <dt>Processor</dt><dd>${head.processor.name}</dd>
@@ -98,7 +97,7 @@ export function registerRoutes(router: Router, ui: UiContext, dpo: ProcessorDpo)
       req,
       "The processor's DPO",
       'registers',
-      html`${registersNav('dpo')}<dl class="facts"><dt>Name</dt><dd>${current.name}</dd><dt>Email</dt><dd>${current.email}</dd><dt>Phone</dt><dd>${current.phone ?? '—'}</dd><dt>Since</dt><dd>${current.since ? dateTime(current.since) : 'the configuration'}</dd><dt>Controllers told</dt><dd>${current.controllersInformed === null ? '—' : html`${current.controllersInformed}, ${dateTime(current.communicatedAt)}`}</dd></dl>
+      html`${registersNav('dpo', roleOf(req))}<dl class="facts"><dt>Name</dt><dd>${current.name}</dd><dt>Email</dt><dd>${current.email}</dd><dt>Phone</dt><dd>${current.phone ?? '—'}</dd><dt>Since</dt><dd>${current.since ? dateTime(current.since) : 'the configuration'}</dd><dt>Controllers told</dt><dd>${current.controllersInformed === null ? '—' : html`${current.controllersInformed}, ${dateTime(current.communicatedAt)}`}</dd></dl>
       ${form}`,
     );
   };
@@ -112,17 +111,15 @@ export function registerRoutes(router: Router, ui: UiContext, dpo: ProcessorDpo)
     }
   });
 
-  router.post('/processor/dpo', async (req: Signed, res, next) => {
-    const values = strings(req.body);
-    try {
+  formPost(
+    router,
+    '/processor/dpo',
+    async (req, values) => {
       if (roleOf(req) !== 'admin') throw new ApiError(403, 'forbidden', "Only an admin may change the processor's DPO.");
       const body = (await ui.pipe.transform({ name: values.name, email: values.email, ...(values.phone ? { phone: values.phone } : {}) }, { type: 'body', metatype: SetDpoDto })) as SetDpoDto;
       await dpo.set(body, ui.principalOf(req.session!));
-      res.redirect(303, '/ui/processor/dpo');
-    } catch (e) {
-      const error = toApiError(e);
-      if (error.status >= 500 || error.status === 403) return next(e);
-      res.status(error.status).send(await dpoPage(req, error, values));
-    }
-  });
+      return '/ui/processor/dpo';
+    },
+    dpoPage,
+  );
 }

@@ -1,7 +1,6 @@
 import { type Router } from 'express';
-import { CANONICAL_UUID, staffType } from '#domain';
+import { CANONICAL_UUID, staffType, toStaffView } from '#domain';
 import { ApiError } from '../common/api-error';
-import { toApiError } from '../common/error.filter';
 import { CommandBodyPipe } from '../kit/declared-files';
 import { type FileTrails } from '../kit/trail';
 import { type Roster } from '../staff/staff.service';
@@ -11,7 +10,7 @@ import { registersNav } from './registers';
 import { bodyOf, formFieldsOf } from './schema-forms';
 import { type Signed } from './sessions';
 import { TRAIL_ROLES } from './trail';
-import { strings, type UiContext } from './ui-context';
+import { formPost, type UiContext } from './ui-context';
 
 /*
  * DESIGN §7 the roster of authorised persons (P3, P4): the people, their undertakings and trainings
@@ -36,7 +35,7 @@ export function rosterRoutes(router: Router, ui: UiContext, roster: Roster, trai
       req,
       'Roster of authorised persons',
       'registers',
-      html`${registersNav('roster')}<p class="muted">Who may touch clients' data (P3, P4): each person needs a signed confidentiality undertaking and a valid data-protection training before being authorised on a contract.</p>
+      html`${registersNav('roster', req.session!.role)}<p class="muted">Who may touch clients' data (P3, P4): each person needs a signed confidentiality undertaking and a valid data-protection training before being authorised on a contract.</p>
       <div class="table-wrap"><table><caption class="muted">${items.length === 0 ? 'Nobody is on the roster yet.' : `${items.length} people on this page`}</caption>
       <thead><tr><th scope="col">Person</th><th scope="col">Clearance</th><th scope="col">Undertaking</th><th scope="col">Training valid until</th><th scope="col">Contracts</th></tr></thead>
       <tbody>${items.map(
@@ -55,14 +54,14 @@ export function rosterRoutes(router: Router, ui: UiContext, roster: Roster, trai
     const state = await roster.stored(id);
     if (!state || state.status === 'none') throw new ApiError(404, 'not_found', 'No such person on the roster.');
     const now = new Date().toISOString();
-    const p = await roster.found(id);
+    const p = toStaffView(state, now);
     const { events } = await trails.events(id);
     const forms = (['signConfidentiality', 'recordTraining'] as const).filter((n) => mayAct(req, n)).map((n) => commandForm(req, ui, `/ui/staff/${id}/${n}`, `staff-${n}`, spec(n), refused));
     return page(
       req,
       p.name,
       'registers',
-      html`${registersNav('roster')}
+      html`${registersNav('roster', req.session!.role)}
       <p>${p.cleared ? html`<span class="status">cleared</span>` : html`<span class="status late">${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</p>
       <dl class="facts"><dt>Email</dt><dd>${p.email}</dd><dt>On the roster since</dt><dd>${dateTime(p.registeredAt)}</dd><dt>Confidentiality undertaking</dt><dd>${dateTime(p.confidentialitySignedAt)}</dd>
         <dt>Training valid until</dt><dd>${dateTime(p.trainingValidUntil)}</dd><dt>Contracts</dt><dd>${p.contracts.length === 0 ? '—' : p.contracts.map((c, i) => html`${i ? ', ' : ''}<a href="/ui/contracts/${c}">${c.slice(0, 8)}</a>`)}</dd></dl>
@@ -93,67 +92,66 @@ export function rosterRoutes(router: Router, ui: UiContext, roster: Roster, trai
     }
   });
 
-  router.post('/staff', async (req: Signed, res, next) => {
-    const values = strings(req.body);
-    try {
+  formPost(
+    router,
+    '/staff',
+    async (req, values) => {
       if (!mayAct(req, 'register')) throw new ApiError(403, 'forbidden', 'Only the DPO and admins keep the roster.');
       const body = new CommandBodyPipe(spec('register')).transform(bodyOf(formFieldsOf(spec('register').schema()), values));
       const { view } = await roster.register(body, ui.principalOf(req.session!), null);
-      res.redirect(303, `/ui/staff/${view.id}`);
-    } catch (e) {
-      const error = toApiError(e);
-      if (error.status >= 500 || error.status === 403) return next(e);
-      res.status(error.status).send(await listPage(req, { form: 'staff-register', values, error }));
-    }
-  });
+      return `/ui/staff/${view.id}`;
+    },
+    (req, error, values) => listPage(req, { form: 'staff-register', values, error }),
+  );
 
   // From the contract's page: authorise a cleared person on it, or end an authorisation.
-  router.post('/contracts/:id/authorised-persons', async (req: Signed, res, next) => {
+  const contractOf = (req: Signed) => {
     const contractId = String(req.params.id);
-    const values = strings(req.body);
-    try {
-      if (!CANONICAL_UUID.test(contractId)) throw new ApiError(404, 'not_found', 'No such contract.');
-      if (!(staffType.commands!.authorise!.roles as readonly string[]).includes(req.session!.role)) throw new ApiError(403, 'forbidden', 'This role may not authorise persons.');
+    if (!CANONICAL_UUID.test(contractId)) throw new ApiError(404, 'not_found', 'No such contract.');
+    return contractId;
+  };
+  const allowed = (req: Signed, name: 'authorise' | 'revoke') => {
+    if (!(staffType.commands![name]!.roles as readonly string[]).includes(req.session!.role)) throw new ApiError(403, 'forbidden', `This role may not ${name} persons on a contract.`);
+  };
+  formPost(
+    router,
+    '/contracts/:id/authorised-persons',
+    async (req, values) => {
+      const contractId = contractOf(req);
+      allowed(req, 'authorise');
       if (!CANONICAL_UUID.test(values.staffId ?? '')) throw new ApiError(400, 'validation_failed', 'Choose a person.', { fields: [{ field: 'staffId', problem: 'choose a person from the roster' }] });
       await roster.authorise(contractId, { staffId: values.staffId! }, ui.principalOf(req.session!));
-      res.redirect(303, `/ui/contracts/${contractId}`);
-    } catch (e) {
-      const error = toApiError(e);
-      if (error.status >= 500 || error.status === 403 || error.status === 404) return next(e);
-      res.status(error.status).send(await contractPage(req, contractId, error));
-    }
-  });
-
-  router.post('/contracts/:id/authorised-persons/:sid/revoke', async (req: Signed, res, next) => {
-    const contractId = String(req.params.id);
-    const staffId = String(req.params.sid);
-    try {
-      if (!CANONICAL_UUID.test(contractId) || !CANONICAL_UUID.test(staffId)) throw new ApiError(404, 'not_found', 'No such authorisation.');
-      if (!(staffType.commands!.revoke!.roles as readonly string[]).includes(req.session!.role)) throw new ApiError(403, 'forbidden', 'This role may not revoke authorisations.');
+      return `/ui/contracts/${contractId}`;
+    },
+    (req, error) => contractPage(req, String(req.params.id), error),
+  );
+  formPost(
+    router,
+    '/contracts/:id/authorised-persons/:sid/revoke',
+    async (req) => {
+      const contractId = contractOf(req);
+      const staffId = String(req.params.sid);
+      if (!CANONICAL_UUID.test(staffId)) throw new ApiError(404, 'not_found', 'No such authorisation.');
+      allowed(req, 'revoke');
       await roster.revoke(contractId, staffId, ui.principalOf(req.session!));
-      res.redirect(303, `/ui/contracts/${contractId}`);
-    } catch (e) {
-      const error = toApiError(e);
-      if (error.status >= 500 || error.status === 403 || error.status === 404) return next(e);
-      res.status(error.status).send(await contractPage(req, contractId, error));
-    }
-  });
+      return `/ui/contracts/${contractId}`;
+    },
+    (req, error) => contractPage(req, String(req.params.id), error),
+  );
 
-  router.post('/staff/:sid/:command', async (req: Signed, res, next) => {
-    const values = strings(req.body);
-    const id = String(req.params.sid);
-    const name = String(req.params.command);
-    try {
+  formPost(
+    router,
+    '/staff/:sid/:command',
+    async (req, values) => {
+      const id = String(req.params.sid);
+      const name = String(req.params.command);
       if (!CANONICAL_UUID.test(id) || (name !== 'signConfidentiality' && name !== 'recordTraining')) throw new ApiError(404, 'not_found', 'No such page.');
       if (!mayAct(req, name)) throw new ApiError(403, 'forbidden', 'Only the DPO and admins keep the roster.');
       const body = new CommandBodyPipe(spec(name)).transform(bodyOf(formFieldsOf(spec(name).schema()), values));
       if (name === 'signConfidentiality') await roster.sign(id, body, ui.principalOf(req.session!));
       else await roster.train(id, body, ui.principalOf(req.session!));
-      res.redirect(303, `/ui/staff/${id}`);
-    } catch (e) {
-      const error = toApiError(e);
-      if (error.status >= 500 || error.status === 403 || error.status === 404) return next(e);
-      res.status(error.status).send(await personPage(req, id, { form: `staff-${name}`, values, error }));
-    }
-  });
+      return `/ui/staff/${id}`;
+    },
+    (req, error, values) => personPage(req, String(req.params.sid), { form: `staff-${String(req.params.command)}`, values, error }),
+  );
 }

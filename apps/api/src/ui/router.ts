@@ -83,9 +83,9 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   // Everything below needs a live session of a role that has pages, and a CSRF token on every POST.
   router.use(sessionRequired(sessions, config));
 
-  // Every page shows what is overdue beside the inbox's link: counted once per page shown.
+  // Every page shows what is overdue beside the inbox's link: counted once per page shown, not for a download (.csv, .zip, .pdf, .json).
   router.use((req: Signed, _res, next) => {
-    if (req.method !== 'GET') return next();
+    if (req.method !== 'GET' || /\.[a-z]+$/.test(req.path)) return next();
     deadlines.overdueCount().then(
       (n) => {
         req.overdue = n;

@@ -1,8 +1,7 @@
 import { type Router } from 'express';
 import { type DataSource } from 'typeorm';
-import { CANONICAL_UUID, SUB_PROCESSOR_CHANGE_KINDS, SUB_PROCESSORS, STORAGE_LOCATIONS, toSubProcessorNoticeView, type SubProcessorNoticeState } from '#domain';
+import { CANONICAL_UUID, SUB_PROCESSOR_CHANGE_KINDS, toSubProcessorNoticeView, type SubProcessorNoticeState } from '#domain';
 import { ApiError } from '../common/api-error';
-import { toApiError } from '../common/error.filter';
 import { AnnounceSubProcessorChangeDto, LOCATION_KINDS, ObjectionDto } from '../sub-processors/dto/sub-processors.dto';
 import { type SubProcessorChanges, type SubProcessorNotices } from '../sub-processors/sub-processors.service';
 import { field } from './forms';
@@ -10,7 +9,7 @@ import { dateTime, html, Html } from './html';
 import { registersNav } from './registers';
 import { utcOfLocal } from './schema-forms';
 import { type Signed } from './sessions';
-import { strings, type UiContext } from './ui-context';
+import { formPost, type UiContext } from './ui-context';
 
 /*
  * DESIGN §7, §3.8 the sub-processors in the browser: the register (the catalog's parties and those
@@ -26,8 +25,7 @@ export function subProcessorRoutes(router: Router, ui: UiContext, changes: SubPr
   const { page, csrfField } = ui;
 
   const registerPage = async (req: Signed, error: ApiError | null = null, values: Record<string, string> = {}) => {
-    const all = await changes.all();
-    const engaged = all.filter((c) => c.status === 'effective');
+    const { items: parties, changes: all } = await changes.register();
     const dpo = req.session!.role === 'dpo';
     return page(
       req,
@@ -35,8 +33,7 @@ export function subProcessorRoutes(router: Router, ui: UiContext, changes: SubPr
       'registers',
       html`${registersNav('sub-processors', req.session!.role)}<p class="muted">GDPR 28(2), 28(4): the parties that hold controllers' data for the processor, and every change announced. A controller may object within the objection period.</p>
       <div class="table-wrap"><table><caption class="muted">The register</caption><thead><tr><th scope="col">Party</th><th scope="col">Role</th><th scope="col">Country</th><th scope="col" class="wide">Sites</th></tr></thead>
-      <tbody>${SUB_PROCESSORS.map((s) => html`<tr><td>${s.name}</td><td>${s.role}</td><td>${s.country}</td><td class="wide">${s.locations.map((id) => STORAGE_LOCATIONS.find((l) => l.id === id)!).map((l) => `${l.name}: ${l.site}`).join('; ')}</td></tr>`)}
-        ${engaged.map((c) => html`<tr><td>${c.subProcessor.name}</td><td>${c.subProcessor.role}</td><td>${c.subProcessor.country}</td><td class="wide">${c.location.name}: ${c.location.site}</td></tr>`)}</tbody></table></div>
+      <tbody>${parties.map((s) => html`<tr><td>${s.name}</td><td>${s.role}</td><td>${s.country}</td><td class="wide">${s.sites.join('; ')}</td></tr>`)}</tbody></table></div>
       <h2>Changes</h2>
       ${all.length === 0 ? html`<p class="muted">No change announced.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Change</th><th scope="col">Status</th><th scope="col">Objections until</th><th scope="col">In force</th><th scope="col">Contracts told</th></tr></thead>
         <tbody>${all.map((c) => html`<tr><td><a href="/ui/sub-processors/changes/${c.id}">${c.kind}: ${c.subProcessor.name}, ${c.location.name}${c.replaces ? ` (replacing ${c.replaces})` : ''}</a></td><td><span class="status">${c.status}</span></td><td>${dateTime(c.objectionDeadline)}</td><td>${dateTime(c.effectiveAt)}</td><td>${c.contractsNotified ?? '—'}</td></tr>`)}</tbody></table></div>`}
@@ -96,9 +93,10 @@ export function subProcessorRoutes(router: Router, ui: UiContext, changes: SubPr
     }
   });
 
-  router.post('/sub-processors', async (req: Signed, res, next) => {
-    const v = strings(req.body);
-    try {
+  formPost(
+    router,
+    '/sub-processors',
+    async (req, v) => {
       if (req.session!.role !== 'dpo') throw new ApiError(403, 'forbidden', 'Only the DPO announces sub-processor changes.');
       const body = {
         change: {
@@ -111,13 +109,10 @@ export function subProcessorRoutes(router: Router, ui: UiContext, changes: SubPr
       };
       const dto = (await ui.pipe.transform(body, { type: 'body', metatype: AnnounceSubProcessorChangeDto })) as AnnounceSubProcessorChangeDto;
       const { view } = await changes.announce(dto, ui.principalOf(req.session!));
-      res.redirect(303, `/ui/sub-processors/changes/${view.id}`);
-    } catch (e) {
-      const error = toApiError(e);
-      if (error.status >= 500 || error.status === 403) return next(e);
-      res.status(error.status).send(await registerPage(req, error, v));
-    }
-  });
+      return `/ui/sub-processors/changes/${view.id}`;
+    },
+    registerPage,
+  );
 
   router.get('/sub-processors/changes/:cid', async (req: Signed, res, next) => {
     try {
@@ -129,19 +124,18 @@ export function subProcessorRoutes(router: Router, ui: UiContext, changes: SubPr
     }
   });
 
-  router.post('/sub-processors/changes/:cid/notices/:id/objection', async (req: Signed, res, next) => {
-    const changeId = String(req.params.cid);
-    const contractId = String(req.params.id);
-    try {
+  formPost(
+    router,
+    '/sub-processors/changes/:cid/notices/:id/objection',
+    async (req, values) => {
+      const changeId = String(req.params.cid);
+      const contractId = String(req.params.id);
       if (!CANONICAL_UUID.test(changeId) || !CANONICAL_UUID.test(contractId)) throw new ApiError(404, 'not_found', 'No such notice.');
       if (req.session!.role !== 'account_manager') throw new ApiError(403, 'forbidden', "Account management records a controller's objection.");
-      const dto = (await ui.pipe.transform({ reason: strings(req.body).reason }, { type: 'body', metatype: ObjectionDto })) as ObjectionDto;
+      const dto = (await ui.pipe.transform({ reason: values.reason }, { type: 'body', metatype: ObjectionDto })) as ObjectionDto;
       await notices.object(contractId, changeId, dto, ui.principalOf(req.session!));
-      res.redirect(303, `/ui/sub-processors/changes/${changeId}`);
-    } catch (e) {
-      const error = toApiError(e);
-      if (error.status >= 500 || error.status === 403 || error.status === 404) return next(e);
-      res.status(error.status).send(await changePage(req, changeId, error));
-    }
-  });
+      return `/ui/sub-processors/changes/${changeId}`;
+    },
+    (req, error) => changePage(req, String(req.params.cid), error),
+  );
 }

@@ -1,5 +1,8 @@
 import { type ValidationPipe } from '@nestjs/common';
+import { type Router } from 'express';
 import { type Principal } from '#infra/auth/api-keys';
+import { type ApiError } from '../common/api-error';
+import { toApiError } from '../common/error.filter';
 import { html, type Html, layout, type PageContext } from './html';
 import { type Signed, type UiSession } from './sessions';
 
@@ -29,3 +32,30 @@ export function uiContext(pipe: ValidationPipe): UiContext {
 /** A form's fields as text: a field sent twice (an array) counts as empty, and the checks refuse it. */
 export const strings = (body: unknown): Record<string, string> =>
   Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : '']));
+
+/**
+ * A form's POST: `act` does what it asks and names the page to go to (303); refused as bad input
+ * (a 4xx other than 403 and 404), the form's page again from `refused`, with the error and what was
+ * typed. Not allowed, not found or a failure of the engine: the error pages.
+ */
+export function formPost(
+  router: Router,
+  path: string,
+  act: (req: Signed, values: Record<string, string>) => Promise<string>,
+  refused: (req: Signed, error: ApiError, values: Record<string, string>) => Promise<string>,
+): void {
+  router.post(path, async (req: Signed, res, next) => {
+    const values = strings(req.body);
+    try {
+      res.redirect(303, await act(req, values));
+    } catch (e) {
+      const error = toApiError(e);
+      if (error.status >= 500 || error.status === 403 || error.status === 404) return next(e);
+      try {
+        res.status(error.status).send(await refused(req, error, values));
+      } catch (again) {
+        next(again);
+      }
+    }
+  });
+}

@@ -224,3 +224,7 @@ function once<T>(make: () => T): () => T {
 /** The statuses a file type can be in, and those that close a file. */
 export const statusesOf = (type: Pick<FileType, 'statuses'>): string[] => Object.keys(type.statuses);
 export const finalStatusesOf = (type: Pick<FileType, 'statuses'>): string[] => Object.entries(type.statuses).flatMap(([status, kind]) => (kind === 'final' ? [status] : []));
+export const openStatusesOf = (type: Pick<FileType, 'statuses'>): string[] => Object.entries(type.statuses).flatMap(([status, kind]) => (kind === 'open' ? [status] : []));
+
+/** The read-model column a type's files are listed by (`received_at` unless its read model names another). */
+export const listedAtColumnOf = (model: ReadModel<never>): string => ('custom' in model ? 'received_at' : (model.listedAtColumn ?? 'received_at'));

@@ -1,4 +1,4 @@
-import type { Clock, FileType, ReadModelColumn } from './file-type';
+import { listedAtColumnOf, type Clock, type FileType, type ReadModelColumn } from './file-type';
 
 /*
  * A declared file type's read model as a pure function (DESIGN §5): the row a file's events leave
@@ -14,7 +14,7 @@ export function readModelColumns<S extends { readonly status: string }>(type: Fi
   return [
     ...(type.parent === 'contract' ? [{ name: 'contract_id', type: 'uuid' as const, of: type.parentIdOf!, updatable: false }] : []),
     { name: 'status', type: 'text', of: (s) => s.status, updatable: true },
-    { name: model.listedAtColumn ?? 'received_at', type: 'timestamptz', of: model.listedAt, updatable: true },
+    { name: listedAtColumnOf(model), type: 'timestamptz', of: model.listedAt, updatable: true },
     ...(model.columns ?? []),
   ];
 }
