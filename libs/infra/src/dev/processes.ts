@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
@@ -75,12 +76,53 @@ export function startProcess(
   };
 }
 
-export function freePort(): Promise<number> {
+/**
+ * A port for a process about to be started, which will bind it a moment later. Chosen below the
+ * kernel's ephemeral range: a port the kernel hands out by itself (port 0, or the source port of an
+ * outgoing connection, as the Temporal dev server's own services and every client take them) can
+ * then never be the one reserved here in the window between the choice and the bind. Each process
+ * walks that range from its own offset (from its pid), so two processes choosing at once start far
+ * apart; every candidate is checked free by binding it. Where the ephemeral range leaves no room
+ * below it, the kernel chooses (port 0), as before.
+ */
+export async function freePort(): Promise<number> {
+  const span = RESERVABLE.high - RESERVABLE.low + 1;
+  for (let tried = 0; span > 0 && tried < span; tried++) {
+    const port = RESERVABLE.low + ((reservableCursor++ % span) + span) % span;
+    if (handedOut.has(port)) continue;
+    if (await canBind(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  return bindAndRelease(0);
+}
+
+const RESERVABLE = ((): { low: number; high: number } => {
+  let ephemeralLow = 32768;
+  try {
+    ephemeralLow = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+  } catch {
+    // not Linux: the IANA range starts at 49152, and Linux's default at 32768; stay under both.
+  }
+  return { low: 10_000, high: Math.min(ephemeralLow, 32768) - 1 };
+})();
+const handedOut = new Set<number>();
+let reservableCursor = (process.pid * 7919) % 1_000_003;
+
+function canBind(port: number): Promise<boolean> {
+  return bindAndRelease(port).then(
+    () => true,
+    () => false,
+  );
+}
+
+function bindAndRelease(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
