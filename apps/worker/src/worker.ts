@@ -9,6 +9,7 @@ import { webpackLibraryAliases } from '#infra/dev/library-aliases';
 import { projectRoot } from '#infra/dev/project-root';
 import { createEventStore } from '#infra/event-store/streams';
 import { dataConverter } from '#infra/temporal/connection';
+import { resendUnprocessedUpdates } from '#infra/temporal/unprocessed-updates';
 import { emailFailedSignal, emailSentSignal } from '#infra/temporal/messages';
 import { CredentialVault } from '#infra/vault/credential-vault';
 import { followers } from './activities/followers';
@@ -64,7 +65,7 @@ export async function createWorkerRuntime(deps: {
   if (!deps.storage) await ensureDefaultRoots(config);
   const namespace = deps.namespace ?? config.temporal.namespace;
   // The worker's own client, on its connection: the outbox reports deliveries, incidents start their notices.
-  const client = new Client({ connection, namespace, dataConverter: dataConverter(config) });
+  const client = new Client({ connection, namespace, dataConverter: dataConverter(config), interceptors: { workflow: [resendUnprocessedUpdates()] } });
   const dispatcher = new OutboxDispatcher(dataSource, config.mail.smtpUrl, config.mail.from, logger, deps.outboxIntervalMs, (workflowId, report) =>
     report.type === 'RecordEmailSent' ? client.workflow.getHandle(workflowId).signal(emailSentSignal, report.data) : client.workflow.getHandle(workflowId).signal(emailFailedSignal, report.data),
     deps.outboxMaxRetrySeconds,

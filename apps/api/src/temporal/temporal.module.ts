@@ -2,6 +2,7 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { Client, Connection } from '@temporalio/client';
 import { type AppConfig } from '#infra/config/config';
 import { dataConverter } from '#infra/temporal/connection';
+import { resendUnprocessedUpdates } from '#infra/temporal/unprocessed-updates';
 import { APP_CONFIG } from '../config/config.module';
 
 /**
@@ -19,6 +20,7 @@ import { APP_CONFIG } from '../config/config.module';
           connection: Connection.lazy({ address: config.temporal.address }),
           namespace: config.temporal.namespace,
           dataConverter: dataConverter(config),
+          interceptors: { workflow: [resendUnprocessedUpdates()] },
         }),
     },
   ],
