@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -71,6 +72,24 @@ async function submit(page: Page, f: Locator): Promise<void> {
   await Promise.all([page.waitForLoadState('load'), page.waitForURL(/\/ui\//), f.getByRole('button').click()]);
 }
 const status = (page: Page) => page.locator('.status').first().textContent();
+
+/**
+ * From a file's page to its trail (the DPO and admins), by its link: the events in the page are the
+ * API's trail of the same file (read after: a later event only adds to it), the chain verifies on
+ * the button, and the page links back where it came from.
+ */
+async function trailFrom(page: Page, noun: string, eventsRoute: string, name: string): Promise<void> {
+  const from = page.url();
+  await Promise.all([page.waitForURL(/\/trail\?/), page.getByRole('link', { name: `Audit trail of this ${noun}` }).click()]);
+  await Promise.all([page.waitForURL(/verify=1/), page.getByRole('button', { name: 'Verify the hash chain' }).click()]);
+  const shown = await page.locator('tbody tr td:nth-child(2)').allTextContents();
+  expect(shown.length).toBeGreaterThan(0);
+  expect(await page.getByRole('status').textContent()).toBe(`The chain of ${shown.length} events verifies: no event was changed, removed or reordered.`);
+  const events = (await stack.request('GET', eventsRoute, { role: 'dpo' })).body.events as { type: string }[];
+  expect(events.slice(0, shown.length).map((e) => e.type)).toEqual(shown);
+  await check(page, `trail-${name}`);
+  await Promise.all([page.waitForURL(from), page.getByRole('link', { name: 'Back', exact: true }).click()]);
+}
 /** The second contract the inbox test ordered (DUTIES-2). */
 let secondId = '';
 const secondContractId = () => secondId;
@@ -321,6 +340,7 @@ describe('every duty of a contract, in the browser', () => {
     expect(after).toMatchObject({ name: 'Dana Officer', email: 'dana@processor.example', source: 'admin' });
     await admin.reload();
     expect(await admin.locator('dl.facts').textContent()).toContain(`${after.controllersInformed},`);
+    await trailFrom(admin, "processor's DPO", '/processor/dpo/events', 'processor-dpo');
   });
 
   it("the DPO's dashboard, where the DPO lands: what is overdue and due this week by kind, drawn and tabled; each list downloads as CSV", async () => {
@@ -378,6 +398,7 @@ describe('every duty of a contract, in the browser', () => {
     await submit(page, close);
     expect(await status(page)).toBe('closed');
     await check(page, 'incident-closed');
+    await trailFrom(page, 'incident', `/incidents/${closed}/events`, 'incident');
     const api_ = (await stack.request('GET', `/incidents/${closed}`, { role: 'dpo' })).body;
     expect(api_).toMatchObject({ status: 'closed', updates: [expect.objectContaining({ number: 1 })] });
     await waitFor('its notice closed', async () => ((await stack.request('GET', `/contracts/${contractId}/breach-notices`, { role: 'dpo' })).body.items as { incidentId: string; status: string }[]).some((n) => n.incidentId === closed && n.status === 'closed'), { timeoutMs: 30_000, intervalMs: 300 });
@@ -405,6 +426,7 @@ describe('every duty of a contract, in the browser', () => {
     expect(await page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'What is due' }) }).textContent()).toContain('Training lapse');
     await check(page, 'roster-person');
     const staffId = personUrl.split('/').at(-1)!;
+    await trailFrom(page, 'authorised person', `/staff/${staffId}/events`, 'person');
 
     await page.goto(contractUrl);
     const authorise = form(page, /Authorise a person on this contract/);
@@ -415,7 +437,7 @@ describe('every duty of a contract, in the browser', () => {
     await page.goto(`${api}/ui/staff`);
     const row = page.locator('tbody tr').filter({ hasText: 'Robin Operator' });
     expect(await row.textContent()).toContain('cleared');
-    expect(await row.getByRole('link', { name: contractId.slice(0, 8) }).count()).toBe(1);
+    expect(await row.getByRole('link', { name: 'DUTIES-1' }).getAttribute('href')).toBe(`/ui/contracts/${contractId}`);
     await check(page, 'roster');
 
     await page.goto(contractUrl);
@@ -445,6 +467,7 @@ describe('every duty of a contract, in the browser', () => {
       return (await dpo.locator('tbody tr').count()) === 2;
     }, { timeoutMs: 20_000, intervalMs: 300 });
     await check(dpo, 'sub-processor-change');
+    await trailFrom(dpo, 'sub-processor change', `/sub-processor-changes/${changeId}/events`, 'sub-processor-change');
 
     const manager = await signIn('account-manager');
     await manager.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sub-processors' }).click();
@@ -488,6 +511,22 @@ describe('every duty of a contract, in the browser', () => {
     await manager.reload();
     expect(await manager.locator('.status').first().textContent()).toBe('confirmed');
     await check(manager, 'controller');
+    // Account management sees no trail, and is refused one; the DPO has the record's and the check's.
+    expect(await manager.getByRole('link', { name: /Audit trail/ }).count()).toBe(0);
+    const controllerPage = manager.url();
+    const refused = await manager.goto(`${api}/ui/files/controller/${randomUUID()}/trail`);
+    expect(refused?.status()).toBe(403);
+    await browser2.goto(controllerPage);
+    await trailFrom(browser2, 'controller', `/controllers/${encodeURIComponent(key)}/events`, 'controller');
+    await trailFrom(browser2, 'contact check', `/controllers/${encodeURIComponent(key)}/contact-check/events`, 'contact-check');
+    // No trail for a file that is not there, for a contract's file by this way (it has its contract's), nor a way off these pages.
+    expect((await browser2.goto(`${api}/ui/files/staff/${randomUUID()}/trail`))?.status()).toBe(404);
+    expect((await browser2.goto(`${api}/ui/files/subject-request/${randomUUID()}/trail`))?.status()).toBe(404);
+    expect((await browser2.goto(`${api}/ui/files/no-such-type/${randomUUID()}/trail`))?.status()).toBe(404);
+    await browser2.goto(controllerPage);
+    const trailPath = new URL((await browser2.getByRole('link', { name: 'Audit trail of this controller' }).getAttribute('href'))!, api).pathname;
+    await browser2.goto(`${api}${trailPath}?back=${encodeURIComponent('https://elsewhere.example/ui/')}`);
+    expect(await browser2.getByRole('link', { name: 'Back', exact: true }).getAttribute('href')).toBe('/ui/');
     await manager.goto(`${api}/ui/controllers`);
     expect(await manager.locator('tbody tr').filter({ hasText: 'Duties SAS' }).filter({ hasText: 'cert@duties.example' }).count()).toBe(1);
   });

@@ -34,7 +34,8 @@ const now = () => new Date().toISOString();
 /** DESIGN §3.6: the processor's DPO, one stream owned by one workflow. */
 @Injectable()
 export class ProcessorDpo {
-  private readonly configured: DpoContact;
+  /** The DPO the configuration names, until an admin changes it. */
+  readonly configured: DpoContact;
 
   constructor(
     @Inject(FileCommands) private readonly files: FileCommands,

@@ -53,6 +53,13 @@ export class Roster {
     return row?.state ?? null;
   }
 
+  /** How people name the contracts of `ids`: by their reference, else their controller's name. */
+  async contractNames(ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = (await this.dataSource.query(`SELECT id::text AS id, coalesce(reference, controller_name) AS name FROM contracts WHERE id = ANY($1::uuid[])`, [[...new Set(ids)]])) as { id: string; name: string }[];
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
   async found(id: string): Promise<StaffView> {
     const state = await this.stored(id);
     if (!state) throw new ApiError(404, 'not_found', NOT_FOUND);

@@ -2,6 +2,7 @@ import { type Router } from 'express';
 import { type DataSource } from 'typeorm';
 import { controllerType, toControllerView } from '#domain';
 import { CONTROLLER_IDENTITY_SQL, contractsOfController } from '#infra/controllers';
+import { controllerRecordId } from '#infra/ids';
 import { ApiError } from '../common/api-error';
 import { ControllerKeyPipe } from '../controllers/controllers.controller';
 import { CONTROLLER_FILE_TYPES, type ControllerFiles, type ControllerRecords } from '../controllers/controllers.service';
@@ -11,6 +12,7 @@ import { html } from './html';
 import { registersNav } from './registers';
 import { bodyOf, formFieldsOf } from './schema-forms';
 import { type Signed } from './sessions';
+import { fileTrailLink } from './trail';
 import { formPost, type UiContext } from './ui-context';
 
 /*
@@ -77,7 +79,7 @@ export function controllerRoutes(router: Router, ui: UiContext, records: Control
         const stored = await files.stored(type, identity).catch(() => null);
         if (!stored) return html`<h2>${type.noun.charAt(0).toUpperCase()}${type.noun.slice(1)}</h2><p class="muted">None yet.</p>`;
         const { events } = await files.trails.events(stored.id);
-        return html`<h2>${type.noun.charAt(0).toUpperCase()}${type.noun.slice(1)}</h2><p><span class="status">${stored.state.status}</span></p>${facts(type.view.of(stored.state, now) as Record<string, unknown>)}${clocksOf(type, stored.state, now)}${emailsOf(events)}`;
+        return html`<h2>${type.noun.charAt(0).toUpperCase()}${type.noun.slice(1)}</h2><p><span class="status">${stored.state.status}</span></p>${facts(type.view.of(stored.state, now) as Record<string, unknown>)}${clocksOf(type, stored.state, now)}${emailsOf(events)}${fileTrailLink(req, type, stored.id, controllerPageOf(identity))}`;
       }),
     );
     const [latest] = contracts;
@@ -91,7 +93,8 @@ export function controllerRoutes(router: Router, ui: UiContext, records: Control
         <dt>Locale</dt><dd>${preferences?.locale ?? 'default'}</dd><dt>Time zone</dt><dd>${preferences?.timeZone ?? 'default'}</dd><dt>Breach contact</dt><dd>${preferences?.breachContact ?? html`<span class="muted">its email</span>`}</dd>
         <dt>Contracts</dt><dd>${contracts.map((c, i) => html`${i ? ', ' : ''}<a href="/ui/contracts/${c.id}">${c.reference ?? c.id.slice(0, 8)}</a> (${c.status})`)}</dd></dl>
       ${ownFiles}
-      ${(SET.roles as readonly string[]).includes(req.session!.role) ? html`<h2>Preferences</h2>${commandForm(req, ui, action, 'controller-set', SET, refused)}` : ''}`,
+      ${(SET.roles as readonly string[]).includes(req.session!.role) ? html`<h2>Preferences</h2>${commandForm(req, ui, action, 'controller-set', SET, refused)}` : ''}
+      ${record && record.status !== 'none' ? fileTrailLink(req, controllerType, controllerRecordId(identity), action) : ''}`,
     );
   };
 

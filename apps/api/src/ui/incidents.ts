@@ -1,5 +1,5 @@
 import { type Router } from 'express';
-import { CANONICAL_UUID, STORAGE_LOCATIONS } from '#domain';
+import { CANONICAL_UUID, incidentType, STORAGE_LOCATIONS } from '#domain';
 import { type Role } from '#infra/auth/api-keys';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error.filter';
@@ -9,6 +9,7 @@ import { field, fieldError } from './forms';
 import { dateTime, html, Html } from './html';
 import { utcOfLocal } from './schema-forms';
 import { type Signed } from './sessions';
+import { fileTrailLink } from './trail';
 import { type UiContext } from './ui-context';
 
 const READERS: readonly Role[] = ['dpo', 'admin'];
@@ -118,7 +119,8 @@ export function incidentRoutes(router: Router, ui: UiContext, incidents: Inciden
       <dt>Affected contracts</dt><dd>${i.affectedContracts ?? '—'}</dd><dt>Updates sent</dt><dd>${i.updates.length}</dd></dl>
       <h2>Affected contracts and their notices</h2>
       ${affected.length === 0 ? html`<p class="muted">${i.status === 'investigating' ? 'Resolved once the incident is confirmed.' : 'No contract was affected.'}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Controller</th><th scope="col">Notice</th><th scope="col">Sent</th></tr></thead><tbody>${affected.map((a) => html`<tr><td><a href="/ui/contracts/${a.contractId}">${a.controllerName}</a></td><td><span class="status">${a.noticeStatus ?? 'opening'}</span></td><td>${dateTime(a.sentAt)}</td></tr>`)}</tbody></table></div>`}
-      ${forms.length ? html`<div class="actions">${forms}</div>` : ''}`,
+      ${forms.length ? html`<div class="actions">${forms}</div>` : ''}
+      ${fileTrailLink(req, incidentType, id, `/ui/incidents/${id}`)}`,
     );
   };
 

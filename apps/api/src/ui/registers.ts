@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { PROCESSOR_DPO_ID, processorDpoType, toProcessorDpoView } from '#domain';
 import { type Router } from 'express';
 import { ApiError } from '../common/api-error';
 import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';
@@ -9,7 +10,7 @@ import { field } from './forms';
 import { dateTime, html, Html } from './html';
 import { type Role } from '#infra/auth/api-keys';
 import { type Signed } from './sessions';
-import { TRAIL_ROLES } from './trail';
+import { fileTrailLink, TRAIL_ROLES } from './trail';
 import { formPost, type UiContext } from './ui-context';
 
 /*
@@ -82,7 +83,8 @@ export function registerRoutes(router: Router, ui: UiContext, dpo: ProcessorDpo)
   });
 
   const dpoPage = async (req: Signed, error: ApiError | null = null, values: Record<string, string> = {}): Promise<string> => {
-    const current = await dpo.current();
+    const state = await dpo.state();
+    const current = toProcessorDpoView(state, dpo.configured);
     const admin = roleOf(req) === 'admin';
     const form: Html | string = admin
       ? html`<form method="post" action="/ui/processor/dpo" class="card" aria-labelledby="dpo-form-title">${csrfField(req)}<h2 id="dpo-form-title">Change the processor's DPO</h2>
@@ -98,7 +100,8 @@ export function registerRoutes(router: Router, ui: UiContext, dpo: ProcessorDpo)
       "The processor's DPO",
       'registers',
       html`${registersNav('dpo', roleOf(req))}<dl class="facts"><dt>Name</dt><dd>${current.name}</dd><dt>Email</dt><dd>${current.email}</dd><dt>Phone</dt><dd>${current.phone ?? '—'}</dd><dt>Since</dt><dd>${current.since ? dateTime(current.since) : 'the configuration'}</dd><dt>Controllers told</dt><dd>${current.controllersInformed === null ? '—' : html`${current.controllersInformed}, ${dateTime(current.communicatedAt)}`}</dd></dl>
-      ${form}`,
+      ${form}
+      ${state.status === 'none' ? '' : fileTrailLink(req, processorDpoType, PROCESSOR_DPO_ID, '/ui/processor/dpo')}`,
     );
   };
 

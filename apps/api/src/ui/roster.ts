@@ -9,7 +9,7 @@ import { dateTime, html } from './html';
 import { registersNav } from './registers';
 import { bodyOf, formFieldsOf } from './schema-forms';
 import { type Signed } from './sessions';
-import { TRAIL_ROLES } from './trail';
+import { fileTrailLink, TRAIL_ROLES } from './trail';
 import { formPost, type UiContext } from './ui-context';
 
 /*
@@ -22,6 +22,9 @@ import { formPost, type UiContext } from './ui-context';
 const spec = (name: 'register' | 'signConfidentiality' | 'recordTraining') => staffType.commands![name]!;
 const mayAct = (req: Signed, name: 'register' | 'signConfidentiality' | 'recordTraining') => (spec(name).roles as readonly string[]).includes(req.session!.role);
 
+/** The contracts a person is on, each a link named as people name it (its reference, else its controller). */
+const contractLinks = (ids: readonly string[], names: ReadonlyMap<string, string>) => (ids.length === 0 ? '—' : ids.map((c, i) => html`${i ? ', ' : ''}<a href="/ui/contracts/${c}">${names.get(c) ?? c.slice(0, 8)}</a>`));
+
 export function rosterRoutes(router: Router, ui: UiContext, roster: Roster, trails: FileTrails, contractPage: (req: Signed, id: string, error: ApiError) => Promise<string>): void {
   const { page } = ui;
   const readers = (req: Signed) => {
@@ -31,6 +34,7 @@ export function rosterRoutes(router: Router, ui: UiContext, roster: Roster, trai
   const listPage = async (req: Signed, refused: Refused | null = null) => {
     const cursor = req.method === 'GET' && typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
     const { items, nextCursor } = await roster.list({ limit: 100, ...(cursor ? { cursor } : {}) });
+    const names = await roster.contractNames(items.flatMap((p) => p.contracts));
     return page(
       req,
       'Roster of authorised persons',
@@ -43,7 +47,7 @@ export function rosterRoutes(router: Router, ui: UiContext, roster: Roster, trai
           <td>${p.cleared ? html`<span class="ok">cleared</span>` : html`<span class="late">${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</td>
           <td>${dateTime(p.confidentialitySignedAt)}</td>
           <td>${p.trainingValidUntil ? html`${dateTime(p.trainingValidUntil)}${p.gaps.includes('training_lapsed') ? html` <span class="late">lapsed</span>` : ''}` : '—'}</td>
-          <td>${p.contracts.length === 0 ? '—' : p.contracts.map((c, i) => html`${i ? ', ' : ''}<a href="/ui/contracts/${c}">${c.slice(0, 8)}</a>`)}</td></tr>`,
+          <td>${contractLinks(p.contracts, names)}</td></tr>`,
       )}</tbody></table></div>
       ${nextCursor ? html`<p><a href="/ui/staff?cursor=${encodeURIComponent(nextCursor)}" rel="next">Next page</a></p>` : ''}
       ${mayAct(req, 'register') ? commandForm(req, ui, '/ui/staff', 'staff-register', spec('register'), refused) : ''}`,
@@ -56,6 +60,7 @@ export function rosterRoutes(router: Router, ui: UiContext, roster: Roster, trai
     const now = new Date().toISOString();
     const p = toStaffView(state, now);
     const { events } = await trails.events(id);
+    const names = await roster.contractNames(p.contracts);
     const forms = (['signConfidentiality', 'recordTraining'] as const).filter((n) => mayAct(req, n)).map((n) => commandForm(req, ui, `/ui/staff/${id}/${n}`, `staff-${n}`, spec(n), refused));
     return page(
       req,
@@ -64,11 +69,12 @@ export function rosterRoutes(router: Router, ui: UiContext, roster: Roster, trai
       html`${registersNav('roster', req.session!.role)}
       <p>${p.cleared ? html`<span class="status">cleared</span>` : html`<span class="status late">${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</p>
       <dl class="facts"><dt>Email</dt><dd>${p.email}</dd><dt>On the roster since</dt><dd>${dateTime(p.registeredAt)}</dd><dt>Confidentiality undertaking</dt><dd>${dateTime(p.confidentialitySignedAt)}</dd>
-        <dt>Training valid until</dt><dd>${dateTime(p.trainingValidUntil)}</dd><dt>Contracts</dt><dd>${p.contracts.length === 0 ? '—' : p.contracts.map((c, i) => html`${i ? ', ' : ''}<a href="/ui/contracts/${c}">${c.slice(0, 8)}</a>`)}</dd></dl>
+        <dt>Training valid until</dt><dd>${dateTime(p.trainingValidUntil)}</dd><dt>Contracts</dt><dd>${contractLinks(p.contracts, names)}</dd></dl>
       <h2>Trainings</h2>${p.trainings.length === 0 ? html`<p class="muted">No training recorded.</p>` : html`<ul>${p.trainings.map((t) => html`<li>${t.course}: ${dateTime(t.completedAt)}, valid until ${dateTime(t.validUntil)}</li>`)}</ul>`}
       ${clocksOf(staffType, state, now)}
       ${emailsOf(events)}
-      ${forms.length ? html`<h2>Actions</h2><div class="actions">${forms}</div>` : ''}`,
+      ${forms.length ? html`<h2>Actions</h2><div class="actions">${forms}</div>` : ''}
+      ${fileTrailLink(req, staffType, id, `/ui/staff/${id}`)}`,
     );
   };
 

@@ -1,6 +1,6 @@
 import { type Router } from 'express';
 import { type DataSource } from 'typeorm';
-import { CANONICAL_UUID, SUB_PROCESSOR_CHANGE_KINDS, toSubProcessorNoticeView, type SubProcessorNoticeState } from '#domain';
+import { CANONICAL_UUID, SUB_PROCESSOR_CHANGE_KINDS, subProcessorChangeType, toSubProcessorNoticeView, type SubProcessorNoticeState } from '#domain';
 import { ApiError } from '../common/api-error';
 import { AnnounceSubProcessorChangeDto, LOCATION_KINDS, ObjectionDto } from '../sub-processors/dto/sub-processors.dto';
 import { type SubProcessorChanges, type SubProcessorNotices } from '../sub-processors/sub-processors.service';
@@ -9,6 +9,7 @@ import { dateTime, html, Html } from './html';
 import { registersNav } from './registers';
 import { utcOfLocal } from './schema-forms';
 import { type Signed } from './sessions';
+import { fileTrailLink } from './trail';
 import { formPost, type UiContext } from './ui-context';
 
 /*
@@ -81,7 +82,8 @@ export function subProcessorRoutes(router: Router, ui: UiContext, changes: SubPr
               ? html`<form method="post" action="/ui/sub-processors/changes/${id}/notices/${n.contractId}/objection" aria-label="Object for ${r.controller_name}">${csrfField(req)}<label for="reason-${n.contractId}">The controller's reason</label><input id="reason-${n.contractId}" name="reason"><button type="submit">Record the objection</button></form>`
               : '';
           return html`<tr><td>${r.controller_name}</td><td><a href="/ui/contracts/${n.contractId}">${r.reference ?? n.contractId.slice(0, 8)}</a></td><td><span class="status">${n.status}</span></td><td>${dateTime(n.sentAt)}</td><td class="wide">${n.objectionReason ? html`${n.objectionReason} · ${dateTime(n.objectedAt)}` : form}</td></tr>`;
-        })}</tbody></table></div>`}`,
+        })}</tbody></table></div>`}
+      ${fileTrailLink(req, subProcessorChangeType, id, `/ui/sub-processors/changes/${id}`)}`,
     );
   };
 

@@ -1,13 +1,13 @@
 import { type Request, type Router } from 'express';
 import { type DataSource } from 'typeorm';
-import { CANONICAL_UUID, CONTRACT_FILE_TYPES } from '#domain';
+import { CANONICAL_UUID, CONTRACT_FILE_TYPES, fileTypeNamed, type FileType } from '#domain';
 import { type Role } from '#infra/auth/api-keys';
 import { DEADLINES_TABLE } from '#infra/event-store/deadlines-projection';
 import { ApiError } from '../common/api-error';
 import { type ContractQueries } from '../contracts/contract-queries.service';
 import { type EvidencePacks } from '../evidence/evidence';
 import { type FileTrails } from '../kit/trail';
-import { dateTime, html } from './html';
+import { dateTime, html, type Html } from './html';
 import { type Signed } from './sessions';
 import { type UiContext } from './ui-context';
 
@@ -18,6 +18,18 @@ import { type UiContext } from './ui-context';
  */
 
 export const TRAIL_ROLES: readonly Role[] = ['dpo', 'admin'];
+
+/** A page of this UI to go back to from a trail: a path under /ui/, with nothing that leaves it. */
+const BACK = /^\/ui\/[A-Za-z0-9/_.~%?=&-]*$/;
+
+/**
+ * The link to the trail of a file outside any contract, for the DPO and admins (nothing for other
+ * roles): from the page at `back`, which the trail links back to.
+ */
+export function fileTrailLink(req: Signed, type: Pick<FileType, 'name' | 'noun'>, id: string, back: string): Html | '' {
+  if (!TRAIL_ROLES.includes(req.session!.role)) return '';
+  return html`<p><a href="/ui/files/${type.name}/${id}/trail?back=${encodeURIComponent(back)}">Audit trail of this ${type.noun}</a> (every event with its hash, and a check of the chain)</p>`;
+}
 
 /** Which of a contract's files to list: of one type, in one status, only those with an overdue clock. */
 export interface FileFilter {
@@ -100,24 +112,44 @@ export function trailRoutes(router: Router, ui: UiContext, queries: ContractQuer
       const fileId = typeof req.query.file === 'string' ? req.query.file : null;
       const file = fileId ? (await filesOf(dataSource, id)).find((f) => f.id === fileId) : null;
       if (fileId && !file) throw new ApiError(404, 'not_found', 'No such file under this contract.');
-      const streamId = file?.id ?? id;
-      const { events } = await trails.events(streamId);
-      const verified = req.query.verify === '1' ? await trails.verify(streamId) : null;
       const name = `${file ? `${file.type} of ` : ''}contract ${state.status === 'none' ? id : (state.reference ?? id)}`;
-      res.send(
-        page(
-          req,
-          `Audit trail — ${name}`,
-          'contracts',
-          html`<p><a href="/ui/contracts/${id}">Back to the contract</a></p>
-          <form method="get" action="/ui/contracts/${id}/trail">${file ? html`<input type="hidden" name="file" value="${file.id}">` : ''}<input type="hidden" name="verify" value="1"><button type="submit">Verify the hash chain</button></form>
-          ${verified ? (verified.valid ? html`<p class="ok" role="status">The chain of ${events.length} events verifies: no event was changed, removed or reordered.</p>` : html`<p class="notice" role="alert">The chain breaks at event ${verified.brokenAt ?? '?'}: ${verified.reason ?? ''}</p>`) : ''}
-          <div class="table-wrap"><table><thead><tr><th scope="col">#</th><th scope="col">Event</th><th scope="col">Occurred</th><th scope="col">By</th><th scope="col" class="wide">Hash</th></tr></thead>
-          <tbody>${events.map((e) => html`<tr><td>${e.version}</td><td>${e.type}</td><td>${dateTime(e.occurredAt)}</td><td>${String((e.metadata as { actor?: string } | null)?.actor ?? '—')}</td><td class="wide"><code title="${e.hash}">${e.hash.slice(0, 16)}…</code></td></tr>`)}</tbody></table></div>`,
-        ),
-      );
+      res.send(await trailPage(req, name, { href: `/ui/contracts/${id}`, label: 'Back to the contract' }, `/ui/contracts/${id}/trail`, file ? { file: file.id } : {}, file?.id ?? id));
     } catch (e) {
       next(e);
     }
   });
+
+  // A file outside any contract (a person on the roster, an incident, a sub-processor change, a
+  // controller's record or contact check, the processor's DPO): its trail by its type and id, the
+  // page it was opened from given as `back` (a path of these pages, nothing else).
+  router.get('/files/:type/:fid/trail', async (req: Signed, res, next) => {
+    try {
+      if (!TRAIL_ROLES.includes(req.session!.role)) throw new ApiError(403, 'forbidden', 'The audit trail is for the DPO and admins.');
+      const type = fileTypeNamed(String(req.params.type));
+      const id = String(req.params.fid);
+      if (!type || type.parent === 'contract' || 'custom' in type.readModel || !type.idPattern.test(id)) throw new ApiError(404, 'not_found', 'No such file.');
+      const [found] = (await dataSource.query(`SELECT 1 FROM ${type.readModel.table} WHERE id = $1`, [id])) as unknown[];
+      if (!found) throw new ApiError(404, 'not_found', `No such ${type.noun}.`);
+      const back = typeof req.query.back === 'string' && BACK.test(req.query.back) ? req.query.back : '/ui/';
+      res.send(await trailPage(req, `${type.noun} ${id.slice(0, 8)}`, { href: back, label: 'Back' }, `/ui/files/${type.name}/${id}/trail`, { back }, id));
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  /** A file's trail: every event with its hash, and a button that verifies the chain (the same page with verify=1). */
+  async function trailPage(req: Signed, name: string, back: { href: string; label: string }, action: string, hidden: Record<string, string>, streamId: string): Promise<string> {
+    const { events } = await trails.events(streamId);
+    const verified = req.query.verify === '1' ? await trails.verify(streamId) : null;
+    return page(
+      req,
+      `Audit trail — ${name}`,
+      'contracts',
+      html`<p><a href="${back.href}">${back.label}</a></p>
+      <form method="get" action="${action}">${Object.entries(hidden).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<input type="hidden" name="verify" value="1"><button type="submit">Verify the hash chain</button></form>
+      ${verified ? (verified.valid ? html`<p class="ok" role="status">The chain of ${events.length} events verifies: no event was changed, removed or reordered.</p>` : html`<p class="notice" role="alert">The chain breaks at event ${verified.brokenAt ?? '?'}: ${verified.reason ?? ''}</p>`) : ''}
+      <div class="table-wrap"><table><thead><tr><th scope="col">#</th><th scope="col">Event</th><th scope="col">Occurred</th><th scope="col">By</th><th scope="col" class="wide">Hash</th></tr></thead>
+      <tbody>${events.map((e) => html`<tr><td>${e.version}</td><td>${e.type}</td><td>${dateTime(e.occurredAt)}</td><td>${String((e.metadata as { actor?: string } | null)?.actor ?? '—')}</td><td class="wide"><code title="${e.hash}">${e.hash.slice(0, 16)}…</code></td></tr>`)}</tbody></table></div>`,
+    );
+  }
 }
