@@ -13,16 +13,19 @@ import { CONTRACT_STREAM } from '#infra/event-store/contract-projection';
 import { createEventStore, toNewEvents } from '#infra/event-store/streams';
 import { startApi } from '../test/support/apps';
 import { startOidcProvider } from '../test/support/oidc';
+import { seedFiles } from './seed-files';
 import { benchPostgres, fmt, measure, percentile } from './support';
 
 /**
  * `npm run bench:ui`: 10,000 contracts straight into the store (a tenth of them terminated, so the
- * inbox has destruction deadlines), a sign-in through the development OpenID provider in Chromium,
- * then the contracts list, a filtered list, the inbox (whole and filtered), a contract page, the
- * dashboard, the roster and the record of processing's first page, each requested
+ * inbox has destruction deadlines) and about 110,000 files of every type in the registry under them
+ * (seed-files.ts: eight per contract, two per controller, incidents, changes, the roster), a sign-in through the development OpenID provider in Chromium,
+ * then the contracts list, a filtered list, the inbox (whole and filtered), a contract page, a
+ * contract's files filtered (the file list), a data-subject request's page (a file page), the dashboard, the roster and the record of processing's first page, each requested
  * BENCH_UI_REQUESTS times by 4 clients with the session's cookie. Prints the p50 and p95 of the
  * server's own time (its Server-Timing header) and of the round trip, per page. Target: p95 < 200 ms.
  */
+const controllerOf = (i: number) => ({ customerId: null, email: `privacy-${i}@c${i % 97}.example` });
 const CONTRACTS = Number(process.env.BENCH_UI_CONTRACTS ?? 10_000);
 const REQUESTS = Number(process.env.BENCH_UI_REQUESTS ?? 200);
 
@@ -53,7 +56,7 @@ async function main(): Promise<void> {
       let state = initialState();
       const events: ContractEvent[] = [];
       const commands = [
-        f.orderContract({ contractId, orderedAt, reference: `BENCH-${String(i).padStart(5, '0')}`, controller: { customerId: null, name: `Controller ${i} SAS`, email: `privacy-${i}@c${i % 97}.example`, address: null, dpoEmail: null } }),
+        f.orderContract({ contractId, orderedAt, reference: `BENCH-${String(i).padStart(5, '0')}`, controller: { ...controllerOf(i), name: `Controller ${i} SAS`, address: null, dpoEmail: null } }),
         f.handOverCredentials(addDuration(orderedAt, 'PT1M'), randomUUID()),
         ...(i % 10 === 0 ? [f.terminateContract(addDuration(orderedAt, 'P1D')), f.revokeCredentials(addDuration(orderedAt, 'P1D')), f.scheduleDestruction(addDuration(orderedAt, 'P1D'))] : []),
       ];
@@ -66,6 +69,13 @@ async function main(): Promise<void> {
       await store.append(CONTRACT_STREAM, contractId, 0, toNewEvents(contractStream, events, { actor: 'bench' }));
     });
     console.log(`seeded ${CONTRACTS} contracts in ${fmt(seeded.seconds)} s`);
+    const files = await seedFiles(
+      store,
+      ids.map((id, i) => ({ id, orderedAt, controller: controllerOf(i) })),
+    );
+    const total = [...files.counts.values()].reduce((a, b) => a + b, 0);
+    console.log(`seeded ${total} files of ${files.counts.size} types in ${fmt(files.seconds)} s: ${[...files.counts].map(([t, n]) => `${t} ${n}`).join(', ')}`);
+    const request = files.sample.get('subject-request')!;
 
     // Sign in as a person would, in Chromium; then the session's cookie for the measured requests.
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
@@ -89,6 +99,8 @@ async function main(): Promise<void> {
       ['inbox', '/ui/inbox'],
       ['inbox filtered', '/ui/inbox?kind=destruction-deadline&controller=controller%201&overdue=1'],
       ['contract page', `/ui/contracts/${ids[10]}`],
+      ['file list', `/ui/contracts/${request.contractId}?type=subject-request&status=open`],
+      ['file page', `/ui/contracts/${request.contractId}/files/subject-request/${request.id}`],
       ['dashboard', '/ui/dashboard'],
       ['roster', '/ui/staff'],
       ['record page', '/ui/processing-record'],
