@@ -137,7 +137,7 @@ export async function seedFiles(store: EventStore, contracts: readonly SeededCon
       declared('staff', 'register', { name: `Person ${k}`, email: `person-${k}@processor.example` }, ctx(null)),
       declared('staff', 'signConfidentiality', { signedAt: iso(now - 300 * 86_400_000) }, ctx(null)),
       // A training a year long, done at various times: some lapse within the month, the dashboard's list.
-      declared('staff', 'recordTraining', { completedAt: iso(now - (300 + (k % 80)) * 86_400_000), course: 'GDPR for operators' }, ctx(null)),
+      declared('staff', 'recordTraining', { completedAt: iso(now - (300 + (k % 60)) * 86_400_000), course: 'GDPR for operators' }, ctx(null)),
       ...contracts.slice(k * 50, (k + 1) * 50).map((c) => declared('staff', 'authorise', { staffId: id }, ctx(c.id))),
     ];
     add({ type: typeNamed('staff'), id, commands }, null);

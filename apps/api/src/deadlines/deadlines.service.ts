@@ -67,33 +67,39 @@ export class DeadlineQueries {
   }
 
   /**
-   * The browser's worklist: the first `limit` rows by due date that match `filter`. A row is one
+   * The browser's worklist: `limit` rows by due date that match `filter`, after the first `offset`. A row is one
    * clock, with the controller and reference of its contract; or, for the breach notices one
    * incident opened, one row per kind of clock — grouped in the database, so an incident of
    * thousands of notices is one row, not the page.
    */
-  async worklist(filter: WorkFilter, limit: number, now: Date = new Date()): Promise<{ items: WorkItem[]; more: boolean }> {
+  async worklist(filter: WorkFilter, limit: number, offset = 0, now: Date = new Date()): Promise<{ items: WorkItem[]; more: boolean }> {
+    // Two parts, each cut at the page before they meet: every clock but the breach notices', in due
+    // order straight from the index; and the breach notices' clocks, one row per incident and kind.
+    const matches = (alias: string) => `($1::text IS NULL OR ${alias}.kind = $1)
+            AND ($2::text IS NULL OR EXISTS (SELECT 1 FROM contracts c WHERE c.id = ${alias}.contract_id AND strpos(lower(c.controller_name), lower($2)) > 0))
+            AND (NOT $3 OR ${alias}.due_at < $4)`;
     const rows = (await this.dataSource.query(
-      `WITH matching AS (
-         SELECT d.stream_type, d.stream_id, d.kind, d.due_at, d.contract_id, b.incident_id
+      `WITH single AS (
+         SELECT d.stream_type, d.stream_id, d.kind, d.due_at, d.contract_id, NULL::uuid AS incident_id, 1 AS count, (d.due_at < $4)::int AS overdue
            FROM ${DEADLINES_TABLE} d
-           LEFT JOIN contracts c ON c.id = d.contract_id
-           LEFT JOIN ${BREACH_NOTICES} b ON d.stream_type = 'breach-notice' AND b.id = CASE WHEN d.stream_type = 'breach-notice' THEN d.stream_id::uuid END
-          WHERE ($1::text IS NULL OR d.kind = $1)
-            AND ($2::text IS NULL OR strpos(lower(c.controller_name), lower($2)) > 0)
-            AND (NOT $3 OR d.due_at < $4)
-       ), rows AS (
-         SELECT stream_type, stream_id, kind, due_at, contract_id, NULL::uuid AS incident_id, 1 AS count, (due_at < $4)::int AS overdue
-           FROM matching WHERE incident_id IS NULL
-         UNION ALL
-         SELECT 'breach-notice', (array_agg(stream_id ORDER BY due_at, stream_id))[1], kind, min(due_at), (array_agg(contract_id ORDER BY due_at, stream_id))[1], incident_id, count(*)::int, count(*) FILTER (WHERE due_at < $4)::int
-           FROM matching WHERE incident_id IS NOT NULL GROUP BY incident_id, kind
+          WHERE d.stream_type <> 'breach-notice' AND ${matches('d')}
+          ORDER BY d.due_at, d.stream_type, d.stream_id, d.kind
+          LIMIT $5::int + $6::int
+       ), grouped AS (
+         SELECT 'breach-notice'::text AS stream_type, (array_agg(d.stream_id ORDER BY d.due_at, d.stream_id))[1] AS stream_id, d.kind, min(d.due_at) AS due_at,
+                (array_agg(d.contract_id ORDER BY d.due_at, d.stream_id))[1] AS contract_id, b.incident_id, count(*)::int AS count, (count(*) FILTER (WHERE d.due_at < $4))::int AS overdue
+           FROM ${DEADLINES_TABLE} d
+           JOIN ${BREACH_NOTICES} b ON b.id = d.stream_id::uuid
+          WHERE d.stream_type = 'breach-notice' AND ${matches('d')}
+          GROUP BY b.incident_id, d.kind
+          ORDER BY 4, 2, 3
+          LIMIT $5::int + $6::int
        )
        SELECT r.stream_type, r.stream_id, r.kind, r.due_at, r.contract_id::text AS contract_id, r.incident_id::text AS incident_id, r.count, r.overdue, c.controller_name, c.reference
-         FROM (SELECT * FROM rows ORDER BY due_at, stream_type, stream_id, kind LIMIT $5) r
+         FROM (SELECT * FROM single UNION ALL SELECT * FROM grouped ORDER BY due_at, stream_type, stream_id, kind OFFSET $6::int LIMIT $5::int) r
          LEFT JOIN contracts c ON c.id = r.contract_id
         ORDER BY r.due_at, r.stream_type, r.stream_id, r.kind`,
-      [filter.kind ?? null, filter.controller ?? null, filter.overdue ?? false, now.toISOString(), limit + 1],
+      [filter.kind ?? null, filter.controller ?? null, filter.overdue ?? false, now.toISOString(), limit + 1, offset],
     )) as { stream_type: string; stream_id: string; kind: string; due_at: Date; contract_id: string | null; incident_id: string | null; count: number; overdue: number; controller_name: string | null; reference: string | null }[];
     const items = rows.slice(0, limit).map((r) => ({
       type: r.stream_type,

@@ -99,7 +99,8 @@ export function contractPageRoutes(router: Router, ui: UiContext, queries: Contr
     const mayAuthorise = (staffType.commands!.authorise!.roles as readonly string[]).includes(req.session!.role) && s.status !== 'destroyed' && s.status !== 'cancelled';
     const current = new Set(persons.filter((p) => p.authorisedUntil === null).map((p) => p.staffId));
     const candidates = mayAuthorise
-      ? ((await dataSource.query(`SELECT state FROM staff ORDER BY received_at, id LIMIT 500`)) as { state: StaffState }[]).map((r) => toStaffView(r.state, now)).filter((p) => p.cleared && !current.has(p.id))
+      ? // Without their authorisations (a person on many contracts carries many): clearance does not depend on them.
+        ((await dataSource.query(`SELECT jsonb_set(state, '{assignments}', '[]') AS state FROM staff ORDER BY received_at, id LIMIT 500`)) as { state: StaffState }[]).map((r) => toStaffView(r.state, now)).filter((p) => p.cleared && !current.has(p.id))
       : [];
     const auditor = TRAIL_ROLES.includes(req.session!.role);
     const links: Html[] = [];

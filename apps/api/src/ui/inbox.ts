@@ -16,8 +16,9 @@ import { type UiContext } from './ui-context';
  * by kind, by controller, overdue only.
  */
 
-/** Rows shown: the first this many clocks by due date that match the filter. */
-const SHOWN = 500;
+/** Rows on a page of the worklist, by due date; the pages after go as deep as MAX_PAGE. */
+const SHOWN = 100;
+const MAX_PAGE = 500;
 
 function filterOf(query: Record<string, unknown>): WorkFilter {
   const kind = typeof query.kind === 'string' && DEADLINE_KINDS.includes(query.kind) ? query.kind : undefined;
@@ -60,7 +61,10 @@ export function inboxRoutes(router: Router, ui: UiContext, deadlines: DeadlineQu
   router.get('/inbox', async (req: Signed, res, next) => {
     try {
       const filter = filterOf(req.query as Record<string, unknown>);
-      const { items, more } = await deadlines.worklist(filter, SHOWN);
+      const requested = Number(req.query.page);
+      const pageNo = Number.isInteger(requested) && requested >= 1 ? Math.min(requested, MAX_PAGE) : 1;
+      const { items, more } = await deadlines.worklist(filter, SHOWN, (pageNo - 1) * SHOWN);
+      const pageLink = (n: number) => `/ui/inbox?${new URLSearchParams({ ...(filter.kind ? { kind: filter.kind } : {}), ...(filter.controller ? { controller: filter.controller } : {}), ...(filter.overdue ? { overdue: '1' } : {}), page: String(n) }).toString()}`;
       const ours = items.filter((i) => i.whose === 'processor');
       const count = (list: readonly WorkItem[]) => list.reduce((n, i) => n + i.count, 0);
       const selected = (on: boolean) => (on ? new Html(' selected') : '');
@@ -75,9 +79,10 @@ export function inboxRoutes(router: Router, ui: UiContext, deadlines: DeadlineQu
             <div class="field"><label><input type="checkbox" name="overdue" value="1"${filter.overdue ? new Html(' checked') : ''}> Overdue only</label></div>
             <button type="submit">Filter</button></form>
           <div class="table-wrap"><table>
-          <caption class="muted">${items.length === 0 ? 'Nothing is due.' : `${ours.reduce((n, i) => n + i.overdueCount, 0)} of ours overdue, ${count(ours)} of our clocks and ${count(items) - count(ours)} of the controllers' own deadlines open${more ? ` (the first ${SHOWN} rows by due date; GET /deadlines pages through all)` : ''}`}</caption>
+          <caption class="muted">${items.length === 0 ? (pageNo > 1 ? 'Nothing more is due.' : 'Nothing is due.') : `${pageNo > 1 || more ? `Page ${pageNo}: ` : ''}${ours.reduce((n, i) => n + i.overdueCount, 0)} of ours overdue, ${count(ours)} of our clocks and ${count(items) - count(ours)} of the controllers' own deadlines open`}</caption>
           <thead><tr><th scope="col">Due</th><th scope="col">What is due</th><th scope="col">Whose deadline</th><th scope="col">Controller</th><th scope="col">Contract</th><th scope="col">File</th></tr></thead>
-          <tbody>${items.map((i) => rowHtml(i, req.session!.role))}</tbody></table></div>`,
+          <tbody>${items.map((i) => rowHtml(i, req.session!.role))}</tbody></table></div>
+          ${pageNo > 1 || (more && pageNo < MAX_PAGE) ? html`<nav class="pager" aria-label="Pages of the inbox">${pageNo > 1 ? html`<a href="${pageLink(pageNo - 1)}" rel="prev">Previous page</a>` : ''}${pageNo > 1 && more && pageNo < MAX_PAGE ? ' · ' : ''}${more && pageNo < MAX_PAGE ? html`<a href="${pageLink(pageNo + 1)}" rel="next">Next page</a>` : ''}</nav>` : ''}`,
         ),
       );
     } catch (e) {

@@ -22,6 +22,9 @@ import { formPost, type UiContext } from './ui-context';
 const spec = (name: 'register' | 'signConfidentiality' | 'recordTraining') => staffType.commands![name]!;
 const mayAct = (req: Signed, name: 'register' | 'signConfidentiality' | 'recordTraining') => (spec(name).roles as readonly string[]).includes(req.session!.role);
 
+/** How many of a person's contracts the roster's row names. */
+const LISTED = 3;
+
 /** The contracts a person is on, each a link named as people name it (its reference, else its controller). */
 const contractLinks = (ids: readonly string[], names: ReadonlyMap<string, string>) => (ids.length === 0 ? '—' : ids.map((c, i) => html`${i ? ', ' : ''}<a href="/ui/contracts/${c}">${names.get(c) ?? c.slice(0, 8)}</a>`));
 
@@ -34,7 +37,8 @@ export function rosterRoutes(router: Router, ui: UiContext, roster: Roster, trai
   const listPage = async (req: Signed, refused: Refused | null = null) => {
     const cursor = req.method === 'GET' && typeof req.query.cursor === 'string' ? req.query.cursor : undefined;
     const { items, nextCursor } = await roster.list({ limit: 100, ...(cursor ? { cursor } : {}) });
-    const names = await roster.contractNames(items.flatMap((p) => p.contracts));
+    // A row names a person's first contracts; the person's page has them all.
+    const names = await roster.contractNames(items.flatMap((p) => p.contracts.slice(0, LISTED)));
     return page(
       req,
       'Roster of authorised persons',
@@ -47,7 +51,7 @@ export function rosterRoutes(router: Router, ui: UiContext, roster: Roster, trai
           <td>${p.cleared ? html`<span class="ok">cleared</span>` : html`<span class="late">${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</td>
           <td>${dateTime(p.confidentialitySignedAt)}</td>
           <td>${p.trainingValidUntil ? html`${dateTime(p.trainingValidUntil)}${p.gaps.includes('training_lapsed') ? html` <span class="late">lapsed</span>` : ''}` : '—'}</td>
-          <td>${contractLinks(p.contracts, names)}</td></tr>`,
+          <td>${contractLinks(p.contracts.slice(0, LISTED), names)}${p.contracts.length > LISTED ? html` <a href="/ui/staff/${p.id}">and ${p.contracts.length - LISTED} more</a>` : ''}</td></tr>`,
       )}</tbody></table></div>
       ${nextCursor ? html`<p><a href="/ui/staff?cursor=${encodeURIComponent(nextCursor)}" rel="next">Next page</a></p>` : ''}
       ${mayAct(req, 'register') ? commandForm(req, ui, '/ui/staff', 'staff-register', spec('register'), refused) : ''}`,

@@ -54,7 +54,18 @@ export const utcOfLocal = (value: unknown): unknown =>
 const LONG_TEXT = 200;
 
 /** The fields of a body's schema, nested objects flattened as `parent.child`. */
-export function formFieldsOf(schema: z.ZodType): FormField[] {
+export function formFieldsOf(schema: z.ZodType): readonly FormField[] {
+  // A declaration builds each schema once: its form is read from it once too (not on every page).
+  const known = FORMS.get(schema);
+  if (known) return known;
+  const fields = readForm(schema);
+  FORMS.set(schema, fields);
+  return fields;
+}
+
+const FORMS = new WeakMap<z.ZodType, readonly FormField[]>();
+
+function readForm(schema: z.ZodType): FormField[] {
   const walk = (s: JsonSchema, prefix: string, required: boolean): FormField[] =>
     Object.entries(s.properties ?? {}).flatMap(([key, p]): FormField[] => {
       const name = prefix ? `${prefix}.${key}` : key;
