@@ -1,5 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { controllerIdentity, FILE_TYPES, PROCESSOR_DPO_ID, type CommandContext, type FileType } from '#domain';
+import { addDuration, contractStream, controllerIdentity, decide, evolve, FILE_TYPES, initialState, PROCESSOR_DPO_ID, type CommandContext, type ContractEvent, type FileType } from '#domain';
+import * as f from '#domain/testing/factories';
+import { CONTRACT_STREAM } from '#infra/event-store/contract-projection';
 import { type EventStore } from '#infra/event-store/event-store';
 import { toNewEvents } from '#infra/event-store/streams';
 import { breachNoticeId, controllerFileId, controllerRecordId, subProcessorNoticeId } from '#infra/ids';
@@ -10,6 +12,34 @@ export interface SeededContract {
   readonly id: string;
   readonly orderedAt: string;
   readonly controller: { readonly customerId: string | null; readonly email: string };
+}
+
+/**
+ * `count` contracts straight into the store through the contract's decider, ordered 30 days ago and
+ * handed over; a tenth of them terminated with their destruction scheduled (the inbox's destruction
+ * deadlines). Each has its own controller (`Controller i SAS`) and reference (`BENCH-0000i`).
+ */
+export async function seedContracts(store: EventStore, count: number, concurrency = 16): Promise<{ seeded: SeededContract[]; seconds: number }> {
+  const orderedAt = new Date(Date.now() - 30 * 86_400_000).toISOString();
+  const seeded = Array.from({ length: count }, (_, i): SeededContract => ({ id: randomUUID(), orderedAt, controller: { customerId: null, email: `privacy-${i}@c${i % 97}.example` } }));
+  const { seconds } = await measure(count, concurrency, async (i) => {
+    const { id: contractId, controller } = seeded[i]!;
+    let state = initialState();
+    const events: ContractEvent[] = [];
+    const commands = [
+      f.orderContract({ contractId, orderedAt, reference: `BENCH-${String(i).padStart(5, '0')}`, controller: { ...controller, name: `Controller ${i} SAS`, address: null, dpoEmail: null } }),
+      f.handOverCredentials(addDuration(orderedAt, 'PT1M'), randomUUID()),
+      ...(i % 10 === 0 ? [f.terminateContract(addDuration(orderedAt, 'P1D')), f.revokeCredentials(addDuration(orderedAt, 'P1D')), f.scheduleDestruction(addDuration(orderedAt, 'P1D'))] : []),
+    ];
+    for (const command of commands) {
+      for (const e of decide(command, state)) {
+        state = evolve(state, e);
+        events.push(e);
+      }
+    }
+    await store.append(CONTRACT_STREAM, contractId, 0, toNewEvents(contractStream, events, { actor: 'bench' }));
+  });
+  return { seeded, seconds };
 }
 
 /** One file to write: its type, its id, and the domain commands that bring it where it is. */

@@ -1,19 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
-import { addDuration, contractStream, decide, evolve, initialState, type ContractEvent } from '#domain';
-import * as f from '#domain/testing/factories';
 import { migrate, createDataSource } from '#infra/database/data-source';
 import { CHROMIUM, ensureChromium } from '#infra/dev/debian-packages';
 import { freePort } from '#infra/dev/processes';
 import { projectRoot } from '#infra/dev/project-root';
 import { startTemporalDevServer } from '#infra/dev/services';
-import { CONTRACT_STREAM } from '#infra/event-store/contract-projection';
-import { createEventStore, toNewEvents } from '#infra/event-store/streams';
+import { createEventStore } from '#infra/event-store/streams';
 import { startApi } from '../test/support/apps';
 import { startOidcProvider } from '../test/support/oidc';
-import { seedFiles } from './seed-files';
+import { seedContracts, seedFiles } from './seed-files';
 import { benchPostgres, fmt, measure, percentile } from './support';
 
 /**
@@ -25,7 +21,6 @@ import { benchPostgres, fmt, measure, percentile } from './support';
  * BENCH_UI_REQUESTS times by 4 clients with the session's cookie. Prints the p50 and p95 of the
  * server's own time (its Server-Timing header) and of the round trip, per page. Target: p95 < 200 ms.
  */
-const controllerOf = (i: number) => ({ customerId: null, email: `privacy-${i}@c${i % 97}.example` });
 const CONTRACTS = Number(process.env.BENCH_UI_CONTRACTS ?? 10_000);
 const REQUESTS = Number(process.env.BENCH_UI_REQUESTS ?? 200);
 
@@ -49,30 +44,10 @@ async function main(): Promise<void> {
     await dataSource.initialize();
     cleanups.push(() => dataSource.destroy());
     const store = createEventStore(dataSource);
-    const orderedAt = new Date(Date.now() - 30 * 86_400_000).toISOString();
-    const ids = Array.from({ length: CONTRACTS }, () => randomUUID());
-    const seeded = await measure(CONTRACTS, 16, async (i) => {
-      const contractId = ids[i]!;
-      let state = initialState();
-      const events: ContractEvent[] = [];
-      const commands = [
-        f.orderContract({ contractId, orderedAt, reference: `BENCH-${String(i).padStart(5, '0')}`, controller: { ...controllerOf(i), name: `Controller ${i} SAS`, address: null, dpoEmail: null } }),
-        f.handOverCredentials(addDuration(orderedAt, 'PT1M'), randomUUID()),
-        ...(i % 10 === 0 ? [f.terminateContract(addDuration(orderedAt, 'P1D')), f.revokeCredentials(addDuration(orderedAt, 'P1D')), f.scheduleDestruction(addDuration(orderedAt, 'P1D'))] : []),
-      ];
-      for (const command of commands) {
-        for (const e of decide(command, state)) {
-          state = evolve(state, e);
-          events.push(e);
-        }
-      }
-      await store.append(CONTRACT_STREAM, contractId, 0, toNewEvents(contractStream, events, { actor: 'bench' }));
-    });
-    console.log(`seeded ${CONTRACTS} contracts in ${fmt(seeded.seconds)} s`);
-    const files = await seedFiles(
-      store,
-      ids.map((id, i) => ({ id, orderedAt, controller: controllerOf(i) })),
-    );
+    const contracts = await seedContracts(store, CONTRACTS);
+    console.log(`seeded ${CONTRACTS} contracts in ${fmt(contracts.seconds)} s`);
+    const ids = contracts.seeded.map((c) => c.id);
+    const files = await seedFiles(store, contracts.seeded);
     const total = [...files.counts.values()].reduce((a, b) => a + b, 0);
     console.log(`seeded ${total} files of ${files.counts.size} types in ${fmt(files.seconds)} s: ${[...files.counts].map(([t, n]) => `${t} ${n}`).join(', ')}`);
     const request = files.sample.get('subject-request')!;
