@@ -67,7 +67,7 @@ async function expected(filter: WorkFilter): Promise<{ key: string; count: numbe
   }
   const byte = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return [...rows.values()]
-    .sort((a, b) => a.due - b.due || byte(a.type, b.type) || byte(a.id, b.id) || a.kind.localeCompare(b.kind))
+    .sort((a, b) => a.due - b.due || byte(a.type, b.type) || byte(a.id, b.id) || byte(a.kind, b.kind))
     .map((r) => ({ key: `${r.type}|${r.id}|${r.kind}|${new Date(r.due).toISOString()}`, count: r.count, overdue: r.overdue }));
 }
 

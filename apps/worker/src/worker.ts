@@ -65,7 +65,7 @@ export async function createWorkerRuntime(deps: {
   if (!deps.storage) await ensureDefaultRoots(config);
   const namespace = deps.namespace ?? config.temporal.namespace;
   // The worker's own client, on its connection: the outbox reports deliveries, incidents start their notices.
-  const client = new Client({ connection, namespace, dataConverter: dataConverter(config), interceptors: { workflow: [resendUnprocessedUpdates()] } });
+  const client = new Client({ connection, namespace, dataConverter: dataConverter(config), interceptors: { workflow: [resendUnprocessedUpdates((attempt) => logger.warn({ attempt }, 'an update the server rejected as unprocessed is sent again'))] } });
   const dispatcher = new OutboxDispatcher(dataSource, config.mail.smtpUrl, config.mail.from, logger, deps.outboxIntervalMs, (workflowId, report) =>
     report.type === 'RecordEmailSent' ? client.workflow.getHandle(workflowId).signal(emailSentSignal, report.data) : client.workflow.getHandle(workflowId).signal(emailFailedSignal, report.data),
     deps.outboxMaxRetrySeconds,

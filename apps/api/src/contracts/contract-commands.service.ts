@@ -22,7 +22,7 @@ import { CredentialVault } from '#infra/vault/credential-vault';
 import { ApiError } from '../common/api-error';
 import { domainRefusal, temporalUnavailable } from '../common/domain-errors';
 import { type IdempotencyScope } from '../common/idempotency.middleware';
-import { actorOf, FileCommands, ID_NAMESPACE, newId } from '../kit/file-commands';
+import { actorOf, FileCommands, ID_NAMESPACE, newId, unrecorded } from '../kit/file-commands';
 import { ContractQueries } from './contract-queries.service';
 import { type OrderContractDto } from './dto/order-contract.dto';
 import { type AcceptRenewalDto, type HandOverCredentialsDto } from './dto/commands.dto';
@@ -68,7 +68,7 @@ export class ContractCommands {
       });
       return { created, snapshot };
     } catch (e) {
-      throw domainRefusal(e) ?? (e instanceof WorkflowExecutionAlreadyStartedError ? this.closed(contractId, { type: 'OrderContract', data: order }) : (temporalUnavailable(e) ?? e));
+      throw domainRefusal(e) ?? (e instanceof WorkflowExecutionAlreadyStartedError ? this.closed(contractId, { type: 'OrderContract', data: order }) : (unrecorded(e) ?? temporalUnavailable(e) ?? e));
     }
   }
 

@@ -41,6 +41,10 @@ export async function contractFor(contracts: ContractQueries, contractId: string
  */
 export const newId = (scope: IdempotencyScope | null, kind: string): string => (scope ? uuidv5(`${kind}\n${scope.apiKeyId}\n${scope.key}`, ID_NAMESPACE) : randomUUID());
 
+/** An update that failed for the engine's own reasons (not the domain's): a 503 the client may retry. */
+export const unrecorded = (e: unknown): ApiError | null =>
+  e instanceof WorkflowUpdateFailedError ? new ApiError(503, 'engine.unavailable', 'The engine could not record the command now; retry later (nothing was recorded).') : null;
+
 /**
  * What every file type's API service does with its workflow (DESIGN §5: one owner per stream):
  * refuse at once while no worker polls, send the update, and turn what comes back into the API's
@@ -77,8 +81,7 @@ export class FileCommands {
       const refusal = domainRefusal(e);
       if (refusal) throw refusal;
       if (isWorkflowGone(e)) return gone();
-      if (e instanceof WorkflowUpdateFailedError) throw new ApiError(503, 'engine.unavailable', 'The engine could not record the command now; retry later (nothing was recorded).');
-      throw temporalUnavailable(e) ?? e;
+      throw unrecorded(e) ?? temporalUnavailable(e) ?? e;
     }
   }
 
@@ -102,7 +105,7 @@ export class FileCommands {
       });
     } catch (e) {
       if (e instanceof WorkflowExecutionAlreadyStartedError) return null;
-      throw domainRefusal(e) ?? temporalUnavailable(e) ?? e;
+      throw domainRefusal(e) ?? unrecorded(e) ?? temporalUnavailable(e) ?? e;
     }
   }
 

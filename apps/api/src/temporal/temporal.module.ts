@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Client, Connection } from '@temporalio/client';
 import { type AppConfig } from '#infra/config/config';
 import { dataConverter } from '#infra/temporal/connection';
@@ -20,7 +20,7 @@ import { APP_CONFIG } from '../config/config.module';
           connection: Connection.lazy({ address: config.temporal.address }),
           namespace: config.temporal.namespace,
           dataConverter: dataConverter(config),
-          interceptors: { workflow: [resendUnprocessedUpdates()] },
+          interceptors: { workflow: [resendUnprocessedUpdates((attempt) => new Logger('temporal').warn(`an update the server rejected as unprocessed is sent again (attempt ${attempt + 1})`))] },
         }),
     },
   ],

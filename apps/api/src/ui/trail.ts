@@ -20,7 +20,7 @@ import { type UiContext } from './ui-context';
 export const TRAIL_ROLES: readonly Role[] = ['dpo', 'admin'];
 
 /** A page of this UI to go back to from a trail: a path under /ui/, with nothing that leaves it. */
-const BACK = /^\/ui\/[A-Za-z0-9/_.~%?=&-]*$/;
+const BACK = /^\/ui\/[A-Za-z0-9/_.~%?=&!'()*-]*$/;
 
 /**
  * The link to the trail of a file outside any contract, for the DPO and admins (nothing for other

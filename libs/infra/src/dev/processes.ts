@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -81,7 +82,7 @@ export function startProcess(
  * kernel's ephemeral range: a port the kernel hands out by itself (port 0, or the source port of an
  * outgoing connection, as the Temporal dev server's own services and every client take them) can
  * then never be the one reserved here in the window between the choice and the bind. Each process
- * walks that range from its own offset (from its pid), so two processes choosing at once start far
+ * walks that range from a random offset, so two processes choosing at once almost always start far
  * apart; every candidate is checked free by binding it. Where the ephemeral range leaves no room
  * below it, the kernel chooses (port 0), as before.
  */
@@ -108,7 +109,7 @@ const RESERVABLE = ((): { low: number; high: number } => {
   return { low: 10_000, high: Math.min(ephemeralLow, 32768) - 1 };
 })();
 const handedOut = new Set<number>();
-let reservableCursor = (process.pid * 7919) % 1_000_003;
+let reservableCursor = randomInt(0, 1 << 30);
 
 function canBind(port: number): Promise<boolean> {
   return bindAndRelease(port).then(

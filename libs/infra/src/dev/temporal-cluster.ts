@@ -53,7 +53,7 @@ export function standardPorts(frontend = 7233): ClusterPorts {
   };
 }
 
-/** A free loopback port below 32768: Temporal stores membership ports as a PostgreSQL smallint. */
+/** A free loopback port below 32768 (Temporal stores membership ports as a PostgreSQL smallint), where freePort could find none there. */
 async function freeSmallPort(taken: Set<number>): Promise<number> {
   for (;;) {
     const port = 20_000 + Math.floor(Math.random() * 12_000);
@@ -90,7 +90,7 @@ export async function freeClusterPorts(): Promise<ClusterPorts> {
     for (const s of CLUSTER_SERVICES) out[s] = await pick();
     return out as Record<ClusterService, number>;
   };
-  return { grpc: await map(distinct), membership: await map(() => freeSmallPort(taken)), metrics: await map(distinct), frontendHttp: await distinct() };
+  return { grpc: await map(distinct), membership: await map(async () => { const port = await distinct(); return port < 32_768 ? port : freeSmallPort(taken); }), metrics: await map(distinct), frontendHttp: await distinct() };
 }
 
 function requireServer(): TemporalServerBinaries {

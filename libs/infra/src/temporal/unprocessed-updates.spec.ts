@@ -14,7 +14,8 @@ function server<O>(outcomes: readonly unknown[], shape: (outcome: unknown) => O)
 }
 
 describe('resendUnprocessedUpdates', () => {
-  const interceptor = resendUnprocessedUpdates(4, 1);
+  const resends: number[] = [];
+  const interceptor = resendUnprocessedUpdates((attempt) => resends.push(attempt), 4, 1);
 
   it('sends an update the server rejected as unprocessed again, under a new id, until it is processed', async () => {
     const s = server([unprocessed, unprocessed, done], (outcome) => ({ updateId: 'u', workflowRunId: 'r', outcome }) as WorkflowStartUpdateOutput);
@@ -23,25 +24,41 @@ describe('resendUnprocessedUpdates', () => {
     expect(s.ids).toHaveLength(3);
     expect(s.ids[0]).toBeUndefined();
     expect(new Set(s.ids.slice(1)).size).toBe(2);
+    expect(resends.splice(0)).toEqual([1, 2]);
   });
 
   it('answers any other outcome at once, a refusal included', async () => {
     const s = server([refused, done], (outcome) => ({ updateId: 'u', workflowRunId: 'r', outcome }) as WorkflowStartUpdateOutput);
     expect((await interceptor.startUpdate!(input, s.next as never)).outcome).toEqual(refused);
     expect(s.ids).toHaveLength(1);
+    expect(resends).toEqual([]);
   });
 
   it('gives up after its attempts, answering the last rejection', async () => {
     const s = server([unprocessed, unprocessed, unprocessed, unprocessed, done], (outcome) => ({ updateId: 'u', workflowRunId: 'r', outcome }) as WorkflowStartUpdateOutput);
     expect((await interceptor.startUpdate!(input, s.next as never)).outcome).toEqual(unprocessed);
     expect(s.ids).toHaveLength(4);
+    expect(resends.splice(0)).toEqual([1, 2, 3]);
   });
 
-  it('does the same for an update with start', async () => {
-    const withStart = { workflowType: 'fileWorkflow', updateName: 'command', updateArgs: [], updateOptions: {}, updateHeaders: {}, workflowStartHeaders: {}, workflowStartOptions: {} } as unknown as WorkflowStartUpdateWithStartInput;
-    const s = server([unprocessed, done], (updateOutcome) => ({ workflowExecution: { workflowId: 'w', runId: 'r' }, updateId: 'u', updateOutcome }) as WorkflowStartUpdateWithStartOutput);
-    expect((await interceptor.startUpdateWithStart!(withStart, s.next as never)).updateOutcome).toEqual(done);
+  const withStart = (workflowIdConflictPolicy: string, workflowIdReusePolicy: string) =>
+    ({ workflowType: 'fileWorkflow', updateName: 'command', updateArgs: [], updateOptions: {}, updateHeaders: {}, workflowStartHeaders: {}, workflowStartOptions: { workflowId: 'w', workflowIdConflictPolicy, workflowIdReusePolicy } }) as unknown as WorkflowStartUpdateWithStartInput;
+  const startAnswers = (...outcomes: unknown[]) => server(outcomes, (updateOutcome) => ({ workflowExecution: { workflowId: 'w', runId: 'r' }, updateId: 'u', updateOutcome }) as WorkflowStartUpdateWithStartOutput);
+
+  it('does the same for an update with start that goes to the run it started (USE_EXISTING, REJECT_DUPLICATE)', async () => {
+    const s = startAnswers(unprocessed, done);
+    expect((await interceptor.startUpdateWithStart!(withStart('USE_EXISTING', 'REJECT_DUPLICATE'), s.next as never)).updateOutcome).toEqual(done);
     expect(s.ids).toHaveLength(2);
     expect(s.ids[1]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(resends.splice(0)).toEqual([1]);
+  });
+
+  it('never sends again an update with a start that could begin a second run', async () => {
+    for (const [conflict, reuse] of [['FAIL', 'REJECT_DUPLICATE'], ['USE_EXISTING', 'ALLOW_DUPLICATE'], ['TERMINATE_EXISTING', 'REJECT_DUPLICATE']]) {
+      const s = startAnswers(unprocessed, done);
+      expect((await interceptor.startUpdateWithStart!(withStart(conflict!, reuse!), s.next as never)).updateOutcome).toEqual(unprocessed);
+      expect(s.ids).toHaveLength(1);
+    }
+    expect(resends).toEqual([]);
   });
 });
