@@ -187,6 +187,7 @@ async function main(): Promise<void> {
     ...Array.from({ length: REPLICAS }, (_, i) => `  Worker${REPLICAS > 1 ? ` ${i + 1}` : ''}     http://${config.http.host}:${(config.worker.httpPort ?? WORKER_HTTP_PORT) + i}/metrics (and /health/live, /health/ready)`),
     `  OpenAPI      ${api}/docs`,
     `  Browser UI   ${config.ui.baseUrl}/ui`,
+    `  Client portal ${config.links.baseUrl}/portal (sign-in links go to the caught mail)`,
     ...(devSignIn ? [`  Sign-in      ${config.ui.issuer} — development users (refused when NODE_ENV=production): ${DEV_LOGINS}`] : []),
     started.some((p) => p.name === 'temporal') ? `  Temporal UI  http://127.0.0.1:${TEMPORAL_UI_PORT}` : `  Temporal     ${config.temporal.address}`,
     mailUrl ? `  Caught mail  ${mailUrl}` : `  SMTP         ${config.mail.smtpUrl}`,

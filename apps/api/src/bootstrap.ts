@@ -14,6 +14,7 @@ import { validationPipe } from './common/validation';
 import { MetricsService } from './metrics/metrics.service';
 import { uiRouter } from './ui/router';
 import { linkRouter } from './kit/link-pages';
+import { portalRouter } from './portal/router';
 
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true, bodyParser: false });
@@ -25,6 +26,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   // DESIGN §7: the browser UI has its own sessions, forms and headers (no API key reaches a browser).
   app.use('/ui', uiRouter(app, config));
   app.use('/links', linkRouter(app, config));
+  // DESIGN §8: the controllers' portal, with sessions of its own, apart from the staff's.
+  app.use('/portal', portalRouter(app, config));
   // Before the body is read: the target's length, the presence of a key, the body's type.
   app.use(edgeChecks(config.http.codecOrigins));
   // express.json itself rather than Nest's wrapper, which keeps `verify` for raw bodies.

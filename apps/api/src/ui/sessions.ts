@@ -99,8 +99,7 @@ export class UiSessions {
 
   /** A form's token matches its session's (constant time). */
   static csrfValid(session: UiSession, given: unknown): boolean {
-    if (typeof given !== 'string' || given.length !== session.csrfToken.length) return false;
-    return timingSafeEqual(Buffer.from(given), Buffer.from(session.csrfToken));
+    return csrfMatches(session.csrfToken, given);
   }
 
   /** A sign-in under way: the PKCE verifier and nonce stay here, found by the state's hash. */
@@ -117,6 +116,12 @@ export class UiSessions {
     )) as { code_verifier: string; nonce: string; return_to: string }[];
     return row ? { codeVerifier: row.code_verifier, nonce: row.nonce, returnTo: row.return_to } : null;
   }
+}
+
+/** A form's token is the session's `expected` one (compared in constant time): the staff's pages and the portal's. */
+export function csrfMatches(expected: string, given: unknown): boolean {
+  if (typeof given !== 'string' || given.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
 }
 
 export const subjectHashOf = (issuer: string, subject: string) => hash(`${issuer}\n${subject}`);

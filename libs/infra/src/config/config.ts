@@ -88,6 +88,13 @@ const schema = z.object({
   /** Where browsers reach the UI (its sign-in callback is UI_BASE_URL/ui/callback); default http://HOST:PORT. */
   UI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   UI_SESSION_IDLE: z.string().regex(isoDuration, 'an ISO-8601 duration such as PT30M').default('PT30M'),
+  /** DESIGN §8: how long a controller's sign-in link may be used (once). */
+  PORTAL_LINK_TTL: z.string().regex(isoDuration, 'an ISO-8601 duration such as PT15M').default('PT15M'),
+  /** Sign-in links a client may ask for in an hour: per address asked for, and per client address. */
+  PORTAL_LINK_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).default(5),
+  PORTAL_LINK_LIMIT_PER_CLIENT: z.coerce.number().int().min(1).default(30),
+  /** Believe X-Forwarded-For (the API is behind a proxy that sets it): the client address rate limits count by. */
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   WORKER_SHUTDOWN_GRACE: z.coerce.number().int().min(0).default(30_000),
   /** Workflows the worker keeps in memory between tasks (each costs a V8 context); more are replayed from history when they wake. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
@@ -159,6 +166,7 @@ export interface AppConfig {
     readonly baseUrl: string;
     readonly sessionIdleMs: number;
   };
+  readonly portal: { readonly linkTtlMs: number; readonly limitPerAddress: number; readonly limitPerClient: number; readonly trustProxy: boolean };
   readonly worker: {
     readonly shutdownGraceMs: number;
     readonly maxCachedWorkflows: number;
@@ -255,6 +263,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (production && raw.OIDC_ISSUER && !raw.UI_BASE_URL?.startsWith('https://')) problems.push({ setting: 'UI_BASE_URL', problem: 'required in production with OIDC_ISSUER, as https://' });
   const idle = raw.UI_SESSION_IDLE;
   if (parsed.success && idle && maxLengthMs(idle) === 0) problems.push({ setting: 'UI_SESSION_IDLE', problem: 'must be longer than zero' });
+  const portalTtl = raw.PORTAL_LINK_TTL;
+  if (parsed.success && portalTtl && (maxLengthMs(portalTtl) === 0 || maxLengthMs(portalTtl) > 86_400_000)) problems.push({ setting: 'PORTAL_LINK_TTL', problem: 'must be longer than zero and at most a day' });
   // DESIGN §3.8: controllers must have some time to object to a sub-processor change.
   const objection = raw.SUB_PROCESSOR_OBJECTION_PERIOD;
   if (parsed.success && objection && maxLengthMs(objection) === 0) {
@@ -291,6 +301,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       baseUrl: (env.UI_BASE_URL ?? `http://${env.HOST}:${env.PORT}`).replace(/\/$/, ''),
       sessionIdleMs: minLengthMs(env.UI_SESSION_IDLE),
     },
+    portal: { linkTtlMs: minLengthMs(env.PORTAL_LINK_TTL), limitPerAddress: env.PORTAL_LINK_LIMIT_PER_ADDRESS, limitPerClient: env.PORTAL_LINK_LIMIT_PER_CLIENT, trustProxy: env.TRUST_PROXY === 'true' },
     worker: { shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS, httpPort: env.WORKER_HTTP_PORT ?? null, workflowBundle: env.WORKER_WORKFLOW_BUNDLE ?? null },
     metrics: { token: env.METRICS_TOKEN ?? null },
   };

@@ -15,6 +15,7 @@ import { SubProcessorChanges1796000013000 } from './1796000013000-sub-processor-
 import { UiSessions1796000014000 } from './1796000014000-ui-sessions';
 import { UniformFileRows1796000015000 } from './1796000015000-uniform-file-rows';
 import { Controllers1796000016000 } from './1796000016000-controllers';
+import { PortalSignIn1796000017000 } from './1796000017000-portal-sign-in';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   UiSessions1796000014000,
   UniformFileRows1796000015000,
   Controllers1796000016000,
+  PortalSignIn1796000017000,
 ];

@@ -1,0 +1,194 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { type DataSource } from 'typeorm';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { type AppConfig } from '#infra/config/config';
+import { CONTROLLER_IDENTITY_SQL, contractsOfController } from '#infra/controllers';
+import { csrfMatches } from '../ui/sessions';
+
+/*
+ * DESIGN §8: a controller signs in to the portal with a link that works once and expires, emailed
+ * to an address on record for it (its email or its DPO's on a contract, or the breach contact of
+ * its record). Only the token's hash is kept. The email goes straight to SMTP: no outbox row, no
+ * event, no workflow; a lost one is simply asked for again. Asking answers the same whether the
+ * address is known or not, and is counted per address and per client in PostgreSQL, so that every
+ * replica of the API counts alike.
+ */
+
+const hash = (value: string) => createHash('sha256').update(value).digest('hex');
+const token = () => randomBytes(32).toString('base64url');
+
+/** An address as it is compared: trimmed, lower case. */
+export const normalisedAddress = (address: string) => address.trim().toLowerCase();
+const ADDRESS = /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$/;
+export const isAddress = (address: string) => address.length <= 254 && ADDRESS.test(address);
+
+/** A controller an address may sign in for: its key (controllerIdentity) and its name on its latest contract. */
+export interface PortalController {
+  readonly identity: string;
+  readonly name: string;
+}
+
+export interface PortalSession {
+  readonly idHash: string;
+  readonly address: string;
+  /** The controller the session covers, once chosen (null: the address serves several, none chosen yet). */
+  readonly controller: string | null;
+  readonly csrfToken: string;
+}
+
+/** However active, a portal session ends this long after its sign-in. */
+export const PORTAL_SESSION_MAX_MS = 12 * 3_600_000;
+const WINDOW_MS = 3_600_000;
+
+export type LinkAnswer = 'sent' | 'limited';
+export type TakenLink = { readonly ok: true; readonly address: string } | { readonly ok: false; readonly problem: 'used' | 'expired' | 'unknown' };
+
+export class PortalSignIn {
+  private readonly transport: Transporter;
+  private readonly log = new Logger('portal');
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+  ) {
+    this.transport = nodemailer.createTransport(config.mail.smtpUrl);
+  }
+
+  /** Every controller `address` is on record for, by name. */
+  async controllersOf(address: string): Promise<PortalController[]> {
+    const a = normalisedAddress(address);
+    const onContracts = (await this.dataSource.query(
+      `SELECT DISTINCT ON (identity) identity, name FROM (
+         SELECT ${CONTROLLER_IDENTITY_SQL('c')} AS identity, c.controller_name AS name, c.ordered_at
+           FROM contracts c WHERE lower(c.controller_email) = $1 OR lower(c.state->'controller'->>'dpoEmail') = $1) m
+        ORDER BY identity, ordered_at DESC`,
+      [a],
+    )) as PortalController[];
+    const asContact = (await this.dataSource.query(`SELECT identity FROM controllers WHERE lower(state->>'breachContact') = $1`, [a])) as { identity: string }[];
+    const found = new Map(onContracts.map((c) => [c.identity, c]));
+    for (const { identity } of asContact) {
+      if (found.has(identity)) continue;
+      const of = contractsOfController(identity, 1);
+      const [latest] = (await this.dataSource.query(`SELECT c.controller_name AS name FROM contracts c WHERE ${of.where} ORDER BY c.ordered_at DESC LIMIT 1`, [of.value])) as { name: string }[];
+      if (latest) found.set(identity, { identity, name: latest.name });
+    }
+    return [...found.values()].sort((x, y) => x.name.localeCompare(y.name) || x.identity.localeCompare(y.identity));
+  }
+
+  /** Counts one more in this hour's window of `bucket`; true while within `limit`. */
+  private async within(bucket: string, limit: number): Promise<boolean> {
+    const [row] = (await this.dataSource.query(
+      `INSERT INTO portal_rate (bucket, window_start, count) VALUES ($1, to_timestamp(floor(extract(epoch FROM now()) * 1000 / $2) * $2 / 1000), 1)
+       ON CONFLICT (bucket, window_start) DO UPDATE SET count = portal_rate.count + 1 RETURNING count`,
+      [bucket, WINDOW_MS],
+    )) as { count: number }[];
+    return row!.count <= limit;
+  }
+
+  /**
+   * A sign-in link for `address`, sent to it if it is on record for a controller. The same answer
+   * either way, after the same work in the database; the email leaves after the answer.
+   */
+  async requestLink(address: string, client: string): Promise<LinkAnswer> {
+    const a = normalisedAddress(address);
+    // Both counted, whichever refuses: neither a known nor an unknown address is spared a count.
+    const [byAddress, byClient] = [await this.within(`address:${hash(a)}`, this.config.portal.limitPerAddress), await this.within(`client:${hash(client)}`, this.config.portal.limitPerClient)];
+    await this.dataSource.query(`DELETE FROM portal_rate WHERE window_start < now() - interval '2 hours'`);
+    await this.dataSource.query(`DELETE FROM portal_links WHERE expires_at < now() - interval '1 day'`);
+    if (!byAddress || !byClient) return 'limited';
+    const controllers = await this.controllersOf(a);
+    const secret = token();
+    // Written for an unknown address too (it can never be used: no controller is found for it at
+    // sign-in), so that both answers cost the same.
+    await this.dataSource.query(`INSERT INTO portal_links (token_hash, address, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3::double precision / 1000))`, [
+      hash(secret),
+      controllers.length ? a : '',
+      this.config.portal.linkTtlMs,
+    ]);
+    if (controllers.length) {
+      const minutes = Math.round(this.config.portal.linkTtlMs / 60_000);
+      const link = `${this.config.links.baseUrl}/portal/sign-in?t=${secret}`;
+      void this.transport
+        .sendMail({
+          from: this.config.mail.from,
+          to: a,
+          subject: `Your sign-in link to ${this.config.processor.name}'s client portal`,
+          text: `Someone, we hope you, asked to sign in to the portal where ${this.config.processor.name} shows your data-processing agreements.\n\nOpen this link and press its button to sign in. It works once, for ${minutes} minutes:\n${link}\n\nIf you did not ask, ignore this email: nothing happens without the button.\n`,
+        })
+        .catch((e: unknown) => this.log.warn(`a sign-in email was not accepted by the mail server (${(e as { code?: string }).code ?? 'error'}); the controller may ask again`));
+    }
+    return 'sent';
+  }
+
+  /** What a link would do, without using it (opening a link changes nothing). */
+  async peek(secret: string): Promise<TakenLink> {
+    const [row] = (await this.dataSource.query(`SELECT address, used_at, expires_at < now() AS expired FROM portal_links WHERE token_hash = $1`, [hash(secret)])) as { address: string; used_at: Date | null; expired: boolean }[];
+    if (!row || row.address === '') return { ok: false, problem: 'unknown' };
+    if (row.used_at) return { ok: false, problem: 'used' };
+    if (row.expired) return { ok: false, problem: 'expired' };
+    return { ok: true, address: row.address };
+  }
+
+  /** Uses a link, once: its address, or why not. */
+  async take(secret: string): Promise<TakenLink> {
+    const [row] = (await this.dataSource.query(
+      `WITH taken AS (UPDATE portal_links SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() AND address <> '' RETURNING address) SELECT * FROM taken`,
+      [hash(secret)],
+    )) as { address: string }[];
+    return row ? { ok: true, address: row.address } : this.peek(secret);
+  }
+
+  /** A session for `address`, covering `controller` when there is just one to cover. */
+  async open(address: string, controller: string | null): Promise<{ cookie: string; session: PortalSession }> {
+    const cookie = token();
+    const session: PortalSession = { idHash: hash(cookie), address, controller, csrfToken: token() };
+    await this.dataSource.query(`INSERT INTO portal_sessions (id_hash, address, controller, csrf_token) VALUES ($1, $2, $3, $4)`, [session.idHash, address, controller, session.csrfToken]);
+    if (controller) await this.recordSignIn(controller, address);
+    return { cookie, session };
+  }
+
+  private async recordSignIn(controller: string, address: string): Promise<void> {
+    await this.dataSource.query(`INSERT INTO portal_sign_ins (controller, address, method) VALUES ($1, $2, 'email-link')`, [controller, address]);
+  }
+
+  /** The live session a cookie names, its idle clock restarted; null once idle or too old (and then ended). */
+  async touch(cookie: string | undefined): Promise<PortalSession | null> {
+    if (!cookie) return null;
+    const idHash = hash(cookie);
+    const [row] = (await this.dataSource.query(
+      `WITH live AS (
+         UPDATE portal_sessions SET last_seen_at = now()
+          WHERE id_hash = $1 AND last_seen_at > now() - make_interval(secs => $2::double precision / 1000) AND created_at > now() - make_interval(secs => $3::double precision / 1000)
+          RETURNING address, controller, csrf_token)
+       SELECT * FROM live`,
+      [idHash, this.config.ui.sessionIdleMs, PORTAL_SESSION_MAX_MS],
+    )) as { address: string; controller: string | null; csrf_token: string }[];
+    if (!row) {
+      await this.dataSource.query(`DELETE FROM portal_sessions WHERE id_hash = $1 OR last_seen_at < now() - make_interval(secs => $2::double precision / 1000)`, [idHash, this.config.ui.sessionIdleMs]);
+      return null;
+    }
+    return { idHash, address: row.address, controller: row.controller, csrfToken: row.csrf_token };
+  }
+
+  /** The session covers `identity` from now on, if its address is on record for it; false otherwise. */
+  async choose(session: PortalSession, identity: string): Promise<boolean> {
+    if (session.controller !== null || !(await this.controllersOf(session.address)).some((c) => c.identity === identity)) return false;
+    await this.dataSource.query(`UPDATE portal_sessions SET controller = $2 WHERE id_hash = $1 AND controller IS NULL`, [session.idHash, identity]);
+    await this.recordSignIn(identity, session.address);
+    return true;
+  }
+
+  async end(session: PortalSession): Promise<void> {
+    await this.dataSource.query(`DELETE FROM portal_sessions WHERE id_hash = $1`, [session.idHash]);
+  }
+
+  /** The controller's own sign-ins, the latest first. */
+  async signIns(identity: string, limit = 50): Promise<{ address: string; method: string; at: Date }[]> {
+    return (await this.dataSource.query(`SELECT address, method, at FROM portal_sign_ins WHERE controller = $1 ORDER BY at DESC, id DESC LIMIT $2`, [identity, limit])) as { address: string; method: string; at: Date }[];
+  }
+
+  static csrfValid(session: PortalSession, given: unknown): boolean {
+    return csrfMatches(session.csrfToken, given);
+  }
+}

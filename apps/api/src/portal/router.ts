@@ -1,0 +1,250 @@
+import { randomBytes } from 'node:crypto';
+import { Logger, type INestApplication } from '@nestjs/common';
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import { DataSource } from 'typeorm';
+import { CANONICAL_UUID, type ContractState } from '#domain';
+import { type AppConfig } from '#infra/config/config';
+import { contractsOfController } from '#infra/controllers';
+import { dateTime, html, type Html } from '../ui/html';
+import { securityHeaders } from '../ui/router';
+import { cookieOf, uiCookies } from '../ui/sessions';
+import { timeline } from '../ui/timeline';
+import { ContractQueries } from '../contracts/contract-queries.service';
+import { isAddress, PortalSignIn, type PortalSession } from './portal-sign-in';
+
+/*
+ * DESIGN §8: the controllers' portal, under /portal, apart from the staff pages: its own cookie
+ * (a staff session opens none of these pages, a portal session none of the staff's), its own
+ * sessions, no referrer ever sent. What comes before the session gate is the sign-in; after it, a
+ * controller sees its own contracts only: anything else is 404, as if it did not exist.
+ */
+
+type Portal = Request & { portal?: PortalSession };
+
+/** A portal page: the controller's own layout, with the stylesheet the UI serves. */
+function page(title: string, body: Html, session: PortalSession | null = null): string {
+  return html`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} — client portal</title><link rel="stylesheet" href="/ui/assets/app.css"></head>
+<body><header class="top"><nav aria-label="Portal"><a href="/portal/">Your agreements</a>${session?.controller ? html` <a href="/portal/sign-ins">Sign-ins</a>` : ''}</nav>${session ? html`<form method="post" action="/portal/sign-out" class="inline"><input type="hidden" name="_csrf" value="${session.csrfToken}"><button type="submit">Sign out</button></form>` : ''}</header>
+<main id="main"><h1>${title}</h1>${body}</main></body>
+</html>`.value;
+}
+
+/** The client's address, as the rate limits count it: the connection's, or the one the trusted proxy names (the last it appended). */
+function clientOf(req: Request, trustProxy: boolean): string {
+  const forwarded = req.headers['x-forwarded-for'];
+  if (trustProxy && typeof forwarded === 'string' && forwarded.trim() !== '') return forwarded.split(',').at(-1)!.trim();
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+const SIGN_IN_FORM = (value = '', note: Html | string = '') =>
+  html`<p>Sign in to see your data-processing agreements and answer them. We email a link to an address we have on record for you: your contact address, your DPO's, or your breach contact.</p>
+  ${note}
+  <form method="post" action="/portal/link" class="card" aria-labelledby="link-title"><h2 id="link-title">Email me a sign-in link</h2>
+    <div class="field"><label for="email">Email address</label><input id="email" name="email" type="email" autocomplete="email" required maxlength="254" value="${value}"></div>
+    <button type="submit">Send the link</button></form>`;
+
+export function portalRouter(app: INestApplication, config: AppConfig): Router {
+  const dataSource = app.get(DataSource);
+  const queries = app.get(ContractQueries);
+  const signIn = new PortalSignIn(dataSource, config);
+  const secure = uiCookies(config.ui.baseUrl);
+  const prefix = secure.secure ? '__Host-' : '';
+  const SESSION = `${prefix}dpa_portal`;
+  const PRE = `${prefix}dpa_portal_pre`;
+  const minutes = Math.round(config.portal.linkTtlMs / 60_000);
+  const router = Router();
+  const log = new Logger('portal');
+  router.use(securityHeaders);
+  router.use((_req, res, next) => {
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+  router.use(express.urlencoded({ extended: false, limit: '8kb' }));
+
+  const show = (res: Response, status: number, title: string, body: Html, session: PortalSession | null = null) => res.status(status).type('html').send(page(title, body, session));
+
+  // ── Before the gate: asking for a link, and using it.
+  router.post('/link', async (req, res, next) => {
+    try {
+      const email = typeof (req.body as Record<string, unknown>)?.email === 'string' ? ((req.body as Record<string, string>).email ?? '').trim() : '';
+      if (!isAddress(email)) return void show(res, 400, 'Sign in', SIGN_IN_FORM(email, html`<p class="notice" role="alert">This is not an email address we could send a link to.</p>`));
+      const answer = await signIn.requestLink(email, clientOf(req, config.portal.trustProxy));
+      if (answer === 'limited') return void show(res, 429, 'Too many links asked for', html`<p role="alert">Too many sign-in links were asked for from here or for this address in the last hour. Wait a while, then ask again.</p>`);
+      show(res, 200, 'Check your email', html`<p role="status">If this address is on record for one of our clients, a sign-in link is on its way to it. It works once, for ${minutes} minutes.</p><p><a href="/portal/">Back</a></p>`);
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  const linkProblem = (res: Response, problem: 'used' | 'expired' | 'unknown') =>
+    problem === 'used'
+      ? show(res, 410, 'This link was already used', html`<p>A sign-in link works once. <a href="/portal/">Ask for a new one</a>.</p>`)
+      : problem === 'expired'
+        ? show(res, 410, 'This link has expired', html`<p>A sign-in link works for ${minutes} minutes. <a href="/portal/">Ask for a new one</a>.</p>`)
+        : show(res, 400, 'This link is not valid', html`<p>It may have been cut short or changed on the way. Use it exactly as it came in the email, or <a href="/portal/">ask for a new one</a>.</p>`);
+
+  // Opening the link changes nothing (mail scanners open links): one button, whose POST signs in.
+  // The button's form carries a nonce also set as a cookie here: a sign-in posted from another site
+  // (which would sign the browser in as someone else) carries no such cookie, and is refused.
+  router.get('/sign-in', async (req, res, next) => {
+    try {
+      const t = typeof req.query.t === 'string' ? req.query.t : '';
+      const link = /^[A-Za-z0-9_-]{43}$/.test(t) ? await signIn.peek(t) : ({ ok: false, problem: 'unknown' } as const);
+      if (!link.ok) return void linkProblem(res, link.problem);
+      const nonce = randomBytes(24).toString('base64url');
+      res.setHeader('Set-Cookie', secure.write(PRE, nonce, `Max-Age=${Math.ceil(config.portal.linkTtlMs / 1000)}`));
+      show(res, 200, 'Sign in to the client portal', html`<p>Press the button to sign in as ${link.address}.</p><form method="post" action="/portal/sign-in"><input type="hidden" name="t" value="${t}"><input type="hidden" name="n" value="${nonce}"><button type="submit">Sign in</button></form>`);
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.post('/sign-in', async (req, res, next) => {
+    try {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const t = typeof body.t === 'string' && /^[A-Za-z0-9_-]{43}$/.test(body.t) ? body.t : '';
+      const pre = cookieOf(req, PRE);
+      if (!t) return void linkProblem(res, 'unknown');
+      if (!pre || typeof body.n !== 'string' || body.n !== pre) return void show(res, 403, 'Open the link again', html`<p>This sign-in did not come from the page of its link. Nothing happened; open the link from the email again.</p>`);
+      const taken = await signIn.take(t);
+      if (!taken.ok) return void linkProblem(res, taken.problem);
+      const controllers = await signIn.controllersOf(taken.address);
+      if (controllers.length === 0) return void show(res, 403, 'No agreement to show', html`<p>This address is no longer on record for any of our clients.</p>`);
+      const { cookie } = await signIn.open(taken.address, controllers.length === 1 ? controllers[0]!.identity : null);
+      res.setHeader('Set-Cookie', [secure.write(SESSION, cookie, ''), secure.write(PRE, '', 'Max-Age=0')]);
+      res.redirect(303, '/portal/');
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  // ── The gate: a portal session (never a staff one), and its CSRF token on every POST.
+  router.use(async (req: Portal, res: Response, next: NextFunction) => {
+    try {
+      const session = await signIn.touch(cookieOf(req, SESSION));
+      if (!session) {
+        if (req.method === 'GET' && req.path === '/') return void show(res, 200, 'Sign in', SIGN_IN_FORM());
+        if (req.method === 'GET') return void res.redirect(303, '/portal/');
+        return void show(res, 401, 'Signed out', html`<p>Your session ended. <a href="/portal/">Sign in again</a>; what you typed was not sent.</p>`);
+      }
+      if (req.method === 'POST' && !PortalSignIn.csrfValid(session, (req.body as Record<string, unknown> | undefined)?._csrf)) {
+        return void show(res, 403, 'Refused', html`<p>This form has no valid security token. Reload the page and try again.</p>`, session);
+      }
+      req.portal = session;
+      next();
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.post('/sign-out', async (req: Portal, res) => {
+    await signIn.end(req.portal!);
+    res.setHeader('Set-Cookie', secure.write(SESSION, '', 'Max-Age=0'));
+    show(res, 200, 'Signed out', html`<p>You are signed out. <a href="/portal/">Sign in again</a>.</p>`);
+  });
+
+  router.post('/choose', async (req: Portal, res, next) => {
+    try {
+      const identity = String((req.body as Record<string, unknown>)?.controller ?? '');
+      if (!(await signIn.choose(req.portal!, identity))) return void show(res, 404, 'Not found', html`<p>No such client for this address.</p>`, req.portal!);
+      res.redirect(303, '/portal/');
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  // ── A controller's own pages: a session without a controller chosen goes to the choice.
+  router.get('/', async (req: Portal, res, next) => {
+    try {
+      const session = req.portal!;
+      if (!session.controller) {
+        const controllers = await signIn.controllersOf(session.address);
+        return void show(
+          res,
+          200,
+          'Which client?',
+          html`<p>${session.address} is on record for several of our clients. A session covers one: choose it.</p>
+          <ul class="choices">${controllers.map((c) => html`<li><form method="post" action="/portal/choose" class="inline"><input type="hidden" name="_csrf" value="${session.csrfToken}"><input type="hidden" name="controller" value="${c.identity}"><button type="submit">${c.name}</button></form></li>`)}</ul>`,
+          session,
+        );
+      }
+      const of = contractsOfController(session.controller, 1);
+      const contracts = (await dataSource.query(`SELECT c.id::text AS id, c.reference, c.status, c.controller_name AS name, c.ordered_at FROM contracts c WHERE ${of.where} ORDER BY c.ordered_at DESC, c.id LIMIT 500`, [of.value])) as {
+        id: string;
+        reference: string | null;
+        status: string;
+        name: string;
+        ordered_at: Date;
+      }[];
+      show(
+        res,
+        200,
+        contracts[0]?.name ?? 'Your agreements',
+        html`<p class="muted">Signed in as ${session.address}.</p>
+        <h2>Your agreements</h2>
+        ${contracts.length === 0 ? html`<p class="muted">No agreement is on record.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Agreement</th><th scope="col">Status</th><th scope="col">Ordered</th></tr></thead><tbody>${contracts.map((c) => html`<tr><td><a href="/portal/contracts/${c.id}">${c.reference ?? c.id.slice(0, 8)}</a></td><td><span class="status">${c.status}</span></td><td>${dateTime(c.ordered_at.toISOString())}</td></tr>`)}</tbody></table></div>`}`,
+        session,
+      );
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  /** The session's controller's contract `id`, or null: another's is as unknown as one that does not exist. */
+  const ownContract = async (session: PortalSession, id: string): Promise<ContractState | null> => {
+    if (!session.controller || !CANONICAL_UUID.test(id)) return null;
+    const of = contractsOfController(session.controller, 2);
+    const [own] = (await dataSource.query(`SELECT 1 FROM contracts c WHERE c.id = $1 AND ${of.where}`, [id, of.value])) as unknown[];
+    // Read as the staff's pages read it (the row with its renewals and locations), once known to be its own.
+    return own ? (await queries.found(id)).state : null;
+  };
+
+  router.get('/contracts/:id', async (req: Portal, res, next) => {
+    try {
+      const session = req.portal!;
+      const state = await ownContract(session, String(req.params.id));
+      if (!state || state.status === 'none') return void show(res, 404, 'Not found', html`<p>No such agreement.</p>`, session);
+      show(
+        res,
+        200,
+        `Agreement ${state.reference ?? state.contractId.slice(0, 8)}`,
+        html`<p><span class="status">${state.status}</span></p>
+        <dl class="facts"><dt>Ordered</dt><dd>${dateTime(state.orderedAt)}</dd><dt>Processing since</dt><dd>${dateTime(state.processingStartedAt)}</dd>
+          <dt>Term ends</dt><dd>${state.status === 'active' ? dateTime(state.termEnd) : '—'}</dd><dt>Ended</dt><dd>${state.endedAt ? dateTime(state.endedAt) : '—'}</dd>
+          <dt>Your data destroyed by</dt><dd>${dateTime(state.destruction.deadline)}</dd></dl>
+        <h2>Timeline</h2>${timeline(state)}`,
+        session,
+      );
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.get('/sign-ins', async (req: Portal, res, next) => {
+    try {
+      const session = req.portal!;
+      if (!session.controller) return void res.redirect(303, '/portal/');
+      const rows = await signIn.signIns(session.controller);
+      show(
+        res,
+        200,
+        'Sign-ins',
+        html`<p class="muted">The latest sign-ins to your portal, by any of your addresses on record.</p>
+        <div class="table-wrap"><table><thead><tr><th scope="col">When</th><th scope="col">Address</th><th scope="col">How</th></tr></thead><tbody>${rows.map((r) => html`<tr><td>${dateTime(r.at.toISOString())}</td><td>${r.address}</td><td>${r.method === 'email-link' ? 'a link emailed to the address' : r.method}</td></tr>`)}</tbody></table></div>`,
+        session,
+      );
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  router.use((req: Portal, res) => show(res, 404, 'Not found', html`<p>No such page.</p>`, req.portal ?? null));
+  // Express knows an error handler by its four parameters.
+  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    log.error(`portal page failed: ${(err as Error)?.name ?? 'error'}`);
+    res.status(503).type('html').send(page('Please try again', html`<p>We could not answer just now. Nothing was changed.</p>`));
+  });
+  return router;
+}

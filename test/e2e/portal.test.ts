@@ -1,0 +1,257 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import AxeBuilder from '@axe-core/playwright';
+import { Client } from 'pg';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM } from '#infra/dev/debian-packages';
+import { freePort } from '#infra/dev/processes';
+import { projectRoot } from '#infra/dev/project-root';
+import { signInAs } from '../support/browser';
+import { startOidcProvider } from '../support/oidc';
+import { startStack, type Stack } from '../support/stack';
+
+/**
+ * Issue "the controller's side", its first part (DESIGN §8): a controller signs in to the portal
+ * with a link emailed to an address on record, in real Chromium, the link read from the real SMTP
+ * server's catch. Opening a link changes nothing; a used, expired, forged or cross-site one changes
+ * nothing either; an unknown address gets the same answer and no email; asking is rate-limited; an
+ * address that serves several controllers chooses one; a controller sees its own agreements only;
+ * staff and portal sessions never open each other's pages; no token is kept in clear.
+ */
+
+const SHOTS = path.join(projectRoot(), 'test-results', 'screenshots');
+const LIMIT = 6;
+const CLIENT_LIMIT = 12;
+let stack: Stack;
+let oidc: Awaited<ReturnType<typeof startOidcProvider>>;
+let browser: Browser;
+let api: string;
+const contexts: BrowserContext[] = [];
+const ids: Record<string, string> = {};
+
+async function order(reference: string, controller: { name: string; email: string; dpoEmail?: string }): Promise<string> {
+  const answer = await stack.request('POST', '/contracts', { role: 'account_manager', body: { reference, controller, billingPeriod: 'P1Y' } });
+  expect(answer.status).toBe(201);
+  return answer.body.id as string;
+}
+
+beforeAll(async () => {
+  const [port, oidcPort] = [await freePort(), await freePort()];
+  api = `http://127.0.0.1:${port}`;
+  oidc = await startOidcProvider(`${api}/ui/callback`, oidcPort);
+  stack = await startStack({ PORT: String(port), OIDC_ISSUER: oidc.issuer, PORTAL_LINK_LIMIT_PER_ADDRESS: String(LIMIT), PORTAL_LINK_LIMIT_PER_CLIENT: String(CLIENT_LIMIT), TRUST_PROXY: 'true' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  ids.alpha = await order('ALPHA-1', { name: 'Alpha SAS', email: 'privacy@alpha.example' });
+  // One outsourced DPO for two controllers.
+  ids.beta = await order('BETA-1', { name: 'Beta SARL', email: 'legal@beta.example', dpoEmail: 'dpo@shared-dpo.example' });
+  ids.gamma = await order('GAMMA-1', { name: 'Gamma SA', email: 'contact@gamma.example', dpoEmail: 'DPO@Shared-DPO.example' });
+}, 120_000);
+afterAll(async () => {
+  for (const c of contexts) await c.close();
+  await browser?.close();
+  await stack?.stop();
+  await oidc?.stop();
+});
+
+async function fresh(width = 1280): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height: 900 } });
+  contexts.push(context);
+  return context.newPage();
+}
+
+async function check(page: Page, name: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`), name).toEqual([]);
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: path.join(SHOTS, `portal-${name}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+/** Asks for a link in the portal's own form, as a person would. */
+async function askForLink(page: Page, address: string): Promise<void> {
+  await page.goto(`${api}/portal/`);
+  await page.getByLabel('Email address').fill(address);
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Send the link' }).click()]);
+}
+
+/** The sign-in link of the latest email to `address` sent after `since` (the caught mail's index). */
+async function linkFor(address: string, since: number): Promise<string> {
+  const mail = await stack.mail.waitFor((m) => stack.mail.messages.indexOf(m) >= since && m.to.includes(address) && m.subject.includes('sign-in link'), 20_000);
+  return /https?:\/\/\S+\/portal\/sign-in\?t=[A-Za-z0-9_-]+/.exec(mail.text)![0];
+}
+
+async function signedIn(address: string): Promise<Page> {
+  const page = await fresh();
+  const since = stack.mail.messages.length;
+  await askForLink(page, address);
+  await page.goto(await linkFor(address, since));
+  await Promise.all([page.waitForURL(`${api}/portal/`), page.getByRole('button', { name: 'Sign in' }).click()]);
+  return page;
+}
+
+const rows = async (sql: string, params: unknown[] = []) => {
+  const client = new Client({ connectionString: stack.db.url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as Record<string, unknown>[];
+  } finally {
+    await client.end();
+  }
+};
+
+describe('the controllers portal: signing in', () => {
+  it('a link emailed to an address on record, opened (which changes nothing), its button pressed: the controller sees its own agreement', async () => {
+    const page = await fresh();
+    await askForLink(page, 'privacy@alpha.example');
+    expect(await page.getByRole('status').textContent()).toContain('If this address is on record');
+    await check(page, 'link-sent');
+    const link = await linkFor('privacy@alpha.example', 0);
+    // Opened twice (a mail scanner, then the person): nothing is used up.
+    const scanned = await fetch(link);
+    expect(scanned.status).toBe(200);
+    expect(scanned.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(scanned.headers.get('set-cookie') ?? '').not.toContain('dpa_portal=');
+    await page.goto(link);
+    expect(await page.getByRole('button', { name: 'Sign in' }).count()).toBe(1);
+    await check(page, 'sign-in-button');
+    await Promise.all([page.waitForURL(`${api}/portal/`), page.getByRole('button', { name: 'Sign in' }).click()]);
+    expect(await page.locator('h1').textContent()).toBe('Alpha SAS');
+    const agreements = page.getByRole('table');
+    expect(await agreements.getByRole('link').allTextContents()).toEqual(['ALPHA-1']);
+    await check(page, 'home');
+    await agreements.getByRole('link', { name: 'ALPHA-1' }).click();
+    expect(await page.locator('h1').textContent()).toBe('Agreement ALPHA-1');
+    expect(await page.locator('.status').first().textContent()).toBe((await stack.request('GET', `/contracts/${ids.alpha}`, { role: 'dpo' })).body.status);
+    await check(page, 'contract');
+    await page.getByRole('link', { name: 'Sign-ins' }).click();
+    expect(await page.locator('tbody tr').first().textContent()).toContain('privacy@alpha.example');
+
+    // The link worked once: used again, it says so and signs nobody in.
+    const again = await fresh();
+    await again.goto(link);
+    expect(await again.locator('h1').textContent()).toBe('This link was already used');
+    expect(await again.getByRole('button', { name: 'Sign in' }).count()).toBe(0);
+
+    // The token is nowhere in clear: not in the portal's tables, not in any event.
+    const token = new URL(link).searchParams.get('t')!;
+    const kept = await rows(`SELECT (SELECT string_agg(t::text, ' ') FROM portal_links t) || (SELECT string_agg(s::text, ' ') FROM portal_sessions s) || coalesce((SELECT string_agg(e.data::text || e.metadata::text, ' ') FROM events e), '') AS everything`);
+    expect(String(kept[0]!.everything)).not.toContain(token);
+  });
+
+  it('an unknown address gets the same answer and no email; a malformed one is refused in place', async () => {
+    const page = await fresh();
+    const since = stack.mail.messages.length;
+    await askForLink(page, 'nobody@unknown.example');
+    expect(await page.getByRole('status').textContent()).toContain('If this address is on record');
+    // A known address asked for after it: its email comes, the unknown one's never does.
+    await askForLink(page, 'privacy@alpha.example');
+    await linkFor('privacy@alpha.example', since);
+    expect(stack.mail.messages.slice(since).some((m) => m.to.includes('nobody@unknown.example'))).toBe(false);
+    const bad = await fetch(`${api}/portal/link`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=not-an-address' });
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain('This is not an email address');
+  });
+
+  it('asking is limited per address, known or not, and per client (as the trusted proxy names it): past a limit, 429 and no email', async () => {
+    // Each client as the proxy in front names it: the last address it appended.
+    const ask = (email: string, client: string) =>
+      fetch(`${api}/portal/link`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `198.51.100.7, ${client}` }, body: new URLSearchParams({ email }).toString() });
+    for (const [n, address] of ['limit@alpha-nobody.example', 'contact@gamma.example'].entries()) {
+      const answers: number[] = [];
+      for (let i = 0; i < LIMIT + 2; i++) answers.push((await ask(address, `203.0.113.${n + 1}`)).status);
+      expect(answers, address).toEqual([...Array(LIMIT).fill(200), 429, 429]);
+    }
+    // One client asking for many addresses, each once: stopped at its own limit.
+    const many: number[] = [];
+    for (let i = 0; i < CLIENT_LIMIT + 1; i++) many.push((await ask(`someone-${i}@many.example`, '203.0.113.50')).status);
+    expect(many).toEqual([...Array(CLIENT_LIMIT).fill(200), 429]);
+    // Another client is not stopped by it.
+    expect((await ask('someone-0@many.example', '203.0.113.51')).status).toBe(200);
+    // Counted in PostgreSQL, by a hash of the address: no address is kept there.
+    expect(JSON.stringify(await rows('SELECT bucket FROM portal_rate'))).not.toContain('gamma');
+    const since = stack.mail.messages.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(stack.mail.messages.slice(since).filter((m) => m.to.includes('contact@gamma.example'))).toHaveLength(0);
+  });
+
+  it('a link forged, expired, or posted from another site signs nobody in and uses nothing', async () => {
+    const forged = await fresh();
+    await forged.goto(`${api}/portal/sign-in?t=${randomBytes(32).toString('base64url')}`);
+    expect(await forged.locator('h1').textContent()).toBe('This link is not valid');
+    await forged.goto(`${api}/portal/sign-in?t=short`);
+    expect(await forged.locator('h1').textContent()).toBe('This link is not valid');
+
+    // Posted straight at the sign-in, as another site's form would: no nonce cookie, refused, the link still good.
+    const since = stack.mail.messages.length;
+    const page = await fresh();
+    await askForLink(page, 'legal@beta.example');
+    const link = await linkFor('legal@beta.example', since);
+    const t = new URL(link).searchParams.get('t')!;
+    const crossSite = await fetch(`${api}/portal/sign-in`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `t=${t}&n=guessed`, redirect: 'manual' });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.headers.get('set-cookie') ?? '').not.toContain('dpa_portal=');
+    await page.goto(link);
+    expect(await page.getByRole('button', { name: 'Sign in' }).count()).toBe(1);
+
+    // Its fifteen minutes past (the clock moved in the database, where the expiry is kept): refused.
+    await rows(`UPDATE portal_links SET expires_at = now() - interval '1 second' WHERE used_at IS NULL`);
+    await page.goto(link);
+    expect(await page.locator('h1').textContent()).toBe('This link has expired');
+    const late = await fetch(`${api}/portal/sign-in`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `dpa_portal_pre=x` }, body: `t=${t}&n=x`, redirect: 'manual' });
+    expect(late.status).toBe(410);
+    expect(late.headers.get('set-cookie') ?? '').not.toContain('dpa_portal=');
+  });
+});
+
+describe('the controllers portal: whose pages', () => {
+  it('an address on record for two controllers chooses one; a session covers it alone', async () => {
+    const page = await signedIn('dpo@shared-dpo.example');
+    expect(await page.locator('h1').textContent()).toBe('Which client?');
+    expect((await page.getByRole('button').allTextContents()).filter((b) => b !== 'Sign out').sort()).toEqual(['Beta SARL', 'Gamma SA']);
+    await check(page, 'choose');
+    await Promise.all([page.waitForURL(`${api}/portal/`), page.getByRole('button', { name: 'Gamma SA' }).click()]);
+    expect(await page.locator('h1').textContent()).toBe('Gamma SA');
+    expect(await page.getByRole('table').getByRole('link').allTextContents()).toEqual(['GAMMA-1']);
+  });
+
+  it("a controller opens none of another's agreements: another's id, a forged one and a malformed one are all 404", async () => {
+    const page = await signedIn('privacy@alpha.example');
+    for (const id of [ids.beta, ids.gamma, randomUUID(), 'not-an-id', `${ids.alpha}x`]) {
+      const answer = await page.goto(`${api}/portal/contracts/${id}`);
+      expect(answer?.status(), id).toBe(404);
+      const text = await page.textContent('body');
+      for (const other of ['Beta', 'Gamma', 'BETA-1', 'GAMMA-1']) expect(text, id).not.toContain(other);
+    }
+    expect((await page.goto(`${api}/portal/contracts/${ids.alpha}`))?.status()).toBe(200);
+    // Nor by choosing: the session covers Alpha already.
+    const csrf = await page.locator('input[name=_csrf]').first().getAttribute('value');
+    const chosen = await page.request.post(`${api}/portal/choose`, { form: { _csrf: csrf!, controller: 'email:legal@beta.example' }, maxRedirects: 0 });
+    expect(chosen.status()).toBe(404);
+    expect((await page.goto(`${api}/portal/`))?.status()).toBe(200);
+    expect(await page.locator('h1').textContent()).toBe('Alpha SAS');
+  });
+
+  it("staff and controllers never open each other's pages; a portal form without its token is refused", async () => {
+    const controller = await signedIn('privacy@alpha.example');
+    // The portal's cookie on a staff page: sent to the staff's own sign-in, not in.
+    await controller.goto(`${api}/ui/contracts`);
+    expect(controller.url().startsWith(oidc.issuer) || controller.url().startsWith(`${api}/ui/login`)).toBe(true);
+    const { context, page: staff } = await signInAs(browser, api, oidc.issuer, 'dpo');
+    contexts.push(context);
+    await staff.goto(`${api}/portal/`);
+    expect(await staff.locator('h1').textContent()).toBe('Sign in');
+    expect((await staff.goto(`${api}/portal/contracts/${ids.alpha}`))?.url()).toBe(`${api}/portal/`);
+    const noToken = await controller.request.post(`${api}/portal/sign-out`, { form: {}, maxRedirects: 0 });
+    expect(noToken.status()).toBe(403);
+    await Promise.all([controller.waitForLoadState('load'), controller.goto(`${api}/portal/`)]);
+    await Promise.all([controller.waitForLoadState('load'), controller.getByRole('button', { name: 'Sign out' }).click()]);
+    expect(await controller.locator('h1').textContent()).toBe('Signed out');
+    await controller.goto(`${api}/portal/`);
+    expect(await controller.locator('h1').textContent()).toBe('Sign in');
+  });
+});
