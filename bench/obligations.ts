@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     },
   });
   const smtpPort = await freePort();
+  // A client's connection reset is no error of the server's: without a listener, it would end this process.
+  smtp.on('error', () => undefined);
   await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
   const pg = await benchPostgres('obligations');
   const temporal = await startTemporalDevServer({ port: await freePort(), uiPort: null });

@@ -61,6 +61,8 @@ beforeAll(async () => {
     },
   });
   const port = await freePort();
+  // A client's connection reset is no error of the server's: without a listener, it would end this process.
+  smtp.on('error', () => undefined);
   await new Promise<void>((resolve) => smtp.listen(port, '127.0.0.1', resolve));
   smtpUrl = `smtp://127.0.0.1:${port}`;
 });
