@@ -45,6 +45,12 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   fs.mkdirSync(SHOTS, { recursive: true });
   ids.alpha = await order('ALPHA-1', { name: 'Alpha SAS', email: 'privacy@alpha.example' });
+  // On Alpha's agreement: a person authorised, a data-subject request it asked help with.
+  const sid = (await stack.request('POST', '/staff', { role: 'dpo', body: { name: 'Robin Operator', email: 'robin@processor.example' } })).body.id;
+  await stack.request('POST', `/staff/${sid}/confidentiality`, { role: 'dpo', body: { signedAt: new Date().toISOString() } });
+  await stack.request('POST', `/staff/${sid}/training`, { role: 'dpo', body: { completedAt: new Date().toISOString(), course: 'GDPR for operators' } });
+  expect((await stack.request('POST', `/contracts/${ids.alpha}/authorised-persons`, { role: 'dpo', body: { staffId: sid } })).status).toBe(200);
+  expect((await stack.request('POST', `/contracts/${ids.alpha}/subject-requests`, { role: 'dpo', body: { type: 'access', receivedAt: new Date().toISOString(), receivedBy: 'controller', reference: 'DSR-ALPHA-1' } })).status).toBe(201);
   // One outsourced DPO for two controllers.
   ids.beta = await order('BETA-1', { name: 'Beta SARL', email: 'legal@beta.example', dpoEmail: 'dpo@shared-dpo.example' });
   ids.gamma = await order('GAMMA-1', { name: 'Gamma SA', email: 'contact@gamma.example', dpoEmail: 'DPO@Shared-DPO.example' });
@@ -127,6 +133,15 @@ describe('the controllers portal: signing in', () => {
     await agreements.getByRole('link', { name: 'ALPHA-1' }).click();
     expect(await page.locator('h1').textContent()).toBe('Agreement ALPHA-1');
     expect(await page.locator('.status').first().textContent()).toBe((await stack.request('GET', `/contracts/${ids.alpha}`, { role: 'dpo' })).body.status);
+    // Who may touch its data, as the API's roster of the agreement says; its request; what is due, and whose.
+    const persons = (await stack.request('GET', `/contracts/${ids.alpha}/authorised-persons`, { role: 'dpo' })).body.items as { name: string; cleared: boolean }[];
+    expect(persons).toEqual([expect.objectContaining({ name: 'Robin Operator', cleared: true })]);
+    expect(await page.getByRole('listitem').filter({ hasText: 'Robin Operator' }).textContent()).toContain('cleared');
+    expect(await page.getByRole('row').filter({ hasText: 'data-subject request' }).textContent()).toContain('open');
+    const due = (await stack.request('GET', `/deadlines?contract=${ids.alpha}`, { role: 'dpo' })).body.items as { kind: string; whose: string }[];
+    expect(due.map((d) => d.kind).sort()).toEqual(['subject-request-assistance', 'subject-request-deadline']);
+    expect(await page.getByRole('row').filter({ hasText: 'Subject request deadline' }).textContent()).toContain('yours');
+    expect(await page.getByRole('row').filter({ hasText: 'Subject request assistance' }).textContent()).toContain('ours, to you');
     await check(page, 'contract');
     await page.getByRole('link', { name: 'Sign-ins' }).click();
     expect(await page.locator('tbody tr').first().textContent()).toContain('privacy@alpha.example');

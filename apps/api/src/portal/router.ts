@@ -2,13 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { Logger, type INestApplication } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { DataSource } from 'typeorm';
-import { CANONICAL_UUID, type ContractState } from '#domain';
+import { authorisationsOn, CANONICAL_UUID, clockOwner, isOverdue, type ContractState, type StaffState } from '#domain';
+import { DEADLINES_TABLE } from '#infra/event-store/deadlines-projection';
 import { type AppConfig } from '#infra/config/config';
 import { contractsOfController } from '#infra/controllers';
 import { dateTime, html, type Html } from '../ui/html';
 import { securityHeaders } from '../ui/router';
 import { cookieOf, uiCookies } from '../ui/sessions';
 import { timeline } from '../ui/timeline';
+import { filesOf } from '../ui/trail';
+import { clockLabel } from '../ui/schema-forms';
 import { ContractQueries } from '../contracts/contract-queries.service';
 import { isAddress, PortalSignIn, type PortalSession } from './portal-sign-in';
 
@@ -206,6 +209,14 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
       const session = req.portal!;
       const state = await ownContract(session, String(req.params.id));
       if (!state || state.status === 'none') return void show(res, 404, 'Not found', html`<p>No such agreement.</p>`, session);
+      const id = state.contractId;
+      const now = new Date().toISOString();
+      // Who may touch its data (P3, P4): each person by name, with their clearance, as the evidence pack lists them.
+      const staff = (await dataSource.query(`SELECT state FROM staff WHERE state->'assignments' @> $1::jsonb ORDER BY received_at, id`, [JSON.stringify([{ contractId: id }])])) as { state: StaffState }[];
+      const persons = staff.flatMap((r) => authorisationsOn(r.state, id, now));
+      const files = await filesOf(dataSource, id);
+      // What is owed, and by whom: every open clock of the agreement and its files.
+      const clocks = (await dataSource.query(`SELECT kind, due_at FROM ${DEADLINES_TABLE} WHERE contract_id = $1 ORDER BY due_at, kind`, [id])) as { kind: string; due_at: Date }[];
       show(
         res,
         200,
@@ -214,7 +225,13 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
         <dl class="facts"><dt>Ordered</dt><dd>${dateTime(state.orderedAt)}</dd><dt>Processing since</dt><dd>${dateTime(state.processingStartedAt)}</dd>
           <dt>Term ends</dt><dd>${state.status === 'active' ? dateTime(state.termEnd) : '—'}</dd><dt>Ended</dt><dd>${state.endedAt ? dateTime(state.endedAt) : '—'}</dd>
           <dt>Your data destroyed by</dt><dd>${dateTime(state.destruction.deadline)}</dd></dl>
-        <h2>Timeline</h2>${timeline(state)}`,
+        <h2>Timeline</h2>${timeline(state)}
+        <h2>What is due</h2>
+        ${clocks.length === 0 ? html`<p class="muted">Nothing is due on this agreement now.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">What</th><th scope="col">Due</th><th scope="col">Whose</th></tr></thead><tbody>${clocks.map((c) => html`<tr><td>${clockLabel(c.kind)}</td><td>${dateTime(c.due_at.toISOString())}${isOverdue(c.due_at.toISOString(), now) ? html` <span class="late">overdue</span>` : ''}</td><td>${clockOwner(c.kind) === 'controller' ? 'yours' : 'ours, to you'}</td></tr>`)}</tbody></table></div>`}
+        <h2>Files</h2>
+        ${files.length === 0 ? html`<p class="muted">No request, notice, instruction, audit or other file yet.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">File</th><th scope="col">Status</th><th scope="col">Opened</th></tr></thead><tbody>${files.map((f) => html`<tr><td>${f.type}</td><td><span class="status">${f.status}</span></td><td>${f.at ? dateTime(f.at.toISOString()) : '—'}</td></tr>`)}</tbody></table></div>`}
+        <h2>Authorised persons</h2>
+        ${persons.length === 0 ? html`<p class="muted">Nobody is authorised on this agreement yet.</p>` : html`<ul>${persons.map((p) => html`<li>${p.name}: from ${dateTime(p.authorisedFrom)}${p.authorisedUntil ? html` until ${dateTime(p.authorisedUntil)}` : ''} · ${p.cleared ? html`<span class="ok">cleared</span>` : html`<span class="late">not cleared: ${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</li>`)}</ul>`}`,
         session,
       );
     } catch (e) {
