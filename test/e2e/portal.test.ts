@@ -2,11 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
+import { unzipSync } from 'fflate';
 import { Client } from 'pg';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM } from '#infra/dev/debian-packages';
-import { freePort } from '#infra/dev/processes';
+import { freePort, waitFor } from '#infra/dev/processes';
 import { projectRoot } from '#infra/dev/project-root';
 import { signInAs } from '../support/browser';
 import { startOidcProvider } from '../support/oidc';
@@ -45,11 +46,21 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   fs.mkdirSync(SHOTS, { recursive: true });
   ids.alpha = await order('ALPHA-1', { name: 'Alpha SAS', email: 'privacy@alpha.example' });
+  // Alpha's data handed over: processing starts.
+  expect((await stack.request('POST', `/contracts/${ids.alpha}/credentials`, { role: 'account_manager', body: { kind: 'sftp', host: 'sftp.alpha.example', username: 'deploy', secret: 'a-secret-value' } })).status).toBe(200);
   // On Alpha's agreement: a person authorised, a data-subject request it asked help with.
   const sid = (await stack.request('POST', '/staff', { role: 'dpo', body: { name: 'Robin Operator', email: 'robin@processor.example' } })).body.id;
   await stack.request('POST', `/staff/${sid}/confidentiality`, { role: 'dpo', body: { signedAt: new Date().toISOString() } });
   await stack.request('POST', `/staff/${sid}/training`, { role: 'dpo', body: { completedAt: new Date().toISOString(), course: 'GDPR for operators' } });
   expect((await stack.request('POST', `/contracts/${ids.alpha}/authorised-persons`, { role: 'dpo', body: { staffId: sid } })).status).toBe(200);
+  // A breach touching Alpha's agreement: its notice.
+  const recorded = await stack.request('POST', '/incidents', { role: 'dpo', body: { detectedAt: new Date(Date.now() - 60_000).toISOString(), summary: 'Backup console exposed', scope: { contracts: [ids.alpha] } } });
+  expect(recorded.status, JSON.stringify(recorded.body)).toBe(201);
+  const incident = recorded.body.id as string;
+  expect((await stack.request('POST', `/incidents/${incident}/confirmation`, { role: 'dpo', body: { awareAt: new Date().toISOString() } })).status).toBe(200);
+  // Sent (its email accepted): its clocks stand still from then on, for the page and the API alike.
+  await waitFor('the breach notice sent', async () => (await stack.request('GET', `/contracts/${ids.alpha}/breach-notices`, { role: 'dpo' })).body.items[0]?.status === 'sent', { timeoutMs: 30_000, intervalMs: 200 });
+  ids.notice = (await stack.request('GET', `/contracts/${ids.alpha}/breach-notices`, { role: 'dpo' })).body.items[0].id;
   expect((await stack.request('POST', `/contracts/${ids.alpha}/subject-requests`, { role: 'dpo', body: { type: 'access', receivedAt: new Date().toISOString(), receivedBy: 'controller', reference: 'DSR-ALPHA-1' } })).status).toBe(201);
   // One outsourced DPO for two controllers.
   ids.beta = await order('BETA-1', { name: 'Beta SARL', email: 'legal@beta.example', dpoEmail: 'dpo@shared-dpo.example' });
@@ -139,9 +150,23 @@ describe('the controllers portal: signing in', () => {
     expect(await page.getByRole('listitem').filter({ hasText: 'Robin Operator' }).textContent()).toContain('cleared');
     expect(await page.getByRole('row').filter({ hasText: 'data-subject request' }).textContent()).toContain('open');
     const due = (await stack.request('GET', `/deadlines?contract=${ids.alpha}`, { role: 'dpo' })).body.items as { kind: string; whose: string }[];
-    expect(due.map((d) => d.kind).sort()).toEqual(['subject-request-assistance', 'subject-request-deadline']);
-    expect(await page.getByRole('row').filter({ hasText: 'Subject request deadline' }).textContent()).toContain('yours');
-    expect(await page.getByRole('row').filter({ hasText: 'Subject request assistance' }).textContent()).toContain('ours, to you');
+    expect(due.map((d) => d.kind)).toEqual(expect.arrayContaining(['breach-notice-authority', 'subject-request-assistance', 'subject-request-deadline', 'term-end']));
+    const clocks = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'Whose' }) }).locator('tbody tr');
+    expect(await clocks.count()).toBe(due.length);
+    for (const d of due) {
+      const label = `${d.kind.charAt(0).toUpperCase()}${d.kind.slice(1).replace(/-/g, ' ')}`;
+      expect(await clocks.filter({ hasText: label }).textContent(), d.kind).toContain(d.whose === 'controller' ? 'yours' : 'ours, to you');
+    }
+    // Its breach notice as JSON, to attach to its own notification: the API's view of the same notice.
+    const [noticeFile] = await Promise.all([page.waitForEvent('download'), page.getByRole('row').filter({ hasText: 'breach notice' }).getByRole('link', { name: 'JSON' }).click()]);
+    const notice = JSON.parse(fs.readFileSync((await noticeFile.path())!, 'utf8')) as Record<string, unknown>;
+    const apiNotice = (await stack.request('GET', `/contracts/${ids.alpha}/breach-notices/${ids.notice}`, { role: 'dpo' })).body as Record<string, unknown>;
+    expect(notice).toMatchObject({ id: ids.notice, incidentId: apiNotice.incidentId, status: apiNotice.status, content: apiNotice.content });
+    // Its evidence pack: a ZIP whose signed manifest is about this agreement.
+    const [pack] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the evidence pack' }).click()]);
+    const entries = unzipSync(fs.readFileSync((await pack.path())!));
+    expect(new TextDecoder().decode(entries['manifest.json'])).toContain(ids.alpha);
+    expect((await page.request.get(`${api}/portal/contracts/${ids.alpha}/certificate.json`)).status()).toBe(404);
     await check(page, 'contract');
     await page.getByRole('link', { name: 'Sign-ins' }).click();
     expect(await page.locator('tbody tr').first().textContent()).toContain('privacy@alpha.example');
@@ -236,6 +261,9 @@ describe('the controllers portal: whose pages', () => {
 
   it("a controller opens none of another's agreements: another's id, a forged one and a malformed one are all 404", async () => {
     const page = await signedIn('privacy@alpha.example');
+    for (const path of [`${ids.beta}/evidence.zip`, `${ids.beta}/certificate.json`, `${ids.beta}/breach-notices/${ids.notice}.json`, `${ids.alpha}/breach-notices/${randomUUID()}.json`]) {
+      expect((await page.request.get(`${api}/portal/contracts/${path}`)).status(), path).toBe(404);
+    }
     for (const id of [ids.beta, ids.gamma, randomUUID(), 'not-an-id', `${ids.alpha}x`]) {
       const answer = await page.goto(`${api}/portal/contracts/${id}`);
       expect(answer?.status(), id).toBe(404);

@@ -13,6 +13,8 @@ import { timeline } from '../ui/timeline';
 import { filesOf } from '../ui/trail';
 import { clockLabel } from '../ui/schema-forms';
 import { ContractQueries } from '../contracts/contract-queries.service';
+import { EvidencePacks } from '../evidence/evidence';
+import { Incidents } from '../incidents/incidents.service';
 import { isAddress, PortalSignIn, type PortalSession } from './portal-sign-in';
 
 /*
@@ -51,6 +53,8 @@ const SIGN_IN_FORM = (value = '', note: Html | string = '') =>
 export function portalRouter(app: INestApplication, config: AppConfig): Router {
   const dataSource = app.get(DataSource);
   const queries = app.get(ContractQueries);
+  const packs = app.get(EvidencePacks);
+  const incidents = app.get(Incidents);
   const signIn = new PortalSignIn(dataSource, config);
   const secure = uiCookies(config.ui.baseUrl);
   const prefix = secure.secure ? '__Host-' : '';
@@ -229,11 +233,66 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
         <h2>What is due</h2>
         ${clocks.length === 0 ? html`<p class="muted">Nothing is due on this agreement now.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">What</th><th scope="col">Due</th><th scope="col">Whose</th></tr></thead><tbody>${clocks.map((c) => html`<tr><td>${clockLabel(c.kind)}</td><td>${dateTime(c.due_at.toISOString())}${isOverdue(c.due_at.toISOString(), now) ? html` <span class="late">overdue</span>` : ''}</td><td>${clockOwner(c.kind) === 'controller' ? 'yours' : 'ours, to you'}</td></tr>`)}</tbody></table></div>`}
         <h2>Files</h2>
-        ${files.length === 0 ? html`<p class="muted">No request, notice, instruction, audit or other file yet.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">File</th><th scope="col">Status</th><th scope="col">Opened</th></tr></thead><tbody>${files.map((f) => html`<tr><td>${f.type}</td><td><span class="status">${f.status}</span></td><td>${f.at ? dateTime(f.at.toISOString()) : '—'}</td></tr>`)}</tbody></table></div>`}
+        ${files.length === 0 ? html`<p class="muted">No request, notice, instruction, audit or other file yet.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">File</th><th scope="col">Status</th><th scope="col">Opened</th></tr></thead><tbody>${files.map((f) => html`<tr><td>${f.stream === 'breach-notice' ? html`${f.type} (<a href="/portal/contracts/${id}/breach-notices/${f.id}.json" download>JSON</a>)` : f.type}</td><td><span class="status">${f.status}</span></td><td>${f.at ? dateTime(f.at.toISOString()) : '—'}</td></tr>`)}</tbody></table></div>`}
+        <h2>Evidence</h2>
+        <p class="links"><a href="/portal/contracts/${id}/evidence.zip" download>Download the evidence pack</a> (every event of the agreement and its files, signed)${state.destruction.certificate ? html` · <a href="/portal/contracts/${id}/certificate.json" download>the destruction certificate (JSON)</a> · <a href="/portal/contracts/${id}/certificate.pdf" download>(PDF)</a>` : ''}</p>
         <h2>Authorised persons</h2>
         ${persons.length === 0 ? html`<p class="muted">Nobody is authorised on this agreement yet.</p>` : html`<ul>${persons.map((p) => html`<li>${p.name}: from ${dateTime(p.authorisedFrom)}${p.authorisedUntil ? html` until ${dateTime(p.authorisedUntil)}` : ''} · ${p.cleared ? html`<span class="ok">cleared</span>` : html`<span class="late">not cleared: ${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</li>`)}</ul>`}`,
         session,
       );
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  /** The agreement of the request's path, if it is the session's controller's; else the 404 page is sent and null returned. */
+  const ownOr404 = async (req: Portal, res: Response) => {
+    const state = await ownContract(req.portal!, String(req.params.id));
+    if (!state || state.status === 'none') {
+      show(res, 404, 'Not found', html`<p>No such agreement.</p>`, req.portal!);
+      return null;
+    }
+    return state;
+  };
+  const attachment = (res: Response, name: string) => res.setHeader('Content-Disposition', `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_')}"`);
+
+  // The agreement's evidence, as the DPO hands it to an auditor: the signed pack, and once its data
+  // is destroyed the certificate (the signed JSON, and a PDF to read).
+  router.get('/contracts/:id/evidence.zip', async (req: Portal, res, next) => {
+    try {
+      const state = await ownOr404(req, res);
+      if (!state) return;
+      const { zip, filename } = await packs.pack(state.contractId);
+      attachment(res, filename);
+      res.type('application/zip').send(Buffer.from(zip));
+    } catch (e) {
+      next(e);
+    }
+  });
+  router.get('/contracts/:id/certificate.:ext', async (req: Portal, res, next) => {
+    try {
+      const state = await ownOr404(req, res);
+      if (!state) return;
+      const certificate = state.destruction.certificate;
+      const ext = String(req.params.ext);
+      if (!certificate || (ext !== 'json' && ext !== 'pdf')) return void show(res, 404, 'Not found', html`<p>This agreement has no destruction certificate yet.</p>`, req.portal!);
+      attachment(res, `destruction-certificate-${certificate.certificateId}.${ext}`);
+      if (ext === 'json') res.type('application/json').send(`${JSON.stringify(certificate, null, 2)}\n`);
+      else res.type('application/pdf').send((await packs.certificatePdf(state))!);
+    } catch (e) {
+      next(e);
+    }
+  });
+  // A breach notice as it stands, with its supplements, to attach to the controller's own notification to its authority.
+  router.get('/contracts/:id/breach-notices/:nid.json', async (req: Portal, res, next) => {
+    try {
+      const state = await ownOr404(req, res);
+      if (!state) return;
+      const nid = String(req.params.nid);
+      const view = CANONICAL_UUID.test(nid) ? await incidents.notice(state.contractId, nid).catch(() => null) : null;
+      if (!view) return void show(res, 404, 'Not found', html`<p>No such breach notice.</p>`, req.portal!);
+      attachment(res, `breach-notice-${nid}.json`);
+      res.type('application/json').send(`${JSON.stringify(view, null, 2)}\n`);
     } catch (e) {
       next(e);
     }
