@@ -238,6 +238,17 @@ describe('the controllers portal: signing in', () => {
     await page.goto(link);
     expect(await page.getByRole('button', { name: 'Sign in' }).count()).toBe(1);
 
+    // Two sign-ins with the same link at the same instant: one session, the other told the link was used.
+    const twice = await fresh();
+    const since2 = stack.mail.messages.length;
+    await askForLink(twice, 'legal@beta.example');
+    const t2 = new URL(await linkFor('legal@beta.example', since2)).searchParams.get('t')!;
+    const both = await Promise.all(
+      [1, 2].map(() => fetch(`${api}/portal/sign-in`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: 'dpa_portal_pre=x' }, body: `t=${t2}&n=x`, redirect: 'manual' })),
+    );
+    expect(both.map((r) => r.status).sort()).toEqual([303, 410]);
+    expect(both.filter((r) => (r.headers.get('set-cookie') ?? '').includes('dpa_portal=')).length).toBe(1);
+
     // Its fifteen minutes past (the clock moved in the database, where the expiry is kept): refused.
     await rows(`UPDATE portal_links SET expires_at = now() - interval '1 second' WHERE used_at IS NULL`);
     await page.goto(link);

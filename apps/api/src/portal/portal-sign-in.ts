@@ -92,11 +92,11 @@ export class PortalSignIn {
    */
   async requestLink(address: string, client: string): Promise<LinkAnswer> {
     const a = normalisedAddress(address);
-    // Both counted, whichever refuses: neither a known nor an unknown address is spared a count.
-    const [byAddress, byClient] = [await this.within(`address:${hash(a)}`, this.config.portal.limitPerAddress), await this.within(`client:${hash(client)}`, this.config.portal.limitPerClient)];
-    await this.dataSource.query(`DELETE FROM portal_rate WHERE window_start < now() - interval '2 hours'`);
-    await this.dataSource.query(`DELETE FROM portal_links WHERE expires_at < now() - interval '1 day'`);
-    if (!byAddress || !byClient) return 'limited';
+    // The client first: a client past its limit counts against no address (it cannot lock one out
+    // beyond its own allowance). Known and unknown addresses are counted alike.
+    if (!(await this.within(`client:${hash(client)}`, this.config.portal.limitPerClient))) return 'limited';
+    if (!(await this.within(`address:${hash(a)}`, this.config.portal.limitPerAddress))) return 'limited';
+    await this.sweep();
     const controllers = await this.controllersOf(a);
     const secret = token();
     // Written for an unknown address too (it can never be used: no controller is found for it at
@@ -119,6 +119,16 @@ export class PortalSignIn {
         .catch((e: unknown) => this.log.warn(`a sign-in email was not accepted by the mail server (${(e as { code?: string }).code ?? 'error'}); the controller may ask again`));
     }
     return 'sent';
+  }
+
+  private sweptAt = 0;
+
+  /** Old counters and long-dead links go, at most once a minute per API process. */
+  private async sweep(): Promise<void> {
+    if (Date.now() - this.sweptAt < 60_000) return;
+    this.sweptAt = Date.now();
+    await this.dataSource.query(`DELETE FROM portal_rate WHERE window_start < now() - interval '2 hours'`);
+    await this.dataSource.query(`DELETE FROM portal_links WHERE expires_at < now() - interval '1 day'`);
   }
 
   /** What a link would do, without using it (opening a link changes nothing). */
@@ -174,7 +184,9 @@ export class PortalSignIn {
   /** The session covers `identity` from now on, if its address is on record for it; false otherwise. */
   async choose(session: PortalSession, identity: string): Promise<boolean> {
     if (session.controller !== null || !(await this.controllersOf(session.address)).some((c) => c.identity === identity)) return false;
-    await this.dataSource.query(`UPDATE portal_sessions SET controller = $2 WHERE id_hash = $1 AND controller IS NULL`, [session.idHash, identity]);
+    const chosen = (await this.dataSource.query(`WITH chosen AS (UPDATE portal_sessions SET controller = $2 WHERE id_hash = $1 AND controller IS NULL RETURNING 1) SELECT * FROM chosen`, [session.idHash, identity])) as unknown[];
+    // Two choices posted at once: the one that did not take records nothing.
+    if (chosen.length === 0) return false;
     await this.recordSignIn(identity, session.address);
     return true;
   }

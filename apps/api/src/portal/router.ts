@@ -37,10 +37,20 @@ function page(title: string, body: Html, session: PortalSession | null = null): 
 }
 
 /** The client's address, as the rate limits count it: the connection's, or the one the trusted proxy names (the last it appended). */
-function clientOf(req: Request, trustProxy: boolean): string {
+export function clientOf(req: Pick<Request, 'headers' | 'socket'>, trustProxy: boolean): string {
   const forwarded = req.headers['x-forwarded-for'];
-  if (trustProxy && typeof forwarded === 'string' && forwarded.trim() !== '') return forwarded.split(',').at(-1)!.trim();
-  return req.socket.remoteAddress ?? 'unknown';
+  const address = trustProxy && typeof forwarded === 'string' && forwarded.trim() !== '' ? forwarded.split(',').at(-1)!.trim() : (req.socket.remoteAddress ?? 'unknown');
+  // An IPv6 client is counted by its /64: one network hands its hosts as many addresses as they like.
+  const v6 = address.replace(/^::ffff:(?=\d+\.)/, '');
+  return v6.includes(':') ? `${expandV6(v6).slice(0, 4).join(':')}::/64` : v6;
+}
+
+/** An IPv6 address's eight groups, `::` expanded. */
+function expandV6(address: string): string[] {
+  const [head, tail] = address.split('::') as [string, string | undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  return [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right].map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''));
 }
 
 const SIGN_IN_FORM = (value = '', note: Html | string = '') =>
@@ -56,7 +66,8 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
   const packs = app.get(EvidencePacks);
   const incidents = app.get(Incidents);
   const signIn = new PortalSignIn(dataSource, config);
-  const secure = uiCookies(config.ui.baseUrl);
+  // The portal is reached where its links lead (PUBLIC_BASE_URL): https there makes its cookies Secure and __Host-.
+  const secure = uiCookies(config.links.baseUrl);
   const prefix = secure.secure ? '__Host-' : '';
   const SESSION = `${prefix}dpa_portal`;
   const PRE = `${prefix}dpa_portal_pre`;
@@ -319,6 +330,9 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
   router.use((req: Portal, res) => show(res, 404, 'Not found', html`<p>No such page.</p>`, req.portal ?? null));
   // Express knows an error handler by its four parameters.
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    // What the request itself got wrong (a body too large, a charset or a path it cannot read) is the client's: a 4xx.
+    const status = (err as { status?: unknown; statusCode?: unknown })?.status ?? (err as { statusCode?: unknown })?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) return void res.status(status).type('html').send(page('This request cannot be read', html`<p>Nothing was changed. <a href="/portal/">Back to the portal</a>.</p>`));
     log.error(`portal page failed: ${(err as Error)?.name ?? 'error'}`);
     res.status(503).type('html').send(page('Please try again', html`<p>We could not answer just now. Nothing was changed.</p>`));
   });
