@@ -1,15 +1,12 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
-import AxeBuilder from '@axe-core/playwright';
 import { unzipSync } from 'fflate';
 import { Client } from 'pg';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM } from '#infra/dev/debian-packages';
 import { freePort, waitFor } from '#infra/dev/processes';
-import { projectRoot } from '#infra/dev/project-root';
-import { signInAs } from '../support/browser';
+import { checkPage, signInAs } from '../support/browser';
 import { startOidcProvider } from '../support/oidc';
 import { startStack, type Stack } from '../support/stack';
 
@@ -22,7 +19,6 @@ import { startStack, type Stack } from '../support/stack';
  * staff and portal sessions never open each other's pages; no token is kept in clear.
  */
 
-const SHOTS = path.join(projectRoot(), 'test-results', 'screenshots');
 const LIMIT = 6;
 const CLIENT_LIMIT = 12;
 let stack: Stack;
@@ -44,7 +40,6 @@ beforeAll(async () => {
   oidc = await startOidcProvider(`${api}/ui/callback`, oidcPort);
   stack = await startStack({ PORT: String(port), OIDC_ISSUER: oidc.issuer, PORTAL_LINK_LIMIT_PER_ADDRESS: String(LIMIT), PORTAL_LINK_LIMIT_PER_CLIENT: String(CLIENT_LIMIT), TRUST_PROXY: 'true' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  fs.mkdirSync(SHOTS, { recursive: true });
   ids.alpha = await order('ALPHA-1', { name: 'Alpha SAS', email: 'privacy@alpha.example' });
   // Alpha's data handed over: processing starts.
   expect((await stack.request('POST', `/contracts/${ids.alpha}/credentials`, { role: 'account_manager', body: { kind: 'sftp', host: 'sftp.alpha.example', username: 'deploy', secret: 'a-secret-value' } })).status).toBe(200);
@@ -79,15 +74,7 @@ async function fresh(width = 1280): Promise<Page> {
   return context.newPage();
 }
 
-async function check(page: Page, name: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`), name).toEqual([]);
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: path.join(SHOTS, `portal-${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
+const check = (page: Page, name: string) => checkPage(page, `portal-${name}`);
 
 /** Asks for a link in the portal's own form, as a person would. */
 async function askForLink(page: Page, address: string): Promise<void> {

@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM } from '#infra/dev/debian-packages';
 import { freePort, waitFor } from '#infra/dev/processes';
-import { projectRoot } from '#infra/dev/project-root';
-import { signInAs } from '../support/browser';
+import { checkPage, signInAs } from '../support/browser';
 import { startOidcProvider } from '../support/oidc';
 import { startStack, type Stack } from '../support/stack';
 
@@ -17,7 +14,6 @@ import { startStack, type Stack } from '../support/stack';
  * headings, buttons by their names — and the API's view of the same file checked after, so the page
  * is not the only witness. Real OpenID provider, API, worker, Temporal, PostgreSQL and SMTP server.
  */
-const SHOTS = path.join(projectRoot(), 'test-results', 'screenshots');
 let stack: Stack;
 let oidc: Awaited<ReturnType<typeof startOidcProvider>>;
 let browser: Browser;
@@ -33,7 +29,6 @@ beforeAll(async () => {
   // A short objection period, so a sub-processor change comes into force while the test watches.
   stack = await startStack({ PORT: String(port), OIDC_ISSUER: oidc.issuer, SUB_PROCESSOR_OBJECTION_PERIOD: 'PT20S' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  fs.mkdirSync(SHOTS, { recursive: true });
   const order = await stack.request('POST', '/contracts', { role: 'account_manager', body: { reference: 'DUTIES-1', controller: { name: 'Duties SAS', email: 'privacy@duties.example' }, billingPeriod: 'P1Y' } });
   contractId = order.body.id;
   contractUrl = `${api}/ui/contracts/${contractId}`;
@@ -53,15 +48,7 @@ async function signIn(login: string): Promise<Page> {
   return page;
 }
 
-async function check(page: Page, name: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`), name).toEqual([]);
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: path.join(SHOTS, `duties-${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
+const check = (page: Page, name: string) => checkPage(page, `duties-${name}`);
 
 /** The form whose heading starts with `heading`. */
 const form = (page: Page, heading: RegExp): Locator => page.getByRole('form', { name: heading });

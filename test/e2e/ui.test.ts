@@ -1,13 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM } from '#infra/dev/debian-packages';
 import { freePort, waitFor } from '#infra/dev/processes';
-import { projectRoot } from '#infra/dev/project-root';
-import { signInAs } from '../support/browser';
+import { noSeriousViolations, shoot, signInAs } from '../support/browser';
 import { startOidcProvider } from '../support/oidc';
 import { untilPast } from '../support/settled';
 import { startStack, type Stack } from '../support/stack';
@@ -17,7 +13,6 @@ import { startStack, type Stack } from '../support/stack';
  * provider, API, worker, Temporal, PostgreSQL and SMTP server.
  */
 const IDLE_SECONDS = 20;
-const SHOTS = path.join(projectRoot(), 'test-results', 'screenshots');
 let stack: Stack;
 let oidc: Awaited<ReturnType<typeof startOidcProvider>>;
 let browser: Browser;
@@ -29,7 +24,6 @@ beforeAll(async () => {
   oidc = await startOidcProvider(`${api}/ui/callback`, oidcPort);
   stack = await startStack({ PORT: String(port), OIDC_ISSUER: oidc.issuer, UI_SESSION_IDLE: `PT${IDLE_SECONDS}S` });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  fs.mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
@@ -39,20 +33,6 @@ afterAll(async () => {
 
 /** A fresh browser signed in through the provider's login page as `login`. */
 const signIn = (login: string, width = 1280) => signInAs(browser, api, oidc.issuer, login, width);
-
-async function noSeriousViolations(page: Page, name: string): Promise<void> {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), name).toEqual([]);
-}
-
-async function shoot(page: Page, name: string): Promise<void> {
-  for (const width of [1280, 390]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${width}.png`), fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 describe('the browser UI (DESIGN §7)', () => {
   it('an account manager signs in, orders, hands over, sees the timeline, terminates, and follows destruction to the certificate', async () => {

@@ -1,10 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { type AppConfig } from '#infra/config/config';
 import { CONTROLLER_IDENTITY_SQL, contractsOfController } from '#infra/controllers';
-import { csrfMatches } from '../ui/sessions';
+import { csrfMatches, hash, SESSION_MAX_MS, token } from '../ui/sessions';
 
 /*
  * DESIGN §8: a controller signs in to the portal with a link that works once and expires, emailed
@@ -15,8 +14,6 @@ import { csrfMatches } from '../ui/sessions';
  * replica of the API counts alike.
  */
 
-const hash = (value: string) => createHash('sha256').update(value).digest('hex');
-const token = () => randomBytes(32).toString('base64url');
 
 /** An address as it is compared: trimmed, lower case. */
 export const normalisedAddress = (address: string) => address.trim().toLowerCase();
@@ -37,8 +34,6 @@ export interface PortalSession {
   readonly csrfToken: string;
 }
 
-/** However active, a portal session ends this long after its sign-in. */
-export const PORTAL_SESSION_MAX_MS = 12 * 3_600_000;
 const WINDOW_MS = 3_600_000;
 
 export type LinkAnswer = 'sent' | 'limited';
@@ -172,7 +167,7 @@ export class PortalSignIn {
           WHERE id_hash = $1 AND last_seen_at > now() - make_interval(secs => $2::double precision / 1000) AND created_at > now() - make_interval(secs => $3::double precision / 1000)
           RETURNING address, controller, csrf_token)
        SELECT * FROM live`,
-      [idHash, this.config.ui.sessionIdleMs, PORTAL_SESSION_MAX_MS],
+      [idHash, this.config.ui.sessionIdleMs, SESSION_MAX_MS],
     )) as { address: string; controller: string | null; csrf_token: string }[];
     if (!row) {
       await this.dataSource.query(`DELETE FROM portal_sessions WHERE id_hash = $1 OR last_seen_at < now() - make_interval(secs => $2::double precision / 1000)`, [idHash, this.config.ui.sessionIdleMs]);

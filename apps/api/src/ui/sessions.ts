@@ -41,8 +41,10 @@ export function cookieOf(req: { headers: { cookie?: string } }, name: string): s
   return undefined;
 }
 
-const hash = (value: string) => createHash('sha256').update(value).digest('hex');
-const token = () => randomBytes(32).toString('base64url');
+/** A secret's hash, as the tables keep it (never the secret). */
+export const hash = (value: string) => createHash('sha256').update(value).digest('hex');
+/** A fresh secret for a cookie, a link or a form: 32 random bytes. */
+export const token = () => randomBytes(32).toString('base64url');
 
 export interface UiSession {
   readonly idHash: string;

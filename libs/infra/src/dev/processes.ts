@@ -111,7 +111,8 @@ const RESERVABLE = ((): { low: number; high: number } => {
 const handedOut = new Set<number>();
 let reservableCursor = randomInt(0, 1 << 30);
 
-function canBind(port: number): Promise<boolean> {
+/** True when nothing listens on `port` on the loopback now. */
+export function canBind(port: number): Promise<boolean> {
   return bindAndRelease(port).then(
     () => true,
     () => false,

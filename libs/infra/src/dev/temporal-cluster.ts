@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { Client as PgClient } from 'pg';
 import { builtServer, TEMPORAL_SERVER_VERSION, type TemporalServerBinaries } from '../temporal/server-build';
-import { freePort, isPortOpen, startProcess, waitFor, type LineSink, type ManagedProcess } from './processes';
+import { canBind, freePort, isPortOpen, startProcess, waitFor, type LineSink, type ManagedProcess } from './processes';
 import { registerNamespace } from '../temporal/namespace';
 
 const run = promisify(execFile);
@@ -62,14 +61,6 @@ async function freeSmallPort(taken: Set<number>): Promise<number> {
       return port;
     }
   }
-}
-
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
 
 /** Free loopback ports for every service (tests). */
