@@ -8,7 +8,7 @@ import { CHROMIUM } from '#infra/dev/debian-packages';
 import { freePort, waitFor } from '#infra/dev/processes';
 import { checkPage, signInAs } from '../support/browser';
 import { startOidcProvider } from '../support/oidc';
-import { startStack, type Stack } from '../support/stack';
+import { KEYS, startStack, type Stack } from '../support/stack';
 
 /**
  * Issue "the controller's side", its first part (DESIGN §8): a controller signs in to the portal
@@ -294,5 +294,180 @@ describe('the controllers portal: whose pages', () => {
     expect(await controller.locator('h1').textContent()).toBe('Signed out');
     await controller.goto(`${api}/portal/`);
     expect(await controller.locator('h1').textContent()).toBe('Sign in');
+  });
+});
+
+describe('the controllers portal: its own acts', () => {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  type Event = { type: string; occurredAt: string; metadata: Record<string, unknown> };
+  const eventsOf = async (path: string) => (await stack.request('GET', `${path}/events`, { role: 'dpo' })).body.events as Event[];
+  /** What a controller's act records about who did it: its role, and the sign-in (its row) it came through. */
+  const actedBy = async (address: string) => {
+    const [row] = await rows(`SELECT id::text AS id FROM portal_sign_ins WHERE address = $1 ORDER BY id DESC LIMIT 1`, [address]);
+    return { actor: 'controller', keyId: `portal:${String(row!.id)}` };
+  };
+  const contractOf = (page: Page, id: string) => page.goto(`${api}/portal/contracts/${id}`);
+  const openFile = async (page: Page, contract: string, noun: string) => {
+    await contractOf(page, contract);
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: noun, exact: true }).first().click()]);
+  };
+
+  it('a controller acknowledges its breach notice, objects to a change, gives an instruction and withdraws it once on hold, asks for help and an audit: each its own act, in the API and the trail', async () => {
+    const location = { id: `portal-${randomUUID().slice(0, 8)}`, name: 'OVH RBX', kind: 'backup', site: 'Roubaix, France' };
+    const announced = await stack.request('POST', '/sub-processor-changes', { role: 'dpo', body: { change: { kind: 'addition', subProcessor: { name: 'OVH (OVHcloud)', role: 'Backup datacenter', country: 'France' }, location }, effectiveAt: iso(Date.now() + 31 * 86_400_000) } });
+    expect(announced.status, JSON.stringify(announced.body)).toBe(201);
+    await waitFor('the change told to Alpha', async () => (await stack.request('GET', `/contracts/${ids.alpha}/sub-processor-changes`, { role: 'dpo' })).body.items.length === 1, { timeoutMs: 20_000, intervalMs: 200 });
+    const page = await signedIn('privacy@alpha.example');
+    const mine = await actedBy('privacy@alpha.example');
+
+    // 1. Its breach notice: acknowledged from the notice's page.
+    await openFile(page, ids.alpha, 'breach notice');
+    await check(page, 'breach-notice');
+    const before = Date.now();
+    await Promise.all([page.waitForURL(/\?done=acknowledge$/), page.getByRole('button', { name: 'Acknowledge receipt of this notice' }).click()]);
+    expect(await page.getByRole('status').textContent()).toContain('Your acknowledgement is recorded');
+    expect(await page.getByRole('button', { name: 'Acknowledge receipt of this notice' }).count()).toBe(0);
+    const notice = (await stack.request('GET', `/contracts/${ids.alpha}/breach-notices/${ids.notice}`, { role: 'dpo' })).body;
+    expect(notice.status).toBe('acknowledged');
+    const acknowledged = (await eventsOf(`/contracts/${ids.alpha}/breach-notices/${ids.notice}`)).find((e) => e.type === 'BreachNoticeAcknowledged')!;
+    expect(acknowledged.metadata).toMatchObject(mine);
+    expect(Date.parse(acknowledged.occurredAt)).toBeGreaterThanOrEqual(before - 1000);
+
+    // 2. The sub-processor change: objected to inside its period, with a reason.
+    await openFile(page, ids.alpha, 'sub-processor change');
+    const object = page.locator('form[action$="/object"]');
+    await Promise.all([page.waitForLoadState('load'), object.getByRole('button', { name: 'Object to this change' }).click()]);
+    expect(page.url()).not.toContain('done=');
+    await object.getByLabel('Reason').fill('Our backups stay at sites we audited');
+    await Promise.all([page.waitForURL(/\?done=object$/), object.getByRole('button', { name: 'Object to this change' }).click()]);
+    const [change] = (await stack.request('GET', `/contracts/${ids.alpha}/sub-processor-changes`, { role: 'dpo' })).body.items as { changeId: string; status: string; objectionReason: string }[];
+    expect(change).toMatchObject({ status: 'objected', objectionReason: 'Our backups stay at sites we audited' });
+    expect((await eventsOf(`/contracts/${ids.alpha}/sub-processor-changes/${change!.changeId}`)).find((e) => e.type === 'SubProcessorChangeObjected')!.metadata).toMatchObject(mine);
+
+    // 3. A documented instruction (C2), given in the portal: received now, by the portal.
+    await contractOf(page, ids.alpha);
+    const give = page.locator('form[action$="/ask/instruction/document"]');
+    await give.getByLabel('Summary').fill('Keep the shop database backups for 90 days');
+    await give.getByLabel('Document ref').fill('ALPHA-INSTR-7');
+    await Promise.all([page.waitForURL(/\/files\/instruction\/[0-9a-f-]{36}\?done=document$/), give.getByRole('button').click()]);
+    const iid = new URL(page.url()).pathname.split('/').at(-1)!;
+    const instruction = (await stack.request('GET', `/contracts/${ids.alpha}/instructions/${iid}`, { role: 'dpo' })).body;
+    expect(instruction).toMatchObject({ status: 'documented', channel: 'portal', summary: 'Keep the shop database backups for 90 days', documentRef: 'ALPHA-INSTR-7' });
+    expect((await eventsOf(`/contracts/${ids.alpha}/instructions/${iid}`))[0]!.metadata).toMatchObject(mine);
+    // Nothing to answer yet: confirming and withdrawing are offered once the processor objects.
+    expect(await page.getByRole('button', { name: 'Withdraw the instruction' }).count()).toBe(0);
+    expect((await stack.request('POST', `/contracts/${ids.alpha}/instructions/${iid}/objection`, { role: 'dpo', body: { reason: 'No legal basis was named for keeping them longer' } })).status).toBe(200);
+
+    // Another controller cannot answer it, by any path: 404, and it stays on hold.
+    const beta = await signedIn('legal@beta.example');
+    const betaCsrf = (await beta.locator('input[name=_csrf]').first().getAttribute('value'))!;
+    for (const path of [`${ids.alpha}/files/instruction/${iid}/withdraw`, `${ids.beta}/files/instruction/${iid}/withdraw`, `${ids.alpha}/files/breach-notice/${ids.notice}/acknowledge`, `${ids.alpha}/ask/audit/request`, `${ids.alpha}/data-export`]) {
+      const tried = await beta.request.post(`${api}/portal/contracts/${path}`, { form: { _csrf: betaCsrf, _confirm: 'yes', kind: 'audit', scope: 'x' }, maxRedirects: 0 });
+      expect(tried.status(), path).toBe(404);
+      expect(await tried.text(), path).not.toContain('Alpha');
+    }
+    for (const path of [`${ids.alpha}/files/instruction/${iid}`, `${ids.beta}/files/instruction/${iid}`, `${ids.beta}/files/breach-notice/${ids.notice}`]) expect((await beta.goto(`${api}/portal/contracts/${path}`))?.status(), path).toBe(404);
+    expect((await stack.request('GET', `/contracts/${ids.alpha}/instructions/${iid}`, { role: 'dpo' })).body.status).toBe('on_hold');
+
+    // 4. Withdrawn by Alpha: the box ticked, as it cannot be undone.
+    await page.reload();
+    await check(page, 'instruction-on-hold');
+    const withdraw = page.locator('form[action$="/withdraw"]');
+    await withdraw.getByLabel('This cannot be undone').check();
+    await Promise.all([page.waitForURL(/\?done=withdraw$/), withdraw.getByRole('button').click()]);
+    expect((await stack.request('GET', `/contracts/${ids.alpha}/instructions/${iid}`, { role: 'dpo' })).body.status).toBe('withdrawn');
+    expect((await eventsOf(`/contracts/${ids.alpha}/instructions/${iid}`)).find((e) => e.type === 'InstructionWithdrawn')!.metadata).toMatchObject(mine);
+
+    // 5. A data-subject request it wants help with, by type and its own reference: a phone number or an email address is refused, and the page says why.
+    const requests = async () => (await stack.request('GET', `/contracts/${ids.alpha}/subject-requests`, { role: 'dpo' })).body.items as { id: string; reference: string; receivedBy: string }[];
+    const already = (await requests()).length;
+    await contractOf(page, ids.alpha);
+    let help = page.locator('form[action$="/ask/subject-request/open"]');
+    for (const [reference, why] of [
+      ['06.12.34.56.78', 'looks like a phone number'],
+      ['alice@example.com', "never the person's name, email or phone number"],
+    ]) {
+      await help.getByLabel('Type').selectOption('erasure');
+      await help.getByLabel('Received at').fill(iso(Date.now() - 2_000).slice(0, 19));
+      await help.getByLabel('Reference').fill(reference!);
+      await Promise.all([page.waitForLoadState('load'), help.getByRole('button').click()]);
+      help = page.locator('form[action$="/ask/subject-request/open"]');
+      expect(await help.locator('.error').textContent(), reference).toContain(why);
+      expect(await help.getByLabel('Reference').inputValue()).toBe(reference);
+    }
+    expect(await requests()).toHaveLength(already);
+    await help.getByLabel('Reference').fill('HELPDESK-4711');
+    await Promise.all([page.waitForURL(/\/files\/subject-request\/[0-9a-f-]{36}\?done=open$/), help.getByRole('button').click()]);
+    const rid = new URL(page.url()).pathname.split('/').at(-1)!;
+    expect((await requests()).find((r) => r.id === rid)).toMatchObject({ reference: 'HELPDESK-4711', receivedBy: 'controller', type: 'erasure' });
+    expect((await eventsOf(`/contracts/${ids.alpha}/subject-requests/${rid}`))[0]!.metadata).toMatchObject(mine);
+
+    // 6. An audit.
+    await contractOf(page, ids.alpha);
+    const audit = page.locator('form[action$="/ask/audit/request"]');
+    await audit.getByLabel('Kind').selectOption('inspection');
+    await audit.getByLabel('Scope').fill('Physical security of the Paris datacenter');
+    await Promise.all([page.waitForURL(/\/files\/audit\/[0-9a-f-]{36}\?done=request$/), audit.getByRole('button').click()]);
+    const aid = new URL(page.url()).pathname.split('/').at(-1)!;
+    expect((await stack.request('GET', `/contracts/${ids.alpha}/audits/${aid}`, { role: 'dpo' })).body).toMatchObject({ status: 'requested', kind: 'inspection', scope: 'Physical security of the Paris datacenter' });
+    expect((await eventsOf(`/contracts/${ids.alpha}/audits/${aid}`))[0]!.metadata).toMatchObject(mine);
+    await contractOf(page, ids.alpha);
+    await check(page, 'contract-acts');
+
+    // The staff's trail names the controller as the one who acted, and how it had signed in.
+    const { context, page: staff } = await signInAs(browser, api, oidc.issuer, 'dpo');
+    contexts.push(context);
+    await staff.goto(`${api}/ui/contracts/${ids.alpha}/trail?file=${iid}`);
+    const withdrawn = staff.getByRole('row').filter({ hasText: 'InstructionWithdrawn' });
+    expect(await withdrawn.textContent()).toContain('the controller: privacy@alpha.example, in its portal (signed in by an emailed link');
+    // The same act through the staff's API stays, recorded as on the controller's behalf.
+    const onBehalf = await stack.request('POST', `/contracts/${ids.alpha}/audits`, { role: 'account_manager', body: { kind: 'audit', requestedAt: iso(Date.now()), scope: 'Backups' } });
+    expect(onBehalf.status).toBe(201);
+    expect((await eventsOf(`/contracts/${ids.alpha}/audits/${onBehalf.body.id}`))[0]!.metadata).toMatchObject({ actor: 'account_manager' });
+  });
+
+  it('inside the return window a controller asks for its data back; once its data is destroyed it downloads the certificate', async () => {
+    const windowed = await stack.request('POST', '/contracts', { role: 'account_manager', body: { reference: 'DELTA-1', controller: { name: 'Delta GmbH', email: 'privacy@delta.example' }, billingPeriod: 'P1Y', returnWindow: 'P7D' } });
+    const at_once = await order('DELTA-2', { name: 'Delta GmbH', email: 'privacy@delta.example' });
+    expect(windowed.status).toBe(201);
+    for (const id of [windowed.body.id as string, at_once]) {
+      expect((await stack.request('POST', `/contracts/${id}/credentials`, { role: 'account_manager', body: { kind: 'sftp', host: 'sftp.delta.example', username: 'deploy', secret: 'a-secret-value' } })).status).toBe(200);
+      expect((await stack.request('POST', `/contracts/${id}/termination`, { role: 'account_manager', body: { reason: 'client left' } })).status).toBe(200);
+    }
+    const page = await signedIn('privacy@delta.example');
+    const mine = await actedBy('privacy@delta.example');
+    await contractOf(page, windowed.body.id);
+    await Promise.all([page.waitForURL(/\?done=data-export$/), page.getByRole('button', { name: 'Ask for your data back' }).click()]);
+    expect(await page.getByRole('status').textContent()).toContain('Your request is recorded');
+    const contract = (await stack.request('GET', `/contracts/${windowed.body.id}`, { role: 'dpo' })).body;
+    expect(contract.destruction.exportRequests).toHaveLength(1);
+    expect((await eventsOf(`/contracts/${windowed.body.id}`)).find((e) => e.type === 'DataExportRequested')!.metadata).toMatchObject(mine);
+
+    // No return window: destroyed at once, and its certificate is the controller's to download.
+    await waitFor('the destruction', async () => (await stack.request('GET', `/contracts/${at_once}`, { role: 'dpo' })).body.status === 'destroyed', { timeoutMs: 90_000, intervalMs: 500 });
+    await contractOf(page, at_once);
+    const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'the destruction certificate (JSON)' }).click()]);
+    const certificate = (await stack.request('GET', `/contracts/${at_once}`, { role: 'dpo' })).body.destruction.certificate;
+    expect(JSON.parse(fs.readFileSync((await json.path())!, 'utf8'))).toMatchObject({ certificateId: certificate.certificateId, contractId: at_once });
+    const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: '(PDF)' }).click()]);
+    expect(fs.readFileSync((await pdf.path())!).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it('a transfer the law forbids telling the controller of is nowhere in its portal, nor in the pack it downloads', async () => {
+    const withheld = await stack.request('POST', `/contracts/${ids.alpha}/transfer-notices`, {
+      role: 'dpo',
+      body: { destination: 'A third country', legalObligation: 'A court order with a gag clause', plannedAt: iso(Date.now() + 86_400_000), withheldReason: 'The order forbids telling the controller' },
+    });
+    expect(withheld.status, JSON.stringify(withheld.body)).toBe(201);
+    const page = await signedIn('privacy@alpha.example');
+    await contractOf(page, ids.alpha);
+    expect(await page.textContent('main')).not.toContain('transfer notice');
+    expect((await page.goto(`${api}/portal/contracts/${ids.alpha}/files/transfer-notice/${withheld.body.id}`))?.status()).toBe(404);
+    const portalPack = unzipSync(Buffer.from(await (await page.request.get(`${api}/portal/contracts/${ids.alpha}/evidence.zip`)).body()));
+    expect(Object.keys(portalPack).some((name) => name.includes(withheld.body.id))).toBe(false);
+    expect(Object.keys(portalPack).some((name) => name.startsWith('streams/breach-notice-'))).toBe(true);
+    // The DPO's pack, for the auditor, keeps it.
+    const staffPack = await fetch(`${api}/contracts/${ids.alpha}/evidence`, { headers: { authorization: `Bearer ${KEYS.dpo}` } });
+    expect(Object.keys(unzipSync(new Uint8Array(await staffPack.arrayBuffer()))).some((name) => name.includes(withheld.body.id))).toBe(true);
   });
 });

@@ -34,7 +34,7 @@ export const FIELDS = {
   // The controller's own opaque ticket reference, never the person (DESIGN §3): letters, digits and -_.:/ only, so no name or email fits.
   subjectRequestReference: text(1, 64, {
     pattern: '^[A-Za-z0-9._:/-]+$',
-    description: "The controller's own opaque reference: at most 64 letters, digits and -_.:/ (never the person's name or email).",
+    description: "The controller's own opaque reference: at most 64 letters, digits and -_.:/ (never the person's name, email or phone number).",
   }),
   incidentSummary: text(1, 500, { multiline: true }),
   instructionSummary: text(1, 2000, { multiline: true }),

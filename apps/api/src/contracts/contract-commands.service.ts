@@ -22,7 +22,7 @@ import { CredentialVault } from '#infra/vault/credential-vault';
 import { ApiError } from '../common/api-error';
 import { domainRefusal, temporalUnavailable } from '../common/domain-errors';
 import { type IdempotencyScope } from '../common/idempotency.middleware';
-import { actorOf, FileCommands, ID_NAMESPACE, newId, unrecorded } from '../kit/file-commands';
+import { actorOf, FileCommands, ID_NAMESPACE, newId, unrecorded, type Who } from '../kit/file-commands';
 import { ContractQueries } from './contract-queries.service';
 import { type OrderContractDto } from './dto/order-contract.dto';
 import { type AcceptRenewalDto, type HandOverCredentialsDto } from './dto/commands.dto';
@@ -169,7 +169,7 @@ export class ContractCommands {
   }
 
   /** L9: answered by the contract's workflow with the domain's rules, in the return window or after it. */
-  requestDataExport(contractId: string, principal: Principal, scope: IdempotencyScope | null): Promise<ContractSnapshot> {
+  requestDataExport(contractId: string, principal: Who, scope: IdempotencyScope | null): Promise<ContractSnapshot> {
     const requestId = newId(scope, 'export');
     return this.send(contractId, { type: 'RequestDataExport', data: { requestId, requestedAt: new Date().toISOString() } }, (h) =>
       h.executeUpdate(requestDataExportUpdate, { args: [{ requestId, actor: actorOf(principal) }] }),

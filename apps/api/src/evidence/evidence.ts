@@ -20,9 +20,6 @@ import { APP_CONFIG } from '../config/config.module';
 import { ContractIdPipe } from '../contracts/contract-id.pipe';
 import { ContractQueries } from '../contracts/contract-queries.service';
 
-/** The file tables under a contract whose streams the pack carries (each row is the contract's own file). */
-const CONTRACT_FILE_TABLES = CONTRACT_FILE_TYPES.map((t) => t.readModel.table);
-
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const json = (value: unknown) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
 
@@ -76,7 +73,8 @@ export class EvidencePacks {
     });
   }
 
-  async pack(contractId: string): Promise<{ zip: Uint8Array; filename: string }> {
+  /** The contract's signed pack; `forController`: as its controller downloads it, without the files hidden from it (FileType.hiddenFromController). */
+  async pack(contractId: string, options: { forController?: boolean } = {}): Promise<{ zip: Uint8Array; filename: string }> {
     const { state } = await this.contracts.found(contractId);
     const generatedAt = new Date().toISOString();
     // A pack dated before its key's window would fail every verification: refuse to make it.
@@ -88,9 +86,13 @@ export class EvidencePacks {
     files.set('processing-record.json', json({ ...processingRecord(state), processorDpo: dpo }));
 
     const streams: { type: string; id: string }[] = [{ type: 'contract', id: contractId }];
-    for (const table of CONTRACT_FILE_TABLES) {
-      const rows = (await this.dataSource.query(`SELECT f.id::text AS id, s.stream_type AS type FROM ${table} f JOIN streams s ON s.stream_id = f.id::text WHERE f.contract_id = $1 ORDER BY f.id`, [contractId])) as { id: string; type: string }[];
-      streams.push(...rows);
+    for (const fileType of CONTRACT_FILE_TYPES) {
+      const rows = (await this.dataSource.query(`SELECT f.id::text AS id, s.stream_type AS type, f.state FROM ${fileType.readModel.table} f JOIN streams s ON s.stream_id = f.id::text WHERE f.contract_id = $1 ORDER BY f.id`, [contractId])) as {
+        id: string;
+        type: string;
+        state: unknown;
+      }[];
+      streams.push(...rows.filter((r) => !(options.forController && fileType.hiddenFromController?.(r.state as never))).map(({ id, type }) => ({ id, type })));
     }
     for (const s of streams) {
       const events = await this.store.readStream(s.id);

@@ -33,7 +33,7 @@ import { ApiError } from '../common/api-error';
 import { type IdempotencyScope } from '../common/idempotency.middleware';
 import { DEFAULT_PAGE, readCursor, toPage } from '../common/pagination';
 import { ContractQueries } from '../contracts/contract-queries.service';
-import { actorOf, FileCommands, newId } from '../kit/file-commands';
+import { actorOf, FileCommands, newId, type Who } from '../kit/file-commands';
 import { type AcknowledgeBreachNoticeDto, type CloseIncidentDto, type ConfirmIncidentDto, type DismissIncidentDto, type RecordIncidentDto, type UpdateIncidentDto } from './dto/incidents.dto';
 
 const now = () => new Date().toISOString();
@@ -196,7 +196,7 @@ export class Incidents {
     return toPage(rows, limit, (r) => toBreachNoticeView(r.state, at), (last) => [last.id]);
   }
 
-  async acknowledge(contractId: string, noticeId: string, body: AcknowledgeBreachNoticeDto, principal: Principal): Promise<BreachNoticeView> {
+  async acknowledge(contractId: string, noticeId: string, body: AcknowledgeBreachNoticeDto, principal: Who): Promise<BreachNoticeView> {
     await this.notice(contractId, noticeId);
     const command: BreachNoticeCommand = { type: 'AcknowledgeBreachNotice', data: { acknowledgedAt: body.acknowledgedAt, recordedAt: now() } };
     return this.files.send(

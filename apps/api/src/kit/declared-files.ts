@@ -14,7 +14,7 @@ import { ErrorResponses } from '../common/openapi';
 import { ContractIdPipe, UuidPipe } from '../contracts/contract-id.pipe';
 import { ContractQueries } from '../contracts/contract-queries.service';
 import { ContractFileReads, ContractFiles } from './contract-files';
-import { actorOf, contractFor, FileCommands, newId, partiesOf } from './file-commands';
+import { actorOf, contractFor, FileCommands, newId, partiesOf, type Who } from './file-commands';
 import { FileTrails } from './trail';
 
 /*
@@ -98,7 +98,7 @@ export class DeclaredFiles {
   }
 
   /** The command that opens a file: its id from the Idempotency-Key when there is one, its workflow started with it. */
-  async open(type: Declared, name: string, contractId: string, body: unknown, principal: Principal, scope: IdempotencyScope | null): Promise<{ created: boolean; view: unknown }> {
+  async open(type: Declared, name: string, contractId: string, body: unknown, principal: Who, scope: IdempotencyScope | null): Promise<{ created: boolean; view: unknown }> {
     const contract = await contractFor(this.contracts, contractId);
     const id = newId(scope, `${type.name}\n${contractId}`);
     const context = { id, contractId, contract: { orderedAt: contract.orderedAt }, settings: this.settings() };
@@ -115,7 +115,7 @@ export class DeclaredFiles {
    * finished). `partOf`: the id of the part it is about, or, for one that mints a part, the
    * request's Idempotency-Key (a retry names the same part).
    */
-  async command(type: Declared, name: string, contractId: string, id: string, body: unknown, principal: Principal, partOf?: string | IdempotencyScope | null): Promise<unknown> {
+  async command(type: Declared, name: string, contractId: string, id: string, body: unknown, principal: Who, partOf?: string | IdempotencyScope | null): Promise<unknown> {
     const contract = await contractFor(this.contracts, contractId);
     const part = type.commands[name]!.part;
     const partId = part?.minted ? newId((partOf ?? null) as IdempotencyScope | null, `${type.name}-${part.noun}\n${id}`) : typeof partOf === 'string' ? partOf : undefined;

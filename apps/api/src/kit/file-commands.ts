@@ -3,7 +3,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Client, WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { type UpdateDefinition } from '@temporalio/common';
 import { v5 as uuidv5 } from 'uuid';
-import { type Principal } from '#infra/auth/api-keys';
 import { type AppConfig } from '#infra/config/config';
 import { ID_NAMESPACE } from '#infra/ids';
 import { WorkerPresence } from '#infra/temporal/worker-presence';
@@ -18,7 +17,10 @@ import { APP_CONFIG } from '../config/config.module';
 /** Ids derived from an Idempotency-Key, and from a controller's reference. */
 export { ID_NAMESPACE };
 
-export const actorOf = (p: Principal): Actor => ({ role: p.role, keyId: p.keyId });
+/** Who sends a command: a staff principal (an API key, a browser session), or the controller from its portal. */
+export type Who = Pick<Actor, 'role' | 'keyId'>;
+
+export const actorOf = (p: Who): Actor => ({ role: p.role, keyId: p.keyId ?? null });
 
 /** Whom a file's emails go to, and how they name the contract: from the contract the file belongs to. */
 export const partiesOf = (contract: OrderedOrLater): BreachNoticeParties => ({

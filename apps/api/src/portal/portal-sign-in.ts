@@ -32,6 +32,8 @@ export interface PortalSession {
   /** The controller the session covers, once chosen (null: the address serves several, none chosen yet). */
   readonly controller: string | null;
   readonly csrfToken: string;
+  /** The sign-in (its row in portal_sign_ins) the session came through, once a controller is covered: what the controller's acts name. */
+  readonly signInId: string | null;
 }
 
 const WINDOW_MS = 3_600_000;
@@ -147,14 +149,15 @@ export class PortalSignIn {
   /** A session for `address`, covering `controller` when there is just one to cover. */
   async open(address: string, controller: string | null): Promise<{ cookie: string; session: PortalSession }> {
     const cookie = token();
-    const session: PortalSession = { idHash: hash(cookie), address, controller, csrfToken: token() };
-    await this.dataSource.query(`INSERT INTO portal_sessions (id_hash, address, controller, csrf_token) VALUES ($1, $2, $3, $4)`, [session.idHash, address, controller, session.csrfToken]);
-    if (controller) await this.recordSignIn(controller, address);
+    const signInId = controller ? await this.recordSignIn(controller, address) : null;
+    const session: PortalSession = { idHash: hash(cookie), address, controller, csrfToken: token(), signInId };
+    await this.dataSource.query(`INSERT INTO portal_sessions (id_hash, address, controller, csrf_token, sign_in_id) VALUES ($1, $2, $3, $4, $5)`, [session.idHash, address, controller, session.csrfToken, signInId]);
     return { cookie, session };
   }
 
-  private async recordSignIn(controller: string, address: string): Promise<void> {
-    await this.dataSource.query(`INSERT INTO portal_sign_ins (controller, address, method) VALUES ($1, $2, 'email-link')`, [controller, address]);
+  private async recordSignIn(controller: string, address: string): Promise<string> {
+    const [row] = (await this.dataSource.query(`INSERT INTO portal_sign_ins (controller, address, method) VALUES ($1, $2, 'email-link') RETURNING id::text AS id`, [controller, address])) as { id: string }[];
+    return row!.id;
   }
 
   /** The live session a cookie names, its idle clock restarted; null once idle or too old (and then ended). */
@@ -165,15 +168,15 @@ export class PortalSignIn {
       `WITH live AS (
          UPDATE portal_sessions SET last_seen_at = now()
           WHERE id_hash = $1 AND last_seen_at > now() - make_interval(secs => $2::double precision / 1000) AND created_at > now() - make_interval(secs => $3::double precision / 1000)
-          RETURNING address, controller, csrf_token)
+          RETURNING address, controller, csrf_token, sign_in_id::text AS sign_in_id)
        SELECT * FROM live`,
       [idHash, this.config.ui.sessionIdleMs, SESSION_MAX_MS],
-    )) as { address: string; controller: string | null; csrf_token: string }[];
+    )) as { address: string; controller: string | null; csrf_token: string; sign_in_id: string | null }[];
     if (!row) {
       await this.dataSource.query(`DELETE FROM portal_sessions WHERE id_hash = $1 OR last_seen_at < now() - make_interval(secs => $2::double precision / 1000)`, [idHash, this.config.ui.sessionIdleMs]);
       return null;
     }
-    return { idHash, address: row.address, controller: row.controller, csrfToken: row.csrf_token };
+    return { idHash, address: row.address, controller: row.controller, csrfToken: row.csrf_token, signInId: row.sign_in_id };
   }
 
   /** The session covers `identity` from now on, if its address is on record for it; false otherwise. */
@@ -182,12 +185,21 @@ export class PortalSignIn {
     const chosen = (await this.dataSource.query(`WITH chosen AS (UPDATE portal_sessions SET controller = $2 WHERE id_hash = $1 AND controller IS NULL RETURNING 1) SELECT * FROM chosen`, [session.idHash, identity])) as unknown[];
     // Two choices posted at once: the one that did not take records nothing.
     if (chosen.length === 0) return false;
-    await this.recordSignIn(identity, session.address);
+    const signInId = await this.recordSignIn(identity, session.address);
+    await this.dataSource.query(`UPDATE portal_sessions SET sign_in_id = $2 WHERE id_hash = $1`, [session.idHash, signInId]);
     return true;
   }
 
   async end(session: PortalSession): Promise<void> {
     await this.dataSource.query(`DELETE FROM portal_sessions WHERE id_hash = $1`, [session.idHash]);
+  }
+
+  /** The sign-ins that `keyIds` name (`portal:<id>`, as a controller's acts record them): who signed in, when, and how. */
+  static async named(dataSource: DataSource, keyIds: readonly string[]): Promise<Map<string, { address: string; method: string; at: Date }>> {
+    const ids = [...new Set(keyIds.flatMap((k) => (/^portal:\d{1,18}$/.test(k) ? [k.slice(7)] : [])))];
+    if (ids.length === 0) return new Map();
+    const rows = (await dataSource.query(`SELECT id::text AS id, address, method, at FROM portal_sign_ins WHERE id = ANY($1::bigint[])`, [ids])) as { id: string; address: string; method: string; at: Date }[];
+    return new Map(rows.map((r) => [`portal:${r.id}`, r]));
   }
 
   /** The controller's own sign-ins, the latest first. */

@@ -10,11 +10,15 @@ import { dateTime, html, type Html } from '../ui/html';
 import { securityHeaders } from '../ui/router';
 import { cookieOf, uiCookies } from '../ui/sessions';
 import { timeline } from '../ui/timeline';
-import { filesOf } from '../ui/trail';
+import { type Refused } from '../ui/file-forms';
 import { clockLabel } from '../ui/schema-forms';
 import { ContractQueries } from '../contracts/contract-queries.service';
 import { EvidencePacks } from '../evidence/evidence';
 import { Incidents } from '../incidents/incidents.service';
+import { ContractCommands } from '../contracts/contract-commands.service';
+import { DeclaredFiles } from '../kit/declared-files';
+import { SubProcessorNotices } from '../sub-processors/sub-processors.service';
+import { askForms, contractDone, controllerFiles, portalActRoutes } from './acts';
 import { isAddress, PortalSignIn, type PortalSession } from './portal-sign-in';
 
 /*
@@ -219,24 +223,25 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
     return own ? (await queries.found(id)).state : null;
   };
 
-  router.get('/contracts/:id', async (req: Portal, res, next) => {
-    try {
-      const session = req.portal!;
-      const state = await ownContract(session, String(req.params.id));
-      if (!state || state.status === 'none') return void show(res, 404, 'Not found', html`<p>No such agreement.</p>`, session);
-      const id = state.contractId;
-      const now = new Date().toISOString();
-      // Who may touch its data (P3, P4): each person by name, with their clearance, as the evidence pack lists them.
-      const staff = (await dataSource.query(`SELECT state FROM staff WHERE state->'assignments' @> $1::jsonb ORDER BY received_at, id`, [JSON.stringify([{ contractId: id }])])) as { state: StaffState }[];
-      const persons = staff.flatMap((r) => authorisationsOn(r.state, id, now));
-      const files = await filesOf(dataSource, id);
-      // What is owed, and by whom: every open clock of the agreement and its files.
-      const clocks = (await dataSource.query(`SELECT kind, due_at FROM ${DEADLINES_TABLE} WHERE contract_id = $1 ORDER BY due_at, kind`, [id])) as { kind: string; due_at: Date }[];
-      show(
-        res,
-        200,
-        `Agreement ${state.reference ?? state.contractId.slice(0, 8)}`,
-        html`<p><span class="status">${state.status}</span></p>
+  /** An agreement's page: its facts, timeline, what is due, its files, what the controller may ask, its evidence and who may touch its data. */
+  const contractPage = async (res: Response, status: number, session: PortalSession, state: ContractState, refused: Refused | null, done: string | null = null) => {
+    if (state.status === 'none') return;
+    const id = state.contractId;
+    const now = new Date().toISOString();
+    // Who may touch its data (P3, P4): each person by name, with their clearance, as the evidence pack lists them.
+    const staff = (await dataSource.query(`SELECT state FROM staff WHERE state->'assignments' @> $1::jsonb ORDER BY received_at, id`, [JSON.stringify([{ contractId: id }])])) as { state: StaffState }[];
+    const persons = staff.flatMap((r) => authorisationsOn(r.state, id, now));
+    const files = await controllerFiles(dataSource, id);
+    const shown = new Set(files.map((f) => f.id));
+    // What is owed, and by whom: every open clock of the agreement and of the files it may see.
+    const clocks = ((await dataSource.query(`SELECT kind, due_at, stream_id FROM ${DEADLINES_TABLE} WHERE contract_id = $1 ORDER BY due_at, kind`, [id])) as { kind: string; due_at: Date; stream_id: string }[]).filter(
+      (c) => c.stream_id === id || shown.has(c.stream_id),
+    );
+    show(
+      res,
+      status,
+      `Agreement ${state.reference ?? state.contractId.slice(0, 8)}`,
+      html`${done ? html`<p class="done" role="status">${done}</p>` : ''}<p><span class="status">${state.status}</span></p>
         <dl class="facts"><dt>Ordered</dt><dd>${dateTime(state.orderedAt)}</dd><dt>Processing since</dt><dd>${dateTime(state.processingStartedAt)}</dd>
           <dt>Term ends</dt><dd>${state.status === 'active' ? dateTime(state.termEnd) : '—'}</dd><dt>Ended</dt><dd>${state.endedAt ? dateTime(state.endedAt) : '—'}</dd>
           <dt>Your data destroyed by</dt><dd>${dateTime(state.destruction.deadline)}</dd></dl>
@@ -244,17 +249,28 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
         <h2>What is due</h2>
         ${clocks.length === 0 ? html`<p class="muted">Nothing is due on this agreement now.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">What</th><th scope="col">Due</th><th scope="col">Whose</th></tr></thead><tbody>${clocks.map((c) => html`<tr><td>${clockLabel(c.kind)}</td><td>${dateTime(c.due_at.toISOString())}${isOverdue(c.due_at.toISOString(), now) ? html` <span class="late">overdue</span>` : ''}</td><td>${clockOwner(c.kind) === 'controller' ? 'yours' : 'ours, to you'}</td></tr>`)}</tbody></table></div>`}
         <h2>Files</h2>
-        ${files.length === 0 ? html`<p class="muted">No request, notice, instruction, audit or other file yet.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">File</th><th scope="col">Status</th><th scope="col">Opened</th></tr></thead><tbody>${files.map((f) => html`<tr><td>${f.stream === 'breach-notice' ? html`${f.type} (<a href="/portal/contracts/${id}/breach-notices/${f.id}.json" download>JSON</a>)` : f.type}</td><td><span class="status">${f.status}</span></td><td>${f.at ? dateTime(f.at.toISOString()) : '—'}</td></tr>`)}</tbody></table></div>`}
+        ${files.length === 0 ? html`<p class="muted">No request, notice, instruction, audit or other file yet.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">File</th><th scope="col">Status</th><th scope="col">Opened</th></tr></thead><tbody>${files.map((f) => html`<tr><td><a href="/portal/contracts/${id}/files/${f.type.name}/${f.id}">${f.type.noun}</a>${f.type.name === 'breach-notice' ? html` (<a href="/portal/contracts/${id}/breach-notices/${f.id}.json" download>JSON</a>)` : ''}</td><td><span class="status">${f.state.status}</span>${f.overdue ? html` <span class="late">overdue</span>` : ''}</td><td>${f.at ? dateTime(f.at.toISOString()) : '—'}</td></tr>`)}</tbody></table></div>`}
+        ${askForms(session, state, refused)}
         <h2>Evidence</h2>
         <p class="links"><a href="/portal/contracts/${id}/evidence.zip" download>Download the evidence pack</a> (every event of the agreement and its files, signed)${state.destruction.certificate ? html` · <a href="/portal/contracts/${id}/certificate.json" download>the destruction certificate (JSON)</a> · <a href="/portal/contracts/${id}/certificate.pdf" download>(PDF)</a>` : ''}</p>
         <h2>Authorised persons</h2>
         ${persons.length === 0 ? html`<p class="muted">Nobody is authorised on this agreement yet.</p>` : html`<ul>${persons.map((p) => html`<li>${p.name}: from ${dateTime(p.authorisedFrom)}${p.authorisedUntil ? html` until ${dateTime(p.authorisedUntil)}` : ''} · ${p.cleared ? html`<span class="ok">cleared</span>` : html`<span class="late">not cleared: ${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</li>`)}</ul>`}`,
-        session,
-      );
+      session,
+    );
+  };
+
+  router.get('/contracts/:id', async (req: Portal, res, next) => {
+    try {
+      const session = req.portal!;
+      const state = await ownContract(session, String(req.params.id));
+      if (!state || state.status === 'none') return void show(res, 404, 'Not found', html`<p>No such agreement.</p>`, session);
+      await contractPage(res, 200, session, state, null, contractDone(req.query.done));
     } catch (e) {
       next(e);
     }
   });
+
+  portalActRoutes(router, { show, ownContract, contractPage }, { dataSource, declared: app.get(DeclaredFiles), incidents, notices: app.get(SubProcessorNotices), commands: app.get(ContractCommands) });
 
   /** The agreement of the request's path, if it is the session's controller's; else the 404 page is sent and null returned. */
   const ownOr404 = async (req: Portal, res: Response) => {
@@ -273,7 +289,7 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
     try {
       const state = await ownOr404(req, res);
       if (!state) return;
-      const { zip, filename } = await packs.pack(state.contractId);
+      const { zip, filename } = await packs.pack(state.contractId, { forController: true });
       attachment(res, filename);
       res.type('application/zip').send(Buffer.from(zip));
     } catch (e) {

@@ -25,7 +25,7 @@ import { type PageQuery } from '../common/pagination';
 import { APP_CONFIG } from '../config/config.module';
 import { ContractQueries } from '../contracts/contract-queries.service';
 import { ContractFiles } from '../kit/contract-files';
-import { actorOf, FileCommands } from '../kit/file-commands';
+import { actorOf, FileCommands, type Who } from '../kit/file-commands';
 import { filesPage } from '../kit/file-pages';
 import { type AnnounceSubProcessorChangeDto, type ObjectionDto } from './dto/sub-processors.dto';
 
@@ -110,7 +110,7 @@ export class SubProcessorNotices extends ContractFiles<SubProcessorNoticeCommand
     super({ table: 'sub_processor_notices', noun: 'sub-processor change', workflowId: subProcessorNoticeWorkflowId, decide: subProcessorNoticeStream.decide, view: toSubProcessorNoticeView }, files, contracts, dataSource);
   }
 
-  object(contractId: string, changeId: string, body: ObjectionDto, principal: Principal) {
+  object(contractId: string, changeId: string, body: ObjectionDto, principal: Who) {
     const command: SubProcessorNoticeCommand = { type: 'ObjectToSubProcessorChange', data: { reason: body.reason, objectedAt: now() } };
     return this.send(contractId, subProcessorNoticeId(changeId, contractId), command, (h) => h.executeUpdate(objectToSubProcessorChangeUpdate, { args: [{ reason: body.reason, actor: actorOf(principal) }] }));
   }

@@ -125,6 +125,7 @@ button.danger { background: var(--late); border-color: var(--late); }
 .field { margin-bottom: 12px; }
 .error { color: var(--late); font-weight: 600; margin: 4px 0; }
 .notice { border: 1px solid var(--late); background: #fdf0ef; padding: 8px 12px; border-radius: 4px; margin-bottom: 16px; }
+.done { border: 1px solid var(--ok); background: #eef7ef; padding: 8px 12px; border-radius: 4px; margin-bottom: 16px; }
 .status { display: inline-block; padding: 0 8px; border-radius: 999px; border: 1px solid var(--line); background: var(--soft); font-size: .85rem; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
 dl.facts dt { color: var(--muted); }

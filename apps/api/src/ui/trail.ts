@@ -7,6 +7,7 @@ import { ApiError } from '../common/api-error';
 import { type ContractQueries } from '../contracts/contract-queries.service';
 import { type EvidencePacks } from '../evidence/evidence';
 import { type FileTrails } from '../kit/trail';
+import { PortalSignIn } from '../portal/portal-sign-in';
 import { dateTime, html, type Html } from './html';
 import { type Signed } from './sessions';
 import { type UiContext } from './ui-context';
@@ -141,6 +142,15 @@ export function trailRoutes(router: Router, ui: UiContext, queries: ContractQuer
   async function trailPage(req: Signed, name: string, back: { href: string; label: string }, action: string, hidden: Record<string, string>, streamId: string): Promise<string> {
     const { events } = await trails.events(streamId);
     const verified = req.query.verify === '1' ? await trails.verify(streamId) : null;
+    // A controller's own act names the portal sign-in it came through: who signed in, when, and how.
+    const signIns = await PortalSignIn.named(dataSource, events.map((e) => String((e.metadata as { keyId?: unknown } | null)?.keyId ?? '')));
+    const by = (metadata: unknown): Html | string => {
+      const m = (metadata ?? {}) as { actor?: string; keyId?: string };
+      const signIn = m.keyId ? signIns.get(m.keyId) : undefined;
+      if (m.actor === 'controller' && signIn) return html`the controller: ${signIn.address}, in its portal (signed in by ${signIn.method === 'email-link' ? 'an emailed link' : signIn.method}, ${dateTime(signIn.at.toISOString())})`;
+      if (m.actor === 'controller' && m.keyId?.startsWith('link:')) return 'the controller, by the link emailed to it';
+      return String(m.actor ?? '—');
+    };
     return page(
       req,
       `Audit trail — ${name}`,
@@ -149,7 +159,7 @@ export function trailRoutes(router: Router, ui: UiContext, queries: ContractQuer
       <form method="get" action="${action}">${Object.entries(hidden).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<input type="hidden" name="verify" value="1"><button type="submit">Verify the hash chain</button></form>
       ${verified ? (verified.valid ? html`<p class="ok" role="status">The chain of ${events.length} events verifies: no event was changed, removed or reordered.</p>` : html`<p class="notice" role="alert">The chain breaks at event ${verified.brokenAt ?? '?'}: ${verified.reason ?? ''}</p>`) : ''}
       <div class="table-wrap"><table><thead><tr><th scope="col">#</th><th scope="col">Event</th><th scope="col">Occurred</th><th scope="col">By</th><th scope="col" class="wide">Hash</th></tr></thead>
-      <tbody>${events.map((e) => html`<tr><td>${e.version}</td><td>${e.type}</td><td>${dateTime(e.occurredAt)}</td><td>${String((e.metadata as { actor?: string } | null)?.actor ?? '—')}</td><td class="wide"><code title="${e.hash}">${e.hash.slice(0, 16)}…</code></td></tr>`)}</tbody></table></div>`,
+      <tbody>${events.map((e) => html`<tr><td>${e.version}</td><td>${e.type}</td><td>${dateTime(e.occurredAt)}</td><td>${by(e.metadata)}</td><td class="wide"><code title="${e.hash}">${e.hash.slice(0, 16)}…</code></td></tr>`)}</tbody></table></div>`,
     );
   }
 }

@@ -43,6 +43,7 @@ export const auditType = fileType<AuditState>({
         scope: text('assistanceText', { example: 'Physical security of the Paris datacenter' }),
         auditor: text('controllerName', { example: 'Audit & Co', description: 'The auditor the controller mandated.' }).nullish(),
       }),
+      portal: { act: 'Ask for an audit or an inspection', done: 'Your request is recorded. We schedule it with you; an inspection of premises comes with at least 14 days notice.', preset: (at) => ({ requestedAt: at }) },
       toCommand: (b, c): AuditCommand => ({
         type: 'RequestAudit',
         data: { auditId: c.id, contractId: c.contractId!, kind: b.kind, requestedAt: b.requestedAt, scope: b.scope, auditor: b.auditor ?? null, contractOrderedAt: c.contract!.orderedAt, recordedAt: c.recordedAt },

@@ -1,5 +1,6 @@
 import { CANONICAL_UUID } from '../fields';
 import { fileType } from '../kit/file-type';
+import { body } from '../kit/schema';
 import { BREACH_NOTICE_CLOCK_EVENTS, BREACH_NOTICE_CLOCK_KINDS, breachNoticeClocks, breachNoticeStream } from './breach-notice.decider';
 import type { BreachNoticeState, OpenedBreachNotice } from './breach-notice.model';
 
@@ -18,5 +19,14 @@ export const breachNoticeType = fileType<BreachNoticeState>({
     table: 'breach_notices',
     listedAt: (s) => (s as OpenedBreachNotice).openedAt,
     columns: [{ name: 'incident_id', type: 'uuid', of: (s) => (s as OpenedBreachNotice).incidentId, updatable: false }],
+  },
+  controllerActs: {
+    acknowledge: {
+      act: 'Acknowledge receipt of this notice',
+      done: 'Your acknowledgement is recorded. Telling your supervisory authority within 72 hours of your awareness remains yours to do.',
+      schema: () => body({}),
+      preset: (at) => ({ acknowledgedAt: at }),
+      offered: (s: BreachNoticeState) => s.status === 'sent',
+    },
   },
 });

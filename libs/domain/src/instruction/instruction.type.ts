@@ -48,6 +48,7 @@ export const instructionType = fileType<InstructionState>({
         summary: text('instructionSummary', { example: 'Keep backups of the shop database for 90 days instead of 30' }),
         documentRef: text('documentRef', { example: 'TICKET-2027-0311' }),
       }),
+      portal: { act: 'Give us a documented instruction', done: 'Your instruction is recorded. We acknowledge it, or tell you at once if we consider it unlawful.', preset: (at) => ({ receivedAt: at, channel: 'portal' }) },
       toCommand: (b, c): InstructionCommand => ({
         type: 'DocumentInstruction',
         data: { instructionId: c.id, contractId: c.contractId!, receivedAt: b.receivedAt, channel: b.channel, summary: b.summary, documentRef: b.documentRef, contractOrderedAt: c.contract!.orderedAt, documentedAt: c.recordedAt },
@@ -62,8 +63,15 @@ export const instructionType = fileType<InstructionState>({
       schema: () => body({ reason: text('reason', { example: 'keeping the backups longer has no legal basis the controller named' }) }),
       toCommand: (b, c): InstructionCommand => ({ type: 'ObjectToInstruction', data: { reason: b.reason, objectedAt: c.recordedAt } }),
     },
-    confirm: answer('The controller confirms the instruction despite the objection: the hold is released.', 'ConfirmInstruction', 'confirmation', 'confirmedAt'),
-    withdraw: { ...answer('The controller withdraws the instruction after the objection. Status withdrawn.', 'WithdrawInstruction', 'withdrawal', 'withdrawnAt'), irreversible: true },
+    confirm: {
+      ...answer('The controller confirms the instruction despite the objection: the hold is released.', 'ConfirmInstruction', 'confirmation', 'confirmedAt'),
+      portal: { act: 'Confirm the instruction despite our objection', done: 'Your confirmation is recorded: the hold is released.', offered: (s: InstructionState) => s.status === 'on_hold' },
+    },
+    withdraw: {
+      ...answer('The controller withdraws the instruction after the objection. Status withdrawn.', 'WithdrawInstruction', 'withdrawal', 'withdrawnAt'),
+      irreversible: true,
+      portal: { act: 'Withdraw the instruction', done: 'The instruction is withdrawn.', offered: (s: InstructionState) => s.status === 'on_hold' },
+    },
   },
   view: {
     of: (s) => toInstructionView(s),

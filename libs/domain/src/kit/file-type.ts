@@ -79,8 +79,28 @@ export interface CommandSpec<C = unknown> {
    * the link changes nothing: mail scanners open links); `done` is said once it is recorded.
    */
   readonly link?: { readonly title: string; readonly explanation: string; readonly button: string; readonly done: string };
+  /**
+   * The controller may send it itself, from its portal (DESIGN §8), and the act is recorded as its
+   * own. `act` names it as the controller reads it (its form's heading and button), `done` is said
+   * once it is recorded; `preset` fills what the portal knows itself (when: now; by which channel:
+   * the portal), so the form asks only for the rest. The staff roles above still send it for the
+   * controller, recorded as done on its behalf.
+   */
+  readonly portal?: PortalAct;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the body is whatever the schema parsed
   toCommand(body: any, context: CommandContext): C;
+}
+
+/** A command as the controller sends it from its portal (CommandSpec.portal, FileType.controllerActs). */
+export interface PortalAct {
+  /** The act as the controller reads it: its form's heading and button. */
+  readonly act: string;
+  /** Said once it is recorded. */
+  readonly done: string;
+  /** The fields the portal fills itself, from the instant of the act; the form asks for the rest. */
+  readonly preset?: (at: Instant) => Readonly<Record<string, unknown>>;
+  /** Offered in such a state only (an answer to an objection: while the instruction is on hold); else whenever the file is open. */
+  readonly offered?: (state: never, at: Instant) => boolean;
 }
 
 /** An email a file owes, as the mail adapter words it: its kind and the facts it states. */
@@ -158,6 +178,17 @@ export interface FileType<S extends { readonly status: string } = { readonly sta
   readonly clocks: ClockRule<S> | null;
   readonly readModel: ReadModel<S>;
   /**
+   * A file the controller must not learn of, in this state: a transfer the law forbids telling it
+   * about (GDPR 28(3)(a)). Its portal and the evidence pack it downloads leave such a file out.
+   */
+  readonly hiddenFromController?: (state: S) => boolean;
+  /**
+   * For a type run by a workflow of its own (its commands not declared here): what the controller
+   * may do to one of its files from its portal, each with the schema of what its form asks. The
+   * portal sends it through the type's own service, as the staff's route does.
+   */
+  readonly controllerActs?: Readonly<Record<string, PortalAct & { readonly schema: () => z.ZodType }>>;
+  /**
    * A type run by the generic file workflow and served by the generic routes declares these: its
    * commands by name, where its files are reached, its view with its schema, and the emails it owes.
    */
@@ -212,6 +243,7 @@ export function fileType<S extends { readonly status: string }>(declaration: Fil
     ...declaration,
     ...(declaration.commands ? { commands: Object.fromEntries(commands.map(([name, c]) => [name, { ...c, schema: once(c.schema) }])) } : {}),
     ...(declaration.view ? { view: { ...declaration.view, schema: once(declaration.view.schema) } } : {}),
+    ...(declaration.controllerActs ? { controllerActs: Object.fromEntries(Object.entries(declaration.controllerActs).map(([name, a]) => [name, { ...a, schema: once(a.schema) }])) } : {}),
   };
 }
 

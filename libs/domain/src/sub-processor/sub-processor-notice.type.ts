@@ -1,5 +1,7 @@
 import { CANONICAL_UUID } from '../fields';
+import { isBefore } from '../calendar';
 import { fileType } from '../kit/file-type';
+import { body, text } from '../kit/schema';
 import { subProcessorNoticeStream, type SubProcessorNoticeState } from './sub-processor-notice.decider';
 
 type Opened = Exclude<SubProcessorNoticeState, { status: 'none' }>;
@@ -15,4 +17,12 @@ export const subProcessorNoticeType = fileType<SubProcessorNoticeState>({
   statuses: { announced: 'open', objected: 'open', applying: 'open', kept: 'final', applied: 'final', lapsed: 'final' },
   clocks: null,
   readModel: { table: 'sub_processor_notices', listedAt: (s) => (s as Opened).openedAt },
+  controllerActs: {
+    object: {
+      act: 'Object to this change',
+      done: 'Your objection is recorded: your agreement keeps its locations, and your account manager takes it up with you.',
+      schema: () => body({ reason: text('reason', { example: 'Our policy keeps backups at two sites we audited' }) }),
+      offered: (s: SubProcessorNoticeState, at: string) => s.status === 'announced' && isBefore(at, s.change.objectionDeadline),
+    },
+  },
 });

@@ -45,6 +45,14 @@ function stillOpen(state: SubjectRequestState): OpenedSubjectRequest & { status:
   return s as OpenedSubjectRequest & { status: 'open' };
 }
 
+/**
+ * A reference that is 9 to 15 digits once its separators are taken out is taken for a phone number
+ * (E.164 allows 15), and refused: the engine keeps no data subject's personal data (DESIGN §3.2). An
+ * email address cannot be typed at all (the reference's pattern has no @). Shorter numbers pass, as
+ * ticket numbers are.
+ */
+export const looksLikePhoneNumber = (reference: string): boolean => /^(00)?\d{9,15}$/.test(reference.replace(/[\s./()-]/g, ''));
+
 export function decide(command: SubjectRequestCommand, state: SubjectRequestState): SubjectRequestEvent[] {
   switch (command.type) {
     case 'OpenSubjectRequest': {
@@ -52,6 +60,9 @@ export function decide(command: SubjectRequestCommand, state: SubjectRequestStat
       const requestType = oneOf(d.requestType, SUBJECT_REQUEST_TYPES, 'type', 'subject_request.invalid_type');
       const receivedBy = oneOf(d.receivedBy, RECEIVERS, 'receivedBy', 'subject_request.invalid_receiver');
       const reference = requireText(d.reference, 'reference', FIELDS.subjectRequestReference);
+      if (looksLikePhoneNumber(reference)) {
+        throw ruleError('subject_request.personal_reference', 'reference looks like a phone number: give your own ticket reference, never a way to reach the person', { field: 'reference' });
+      }
       const receivedAt = requireInstant(d.receivedAt, 'receivedAt');
       if (isBefore(receivedAt, d.contractOrderedAt)) {
         throw ruleError('subject_request.received_before_order', `receivedAt precedes the contract's order ${d.contractOrderedAt}`, { orderedAt: d.contractOrderedAt });

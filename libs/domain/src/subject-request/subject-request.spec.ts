@@ -56,6 +56,12 @@ describe('data-subject request files (P7; GDPR 12(3); DESIGN §3.2)', () => {
     given().when(open({ receivedBy: 'someone' })).thenThrows('subject_request.invalid_receiver', 'validation');
     // No personal data is stored: an email address cannot be a reference.
     given().when(open({ reference: 'jane.doe@example.com' })).thenThrows('input.invalid_format', 'validation');
+    // Nor a phone number, however it is written: 9 to 15 digits once the separators are out.
+    for (const phone of ['0612345678', '06.12.34.56.78', '06-12-34-56-78', '0033-6-12-34-56-78', '555/123-4567', '447911123456']) {
+      given().when(open({ reference: phone })).thenThrows('subject_request.personal_reference', 'rule');
+    }
+    // A ticket number of up to 8 digits, or one with letters, is a reference.
+    for (const ticket of ['12345678', 'DSR-2027-0042', 'T/2027/123456789']) given().when(open({ reference: ticket })).then({ ...opened, data: { ...opened.data, reference: ticket } });
     given().when(open({ receivedAt: '2027-02-30T09:00:00Z' })).thenThrows('calendar.invalid_instant', 'validation');
     given().when(open({ receivedAt: '2027-01-31T10:06:00Z' })).thenThrows('subject_request.received_in_future', 'rule');
     given().when(open({ receivedAt: '2027-01-09T23:59:59Z' })).thenThrows('subject_request.received_before_order', 'rule');

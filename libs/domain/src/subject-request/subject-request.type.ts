@@ -63,6 +63,11 @@ export const subjectRequestType = fileType<SubjectRequestState>({
         receivedBy: oneOf(RECEIVERS, { description: 'The controller (asking for help) or the processor (which passes it on at once).' }),
         reference: text('subjectRequestReference', { example: 'DSR-2027-0042' }),
       }),
+      portal: {
+        act: 'Ask for our help with a data-subject request',
+        done: 'Your request for help is recorded, by its type and your reference only. We help you in time for your deadline.',
+        preset: () => ({ receivedBy: 'controller' }),
+      },
       toCommand: (b, c): SubjectRequestCommand => ({
         type: 'OpenSubjectRequest',
         data: {

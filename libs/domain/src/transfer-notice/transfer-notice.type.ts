@@ -35,6 +35,8 @@ export const transferNoticeType = fileType<TransferNoticeState>({
   idPattern: CANONICAL_UUID,
   stream: transferNoticeStream,
   statuses: { pending: 'open', sent: 'final', withheld: 'final' },
+  // The law that requires the transfer forbids telling the controller: its portal never shows it.
+  hiddenFromController: (s) => s.status === 'withheld',
   clocks: { kinds: TRANSFER_NOTICE_CLOCK_KINDS, handles: TRANSFER_NOTICE_CLOCK_EVENTS, of: transferNoticeClocks },
   readModel: { table: 'transfer_notices', listedAt: (s) => (s as Recorded).recordedAt },
   route: { path: 'transfer-notices', param: 'tid', plural: 'transfer notices' },

@@ -16,6 +16,7 @@ import { UiSessions1796000014000 } from './1796000014000-ui-sessions';
 import { UniformFileRows1796000015000 } from './1796000015000-uniform-file-rows';
 import { Controllers1796000016000 } from './1796000016000-controllers';
 import { PortalSignIn1796000017000 } from './1796000017000-portal-sign-in';
+import { PortalActs1796000018000 } from './1796000018000-portal-acts';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   UniformFileRows1796000015000,
   Controllers1796000016000,
   PortalSignIn1796000017000,
+  PortalActs1796000018000,
 ];

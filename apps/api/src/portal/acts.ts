@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto';
+import { type Request, type Response, type Router } from 'express';
+import { type DataSource } from 'typeorm';
+import type { z } from 'zod';
+import {
+  CANONICAL_UUID,
+  CONTRACT_FILE_TYPES,
+  isBefore,
+  isOverdue,
+  parseBody,
+  toBreachNoticeView,
+  toSubProcessorNoticeView,
+  type CommandSpec,
+  type ContractState,
+  type FileType,
+  type PortalAct,
+  type SubProcessorNoticeState,
+} from '#domain';
+import { DEADLINES_TABLE } from '#infra/event-store/deadlines-projection';
+import { ApiError } from '../common/api-error';
+import { toApiError } from '../common/error.filter';
+import { type ContractCommands } from '../contracts/contract-commands.service';
+import { type Incidents } from '../incidents/incidents.service';
+import { DECLARED_FILE_TYPES, type DeclaredFiles } from '../kit/declared-files';
+import { type Who } from '../kit/file-commands';
+import { type SubProcessorNotices } from '../sub-processors/sub-processors.service';
+import { facts, type Refused } from '../ui/file-forms';
+import { dateTime, html, Html } from '../ui/html';
+import { bodyOf, clockLabel, fieldHtml, formFieldsOf, type FormField } from '../ui/schema-forms';
+import { type PortalSession } from './portal-sign-in';
+
+/*
+ * DESIGN §8: what a controller does in its portal, each act recorded as its own — the actor
+ * `controller`, and the sign-in it came through (`portal:<id>`: who signed in, when, and how). The
+ * acts come from the file types' declarations: a command with `portal` (its wording, what the
+ * portal fills itself, when it is offered), or, for a type run by a workflow of its own, its
+ * `controllerActs`, sent through that type's service as the staff's route sends it. Nothing here
+ * names a declared type; the two services below are the orchestrated types' own.
+ */
+
+type Portal = Request & { portal?: PortalSession };
+type Declared = (typeof DECLARED_FILE_TYPES)[number];
+
+/** What the portal's pages need of its router: how a page is sent, and the session's own agreement. */
+export interface PortalPages {
+  show(res: Response, status: number, title: string, body: Html, session: PortalSession | null): void;
+  ownContract(session: PortalSession, id: string): Promise<ContractState | null>;
+  /** The agreement's page again, with a refused form's words beside it. */
+  contractPage(res: Response, status: number, session: PortalSession, state: ContractState, refused: Refused | null): Promise<void>;
+}
+
+export interface PortalServices {
+  readonly dataSource: DataSource;
+  readonly declared: DeclaredFiles;
+  readonly incidents: Incidents;
+  readonly notices: SubProcessorNotices;
+  readonly commands: ContractCommands;
+}
+
+/** One act a file offers the controller: its declaration, and how it is sent. */
+interface Offer {
+  readonly name: string;
+  readonly act: PortalAct;
+  readonly irreversible: boolean;
+  readonly schema: () => z.ZodType;
+  /** True when the schema is the whole command's (its preset fields included); false when it is the form's only. */
+  readonly whole: boolean;
+}
+
+/** The views of the types that declare none of their own (their workflows are their own). */
+const VIEWS: Readonly<Record<string, (state: never, at: string) => unknown>> = {
+  'breach-notice': toBreachNoticeView,
+  'sub-processor-notice': toSubProcessorNoticeView,
+};
+const viewOf = (type: FileType) => (type.view?.of ?? VIEWS[type.name]) as ((state: unknown, at: string) => Record<string, unknown>) | undefined;
+
+const texts = (body: unknown): Record<string, string> => Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string') as [string, string][]);
+
+/** The fields an act's form asks for: its schema's, less those the portal fills itself. */
+function askedFields(offer: Pick<Offer, 'act' | 'schema'>, at: string): readonly FormField[] {
+  const preset = offer.act.preset?.(at) ?? {};
+  return formFieldsOf(offer.schema()).filter((f) => !(f.name.split('.')[0]! in preset));
+}
+
+/** The acts a file offers in its state: while it is open, and when its declaration says so. */
+function offersOf(type: FileType, state: { status: string }, at: string): Offer[] {
+  if (type.statuses[state.status as keyof typeof type.statuses] !== 'open') return [];
+  const offered = (a: PortalAct) => a.offered?.(state as never, at) ?? true;
+  const commands = Object.entries(type.commands ?? {})
+    .filter(([, c]) => !c.creates && !c.part && c.portal && offered(c.portal))
+    .map(([name, c]): Offer => ({ name, act: c.portal!, irreversible: !!c.irreversible, schema: c.schema, whole: true }));
+  const acts = Object.entries(type.controllerActs ?? {})
+    .filter(([, a]) => offered(a))
+    .map(([name, a]): Offer => ({ name, act: a, irreversible: false, schema: a.schema, whole: false }));
+  return [...commands, ...acts];
+}
+
+/** The commands that open a file the controller may send from its agreement's page. */
+const OPENERS: readonly { type: Declared; name: string; spec: CommandSpec & { portal: PortalAct } }[] = DECLARED_FILE_TYPES.flatMap((type) =>
+  Object.entries(type.commands).flatMap(([name, spec]) => (spec.creates && spec.portal ? [{ type, name, spec: spec as CommandSpec & { portal: PortalAct } }] : [])),
+);
+
+/** What the controller said was recorded, by the act's name, for the page it comes back to. */
+function doneOf(type: FileType | null, name: string): string | null {
+  if (!type) return name === 'data-export' ? 'Your request is recorded: your data is returned to you before its destruction starts.' : null;
+  return type.commands?.[name]?.portal?.done ?? type.controllerActs?.[name]?.done ?? null;
+}
+
+/** The form of one act: the fields it asks, a confirmation when it cannot be undone, one button named by the act. */
+function actForm(session: PortalSession, action: string, formId: string, offer: Pick<Offer, 'act' | 'schema' | 'irreversible'>, refused: Refused | null, at: string, once: boolean): Html {
+  const mine = refused?.form === formId ? refused : null;
+  const fields = askedFields(offer, at);
+  const general = mine && !fields.some((f) => (mine.error.details as { field?: string } | undefined)?.field === f.name) && !(mine.error.details as { fields?: unknown } | undefined)?.fields;
+  return html`<form method="post" action="${action}" class="card" aria-labelledby="${formId}-title"><input type="hidden" name="_csrf" value="${session.csrfToken}">${once ? html`<input type="hidden" name="_once" value="${randomUUID()}">` : ''}<h2 id="${formId}-title">${offer.act.act}</h2>
+    ${general ? html`<p class="notice" role="alert">${mine.error.message}</p>` : ''}
+    ${fields.map((f) => fieldHtml(f, formId, mine?.values[f.name], mine?.error ?? null))}
+    ${offer.irreversible ? html`<div class="field"><label><input type="checkbox" name="_confirm" value="yes" required> This cannot be undone</label></div>` : ''}
+    <button type="submit"${offer.irreversible ? new Html(' class="danger"') : ''}>${offer.act.act}</button></form>`;
+}
+
+/** A body checked against a schema, every problem listed, as the API lists them. */
+function checked(schema: z.ZodType, body: unknown): Record<string, unknown> {
+  const parsed = parseBody(schema, body);
+  if (parsed.ok) return parsed.value as Record<string, unknown>;
+  throw new ApiError(400, 'validation_failed', `The request is invalid: ${parsed.problems.map((p) => p.problem).join('; ')}`, { fields: parsed.problems });
+}
+
+/** The controller, as its acts record it: the sign-in its session came through. */
+export function controllerOf(session: PortalSession): Who {
+  if (!session.signInId) throw new ApiError(403, 'portal.sign_in_again', 'Sign in again to do this: your session began before the portal recorded acts.');
+  return { role: 'controller', keyId: `portal:${session.signInId}` };
+}
+
+/** A retried form (a double click, a reload) names the same act: its one-time value scopes the new id. */
+const onceOf = (session: PortalSession, values: Record<string, string>) => (CANONICAL_UUID.test(values._once ?? '') ? { apiKeyId: `portal:${session.signInId}`, key: values._once! } : null);
+
+/** The agreement's files the controller may see, with the state each is in (a file hidden from it is left out). */
+export async function controllerFiles(dataSource: DataSource, contractId: string): Promise<{ id: string; type: FileType; state: { status: string }; at: Date | null; overdue: boolean }[]> {
+  const rows = (await dataSource.query(
+    `SELECT f.id::text AS id, f.stream, f.state, f.at,
+            EXISTS (SELECT 1 FROM ${DEADLINES_TABLE} d WHERE d.stream_type = f.stream AND d.stream_id = f.id::text AND d.due_at < now()) AS overdue
+       FROM (${CONTRACT_FILE_TYPES.map(({ readModel, name }) => `SELECT id, '${name}' AS stream, state, received_at AS at FROM ${readModel.table} WHERE contract_id = $1`).join(' UNION ALL ')}) f
+      ORDER BY f.at, f.id`,
+    [contractId],
+  )) as { id: string; stream: string; state: { status: string }; at: Date | null; overdue: boolean }[];
+  return rows.flatMap((r) => {
+    const type = CONTRACT_FILE_TYPES.find((t) => t.name === r.stream)!;
+    return type.hiddenFromController?.(r.state as never) ? [] : [{ id: r.id, type, state: r.state, at: r.at, overdue: r.overdue }];
+  });
+}
+
+/** The forms on an agreement's page: each file the controller may open, and its data back inside the return window. */
+export function askForms(session: PortalSession, state: ContractState, refused: Refused | null): Html {
+  if (state.status === 'none') return html``;
+  const at = new Date().toISOString();
+  const id = state.contractId;
+  const forms: Html[] = [];
+  if (state.status === 'active') {
+    for (const o of OPENERS) forms.push(actForm(session, `/portal/contracts/${id}/ask/${o.type.name}/${o.name}`, `${o.type.name}-${o.name}`, { act: o.spec.portal, schema: o.spec.schema, irreversible: false }, refused, at, true));
+  }
+  const d = state.destruction;
+  if (d.status === 'scheduled' && isBefore(at, d.returnWindowEndsAt)) {
+    forms.push(
+      html`<form method="post" action="/portal/contracts/${id}/data-export" class="card" aria-labelledby="data-export-title"><input type="hidden" name="_csrf" value="${session.csrfToken}"><input type="hidden" name="_once" value="${randomUUID()}"><h2 id="data-export-title">Ask for your data back</h2>
+      ${refused?.form === 'data-export' ? html`<p class="notice" role="alert">${refused.error.message}</p>` : ''}
+      <p>Until ${dateTime(d.returnWindowEndsAt)} you may ask for your data back: we return it before its destruction starts.</p><button type="submit">Ask for your data back</button></form>`,
+    );
+  }
+  return forms.length ? html`<h2>What you can ask of us</h2><div class="actions">${forms}</div>` : html``;
+}
+
+export function portalActRoutes(router: Router, pages: PortalPages, services: PortalServices): void {
+  const { dataSource, declared, incidents, notices, commands } = services;
+  const { show } = pages;
+
+  // The orchestrated types' acts, through their own services. Each declared act must have its sender.
+  const SENDERS: Readonly<Record<string, Readonly<Record<string, (contractId: string, fileId: string, state: unknown, body: Record<string, unknown>, who: Who) => Promise<unknown>>>>> = {
+    'breach-notice': { acknowledge: (contractId, fileId, _state, body, who) => incidents.acknowledge(contractId, fileId, body as { acknowledgedAt: string }, who) },
+    'sub-processor-notice': {
+      object: (contractId, _fileId, state, body, who) => notices.object(contractId, (state as Exclude<SubProcessorNoticeState, { status: 'none' }>).change.changeId, body as { reason: string }, who),
+    },
+  };
+  for (const type of CONTRACT_FILE_TYPES) for (const name of Object.keys(type.controllerActs ?? {})) if (!SENDERS[type.name]?.[name]) throw new Error(`the portal cannot send ${type.name}'s act ${name}`);
+
+  /** The file of the path, if it is the session's controller's and not hidden from it; else null (the 404 page is sent). */
+  const ownFile = async (req: Portal, res: Response) => {
+    const session = req.portal!;
+    const type = CONTRACT_FILE_TYPES.find((t) => t.name === String(req.params.type));
+    const fileId = String(req.params.fid);
+    const contract = await pages.ownContract(session, String(req.params.id));
+    const [row] =
+      contract && contract.status !== 'none' && type && type.idPattern.test(fileId) ? ((await dataSource.query(`SELECT state, contract_id::text AS contract_id FROM ${type.readModel.table} WHERE id = $1`, [fileId])) as { state: { status: string }; contract_id: string }[]) : [];
+    if (!contract || contract.status === 'none' || !type || !row || row.contract_id !== contract.contractId || type.hiddenFromController?.(row.state as never) || !viewOf(type)) {
+      show(res, 404, 'Not found', html`<p>No such file.</p>`, session);
+      return null;
+    }
+    return { contract, type, fileId, state: row.state };
+  };
+
+  const filePage = (res: Response, status: number, session: PortalSession, file: NonNullable<Awaited<ReturnType<typeof ownFile>>>, refused: Refused | null, done: string | null) => {
+    const { contract, type, fileId, state } = file;
+    const at = new Date().toISOString();
+    const view = viewOf(type)!(state, at);
+    const clocks = type.clocks?.of(state as never) ?? [];
+    const base = `/portal/contracts/${contract.contractId}/files/${type.name}/${fileId}`;
+    const offers = offersOf(type, state, at);
+    // A refusal whose form is no longer offered (the file moved on meanwhile) is said at the top.
+    const orphan = refused && !offers.some((o) => o.name === refused.form) ? refused.error.message : null;
+    show(
+      res,
+      status,
+      `${type.noun.charAt(0).toUpperCase()}${type.noun.slice(1)} ${fileId.slice(0, 8)}`,
+      html`<p><a href="/portal/contracts/${contract.contractId}">Back to the agreement</a></p>
+      ${done ? html`<p class="done" role="status">${done}</p>` : ''}${orphan ? html`<p class="notice" role="alert">${orphan}</p>` : ''}
+      <p><span class="status">${String(view.status)}</span></p>
+      ${facts(view)}
+      ${type.name === 'breach-notice' ? html`<p class="links"><a href="/portal/contracts/${contract.contractId}/breach-notices/${fileId}.json" download>Download this notice (JSON)</a></p>` : ''}
+      <h2>What is due</h2>
+      ${clocks.length === 0 ? html`<p class="muted">Nothing is due on this file now.</p>` : html`<table><thead><tr><th scope="col">What</th><th scope="col">Due</th><th scope="col">Whose</th></tr></thead><tbody>${clocks.map((c) => html`<tr><td>${clockLabel(c.kind)}</td><td>${dateTime(c.at)}${isOverdue(c.at, at) ? html` <span class="late">overdue</span>` : ''}</td><td>${type.clocks!.controllers?.includes(c.kind) ? 'yours' : 'ours, to you'}</td></tr>`)}</tbody></table>`}
+      ${offers.length ? html`<h2>What you can do</h2><div class="actions">${offers.map((o) => actForm(session, `${base}/${o.name}`, o.name, o, refused, at, false))}</div>` : ''}`,
+      session,
+    );
+  };
+
+  router.get('/contracts/:id/files/:type/:fid', async (req: Portal, res, next) => {
+    try {
+      const file = await ownFile(req, res);
+      if (!file) return;
+      const done = typeof req.query.done === 'string' ? doneOf(file.type, req.query.done) : null;
+      filePage(res, 200, req.portal!, file, null, done);
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  // An act on a file: offered in its state, its form checked by its schema, sent as the controller's own.
+  router.post('/contracts/:id/files/:type/:fid/:act', async (req: Portal, res, next) => {
+    const values = texts(req.body);
+    let file: Awaited<ReturnType<typeof ownFile>> = null;
+    try {
+      file = await ownFile(req, res);
+      if (!file) return;
+      const at = new Date().toISOString();
+      const name = String(req.params.act);
+      const offer = offersOf(file.type, file.state, at).find((o) => o.name === name);
+      if (!offer) throw new ApiError(409, 'portal.not_offered', 'This can no longer be done on this file: it has moved on since the page was shown. Nothing was recorded.');
+      if (offer.irreversible && values._confirm !== 'yes') throw new ApiError(400, 'confirmation_required', 'Tick the box to confirm: this cannot be undone.');
+      const who = controllerOf(req.portal!);
+      const typed = bodyOf(askedFields(offer, at), values);
+      const preset = offer.act.preset?.(at) ?? {};
+      if (offer.whole) await declared.command(file.type as Declared, name, file.contract.contractId, file.fileId, checked(offer.schema(), { ...typed, ...preset }), who, null);
+      else await SENDERS[file.type.name]![name]!(file.contract.contractId, file.fileId, file.state, { ...checked(offer.schema(), typed), ...preset }, who);
+      res.redirect(303, `/portal/contracts/${file.contract.contractId}/files/${file.type.name}/${file.fileId}?done=${encodeURIComponent(name)}`);
+    } catch (e) {
+      const error = toApiError(e);
+      if (!file || error.status >= 500 || error.status === 404) return next(e);
+      filePage(res, error.status, req.portal!, file, { form: String(req.params.act), values, error }, null);
+    }
+  });
+
+  // Opening a file from the agreement's page (an instruction, an audit, a request for help).
+  router.post('/contracts/:id/ask/:type/:command', async (req: Portal, res, next) => {
+    const values = texts(req.body);
+    const session = req.portal!;
+    let state: ContractState | null = null;
+    const formId = `${String(req.params.type)}-${String(req.params.command)}`;
+    try {
+      state = await pages.ownContract(session, String(req.params.id));
+      const opener = OPENERS.find((o) => o.type.name === String(req.params.type) && o.name === String(req.params.command));
+      if (!state || state.status === 'none' || !opener) return void show(res, 404, 'Not found', html`<p>No such agreement or request.</p>`, session);
+      const at = new Date().toISOString();
+      const who = controllerOf(session);
+      const offer = { act: opener.spec.portal, schema: opener.spec.schema };
+      const body = checked(opener.spec.schema(), { ...bodyOf(askedFields(offer, at), values), ...(opener.spec.portal.preset?.(at) ?? {}) });
+      const opened = await declared.open(opener.type, opener.name, state.contractId, body, who, onceOf(session, values));
+      res.redirect(303, `/portal/contracts/${state.contractId}/files/${opener.type.name}/${(opened.view as { id: string }).id}?done=${encodeURIComponent(opener.name)}`);
+    } catch (e) {
+      const error = toApiError(e);
+      if (!state || state.status === 'none' || error.status >= 500 || error.status === 404) return next(e);
+      await pages.contractPage(res, error.status, session, state, { form: formId, values, error });
+    }
+  });
+
+  // L9: its data back, inside the return window.
+  router.post('/contracts/:id/data-export', async (req: Portal, res, next) => {
+    const session = req.portal!;
+    let state: ContractState | null = null;
+    try {
+      state = await pages.ownContract(session, String(req.params.id));
+      if (!state || state.status === 'none') return void show(res, 404, 'Not found', html`<p>No such agreement.</p>`, session);
+      await commands.requestDataExport(state.contractId, controllerOf(session), onceOf(session, texts(req.body)));
+      res.redirect(303, `/portal/contracts/${state.contractId}?done=data-export`);
+    } catch (e) {
+      const error = toApiError(e);
+      if (!state || state.status === 'none' || error.status >= 500 || error.status === 404) return next(e);
+      await pages.contractPage(res, error.status, session, state, { form: 'data-export', values: {}, error });
+    }
+  });
+}
+
+/** What the controller's act on its agreement's page said was recorded. */
+export const contractDone = (done: unknown): string | null => (typeof done === 'string' ? (doneOf(null, done) ?? OPENERS.find((o) => o.name === done)?.spec.portal.done ?? null) : null);
+
