@@ -20,7 +20,7 @@ import { KEYS, startStack, type Stack } from '../support/stack';
  */
 
 const LIMIT = 6;
-const CLIENT_LIMIT = 12;
+const CLIENT_LIMIT = 20;
 let stack: Stack;
 let oidc: Awaited<ReturnType<typeof startOidcProvider>>;
 let browser: Browser;
@@ -307,6 +307,9 @@ describe('the controllers portal: its own acts', () => {
     return { actor: 'controller', keyId: `portal:${String(row!.id)}` };
   };
   const contractOf = (page: Page, id: string) => page.goto(`${api}/portal/contracts/${id}`);
+  // One session of Alpha's for its acts: each link asked for counts against the address's hourly limit.
+  let alpha: Page;
+  const alphaPage = async () => (alpha ??= await signedIn('privacy@alpha.example'));
   const openFile = async (page: Page, contract: string, noun: string) => {
     await contractOf(page, contract);
     await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: noun, exact: true }).first().click()]);
@@ -317,7 +320,7 @@ describe('the controllers portal: its own acts', () => {
     const announced = await stack.request('POST', '/sub-processor-changes', { role: 'dpo', body: { change: { kind: 'addition', subProcessor: { name: 'OVH (OVHcloud)', role: 'Backup datacenter', country: 'France' }, location }, effectiveAt: iso(Date.now() + 31 * 86_400_000) } });
     expect(announced.status, JSON.stringify(announced.body)).toBe(201);
     await waitFor('the change told to Alpha', async () => (await stack.request('GET', `/contracts/${ids.alpha}/sub-processor-changes`, { role: 'dpo' })).body.items.length === 1, { timeoutMs: 20_000, intervalMs: 200 });
-    const page = await signedIn('privacy@alpha.example');
+    const page = await alphaPage();
     const mine = await actedBy('privacy@alpha.example');
 
     // 1. Its breach notice: acknowledged from the notice's page.
@@ -426,6 +429,21 @@ describe('the controllers portal: its own acts', () => {
     expect((await eventsOf(`/contracts/${ids.alpha}/audits/${onBehalf.body.id}`))[0]!.metadata).toMatchObject({ actor: 'account_manager' });
   });
 
+  it('a controller confirms its contact for data breaches from its home page, recorded as its own act', async () => {
+    await waitFor('the contact asked', async () => (await stack.request('GET', '/controllers/privacy@alpha.example/contact-check', { role: 'dpo' })).body?.status === 'awaiting', { timeoutMs: 20_000, intervalMs: 200 });
+    const page = await alphaPage();
+    await page.goto(`${api}/portal/`);
+    const mine = await actedBy('privacy@alpha.example');
+    await check(page, 'home-contact-check');
+    await Promise.all([page.waitForURL(/\?done=contact-check-confirm$/), page.getByRole('button', { name: 'Confirm this contact for data breaches' }).click()]);
+    expect(await page.getByRole('status').textContent()).toContain('your contact for data breaches is confirmed');
+    expect(await page.getByRole('button', { name: 'Confirm this contact for data breaches' }).count()).toBe(0);
+    const checked = (await stack.request('GET', '/controllers/privacy@alpha.example/contact-check', { role: 'dpo' })).body;
+    expect(checked.status).toBe('confirmed');
+    expect(checked.round.confirmedBy).toBe('privacy@alpha.example');
+    expect((await eventsOf('/controllers/privacy@alpha.example/contact-check')).find((e) => e.type === 'ContactConfirmed')!.metadata).toMatchObject(mine);
+  });
+
   it('inside the return window a controller asks for its data back; once its data is destroyed it downloads the certificate', async () => {
     const windowed = await stack.request('POST', '/contracts', { role: 'account_manager', body: { reference: 'DELTA-1', controller: { name: 'Delta GmbH', email: 'privacy@delta.example' }, billingPeriod: 'P1Y', returnWindow: 'P7D' } });
     const at_once = await order('DELTA-2', { name: 'Delta GmbH', email: 'privacy@delta.example' });
@@ -459,7 +477,7 @@ describe('the controllers portal: its own acts', () => {
       body: { destination: 'A third country', legalObligation: 'A court order with a gag clause', plannedAt: iso(Date.now() + 86_400_000), withheldReason: 'The order forbids telling the controller' },
     });
     expect(withheld.status, JSON.stringify(withheld.body)).toBe(201);
-    const page = await signedIn('privacy@alpha.example');
+    const page = await alphaPage();
     await contractOf(page, ids.alpha);
     expect(await page.textContent('main')).not.toContain('transfer notice');
     expect((await page.goto(`${api}/portal/contracts/${ids.alpha}/files/transfer-notice/${withheld.body.id}`))?.status()).toBe(404);

@@ -9,7 +9,7 @@ import { controllerFileId, controllerRecordId } from '#infra/ids';
 import { FILE_WORKFLOW, fileCommandSignal, fileCommandUpdate, workflowIdOf, type FileCommandInput, type FileWorkflowInput } from '#infra/temporal/messages';
 import { ApiError } from '../common/api-error';
 import { type PageQuery } from '../common/pagination';
-import { actorOf, FileCommands } from '../kit/file-commands';
+import { actorOf, FileCommands, type Who } from '../kit/file-commands';
 import { filesPage } from '../kit/file-pages';
 import { FileTrails } from '../kit/trail';
 
@@ -102,7 +102,7 @@ export class ControllerFiles {
     return type.view.of((await this.stored(type, identity)).state, now());
   }
 
-  async command(type: ControllerFileType, name: string, identity: string, body: unknown, principal: Principal): Promise<unknown> {
+  async command(type: ControllerFileType, name: string, identity: string, body: unknown, principal: Who): Promise<unknown> {
     const { id, state } = await this.stored(type, identity);
     const context = { id, contractId: null, contract: null, controller: { id: controllerRecordId(identity), identity } };
     const command = type.commands[name]!.toCommand(body, { ...context, recordedAt: now() });

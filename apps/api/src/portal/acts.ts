@@ -20,6 +20,7 @@ import { DEADLINES_TABLE } from '#infra/event-store/deadlines-projection';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error.filter';
 import { type ContractCommands } from '../contracts/contract-commands.service';
+import { CONTROLLER_FILE_TYPES, type ControllerFiles } from '../controllers/controllers.service';
 import { type Incidents } from '../incidents/incidents.service';
 import { DECLARED_FILE_TYPES, type DeclaredFiles } from '../kit/declared-files';
 import { type Who } from '../kit/file-commands';
@@ -47,6 +48,8 @@ export interface PortalPages {
   ownContract(session: PortalSession, id: string): Promise<ContractState | null>;
   /** The agreement's page again, with a refused form's words beside it. */
   contractPage(res: Response, status: number, session: PortalSession, state: ContractState, refused: Refused | null): Promise<void>;
+  /** The controller's home page again, with a refused form's words beside it. */
+  home(res: Response, status: number, session: PortalSession, refused: Refused | null): Promise<void>;
 }
 
 export interface PortalServices {
@@ -55,6 +58,7 @@ export interface PortalServices {
   readonly incidents: Incidents;
   readonly notices: SubProcessorNotices;
   readonly commands: ContractCommands;
+  readonly controllerFiles: ControllerFiles;
 }
 
 /** One act a file offers the controller: its declaration, and how it is sent. */
@@ -76,9 +80,14 @@ const viewOf = (type: FileType) => (type.view?.of ?? VIEWS[type.name]) as ((stat
 
 const texts = (body: unknown): Record<string, string> => Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === 'string') as [string, string][]);
 
+/** What the portal fills itself in an act's body. */
+const presetOf = (act: PortalAct, at: string, state: unknown) => act.preset?.(at, state as never) ?? {};
+/** The state of a file not opened yet, for the act that opens one. */
+const NONE = { status: 'none' };
+
 /** The fields an act's form asks for: its schema's, less those the portal fills itself. */
-function askedFields(offer: Pick<Offer, 'act' | 'schema'>, at: string): readonly FormField[] {
-  const preset = offer.act.preset?.(at) ?? {};
+function askedFields(offer: Pick<Offer, 'act' | 'schema'>, at: string, state: unknown): readonly FormField[] {
+  const preset = presetOf(offer.act, at, state);
   return formFieldsOf(offer.schema()).filter((f) => !(f.name.split('.')[0]! in preset));
 }
 
@@ -107,9 +116,9 @@ function doneOf(type: FileType | null, name: string): string | null {
 }
 
 /** The form of one act: the fields it asks, a confirmation when it cannot be undone, one button named by the act. */
-function actForm(session: PortalSession, action: string, formId: string, offer: Pick<Offer, 'act' | 'schema' | 'irreversible'>, refused: Refused | null, at: string, once: boolean): Html {
+function actForm(session: PortalSession, action: string, formId: string, offer: Pick<Offer, 'act' | 'schema' | 'irreversible'>, refused: Refused | null, at: string, state: unknown, once: boolean): Html {
   const mine = refused?.form === formId ? refused : null;
-  const fields = askedFields(offer, at);
+  const fields = askedFields(offer, at, state);
   const general = mine && !fields.some((f) => (mine.error.details as { field?: string } | undefined)?.field === f.name) && !(mine.error.details as { fields?: unknown } | undefined)?.fields;
   return html`<form method="post" action="${action}" class="card" aria-labelledby="${formId}-title"><input type="hidden" name="_csrf" value="${session.csrfToken}">${once ? html`<input type="hidden" name="_once" value="${randomUUID()}">` : ''}<h2 id="${formId}-title">${offer.act.act}</h2>
     ${general ? html`<p class="notice" role="alert">${mine.error.message}</p>` : ''}
@@ -135,7 +144,7 @@ export function controllerOf(session: PortalSession): Who {
 const onceOf = (session: PortalSession, values: Record<string, string>) => (CANONICAL_UUID.test(values._once ?? '') ? { apiKeyId: `portal:${session.signInId}`, key: values._once! } : null);
 
 /** The agreement's files the controller may see, with the state each is in (a file hidden from it is left out). */
-export async function controllerFiles(dataSource: DataSource, contractId: string): Promise<{ id: string; type: FileType; state: { status: string }; at: Date | null; overdue: boolean }[]> {
+export async function agreementFiles(dataSource: DataSource, contractId: string): Promise<{ id: string; type: FileType; state: { status: string }; at: Date | null; overdue: boolean }[]> {
   const rows = (await dataSource.query(
     `SELECT f.id::text AS id, f.stream, f.state, f.at,
             EXISTS (SELECT 1 FROM ${DEADLINES_TABLE} d WHERE d.stream_type = f.stream AND d.stream_id = f.id::text AND d.due_at < now()) AS overdue
@@ -156,7 +165,7 @@ export function askForms(session: PortalSession, state: ContractState, refused: 
   const id = state.contractId;
   const forms: Html[] = [];
   if (state.status === 'active') {
-    for (const o of OPENERS) forms.push(actForm(session, `/portal/contracts/${id}/ask/${o.type.name}/${o.name}`, `${o.type.name}-${o.name}`, { act: o.spec.portal, schema: o.spec.schema, irreversible: false }, refused, at, true));
+    for (const o of OPENERS) forms.push(actForm(session, `/portal/contracts/${id}/ask/${o.type.name}/${o.name}`, `${o.type.name}-${o.name}`, { act: o.spec.portal, schema: o.spec.schema, irreversible: false }, refused, at, NONE, true));
   }
   const d = state.destruction;
   if (d.status === 'scheduled' && isBefore(at, d.returnWindowEndsAt)) {
@@ -170,7 +179,7 @@ export function askForms(session: PortalSession, state: ContractState, refused: 
 }
 
 export function portalActRoutes(router: Router, pages: PortalPages, services: PortalServices): void {
-  const { dataSource, declared, incidents, notices, commands } = services;
+  const { dataSource, declared, incidents, notices, commands, controllerFiles } = services;
   const { show } = pages;
 
   // The orchestrated types' acts, through their own services. Each declared act must have its sender.
@@ -217,7 +226,7 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
       ${type.name === 'breach-notice' ? html`<p class="links"><a href="/portal/contracts/${contract.contractId}/breach-notices/${fileId}.json" download>Download this notice (JSON)</a></p>` : ''}
       <h2>What is due</h2>
       ${clocks.length === 0 ? html`<p class="muted">Nothing is due on this file now.</p>` : html`<table><thead><tr><th scope="col">What</th><th scope="col">Due</th><th scope="col">Whose</th></tr></thead><tbody>${clocks.map((c) => html`<tr><td>${clockLabel(c.kind)}</td><td>${dateTime(c.at)}${isOverdue(c.at, at) ? html` <span class="late">overdue</span>` : ''}</td><td>${type.clocks!.controllers?.includes(c.kind) ? 'yours' : 'ours, to you'}</td></tr>`)}</tbody></table>`}
-      ${offers.length ? html`<h2>What you can do</h2><div class="actions">${offers.map((o) => actForm(session, `${base}/${o.name}`, o.name, o, refused, at, false))}</div>` : ''}`,
+      ${offers.length ? html`<h2>What you can do</h2><div class="actions">${offers.map((o) => actForm(session, `${base}/${o.name}`, o.name, o, refused, at, state, false))}</div>` : ''}`,
       session,
     );
   };
@@ -246,8 +255,8 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
       if (!offer) throw new ApiError(409, 'portal.not_offered', 'This can no longer be done on this file: it has moved on since the page was shown. Nothing was recorded.');
       if (offer.irreversible && values._confirm !== 'yes') throw new ApiError(400, 'confirmation_required', 'Tick the box to confirm: this cannot be undone.');
       const who = controllerOf(req.portal!);
-      const typed = bodyOf(askedFields(offer, at), values);
-      const preset = offer.act.preset?.(at) ?? {};
+      const typed = bodyOf(askedFields(offer, at, file.state), values);
+      const preset = presetOf(offer.act, at, file.state);
       if (offer.whole) await declared.command(file.type as Declared, name, file.contract.contractId, file.fileId, checked(offer.schema(), { ...typed, ...preset }), who, null);
       else await SENDERS[file.type.name]![name]!(file.contract.contractId, file.fileId, file.state, { ...checked(offer.schema(), typed), ...preset }, who);
       res.redirect(303, `/portal/contracts/${file.contract.contractId}/files/${file.type.name}/${file.fileId}?done=${encodeURIComponent(name)}`);
@@ -271,13 +280,38 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
       const at = new Date().toISOString();
       const who = controllerOf(session);
       const offer = { act: opener.spec.portal, schema: opener.spec.schema };
-      const body = checked(opener.spec.schema(), { ...bodyOf(askedFields(offer, at), values), ...(opener.spec.portal.preset?.(at) ?? {}) });
+      const body = checked(opener.spec.schema(), { ...bodyOf(askedFields(offer, at, NONE), values), ...presetOf(opener.spec.portal, at, NONE) });
       const opened = await declared.open(opener.type, opener.name, state.contractId, body, who, onceOf(session, values));
       res.redirect(303, `/portal/contracts/${state.contractId}/files/${opener.type.name}/${(opened.view as { id: string }).id}?done=${encodeURIComponent(opener.name)}`);
     } catch (e) {
       const error = toApiError(e);
       if (!state || state.status === 'none' || error.status >= 500 || error.status === 404) return next(e);
       await pages.contractPage(res, error.status, session, state, { form: formId, values, error });
+    }
+  });
+
+  // An act on one of the controller's own files (its breach contact confirmed), from its home page.
+  router.post('/files/:type/:act', async (req: Portal, res, next) => {
+    const session = req.portal!;
+    const values = texts(req.body);
+    const type = CONTROLLER_FILE_TYPES.find((t) => t.name === String(req.params.type));
+    const formId = `${String(req.params.type)}-${String(req.params.act)}`;
+    try {
+      const name = String(req.params.act);
+      const stored = type && session.controller ? await controllerFiles.stored(type, session.controller) : null;
+      const at = new Date().toISOString();
+      const offer = stored ? offersOf(type!, stored.state, at).find((o) => o.name === name) : undefined;
+      if (!stored || !offer) {
+        if (!stored || !type?.commands[name]?.portal) return void show(res, 404, 'Not found', html`<p>No such file.</p>`, session);
+        throw new ApiError(409, 'portal.not_offered', 'This can no longer be done: it has moved on since the page was shown. Nothing was recorded.');
+      }
+      const body = checked(offer.schema(), { ...bodyOf(askedFields(offer, at, stored.state), values), ...presetOf(offer.act, at, stored.state) });
+      await controllerFiles.command(type!, name, session.controller!, body, controllerOf(session));
+      res.redirect(303, `/portal/?done=${encodeURIComponent(formId)}`);
+    } catch (e) {
+      const error = toApiError(e);
+      if (error.status >= 500 || error.status === 404) return next(e);
+      await pages.home(res, error.status, session, { form: formId, values, error });
     }
   });
 
@@ -297,6 +331,36 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
     }
   });
 }
+
+/** The files the controller has one of (its breach contact's check), each with what it may do there: for its home page. */
+export async function controllerSection(files: ControllerFiles, session: PortalSession, refused: Refused | null): Promise<Html> {
+  if (!session.controller) return html``;
+  const at = new Date().toISOString();
+  const sections: Html[] = [];
+  for (const type of CONTROLLER_FILE_TYPES) {
+    if (!Object.values(type.commands).some((c) => c.portal)) continue;
+    const stored = await files.stored(type, session.controller).catch((e: unknown) => {
+      if (e instanceof ApiError && e.status === 404) return null;
+      throw e;
+    });
+    if (!stored) continue;
+    const view = type.view.of(stored.state, at) as Record<string, unknown>;
+    // What a person reads: the file's plain facts, not its ids nor its nested records.
+    const plain = Object.fromEntries(Object.entries(view).filter(([k, v]) => !/(^id|Id|^key)$/.test(k) && (v === null || typeof v !== 'object')));
+    const offers = offersOf(type, stored.state, at);
+    sections.push(
+      html`<h2>${type.noun.charAt(0).toUpperCase()}${type.noun.slice(1)}</h2>${facts(plain)}${offers.length ? html`<div class="actions">${offers.map((o) => actForm(session, `/portal/files/${type.name}/${o.name}`, `${type.name}-${o.name}`, o, refused, at, stored.state, false))}</div>` : ''}`,
+    );
+  }
+  return html`${sections}`;
+}
+
+/** What the controller's act on its home page said was recorded (`<type>-<act>`). */
+export const homeDone = (done: unknown): string | null => {
+  if (typeof done !== 'string') return null;
+  const type = CONTROLLER_FILE_TYPES.find((t) => done.startsWith(`${t.name}-`));
+  return type ? (type.commands[done.slice(type.name.length + 1)]?.portal?.done ?? null) : null;
+};
 
 /** What the controller's act on its agreement's page said was recorded. */
 export const contractDone = (done: unknown): string | null => (typeof done === 'string' ? (doneOf(null, done) ?? OPENERS.find((o) => o.name === done)?.spec.portal.done ?? null) : null);

@@ -16,9 +16,10 @@ import { ContractQueries } from '../contracts/contract-queries.service';
 import { EvidencePacks } from '../evidence/evidence';
 import { Incidents } from '../incidents/incidents.service';
 import { ContractCommands } from '../contracts/contract-commands.service';
+import { ControllerFiles } from '../controllers/controllers.service';
 import { DeclaredFiles } from '../kit/declared-files';
 import { SubProcessorNotices } from '../sub-processors/sub-processors.service';
-import { askForms, contractDone, controllerFiles, portalActRoutes } from './acts';
+import { askForms, contractDone, agreementFiles, controllerSection, homeDone, portalActRoutes } from './acts';
 import { isAddress, PortalSignIn, type PortalSession } from './portal-sign-in';
 
 /*
@@ -178,37 +179,42 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
   });
 
   // ── A controller's own pages: a session without a controller chosen goes to the choice.
-  router.get('/', async (req: Portal, res, next) => {
-    try {
-      const session = req.portal!;
-      if (!session.controller) {
-        const controllers = await signIn.controllersOf(session.address);
-        return void show(
-          res,
-          200,
-          'Which client?',
-          html`<p>${session.address} is on record for several of our clients. A session covers one: choose it.</p>
-          <ul class="choices">${controllers.map((c) => html`<li><form method="post" action="/portal/choose" class="inline"><input type="hidden" name="_csrf" value="${session.csrfToken}"><input type="hidden" name="controller" value="${c.identity}"><button type="submit">${c.name}</button></form></li>`)}</ul>`,
-          session,
-        );
-      }
-      const of = contractsOfController(session.controller, 1);
-      const contracts = (await dataSource.query(`SELECT c.id::text AS id, c.reference, c.status, c.controller_name AS name, c.ordered_at FROM contracts c WHERE ${of.where} ORDER BY c.ordered_at DESC, c.id LIMIT 500`, [of.value])) as {
-        id: string;
-        reference: string | null;
-        status: string;
-        name: string;
-        ordered_at: Date;
-      }[];
-      show(
+  const controllerFiles = app.get(ControllerFiles);
+  const home = async (res: Response, status: number, session: PortalSession, refused: Refused | null, done: string | null = null) => {
+    if (!session.controller) {
+      const controllers = await signIn.controllersOf(session.address);
+      return void show(
         res,
         200,
-        contracts[0]?.name ?? 'Your agreements',
-        html`<p class="muted">Signed in as ${session.address}.</p>
-        <h2>Your agreements</h2>
-        ${contracts.length === 0 ? html`<p class="muted">No agreement is on record.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Agreement</th><th scope="col">Status</th><th scope="col">Ordered</th></tr></thead><tbody>${contracts.map((c) => html`<tr><td><a href="/portal/contracts/${c.id}">${c.reference ?? c.id.slice(0, 8)}</a></td><td><span class="status">${c.status}</span></td><td>${dateTime(c.ordered_at.toISOString())}</td></tr>`)}</tbody></table></div>`}`,
+        'Which client?',
+        html`<p>${session.address} is on record for several of our clients. A session covers one: choose it.</p>
+        <ul class="choices">${controllers.map((c) => html`<li><form method="post" action="/portal/choose" class="inline"><input type="hidden" name="_csrf" value="${session.csrfToken}"><input type="hidden" name="controller" value="${c.identity}"><button type="submit">${c.name}</button></form></li>`)}</ul>`,
         session,
       );
+    }
+    const of = contractsOfController(session.controller, 1);
+    const contracts = (await dataSource.query(`SELECT c.id::text AS id, c.reference, c.status, c.controller_name AS name, c.ordered_at FROM contracts c WHERE ${of.where} ORDER BY c.ordered_at DESC, c.id LIMIT 500`, [of.value])) as {
+      id: string;
+      reference: string | null;
+      status: string;
+      name: string;
+      ordered_at: Date;
+    }[];
+    show(
+      res,
+      status,
+      contracts[0]?.name ?? 'Your agreements',
+      html`${done ? html`<p class="done" role="status">${done}</p>` : ''}<p class="muted">Signed in as ${session.address}.</p>
+      <h2>Your agreements</h2>
+      ${contracts.length === 0 ? html`<p class="muted">No agreement is on record.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Agreement</th><th scope="col">Status</th><th scope="col">Ordered</th></tr></thead><tbody>${contracts.map((c) => html`<tr><td><a href="/portal/contracts/${c.id}">${c.reference ?? c.id.slice(0, 8)}</a></td><td><span class="status">${c.status}</span></td><td>${dateTime(c.ordered_at.toISOString())}</td></tr>`)}</tbody></table></div>`}
+      ${await controllerSection(controllerFiles, session, refused)}`,
+      session,
+    );
+  };
+
+  router.get('/', async (req: Portal, res, next) => {
+    try {
+      await home(res, 200, req.portal!, null, homeDone(req.query.done));
     } catch (e) {
       next(e);
     }
@@ -231,7 +237,7 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
     // Who may touch its data (P3, P4): each person by name, with their clearance, as the evidence pack lists them.
     const staff = (await dataSource.query(`SELECT state FROM staff WHERE state->'assignments' @> $1::jsonb ORDER BY received_at, id`, [JSON.stringify([{ contractId: id }])])) as { state: StaffState }[];
     const persons = staff.flatMap((r) => authorisationsOn(r.state, id, now));
-    const files = await controllerFiles(dataSource, id);
+    const files = await agreementFiles(dataSource, id);
     const shown = new Set(files.map((f) => f.id));
     // What is owed, and by whom: every open clock of the agreement and of the files it may see.
     const clocks = ((await dataSource.query(`SELECT kind, due_at, stream_id FROM ${DEADLINES_TABLE} WHERE contract_id = $1 ORDER BY due_at, kind`, [id])) as { kind: string; due_at: Date; stream_id: string }[]).filter(
@@ -270,7 +276,7 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
     }
   });
 
-  portalActRoutes(router, { show, ownContract, contractPage }, { dataSource, declared: app.get(DeclaredFiles), incidents, notices: app.get(SubProcessorNotices), commands: app.get(ContractCommands) });
+  portalActRoutes(router, { show, ownContract, contractPage, home }, { dataSource, declared: app.get(DeclaredFiles), incidents, notices: app.get(SubProcessorNotices), commands: app.get(ContractCommands), controllerFiles });
 
   /** The agreement of the request's path, if it is the session's controller's; else the 404 page is sent and null returned. */
   const ownOr404 = async (req: Portal, res: Response) => {

@@ -81,6 +81,13 @@ export const contactCheckType = fileType<ContactCheckState>({
         button: 'Confirm this contact',
         done: 'Thank you: your contact for data breaches is confirmed.',
       },
+      // From the portal: the round it answers is the one open now.
+      portal: {
+        act: 'Confirm this contact for data breaches',
+        done: 'Thank you: your contact for data breaches is confirmed.',
+        preset: (_at, s: ContactCheckState) => ({ round: s.status === 'none' ? 0 : (currentRound(s)?.n ?? 0) }),
+        offered: (s: ContactCheckState) => s.status === 'awaiting',
+      },
       toCommand: (b, c): ContactCheckCommand => ({ type: 'ConfirmContact', data: { round: b.round, at: c.recordedAt } }),
     },
   },

@@ -97,8 +97,8 @@ export interface PortalAct {
   readonly act: string;
   /** Said once it is recorded. */
   readonly done: string;
-  /** The fields the portal fills itself, from the instant of the act; the form asks for the rest. */
-  readonly preset?: (at: Instant) => Readonly<Record<string, unknown>>;
+  /** The fields the portal fills itself, from the instant of the act and the file's state (none for one that opens a file); the form asks for the rest. */
+  readonly preset?: (at: Instant, state: never) => Readonly<Record<string, unknown>>;
   /** Offered in such a state only (an answer to an objection: while the instruction is on hold); else whenever the file is open. */
   readonly offered?: (state: never, at: Instant) => boolean;
 }
