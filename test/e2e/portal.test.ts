@@ -489,3 +489,82 @@ describe('the controllers portal: its own acts', () => {
     expect(Object.keys(unzipSync(new Uint8Array(await staffPack.arrayBuffer()))).some((name) => name.includes(withheld.body.id))).toBe(true);
   });
 });
+
+describe('the public sub-processor page', () => {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const form = (body: Record<string, string>, client: string) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': client }, body: new URLSearchParams(body).toString() });
+
+  it('anyone reads the register and the pending changes without signing in; subscribes by a double opt-in; each announcement unsubscribes in one click (RFC 8058)', async () => {
+    const page = await fresh();
+    const answer = await page.goto(`${api}/portal/sub-processors`);
+    expect(answer?.status()).toBe(200);
+    expect(answer?.headers()['cache-control']).toBe('public, max-age=300');
+    const register = (await stack.request('GET', '/sub-processors', { role: 'billing' })).body.items as { name: string; country: string }[];
+    const text = (await page.textContent('main'))!;
+    for (const party of register) expect(text).toContain(party.name);
+    // No personal data: no address of anyone, no client's name.
+    expect(text).not.toMatch(/[\w.+-]+@[\w-]+\.[\w.]+/);
+    for (const client of ['Alpha', 'Beta', 'Gamma', 'Delta']) expect(text).not.toContain(client);
+    await check(page, 'sub-processors');
+
+    // Subscribing: the form posts with no token (the page is the same for everyone), and the opt-in comes by email.
+    const since = stack.mail.messages.length;
+    await page.getByLabel('Email address').fill('Watcher@Outside.example');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Subscribe' }).click()]);
+    expect(await page.getByRole('status').textContent()).toContain('a link to confirm it is on its way');
+    const optIn = await stack.mail.waitFor((m) => stack.mail.messages.indexOf(m) >= since && m.to.includes('watcher@outside.example') && m.subject.startsWith('Confirm your subscription'), 20_000);
+    const link = /https?:\/\/\S+\/portal\/sub-processors\/confirm\?t=[A-Za-z0-9_-]+/.exec(optIn.text)![0];
+    // Opened by a mail scanner: nothing changes.
+    expect((await fetch(link)).status).toBe(200);
+    const subscriber = async () => (await rows(`SELECT id::text AS id, confirmed_at, confirm_hash FROM sub_processor_subscribers WHERE address = 'watcher@outside.example'`))[0];
+    expect((await subscriber())!.confirmed_at).toBeNull();
+    expect(JSON.stringify(await subscriber())).not.toContain(new URL(link).searchParams.get('t'));
+    await page.goto(link);
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Confirm' }).click()]);
+    expect(await page.locator('h1').textContent()).toBe('Subscribed');
+    expect((await subscriber())!.confirmed_at).not.toBeNull();
+    expect((await fetch(link)).status).toBe(400);
+
+    // A change announced after: told to the subscriber once, with one-click unsubscribe.
+    const name = `Cold Storage ${randomUUID().slice(0, 6)}`;
+    const location = { id: `cold-${randomUUID().slice(0, 8)}`, name: 'Cold vault', kind: 'backup', site: 'Strasbourg, France' };
+    const announced = await stack.request('POST', '/sub-processor-changes', { role: 'dpo', body: { change: { kind: 'addition', subProcessor: { name, role: 'Archive storage', country: 'France' }, location }, effectiveAt: iso(Date.now() + 40 * 86_400_000) } });
+    expect(announced.status, JSON.stringify(announced.body)).toBe(201);
+    const told = await stack.mail.waitFor((m) => m.to.includes('watcher@outside.example') && m.text.includes(name), 30_000);
+    expect(told.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
+    const unsubscribe = /^List-Unsubscribe:\s*<([^>]+)>/m.exec(told.raw)![1]!;
+    expect(unsubscribe).toContain('/portal/sub-processors/unsubscribe?s=');
+    // (Fetched afresh: the browser may keep its copy of the page for five minutes, as it is told to.)
+    expect(await (await fetch(`${api}/portal/sub-processors`)).text()).toContain(name);
+    // Sent once: a few more rounds of the sender add no second copy.
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect(stack.mail.messages.filter((m) => m.to.includes('watcher@outside.example') && m.text.includes(name))).toHaveLength(1);
+    // The address is in no event.
+    const events = await rows(`SELECT count(*)::int AS n FROM events WHERE data::text ILIKE '%watcher@outside%' OR metadata::text ILIKE '%watcher@outside%'`);
+    expect(events[0]!.n).toBe(0);
+
+    // A tampered unsubscribe link does nothing; the genuine one, opened, asks; its one-click POST deletes the address at once.
+    expect((await fetch(unsubscribe.replace(/t=[^&]+/, 't=x.forged'), form({ 'List-Unsubscribe': 'One-Click' }, '192.0.2.1'))).status).toBe(400);
+    expect((await fetch(unsubscribe)).status).toBe(200);
+    expect(await subscriber()).toBeDefined();
+    const oneClick = await fetch(unsubscribe, form({ 'List-Unsubscribe': 'One-Click' }, '192.0.2.1'));
+    expect(oneClick.status).toBe(200);
+    expect(await subscriber()).toBeUndefined();
+    expect(await rows(`SELECT 1 FROM sub_processor_announcements WHERE change_id = $1`, [announced.body.id])).toEqual([]);
+    // Sent again (a mail client retrying): the same answer, nothing left to delete; the link's page says it names no subscription.
+    expect((await fetch(unsubscribe, form({ 'List-Unsubscribe': 'One-Click' }, '192.0.2.1'))).status).toBe(200);
+    expect((await fetch(unsubscribe)).status).toBe(400);
+  });
+
+  it('an unconfirmed address is deleted after 48 hours; subscribing is rate-limited per address', async () => {
+    const ask = (email: string, client: string) => fetch(`${api}/portal/sub-processors/subscribe`, form({ email }, client));
+    expect((await ask('late@outside.example', '192.0.2.10')).status).toBe(200);
+    expect(await rows(`SELECT 1 FROM sub_processor_subscribers WHERE address = 'late@outside.example'`)).toHaveLength(1);
+    await rows(`UPDATE sub_processor_subscribers SET created_at = now() - interval '49 hours' WHERE address = 'late@outside.example'`);
+    await waitFor('the unconfirmed address deleted', async () => (await rows(`SELECT 1 FROM sub_processor_subscribers WHERE address = 'late@outside.example'`)).length === 0, { timeoutMs: 20_000, intervalMs: 250 });
+    const answers: number[] = [];
+    for (let i = 0; i < LIMIT + 1; i++) answers.push((await ask('eager@outside.example', `192.0.2.${20 + i}`)).status);
+    expect(answers).toEqual([...Array(LIMIT).fill(200), 429]);
+    expect((await ask('not an address', '192.0.2.99')).status).toBe(400);
+  });
+});

@@ -39,6 +39,16 @@ export interface PortalSession {
 const WINDOW_MS = 3_600_000;
 
 export type LinkAnswer = 'sent' | 'limited';
+/** Counts one more in this hour's window of `bucket` (in PostgreSQL: every API replica counts alike); true while within `limit`. */
+export async function withinRate(dataSource: DataSource, bucket: string, limit: number): Promise<boolean> {
+  const [row] = (await dataSource.query(
+    `INSERT INTO portal_rate (bucket, window_start, count) VALUES ($1, to_timestamp(floor(extract(epoch FROM now()) * 1000 / $2) * $2 / 1000), 1)
+     ON CONFLICT (bucket, window_start) DO UPDATE SET count = portal_rate.count + 1 RETURNING count`,
+    [bucket, WINDOW_MS],
+  )) as { count: number }[];
+  return row!.count <= limit;
+}
+
 export type TakenLink = { readonly ok: true; readonly address: string } | { readonly ok: false; readonly problem: 'used' | 'expired' | 'unknown' };
 
 export class PortalSignIn {
@@ -73,16 +83,6 @@ export class PortalSignIn {
     return [...found.values()].sort((x, y) => x.name.localeCompare(y.name) || x.identity.localeCompare(y.identity));
   }
 
-  /** Counts one more in this hour's window of `bucket`; true while within `limit`. */
-  private async within(bucket: string, limit: number): Promise<boolean> {
-    const [row] = (await this.dataSource.query(
-      `INSERT INTO portal_rate (bucket, window_start, count) VALUES ($1, to_timestamp(floor(extract(epoch FROM now()) * 1000 / $2) * $2 / 1000), 1)
-       ON CONFLICT (bucket, window_start) DO UPDATE SET count = portal_rate.count + 1 RETURNING count`,
-      [bucket, WINDOW_MS],
-    )) as { count: number }[];
-    return row!.count <= limit;
-  }
-
   /**
    * A sign-in link for `address`, sent to it if it is on record for a controller. The same answer
    * either way, after the same work in the database; the email leaves after the answer.
@@ -91,8 +91,8 @@ export class PortalSignIn {
     const a = normalisedAddress(address);
     // The client first: a client past its limit counts against no address (it cannot lock one out
     // beyond its own allowance). Known and unknown addresses are counted alike.
-    if (!(await this.within(`client:${hash(client)}`, this.config.portal.limitPerClient))) return 'limited';
-    if (!(await this.within(`address:${hash(a)}`, this.config.portal.limitPerAddress))) return 'limited';
+    if (!(await withinRate(this.dataSource, `client:${hash(client)}`, this.config.portal.limitPerClient))) return 'limited';
+    if (!(await withinRate(this.dataSource, `address:${hash(a)}`, this.config.portal.limitPerAddress))) return 'limited';
     await this.sweep();
     const controllers = await this.controllersOf(a);
     const secret = token();

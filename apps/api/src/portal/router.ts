@@ -18,9 +18,12 @@ import { Incidents } from '../incidents/incidents.service';
 import { ContractCommands } from '../contracts/contract-commands.service';
 import { ControllerFiles } from '../controllers/controllers.service';
 import { DeclaredFiles } from '../kit/declared-files';
-import { SubProcessorNotices } from '../sub-processors/sub-processors.service';
+import { SubProcessorChanges, SubProcessorNotices } from '../sub-processors/sub-processors.service';
 import { askForms, contractDone, agreementFiles, controllerSection, homeDone, portalActRoutes } from './acts';
+import { clientOf } from './client';
 import { isAddress, PortalSignIn, type PortalSession } from './portal-sign-in';
+import { publicRoutes } from './public';
+import { Subscriptions } from './subscriptions';
 
 /*
  * DESIGN §8: the controllers' portal, under /portal, apart from the staff pages: its own cookie
@@ -41,23 +44,6 @@ function page(title: string, body: Html, session: PortalSession | null = null): 
 </html>`.value;
 }
 
-/** The client's address, as the rate limits count it: the connection's, or the one the trusted proxy names (the last it appended). */
-export function clientOf(req: Pick<Request, 'headers' | 'socket'>, trustProxy: boolean): string {
-  const forwarded = req.headers['x-forwarded-for'];
-  const address = trustProxy && typeof forwarded === 'string' && forwarded.trim() !== '' ? forwarded.split(',').at(-1)!.trim() : (req.socket.remoteAddress ?? 'unknown');
-  // An IPv6 client is counted by its /64: one network hands its hosts as many addresses as they like.
-  const v6 = address.replace(/^::ffff:(?=\d+\.)/, '');
-  return v6.includes(':') ? `${expandV6(v6).slice(0, 4).join(':')}::/64` : v6;
-}
-
-/** An IPv6 address's eight groups, `::` expanded. */
-function expandV6(address: string): string[] {
-  const [head, tail] = address.split('::') as [string, string | undefined];
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
-  return [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right].map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''));
-}
-
 const SIGN_IN_FORM = (value = '', note: Html | string = '') =>
   html`<p>Sign in to see your data-processing agreements and answer them. We email a link to an address we have on record for you: your contact address, your DPO's, or your breach contact.</p>
   ${note}
@@ -71,6 +57,10 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
   const packs = app.get(EvidencePacks);
   const incidents = app.get(Incidents);
   const signIn = new PortalSignIn(dataSource, config);
+  const subscriptions = new Subscriptions(dataSource, config);
+  // The announcements owed to subscribers go out from every API process (each claims its own), until the server closes.
+  subscriptions.start();
+  (app.getHttpServer() as { on(event: 'close', listener: () => void): void }).on('close', () => void subscriptions.stop());
   // The portal is reached where its links lead (PUBLIC_BASE_URL): https there makes its cookies Secure and __Host-.
   const secure = uiCookies(config.links.baseUrl);
   const prefix = secure.secure ? '__Host-' : '';
@@ -88,7 +78,9 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
 
   const show = (res: Response, status: number, title: string, body: Html, session: PortalSession | null = null) => res.status(status).type('html').send(page(title, body, session));
 
-  // ── Before the gate: asking for a link, and using it.
+  // ── Before the gate: the public sub-processor page and its subscriptions; asking for a link, and using it.
+  publicRoutes(router, (res, status, title, body) => show(res, status, title, body), subscriptions, app.get(SubProcessorChanges), config);
+
   router.post('/link', async (req, res, next) => {
     try {
       const email = typeof (req.body as Record<string, unknown>)?.email === 'string' ? ((req.body as Record<string, string>).email ?? '').trim() : '';

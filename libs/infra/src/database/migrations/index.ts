@@ -17,6 +17,7 @@ import { UniformFileRows1796000015000 } from './1796000015000-uniform-file-rows'
 import { Controllers1796000016000 } from './1796000016000-controllers';
 import { PortalSignIn1796000017000 } from './1796000017000-portal-sign-in';
 import { PortalActs1796000018000 } from './1796000018000-portal-acts';
+import { SubProcessorSubscribers1796000019000 } from './1796000019000-sub-processor-subscribers';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   Controllers1796000016000,
   PortalSignIn1796000017000,
   PortalActs1796000018000,
+  SubProcessorSubscribers1796000019000,
 ];
