@@ -3,6 +3,7 @@ import { Context } from '@temporalio/activity';
 import { controllerIdentity, type DpoContact } from '#domain';
 import { CONTROLLER_IDENTITY_SQL } from '#infra/controllers';
 import { linkUrl } from '#infra/links';
+import { wordsOf } from '../mail/readers';
 import { composeNotice, type Notice } from '../mail/notices';
 import { type ActivityDependencies } from './dependencies';
 import { databaseFailure } from './failures';
@@ -51,7 +52,8 @@ export function dpoActivities(deps: ActivityDependencies) {
             const hash = createHash('sha256').update(identity).digest('hex');
             hashes.add(hash);
             const notice: Notice = { kind: 'dpo-changed', controllerHash: hash.slice(0, 32), contractId: r.id, controllerName: r.controller.name, controllerEmail: r.controller.email, controllerDpoEmail: r.controller.dpoEmail, dpo: input.dpo, version: input.version };
-            await deps.outbox.enqueue(composeNotice(notice, { processorDpo: deps.processorDpoEmail, accountManagement: deps.accountManagementEmail, link: (request) => linkUrl(request, deps.links) })).catch(databaseFailure);
+            const words = await wordsOf(deps.dataSource, notice).catch(databaseFailure);
+            await deps.outbox.enqueue(composeNotice(notice, { processorDpo: deps.processorDpoEmail, accountManagement: deps.accountManagementEmail, link: (request) => linkUrl(request, deps.links) }, words)).catch(databaseFailure);
           });
           context.heartbeat({ done: hashes.size });
           if (rows.length < DPO_CHANGE_PAGE) break;

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { type RecordEmailSent } from '#domain';
 import { linkUrl } from '#infra/links';
 import { composeNotice, type Notice } from '../mail/notices';
+import { wordsOf } from '../mail/readers';
 import { type ActivityDependencies } from './dependencies';
 import { databaseFailure } from './failures';
 
@@ -23,7 +24,8 @@ export function mailActivities(deps: ActivityDependencies) {
      */
     async sendNotice(notice: Notice): Promise<void> {
       const owner = Context.current().info.workflowExecution?.workflowId ?? null;
-      await deps.outbox.enqueue(composeNotice(notice, { processorDpo: deps.processorDpoEmail, accountManagement: deps.accountManagementEmail, link: (request) => linkUrl(request, deps.links) }), owner).catch(databaseFailure);
+      const words = await wordsOf(deps.dataSource, notice).catch(databaseFailure);
+      await deps.outbox.enqueue(composeNotice(notice, { processorDpo: deps.processorDpoEmail, accountManagement: deps.accountManagementEmail, link: (request) => linkUrl(request, deps.links) }, words), owner).catch(databaseFailure);
     },
   };
 }

@@ -1,4 +1,5 @@
-import { article33Content, noticeMessageIds, type AssistanceRequestMail, type AuditMail, type ContactCheckMail, type InstructionObjectionMail, type StaffMail, type SubjectRequestMail, type TransferNoticeMail, type DestructionCertificate, type DpoContact, type IncidentContent, type SubProcessorChange } from '#domain';
+import { article33Content, noticeMessageIds, toFollow, type AssistanceRequestMail, type AuditMail, type ContactCheckMail, type InstructionObjectionMail, type StaffMail, type SubjectRequestMail, type TransferNoticeMail, type DestructionCertificate, type DpoContact, type IncidentContent, type SubProcessorChange } from '#domain';
+import { wordsFor, type Words } from '#infra/i18n';
 import type { LinkRequest } from '#infra/links';
 import type { OutgoingEmail } from './outbox';
 
@@ -115,21 +116,12 @@ export function messageIdOf(notice: Notice): string {
   }
 }
 
-const LABELS: Record<keyof ReturnType<typeof article33Content>, string> = {
-  summary: 'What happened',
-  nature: 'Nature of the breach',
-  dataCategories: 'Categories of personal data concerned',
-  subjectCategories: 'Categories of data subjects concerned',
-  approxSubjects: 'Approximate number of data subjects concerned',
-  approxRecords: 'Approximate number of personal data records concerned',
-  likelyConsequences: 'Likely consequences',
-  measures: 'Measures taken or proposed, including to mitigate possible adverse effects',
-};
-
-function article33Lines(content: IncidentContent, only?: readonly string[]): string {
+/** The GDPR 33(3) parts of a notice, each by its label in the reader's words; a part not known yet says so in them too. */
+function article33Lines(w: Words, content: IncidentContent, only?: readonly string[]): string {
+  const unknown = new Set(toFollow(content));
   return Object.entries(article33Content(content))
     .filter(([k]) => !only || only.includes(k))
-    .map(([k, v]) => `- ${LABELS[k as keyof typeof LABELS]}: ${v}`)
+    .map(([k, v]) => `- ${w.t(`mail.article33.${k}`)}: ${unknown.has(k) ? w.t('mail.article33.toFollow') : v}`)
     .join('\n');
 }
 
@@ -143,7 +135,12 @@ export interface Recipients {
   readonly link?: (request: LinkRequest) => string;
 }
 
-export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
+/**
+ * `w`: the words and the time zone of the controller the email goes to (its record's locale and
+ * timeZone); emails to the processor's own people are in English, instants in UTC.
+ */
+export function composeNotice(notice: Notice, to: Recipients, w: Words = wordsFor()): OutgoingEmail {
+  const dear = (name: string | undefined) => (name ? `${w.t('mail.dear', { name })}\n\n` : '');
   const base = { messageId: messageIdOf(notice), contractId: 'contractId' in notice ? notice.contractId : null, kind: notice.kind };
   switch (notice.kind) {
     case 'escalation':
@@ -167,19 +164,16 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
     case 'certificate': {
       const { certificate } = notice;
       const name = notice.reference ?? notice.contractId;
-      const lines = certificate.locations.map(
-        (l) => `- ${l.name}: destroyed ${l.destroyedAt}; ${l.evidence.objectCount} objects, ${l.evidence.bytes} bytes, manifest ${l.evidence.manifestHash} (${l.evidence.method})`,
+      const lines = certificate.locations.map((l) =>
+        w.t('mail.certificate.line', { location: l.name, destroyedAt: w.when(l.destroyedAt), objects: l.evidence.objectCount, bytes: l.evidence.bytes, manifest: l.evidence.manifestHash, method: l.evidence.method }),
       );
       return {
         ...base,
         to: notice.controllerEmail,
-        subject: `Certificate of destruction of your personal data — contract ${name}`,
+        subject: w.t('mail.certificate.subject', { name }),
         text:
-          (notice.controllerName ? `Dear ${notice.controllerName},\n\n` : '') +
-          `All personal data processed under contract ${name} has been destroyed ` +
-          `(clause 11: within two months of the end of the contract, ${certificate.deadline}).\n\n` +
-          `Contract ended: ${certificate.endedAt}\nDestruction completed: ${certificate.completedAt}\n\n${lines.join('\n')}\n\n` +
-          `Certificate ${certificate.certificateId} is attached. Nothing is expected of you; keep it with your records.`,
+          dear(notice.controllerName) +
+          w.t('mail.certificate.body', { name, deadline: w.when(certificate.deadline), endedAt: w.when(certificate.endedAt), completedAt: w.when(certificate.completedAt), lines: lines.join('\n'), certificateId: certificate.certificateId }),
         attachments: [{ filename: `destruction-certificate-${certificate.certificateId}.json`, content: JSON.stringify(certificate, null, 2), contentType: 'application/json' }],
       };
     }
@@ -191,13 +185,10 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
         kind: notice.kind,
         to: notice.controllerEmail,
         cc: notice.controllerDpoEmail ? [notice.controllerDpoEmail] : [],
-        subject: `Data-subject request received for you — ${notice.requestType}, ref. ${notice.requestReference} (contract ${name})`,
+        subject: w.t('mail.subjectRequestForwarded.subject', { type: notice.requestType, reference: notice.requestReference, name }),
         text:
-          (notice.controllerName ? `Dear ${notice.controllerName},\n\n` : '') +
-          `A data subject sent us, your processor, a request of type "${notice.requestType}" on ${notice.receivedAt} (our reference ${notice.requestReference}).\n` +
-          `We pass it to you as your processor must (GDPR 28(3)(e)); we will not answer the person ourselves.\n\n` +
-          `Your deadline to answer the person: ${notice.deadline} (GDPR 12(3): one month from receipt, extendable once by up to two months).\n` +
-          `We will give you the help you need by ${notice.assistanceDue}. Reply to this email, quoting the reference, to tell us what you need.`,
+          dear(notice.controllerName) +
+          w.t('mail.subjectRequestForwarded.body', { type: notice.requestType, receivedAt: w.when(notice.receivedAt), reference: notice.requestReference, deadline: w.when(notice.deadline), assistanceDue: w.when(notice.assistanceDue) }),
       };
     }
     case 'assistance-reminder':
@@ -225,18 +216,14 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
       return {
         ...base,
         ...breachRecipients(notice),
-        subject: supplement
-          ? `Personal data breach — supplement ${notice.number} to our notice ${notice.noticeId} (contract ${name})`
-          : `Personal data breach notification (GDPR 33(2)) — contract ${name}`,
+        subject: supplement ? w.t('mail.breach.supplementSubject', { number: notice.number, noticeId: notice.noticeId, name }) : w.t('mail.breach.subject', { name }),
         text:
-          `Dear ${notice.controllerName},\n\n` +
+          dear(notice.controllerName) +
           (supplement
-            ? `This supplements our notice ${notice.noticeId} of a personal data breach affecting data we process for you under contract ${name} (GDPR 33(4)). What is new:\n\n${article33Lines(notice.content, changed)}\n\nThe notice as it now stands:\n\n`
-            : `As your processor under contract ${name}, we notify you without undue delay of a personal data breach affecting personal data we process for you (GDPR 33(2)). We became aware of it on ${notice.awareAt}.\n\n`) +
-          `${article33Lines(notice.content)}\n- Contact point for more information: our data protection officer, ${to.processorDpo}\n\n` +
-          `Parts marked "to follow" are not known yet; we will send each as a supplement as soon as it is (GDPR 33(4)).\n\n` +
-          `What we expect of you: assess the breach and, unless it is unlikely to result in a risk to people, notify your supervisory authority within 72 hours of receiving this notice (GDPR 33(1)). ` +
-          `Please acknowledge receipt by replying to this email, quoting notice ${notice.noticeId}.`,
+            ? w.t('mail.breach.supplementOpening', { noticeId: notice.noticeId, name, changes: article33Lines(w, notice.content, changed) })
+            : w.t('mail.breach.opening', { name, awareAt: w.when(notice.awareAt) })) +
+          `${article33Lines(w, notice.content)}\n${w.t('mail.breach.contact', { dpo: to.processorDpo })}\n\n${w.t('mail.asWritten')}\n\n` +
+          w.t('mail.breach.closing', { noticeId: notice.noticeId }),
       };
     }
     case 'breach-escalation':
@@ -263,12 +250,8 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
         ...base,
         to: notice.controllerEmail,
         cc: notice.controllerDpoEmail ? [notice.controllerDpoEmail] : [],
-        subject: `We cannot carry out your instruction ${notice.documentRef} as it stands — contract ${name}`,
-        text:
-          `Dear ${notice.controllerName},\n\n` +
-          `You instructed us on ${notice.receivedAt}, under contract ${name} (your document ${notice.documentRef}):\n\n${notice.summary}\n\n` +
-          `As your processor we consider that this instruction infringes the GDPR or other Union or Member State data protection provisions (GDPR 28(3), clause P2), because:\n\n${notice.reason}\n\n` +
-          `We will not carry it out until you answer. What we expect of you: confirm the instruction (with the legal basis we may be missing) or withdraw it, by replying to this email quoting ${notice.documentRef}.`,
+        subject: w.t('mail.instructionObjection.subject', { documentRef: notice.documentRef, name }),
+        text: dear(notice.controllerName) + w.t('mail.instructionObjection.body', { receivedAt: w.when(notice.receivedAt), name, documentRef: notice.documentRef, summary: notice.summary, reason: notice.reason }),
       };
     }
     case 'transfer-notice': {
@@ -277,12 +260,8 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
         ...base,
         to: notice.controllerEmail,
         cc: notice.controllerDpoEmail ? [notice.controllerDpoEmail] : [],
-        subject: `A transfer of your data to ${notice.destination} required by law — contract ${name}`,
-        text:
-          `Dear ${notice.controllerName},\n\n` +
-          `As your processor under contract ${name}, we are required by law to transfer personal data we process for you to ${notice.destination}, on ${notice.plannedAt}.\n` +
-          `The legal obligation: ${notice.legalObligation}\n\n` +
-          `We tell you before the transfer, as GDPR 28(3)(a) and clause P2 require. Nothing is expected of you, but reply to this email before ${notice.plannedAt} if you have questions or objections we should know of.`,
+        subject: w.t('mail.transfer.subject', { destination: notice.destination, name }),
+        text: dear(notice.controllerName) + w.t('mail.transfer.body', { name, destination: notice.destination, plannedAt: w.when(notice.plannedAt), obligation: notice.legalObligation }),
       };
     }
     case 'assistance-request-reminder':
@@ -309,12 +288,8 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
       return {
         ...base,
         to: notice.contact,
-        subject: `Please confirm your contact for data breaches — ${notice.controllerName}`,
-        text:
-          `Hello,\n\n` +
-          `This address is the point of contact we, your hosting provider and processor, would write to if a personal data breach affected ${notice.controllerName}'s data (GDPR 33(2); EDPB Guidelines 9/2022).\n` +
-          `Please confirm that it still reaches the right people by following this link and pressing its button (opening it alone changes nothing):\n\n${url}\n\n` +
-          `The link can be used once, for a limited time; please follow it by ${notice.confirmationDue}. If this address should no longer be the contact, reply to tell us which one to use instead.`,
+        subject: w.t('mail.contactCheck.subject', { name: notice.controllerName }),
+        text: `${w.t('mail.hello')}\n\n${w.t('mail.contactCheck.body', { name: notice.controllerName, url, due: w.when(notice.confirmationDue) })}`,
       };
     }
     case 'contact-check-reminder':
@@ -340,13 +315,8 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
         ...base,
         to: notice.controllerEmail,
         cc: notice.controllerDpoEmail ? [notice.controllerDpoEmail] : [],
-        subject: changed ? 'Our data protection officer has changed' : `Our data protection officer — contract ${contract}`,
-        text:
-          `Dear ${notice.controllerName},\n\n` +
-          (changed
-            ? `As your processor, we let you know that our data protection officer has changed. For every contract you have with us, our data protection officer is now:\n\n${dpo}\n\n`
-            : `Processing under contract ${contract} has started. As your processor, we communicate the contact of our data protection officer (GDPR 37(7), clause P12):\n\n${dpo}\n\n`) +
-          `Nothing is expected of you; keep this contact with your records. We will write again if it changes.`,
+        subject: changed ? w.t('mail.dpo.changedSubject') : w.t('mail.dpo.subject', { name: contract }),
+        text: dear(notice.controllerName) + (changed ? w.t('mail.dpo.changed', { dpo }) : w.t('mail.dpo.communicated', { name: contract, dpo })) + w.t('mail.dpo.closing'),
       };
     }
     case 'training-lapse-reminder':
@@ -391,15 +361,21 @@ export function composeNotice(notice: Notice, to: Recipients): OutgoingEmail {
         ...base,
         to: notice.controllerEmail,
         cc: notice.controllerDpoEmail ? [notice.controllerDpoEmail] : [],
-        subject: `A change of sub-processor for your data, effective ${c.effectiveAt} — contract ${name}`,
+        subject: w.t('mail.subProcessorChange.subject', { effectiveAt: w.when(c.effectiveAt), name }),
         text:
-          `Dear ${notice.controllerName},\n\n` +
-          `As your processor under contract ${name}, we intend ${c.kind === 'addition' ? 'to engage a further sub-processor' : 'to replace one of our sub-processors'} (GDPR 28(2), 28(4)):\n\n` +
-          `- Sub-processor: ${c.subProcessor.name}, ${c.subProcessor.country} — ${c.subProcessor.role}\n` +
-          `- Location: ${where}\n` +
-          (c.replaces ? `- Instead of: ${c.replaces} (the data held there stays until destruction covers it)\n` : '') +
-          `- Takes effect: ${c.effectiveAt}\n\n` +
-          `You may object until ${c.objectionDeadline}: reply to this email quoting change ${c.changeId}. Without an objection, the change takes effect on ${c.effectiveAt}; with one, your data stays where it is and your account manager will contact you.`,
+          dear(notice.controllerName) +
+          w.t('mail.subProcessorChange.body', {
+            name,
+            what: w.t(c.kind === 'addition' ? 'mail.subProcessorChange.addition' : 'mail.subProcessorChange.replacement'),
+            subProcessor: c.subProcessor.name,
+            country: c.subProcessor.country,
+            role: c.subProcessor.role,
+            where,
+            replaces: c.replaces ? w.t('mail.subProcessorChange.replaces', { location: c.replaces }) : '',
+            effectiveAt: w.when(c.effectiveAt),
+            objectionDeadline: w.when(c.objectionDeadline),
+            changeId: c.changeId,
+          }),
       };
     }
     case 'sub-processor-objection': {
