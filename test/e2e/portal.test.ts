@@ -140,10 +140,14 @@ describe('the controllers portal: signing in', () => {
     expect(due.map((d) => d.kind)).toEqual(expect.arrayContaining(['breach-notice-authority', 'subject-request-assistance', 'subject-request-deadline', 'term-end']));
     const clocks = page.getByRole('table').filter({ has: page.getByRole('columnheader', { name: 'Whose' }) }).locator('tbody tr');
     expect(await clocks.count()).toBe(due.length);
-    for (const d of due) {
-      const label = `${d.kind.charAt(0).toUpperCase()}${d.kind.slice(1).replace(/-/g, ' ')}`;
-      expect(await clocks.filter({ hasText: label }).textContent(), d.kind).toContain(d.whose === 'controller' ? 'yours' : 'ours, to you');
-    }
+    // Each clock as a controller reads it, and whose it is.
+    const LABELS: Record<string, string> = {
+      'breach-notice-authority': 'Your notification to the supervisory authority',
+      'subject-request-assistance': 'Our help with the request',
+      'subject-request-deadline': 'Your answer to the data subject',
+      'term-end': 'Term end',
+    };
+    for (const d of due) expect(await clocks.filter({ hasText: LABELS[d.kind]! }).textContent(), d.kind).toContain(d.whose === 'controller' ? 'yours' : 'ours, to you');
     // Its breach notice as JSON, to attach to its own notification: the API's view of the same notice.
     const [noticeFile] = await Promise.all([page.waitForEvent('download'), page.getByRole('row').filter({ hasText: 'breach notice' }).getByRole('link', { name: 'JSON' }).click()]);
     const notice = JSON.parse(fs.readFileSync((await noticeFile.path())!, 'utf8')) as Record<string, unknown>;
@@ -487,6 +491,51 @@ describe('the controllers portal: its own acts', () => {
     // The DPO's pack, for the auditor, keeps it.
     const staffPack = await fetch(`${api}/contracts/${ids.alpha}/evidence`, { headers: { authorization: `Bearer ${KEYS.dpo}` } });
     expect(Object.keys(unzipSync(new Uint8Array(await staffPack.arrayBuffer()))).some((name) => name.includes(withheld.body.id))).toBe(true);
+  });
+});
+
+describe("the controller's language", () => {
+  it("a French controller's emails and pages come in French, its instants in its time zone with UTC beside them", async () => {
+    const id = await order('EPS-1', { name: 'Epsilon SARL', email: 'privacy@epsilon.example' });
+    const preferences = await stack.request('PUT', '/controllers/privacy@epsilon.example', { role: 'dpo', body: { locale: 'fr', timeZone: 'Europe/Paris' } });
+    expect(preferences.status, JSON.stringify(preferences.body)).toBe(201);
+    const since = stack.mail.messages.length;
+    expect((await stack.request('POST', `/contracts/${id}/credentials`, { role: 'account_manager', body: { kind: 'sftp', host: 'sftp.epsilon.example', username: 'deploy', secret: 'a-secret-value' } })).status).toBe(200);
+    // The hand-over's email of our DPO's contact: in French.
+    const dpo = await stack.mail.waitFor((m) => stack.mail.messages.indexOf(m) >= since && m.to.includes('privacy@epsilon.example') && m.subject.includes('EPS-1'), 30_000);
+    expect(dpo.subject).toBe('Notre délégué à la protection des données — contrat EPS-1');
+    expect(dpo.text).toContain('Le traitement au titre du contrat EPS-1 a commencé.');
+
+    const page = await signedIn('privacy@epsilon.example');
+    expect(await page.getAttribute('html', 'lang')).toBe('fr');
+    expect(await page.getByRole('heading', { level: 2 }).first().textContent()).toBe('Vos contrats');
+    expect(await page.getByRole('button', { name: 'Se déconnecter' }).count()).toBe(1);
+    await check(page, 'fr-home');
+    await page.goto(`${api}/portal/contracts/${id}`);
+    expect(await page.locator('h1').textContent()).toBe('Contrat EPS-1');
+    expect(await page.locator('.status').first().textContent()).toBe('actif');
+    // Its order's instant in Paris, UTC beside it (computed here from the API's instant).
+    const orderedAt = (await stack.request('GET', `/contracts/${id}`, { role: 'dpo' })).body.orderedAt as string;
+    const paris = new Intl.DateTimeFormat('fr', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(new Date(orderedAt));
+    expect(await page.locator('dl.facts dd').first().textContent()).toBe(`${paris} Europe/Paris (${orderedAt.slice(0, 10)} ${orderedAt.slice(11, 16)} UTC)`);
+    expect(await page.textContent('main')).toContain('Ce que vous pouvez nous demander');
+    await check(page, 'fr-contract');
+
+    // Asking for help in French: the refusal says why in French, beside its field.
+    const help = () => page.locator('form[action$="/ask/subject-request/open"]');
+    await help().getByLabel('Type').selectOption('erasure');
+    expect(await help().getByLabel('Type').locator('option:checked').textContent()).toBe('effacement');
+    await help().getByLabel('Reçue le').fill(new Date(Date.now() - 2_000).toISOString().slice(0, 19));
+    await help().getByLabel('Référence').fill('0612345678');
+    await Promise.all([page.waitForLoadState('load'), help().getByRole('button', { name: 'Demander notre aide pour une demande de personne concernée' }).click()]);
+    expect(await help().locator('.error').textContent()).toContain('ressemble à un numéro de téléphone');
+    await help().getByLabel('Référence').fill('TICKET-FR-1');
+    await Promise.all([page.waitForURL(/\/files\/subject-request\/[0-9a-f-]{36}\?done=open$/), help().getByRole('button').click()]);
+    expect(await page.getByRole('status').textContent()).toContain('Votre demande d’aide est enregistrée');
+    expect(await page.textContent('main')).toContain('Votre réponse à la personne concernée');
+    await check(page, 'fr-file');
+    await page.goto(`${api}/portal/sign-ins`);
+    expect(await page.locator('h1').textContent()).toBe('Connexions');
   });
 });
 

@@ -9,7 +9,10 @@ import {
   isOverdue,
   parseBody,
   toBreachNoticeView,
+  toFollow,
   toSubProcessorNoticeView,
+  article33Content,
+  type IncidentContent,
   type CommandSpec,
   type ContractState,
   type FileType,
@@ -25,10 +28,11 @@ import { type Incidents } from '../incidents/incidents.service';
 import { DECLARED_FILE_TYPES, type DeclaredFiles } from '../kit/declared-files';
 import { type Who } from '../kit/file-commands';
 import { type SubProcessorNotices } from '../sub-processors/sub-processors.service';
-import { facts, type Refused } from '../ui/file-forms';
+import { type Refused } from '../ui/file-forms';
 import { dateTime, html, Html } from '../ui/html';
-import { bodyOf, clockLabel, fieldHtml, formFieldsOf, type FormField } from '../ui/schema-forms';
+import { bodyOf, fieldHtml, formFieldsOf, type FormField } from '../ui/schema-forms';
 import { type PortalSession } from './portal-sign-in';
+import { wordsOf, type PortalWords } from './words';
 
 /*
  * DESIGN §8: what a controller does in its portal, each act recorded as its own — the actor
@@ -63,6 +67,8 @@ export interface PortalServices {
 
 /** One act a file offers the controller: its declaration, and how it is sent. */
 interface Offer {
+  /** The file type it is of, and its name there: what its words are found by. */
+  readonly type: string;
   readonly name: string;
   readonly act: PortalAct;
   readonly irreversible: boolean;
@@ -97,10 +103,10 @@ function offersOf(type: FileType, state: { status: string }, at: string): Offer[
   const offered = (a: PortalAct) => a.offered?.(state as never, at) ?? true;
   const commands = Object.entries(type.commands ?? {})
     .filter(([, c]) => !c.creates && !c.part && c.portal && offered(c.portal))
-    .map(([name, c]): Offer => ({ name, act: c.portal!, irreversible: !!c.irreversible, schema: c.schema, whole: true }));
+    .map(([name, c]): Offer => ({ type: type.name, name, act: c.portal!, irreversible: !!c.irreversible, schema: c.schema, whole: true }));
   const acts = Object.entries(type.controllerActs ?? {})
     .filter(([, a]) => offered(a))
-    .map(([name, a]): Offer => ({ name, act: a, irreversible: false, schema: a.schema, whole: false }));
+    .map(([name, a]): Offer => ({ type: type.name, name, act: a, irreversible: false, schema: a.schema, whole: false }));
   return [...commands, ...acts];
 }
 
@@ -109,22 +115,26 @@ const OPENERS: readonly { type: Declared; name: string; spec: CommandSpec & { po
   Object.entries(type.commands).flatMap(([name, spec]) => (spec.creates && spec.portal ? [{ type, name, spec: spec as CommandSpec & { portal: PortalAct } }] : [])),
 );
 
-/** What the controller said was recorded, by the act's name, for the page it comes back to. */
-function doneOf(type: FileType | null, name: string): string | null {
-  if (!type) return name === 'data-export' ? 'Your request is recorded: your data is returned to you before its destruction starts.' : null;
-  return type.commands?.[name]?.portal?.done ?? type.controllerActs?.[name]?.done ?? null;
+/** What the controller said was recorded, by the act's name, for the page it comes back to: in its words. */
+function doneOf(w: PortalWords, type: FileType | null, name: string): string | null {
+  if (!type) return name === 'data-export' ? w.t('portal.contract.exportDone') : null;
+  return type.commands?.[name]?.portal || type.controllerActs?.[name] ? w.act(type.name, name).done : null;
 }
 
 /** The form of one act: the fields it asks, a confirmation when it cannot be undone, one button named by the act. */
-function actForm(session: PortalSession, action: string, formId: string, offer: Pick<Offer, 'act' | 'schema' | 'irreversible'>, refused: Refused | null, at: string, state: unknown, once: boolean): Html {
+function actForm(session: PortalSession, w: PortalWords, action: string, formId: string, offer: Pick<Offer, 'type' | 'name' | 'act' | 'schema' | 'irreversible'>, refused: Refused | null, at: string, state: unknown, once: boolean): Html {
   const mine = refused?.form === formId ? refused : null;
   const fields = askedFields(offer, at, state);
-  const general = mine && !fields.some((f) => (mine.error.details as { field?: string } | undefined)?.field === f.name) && !(mine.error.details as { fields?: unknown } | undefined)?.fields;
-  return html`<form method="post" action="${action}" class="card" aria-labelledby="${formId}-title"><input type="hidden" name="_csrf" value="${session.csrfToken}">${once ? html`<input type="hidden" name="_once" value="${randomUUID()}">` : ''}<h2 id="${formId}-title">${offer.act.act}</h2>
-    ${general ? html`<p class="notice" role="alert">${mine.error.message}</p>` : ''}
-    ${fields.map((f) => fieldHtml(f, formId, mine?.values[f.name], mine?.error ?? null))}
-    ${offer.irreversible ? html`<div class="field"><label><input type="checkbox" name="_confirm" value="yes" required> This cannot be undone</label></div>` : ''}
-    <button type="submit"${offer.irreversible ? new Html(' class="danger"') : ''}>${offer.act.act}</button></form>`;
+  const field = (mine?.error.details as { field?: string } | undefined)?.field;
+  const general = mine && !fields.some((f) => field === f.name) && !(mine.error.details as { fields?: unknown } | undefined)?.fields;
+  // A refusal the catalogue words for its code is said beside its field in the controller's words.
+  const error = mine && field && fields.some((f) => f.name === field) ? new ApiError(mine.error.status, mine.error.code, w.error(mine.error), mine.error.details as Record<string, unknown>) : (mine?.error ?? null);
+  const { act } = w.act(offer.type, offer.name);
+  return html`<form method="post" action="${action}" class="card" aria-labelledby="${formId}-title"><input type="hidden" name="_csrf" value="${session.csrfToken}">${once ? html`<input type="hidden" name="_once" value="${randomUUID()}">` : ''}<h2 id="${formId}-title">${act}</h2>
+    ${general ? html`<p class="notice" role="alert">${w.error(mine.error)}</p>` : ''}
+    ${fields.map((f) => fieldHtml(w.formField(f), formId, mine?.values[f.name], error, w.fieldWords))}
+    ${offer.irreversible ? html`<div class="field"><label><input type="checkbox" name="_confirm" value="yes" required> ${w.t('portal.file.irreversible')}</label></div>` : ''}
+    <button type="submit"${offer.irreversible ? new Html(' class="danger"') : ''}>${act}</button></form>`;
 }
 
 /** A body checked against a schema, every problem listed, as the API lists them. */
@@ -136,7 +146,7 @@ function checked(schema: z.ZodType, body: unknown): Record<string, unknown> {
 
 /** The controller, as its acts record it: the sign-in its session came through. */
 export function controllerOf(session: PortalSession): Who {
-  if (!session.signInId) throw new ApiError(403, 'portal.sign_in_again', 'Sign in again to do this: your session began before the portal recorded acts.');
+  if (!session.signInId) throw new ApiError(403, 'portal.sign_in_again', wordsOf(session).t('portal.file.signInAgain'));
   return { role: 'controller', keyId: `portal:${session.signInId}` };
 }
 
@@ -159,23 +169,23 @@ export async function agreementFiles(dataSource: DataSource, contractId: string)
 }
 
 /** The forms on an agreement's page: each file the controller may open, and its data back inside the return window. */
-export function askForms(session: PortalSession, state: ContractState, refused: Refused | null): Html {
+export function askForms(session: PortalSession, w: PortalWords, state: ContractState, refused: Refused | null): Html {
   if (state.status === 'none') return html``;
   const at = new Date().toISOString();
   const id = state.contractId;
   const forms: Html[] = [];
   if (state.status === 'active') {
-    for (const o of OPENERS) forms.push(actForm(session, `/portal/contracts/${id}/ask/${o.type.name}/${o.name}`, `${o.type.name}-${o.name}`, { act: o.spec.portal, schema: o.spec.schema, irreversible: false }, refused, at, NONE, true));
+    for (const o of OPENERS) forms.push(actForm(session, w, `/portal/contracts/${id}/ask/${o.type.name}/${o.name}`, `${o.type.name}-${o.name}`, { type: o.type.name, name: o.name, act: o.spec.portal, schema: o.spec.schema, irreversible: false }, refused, at, NONE, true));
   }
   const d = state.destruction;
   if (d.status === 'scheduled' && isBefore(at, d.returnWindowEndsAt)) {
     forms.push(
-      html`<form method="post" action="/portal/contracts/${id}/data-export" class="card" aria-labelledby="data-export-title"><input type="hidden" name="_csrf" value="${session.csrfToken}"><input type="hidden" name="_once" value="${randomUUID()}"><h2 id="data-export-title">Ask for your data back</h2>
-      ${refused?.form === 'data-export' ? html`<p class="notice" role="alert">${refused.error.message}</p>` : ''}
-      <p>Until ${dateTime(d.returnWindowEndsAt)} you may ask for your data back: we return it before its destruction starts.</p><button type="submit">Ask for your data back</button></form>`,
+      html`<form method="post" action="/portal/contracts/${id}/data-export" class="card" aria-labelledby="data-export-title"><input type="hidden" name="_csrf" value="${session.csrfToken}"><input type="hidden" name="_once" value="${randomUUID()}"><h2 id="data-export-title">${w.t('portal.contract.exportTitle')}</h2>
+      ${refused?.form === 'data-export' ? html`<p class="notice" role="alert">${w.error(refused.error)}</p>` : ''}
+      <p>${w.t('portal.contract.exportText', { until: w.timeZone === 'UTC' ? dateTime(d.returnWindowEndsAt) : w.when(d.returnWindowEndsAt) })}</p><button type="submit">${w.t('portal.contract.exportTitle')}</button></form>`,
     );
   }
-  return forms.length ? html`<h2>What you can ask of us</h2><div class="actions">${forms}</div>` : html``;
+  return forms.length ? html`<h2>${w.t('portal.contract.ask')}</h2><div class="actions">${forms}</div>` : html``;
 }
 
 export function portalActRoutes(router: Router, pages: PortalPages, services: PortalServices): void {
@@ -200,7 +210,7 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
     const [row] =
       contract && contract.status !== 'none' && type && type.idPattern.test(fileId) ? ((await dataSource.query(`SELECT state, contract_id::text AS contract_id FROM ${type.readModel.table} WHERE id = $1`, [fileId])) as { state: { status: string }; contract_id: string }[]) : [];
     if (!contract || contract.status === 'none' || !type || !row || row.contract_id !== contract.contractId || type.hiddenFromController?.(row.state as never) || !viewOf(type)) {
-      show(res, 404, 'Not found', html`<p>No such file.</p>`, session);
+      show(res, 404, wordsOf(session).t('portal.notFound.title'), html`<p>${wordsOf(session).t('portal.notFound.file')}</p>`, session);
       return null;
     }
     return { contract, type, fileId, state: row.state };
@@ -208,25 +218,28 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
 
   const filePage = (res: Response, status: number, session: PortalSession, file: NonNullable<Awaited<ReturnType<typeof ownFile>>>, refused: Refused | null, done: string | null) => {
     const { contract, type, fileId, state } = file;
+    const w = wordsOf(session);
     const at = new Date().toISOString();
     const view = viewOf(type)!(state, at);
     const clocks = type.clocks?.of(state as never) ?? [];
     const base = `/portal/contracts/${contract.contractId}/files/${type.name}/${fileId}`;
     const offers = offersOf(type, state, at);
     // A refusal whose form is no longer offered (the file moved on meanwhile) is said at the top.
-    const orphan = refused && !offers.some((o) => o.name === refused.form) ? refused.error.message : null;
+    const orphan = refused && !offers.some((o) => o.name === refused.form) ? w.error(refused.error) : null;
+    const noun = w.noun(type.name);
+    const content = type.name === 'breach-notice' ? (view.content as IncidentContent) : null;
     show(
       res,
       status,
-      `${type.noun.charAt(0).toUpperCase()}${type.noun.slice(1)} ${fileId.slice(0, 8)}`,
-      html`<p><a href="/portal/contracts/${contract.contractId}">Back to the agreement</a></p>
+      w.t('portal.file.title', { noun: `${noun.charAt(0).toUpperCase()}${noun.slice(1)}`, id: fileId.slice(0, 8) }),
+      html`<p><a href="/portal/contracts/${contract.contractId}">${w.t('portal.file.back')}</a></p>
       ${done ? html`<p class="done" role="status">${done}</p>` : ''}${orphan ? html`<p class="notice" role="alert">${orphan}</p>` : ''}
-      <p><span class="status">${String(view.status)}</span></p>
-      ${facts(view)}
-      ${type.name === 'breach-notice' ? html`<p class="links"><a href="/portal/contracts/${contract.contractId}/breach-notices/${fileId}.json" download>Download this notice (JSON)</a></p>` : ''}
-      <h2>What is due</h2>
-      ${clocks.length === 0 ? html`<p class="muted">Nothing is due on this file now.</p>` : html`<table><thead><tr><th scope="col">What</th><th scope="col">Due</th><th scope="col">Whose</th></tr></thead><tbody>${clocks.map((c) => html`<tr><td>${clockLabel(c.kind)}</td><td>${dateTime(c.at)}${isOverdue(c.at, at) ? html` <span class="late">overdue</span>` : ''}</td><td>${type.clocks!.controllers?.includes(c.kind) ? 'yours' : 'ours, to you'}</td></tr>`)}</tbody></table>`}
-      ${offers.length ? html`<h2>What you can do</h2><div class="actions">${offers.map((o) => actForm(session, `${base}/${o.name}`, o.name, o, refused, at, state, false))}</div>` : ''}`,
+      <p><span class="status">${w.status(String(view.status))}</span></p>
+      ${portalFacts(w, view)}
+      ${content ? html`<h2>${w.t('portal.file.known')}</h2>${knownOf(w, content)}<p class="muted">${w.t('mail.asWritten')}</p><p class="links"><a href="/portal/contracts/${contract.contractId}/breach-notices/${fileId}.json" download>${w.t('portal.file.json')}</a></p>` : ''}
+      <h2>${w.t('portal.contract.due')}</h2>
+      ${clocks.length === 0 ? html`<p class="muted">${w.t('portal.file.nothingDue')}</p>` : html`<table><thead><tr><th scope="col">${w.t('portal.contract.what')}</th><th scope="col">${w.t('portal.contract.dueAt')}</th><th scope="col">${w.t('portal.contract.whose')}</th></tr></thead><tbody>${clocks.map((c) => html`<tr><td>${w.clock(c.kind)}</td><td>${w.at(c.at)}${isOverdue(c.at, at) ? html` <span class="late">${w.t('portal.contract.overdue')}</span>` : ''}</td><td>${type.clocks!.controllers?.includes(c.kind) ? w.t('portal.contract.yours') : w.t('portal.contract.ours')}</td></tr>`)}</tbody></table>`}
+      ${offers.length ? html`<h2>${w.t('portal.file.can')}</h2><div class="actions">${offers.map((o) => actForm(session, w, `${base}/${o.name}`, o.name, o, refused, at, state, false))}</div>` : ''}`,
       session,
     );
   };
@@ -235,7 +248,7 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
     try {
       const file = await ownFile(req, res);
       if (!file) return;
-      const done = typeof req.query.done === 'string' ? doneOf(file.type, req.query.done) : null;
+      const done = typeof req.query.done === 'string' ? doneOf(wordsOf(req.portal), file.type, req.query.done) : null;
       filePage(res, 200, req.portal!, file, null, done);
     } catch (e) {
       next(e);
@@ -252,8 +265,9 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
       const at = new Date().toISOString();
       const name = String(req.params.act);
       const offer = offersOf(file.type, file.state, at).find((o) => o.name === name);
-      if (!offer) throw new ApiError(409, 'portal.not_offered', 'This can no longer be done on this file: it has moved on since the page was shown. Nothing was recorded.');
-      if (offer.irreversible && values._confirm !== 'yes') throw new ApiError(400, 'confirmation_required', 'Tick the box to confirm: this cannot be undone.');
+      const w = wordsOf(req.portal);
+      if (!offer) throw new ApiError(409, 'portal.not_offered', w.t('portal.file.notOffered'));
+      if (offer.irreversible && values._confirm !== 'yes') throw new ApiError(400, 'confirmation_required', w.t('portal.file.confirmRequired'));
       const who = controllerOf(req.portal!);
       const typed = bodyOf(askedFields(offer, at, file.state), values);
       const preset = presetOf(offer.act, at, file.state);
@@ -276,7 +290,7 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
     try {
       state = await pages.ownContract(session, String(req.params.id));
       const opener = OPENERS.find((o) => o.type.name === String(req.params.type) && o.name === String(req.params.command));
-      if (!state || state.status === 'none' || !opener) return void show(res, 404, 'Not found', html`<p>No such agreement or request.</p>`, session);
+      if (!state || state.status === 'none' || !opener) return void show(res, 404, wordsOf(session).t('portal.notFound.title'), html`<p>${wordsOf(session).t('portal.notFound.request')}</p>`, session);
       const at = new Date().toISOString();
       const who = controllerOf(session);
       const offer = { act: opener.spec.portal, schema: opener.spec.schema };
@@ -302,8 +316,8 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
       const at = new Date().toISOString();
       const offer = stored ? offersOf(type!, stored.state, at).find((o) => o.name === name) : undefined;
       if (!stored || !offer) {
-        if (!stored || !type?.commands[name]?.portal) return void show(res, 404, 'Not found', html`<p>No such file.</p>`, session);
-        throw new ApiError(409, 'portal.not_offered', 'This can no longer be done: it has moved on since the page was shown. Nothing was recorded.');
+        if (!stored || !type?.commands[name]?.portal) return void show(res, 404, wordsOf(session).t('portal.notFound.title'), html`<p>${wordsOf(session).t('portal.notFound.file')}</p>`, session);
+        throw new ApiError(409, 'portal.not_offered', wordsOf(session).t('portal.file.notOffered'));
       }
       const body = checked(offer.schema(), { ...bodyOf(askedFields(offer, at, stored.state), values), ...presetOf(offer.act, at, stored.state) });
       await controllerFiles.command(type!, name, session.controller!, body, controllerOf(session));
@@ -321,7 +335,7 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
     let state: ContractState | null = null;
     try {
       state = await pages.ownContract(session, String(req.params.id));
-      if (!state || state.status === 'none') return void show(res, 404, 'Not found', html`<p>No such agreement.</p>`, session);
+      if (!state || state.status === 'none') return void show(res, 404, wordsOf(session).t('portal.notFound.title'), html`<p>${wordsOf(session).t('portal.notFound.agreement')}</p>`, session);
       await commands.requestDataExport(state.contractId, controllerOf(session), onceOf(session, texts(req.body)));
       res.redirect(303, `/portal/contracts/${state.contractId}?done=data-export`);
     } catch (e) {
@@ -335,6 +349,7 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
 /** The files the controller has one of (its breach contact's check), each with what it may do there: for its home page. */
 export async function controllerSection(files: ControllerFiles, session: PortalSession, refused: Refused | null): Promise<Html> {
   if (!session.controller) return html``;
+  const w = wordsOf(session);
   const at = new Date().toISOString();
   const sections: Html[] = [];
   for (const type of CONTROLLER_FILE_TYPES) {
@@ -348,20 +363,48 @@ export async function controllerSection(files: ControllerFiles, session: PortalS
     // What a person reads: the file's plain facts, not its ids nor its nested records.
     const plain = Object.fromEntries(Object.entries(view).filter(([k, v]) => !/(^id|Id|^key)$/.test(k) && (v === null || typeof v !== 'object')));
     const offers = offersOf(type, stored.state, at);
+    const noun = w.noun(type.name);
     sections.push(
-      html`<h2>${type.noun.charAt(0).toUpperCase()}${type.noun.slice(1)}</h2>${facts(plain)}${offers.length ? html`<div class="actions">${offers.map((o) => actForm(session, `/portal/files/${type.name}/${o.name}`, `${type.name}-${o.name}`, o, refused, at, stored.state, false))}</div>` : ''}`,
+      html`<h2>${noun.charAt(0).toUpperCase()}${noun.slice(1)}</h2>${portalFacts(w, plain)}${offers.length ? html`<div class="actions">${offers.map((o) => actForm(session, w, `/portal/files/${type.name}/${o.name}`, `${type.name}-${o.name}`, o, refused, at, stored.state, false))}</div>` : ''}`,
     );
   }
   return html`${sections}`;
 }
 
 /** What the controller's act on its home page said was recorded (`<type>-<act>`). */
-export const homeDone = (done: unknown): string | null => {
+export const homeDone = (w: PortalWords, done: unknown): string | null => {
   if (typeof done !== 'string') return null;
   const type = CONTROLLER_FILE_TYPES.find((t) => done.startsWith(`${t.name}-`));
-  return type ? (type.commands[done.slice(type.name.length + 1)]?.portal?.done ?? null) : null;
+  return type ? doneOf(w, type, done.slice(type.name.length + 1)) : null;
 };
 
-/** What the controller's act on its agreement's page said was recorded. */
-export const contractDone = (done: unknown): string | null => (typeof done === 'string' ? (doneOf(null, done) ?? OPENERS.find((o) => o.name === done)?.spec.portal.done ?? null) : null);
+/** What the controller's act on its agreement's page said was recorded (its data asked back). */
+export const contractDone = (w: PortalWords, done: unknown): string | null => (typeof done === 'string' ? doneOf(w, null, done) : null);
 
+/** A file's facts as the controller reads them: each by its name in its words, instants in its zone, its parties by name. */
+export function portalFacts(w: PortalWords, view: Record<string, unknown>): Html {
+  const shown = (k: string, v: unknown): Html | string => {
+    if (v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) return '—';
+    if (k === 'status' && typeof v === 'string') return w.status(v);
+    if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v)) return w.at(v);
+    if (typeof v === 'boolean') return w.t(v ? 'portal.yes' : 'portal.no');
+    if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(', ');
+    if (typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (typeof o.name === 'string' && typeof o.site === 'string') return `${o.name}: ${o.site}`;
+      if (typeof o.name === 'string' && typeof o.country === 'string') return `${o.name} (${String(o.role ?? '')}, ${o.country})`;
+      return JSON.stringify(v);
+    }
+    return String(v);
+  };
+  const hidden = new Set(['content', 'supplements', 'toFollow']);
+  return html`<dl class="facts">${Object.entries(view)
+    .filter(([k]) => !hidden.has(k))
+    .map(([k, v]) => html`<dt>${w.field(k)}</dt><dd>${shown(k, v)}</dd>`)}</dl>`;
+}
+
+/** What is known of a breach (GDPR 33(3)), each part by its label in the controller's words; what is not known yet says so. */
+function knownOf(w: PortalWords, content: IncidentContent): Html {
+  const unknown = new Set(toFollow(content));
+  return html`<dl class="facts">${Object.entries(article33Content(content)).map(([k, v]) => html`<dt>${w.t(`mail.article33.${k}`)}</dt><dd>${unknown.has(k) ? w.t('mail.article33.toFollow') : v}</dd>`)}</dl>`;
+}

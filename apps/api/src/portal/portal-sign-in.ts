@@ -34,6 +34,9 @@ export interface PortalSession {
   readonly csrfToken: string;
   /** The sign-in (its row in portal_sign_ins) the session came through, once a controller is covered: what the controller's acts name. */
   readonly signInId: string | null;
+  /** The covered controller's language and time zone, as its record says (null: none recorded). */
+  readonly locale?: string | null;
+  readonly timeZone?: string | null;
 }
 
 const WINDOW_MS = 3_600_000;
@@ -169,14 +172,14 @@ export class PortalSignIn {
          UPDATE portal_sessions SET last_seen_at = now()
           WHERE id_hash = $1 AND last_seen_at > now() - make_interval(secs => $2::double precision / 1000) AND created_at > now() - make_interval(secs => $3::double precision / 1000)
           RETURNING address, controller, csrf_token, sign_in_id::text AS sign_in_id)
-       SELECT * FROM live`,
+       SELECT live.*, r.state->>'locale' AS locale, r.state->>'timeZone' AS time_zone FROM live LEFT JOIN controllers r ON r.identity = live.controller`,
       [idHash, this.config.ui.sessionIdleMs, SESSION_MAX_MS],
-    )) as { address: string; controller: string | null; csrf_token: string; sign_in_id: string | null }[];
+    )) as { address: string; controller: string | null; csrf_token: string; sign_in_id: string | null; locale: string | null; time_zone: string | null }[];
     if (!row) {
       await this.dataSource.query(`DELETE FROM portal_sessions WHERE id_hash = $1 OR last_seen_at < now() - make_interval(secs => $2::double precision / 1000)`, [idHash, this.config.ui.sessionIdleMs]);
       return null;
     }
-    return { idHash, address: row.address, controller: row.controller, csrfToken: row.csrf_token, signInId: row.sign_in_id };
+    return { idHash, address: row.address, controller: row.controller, csrfToken: row.csrf_token, signInId: row.sign_in_id, locale: row.locale, timeZone: row.time_zone };
   }
 
   /** The session covers `identity` from now on, if its address is on record for it; false otherwise. */

@@ -6,12 +6,11 @@ import { authorisationsOn, CANONICAL_UUID, clockOwner, isOverdue, type ContractS
 import { DEADLINES_TABLE } from '#infra/event-store/deadlines-projection';
 import { type AppConfig } from '#infra/config/config';
 import { contractsOfController } from '#infra/controllers';
-import { dateTime, html, type Html } from '../ui/html';
+import { html, type Html } from '../ui/html';
 import { securityHeaders } from '../ui/router';
 import { cookieOf, uiCookies } from '../ui/sessions';
 import { timeline } from '../ui/timeline';
 import { type Refused } from '../ui/file-forms';
-import { clockLabel } from '../ui/schema-forms';
 import { ContractQueries } from '../contracts/contract-queries.service';
 import { EvidencePacks } from '../evidence/evidence';
 import { Incidents } from '../incidents/incidents.service';
@@ -22,6 +21,7 @@ import { SubProcessorChanges, SubProcessorNotices } from '../sub-processors/sub-
 import { askForms, contractDone, agreementFiles, controllerSection, homeDone, portalActRoutes } from './acts';
 import { clientOf } from './client';
 import { isAddress, PortalSignIn, type PortalSession } from './portal-sign-in';
+import { wordsOf } from './words';
 import { publicRoutes } from './public';
 import { Subscriptions } from './subscriptions';
 
@@ -34,12 +34,13 @@ import { Subscriptions } from './subscriptions';
 
 type Portal = Request & { portal?: PortalSession };
 
-/** A portal page: the controller's own layout, with the stylesheet the UI serves. */
+/** A portal page: the controller's own layout in its language, with the stylesheet the UI serves. */
 function page(title: string, body: Html, session: PortalSession | null = null): string {
+  const w = wordsOf(session);
   return html`<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} — client portal</title><link rel="stylesheet" href="/ui/assets/app.css"></head>
-<body><header class="top"><nav aria-label="Portal"><a href="/portal/">Your agreements</a>${session?.controller ? html` <a href="/portal/sign-ins">Sign-ins</a>` : ''}</nav>${session ? html`<form method="post" action="/portal/sign-out" class="inline"><input type="hidden" name="_csrf" value="${session.csrfToken}"><button type="submit">Sign out</button></form>` : ''}</header>
+<html lang="${w.locale}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${w.t('portal.title', { title })}</title><link rel="stylesheet" href="/ui/assets/app.css"></head>
+<body><header class="top"><nav aria-label="${w.t('portal.nav.label')}"><a href="/portal/">${w.t('portal.nav.agreements')}</a>${session?.controller ? html` <a href="/portal/sign-ins">${w.t('portal.nav.signIns')}</a>` : ''}</nav>${session ? html`<form method="post" action="/portal/sign-out" class="inline"><input type="hidden" name="_csrf" value="${session.csrfToken}"><button type="submit">${w.t('portal.nav.signOut')}</button></form>` : ''}</header>
 <main id="main"><h1>${title}</h1>${body}</main></body>
 </html>`.value;
 }
@@ -145,7 +146,7 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
         return void show(res, 401, 'Signed out', html`<p>Your session ended. <a href="/portal/">Sign in again</a>; what you typed was not sent.</p>`);
       }
       if (req.method === 'POST' && !PortalSignIn.csrfValid(session, (req.body as Record<string, unknown> | undefined)?._csrf)) {
-        return void show(res, 403, 'Refused', html`<p>This form has no valid security token. Reload the page and try again.</p>`, session);
+        return void show(res, 403, wordsOf(session).t('portal.refused.title'), html`<p>${wordsOf(session).t('portal.refused.csrf')}</p>`, session);
       }
       req.portal = session;
       next();
@@ -184,6 +185,7 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
         session,
       );
     }
+    const w = wordsOf(session);
     const of = contractsOfController(session.controller, 1);
     const contracts = (await dataSource.query(`SELECT c.id::text AS id, c.reference, c.status, c.controller_name AS name, c.ordered_at FROM contracts c WHERE ${of.where} ORDER BY c.ordered_at DESC, c.id LIMIT 500`, [of.value])) as {
       id: string;
@@ -195,10 +197,10 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
     show(
       res,
       status,
-      contracts[0]?.name ?? 'Your agreements',
-      html`${done ? html`<p class="done" role="status">${done}</p>` : ''}<p class="muted">Signed in as ${session.address}.</p>
-      <h2>Your agreements</h2>
-      ${contracts.length === 0 ? html`<p class="muted">No agreement is on record.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Agreement</th><th scope="col">Status</th><th scope="col">Ordered</th></tr></thead><tbody>${contracts.map((c) => html`<tr><td><a href="/portal/contracts/${c.id}">${c.reference ?? c.id.slice(0, 8)}</a></td><td><span class="status">${c.status}</span></td><td>${dateTime(c.ordered_at.toISOString())}</td></tr>`)}</tbody></table></div>`}
+      contracts[0]?.name ?? w.t('portal.home.agreements'),
+      html`${done ? html`<p class="done" role="status">${done}</p>` : ''}<p class="muted">${w.t('portal.home.signedInAs', { address: session.address })}</p>
+      <h2>${w.t('portal.home.agreements')}</h2>
+      ${contracts.length === 0 ? html`<p class="muted">${w.t('portal.home.none')}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">${w.t('portal.home.agreement')}</th><th scope="col">${w.t('portal.home.status')}</th><th scope="col">${w.t('portal.home.ordered')}</th></tr></thead><tbody>${contracts.map((c) => html`<tr><td><a href="/portal/contracts/${c.id}">${c.reference ?? c.id.slice(0, 8)}</a></td><td><span class="status">${w.status(c.status)}</span></td><td>${w.at(c.ordered_at.toISOString())}</td></tr>`)}</tbody></table></div>`}
       ${await controllerSection(controllerFiles, session, refused)}`,
       session,
     );
@@ -206,7 +208,7 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
 
   router.get('/', async (req: Portal, res, next) => {
     try {
-      await home(res, 200, req.portal!, null, homeDone(req.query.done));
+      await home(res, 200, req.portal!, null, homeDone(wordsOf(req.portal), req.query.done));
     } catch (e) {
       next(e);
     }
@@ -224,6 +226,7 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
   /** An agreement's page: its facts, timeline, what is due, its files, what the controller may ask, its evidence and who may touch its data. */
   const contractPage = async (res: Response, status: number, session: PortalSession, state: ContractState, refused: Refused | null, done: string | null = null) => {
     if (state.status === 'none') return;
+    const w = wordsOf(session);
     const id = state.contractId;
     const now = new Date().toISOString();
     // Who may touch its data (P3, P4): each person by name, with their clearance, as the evidence pack lists them.
@@ -238,21 +241,21 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
     show(
       res,
       status,
-      `Agreement ${state.reference ?? state.contractId.slice(0, 8)}`,
-      html`${done ? html`<p class="done" role="status">${done}</p>` : ''}<p><span class="status">${state.status}</span></p>
-        <dl class="facts"><dt>Ordered</dt><dd>${dateTime(state.orderedAt)}</dd><dt>Processing since</dt><dd>${dateTime(state.processingStartedAt)}</dd>
-          <dt>Term ends</dt><dd>${state.status === 'active' ? dateTime(state.termEnd) : '—'}</dd><dt>Ended</dt><dd>${state.endedAt ? dateTime(state.endedAt) : '—'}</dd>
-          <dt>Your data destroyed by</dt><dd>${dateTime(state.destruction.deadline)}</dd></dl>
-        <h2>Timeline</h2>${timeline(state)}
-        <h2>What is due</h2>
-        ${clocks.length === 0 ? html`<p class="muted">Nothing is due on this agreement now.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">What</th><th scope="col">Due</th><th scope="col">Whose</th></tr></thead><tbody>${clocks.map((c) => html`<tr><td>${clockLabel(c.kind)}</td><td>${dateTime(c.due_at.toISOString())}${isOverdue(c.due_at.toISOString(), now) ? html` <span class="late">overdue</span>` : ''}</td><td>${clockOwner(c.kind) === 'controller' ? 'yours' : 'ours, to you'}</td></tr>`)}</tbody></table></div>`}
-        <h2>Files</h2>
-        ${files.length === 0 ? html`<p class="muted">No request, notice, instruction, audit or other file yet.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">File</th><th scope="col">Status</th><th scope="col">Opened</th></tr></thead><tbody>${files.map((f) => html`<tr><td><a href="/portal/contracts/${id}/files/${f.type.name}/${f.id}">${f.type.noun}</a>${f.type.name === 'breach-notice' ? html` (<a href="/portal/contracts/${id}/breach-notices/${f.id}.json" download>JSON</a>)` : ''}</td><td><span class="status">${f.state.status}</span>${f.overdue ? html` <span class="late">overdue</span>` : ''}</td><td>${f.at ? dateTime(f.at.toISOString()) : '—'}</td></tr>`)}</tbody></table></div>`}
-        ${askForms(session, state, refused)}
-        <h2>Evidence</h2>
-        <p class="links"><a href="/portal/contracts/${id}/evidence.zip" download>Download the evidence pack</a> (every event of the agreement and its files, signed)${state.destruction.certificate ? html` · <a href="/portal/contracts/${id}/certificate.json" download>the destruction certificate (JSON)</a> · <a href="/portal/contracts/${id}/certificate.pdf" download>(PDF)</a>` : ''}</p>
-        <h2>Authorised persons</h2>
-        ${persons.length === 0 ? html`<p class="muted">Nobody is authorised on this agreement yet.</p>` : html`<ul>${persons.map((p) => html`<li>${p.name}: from ${dateTime(p.authorisedFrom)}${p.authorisedUntil ? html` until ${dateTime(p.authorisedUntil)}` : ''} · ${p.cleared ? html`<span class="ok">cleared</span>` : html`<span class="late">not cleared: ${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</li>`)}</ul>`}`,
+      w.t('portal.contract.title', { name: state.reference ?? state.contractId.slice(0, 8) }),
+      html`${done ? html`<p class="done" role="status">${done}</p>` : ''}<p><span class="status">${w.status(state.status)}</span></p>
+        <dl class="facts"><dt>${w.t('portal.contract.ordered')}</dt><dd>${w.at(state.orderedAt)}</dd><dt>${w.t('portal.contract.processingSince')}</dt><dd>${state.processingStartedAt ? w.at(state.processingStartedAt) : '—'}</dd>
+          <dt>${w.t('portal.contract.termEnds')}</dt><dd>${state.status === 'active' && state.termEnd ? w.at(state.termEnd) : '—'}</dd><dt>${w.t('portal.contract.ended')}</dt><dd>${state.endedAt ? w.at(state.endedAt) : '—'}</dd>
+          <dt>${w.t('portal.contract.destroyedBy')}</dt><dd>${state.destruction.deadline ? w.at(state.destruction.deadline) : '—'}</dd></dl>
+        <h2>${w.t('portal.contract.timeline')}</h2>${timeline(state, now, w)}
+        <h2>${w.t('portal.contract.due')}</h2>
+        ${clocks.length === 0 ? html`<p class="muted">${w.t('portal.contract.nothingDue')}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">${w.t('portal.contract.what')}</th><th scope="col">${w.t('portal.contract.dueAt')}</th><th scope="col">${w.t('portal.contract.whose')}</th></tr></thead><tbody>${clocks.map((c) => html`<tr><td>${w.clock(c.kind)}</td><td>${w.at(c.due_at.toISOString())}${isOverdue(c.due_at.toISOString(), now) ? html` <span class="late">${w.t('portal.contract.overdue')}</span>` : ''}</td><td>${clockOwner(c.kind) === 'controller' ? w.t('portal.contract.yours') : w.t('portal.contract.ours')}</td></tr>`)}</tbody></table></div>`}
+        <h2>${w.t('portal.contract.files')}</h2>
+        ${files.length === 0 ? html`<p class="muted">${w.t('portal.contract.noFiles')}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">${w.t('portal.contract.file')}</th><th scope="col">${w.t('portal.home.status')}</th><th scope="col">${w.t('portal.contract.opened')}</th></tr></thead><tbody>${files.map((f) => html`<tr><td><a href="/portal/contracts/${id}/files/${f.type.name}/${f.id}">${w.noun(f.type.name)}</a>${f.type.name === 'breach-notice' ? html` (<a href="/portal/contracts/${id}/breach-notices/${f.id}.json" download>JSON</a>)` : ''}</td><td><span class="status">${w.status(f.state.status)}</span>${f.overdue ? html` <span class="late">${w.t('portal.contract.overdue')}</span>` : ''}</td><td>${f.at ? w.at(f.at.toISOString()) : '—'}</td></tr>`)}</tbody></table></div>`}
+        ${askForms(session, w, state, refused)}
+        <h2>${w.t('portal.contract.evidence')}</h2>
+        <p class="links"><a href="/portal/contracts/${id}/evidence.zip" download>${w.t('portal.contract.pack')}</a> ${w.t('portal.contract.packNote')}${state.destruction.certificate ? html` · <a href="/portal/contracts/${id}/certificate.json" download>${w.t('portal.contract.certificateJson')}</a> · <a href="/portal/contracts/${id}/certificate.pdf" download>${w.t('portal.contract.certificatePdf')}</a>` : ''}</p>
+        <h2>${w.t('portal.contract.persons')}</h2>
+        ${persons.length === 0 ? html`<p class="muted">${w.t('portal.contract.noPersons')}</p>` : html`<ul>${persons.map((p) => html`<li>${w.t('portal.contract.person', { name: p.name, from: '' })}${w.at(p.authorisedFrom)}${p.authorisedUntil ? html`${w.t('portal.contract.until', { until: '' })}${w.at(p.authorisedUntil)}` : ''} · ${p.cleared ? html`<span class="ok">${w.t('portal.contract.cleared')}</span>` : html`<span class="late">${w.t('portal.contract.notCleared', { gaps: p.gaps.join(', ').replace(/_/g, ' ') })}</span>`}</li>`)}</ul>`}`,
       session,
     );
   };
@@ -261,8 +264,8 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
     try {
       const session = req.portal!;
       const state = await ownContract(session, String(req.params.id));
-      if (!state || state.status === 'none') return void show(res, 404, 'Not found', html`<p>No such agreement.</p>`, session);
-      await contractPage(res, 200, session, state, null, contractDone(req.query.done));
+      if (!state || state.status === 'none') return void show(res, 404, wordsOf(session).t('portal.notFound.title'), html`<p>${wordsOf(session).t('portal.notFound.agreement')}</p>`, session);
+      await contractPage(res, 200, session, state, null, contractDone(wordsOf(session), req.query.done));
     } catch (e) {
       next(e);
     }
@@ -274,7 +277,7 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
   const ownOr404 = async (req: Portal, res: Response) => {
     const state = await ownContract(req.portal!, String(req.params.id));
     if (!state || state.status === 'none') {
-      show(res, 404, 'Not found', html`<p>No such agreement.</p>`, req.portal!);
+      show(res, 404, wordsOf(req.portal).t('portal.notFound.title'), html`<p>${wordsOf(req.portal).t('portal.notFound.agreement')}</p>`, req.portal!);
       return null;
     }
     return state;
@@ -300,7 +303,7 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
       if (!state) return;
       const certificate = state.destruction.certificate;
       const ext = String(req.params.ext);
-      if (!certificate || (ext !== 'json' && ext !== 'pdf')) return void show(res, 404, 'Not found', html`<p>This agreement has no destruction certificate yet.</p>`, req.portal!);
+      if (!certificate || (ext !== 'json' && ext !== 'pdf')) return void show(res, 404, wordsOf(req.portal).t('portal.notFound.title'), html`<p>${wordsOf(req.portal).t('portal.contract.noCertificate')}</p>`, req.portal!);
       attachment(res, `destruction-certificate-${certificate.certificateId}.${ext}`);
       if (ext === 'json') res.type('application/json').send(`${JSON.stringify(certificate, null, 2)}\n`);
       else res.type('application/pdf').send((await packs.certificatePdf(state))!);
@@ -315,7 +318,7 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
       if (!state) return;
       const nid = String(req.params.nid);
       const view = CANONICAL_UUID.test(nid) ? await incidents.notice(state.contractId, nid).catch(() => null) : null;
-      if (!view) return void show(res, 404, 'Not found', html`<p>No such breach notice.</p>`, req.portal!);
+      if (!view) return void show(res, 404, wordsOf(req.portal).t('portal.notFound.title'), html`<p>${wordsOf(req.portal).t('portal.contract.noNotice')}</p>`, req.portal!);
       attachment(res, `breach-notice-${nid}.json`);
       res.type('application/json').send(`${JSON.stringify(view, null, 2)}\n`);
     } catch (e) {
@@ -328,12 +331,13 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
       const session = req.portal!;
       if (!session.controller) return void res.redirect(303, '/portal/');
       const rows = await signIn.signIns(session.controller);
+      const w = wordsOf(session);
       show(
         res,
         200,
-        'Sign-ins',
-        html`<p class="muted">The latest sign-ins to your portal, by any of your addresses on record.</p>
-        <div class="table-wrap"><table><thead><tr><th scope="col">When</th><th scope="col">Address</th><th scope="col">How</th></tr></thead><tbody>${rows.map((r) => html`<tr><td>${dateTime(r.at.toISOString())}</td><td>${r.address}</td><td>${r.method === 'email-link' ? 'a link emailed to the address' : r.method}</td></tr>`)}</tbody></table></div>`,
+        w.t('portal.signIns.title'),
+        html`<p class="muted">${w.t('portal.signIns.intro')}</p>
+        <div class="table-wrap"><table><thead><tr><th scope="col">${w.t('portal.signIns.when')}</th><th scope="col">${w.t('portal.signIns.address')}</th><th scope="col">${w.t('portal.signIns.how')}</th></tr></thead><tbody>${rows.map((r) => html`<tr><td>${w.at(r.at.toISOString())}</td><td>${r.address}</td><td>${r.method === 'email-link' ? w.t('portal.signIns.emailLink') : r.method}</td></tr>`)}</tbody></table></div>`,
         session,
       );
     } catch (e) {
@@ -341,7 +345,7 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
     }
   });
 
-  router.use((req: Portal, res) => show(res, 404, 'Not found', html`<p>No such page.</p>`, req.portal ?? null));
+  router.use((req: Portal, res) => show(res, 404, wordsOf(req.portal).t('portal.notFound.title'), html`<p>${wordsOf(req.portal).t('portal.notFound.page')}</p>`, req.portal ?? null));
   // Express knows an error handler by its four parameters.
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     // What the request itself got wrong (a body too large, a charset or a path it cannot read) is the client's: a 4xx.

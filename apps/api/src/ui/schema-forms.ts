@@ -115,18 +115,29 @@ export function bodyOf(fields: readonly FormField[], form: Readonly<Record<strin
   return body;
 }
 
+/** The words a form's field is shown with besides its label and hint: the staff's English unless a page gives its own (the portal, in the controller's language). */
+export interface FieldWords {
+  readonly optional: string;
+  readonly utc: string;
+  readonly yes: string;
+  readonly no: string;
+  option(value: string): string;
+}
+
+const ENGLISH: FieldWords = { optional: '(optional)', utc: '(UTC)', yes: 'yes', no: 'no', option: (o) => o };
+
 /** One field as HTML, with what was typed (after a refusal) and the refusal's words for it. */
-export function fieldHtml(f: FormField, idPrefix: string, value: string | undefined, error: ApiError | null): Html {
+export function fieldHtml(f: FormField, idPrefix: string, value: string | undefined, error: ApiError | null, say: FieldWords = ENGLISH): Html {
   const id = `${idPrefix}-${f.name.replace(/\./g, '-')}`;
   const problem = fieldProblem(error, f.name);
   const aria = new Html(`${f.required ? ' required' : ''}${problem ? ` aria-invalid="true" aria-describedby="${id}-error"` : f.hint ? ` aria-describedby="${id}-hint"` : ''}`);
   const max = f.maxLength ? new Html(` maxlength="${f.maxLength}"`) : '';
-  const label = html`<label for="${id}">${f.label}${f.input === 'instant' ? ' (UTC)' : ''}${f.required ? '' : html` <span class="muted">(optional)</span>`}</label>`;
+  const label = html`<label for="${id}">${f.label}${f.input === 'instant' ? ` ${say.utc}` : ''}${f.required ? '' : html` <span class="muted">${say.optional}</span>`}</label>`;
   const control =
     f.input === 'choice'
-      ? html`<select id="${id}" name="${f.name}"${aria}>${f.required ? '' : html`<option value=""></option>`}${(f.options ?? []).map((o) => html`<option value="${o}"${o === value ? new Html(' selected') : ''}>${o}</option>`)}</select>`
+      ? html`<select id="${id}" name="${f.name}"${aria}>${f.required ? '' : html`<option value=""></option>`}${(f.options ?? []).map((o) => html`<option value="${o}"${o === value ? new Html(' selected') : ''}>${say.option(o)}</option>`)}</select>`
       : f.input === 'yes-no'
-        ? html`<select id="${id}" name="${f.name}"${aria}>${f.required ? '' : html`<option value=""></option>`}<option value="true"${value === 'true' ? new Html(' selected') : ''}>yes</option><option value="false"${value === 'false' ? new Html(' selected') : ''}>no</option></select>`
+        ? html`<select id="${id}" name="${f.name}"${aria}>${f.required ? '' : html`<option value=""></option>`}<option value="true"${value === 'true' ? new Html(' selected') : ''}>${say.yes}</option><option value="false"${value === 'false' ? new Html(' selected') : ''}>${say.no}</option></select>`
         : f.input === 'textarea' || f.input === 'lines'
           ? html`<textarea id="${id}" name="${f.name}" rows="${f.input === 'lines' ? 4 : 3}"${max}${aria}>${value ?? ''}</textarea>`
           : html`<input id="${id}" name="${f.name}" type="${f.input === 'instant' ? 'datetime-local' : f.input === 'number' ? 'number' : f.input === 'email' ? 'email' : 'text'}"${f.input === 'instant' ? new Html(' step="1"') : ''} value="${value ?? ''}"${max}${aria}>`;

@@ -1,4 +1,5 @@
 import { isLate, isOverdue, type OrderedOrLater } from '#domain';
+import { wordsFor, type Words } from '#infra/i18n';
 import { html, Html } from './html';
 
 interface Mark {
@@ -17,19 +18,20 @@ const LANE = 34;
  * deadline and each location's destruction, with today marked and what is late in the warning
  * colour. The same dates follow as a list, for screen readers and narrow screens.
  */
-export function timeline(s: OrderedOrLater, now = new Date().toISOString()): Html {
+export function timeline(s: OrderedOrLater, now = new Date().toISOString(), w: Pick<Words, 't'> = wordsFor()): Html {
   const d = s.destruction;
-  const marks: Mark[] = [{ at: s.orderedAt, label: 'ordered' }];
-  if (s.processingStartedAt) marks.push({ at: s.processingStartedAt, label: 'hand-over: processing starts' });
-  for (const r of s.renewals) marks.push({ at: r.coveredPeriod.start, label: `renewed to ${r.coveredPeriod.end.slice(0, 10)}` });
-  if (s.nonRenewalNoticedAt) marks.push({ at: s.nonRenewalNoticedAt, label: 'non-renewal notice' });
-  if (s.status === 'active' && s.termEnd) marks.push({ at: s.termEnd, label: 'term ends' });
-  if (s.endedAt) marks.push({ at: s.endedAt, label: `${s.endKind}` });
+  const say = (key: string, vars?: Record<string, unknown>) => w.t(`portal.timeline.${key}`, vars);
+  const marks: Mark[] = [{ at: s.orderedAt, label: say('ordered') }];
+  if (s.processingStartedAt) marks.push({ at: s.processingStartedAt, label: say('handOver') });
+  for (const r of s.renewals) marks.push({ at: r.coveredPeriod.start, label: say('renewed', { end: r.coveredPeriod.end.slice(0, 10) }) });
+  if (s.nonRenewalNoticedAt) marks.push({ at: s.nonRenewalNoticedAt, label: say('nonRenewal') });
+  if (s.status === 'active' && s.termEnd) marks.push({ at: s.termEnd, label: say('termEnds') });
+  if (s.endedAt) marks.push({ at: s.endedAt, label: s.endKind ? say(s.endKind) : '' });
   const completed = d.completedAt;
-  if (d.status !== 'none' && d.returnWindowEndsAt && s.endedAt && d.returnWindowEndsAt > s.endedAt) marks.push({ at: d.returnWindowEndsAt, label: 'return window ends' });
-  if (d.deadline) marks.push({ at: d.deadline, label: 'destruction deadline', late: completed ? isLate(d.deadline, completed) : isOverdue(d.deadline, now), done: completed !== null });
-  for (const l of d.locations) if (l.status === 'destroyed' && l.destroyedAt) marks.push({ at: l.destroyedAt, label: `${l.name} destroyed`, late: d.deadline !== null && isLate(d.deadline, l.destroyedAt), done: true });
-  if (completed) marks.push({ at: completed, label: 'certificate', late: d.deadline !== null && isLate(d.deadline, completed), done: true });
+  if (d.status !== 'none' && d.returnWindowEndsAt && s.endedAt && d.returnWindowEndsAt > s.endedAt) marks.push({ at: d.returnWindowEndsAt, label: say('returnWindowEnds') });
+  if (d.deadline) marks.push({ at: d.deadline, label: say('destructionDeadline'), late: completed ? isLate(d.deadline, completed) : isOverdue(d.deadline, now), done: completed !== null });
+  for (const l of d.locations) if (l.status === 'destroyed' && l.destroyedAt) marks.push({ at: l.destroyedAt, label: say('destroyed', { name: l.name }), late: d.deadline !== null && isLate(d.deadline, l.destroyedAt), done: true });
+  if (completed) marks.push({ at: completed, label: say('certificate'), late: d.deadline !== null && isLate(d.deadline, completed), done: true });
 
   const times = [...marks.map((m) => Date.parse(m.at)), Date.parse(now)];
   const start = Math.min(...times);
@@ -52,21 +54,21 @@ export function timeline(s: OrderedOrLater, now = new Date().toISOString()): Htm
     const colour = m.late ? '#b3261e' : m.done ? '#1a7f37' : '#1b1f24';
     const px = x(m.at);
     const anchor = px > W * 0.6 ? 'end' : 'start';
-    return html`<g><line x1="${px}" x2="${px}" y1="44" y2="${y - 6}" stroke="${colour}" stroke-dasharray="2 3"></line><circle cx="${px}" cy="${y}" r="6" fill="${colour}"></circle><text x="${anchor === 'end' ? px - 10 : px + 10}" y="${y + 5}" text-anchor="${anchor}" font-size="15" fill="${colour}">${m.label} · ${m.at.slice(0, 10)}${m.late ? ' · late' : ''}</text></g>`;
+    return html`<g><line x1="${px}" x2="${px}" y1="44" y2="${y - 6}" stroke="${colour}" stroke-dasharray="2 3"></line><circle cx="${px}" cy="${y}" r="6" fill="${colour}"></circle><text x="${anchor === 'end' ? px - 10 : px + 10}" y="${y + 5}" text-anchor="${anchor}" font-size="15" fill="${colour}">${m.label} · ${m.at.slice(0, 10)}${m.late ? ` · ${say('late')}` : ''}</text></g>`;
   });
   const today = x(now);
-  const title = `Timeline of contract ${s.reference ?? s.contractId}`;
+  const title = say('title', { name: s.reference ?? s.contractId });
   return html`
 <svg class="timeline" viewBox="0 0 ${W} ${height}" role="img" aria-labelledby="tl-title tl-desc" xmlns="http://www.w3.org/2000/svg">
   <title id="tl-title">${title}</title>
-  <desc id="tl-desc">${sorted.map((m) => `${m.label} ${m.at.slice(0, 10)}${m.late ? ' (late)' : ''}`).join('; ')}</desc>
+  <desc id="tl-desc">${sorted.map((m) => `${m.label} ${m.at.slice(0, 10)}${m.late ? ` (${say('late')})` : ''}`).join('; ')}</desc>
   <line x1="20" x2="${W - 20}" y1="37" y2="37" stroke="#d0d7de" stroke-width="2"></line>
   ${bar}${destructionBar}${ticks}
   <line x1="${today}" x2="${today}" y1="10" y2="${height - 10}" stroke="#bf8700" stroke-width="2"></line>
-  <text x="${today > W * 0.6 ? today - 6 : today + 6}" y="20" text-anchor="${today > W * 0.6 ? 'end' : 'start'}" font-size="14" fill="#7d4e00">today</text>
+  <text x="${today > W * 0.6 ? today - 6 : today + 6}" y="20" text-anchor="${today > W * 0.6 ? 'end' : 'start'}" font-size="14" fill="#7d4e00">${say('today')}</text>
   ${rows}
 </svg>
-<ol class="muted" aria-label="The same dates as a list">${sorted.map((m) => html`<li${m.late ? new Html(' class="late"') : ''}>${m.at.slice(0, 10)} — ${m.label}${m.late ? ' (late)' : ''}</li>`)}</ol>`;
+<ol class="muted" aria-label="${say('list')}">${sorted.map((m) => html`<li${m.late ? new Html(' class="late"') : ''}>${m.at.slice(0, 10)} — ${m.label}${m.late ? ` (${say('late')})` : ''}</li>`)}</ol>`;
 }
 
 
