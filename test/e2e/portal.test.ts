@@ -1,10 +1,13 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { unzipSync } from 'fflate';
 import { Client } from 'pg';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM } from '#infra/dev/debian-packages';
+import { CHROMIUM, ensurePoppler, PDFTOTEXT } from '#infra/dev/debian-packages';
 import { freePort, waitFor } from '#infra/dev/processes';
 import { checkPage, signInAs } from '../support/browser';
 import { startOidcProvider } from '../support/oidc';
@@ -536,6 +539,22 @@ describe("the controller's language", () => {
     await check(page, 'fr-file');
     await page.goto(`${api}/portal/sign-ins`);
     expect(await page.locator('h1').textContent()).toBe('Connexions');
+
+    // Its destruction certificate, as a PDF in French (read back by Poppler).
+    const ended = await order('EPS-2', { name: 'Epsilon SARL', email: 'privacy@epsilon.example' });
+    expect((await stack.request('POST', `/contracts/${ended}/credentials`, { role: 'account_manager', body: { kind: 'sftp', host: 'sftp.epsilon.example', username: 'deploy', secret: 'a-secret-value' } })).status).toBe(200);
+    expect((await stack.request('POST', `/contracts/${ended}/termination`, { role: 'account_manager', body: { reason: 'client left' } })).status).toBe(200);
+    await waitFor('the destruction', async () => (await stack.request('GET', `/contracts/${ended}`, { role: 'dpo' })).body.status === 'destroyed', { timeoutMs: 90_000, intervalMs: 500 });
+    const pdf = await page.request.get(`${api}/portal/contracts/${ended}/certificate.pdf`);
+    expect(pdf.status()).toBe(200);
+    const file = path.join(os.tmpdir(), `portal-certificate-${randomUUID()}.pdf`);
+    fs.writeFileSync(file, await pdf.body());
+    ensurePoppler(() => undefined);
+    const text = execFileSync(PDFTOTEXT, ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+    fs.rmSync(file);
+    expect(text).toContain('Certificat de destruction');
+    expect(text).toContain('Europe/Paris');
+    expect(text).not.toContain('Certificate of destruction');
   });
 });
 

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { type DestructionCertificate } from '#domain';
 import { ensurePoppler, PDFTOPPM, PDFTOTEXT } from '#infra/dev/debian-packages';
 import { certificatePdf, type CertificatePdfInput } from '#infra/evidence/certificate-pdf';
+import { wordsFor } from '#infra/i18n';
 import { jwkThumbprint } from '#infra/evidence/signing';
 
 /*
@@ -189,6 +190,20 @@ describe('the destruction certificate as a PDF', () => {
     expect(text).toContain(
       'This PDF is a readable rendering of the certificate, not the evidence: the evidence is the signed JSON, destruction-certificate.json in the signed evidence pack.',
     );
+  });
+
+  it("comes in the controller's language, its instants in its time zone beside the UTC instant", async () => {
+    const text = textOf(await rendered('met-fr', input(certificate, { words: wordsFor({ locale: 'fr', timeZone: 'Europe/Paris' }) })));
+    expect(text).toContain('Certificat de destruction');
+    // (The label wraps in its column: "Responsable du" beside the name, "traitement" under it.)
+    expect(text).toMatch(/Responsable du Müller & Søn ApS traitement/);
+    // 08:30:15 UTC on 10 February 2027 is 09:30:15 in Paris (UTC+1 in winter), written out by hand.
+    expect(text).toContain('Détruit le 2027-02-10T08:30:15.000Z (10 février 2027 à 09:30:15 Europe/Paris)');
+    expect(text).toContain('Délai Respecté : chaque lieu a été détruit avant la date limite.');
+    expect(text).toContain('Ce PDF est une présentation lisible du certificat, non la preuve');
+    expect(text).toContain('jamais dans le dossier');
+    expect(text).not.toContain('Certificate of destruction');
+    expect(text).not.toContain('never from the pack');
   });
 
   it('says the deadline was not met, and which location was destroyed after it', async () => {

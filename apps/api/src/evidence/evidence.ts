@@ -10,6 +10,8 @@ import { type EventStore, type RecordedEvent } from '#infra/event-store/event-st
 import { readCurrentDpo } from '#infra/event-store/processor-dpo-projection';
 import { createEventStore } from '#infra/event-store/streams';
 import { certificatePdf } from '#infra/evidence/certificate-pdf';
+import { preferencesOf } from '#infra/controllers';
+import { wordsFor } from '#infra/i18n';
 import { EvidenceSigner } from '#infra/evidence/signing';
 import { publishedVerifier } from '#infra/evidence/verifier-source';
 import { ApiError } from '../common/api-error';
@@ -62,7 +64,10 @@ export class EvidencePacks {
     if (state.status === 'none' || !state.destruction.certificate) return null;
     const certificate = state.destruction.certificate;
     const kid = this.signer.activeKid;
+    // The controller's certificate, in its language and time zone (DESIGN §8).
+    const words = wordsFor(await preferencesOf(this.dataSource, { contractId: state.contractId }));
     return certificatePdf({
+      words,
       certificate,
       contractId: state.contractId,
       reference: state.reference,

@@ -1,5 +1,5 @@
 import { type DataSource } from 'typeorm';
-import { CONTROLLER_IDENTITY_SQL } from '#infra/controllers';
+import { preferencesOf } from '#infra/controllers';
 import { wordsFor, type Words } from '#infra/i18n';
 import { type Notice } from './notices';
 
@@ -10,14 +10,6 @@ import { type Notice } from './notices';
  * and UTC.
  */
 export async function wordsOf(dataSource: DataSource, notice: Notice): Promise<Words> {
-  const key = notice.kind === 'contact-check' ? notice.key : null;
-  const contractId = !key && 'contractId' in notice ? notice.contractId : null;
-  if (!key && !contractId) return wordsFor();
-  const [row] = (await dataSource.query(
-    key
-      ? `SELECT state->>'locale' AS locale, state->>'timeZone' AS time_zone FROM controllers WHERE identity = $1`
-      : `SELECT r.state->>'locale' AS locale, r.state->>'timeZone' AS time_zone FROM contracts c JOIN controllers r ON r.identity = ${CONTROLLER_IDENTITY_SQL('c')} WHERE c.id = $1`,
-    [key ?? contractId],
-  )) as { locale: string | null; time_zone: string | null }[];
-  return wordsFor({ locale: row?.locale, timeZone: row?.time_zone });
+  if (notice.kind === 'contact-check') return wordsFor(await preferencesOf(dataSource, { identity: notice.key }));
+  return 'contractId' in notice ? wordsFor(await preferencesOf(dataSource, { contractId: notice.contractId })) : wordsFor();
 }

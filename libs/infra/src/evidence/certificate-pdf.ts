@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { type DestructionCertificate } from '#domain';
+import { wordsFor, type Words } from '../i18n';
 
 /*
  * The destruction certificate as a person reads it (issue 26): a PDF rendering of the signed JSON,
@@ -20,20 +21,23 @@ export interface CertificatePdfInput {
   readonly keysUrl: string;
   /** Where the processor publishes the verifier, e.g. https://engine.example/.well-known/dpa-verify.mjs. */
   readonly verifierUrl: string;
+  /** The controller's words and time zone (its record's locale and timeZone): English and UTC unless given. */
+  readonly words?: Words;
 }
 
-/** The sentence that says which is the evidence. */
-export const EVIDENCE_SENTENCE =
-  'This PDF is a readable rendering of the certificate, not the evidence: the evidence is the signed JSON, destruction-certificate.json in the signed evidence pack.';
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const pad = (n: number) => String(n).padStart(2, '0');
 
-/** `2027-01-31T00:00:00.000Z (31 January 2027, 00:00:00 UTC)`: the instant as the JSON holds it, then in words. */
-export function instantText(at: string): string {
+/**
+ * `2027-01-31T00:00:00.000Z (31 January 2027, 00:00:00 UTC)`: the instant as the JSON holds it, then
+ * in words — in the reader's language and time zone when it has one (`31 janvier 2027 à 01:00:00 Europe/Paris`).
+ */
+export function instantText(at: string, w?: Words): string {
   const d = new Date(at);
   if (Number.isNaN(d.getTime())) return at;
-  return `${at} (${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC)`;
+  if (!w || (w.locale === 'en' && w.timeZone === 'UTC')) return `${at} (${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}, ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC)`;
+  return `${at} (${new Intl.DateTimeFormat(w.locale, { dateStyle: 'long', timeStyle: 'medium', timeZone: w.timeZone }).format(d)} ${w.timeZone})`;
 }
 
 /** The code points beyond Latin-1 that the standard fonts' WinAnsi encoding has (PDF 32000 Annex D). */
@@ -74,19 +78,22 @@ const MUTED = '#555555';
 const MET = '#1b5e20';
 const NOT_MET = '#b71c1c';
 
-/** The certificate as a PDF (A4, English). */
+/** The certificate as a PDF (A4, in the controller's language). */
 export async function certificatePdf(input: CertificatePdfInput): Promise<Buffer> {
   const c = input.certificate;
+  const w = input.words ?? wordsFor();
+  const t = (key: string, vars?: Record<string, unknown>) => w.t(`pdf.${key}`, vars);
+  const when = (at: string) => instantText(at, w);
   const issued = new Date(c.completedAt);
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN },
     bufferPages: true,
-    lang: 'en',
+    lang: w.locale,
     displayTitle: true,
     info: {
-      Title: drawable(`Certificate of destruction ${c.certificateId}`),
-      Subject: drawable(`Destruction of the data of contract ${input.reference ?? input.contractId}`),
+      Title: drawable(t('docTitle', { id: c.certificateId })),
+      Subject: drawable(t('docSubject', { name: input.reference ?? input.contractId })),
       Creator: 'DPA lifecycle engine',
       CreationDate: issued,
       ModDate: issued,
@@ -146,64 +153,56 @@ export async function certificatePdf(input: CertificatePdfInput): Promise<Buffer
   };
 
   // Title.
-  doc.font(BOLD).fontSize(22).fillColor(INK).text('Certificate of destruction', MARGIN, MARGIN, { width });
+  doc.font(BOLD).fontSize(22).fillColor(INK).text(drawable(t('title')), MARGIN, MARGIN, { width });
   doc.moveDown(0.2);
-  paragraph(`Issued by the processor's DPA lifecycle engine on ${instantText(c.completedAt)}.`, { color: MUTED, size: 10 });
-  row('Certificate id', c.certificateId);
+  paragraph(t('issued', { at: when(c.completedAt) }), { color: MUTED, size: 10 });
+  row(t('certificateId'), c.certificateId);
   doc.moveDown(0.3);
-  paragraph(EVIDENCE_SENTENCE, { font: BOLD, size: 10 });
+  paragraph(t('evidence'), { font: BOLD, size: 10 });
 
-  heading('The contract');
-  row('Contract id', input.contractId);
-  row('Reference', input.reference ?? '(none)');
-  row('Controller', input.controllerName);
-  row('Ended', `${instantText(c.endedAt)}, ${c.endKind}`);
-  row('Reason it ended', c.endReason);
+  heading(t('contract'));
+  row(t('contractId'), input.contractId);
+  row(t('reference'), input.reference ?? t('none'));
+  row(t('controller'), input.controllerName);
+  row(t('ended'), t('endedValue', { at: when(c.endedAt), kind: t(`endKind.${c.endKind}`) }));
+  row(t('endReason'), c.endReason);
 
-  heading('The deadline');
-  row('Destruction deadline', instantText(c.deadline));
-  row('Destruction completed', instantText(c.completedAt));
+  heading(t('deadlineTitle'));
+  row(t('deadline'), when(c.deadline));
+  row(t('completed'), when(c.completedAt));
   const afterDeadline = (at: string) => Date.parse(at) > Date.parse(c.deadline);
-  row(
-    'Deadline',
-    c.withinDeadline
-      ? 'Met: every location was destroyed by the deadline.'
-      : 'Not met: the destruction was completed after the deadline.',
-    { valueFont: BOLD, color: c.withinDeadline ? MET : NOT_MET },
-  );
+  row(t('deadlineLabel'), c.withinDeadline ? t('met') : t('notMet'), { valueFont: BOLD, color: c.withinDeadline ? MET : NOT_MET });
 
-  heading(`The locations destroyed (${c.locations.length})`);
+  heading(t('locations', { count: c.locations.length }));
   c.locations.forEach((l, i) => {
     doc.font(BOLD).fontSize(10.5);
     ensureRoom(5 * doc.currentLineHeight(true));
     paragraph(`${i + 1}. ${l.name}`, { font: BOLD, gapAfter: 0.2 });
-    row('Location id', l.id, { indent: 14 });
-    row('Method', l.evidence.method, { indent: 14 });
-    row('Destroyed', `${instantText(l.destroyedAt)}${afterDeadline(l.destroyedAt) ? ', after the deadline' : ''}`, { indent: 14 });
-    row('Inventory', `${l.evidence.objectCount} objects, ${l.evidence.bytes} bytes, verified ${instantText(l.evidence.verifiedAt)}`, { indent: 14 });
-    row('Manifest sha256', l.evidence.manifestHash, { indent: 14, mono: true });
+    row(t('locationId'), l.id, { indent: 14 });
+    row(t('method'), l.evidence.method, { indent: 14 });
+    row(t('destroyed'), `${when(l.destroyedAt)}${afterDeadline(l.destroyedAt) ? t('afterDeadline') : ''}`, { indent: 14 });
+    row(t('inventory'), t('inventoryValue', { objects: l.evidence.objectCount, bytes: l.evidence.bytes, at: when(l.evidence.verifiedAt) }), { indent: 14 });
+    row(t('manifest'), l.evidence.manifestHash, { indent: 14, mono: true });
     doc.moveDown(0.3);
   });
-  if (c.locations.length === 0) paragraph('No location held the data.');
+  if (c.locations.length === 0) paragraph(t('noLocation'));
 
-  heading('The signing key');
-  paragraph("The evidence pack's manifest is signed with this Ed25519 key, the processor's active key:");
-  row('Key id', input.signingKey.kid);
-  row('Thumbprint', input.signingKey.thumbprint, { mono: true });
-  paragraph('The thumbprint is the RFC 7638 JWK thumbprint (SHA-256, base64url) of the public key.', { color: MUTED, size: 9.5 });
+  heading(t('key'));
+  paragraph(t('keyIntro'));
+  row(t('keyId'), input.signingKey.kid);
+  row(t('thumbprint'), input.signingKey.thumbprint, { mono: true });
+  paragraph(t('thumbprintNote'), { color: MUTED, size: 9.5 });
 
-  heading('How to verify');
-  paragraph(
-    "The evidence pack of the contract holds destruction-certificate.json. Its manifest.json lists the SHA-256 of every file in the pack, and manifest.sig is the manifest's Ed25519 signature.",
-  );
-  paragraph('1. Fetch the public keys from the processor, never from the pack, and save them as dpa-signing-keys.json:');
+  heading(t('verify'));
+  paragraph(t('verifyIntro'));
+  paragraph(t('step1'));
   paragraph(input.keysUrl, { font: MONO, size: 9.5, indent: 14 });
-  paragraph('2. Fetch the verifier from the processor, never from the pack:');
+  paragraph(t('step2'));
   paragraph(input.verifierUrl, { font: MONO, size: 9.5, indent: 14 });
-  paragraph(`3. Check that the key ${input.signingKey.kid} in dpa-signing-keys.json has the thumbprint above, then run the verifier on the pack as you received it:`);
+  paragraph(t('step3', { kid: input.signingKey.kid }));
   paragraph('npx dpa-verify <pack.zip> --key dpa-signing-keys.json', { font: MONO, size: 9.5, indent: 14, gapAfter: 0.1 });
-  paragraph('(or, with the verifier fetched in step 2 and Node.js 18 or later: node dpa-verify.mjs <pack.zip> --key dpa-signing-keys.json)', { color: MUTED, size: 9.5, indent: 14 });
-  paragraph('The pack verifies when every file matches the manifest and the signature matches the key.');
+  paragraph(t('orNode'), { color: MUTED, size: 9.5, indent: 14 });
+  paragraph(t('verifies'));
 
   // A footer on every page: which certificate, and the page's number.
   const range = doc.bufferedPageRange();
@@ -213,7 +212,7 @@ export async function certificatePdf(input: CertificatePdfInput): Promise<Buffer
     doc.page.margins.bottom = 0;
     doc.font(FONT).fontSize(8).fillColor(MUTED);
     // One line: a long certificate id is cut short here (it is whole at the top of the first page).
-    const footer = drawable(`Page ${i - range.start + 1} of ${range.count} · Certificate of destruction ${c.certificateId}`);
+    const footer = drawable(t('footer', { page: i - range.start + 1, pages: range.count, id: c.certificateId }));
     doc.text(footer, MARGIN, doc.page.height - MARGIN + 18, { width, height: doc.currentLineHeight(), ellipsis: true });
     doc.page.margins.bottom = keep;
   }
