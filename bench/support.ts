@@ -126,3 +126,22 @@ export async function seedHandedOver(store: EventStore, count: number, location:
   });
   return orderedAt;
 }
+
+/**
+ * Each page requested `requests` times by 4 clients with `cookie`: prints the p50 and p95 of the
+ * server's own time (its Server-Timing header) and of the round trip, one line per page.
+ */
+export async function measurePages(url: string, cookie: string, pages: readonly (readonly [string, string])[], requests: number, width: number): Promise<void> {
+  for (const [name, target] of pages) {
+    const server: number[] = [];
+    const round = await measure(requests, 4, async () => {
+      const res = await fetch(`${url}${target}`, { headers: { cookie }, redirect: 'manual' });
+      if (res.status !== 200) throw new Error(`${target}: ${res.status}`);
+      await res.arrayBuffer();
+      server.push(Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN));
+    });
+    server.sort((a, b) => a - b);
+    const trip = [...round.latencies].sort((a, b) => a - b);
+    console.log(`  ${name.padEnd(width)} server p50 ${fmt(percentile(server, 50))} ms, p95 ${fmt(percentile(server, 95))} ms; round trip p50 ${fmt(percentile(trip, 50))} ms, p95 ${fmt(percentile(trip, 95))} ms`);
+  }
+}

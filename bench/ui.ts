@@ -10,7 +10,7 @@ import { createEventStore } from '#infra/event-store/streams';
 import { startApi } from '../test/support/apps';
 import { startOidcProvider } from '../test/support/oidc';
 import { seedContracts, seedFiles } from './seed-files';
-import { benchPostgres, fmt, measure, percentile } from './support';
+import { benchPostgres, fmt, measurePages } from './support';
 
 /**
  * `npm run bench:ui`: 10,000 contracts straight into the store (a tenth of them terminated, so the
@@ -87,18 +87,7 @@ async function main(): Promise<void> {
       ['record page', '/ui/processing-record'],
     ];
     console.log(`${REQUESTS} requests per page, 4 clients, ${CONTRACTS} contracts in the store:`);
-    for (const [name, target] of pages) {
-      const server: number[] = [];
-      const round = await measure(REQUESTS, 4, async () => {
-        const res = await fetch(`${url}${target}`, { headers: { cookie }, redirect: 'manual' });
-        if (res.status !== 200) throw new Error(`${target}: ${res.status}`);
-        await res.arrayBuffer();
-        server.push(Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN));
-      });
-      server.sort((a, b) => a - b);
-      const trip = [...round.latencies].sort((a, b) => a - b);
-      console.log(`  ${name.padEnd(15)} server p50 ${fmt(percentile(server, 50))} ms, p95 ${fmt(percentile(server, 95))} ms; round trip p50 ${fmt(percentile(trip, 50))} ms, p95 ${fmt(percentile(trip, 95))} ms`);
-    }
+    await measurePages(url, cookie, pages, REQUESTS, 15);
     console.log('target: p95 under 200 ms on this machine');
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);

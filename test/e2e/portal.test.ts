@@ -88,7 +88,7 @@ async function askForLink(page: Page, address: string): Promise<void> {
 
 /** The sign-in link of the latest email to `address` sent after `since` (the caught mail's index). */
 async function linkFor(address: string, since: number): Promise<string> {
-  const mail = await stack.mail.waitFor((m) => stack.mail.messages.indexOf(m) >= since && m.to.includes(address) && m.subject.includes('sign-in link'), 20_000);
+  const mail = await stack.mail.waitFor((m) => stack.mail.messages.indexOf(m) >= since && m.to.includes(address) && /sign-in link|lien de connexion/.test(m.subject), 20_000);
   return /https?:\/\/\S+\/portal\/sign-in\?t=[A-Za-z0-9_-]+/.exec(mail.text)![0];
 }
 
@@ -195,6 +195,7 @@ describe('the controllers portal: signing in', () => {
     // Each client as the proxy in front names it: the last address it appended.
     const ask = (email: string, client: string) =>
       fetch(`${api}/portal/link`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `198.51.100.7, ${client}` }, body: new URLSearchParams({ email }).toString() });
+    const before = stack.mail.messages.length;
     for (const [n, address] of ['limit@alpha-nobody.example', 'contact@gamma.example'].entries()) {
       const answers: number[] = [];
       for (let i = 0; i < LIMIT + 2; i++) answers.push((await ask(address, `203.0.113.${n + 1}`)).status);
@@ -208,9 +209,11 @@ describe('the controllers portal: signing in', () => {
     expect((await ask('someone-0@many.example', '203.0.113.51')).status).toBe(200);
     // Counted in PostgreSQL, by a hash of the address: no address is kept there.
     expect(JSON.stringify(await rows('SELECT bucket FROM portal_rate'))).not.toContain('gamma');
-    const since = stack.mail.messages.length;
+    // The known address got one email per link asked within its limit, none for the refused ones.
+    const toGamma = () => stack.mail.messages.slice(before).filter((m) => m.to.includes('contact@gamma.example'));
+    await waitFor('the links within the limit', async () => toGamma().length === LIMIT, { timeoutMs: 20_000, intervalMs: 100 });
     await new Promise((r) => setTimeout(r, 1500));
-    expect(stack.mail.messages.slice(since).filter((m) => m.to.includes('contact@gamma.example'))).toHaveLength(0);
+    expect(toGamma()).toHaveLength(LIMIT);
   });
 
   it('a link forged, expired, or posted from another site signs nobody in and uses nothing', async () => {
@@ -436,6 +439,53 @@ describe('the controllers portal: its own acts', () => {
     expect((await eventsOf(`/contracts/${ids.alpha}/audits/${onBehalf.body.id}`))[0]!.metadata).toMatchObject({ actor: 'account_manager' });
   });
 
+  it("another controller reaches none of Alpha's files by any portal route, and changes nothing: every answer 404, none of Alpha's data shown", async () => {
+    // Every file of Alpha's agreement, of every type, as the staff's API lists them.
+    const files = (await rows(
+      `SELECT 'breach-notice' AS type, id::text AS id FROM breach_notices WHERE contract_id = $1 UNION ALL SELECT 'sub-processor-notice', id::text FROM sub_processor_notices WHERE contract_id = $1
+       UNION ALL SELECT 'instruction', id::text FROM instructions WHERE contract_id = $1 UNION ALL SELECT 'subject-request', id::text FROM subject_requests WHERE contract_id = $1
+       UNION ALL SELECT 'audit', id::text FROM audits WHERE contract_id = $1 UNION ALL SELECT 'transfer-notice', id::text FROM transfer_notices WHERE contract_id = $1`,
+      [ids.alpha],
+    )) as { type: string; id: string }[];
+    expect(new Set(files.map((f) => f.type)).size).toBeGreaterThanOrEqual(5);
+    const beta = await signedIn('legal@beta.example');
+    const betas = await actedBy('legal@beta.example');
+    const csrf = (await beta.locator('input[name=_csrf]').first().getAttribute('value'))!;
+    const guessed = randomUUID();
+    const gets = [
+      `/portal/contracts/${ids.alpha}`,
+      `/portal/contracts/${ids.alpha}/evidence.zip`,
+      `/portal/contracts/${ids.alpha}/certificate.json`,
+      `/portal/contracts/${ids.alpha}/certificate.pdf`,
+      `/portal/contracts/${guessed}`,
+      `/portal/contracts/${guessed}/evidence.zip`,
+      ...files.flatMap((f) => [`/portal/contracts/${ids.alpha}/files/${f.type}/${f.id}`, `/portal/contracts/${ids.beta}/files/${f.type}/${f.id}`, `/portal/contracts/${guessed}/files/${f.type}/${f.id}`]),
+      ...files.filter((f) => f.type === 'breach-notice').flatMap((f) => [`/portal/contracts/${ids.alpha}/breach-notices/${f.id}.json`, `/portal/contracts/${ids.beta}/breach-notices/${f.id}.json`]),
+      `/portal/contracts/${ids.beta}/files/instruction/${guessed}`,
+    ];
+    const acts = ['acknowledge', 'object', 'confirm', 'withdraw', 'document', 'request', 'open'];
+    const posts = [
+      ...files.flatMap((f) => acts.flatMap((act) => [`/portal/contracts/${ids.alpha}/files/${f.type}/${f.id}/${act}`, `/portal/contracts/${ids.beta}/files/${f.type}/${f.id}/${act}`])),
+      ...['instruction/document', 'audit/request', 'subject-request/open'].flatMap((opener) => [`/portal/contracts/${ids.alpha}/ask/${opener}`, `/portal/contracts/${guessed}/ask/${opener}`]),
+      `/portal/contracts/${ids.alpha}/data-export`,
+      `/portal/contracts/${guessed}/data-export`,
+    ];
+    const body = { _csrf: csrf, _confirm: 'yes', _once: randomUUID(), reason: 'x', summary: 'x', documentRef: 'X-1', kind: 'audit', scope: 'x', type: 'access', reference: 'X-1', receivedAt: new Date().toISOString().slice(0, 19) };
+    for (const path of gets) {
+      const answer = await beta.request.get(`${api}${path}`, { maxRedirects: 0 });
+      expect(answer.status(), path).toBe(404);
+      const text = await answer.text();
+      for (const secret of ['Alpha', 'ALPHA-1', 'privacy@alpha.example', ...files.map((f) => f.id)]) expect(text, `${path}: ${secret}`).not.toContain(secret);
+    }
+    for (const path of posts) {
+      const answer = await beta.request.post(`${api}${path}`, { form: body, maxRedirects: 0 });
+      expect(answer.status(), path).toBe(404);
+      expect(await answer.text(), path).not.toContain('Alpha');
+    }
+    // Nothing was recorded by any of it: no event names Beta's sign-in.
+    expect(await rows(`SELECT count(*)::int AS n FROM events WHERE metadata->>'keyId' = $1`, [betas.keyId])).toEqual([{ n: 0 }]);
+  });
+
   it('a controller confirms its contact for data breaches from its home page, recorded as its own act', async () => {
     await waitFor('the contact asked', async () => (await stack.request('GET', '/controllers/privacy@alpha.example/contact-check', { role: 'dpo' })).body?.status === 'awaiting', { timeoutMs: 20_000, intervalMs: 200 });
     const page = await alphaPage();
@@ -510,6 +560,8 @@ describe("the controller's language", () => {
     expect(dpo.text).toContain('Le traitement au titre du contrat EPS-1 a commencé.');
 
     const page = await signedIn('privacy@epsilon.example');
+    // Its sign-in link came in French too.
+    expect(stack.mail.messages.filter((m) => m.to.includes('privacy@epsilon.example') && m.text.includes('/portal/sign-in?t=')).at(-1)!.subject).toMatch(/^Votre lien de connexion à l’espace client/);
     expect(await page.getAttribute('html', 'lang')).toBe('fr');
     expect(await page.getByRole('heading', { level: 2 }).first().textContent()).toBe('Vos contrats');
     expect(await page.getByRole('button', { name: 'Se déconnecter' }).count()).toBe(1);

@@ -1,8 +1,10 @@
+import { randomInt } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { type DataSource } from 'typeorm';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { type AppConfig } from '#infra/config/config';
-import { CONTROLLER_IDENTITY_SQL, contractsOfController } from '#infra/controllers';
+import { CONTROLLER_IDENTITY_SQL, contractsOfController, preferencesOf } from '#infra/controllers';
+import { wordsFor } from '#infra/i18n';
 import { csrfMatches, hash, SESSION_MAX_MS, token } from '../ui/sessions';
 
 /*
@@ -87,8 +89,12 @@ export class PortalSignIn {
   }
 
   /**
-   * A sign-in link for `address`, sent to it if it is on record for a controller. The same answer
-   * either way, after the same work in the database; the email leaves after the answer.
+   * A sign-in link for `address`, sent to it if it is on record for a controller. The answer comes
+   * once the address and the client are counted, the same work whether or not the address is known:
+   * whether it is on record is looked up after the answer has gone (a lookup that finds a contract
+   * takes longer than one that finds none), at a random moment within a quarter second, so that its
+   * work falls on no request in particular either. What fails then is logged; a lost email is simply
+   * asked for again.
    */
   async requestLink(address: string, client: string): Promise<LinkAnswer> {
     const a = normalisedAddress(address);
@@ -96,29 +102,24 @@ export class PortalSignIn {
     // beyond its own allowance). Known and unknown addresses are counted alike.
     if (!(await withinRate(this.dataSource, `client:${hash(client)}`, this.config.portal.limitPerClient))) return 'limited';
     if (!(await withinRate(this.dataSource, `address:${hash(a)}`, this.config.portal.limitPerAddress))) return 'limited';
-    await this.sweep();
-    const controllers = await this.controllersOf(a);
-    const secret = token();
-    // Written for an unknown address too (it can never be used: no controller is found for it at
-    // sign-in), so that both answers cost the same.
-    await this.dataSource.query(`INSERT INTO portal_links (token_hash, address, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3::double precision / 1000))`, [
-      hash(secret),
-      controllers.length ? a : '',
-      this.config.portal.linkTtlMs,
-    ]);
-    if (controllers.length) {
-      const minutes = Math.round(this.config.portal.linkTtlMs / 60_000);
-      const link = `${this.config.links.baseUrl}/portal/sign-in?t=${secret}`;
-      void this.transport
-        .sendMail({
-          from: this.config.mail.from,
-          to: a,
-          subject: `Your sign-in link to ${this.config.processor.name}'s client portal`,
-          text: `Someone, we hope you, asked to sign in to the portal where ${this.config.processor.name} shows your data-processing agreements.\n\nOpen this link and press its button to sign in. It works once, for ${minutes} minutes:\n${link}\n\nIf you did not ask, ignore this email: nothing happens without the button.\n`,
-        })
-        .catch((e: unknown) => this.log.warn(`a sign-in email was not accepted by the mail server (${(e as { code?: string }).code ?? 'error'}); the controller may ask again`));
-    }
+    setTimeout(() => void this.issueLink(a), randomInt(20, 250));
     return 'sent';
+  }
+
+  /** The link for an address on record, kept as its hash and emailed in the language of the controller it is on record for (the first by name, when several). */
+  private async issueLink(a: string): Promise<void> {
+    try {
+      await this.sweep();
+      const controllers = await this.controllersOf(a);
+      if (controllers.length === 0) return;
+      const secret = token();
+      await this.dataSource.query(`INSERT INTO portal_links (token_hash, address, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3::double precision / 1000))`, [hash(secret), a, this.config.portal.linkTtlMs]);
+      const vars = { processor: this.config.processor.name, minutes: Math.round(this.config.portal.linkTtlMs / 60_000), link: `${this.config.links.baseUrl}/portal/sign-in?t=${secret}` };
+      const w = wordsFor(await preferencesOf(this.dataSource, { identity: controllers[0]!.identity }));
+      await this.transport.sendMail({ from: this.config.mail.from, to: a, subject: w.t('signIn.subject', vars), text: w.t('signIn.body', vars) });
+    } catch (e) {
+      this.log.warn(`a sign-in link was not sent (${(e as { code?: string }).code ?? (e as Error)?.name ?? 'error'}); the controller may ask again`);
+    }
   }
 
   private sweptAt = 0;

@@ -52,6 +52,7 @@ export function publicRoutes(router: Router, show: Show, subscriptions: Subscrip
   });
 
   router.post('/sub-processors/subscribe', async (req, res, next) => {
+    res.locals.untimed = true;
     try {
       const email = param(req, 'email').trim();
       if (!isAddress(email)) return void show(res, 400, 'Subscribe', SUBSCRIBE_FORM(email, html`<p class="notice" role="alert">This is not an email address we could write to.</p>`));

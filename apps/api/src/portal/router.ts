@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Logger, type INestApplication } from '@nestjs/common';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import { DataSource } from 'typeorm';
-import { authorisationsOn, CANONICAL_UUID, clockOwner, isOverdue, type ContractState, type StaffState } from '#domain';
+import { authorisationsOn, CANONICAL_UUID, clockOwner, isOverdue, processingRecord, type ContractState, type ProcessingRecord, type StaffState } from '#domain';
 import { DEADLINES_TABLE } from '#infra/event-store/deadlines-projection';
 import { type AppConfig } from '#infra/config/config';
 import { contractsOfController } from '#infra/controllers';
@@ -21,7 +21,7 @@ import { SubProcessorChanges, SubProcessorNotices } from '../sub-processors/sub-
 import { askForms, contractDone, agreementFiles, controllerSection, homeDone, portalActRoutes } from './acts';
 import { clientOf } from './client';
 import { isAddress, PortalSignIn, type PortalSession } from './portal-sign-in';
-import { wordsOf } from './words';
+import { wordsOf, type PortalWords } from './words';
 import { publicRoutes } from './public';
 import { Subscriptions } from './subscriptions';
 
@@ -33,6 +33,29 @@ import { Subscriptions } from './subscriptions';
  */
 
 type Portal = Request & { portal?: PortalSession };
+
+/** The agreement's record of processing (GDPR 30(2)), as the evidence pack's processing-record.json holds it: its labels in the controller's words, its entries as the processing description words them. */
+function recordOf(w: PortalWords, r: ProcessingRecord): Html {
+  const m = r.securityMeasures;
+  const list = (items: readonly string[]) => (items.length ? html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>` : '—');
+  const t = (key: string, vars?: Record<string, unknown>) => w.t(`portal.record.${key}`, vars);
+  return html`<h2>${t('title')}</h2>
+  <dl class="facts"><dt>${t('processor')}</dt><dd>${r.processor.name} (${r.processor.role})</dd>
+    <dt>${t('purposes')}</dt><dd>${list(r.purposes.map((p) => p.label))}</dd>
+    <dt>${t('nature')}</dt><dd>${r.natureOfOperations}</dd>
+    <dt>${t('dataCategories')}</dt><dd>${list(r.dataCategories.map((c) => c.label))}</dd>
+    <dt>${t('subjectCategories')}</dt><dd>${list(r.dataSubjectCategories.map((c) => c.label))}</dd>
+    <dt>${t('locations')}</dt><dd>${list(r.storageLocations.map((l) => `${l.name}: ${l.site}`))}</dd>
+    ${r.formerStorageLocations.length ? html`<dt>${t('formerLocations')}</dt><dd>${list(r.formerStorageLocations.map((l) => `${l.name}: ${l.site}`))}</dd>` : ''}
+    <dt>${t('transfers')}</dt><dd>${r.thirdCountryTransfers.length ? list(r.thirdCountryTransfers) : t('noTransfers')}</dd>
+    <dt>${t('security')}</dt><dd>${list([
+      t('atRest', { encryption: m.atRest.encryption, key: m.atRest.key, bits: m.atRest.keyMinBits, passphrase: m.atRest.passphrase, min: m.atRest.passphraseLength.min, max: m.atRest.passphraseLength.max }),
+      t('inTransit', { encryption: m.inTransit.encryption, key: m.inTransit.key, bits: m.inTransit.keyMinBits }),
+      t('recovery', { recovery: m.recovery }),
+      t('certifications', { list: m.certifications.join(', ') }),
+    ])}</dd></dl>
+  <p class="muted">${t('asWritten')}</p>`;
+}
 
 /** A portal page: the controller's own layout in its language, with the stylesheet the UI serves. */
 function page(title: string, body: Html, session: PortalSession | null = null): string {
@@ -83,6 +106,7 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
   publicRoutes(router, (res, status, title, body) => show(res, status, title, body), subscriptions, app.get(SubProcessorChanges), config);
 
   router.post('/link', async (req, res, next) => {
+    res.locals.untimed = true;
     try {
       const email = typeof (req.body as Record<string, unknown>)?.email === 'string' ? ((req.body as Record<string, string>).email ?? '').trim() : '';
       if (!isAddress(email)) return void show(res, 400, 'Sign in', SIGN_IN_FORM(email, html`<p class="notice" role="alert">This is not an email address we could send a link to.</p>`));
@@ -252,6 +276,7 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
         <h2>${w.t('portal.contract.files')}</h2>
         ${files.length === 0 ? html`<p class="muted">${w.t('portal.contract.noFiles')}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">${w.t('portal.contract.file')}</th><th scope="col">${w.t('portal.home.status')}</th><th scope="col">${w.t('portal.contract.opened')}</th></tr></thead><tbody>${files.map((f) => html`<tr><td><a href="/portal/contracts/${id}/files/${f.type.name}/${f.id}">${w.noun(f.type.name)}</a>${f.type.name === 'breach-notice' ? html` (<a href="/portal/contracts/${id}/breach-notices/${f.id}.json" download>JSON</a>)` : ''}</td><td><span class="status">${w.status(f.state.status)}</span>${f.overdue ? html` <span class="late">${w.t('portal.contract.overdue')}</span>` : ''}</td><td>${f.at ? w.at(f.at.toISOString()) : '—'}</td></tr>`)}</tbody></table></div>`}
         ${askForms(session, w, state, refused)}
+        ${recordOf(w, processingRecord(state))}
         <h2>${w.t('portal.contract.evidence')}</h2>
         <p class="links"><a href="/portal/contracts/${id}/evidence.zip" download>${w.t('portal.contract.pack')}</a> ${w.t('portal.contract.packNote')}${state.destruction.certificate ? html` · <a href="/portal/contracts/${id}/certificate.json" download>${w.t('portal.contract.certificateJson')}</a> · <a href="/portal/contracts/${id}/certificate.pdf" download>${w.t('portal.contract.certificatePdf')}</a>` : ''}</p>
         <h2>${w.t('portal.contract.persons')}</h2>

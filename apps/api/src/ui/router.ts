@@ -38,7 +38,8 @@ export function securityHeaders(_req: Request, res: Response, next: NextFunction
   const started = process.hrtime.bigint();
   const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => Response;
   res.writeHead = ((...args: unknown[]) => {
-    if (!res.headersSent) res.setHeader('Server-Timing', `app;dur=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)}`);
+    // Not on an answer that must not tell what it looked up (the portal's link requests): its time would.
+    if (!res.headersSent && !res.locals.untimed) res.setHeader('Server-Timing', `app;dur=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)}`);
     return writeHead(...args);
   }) as typeof res.writeHead;
   res.setHeader('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
