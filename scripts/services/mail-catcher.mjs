@@ -87,14 +87,18 @@ function shutdown() {
   smtp.close(() => web.close(() => process.exit(0)));
   setTimeout(() => process.exit(0), 3_000).unref();
 }
+let listening = false;
 smtp.listen(Number(values['smtp-port']), '127.0.0.1', () => {
   web.listen(Number(values['http-port']), '127.0.0.1', () => {
+    listening = true;
     process.stdout.write(`${JSON.stringify({ ready: true, smtp: Number(values['smtp-port']), http: Number(values['http-port']) })}\n`);
   });
 });
+// Before it listens, an error is fatal (its port taken); after, it is one connection's (a client
+// killed mid-message resets it: ECONNRESET), and the catcher goes on serving the others.
 smtp.on('error', (e) => {
   process.stderr.write(`mail catcher: ${e.message}\n`);
-  process.exit(1);
+  if (!listening) process.exit(1);
 });
 web.on('error', (e) => {
   process.stderr.write(`mail catcher: ${e.message}\n`);

@@ -20,7 +20,8 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.stop());
 
-const asks = (to: string) => (m: { to: string[]; subject: string }) => m.to.includes(to) && m.subject.includes('confirm your contact');
+// In English, or in French once the controller's record says so.
+const asks = (to: string) => (m: { to: string[]; subject: string }) => m.to.includes(to) && /confirm your contact|confirmer votre contact/.test(m.subject);
 
 /** The link in an email, on the API the test reaches (the worker writes PUBLIC_BASE_URL, here its default). */
 function linkIn(text: string): string {
@@ -118,7 +119,11 @@ describe('contact checks (DESIGN §3.10)', () => {
     const put = await stack.request('PUT', '/controllers/CC-2', { role: 'account_manager', body: { breachContact: 'cert@cc2.example', locale: 'fr', timeZone: 'Europe/Paris' } });
     expect(put.status, JSON.stringify(put.body)).toBe(201);
     expect(put.body).toMatchObject({ key: 'customer:CC-2', customerId: 'CC-2', breachContact: 'cert@cc2.example', locale: 'fr', timeZone: 'Europe/Paris' });
-    const cert = linkIn((await stack.mail.waitFor(asks('cert@cc2.example'))).text);
+    const certMail = await stack.mail.waitFor(asks('cert@cc2.example'));
+    // Asked in the controller's language, its due date in its time zone beside UTC.
+    expect(certMail.subject).toMatch(/^Merci de confirmer votre contact pour les violations de données/);
+    expect(certMail.text).toContain('Europe/Paris (');
+    const cert = linkIn(certMail.text);
     await waitFor('the new contact asked', async () => (await checkOf('CC-2')).round?.contact === 'cert@cc2.example', { timeoutMs: 10_000, intervalMs: 100 });
     expect((await post(second)).status).toBe(409);
     expect((await post(cert)).status).toBe(200);

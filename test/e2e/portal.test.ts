@@ -342,6 +342,11 @@ describe('the controllers portal: its own acts', () => {
     expect(await page.getByRole('button', { name: 'Acknowledge receipt of this notice' }).count()).toBe(0);
     const notice = (await stack.request('GET', `/contracts/${ids.alpha}/breach-notices/${ids.notice}`, { role: 'dpo' })).body;
     expect(notice.status).toBe('acknowledged');
+    // The notice as a PDF, to attach to its own notification to its authority (read back by Poppler).
+    const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download this notice (PDF)' }).click()]);
+    ensurePoppler(() => undefined);
+    const pdfText = execFileSync(PDFTOTEXT, ['-enc', 'UTF-8', (await pdf.path())!, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    for (const expected of ['Personal data breach notification', ids.notice, 'ALPHA-1', 'Backup console exposed', 'What happened', 'to follow']) expect(pdfText, expected).toContain(expected);
     const acknowledged = (await eventsOf(`/contracts/${ids.alpha}/breach-notices/${ids.notice}`)).find((e) => e.type === 'BreachNoticeAcknowledged')!;
     expect(acknowledged.metadata).toMatchObject(mine);
     expect(Date.parse(acknowledged.occurredAt)).toBeGreaterThanOrEqual(before - 1000);
@@ -460,7 +465,7 @@ describe('the controllers portal: its own acts', () => {
       `/portal/contracts/${guessed}`,
       `/portal/contracts/${guessed}/evidence.zip`,
       ...files.flatMap((f) => [`/portal/contracts/${ids.alpha}/files/${f.type}/${f.id}`, `/portal/contracts/${ids.beta}/files/${f.type}/${f.id}`, `/portal/contracts/${guessed}/files/${f.type}/${f.id}`]),
-      ...files.filter((f) => f.type === 'breach-notice').flatMap((f) => [`/portal/contracts/${ids.alpha}/breach-notices/${f.id}.json`, `/portal/contracts/${ids.beta}/breach-notices/${f.id}.json`]),
+      ...files.filter((f) => f.type === 'breach-notice').flatMap((f) => ['json', 'pdf'].flatMap((ext) => [`/portal/contracts/${ids.alpha}/breach-notices/${f.id}.${ext}`, `/portal/contracts/${ids.beta}/breach-notices/${f.id}.${ext}`])),
       `/portal/contracts/${ids.beta}/files/instruction/${guessed}`,
     ];
     const acts = ['acknowledge', 'object', 'confirm', 'withdraw', 'document', 'request', 'open'];
@@ -656,8 +661,8 @@ describe('the public sub-processor page', () => {
     expect(unsubscribe).toContain('/portal/sub-processors/unsubscribe?s=');
     // (Fetched afresh: the browser may keep its copy of the page for five minutes, as it is told to.)
     expect(await (await fetch(`${api}/portal/sub-processors`)).text()).toContain(name);
-    // Sent once: a few more rounds of the sender add no second copy.
-    await new Promise((r) => setTimeout(r, 5_000));
+    // Sent once: more rounds of the sender (one every 2 s) add no second copy.
+    await new Promise((r) => setTimeout(r, 4_500));
     expect(stack.mail.messages.filter((m) => m.to.includes('watcher@outside.example') && m.text.includes(name))).toHaveLength(1);
     // The address is in no event.
     const events = await rows(`SELECT count(*)::int AS n FROM events WHERE data::text ILIKE '%watcher@outside%' OR metadata::text ILIKE '%watcher@outside%'`);
@@ -671,8 +676,10 @@ describe('the public sub-processor page', () => {
     expect(oneClick.status).toBe(200);
     expect(await subscriber()).toBeUndefined();
     expect(await rows(`SELECT 1 FROM sub_processor_announcements WHERE change_id = $1`, [announced.body.id])).toEqual([]);
-    // Sent again (a mail client retrying): the same answer, nothing left to delete; the link's page says it names no subscription.
-    expect((await fetch(unsubscribe, form({ 'List-Unsubscribe': 'One-Click' }, '192.0.2.1'))).status).toBe(200);
+    // Used again: it names no subscription any more (its token went with the address), and says so.
+    const again = await fetch(unsubscribe, form({ 'List-Unsubscribe': 'One-Click' }, '192.0.2.1'));
+    expect(again.status).toBe(400);
+    expect(await again.text()).toContain('does not name a subscription');
     expect((await fetch(unsubscribe)).status).toBe(400);
   });
 

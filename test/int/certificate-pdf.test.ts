@@ -4,9 +4,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { type DestructionCertificate } from '#domain';
+import { type BreachNoticeView, type DestructionCertificate } from '#domain';
 import { ensurePoppler, PDFTOPPM, PDFTOTEXT } from '#infra/dev/debian-packages';
 import { certificatePdf, type CertificatePdfInput } from '#infra/evidence/certificate-pdf';
+import { breachNoticePdf } from '#infra/evidence/breach-notice-pdf';
 import { wordsFor } from '#infra/i18n';
 import { jwkThumbprint } from '#infra/evidence/signing';
 
@@ -263,5 +264,50 @@ describe('the destruction certificate as a PDF', () => {
 
   it("computes the RFC 7638 thumbprint of an Ed25519 key (RFC 8037 appendix A.3's)", () => {
     expect(jwkThumbprint({ crv: 'Ed25519', kty: 'OKP', x: '11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo' })).toBe('kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k');
+  });
+});
+
+describe('a breach notice as a PDF', () => {
+  const notice = {
+    id: 'b7a1c2d3-0000-4000-8000-000000000001',
+    incidentId: 'i0000000-0000-4000-8000-000000000001',
+    contractId: '0b8c1c9e-1111-4222-8333-944455556666',
+    status: 'sent',
+    awareAt: '2027-02-10T08:00:00.000Z',
+    targetDue: '2027-02-11T08:00:00.000Z',
+    sentAt: '2027-02-10T09:00:00.000Z',
+    controllerAuthorityDue: '2027-02-13T09:00:00.000Z',
+    escalatedAt: null,
+    acknowledgedAt: null,
+    acknowledgementDue: '2027-02-11T09:00:00.000Z',
+    acknowledgementRemindedAt: null,
+    closedAt: null,
+    content: { summary: 'Backup console exposed', nature: 'confidentiality', dataCategories: ['contact data'], subjectCategories: null, approxSubjects: null, approxRecords: 1200, likelyConsequences: null, measures: null },
+    toFollow: ['subjectCategories', 'approxSubjects', 'likelyConsequences', 'measures'],
+    supplements: [{ number: 1, changes: { measures: 'Console closed, passwords rotated' }, recordedAt: '2027-02-10T12:00:00.000Z', sentAt: '2027-02-10T12:01:00.000Z' }],
+    late: false,
+    overdue: [],
+  } as unknown as BreachNoticeView;
+  const base = { notice, reference: 'DPA-2027-0042', controllerName: 'Müller & Søn ApS', processorName: 'Hosting SAS', processorDpo: 'Dana DPO, dpo@hosting.example' };
+
+  it("says what is known under GDPR 33(3), each supplement's change, and the free text as written, in the controller's language", async () => {
+    const file = path.join(dir, 'breach-fr.pdf');
+    fs.writeFileSync(file, await breachNoticePdf({ ...base, words: wordsFor({ locale: 'fr', timeZone: 'Europe/Paris' }) }));
+    const text = textOf(file);
+    expect(text).toContain('Notification de violation de données à caractère personnel');
+    expect(text).toContain('Backup console exposed');
+    expect(text).toContain('Ce qui est connu (RGPD 33(3))');
+    // Each part by its French label; the four not known yet say so (a long label wraps in its column, beside its value).
+    expect(text).toContain("Ce qui s'est passé Backup console exposed");
+    expect(text).toContain('Nature de la violation confidentiality');
+    expect(text.match(/à venir/g)?.length).toBe(4);
+    expect(text).toContain('Complément 1, enregistré le 2027-02-10T12:00:00.000Z');
+    expect(text).toContain('Console closed, passwords rotated');
+    // 08:00 UTC on 10 February 2027 is 09:00 in Paris (UTC+1), written out by hand.
+    expect(text).toContain('2027-02-10T08:00:00.000Z (10 février 2027 à 09:00:00 Europe/Paris)');
+    expect(text).not.toContain('What is known');
+    const en = path.join(dir, 'breach-en.pdf');
+    fs.writeFileSync(en, await breachNoticePdf(base));
+    expect(textOf(en)).toContain('What is known (GDPR 33(3))');
   });
 });

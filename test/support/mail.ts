@@ -102,4 +102,5 @@ export async function startMailCatcher(): Promise<MailCatcher> {
  * contact (P12, DESIGN §3.6) and the ask to confirm its breach contact (DESIGN §3.10). Tests that
  * count a controller's emails about something else set these aside.
  */
-export const routine = (m: { readonly subject: string }): boolean => m.subject.startsWith('Our data protection officer') || m.subject.startsWith('Please confirm your contact for data breaches');
+export const routine = (m: { readonly subject: string }): boolean =>
+  /^(Our data protection officer|Please confirm your contact for data breaches|Notre délégué à la protection des données|Merci de confirmer votre contact pour les violations de données)/.test(m.subject);

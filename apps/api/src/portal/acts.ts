@@ -98,9 +98,9 @@ function askedFields(offer: Pick<Offer, 'act' | 'schema'>, at: string, state: un
 }
 
 /** The acts a file offers in its state: while it is open, and when its declaration says so. */
-function offersOf(type: FileType, state: { status: string }, at: string): Offer[] {
+function offersOf(type: FileType, state: { status: string }, at: string, address: string): Offer[] {
   if (type.statuses[state.status as keyof typeof type.statuses] !== 'open') return [];
-  const offered = (a: PortalAct) => a.offered?.(state as never, at) ?? true;
+  const offered = (a: PortalAct) => a.offered?.(state as never, at, address) ?? true;
   const commands = Object.entries(type.commands ?? {})
     .filter(([, c]) => !c.creates && !c.part && c.portal && offered(c.portal))
     .map(([name, c]): Offer => ({ type: type.name, name, act: c.portal!, irreversible: !!c.irreversible, schema: c.schema, whole: true }));
@@ -118,7 +118,9 @@ const OPENERS: readonly { type: Declared; name: string; spec: CommandSpec & { po
 /** What the controller said was recorded, by the act's name, for the page it comes back to: in its words. */
 function doneOf(w: PortalWords, type: FileType | null, name: string): string | null {
   if (!type) return name === 'data-export' ? w.t('portal.contract.exportDone') : null;
-  return type.commands?.[name]?.portal || type.controllerActs?.[name] ? w.act(type.name, name).done : null;
+  // Own names only: `toString` is no act.
+  const declared = (Object.hasOwn(type.commands ?? {}, name) && type.commands![name]!.portal) || Object.hasOwn(type.controllerActs ?? {}, name);
+  return declared ? w.act(type.name, name).done : null;
 }
 
 /** The form of one act: the fields it asks, a confirmation when it cannot be undone, one button named by the act. */
@@ -223,7 +225,7 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
     const view = viewOf(type)!(state, at);
     const clocks = type.clocks?.of(state as never) ?? [];
     const base = `/portal/contracts/${contract.contractId}/files/${type.name}/${fileId}`;
-    const offers = offersOf(type, state, at);
+    const offers = offersOf(type, state, at, session.address);
     // A refusal whose form is no longer offered (the file moved on meanwhile) is said at the top.
     const orphan = refused && !offers.some((o) => o.name === refused.form) ? w.error(refused.error) : null;
     const noun = w.noun(type.name);
@@ -236,7 +238,7 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
       ${done ? html`<p class="done" role="status">${done}</p>` : ''}${orphan ? html`<p class="notice" role="alert">${orphan}</p>` : ''}
       <p><span class="status">${w.status(String(view.status))}</span></p>
       ${portalFacts(w, view)}
-      ${content ? html`<h2>${w.t('portal.file.known')}</h2>${knownOf(w, content)}<p class="muted">${w.t('mail.asWritten')}</p><p class="links"><a href="/portal/contracts/${contract.contractId}/breach-notices/${fileId}.json" download>${w.t('portal.file.json')}</a></p>` : ''}
+      ${content ? html`<h2>${w.t('portal.file.known')}</h2>${knownOf(w, content)}<p class="muted">${w.t('mail.asWritten')}</p><p class="links"><a href="/portal/contracts/${contract.contractId}/breach-notices/${fileId}.pdf" download>${w.t('portal.file.pdf')}</a> · <a href="/portal/contracts/${contract.contractId}/breach-notices/${fileId}.json" download>${w.t('portal.file.json')}</a></p>` : ''}
       <h2>${w.t('portal.contract.due')}</h2>
       ${clocks.length === 0 ? html`<p class="muted">${w.t('portal.file.nothingDue')}</p>` : html`<table><thead><tr><th scope="col">${w.t('portal.contract.what')}</th><th scope="col">${w.t('portal.contract.dueAt')}</th><th scope="col">${w.t('portal.contract.whose')}</th></tr></thead><tbody>${clocks.map((c) => html`<tr><td>${w.clock(c.kind)}</td><td>${w.at(c.at)}${isOverdue(c.at, at) ? html` <span class="late">${w.t('portal.contract.overdue')}</span>` : ''}</td><td>${type.clocks!.controllers?.includes(c.kind) ? w.t('portal.contract.yours') : w.t('portal.contract.ours')}</td></tr>`)}</tbody></table>`}
       ${offers.length ? html`<h2>${w.t('portal.file.can')}</h2><div class="actions">${offers.map((o) => actForm(session, w, `${base}/${o.name}`, o.name, o, refused, at, state, false))}</div>` : ''}`,
@@ -264,7 +266,7 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
       if (!file) return;
       const at = new Date().toISOString();
       const name = String(req.params.act);
-      const offer = offersOf(file.type, file.state, at).find((o) => o.name === name);
+      const offer = offersOf(file.type, file.state, at, req.portal!.address).find((o) => o.name === name);
       const w = wordsOf(req.portal);
       if (!offer) throw new ApiError(409, 'portal.not_offered', w.t('portal.file.notOffered'));
       if (offer.irreversible && values._confirm !== 'yes') throw new ApiError(400, 'confirmation_required', w.t('portal.file.confirmRequired'));
@@ -291,6 +293,8 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
       state = await pages.ownContract(session, String(req.params.id));
       const opener = OPENERS.find((o) => o.type.name === String(req.params.type) && o.name === String(req.params.command));
       if (!state || state.status === 'none' || !opener) return void show(res, 404, wordsOf(session).t('portal.notFound.title'), html`<p>${wordsOf(session).t('portal.notFound.request')}</p>`, session);
+      // Offered while the agreement is in processing only, as its page offers it.
+      if (state.status !== 'active') throw new ApiError(409, 'portal.not_offered', wordsOf(session).t('portal.file.notOffered'));
       const at = new Date().toISOString();
       const who = controllerOf(session);
       const offer = { act: opener.spec.portal, schema: opener.spec.schema };
@@ -314,7 +318,7 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
       const name = String(req.params.act);
       const stored = type && session.controller ? await controllerFiles.stored(type, session.controller) : null;
       const at = new Date().toISOString();
-      const offer = stored ? offersOf(type!, stored.state, at).find((o) => o.name === name) : undefined;
+      const offer = stored ? offersOf(type!, stored.state, at, session.address).find((o) => o.name === name) : undefined;
       if (!stored || !offer) {
         if (!stored || !type?.commands[name]?.portal) return void show(res, 404, wordsOf(session).t('portal.notFound.title'), html`<p>${wordsOf(session).t('portal.notFound.file')}</p>`, session);
         throw new ApiError(409, 'portal.not_offered', wordsOf(session).t('portal.file.notOffered'));
@@ -362,7 +366,7 @@ export async function controllerSection(files: ControllerFiles, session: PortalS
     const view = type.view.of(stored.state, at) as Record<string, unknown>;
     // What a person reads: the file's plain facts, not its ids nor its nested records.
     const plain = Object.fromEntries(Object.entries(view).filter(([k, v]) => !/(^id|Id|^key)$/.test(k) && (v === null || typeof v !== 'object')));
-    const offers = offersOf(type, stored.state, at);
+    const offers = offersOf(type, stored.state, at, session.address);
     const noun = w.noun(type.name);
     sections.push(
       html`<h2>${noun.charAt(0).toUpperCase()}${noun.slice(1)}</h2>${portalFacts(w, plain)}${offers.length ? html`<div class="actions">${offers.map((o) => actForm(session, w, `/portal/files/${type.name}/${o.name}`, `${type.name}-${o.name}`, o, refused, at, stored.state, false))}</div>` : ''}`,

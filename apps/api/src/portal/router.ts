@@ -4,6 +4,8 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import { DataSource } from 'typeorm';
 import { authorisationsOn, CANONICAL_UUID, clockOwner, isOverdue, processingRecord, type ContractState, type ProcessingRecord, type StaffState } from '#domain';
 import { DEADLINES_TABLE } from '#infra/event-store/deadlines-projection';
+import { readCurrentDpo } from '#infra/event-store/processor-dpo-projection';
+import { breachNoticePdf } from '#infra/evidence/breach-notice-pdf';
 import { type AppConfig } from '#infra/config/config';
 import { contractsOfController } from '#infra/controllers';
 import { html, type Html } from '../ui/html';
@@ -274,7 +276,7 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
         <h2>${w.t('portal.contract.due')}</h2>
         ${clocks.length === 0 ? html`<p class="muted">${w.t('portal.contract.nothingDue')}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">${w.t('portal.contract.what')}</th><th scope="col">${w.t('portal.contract.dueAt')}</th><th scope="col">${w.t('portal.contract.whose')}</th></tr></thead><tbody>${clocks.map((c) => html`<tr><td>${w.clock(c.kind)}</td><td>${w.at(c.due_at.toISOString())}${isOverdue(c.due_at.toISOString(), now) ? html` <span class="late">${w.t('portal.contract.overdue')}</span>` : ''}</td><td>${clockOwner(c.kind) === 'controller' ? w.t('portal.contract.yours') : w.t('portal.contract.ours')}</td></tr>`)}</tbody></table></div>`}
         <h2>${w.t('portal.contract.files')}</h2>
-        ${files.length === 0 ? html`<p class="muted">${w.t('portal.contract.noFiles')}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">${w.t('portal.contract.file')}</th><th scope="col">${w.t('portal.home.status')}</th><th scope="col">${w.t('portal.contract.opened')}</th></tr></thead><tbody>${files.map((f) => html`<tr><td><a href="/portal/contracts/${id}/files/${f.type.name}/${f.id}">${w.noun(f.type.name)}</a>${f.type.name === 'breach-notice' ? html` (<a href="/portal/contracts/${id}/breach-notices/${f.id}.json" download>JSON</a>)` : ''}</td><td><span class="status">${w.status(f.state.status)}</span>${f.overdue ? html` <span class="late">${w.t('portal.contract.overdue')}</span>` : ''}</td><td>${f.at ? w.at(f.at.toISOString()) : '—'}</td></tr>`)}</tbody></table></div>`}
+        ${files.length === 0 ? html`<p class="muted">${w.t('portal.contract.noFiles')}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">${w.t('portal.contract.file')}</th><th scope="col">${w.t('portal.home.status')}</th><th scope="col">${w.t('portal.contract.opened')}</th></tr></thead><tbody>${files.map((f) => html`<tr><td><a href="/portal/contracts/${id}/files/${f.type.name}/${f.id}">${w.noun(f.type.name)}</a>${f.type.name === 'breach-notice' ? html` (<a href="/portal/contracts/${id}/breach-notices/${f.id}.pdf" download>PDF</a>, <a href="/portal/contracts/${id}/breach-notices/${f.id}.json" download>JSON</a>)` : ''}</td><td><span class="status">${w.status(f.state.status)}</span>${f.overdue ? html` <span class="late">${w.t('portal.contract.overdue')}</span>` : ''}</td><td>${f.at ? w.at(f.at.toISOString()) : '—'}</td></tr>`)}</tbody></table></div>`}
         ${askForms(session, w, state, refused)}
         ${recordOf(w, processingRecord(state))}
         <h2>${w.t('portal.contract.evidence')}</h2>
@@ -337,15 +339,21 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
     }
   });
   // A breach notice as it stands, with its supplements, to attach to the controller's own notification to its authority.
-  router.get('/contracts/:id/breach-notices/:nid.json', async (req: Portal, res, next) => {
+  // …as JSON (the notice whole), or as a PDF to read, in the controller's language.
+  router.get('/contracts/:id/breach-notices/:nid.:ext', async (req: Portal, res, next) => {
     try {
       const state = await ownOr404(req, res);
       if (!state) return;
       const nid = String(req.params.nid);
-      const view = CANONICAL_UUID.test(nid) ? await incidents.notice(state.contractId, nid).catch(() => null) : null;
+      const ext = String(req.params.ext);
+      const view = CANONICAL_UUID.test(nid) && (ext === 'json' || ext === 'pdf') ? await incidents.notice(state.contractId, nid).catch(() => null) : null;
       if (!view) return void show(res, 404, wordsOf(req.portal).t('portal.notFound.title'), html`<p>${wordsOf(req.portal).t('portal.contract.noNotice')}</p>`, req.portal!);
-      attachment(res, `breach-notice-${nid}.json`);
-      res.type('application/json').send(`${JSON.stringify(view, null, 2)}\n`);
+      attachment(res, `breach-notice-${nid}.${ext}`);
+      if (ext === 'json') return void res.type('application/json').send(`${JSON.stringify(view, null, 2)}\n`);
+      const c = config.processor;
+      const dpo = await readCurrentDpo(dataSource, { name: c.dpoName, email: c.dpoEmail, phone: c.dpoPhone });
+      const pdf = await breachNoticePdf({ notice: view, reference: state.reference, controllerName: state.controller.name, processorName: c.name, processorDpo: `${dpo.name}, ${dpo.email}`, words: wordsOf(req.portal) });
+      res.type('application/pdf').send(pdf);
     } catch (e) {
       next(e);
     }

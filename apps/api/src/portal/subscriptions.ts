@@ -1,10 +1,10 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { type DataSource } from 'typeorm';
 import { toSubProcessorChangeView, type SubProcessorChangeState, type SubProcessorChangeView } from '#domain';
 import { type AppConfig } from '#infra/config/config';
-import { hash, token } from '../ui/sessions';
+import { csrfMatches, hash, token } from '../ui/sessions';
 import { normalisedAddress, withinRate } from './portal-sign-in';
 
 /*
@@ -17,9 +17,15 @@ import { normalisedAddress, withinRate } from './portal-sign-in';
 
 /** An unconfirmed subscription lives this long. */
 export const UNCONFIRMED_MS = 48 * 3_600_000;
-/** How often each API process looks for announcements owed, and how long one claims a send. */
+/**
+ * How often each API process looks for announcements owed, and how long it holds one it is about to
+ * send: longer than a send may take (nodemailer gives up connecting after 2 minutes, a silent socket
+ * after 10), renewed right before each send and fenced by its instant, so that two processes never
+ * send the same one while both hold it.
+ */
 const TICK_MS = 2_000;
-const LEASE = '2 minutes';
+const LEASE = '15 minutes';
+const BATCH = 10;
 
 type Answer = 'sent' | 'limited';
 
@@ -36,23 +42,17 @@ export class Subscriptions {
     this.transport = nodemailer.createTransport(config.mail.smtpUrl);
   }
 
-  /** The token of a subscriber's unsubscribe link: a MAC of its id by the active link key (any key of the ring verifies it). */
-  unsubscribeToken(id: string): string {
-    const keys = this.config.links.keys;
-    return `${keys.activeId}.${createHmac('sha256', keys.keys.get(keys.activeId)!).update(`unsubscribe\n${id}`).digest('base64url')}`;
+  /**
+   * Whether `given` is the subscriber's own unsubscribe token (random, its own, kept with it: so that
+   * an old email's link keeps working whatever keys rotate meanwhile).
+   */
+  private async unsubscribeValid(id: string, given: string): Promise<boolean> {
+    const [row] = (await this.dataSource.query(`SELECT unsubscribe_token FROM sub_processor_subscribers WHERE id = $1`, [id])) as { unsubscribe_token: string }[];
+    return !!row && csrfMatches(row.unsubscribe_token, given);
   }
 
-  private unsubscribeValid(id: string, given: string): boolean {
-    const [kid, mac] = given.split('.');
-    const key = kid ? this.config.links.keys.keys.get(kid) : undefined;
-    if (!key || !mac) return false;
-    const expected = createHmac('sha256', key).update(`unsubscribe\n${id}`).digest();
-    const got = Buffer.from(mac, 'base64url');
-    return got.length === expected.length && timingSafeEqual(got, expected);
-  }
-
-  unsubscribeUrl(id: string): string {
-    return `${this.config.links.baseUrl}/portal/sub-processors/unsubscribe?s=${id}&t=${this.unsubscribeToken(id)}`;
+  private unsubscribeUrl(id: string, unsubscribeToken: string): string {
+    return `${this.config.links.baseUrl}/portal/sub-processors/unsubscribe?s=${id}&t=${unsubscribeToken}`;
   }
 
   /**
@@ -66,11 +66,12 @@ export class Subscriptions {
     const secret = token();
     const [row] = (await this.dataSource.query(
       `WITH s AS (
-         INSERT INTO sub_processor_subscribers (id, address, confirm_hash) VALUES ($1, $2, $3)
-         ON CONFLICT (address) DO UPDATE SET confirm_hash = EXCLUDED.confirm_hash, created_at = now() WHERE sub_processor_subscribers.confirmed_at IS NULL
+         INSERT INTO sub_processor_subscribers (id, address, confirm_hash, unsubscribe_token) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (address) DO UPDATE SET confirm_hash = EXCLUDED.confirm_hash WHERE sub_processor_subscribers.confirmed_at IS NULL
          RETURNING id)
        SELECT * FROM s`,
-      [randomUUID(), a, hash(secret)],
+      // Asked again, unconfirmed: a new link (the older one no longer confirms), and the 48 hours still counted from the first asking.
+      [randomUUID(), a, hash(secret), token()],
     )) as { id: string }[];
     if (row) {
       const link = `${this.config.links.baseUrl}/portal/sub-processors/confirm?t=${secret}`;
@@ -104,22 +105,21 @@ export class Subscriptions {
     return rows.length === 1;
   }
 
-  /** Whether an unsubscribe link is genuine and its subscriber still there. */
+  /** Whether an unsubscribe link is genuine, its subscriber still there. */
   async subscribed(id: string, given: string): Promise<boolean> {
-    if (!this.unsubscribeValid(id, given)) return false;
-    return ((await this.dataSource.query(`SELECT 1 FROM sub_processor_subscribers WHERE id = $1`, [id])) as unknown[]).length === 1;
+    return this.unsubscribeValid(id, given);
   }
 
-  /** Deletes the subscriber at once (its announcements' rows with it); false when the link is not genuine. */
+  /** Deletes the subscriber at once (its announcements' rows with it); false when the link names no subscription. */
   async unsubscribe(id: string, given: string): Promise<boolean> {
-    if (!this.unsubscribeValid(id, given)) return false;
+    if (!(await this.unsubscribeValid(id, given))) return false;
     await this.dataSource.query(`DELETE FROM sub_processor_subscribers WHERE id = $1`, [id]);
     return true;
   }
 
   /** The changes not in force yet, the soonest first: what the public page lists as pending. */
   async pendingChanges(): Promise<SubProcessorChangeView[]> {
-    const rows = (await this.dataSource.query(`SELECT state FROM sub_processor_changes WHERE status <> 'effective' ORDER BY received_at, id`)) as { state: SubProcessorChangeState }[];
+    const rows = (await this.dataSource.query(`SELECT state FROM sub_processor_changes WHERE status = 'notified' ORDER BY received_at, id`)) as { state: SubProcessorChangeState }[];
     return rows.map((r) => toSubProcessorChangeView(r.state)).sort((x, y) => x.effectiveAt.localeCompare(y.effectiveAt));
   }
 
@@ -143,47 +143,64 @@ export class Subscriptions {
   }
 
   /**
-   * One round: unconfirmed subscriptions past 48 hours go; each change announced after a
-   * subscriber confirmed is owed to it once; the owed ones are claimed (one replica each, for a
-   * while) and sent, each marked sent once the relay accepted it.
+   * One round: unconfirmed subscriptions past 48 hours go; each change told to the clients
+   * (`notified`: its controllers' notices are out first) after a subscriber confirmed is owed to it
+   * once; the owed ones are claimed a few at a time, and each is held again right before it is sent
+   * and marked sent only by the holder whose hold is still the row's (a fence): a send that outlasted
+   * its hold cannot be marked by two. One the relay refuses for good (5xx) is marked failed.
    */
   async tick(): Promise<number> {
     await this.dataSource.query(`DELETE FROM sub_processor_subscribers WHERE confirmed_at IS NULL AND created_at < now() - make_interval(secs => $1::double precision / 1000)`, [UNCONFIRMED_MS]);
     await this.dataSource.query(
       `INSERT INTO sub_processor_announcements (change_id, subscriber_id)
        SELECT c.id, s.id FROM sub_processor_changes c JOIN sub_processor_subscribers s ON s.confirmed_at IS NOT NULL AND s.confirmed_at <= c.received_at
-        WHERE c.status <> 'effective'
+        WHERE c.status = 'notified'
        ON CONFLICT DO NOTHING`,
     );
-    const claimed = (await this.dataSource.query(
-      `WITH due AS (
-         SELECT change_id, subscriber_id FROM sub_processor_announcements WHERE sent_at IS NULL AND (leased_until IS NULL OR leased_until < now()) ORDER BY change_id, subscriber_id LIMIT 50 FOR UPDATE SKIP LOCKED),
-       leased AS (
-         UPDATE sub_processor_announcements a SET leased_until = now() + interval '${LEASE}' FROM due WHERE a.change_id = due.change_id AND a.subscriber_id = due.subscriber_id RETURNING a.change_id, a.subscriber_id)
-       SELECT l.change_id::text AS change_id, l.subscriber_id::text AS subscriber_id, s.address, c.state
-         FROM leased l JOIN sub_processor_subscribers s ON s.id = l.subscriber_id JOIN sub_processor_changes c ON c.id = l.change_id`,
-    )) as { change_id: string; subscriber_id: string; address: string; state: SubProcessorChangeState }[];
-    for (const a of claimed) {
-      const change = toSubProcessorChangeView(a.state);
-      const unsubscribe = this.unsubscribeUrl(a.subscriber_id);
+    const due = (await this.dataSource.query(
+      `SELECT change_id::text AS change_id, subscriber_id::text AS subscriber_id FROM sub_processor_announcements
+        WHERE sent_at IS NULL AND failed_at IS NULL AND (leased_until IS NULL OR leased_until < now()) ORDER BY change_id, subscriber_id LIMIT ${BATCH}`,
+    )) as { change_id: string; subscriber_id: string }[];
+    let sent = 0;
+    for (const d of due) {
+      // Held now, by this process alone: the row is taken only while nobody holds it.
+      const [held] = (await this.dataSource.query(
+        `WITH held AS (
+           UPDATE sub_processor_announcements a SET leased_until = now() + interval '${LEASE}'
+            WHERE a.change_id = $1 AND a.subscriber_id = $2 AND a.sent_at IS NULL AND a.failed_at IS NULL AND (a.leased_until IS NULL OR a.leased_until < now())
+            RETURNING a.leased_until)
+         SELECT held.leased_until, s.address, s.unsubscribe_token, c.state FROM held, sub_processor_subscribers s, sub_processor_changes c WHERE s.id = $2 AND c.id = $1`,
+        [d.change_id, d.subscriber_id],
+      )) as { leased_until: Date; address: string; unsubscribe_token: string; state: SubProcessorChangeState }[];
+      if (!held) continue;
+      const fence = [d.change_id, d.subscriber_id, held.leased_until];
+      const change = toSubProcessorChangeView(held.state);
+      const unsubscribe = this.unsubscribeUrl(d.subscriber_id, held.unsubscribe_token);
       try {
         await this.transport.sendMail({
           from: this.config.mail.from,
-          to: a.address,
+          to: held.address,
           subject: `${this.config.processor.name}: a change of sub-processor, in force from ${change.effectiveAt.slice(0, 10)}`,
-          messageId: `<sub-processor-${a.change_id}-${a.subscriber_id}@${new URL(this.config.links.baseUrl).hostname}>`,
+          messageId: `<sub-processor-${d.change_id}-${d.subscriber_id}@${new URL(this.config.links.baseUrl).hostname}>`,
           // RFC 8058: one click in the mail client unsubscribes, with no page to go through.
           list: { unsubscribe: { url: unsubscribe, comment: 'Unsubscribe' } },
           headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
           text: `${this.config.processor.name} announces a change of the sub-processors that hold its clients' data (GDPR 28(2)):\n\n${announcement(change)}\n\nThe register and every pending change: ${this.config.links.baseUrl}/portal/sub-processors\n\nTo stop these emails: ${unsubscribe}\n`,
         });
-        await this.dataSource.query(`UPDATE sub_processor_announcements SET sent_at = now() WHERE change_id = $1 AND subscriber_id = $2`, [a.change_id, a.subscriber_id]);
+        await this.dataSource.query(`UPDATE sub_processor_announcements SET sent_at = now() WHERE change_id = $1 AND subscriber_id = $2 AND leased_until = $3`, fence);
+        sent++;
       } catch (e) {
-        // Left leased: tried again once the lease runs out.
-        this.log.warn(`an announcement was not accepted by the mail server (${(e as { code?: string }).code ?? 'error'}); it is tried again later`);
+        const code = (e as { responseCode?: number }).responseCode;
+        if (code !== undefined && code >= 500 && code < 600) {
+          await this.dataSource.query(`UPDATE sub_processor_announcements SET failed_at = now() WHERE change_id = $1 AND subscriber_id = $2 AND leased_until = $3`, fence);
+          this.log.warn(`an announcement was refused for good by the mail server (${code}); it is not tried again`);
+        } else {
+          // Left held: tried again once the hold runs out.
+          this.log.warn(`an announcement was not accepted by the mail server (${(e as { code?: string }).code ?? 'error'}); it is tried again later`);
+        }
       }
     }
-    return claimed.length;
+    return sent;
   }
 }
 

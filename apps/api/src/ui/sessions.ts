@@ -122,8 +122,10 @@ export class UiSessions {
 
 /** A form's token is the session's `expected` one (compared in constant time): the staff's pages and the portal's. */
 export function csrfMatches(expected: string, given: unknown): boolean {
-  if (typeof given !== 'string' || given.length !== expected.length) return false;
-  return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+  if (typeof given !== 'string') return false;
+  // Compared as bytes: a text of the same length in characters may be longer in bytes (é), which timingSafeEqual refuses with a throw.
+  const [a, b] = [Buffer.from(given), Buffer.from(expected)];
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 export const subjectHashOf = (issuer: string, subject: string) => hash(`${issuer}\n${subject}`);

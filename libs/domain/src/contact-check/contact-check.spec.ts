@@ -129,4 +129,16 @@ describe('contact checks (P8, DESIGN §3.10)', () => {
     expect(contactCheckType.view!.schema().safeParse(toContactCheckView(state(opened, counted(1), asked), T0)).success).toBe(true);
     expect(contactCheckType.view!.schema().safeParse(toContactCheckView(state(opened, counted(1)), T0)).success).toBe(true);
   });
+
+  it('is confirmed from the portal by the contact itself only, while a round awaits it', () => {
+    const offered = (st: OpenedContactCheck, address: string) => contactCheckType.commands!.confirm!.portal!.offered!(st as never, T0, address);
+    const awaiting = state(opened, counted(1), round(1, T0));
+    expect(awaiting.status).toBe('awaiting');
+    expect(offered(awaiting, 'Security@Acme.example')).toBe(true);
+    // Another address on record for the controller (its own email, its DPO's) cannot answer for the contact's mailbox.
+    expect(offered(awaiting, 'privacy@acme.example')).toBe(false);
+    expect(offered(state(opened, counted(1), round(1, T0), { type: 'ContactConfirmed', data: { n: 1, address: 'security@acme.example', at: T0 } }), 'security@acme.example')).toBe(false);
+    // The round it answers is the one open now.
+    expect(contactCheckType.commands!.confirm!.portal!.preset!(T0, state(opened, counted(1), round(1, T0), round(2, T0)) as never)).toEqual({ round: 2 });
+  });
 });

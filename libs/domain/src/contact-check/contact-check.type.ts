@@ -86,7 +86,8 @@ export const contactCheckType = fileType<ContactCheckState>({
         act: 'Confirm this contact for data breaches',
         done: 'Thank you: your contact for data breaches is confirmed.',
         preset: (_at, s: ContactCheckState) => ({ round: s.status === 'none' ? 0 : (currentRound(s)?.n ?? 0) }),
-        offered: (s: ContactCheckState) => s.status === 'awaiting',
+        // By the contact itself: the check is that its mailbox still reaches the right people.
+        offered: (s: ContactCheckState, _at: string, address: string) => s.status === 'awaiting' && currentRound(s)?.contact.toLowerCase() === address.toLowerCase(),
       },
       toCommand: (b, c): ContactCheckCommand => ({ type: 'ConfirmContact', data: { round: b.round, at: c.recordedAt } }),
     },

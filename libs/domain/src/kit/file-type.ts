@@ -99,8 +99,12 @@ export interface PortalAct {
   readonly done: string;
   /** The fields the portal fills itself, from the instant of the act and the file's state (none for one that opens a file); the form asks for the rest. */
   readonly preset?: (at: Instant, state: never) => Readonly<Record<string, unknown>>;
-  /** Offered in such a state only (an answer to an objection: while the instruction is on hold); else whenever the file is open. */
-  readonly offered?: (state: never, at: Instant) => boolean;
+  /**
+   * Offered in such a state only (an answer to an objection: while the instruction is on hold), and,
+   * when it says so, to the address the controller signed in with only (its breach contact confirms
+   * itself); else whenever the file is open.
+   */
+  readonly offered?: (state: never, at: Instant, address: string) => boolean;
 }
 
 /** An email a file owes, as the mail adapter words it: its kind and the facts it states. */

@@ -78,26 +78,27 @@ const MUTED = '#555555';
 const MET = '#1b5e20';
 const NOT_MET = '#b71c1c';
 
-/** The certificate as a PDF (A4, in the controller's language). */
-export async function certificatePdf(input: CertificatePdfInput): Promise<Buffer> {
-  const c = input.certificate;
-  const w = input.words ?? wordsFor();
-  const t = (key: string, vars?: Record<string, unknown>) => w.t(`pdf.${key}`, vars);
-  const when = (at: string) => instantText(at, w);
-  const issued = new Date(c.completedAt);
+/** A document's own words: its title and subject, its language, the instant it is dated by. */
+export interface PdfInfo {
+  readonly title: string;
+  readonly subject: string;
+  readonly lang: string;
+  readonly dated: Date;
+}
+
+/**
+ * An A4 document with the house layout (paragraphs, headings with a rule, label and value rows whose
+ * values wrap in their column, a footer on every page), every text made drawable by the standard
+ * fonts. `end` writes the footers and gives the bytes.
+ */
+export function pdfDocument(info: PdfInfo) {
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN },
     bufferPages: true,
-    lang: w.locale,
+    lang: info.lang,
     displayTitle: true,
-    info: {
-      Title: drawable(t('docTitle', { id: c.certificateId })),
-      Subject: drawable(t('docSubject', { name: input.reference ?? input.contractId })),
-      Creator: 'DPA lifecycle engine',
-      CreationDate: issued,
-      ModDate: issued,
-    },
+    info: { Title: drawable(info.title), Subject: drawable(info.subject), Creator: 'DPA lifecycle engine', CreationDate: info.dated, ModDate: info.dated },
   });
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -151,10 +152,42 @@ export async function certificatePdf(input: CertificatePdfInput): Promise<Buffer
     doc.y = doc.y < y ? doc.y : Math.max(doc.y, afterLabel);
     doc.moveDown(0.2);
   };
+  const title = (text: string) => {
+    doc.font(BOLD).fontSize(22).fillColor(INK).text(drawable(text), MARGIN, MARGIN, { width });
+    doc.moveDown(0.2);
+  };
+  /** The footers (`footer(page, pages)` on each), then the bytes. */
+  const end = (footer: (page: number, pages: number) => string): Promise<Buffer> => {
+    const range = doc.bufferedPageRange();
+    for (let i = range.start; i < range.start + range.count; i++) {
+      doc.switchToPage(i);
+      const keep = doc.page.margins.bottom;
+      doc.page.margins.bottom = 0;
+      doc.font(FONT).fontSize(8).fillColor(MUTED);
+      // One line: a long id is cut short here (it is whole in the document).
+      doc.text(drawable(footer(i - range.start + 1, range.count)), MARGIN, doc.page.height - MARGIN + 18, { width, height: doc.currentLineHeight(), ellipsis: true });
+      doc.page.margins.bottom = keep;
+    }
+    doc.end();
+    return done;
+  };
+  return { doc, paragraph, heading, row, title, end, ensureRoom };
+}
 
-  // Title.
-  doc.font(BOLD).fontSize(22).fillColor(INK).text(drawable(t('title')), MARGIN, MARGIN, { width });
-  doc.moveDown(0.2);
+/** The certificate as a PDF (A4, in the controller's language). */
+export async function certificatePdf(input: CertificatePdfInput): Promise<Buffer> {
+  const c = input.certificate;
+  const w = input.words ?? wordsFor();
+  const t = (key: string, vars?: Record<string, unknown>) => w.t(`pdf.${key}`, vars);
+  const when = (at: string) => instantText(at, w);
+  const { doc, paragraph, heading, row, title, end, ensureRoom } = pdfDocument({
+    title: t('docTitle', { id: c.certificateId }),
+    subject: t('docSubject', { name: input.reference ?? input.contractId }),
+    lang: w.locale,
+    dated: new Date(c.completedAt),
+  });
+
+  title(t('title'));
   paragraph(t('issued', { at: when(c.completedAt) }), { color: MUTED, size: 10 });
   row(t('certificateId'), c.certificateId);
   doc.moveDown(0.3);
@@ -205,17 +238,5 @@ export async function certificatePdf(input: CertificatePdfInput): Promise<Buffer
   paragraph(t('verifies'));
 
   // A footer on every page: which certificate, and the page's number.
-  const range = doc.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i++) {
-    doc.switchToPage(i);
-    const keep = doc.page.margins.bottom;
-    doc.page.margins.bottom = 0;
-    doc.font(FONT).fontSize(8).fillColor(MUTED);
-    // One line: a long certificate id is cut short here (it is whole at the top of the first page).
-    const footer = drawable(t('footer', { page: i - range.start + 1, pages: range.count, id: c.certificateId }));
-    doc.text(footer, MARGIN, doc.page.height - MARGIN + 18, { width, height: doc.currentLineHeight(), ellipsis: true });
-    doc.page.margins.bottom = keep;
-  }
-  doc.end();
-  return done;
+  return end((page, pages) => t('footer', { page, pages, id: c.certificateId }));
 }
