@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
@@ -12,7 +11,7 @@ import { startTemporalDevServer } from '#infra/dev/services';
 import { dataConverter } from '#infra/temporal/connection';
 import { orderContract } from '#infra/temporal/contract-client';
 import { contractWorkflowId, handOverCredentialsUpdate } from '#infra/temporal/messages';
-import { benchPostgres, combine, cpuBetween, cpuByProcess, fmt, measure, type Measured } from './support';
+import { benchPostgres, buildDist, combine, cpuBetween, cpuByProcess, fmt, measure, type Measured } from './support';
 import { trivialOrderUpdate, trivialTouchUpdate } from './worker/workflows';
 
 /**
@@ -30,7 +29,7 @@ const LEVELS = (process.env.BENCH_LEVELS ?? '16,64').split(',').map(Number);
 
 async function main(): Promise<void> {
   const root = projectRoot();
-  if (spawnSync(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
+  buildDist();
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const pg = await benchPostgres('api');
   const temporal = await startTemporalDevServer({ port: await freePort(), uiPort: null });

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { migrate } from '#infra/database/data-source';
@@ -9,7 +8,7 @@ import { freeClusterPorts, startTemporalCluster } from '#infra/dev/temporal-clus
 import { installTemporalBinaries } from '#infra/temporal/binaries';
 import { buildTemporalServer } from '#infra/temporal/server-build';
 import { processMemory } from '../test/support/durability';
-import { benchPostgres, combine, cpuBetween, cpuByProcess, fmt, measure, type Measured } from './support';
+import { benchPostgres, buildDist, combine, cpuBetween, cpuByProcess, fmt, measure, type Measured } from './support';
 
 /**
  * `npm run bench:cluster`: the bench:api workload (order + hand-over through the HTTP API) on the
@@ -36,7 +35,7 @@ function peakRssMiB(guardPid: number): number {
 
 async function main(): Promise<void> {
   const root = projectRoot();
-  if (spawnSync(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
+  buildDist();
   await installTemporalBinaries((l) => console.log(l));
   await buildTemporalServer((l) => console.log(l));
   const pg = await benchPostgres('cluster');

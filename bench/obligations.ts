@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -14,7 +13,7 @@ import { dataConverter } from '#infra/temporal/connection';
 import { orderContract } from '#infra/temporal/contract-client';
 import { startApi, startWorker } from '../test/support/apps';
 import { processMemory } from '../test/support/durability';
-import { benchPostgres, fmt, measure, seedHandedOver, type Measured } from './support';
+import { benchPostgres, buildDist, fmt, measure, seedHandedOver, type Measured } from './support';
 
 /**
  * `npm run bench:obligations`: one incident over 1,000 and then 10,000 affected contracts, each
@@ -32,7 +31,7 @@ const LOCATIONS = ['ovh-sbg-2', 'ovh-gra-1', 'company-backup-le-tholonet'];
 
 async function main(): Promise<void> {
   const root = projectRoot();
-  if (spawnSync(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
+  buildDist();
   Runtime.install({ logger: new DefaultLogger('WARN') });
   let mails = 0;
   const smtp = new SMTPServer({

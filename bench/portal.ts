@@ -1,13 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import { migrate, createDataSource } from '#infra/database/data-source';
 import { freePort } from '#infra/dev/processes';
-import { projectRoot } from '#infra/dev/project-root';
 import { createEventStore } from '#infra/event-store/streams';
 import { startApi } from '../test/support/apps';
 import { startMailCatcher } from '../test/support/mail';
 import { seedContracts, seedFiles } from './seed-files';
-import { benchPostgres, fmt, measurePages, percentile } from './support';
+import { benchPostgres, buildDist, fmt, measurePages, percentile } from './support';
 
 /**
  * `npm run bench:portal`: 10,000 controllers in the store (a contract each, with its files of every
@@ -26,8 +23,7 @@ const REQUESTS = Number(process.env.BENCH_PORTAL_REQUESTS ?? 200);
 const LINKS = Number(process.env.BENCH_PORTAL_LINKS ?? 400);
 
 async function main(): Promise<void> {
-  const root = projectRoot();
-  if (spawnSync(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
+  buildDist();
   const pg = await benchPostgres('portal');
   const mail = await startMailCatcher();
   const cleanups: (() => Promise<void>)[] = [() => mail.stop()];

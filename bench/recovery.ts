@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { createDataSource, migrate } from '#infra/database/data-source';
@@ -8,7 +7,7 @@ import { startTemporalDevServer } from '#infra/dev/services';
 import { writeBuiltWorkflowBundle } from '#infra/dev/workflow-bundle';
 import { createEventStore } from '#infra/event-store/streams';
 import { startApi, startWorker, type RunningApp } from '../test/support/apps';
-import { benchPostgres, fmt, seedHandedOver } from './support';
+import { benchPostgres, buildDist, fmt, seedHandedOver } from './support';
 
 /**
  * `npm run bench:recovery`: how long work in flight waits after the worker is SIGKILLed. One
@@ -25,7 +24,7 @@ const KILL_AFTER_MS = Number(process.env.BENCH_KILL_AFTER_MS ?? 1_000);
 
 async function main(): Promise<void> {
   const root = projectRoot();
-  if (spawnSync(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
+  buildDist();
   // Every email by Message-ID, with when it arrived (ms, performance.now()).
   const received = new Map<string, number[]>();
   const smtp = new SMTPServer({

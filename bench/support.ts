@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -144,4 +145,14 @@ export async function measurePages(url: string, cookie: string, pages: readonly 
     const trip = [...round.latencies].sort((a, b) => a - b);
     console.log(`  ${name.padEnd(width)} server p50 ${fmt(percentile(server, 50))} ms, p95 ${fmt(percentile(server, 95))} ms; round trip p50 ${fmt(percentile(trip, 50))} ms, p95 ${fmt(percentile(trip, 95))} ms`);
   }
+}
+
+/**
+ * Builds dist/ as `npm run bench:*` needs it, unless the caller says it was just built (DPA_BUILT=1:
+ * the suite's build stage, before its tiny runs of every benchmark).
+ */
+export function buildDist(): void {
+  if (process.env.DPA_BUILT === '1') return;
+  const root = projectRoot();
+  if (spawnSync(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
 }

@@ -1,16 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { migrate, createDataSource } from '#infra/database/data-source';
 import { CHROMIUM, ensureChromium } from '#infra/dev/debian-packages';
 import { freePort } from '#infra/dev/processes';
-import { projectRoot } from '#infra/dev/project-root';
 import { startTemporalDevServer } from '#infra/dev/services';
 import { createEventStore } from '#infra/event-store/streams';
 import { startApi } from '../test/support/apps';
 import { startOidcProvider } from '../test/support/oidc';
 import { seedContracts, seedFiles } from './seed-files';
-import { benchPostgres, fmt, measurePages } from './support';
+import { benchPostgres, buildDist, fmt, measurePages } from './support';
 
 /**
  * `npm run bench:ui`: 10,000 contracts straight into the store (a tenth of them terminated, so the
@@ -25,8 +22,7 @@ const CONTRACTS = Number(process.env.BENCH_UI_CONTRACTS ?? 10_000);
 const REQUESTS = Number(process.env.BENCH_UI_REQUESTS ?? 200);
 
 async function main(): Promise<void> {
-  const root = projectRoot();
-  if (spawnSync(path.join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
+  buildDist();
   ensureChromium((line) => console.log(line));
   const pg = await benchPostgres('ui');
   const temporal = await startTemporalDevServer({ port: await freePort(), uiPort: null });

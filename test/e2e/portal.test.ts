@@ -116,7 +116,6 @@ describe('the controllers portal: signing in', () => {
     const page = await fresh();
     await askForLink(page, 'privacy@alpha.example');
     expect(await page.getByRole('status').textContent()).toContain('If this address is on record');
-    await check(page, 'link-sent');
     const link = await linkFor('privacy@alpha.example', 0);
     // Opened twice (a mail scanner, then the person): nothing is used up.
     const scanned = await fetch(link);
@@ -125,7 +124,6 @@ describe('the controllers portal: signing in', () => {
     expect(scanned.headers.get('set-cookie') ?? '').not.toContain('dpa_portal=');
     await page.goto(link);
     expect(await page.getByRole('button', { name: 'Sign in' }).count()).toBe(1);
-    await check(page, 'sign-in-button');
     await Promise.all([page.waitForURL(`${api}/portal/`), page.getByRole('button', { name: 'Sign in' }).click()]);
     expect(await page.locator('h1').textContent()).toBe('Alpha SAS');
     const agreements = page.getByRole('table');
@@ -211,8 +209,8 @@ describe('the controllers portal: signing in', () => {
     expect(JSON.stringify(await rows('SELECT bucket FROM portal_rate'))).not.toContain('gamma');
     // The known address got one email per link asked within its limit, none for the refused ones.
     const toGamma = () => stack.mail.messages.slice(before).filter((m) => m.to.includes('contact@gamma.example'));
-    await waitFor('the links within the limit', async () => toGamma().length === LIMIT, { timeoutMs: 20_000, intervalMs: 100 });
-    await new Promise((r) => setTimeout(r, 1500));
+    // (A refused request schedules no link at all: once the accepted ones' emails are in, there is no other to wait for.)
+    await waitFor('the links within the limit', async () => toGamma().length >= LIMIT, { timeoutMs: 20_000, intervalMs: 100 });
     expect(toGamma()).toHaveLength(LIMIT);
   });
 
@@ -261,7 +259,6 @@ describe('the controllers portal: whose pages', () => {
     const page = await signedIn('dpo@shared-dpo.example');
     expect(await page.locator('h1').textContent()).toBe('Which client?');
     expect((await page.getByRole('button').allTextContents()).filter((b) => b !== 'Sign out').sort()).toEqual(['Beta SARL', 'Gamma SA']);
-    await check(page, 'choose');
     await Promise.all([page.waitForURL(`${api}/portal/`), page.getByRole('button', { name: 'Gamma SA' }).click()]);
     expect(await page.locator('h1').textContent()).toBe('Gamma SA');
     expect(await page.getByRole('table').getByRole('link').allTextContents()).toEqual(['GAMMA-1']);
@@ -389,7 +386,6 @@ describe('the controllers portal: its own acts', () => {
 
     // 4. Withdrawn by Alpha: the box ticked, as it cannot be undone.
     await page.reload();
-    await check(page, 'instruction-on-hold');
     const withdraw = page.locator('form[action$="/withdraw"]');
     await withdraw.getByLabel('This cannot be undone').check();
     await Promise.all([page.waitForURL(/\?done=withdraw$/), withdraw.getByRole('button').click()]);
@@ -496,7 +492,6 @@ describe('the controllers portal: its own acts', () => {
     const page = await alphaPage();
     await page.goto(`${api}/portal/`);
     const mine = await actedBy('privacy@alpha.example');
-    await check(page, 'home-contact-check');
     await Promise.all([page.waitForURL(/\?done=contact-check-confirm$/), page.getByRole('button', { name: 'Confirm this contact for data breaches' }).click()]);
     expect(await page.getByRole('status').textContent()).toContain('your contact for data breaches is confirmed');
     expect(await page.getByRole('button', { name: 'Confirm this contact for data breaches' }).count()).toBe(0);
@@ -570,7 +565,6 @@ describe("the controller's language", () => {
     expect(await page.getAttribute('html', 'lang')).toBe('fr');
     expect(await page.getByRole('heading', { level: 2 }).first().textContent()).toBe('Vos contrats');
     expect(await page.getByRole('button', { name: 'Se déconnecter' }).count()).toBe(1);
-    await check(page, 'fr-home');
     await page.goto(`${api}/portal/contracts/${id}`);
     expect(await page.locator('h1').textContent()).toBe('Contrat EPS-1');
     expect(await page.locator('.status').first().textContent()).toBe('actif');
@@ -593,7 +587,6 @@ describe("the controller's language", () => {
     await Promise.all([page.waitForURL(/\/files\/subject-request\/[0-9a-f-]{36}\?done=open$/), help().getByRole('button').click()]);
     expect(await page.getByRole('status').textContent()).toContain('Votre demande d’aide est enregistrée');
     expect(await page.textContent('main')).toContain('Votre réponse à la personne concernée');
-    await check(page, 'fr-file');
     await page.goto(`${api}/portal/sign-ins`);
     expect(await page.locator('h1').textContent()).toBe('Connexions');
 
@@ -661,8 +654,11 @@ describe('the public sub-processor page', () => {
     expect(unsubscribe).toContain('/portal/sub-processors/unsubscribe?s=');
     // (Fetched afresh: the browser may keep its copy of the page for five minutes, as it is told to.)
     expect(await (await fetch(`${api}/portal/sub-processors`)).text()).toContain(name);
-    // Sent once: more rounds of the sender (one every 2 s) add no second copy.
-    await new Promise((r) => setTimeout(r, 4_500));
+    // Sent once: marked sent by the sender that held it, and so never claimed again.
+    const subscriberId = String((await subscriber())!.id);
+    const announcements = () => rows(`SELECT change_id::text AS change_id, sent_at FROM sub_processor_announcements WHERE subscriber_id = $1`, [subscriberId]);
+    await waitFor('the announcement marked sent', async () => (await announcements()).some((a) => a.sent_at !== null), { timeoutMs: 10_000, intervalMs: 100 });
+    expect(await announcements()).toHaveLength(1);
     expect(stack.mail.messages.filter((m) => m.to.includes('watcher@outside.example') && m.text.includes(name))).toHaveLength(1);
     // The address is in no event.
     const events = await rows(`SELECT count(*)::int AS n FROM events WHERE data::text ILIKE '%watcher@outside%' OR metadata::text ILIKE '%watcher@outside%'`);
@@ -675,7 +671,7 @@ describe('the public sub-processor page', () => {
     const oneClick = await fetch(unsubscribe, form({ 'List-Unsubscribe': 'One-Click' }, '192.0.2.1'));
     expect(oneClick.status).toBe(200);
     expect(await subscriber()).toBeUndefined();
-    expect(await rows(`SELECT 1 FROM sub_processor_announcements WHERE change_id = $1`, [announced.body.id])).toEqual([]);
+    expect(await announcements()).toEqual([]);
     // Used again: it names no subscription any more (its token went with the address), and says so.
     const again = await fetch(unsubscribe, form({ 'List-Unsubscribe': 'One-Click' }, '192.0.2.1'));
     expect(again.status).toBe(400);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { inject } from 'vitest';
 import * as path from 'node:path';
 import { projectRoot } from '#infra/dev/project-root';
 
@@ -16,7 +17,11 @@ export function runBench(name: string, env: Record<string, string>, timeoutMs: n
   const root = projectRoot();
   // The suite's own services are not the benchmark's: it starts its own, as `npm run bench:*` does.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'NODE_ENV'].includes(k)));
-  const child = spawn(process.execPath, [path.join(root, 'scripts/run.mjs'), `bench/${name}.ts`], { cwd: root, env: { ...inherited, ...env }, detached: true });
+  // What this run made already, the benchmark need not make again: dist/ (the suite's build stage)
+  // and the built worker's workflow bundle (global-setup), so that its workers start without bundling.
+  const bundle = inject('workflowBundlePath');
+  const made = { DPA_BUILT: '1', ...(bundle ? { WORKER_WORKFLOW_BUNDLE: bundle } : {}) };
+  const child = spawn(process.execPath, [path.join(root, 'scripts/run.mjs'), `bench/${name}.ts`], { cwd: root, env: { ...inherited, ...made, ...env }, detached: true });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));

@@ -30,8 +30,9 @@ export async function noSeriousViolations(page: Page, name: string): Promise<voi
   expect(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), name).toEqual([]);
 }
 
-/** The page at 1280 and 390 px, full length, into SCREENSHOTS as `<name>-<width>.png`. */
+/** The page at 1280 and 390 px, full length, into SCREENSHOTS as `<name>-<width>.png`; only when SCREENSHOTS=1 (they are for people to look at, and cost the suite its time). */
 export async function shoot(page: Page, name: string): Promise<void> {
+  if (process.env.SCREENSHOTS !== '1') return;
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 900 });
@@ -40,8 +41,13 @@ export async function shoot(page: Page, name: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
-/** Both: the page passes axe-core, and is kept at both widths. */
+/** The page passes axe-core at 1280 and at 390 px (and is kept at both widths when SCREENSHOTS=1). */
 export async function checkPage(page: Page, name: string): Promise<void> {
-  await noSeriousViolations(page, name);
+  const { width, height } = page.viewportSize() ?? { width: 1280, height: 900 };
+  for (const w of [1280, 390]) {
+    await page.setViewportSize({ width: w, height: 900 });
+    await noSeriousViolations(page, `${name} at ${w} px`);
+  }
+  await page.setViewportSize({ width, height });
   await shoot(page, name);
 }

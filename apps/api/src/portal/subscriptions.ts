@@ -169,11 +169,12 @@ export class Subscriptions {
            UPDATE sub_processor_announcements a SET leased_until = now() + interval '${LEASE}'
             WHERE a.change_id = $1 AND a.subscriber_id = $2 AND a.sent_at IS NULL AND a.failed_at IS NULL AND (a.leased_until IS NULL OR a.leased_until < now())
             RETURNING a.leased_until)
-         SELECT held.leased_until, s.address, s.unsubscribe_token, c.state FROM held, sub_processor_subscribers s, sub_processor_changes c WHERE s.id = $2 AND c.id = $1`,
+         SELECT held.leased_until::text AS fence, s.address, s.unsubscribe_token, c.state FROM held, sub_processor_subscribers s, sub_processor_changes c WHERE s.id = $2 AND c.id = $1`,
         [d.change_id, d.subscriber_id],
-      )) as { leased_until: Date; address: string; unsubscribe_token: string; state: SubProcessorChangeState }[];
+      )) as { fence: string; address: string; unsubscribe_token: string; state: SubProcessorChangeState }[];
       if (!held) continue;
-      const fence = [d.change_id, d.subscriber_id, held.leased_until];
+      // The hold's instant as PostgreSQL wrote it, to the microsecond (a JavaScript Date keeps milliseconds, and would match nothing).
+      const fence = [d.change_id, d.subscriber_id, held.fence];
       const change = toSubProcessorChangeView(held.state);
       const unsubscribe = this.unsubscribeUrl(d.subscriber_id, held.unsubscribe_token);
       try {
@@ -187,12 +188,12 @@ export class Subscriptions {
           headers: { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
           text: `${this.config.processor.name} announces a change of the sub-processors that hold its clients' data (GDPR 28(2)):\n\n${announcement(change)}\n\nThe register and every pending change: ${this.config.links.baseUrl}/portal/sub-processors\n\nTo stop these emails: ${unsubscribe}\n`,
         });
-        await this.dataSource.query(`UPDATE sub_processor_announcements SET sent_at = now() WHERE change_id = $1 AND subscriber_id = $2 AND leased_until = $3`, fence);
+        await this.dataSource.query(`UPDATE sub_processor_announcements SET sent_at = now() WHERE change_id = $1 AND subscriber_id = $2 AND leased_until = $3::timestamptz`, fence);
         sent++;
       } catch (e) {
         const code = (e as { responseCode?: number }).responseCode;
         if (code !== undefined && code >= 500 && code < 600) {
-          await this.dataSource.query(`UPDATE sub_processor_announcements SET failed_at = now() WHERE change_id = $1 AND subscriber_id = $2 AND leased_until = $3`, fence);
+          await this.dataSource.query(`UPDATE sub_processor_announcements SET failed_at = now() WHERE change_id = $1 AND subscriber_id = $2 AND leased_until = $3::timestamptz`, fence);
           this.log.warn(`an announcement was refused for good by the mail server (${code}); it is not tried again`);
         } else {
           // Left held: tried again once the hold runs out.
