@@ -19,7 +19,6 @@ import {
   type PortalAct,
   type SubProcessorNoticeState,
 } from '#domain';
-import { DEADLINES_TABLE } from '#infra/event-store/deadlines-projection';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error.filter';
 import { type ContractCommands } from '../contracts/contract-commands.service';
@@ -29,6 +28,7 @@ import { DECLARED_FILE_TYPES, type DeclaredFiles } from '../kit/declared-files';
 import { type Who } from '../kit/file-commands';
 import { type SubProcessorNotices } from '../sub-processors/sub-processors.service';
 import { type Refused } from '../ui/file-forms';
+import { filesOf } from '../ui/trail';
 import { dateTime, html, Html } from '../ui/html';
 import { bodyOf, fieldHtml, formFieldsOf, type FormField } from '../ui/schema-forms';
 import { type PortalSession } from './portal-sign-in';
@@ -49,6 +49,8 @@ type Declared = (typeof DECLARED_FILE_TYPES)[number];
 /** What the portal's pages need of its router: how a page is sent, and the session's own agreement. */
 export interface PortalPages {
   show(res: Response, status: number, title: string, body: Html, session: PortalSession | null): void;
+  /** The 404 page in the session's words, saying the catalogue's `text`. */
+  notFound(res: Response, session: PortalSession | null, text: string): void;
   ownContract(session: PortalSession, id: string): Promise<ContractState | null>;
   /** The agreement's page again, with a refused form's words beside it. */
   contractPage(res: Response, status: number, session: PortalSession, state: ContractState, refused: Refused | null): Promise<void>;
@@ -155,18 +157,11 @@ export function controllerOf(session: PortalSession): Who {
 /** A retried form (a double click, a reload) names the same act: its one-time value scopes the new id. */
 const onceOf = (session: PortalSession, values: Record<string, string>) => (CANONICAL_UUID.test(values._once ?? '') ? { apiKeyId: `portal:${session.signInId}`, key: values._once! } : null);
 
-/** The agreement's files the controller may see, with the state each is in (a file hidden from it is left out). */
+/** The agreement's files the controller may see (the staff's list of them, less those hidden from it), each with its type and state. */
 export async function agreementFiles(dataSource: DataSource, contractId: string): Promise<{ id: string; type: FileType; state: { status: string }; at: Date | null; overdue: boolean }[]> {
-  const rows = (await dataSource.query(
-    `SELECT f.id::text AS id, f.stream, f.state, f.at,
-            EXISTS (SELECT 1 FROM ${DEADLINES_TABLE} d WHERE d.stream_type = f.stream AND d.stream_id = f.id::text AND d.due_at < now()) AS overdue
-       FROM (${CONTRACT_FILE_TYPES.map(({ readModel, name }) => `SELECT id, '${name}' AS stream, state, received_at AS at FROM ${readModel.table} WHERE contract_id = $1`).join(' UNION ALL ')}) f
-      ORDER BY f.at, f.id`,
-    [contractId],
-  )) as { id: string; stream: string; state: { status: string }; at: Date | null; overdue: boolean }[];
-  return rows.flatMap((r) => {
-    const type = CONTRACT_FILE_TYPES.find((t) => t.name === r.stream)!;
-    return type.hiddenFromController?.(r.state as never) ? [] : [{ id: r.id, type, state: r.state, at: r.at, overdue: r.overdue }];
+  return (await filesOf(dataSource, contractId)).flatMap((f) => {
+    const type = CONTRACT_FILE_TYPES.find((t) => t.name === f.stream)!;
+    return type.hiddenFromController?.(f.state as never) ? [] : [{ id: f.id, type, state: f.state, at: f.at, overdue: f.overdue }];
   });
 }
 
@@ -212,7 +207,7 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
     const [row] =
       contract && contract.status !== 'none' && type && type.idPattern.test(fileId) ? ((await dataSource.query(`SELECT state, contract_id::text AS contract_id FROM ${type.readModel.table} WHERE id = $1`, [fileId])) as { state: { status: string }; contract_id: string }[]) : [];
     if (!contract || contract.status === 'none' || !type || !row || row.contract_id !== contract.contractId || type.hiddenFromController?.(row.state as never) || !viewOf(type)) {
-      show(res, 404, wordsOf(session).t('portal.notFound.title'), html`<p>${wordsOf(session).t('portal.notFound.file')}</p>`, session);
+      pages.notFound(res, session, 'portal.notFound.file');
       return null;
     }
     return { contract, type, fileId, state: row.state };
@@ -292,7 +287,7 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
     try {
       state = await pages.ownContract(session, String(req.params.id));
       const opener = OPENERS.find((o) => o.type.name === String(req.params.type) && o.name === String(req.params.command));
-      if (!state || state.status === 'none' || !opener) return void show(res, 404, wordsOf(session).t('portal.notFound.title'), html`<p>${wordsOf(session).t('portal.notFound.request')}</p>`, session);
+      if (!state || state.status === 'none' || !opener) return void pages.notFound(res, session, 'portal.notFound.request');
       // Offered while the agreement is in processing only, as its page offers it.
       if (state.status !== 'active') throw new ApiError(409, 'portal.not_offered', wordsOf(session).t('portal.file.notOffered'));
       const at = new Date().toISOString();
@@ -320,7 +315,7 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
       const at = new Date().toISOString();
       const offer = stored ? offersOf(type!, stored.state, at, session.address).find((o) => o.name === name) : undefined;
       if (!stored || !offer) {
-        if (!stored || !type?.commands[name]?.portal) return void show(res, 404, wordsOf(session).t('portal.notFound.title'), html`<p>${wordsOf(session).t('portal.notFound.file')}</p>`, session);
+        if (!stored || !type?.commands[name]?.portal) return void pages.notFound(res, session, 'portal.notFound.file');
         throw new ApiError(409, 'portal.not_offered', wordsOf(session).t('portal.file.notOffered'));
       }
       const body = checked(offer.schema(), { ...bodyOf(askedFields(offer, at, stored.state), values), ...presetOf(offer.act, at, stored.state) });
@@ -339,7 +334,7 @@ export function portalActRoutes(router: Router, pages: PortalPages, services: Po
     let state: ContractState | null = null;
     try {
       state = await pages.ownContract(session, String(req.params.id));
-      if (!state || state.status === 'none') return void show(res, 404, wordsOf(session).t('portal.notFound.title'), html`<p>${wordsOf(session).t('portal.notFound.agreement')}</p>`, session);
+      if (!state || state.status === 'none') return void pages.notFound(res, session, 'portal.notFound.agreement');
       await commands.requestDataExport(state.contractId, controllerOf(session), onceOf(session, texts(req.body)));
       res.redirect(303, `/portal/contracts/${state.contractId}?done=data-export`);
     } catch (e) {

@@ -103,6 +103,8 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
   router.use(express.urlencoded({ extended: false, limit: '8kb' }));
 
   const show = (res: Response, status: number, title: string, body: Html, session: PortalSession | null = null) => res.status(status).type('html').send(page(title, body, session));
+  /** The 404 page in the session's words: `text` names what there is no such of. */
+  const notFound = (res: Response, session: PortalSession | null, text: string) => show(res, 404, wordsOf(session).t('portal.notFound.title'), html`<p>${wordsOf(session).t(text)}</p>`, session);
 
   // ── Before the gate: the public sub-processor page and its subscriptions; asking for a link, and using it.
   publicRoutes(router, (res, status, title, body) => show(res, status, title, body), subscriptions, app.get(SubProcessorChanges), config);
@@ -291,20 +293,20 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
     try {
       const session = req.portal!;
       const state = await ownContract(session, String(req.params.id));
-      if (!state || state.status === 'none') return void show(res, 404, wordsOf(session).t('portal.notFound.title'), html`<p>${wordsOf(session).t('portal.notFound.agreement')}</p>`, session);
+      if (!state || state.status === 'none') return void notFound(res, session, 'portal.notFound.agreement');
       await contractPage(res, 200, session, state, null, contractDone(wordsOf(session), req.query.done));
     } catch (e) {
       next(e);
     }
   });
 
-  portalActRoutes(router, { show, ownContract, contractPage, home }, { dataSource, declared: app.get(DeclaredFiles), incidents, notices: app.get(SubProcessorNotices), commands: app.get(ContractCommands), controllerFiles });
+  portalActRoutes(router, { show, notFound, ownContract, contractPage, home }, { dataSource, declared: app.get(DeclaredFiles), incidents, notices: app.get(SubProcessorNotices), commands: app.get(ContractCommands), controllerFiles });
 
   /** The agreement of the request's path, if it is the session's controller's; else the 404 page is sent and null returned. */
   const ownOr404 = async (req: Portal, res: Response) => {
     const state = await ownContract(req.portal!, String(req.params.id));
     if (!state || state.status === 'none') {
-      show(res, 404, wordsOf(req.portal).t('portal.notFound.title'), html`<p>${wordsOf(req.portal).t('portal.notFound.agreement')}</p>`, req.portal!);
+      notFound(res, req.portal!, 'portal.notFound.agreement');
       return null;
     }
     return state;
@@ -330,7 +332,7 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
       if (!state) return;
       const certificate = state.destruction.certificate;
       const ext = String(req.params.ext);
-      if (!certificate || (ext !== 'json' && ext !== 'pdf')) return void show(res, 404, wordsOf(req.portal).t('portal.notFound.title'), html`<p>${wordsOf(req.portal).t('portal.contract.noCertificate')}</p>`, req.portal!);
+      if (!certificate || (ext !== 'json' && ext !== 'pdf')) return void notFound(res, req.portal!, 'portal.contract.noCertificate');
       attachment(res, `destruction-certificate-${certificate.certificateId}.${ext}`);
       if (ext === 'json') res.type('application/json').send(`${JSON.stringify(certificate, null, 2)}\n`);
       else res.type('application/pdf').send((await packs.certificatePdf(state))!);
@@ -347,7 +349,7 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
       const nid = String(req.params.nid);
       const ext = String(req.params.ext);
       const view = CANONICAL_UUID.test(nid) && (ext === 'json' || ext === 'pdf') ? await incidents.notice(state.contractId, nid).catch(() => null) : null;
-      if (!view) return void show(res, 404, wordsOf(req.portal).t('portal.notFound.title'), html`<p>${wordsOf(req.portal).t('portal.contract.noNotice')}</p>`, req.portal!);
+      if (!view) return void notFound(res, req.portal!, 'portal.contract.noNotice');
       attachment(res, `breach-notice-${nid}.${ext}`);
       if (ext === 'json') return void res.type('application/json').send(`${JSON.stringify(view, null, 2)}\n`);
       const c = config.processor;
@@ -378,7 +380,7 @@ export function portalRouter(app: INestApplication, config: AppConfig): Router {
     }
   });
 
-  router.use((req: Portal, res) => show(res, 404, wordsOf(req.portal).t('portal.notFound.title'), html`<p>${wordsOf(req.portal).t('portal.notFound.page')}</p>`, req.portal ?? null));
+  router.use((req: Portal, res) => notFound(res, req.portal ?? null, 'portal.notFound.page'));
   // Express knows an error handler by its four parameters.
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     // What the request itself got wrong (a body too large, a charset or a path it cannot read) is the client's: a 4xx.

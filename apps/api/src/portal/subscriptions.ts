@@ -44,9 +44,9 @@ export class Subscriptions {
 
   /**
    * Whether `given` is the subscriber's own unsubscribe token (random, its own, kept with it: so that
-   * an old email's link keeps working whatever keys rotate meanwhile).
+   * an old email's link keeps working whatever keys rotate meanwhile): the subscription is still there.
    */
-  private async unsubscribeValid(id: string, given: string): Promise<boolean> {
+  async subscribed(id: string, given: string): Promise<boolean> {
     const [row] = (await this.dataSource.query(`SELECT unsubscribe_token FROM sub_processor_subscribers WHERE id = $1`, [id])) as { unsubscribe_token: string }[];
     return !!row && csrfMatches(row.unsubscribe_token, given);
   }
@@ -105,14 +105,9 @@ export class Subscriptions {
     return rows.length === 1;
   }
 
-  /** Whether an unsubscribe link is genuine, its subscriber still there. */
-  async subscribed(id: string, given: string): Promise<boolean> {
-    return this.unsubscribeValid(id, given);
-  }
-
   /** Deletes the subscriber at once (its announcements' rows with it); false when the link names no subscription. */
   async unsubscribe(id: string, given: string): Promise<boolean> {
-    if (!(await this.unsubscribeValid(id, given))) return false;
+    if (!(await this.subscribed(id, given))) return false;
     await this.dataSource.query(`DELETE FROM sub_processor_subscribers WHERE id = $1`, [id]);
     return true;
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONTRACT_FILE_TYPES, CONTROLLER_LOCALES, DEADLINE_KINDS, FILE_TYPES, type BreachNoticeView, type ContractStatus, type SubProcessorNoticeView } from '#domain';
+import { CONTROLLER_FACING_TYPES } from '#infra/i18n/en';
 import { formFieldsOf } from '../ui/schema-forms';
 import { portalWords } from './words';
 
@@ -22,7 +23,7 @@ const CONTRACT_STATUSES: Record<ContractStatus, true> = { none: true, ordered: t
 // Shown apart, never as a fact of their own.
 const NOT_FACTS = new Set(['content', 'supplements', 'toFollow']);
 
-const shown = FILE_TYPES.filter((t) => t.parent === 'contract' || Object.values(t.commands ?? {}).some((c) => c.portal));
+const shown = CONTROLLER_FACING_TYPES;
 const viewKeys = (t: (typeof FILE_TYPES)[number]): string[] =>
   t.name === 'breach-notice' ? Object.keys(BREACH_NOTICE_VIEW) : t.name === 'sub-processor-notice' ? Object.keys(SUB_PROCESSOR_NOTICE_VIEW) : Object.keys((t.view!.schema() as unknown as { shape: object }).shape);
 

@@ -42,16 +42,16 @@ export interface FileFilter {
 /** A contract's own files (DESIGN §3), each with its stream and whether a clock of it is overdue: what its page lists and its trail shows. */
 export const filesOf = async (dataSource: DataSource, contractId: string, filter: FileFilter = {}) =>
   (await dataSource.query(
-    `SELECT f.id::text AS id, f.type, f.stream, f.status, f.at,
+    `SELECT f.id::text AS id, f.type, f.stream, f.status, f.state, f.at,
             EXISTS (SELECT 1 FROM ${DEADLINES_TABLE} d WHERE d.stream_type = f.stream AND d.stream_id = f.id::text AND d.due_at < now()) AS overdue
        FROM (
-         ${CONTRACT_FILE_TYPES.map(({ readModel, noun, name }) => `SELECT id, '${noun.replace(/'/g, "''")}' AS type, '${name}' AS stream, status, received_at AS at FROM ${readModel.table} WHERE contract_id = $1`).join(' UNION ALL ')}
+         ${CONTRACT_FILE_TYPES.map(({ readModel, noun, name }) => `SELECT id, '${noun.replace(/'/g, "''")}' AS type, '${name}' AS stream, status, state, received_at AS at FROM ${readModel.table} WHERE contract_id = $1`).join(' UNION ALL ')}
        ) f
       WHERE ($2::text IS NULL OR f.stream = $2) AND ($3::text IS NULL OR f.status = $3)
         AND (NOT $4 OR EXISTS (SELECT 1 FROM ${DEADLINES_TABLE} d WHERE d.stream_type = f.stream AND d.stream_id = f.id::text AND d.due_at < now()))
       ORDER BY f.at, f.id`,
     [contractId, filter.type ?? null, filter.status ?? null, filter.overdue ?? false],
-  )) as { id: string; type: string; stream: string; status: string; at: Date | null; overdue: boolean }[];
+  )) as { id: string; type: string; stream: string; status: string; state: { status: string }; at: Date | null; overdue: boolean }[];
 
 const contractParam = (req: Request) => {
   const id = String(req.params.id);

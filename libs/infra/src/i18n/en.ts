@@ -1,5 +1,8 @@
 import { FILE_TYPES } from '#domain';
 
+/** The file types a controller sees in its portal: its agreements' files, and its own files it acts on. */
+export const CONTROLLER_FACING_TYPES = FILE_TYPES.filter((t) => t.parent === 'contract' || Object.values(t.commands ?? {}).some((c) => c.portal));
+
 /** The controller's acts as the declarations word them (CommandSpec.portal, FileType.controllerActs): the English is theirs. */
 const acts = (): Record<string, Record<string, { act: string; done: string }>> =>
   Object.fromEntries(
@@ -104,16 +107,8 @@ export const en = {
     form: { optional: '(optional)', utc: '(UTC)', yes: 'yes', no: 'no' },
     yes: 'yes',
     no: 'no',
-    noun: {
-      'subject-request': 'data-subject request',
-      'breach-notice': 'breach notice',
-      instruction: 'instruction',
-      'transfer-notice': 'transfer notice',
-      'assistance-request': 'assistance request',
-      audit: 'audit',
-      'sub-processor-notice': 'sub-processor change',
-      'contact-check': 'contact check',
-    },
+    // Each file as its declaration names it.
+    noun: Object.fromEntries(CONTROLLER_FACING_TYPES.map((t) => [t.name, t.noun])) as Record<string, string>,
     status: {
       none: 'none',
       ordered: 'ordered',
