@@ -8,6 +8,9 @@ import { type ContractPage } from './contract-page';
 import { bare, html } from './html';
 import { type Signed } from './sessions';
 import { strings, type UiContext } from './ui-context';
+import { staffWords } from './words';
+
+const say = staffWords('contracts');
 
 /*
  * DESIGN §7 the commands an account manager sends from the contract's page: hand over credentials,
@@ -32,7 +35,7 @@ export function contractCommandRoutes(router: Router, ui: UiContext, commands: C
         if (error.status >= 500 || error.status === 404) return next(e);
         // Nothing typed is lost, but the secret (write-only).
         const { secret: _secret, _csrf, ...values } = body;
-        res.status(error.status).send(await contractPage(req, id, error, values).catch(() => bare('Refused', html`<p>${error.message}</p>`)));
+        res.status(error.status).send(await contractPage(req, id, error, values).catch(() => bare(say('refused'), html`<p>${error.message}</p>`)));
       }
     });
 

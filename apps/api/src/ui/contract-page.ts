@@ -14,6 +14,7 @@ import { type Signed } from './sessions';
 import { timeline } from './timeline';
 import { filesOf, TRAIL_ROLES, type FileFilter } from './trail';
 import { type UiContext } from './ui-context';
+import { staffWords } from './words';
 
 /*
  * DESIGN §7 the contract's page: its facts, its timeline, its locations, the controller's open
@@ -21,6 +22,8 @@ import { type UiContext } from './ui-context';
  * it now. A refused command shows this page again, with what was typed and why (contract-commands.ts,
  * file-forms.ts), so the page is built by a function they are given.
  */
+
+const say = staffWords('contractPage');
 
 /** The file types a controller has one of, with clocks: shown on each of its contracts. */
 const CONTROLLER_CLOCK_TYPES = FILE_TYPES.filter((t) => t.parent === 'controller' && t.clocks);
@@ -40,11 +43,11 @@ function fileFilterOf(query: Record<string, unknown>): FileFilter {
 }
 
 function fileFilterForm(id: string, filter: FileFilter): Html {
-  return html`<form method="get" action="/ui/contracts/${id}" class="filters" aria-label="Filter the files">
-    <div class="field"><label for="files-type">Kind of file</label><select id="files-type" name="type"><option value="">Any</option>${FILTER_TYPES.map((t) => html`<option value="${t.name}"${filter.type === t.name ? new Html(' selected') : ''}>${t.noun}</option>`)}</select></div>
-    <div class="field"><label for="files-status">Status</label><select id="files-status" name="status"><option value="">Any</option>${FILTER_STATUSES.map((st) => html`<option value="${st}"${filter.status === st ? new Html(' selected') : ''}>${st.replace(/_/g, ' ')}</option>`)}</select></div>
-    <div class="field"><label><input type="checkbox" name="overdue" value="1"${filter.overdue ? new Html(' checked') : ''}> Overdue only</label></div>
-    <button type="submit">Filter</button></form>`;
+  return html`<form method="get" action="/ui/contracts/${id}" class="filters" aria-label="${say('filterLabel')}">
+    <div class="field"><label for="files-type">${say('filterKind')}</label><select id="files-type" name="type"><option value="">${say('filterAny')}</option>${FILTER_TYPES.map((t) => html`<option value="${t.name}"${filter.type === t.name ? new Html(' selected') : ''}>${t.noun}</option>`)}</select></div>
+    <div class="field"><label for="files-status">${say('filterStatus')}</label><select id="files-status" name="status"><option value="">${say('filterAny')}</option>${FILTER_STATUSES.map((st) => html`<option value="${st}"${filter.status === st ? new Html(' selected') : ''}>${st.replace(/_/g, ' ')}</option>`)}</select></div>
+    <div class="field"><label><input type="checkbox" name="overdue" value="1"${filter.overdue ? new Html(' checked') : ''}> ${say('filterOverdue')}</label></div>
+    <button type="submit">${say('filter')}</button></form>`;
 }
 
 /** Registers GET /contracts/:id; returns the page's builder, for the forms that post from it. */
@@ -61,33 +64,33 @@ export function contractPageRoutes(router: Router, ui: UiContext, queries: Contr
     // What a role may not do, it is not shown: the forms are those of the commands the contract takes now.
     const allowed = manager ? callerCommands(s) : [];
     if (allowed.includes('HandOverCredentials')) {
-      actions.push(html`<form method="post" action="/ui/contracts/${id}/credentials">${csrfField(req)}<h2>Hand over credentials</h2>
-        ${field('kind', 'Kind', values.kind ?? 'ssh', error, 'kind')}${field('host', 'Host', values.host, error, 'host')}${field('username', 'Username', values.username, error, 'username')}
-        <div class="field"><label for="secret">Secret (write-only)</label><input id="secret" type="password" name="secret" autocomplete="new-password" required>${fieldError(error, 'secret')}</div>
-        <button type="submit">Hand over</button></form>`);
+      actions.push(html`<form method="post" action="/ui/contracts/${id}/credentials">${csrfField(req)}<h2>${say('credentialsTitle')}</h2>
+        ${field('kind', say('credentialsKind'), values.kind ?? 'ssh', error, 'kind')}${field('host', say('credentialsHost'), values.host, error, 'host')}${field('username', say('credentialsUsername'), values.username, error, 'username')}
+        <div class="field"><label for="secret">${say('credentialsSecret')}</label><input id="secret" type="password" name="secret" autocomplete="new-password" required>${fieldError(error, 'secret')}</div>
+        <button type="submit">${say('credentialsSubmit')}</button></form>`);
     }
     if (allowed.includes('NoticeNonRenewal') && !s.nonRenewalNoticedAt) {
-      actions.push(html`<form method="post" action="/ui/contracts/${id}/non-renewal">${csrfField(req)}<h2>Non-renewal notice</h2>
-        <p class="muted">The contract then expires at the end of its term (${dateTime(s.termEnd)}) unless billing accepts a renewal.</p>
-        ${field('nonRenewalReason', 'Reason (optional)', values.nonRenewalReason, error, 'nonRenewalReason')}
-        <button type="submit">Record the notice</button></form>`);
+      actions.push(html`<form method="post" action="/ui/contracts/${id}/non-renewal">${csrfField(req)}<h2>${say('nonRenewalTitle')}</h2>
+        <p class="muted">${say('nonRenewalHelp', { termEnd: dateTime(s.termEnd) })}</p>
+        ${field('nonRenewalReason', say('nonRenewalReason'), values.nonRenewalReason, error, 'nonRenewalReason')}
+        <button type="submit">${say('nonRenewalSubmit')}</button></form>`);
     }
     if (allowed.includes('CancelContract')) {
-      actions.push(html`<form method="post" action="/ui/contracts/${id}/cancellation">${csrfField(req)}<h2>Cancel the order</h2>
-        ${field('cancelReason', 'Reason', values.cancelReason, error, 'cancelReason')}
-        <div class="field"><label><input type="checkbox" name="confirm" value="yes" required> I understand: the order is cancelled for good.</label></div>
-        <button type="submit" class="danger">Cancel the order</button></form>`);
+      actions.push(html`<form method="post" action="/ui/contracts/${id}/cancellation">${csrfField(req)}<h2>${say('cancelTitle')}</h2>
+        ${field('cancelReason', say('cancelReason'), values.cancelReason, error, 'cancelReason')}
+        <div class="field"><label><input type="checkbox" name="confirm" value="yes" required> ${say('cancelConfirm')}</label></div>
+        <button type="submit" class="danger">${say('cancelSubmit')}</button></form>`);
     }
     if (allowed.includes('RequestDataExport')) {
-      actions.push(html`<form method="post" action="/ui/contracts/${id}/export">${csrfField(req)}<h2>Give the data back</h2>
-        <p class="muted">Inside the return window (until ${dateTime(d.returnWindowEndsAt)}): destruction waits until the export is served.</p>
-        <button type="submit">Request a data export</button></form>`);
+      actions.push(html`<form method="post" action="/ui/contracts/${id}/export">${csrfField(req)}<h2>${say('exportTitle')}</h2>
+        <p class="muted">${say('exportHelp', { until: dateTime(d.returnWindowEndsAt) })}</p>
+        <button type="submit">${say('exportSubmit')}</button></form>`);
     }
     if (allowed.includes('TerminateContract')) {
-      actions.push(html`<form method="post" action="/ui/contracts/${id}/termination">${csrfField(req)}<h2>Terminate</h2>
-        ${field('reason', 'Reason', values.reason, error, 'reason')}
-        <div class="field"><label><input type="checkbox" name="confirm" value="yes" required> I understand: processing ends now, the credentials are shredded and the data will be destroyed.</label>${fieldError(error, 'confirm')}</div>
-        <button type="submit" class="danger">Terminate the contract</button></form>`);
+      actions.push(html`<form method="post" action="/ui/contracts/${id}/termination">${csrfField(req)}<h2>${say('terminateTitle')}</h2>
+        ${field('reason', say('terminateReason'), values.reason, error, 'reason')}
+        <div class="field"><label><input type="checkbox" name="confirm" value="yes" required> ${say('terminateConfirm')}</label>${fieldError(error, 'confirm')}</div>
+        <button type="submit" class="danger">${say('terminateSubmit')}</button></form>`);
     }
     // Each declared file type the role may open, from its declaration (its create command's schema and roles).
     if (s.status !== 'cancelled') actions.push(...openFileForms(req, ui, id, refused));
@@ -106,11 +109,11 @@ export function contractPageRoutes(router: Router, ui: UiContext, queries: Contr
     const links: Html[] = [];
     if (d.certificate) {
       links.push(
-        html`<a href="/ui/contracts/${id}/certificate.json" download>Download the destruction certificate (JSON)</a>`,
-        html`<a href="/ui/contracts/${id}/certificate.pdf" download>Download the destruction certificate (PDF)</a>`,
+        html`<a href="/ui/contracts/${id}/certificate.json" download>${say('certificateJson')}</a>`,
+        html`<a href="/ui/contracts/${id}/certificate.pdf" download>${say('certificatePdf')}</a>`,
       );
     }
-    if (auditor) links.push(html`<a href="/ui/contracts/${id}/evidence.zip" download>Download the evidence pack</a>`, html`<a href="/ui/contracts/${id}/trail">Audit trail</a>`);
+    if (auditor) links.push(html`<a href="/ui/contracts/${id}/evidence.zip" download>${say('evidencePack')}</a>`, html`<a href="/ui/contracts/${id}/trail">${say('auditTrail')}</a>`);
     const lateDeadline = d.deadline !== null && (d.completedAt ? isLate(d.deadline, d.completedAt) : isOverdue(d.deadline, new Date().toISOString()));
     // The controller's own files (a contact check) with an open clock show on each of its contracts.
     const identity = controllerIdentity(s.controller);
@@ -122,43 +125,43 @@ export function contractPageRoutes(router: Router, ui: UiContext, queries: Contr
       : [];
     return page(
       req,
-      `Contract ${s.reference ?? s.contractId}`,
+      say('title', { name: s.reference ?? s.contractId }),
       'contracts',
       html`${error && !error.details ? html`<p class="notice" role="alert">${error.message}</p>` : ''}
       <p><span class="status">${s.status}</span> <a href="${controllerPageOf(identity)}">${s.controller.name}</a> · <span class="muted">${s.controller.email}</span></p>
       <dl class="facts">
-        <dt>Ordered</dt><dd>${dateTime(s.orderedAt)}</dd>
-        <dt>Processing since</dt><dd>${dateTime(s.processingStartedAt)}</dd>
-        <dt>Term ends</dt><dd>${s.status === 'active' ? dateWithCountdown(s.termEnd) : '—'}</dd>
-        <dt>Ended</dt><dd>${s.endedAt ? html`${dateTime(s.endedAt)} (${s.endKind})` : '—'}</dd>
-        <dt>Destruction deadline</dt><dd>${d.deadline ? dateWithCountdown(d.deadline, lateDeadline) : '—'}</dd>
-        <dt>Destruction</dt><dd>${d.status === 'none' ? '—' : html`${d.status}: ${d.locations.filter((l) => l.status === 'destroyed').length} of ${d.locations.length} locations destroyed`}</dd>
-        <dt>Certificate</dt><dd>${d.certificate ? html`${d.certificate.certificateId} · ${dateTime(d.completedAt)} · ${d.certificate.withinDeadline ? html`<span class="ok">within the deadline</span>` : html`<span class="late">after the deadline</span>`}` : '—'}</dd>
+        <dt>${say('ordered')}</dt><dd>${dateTime(s.orderedAt)}</dd>
+        <dt>${say('processingSince')}</dt><dd>${dateTime(s.processingStartedAt)}</dd>
+        <dt>${say('termEnds')}</dt><dd>${s.status === 'active' ? dateWithCountdown(s.termEnd) : '—'}</dd>
+        <dt>${say('ended')}</dt><dd>${s.endedAt ? html`${dateTime(s.endedAt)} (${s.endKind})` : '—'}</dd>
+        <dt>${say('destructionDeadline')}</dt><dd>${d.deadline ? dateWithCountdown(d.deadline, lateDeadline) : '—'}</dd>
+        <dt>${say('destruction')}</dt><dd>${d.status === 'none' ? '—' : html`${d.status}: ${say('locationsDestroyed', { destroyed: d.locations.filter((l) => l.status === 'destroyed').length, total: d.locations.length })}`}</dd>
+        <dt>${say('certificate')}</dt><dd>${d.certificate ? html`${d.certificate.certificateId} · ${dateTime(d.completedAt)} · ${d.certificate.withinDeadline ? html`<span class="ok">${say('withinDeadline')}</span>` : html`<span class="late">${say('afterDeadline')}</span>`}` : '—'}</dd>
       </dl>
-      <h2>Timeline</h2>
+      <h2>${say('timeline')}</h2>
       ${timeline(s)}
-      ${isEnded(s) || s.status === 'destroyed' ? html`<h2>Locations</h2><ul>${d.locations.map((l) => html`<li>${l.name}: ${l.status}${l.status === 'destroyed' ? html` · ${dateTime(l.destroyedAt)}` : ''}</li>`)}</ul>` : ''}
+      ${isEnded(s) || s.status === 'destroyed' ? html`<h2>${say('locations')}</h2><ul>${d.locations.map((l) => html`<li>${l.name}: ${l.status}${l.status === 'destroyed' ? html` · ${dateTime(l.destroyedAt)}` : ''}</li>`)}</ul>` : ''}
       ${links.length ? html`<p class="links">${links.map((l, i) => html`${i ? ' · ' : ''}${l}`)}</p>` : ''}
-      ${controllerClocks.length ? html`<h2>The controller</h2><ul>${controllerClocks.map((c) => html`<li><span class="late">${fileTypeNamed(c.stream_type)?.noun}: ${c.kind.replace(/-/g, ' ')}</span>, due ${dateWithCountdown(c.due_at.toISOString(), isOverdue(c.due_at.toISOString(), new Date().toISOString()))}</li>`)}</ul>` : ''}
-      <h2>Authorised persons</h2>
-      ${persons.length === 0 ? html`<p class="muted">Nobody is authorised on this contract yet.</p>` : html`<ul>${persons.map((p) => html`<li>${p.name}: from ${dateTime(p.authorisedFrom)}${p.authorisedUntil ? html` until ${dateTime(p.authorisedUntil)}` : ''} · ${p.cleared ? html`<span class="ok">cleared</span>` : html`<span class="late">gap: ${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}${mayAuthorise && p.authorisedUntil === null ? html` <form method="post" action="/ui/contracts/${id}/authorised-persons/${p.staffId}/revoke" class="inline" aria-label="Revoke ${p.name}">${csrfField(req)}<button type="submit">Revoke</button></form>` : ''}</li>`)}</ul>`}
-      ${mayAuthorise ? html`<form method="post" action="/ui/contracts/${id}/authorised-persons" class="card" aria-labelledby="authorise-title">${csrfField(req)}<h2 id="authorise-title">Authorise a person on this contract</h2>
-        ${candidates.length === 0 ? html`<p class="muted">Nobody else on the roster is cleared (a signed undertaking and a valid training).</p>` : html`<div class="field"><label for="authorise-staff">Person (cleared)</label><select id="authorise-staff" name="staffId">${candidates.map((c) => html`<option value="${c.id}">${c.name} · ${c.email}</option>`)}</select></div><button type="submit">Authorise</button>`}</form>` : ''}
-      <h2 id="files">Files</h2>
+      ${controllerClocks.length ? html`<h2>${say('controller')}</h2><ul>${controllerClocks.map((c) => html`<li><span class="late">${fileTypeNamed(c.stream_type)?.noun}: ${c.kind.replace(/-/g, ' ')}</span>, ${say('due')} ${dateWithCountdown(c.due_at.toISOString(), isOverdue(c.due_at.toISOString(), new Date().toISOString()))}</li>`)}</ul>` : ''}
+      <h2>${say('authorisedPersons')}</h2>
+      ${persons.length === 0 ? html`<p class="muted">${say('nobodyAuthorised')}</p>` : html`<ul>${persons.map((p) => html`<li>${p.name}: ${say('authorisedFrom', { at: dateTime(p.authorisedFrom) })}${p.authorisedUntil ? ` ${say('authorisedUntil', { at: dateTime(p.authorisedUntil) })}` : ''} · ${p.cleared ? html`<span class="ok">${say('cleared')}</span>` : html`<span class="late">${say('gap', { gaps: p.gaps.join(', ').replace(/_/g, ' ') })}</span>`}${mayAuthorise && p.authorisedUntil === null ? html` <form method="post" action="/ui/contracts/${id}/authorised-persons/${p.staffId}/revoke" class="inline" aria-label="${say('revokeLabel', { name: p.name })}">${csrfField(req)}<button type="submit">${say('revoke')}</button></form>` : ''}</li>`)}</ul>`}
+      ${mayAuthorise ? html`<form method="post" action="/ui/contracts/${id}/authorised-persons" class="card" aria-labelledby="authorise-title">${csrfField(req)}<h2 id="authorise-title">${say('authoriseTitle')}</h2>
+        ${candidates.length === 0 ? html`<p class="muted">${say('noCandidates')}</p>` : html`<div class="field"><label for="authorise-staff">${say('authorisePerson')}</label><select id="authorise-staff" name="staffId">${candidates.map((c) => html`<option value="${c.id}">${c.name} · ${c.email}</option>`)}</select></div><button type="submit">${say('authorise')}</button>`}</form>` : ''}
+      <h2 id="files">${say('files')}</h2>
       ${fileFilterForm(id, filter)}
-      ${files.length === 0 ? html`<p class="muted">${filtered ? 'No file matches this filter.' : 'No breach notice, request, instruction, audit or other file yet.'}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">File</th><th scope="col">Status</th><th scope="col">Opened</th><th scope="col">Clocks</th>${auditor ? html`<th scope="col">Trail</th>` : ''}</tr></thead><tbody>${files.map((f) => html`<tr><td>${filePageOf(id, f.stream, f.id) ? html`<a href="${filePageOf(id, f.stream, f.id)!}">${f.type}</a>` : f.type}</td><td><span class="status">${f.status}</span></td><td>${f.at ? dateTime(f.at.toISOString()) : '—'}</td><td>${f.overdue ? html`<span class="late">overdue</span>` : '—'}</td>${auditor ? html`<td><a href="/ui/contracts/${id}/trail?file=${f.id}">events</a></td>` : ''}</tr>`)}</tbody></table></div>`}
-      ${actions.length ? html`<h2>Actions</h2><div class="actions">${actions}</div>` : ''}`,
+      ${files.length === 0 ? html`<p class="muted">${filtered ? say('noFileMatches') : say('noFiles')}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">${say('fileColumn')}</th><th scope="col">${say('statusColumn')}</th><th scope="col">${say('openedColumn')}</th><th scope="col">${say('clocksColumn')}</th>${auditor ? html`<th scope="col">${say('trailColumn')}</th>` : ''}</tr></thead><tbody>${files.map((f) => html`<tr><td>${filePageOf(id, f.stream, f.id) ? html`<a href="${filePageOf(id, f.stream, f.id)!}">${f.type}</a>` : f.type}</td><td><span class="status">${f.status}</span></td><td>${f.at ? dateTime(f.at.toISOString()) : '—'}</td><td>${f.overdue ? html`<span class="late">${say('overdue')}</span>` : '—'}</td>${auditor ? html`<td><a href="/ui/contracts/${id}/trail?file=${f.id}">${say('events')}</a></td>` : ''}</tr>`)}</tbody></table></div>`}
+      ${actions.length ? html`<h2>${say('actions')}</h2><div class="actions">${actions}</div>` : ''}`,
     );
   };
 
   router.get('/contracts/:id', async (req: Signed, res, next) => {
     try {
       const id = String(req.params.id);
-      if (!CANONICAL_UUID.test(id)) return void res.status(404).send(page(req, 'Not found', 'contracts', html`<p>No such contract.</p>`));
+      if (!CANONICAL_UUID.test(id)) return void res.status(404).send(page(req, say('notFoundTitle'), 'contracts', html`<p>${say('notFound')}</p>`));
       res.send(await contractPage(req, id));
     } catch (e) {
       const error = toApiError(e);
-      if (error.status === 404) return void res.status(404).send(page(req, 'Not found', 'contracts', html`<p>No such contract.</p>`));
+      if (error.status === 404) return void res.status(404).send(page(req, say('notFoundTitle'), 'contracts', html`<p>${say('notFound')}</p>`));
       next(e);
     }
   });

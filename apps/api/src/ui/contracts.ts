@@ -10,6 +10,9 @@ import { dateWithCountdown, html, Html } from './html';
 import { type Signed } from './sessions';
 import { TRAIL_ROLES } from './trail';
 import { strings, type UiContext } from './ui-context';
+import { staffWords } from './words';
+
+const say = staffWords('contracts');
 
 /*
  * DESIGN §7 contracts: the list (filtered by reference, controller and status, a page at a time) and
@@ -41,21 +44,21 @@ export function contractRoutes(router: Router, ui: UiContext, queries: ContractQ
           <td class="wide">${deadline ? dateWithCountdown(deadline, s.destruction.completedAt === null && now > deadline) : '—'}</td>
         </tr>`;
       });
-      const next = nextCursor ? html`<p class="pager"><a href="/ui/contracts?${new URLSearchParams({ ...(ref ? { ref } : {}), ...(q ? { q } : {}), ...(status ? { status } : {}), cursor: nextCursor }).toString()}">Next page</a></p>` : '';
+      const next = nextCursor ? html`<p class="pager"><a href="/ui/contracts?${new URLSearchParams({ ...(ref ? { ref } : {}), ...(q ? { q } : {}), ...(status ? { status } : {}), cursor: nextCursor }).toString()}">${say('nextPage')}</a></p>` : '';
       res.send(
         page(
           req,
-          'Contracts',
+          say('title'),
           'contracts',
           html`<form class="filters" method="get" action="/ui/contracts" role="search">
-            <div><label for="ref">Reference</label><input id="ref" type="search" name="ref" value="${ref}" placeholder="starts with"></div>
-            <div><label for="q">Controller</label><input id="q" type="search" name="q" value="${q}" placeholder="name or email"></div>
-            <div><label for="status">Status</label><select id="status" name="status"><option value="">any</option>${CONTRACT_STATUSES.map((st) => html`<option value="${st}"${st === status ? new Html(' selected') : ''}>${st}</option>`)}</select></div>
-            <button type="submit">Filter</button>
+            <div><label for="ref">${say('reference')}</label><input id="ref" type="search" name="ref" value="${ref}" placeholder="${say('referencePlaceholder')}"></div>
+            <div><label for="q">${say('controller')}</label><input id="q" type="search" name="q" value="${q}" placeholder="${say('controllerPlaceholder')}"></div>
+            <div><label for="status">${say('status')}</label><select id="status" name="status"><option value="">${say('anyStatus')}</option>${CONTRACT_STATUSES.map((st) => html`<option value="${st}"${st === status ? new Html(' selected') : ''}>${st}</option>`)}</select></div>
+            <button type="submit">${say('filter')}</button>
           </form>
           <div class="table-wrap"><table>
-            <caption class="muted">${items.length === 0 ? 'No contract matches.' : `${items.length} contract(s) on this page`}</caption>
-            <thead><tr><th scope="col">Contract</th><th scope="col">Controller</th><th scope="col">Status</th><th scope="col">Term ends</th><th scope="col" class="wide">Destruction deadline</th></tr></thead>
+            <caption class="muted">${items.length === 0 ? say('noMatch') : say('onThisPage', { n: items.length })}</caption>
+            <thead><tr><th scope="col">${say('contract')}</th><th scope="col">${say('controller')}</th><th scope="col">${say('status')}</th><th scope="col">${say('termEnds')}</th><th scope="col" class="wide">${say('destructionDeadline')}</th></tr></thead>
             <tbody>${rows}</tbody>
           </table></div>${next}`,
         ),
@@ -68,20 +71,20 @@ export function contractRoutes(router: Router, ui: UiContext, queries: ContractQ
   const orderForm = (req: Signed, values: Record<string, string> = {}, error: ApiError | null = null) =>
     page(
       req,
-      'Order a contract',
+      say('orderTitle'),
       'new',
       html`${error ? html`<p class="notice" role="alert">${error.message}</p>` : ''}
       <form method="post" action="/ui/contracts">${csrfField(req)}
-        ${field('controllerName', 'Controller name', values.controllerName, error, 'controller.name')}
-        ${field('controllerEmail', 'Controller email', values.controllerEmail, error, 'controller.email', 'email')}
-        ${field('reference', 'Reference (optional)', values.reference, error, 'reference')}
-        <div class="field"><label for="billingPeriod">Billing period</label><select id="billingPeriod" name="billingPeriod">${['P1M', 'P3M', 'P1Y'].map((p) => html`<option value="${p}"${values.billingPeriod === p ? new Html(' selected') : ''}>${p}</option>`)}</select></div>
-        <button type="submit">Order</button>
+        ${field('controllerName', say('controllerName'), values.controllerName, error, 'controller.name')}
+        ${field('controllerEmail', say('controllerEmail'), values.controllerEmail, error, 'controller.email', 'email')}
+        ${field('reference', say('referenceOptional'), values.reference, error, 'reference')}
+        <div class="field"><label for="billingPeriod">${say('billingPeriod')}</label><select id="billingPeriod" name="billingPeriod">${['P1M', 'P3M', 'P1Y'].map((p) => html`<option value="${p}"${values.billingPeriod === p ? new Html(' selected') : ''}>${p}</option>`)}</select></div>
+        <button type="submit">${say('order')}</button>
       </form>`,
     );
 
   router.get('/contracts/new', (req: Signed, res) => {
-    if (req.session!.role !== 'account_manager') return void res.status(403).send(page(req, 'Not allowed', undefined, html`<p>Only account managers order contracts.</p>`));
+    if (req.session!.role !== 'account_manager') return void res.status(403).send(page(req, say('notAllowed'), undefined, html`<p>${say('onlyAccountManagers')}</p>`));
     res.send(orderForm(req));
   });
 

@@ -14,6 +14,7 @@ import { bodyOf, formFieldsOf } from './schema-forms';
 import { type Signed } from './sessions';
 import { fileTrailLink } from './trail';
 import { formPost, type UiContext } from './ui-context';
+import { staffWords } from './words';
 
 /*
  * DESIGN §7, §8 the controllers in the browser: each controller the processor acts for (from its
@@ -21,6 +22,8 @@ import { formPost, type UiContext } from './ui-context';
  * record's declared command, and its own files — the contact check of its breach contact — each
  * shown from its declaration (view, clocks, emails, commands). The same services as the API.
  */
+
+const say = staffWords('controllers');
 
 const SET = controllerType.commands!['set']!;
 const mayRead = (req: Signed) => ['account_manager', 'dpo', 'admin'].includes(req.session!.role);
@@ -48,12 +51,12 @@ export function controllerRoutes(router: Router, ui: UiContext, records: Control
       res.send(
         page(
           req,
-          'Controllers',
+          say('title'),
           'registers',
-          html`${registersNav('controllers', req.session!.role)}<p class="muted">Every controller the processor acts for, by its latest contract: its breach contact, and whether it confirmed it.</p>
-          <div class="table-wrap"><table><caption class="muted">${rows.length >= 500 ? 'The first 500 controllers by name' : `${rows.length} controllers`}</caption>
-          <thead><tr><th scope="col">Controller</th><th scope="col">Breach contact</th><th scope="col">Contact check</th></tr></thead>
-          <tbody>${rows.map((r) => html`<tr><td><a href="${controllerPageOf(r.ident)}">${r.name}</a><br><span class="muted">${r.email}</span></td><td>${r.breach_contact ?? html`<span class="muted">its email</span>`}</td><td>${r.check_status ? html`<span class="status">${r.check_status}</span>` : '—'}</td></tr>`)}</tbody></table></div>`,
+          html`${registersNav('controllers', req.session!.role)}<p class="muted">${say('intro')}</p>
+          <div class="table-wrap"><table><caption class="muted">${rows.length >= 500 ? say('first500') : say('count', { number: rows.length })}</caption>
+          <thead><tr><th scope="col">${say('controller')}</th><th scope="col">${say('breachContact')}</th><th scope="col">${say('contactCheck')}</th></tr></thead>
+          <tbody>${rows.map((r) => html`<tr><td><a href="${controllerPageOf(r.ident)}">${r.name}</a><br><span class="muted">${r.email}</span></td><td>${r.breach_contact ?? html`<span class="muted">${say('itsEmail')}</span>`}</td><td>${r.check_status ? html`<span class="status">${r.check_status}</span>` : '—'}</td></tr>`)}</tbody></table></div>`,
         ),
       );
     } catch (e) {
@@ -77,7 +80,7 @@ export function controllerRoutes(router: Router, ui: UiContext, records: Control
     const ownFiles = await Promise.all(
       CONTROLLER_FILE_TYPES.map(async (type) => {
         const stored = await files.stored(type, identity).catch(() => null);
-        if (!stored) return html`<h2>${type.noun.charAt(0).toUpperCase()}${type.noun.slice(1)}</h2><p class="muted">None yet.</p>`;
+        if (!stored) return html`<h2>${type.noun.charAt(0).toUpperCase()}${type.noun.slice(1)}</h2><p class="muted">${say('noneYet')}</p>`;
         const { events } = await files.trails.events(stored.id);
         return html`<h2>${type.noun.charAt(0).toUpperCase()}${type.noun.slice(1)}</h2><p><span class="status">${stored.state.status}</span></p>${facts(type.view.of(stored.state, now) as Record<string, unknown>)}${clocksOf(type, stored.state, now)}${emailsOf(events)}${fileTrailLink(req, type, stored.id, controllerPageOf(identity))}`;
       }),
@@ -89,11 +92,11 @@ export function controllerRoutes(router: Router, ui: UiContext, records: Control
       latest!.name,
       'registers',
       html`${registersNav('controllers', req.session!.role)}
-      <dl class="facts"><dt>Key</dt><dd>${identity}</dd><dt>Email</dt><dd>${latest!.email}</dd>
-        <dt>Locale</dt><dd>${preferences?.locale ?? 'default'}</dd><dt>Time zone</dt><dd>${preferences?.timeZone ?? 'default'}</dd><dt>Breach contact</dt><dd>${preferences?.breachContact ?? html`<span class="muted">its email</span>`}</dd>
-        <dt>Contracts</dt><dd>${contracts.map((c, i) => html`${i ? ', ' : ''}<a href="/ui/contracts/${c.id}">${c.reference ?? c.id.slice(0, 8)}</a> (${c.status})`)}</dd></dl>
+      <dl class="facts"><dt>${say('key')}</dt><dd>${identity}</dd><dt>${say('email')}</dt><dd>${latest!.email}</dd>
+        <dt>${say('locale')}</dt><dd>${preferences?.locale ?? say('byDefault')}</dd><dt>${say('timeZone')}</dt><dd>${preferences?.timeZone ?? say('byDefault')}</dd><dt>${say('breachContact')}</dt><dd>${preferences?.breachContact ?? html`<span class="muted">${say('itsEmail')}</span>`}</dd>
+        <dt>${say('contracts')}</dt><dd>${contracts.map((c, i) => html`${i ? ', ' : ''}<a href="/ui/contracts/${c.id}">${c.reference ?? c.id.slice(0, 8)}</a> (${c.status})`)}</dd></dl>
       ${ownFiles}
-      ${(SET.roles as readonly string[]).includes(req.session!.role) ? html`<h2>Preferences</h2>${commandForm(req, ui, action, 'controller-set', SET, refused)}` : ''}
+      ${(SET.roles as readonly string[]).includes(req.session!.role) ? html`<h2>${say('preferences')}</h2>${commandForm(req, ui, action, 'controller-set', SET, refused)}` : ''}
       ${record && record.status !== 'none' ? fileTrailLink(req, controllerType, controllerRecordId(identity), action) : ''}`,
     );
   };

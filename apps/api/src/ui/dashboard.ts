@@ -8,6 +8,9 @@ import { clockLabel } from './schema-forms';
 import { type Signed } from './sessions';
 import { TRAIL_ROLES } from './trail';
 import { type UiContext } from './ui-context';
+import { staffWords } from './words';
+
+const say = staffWords('dashboard');
 
 /*
  * DESIGN §7 the DPO's dashboard, its landing page: what is overdue and what falls due this week, by
@@ -96,7 +99,7 @@ function clockChart(clocks: Lists['clocks']): Html {
   const barWidth = 400;
   const height = clocks.length * rowHeight + 10;
   return html`<figure><svg role="img" aria-labelledby="clock-chart-title" viewBox="0 0 ${labelWidth + barWidth + 60} ${height}" width="100%" preserveAspectRatio="xMinYMin meet" class="chart">
-    <title id="clock-chart-title">Clocks overdue (red) and due within seven days (blue), by kind: the table below says the same</title>
+    <title id="clock-chart-title">${say('chartTitle')}</title>
     ${clocks.map((c, i) => {
       const y = i * rowHeight + 5;
       const overdue = Math.round((c.overdue / max) * barWidth);
@@ -106,7 +109,7 @@ function clockChart(clocks: Lists['clocks']): Html {
         <rect x="${labelWidth + overdue}" y="${y + 4}" width="${week}" height="18" class="bar-week"></rect>
         <text x="${labelWidth + overdue + week + 6}" y="${y + 17}" class="chart-label">${c.overdue + c.week}</text>`;
     })}
-  </svg><figcaption class="muted">Red: overdue. Blue: due within seven days.</figcaption></figure>`;
+  </svg><figcaption class="muted">${say('chartCaption')}</figcaption></figure>`;
 }
 
 /** The dashboard's lists as CSV, one download each. */
@@ -131,35 +134,35 @@ export function dashboardRoutes(router: Router, ui: UiContext, dataSource: DataS
       const now = new Date();
       const l = await lists(dataSource, now, SHOWN);
       // A list cut short says so; its CSV holds every row.
-      const download = (list: keyof Lists) => html`${l[list].length >= SHOWN ? html`<span class="muted">The first ${SHOWN} shown. </span>` : ''}<a href="/ui/dashboard/${list}.csv" download>Download as CSV</a>`;
+      const download = (list: keyof Lists) => html`${l[list].length >= SHOWN ? html`<span class="muted">${say('firstShown', { n: SHOWN })} </span>` : ''}<a href="/ui/dashboard/${list}.csv" download>${say('downloadCsv')}</a>`;
       res.send(
         page(
           req,
-          'Dashboard',
+          say('title'),
           'dashboard',
-          html`<section aria-labelledby="clocks-title"><h2 id="clocks-title">Overdue, and due this week</h2>
-            ${l.clocks.length === 0 ? html`<p class="muted">Nothing is overdue or due within seven days.</p>` : html`${clockChart(l.clocks)}
-            <div class="table-wrap"><table><thead><tr><th scope="col">What is due</th><th scope="col">Whose deadline</th><th scope="col">Overdue</th><th scope="col">Due within 7 days</th></tr></thead>
-            <tbody>${l.clocks.map((c) => html`<tr><td><a href="/ui/inbox?kind=${c.kind}">${clockLabel(c.kind)}</a></td><td>${clockOwner(c.kind) === 'controller' ? html`<span class="theirs">the controller's</span>` : 'ours'}</td><td>${c.overdue ? html`<span class="late">${c.overdue}</span>` : '0'}</td><td>${c.week}</td></tr>`)}</tbody></table></div>`}
+          html`<section aria-labelledby="clocks-title"><h2 id="clocks-title">${say('clocksTitle')}</h2>
+            ${l.clocks.length === 0 ? html`<p class="muted">${say('noClocks')}</p>` : html`${clockChart(l.clocks)}
+            <div class="table-wrap"><table><thead><tr><th scope="col">${say('whatIsDue')}</th><th scope="col">${say('whoseDeadline')}</th><th scope="col">${say('overdue')}</th><th scope="col">${say('dueWithinWeek')}</th></tr></thead>
+            <tbody>${l.clocks.map((c) => html`<tr><td><a href="/ui/inbox?kind=${c.kind}">${clockLabel(c.kind)}</a></td><td>${clockOwner(c.kind) === 'controller' ? html`<span class="theirs">${say('theirs')}</span>` : say('ours')}</td><td>${c.overdue ? html`<span class="late">${c.overdue}</span>` : '0'}</td><td>${c.week}</td></tr>`)}</tbody></table></div>`}
             <p>${download('clocks')}</p></section>
-          <section aria-labelledby="incidents-title"><h2 id="incidents-title">Open incidents</h2>
-            ${l.incidents.length === 0 ? html`<p class="muted">No incident is open.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Incident</th><th scope="col">Status</th><th scope="col">Notices sent</th></tr></thead>
-            <tbody>${l.incidents.map((i) => html`<tr><td><a href="/ui/incidents/${i.id}">${i.summary}</a></td><td><span class="status">${i.status}</span></td><td>${i.sent} of ${i.affected}</td></tr>`)}</tbody></table></div>`}
+          <section aria-labelledby="incidents-title"><h2 id="incidents-title">${say('incidentsTitle')}</h2>
+            ${l.incidents.length === 0 ? html`<p class="muted">${say('noIncidents')}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">${say('incident')}</th><th scope="col">${say('status')}</th><th scope="col">${say('noticesSent')}</th></tr></thead>
+            <tbody>${l.incidents.map((i) => html`<tr><td><a href="/ui/incidents/${i.id}">${i.summary}</a></td><td><span class="status">${i.status}</span></td><td>${say('sentOf', { sent: i.sent, affected: i.affected })}</td></tr>`)}</tbody></table></div>`}
             <p>${download('incidents')}</p></section>
-          <section aria-labelledby="trainings-title"><h2 id="trainings-title">Trainings about to lapse</h2>
-            ${l.trainings.length === 0 ? html`<p class="muted">No training lapses within ${LAPSE_SOON_DAYS} days.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Person</th><th scope="col">Training lapses</th></tr></thead>
+          <section aria-labelledby="trainings-title"><h2 id="trainings-title">${say('trainingsTitle')}</h2>
+            ${l.trainings.length === 0 ? html`<p class="muted">${say('noTrainings', { days: LAPSE_SOON_DAYS })}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">${say('person')}</th><th scope="col">${say('trainingLapses')}</th></tr></thead>
             <tbody>${l.trainings.map((t) => html`<tr><td><a href="/ui/staff/${t.id}">${t.name}</a></td><td>${dateWithCountdown(t.lapsesAt, t.lapsesAt < now.toISOString())}</td></tr>`)}</tbody></table></div>`}
             <p>${download('trainings')}</p></section>
-          <section aria-labelledby="destructions-title"><h2 id="destructions-title">Destructions in progress</h2>
-            ${l.destructions.length === 0 ? html`<p class="muted">No destruction is under way.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Contract</th><th scope="col">Controller</th><th scope="col">Status</th><th scope="col">Deadline</th></tr></thead>
+          <section aria-labelledby="destructions-title"><h2 id="destructions-title">${say('destructionsTitle')}</h2>
+            ${l.destructions.length === 0 ? html`<p class="muted">${say('noDestructions')}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">${say('contract')}</th><th scope="col">${say('controller')}</th><th scope="col">${say('status')}</th><th scope="col">${say('deadline')}</th></tr></thead>
             <tbody>${l.destructions.map((d) => html`<tr><td><a href="/ui/contracts/${d.id}">${d.reference ?? d.id.slice(0, 8)}</a></td><td>${d.controller}</td><td><span class="status">${d.status.replace(/_/g, ' ')}</span></td><td>${dateWithCountdown(d.deadline, d.deadline !== null && d.deadline < now.toISOString())}</td></tr>`)}</tbody></table></div>`}
             <p>${download('destructions')}</p></section>
-          <section aria-labelledby="changes-title"><h2 id="changes-title">Sub-processor changes not yet in force</h2>
-            ${l.changes.length === 0 ? html`<p class="muted">No change is pending.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Sub-processor</th><th scope="col">Location</th><th scope="col">Status</th><th scope="col">Objections until</th><th scope="col">In force</th></tr></thead>
+          <section aria-labelledby="changes-title"><h2 id="changes-title">${say('changesTitle')}</h2>
+            ${l.changes.length === 0 ? html`<p class="muted">${say('noChanges')}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">${say('subProcessor')}</th><th scope="col">${say('location')}</th><th scope="col">${say('status')}</th><th scope="col">${say('objectionsUntil')}</th><th scope="col">${say('inForce')}</th></tr></thead>
             <tbody>${l.changes.map((c) => html`<tr><td>${c.subProcessor}</td><td>${c.location}</td><td><span class="status">${c.status}</span></td><td>${dateTime(c.objectionDeadline)}</td><td>${dateTime(c.effectiveAt)}</td></tr>`)}</tbody></table></div>`}
             <p>${download('changes')}</p></section>
-          <section aria-labelledby="contacts-title"><h2 id="contacts-title">Breach contacts unconfirmed</h2>
-            ${l.contacts.length === 0 ? html`<p class="muted">Every controller asked has confirmed its breach contact.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Breach contact</th><th scope="col">Asked</th><th scope="col">Next reminder</th></tr></thead>
+          <section aria-labelledby="contacts-title"><h2 id="contacts-title">${say('contactsTitle')}</h2>
+            ${l.contacts.length === 0 ? html`<p class="muted">${say('noContacts')}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">${say('breachContact')}</th><th scope="col">${say('asked')}</th><th scope="col">${say('nextReminder')}</th></tr></thead>
             <tbody>${l.contacts.map((c) => html`<tr><td>${c.contact}</td><td>${dateTime(c.since)}</td><td>${dateWithCountdown(c.due, c.due !== null && c.due < now.toISOString())}</td></tr>`)}</tbody></table></div>`}
             <p>${download('contacts')}</p></section>`,
         ),

@@ -9,6 +9,7 @@ import { bodyOf, clockLabel, fieldHtml, formFieldsOf, labelOf } from './schema-f
 import { type Signed } from './sessions';
 import { TRAIL_ROLES } from './trail';
 import { type UiContext } from './ui-context';
+import { staffWords } from './words';
 
 /*
  * DESIGN §7: every declared file type of a contract in the browser, from its declaration alone —
@@ -16,6 +17,8 @@ import { type UiContext } from './ui-context';
  * each further command, each form read from the command's schema and shown only to the roles that
  * may send it. A POST goes through the same service as the API's route, so both refuse alike.
  */
+
+const say = staffWords('fileForms');
 
 type Declared = (typeof DECLARED_FILE_TYPES)[number];
 
@@ -42,8 +45,8 @@ export function commandForm(req: Signed, ui: UiContext, action: string, formId: 
     ${mine && !(mine.error.details as { fields?: unknown } | undefined)?.fields ? html`<p class="notice" role="alert">${mine.error.message}</p>` : ''}
     ${parts ? html`<div class="field"><label for="${partId}">${labelOf(spec.part!.noun)}</label><select id="${partId}" name="_part" required>${parts.map((p) => html`<option value="${p.id}"${mine?.values._part === p.id ? new Html(' selected') : ''}>${p.label}</option>`)}</select></div>` : ''}
     ${fields.map((f) => fieldHtml(f, formId, mine?.values[f.name], mine?.error ?? null))}
-    ${spec.irreversible ? html`<div class="field"><label><input type="checkbox" name="_confirm" value="yes" required> This cannot be undone</label></div>` : ''}
-    <button type="submit"${spec.irreversible ? new Html(' class="danger"') : ''}>Record</button></form>`;
+    ${spec.irreversible ? html`<div class="field"><label><input type="checkbox" name="_confirm" value="yes" required> ${say('irreversible')}</label></div>` : ''}
+    <button type="submit"${spec.irreversible ? new Html(' class="danger"') : ''}>${say('record')}</button></form>`;
 }
 
 /** The forms that open a file of each declared type the caller's role may open, for the contract's page. */
@@ -74,19 +77,19 @@ export function facts(view: Record<string, unknown>): Html {
 /** The file's open clocks, as its type's rule names them from its state: what is due, and whether it is overdue. */
 export function clocksOf(type: Pick<Declared, 'clocks'>, state: unknown, now: string): Html {
   const clocks = type.clocks?.of(state as never) ?? [];
-  if (clocks.length === 0) return html`<h2>Clocks</h2><p class="muted">No clock is running.</p>`;
-  return html`<h2>Clocks</h2><table><thead><tr><th scope="col">What is due</th><th scope="col">Due</th><th scope="col">State</th></tr></thead><tbody>${clocks.map(
-    (c) => html`<tr><td>${clockLabel(c.kind)}</td><td>${dateTime(c.at)}</td><td>${isOverdue(c.at, now) ? html`<span class="late">overdue</span>` : html`<span class="ok">running</span>`}</td></tr>`,
+  if (clocks.length === 0) return html`<h2>${say('clocks')}</h2><p class="muted">${say('noClock')}</p>`;
+  return html`<h2>${say('clocks')}</h2><table><thead><tr><th scope="col">${say('whatIsDue')}</th><th scope="col">${say('due')}</th><th scope="col">${say('clockState')}</th></tr></thead><tbody>${clocks.map(
+    (c) => html`<tr><td>${clockLabel(c.kind)}</td><td>${dateTime(c.at)}</td><td>${isOverdue(c.at, now) ? html`<span class="late">${say('overdue')}</span>` : html`<span class="ok">${say('running')}</span>`}</td></tr>`,
   )}</tbody></table>`;
 }
 
 /** The file's emails, as its trail records them: sent (accepted by the relay) or refused for good, to whom, with their Message-ID. */
 export function emailsOf(events: readonly { type: string; data: unknown }[]): Html {
   const emails = events.filter((e) => e.type === 'EmailSent' || e.type === 'EmailFailed');
-  if (emails.length === 0) return html`<h2>Emails</h2><p class="muted">No email recorded yet.</p>`;
-  return html`<h2>Emails</h2><table><thead><tr><th scope="col">Email</th><th scope="col">To</th><th scope="col">Sent</th><th scope="col">Message-ID</th></tr></thead><tbody>${emails.map((e) => {
+  if (emails.length === 0) return html`<h2>${say('emails')}</h2><p class="muted">${say('noEmail')}</p>`;
+  return html`<h2>${say('emails')}</h2><table><thead><tr><th scope="col">${say('emailColumn')}</th><th scope="col">${say('toColumn')}</th><th scope="col">${say('sentColumn')}</th><th scope="col">${say('messageIdColumn')}</th></tr></thead><tbody>${emails.map((e) => {
     const d = e.data as EmailSentData & Partial<EmailFailedData>;
-    return html`<tr><td>${d.kind.replace(/-/g, ' ')}</td><td>${[...d.to, ...d.cc].join(', ')}</td><td>${e.type === 'EmailSent' ? dateTime(d.acceptedAt) : html`<span class="late">refused${d.smtpCode ? ` (${d.smtpCode})` : ''}, ${dateTime(d.failedAt!)}</span>`}</td><td><code>${d.messageId}</code></td></tr>`;
+    return html`<tr><td>${d.kind.replace(/-/g, ' ')}</td><td>${[...d.to, ...d.cc].join(', ')}</td><td>${e.type === 'EmailSent' ? dateTime(d.acceptedAt) : html`<span class="late">${d.smtpCode ? say('refusedWithCode', { code: d.smtpCode, at: dateTime(d.failedAt!) }) : say('refused', { at: dateTime(d.failedAt!) })}</span>`}</td><td><code>${d.messageId}</code></td></tr>`;
   })}</tbody></table>`;
 }
 
@@ -110,14 +113,14 @@ export function declaredFileRoutes(router: Router, ui: UiContext, declared: Decl
       req,
       `${type.noun.charAt(0).toUpperCase()}${type.noun.slice(1)} ${fileId.slice(0, 8)}`,
       'contracts',
-      html`<p><a href="/ui/contracts/${contractId}">Back to the contract</a></p>
+      html`<p><a href="/ui/contracts/${contractId}">${say('backToContract')}</a></p>
       ${orphan ? html`<p class="notice" role="alert">${orphan.message}</p>` : ''}
       <p><span class="status">${String(view.status)}</span></p>
       ${facts(view)}
       ${clocksOf(type, state, now)}
       ${emailsOf(events)}
-      ${forms.length ? html`<h2>Actions</h2><div class="actions">${forms}</div>` : ''}
-      ${TRAIL_ROLES.includes(req.session!.role) ? html`<p><a href="/ui/contracts/${contractId}/trail?file=${fileId}">Audit trail of this ${type.noun}</a> (every event with its hash, and a check of the chain)</p>` : ''}`,
+      ${forms.length ? html`<h2>${say('actions')}</h2><div class="actions">${forms}</div>` : ''}
+      ${TRAIL_ROLES.includes(req.session!.role) ? html`<p><a href="/ui/contracts/${contractId}/trail?file=${fileId}">${say('trailOfFile', { noun: type.noun })}</a> ${say('trailOfFileAfter')}</p>` : ''}`,
     );
   };
 

@@ -1,4 +1,7 @@
 import { type Role } from '#infra/auth/api-keys';
+import { staffWords } from './words';
+
+const say = staffWords('layout');
 
 /** Text into HTML (element content and quoted attributes). */
 export const esc = (value: unknown): string =>
@@ -26,8 +29,13 @@ export function countdown(at: string | null | undefined, now = Date.now()): stri
   if (!at) return '';
   const ms = Date.parse(at) - now;
   const abs = Math.abs(ms);
-  const [n, unit] = abs >= 2 * 86_400_000 ? [Math.round(abs / 86_400_000), 'days'] : abs >= 2 * 3_600_000 ? [Math.round(abs / 3_600_000), 'hours'] : [Math.max(1, Math.round(abs / 60_000)), 'minutes'];
-  return ms >= 0 ? `in ${n} ${unit}` : `${n} ${unit} ago`;
+  const [n, ahead, past] =
+    abs >= 2 * 86_400_000
+      ? ([Math.round(abs / 86_400_000), 'inDays', 'daysAgo'] as const)
+      : abs >= 2 * 3_600_000
+        ? ([Math.round(abs / 3_600_000), 'inHours', 'hoursAgo'] as const)
+        : ([Math.max(1, Math.round(abs / 60_000)), 'inMinutes', 'minutesAgo'] as const);
+  return say(ms >= 0 ? ahead : past, { n });
 }
 
 export const dateWithCountdown = (at: string | null | undefined, late = false) =>
@@ -50,25 +58,25 @@ export function layout(ctx: PageContext, body: Html): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${ctx.title} — DPA engine</title>
+<title>${say('pageTitle', { title: ctx.title })}</title>
 <link rel="stylesheet" href="/ui/assets/app.css">
 </head>
 <body>
-<a class="skip" href="#main">Skip to content</a>
+<a class="skip" href="#main">${say('skipToContent')}</a>
 <header>
-  <nav aria-label="Main">
-    <strong class="brand">DPA engine</strong>
-    ${ctx.role === 'dpo' || ctx.role === 'admin' ? nav('/ui/dashboard', 'Dashboard', 'dashboard') : ''}
-    ${nav('/ui/contracts', 'Contracts', 'contracts')}
-    ${ctx.role === 'account_manager' ? nav('/ui/contracts/new', 'Order', 'new') : ''}
-    ${nav('/ui/inbox', 'Inbox', 'inbox')}${ctx.overdue ? html` <a class="badge late" href="/ui/inbox?overdue=1">${ctx.overdue} overdue</a>` : ''}
-    ${ctx.role === 'dpo' || ctx.role === 'admin' ? nav('/ui/incidents', 'Incidents', 'incidents') : ''}
-    ${ctx.role === 'dpo' || ctx.role === 'admin' ? nav('/ui/processing-record', 'Registers', 'registers') : ctx.role === 'account_manager' ? nav('/ui/sub-processors', 'Sub-processors', 'registers') : ''}
+  <nav aria-label="${say('mainNav')}">
+    <strong class="brand">${say('brand')}</strong>
+    ${ctx.role === 'dpo' || ctx.role === 'admin' ? nav('/ui/dashboard', say('dashboard'), 'dashboard') : ''}
+    ${nav('/ui/contracts', say('contracts'), 'contracts')}
+    ${ctx.role === 'account_manager' ? nav('/ui/contracts/new', say('order'), 'new') : ''}
+    ${nav('/ui/inbox', say('inbox'), 'inbox')}${ctx.overdue ? html` <a class="badge late" href="/ui/inbox?overdue=1">${say('overdueBadge', { n: ctx.overdue })}</a>` : ''}
+    ${ctx.role === 'dpo' || ctx.role === 'admin' ? nav('/ui/incidents', say('incidents'), 'incidents') : ''}
+    ${ctx.role === 'dpo' || ctx.role === 'admin' ? nav('/ui/processing-record', say('registers'), 'registers') : ctx.role === 'account_manager' ? nav('/ui/sub-processors', say('subProcessors'), 'registers') : ''}
   </nav>
   <form method="post" action="/ui/logout" class="signout">
     <input type="hidden" name="_csrf" value="${ctx.csrf}">
-    <span class="muted">Signed in as ${ctx.role.replace('_', ' ')}</span>
-    <button type="submit">Sign out</button>
+    <span class="muted">${say('signedInAs', { role: ctx.role.replace('_', ' ') })}</span>
+    <button type="submit">${say('signOut')}</button>
   </form>
 </header>
 <main id="main">
@@ -83,7 +91,7 @@ ${body}
 export function bare(title: string, body: Html): string {
   return html`<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} — DPA engine</title><link rel="stylesheet" href="/ui/assets/app.css"></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${say('pageTitle', { title })}</title><link rel="stylesheet" href="/ui/assets/app.css"></head>
 <body><main id="main"><h1>${title}</h1>${body}</main></body>
 </html>`.value;
 }

@@ -8,6 +8,9 @@ import { clockLabel } from './schema-forms';
 import { type Signed } from './sessions';
 import { TRAIL_ROLES } from './trail';
 import { type UiContext } from './ui-context';
+import { staffWords } from './words';
+
+const say = staffWords('inbox');
 
 /*
  * DESIGN §7 the inbox, as a worklist: every open clock of every file by due date, the overdue first,
@@ -32,13 +35,13 @@ function fileCell(i: WorkItem, role: Role): Html | string {
   // Incidents' and the roster's pages are the DPO's and admins', as the trail is.
   const incidents = TRAIL_ROLES.includes(role);
   if (i.count > 1) {
-    const what = html`${i.count} ${noun}s of incident ${i.incidentId!.slice(0, 8)}`;
-    return html`${incidents ? html`<a href="/ui/incidents/${i.incidentId!}">${what}</a>` : what}${i.overdueCount ? html`, <span class="late">${i.overdueCount} overdue</span>` : ''}`;
+    const what = say('filesOfIncident', { n: i.count, noun, incident: i.incidentId!.slice(0, 8) });
+    return html`${incidents ? html`<a href="/ui/incidents/${i.incidentId!}">${what}</a>` : what}${i.overdueCount ? html`, <span class="late">${say('overdueCount', { n: i.overdueCount })}</span>` : ''}`;
   }
   if (i.contractId && filePageOf(i.contractId, i.type, i.fileId)) return html`<a href="${filePageOf(i.contractId, i.type, i.fileId)!}">${noun}</a>`;
-  if (i.type === 'contract') return html`<a href="/ui/contracts/${i.fileId}">the contract</a>`;
+  if (i.type === 'contract') return html`<a href="/ui/contracts/${i.fileId}">${say('theContract')}</a>`;
   if (i.type === 'staff' && incidents) return html`<a href="/ui/staff/${i.fileId}">${noun}</a>`;
-  if (i.incidentId && incidents) return html`<a href="/ui/incidents/${i.incidentId}">${noun} (incident ${i.incidentId.slice(0, 8)})</a>`;
+  if (i.incidentId && incidents) return html`<a href="/ui/incidents/${i.incidentId}">${say('fileOfIncident', { noun, incident: i.incidentId.slice(0, 8) })}</a>`;
   return noun;
 }
 
@@ -46,11 +49,11 @@ function rowHtml(i: WorkItem, role: Role): Html {
   const theirs = i.whose === 'controller';
   const many = i.count > 1;
   return html`<tr${i.overdue && !theirs ? new Html(' class="late"') : ''}>
-    <td>${dateWithCountdown(i.dueAt, i.overdue)}${many ? html` <span class="muted">(the earliest)</span>` : ''}</td>
-    <td>${clockLabel(i.kind)}${i.overdue ? html` <span class="late">overdue</span>` : ''}</td>
-    <td>${theirs ? html`<span class="theirs">the controller's</span>` : 'ours'}</td>
-    <td>${many ? html`<span class="muted">${i.count} controllers</span>` : (i.controller ?? html`<span class="muted">processor-wide</span>`)}</td>
-    <td>${many ? '—' : i.contractId ? html`<a href="/ui/contracts/${i.contractId}">${i.reference ?? `contract ${i.contractId.slice(0, 8)}`}</a>` : '—'}</td>
+    <td>${dateWithCountdown(i.dueAt, i.overdue)}${many ? html` <span class="muted">${say('theEarliest')}</span>` : ''}</td>
+    <td>${clockLabel(i.kind)}${i.overdue ? html` <span class="late">${say('overdue')}</span>` : ''}</td>
+    <td>${theirs ? html`<span class="theirs">${say('theirs')}</span>` : say('ours')}</td>
+    <td>${many ? html`<span class="muted">${say('controllers', { n: i.count })}</span>` : (i.controller ?? html`<span class="muted">${say('processorWide')}</span>`)}</td>
+    <td>${many ? '—' : i.contractId ? html`<a href="/ui/contracts/${i.contractId}">${i.reference ?? say('contractShort', { id: i.contractId.slice(0, 8) })}</a>` : '—'}</td>
     <td>${fileCell(i, role)}</td>
   </tr>`;
 }
@@ -71,18 +74,18 @@ export function inboxRoutes(router: Router, ui: UiContext, deadlines: DeadlineQu
       res.send(
         page(
           req,
-          'Inbox',
+          say('title'),
           'inbox',
-          html`<form method="get" action="/ui/inbox" class="filters" aria-label="Filter the inbox">
-            <div class="field"><label for="inbox-kind">What is due</label><select id="inbox-kind" name="kind"><option value="">Anything</option>${DEADLINE_KINDS.map((k) => html`<option value="${k}"${selected(filter.kind === k)}>${clockLabel(k)}</option>`)}</select></div>
-            <div class="field"><label for="inbox-controller">Controller</label><input id="inbox-controller" name="controller" type="search" maxlength="200" value="${filter.controller ?? ''}"></div>
-            <div class="field"><label><input type="checkbox" name="overdue" value="1"${filter.overdue ? new Html(' checked') : ''}> Overdue only</label></div>
-            <button type="submit">Filter</button></form>
+          html`<form method="get" action="/ui/inbox" class="filters" aria-label="${say('filterLabel')}">
+            <div class="field"><label for="inbox-kind">${say('whatIsDue')}</label><select id="inbox-kind" name="kind"><option value="">${say('anything')}</option>${DEADLINE_KINDS.map((k) => html`<option value="${k}"${selected(filter.kind === k)}>${clockLabel(k)}</option>`)}</select></div>
+            <div class="field"><label for="inbox-controller">${say('controller')}</label><input id="inbox-controller" name="controller" type="search" maxlength="200" value="${filter.controller ?? ''}"></div>
+            <div class="field"><label><input type="checkbox" name="overdue" value="1"${filter.overdue ? new Html(' checked') : ''}> ${say('overdueOnly')}</label></div>
+            <button type="submit">${say('filter')}</button></form>
           <div class="table-wrap"><table>
-          <caption class="muted">${items.length === 0 ? (pageNo > 1 ? 'Nothing more is due.' : 'Nothing is due.') : `${pageNo > 1 || more ? `Page ${pageNo}: ` : ''}${ours.reduce((n, i) => n + i.overdueCount, 0)} of ours overdue, ${count(ours)} of our clocks and ${count(items) - count(ours)} of the controllers' own deadlines open`}</caption>
-          <thead><tr><th scope="col">Due</th><th scope="col">What is due</th><th scope="col">Whose deadline</th><th scope="col">Controller</th><th scope="col">Contract</th><th scope="col">File</th></tr></thead>
+          <caption class="muted">${items.length === 0 ? say(pageNo > 1 ? 'nothingMoreDue' : 'nothingDue') : say(pageNo > 1 || more ? 'summaryOnPage' : 'summary', { page: pageNo, overdue: ours.reduce((n, i) => n + i.overdueCount, 0), ours: count(ours), theirs: count(items) - count(ours) })}</caption>
+          <thead><tr><th scope="col">${say('due')}</th><th scope="col">${say('whatIsDue')}</th><th scope="col">${say('whoseDeadline')}</th><th scope="col">${say('controller')}</th><th scope="col">${say('contract')}</th><th scope="col">${say('file')}</th></tr></thead>
           <tbody>${items.map((i) => rowHtml(i, req.session!.role))}</tbody></table></div>
-          ${pageNo > 1 || (more && pageNo < MAX_PAGE) ? html`<nav class="pager" aria-label="Pages of the inbox">${pageNo > 1 ? html`<a href="${pageLink(pageNo - 1)}" rel="prev">Previous page</a>` : ''}${pageNo > 1 && more && pageNo < MAX_PAGE ? ' · ' : ''}${more && pageNo < MAX_PAGE ? html`<a href="${pageLink(pageNo + 1)}" rel="next">Next page</a>` : ''}</nav>` : ''}`,
+          ${pageNo > 1 || (more && pageNo < MAX_PAGE) ? html`<nav class="pager" aria-label="${say('pages')}">${pageNo > 1 ? html`<a href="${pageLink(pageNo - 1)}" rel="prev">${say('previousPage')}</a>` : ''}${pageNo > 1 && more && pageNo < MAX_PAGE ? ' · ' : ''}${more && pageNo < MAX_PAGE ? html`<a href="${pageLink(pageNo + 1)}" rel="next">${say('nextPage')}</a>` : ''}</nav>` : ''}`,
         ),
       );
     } catch (e) {

@@ -11,6 +11,9 @@ import { utcOfLocal } from './schema-forms';
 import { type Signed } from './sessions';
 import { fileTrailLink } from './trail';
 import { type UiContext } from './ui-context';
+import { staffWords } from './words';
+
+const say = staffWords('incidents');
 
 const READERS: readonly Role[] = ['dpo', 'admin'];
 /** An instant as a datetime-local field shows it (UTC, to the second). */
@@ -32,14 +35,14 @@ export function incidentRoutes(router: Router, ui: UiContext, incidents: Inciden
 
   const recordForm = (req: Signed, values: Record<string, unknown>, error: ApiError | null) => {
     const chosen = ([] as unknown[]).concat(values.locations ?? []);
-    return html`<form method="post" action="/ui/incidents" class="card">${ui.csrfField(req)}<h2>Record an incident</h2>
+    return html`<form method="post" action="/ui/incidents" class="card">${ui.csrfField(req)}<h2>${say('recordTitle')}</h2>
       ${error ? html`<p class="notice" role="alert">${error.message}</p>` : ''}
-      ${field('summary', 'What happened', String(values.summary ?? ''), error, 'summary')}
-      ${field('detectedAt', 'Detected at (UTC)', String(values.detectedAt ?? local(new Date().toISOString())), error, 'detectedAt', 'datetime-local')}
-      <fieldset><legend>Storage locations touched</legend>${STORAGE_LOCATIONS.map((l) => html`<label class="inline"><input type="checkbox" name="locations" value="${l.id}"${chosen.includes(l.id) ? new Html(' checked') : ''}> ${l.name}</label>`)}${fieldError(error, 'scope.locations')}</fieldset>
-      ${field('from', 'Window from (UTC)', String(values.from ?? ''), error, 'scope.from', 'datetime-local')}
-      ${field('to', 'Window to (UTC)', String(values.to ?? ''), error, 'scope.to', 'datetime-local')}
-      <button type="submit">Record</button></form>`;
+      ${field('summary', say('summaryLabel'), String(values.summary ?? ''), error, 'summary')}
+      ${field('detectedAt', say('detectedAtLabel'), String(values.detectedAt ?? local(new Date().toISOString())), error, 'detectedAt', 'datetime-local')}
+      <fieldset><legend>${say('locationsLegend')}</legend>${STORAGE_LOCATIONS.map((l) => html`<label class="inline"><input type="checkbox" name="locations" value="${l.id}"${chosen.includes(l.id) ? new Html(' checked') : ''}> ${l.name}</label>`)}${fieldError(error, 'scope.locations')}</fieldset>
+      ${field('from', say('fromLabel'), String(values.from ?? ''), error, 'scope.from', 'datetime-local')}
+      ${field('to', say('toLabel'), String(values.to ?? ''), error, 'scope.to', 'datetime-local')}
+      <button type="submit">${say('record')}</button></form>`;
   };
 
   const listPage = async (req: Signed, values: Record<string, unknown> = {}, error: ApiError | null = null) => {
@@ -47,12 +50,12 @@ export function incidentRoutes(router: Router, ui: UiContext, incidents: Inciden
     const { items, nextCursor } = await incidents.list({ limit: 50, ...(cursor ? { cursor } : {}) });
     return ui.page(
       req,
-      'Incidents',
+      say('title'),
       'incidents',
-      html`<div class="table-wrap"><table><caption class="muted">${items.length === 0 ? 'No incident recorded.' : `${items.length} incident(s), latest first`}</caption>
-        <thead><tr><th scope="col">Incident</th><th scope="col">Status</th><th scope="col">Detected</th><th scope="col">Affected contracts</th><th scope="col" class="wide">Notices</th></tr></thead>
+      html`<div class="table-wrap"><table><caption class="muted">${items.length === 0 ? say('noneRecorded') : say('listCaption', { total: items.length })}</caption>
+        <thead><tr><th scope="col">${say('incident')}</th><th scope="col">${say('status')}</th><th scope="col">${say('detected')}</th><th scope="col">${say('affectedContracts')}</th><th scope="col" class="wide">${say('notices')}</th></tr></thead>
         <tbody>${items.map((i) => html`<tr><td><a href="/ui/incidents/${i.id}">${i.content.summary}</a></td><td><span class="status">${i.status}</span></td><td>${dateTime(i.detectedAt)}</td><td>${i.affectedContracts ?? '—'}</td><td class="wide">${Object.entries(i.notices).map(([k, n]) => `${n} ${k}`).join(', ') || '—'}</td></tr>`)}</tbody></table></div>
-      ${nextCursor ? html`<p><a href="/ui/incidents?cursor=${encodeURIComponent(nextCursor)}" rel="next">Older incidents</a></p>` : ''}
+      ${nextCursor ? html`<p><a href="/ui/incidents?cursor=${encodeURIComponent(nextCursor)}" rel="next">${say('older')}</a></p>` : ''}
       ${req.session!.role === 'dpo' ? recordForm(req, values, error) : ''}`,
     );
   };
@@ -88,37 +91,37 @@ export function incidentRoutes(router: Router, ui: UiContext, incidents: Inciden
     const { items: affected } = await incidents.affected(id, { limit: 200 });
     const forms: Html[] = [];
     if (req.session!.role === 'dpo' && i.status === 'investigating') {
-      forms.push(html`<form method="post" action="/ui/incidents/${id}/confirmation" aria-labelledby="confirm-title">${ui.csrfField(req)}<h2 id="confirm-title">Confirm: personal data was breached</h2>
-        ${field('awareAt', 'Aware at (UTC): the notices\u2019 clocks run from here', String(values.awareAt ?? local(awareDefault(i.detectedAt))), error, 'awareAt', 'datetime-local')}
-        <div class="field"><label><input type="checkbox" name="confirm" value="yes" required> I confirm: every affected controller is notified at once.</label></div>
-        <button type="submit" class="danger">Confirm the breach</button></form>`);
+      forms.push(html`<form method="post" action="/ui/incidents/${id}/confirmation" aria-labelledby="confirm-title">${ui.csrfField(req)}<h2 id="confirm-title">${say('confirmTitle')}</h2>
+        ${field('awareAt', say('awareAtLabel'), String(values.awareAt ?? local(awareDefault(i.detectedAt))), error, 'awareAt', 'datetime-local')}
+        <div class="field"><label><input type="checkbox" name="confirm" value="yes" required> ${say('confirmCheck')}</label></div>
+        <button type="submit" class="danger">${say('confirmButton')}</button></form>`);
     }
     if (req.session!.role === 'dpo' && i.status === 'investigating') {
-      forms.push(html`<form method="post" action="/ui/incidents/${id}/dismissal" aria-labelledby="dismiss-title">${ui.csrfField(req)}<h2 id="dismiss-title">Dismiss: no personal data was breached</h2>
-        ${field('reason', 'Why it is not a personal data breach', String(values.reason ?? ''), error, 'reason')}
-        <div class="field"><label><input type="checkbox" name="confirm" value="yes" required> I confirm: the incident is closed for good, and no controller is notified.</label></div>
-        <button type="submit" class="danger">Dismiss the incident</button></form>`);
+      forms.push(html`<form method="post" action="/ui/incidents/${id}/dismissal" aria-labelledby="dismiss-title">${ui.csrfField(req)}<h2 id="dismiss-title">${say('dismissTitle')}</h2>
+        ${field('reason', say('reasonLabel'), String(values.reason ?? ''), error, 'reason')}
+        <div class="field"><label><input type="checkbox" name="confirm" value="yes" required> ${say('dismissCheck')}</label></div>
+        <button type="submit" class="danger">${say('dismissButton')}</button></form>`);
     }
     if (req.session!.role === 'dpo' && i.status === 'confirmed') {
-      forms.push(html`<form method="post" action="/ui/incidents/${id}/updates" aria-labelledby="update-title">${ui.csrfField(req)}<h2 id="update-title">Send an update</h2>
-        ${field('measures', 'Measures taken or proposed', String(values.measures ?? ''), error, 'measures')}
-        ${field('likelyConsequences', 'Likely consequences', String(values.likelyConsequences ?? ''), error, 'likelyConsequences')}
-        <button type="submit">Send to every notice</button></form>`);
-      forms.push(html`<form method="post" action="/ui/incidents/${id}/closure" aria-labelledby="close-title">${ui.csrfField(req)}<h2 id="close-title">Close the incident</h2>
-        ${field('summary', 'How it ended', String(values.summary ?? ''), error, 'summary')}
-        <div class="field"><label><input type="checkbox" name="confirm" value="yes" required> I confirm: the incident is over; its notices are closed.</label></div>
-        <button type="submit" class="danger">Close the incident</button></form>`);
+      forms.push(html`<form method="post" action="/ui/incidents/${id}/updates" aria-labelledby="update-title">${ui.csrfField(req)}<h2 id="update-title">${say('updateTitle')}</h2>
+        ${field('measures', say('measuresLabel'), String(values.measures ?? ''), error, 'measures')}
+        ${field('likelyConsequences', say('consequencesLabel'), String(values.likelyConsequences ?? ''), error, 'likelyConsequences')}
+        <button type="submit">${say('updateButton')}</button></form>`);
+      forms.push(html`<form method="post" action="/ui/incidents/${id}/closure" aria-labelledby="close-title">${ui.csrfField(req)}<h2 id="close-title">${say('closeTitle')}</h2>
+        ${field('summary', say('endLabel'), String(values.summary ?? ''), error, 'summary')}
+        <div class="field"><label><input type="checkbox" name="confirm" value="yes" required> ${say('closeCheck')}</label></div>
+        <button type="submit" class="danger">${say('closeButton')}</button></form>`);
     }
     return ui.page(
       req,
-      `Incident: ${i.content.summary}`,
+      say('incidentTitle', { summary: i.content.summary }),
       'incidents',
       html`${error && !fieldErrorNamed(error) ? html`<p class="notice" role="alert">${error.message}</p>` : ''}
       <p><span class="status">${i.status}</span></p>
-      <dl class="facts"><dt>Detected</dt><dd>${dateTime(i.detectedAt)}</dd><dt>Aware</dt><dd>${dateTime(i.awareAt)}</dd><dt>Scope</dt><dd>${'locations' in i.scope && i.scope.locations ? `${i.scope.locations.join(', ')} from ${dateTime(i.scope.from)} to ${dateTime(i.scope.to)}` : `${(i.scope as { contracts?: string[] }).contracts?.length ?? 0} named contract(s)`}</dd>
-      <dt>Affected contracts</dt><dd>${i.affectedContracts ?? '—'}</dd><dt>Updates sent</dt><dd>${i.updates.length}</dd></dl>
-      <h2>Affected contracts and their notices</h2>
-      ${affected.length === 0 ? html`<p class="muted">${i.status === 'investigating' ? 'Resolved once the incident is confirmed.' : 'No contract was affected.'}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Controller</th><th scope="col">Notice</th><th scope="col">Sent</th></tr></thead><tbody>${affected.map((a) => html`<tr><td><a href="/ui/contracts/${a.contractId}">${a.controllerName}</a></td><td><span class="status">${a.noticeStatus ?? 'opening'}</span></td><td>${dateTime(a.sentAt)}</td></tr>`)}</tbody></table></div>`}
+      <dl class="facts"><dt>${say('detected')}</dt><dd>${dateTime(i.detectedAt)}</dd><dt>${say('aware')}</dt><dd>${dateTime(i.awareAt)}</dd><dt>${say('scope')}</dt><dd>${'locations' in i.scope && i.scope.locations ? say('scopeWindow', { locations: i.scope.locations.join(', '), from: dateTime(i.scope.from), to: dateTime(i.scope.to) }) : say('scopeContracts', { total: (i.scope as { contracts?: string[] }).contracts?.length ?? 0 })}</dd>
+      <dt>${say('affectedContracts')}</dt><dd>${i.affectedContracts ?? '—'}</dd><dt>${say('updatesSent')}</dt><dd>${i.updates.length}</dd></dl>
+      <h2>${say('affectedTitle')}</h2>
+      ${affected.length === 0 ? html`<p class="muted">${i.status === 'investigating' ? say('resolvedOnConfirmation') : say('noneAffected')}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">${say('controller')}</th><th scope="col">${say('notice')}</th><th scope="col">${say('sent')}</th></tr></thead><tbody>${affected.map((a) => html`<tr><td><a href="/ui/contracts/${a.contractId}">${a.controllerName}</a></td><td><span class="status">${a.noticeStatus ?? 'opening'}</span></td><td>${dateTime(a.sentAt)}</td></tr>`)}</tbody></table></div>`}
       ${forms.length ? html`<div class="actions">${forms}</div>` : ''}
       ${fileTrailLink(req, incidentType, id, `/ui/incidents/${id}`)}`,
     );

@@ -12,6 +12,7 @@ import { type Role } from '#infra/auth/api-keys';
 import { type Signed } from './sessions';
 import { fileTrailLink, TRAIL_ROLES } from './trail';
 import { formPost, type UiContext } from './ui-context';
+import { staffWords } from './words';
 
 /*
  * DESIGN §7 the processor's own registers in the browser: its record of processing (GDPR 30(2)),
@@ -19,6 +20,7 @@ import { formPost, type UiContext } from './ui-context';
  * admin (the one role the API lets change it), the form that changes it. The DPO and admins see them.
  */
 
+const say = staffWords('registers');
 const roleOf = (req: Signed) => req.session!.role;
 
 /** The processor's registers, one link each (the current one marked). */
@@ -26,7 +28,7 @@ export function registersNav(active: 'record' | 'roster' | 'sub-processors' | 'c
   // The other registers are the DPO's and admins': others see only the one they are on.
   if (!TRAIL_ROLES.includes(role)) return html``;
   const link = (key: typeof active, href: string, label: string) => html`<a href="${href}"${key === active ? new Html(' aria-current="page"') : ''}>${label}</a>`;
-  return html`<nav aria-label="Registers" class="links">${link('record', '/ui/processing-record', 'Record of processing')} · ${link('roster', '/ui/staff', 'Roster of authorised persons')} · ${link('sub-processors', '/ui/sub-processors', 'Sub-processors')} · ${link('controllers', '/ui/controllers', 'Controllers')} · ${link('dpo', '/ui/processor/dpo', "The processor's DPO")}</nav>`;
+  return html`<nav aria-label="${say('nav')}" class="links">${link('record', '/ui/processing-record', say('navRecord'))} · ${link('roster', '/ui/staff', say('navRoster'))} · ${link('sub-processors', '/ui/sub-processors', say('navSubProcessors'))} · ${link('controllers', '/ui/controllers', say('navControllers'))} · ${link('dpo', '/ui/processor/dpo', say('navDpo'))}</nav>`;
 }
 const mayRead = (req: Signed) => TRAIL_ROLES.includes(roleOf(req));
 
@@ -45,24 +47,24 @@ export function registerRoutes(router: Router, ui: UiContext, dpo: ProcessorDpo)
       res.send(
         page(
           req,
-          'Record of processing',
+          say('recordTitle'),
           'registers',
-          html`${registersNav('record', roleOf(req))}<p class="muted">GDPR Art. 30(2): every controller the processor acts for, one row per contract ordered, active or awaiting destruction, oldest order first.</p>
-          <p class="links"><a href="/ui/processing-record.csv" download>Download the whole record (CSV)</a></p>
+          html`${registersNav('record', roleOf(req))}<p class="muted">${say('recordIntro')}</p>
+          <p class="links"><a href="/ui/processing-record.csv" download>${say('download')}</a></p>
           <dl class="facts">
-            <dt>Processor</dt><dd>${head.processor.name}</dd>
-            <dt>Its DPO</dt><dd>${head.processor.dpo.name} · ${head.processor.dpo.email}</dd>
-            <dt>Generated</dt><dd>${dateTime(head.generatedAt)}</dd>
+            <dt>${say('processor')}</dt><dd>${head.processor.name}</dd>
+            <dt>${say('itsDpo')}</dt><dd>${head.processor.dpo.name} · ${head.processor.dpo.email}</dd>
+            <dt>${say('generated')}</dt><dd>${dateTime(head.generatedAt)}</dd>
           </dl>
           <div class="table-wrap"><table>
-          <caption class="muted">${items.length === 0 ? 'The processor acts for no controller yet.' : `${items.length} contracts on this page`}</caption>
-          <thead><tr><th scope="col">Controller</th><th scope="col">Contract</th><th scope="col">Status</th><th scope="col">Purposes</th><th scope="col" class="wide">Data</th><th scope="col" class="wide">Locations</th><th scope="col">Transfers</th></tr></thead>
+          <caption class="muted">${items.length === 0 ? say('noController') : say('pageCaption', { total: items.length })}</caption>
+          <thead><tr><th scope="col">${say('controller')}</th><th scope="col">${say('contract')}</th><th scope="col">${say('status')}</th><th scope="col">${say('purposes')}</th><th scope="col" class="wide">${say('data')}</th><th scope="col" class="wide">${say('locations')}</th><th scope="col">${say('transfers')}</th></tr></thead>
           <tbody>${items.map(
             (r) => html`<tr><td>${r.controller.name}<br><span class="muted">${r.controller.email}</span></td><td><a href="/ui/contracts/${r.contractId}">${r.reference ?? r.contractId.slice(0, 8)}</a></td><td><span class="status">${r.status}</span></td>
               <td>${list(r.controller.purposes as never)}</td><td class="wide">${list(r.controller.dataCategories as never)}</td><td class="wide">${list(r.controller.storageLocations as never)}</td>
               <td>${r.thirdCountryTransfers.length === 0 ? '—' : r.thirdCountryTransfers.map((t) => html`${t.destination} (${dateTime(t.plannedAt)})<br>`)}</td></tr>`,
           )}</tbody></table></div>
-          ${nextCursor ? html`<p><a href="/ui/processing-record?cursor=${encodeURIComponent(nextCursor)}" rel="next">Next page</a></p>` : ''}`,
+          ${nextCursor ? html`<p><a href="/ui/processing-record?cursor=${encodeURIComponent(nextCursor)}" rel="next">${say('nextPage')}</a></p>` : ''}`,
         ),
       );
     } catch (e) {
@@ -87,19 +89,19 @@ export function registerRoutes(router: Router, ui: UiContext, dpo: ProcessorDpo)
     const current = toProcessorDpoView(state, dpo.configured);
     const admin = roleOf(req) === 'admin';
     const form: Html | string = admin
-      ? html`<form method="post" action="/ui/processor/dpo" class="card" aria-labelledby="dpo-form-title">${csrfField(req)}<h2 id="dpo-form-title">Change the processor's DPO</h2>
-          <p class="muted">Every controller with a contract active or awaiting destruction is emailed the new contact (P12), once each.</p>
+      ? html`<form method="post" action="/ui/processor/dpo" class="card" aria-labelledby="dpo-form-title">${csrfField(req)}<h2 id="dpo-form-title">${say('changeTitle')}</h2>
+          <p class="muted">${say('changeHelp')}</p>
           ${error && !error.details ? html`<p class="notice" role="alert">${error.message}</p>` : ''}
-          ${field('name', 'Name', values.name, error, 'name')}
-          ${field('email', 'Email', values.email, error, 'email', 'email')}
-          ${field('phone', 'Phone (optional)', values.phone, error, 'phone')}
-          <button type="submit">Record the new DPO</button></form>`
-      : html`<p class="muted">Only an admin may change the processor's DPO.</p>`;
+          ${field('name', say('name'), values.name, error, 'name')}
+          ${field('email', say('email'), values.email, error, 'email', 'email')}
+          ${field('phone', say('phoneLabel'), values.phone, error, 'phone')}
+          <button type="submit">${say('recordDpo')}</button></form>`
+      : html`<p class="muted">${say('adminOnly')}</p>`;
     return page(
       req,
-      "The processor's DPO",
+      say('dpoTitle'),
       'registers',
-      html`${registersNav('dpo', roleOf(req))}<dl class="facts"><dt>Name</dt><dd>${current.name}</dd><dt>Email</dt><dd>${current.email}</dd><dt>Phone</dt><dd>${current.phone ?? '—'}</dd><dt>Since</dt><dd>${current.since ? dateTime(current.since) : 'the configuration'}</dd><dt>Controllers told</dt><dd>${current.controllersInformed === null ? '—' : html`${current.controllersInformed}, ${dateTime(current.communicatedAt)}`}</dd></dl>
+      html`${registersNav('dpo', roleOf(req))}<dl class="facts"><dt>${say('name')}</dt><dd>${current.name}</dd><dt>${say('email')}</dt><dd>${current.email}</dd><dt>${say('phone')}</dt><dd>${current.phone ?? '—'}</dd><dt>${say('since')}</dt><dd>${current.since ? dateTime(current.since) : say('sinceConfiguration')}</dd><dt>${say('controllersTold')}</dt><dd>${current.controllersInformed === null ? '—' : html`${current.controllersInformed}, ${dateTime(current.communicatedAt)}`}</dd></dl>
       ${form}
       ${state.status === 'none' ? '' : fileTrailLink(req, processorDpoType, PROCESSOR_DPO_ID, '/ui/processor/dpo')}`,
     );

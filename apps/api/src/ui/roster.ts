@@ -11,6 +11,7 @@ import { bodyOf, formFieldsOf } from './schema-forms';
 import { type Signed } from './sessions';
 import { fileTrailLink, TRAIL_ROLES } from './trail';
 import { formPost, type UiContext } from './ui-context';
+import { staffWords } from './words';
 
 /*
  * DESIGN §7 the roster of authorised persons (P3, P4): the people, their undertakings and trainings
@@ -18,6 +19,8 @@ import { formPost, type UiContext } from './ui-context';
  * are the roster's declared commands (their schemas, their roles), and a POST goes through the same
  * service as the API's routes. Authorising a person is done from the contract's page.
  */
+
+const say = staffWords('roster');
 
 const spec = (name: 'register' | 'signConfidentiality' | 'recordTraining') => staffType.commands![name]!;
 const mayAct = (req: Signed, name: 'register' | 'signConfidentiality' | 'recordTraining') => (spec(name).roles as readonly string[]).includes(req.session!.role);
@@ -41,19 +44,19 @@ export function rosterRoutes(router: Router, ui: UiContext, roster: Roster, trai
     const names = await roster.contractNames(items.flatMap((p) => p.contracts.slice(0, LISTED)));
     return page(
       req,
-      'Roster of authorised persons',
+      say('title'),
       'registers',
-      html`${registersNav('roster', req.session!.role)}<p class="muted">Who may touch clients' data (P3, P4): each person needs a signed confidentiality undertaking and a valid data-protection training before being authorised on a contract.</p>
-      <div class="table-wrap"><table><caption class="muted">${items.length === 0 ? 'Nobody is on the roster yet.' : `${items.length} people on this page`}</caption>
-      <thead><tr><th scope="col">Person</th><th scope="col">Clearance</th><th scope="col">Undertaking</th><th scope="col">Training valid until</th><th scope="col">Contracts</th></tr></thead>
+      html`${registersNav('roster', req.session!.role)}<p class="muted">${say('intro')}</p>
+      <div class="table-wrap"><table><caption class="muted">${items.length === 0 ? say('empty') : say('peopleOnPage', { number: items.length })}</caption>
+      <thead><tr><th scope="col">${say('person')}</th><th scope="col">${say('clearance')}</th><th scope="col">${say('undertaking')}</th><th scope="col">${say('trainingValidUntil')}</th><th scope="col">${say('contracts')}</th></tr></thead>
       <tbody>${items.map(
         (p) => html`<tr><td><a href="/ui/staff/${p.id}">${p.name}</a><br><span class="muted">${p.email}</span></td>
-          <td>${p.cleared ? html`<span class="ok">cleared</span>` : html`<span class="late">${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</td>
+          <td>${p.cleared ? html`<span class="ok">${say('cleared')}</span>` : html`<span class="late">${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</td>
           <td>${dateTime(p.confidentialitySignedAt)}</td>
-          <td>${p.trainingValidUntil ? html`${dateTime(p.trainingValidUntil)}${p.gaps.includes('training_lapsed') ? html` <span class="late">lapsed</span>` : ''}` : '—'}</td>
-          <td>${contractLinks(p.contracts.slice(0, LISTED), names)}${p.contracts.length > LISTED ? html` <a href="/ui/staff/${p.id}">and ${p.contracts.length - LISTED} more</a>` : ''}</td></tr>`,
+          <td>${p.trainingValidUntil ? html`${dateTime(p.trainingValidUntil)}${p.gaps.includes('training_lapsed') ? html` <span class="late">${say('lapsed')}</span>` : ''}` : '—'}</td>
+          <td>${contractLinks(p.contracts.slice(0, LISTED), names)}${p.contracts.length > LISTED ? html` <a href="/ui/staff/${p.id}">${say('andMore', { number: p.contracts.length - LISTED })}</a>` : ''}</td></tr>`,
       )}</tbody></table></div>
-      ${nextCursor ? html`<p><a href="/ui/staff?cursor=${encodeURIComponent(nextCursor)}" rel="next">Next page</a></p>` : ''}
+      ${nextCursor ? html`<p><a href="/ui/staff?cursor=${encodeURIComponent(nextCursor)}" rel="next">${say('nextPage')}</a></p>` : ''}
       ${mayAct(req, 'register') ? commandForm(req, ui, '/ui/staff', 'staff-register', spec('register'), refused) : ''}`,
     );
   };
@@ -71,13 +74,13 @@ export function rosterRoutes(router: Router, ui: UiContext, roster: Roster, trai
       p.name,
       'registers',
       html`${registersNav('roster', req.session!.role)}
-      <p>${p.cleared ? html`<span class="status">cleared</span>` : html`<span class="status late">${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</p>
-      <dl class="facts"><dt>Email</dt><dd>${p.email}</dd><dt>On the roster since</dt><dd>${dateTime(p.registeredAt)}</dd><dt>Confidentiality undertaking</dt><dd>${dateTime(p.confidentialitySignedAt)}</dd>
-        <dt>Training valid until</dt><dd>${dateTime(p.trainingValidUntil)}</dd><dt>Contracts</dt><dd>${contractLinks(p.contracts, names)}</dd></dl>
-      <h2>Trainings</h2>${p.trainings.length === 0 ? html`<p class="muted">No training recorded.</p>` : html`<ul>${p.trainings.map((t) => html`<li>${t.course}: ${dateTime(t.completedAt)}, valid until ${dateTime(t.validUntil)}</li>`)}</ul>`}
+      <p>${p.cleared ? html`<span class="status">${say('cleared')}</span>` : html`<span class="status late">${p.gaps.join(', ').replace(/_/g, ' ')}</span>`}</p>
+      <dl class="facts"><dt>${say('email')}</dt><dd>${p.email}</dd><dt>${say('onRosterSince')}</dt><dd>${dateTime(p.registeredAt)}</dd><dt>${say('confidentialityUndertaking')}</dt><dd>${dateTime(p.confidentialitySignedAt)}</dd>
+        <dt>${say('trainingValidUntil')}</dt><dd>${dateTime(p.trainingValidUntil)}</dd><dt>${say('contracts')}</dt><dd>${contractLinks(p.contracts, names)}</dd></dl>
+      <h2>${say('trainings')}</h2>${p.trainings.length === 0 ? html`<p class="muted">${say('noTraining')}</p>` : html`<ul>${p.trainings.map((t) => html`<li>${say('training', { course: t.course, completedAt: dateTime(t.completedAt), validUntil: dateTime(t.validUntil) })}</li>`)}</ul>`}
       ${clocksOf(staffType, state, now)}
       ${emailsOf(events)}
-      ${forms.length ? html`<h2>Actions</h2><div class="actions">${forms}</div>` : ''}
+      ${forms.length ? html`<h2>${say('actions')}</h2><div class="actions">${forms}</div>` : ''}
       ${fileTrailLink(req, staffType, id, `/ui/staff/${id}`)}`,
     );
   };

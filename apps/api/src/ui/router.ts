@@ -32,6 +32,9 @@ import { type Signed, UiSessions } from './sessions';
 import { sessionRequired, signInRoutes, signOutRoutes } from './sign-in';
 import { trailRoutes } from './trail';
 import { uiContext } from './ui-context';
+import { staffWords } from './words';
+
+const say = staffWords('layout');
 
 /** Strict headers on every page: a CSP with no inline script (no script at all), no framing; and the server's time (Server-Timing). */
 export function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
@@ -111,13 +114,13 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   declaredFileRoutes(router, ui, app.get(DeclaredFiles), trails, (req, id, refused) => contractPage(req, id, null, {}, refused));
 
   // Anything else under /ui, and failures: a page, never a stack trace.
-  router.use((_req, res) => void res.status(404).send(bare('Not found', html`<p>No such page. <a href="/ui/contracts">Contracts</a>.</p>`)));
+  router.use((_req, res) => void res.status(404).send(bare(say('notFound'), html`<p>${say('noSuchPage')} <a href="/ui/contracts">${say('contracts')}</a>.</p>`)));
   router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const error = toApiError(err);
     // The kind of failure and where, never its message (it may name a controller).
     if (error.status >= 500) log.error(`${req.method} /ui${req.path.replace(/[0-9a-f-]{36}/g, ':id')} failed: ${(err as Error)?.name ?? 'error'} ${error.code}`);
-    if (error.status === 404 || error.status === 403) return void res.status(error.status).send(bare(error.status === 404 ? 'Not found' : 'Not allowed', html`<p>${error.message} <a href="/ui/contracts">Contracts</a>.</p>`));
-    res.status(error.status >= 500 ? 503 : error.status).send(bare('Something went wrong', html`<p>${error.status >= 500 ? 'The engine could not answer now; try again in a moment.' : error.message}</p>`));
+    if (error.status === 404 || error.status === 403) return void res.status(error.status).send(bare(say(error.status === 404 ? 'notFound' : 'notAllowed'), html`<p>${error.message} <a href="/ui/contracts">${say('contracts')}</a>.</p>`));
+    res.status(error.status >= 500 ? 503 : error.status).send(bare(say('somethingWentWrong'), html`<p>${error.status >= 500 ? say('engineUnavailable') : error.message}</p>`));
   });
   return router;
 }

@@ -3,6 +3,7 @@ import { openApiSchemaOf } from '#domain';
 import { type ApiError } from '../common/api-error';
 import { fieldProblem } from './forms';
 import { html, Html } from './html';
+import { staffWords } from './words';
 
 /*
  * A command's browser form, read from the very schema that validates it (DESIGN §5, §7): the
@@ -10,6 +11,8 @@ import { html, Html } from './html';
  * Schema the OpenAPI document shows. What the form posts is turned back into the body the schema
  * checks (`bodyOf`), so the browser and the API refuse the same things with the same words.
  */
+
+const say = staffWords('fileForms');
 
 type JsonSchema = {
   readonly type?: string;
@@ -124,7 +127,7 @@ export interface FieldWords {
   option(value: string): string;
 }
 
-const ENGLISH: FieldWords = { optional: '(optional)', utc: '(UTC)', yes: 'yes', no: 'no', option: (o) => o };
+const ENGLISH: FieldWords = { optional: say('optional'), utc: say('utc'), yes: say('yes'), no: say('no'), option: (o) => o };
 
 /** One field as HTML, with what was typed (after a refusal) and the refusal's words for it. */
 export function fieldHtml(f: FormField, idPrefix: string, value: string | undefined, error: ApiError | null, say: FieldWords = ENGLISH): Html {

@@ -11,6 +11,7 @@ import { utcOfLocal } from './schema-forms';
 import { type Signed } from './sessions';
 import { fileTrailLink } from './trail';
 import { formPost, type UiContext } from './ui-context';
+import { staffWords } from './words';
 
 /*
  * DESIGN §7, §3.8 the sub-processors in the browser: the register (the catalog's parties and those
@@ -18,6 +19,8 @@ import { formPost, type UiContext } from './ui-context';
  * DPO, as the API lets), and each change's notices to the contracts it affects with their
  * objections, recorded by account management for the controller. The same services as the API.
  */
+
+const say = staffWords('subProcessors');
 
 const choice = (id: string, label: string, options: readonly string[], value: string | undefined) =>
   html`<div class="field"><label for="${id}">${label}</label><select id="${id}" name="${id}">${options.map((o) => html`<option value="${o}"${o === value ? new Html(' selected') : ''}>${o}</option>`)}</select></div>`;
@@ -30,29 +33,29 @@ export function subProcessorRoutes(router: Router, ui: UiContext, changes: SubPr
     const dpo = req.session!.role === 'dpo';
     return page(
       req,
-      'Sub-processors',
+      say('title'),
       'registers',
-      html`${registersNav('sub-processors', req.session!.role)}<p class="muted">GDPR 28(2), 28(4): the parties that hold controllers' data for the processor, and every change announced. A controller may object within the objection period.</p>
-      <div class="table-wrap"><table><caption class="muted">The register</caption><thead><tr><th scope="col">Party</th><th scope="col">Role</th><th scope="col">Country</th><th scope="col" class="wide">Sites</th></tr></thead>
+      html`${registersNav('sub-processors', req.session!.role)}<p class="muted">${say('intro')}</p>
+      <div class="table-wrap"><table><caption class="muted">${say('registerCaption')}</caption><thead><tr><th scope="col">${say('party')}</th><th scope="col">${say('role')}</th><th scope="col">${say('country')}</th><th scope="col" class="wide">${say('sites')}</th></tr></thead>
       <tbody>${parties.map((s) => html`<tr><td>${s.name}</td><td>${s.role}</td><td>${s.country}</td><td class="wide">${s.sites.join('; ')}</td></tr>`)}</tbody></table></div>
-      <h2>Changes</h2>
-      ${all.length === 0 ? html`<p class="muted">No change announced.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Change</th><th scope="col">Status</th><th scope="col">Objections until</th><th scope="col">In force</th><th scope="col">Contracts told</th></tr></thead>
-        <tbody>${all.map((c) => html`<tr><td><a href="/ui/sub-processors/changes/${c.id}">${c.kind}: ${c.subProcessor.name}, ${c.location.name}${c.replaces ? ` (replacing ${c.replaces})` : ''}</a></td><td><span class="status">${c.status}</span></td><td>${dateTime(c.objectionDeadline)}</td><td>${dateTime(c.effectiveAt)}</td><td>${c.contractsNotified ?? '—'}</td></tr>`)}</tbody></table></div>`}
+      <h2>${say('changes')}</h2>
+      ${all.length === 0 ? html`<p class="muted">${say('noChange')}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">${say('change')}</th><th scope="col">${say('status')}</th><th scope="col">${say('objectionsUntil')}</th><th scope="col">${say('inForce')}</th><th scope="col">${say('contractsTold')}</th></tr></thead>
+        <tbody>${all.map((c) => html`<tr><td><a href="/ui/sub-processors/changes/${c.id}">${say(c.replaces ? 'changeNameReplacing' : 'changeName', { kind: c.kind, name: c.subProcessor.name, location: c.location.name, replaces: c.replaces })}</a></td><td><span class="status">${c.status}</span></td><td>${dateTime(c.objectionDeadline)}</td><td>${dateTime(c.effectiveAt)}</td><td>${c.contractsNotified ?? '—'}</td></tr>`)}</tbody></table></div>`}
       ${dpo
-        ? html`<form method="post" action="/ui/sub-processors" class="card" aria-labelledby="announce-title">${csrfField(req)}<h2 id="announce-title">Announce a change</h2>
-          <p class="muted">Every contract it affects gets a notice, and its controller an email, at once; the change takes effect no earlier than the objection period after today.</p>
+        ? html`<form method="post" action="/ui/sub-processors" class="card" aria-labelledby="announce-title">${csrfField(req)}<h2 id="announce-title">${say('announceTitle')}</h2>
+          <p class="muted">${say('announceHelp')}</p>
           ${error ? html`<p class="notice" role="alert">${error.message}</p>` : ''}
-          ${choice('kind', 'Kind of change', SUB_PROCESSOR_CHANGE_KINDS, values.kind)}
-          ${field('subProcessorName', 'Sub-processor', values.subProcessorName, error, 'change.subProcessor.name')}
-          ${field('subProcessorRole', 'Its role', values.subProcessorRole, error, 'change.subProcessor.role')}
-          ${field('subProcessorCountry', 'Its country', values.subProcessorCountry, error, 'change.subProcessor.country')}
-          ${field('locationId', 'New location id', values.locationId, error, 'change.location.id')}
-          ${field('locationName', 'New location name', values.locationName, error, 'change.location.name')}
-          ${choice('locationKind', 'New location kind', LOCATION_KINDS, values.locationKind)}
-          ${field('locationSite', 'New location site', values.locationSite, error, 'change.location.site')}
-          ${field('replaces', 'Location it replaces (a replacement only)', values.replaces, error, 'change.replaces')}
-          ${field('effectiveAt', 'In force from (UTC)', values.effectiveAt, error, 'effectiveAt', 'datetime-local')}
-          <button type="submit">Announce</button></form>`
+          ${choice('kind', say('kindLabel'), SUB_PROCESSOR_CHANGE_KINDS, values.kind)}
+          ${field('subProcessorName', say('subProcessor'), values.subProcessorName, error, 'change.subProcessor.name')}
+          ${field('subProcessorRole', say('roleLabel'), values.subProcessorRole, error, 'change.subProcessor.role')}
+          ${field('subProcessorCountry', say('countryLabel'), values.subProcessorCountry, error, 'change.subProcessor.country')}
+          ${field('locationId', say('locationIdLabel'), values.locationId, error, 'change.location.id')}
+          ${field('locationName', say('locationNameLabel'), values.locationName, error, 'change.location.name')}
+          ${choice('locationKind', say('locationKindLabel'), LOCATION_KINDS, values.locationKind)}
+          ${field('locationSite', say('locationSiteLabel'), values.locationSite, error, 'change.location.site')}
+          ${field('replaces', say('replacesLabel'), values.replaces, error, 'change.replaces')}
+          ${field('effectiveAt', say('effectiveAtLabel'), values.effectiveAt, error, 'effectiveAt', 'datetime-local')}
+          <button type="submit">${say('announce')}</button></form>`
         : ''}`,
     );
   };
@@ -67,19 +70,19 @@ export function subProcessorRoutes(router: Router, ui: UiContext, changes: SubPr
     const open = Date.now() <= Date.parse(c.objectionDeadline);
     return page(
       req,
-      `Sub-processor change: ${c.subProcessor.name}`,
+      say('changeTitle', { name: c.subProcessor.name }),
       'registers',
       html`${registersNav('sub-processors', req.session!.role)}${error ? html`<p class="notice" role="alert">${error.message}</p>` : ''}
       <p><span class="status">${c.status}</span></p>
-      <dl class="facts"><dt>Kind</dt><dd>${c.kind}</dd><dt>Sub-processor</dt><dd>${c.subProcessor.name} (${c.subProcessor.role}, ${c.subProcessor.country})</dd><dt>Location</dt><dd>${c.location.name}: ${c.location.site}</dd>
-        <dt>Replaces</dt><dd>${c.replaces ?? '—'}</dd><dt>Announced</dt><dd>${dateTime(c.announcedAt)}</dd><dt>Objections until</dt><dd>${dateTime(c.objectionDeadline)}</dd><dt>In force</dt><dd>${dateTime(c.effectiveAt)}</dd></dl>
-      <h2>Notices</h2>
-      ${rows.length === 0 ? html`<p class="muted">No contract is affected yet.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Controller</th><th scope="col">Contract</th><th scope="col">Notice</th><th scope="col">Emailed</th><th scope="col" class="wide">Objection</th></tr></thead>
+      <dl class="facts"><dt>${say('kind')}</dt><dd>${c.kind}</dd><dt>${say('subProcessor')}</dt><dd>${c.subProcessor.name} (${c.subProcessor.role}, ${c.subProcessor.country})</dd><dt>${say('location')}</dt><dd>${c.location.name}: ${c.location.site}</dd>
+        <dt>${say('replaces')}</dt><dd>${c.replaces ?? '—'}</dd><dt>${say('announced')}</dt><dd>${dateTime(c.announcedAt)}</dd><dt>${say('objectionsUntil')}</dt><dd>${dateTime(c.objectionDeadline)}</dd><dt>${say('inForce')}</dt><dd>${dateTime(c.effectiveAt)}</dd></dl>
+      <h2>${say('notices')}</h2>
+      ${rows.length === 0 ? html`<p class="muted">${say('noneAffected')}</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">${say('controller')}</th><th scope="col">${say('contract')}</th><th scope="col">${say('notice')}</th><th scope="col">${say('emailed')}</th><th scope="col" class="wide">${say('objection')}</th></tr></thead>
         <tbody>${rows.map((r) => {
           const n = toSubProcessorNoticeView(r.state);
           const form =
             manager && open && n.status === 'announced'
-              ? html`<form method="post" action="/ui/sub-processors/changes/${id}/notices/${n.contractId}/objection" aria-label="Object for ${r.controller_name}">${csrfField(req)}<label for="reason-${n.contractId}">The controller's reason</label><input id="reason-${n.contractId}" name="reason"><button type="submit">Record the objection</button></form>`
+              ? html`<form method="post" action="/ui/sub-processors/changes/${id}/notices/${n.contractId}/objection" aria-label="${say('objectFor', { controller: r.controller_name })}">${csrfField(req)}<label for="reason-${n.contractId}">${say('reasonLabel')}</label><input id="reason-${n.contractId}" name="reason"><button type="submit">${say('recordObjection')}</button></form>`
               : '';
           return html`<tr><td>${r.controller_name}</td><td><a href="/ui/contracts/${n.contractId}">${r.reference ?? n.contractId.slice(0, 8)}</a></td><td><span class="status">${n.status}</span></td><td>${dateTime(n.sentAt)}</td><td class="wide">${n.objectionReason ? html`${n.objectionReason} · ${dateTime(n.objectedAt)}` : form}</td></tr>`;
         })}</tbody></table></div>`}

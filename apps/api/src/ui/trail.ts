@@ -11,12 +11,15 @@ import { PortalSignIn } from '../portal/portal-sign-in';
 import { dateTime, html, type Html } from './html';
 import { type Signed } from './sessions';
 import { type UiContext } from './ui-context';
+import { staffWords } from './words';
 
 /*
  * DESIGN §7 what a contract proves: its destruction certificate (to anyone with pages), and for the
  * DPO and admins its evidence pack and the audit trail of the contract or of one of its files —
  * every event with its hash, and the chain verified on request.
  */
+
+const say = staffWords('trail');
 
 export const TRAIL_ROLES: readonly Role[] = ['dpo', 'admin'];
 
@@ -29,7 +32,7 @@ const BACK = /^\/ui\/[A-Za-z0-9/_.~%?=&!'()*-]*$/;
  */
 export function fileTrailLink(req: Signed, type: Pick<FileType, 'name' | 'noun'>, id: string, back: string): Html | '' {
   if (!TRAIL_ROLES.includes(req.session!.role)) return '';
-  return html`<p><a href="/ui/files/${type.name}/${id}/trail?back=${encodeURIComponent(back)}">Audit trail of this ${type.noun}</a> (every event with its hash, and a check of the chain)</p>`;
+  return html`<p><a href="/ui/files/${type.name}/${id}/trail?back=${encodeURIComponent(back)}">${say('trailOfFile', { noun: type.noun })}</a> ${say('trailOfFileAfter')}</p>`;
 }
 
 /** Which of a contract's files to list: of one type, in one status, only those with an overdue clock. */
@@ -113,8 +116,9 @@ export function trailRoutes(router: Router, ui: UiContext, queries: ContractQuer
       const fileId = typeof req.query.file === 'string' ? req.query.file : null;
       const file = fileId ? (await filesOf(dataSource, id)).find((f) => f.id === fileId) : null;
       if (fileId && !file) throw new ApiError(404, 'not_found', 'No such file under this contract.');
-      const name = `${file ? `${file.type} of ` : ''}contract ${state.status === 'none' ? id : (state.reference ?? id)}`;
-      res.send(await trailPage(req, name, { href: `/ui/contracts/${id}`, label: 'Back to the contract' }, `/ui/contracts/${id}/trail`, file ? { file: file.id } : {}, file?.id ?? id));
+      const reference = state.status === 'none' ? id : (state.reference ?? id);
+      const name = file ? say('ofContractFile', { file: file.type, name: reference }) : say('ofContract', { name: reference });
+      res.send(await trailPage(req, name, { href: `/ui/contracts/${id}`, label: say('backToContract') }, `/ui/contracts/${id}/trail`, file ? { file: file.id } : {}, file?.id ?? id));
     } catch (e) {
       next(e);
     }
@@ -132,7 +136,7 @@ export function trailRoutes(router: Router, ui: UiContext, queries: ContractQuer
       const [found] = (await dataSource.query(`SELECT 1 FROM ${type.readModel.table} WHERE id = $1`, [id])) as unknown[];
       if (!found) throw new ApiError(404, 'not_found', `No such ${type.noun}.`);
       const back = typeof req.query.back === 'string' && BACK.test(req.query.back) ? req.query.back : '/ui/';
-      res.send(await trailPage(req, `${type.noun} ${id.slice(0, 8)}`, { href: back, label: 'Back' }, `/ui/files/${type.name}/${id}/trail`, { back }, id));
+      res.send(await trailPage(req, `${type.noun} ${id.slice(0, 8)}`, { href: back, label: say('back') }, `/ui/files/${type.name}/${id}/trail`, { back }, id));
     } catch (e) {
       next(e);
     }
@@ -144,21 +148,21 @@ export function trailRoutes(router: Router, ui: UiContext, queries: ContractQuer
     const verified = req.query.verify === '1' ? await trails.verify(streamId) : null;
     // A controller's own act names the portal sign-in it came through: who signed in, when, and how.
     const signIns = await PortalSignIn.named(dataSource, events.map((e) => String((e.metadata as { keyId?: unknown } | null)?.keyId ?? '')));
-    const by = (metadata: unknown): Html | string => {
+    const by = (metadata: unknown): string => {
       const m = (metadata ?? {}) as { actor?: string; keyId?: string };
       const signIn = m.keyId ? signIns.get(m.keyId) : undefined;
-      if (m.actor === 'controller' && signIn) return html`the controller: ${signIn.address}, in its portal (signed in by ${signIn.method === 'email-link' ? 'an emailed link' : signIn.method}, ${dateTime(signIn.at.toISOString())})`;
-      if (m.actor === 'controller' && m.keyId?.startsWith('link:')) return 'the controller, by the link emailed to it';
+      if (m.actor === 'controller' && signIn) return say('byControllerSignIn', { address: signIn.address, method: signIn.method === 'email-link' ? say('emailedLink') : signIn.method, at: dateTime(signIn.at.toISOString()) });
+      if (m.actor === 'controller' && m.keyId?.startsWith('link:')) return say('byControllerLink');
       return String(m.actor ?? '—');
     };
     return page(
       req,
-      `Audit trail — ${name}`,
+      say('title', { name }),
       'contracts',
       html`<p><a href="${back.href}">${back.label}</a></p>
-      <form method="get" action="${action}">${Object.entries(hidden).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<input type="hidden" name="verify" value="1"><button type="submit">Verify the hash chain</button></form>
-      ${verified ? (verified.valid ? html`<p class="ok" role="status">The chain of ${events.length} events verifies: no event was changed, removed or reordered.</p>` : html`<p class="notice" role="alert">The chain breaks at event ${verified.brokenAt ?? '?'}: ${verified.reason ?? ''}</p>`) : ''}
-      <div class="table-wrap" tabindex="0" role="region" aria-label="Events"><table><thead><tr><th scope="col">#</th><th scope="col">Event</th><th scope="col">Occurred</th><th scope="col">By</th><th scope="col" class="wide">Hash</th></tr></thead>
+      <form method="get" action="${action}">${Object.entries(hidden).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}<input type="hidden" name="verify" value="1"><button type="submit">${say('verify')}</button></form>
+      ${verified ? (verified.valid ? html`<p class="ok" role="status">${say('chainValid', { events: events.length })}</p>` : html`<p class="notice" role="alert">${say('chainBroken', { at: verified.brokenAt ?? '?', reason: verified.reason ?? '' })}</p>`) : ''}
+      <div class="table-wrap" tabindex="0" role="region" aria-label="${say('eventsLabel')}"><table><thead><tr><th scope="col">#</th><th scope="col">${say('eventColumn')}</th><th scope="col">${say('occurredColumn')}</th><th scope="col">${say('byColumn')}</th><th scope="col" class="wide">${say('hashColumn')}</th></tr></thead>
       <tbody>${events.map((e) => html`<tr><td>${e.version}</td><td>${e.type}</td><td>${dateTime(e.occurredAt)}</td><td>${by(e.metadata)}</td><td class="wide"><code title="${e.hash}">${e.hash.slice(0, 16)}…</code></td></tr>`)}</tbody></table></div>`,
     );
   }

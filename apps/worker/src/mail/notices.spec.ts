@@ -51,7 +51,9 @@ const to = { processorDpo: 'dpo@processor.example', accountManagement: 'am@proce
 describe("a controller's emails in its language", () => {
   it('the catalogues of every locale have the same keys, none empty', () => {
     for (const locale of LOCALES) {
-      expect(keysOf(CATALOGUES[locale]).sort(), locale).toEqual(keysOf(CATALOGUES.en).sort());
+      // The staff UI's words are English only (no French staff UI yet); everything a controller reads is in both.
+      const controllerFacing = (locale: (typeof LOCALES)[number]) => keysOf(CATALOGUES[locale]).filter((k) => !k.startsWith('staff.')).sort();
+      expect(controllerFacing(locale), locale).toEqual(controllerFacing('en'));
       for (const key of keysOf(CATALOGUES[locale])) expect(wordsFor({ locale }).t(key).length, `${locale} ${key}`).toBeGreaterThan(0);
     }
   });

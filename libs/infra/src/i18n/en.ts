@@ -1,4 +1,5 @@
 import { FILE_TYPES } from '#domain';
+import { staff } from './staff';
 
 /** The file types a controller sees in its portal: its agreements' files, and its own files it acts on. */
 export const CONTROLLER_FACING_TYPES = FILE_TYPES.filter((t) => t.parent === 'contract' || Object.values(t.commands ?? {}).some((c) => c.portal));
@@ -21,6 +22,8 @@ const acts = (): Record<string, Record<string, { act: string; done: string }>> =
  * or the controller wrote is passed in as it was written, never translated.
  */
 export const en = {
+  /** The staff UI's words (English only: a French staff UI is not built yet). */
+  staff,
   when: {
     /** An instant in the controller's time zone, the UTC instant beside it. */
     zoned: '{{local}} {{zone}} ({{utc}})',
@@ -414,6 +417,6 @@ export const en = {
   },
 };
 
-/** The shape every locale's catalogue has: the same keys, each a text. */
-export type Catalogue = Shape<typeof en>;
+/** The shape every locale's catalogue has: the same keys, each a text (the staff UI's words are English only). */
+export type Catalogue = Shape<Omit<typeof en, 'staff'>>;
 type Shape<T> = { readonly [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
