@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
 import { unzipSync } from 'fflate';
 import { CONTRACT_FILE_TYPES, DEADLINE_KINDS, FILE_TYPES, finalStatusesOf } from '#domain';
+import { DEV_STRIPE_WEBHOOK_SECRET } from '#infra/config/config';
 import { createDataSource } from '#infra/database/data-source';
 import { waitFor } from '#infra/dev/processes';
 import { DEADLINES_TABLE } from '#infra/event-store/deadlines-projection';
@@ -71,7 +72,7 @@ const fileIds: string[] = [];
 const EDGE_STATUSES = new Set([405, 413, 414, 415, 431, 503]);
 
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ STRIPE_WEBHOOK_SECRETS: DEV_STRIPE_WEBHOOK_SECRET });
   const res = await stack.request('GET', '/docs/openapi.json', { role: null });
   doc = (await SwaggerParser.dereference(structuredClone(res.body) as never)) as unknown as Doc;
   // A few real contracts, so that generated commands meet real state as well as unknown ids.

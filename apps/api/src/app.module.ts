@@ -14,6 +14,7 @@ import { ApiKeysController } from './admin/api-keys.controller';
 import { AuthModule } from './auth/auth.module';
 import { IdempotencyMiddleware } from './common/idempotency.middleware';
 import { ContractsModule } from './contracts/contracts.module';
+import { IntegrationsModule } from './integrations/integrations.module';
 import { DeadlinesModule } from './deadlines/deadlines.module';
 import { IncidentsModule } from './incidents/incidents.module';
 import { RegistersModule } from './registers.module';
@@ -59,6 +60,7 @@ export class AppModule implements NestModule {
         HealthModule,
         MetricsModule,
         ContractsModule,
+        IntegrationsModule,
         DeadlinesModule,
         IncidentsModule,
         RegistersModule,

@@ -15,6 +15,7 @@ import { MetricsService } from './metrics/metrics.service';
 import { uiRouter } from './ui/router';
 import { linkRouter } from './kit/link-pages';
 import { portalRouter } from './portal/router';
+import { stripeWebhookRouter } from './integrations/stripe/webhook';
 
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true, bodyParser: false });
@@ -28,6 +29,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.use('/links', linkRouter(app, config));
   // DESIGN §8: the controllers' portal, with sessions of its own, apart from the staff's.
   app.use('/portal', portalRouter(app, config));
+  // DESIGN §9: Stripe's webhook takes no API key and verifies its raw bytes itself; no secret, no route.
+  if (config.stripe.webhookSecrets.length > 0) app.use('/integrations/stripe/webhook', stripeWebhookRouter(app, config));
   // Before the body is read: the target's length, the presence of a key, the body's type.
   app.use(edgeChecks(config.http.codecOrigins));
   // express.json itself rather than Nest's wrapper, which keeps `verify` for raw bodies.
@@ -43,7 +46,7 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   });
   app.useGlobalPipes(validationPipe());
   app.use('/docs', docsHeaders);
-  SwaggerModule.setup('docs', app, () => documentDefaultErrors(closeRequestSchemas(withDeclaredSchemas(SwaggerModule.createDocument(app, openApiConfig(), { extraModels: [ErrorBodyView] })))), {
+  SwaggerModule.setup('docs', app, () => documentDefaultErrors(closeRequestSchemas(withStripeWebhook(config, withDeclaredSchemas(SwaggerModule.createDocument(app, openApiConfig(), { extraModels: [ErrorBodyView] }))))), {
     jsonDocumentUrl: 'docs/openapi.json',
     yamlDocumentUrl: 'docs/openapi.yaml',
   });
@@ -57,6 +60,33 @@ function withDeclaredSchemas<D extends { components?: { schemas?: Record<string,
   const taken = Object.keys(declared).filter((name) => name in (document.components?.schemas ?? {}));
   if (taken.length) throw new Error(`schema names declared twice: ${taken.join(', ')}`);
   document.components = { ...document.components, schemas: { ...document.components?.schemas, ...declared } };
+  return document;
+}
+
+/** The Stripe webhook (an Express route, not a Nest one) in the document, when it exists. */
+function withStripeWebhook<D extends { paths: Record<string, unknown> }>(config: AppConfig, document: D): D {
+  if (config.stripe.webhookSecrets.length === 0) return document;
+  const error = { content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBodyView' } } } };
+  document.paths['/integrations/stripe/webhook'] = {
+    post: {
+      operationId: 'StripeWebhook_receive',
+      tags: ['integrations'],
+      summary: "Stripe's webhook (DESIGN §9): no API key; the body is verified against STRIPE_WEBHOOK_SECRETS by its Stripe-Signature header. A kept event is answered 200 before it is processed.",
+      security: [],
+      parameters: [{ name: 'Stripe-Signature', in: 'header', required: true, schema: { type: 'string', maxLength: 2000 } }],
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: 'A Stripe event, as Stripe sends it.' } } } },
+      responses: {
+        '200': {
+          description: 'Verified; kept (an event type the engine acts on) or not.',
+          content: { 'application/json': { schema: { type: 'object', required: ['id', 'kept'], properties: { id: { type: 'string' }, kept: { type: 'boolean' } }, additionalProperties: false } } },
+        },
+        '400': { description: 'A bad signature, a stale timestamp or a malformed event: not kept.', ...error },
+        '405': { description: 'Only POST.', ...error },
+        '413': { description: 'The body is larger than 1 MB.', ...error },
+        '503': { description: 'The event could not be stored: Stripe sends it again.', ...error },
+      },
+    },
+  };
   return document;
 }
 

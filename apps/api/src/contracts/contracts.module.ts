@@ -20,5 +20,6 @@ import { FileCommands } from '../kit/file-commands';
       useFactory: (dataSource: DataSource, config: AppConfig) => new CredentialVault(dataSource, config.vaultKeys),
     },
   ],
+  exports: [ContractCommands, ContractQueries],
 })
 export class ContractsModule {}

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CONFIG_KEYS, ConfigError, loadConfig } from './config';
+import { CONFIG_KEYS, ConfigError, DEV_STRIPE_WEBHOOK_SECRET, loadConfig } from './config';
 
 const key = (byte: number) => Buffer.alloc(32, byte).toString('base64');
 
@@ -64,6 +64,17 @@ describe('configuration', () => {
     expect(loadConfig({ EVIDENCE_SIGNING_KEYS: `mine:${published[2]}`, EVIDENCE_SIGNING_KEY_WINDOWS: 'mine=2026-01-01T00:00:00Z/' }).evidenceSigningKeys.activeId).toBe('mine');
     expect(() => loadConfig({ ...keys, PUBLIC_BASE_URL: 'http://dpa.example' })).toThrow(/PUBLIC_BASE_URL: must be https/);
     expect(loadConfig({ ...keys, PUBLIC_BASE_URL: 'https://dpa.example/' }).links.baseUrl).toBe('https://dpa.example');
+  });
+
+  it("Stripe's webhook: no secret, no route; secrets rotate as a list; the published development secret is refused in production", () => {
+    expect(loadConfig({}).stripe).toEqual({ webhookSecrets: [], minGrace: 'P7D', livemode: false });
+    expect(loadConfig({ STRIPE_WEBHOOK_SECRETS: 'whsec_new12345678,whsec_old12345678', STRIPE_MIN_GRACE: 'P10D', STRIPE_LIVEMODE: 'true' }).stripe).toEqual({ webhookSecrets: ['whsec_new12345678', 'whsec_old12345678'], minGrace: 'P10D', livemode: true });
+    expect(() => loadConfig({ STRIPE_WEBHOOK_SECRETS: 'sk_live_not_a_webhook_secret' })).toThrow(/STRIPE_WEBHOOK_SECRETS: whsec_/);
+    const prod = { NODE_ENV: 'production', PAYLOAD_CODEC_KEYS: `p1:${key(1)}`, VAULT_MASTER_KEYS: `v1:${key(2)}`, EVIDENCE_SIGNING_KEYS: `e1:${key(3)}`, EVIDENCE_SIGNING_KEY_WINDOWS: 'e1=2026-01-01T00:00:00Z/', CONTACT_LINK_KEYS: `l1:${key(4)}` };
+    expect(loadConfig(prod).stripe.livemode).toBe(true);
+    expect(() => loadConfig({ ...prod, STRIPE_WEBHOOK_SECRETS: `whsec_real12345678,${DEV_STRIPE_WEBHOOK_SECRET}` })).toThrow(/STRIPE_WEBHOOK_SECRETS: a development secret published in this repository/);
+    expect(() => loadConfig({ ...prod, STRIPE_WEBHOOK_SECRETS: `whsec_real12345678,${DEV_STRIPE_WEBHOOK_SECRET}` })).not.toThrow(new RegExp(DEV_STRIPE_WEBHOOK_SECRET));
+    expect(loadConfig({ STRIPE_WEBHOOK_SECRETS: DEV_STRIPE_WEBHOOK_SECRET }).stripe.webhookSecrets).toEqual([DEV_STRIPE_WEBHOOK_SECRET]);
   });
 
   it("gives each evidence signing key its window: the active key's open, a retired key's closed; set keys need theirs", () => {

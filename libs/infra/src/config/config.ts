@@ -24,6 +24,11 @@ const DEV_LINK_KEYS = 'dev-link-1:ZGV2LW9ubHktbGluay1zaWduaW5nLWtleS0wMDAwMDA=';
  * any id, so a copied development env file cannot let anyone forge packs, links or payloads.
  */
 const PUBLISHED_KEYS: readonly Buffer[] = [DEV_PAYLOAD_KEYS, DEV_VAULT_KEYS, DEV_EVIDENCE_KEYS, DEV_LINK_KEYS].map((ring) => Buffer.from(ring.slice(ring.indexOf(':') + 1), 'base64'));
+/**
+ * A Stripe webhook signing secret for trying the billing webhook locally (docs/stripe.md) and for the
+ * tests, which sign their own events with it. Published here, so production refuses it.
+ */
+export const DEV_STRIPE_WEBHOOK_SECRET = 'whsec_devOnlyStripeWebhookSecret0000';
 /** The development OpenID provider's client secret (scripts/services/oidc-provider.mjs); production refuses it. */
 export const DEV_OIDC_CLIENT_SECRET = 'dev-oidc-client-secret';
 /** The development OpenID provider's users: refused as subjects when NODE_ENV=production. */
@@ -95,6 +100,12 @@ const schema = z.object({
   PORTAL_LINK_LIMIT_PER_CLIENT: z.coerce.number().int().min(1).default(30),
   /** Believe X-Forwarded-For (the API is behind a proxy that sets it): the client address rate limits count by. */
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  /** DESIGN §9: Stripe's webhook signing secrets (whsec_…, comma-separated, so one can be rotated); unset, the webhook route does not exist. */
+  STRIPE_WEBHOOK_SECRETS: z.string().regex(/^whsec_[A-Za-z0-9+/=_-]{8,200}(,whsec_[A-Za-z0-9+/=_-]{8,200})*$/, 'whsec_… secrets, comma-separated').optional(),
+  /** The shortest renewal grace period a contract must have for a Stripe subscription to map to it. */
+  STRIPE_MIN_GRACE: z.string().regex(isoDuration, 'an ISO-8601 duration such as P7D').default('P7D'),
+  /** Whether Stripe events must be live-mode ones (true) or test-mode ones (false); default: true in production only. */
+  STRIPE_LIVEMODE: z.enum(['true', 'false']).optional(),
   WORKER_SHUTDOWN_GRACE: z.coerce.number().int().min(0).default(30_000),
   /** Workflows the worker keeps in memory between tasks (each costs a V8 context); more are replayed from history when they wake. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
@@ -175,6 +186,8 @@ export interface AppConfig {
     readonly workflowBundle: string | null;
   };
   readonly metrics: { readonly token: string | null };
+  /** DESIGN §9: billing facts from Stripe's webhooks (no secret: no route). */
+  readonly stripe: { readonly webhookSecrets: readonly string[]; readonly minGrace: string; readonly livemode: boolean };
 }
 
 /** Every environment variable the engine reads (docs/configuration.md). */
@@ -270,6 +283,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (parsed.success && objection && maxLengthMs(objection) === 0) {
     problems.push({ setting: 'SUB_PROCESSOR_OBJECTION_PERIOD', problem: 'must be longer than zero' });
   }
+  if (production && raw.STRIPE_WEBHOOK_SECRETS?.split(',').includes(DEV_STRIPE_WEBHOOK_SECRET)) {
+    problems.push({ setting: 'STRIPE_WEBHOOK_SECRETS', problem: 'a development secret published in this repository, refused in production (use the endpoint\'s own from Stripe)' });
+  }
   if (!parsed.success || problems.length > 0 || !payloadKeys || !vaultKeys || !evidenceSigningKeys || !evidenceKeyWindows || !linkKeys) throw new ConfigError(problems);
   const env = parsed.data;
 
@@ -304,6 +320,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     portal: { linkTtlMs: minLengthMs(env.PORTAL_LINK_TTL), limitPerAddress: env.PORTAL_LINK_LIMIT_PER_ADDRESS, limitPerClient: env.PORTAL_LINK_LIMIT_PER_CLIENT, trustProxy: env.TRUST_PROXY === 'true' },
     worker: { shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS, httpPort: env.WORKER_HTTP_PORT ?? null, workflowBundle: env.WORKER_WORKFLOW_BUNDLE ?? null },
     metrics: { token: env.METRICS_TOKEN ?? null },
+    stripe: {
+      webhookSecrets: env.STRIPE_WEBHOOK_SECRETS?.split(',') ?? [],
+      minGrace: env.STRIPE_MIN_GRACE,
+      livemode: env.STRIPE_LIVEMODE === undefined ? production : env.STRIPE_LIVEMODE === 'true',
+    },
   };
 }
 

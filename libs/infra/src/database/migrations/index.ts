@@ -18,6 +18,7 @@ import { Controllers1796000016000 } from './1796000016000-controllers';
 import { PortalSignIn1796000017000 } from './1796000017000-portal-sign-in';
 import { PortalActs1796000018000 } from './1796000018000-portal-acts';
 import { SubProcessorSubscribers1796000019000 } from './1796000019000-sub-processor-subscribers';
+import { StripeEvents1796000020000 } from './1796000020000-stripe-events';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
 export const migrations = [
@@ -41,4 +42,5 @@ export const migrations = [
   PortalSignIn1796000017000,
   PortalActs1796000018000,
   SubProcessorSubscribers1796000019000,
+  StripeEvents1796000020000,
 ];
