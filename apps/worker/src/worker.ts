@@ -16,6 +16,7 @@ import { followers } from './activities/followers';
 import { createActivities, dpoActivities, incidentActivities, subProcessorActivities, type ActivityDependencies } from './activities';
 import { temporalLogger } from './logging';
 import { Outbox, OutboxDispatcher } from './mail/outbox';
+import { WebhookDeliverer } from './webhooks/deliverer';
 import { type WorkerMetrics } from './metrics';
 import { ensureDefaultRoots, storageRegistry, type StorageRegistry } from './storage/registry';
 
@@ -102,12 +103,21 @@ export async function createWorkerRuntime(deps: {
       stickyQueueScheduleToStartTimeout: '5 seconds',
     });
     dispatcher.start();
+    // DESIGN §9: events out, to the endpoints subscribed.
+    const deliverer = new WebhookDeliverer(dataSource, activityDeps.outbox, logger, {
+      vaultKeys: config.vaultKeys,
+      policy: { production: config.production, allowed: config.webhooks.allowed },
+      retryForMs: config.webhooks.retryForMs,
+      dpoEmail: config.processor.dpoEmail,
+    });
+    deliverer.start();
     return {
       worker,
       dataSource,
       dispatcher,
       backfillFollowers: follow.backfill,
       close: async () => {
+        await deliverer.stop();
         await dispatcher.stop();
         await dataSource.destroy();
       },

@@ -51,6 +51,7 @@ export const FIELDS = {
   phone: text(3, 40, { pattern: '^[0-9+(). -]+$', description: 'Digits, spaces and + ( ) . -' }),
   // DESIGN §8: a controller's preferences.
   timeZone: text(1, 64, { pattern: '^[A-Za-z][A-Za-z0-9_+/-]*$', description: 'An IANA time zone, e.g. Europe/Paris.' }),
+  webhookUrl: text(8, 2000, { pattern: '^https?://[\\x21-\\x7e]+$', description: 'Where events out are POSTed: an http(s) URL, https in production.' }),
   stripeCustomerId: text(5, 100, { pattern: '^cus_[A-Za-z0-9]+$', description: "The controller's customer in Stripe (cus_…)." }),
 } as const satisfies Record<string, TextField>;
 

@@ -16,6 +16,10 @@ export const contractType = fileType<ContractState>({
   clocks: { kinds: CONTRACT_CLOCK_KINDS, handles: CONTRACT_CLOCK_EVENTS, of: openClocks },
   // Its row is merged field by field, with its renewals and locations beside it (contract-projection.ts).
   readModel: { table: 'contracts', custom: true },
+  outFacts: (s): Readonly<Record<string, string | null>> =>
+    s.status === 'none'
+      ? {}
+      : { termEnd: s.termEnd, endedAt: s.endedAt, endKind: s.endKind, destructionDeadline: s.destruction.deadline, certificateId: s.destruction.certificate?.certificateId ?? null },
 });
 
 /** Every status a contract can be in, in the order of its life. */

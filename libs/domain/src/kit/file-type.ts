@@ -187,6 +187,12 @@ export interface FileType<S extends { readonly status: string } = { readonly sta
    */
   readonly hiddenFromController?: (state: S) => boolean;
   /**
+   * DESIGN §9: what an event out says of a file in this state beyond its type, id, status and
+   * contract (each status a file enters is an event kind subscribers may choose): ids, instants and
+   * kinds only, never a name, an email or a secret.
+   */
+  readonly outFacts?: (state: S) => Readonly<Record<string, string | number | boolean | null>>;
+  /**
    * For a type run by a workflow of its own (its commands not declared here): what the controller
    * may do to one of its files from its portal, each with the schema of what its form asks. The
    * portal sends it through the type's own service, as the staff's route does.

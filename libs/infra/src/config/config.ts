@@ -4,6 +4,16 @@ import { DESTRUCTION_PERIOD, maxLengthMs, minLengthMs, SUBJECT_REQUEST_PERIOD } 
 import { checkCipherList, HOST_KEY_FINGERPRINT, type SshCipher } from '../storage/ssh-policy';
 import { parseKeyRing, type KeyRing } from './key-ring';
 import { parseKeyWindows, type KeyWindow } from './key-windows';
+import ipaddr from 'ipaddr.js';
+
+const isCidr = (entry: string) => {
+  try {
+    ipaddr.parseCIDR(entry);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 /** A bad or missing setting: the message names every offending variable, never its value. */
 export class ConfigError extends Error {
@@ -106,6 +116,10 @@ const schema = z.object({
   STRIPE_MIN_GRACE: z.string().regex(isoDuration, 'an ISO-8601 duration such as P7D').default('P7D'),
   /** Whether Stripe events must be live-mode ones (true) or test-mode ones (false); default: true in production only. */
   STRIPE_LIVEMODE: z.enum(['true', 'false']).optional(),
+  /** DESIGN §9: how long a delivery of an event out is tried before its subscription is marked failing (and the DPO told). */
+  WEBHOOK_RETRY_FOR: z.string().regex(isoDuration, 'an ISO-8601 duration such as PT24H').default('PT24H'),
+  /** Pins the targets of events out: host names and CIDR ranges, comma-separated (a range may be private). */
+  WEBHOOK_ALLOWED_TARGETS: z.string().regex(/^[A-Za-z0-9.:/_-]+(,[A-Za-z0-9.:/_-]+)*$/, 'host names and CIDR ranges, comma-separated').optional(),
   WORKER_SHUTDOWN_GRACE: z.coerce.number().int().min(0).default(30_000),
   /** Workflows the worker keeps in memory between tasks (each costs a V8 context); more are replayed from history when they wake. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
@@ -186,6 +200,8 @@ export interface AppConfig {
     readonly workflowBundle: string | null;
   };
   readonly metrics: { readonly token: string | null };
+  /** DESIGN §9: events out, to the endpoints subscribed. */
+  readonly webhooks: { readonly retryForMs: number; readonly allowed: readonly string[] };
   /** DESIGN §9: billing facts from Stripe's webhooks (no secret: no route). */
   readonly stripe: { readonly webhookSecrets: readonly string[]; readonly minGrace: string; readonly livemode: boolean };
 }
@@ -283,6 +299,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (parsed.success && objection && maxLengthMs(objection) === 0) {
     problems.push({ setting: 'SUB_PROCESSOR_OBJECTION_PERIOD', problem: 'must be longer than zero' });
   }
+  for (const entry of raw.WEBHOOK_ALLOWED_TARGETS?.split(',') ?? []) {
+    if (entry.includes('/') && !isCidr(entry)) problems.push({ setting: 'WEBHOOK_ALLOWED_TARGETS', problem: `${entry} is not a CIDR range` });
+  }
+  const retryFor = raw.WEBHOOK_RETRY_FOR;
+  if (parsed.success && retryFor && maxLengthMs(retryFor) === 0) problems.push({ setting: 'WEBHOOK_RETRY_FOR', problem: 'must be longer than zero' });
   if (production && raw.STRIPE_WEBHOOK_SECRETS?.split(',').includes(DEV_STRIPE_WEBHOOK_SECRET)) {
     problems.push({ setting: 'STRIPE_WEBHOOK_SECRETS', problem: 'a development secret published in this repository, refused in production (use the endpoint\'s own from Stripe)' });
   }
@@ -320,6 +341,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     portal: { linkTtlMs: minLengthMs(env.PORTAL_LINK_TTL), limitPerAddress: env.PORTAL_LINK_LIMIT_PER_ADDRESS, limitPerClient: env.PORTAL_LINK_LIMIT_PER_CLIENT, trustProxy: env.TRUST_PROXY === 'true' },
     worker: { shutdownGraceMs: env.WORKER_SHUTDOWN_GRACE, maxCachedWorkflows: env.WORKER_MAX_CACHED_WORKFLOWS, httpPort: env.WORKER_HTTP_PORT ?? null, workflowBundle: env.WORKER_WORKFLOW_BUNDLE ?? null },
     metrics: { token: env.METRICS_TOKEN ?? null },
+    webhooks: { retryForMs: minLengthMs(env.WEBHOOK_RETRY_FOR), allowed: env.WEBHOOK_ALLOWED_TARGETS?.split(',') ?? [] },
     stripe: {
       webhookSecrets: env.STRIPE_WEBHOOK_SECRETS?.split(',') ?? [],
       minGrace: env.STRIPE_MIN_GRACE,

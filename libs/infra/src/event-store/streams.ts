@@ -3,6 +3,7 @@ import { FILE_TYPES, type FileType, type StreamType } from '#domain';
 import { contractProjections, ContractStateSource } from './contract-projection';
 import { EventStore, type GroupCommitOptions, type InlineProjection, type NewEvent, type StreamSchema, type StreamState } from './event-store';
 import { fileReadModel } from './whole-state-projection';
+import { FACT_PROJECTIONS } from '../webhooks/facts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a registry of stream types of every command, event and state
 type AnyStream = StreamType<any, any, any>;
@@ -25,8 +26,11 @@ const READ_MODELS = FILE_TYPES.map(readModelOf);
 /** How the store knows each stream type's state at its head (the read models are written from it). */
 export const STREAM_STATES: readonly StreamState[] = READ_MODELS.map((m) => m.source);
 
-/** The read models written in the append's own statement (DESIGN §5), each declaring the events it handles. */
-export const PROJECTIONS: readonly InlineProjection[] = READ_MODELS.flatMap((m) => m.projections);
+/**
+ * Written in the append's own statement (DESIGN §5), each declaring the events it handles: the read
+ * models, and the facts told to webhook subscribers (DESIGN §9), which no rebuild writes again.
+ */
+export const PROJECTIONS: readonly InlineProjection[] = [...READ_MODELS.flatMap((m) => m.projections), ...FACT_PROJECTIONS];
 
 export function streamTypeOf(name: string): AnyStream | null {
   return FILE_TYPES.find((t) => t.name === name)?.stream ?? null;

@@ -19,6 +19,7 @@ import { PortalSignIn1796000017000 } from './1796000017000-portal-sign-in';
 import { PortalActs1796000018000 } from './1796000018000-portal-acts';
 import { SubProcessorSubscribers1796000019000 } from './1796000019000-sub-processor-subscribers';
 import { StripeEvents1796000020000 } from './1796000020000-stripe-events';
+import { Webhooks1796000021000 } from './1796000021000-webhooks';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
 export const migrations = [
@@ -43,4 +44,5 @@ export const migrations = [
   PortalActs1796000018000,
   SubProcessorSubscribers1796000019000,
   StripeEvents1796000020000,
+  Webhooks1796000021000,
 ];

@@ -1,4 +1,7 @@
+import * as http from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { Client } from 'pg';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_STRIPE_WEBHOOK_SECRET } from '#infra/config/config';
 import { waitFor } from '#infra/dev/processes';
@@ -6,16 +9,17 @@ import { startStack, type Stack } from '../support/stack';
 import { invoicePaid, seconds, signed, stripeId, subscriptionEvent } from '../support/stripe';
 
 /*
- * DESIGN §9, billing in: Stripe's events posted to the real API (and worker, Temporal, PostgreSQL),
- * signed with the stripe package's own test helper. The stack verifies with two secrets (one
- * being rotated) and takes a grace of two seconds as enough (STRIPE_MIN_GRACE), so that a
- * subscription's end can be seen to expire its contract.
+ * DESIGN §9, against the real API, worker, Temporal and PostgreSQL. Billing in: Stripe's events,
+ * signed with the stripe package's own test helper; the stack verifies with two secrets (one being
+ * rotated) and takes a grace of two seconds as enough (STRIPE_MIN_GRACE), so that a subscription's
+ * end can be seen to expire its contract. Events out: local receivers that verify every delivery
+ * with the standardwebhooks package; a delivery is given up after six seconds (WEBHOOK_RETRY_FOR).
  */
 const ROTATED = 'whsec_rotatedSecretOfTheTest0000';
 let stack: Stack;
 let db: Client;
 beforeAll(async () => {
-  stack = await startStack({ STRIPE_WEBHOOK_SECRETS: `${ROTATED},${DEV_STRIPE_WEBHOOK_SECRET}`, STRIPE_MIN_GRACE: 'PT2S' });
+  stack = await startStack({ STRIPE_WEBHOOK_SECRETS: `${ROTATED},${DEV_STRIPE_WEBHOOK_SECRET}`, STRIPE_MIN_GRACE: 'PT2S', WEBHOOK_RETRY_FOR: 'PT6S' });
   db = await connect();
 });
 afterAll(async () => {
@@ -212,5 +216,219 @@ describe("Stripe's webhook (DESIGN §9)", () => {
     await settled(invoice.id);
     expect(await stripeEvent(invoice.id)).toMatchObject({ state: 'applied' });
     expect((await contract(c.id)).termEnd).toBe(period.end);
+  });
+});
+
+/** An endpoint of the provider's own systems: it verifies each delivery's signature and keeps what it received. */
+class Receiver {
+  readonly received: { id: string; type: string; body: string; data: Record<string, unknown> }[] = [];
+  readonly refused: string[] = [];
+  /** What the next answers are: 200, a status, or a pause before 200 (a slow endpoint). */
+  answer: number | { delayMs: number } = 200;
+  private server = http.createServer((req, res) => this.handle(req, res));
+  port = 0;
+
+  constructor(private secrets: string[] = []) {}
+
+  get url() {
+    return `http://127.0.0.1:${this.port}/hooks`;
+  }
+
+  trust(...secrets: string[]) {
+    this.secrets = secrets;
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  /** Down: its port refuses connections until it starts again. */
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server = http.createServer((req, res) => this.handle(req, res));
+  }
+
+  ids(): Set<string> {
+    return new Set(this.received.map((r) => r.id));
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const headers = { 'webhook-id': String(req.headers['webhook-id']), 'webhook-timestamp': String(req.headers['webhook-timestamp']), 'webhook-signature': String(req.headers['webhook-signature']) };
+      const verified = this.secrets.every((secret) => {
+        try {
+          new Webhook(secret).verify(body, headers);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      if (!verified || this.secrets.length === 0) {
+        this.refused.push(headers['webhook-id']);
+        return void res.writeHead(400).end();
+      }
+      const parsed = JSON.parse(body) as { type: string; data: Record<string, unknown> };
+      const reply = () => {
+        // A sender gone before the answer (killed) never learns it was received: kept as not received.
+        if (res.destroyed || req.socket.destroyed) return;
+        if (typeof this.answer === 'number' && this.answer !== 200) return void res.writeHead(this.answer).end();
+        this.received.push({ id: headers['webhook-id'], type: parsed.type, body, data: parsed.data });
+        res.writeHead(204).end();
+      };
+      if (typeof this.answer === 'object') setTimeout(reply, this.answer.delayMs);
+      else reply();
+    });
+  }
+}
+
+const subscribe = async (receiver: Receiver, kinds: string[]) => {
+  const created = await stack.request('POST', '/webhooks', { role: 'admin', body: { url: receiver.url, kinds } });
+  expect(created.status).toBe(201);
+  receiver.trust(created.body.secret);
+  return created.body as { id: string; secret: string };
+};
+const order = async (customerId = `CUST-${stripeId('w')}`) => {
+  const ordered = await stack.request('POST', '/contracts', {
+    role: 'account_manager',
+    body: { reference: `HOOK-${stripeId('r')}`, controller: { customerId, name: 'Hooked Client SAS', email: 'privacy@hooked-client.example' }, billingPeriod: 'P1M' },
+  });
+  expect(ordered.status).toBe(201);
+  return ordered.body as { id: string; reference: string };
+};
+const deliveriesOf = async (id: string) => (await stack.request('GET', `/webhooks/${id}/deliveries?limit=500`, { role: 'admin' })).body.items as { id: string; kind: string; state: string; attempts: { statusCode: number | null; error: string | null }[] }[];
+
+describe('signed events out (DESIGN §9)', () => {
+  it('an admin subscribes an endpoint to chosen kinds and gets its secret once, sealed at rest; bad subscriptions are refused', async () => {
+    const receiver = await new Receiver().start();
+    const created = await subscribe(receiver, ['contract.ordered']);
+    expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
+    const listed = await stack.request('GET', '/webhooks', { role: 'admin' });
+    expect(listed.body.items.find((s: { id: string }) => s.id === created.id)).toMatchObject({ url: receiver.url, kinds: ['contract.ordered'], status: 'active' });
+    expect(JSON.stringify(listed.body)).not.toContain(created.secret);
+    expect(JSON.stringify(await rows(`SELECT * FROM webhook_subscriptions`))).not.toContain(created.secret.slice(6));
+    expect((await stack.request('GET', '/webhooks/kinds', { role: 'admin' })).body.kinds).toEqual(expect.arrayContaining(['contract.ordered', 'contract.destroyed', 'breach-notice.sent', 'instruction.on_hold', 'sub-processor-change.notified', 'sub-processor-change.effective', 'clock.overdue']));
+    const refused = [
+      await stack.request('POST', '/webhooks', { role: 'admin', body: { url: receiver.url, kinds: ['contract.exploded'] } }),
+      await stack.request('POST', '/webhooks', { role: 'admin', body: { url: 'ftp://siem.example/x', kinds: ['contract.ordered'] } }),
+      await stack.request('POST', '/webhooks', { role: 'admin', body: { url: receiver.url, kinds: [] } }),
+    ];
+    expect(refused.map((r) => r.status)).toEqual([400, 400, 400]);
+    expect((await stack.request('POST', '/webhooks', { role: 'billing', body: { url: receiver.url, kinds: ['contract.ordered'] } })).status).toBe(403);
+    expect((await stack.request('DELETE', `/webhooks/${created.id}`, { role: 'admin' })).status).toBe(204);
+    expect((await stack.request('GET', `/webhooks/${created.id}`, { role: 'admin' })).status).toBe(404);
+    await receiver.stop();
+  });
+
+  it("each fact goes to the endpoints of its kind, signed, with the contract's reference and customer number and no name or email; a receiver down for a while gets every one once it is back, each under its own id", async () => {
+    const receiver = await new Receiver().start();
+    const other = await new Receiver().start();
+    const sub = await subscribe(receiver, ['contract.ordered', 'contract.active']);
+    await subscribe(other, ['contract.terminated']);
+    const first = await order('CUST-HOOK-1');
+    await waitFor('contract.ordered delivered', async () => receiver.received.some((r) => (r.data.file as { id: string }).id === first.id), { timeoutMs: 20_000, intervalMs: 100 });
+    const delivered = receiver.received.find((r) => (r.data.file as { id: string }).id === first.id)!;
+    expect(delivered.type).toBe('contract.ordered');
+    expect(delivered.data).toMatchObject({ file: { type: 'contract', id: first.id, version: 1 }, contract: { id: first.id, reference: first.reference, customerId: 'CUST-HOOK-1' }, status: 'ordered' });
+    expect(delivered.body).not.toMatch(/Hooked Client|privacy@hooked/);
+    expect(other.received).toEqual([]);
+
+    // Down: three orders while its port refuses connections, then back.
+    await receiver.stop();
+    const orders = [await order(), await order(), await order()];
+    await waitFor('tried while down', async () => (await deliveriesOf(sub.id)).filter((d) => d.attempts.some((a) => a.error !== null)).length >= 3, { timeoutMs: 20_000, intervalMs: 100 });
+    await receiver.start();
+    await waitFor('every order delivered', async () => orders.every((o) => receiver.received.some((r) => (r.data.file as { id: string }).id === o.id)), { timeoutMs: 20_000, intervalMs: 100 });
+    const deliveries = await deliveriesOf(sub.id);
+    for (const o of orders) {
+      const ids = receiver.received.filter((r) => (r.data.file as { id: string }).id === o.id).map((r) => r.id);
+      expect(new Set(ids).size, o.id).toBe(1);
+      const d = deliveries.find((x) => x.id === ids[0]);
+      expect(d).toMatchObject({ kind: 'contract.ordered', state: 'delivered' });
+      expect(d!.attempts.at(-1)!.statusCode).toBe(204);
+      expect(d!.attempts.slice(0, -1).every((a) => a.statusCode === null && a.error !== null)).toBe(true);
+    }
+    await Promise.all([receiver.stop(), other.stop()]);
+  });
+
+  it('while a secret is rotated both sign; an endpoint that keeps failing is given up after WEBHOOK_RETRY_FOR, marked failing, and the DPO emailed once', async () => {
+    const receiver = await new Receiver().start();
+    const sub = await subscribe(receiver, ['contract.ordered']);
+    const rotated = await stack.request('POST', `/webhooks/${sub.id}/secret`, { role: 'admin' });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).not.toBe(sub.secret);
+    expect(rotated.body.previousSecretSignsUntil).not.toBeNull();
+    // The receiver checks the delivery against each secret alone: both signatures are there.
+    receiver.trust(sub.secret, rotated.body.secret);
+    const c = await order();
+    await waitFor('delivered under both secrets', async () => receiver.received.some((r) => (r.data.file as { id: string }).id === c.id), { timeoutMs: 20_000, intervalMs: 100 });
+    expect(receiver.refused).toEqual([]);
+
+    receiver.answer = 500;
+    const failed = await order();
+    await waitFor('given up', async () => (await deliveriesOf(sub.id)).some((d) => d.state === 'failed'), { timeoutMs: 30_000, intervalMs: 200 });
+    const given = (await deliveriesOf(sub.id)).find((d) => d.state === 'failed')!;
+    expect(given.attempts.length).toBeGreaterThan(1);
+    expect(given.attempts.every((a) => a.statusCode === 500)).toBe(true);
+    expect((await stack.request('GET', `/webhooks/${sub.id}`, { role: 'admin' })).body).toMatchObject({ status: 'failing' });
+    const mail = await stack.mail.waitFor((m) => m.to.includes('dpo@processor.example') && m.subject === 'An event subscription is failing' && m.text.replace(/\s+/g, '').includes(sub.id));
+    expect(mail.text).toContain(`127.0.0.1:${receiver.port}`);
+    expect(failed.id).toBeTruthy();
+    // Active again at the first delivery accepted.
+    receiver.answer = 200;
+    const after = await order();
+    await waitFor('delivered again', async () => receiver.received.some((r) => (r.data.file as { id: string }).id === after.id), { timeoutMs: 20_000, intervalMs: 100 });
+    await waitFor('active again', async () => (await stack.request('GET', `/webhooks/${sub.id}`, { role: 'admin' })).body.status === 'active', { timeoutMs: 5_000, intervalMs: 100 });
+    expect(stack.mail.messages.filter((m) => m.subject === 'An event subscription is failing' && m.text.replace(/\s+/g, '').includes(sub.id))).toHaveLength(1);
+    await receiver.stop();
+  });
+
+  it('a clock overdue is told once, by its kind and due instant (an audit scheduled a millisecond after its request)', async () => {
+    const receiver = await new Receiver().start();
+    await subscribe(receiver, ['clock.overdue']);
+    const c = await order('CUST-HOOK-CLOCK');
+    const requestedAt = new Date().toISOString();
+    const audit = await stack.request('POST', `/contracts/${c.id}/audits`, { role: 'dpo', body: { kind: 'audit', requestedAt, scope: 'Backups of the Paris datacenter' } });
+    expect(audit.status).toBe(201);
+    const scheduledFor = new Date(Date.parse(requestedAt) + 1).toISOString();
+    expect((await stack.request('POST', `/contracts/${c.id}/audits/${audit.body.id}/schedule`, { role: 'dpo', body: { scheduledFor } })).status).toBe(200);
+    await waitFor('overdue told', async () => receiver.received.some((r) => (r.data.file as { id: string }).id === audit.body.id), { timeoutMs: 20_000, intervalMs: 100 });
+    const told = receiver.received.filter((r) => (r.data.file as { id: string }).id === audit.body.id);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({ type: 'clock.overdue', data: { file: { type: 'audit', id: audit.body.id }, contract: { id: c.id, reference: c.reference, customerId: 'CUST-HOOK-CLOCK' }, clock: 'audit-scheduled', dueAt: scheduledFor, whose: 'processor' } });
+    expect(await rows(`SELECT count(*)::int AS n FROM webhook_facts WHERE stream_id = $1 AND kind = 'clock.overdue'`, [audit.body.id])).toEqual([{ n: 1 }]);
+    await receiver.stop();
+  });
+
+  it('a worker killed in the middle of deliveries neither loses nor duplicates a webhook-id: each fact arrives under its one id, with the same body', async () => {
+    const receiver = await new Receiver().start();
+    await subscribe(receiver, ['contract.ordered']);
+    receiver.answer = { delayMs: 1_500 };
+    const orders = await Promise.all(Array.from({ length: 8 }, () => order()));
+    // Deliveries are in flight (the endpoint is slow) when the worker dies.
+    await waitFor('deliveries in flight', async () => (await rows(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE leased_until > now()`))[0]!.n as number > 0, { timeoutMs: 20_000, intervalMs: 50 });
+    const inFlight = (await rows(`SELECT fact_id::text AS id FROM webhook_deliveries WHERE leased_until > now()`)).map((r) => r.id as string);
+    await stack.killWorker();
+    receiver.answer = 200;
+    await stack.startWorker();
+    await waitFor('every order delivered', async () => orders.every((o) => receiver.received.some((r) => (r.data.file as { id: string }).id === o.id)), { timeoutMs: 60_000, intervalMs: 200 });
+    for (const o of orders) {
+      const got = receiver.received.filter((r) => (r.data.file as { id: string }).id === o.id);
+      expect(new Set(got.map((g) => g.id)).size, o.id).toBe(1);
+      expect(new Set(got.map((g) => g.body)).size, o.id).toBe(1);
+    }
+    const ids = orders.map((o) => receiver.received.find((r) => (r.data.file as { id: string }).id === o.id)!.id);
+    expect(new Set(ids).size).toBe(orders.length);
+    // Those the killed worker held were sent again by the new one once their lease ran out, under the same id.
+    const again = await rows(`SELECT fact_id::text AS id, attempts, state FROM webhook_deliveries WHERE fact_id = ANY($1::uuid[])`, [inFlight]);
+    expect(again.length).toBeGreaterThan(0);
+    for (const d of again) expect(d).toMatchObject({ state: 'delivered', attempts: expect.any(Number) });
+    expect(again.some((d) => (d.attempts as number) >= 2)).toBe(true);
+    await receiver.stop();
   });
 });
