@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
 import * as fs from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_STRIPE_WEBHOOK_SECRET } from '#infra/config/config';
 import { CHROMIUM } from '#infra/dev/debian-packages';
 import { freePort, waitFor } from '#infra/dev/processes';
 import { checkPage, signInAs } from '../support/browser';
+import { invoicePaid, signed, stripeId } from '../support/stripe';
 import { startOidcProvider } from '../support/oidc';
 import { startStack, type Stack } from '../support/stack';
 
@@ -27,7 +32,8 @@ beforeAll(async () => {
   api = `http://127.0.0.1:${port}`;
   oidc = await startOidcProvider(`${api}/ui/callback`, oidcPort);
   // A short objection period, so a sub-processor change comes into force while the test watches.
-  stack = await startStack({ PORT: String(port), OIDC_ISSUER: oidc.issuer, SUB_PROCESSOR_OBJECTION_PERIOD: 'PT20S' });
+  // Stripe's webhook on (any grace is enough here), for the integrations page's unmatched billing events.
+  stack = await startStack({ PORT: String(port), OIDC_ISSUER: oidc.issuer, SUB_PROCESSOR_OBJECTION_PERIOD: 'PT20S', STRIPE_WEBHOOK_SECRETS: DEV_STRIPE_WEBHOOK_SECRET, STRIPE_MIN_GRACE: 'PT0S' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   const order = await stack.request('POST', '/contracts', { role: 'account_manager', body: { reference: 'DUTIES-1', controller: { name: 'Duties SAS', email: 'privacy@duties.example' }, billingPeriod: 'P1Y' } });
   contractId = order.body.id;
@@ -516,5 +522,74 @@ describe('every duty of a contract, in the browser', () => {
     expect(await browser2.getByRole('link', { name: 'Back', exact: true }).getAttribute('href')).toBe('/ui/');
     await manager.goto(`${api}/ui/controllers`);
     expect(await manager.locator('tbody tr').filter({ hasText: 'Duties SAS' }).filter({ hasText: 'cert@duties.example' }).count()).toBe(1);
+  });
+
+  it('integrations, for an admin: an endpoint subscribed from the page (its secret shown once) receives signed events, its deliveries listed; an unmatched billing event mapped and replayed', async () => {
+    // A billing event Stripe sent for a customer nobody mapped: unmatched.
+    const contract = (await stack.request('GET', `/contracts/${contractId}`, { role: 'dpo' })).body;
+    const end = new Date(contract.termEnd);
+    end.setUTCMonth(end.getUTCMonth() + 1);
+    const whole = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString();
+    const period = { start: whole(Date.parse(contract.termEnd)), end: whole(end.getTime()) };
+    const invoice = invoicePaid({ customer: stripeId('cus'), subscription: stripeId('sub'), billingReason: 'subscription_cycle', period, paidAt: whole(Date.now() + 1000) });
+    const { body, signature } = signed(invoice);
+    expect((await stack.request('POST', '/integrations/stripe/webhook', { role: null, raw: body, headers: { 'stripe-signature': signature } })).status).toBe(200);
+    await waitFor('unmatched', async () => (await stack.request('GET', '/integrations/stripe/events?state=unmatched', { role: 'admin' })).body.items.some((e: { id: string }) => e.id === invoice.id), { timeoutMs: 20_000, intervalMs: 200 });
+
+    // An endpoint of the provider's, which verifies each delivery with the secret the page showed.
+    let secret = '';
+    const received: string[] = [];
+    const receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        try {
+          new Webhook(secret).verify(text, { 'webhook-id': String(req.headers['webhook-id']), 'webhook-timestamp': String(req.headers['webhook-timestamp']), 'webhook-signature': String(req.headers['webhook-signature']) });
+          received.push((JSON.parse(text) as { type: string }).type);
+          res.writeHead(204).end();
+        } catch {
+          res.writeHead(400).end();
+        }
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+
+    const page = await signIn('admin');
+    await page.getByRole('link', { name: 'Integrations' }).click();
+    expect(await page.locator('h1').textContent()).toBe('Integrations');
+    await check(page, 'integrations');
+    // Refused in place, what was typed kept: no kind chosen.
+    await page.getByLabel('URL').fill(receiverUrl);
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Subscribe' }).click()]);
+    expect(await page.getByRole('alert').textContent()).toContain('Choose at least one kind');
+    expect(await page.getByLabel('URL').inputValue()).toBe(receiverUrl);
+    await page.getByLabel('contract.ordered').check();
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Subscribe' }).click()]);
+    secret = (await page.locator('code').textContent())!;
+    expect(secret).toMatch(/^whsec_/);
+    const ordered = await stack.request('POST', '/contracts', { role: 'account_manager', body: { reference: 'DUTIES-HOOK', controller: { name: 'Hooked SAS', email: 'privacy@hooked.example' }, billingPeriod: 'P1Y' } });
+    await waitFor('delivered', async () => received.includes('contract.ordered'), { timeoutMs: 20_000, intervalMs: 100 });
+    await page.getByRole('link', { name: 'Back to integrations' }).click();
+    const row = page.locator('tbody tr').filter({ hasText: receiverUrl });
+    expect(await row.getByText('active').count()).toBe(1);
+    await Promise.all([page.waitForLoadState('load'), row.getByRole('link', { name: 'Deliveries' }).click()]);
+    expect(await page.locator('tbody tr').filter({ hasText: 'contract.ordered' }).filter({ hasText: 'delivered' }).filter({ hasText: 'answered 204' }).count()).toBeGreaterThanOrEqual(1);
+    await check(page, 'integrations-deliveries');
+    expect(ordered.status).toBe(201);
+
+    // The unmatched billing event: its subscription mapped to the contract, and replayed into a renewal.
+    await page.getByRole('link', { name: 'Back to integrations' }).click();
+    const billing = page.locator('tbody tr').filter({ hasText: invoice.id });
+    await billing.getByLabel('Contract id').fill(contractId);
+    await Promise.all([page.waitForLoadState('load'), billing.getByRole('button', { name: 'Map and replay' }).click()]);
+    expect(await page.locator('.notice').textContent()).toBe(`Event ${invoice.id} replayed: applied.`);
+    expect((await stack.request('GET', `/contracts/${contractId}`, { role: 'dpo' })).body.termEnd).toBe(period.end);
+    // The DPO has pages, not this one: no link to it, and 403.
+    const dpo = await signIn('dpo');
+    expect(await dpo.getByRole('link', { name: 'Integrations' }).count()).toBe(0);
+    expect((await dpo.goto(`${api}/ui/integrations`))?.status()).toBe(403);
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
   });
 });

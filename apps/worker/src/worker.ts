@@ -104,11 +104,13 @@ export async function createWorkerRuntime(deps: {
     });
     dispatcher.start();
     // DESIGN §9: events out, to the endpoints subscribed.
-    const deliverer = new WebhookDeliverer(dataSource, activityDeps.outbox, logger, {
+    const deliverer = new WebhookDeliverer(dataSource, logger, {
       vaultKeys: config.vaultKeys,
       policy: { production: config.production, allowed: config.webhooks.allowed },
       retryForMs: config.webhooks.retryForMs,
       dpoEmail: config.processor.dpoEmail,
+      mailFrom: config.mail.from,
+      emailed: () => dispatcher.wake(),
     });
     deliverer.start();
     return {

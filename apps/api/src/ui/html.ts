@@ -45,7 +45,7 @@ export interface PageContext {
   readonly role: Role;
   readonly csrf: string;
   readonly title: string;
-  readonly active?: 'dashboard' | 'contracts' | 'inbox' | 'new' | 'incidents' | 'registers';
+  readonly active?: 'dashboard' | 'contracts' | 'inbox' | 'new' | 'incidents' | 'registers' | 'integrations';
   /** The processor's overdue clocks, shown beside the inbox's link. */
   readonly overdue?: number;
 }
@@ -72,6 +72,7 @@ export function layout(ctx: PageContext, body: Html): string {
     ${nav('/ui/inbox', say('inbox'), 'inbox')}${ctx.overdue ? html` <a class="badge late" href="/ui/inbox?overdue=1">${say('overdueBadge', { n: ctx.overdue })}</a>` : ''}
     ${ctx.role === 'dpo' || ctx.role === 'admin' ? nav('/ui/incidents', say('incidents'), 'incidents') : ''}
     ${ctx.role === 'dpo' || ctx.role === 'admin' ? nav('/ui/processing-record', say('registers'), 'registers') : ctx.role === 'account_manager' ? nav('/ui/sub-processors', say('subProcessors'), 'registers') : ''}
+    ${ctx.role === 'admin' ? nav('/ui/integrations', say('integrations'), 'integrations') : ''}
   </nav>
   <form method="post" action="/ui/logout" class="signout">
     <input type="hidden" name="_csrf" value="${ctx.csrf}">

@@ -24,6 +24,9 @@ import { registerRoutes } from './registers';
 import { rosterRoutes } from './roster';
 import { subProcessorRoutes } from './sub-processors';
 import { controllerRoutes } from './controllers';
+import { integrationRoutes } from './integrations';
+import { StripeEvents } from '../integrations/stripe/stripe-events.service';
+import { WebhookSubscriptions } from '../integrations/webhooks/webhooks.service';
 import { ControllerFiles, ControllerRecords } from '../controllers/controllers.service';
 import { SubProcessorChanges, SubProcessorNotices } from '../sub-processors/sub-processors.service';
 import { Roster } from '../staff/staff.service';
@@ -111,6 +114,7 @@ export function uiRouter(app: INestApplication, config: AppConfig): Router {
   rosterRoutes(router, ui, app.get(Roster), trails, (req, id, error) => contractPage(req, id, error));
   subProcessorRoutes(router, ui, app.get(SubProcessorChanges), app.get(SubProcessorNotices), dataSource);
   controllerRoutes(router, ui, app.get(ControllerRecords), app.get(ControllerFiles), dataSource);
+  integrationRoutes(router, ui, app.get(WebhookSubscriptions), app.get(StripeEvents), config);
   declaredFileRoutes(router, ui, app.get(DeclaredFiles), trails, (req, id, refused) => contractPage(req, id, null, {}, refused));
 
   // Anything else under /ui, and failures: a page, never a stack trace.

@@ -1,15 +1,16 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { isIP } from 'node:net';
 import { type Logger } from 'pino';
 import { Webhook } from 'standardwebhooks';
-import { type DataSource } from 'typeorm';
+import { type DataSource, type EntityManager } from 'typeorm';
 import { clockOwner, DEADLINE_KINDS } from '#domain';
 import { type KeyRing } from '#infra/config/key-ring';
 import { DEADLINES_TABLE } from '#infra/event-store/deadlines-projection';
 import { CLOCK_OVERDUE } from '#infra/webhooks/facts';
 import { openSecret } from '#infra/webhooks/secrets';
-import { checkTargetUrl, guardedLookup, type TargetPolicy } from '#infra/webhooks/targets';
-import { type Outbox } from '../mail/outbox';
+import { checkedAddresses, checkTargetUrl, guardedLookup, type TargetPolicy } from '#infra/webhooks/targets';
+import { Outbox } from '../mail/outbox';
 
 /*
  * DESIGN §9, events out: the worker's deliverer. Each round it fans the facts not yet fanned out to
@@ -30,6 +31,8 @@ const SEND_BATCH = 16;
 const CLOCK_LOOKBACK = '30 days';
 const CLOCK_SCAN_MS = 5_000;
 const MAX_PAUSE_S = 15 * 60;
+/** How often a deliverer with nobody subscribed looks again. */
+const IDLE_MS = 2_000;
 
 interface Due {
   subscription_id: string;
@@ -71,6 +74,9 @@ export interface DelivererOptions {
   readonly policy: TargetPolicy;
   readonly retryForMs: number;
   readonly dpoEmail: string;
+  readonly mailFrom: string;
+  /** Told when the DPO's email is in the outbox (its dispatcher sends it at once). */
+  readonly emailed?: () => void;
   readonly intervalMs?: number;
 }
 
@@ -83,7 +89,6 @@ export class WebhookDeliverer {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly outbox: Outbox,
     private readonly logger: Logger,
     private readonly options: DelivererOptions,
   ) {
@@ -93,13 +98,13 @@ export class WebhookDeliverer {
   start(): void {
     const tick = async () => {
       if (this.stopped) return;
-      let busy = false;
+      let pause = this.options.intervalMs ?? 250;
       this.running = this.round()
-        .then((more) => void (busy = more))
+        .then((more) => void (pause = more === 'idle' ? IDLE_MS : more ? 0 : pause))
         .catch((e: unknown) => this.logger.warn({ err: { message: (e as Error).message } }, 'a round of webhook deliveries failed; the next one tries again'));
       await this.running;
       this.running = null;
-      if (!this.stopped) this.timer = setTimeout(() => void tick(), busy ? 0 : (this.options.intervalMs ?? 250));
+      if (!this.stopped) this.timer = setTimeout(() => void tick(), pause);
     };
     this.timer = setTimeout(() => void tick(), 0);
   }
@@ -110,15 +115,16 @@ export class WebhookDeliverer {
     await this.running;
   }
 
-  /** One round; true when more is waiting. */
-  async round(): Promise<boolean> {
+  /** One round; true when more is waiting, 'idle' when nobody is subscribed (facts wait, unfanned, for a subscriber). */
+  async round(): Promise<boolean | 'idle'> {
     const [{ subscribed, clocks }] = (await this.dataSource.query(
       `SELECT count(*)::int AS subscribed, count(*) FILTER (WHERE $1 = ANY(kinds))::int AS clocks FROM webhook_subscriptions`,
       [CLOCK_OVERDUE],
     )) as { subscribed: number; clocks: number }[] as [{ subscribed: number; clocks: number }];
+    // Nobody subscribed: nothing to fan out to (a subscriber gets only the facts recorded after it).
+    if (subscribed === 0) return 'idle';
     if (clocks > 0 && Date.now() - this.lastClockScan >= CLOCK_SCAN_MS) await this.scanClocks();
     const fanned = await this.fanOut();
-    if (subscribed === 0) return fanned === FAN_OUT_BATCH;
     const sent = await this.sendDue();
     return fanned === FAN_OUT_BATCH || sent === SEND_BATCH;
   }
@@ -128,10 +134,11 @@ export class WebhookDeliverer {
     this.lastClockScan = Date.now();
     const owners = Object.fromEntries(DEADLINE_KINDS.map((k) => [k, clockOwner(k)]));
     await this.dataSource.query(
-      `INSERT INTO webhook_facts (id, kind, stream_type, stream_id, contract_id, facts)
+      `INSERT INTO webhook_facts (id, kind, stream_type, stream_id, contract_id, reference, customer_id, facts)
        SELECT md5($1 || ':' || d.stream_type || ':' || d.stream_id || ':' || d.kind || ':' || extract(epoch FROM d.due_at)::text)::uuid, $1, d.stream_type, d.stream_id, d.contract_id,
+              c.reference, c.state->'controller'->>'customerId',
               jsonb_build_object('clock', d.kind, 'dueAt', to_char(d.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'whose', $2::jsonb ->> d.kind)
-         FROM ${DEADLINES_TABLE} d
+         FROM ${DEADLINES_TABLE} d LEFT JOIN contracts c ON c.id = d.contract_id
         WHERE d.due_at <= now() AND d.due_at > now() - interval '${CLOCK_LOOKBACK}'
        ON CONFLICT (id) DO NOTHING`,
       [CLOCK_OVERDUE, JSON.stringify(owners)],
@@ -166,9 +173,8 @@ export class WebhookDeliverer {
          RETURNING w.subscription_id, w.fact_id, w.attempts, w.created_at AS first_at, w.leased_until::text AS lease)
        SELECT c.*, s.url, s.secret_sealed, s.previous_secret_sealed, s.previous_until > now() AS previous_signs,
               f.kind, f.stream_type, f.stream_id, f.stream_version, f.contract_id::text AS contract_id, f.facts, f.recorded_at,
-              ct.reference, ct.state->'controller'->>'customerId' AS customer_id
-         FROM claimed c JOIN webhook_subscriptions s ON s.id = c.subscription_id JOIN webhook_facts f ON f.id = c.fact_id
-         LEFT JOIN contracts ct ON ct.id = f.contract_id`,
+              f.reference, f.customer_id
+         FROM claimed c JOIN webhook_subscriptions s ON s.id = c.subscription_id JOIN webhook_facts f ON f.id = c.fact_id`,
     )) as Due[];
     await Promise.all(due.map((d) => this.deliver(d)));
     return due.length;
@@ -189,8 +195,10 @@ export class WebhookDeliverer {
     const ok = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
     const expired = !ok && Date.now() - d.first_at.getTime() >= this.options.retryForMs;
     const pause = Math.min(2 ** Math.min(d.attempts - 1, 20), MAX_PAUSE_S);
+    // One transaction: the try's outcome, a subscription given up on and the DPO's email stand or fall together.
+    const emailed = await this.dataSource.transaction(async (tx) => {
     // Fenced by the lease: a holder overtaken (it was stopped past its lease) records nothing.
-    const [updated] = (await this.dataSource.query(
+    const [updated] = (await tx.query(
       `WITH w AS (
          UPDATE webhook_deliveries SET leased_until = NULL,
                 state = CASE WHEN $3 THEN 'delivered' WHEN $4 THEN 'failed' ELSE 'pending' END,
@@ -204,18 +212,20 @@ export class WebhookDeliverer {
        SELECT count(*)::int AS n FROM w`,
       [d.subscription_id, d.fact_id, ok, expired, pause, d.lease, at.toISOString(), Date.now() - started, outcome.statusCode, outcome.error],
     )) as { n: number }[];
-    if (!updated?.n) return;
-    if (ok) await this.dataSource.query(`UPDATE webhook_subscriptions SET status = 'active', failing_since = NULL WHERE id = $1 AND status = 'failing'`, [d.subscription_id]);
-    if (expired) await this.markFailing(d);
+    if (!updated?.n) return false;
+    if (ok) await tx.query(`UPDATE webhook_subscriptions SET status = 'active', failing_since = NULL WHERE id = $1 AND status = 'failing'`, [d.subscription_id]);
+    return expired && (await this.markFailing(tx, d));
+    });
+    if (emailed) this.options.emailed?.();
   }
 
-  /** Given up: the subscription is failing, and the DPO hears of it once per spell of failing. */
-  private async markFailing(d: Due): Promise<void> {
-    const [turned] = (await this.dataSource.query(
+  /** Given up: the subscription is failing, and the DPO hears of it once per spell of failing (true when emailed). */
+  private async markFailing(tx: EntityManager, d: Due): Promise<boolean> {
+    const [turned] = (await tx.query(
       `WITH s AS (UPDATE webhook_subscriptions SET status = 'failing', failing_since = now() WHERE id = $1 AND status = 'active' RETURNING failing_since::text AS since) SELECT since FROM s`,
       [d.subscription_id],
     )) as { since: string }[];
-    if (!turned) return;
+    if (!turned) return false;
     const host = (() => {
       try {
         return new URL(d.url).host;
@@ -223,7 +233,7 @@ export class WebhookDeliverer {
         return 'its endpoint';
       }
     })();
-    await this.outbox.enqueue({
+    await new Outbox(tx as unknown as DataSource, this.options.mailFrom).enqueue({
       messageId: `webhook-failing:${d.subscription_id}:${turned.since.replace(/\D/g, '')}`,
       contractId: null,
       kind: 'webhook-failing',
@@ -235,29 +245,36 @@ export class WebhookDeliverer {
         'The engine keeps trying the events that follow; the subscription is active again at the first one its endpoint accepts.',
       ].join('\n\n'),
     });
+    return true;
   }
 
-  /** One POST, never following a redirect, to an address the lookup checked; the status, or the error. */
-  private post(raw: string, body: string, headers: Record<string, string>): Promise<{ statusCode: number | null; error: string | null }> {
+  /**
+   * One POST, never following a redirect, to an address the lookup checked: its status as soon as
+   * it comes (the body is not read), or the error. One deadline covers it all (lookup, connect,
+   * TLS, the answer's head), well inside the lease, so that no send outlives its hold.
+   */
+  private async post(raw: string, body: string, headers: Record<string, string>): Promise<{ statusCode: number | null; error: string | null }> {
     const url = checkTargetUrl(raw, this.options.policy);
+    // An address written in the URL is never looked up: checked here, allow-list included.
+    if (isIP(url.hostname.replace(/^\[|\]$/g, ''))) await checkedAddresses(url.hostname, this.options.policy);
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise((resolve) => {
-      const req = transport.request(
-        url,
-        {
-          method: 'POST',
-          lookup: this.lookup,
-          timeout: SEND_TIMEOUT_MS,
-          headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'dpa-engine-webhooks/1' },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve({ statusCode: res.statusCode ?? null, error: null }));
-          res.on('error', (e) => resolve({ statusCode: res.statusCode ?? null, error: e.message }));
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${SEND_TIMEOUT_MS / 1000} s`)));
-      req.on('error', (e) => resolve({ statusCode: null, error: e.message.slice(0, 300) }));
+      const req = transport.request(url, {
+        method: 'POST',
+        lookup: this.lookup,
+        agent: false,
+        headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'dpa-engine-webhooks/1' },
+      });
+      const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${SEND_TIMEOUT_MS / 1000} s`)), SEND_TIMEOUT_MS);
+      req.on('response', (res) => {
+        clearTimeout(deadline);
+        resolve({ statusCode: res.statusCode ?? null, error: null });
+        res.destroy();
+      });
+      req.on('error', (e) => {
+        clearTimeout(deadline);
+        resolve({ statusCode: null, error: e.message.slice(0, 300) });
+      });
       req.end(body);
     });
   }

@@ -5,6 +5,7 @@ import { dashboard } from './staff/dashboard';
 import { fileForms } from './staff/file-forms';
 import { inbox } from './staff/inbox';
 import { incidents } from './staff/incidents';
+import { integrations } from './staff/integrations';
 import { layout } from './staff/layout';
 import { registers } from './staff/registers';
 import { roster } from './staff/roster';
@@ -17,4 +18,4 @@ import { trail } from './staff/trail';
  * per group of pages, each a flat map of key to text, {{name}} for a variable. The pages read them
  * through `staffWords(section)` (apps/api/src/ui/words.ts), whose keys the compiler checks.
  */
-export const staff = { layout, signIn, dashboard, inbox, contracts, contractPage, trail, fileForms, incidents, subProcessors, registers, roster, controllers };
+export const staff = { layout, signIn, dashboard, inbox, contracts, contractPage, trail, fileForms, incidents, subProcessors, registers, roster, controllers, integrations };

@@ -37,7 +37,10 @@ export class StatusFacts<S extends { readonly status: string }> implements Inlin
     const facts = writes.flatMap((w) => {
       const status = w.state.status;
       if (status === 'none' || (w.previous !== null && w.previous.status === status)) return [];
-      const contractId = this.type.name === 'contract' ? w.streamId : this.type.parent === 'contract' ? (this.type.parentIdOf?.(w.state) ?? null) : null;
+      const own = this.type.name === 'contract';
+      const contractId = own ? w.streamId : this.type.parent === 'contract' ? (this.type.parentIdOf?.(w.state) ?? null) : null;
+      // A contract's own facts take its reference from its state (its row is written by this same statement).
+      const contract = own ? (w.state as unknown as { reference: string | null; controller: { customerId: string | null } }) : null;
       return [
         {
           id: factId(`${this.type.name}:${w.streamId}:${w.version}`),
@@ -45,15 +48,19 @@ export class StatusFacts<S extends { readonly status: string }> implements Inlin
           stream_id: w.streamId,
           stream_version: w.version,
           contract_id: contractId,
+          reference: contract?.reference ?? null,
+          customer_id: contract?.controller.customerId ?? null,
           facts: { status, ...(this.type.outFacts?.(w.state) ?? {}) },
         },
       ];
     });
     if (facts.length === 0) return [];
     return [
-      `${this.type.name.replace(/\W/g, '_')}_facts AS (INSERT INTO webhook_facts (id, kind, stream_type, stream_id, stream_version, contract_id, facts)
-         SELECT x.id, x.kind, ${param(this.type.name)}, x.stream_id, x.stream_version, x.contract_id, x.facts
-         FROM jsonb_to_recordset(${param(JSON.stringify(facts))}::jsonb) AS x(id uuid, kind text, stream_id text, stream_version integer, contract_id uuid, facts jsonb)
+      `${this.type.name.replace(/\W/g, '_')}_facts AS (INSERT INTO webhook_facts (id, kind, stream_type, stream_id, stream_version, contract_id, reference, customer_id, facts)
+         SELECT x.id, x.kind, ${param(this.type.name)}, x.stream_id, x.stream_version, x.contract_id,
+                coalesce(x.reference, c.reference), coalesce(x.customer_id, c.state->'controller'->>'customerId'), x.facts
+         FROM jsonb_to_recordset(${param(JSON.stringify(facts))}::jsonb) AS x(id uuid, kind text, stream_id text, stream_version integer, contract_id uuid, reference text, customer_id text, facts jsonb)
+         LEFT JOIN contracts c ON c.id = x.contract_id
          WHERE x.stream_id IN (SELECT stream_id FROM ${appended})
          ON CONFLICT (id) DO NOTHING)`,
     ];

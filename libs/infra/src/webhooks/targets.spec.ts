@@ -21,6 +21,9 @@ describe('webhook targets in production (DESIGN §9)', () => {
       ['224.0.0.1', 'multicast'],
     ];
     for (const [address, range] of refused) expect(refusedAddress(address, production), address).toBe(`${address} is a ${range} address`);
+    // Written as IPv4-compatible IPv6 (new URL turns [::127.0.0.1] into [::7f00:1]).
+    expect(refusedAddress('::7f00:1', production)).toBe('::7f00:1 is an IPv4-compatible address');
+    expect(() => checkTargetUrl('https://[::127.0.0.1]/hook', production)).toThrow(/IPv4-compatible/);
     for (const address of ['93.184.216.34', '2606:2800:220:1:248:1893:25c8:1946']) expect(refusedAddress(address, production), address).toBeNull();
     // Outside production, anything goes (the tests' receivers listen on loopback).
     expect(refusedAddress('127.0.0.1', { production: false, allowed: [] })).toBeNull();

@@ -25,6 +25,8 @@ export class TargetRefused extends Error {
 const cidrs = (policy: TargetPolicy) => policy.allowed.filter((a) => a.includes('/')).map((a) => ipaddr.parseCIDR(a));
 const hosts = (policy: TargetPolicy) => policy.allowed.filter((a) => !a.includes('/')).map((h) => h.toLowerCase());
 
+const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96');
+
 const inAllowedRange = (address: string, policy: TargetPolicy) => {
   const parsed = ipaddr.parse(address);
   return cidrs(policy).some(([range, bits]) => parsed.kind() === range.kind() && parsed.match(range, bits));
@@ -40,7 +42,9 @@ export function refusedAddress(address: string, policy: TargetPolicy): string | 
   }
   if (inAllowedRange(address, policy)) return null;
   if (!policy.production) return null;
+  // ::a.b.c.d (IPv4-compatible, deprecated) is "unicast" to ipaddr.js, and reaches the IPv4 address.
   const range = parsed.range();
+  if (range === 'unicast' && parsed.kind() === 'ipv6' && parsed.match(IPV4_COMPATIBLE)) return `${address} is an IPv4-compatible address`;
   return range === 'unicast' ? null : `${address} is a ${range} address`;
 }
 

@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { event, invoicePaid, subscriptionEvent } from '../../../../../test/support/stripe';
+import { event, invoicePaid, seconds, subscriptionEvent } from '../../../../../test/support/stripe';
 import { actOf } from './stripe-events.service';
 import { kept, MalformedStripeEvent, receivedEvent, STRIPE_API_VERSION } from './facts';
 
@@ -41,6 +41,12 @@ describe("what the engine reads of Stripe's events (DESIGN §9)", () => {
     const lines = (two.data.object as { lines: { data: { period: { start: number; end: number } }[] } }).lines.data;
     lines.push({ ...lines[0]!, period: { start: lines[0]!.period.start, end: lines[0]!.period.end + 86_400 } });
     expect(() => actOf(receivedEvent(two).facts!)).toThrow(/no single subscription line/);
+    // A cycle invoice that also carries prorations (a plan changed mid-period): its own line's period.
+    const prorated = invoice('subscription_cycle');
+    const own = (prorated.data.object as { lines: { data: Record<string, unknown>[] } }).lines.data;
+    const proration = { ...own[0]!, period: { start: seconds('2027-01-15T00:00:00.000Z'), end: seconds(period.start) }, parent: { type: 'subscription_item_details', subscription_item_details: { subscription: 'sub_Alpha1', proration: true } } };
+    own.push(proration);
+    expect(actOf(receivedEvent(prorated).facts!)).toMatchObject({ kind: 'renew', period });
   });
 
   it('a subscription set to cancel at the period end, or deleted, is a non-renewal; an update that does not cancel is not kept', () => {

@@ -84,7 +84,10 @@ const invoice = z.object({
       data: z.array(
         z.object({
           period: z.object({ start: unix, end: unix }),
-          parent: z.object({ type: z.string(), subscription_item_details: z.object({ subscription: z.string().nullable().optional() }).nullable().optional() }).nullable().optional(),
+          parent: z
+            .object({ type: z.string(), subscription_item_details: z.object({ subscription: z.string().nullable().optional(), proration: z.boolean().optional() }).nullable().optional() })
+            .nullable()
+            .optional(),
         }),
       ),
     })
@@ -106,12 +109,18 @@ const contractIdOf = (m: Record<string, string> | null | undefined) => {
 
 function invoiceFacts(o: z.infer<typeof invoice>): StripeFacts {
   const details = o.parent?.type === 'subscription_details' ? (o.parent.subscription_details ?? null) : null;
-  const periods = (o.lines?.data ?? []).filter((l) => l.parent?.type === 'subscription_item_details').map((l) => l.period);
+  const subscriptionId = details?.subscription ?? null;
+  // The covered period is the subscription's own line's: prorations (a plan changed mid-period) and
+  // another subscription's lines are left out.
+  const periods = (o.lines?.data ?? [])
+    .filter((l) => l.parent?.type === 'subscription_item_details' && l.parent.subscription_item_details?.proration !== true)
+    .filter((l) => subscriptionId === null || (l.parent?.subscription_item_details?.subscription ?? subscriptionId) === subscriptionId)
+    .map((l) => l.period);
   const distinct = [...new Map(periods.map((p) => [`${p.start}/${p.end}`, p])).values()];
   return {
     kind: 'invoice',
     invoiceId: o.id,
-    subscriptionId: details?.subscription ?? null,
+    subscriptionId,
     customerId: o.customer ?? null,
     contractId: contractIdOf(details?.metadata),
     billingReason: o.billing_reason ?? null,

@@ -39,7 +39,6 @@ interface EventRow {
   contract_id: string | null;
   attempts: number;
   processed_at: Date | null;
-  cursor_at: string;
 }
 
 export interface StripeEventView {
@@ -59,7 +58,7 @@ export interface StripeEventView {
   readonly processedAt: string | null;
 }
 
-const COLUMNS = `id, type, api_version, livemode, created_at, received_at, facts, state, reason_code, reason, contract_id::text AS contract_id, attempts, processed_at, received_at::text AS cursor_at`;
+const COLUMNS = `id, type, api_version, livemode, created_at, received_at, facts, state, reason_code, reason, contract_id::text AS contract_id, attempts, processed_at`;
 /** How long one replica holds an event it processes; past it, another may take the event over. */
 const LEASE = '2 minutes';
 /** How often each replica looks for events left received (a crash, an engine that could not answer). */
@@ -251,14 +250,16 @@ export class StripeEvents implements OnModuleInit, OnModuleDestroy {
   }
 
   async list(state: StripeEventState | undefined, limit = DEFAULT_PAGE, cursor?: string): Promise<{ items: StripeEventView[]; nextCursor: string | null }> {
-    const after = cursor ? readCursor(cursor, ([at, id]) => (typeof at === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(at)) && id.length <= 300 ? { at, id } : null)) : null;
+    // The cursor names the last event of the page; the next page starts after its place (nothing else reaches SQL).
+    const after = cursor ? readCursor(cursor, ([id]) => (typeof id === 'string' && /^evt_[A-Za-z0-9]{1,250}$/.test(id) ? { id } : null)) : null;
     const rows = (await this.dataSource.query(
       `SELECT ${COLUMNS} FROM stripe_events
-        WHERE ($1::text IS NULL OR state = $1) AND ($2::timestamptz IS NULL OR (received_at, id) < ($2::timestamptz, $3::text))
-        ORDER BY received_at DESC, id DESC LIMIT $4`,
-      [state ?? null, after?.at ?? null, after?.id ?? '', limit + 1],
+        WHERE ($1::text IS NULL OR state = $1)
+          AND ($2::text IS NULL OR (received_at, id) < (SELECT received_at, id FROM stripe_events WHERE id = $2))
+        ORDER BY received_at DESC, id DESC LIMIT $3`,
+      [state ?? null, after?.id ?? null, limit + 1],
     )) as EventRow[];
-    return toPage(rows, limit, view, (r) => [r.cursor_at, r.id]);
+    return toPage(rows, limit, view, (r) => [r.id]);
   }
 
   async one(id: string): Promise<StripeEventView> {

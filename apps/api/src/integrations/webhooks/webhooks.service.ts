@@ -9,6 +9,9 @@ import { ApiError } from '../../common/api-error';
 import { DEFAULT_PAGE, readCursor, toPage } from '../../common/pagination';
 import { APP_CONFIG } from '../../config/config.module';
 
+/** PostgreSQL's largest bigint: a cursor's position past it is not one this API wrote. */
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
+
 /** How long the previous secret still signs once a subscription's secret is rotated. */
 const ROTATION_OVERLAP = '24 hours';
 
@@ -100,7 +103,7 @@ export class WebhookSubscriptions {
   /** Each delivery to a subscription, newest first, with every try and its outcome. */
   async deliveries(id: string, state: string | undefined, limit = DEFAULT_PAGE, cursor?: string) {
     await this.one(id);
-    const after = cursor ? readCursor(cursor, ([seq]) => (typeof seq === 'string' && /^\d{1,19}$/.test(seq) ? { seq } : null)) : null;
+    const after = cursor ? readCursor(cursor, ([seq]) => (typeof seq === 'string' && /^\d{1,19}$/.test(seq) && BigInt(seq) <= MAX_BIGINT ? { seq } : null)) : null;
     const rows = (await this.dataSource.query(
       `SELECT d.fact_id::text AS fact_id, f.kind, f.seq::text AS seq, f.recorded_at, d.state, d.attempts, d.next_attempt_at, d.finished_at,
               coalesce((SELECT jsonb_agg(jsonb_build_object('attempt', a.attempt, 'at', a.at, 'durationMs', a.duration_ms, 'statusCode', a.status_code, 'error', a.error) ORDER BY a.attempt)

@@ -20,6 +20,7 @@ import { PortalActs1796000018000 } from './1796000018000-portal-acts';
 import { SubProcessorSubscribers1796000019000 } from './1796000019000-sub-processor-subscribers';
 import { StripeEvents1796000020000 } from './1796000020000-stripe-events';
 import { Webhooks1796000021000 } from './1796000021000-webhooks';
+import { WebhookFactContract1796000022000 } from './1796000022000-webhook-fact-contract';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
 export const migrations = [
@@ -45,4 +46,5 @@ export const migrations = [
   SubProcessorSubscribers1796000019000,
   StripeEvents1796000020000,
   Webhooks1796000021000,
+  WebhookFactContract1796000022000,
 ];

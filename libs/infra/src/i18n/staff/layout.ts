@@ -13,6 +13,7 @@ export const layout = {
   incidents: 'Incidents',
   registers: 'Registers',
   subProcessors: 'Sub-processors',
+  integrations: 'Integrations',
   signedInAs: 'Signed in as {{role}}',
   signOut: 'Sign out',
   // The countdown beside a date.
