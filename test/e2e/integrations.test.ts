@@ -179,7 +179,7 @@ describe("Stripe's webhook (DESIGN §9)", () => {
   });
 
   it('a deleted subscription is a non-renewal: the contract expires at its term end (and its grace)', async () => {
-    const c = await activeContract({ billingPeriod: 'PT6S', grace: 'PT2S' });
+    const c = await activeContract({ billingPeriod: 'PT10S', grace: 'PT2S' });
     const subscription = stripeId('sub');
     const deleted = subscriptionEvent('customer.subscription.deleted', { customer: stripeId('cus'), subscription, contractId: c.id });
     expect((await post(deleted)).status).toBe(200);

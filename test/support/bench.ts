@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { inject } from 'vitest';
 import * as path from 'node:path';
 import { projectRoot } from '#infra/dev/project-root';
+import { createTestDatabase } from './database';
 
 /** What a benchmark script printed, and how it ended. */
 export interface BenchRun {
@@ -13,7 +14,18 @@ export interface BenchRun {
  * `npm run bench:<name>` as its readers run it (its own PostgreSQL and Temporal server), with `env`
  * making it tiny. Killed, with all it started, after `timeoutMs`.
  */
-export function runBench(name: string, env: Record<string, string>, timeoutMs: number): Promise<BenchRun> {
+export async function runBench(name: string, env: Record<string, string>, timeoutMs: number): Promise<BenchRun> {
+  // A database of its own on the run's PostgreSQL server (benchPostgres takes DATABASE_URL when it is
+  // set): a tiny run need not start a server of its own, which costs it more than its whole work.
+  const db = await createTestDatabase({ migrate: false });
+  try {
+    return await spawnBench(name, { DATABASE_URL: db.url, ...env }, timeoutMs);
+  } finally {
+    await db.drop();
+  }
+}
+
+function spawnBench(name: string, env: Record<string, string>, timeoutMs: number): Promise<BenchRun> {
   const root = projectRoot();
   // The suite's own services are not the benchmark's: it starts its own, as `npm run bench:*` does.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'NODE_ENV'].includes(k)));
