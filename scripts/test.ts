@@ -22,6 +22,9 @@ const steps: Record<string, [string, string[]]> = {
   e2e: [bin('vitest'), ['run', '--project', 'e2e']],
 };
 
+/** Steps that need no service and one core each: run side by side. */
+const CHECKS = ['build', 'typecheck', 'lint'];
+
 /** Every test's time, appended by test/support/timings-reporter.ts as each suite ends. */
 const timingsFile = path.join(root, '.data', 'test', `timings-${process.pid}.jsonl`);
 
@@ -64,15 +67,25 @@ async function main(): Promise<void> {
   timings.push(`setup ${seconds(Date.now() - started)}`);
   fs.mkdirSync(path.dirname(timingsFile), { recursive: true });
   fs.rmSync(timingsFile, { force: true });
-  for (const name of names) {
+  // The build, the type check and the lint each keep one core busy: they run side by side (their
+  // lines carry their names), then the suites one after the other.
+  const checks = names.filter((n) => CHECKS.includes(n));
+  const batches = [...(checks.length ? [checks] : []), ...names.filter((n) => !CHECKS.includes(n)).map((n) => [n])];
+  for (const batch of batches) {
     const t = Date.now();
-    console.log(`\n[test] ── ${name} ──`);
-    const code = await run(name, steps[name]!);
-    timings.push(`${name} ${seconds(Date.now() - t)}`);
-    if (code !== 0) {
+    console.log(`\n[test] ── ${batch.join(' + ')} ──`);
+    const codes = await Promise.all(
+      batch.map(async (name) => {
+        const code = await run(name, steps[name]!);
+        timings.push(`${name} ${seconds(Date.now() - t)}`);
+        return [name, code] as const;
+      }),
+    );
+    const failed = codes.find(([, code]) => code !== 0);
+    if (failed) {
       for (const line of summary()) console.error(line);
-      console.error(`\n[test] ${name} failed (exit ${code}); ${timings.join(', ')}`);
-      process.exit(code);
+      console.error(`\n[test] ${failed[0]} failed (exit ${failed[1]}); ${timings.join(', ')}`);
+      process.exit(failed[1]);
     }
   }
   console.log('');
