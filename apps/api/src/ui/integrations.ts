@@ -1,9 +1,10 @@
-import { type Router } from 'express';
+import { type Response, type Router } from 'express';
 import { type AppConfig } from '#infra/config/config';
 import { WEBHOOK_KINDS } from '#infra/webhooks/facts';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error.filter';
 import { UuidPipe } from '../contracts/contract-id.pipe';
+import { STRIPE_EVENT_ID } from '../integrations/stripe/facts';
 import { type StripeEvents } from '../integrations/stripe/stripe-events.service';
 import { type SubscriptionView, type WebhookSubscriptions } from '../integrations/webhooks/webhooks.service';
 import { dateTime, html, type Html } from './html';
@@ -74,7 +75,7 @@ export function integrationRoutes(router: Router, ui: UiContext, subscriptions: 
       <p><a href="${HOME}">${say('back')}</a></p>`,
     );
 
-  const refusedOn = async (req: Signed, res: Parameters<Parameters<Router['post']>[1]>[1], e: unknown, typed: { url?: string; kinds?: readonly string[] } = {}) => {
+  const refusedOn = async (req: Signed, res: Response, e: unknown, typed: { url?: string; kinds?: readonly string[] } = {}) => {
     const error = toApiError(e);
     if (error.status >= 500 || error.status === 403 || error.status === 404) throw e;
     res.status(error.status).send(await home(req, { text: error.message, alert: true }, typed));
@@ -83,7 +84,7 @@ export function integrationRoutes(router: Router, ui: UiContext, subscriptions: 
   router.get('/integrations', async (req: Signed, res, next) => {
     try {
       admin(req);
-      const done = typeof req.query.replayed === 'string' && /^evt_[A-Za-z0-9]{1,250}$/.test(req.query.replayed) ? await stripe.one(req.query.replayed).catch(() => null) : null;
+      const done = typeof req.query.replayed === 'string' && STRIPE_EVENT_ID.test(req.query.replayed) ? await stripe.one(req.query.replayed).catch(() => null) : null;
       res.send(await home(req, done ? { text: say('replayed', { id: done.id, state: done.state }) } : null));
     } catch (e) {
       next(e);
@@ -151,7 +152,7 @@ export function integrationRoutes(router: Router, ui: UiContext, subscriptions: 
     try {
       admin(req);
       const id = String(req.params.id);
-      if (!/^evt_[A-Za-z0-9]{1,250}$/.test(id)) throw new ApiError(404, 'not_found', 'No such billing event.');
+      if (!STRIPE_EVENT_ID.test(id)) throw new ApiError(404, 'not_found', 'No such billing event.');
       const event = await stripe.one(id);
       if (!event.subscriptionId) throw new ApiError(409, 'stripe.no_subscription', 'This event names no subscription to map.');
       await stripe.map(event.subscriptionId, (values.contractId ?? '').trim().toLowerCase());

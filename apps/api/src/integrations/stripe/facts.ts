@@ -51,7 +51,11 @@ export interface ReceivedEvent {
 /** A verified event whose shape the pinned version does not allow: refused (400) and not kept. */
 export class MalformedStripeEvent extends Error {}
 
-const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9]{1,250}$`));
+/** The shape of Stripe's ids (evt_…, sub_…): what a path, a form or a cursor may name. */
+export const stripeIdShape = (prefix: string): RegExp => new RegExp(`^${prefix}_[A-Za-z0-9]{1,250}$`);
+export const STRIPE_EVENT_ID = stripeIdShape('evt');
+export const STRIPE_SUBSCRIPTION_ID = stripeIdShape('sub');
+const id = (prefix: string) => z.string().regex(stripeIdShape(prefix));
 const unix = z.number().int().min(0).max(253_402_300_799);
 const customer = z.union([id('cus'), z.object({ id: id('cus') }).transform((c) => c.id)]).nullable().optional();
 const subscriptionRef = z.union([id('sub'), z.object({ id: id('sub') }).transform((s) => s.id)]);

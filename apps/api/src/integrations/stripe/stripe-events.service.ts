@@ -10,7 +10,7 @@ import { toApiError } from '../../common/error.filter';
 import { APP_CONFIG } from '../../config/config.module';
 import { ContractCommands } from '../../contracts/contract-commands.service';
 import { ContractQueries } from '../../contracts/contract-queries.service';
-import { STRIPE_API_VERSION, type ReceivedEvent, type StripeFacts } from './facts';
+import { STRIPE_API_VERSION, STRIPE_EVENT_ID, type ReceivedEvent, type StripeFacts } from './facts';
 
 export const STRIPE_EVENT_STATES = ['received', 'applied', 'mapped', 'unmatched'] as const;
 export type StripeEventState = (typeof STRIPE_EVENT_STATES)[number];
@@ -251,7 +251,7 @@ export class StripeEvents implements OnModuleInit, OnModuleDestroy {
 
   async list(state: StripeEventState | undefined, limit = DEFAULT_PAGE, cursor?: string): Promise<{ items: StripeEventView[]; nextCursor: string | null }> {
     // The cursor names the last event of the page; the next page starts after its place (nothing else reaches SQL).
-    const after = cursor ? readCursor(cursor, ([id]) => (typeof id === 'string' && /^evt_[A-Za-z0-9]{1,250}$/.test(id) ? { id } : null)) : null;
+    const after = cursor ? readCursor(cursor, ([id]) => (typeof id === 'string' && STRIPE_EVENT_ID.test(id) ? { id } : null)) : null;
     const rows = (await this.dataSource.query(
       `SELECT ${COLUMNS} FROM stripe_events
         WHERE ($1::text IS NULL OR state = $1)

@@ -5,10 +5,9 @@ import { Roles } from '../../auth/roles.decorator';
 import { ApiError } from '../../common/api-error';
 import { ErrorResponses } from '../../common/openapi';
 import { DEFAULT_PAGE, PageQuery } from '../../common/pagination';
+import { STRIPE_EVENT_ID, STRIPE_SUBSCRIPTION_ID } from './facts';
 import { STRIPE_EVENT_STATES, StripeEvents, type StripeEventState } from './stripe-events.service';
 
-const SUBSCRIPTION_ID = /^sub_[A-Za-z0-9]{1,250}$/;
-const EVENT_ID = /^evt_[A-Za-z0-9]{1,250}$/;
 
 /** A path segment of Stripe's own shape (sub_…, evt_…), or a 400 naming it. */
 class StripeIdPipe implements PipeTransform<string, string> {
@@ -41,7 +40,7 @@ class StripeReasonView {
 }
 
 export class StripeEventView {
-  @ApiProperty({ pattern: EVENT_ID.source }) id!: string;
+  @ApiProperty({ pattern: STRIPE_EVENT_ID.source }) id!: string;
   @ApiProperty() type!: string;
   @ApiProperty({ type: String, nullable: true }) apiVersion!: string | null;
   @ApiProperty() livemode!: boolean;
@@ -87,22 +86,22 @@ export class StripeController {
 
   @Put('mappings/:subscriptionId')
   @Roles('admin')
-  @ApiParam({ name: 'subscriptionId', schema: { type: 'string', pattern: SUBSCRIPTION_ID.source } })
+  @ApiParam({ name: 'subscriptionId', schema: { type: 'string', pattern: STRIPE_SUBSCRIPTION_ID.source } })
   @ApiOperation({ summary: "Maps a Stripe subscription to a contract; it takes precedence over the subscription's metadata and any earlier mapping." })
   @ApiOkResponse({ type: StripeMappingView })
   @ErrorResponses(400, 401, 403, 404)
-  map(@Param('subscriptionId', new StripeIdPipe(SUBSCRIPTION_ID, 'subscription id')) subscriptionId: string, @Body() body: StripeMappingDto) {
+  map(@Param('subscriptionId', new StripeIdPipe(STRIPE_SUBSCRIPTION_ID, 'subscription id')) subscriptionId: string, @Body() body: StripeMappingDto) {
     return this.events.map(subscriptionId, body.contractId);
   }
 
   @Post('events/:id/replay')
   @HttpCode(200)
   @Roles('admin')
-  @ApiParam({ name: 'id', schema: { type: 'string', pattern: EVENT_ID.source } })
+  @ApiParam({ name: 'id', schema: { type: 'string', pattern: STRIPE_EVENT_ID.source } })
   @ApiOperation({ summary: 'Processes an unmatched event again (after its mapping was fixed); answers the event with its new state.' })
   @ApiOkResponse({ type: StripeEventView })
   @ErrorResponses(400, 401, 403, 404, 409)
-  replay(@Param('id', new StripeIdPipe(EVENT_ID, 'event id')) id: string) {
+  replay(@Param('id', new StripeIdPipe(STRIPE_EVENT_ID, 'event id')) id: string) {
     return this.events.replay(id);
   }
 }
