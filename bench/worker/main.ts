@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '#infra/config/config';
 import { exitWithSupervisor } from '#infra/dev/supervised';
 import { createLogger } from '#infra/logging/logger';
-import { createWorkerRuntime } from '../../apps/worker/src/worker';
+import { bundleWorkflows, createWorkerRuntime } from '../../apps/worker/src/worker';
 
 /**
  * The engine's worker as `apps/worker` runs it (same activities, codec, task queue and settings),
@@ -16,7 +16,8 @@ async function main(): Promise<void> {
   const logger = createLogger('worker', config.logLevel);
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: ['SIGINT', 'SIGTERM'] });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: path.join(__dirname, 'workflows.ts'), logger: new DefaultLogger('WARN') });
+  // Bundled as the engine's own worker bundles (its library aliases, zod left out): only the trivial workflow is added.
+  const workflowBundle = await bundleWorkflows(logger, path.join(__dirname, 'workflows.ts'));
   const runtime = await createWorkerRuntime({ config, connection, logger, workflowBundle });
   logger.info({ taskQueue: config.temporal.taskQueue }, 'worker polling');
   try {

@@ -32,11 +32,12 @@ export interface WorkerRuntime {
 
 export const WORKFLOWS_PATH = path.join(__dirname, 'workflows');
 
-export function bundleWorkflows(logger?: Logger): Promise<WorkflowBundleWithSourceMap> {
+/** The worker's workflow bundle; `workflowsPath` names another module re-exporting these workflows (a benchmark's). */
+export function bundleWorkflows(logger?: Logger, workflowsPath = WORKFLOWS_PATH): Promise<WorkflowBundleWithSourceMap> {
   // `#domain`, `#infra/*` for webpack: the libraries' sources when the worker runs from source, their build from dist/.
   const libraries = webpackLibraryAliases(projectRoot(), __filename.endsWith('.ts') ? 'dpa-source' : 'default');
   return bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
+    workflowsPath,
     // Schemas are built on first use (CommandSpec.schema) and never in a workflow: zod stays out of
     // the sandbox, where each cached workflow would instantiate it anew. A workflow that used it would fail loudly.
     ignoreModules: ['zod'],
