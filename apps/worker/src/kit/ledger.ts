@@ -3,7 +3,7 @@ import { ActivityFailure, ApplicationFailure, currentUpdateInfo, proxyLocalActiv
 import { isDomainError, type Decider } from '#domain';
 import { DOMAIN_FAILURE, type Actor, type DomainFailureDetails, type Snapshot } from '#infra/temporal/messages';
 import type { Activities } from '../activities';
-import type { Notice } from '../mail/notices';
+import type { Notice } from '../mail/notice';
 
 /**
  * Activities that write PostgreSQL (the event store, the vault, the outbox): while PostgreSQL is

@@ -2,7 +2,7 @@ import { log, patched, proxyActivities, proxyLocalActivities, setHandler, sleep 
 import type { EmailFailedData, EmailSentData, RecordEmailSent } from '#domain';
 import { emailFailedSignal, emailSentSignal, type MailCarry } from '#infra/temporal/messages';
 import type { Activities } from '../activities';
-import { messageIdOf, type Notice } from '../mail/notices';
+import { messageIdOf, type Notice } from '../mail/notice';
 import { DATABASE_ACTIVITY, DATABASE_LOCAL_ACTIVITY, ENGINE, type Ledger } from './ledger';
 
 /**

@@ -8,7 +8,7 @@ import {
   type BreachNoticeSnapshot,
   type BreachNoticeWorkflowInput,
 } from '#infra/temporal/messages';
-import type { BreachFacts } from '../mail/notices';
+import type { BreachFacts } from '../mail/notice';
 import { openLedger, runEntity, UNEXPECTED_FAILURE_BACKOFF, type FileLedger } from '../kit/entity';
 import { ENGINE, isDomainFailure, isDue, now } from '../kit/ledger';
 

@@ -3,7 +3,7 @@ import { fileTypeNamed, type EmailSent, type FileType } from '#domain';
 import { fileCommandSignal, fileCommandUpdate, fileSnapshotQuery, type FileCommandInput, type FileWorkflowInput, type Snapshot } from '#infra/temporal/messages';
 import { openLedger, runEntity, UNEXPECTED_FAILURE_BACKOFF, type FileLedger } from '../kit/entity';
 import { isDomainFailure, now, type CommitMail } from '../kit/ledger';
-import type { Notice } from '../mail/notices';
+import type { Notice } from '../mail/notice';
 
 type AnyLedger = FileLedger<{ type: string }, { type: string } | EmailSent, { status: string }>;
 
