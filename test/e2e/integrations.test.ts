@@ -347,10 +347,16 @@ describe('signed events out (DESIGN §9)', () => {
     const orders = [await order(), await order(), await order()];
     await waitFor('tried while down', async () => (await deliveriesOf(sub.id)).filter((d) => d.attempts.some((a) => a.error !== null)).length >= 3, { timeoutMs: 20_000, intervalMs: 100 });
     await receiver.start();
-    await waitFor('every order delivered', async () => orders.every((o) => receiver.received.some((r) => (r.data.file as { id: string }).id === o.id)), { timeoutMs: 20_000, intervalMs: 100 });
-    const deliveries = await deliveriesOf(sub.id);
+    const idsOf = (o: { id: string }) => receiver.received.filter((r) => (r.data.file as { id: string }).id === o.id).map((r) => r.id);
+    await waitFor('every order delivered', async () => orders.every((o) => idsOf(o).length > 0), { timeoutMs: 20_000, intervalMs: 100 });
+    // The receiver has each a moment before the deliverer records its answer: wait for the records.
+    let deliveries = await deliveriesOf(sub.id);
+    await waitFor('every delivery recorded', async () => {
+      deliveries = await deliveriesOf(sub.id);
+      return orders.every((o) => ['delivered', 'failed'].includes(deliveries.find((d) => d.id === idsOf(o)[0])?.state ?? 'pending'));
+    }, { timeoutMs: 20_000, intervalMs: 100 });
     for (const o of orders) {
-      const ids = receiver.received.filter((r) => (r.data.file as { id: string }).id === o.id).map((r) => r.id);
+      const ids = idsOf(o);
       expect(new Set(ids).size, o.id).toBe(1);
       const d = deliveries.find((x) => x.id === ids[0]);
       expect(d).toMatchObject({ kind: 'contract.ordered', state: 'delivered' });
