@@ -12,6 +12,7 @@ import { dataConverter } from '#infra/temporal/connection';
 import { resendUnprocessedUpdates } from '#infra/temporal/unprocessed-updates';
 import { emailFailedSignal, emailSentSignal } from '#infra/temporal/messages';
 import { CredentialVault } from '#infra/vault/credential-vault';
+import { targetPolicyOf } from '#infra/webhooks/targets';
 import { followers } from './activities/followers';
 import { createActivities, dpoActivities, incidentActivities, subProcessorActivities, type ActivityDependencies } from './activities';
 import { temporalLogger } from './logging';
@@ -113,7 +114,7 @@ export async function createWorkerRuntime(deps: {
     // DESIGN §9: events out, to the endpoints subscribed.
     const deliverer = new WebhookDeliverer(dataSource, logger, {
       vaultKeys: config.vaultKeys,
-      policy: { production: config.production, allowed: config.webhooks.allowed },
+      policy: targetPolicyOf(config),
       retryForMs: config.webhooks.retryForMs,
       dpoEmail: config.processor.dpoEmail,
       mailFrom: config.mail.from,

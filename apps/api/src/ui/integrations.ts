@@ -3,10 +3,9 @@ import { type AppConfig } from '#infra/config/config';
 import { WEBHOOK_KINDS } from '#infra/webhooks/facts';
 import { ApiError } from '../common/api-error';
 import { toApiError } from '../common/error.filter';
-import { UuidPipe } from '../contracts/contract-id.pipe';
 import { STRIPE_EVENT_ID } from '../integrations/stripe/facts';
 import { type StripeEvents } from '../integrations/stripe/stripe-events.service';
-import { type SubscriptionView, type WebhookSubscriptions } from '../integrations/webhooks/webhooks.service';
+import { SUBSCRIPTION_ID, type SubscriptionView, type WebhookSubscriptions } from '../integrations/webhooks/webhooks.service';
 import { dateTime, html, type Html } from './html';
 import { type Signed } from './sessions';
 import { strings, type UiContext } from './ui-context';
@@ -21,7 +20,6 @@ import { staffWords } from './words';
 
 const say = staffWords('integrations');
 const HOME = '/ui/integrations';
-const SUBSCRIPTION_ID = new UuidPipe('subscription id');
 
 export function integrationRoutes(router: Router, ui: UiContext, subscriptions: WebhookSubscriptions, stripe: StripeEvents, config: AppConfig): void {
   const { page, csrfField } = ui;

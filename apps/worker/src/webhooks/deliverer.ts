@@ -33,6 +33,8 @@ const CLOCK_SCAN_MS = 5_000;
 const MAX_PAUSE_S = 15 * 60;
 /** How often a deliverer with nobody subscribed looks again. */
 const IDLE_MS = 2_000;
+/** Whose each clock is (the processor's or the controller's), as its fact says. */
+const CLOCK_OWNERS = JSON.stringify(Object.fromEntries(DEADLINE_KINDS.map((k) => [k, clockOwner(k)])));
 
 interface Due {
   subscription_id: string;
@@ -132,7 +134,6 @@ export class WebhookDeliverer {
   /** Clocks overdue now and not told yet: a fact each, once per clock and due instant. */
   private async scanClocks(): Promise<void> {
     this.lastClockScan = Date.now();
-    const owners = Object.fromEntries(DEADLINE_KINDS.map((k) => [k, clockOwner(k)]));
     await this.dataSource.query(
       `INSERT INTO webhook_facts (id, kind, stream_type, stream_id, contract_id, reference, customer_id, facts)
        SELECT md5($1 || ':' || d.stream_type || ':' || d.stream_id || ':' || d.kind || ':' || extract(epoch FROM d.due_at)::text)::uuid, $1, d.stream_type, d.stream_id, d.contract_id,
@@ -141,7 +142,7 @@ export class WebhookDeliverer {
          FROM ${DEADLINES_TABLE} d LEFT JOIN contracts c ON c.id = d.contract_id
         WHERE d.due_at <= now() AND d.due_at > now() - interval '${CLOCK_LOOKBACK}'
        ON CONFLICT (id) DO NOTHING`,
-      [CLOCK_OVERDUE, JSON.stringify(owners)],
+      [CLOCK_OVERDUE, CLOCK_OWNERS],
     );
   }
 
@@ -155,9 +156,9 @@ export class WebhookDeliverer {
        d AS (
          INSERT INTO webhook_deliveries (subscription_id, fact_id)
          SELECT s.id, f.id FROM f JOIN webhook_subscriptions s ON f.kind = ANY(s.kinds) AND s.created_at <= f.recorded_at
-         ON CONFLICT DO NOTHING RETURNING 1)
-       SELECT (SELECT count(*) FROM f)::int AS facts, (SELECT count(*) FROM d)::int AS deliveries`,
-    )) as { facts: number; deliveries: number }[];
+         ON CONFLICT DO NOTHING)
+       SELECT count(*)::int AS facts FROM f`,
+    )) as { facts: number }[];
     return row?.facts ?? 0;
   }
 
@@ -197,24 +198,24 @@ export class WebhookDeliverer {
     const pause = Math.min(2 ** Math.min(d.attempts - 1, 20), MAX_PAUSE_S);
     // One transaction: the try's outcome, a subscription given up on and the DPO's email stand or fall together.
     const emailed = await this.dataSource.transaction(async (tx) => {
-    // Fenced by the lease: a holder overtaken (it was stopped past its lease) records nothing.
-    const [updated] = (await tx.query(
-      `WITH w AS (
-         UPDATE webhook_deliveries SET leased_until = NULL,
-                state = CASE WHEN $3 THEN 'delivered' WHEN $4 THEN 'failed' ELSE 'pending' END,
-                finished_at = CASE WHEN $3 OR $4 THEN now() END,
-                next_attempt_at = CASE WHEN $3 OR $4 THEN next_attempt_at ELSE now() + make_interval(secs => $5) END
-          WHERE subscription_id = $1 AND fact_id = $2 AND leased_until::text = $6
-          RETURNING attempts),
-       a AS (
-         INSERT INTO webhook_attempts (subscription_id, fact_id, attempt, at, duration_ms, status_code, error)
-         SELECT $1, $2, w.attempts, $7, $8, $9, $10 FROM w RETURNING 1)
-       SELECT count(*)::int AS n FROM w`,
-      [d.subscription_id, d.fact_id, ok, expired, pause, d.lease, at.toISOString(), Date.now() - started, outcome.statusCode, outcome.error],
-    )) as { n: number }[];
-    if (!updated?.n) return false;
-    if (ok) await tx.query(`UPDATE webhook_subscriptions SET status = 'active', failing_since = NULL WHERE id = $1 AND status = 'failing'`, [d.subscription_id]);
-    return expired && (await this.markFailing(tx, d));
+      // Fenced by the lease: a holder overtaken (it was stopped past its lease) records nothing.
+      const [updated] = (await tx.query(
+        `WITH w AS (
+           UPDATE webhook_deliveries SET leased_until = NULL,
+                  state = CASE WHEN $3 THEN 'delivered' WHEN $4 THEN 'failed' ELSE 'pending' END,
+                  finished_at = CASE WHEN $3 OR $4 THEN now() END,
+                  next_attempt_at = CASE WHEN $3 OR $4 THEN next_attempt_at ELSE now() + make_interval(secs => $5) END
+            WHERE subscription_id = $1 AND fact_id = $2 AND leased_until::text = $6
+            RETURNING attempts),
+         a AS (
+           INSERT INTO webhook_attempts (subscription_id, fact_id, attempt, at, duration_ms, status_code, error)
+           SELECT $1, $2, w.attempts, $7, $8, $9, $10 FROM w)
+         SELECT count(*)::int AS n FROM w`,
+        [d.subscription_id, d.fact_id, ok, expired, pause, d.lease, at.toISOString(), Date.now() - started, outcome.statusCode, outcome.error],
+      )) as { n: number }[];
+      if (!updated?.n) return false;
+      if (ok) await tx.query(`UPDATE webhook_subscriptions SET status = 'active', failing_since = NULL WHERE id = $1 AND status = 'failing'`, [d.subscription_id]);
+      return expired && (await this.markFailing(tx, d));
     });
     if (emailed) this.options.emailed?.();
   }

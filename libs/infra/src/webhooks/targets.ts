@@ -18,6 +18,12 @@ export interface TargetPolicy {
   readonly allowed: readonly string[];
 }
 
+/** The policy the configuration sets (production, WEBHOOK_ALLOWED_TARGETS): one for subscribing and delivering alike. */
+export const targetPolicyOf = (config: { readonly production: boolean; readonly webhooks: { readonly allowed: readonly string[] } }): TargetPolicy => ({
+  production: config.production,
+  allowed: config.webhooks.allowed,
+});
+
 export class TargetRefused extends Error {
   readonly code = 'webhook.target_refused';
 }

@@ -6,8 +6,7 @@ import { Roles } from '../../auth/roles.decorator';
 import { Text } from '../../common/fields';
 import { ErrorResponses } from '../../common/openapi';
 import { DEFAULT_PAGE, PageQuery } from '../../common/pagination';
-import { UuidPipe } from '../../contracts/contract-id.pipe';
-import { WebhookSubscriptions } from './webhooks.service';
+import { SUBSCRIPTION_ID, WebhookSubscriptions } from './webhooks.service';
 
 const DELIVERY_STATES = ['pending', 'delivered', 'failed'] as const;
 
@@ -117,7 +116,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'A subscription.' })
   @ApiOkResponse({ type: SubscriptionView })
   @ErrorResponses(400, 401, 403, 404)
-  one(@Param('id', new UuidPipe('subscription id')) id: string) {
+  one(@Param('id', SUBSCRIPTION_ID) id: string) {
     return this.subscriptions.one(id);
   }
 
@@ -128,7 +127,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Ends a subscription, with its deliveries still to send.' })
   @ApiNoContentResponse()
   @ErrorResponses(400, 401, 403, 404)
-  async remove(@Param('id', new UuidPipe('subscription id')) id: string) {
+  async remove(@Param('id', SUBSCRIPTION_ID) id: string) {
     await this.subscriptions.remove(id);
   }
 
@@ -139,7 +138,7 @@ export class WebhooksController {
   @ApiOperation({ summary: 'Rotates the signing secret: the new one answered this once; the old one still signs beside it for 24 hours.' })
   @ApiOkResponse({ type: SubscriptionWithSecret })
   @ErrorResponses(400, 401, 403, 404)
-  rotate(@Param('id', new UuidPipe('subscription id')) id: string) {
+  rotate(@Param('id', SUBSCRIPTION_ID) id: string) {
     return this.subscriptions.rotate(id);
   }
 
@@ -149,7 +148,7 @@ export class WebhooksController {
   @ApiOperation({ summary: "A subscription's deliveries, newest first, each with every try and its outcome." })
   @ApiOkResponse({ type: DeliveryPage })
   @ErrorResponses(400, 401, 403, 404)
-  deliveries(@Param('id', new UuidPipe('subscription id')) id: string, @Query() query: DeliveriesQuery) {
+  deliveries(@Param('id', SUBSCRIPTION_ID) id: string, @Query() query: DeliveriesQuery) {
     return this.subscriptions.deliveries(id, query.state, query.limit ?? DEFAULT_PAGE, query.cursor);
   }
 }

@@ -4,8 +4,9 @@ import { DataSource } from 'typeorm';
 import { type AppConfig } from '#infra/config/config';
 import { WEBHOOK_KINDS } from '#infra/webhooks/facts';
 import { newWebhookSecret, sealSecret } from '#infra/webhooks/secrets';
-import { checkedAddresses, checkTargetUrl, TargetRefused } from '#infra/webhooks/targets';
+import { checkedAddresses, checkTargetUrl, TargetRefused, targetPolicyOf } from '#infra/webhooks/targets';
 import { ApiError } from '../../common/api-error';
+import { UuidPipe } from '../../contracts/contract-id.pipe';
 import { DEFAULT_PAGE, readCursor, toPage } from '../../common/pagination';
 import { APP_CONFIG } from '../../config/config.module';
 
@@ -36,6 +37,9 @@ export const subscriptionView = (r: SubscriptionRow) => ({
 });
 export type SubscriptionView = ReturnType<typeof subscriptionView>;
 
+/** A subscription's id in a path, for the routes and the admin page alike. */
+export const SUBSCRIPTION_ID = new UuidPipe('subscription id');
+
 const SUBSCRIPTION_COLUMNS = 'id::text AS id, url, kinds, status, failing_since, created_at, previous_until';
 
 /**
@@ -51,7 +55,7 @@ export class WebhookSubscriptions {
   ) {}
 
   private get policy() {
-    return { production: this.config.production, allowed: this.config.webhooks.allowed };
+    return targetPolicyOf(this.config);
   }
 
   async create(body: { url: string; kinds: string[] }): Promise<SubscriptionView & { secret: string }> {
