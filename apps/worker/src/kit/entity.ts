@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, ContinueAsNew, isCancellation, log, patched, sleep, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, ContinueAsNew, isCancellation, log, sleep, workflowInfo } from '@temporalio/workflow';
 import type { RecordEmailSent, StreamType, Timer } from '#domain';
 import type { Snapshot } from '#infra/temporal/messages';
 import { ENGINE, isDomainFailure, isDue, Ledger, msUntil, now, type CommitMail } from './ledger';
@@ -151,9 +151,8 @@ export async function runEntity<C extends { type: string }, E extends { type: st
     }
     await hooks.afterTimer?.(timer, events);
   }
-  // The file is final; its last emails' receipts still belong in its trail (a run that finished
-  // before receipts were recorded replays as it ran: the patch marker tells them apart).
-  if (hooks.final && patched('owed-when-final')) {
+  // The file is final; its last emails' receipts still belong in its trail.
+  if (hooks.final) {
     try {
       await hooks.final();
     } catch (e) {
@@ -163,18 +162,16 @@ export async function runEntity<C extends { type: string }, E extends { type: st
       log.warn('a closed file could not put what it still owes in the outbox', { error: (e as Error)?.name });
     }
   }
-  if (patched('email-receipts')) {
-    const settled = () => allHandlersFinished() && ledger.mail.settled();
-    while (!settled()) {
-      // A relay down for long: the wait's hourly wake-ups continue as new before the history grows long.
-      const info = workflowInfo();
-      if (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) {
-        await condition(allHandlersFinished);
-        await hooks.continueAsNew(ledger.carry());
-      }
-      // Woken hourly as well as by each report: a time-skipping test server, seeing only this
-      // wait, would otherwise jump straight to the run's timeout.
-      await Promise.race([condition(settled), wakeAt(Date.now() + RECEIPT_WAIT_MS)]);
+  const settled = () => allHandlersFinished() && ledger.mail.settled();
+  while (!settled()) {
+    // A relay down for long: the wait's hourly wake-ups continue as new before the history grows long.
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS) {
+      await condition(allHandlersFinished);
+      await hooks.continueAsNew(ledger.carry());
     }
-  } else await condition(allHandlersFinished);
+    // Woken hourly as well as by each report: a time-skipping test server, seeing only this
+    // wait, would otherwise jump straight to the run's timeout.
+    await Promise.race([condition(settled), wakeAt(Date.now() + RECEIPT_WAIT_MS)]);
+  }
 }

@@ -1,16 +1,15 @@
-import { log, patched, proxyActivities, proxyLocalActivities, setHandler, sleep } from '@temporalio/workflow';
+import { log, proxyLocalActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { EmailFailedData, EmailSentData, RecordEmailSent } from '#domain';
 import { emailFailedSignal, emailSentSignal, type MailCarry } from '#infra/temporal/messages';
 import type { Activities } from '../activities';
 import { messageIdOf, type Notice } from '../mail/notice';
-import { DATABASE_ACTIVITY, DATABASE_LOCAL_ACTIVITY, ENGINE, type Ledger } from './ledger';
+import { DATABASE_LOCAL_ACTIVITY, ENGINE, type Ledger } from './ledger';
 
 /**
  * Notices go into the outbox, a PostgreSQL write retried while the database is away: inside the
  * workflow task (a local activity, idempotent per message id), so a file's first append and its
- * first email cost one task. Runs recorded before that replay with the activity they used.
+ * first email cost one task.
  */
-const outbox = proxyActivities<Pick<Activities, 'sendNotice'>>(DATABASE_ACTIVITY);
 const localOutbox = proxyLocalActivities<Pick<Activities, 'sendNotice' | 'deliveryOf'>>(DATABASE_LOCAL_ACTIVITY);
 
 /** A receipt the store would not take is tried again after this (the store away past the activity's retries). */
@@ -65,20 +64,14 @@ export class MailReceipts {
   async send(notice: Notice): Promise<void> {
     if (this.queued(notice)) return;
     const key = messageIdOf(notice);
-    if (patched('outbox-in-task')) {
-      // Awaited before the activity runs: no report can come before it is enqueued. Refused for
-      // good, it is not in the outbox: no longer awaited, it is owed again at the next try.
-      this.awaiting.add(key);
-      try {
-        await localOutbox.sendNotice(notice);
-      } catch (e) {
-        this.awaiting.delete(key);
-        throw e;
-      }
-    } else {
-      // A run recorded before receipts: its outbox row names no workflow, no report will come.
-      this.recorded.add(key);
-      await outbox.sendNotice(notice);
+    // Awaited before the activity runs: no report can come before it is enqueued. Refused for
+    // good, it is not in the outbox: no longer awaited, it is owed again at the next try.
+    this.awaiting.add(key);
+    try {
+      await localOutbox.sendNotice(notice);
+    } catch (e) {
+      this.awaiting.delete(key);
+      throw e;
     }
   }
 

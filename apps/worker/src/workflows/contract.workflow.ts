@@ -1,4 +1,4 @@
-import { continueAsNew, isCancellation, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { continueAsNew, isCancellation, log, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import {
   contractStream,
   DEFAULT_ESCALATION_MARGIN,
@@ -27,7 +27,7 @@ import {
 import type { Activities } from '../activities';
 import type { FollowerActivities } from '../activities/followers';
 import { openLedger, runEntity } from '../kit/entity';
-import { DATABASE_ACTIVITY, ENGINE, now } from '../kit/ledger';
+import { DATABASE_ACTIVITY, DATABASE_LOCAL_ACTIVITY, ENGINE, now } from '../kit/ledger';
 import { destructionPhase, type ContractLedger } from './contract.destruction';
 
 /*
@@ -39,7 +39,8 @@ import { destructionPhase, type ContractLedger } from './contract.destruction';
 
 const vault = proxyActivities<Pick<Activities, 'shredCredentials'>>(DATABASE_ACTIVITY);
 /** DESIGN §3.10: the controller's files that follow its contracts (its contact check) hear when one starts and ends processing. */
-const followers = proxyActivities<FollowerActivities>({ ...DATABASE_ACTIVITY, retry: { ...DATABASE_ACTIVITY.retry, maximumAttempts: 10 } });
+// Inside the workflow task (a local activity): no activity task through the server, no further workflow task.
+const followers = proxyLocalActivities<FollowerActivities>({ ...DATABASE_LOCAL_ACTIVITY, retry: { ...DATABASE_LOCAL_ACTIVITY.retry, maximumAttempts: 10 } });
 
 /**
  * L7–L8: the end of processing and its destruction plan (deadline end + P2M) are one append, so no
@@ -111,7 +112,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     async step() {
       if (ordered && ledger.state.status !== 'none' && ledger.state.processingStartedAt !== null) {
         ordered = false;
-        if (patched('follow-processing')) await told(true);
+        await told(true);
       }
       const s = ledger.state;
       // P12: the DPO recorded with the hand-over goes to the controller by email, once.
@@ -147,6 +148,6 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     continueAsNew: (carried) => continueAsNew<typeof contractWorkflow>({ contractId, settings, carried, destruction: destruction.progress() }),
   });
   // Destroyed (L10): its controller has one contract less in processing.
-  if (ledger.state.status !== 'none' && ledger.state.processingStartedAt !== null && patched('follow-processing')) await told(false);
+  if (ledger.state.status !== 'none' && ledger.state.processingStartedAt !== null) await told(false);
   return ledger.snapshot();
 }

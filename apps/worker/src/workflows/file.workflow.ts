@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, continueAsNew, isCancellation, log, patched, setHandler, sleep } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, continueAsNew, isCancellation, log, setHandler, sleep } from '@temporalio/workflow';
 import { fileTypeNamed, type EmailSent, type FileType } from '#domain';
 import { fileCommandSignal, fileCommandUpdate, fileSnapshotQuery, type FileCommandInput, type FileWorkflowInput, type Snapshot } from '#infra/temporal/messages';
 import { openLedger, runEntity, UNEXPECTED_FAILURE_BACKOFF, type FileLedger } from '../kit/entity';
@@ -34,13 +34,8 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
   const owed = async () => {
     for (const mail of owedIn(ledger.state)) await ledger.mail.send(mail);
   };
-  /**
-   * The emails a commit makes owed go in the outbox with its events, in one local activity. Runs
-   * recorded before that replay as they ran: the events, then each email in an activity of its own
-   * (`owed`, which finds nothing left to send otherwise).
-   */
-  const withEvents = (): CommitMail<{ status: string }> | undefined =>
-    patched('notices-with-events') ? { claim: (state) => ledger.mail.claim(owedIn(state)), release: (notices) => ledger.mail.release(notices) } : undefined;
+  /** The emails a commit makes owed go in the outbox with its events, in one local activity. */
+  const withEvents = (): CommitMail<{ status: string }> => ({ claim: (state) => ledger.mail.claim(owedIn(state)), release: (notices) => ledger.mail.release(notices) });
 
   /**
    * After a command: what it made owed and is not in the outbox yet, at once (a command that closes
