@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import { Client } from '@temporalio/client';
 import { type temporal } from '@temporalio/proto';
@@ -5,16 +6,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDuration, contractStream, decide, STORAGE_LOCATIONS, termEnd } from '#domain';
 import * as f from '#domain/testing';
 import { foldEvents } from '#infra/event-store/contract-projection';
+import { contractsOfController } from '#infra/controllers';
+import { waitFor } from '#infra/dev/processes';
 import { toNewEvents } from '#infra/event-store/streams';
+import { controllerFileId } from '#infra/ids';
 import { EncryptionCodec } from '#infra/temporal/payload-codec';
 import {
   acceptRenewalUpdate,
   cancelUpdate,
   contractWorkflowId,
+  fileCommandSignal,
+  fileSnapshotQuery,
   noticeNonRenewalUpdate,
   rejectRenewalUpdate,
   snapshotQuery,
   terminateUpdate,
+  workflowIdOf,
 } from '#infra/temporal/messages';
 import { BILLING, dataOf, expectActedOnTime, DAY, domainRefusal, MANAGER, recordHistory, shift, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
@@ -186,6 +193,43 @@ describe('contract endings on the time-skipping server', () => {
     expect(events.slice(0, 2).map((e) => e.type)).toEqual(['ContractOrdered', 'ContractCancelled']);
     expect(events.find((e) => e.type === 'CredentialsRevoked')!.data).toMatchObject({ credentialIds: [] });
     await recordHistory('contract-cancelled', handle);
+  });
+
+  it("DESIGN §3.10: a controller's contact check hears of its first contract in processing and of its last one's end, not of those between; its contracts are found by its customer number through an index", async () => {
+    const customerId = `CC-FOLLOW-${randomUUID()}`;
+    const controller = { customerId, name: 'Follow SAS', email: 'privacy@follow.example', address: null, dpoEmail: null };
+    const checkId = controllerFileId('contact-check', `customer:${customerId}`);
+    const check = engine.env.client.workflow.getHandle(workflowIdOf('contact-check', checkId));
+    const counted = async () => (await engine.store.readStream(checkId)).filter((e) => e.type === 'ProcessingCounted').map((e) => e.data['contracts']);
+    // Every command the contract workflows signalled it, as the server recorded them (the follower's
+    // activity returns once its signal is recorded; the outbox's receipts are signals of their own).
+    const signals = async () => (await check.fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === fileCommandSignal.name).length;
+
+    const first = await engine.order({ controller });
+    await engine.handOver(first.contractId);
+    await waitFor('the first contract counted', async () => (await counted()).length === 1);
+    expect(await counted()).toEqual([1]);
+    const second = await engine.order({ controller });
+    await engine.handOver(second.contractId);
+    expect(await signals()).toBe(1);
+
+    // The first ends: one is still in processing, nothing to tell. The second ends: none, the checks pause.
+    await endContract(first.contractId);
+    await first.handle.result();
+    expect(await signals()).toBe(1);
+    await endContract(second.contractId);
+    await second.handle.result();
+    await waitFor('the last end counted', async () => (await counted()).length === 2);
+    expect(await counted()).toEqual([1, 0]);
+    expect(((await check.query(fileSnapshotQuery)).state as { status: string }).status).toBe('dormant');
+
+    // The lookup by customer number can use its index (sequential scans off, as a large table would make the planner choose).
+    const of = contractsOfController(`customer:${customerId}`, 1);
+    const plan = await engine.dataSource.transaction(async (m) => {
+      await m.query('SET LOCAL enable_seqscan = off');
+      return (await m.query(`EXPLAIN SELECT 1 FROM contracts c WHERE ${of.where}`, [of.value])) as { 'QUERY PLAN': string }[];
+    });
+    expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('contracts_controller_customer');
   });
 
   it("Secrets (DESIGN §5): raw workflow histories hold neither the controller's email nor the credential's username or secret", async () => {

@@ -50,13 +50,17 @@ export function followers(deps: FollowerDependencies) {
 
   const identityOf = (controller: ProcessingController) => controllerIdentity({ customerId: controller.customerId ?? null, email: controller.email });
 
-  /** How many of the controller's contracts are in processing now, and when that was counted. */
-  const countOf = async (identity: string): Promise<{ contracts: number; countedAt: string }> => {
+  /**
+   * How many of the controller's contracts are in processing now, and when that was counted; with
+   * `upTo`, counting stops there (a controller with many contracts is not read whole at each one's
+   * hand-over to learn that it is not its first).
+   */
+  const countOf = async (identity: string, upTo?: number): Promise<{ contracts: number; countedAt: string }> => {
     const of = contractsOfController(identity, 1);
     const [row] = (await deps.dataSource.query(
-      `SELECT count(*)::int AS n, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at FROM contracts c
-       WHERE ${of.where} AND c.status = ANY($2) AND c.state->>'processingStartedAt' IS NOT NULL`,
-      [of.value, IN_PROCESSING],
+      `SELECT count(*)::int AS n, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at FROM (
+         SELECT 1 FROM contracts c WHERE ${of.where} AND c.status = ANY($2) AND c.state->>'processingStartedAt' IS NOT NULL${upTo === undefined ? '' : ' LIMIT $3'}) AS n`,
+      upTo === undefined ? [of.value, IN_PROCESSING] : [of.value, IN_PROCESSING, upTo],
     )) as { n: number; at: string }[];
     return { contracts: row!.n, countedAt: row!.at };
   };
@@ -68,11 +72,14 @@ export function followers(deps: FollowerDependencies) {
    */
   async function followProcessing(input: FollowInput): Promise<void> {
     const identity = identityOf(input.controller);
-    const count = await countOf(identity);
+    // Counted up to 2: exact whenever a follower that exists is told (its first contract, its last).
+    const few = await countOf(identity, 2);
     for (const type of FOLLOWERS) {
       const id = controllerFileId(type.name, identity);
       const [exists] = (await deps.dataSource.query(`SELECT 1 FROM ${type.readModel.table} WHERE id = $1`, [id])) as unknown[];
-      if (exists ? (input.started ? count.contracts > 1 : count.contracts > 0) : !input.started) continue;
+      if (exists ? (input.started ? few.contracts > 1 : few.contracts > 0) : !input.started) continue;
+      // A follower that does not exist yet starts from every contract in processing.
+      const count = exists || few.contracts < 2 ? few : await countOf(identity);
       const contact = await contactOf(identity, input.controller.email);
       const args: FileCommandInput = {
         command: input.started ? type.follows.started : type.follows.ended,

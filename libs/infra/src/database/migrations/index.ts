@@ -21,6 +21,7 @@ import { SubProcessorSubscribers1796000019000 } from './1796000019000-sub-proces
 import { StripeEvents1796000020000 } from './1796000020000-stripe-events';
 import { Webhooks1796000021000 } from './1796000021000-webhooks';
 import { WebhookFactContract1796000022000 } from './1796000022000-webhook-fact-contract';
+import { ControllerCustomerIndex1796000023000 } from './1796000023000-controller-customer-index';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
 export const migrations = [
@@ -47,4 +48,5 @@ export const migrations = [
   StripeEvents1796000020000,
   Webhooks1796000021000,
   WebhookFactContract1796000022000,
+  ControllerCustomerIndex1796000023000,
 ];
