@@ -32,9 +32,10 @@ import { destructionPhase, type ContractLedger } from './contract.destruction';
 
 /*
  * Changing this workflow safely: a running contract replays its history through the new code, so
- * the commands it issues must stay the same for the same history. Add behaviour behind
- * `patched('<change-id>')` (and later `deprecatePatch`), never reorder activities or timers in
- * place; `npm run test:int` replays the histories under test/histories to catch mistakes.
+ * the commands it issues must stay the same for the same history. Once contracts run in production,
+ * add behaviour behind `patched('<change-id>')` (and later `deprecatePatch`), never reorder
+ * activities or timers in place; `npm run test:int` replays the histories under test/histories to
+ * catch mistakes. Until then a change re-records them (docs/testing.md).
  */
 
 const vault = proxyActivities<Pick<Activities, 'shredCredentials'>>(DATABASE_ACTIVITY);
