@@ -34,6 +34,14 @@ afterAll(async () => engine?.teardown());
 
 const contractHandle = (contractId: string) => engine.env.client.workflow.getHandle(contractWorkflowId(contractId));
 
+/** The local activities a workflow's history records, by type, in order (their markers' data is the SDK core's plain JSON). */
+async function localActivitiesIn(handle: { fetchHistory(): Promise<temporal.api.history.v1.IHistory> }): Promise<string[]> {
+  return ((await handle.fetchHistory()).events ?? []).flatMap((e) => {
+    const payload = e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? e.markerRecordedEventAttributes.details?.['data']?.payloads?.[0]?.data : undefined;
+    return payload ? [(JSON.parse(Buffer.from(payload).toString('utf8')) as { activity_type: string }).activity_type] : [];
+  });
+}
+
 /** Ends a contract the domain's way: a terminated workflow leaves the test server's clock locked at times. */
 async function endContract(contractId: string) {
   await contractHandle(contractId).executeUpdate(terminateUpdate, { args: [{ reason: 'test done', actor: MANAGER }] });
@@ -211,6 +219,8 @@ describe('contract endings on the time-skipping server', () => {
     expect(await counted()).toEqual([1]);
     const second = await engine.order({ controller });
     await engine.handOver(second.contractId);
+    // Its follower's local activity has run (its marker is in the second contract's history): it told nothing.
+    await waitFor("the second contract's follower", async () => (await localActivitiesIn(second.handle)).includes('followProcessing'));
     expect(await signals()).toBe(1);
 
     // The first ends: one is still in processing, nothing to tell. The second ends: none, the checks pause.
@@ -221,7 +231,7 @@ describe('contract endings on the time-skipping server', () => {
     await second.handle.result();
     await waitFor('the last end counted', async () => (await counted()).length === 2);
     expect(await counted()).toEqual([1, 0]);
-    expect(((await check.query(fileSnapshotQuery)).state as { status: string }).status).toBe('dormant');
+    await expect.poll(async () => ((await check.query(fileSnapshotQuery)).state as { status: string }).status).toBe('dormant');
 
     // The lookup by customer number can use its index (sequential scans off, as a large table would make the planner choose).
     const of = contractsOfController(`customer:${customerId}`, 1);
@@ -230,6 +240,28 @@ describe('contract endings on the time-skipping server', () => {
       return (await m.query(`EXPLAIN SELECT 1 FROM contracts c WHERE ${of.where}`, [of.value])) as { 'QUERY PLAN': string }[];
     });
     expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('contracts_controller_customer');
+  });
+
+  it("DESIGN §3.10: a controller in processing before its contact check existed (the engine ran before it) gets one at the worker's start, counting all its contracts", async () => {
+    const customerId = `CC-BACKFILL-${randomUUID()}`;
+    const controller = { ...f.CONTROLLER, customerId, email: 'privacy@backfill.example' };
+    // Three contracts handed over with no workflow to tell anyone: written to the store as an engine before contact checks did.
+    const at = await engine.now();
+    for (let n = 0; n < 3; n++) {
+      const contractId = randomUUID();
+      const order = decide(f.orderContract({ contractId, reference: null, controller, orderedAt: at }), foldEvents([]));
+      const events = [...order, ...decide(f.handOverCredentials(at, randomUUID()), order.reduce(contractStream.evolve, foldEvents([])))];
+      await engine.store.append('contract', contractId, 0, toNewEvents(contractStream, events, { actor: 'account_manager' }));
+    }
+    const checkId = controllerFileId('contact-check', `customer:${customerId}`);
+    await engine.runtime.backfillFollowers();
+    await waitFor('the backfilled check', async () => (await engine.store.readStream(checkId)).some((e) => e.type === 'ProcessingCounted'));
+    const events = await engine.store.readStream(checkId);
+    expect(events.map((e) => e.type).slice(0, 2)).toEqual(['ContactCheckOpened', 'ProcessingCounted']);
+    expect(events[1]!.data['contracts']).toBe(3);
+    // Spread over a period, not asked at once.
+    expect(Date.parse(events[0]!.data['firstRoundAt'] as string)).toBeGreaterThanOrEqual(Date.parse(at));
+    await engine.env.client.workflow.getHandle(workflowIdOf('contact-check', checkId)).terminate('test done');
   });
 
   it("Secrets (DESIGN §5): raw workflow histories hold neither the controller's email nor the credential's username or secret", async () => {

@@ -12,6 +12,8 @@ import { type ActivityDependencies } from './index';
  */
 
 const ENGINE: Actor = { role: 'engine' };
+/** Enough contracts counted to tell a controller's first and last contract in processing from the others. */
+const FEW = 2;
 const FOLLOWERS = FILE_TYPES.filter((t): t is FileType & Required<Pick<FileType, 'follows'>> => !!t.follows);
 
 export interface ProcessingController {
@@ -72,14 +74,14 @@ export function followers(deps: FollowerDependencies) {
    */
   async function followProcessing(input: FollowInput): Promise<void> {
     const identity = identityOf(input.controller);
-    // Counted up to 2: exact whenever a follower that exists is told (its first contract, its last).
-    const few = await countOf(identity, 2);
+    // Counted up to two: exact whenever a follower that exists is told (its first contract, its last).
+    const few = await countOf(identity, FEW);
     for (const type of FOLLOWERS) {
       const id = controllerFileId(type.name, identity);
       const [exists] = (await deps.dataSource.query(`SELECT 1 FROM ${type.readModel.table} WHERE id = $1`, [id])) as unknown[];
       if (exists ? (input.started ? few.contracts > 1 : few.contracts > 0) : !input.started) continue;
       // A follower that does not exist yet starts from every contract in processing.
-      const count = exists || few.contracts < 2 ? few : await countOf(identity);
+      const count = exists || few.contracts < FEW ? few : await countOf(identity);
       const contact = await contactOf(identity, input.controller.email);
       const args: FileCommandInput = {
         command: input.started ? type.follows.started : type.follows.ended,

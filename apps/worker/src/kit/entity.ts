@@ -57,7 +57,7 @@ export interface EntityHooks<C, E, S> {
   /** Commands whose events go in the same append as a timer's (see Ledger.commit). */
   consequences?(state: S): readonly C[];
   /** The emails a timer's events make owed, put in the outbox with them (see Ledger.commit). */
-  mail?(): CommitMail<S> | undefined;
+  mail?(): CommitMail<S>;
   /** After a timer's events are stored: notices it entails. */
   afterTimer?(timer: Timer<C>, events: readonly E[]): Promise<void>;
   /**

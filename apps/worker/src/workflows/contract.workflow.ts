@@ -39,8 +39,11 @@ import { destructionPhase, type ContractLedger } from './contract.destruction';
  */
 
 const vault = proxyActivities<Pick<Activities, 'shredCredentials'>>(DATABASE_ACTIVITY);
-/** DESIGN §3.10: the controller's files that follow its contracts (its contact check) hear when one starts and ends processing. */
-// Inside the workflow task (a local activity): no activity task through the server, no further workflow task.
+/**
+ * DESIGN §3.10: the controller's files that follow its contracts (its contact check) hear when one
+ * starts and ends processing; inside the workflow task (a local activity), so no activity task goes
+ * through the server and no further workflow task follows.
+ */
 const followers = proxyLocalActivities<FollowerActivities>({ ...DATABASE_LOCAL_ACTIVITY, retry: { ...DATABASE_LOCAL_ACTIVITY.retry, maximumAttempts: 10 } });
 
 /**

@@ -35,7 +35,7 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
     for (const mail of owedIn(ledger.state)) await ledger.mail.send(mail);
   };
   /** The emails a commit makes owed go in the outbox with its events, in one local activity. */
-  const withEvents = (): CommitMail<{ status: string }> => ({ claim: (state) => ledger.mail.claim(owedIn(state)), release: (notices) => ledger.mail.release(notices) });
+  const withEvents: CommitMail<{ status: string }> = { claim: (state) => ledger.mail.claim(owedIn(state)), release: (notices) => ledger.mail.release(notices) };
 
   /**
    * After a command: what it made owed and is not in the outbox yet, at once (a command that closes
@@ -61,7 +61,7 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
     (request) => {
       const at = now();
       return ledger.serially(async () => {
-        const events = await ledger.commit(commandOf(request, at), request.actor, undefined, withEvents());
+        const events = await ledger.commit(commandOf(request, at), request.actor, undefined, withEvents);
         await owedAfterCommand();
         return { ...ledger.snapshot(), created: events.length > 0 && type.commands[request.command]?.creates === true };
       });
@@ -74,7 +74,7 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
     for (;;) {
       try {
         await ledger.serially(async () => {
-          await ledger.commit(commandOf(request, now()), request.actor, undefined, withEvents());
+          await ledger.commit(commandOf(request, now()), request.actor, undefined, withEvents);
           await owedAfterCommand();
         });
         return;
@@ -97,7 +97,7 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
     },
     wakeTimes: () => (owedAgainAt === null ? [] : [owedAgainAt]),
     wakes: () => owedFailures,
-    mail: withEvents,
+    mail: () => withEvents,
     final: owed,
     continueAsNew: (carried) => continueAsNew<typeof fileWorkflow>({ ...input, carried }),
   });
