@@ -3,7 +3,8 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDuration, STORAGE_LOCATIONS, subtractDuration, TIMER_TOLERANCE_MS, toRepresentation, type ContractState } from '#domain';
 import { contractStateSql } from '#infra/event-store/contract-projection';
-import { contractWorkflowId, terminateUpdate } from '#infra/temporal/messages';
+import { controllerFileId, controllerRecordId } from '#infra/ids';
+import { contractWorkflowId, fileCommandUpdate, terminateUpdate, workflowIdOf } from '#infra/temporal/messages';
 import { StorageError, type StorageLocationAdapter } from '../../../apps/worker/src/storage/storage-adapter';
 import { dataOf, DAY, HOUR, MANAGER, shift, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
@@ -66,10 +67,18 @@ describe('a worker down across a timer', () => {
     // Escalation soon after the end, so few destruction rounds run before it (each replays the history: no cache).
     await engine.order({ contractId }, { escalationMargin: MARGIN });
     await engine.handOver(contractId);
-    // The hand-over's news to the controller's contact check (an activity) is done before the next
-    // command: with no workflow cache, an activation evicted while a local activity is in flight
-    // loses the update's acceptance (see docs/known-limits.md), which this test is not about.
-    await expect.poll(async () => Number((await engine.dataSource.query(`SELECT count(*) AS n FROM contact_checks`))[0].n), { timeout: 30_000 }).toBe(1);
+    // The controller's contact check, opened by the hand-over, asks its contact and is confirmed
+    // before the next command, so that it runs no task (a receipt, a reminder, an escalation) for the
+    // months this test spans: with no workflow cache, another workflow's task evicts the contract
+    // while its local activity is in flight and the update's acceptance is lost (see
+    // docs/known-limits.md), which this test is not about.
+    const identity = 'email:privacy@acme.example';
+    const checkId = controllerFileId('contact-check', identity);
+    await engine.receipts(checkId, 1);
+    const context = { id: checkId, contractId: null, contract: null, controller: { id: controllerRecordId(identity), identity } };
+    await engine.env.client.workflow
+      .getHandle(workflowIdOf('contact-check', checkId))
+      .executeUpdate(fileCommandUpdate, { args: [{ command: 'confirm', body: { round: 1 }, context, actor: { role: 'controller', keyId: 'link:test' } }] });
     const handle = engine.env.client.workflow.getHandle(contractWorkflowId(contractId));
     const { state } = await handle.executeUpdate(terminateUpdate, { args: [{ reason: 'client left', actor: MANAGER }] });
     if (state.status !== 'terminated') throw new Error(`expected a terminated contract, got ${state.status}`);
