@@ -4,7 +4,7 @@ import { createDataSource, migrate } from '#infra/database/data-source';
 import { freePort } from '#infra/dev/processes';
 import { projectRoot } from '#infra/dev/project-root';
 import { startTemporalDevServer } from '#infra/dev/services';
-import { writeBuiltWorkflowBundle } from '#infra/dev/workflow-bundle';
+import { writeWorkflowBundle } from '#infra/dev/workflow-bundle';
 import { createEventStore } from '#infra/event-store/streams';
 import { startApi, startWorker, type RunningApp } from '../test/support/apps';
 import { benchPostgres, buildDist, fmt, seedHandedOver } from './support';
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
       SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
       STORAGE_ROOT: path.join(root, '.data', 'bench', `recovery-storage-${process.pid}`),
       // A restarted worker starts from a bundle made beforehand (the suite's, or one made now).
-      WORKER_WORKFLOW_BUNDLE: process.env.WORKER_WORKFLOW_BUNDLE ?? (await writeBuiltWorkflowBundle(path.join(root, '.data', 'bench', `recovery-bundle-${process.pid}.js`))),
+      WORKER_WORKFLOW_BUNDLE: process.env.WORKER_WORKFLOW_BUNDLE ?? (await writeWorkflowBundle(path.join(root, '.data', 'bench', `recovery-bundle-${process.pid}.js`), 'sources')),
       NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
     };

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
@@ -21,6 +22,8 @@ describe('npm run up', () => {
         expect(banner).toContain(shown);
       }
       expect((await fetch(`${api}/health`)).status).toBe(200);
+      // Its workers run the workflow bundle it made from the sources: the engine's modules joined into one.
+      expect(fs.readFileSync(path.join(env.DPA_DATA_DIR, 'workflow-bundle.js'), 'utf8')).toMatch(/^;\/\/ \.\/libs\/domain\/src\/index\.ts$/m);
       // What an operator watches: the API's and the worker's metrics and readiness.
       expect(banner).toContain(`http://127.0.0.1:${ports.WORKER_HTTP_PORT}/metrics`);
       expect((await fetch(`http://127.0.0.1:${ports.WORKER_HTTP_PORT}/health/ready`)).status).toBe(200);

@@ -1,18 +1,37 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { writeWorkflowBundle } from '#infra/dev/workflow-bundle';
+
+/** The modules a webpack bundle names: kept apart (`/***\/ "./path"`) or joined into another (`;// ./path`, `// MODULE: ./path`). */
+function modulesOf(code: string): { apart: string[]; joined: string[] } {
+  return {
+    apart: [...code.matchAll(/^\/\*\*\*\/ "(\.\/[^"]+)"/gm)].map((m) => m[1]!),
+    joined: [...code.matchAll(/^(?:;\/\/|\/\/ MODULE:) (\.\/\S+)$/gm)].map((m) => m[1]!),
+  };
+}
+const API_ONLY = /node_modules\/(zod|i18next)\/|\/i18n\b|\/i18n\/|mail\/notices\.[jt]s/;
 
 /**
- * The workflow bundle a built worker runs (WORKER_WORKFLOW_BUNDLE, made from dist/ as `npm run
- * build:workflows` makes it): every workflow evaluates its modules anew, so what only the API and
- * the mail adapter use stays out of it. (From the sources, int/workflows/replay.test.ts checks the same.)
+ * The workflow bundles a built worker runs (WORKER_WORKFLOW_BUNDLE): every workflow evaluates its
+ * modules anew, so what only the API and the mail adapter use stays out of them. The suite's workers
+ * run one made from the sources, as `npm run up` and the container image make theirs; a built worker
+ * given none bundles dist/ itself. (int/workflows/replay.test.ts reads the tests' own bundle.)
  */
-describe("the built worker's workflow bundle", () => {
-  it('holds the compiled engine and no catalogue, i18next, zod or email wording', () => {
+describe("the built worker's workflow bundles", () => {
+  it("made from the sources (the suite's, npm run up's, the image's): the engine's modules joined into one, no catalogue, i18next, zod or email wording", () => {
     const file = inject('workflowBundlePath');
     expect(file).not.toBe('');
-    const code = fs.readFileSync(file, 'utf8');
-    const modules = [...code.matchAll(/^(?:\/\*\*\*\/ "|;\/\/ |\/\/ MODULE: )(\.\/[^"\s]+)/gm)].map((m) => m[1]!);
-    expect(modules).toEqual(expect.arrayContaining(['./dist/apps/worker/src/workflows/index.js', './dist/apps/worker/src/mail/notice.js', './dist/libs/domain/src/index.js']));
-    expect(modules.filter((m) => /node_modules\/(zod|i18next)\/|\/i18n\b|\/i18n\/|mail\/notices\.js/.test(m))).toEqual([]);
+    const { apart, joined } = modulesOf(fs.readFileSync(file, 'utf8'));
+    expect(joined).toEqual(expect.arrayContaining(['./libs/domain/src/index.ts', './apps/worker/src/kit/entity.ts', './apps/worker/src/mail/notice.ts']));
+    expect(apart.filter((m) => m.startsWith('./libs/') || m.startsWith('./apps/'))).toEqual(['./apps/worker/src/workflows/index.ts']);
+    expect([...apart, ...joined].filter((m) => API_ONLY.test(m))).toEqual([]);
   });
+
+  it('made from dist/ (a built worker given none): the compiled engine, module by module, and no catalogue, i18next, zod or email wording either', async () => {
+    const file = await writeWorkflowBundle(path.join(inject('runDir'), 'workflow-bundle-from-build.js'), 'build');
+    const { apart, joined } = modulesOf(fs.readFileSync(file, 'utf8'));
+    expect([...apart, ...joined]).toEqual(expect.arrayContaining(['./dist/apps/worker/src/workflows/index.js', './dist/apps/worker/src/mail/notice.js', './dist/libs/domain/src/index.js']));
+    expect([...apart, ...joined].filter((m) => API_ONLY.test(m))).toEqual([]);
+  }, 120_000);
 });

@@ -4,7 +4,7 @@ import { type TestProject } from 'vitest/node';
 import { freePort } from '#infra/dev/processes';
 import { projectRoot } from '#infra/dev/project-root';
 import { startPostgres, startTemporalDevServer } from '#infra/dev/services';
-import { writeBuiltWorkflowBundle } from '#infra/dev/workflow-bundle';
+import { writeWorkflowBundle } from '#infra/dev/workflow-bundle';
 import { installTemporalBinaries } from '#infra/temporal/binaries';
 
 declare module 'vitest' {
@@ -15,7 +15,7 @@ declare module 'vitest' {
     temporalAddress: string;
     /** A folder of this run, removed at the end. */
     runDir: string;
-    /** e2e: the built worker's workflow bundle, made once for the run (WORKER_WORKFLOW_BUNDLE); else empty. */
+    /** e2e: the built workers' workflow bundle, made from the sources once for the run (WORKER_WORKFLOW_BUNDLE); else empty. */
     workflowBundlePath: string;
   }
 }
@@ -50,9 +50,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('postgresUrl', postgres?.url ?? external.postgres!);
   project.provide('temporalAddress', temporal?.address ?? external.temporal!);
   project.provide('runDir', runDir);
-  // The e2e stacks' workers run the build: one bundle of it for all of them, instead of one each.
+  // The e2e stacks' workers run the build: one bundle for all of them, instead of one each, made
+  // from the sources as `npm run up` and the image make theirs (the engine's modules joined).
   const bundled = project.name === 'e2e' || project.name === 'cluster';
-  project.provide('workflowBundlePath', bundled ? await writeBuiltWorkflowBundle(path.join(runDir, 'workflow-bundle.js')) : '');
+  project.provide('workflowBundlePath', bundled ? await writeWorkflowBundle(path.join(runDir, 'workflow-bundle.js'), 'sources') : '');
   return async () => {
     await Promise.all([temporal?.stop(), postgres?.stop()]);
     fs.rmSync(runDir, { recursive: true, force: true });
