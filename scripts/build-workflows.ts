@@ -10,6 +10,11 @@ import { writeWorkflowBundle } from '#infra/dev/workflow-bundle';
  * the commit the worker was built from.
  */
 const args = process.argv.slice(2);
+const unknown = args.filter((a) => a.startsWith('--') && a !== '--from-build');
+if (unknown.length > 0) {
+  console.error(`unknown option ${unknown.join(', ')}; usage: npm run build:workflows [file] [--from-build]`);
+  process.exit(2);
+}
 const from = args.includes('--from-build') ? 'build' : 'sources';
 const file = path.resolve(args.find((a) => !a.startsWith('--')) ?? path.join(projectRoot(), 'dist', 'workflow-bundle.js'));
 writeWorkflowBundle(file, from)

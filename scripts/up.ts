@@ -92,15 +92,6 @@ async function main(): Promise<void> {
   if (build.status !== 0) throw new Error('the build failed');
 
   const env: NodeJS.ProcessEnv = devEnvironment();
-  // The workers' workflow bundle, made once from the sources just built (the engine's modules
-  // joined, so each workflow starts cheaper); a worker the supervisor restarts runs it at once.
-  if (!env.WORKER_WORKFLOW_BUNDLE) {
-    say('up', 'bundling the workflows…');
-    const file = path.join(dataDir, 'workflow-bundle.js');
-    const bundled = spawnSync(process.execPath, [...TSX_NODE_ARGS, path.join(root, 'scripts/build-workflows.ts'), file], { cwd: root, stdio: 'inherit' });
-    if (bundled.status !== 0) throw new Error('bundling the workflows failed');
-    env.WORKER_WORKFLOW_BUNDLE = file;
-  }
   if (!env.DATABASE_URL) {
     const pgPort = port('POSTGRES_PORT', 54320);
     if (await isPortOpen(pgPort)) throw new Error(`port ${pgPort} is taken: stop what uses it, or set POSTGRES_PORT or DATABASE_URL`);
@@ -160,6 +151,21 @@ async function main(): Promise<void> {
   const config = loadConfig(env);
   const applied = await migrate(config.database.url);
   say('up', applied.length ? `migrations applied: ${applied.join(', ')}` : 'schema is up to date');
+
+  // The workers' workflow bundle, made from the sources just built (the engine's modules joined,
+  // so each workflow starts cheaper); a worker the supervisor restarts runs it at once. One given
+  // in the environment is used as it is: it must come from the same commit.
+  if (env.WORKER_WORKFLOW_BUNDLE) say('up', 'using WORKER_WORKFLOW_BUNDLE');
+  else {
+    say('up', 'bundling the workflows…');
+    const file = path.join(dataDir, 'workflow-bundle.js');
+    // A process of its own, awaited: the services started above keep being read meanwhile.
+    const bundling = startProcess('up', process.execPath, [...TSX_NODE_ARGS, path.join(root, 'scripts/build-workflows.ts'), file], { cwd: root, onLine: sink('up') });
+    started.push(bundling);
+    if ((await bundling.exited) !== 0) throw new Error('bundling the workflows failed');
+    started.splice(started.indexOf(bundling), 1);
+    env.WORKER_WORKFLOW_BUNDLE = file;
+  }
 
   // The workers and the APIs are restarted when they die (with backoff); a crash loop gives up.
   // Replicas share everything but the API's port (PORT, PORT+1, …).

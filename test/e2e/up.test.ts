@@ -22,8 +22,11 @@ describe('npm run up', () => {
         expect(banner).toContain(shown);
       }
       expect((await fetch(`${api}/health`)).status).toBe(200);
-      // Its workers run the workflow bundle it made from the sources: the engine's modules joined into one.
-      expect(fs.readFileSync(path.join(env.DPA_DATA_DIR, 'workflow-bundle.js'), 'utf8')).toMatch(/^;\/\/ \.\/libs\/domain\/src\/index\.ts$/m);
+      // Its worker runs the workflow bundle it made from the sources (the engine's modules joined into one), given in its environment.
+      const bundle = path.join(env.DPA_DATA_DIR, 'workflow-bundle.js');
+      expect(fs.readFileSync(bundle, 'utf8')).toMatch(/^;\/\/ \.\/libs\/domain\/src\/index\.ts$/m);
+      const worker = descendants(first.proc.pid).find((p) => p.command.includes('dist/apps/worker/src/main.js'));
+      expect(fs.readFileSync(`/proc/${worker!.pid}/environ`, 'utf8').split('\0')).toContain(`WORKER_WORKFLOW_BUNDLE=${bundle}`);
       // What an operator watches: the API's and the worker's metrics and readiness.
       expect(banner).toContain(`http://127.0.0.1:${ports.WORKER_HTTP_PORT}/metrics`);
       expect((await fetch(`http://127.0.0.1:${ports.WORKER_HTTP_PORT}/health/ready`)).status).toBe(200);

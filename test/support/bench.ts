@@ -30,7 +30,7 @@ function spawnBench(name: string, env: Record<string, string>, timeoutMs: number
   // The suite's own services are not the benchmark's: it starts its own, as `npm run bench:*` does.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'NODE_ENV'].includes(k)));
   // What this run made already, the benchmark need not make again: dist/ (the suite's build stage)
-  // and the built worker's workflow bundle (global-setup), so that its workers start without bundling.
+  // and the built workers' workflow bundle (global-setup, from the sources), so that its workers start without bundling.
   const bundle = inject('workflowBundlePath');
   const made = { DPA_BUILT: '1', ...(bundle ? { WORKER_WORKFLOW_BUNDLE: bundle } : {}) };
   const child = spawn(process.execPath, [path.join(root, 'scripts/run.mjs'), `bench/${name}.ts`], { cwd: root, env: { ...inherited, ...made, ...env }, detached: true });

@@ -64,7 +64,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
     STORAGE_ROOT: path.join(storageRoot, 'locations'),
     EXPORT_ROOT: path.join(storageRoot, 'exports'),
     PROCESSOR_DPO_EMAIL: 'dpo@processor.example',
-    // Made once for the run from the build (test/support/global-setup.ts): workers start without bundling.
+    // Made once for the run from the sources (test/support/global-setup.ts): workers start without bundling.
     ...(inject('workflowBundlePath') ? { WORKER_WORKFLOW_BUNDLE: inject('workflowBundlePath') } : {}),
     ...extraEnv,
   };
