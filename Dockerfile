@@ -31,7 +31,7 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:3000/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "dist/apps/api/src/main.js"]
 
-# The worker runs the workflow bundle made in the build stage (npm run build:workflows).
+# The worker runs the workflow bundle made in the build stage (what npm run build:workflows makes).
 FROM runtime AS worker
 ENV WORKER_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 # The same bounded old space as WORKER_NODE_ARGS (libs/infra/src/dev/processes.ts).

@@ -14,9 +14,9 @@ import { benchPostgres, buildDist, fmt, seedHandedOver } from './support';
  * incident over BENCH_CONTRACTS contracts (100) runs once undisturbed, then once with the worker
  * killed as the SMTP server takes the incident's BENCH_KILL_AT_EMAIL-th notice (one in twenty, at
  * least the first) and started again at once, as a supervisor does (from a prebuilt workflow
- * bundle). A kill at a fixed delay found every notice sent already on a fast day of the machine. Prints the undisturbed time from confirmation
- * to the last notice emailed, then `recovery after worker kill: <s> s` — from the kill to the last
- * notice emailed — the worker's restart, when the last receipt was recorded, the duplicates of the
+ * bundle); a kill at a fixed delay found every notice sent already on a fast day of the machine.
+ * Prints the undisturbed time from confirmation to the last notice emailed, then `recovery after
+ * worker kill: <s> s` — from the kill to the last notice emailed — the worker's restart, when the last receipt was recorded, the duplicates of the
  * undisturbed run (must be 0) and the messages received twice after the kill (by Message-ID; only
  * one the killed worker was sending may be: SMTP cannot tell whether its last byte was taken).
  */

@@ -57,7 +57,7 @@ export interface EntityHooks<C, E, S> {
   /** Commands whose events go in the same append as a timer's (see Ledger.commit). */
   consequences?(state: S): readonly C[];
   /** The emails a timer's events make owed, put in the outbox with them (see Ledger.commit). */
-  mail?(): CommitMail<S>;
+  readonly mail?: CommitMail<S>;
   /** After a timer's events are stored: notices it entails. */
   afterTimer?(timer: Timer<C>, events: readonly E[]): Promise<void>;
   /**
@@ -133,7 +133,7 @@ export async function runEntity<C extends { type: string }, E extends { type: st
     let events: E[];
     try {
       // The timer's command carries the workflow's own time at this step: late if the worker was down.
-      events = await ledger.serially(() => ledger.commit(timer.command(now()), ENGINE, hooks.consequences, hooks.mail?.()));
+      events = await ledger.serially(() => ledger.commit(timer.command(now()), ENGINE, hooks.consequences, hooks.mail));
     } catch (e) {
       // A refusal means a command got in first (a renewal before expiry): the loop looks again.
       // Anything else (the store refusing the append) must not spin: wait, then try again.

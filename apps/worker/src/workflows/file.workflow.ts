@@ -97,7 +97,7 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
     },
     wakeTimes: () => (owedAgainAt === null ? [] : [owedAgainAt]),
     wakes: () => owedFailures,
-    mail: () => withEvents,
+    mail: withEvents,
     final: owed,
     continueAsNew: (carried) => continueAsNew<typeof fileWorkflow>({ ...input, carried }),
   });
