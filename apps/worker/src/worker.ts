@@ -96,7 +96,7 @@ export async function createWorkerRuntime(deps: {
     };
     const taskQueue = deps.taskQueue ?? config.temporal.taskQueue;
     const follow = followers({ client, dataSource, taskQueue, followers: { period: config.contactChecks.period }, warn: (message, attributes) => logger.warn(attributes, message) });
-    const activities = { ...createActivities(activityDeps), ...incidentActivities(activityDeps), ...dpoActivities(activityDeps), ...subProcessorActivities(activityDeps), ...follow.activities };
+    const activities = { ...createActivities(activityDeps, follow.tell), ...incidentActivities(activityDeps), ...dpoActivities(activityDeps), ...subProcessorActivities(activityDeps), ...follow.activities };
     const worker = await Worker.create({
       connection,
       namespace,

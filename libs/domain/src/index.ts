@@ -141,7 +141,7 @@ export {
 } from './sub-processor/sub-processor-notice.decider';
 export * from './kit/file-type';
 export * from './kit/read-model';
-export { CONTRACT_STATUSES, contractType, IN_PROCESSING } from './contract/contract.type';
+export { CONTRACT_STATUSES, contractType, IN_PROCESSING, inProcessing } from './contract/contract.type';
 export { subjectRequestType, type SubjectRequestMail } from './subject-request/subject-request.type';
 export { incidentType } from './incident/incident.type';
 export { breachNoticeType } from './breach-notice/breach-notice.type';

@@ -170,6 +170,25 @@ describe('contract endings on the time-skipping server', () => {
     await endContract(contractId);
   });
 
+  it("DESIGN §3.10: a hand-over a lost task stored behind the workflow's back is news all the same: folded in by the next command, its controller's contact check hears of it", async () => {
+    const customerId = `CC-LOST-${randomUUID()}`;
+    const { contractId } = await engine.order({ controller: { customerId, name: 'Lost SAS', email: 'privacy@lost.example', address: null, dpoEmail: null } });
+    // What a lost task had appended (and may not have told anyone): the hand-over.
+    const stored = await engine.events(contractId);
+    const lost = decide(f.handOverCredentials(await engine.now(), randomUUID()), foldEvents(stored));
+    await engine.store.append('contract', contractId, stored.length, toNewEvents(contractStream, lost, { actor: 'account_manager' }));
+    const checkId = controllerFileId('contact-check', `customer:${customerId}`);
+    expect(await engine.store.readStream(checkId)).toEqual([]);
+
+    // A second hand-over, admitted on the ordered contract the workflow holds: its commit meets the stream ahead and catches up.
+    await engine.handOver(contractId);
+    const events = await engine.events(contractId);
+    expect(events.filter((e) => e.type === 'CredentialsHandedOver')).toHaveLength(2);
+    await waitFor('the contact check counting the contract', async () => (await engine.store.readStream(checkId)).some((e) => e.type === 'ProcessingCounted'));
+    expect((await engine.store.readStream(checkId)).filter((e) => e.type === 'ProcessingCounted').map((e) => e.data['contracts'])).toEqual([1]);
+    await endContract(contractId);
+  });
+
   it('L6/L7: termination mid-term ends processing at once, crypto-shreds the credentials, and the data is destroyed', async () => {
     const { contractId, handle } = await engine.order();
     const { anchor, credentialId } = await engine.handOver(contractId);
@@ -209,8 +228,8 @@ describe('contract endings on the time-skipping server', () => {
     const checkId = controllerFileId('contact-check', `customer:${customerId}`);
     const check = engine.env.client.workflow.getHandle(workflowIdOf('contact-check', checkId));
     const counted = async () => (await engine.store.readStream(checkId)).filter((e) => e.type === 'ProcessingCounted').map((e) => e.data['contracts']);
-    // Every command the contract workflows signalled it, as the server recorded them (the follower's
-    // activity returns once its signal is recorded; the outbox's receipts are signals of their own).
+    // Every command the contract workflows signalled it, as the server recorded them (the activity
+    // telling it returns once its signal is recorded; the outbox's receipts are signals of their own).
     const signals = async () => (await check.fetchHistory()).events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === fileCommandSignal.name).length;
 
     const first = await engine.order({ controller });
@@ -219,9 +238,11 @@ describe('contract endings on the time-skipping server', () => {
     expect(await counted()).toEqual([1]);
     const second = await engine.order({ controller });
     await engine.handOver(second.contractId);
-    // Its follower's local activity has run (its marker is in the second contract's history): it told nothing.
-    await waitFor("the second contract's follower", async () => (await localActivitiesIn(second.handle)).includes('followProcessing'));
+    // The hand-over's answer comes once the local activity that stored its events has told their news: nothing, here.
     expect(await signals()).toBe(1);
+    // The news rode with the hand-over's events: no local activity of its own in either history.
+    expect(await localActivitiesIn(first.handle)).toContain('appendEventsAndNotices');
+    expect([...(await localActivitiesIn(first.handle)), ...(await localActivitiesIn(second.handle))]).not.toContain('followProcessing');
 
     // The first ends: one is still in processing, nothing to tell. The second ends: none, the checks pause.
     await endContract(first.contractId);

@@ -2,13 +2,15 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import { controllerIdentity, FILE_TYPES, IN_PROCESSING, type FileType } from '#domain';
 import { contractsOfController } from '#infra/controllers';
 import { controllerFileId, controllerRecordId } from '#infra/ids';
-import { FILE_WORKFLOW, fileCommandSignal, workflowIdOf, type Actor, type FileCommandInput, type FileWorkflowInput } from '#infra/temporal/messages';
-import { type ActivityDependencies } from './index';
+import { FILE_WORKFLOW, fileCommandSignal, FOLLOWER_NEWS_ATTEMPTS, workflowIdOf, type Actor, type FileCommandInput, type FileWorkflowInput } from '#infra/temporal/messages';
+import { type ActivityDependencies } from './dependencies';
 
 /*
  * DESIGN §3.10: a controller's files that follow its contracts' processing (FileType.follows) hear
  * of each contract that starts processing (its hand-over) and ends it (its destruction), from the
- * contract's own workflow through these activities. Nothing here names a file type.
+ * contract's own workflow: told by the local activity that stores the events which start or end
+ * its processing (`tell`), or on their own (`followProcessing`) for events a workflow folded in from
+ * the store. Nothing here names a file type.
  */
 
 const ENGINE: Actor = { role: 'engine' };
@@ -55,16 +57,20 @@ export function followers(deps: FollowerDependencies) {
   /**
    * How many of the controller's contracts are in processing now, and when that was counted; with
    * `upTo`, counting stops there (a controller with many contracts is not read whole at each one's
-   * hand-over to learn that it is not its first).
+   * hand-over to learn that it is not its first). In the same statement, which of `followers` (the
+   * controller's files of FOLLOWERS, in order) exist.
    */
-  const countOf = async (identity: string, upTo?: number): Promise<{ contracts: number; countedAt: string }> => {
+  const countOf = async (identity: string, upTo?: number, followers: readonly string[] = []): Promise<{ contracts: number; countedAt: string; exists: boolean[] }> => {
     const of = contractsOfController(identity, 1);
+    const limit = upTo === undefined ? '' : ' LIMIT $3';
+    const first = upTo === undefined ? 3 : 4;
+    const exists = followers.map((_, i) => `, EXISTS (SELECT 1 FROM ${FOLLOWERS[i]!.readModel.table} WHERE id = $${first + i}) AS f${i}`).join('');
     const [row] = (await deps.dataSource.query(
-      `SELECT count(*)::int AS n, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at FROM (
-         SELECT 1 FROM contracts c WHERE ${of.where} AND c.status = ANY($2) AND c.state->>'processingStartedAt' IS NOT NULL${upTo === undefined ? '' : ' LIMIT $3'}) AS n`,
-      upTo === undefined ? [of.value, IN_PROCESSING] : [of.value, IN_PROCESSING, upTo],
-    )) as { n: number; at: string }[];
-    return { contracts: row!.n, countedAt: row!.at };
+      `SELECT count(*)::int AS n, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at${exists} FROM (
+         SELECT 1 FROM contracts c WHERE ${of.where} AND c.status = ANY($2) AND c.state->>'processingStartedAt' IS NOT NULL${limit}) AS n`,
+      [of.value, IN_PROCESSING, ...(upTo === undefined ? [] : [upTo]), ...followers],
+    )) as ({ n: number; at: string } & Record<string, unknown>)[];
+    return { contracts: row!.n, countedAt: row!.at, exists: followers.map((_, i) => row![`f${i}`] === true) };
   };
 
   /**
@@ -74,14 +80,15 @@ export function followers(deps: FollowerDependencies) {
    */
   async function followProcessing(input: FollowInput): Promise<void> {
     const identity = identityOf(input.controller);
+    const ids = FOLLOWERS.map((type) => controllerFileId(type.name, identity));
     // Counted up to two: exact whenever a follower that exists is told (its first contract, its last).
-    const few = await countOf(identity, FEW);
-    for (const type of FOLLOWERS) {
-      const id = controllerFileId(type.name, identity);
-      const [exists] = (await deps.dataSource.query(`SELECT 1 FROM ${type.readModel.table} WHERE id = $1`, [id])) as unknown[];
+    const { exists: existing, ...few } = await countOf(identity, FEW, ids);
+    for (const [i, type] of FOLLOWERS.entries()) {
+      const id = ids[i]!;
+      const exists = existing[i]!;
       if (exists ? (input.started ? few.contracts > 1 : few.contracts > 0) : !input.started) continue;
       // A follower that does not exist yet starts from every contract in processing.
-      const count = exists || few.contracts < FEW ? few : await countOf(identity);
+      const count = exists || few.contracts < FEW ? few : await countOf(identity).then(({ contracts, countedAt }) => ({ contracts, countedAt }));
       const contact = await contactOf(identity, input.controller.email);
       const args: FileCommandInput = {
         command: input.started ? type.follows.started : type.follows.ended,
@@ -114,8 +121,22 @@ export function followers(deps: FollowerDependencies) {
   }
 
   return {
-    /** The activity the contract's workflow calls at its hand-over and at its end. */
+    /** For events a contract's workflow folded in from the store (a crashed task's own): their news, on its own. */
     activities: { followProcessing },
+
+    /**
+     * The news of events just stored, told by the activity that stored them (idempotent: a retry
+     * writes nothing again) at its `attempt`: a failure is thrown for the activity to retry, up to
+     * FOLLOWER_NEWS_ATTEMPTS, then given up with a warning.
+     */
+    async tell(input: FollowInput, attempt: number): Promise<void> {
+      try {
+        await followProcessing(input);
+      } catch (e) {
+        if (attempt < FOLLOWER_NEWS_ATTEMPTS) throw e;
+        deps.warn("the contract's controller could not be told", { error: (e as Error)?.name });
+      }
+    },
 
     /**
      * Controllers already in processing whose followers do not exist yet (the engine ran before them):
@@ -151,3 +172,4 @@ export function followers(deps: FollowerDependencies) {
 }
 
 export type FollowerActivities = ReturnType<typeof followers>['activities'];
+export type TellFollowers = ReturnType<typeof followers>['tell'];

@@ -1,5 +1,7 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { type ActivityDependencies } from './dependencies';
+import { type FollowInput, type TellFollowers } from './followers';
 import { type Notice } from '../mail/notices';
 import { mailActivities } from './mail';
 import { storageActivities } from './storage';
@@ -9,7 +11,8 @@ import { vaultActivities } from './vault';
 /*
  * The worker's Temporal activities, one file a concept: the event store (store.ts), the vault
  * (vault.ts), storage locations (storage.ts), mail (mail.ts), and the processor-wide fan-outs
- * (incidents.ts, dpo.ts, sub-processors.ts); followers.ts is wired on its own. Workflows call an
+ * (incidents.ts, dpo.ts, sub-processors.ts); followers.ts is wired on its own, and its news rides
+ * with the events that make it (appendEventsAndNotices). Workflows call an
  * activity by its name and recorded histories replay against it, so no name here ever changes.
  */
 
@@ -19,8 +22,8 @@ export { incidentActivities, type IncidentActivities } from './incidents';
 export { dpoActivities, type DpoActivities } from './dpo';
 export { subProcessorActivities, type SubProcessorActivities } from './sub-processors';
 
-/** Thin adapters to PostgreSQL, the vault, storage locations and the mail outbox. */
-export function createActivities(deps: ActivityDependencies) {
+/** Thin adapters to PostgreSQL, the vault, storage locations and the mail outbox; `tell` is followers.ts's. */
+export function createActivities(deps: ActivityDependencies, tell: TellFollowers) {
   const store = storeActivities(deps);
   const mail = mailActivities(deps);
   return {
@@ -29,14 +32,16 @@ export function createActivities(deps: ActivityDependencies) {
     ...storageActivities(deps),
     ...mail,
     /**
-     * A file's events, then the notices the state they lead to owes, in one activity: a timer or a
-     * command and its email cost one local activity, not two. Both halves are idempotent (the
-     * append per stream version, the outbox per message id), so a retry after a failure between
-     * them writes nothing twice and still enqueues the notices. A notice the outbox refuses for
-     * good does not undo the stored events: it is answered in `unsent` (by its place in
-     * `notices`), and the workflow owes it again on its own.
+     * A file's events, then the notices the state they lead to owes, then the news its controller's
+     * followers must hear of them (a contract that starts or ends processing), in one activity: a
+     * timer or a command and its email cost one local activity, not two or three. Each part is
+     * idempotent (the append per stream version, the outbox per message id, the followers' count
+     * told again), so a retry after a failure between them writes nothing twice and still does the
+     * rest. A notice the outbox refuses for good does not undo the stored events: it is answered in
+     * `unsent` (by its place in `notices`), and the workflow owes it again on its own. News that
+     * cannot be told is given up after a few attempts (followers.ts).
      */
-    async appendEventsAndNotices(input: Parameters<typeof store.appendEvents>[0] & { notices: readonly Notice[] }): Promise<{ version: number; unsent: number[] }> {
+    async appendEventsAndNotices(input: Parameters<typeof store.appendEvents>[0] & { notices: readonly Notice[]; news?: FollowInput }): Promise<{ version: number; unsent: number[] }> {
       const appended = await store.appendEvents(input);
       const unsent: number[] = [];
       for (const [i, notice] of input.notices.entries()) {
@@ -47,6 +52,7 @@ export function createActivities(deps: ActivityDependencies) {
           unsent.push(i);
         }
       }
+      if (input.news) await tell(input.news, Context.current().info.attempt);
       return { ...appended, unsent };
     },
   };

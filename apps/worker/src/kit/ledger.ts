@@ -1,8 +1,9 @@
 import type { UpdateDefinition } from '@temporalio/common';
-import { ActivityFailure, ApplicationFailure, currentUpdateInfo, proxyLocalActivities, setHandler, workflowInfo, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, currentUpdateInfo, isCancellation, log, proxyLocalActivities, setHandler, workflowInfo, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import { isDomainError, type Decider } from '#domain';
-import { DOMAIN_FAILURE, type Actor, type DomainFailureDetails, type Snapshot } from '#infra/temporal/messages';
+import { DOMAIN_FAILURE, FOLLOWER_NEWS_ATTEMPTS, type Actor, type DomainFailureDetails, type Snapshot } from '#infra/temporal/messages';
 import type { Activities } from '../activities';
+import type { FollowerActivities, FollowInput } from '../activities/followers';
 import type { Notice } from '../mail/notice';
 
 /**
@@ -40,6 +41,16 @@ export const DATABASE_LOCAL_ACTIVITY: LocalActivityOptions = {
 
 /** The event store activities every file's workflow appends and catches up through. */
 export const store = proxyLocalActivities<Pick<Activities, 'appendEvents' | 'appendEventsAndNotices' | 'readEvents'>>(DATABASE_LOCAL_ACTIVITY);
+
+/** The news of events folded in from the store, told on its own (see Ledger.catchUp). */
+const followers = proxyLocalActivities<FollowerActivities>({ ...DATABASE_LOCAL_ACTIVITY, retry: { ...DATABASE_LOCAL_ACTIVITY.retry, maximumAttempts: FOLLOWER_NEWS_ATTEMPTS } });
+
+/**
+ * What the followers of a stream's owner must hear of a change of its state (DESIGN §3.10: a
+ * contract that starts or ends processing, for its controller's files that follow it), or null. Told by
+ * the local activity that stores the events making the change, after they are stored.
+ */
+export type CommitNews<S> = (before: S, after: S) => FollowInput | null;
 
 /**
  * The emails a commit's events make owed, put in the outbox by the same local activity as the
@@ -93,6 +104,8 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
   private caughtUp: E[] = [];
   /** The validators' decisions by update id, each taken by its handler's first commit. */
   private readonly admitted = new Map<string, { readonly version: number; readonly command: string; readonly events: E[]; readonly state: S }>();
+  /** What the stream's followers must hear of each commit (see `followedBy`). */
+  private news: CommitNews<S> = () => null;
 
   constructor(
     private readonly decider: Decider<C, E, S>,
@@ -101,6 +114,11 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
     public state: S,
     public version: number,
   ) {}
+
+  /** Every commit from now on tells `news` of the change its events make, with them (CommitNews). */
+  followedBy(news: CommitNews<S>): void {
+    this.news = news;
+  }
 
   snapshot(): Snapshot<S> {
     return { state: this.state, version: this.version };
@@ -149,10 +167,11 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
         metadata: { actor: actor.role, keyId: actor.keyId ?? null, workflowId: workflowInfo().workflowId },
       };
       const notices = mail?.claim(state) ?? [];
+      const news = this.news(this.state, state);
       try {
-        if (notices.length > 0) {
+        if (notices.length > 0 || news) {
           // The events stand even when the outbox refused a notice for good: that one is owed again.
-          const { unsent } = await store.appendEventsAndNotices({ ...append, notices });
+          const { unsent } = await store.appendEventsAndNotices({ ...append, notices, ...(news ? { news } : {}) });
           mail?.release(notices.filter((_, i) => unsent.includes(i)));
         } else await store.appendEvents(append);
       } catch (e) {
@@ -192,9 +211,18 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
    */
   private async catchUp(): Promise<boolean> {
     const missed = (await store.readEvents({ streamType: this.streamType, streamId: this.streamId, afterVersion: this.version })) as E[];
+    const before = this.state;
     for (const event of missed) this.state = this.decider.evolve(this.state, event);
     this.version += missed.length;
     this.caughtUp.push(...missed);
+    // The crashed task may have stored them without telling their followers: told again (a count told twice changes nothing).
+    const news = this.news(before, this.state);
+    if (news) {
+      await followers.followProcessing(news).catch((e: unknown) => {
+        if (isCancellation(e)) throw e;
+        log.warn("the stream's followers could not be told", { error: (e as Error)?.name });
+      });
+    }
     return missed.length > 0;
   }
 
@@ -212,17 +240,18 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
   /**
    * Registers an update whose command the domain decides: its validator refuses what the domain
    * refuses before the update enters history; its handler decides again on the state it finds,
-   * stores, and answers the snapshot. `build` makes the command from the input and the instant.
+   * stores (with the emails `mail` claims of the state it leads to), and answers the snapshot.
+   * `build` makes the command from the input and the instant.
    */
-  onCommand<I extends { readonly actor: Actor }>(update: UpdateDefinition<Snapshot<S>, [I]>, build: (input: I, at: string) => C, consequences?: (state: S) => readonly C[]): void {
-    setHandler(update, (input) => this.execute((at) => build(input, at), input.actor, consequences), { validator: (input) => this.admit(build(input, now()), consequences) });
+  onCommand<I extends { readonly actor: Actor }>(update: UpdateDefinition<Snapshot<S>, [I]>, build: (input: I, at: string) => C, consequences?: (state: S) => readonly C[], mail?: CommitMail<S>): void {
+    setHandler(update, (input) => this.execute((at) => build(input, at), input.actor, consequences, mail), { validator: (input) => this.admit(build(input, now()), consequences) });
   }
 
   /** `commit` in turn, answering the snapshot after it: the shape every update returns. */
-  execute(command: (at: string) => C, actor: Actor, consequences?: (state: S) => readonly C[]): Promise<Snapshot<S>> {
+  execute(command: (at: string) => C, actor: Actor, consequences?: (state: S) => readonly C[], mail?: CommitMail<S>): Promise<Snapshot<S>> {
     const at = now();
     return this.serially(async () => {
-      await this.commit(command(at), actor, consequences);
+      await this.commit(command(at), actor, consequences, mail);
       return this.snapshot();
     });
   }

@@ -1,8 +1,9 @@
-import { continueAsNew, isCancellation, log, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
 import {
   contractStream,
   DEFAULT_ESCALATION_MARGIN,
   isDomainError,
+  inProcessing,
   isEnded,
   maxInstant,
   type ContractCommand,
@@ -25,9 +26,9 @@ import {
   type EngineSettings,
 } from '#infra/temporal/messages';
 import type { Activities } from '../activities';
-import type { FollowerActivities } from '../activities/followers';
 import { openLedger, runEntity } from '../kit/entity';
-import { DATABASE_ACTIVITY, DATABASE_LOCAL_ACTIVITY, ENGINE, now } from '../kit/ledger';
+import { DATABASE_ACTIVITY, ENGINE, now, type CommitMail, type CommitNews } from '../kit/ledger';
+import type { Notice } from '../mail/notice';
 import { destructionPhase, type ContractLedger } from './contract.destruction';
 
 /*
@@ -39,12 +40,37 @@ import { destructionPhase, type ContractLedger } from './contract.destruction';
  */
 
 const vault = proxyActivities<Pick<Activities, 'shredCredentials'>>(DATABASE_ACTIVITY);
+
+/** P12: the email a contract owes once its hand-over recorded the processor's DPO (sent once: the outbox keys it). */
+function dpoNotices(contractId: string, s: ContractState): Notice[] {
+  if (s.status === 'none' || !s.dpoCommunicated) return [];
+  const d = s.dpoCommunicated;
+  return [
+    {
+      kind: 'dpo-communicated',
+      contractId,
+      dpo: { name: d.name, email: d.email, phone: d.phone },
+      version: d.dpoVersion,
+      controllerName: s.controller.name,
+      controllerEmail: s.controller.email,
+      controllerDpoEmail: s.controller.dpoEmail,
+      contractReference: s.reference,
+    },
+  ];
+}
+
 /**
  * DESIGN §3.10: the controller's files that follow its contracts (its contact check) hear when one
- * starts and ends processing; inside the workflow task (a local activity), so no activity task goes
- * through the server and no further workflow task follows.
+ * starts processing (its hand-over) and ends it (its destruction), from the local activity that
+ * stores the events (Ledger.followedBy): no activity of its own, no further workflow task.
  */
-const followers = proxyLocalActivities<FollowerActivities>({ ...DATABASE_LOCAL_ACTIVITY, retry: { ...DATABASE_LOCAL_ACTIVITY.retry, maximumAttempts: 10 } });
+function processingNews(contractId: string): CommitNews<ContractState> {
+  return (before, after) => {
+    if (after.status === 'none' || inProcessing(before) === inProcessing(after)) return null;
+    const { name, email, customerId, dpoEmail } = after.controller;
+    return { contractId, controller: { name, email, customerId, dpoEmail }, started: inProcessing(after) };
+  };
+}
 
 /**
  * L7–L8: the end of processing and its destruction plan (deadline end + P2M) are one append, so no
@@ -78,6 +104,8 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
   const ledger: ContractLedger = openLedger(contractStream, contractId, input.carried);
   const ends = destructionPlan(settings);
   const destruction = destructionPhase(contractId, ledger, input.destruction);
+  // Before any handler runs: the hand-over's events and the destruction's last carry their news.
+  ledger.followedBy(processingNews(contractId));
 
   setHandler(snapshotQuery, () => ledger.snapshot());
   setHandler(
@@ -90,7 +118,9 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     { validator: ({ order }) => ledger.admit({ type: 'OrderContract', data: order }) },
   );
   // L2: the sealed secret is in the vault already (the API stored it); the event says it was handed over.
-  ledger.onCommand(handOverCredentialsUpdate, ({ credentialId, kind, host, dpo }, at) => ({ type: 'HandOverCredentials', data: { credentialId, kind, host, handedOverAt: at, dpo: dpo ?? null } }));
+  // P12: the DPO recorded with the hand-over goes to the controller by email, once: put in the outbox with the hand-over's events.
+  const dpoMail: CommitMail<ContractState> = { claim: (state) => ledger.mail.claim(dpoNotices(contractId, state)), release: (notices) => ledger.mail.release(notices) };
+  ledger.onCommand(handOverCredentialsUpdate, ({ credentialId, kind, host, dpo }, at) => ({ type: 'HandOverCredentials', data: { credentialId, kind, host, handedOverAt: at, dpo: dpo ?? null } }), undefined, dpoMail);
   ledger.onCommand(acceptRenewalUpdate, ({ invoiceId, coveredPeriod, acceptedAt }, at) => ({ type: 'AcceptRenewal', data: { invoiceId, coveredPeriod, acceptedAt, receivedAt: at } }));
   ledger.onCommand(rejectRenewalUpdate, ({ invoiceId, reason }, at) => ({ type: 'RejectRenewal', data: { invoiceId, reason, rejectedAt: at } }));
   ledger.onCommand(withdrawRenewalUpdate, ({ invoiceId, reason }, at) => ({ type: 'WithdrawRenewal', data: { invoiceId, reason, withdrawnAt: at } }));
@@ -101,38 +131,10 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
   // DESIGN §3.8: a sub-processor change the controller did not object to, on its effective date.
   ledger.onCommand(changeStorageLocationsUpdate, ({ changeId, added, removed, dueAt }, at) => ({ type: 'ChangeStorageLocations', data: { changeId, added, removed, dueAt, actedAt: at } }));
 
-  // A hand-over in this run (not one before it: those were told by the backfill) is news to the followers.
-  let ordered = ledger.state.status === 'none' || ledger.state.status === 'ordered';
-  const told = (started: boolean) => {
-    const s = ledger.state as Exclude<ContractState, { status: 'none' }>;
-    const { name, email, customerId, dpoEmail } = s.controller;
-    // The contract's own work (its timers, its destruction) never waits on its controller's files.
-    return followers.followProcessing({ contractId, controller: { name, email, customerId, dpoEmail }, started }).catch((e: unknown) => {
-      if (isCancellation(e)) throw e;
-      log.warn("the contract's controller could not be told", { error: (e as Error)?.name });
-    });
-  };
   await runEntity(contractStream, ledger, {
     async step() {
-      if (ordered && ledger.state.status !== 'none' && ledger.state.processingStartedAt !== null) {
-        ordered = false;
-        await told(true);
-      }
-      const s = ledger.state;
-      // P12: the DPO recorded with the hand-over goes to the controller by email, once.
-      if (s.status !== 'none' && s.dpoCommunicated) {
-        const d = s.dpoCommunicated;
-        await ledger.mail.send({
-          kind: 'dpo-communicated',
-          contractId,
-          dpo: { name: d.name, email: d.email, phone: d.phone },
-          version: d.dpoVersion,
-          controllerName: s.controller.name,
-          controllerEmail: s.controller.email,
-          controllerDpoEmail: s.controller.dpoEmail,
-          contractReference: s.reference,
-        });
-      }
+      // P12: the DPO's email, unless the hand-over put it in the outbox already (one the outbox refused is owed again).
+      for (const notice of dpoNotices(contractId, ledger.state)) await ledger.mail.send(notice);
       // L7: at the end of processing every credential is shredded at once (the state read again:
       // a termination may have landed while the email above was being queued).
       const current = ledger.state;
@@ -151,7 +153,5 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
     idle: destruction.idle,
     continueAsNew: (carried) => continueAsNew<typeof contractWorkflow>({ contractId, settings, carried, destruction: destruction.progress() }),
   });
-  // Destroyed (L10): its controller has one contract less in processing.
-  if (ledger.state.status !== 'none' && ledger.state.processingStartedAt !== null) await told(false);
   return ledger.snapshot();
 }

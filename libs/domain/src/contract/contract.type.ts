@@ -27,3 +27,8 @@ export const CONTRACT_STATUSES = Object.keys(contractType.statuses) as Exclude<C
 
 /** A contract whose processing began and whose data is not destroyed yet (L2–L10): active, or ended awaiting destruction. */
 export const IN_PROCESSING: readonly (typeof CONTRACT_STATUSES)[number][] = ['active', 'expired', 'terminated'];
+
+/** Whether the contract is in processing: its processing began, and its status is one of IN_PROCESSING. */
+export function inProcessing(state: ContractState): boolean {
+  return state.status !== 'none' && IN_PROCESSING.includes(state.status) && state.processingStartedAt !== null;
+}
