@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { Client } from '@temporalio/client';
 import { type temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDuration, contractStream, decide, STORAGE_LOCATIONS, termEnd } from '#domain';
+import { addDuration, contactCheckType, contractStream, decide, STORAGE_LOCATIONS, termEnd } from '#domain';
 import * as f from '#domain/testing';
 import { foldEvents } from '#infra/event-store/contract-projection';
 import { contractsOfController } from '#infra/controllers';
@@ -186,6 +186,26 @@ describe('contract endings on the time-skipping server', () => {
     expect(events.filter((e) => e.type === 'CredentialsHandedOver')).toHaveLength(2);
     await waitFor('the contact check counting the contract', async () => (await engine.store.readStream(checkId)).some((e) => e.type === 'ProcessingCounted'));
     expect((await engine.store.readStream(checkId)).filter((e) => e.type === 'ProcessingCounted').map((e) => e.data['contracts'])).toEqual([1]);
+    await endContract(contractId);
+  });
+
+  it("DESIGN §3.10: news the hand-over's own activity could not tell does not hold its answer: the contract's loop tells it on its own, retried until it can", async () => {
+    const customerId = `CC-UNTOLD-${randomUUID()}`;
+    const { contractId } = await engine.order({ controller: { customerId, name: 'Untold SAS', email: 'privacy@untold.example', address: null, dpoEmail: null } });
+    const checkId = controllerFileId('contact-check', `customer:${customerId}`);
+    const counted = async () => (await engine.store.readStream(checkId)).filter((e) => e.type === 'ProcessingCounted').map((e) => e.data['contracts']);
+    // The checks' read model out of reach: counting the controller's followers fails.
+    const table = contactCheckType.readModel.table;
+    await engine.dataSource.query(`ALTER TABLE ${table} RENAME TO ${table}_away`);
+    try {
+      const handedOver = await engine.handOver(contractId);
+      expect(handedOver.anchor).toBeTruthy();
+      expect(await counted()).toEqual([]);
+    } finally {
+      await engine.dataSource.query(`ALTER TABLE ${table}_away RENAME TO ${table}`);
+    }
+    await waitFor('the check counting the contract', async () => (await counted()).length > 0);
+    expect(await counted()).toEqual([1]);
     await endContract(contractId);
   });
 

@@ -2,15 +2,15 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import { controllerIdentity, FILE_TYPES, IN_PROCESSING, type FileType } from '#domain';
 import { contractsOfController } from '#infra/controllers';
 import { controllerFileId, controllerRecordId } from '#infra/ids';
-import { FILE_WORKFLOW, fileCommandSignal, FOLLOWER_NEWS_ATTEMPTS, workflowIdOf, type Actor, type FileCommandInput, type FileWorkflowInput } from '#infra/temporal/messages';
+import { FILE_WORKFLOW, fileCommandSignal, workflowIdOf, type Actor, type FileCommandInput, type FileWorkflowInput } from '#infra/temporal/messages';
 import { type ActivityDependencies } from './dependencies';
 
 /*
  * DESIGN §3.10: a controller's files that follow its contracts' processing (FileType.follows) hear
  * of each contract that starts processing (its hand-over) and ends it (its destruction), from the
  * contract's own workflow: told by the local activity that stores the events which start or end
- * its processing (`tell`), or on their own (`followProcessing`) for events a workflow folded in from
- * the store. Nothing here names a file type.
+ * its processing (`tell`), or on their own (`followProcessing`) when that try failed or the events
+ * were folded in from the store. Nothing here names a file type.
  */
 
 const ENGINE: Actor = { role: 'engine' };
@@ -57,20 +57,20 @@ export function followers(deps: FollowerDependencies) {
   /**
    * How many of the controller's contracts are in processing now, and when that was counted; with
    * `upTo`, counting stops there (a controller with many contracts is not read whole at each one's
-   * hand-over to learn that it is not its first). In the same statement, which of `followers` (the
-   * controller's files of FOLLOWERS, in order) exist.
+   * hand-over to learn that it is not its first). In the same statement, which of `ids` (the
+   * controller's files of each of FOLLOWERS, in its order) exist.
    */
-  const countOf = async (identity: string, upTo?: number, followers: readonly string[] = []): Promise<{ contracts: number; countedAt: string; exists: boolean[] }> => {
+  const countOf = async (identity: string, upTo?: number, ids: readonly string[] = []): Promise<{ contracts: number; countedAt: string; exists: boolean[] }> => {
     const of = contractsOfController(identity, 1);
     const limit = upTo === undefined ? '' : ' LIMIT $3';
     const first = upTo === undefined ? 3 : 4;
-    const exists = followers.map((_, i) => `, EXISTS (SELECT 1 FROM ${FOLLOWERS[i]!.readModel.table} WHERE id = $${first + i}) AS f${i}`).join('');
+    const exists = ids.map((_, i) => `, EXISTS (SELECT 1 FROM ${FOLLOWERS[i]!.readModel.table} WHERE id = $${first + i}) AS f${i}`).join('');
     const [row] = (await deps.dataSource.query(
       `SELECT count(*)::int AS n, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at${exists} FROM (
          SELECT 1 FROM contracts c WHERE ${of.where} AND c.status = ANY($2) AND c.state->>'processingStartedAt' IS NOT NULL${limit}) AS n`,
-      [of.value, IN_PROCESSING, ...(upTo === undefined ? [] : [upTo]), ...followers],
+      [of.value, IN_PROCESSING, ...(upTo === undefined ? [] : [upTo]), ...ids],
     )) as ({ n: number; at: string } & Record<string, unknown>)[];
-    return { contracts: row!.n, countedAt: row!.at, exists: followers.map((_, i) => row![`f${i}`] === true) };
+    return { contracts: row!.n, countedAt: row!.at, exists: ids.map((_, i) => row![`f${i}`] === true) };
   };
 
   /**
@@ -121,20 +121,21 @@ export function followers(deps: FollowerDependencies) {
   }
 
   return {
-    /** For events a contract's workflow folded in from the store (a crashed task's own): their news, on its own. */
+    /** News a contract's workflow tells on its own: its try with the events failed, or they were folded in from the store. */
     activities: { followProcessing },
 
     /**
-     * The news of events just stored, told by the activity that stored them (idempotent: a retry
-     * writes nothing again) at its `attempt`: a failure is thrown for the activity to retry, up to
-     * FOLLOWER_NEWS_ATTEMPTS, then given up with a warning.
+     * The news of events just stored, told by the activity that stored them: one try, false when
+     * it failed (the workflow then tells it on its own, with retries). Never thrown: a retry of
+     * that activity would hold the file's commands behind its followers.
      */
-    async tell(input: FollowInput, attempt: number): Promise<void> {
+    async tell(input: FollowInput): Promise<boolean> {
       try {
         await followProcessing(input);
+        return true;
       } catch (e) {
-        if (attempt < FOLLOWER_NEWS_ATTEMPTS) throw e;
-        deps.warn("the contract's controller could not be told", { error: (e as Error)?.name });
+        deps.warn('the followers could not be told with the events; the workflow tells them on its own', { error: (e as Error)?.name });
+        return false;
       }
     },
 

@@ -1,4 +1,3 @@
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { type ActivityDependencies } from './dependencies';
 import { type FollowInput, type TellFollowers } from './followers';
@@ -34,14 +33,14 @@ export function createActivities(deps: ActivityDependencies, tell: TellFollowers
     /**
      * A file's events, then the notices the state they lead to owes, then the news its controller's
      * followers must hear of them (a contract that starts or ends processing), in one activity: a
-     * timer or a command and its email cost one local activity, not two or three. Each part is
-     * idempotent (the append per stream version, the outbox per message id, the followers' count
-     * told again), so a retry after a failure between them writes nothing twice and still does the
-     * rest. A notice the outbox refuses for good does not undo the stored events: it is answered in
-     * `unsent` (by its place in `notices`), and the workflow owes it again on its own. News that
-     * cannot be told is given up after a few attempts (followers.ts).
+     * timer or a command and its email cost one local activity, not two or three. The append and
+     * the notices are idempotent (per stream version, per message id), so a retry after a failure
+     * between them writes nothing twice and still enqueues the notices. A notice the outbox refuses
+     * for good does not undo the stored events: it is answered in `unsent` (by its place in
+     * `notices`), and the workflow owes it again on its own. The news gets one try, never a retry
+     * of the activity: when it fails, `untold` says so and the workflow tells it on its own.
      */
-    async appendEventsAndNotices(input: Parameters<typeof store.appendEvents>[0] & { notices: readonly Notice[]; news?: FollowInput }): Promise<{ version: number; unsent: number[] }> {
+    async appendEventsAndNotices(input: Parameters<typeof store.appendEvents>[0] & { notices: readonly Notice[]; news?: FollowInput }): Promise<{ version: number; unsent: number[]; untold?: true }> {
       const appended = await store.appendEvents(input);
       const unsent: number[] = [];
       for (const [i, notice] of input.notices.entries()) {
@@ -52,8 +51,8 @@ export function createActivities(deps: ActivityDependencies, tell: TellFollowers
           unsent.push(i);
         }
       }
-      if (input.news) await tell(input.news, Context.current().info.attempt);
-      return { ...appended, unsent };
+      const told = input.news ? await tell(input.news) : true;
+      return { ...appended, unsent, ...(told ? {} : { untold: true as const }) };
     },
   };
 }

@@ -101,6 +101,8 @@ export async function runEntity<C extends { type: string }, E extends { type: st
 ): Promise<void> {
   while (!stream.isFinal(ledger.state)) {
     try {
+      // What the file's followers were not told with its events (Ledger.tellUntold).
+      await ledger.tellUntold();
       await hooks.step?.();
     } catch (e) {
       if (isCancellation(e) || e instanceof ContinueAsNew) throw e;
@@ -116,6 +118,8 @@ export async function runEntity<C extends { type: string }, E extends { type: st
     const old = Date.now() - info.runStartTime.getTime() > MAX_RUN_AGE_MS;
     if ((info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS || old) && (hooks.idle?.() ?? true)) {
       await condition(allHandlersFinished);
+      // News is not carried: told before the run ends.
+      await ledger.tellUntold();
       await hooks.continueAsNew(ledger.carry());
     }
 
@@ -124,7 +128,7 @@ export async function runEntity<C extends { type: string }, E extends { type: st
       const until = Math.min(timer ? Date.parse(timer.at) : Infinity, ...(hooks.wakeTimes?.() ?? []));
       const seenVersion = ledger.version;
       const seenWakes = hooks.wakes?.() ?? 0;
-      const changed = () => ledger.version !== seenVersion || (hooks.wakes?.() ?? 0) !== seenWakes;
+      const changed = () => ledger.version !== seenVersion || (hooks.wakes?.() ?? 0) !== seenWakes || ledger.hasUntold();
       if (Number.isFinite(until)) await Promise.race([condition(changed), wakeAt(until)]);
       else await condition(changed);
       continue;
@@ -151,7 +155,8 @@ export async function runEntity<C extends { type: string }, E extends { type: st
     }
     await hooks.afterTimer?.(timer, events);
   }
-  // The file is final; its last emails' receipts still belong in its trail.
+  // The file is final: its followers hear of its last events, and its last emails' receipts still belong in its trail.
+  await ledger.tellUntold();
   if (hooks.final) {
     try {
       await hooks.final();

@@ -1,7 +1,7 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, currentUpdateInfo, isCancellation, log, proxyLocalActivities, setHandler, workflowInfo, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import { isDomainError, type Decider } from '#domain';
-import { DOMAIN_FAILURE, FOLLOWER_NEWS_ATTEMPTS, type Actor, type DomainFailureDetails, type Snapshot } from '#infra/temporal/messages';
+import { DOMAIN_FAILURE, type Actor, type DomainFailureDetails, type Snapshot } from '#infra/temporal/messages';
 import type { Activities } from '../activities';
 import type { FollowerActivities, FollowInput } from '../activities/followers';
 import type { Notice } from '../mail/notice';
@@ -42,13 +42,17 @@ export const DATABASE_LOCAL_ACTIVITY: LocalActivityOptions = {
 /** The event store activities every file's workflow appends and catches up through. */
 export const store = proxyLocalActivities<Pick<Activities, 'appendEvents' | 'appendEventsAndNotices' | 'readEvents'>>(DATABASE_LOCAL_ACTIVITY);
 
-/** The news of events folded in from the store, told on its own (see Ledger.catchUp). */
-const followers = proxyLocalActivities<FollowerActivities>({ ...DATABASE_LOCAL_ACTIVITY, retry: { ...DATABASE_LOCAL_ACTIVITY.retry, maximumAttempts: FOLLOWER_NEWS_ATTEMPTS } });
+/**
+ * News the activity storing its events could not tell at its one try, or of events folded in from
+ * the store: told on its own by the file's loop (Ledger.tellUntold), past its attempts given up with
+ * a warning, so the file's own work never waits on its followers for good.
+ */
+const followers = proxyLocalActivities<FollowerActivities>({ ...DATABASE_LOCAL_ACTIVITY, retry: { ...DATABASE_LOCAL_ACTIVITY.retry, maximumAttempts: 10 } });
 
 /**
  * What the followers of a stream's owner must hear of a change of its state (DESIGN §3.10: a
- * contract that starts or ends processing, for its controller's files that follow it), or null. Told by
- * the local activity that stores the events making the change, after they are stored.
+ * contract that starts or ends processing, for its controller's files that follow it), or null.
+ * Told by the local activity that stores the events making the change, once they are stored.
  */
 export type CommitNews<S> = (before: S, after: S) => FollowInput | null;
 
@@ -106,6 +110,8 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
   private readonly admitted = new Map<string, { readonly version: number; readonly command: string; readonly events: E[]; readonly state: S }>();
   /** What the stream's followers must hear of each commit (see `followedBy`). */
   private news: CommitNews<S> = () => null;
+  /** News not told with its events, for the file's loop to tell (`tellUntold`). */
+  private readonly untold: FollowInput[] = [];
 
   constructor(
     private readonly decider: Decider<C, E, S>,
@@ -118,6 +124,25 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
   /** Every commit from now on tells `news` of the change its events make, with them (CommitNews). */
   followedBy(news: CommitNews<S>): void {
     this.news = news;
+  }
+
+  /**
+   * Tells, each on its own, the news no append could: its one try with the events failed, or the
+   * events were folded in from the store. Called by the file's loop (runEntity), outside the
+   * commands' queue: a command never waits on a follower.
+   */
+  async tellUntold(): Promise<void> {
+    for (let news = this.untold.shift(); news; news = this.untold.shift()) {
+      await followers.followProcessing(news).catch((e: unknown) => {
+        if (isCancellation(e)) throw e;
+        log.warn("the stream's followers could not be told", { error: (e as Error)?.name });
+      });
+    }
+  }
+
+  /** News is waiting for `tellUntold`. */
+  hasUntold(): boolean {
+    return this.untold.length > 0;
   }
 
   snapshot(): Snapshot<S> {
@@ -171,8 +196,9 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
       try {
         if (notices.length > 0 || news) {
           // The events stand even when the outbox refused a notice for good: that one is owed again.
-          const { unsent } = await store.appendEventsAndNotices({ ...append, notices, ...(news ? { news } : {}) });
+          const { unsent, untold } = await store.appendEventsAndNotices({ ...append, notices, ...(news ? { news } : {}) });
           mail?.release(notices.filter((_, i) => unsent.includes(i)));
+          if (untold && news) this.untold.push(news);
         } else await store.appendEvents(append);
       } catch (e) {
         mail?.release(notices);
@@ -215,14 +241,10 @@ export class Ledger<C extends { type: string }, E extends { type: string }, S> {
     for (const event of missed) this.state = this.decider.evolve(this.state, event);
     this.version += missed.length;
     this.caughtUp.push(...missed);
-    // The crashed task may have stored them without telling their followers: told again (a count told twice changes nothing).
+    // The crashed task may have stored them without telling their followers: told again by the
+    // file's loop (a count told twice changes nothing).
     const news = this.news(before, this.state);
-    if (news) {
-      await followers.followProcessing(news).catch((e: unknown) => {
-        if (isCancellation(e)) throw e;
-        log.warn("the stream's followers could not be told", { error: (e as Error)?.name });
-      });
-    }
+    if (news) this.untold.push(news);
     return missed.length > 0;
   }
 

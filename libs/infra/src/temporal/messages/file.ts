@@ -39,10 +39,3 @@ export const fileSnapshotQuery = defineQuery<Snapshot<unknown>>('fileSnapshot');
  * is logged by the file, never answered.
  */
 export const fileCommandSignal = defineSignal<[FileCommandInput]>('fileCommand');
-
-/**
- * Attempts spent on telling a file's followers (FileType.follows) the news of a contract's events,
- * by the local activity that stores them or on its own: past them the news is given up with a
- * warning, so the contract's own work never waits on its controller's files for good.
- */
-export const FOLLOWER_NEWS_ATTEMPTS = 10;
