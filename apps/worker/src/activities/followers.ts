@@ -60,7 +60,7 @@ export function followers(deps: FollowerDependencies) {
    * hand-over to learn that it is not its first). In the same statement, which of `ids` (the
    * controller's files of each of FOLLOWERS, in its order) exist.
    */
-  const countOf = async (identity: string, upTo?: number, ids: readonly string[] = []): Promise<{ contracts: number; countedAt: string; exists: boolean[] }> => {
+  const countOf = async (identity: string, upTo?: number, ids: readonly string[] = []): Promise<{ count: { contracts: number; countedAt: string }; exists: boolean[] }> => {
     const of = contractsOfController(identity, 1);
     const limit = upTo === undefined ? '' : ' LIMIT $3';
     const first = upTo === undefined ? 3 : 4;
@@ -70,7 +70,7 @@ export function followers(deps: FollowerDependencies) {
          SELECT 1 FROM contracts c WHERE ${of.where} AND c.status = ANY($2) AND c.state->>'processingStartedAt' IS NOT NULL${limit}) AS n`,
       [of.value, IN_PROCESSING, ...(upTo === undefined ? [] : [upTo]), ...ids],
     )) as ({ n: number; at: string } & Record<string, unknown>)[];
-    return { contracts: row!.n, countedAt: row!.at, exists: ids.map((_, i) => row![`f${i}`] === true) };
+    return { count: { contracts: row!.n, countedAt: row!.at }, exists: ids.map((_, i) => row![`f${i}`] === true) };
   };
 
   /**
@@ -82,13 +82,13 @@ export function followers(deps: FollowerDependencies) {
     const identity = identityOf(input.controller);
     const ids = FOLLOWERS.map((type) => controllerFileId(type.name, identity));
     // Counted up to two: exact whenever a follower that exists is told (its first contract, its last).
-    const { exists: existing, ...few } = await countOf(identity, FEW, ids);
+    const { count: few, exists: existing } = await countOf(identity, FEW, ids);
     for (const [i, type] of FOLLOWERS.entries()) {
       const id = ids[i]!;
       const exists = existing[i]!;
       if (exists ? (input.started ? few.contracts > 1 : few.contracts > 0) : !input.started) continue;
       // A follower that does not exist yet starts from every contract in processing.
-      const count = exists || few.contracts < FEW ? few : await countOf(identity).then(({ contracts, countedAt }) => ({ contracts, countedAt }));
+      const count = exists || few.contracts < FEW ? few : (await countOf(identity)).count;
       const contact = await contactOf(identity, input.controller.email);
       const args: FileCommandInput = {
         command: input.started ? type.follows.started : type.follows.ended,

@@ -3,7 +3,7 @@ import type { EmailFailedData, EmailSentData, RecordEmailSent } from '#domain';
 import { emailFailedSignal, emailSentSignal, type MailCarry } from '#infra/temporal/messages';
 import type { Activities } from '../activities';
 import { messageIdOf, type Notice } from '../mail/notice';
-import { DATABASE_LOCAL_ACTIVITY, ENGINE, type Ledger } from './ledger';
+import { DATABASE_LOCAL_ACTIVITY, ENGINE, type CommitMail, type Ledger } from './ledger';
 
 /**
  * Notices go into the outbox, a PostgreSQL write retried while the database is away: inside the
@@ -58,6 +58,11 @@ export class MailReceipts {
 
   release(notices: readonly Notice[]): void {
     for (const notice of notices) this.awaiting.delete(messageIdOf(notice));
+  }
+
+  /** The emails `owed` lists for a state, claimed and released by the commits that reach it (CommitMail). */
+  owedBy<S>(owed: (state: S) => readonly Notice[]): CommitMail<S> {
+    return { claim: (state) => this.claim(owed(state)), release: (notices) => this.release(notices) };
   }
 
   /** Puts `notice` in the outbox unless it is there already; its receipt is then awaited. */

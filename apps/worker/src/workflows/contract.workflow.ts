@@ -27,7 +27,7 @@ import {
 } from '#infra/temporal/messages';
 import type { Activities } from '../activities';
 import { openLedger, runEntity } from '../kit/entity';
-import { DATABASE_ACTIVITY, ENGINE, now, type CommitMail, type CommitNews } from '../kit/ledger';
+import { DATABASE_ACTIVITY, ENGINE, now, type CommitNews } from '../kit/ledger';
 import type { Notice } from '../mail/notice';
 import { destructionPhase, type ContractLedger } from './contract.destruction';
 
@@ -119,7 +119,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
   );
   // L2: the sealed secret is in the vault already (the API stored it); the event says it was handed over.
   // P12: the DPO recorded with the hand-over goes to the controller by email, once: put in the outbox with the hand-over's events.
-  const dpoMail: CommitMail<ContractState> = { claim: (state) => ledger.mail.claim(dpoNotices(contractId, state)), release: (notices) => ledger.mail.release(notices) };
+  const dpoMail = ledger.mail.owedBy((state: ContractState) => dpoNotices(contractId, state));
   ledger.onCommand(handOverCredentialsUpdate, ({ credentialId, kind, host, dpo }, at) => ({ type: 'HandOverCredentials', data: { credentialId, kind, host, handedOverAt: at, dpo: dpo ?? null } }), undefined, dpoMail);
   ledger.onCommand(acceptRenewalUpdate, ({ invoiceId, coveredPeriod, acceptedAt }, at) => ({ type: 'AcceptRenewal', data: { invoiceId, coveredPeriod, acceptedAt, receivedAt: at } }));
   ledger.onCommand(rejectRenewalUpdate, ({ invoiceId, reason }, at) => ({ type: 'RejectRenewal', data: { invoiceId, reason, rejectedAt: at } }));

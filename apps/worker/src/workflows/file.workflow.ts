@@ -2,7 +2,7 @@ import { ActivityFailure, ApplicationFailure, continueAsNew, isCancellation, log
 import { fileTypeNamed, type EmailSent, type FileType } from '#domain';
 import { fileCommandSignal, fileCommandUpdate, fileSnapshotQuery, type FileCommandInput, type FileWorkflowInput, type Snapshot } from '#infra/temporal/messages';
 import { openLedger, runEntity, UNEXPECTED_FAILURE_BACKOFF, type FileLedger } from '../kit/entity';
-import { isDomainFailure, now, type CommitMail } from '../kit/ledger';
+import { isDomainFailure, now } from '../kit/ledger';
 import type { Notice } from '../mail/notice';
 
 type AnyLedger = FileLedger<{ type: string }, { type: string } | EmailSent, { status: string }>;
@@ -35,7 +35,7 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
     for (const mail of owedIn(ledger.state)) await ledger.mail.send(mail);
   };
   /** The emails a commit makes owed go in the outbox with its events, in one local activity. */
-  const withEvents: CommitMail<{ status: string }> = { claim: (state) => ledger.mail.claim(owedIn(state)), release: (notices) => ledger.mail.release(notices) };
+  const withEvents = ledger.mail.owedBy(owedIn);
 
   /**
    * After a command: what it made owed and is not in the outbox yet, at once (a command that closes
