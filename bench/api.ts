@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { loadConfig } from '#infra/config/config';
 import { createDataSource, migrate } from '#infra/database/data-source';
 import { CredentialVault } from '#infra/vault/credential-vault';
-import { freePort, startProcess, TSX_NODE_ARGS, waitFor, WORKER_NODE_ARGS, type ManagedProcess } from '#infra/dev/processes';
+import { freePort, startProcess, waitFor, WORKER_NODE_ARGS, type ManagedProcess } from '#infra/dev/processes';
 import { projectRoot } from '#infra/dev/project-root';
 import { startTemporalDevServer } from '#infra/dev/services';
+import { writeWorkflowBundle } from '#infra/dev/workflow-bundle';
 import { dataConverter } from '#infra/temporal/connection';
 import { orderContract } from '#infra/temporal/contract-client';
 import { contractWorkflowId, handOverCredentialsUpdate } from '#infra/temporal/messages';
@@ -34,16 +36,20 @@ async function main(): Promise<void> {
   const pg = await benchPostgres('api');
   const temporal = await startTemporalDevServer({ port: await freePort(), uiPort: null });
   const started: ManagedProcess[] = [];
+  const cleanup: (() => void)[] = [];
   try {
     await migrate(pg.url);
     const port = await freePort();
     const env = { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', DATABASE_URL: pg.url, TEMPORAL_ADDRESS: temporal.address, PORT: String(port), DATABASE_POOL_SIZE: '20', STORAGE_ROOT: path.join(root, '.data', 'bench', 'storage') };
     let polling = false;
-    // The engine's worker, with the trivial workflow in its bundle (bench/worker).
+    // The engine's worker as it is deployed (built, given a bundle made beforehand from the sources),
+    // with the trivial workflow in that bundle beside the engine's (bench/worker/workflows.ts).
+    const bundle = await writeWorkflowBundle(path.join(root, '.data', 'bench', `api-bundle-${process.pid}.js`), 'sources', path.join(root, 'bench/worker/workflows.ts'));
+    cleanup.push(() => fs.rmSync(bundle, { force: true }));
     started.push(
-      startProcess('worker', process.execPath, [...WORKER_NODE_ARGS, ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), ...TSX_NODE_ARGS, path.join(root, 'bench/worker/main.ts')], {
+      startProcess('worker', process.execPath, [...WORKER_NODE_ARGS, ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), path.join(root, 'dist/apps/worker/src/main.js')], {
         guarded: true,
-        env: { ...env, LOG_LEVEL: 'info' },
+        env: { ...env, LOG_LEVEL: 'info', WORKER_WORKFLOW_BUNDLE: bundle },
         onLine: (l) => (polling ||= l.includes('worker polling')),
       }),
     );
@@ -96,7 +102,7 @@ async function main(): Promise<void> {
       const rounds: Partial<Record<keyof typeof sides, Measured[]>> = {};
       const cpu: Partial<Record<keyof typeof sides, Record<string, number>>> = {};
       const label = (pid: number, name: string) =>
-        name.includes('bench/worker/main.ts') ? 'worker' : name.includes('apps/api/src/main.js') ? 'api' : pid === process.pid ? 'bench' : name.includes('temporal') ? 'temporal' : name.includes('postgres') ? 'postgres' : 'other';
+        name.includes('apps/worker/src/main.js') ? 'worker' : name.includes('apps/api/src/main.js') ? 'api' : pid === process.pid ? 'bench' : name.includes('temporal') ? 'temporal' : name.includes('postgres') ? 'postgres' : 'other';
       for (let round = 0; round < ROUNDS; round++) {
         // Each round starts with another side, so a slow spell of the machine weighs on all alike.
         const order = names.map((_, i) => names[(i + round) % names.length]!);
@@ -130,6 +136,7 @@ async function main(): Promise<void> {
     console.log(`ratio: ${fmt(r.direct.perSecond / r.trivial.perSecond, 3)}`);
   } finally {
     for (const p of started.reverse()) await p.stop();
+    for (const done of cleanup) done();
     await temporal.stop();
     await pg.stop();
   }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { projectRoot } from './project-root';
 
 interface WorkflowBundler {
-  bundleWorkflows(): Promise<{ code: string }>;
+  bundleWorkflows(logger?: undefined, workflowsPath?: string): Promise<{ code: string }>;
 }
 
 /** Where a workflow bundle is made from: the TypeScript sources, or the build in `dist/`. */
@@ -21,14 +21,16 @@ export type WorkflowBundleSource = 'sources' | 'build';
  *   when it is given none: the compiled CommonJS, which webpack keeps module by module.
  *
  * Either way the same workflow code, as long as it comes from the commit the worker was built from.
+ * `workflowsPath` bundles another index of workflows than the engine's (a benchmark's, which adds
+ * its own beside them).
  */
-export async function writeWorkflowBundle(file: string, from: WorkflowBundleSource): Promise<string> {
+export async function writeWorkflowBundle(file: string, from: WorkflowBundleSource, workflowsPath?: string): Promise<string> {
   const root = projectRoot();
   const worker =
     from === 'sources'
       ? ((await import(path.join(root, 'apps/worker/src/worker.ts'))) as WorkflowBundler)
       : (createRequire(path.join(root, 'package.json'))(path.join(root, 'dist/apps/worker/src/worker.js')) as WorkflowBundler);
-  const { code } = await worker.bundleWorkflows();
+  const { code } = await worker.bundleWorkflows(undefined, workflowsPath);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(`${file}.partial`, code);
   fs.renameSync(`${file}.partial`, file);
