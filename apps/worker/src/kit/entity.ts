@@ -48,8 +48,12 @@ export type FileLedger<C extends { type: string }, E extends { type: string }, S
 };
 
 export interface EntityHooks<C, E, S> {
-  /** Work of the file's own at each turn (start detached tasks, record what they found); may commit. */
-  step?(): Promise<void>;
+  /**
+   * Work of the file's own at each turn (start detached tasks, record what they found); may commit.
+   * Nothing when there is nothing to do: a turn then makes no promise (the SDK records a stack for
+   * each one a workflow makes, for its stack-trace query).
+   */
+  step?(): Promise<void> | undefined;
   /** Further instants the loop wakes at (retry rounds of detached work), epoch ms. */
   wakeTimes?(): readonly number[];
   /** Changes a detached task made that the loop must look at (bumped by the task). */
@@ -84,14 +88,23 @@ export interface EntityHooks<C, E, S> {
  * fired while the task was with the worker strands the run on the time-skipping test server
  * (temporalio/sdk-java#3088), and saves nothing on a real one.
  */
-const wakeTimers = new Map<number, Promise<void>>();
-function wakeAt(until: number): Promise<void> {
+const wakeTimers = new Map<number, { fired: boolean }>();
+/** Whether the timer for `until` (started now if none runs) has fired: a wait's condition, not a promise raced against it. */
+function rungAt(until: number): () => boolean {
   let timer = wakeTimers.get(until);
   if (!timer) {
-    timer = sleep(msUntil(until)).then(() => void wakeTimers.delete(until));
-    wakeTimers.set(until, timer);
+    const started = { fired: false };
+    // Rejected only when the workflow is cancelled, which the condition waited on reports.
+    void sleep(msUntil(until)).then(
+      () => {
+        started.fired = true;
+        wakeTimers.delete(until);
+      },
+      () => undefined,
+    );
+    wakeTimers.set(until, (timer = started));
   }
-  return timer;
+  return () => timer.fired;
 }
 
 export async function runEntity<C extends { type: string }, E extends { type: string }, S>(
@@ -102,8 +115,9 @@ export async function runEntity<C extends { type: string }, E extends { type: st
   while (!stream.isFinal(ledger.state)) {
     try {
       // What the file's followers were not told with its events (Ledger.tellUntold).
-      await ledger.tellUntold();
-      await hooks.step?.();
+      if (ledger.hasUntold()) await ledger.tellUntold();
+      const stepping = hooks.step?.();
+      if (stepping) await stepping;
     } catch (e) {
       if (isCancellation(e) || e instanceof ContinueAsNew) throw e;
       // The file's own work failed past its activities' retries (a refused write): the file stays
@@ -119,7 +133,7 @@ export async function runEntity<C extends { type: string }, E extends { type: st
     if ((info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS || old) && (hooks.idle?.() ?? true)) {
       await condition(allHandlersFinished);
       // News is not carried: told before the run ends.
-      await ledger.tellUntold();
+      if (ledger.hasUntold()) await ledger.tellUntold();
       await hooks.continueAsNew(ledger.carry());
     }
 
@@ -129,8 +143,10 @@ export async function runEntity<C extends { type: string }, E extends { type: st
       const seenVersion = ledger.version;
       const seenWakes = hooks.wakes?.() ?? 0;
       const changed = () => ledger.version !== seenVersion || (hooks.wakes?.() ?? 0) !== seenWakes || ledger.hasUntold();
-      if (Number.isFinite(until)) await Promise.race([condition(changed), wakeAt(until)]);
-      else await condition(changed);
+      if (Number.isFinite(until)) {
+        const rung = rungAt(until);
+        await condition(() => changed() || rung());
+      } else await condition(changed);
       continue;
     }
 
@@ -156,7 +172,7 @@ export async function runEntity<C extends { type: string }, E extends { type: st
     await hooks.afterTimer?.(timer, events);
   }
   // The file is final: its followers hear of its last events, and its last emails' receipts still belong in its trail.
-  await ledger.tellUntold();
+  if (ledger.hasUntold()) await ledger.tellUntold();
   if (hooks.final) {
     try {
       await hooks.final();
@@ -177,6 +193,7 @@ export async function runEntity<C extends { type: string }, E extends { type: st
     }
     // Woken hourly as well as by each report: a time-skipping test server, seeing only this
     // wait, would otherwise jump straight to the run's timeout.
-    await Promise.race([condition(settled), wakeAt(Date.now() + RECEIPT_WAIT_MS)]);
+    const rung = rungAt(Date.now() + RECEIPT_WAIT_MS);
+    await condition(() => settled() || rung());
   }
 }

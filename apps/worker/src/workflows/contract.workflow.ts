@@ -131,21 +131,25 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
   // DESIGN §3.8: a sub-processor change the controller did not object to, on its effective date.
   ledger.onCommand(changeStorageLocationsUpdate, ({ changeId, added, removed, dueAt }, at) => ({ type: 'ChangeStorageLocations', data: { changeId, added, removed, dueAt, actedAt: at } }));
 
+  // The contract's own work at a turn of its loop.
+  async function step(): Promise<void> {
+    // P12: the DPO's email, unless the hand-over put it in the outbox already (one the outbox refused is owed again).
+    for (const notice of dpoNotices(contractId, ledger.state)) await ledger.mail.send(notice);
+    // L7: at the end of processing every credential is shredded at once (the state read again:
+    // a termination may have landed while the email above was being queued).
+    const current = ledger.state;
+    if (isEnded(current) && current.credentialsRevokedAt === null) {
+      await ledger.serially(async () => {
+        await vault.shredCredentials({ contractId });
+        await ledger.commit({ type: 'RevokeCredentials', data: { revokedAt: now() } }, ENGINE);
+      });
+    }
+    if (isEnded(ledger.state) && ledger.state.credentialsRevokedAt !== null) await destruction.step();
+  }
+
   await runEntity(contractStream, ledger, {
-    async step() {
-      // P12: the DPO's email, unless the hand-over put it in the outbox already (one the outbox refused is owed again).
-      for (const notice of dpoNotices(contractId, ledger.state)) await ledger.mail.send(notice);
-      // L7: at the end of processing every credential is shredded at once (the state read again:
-      // a termination may have landed while the email above was being queued).
-      const current = ledger.state;
-      if (isEnded(current) && current.credentialsRevokedAt === null) {
-        await ledger.serially(async () => {
-          await vault.shredCredentials({ contractId });
-          await ledger.commit({ type: 'RevokeCredentials', data: { revokedAt: now() } }, ENGINE);
-        });
-      }
-      if (isEnded(ledger.state) && ledger.state.credentialsRevokedAt !== null) await destruction.step();
-    },
+    // Most turns of a contract in processing have nothing to do: they make no promise.
+    step: () => (isEnded(ledger.state) || dpoNotices(contractId, ledger.state).some((n) => !ledger.mail.queued(n)) ? step() : undefined),
     wakeTimes: destruction.wakeTimes,
     wakes: destruction.wakes,
     consequences: ends,
