@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { eventId, type EventInsert, type NewEvent } from './events';
 import { chainHash } from './hash';
 import { projectionHandles, type InlineProjection, type StreamState } from './inline-projection';
@@ -103,14 +102,3 @@ export function appendStatement(batch: readonly PreparedAppend[], projections: R
   return { text: `WITH ${ctes.join(',\n')} SELECT stream_id FROM appended`, values: params };
 }
 
-const statementNames = new Map<string, string>();
-
-/** A stable name per statement text (prepared statements are per connection and per name). */
-export function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (!name) {
-    name = `es_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
-    statementNames.set(text, name);
-  }
-  return name;
-}

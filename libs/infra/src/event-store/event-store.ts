@@ -1,6 +1,6 @@
-import { type Pool } from 'pg';
 import { type DataSource } from 'typeorm';
-import { appendStatement, prepareAppend, statementName, type AppendStatement } from './append';
+import { pgPool, preparedQuery } from '../database/prepared';
+import { appendStatement, prepareAppend, type AppendStatement } from './append';
 import { ConcurrencyError, EventStoreError } from './errors';
 import { type AppendResult, type NewEvent, type RecordedEvent, type VerifyResult } from './events';
 import { GroupCommit, type GroupCommitOptions, type GroupCommitStats } from './group-commit';
@@ -89,17 +89,10 @@ export class EventStore {
     return true;
   }
 
+  /** The append's few statement shapes are parsed and planned once per connection instead of at every append. */
   private async execute({ text, values }: AppendStatement): Promise<Set<string>> {
-    const { rows } = await this.pool().query<{ stream_id: string }>(this.preparedStatements ? { name: statementName(text), text, values } : { text, values });
+    const rows = this.preparedStatements ? await preparedQuery<{ stream_id: string }>(this.dataSource, text, values) : (await pgPool(this.dataSource).query<{ stream_id: string }>({ text, values })).rows;
     return new Set(rows.map((r) => r.stream_id));
-  }
-
-  /**
-   * node-postgres' pool under TypeORM, for named prepared statements: the append's few statement
-   * shapes are parsed and planned once per connection instead of at every append.
-   */
-  private pool(): Pool {
-    return (this.dataSource.driver as unknown as { master: Pool }).master;
   }
 
   private async conflictOrRetry(streamId: string, expectedVersion: number, events: readonly NewEvent[]): Promise<AppendResult> {

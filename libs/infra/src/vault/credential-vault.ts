@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { type DataSource } from 'typeorm';
 import { type KeyRing } from '../config/key-ring';
+import { preparedQuery } from '../database/prepared';
 
 /** What the controller hands over (P3: kept confidential). Only ever held sealed. */
 export interface CredentialSecret {
@@ -59,7 +60,8 @@ export class CredentialVault {
   /** Keeps a sealed credential (idempotent per credential id: activities are retried). */
   async store(contractId: string, credentialId: string, kind: string, host: string, sealed: SealedCredential): Promise<void> {
     if (!sealed.startsWith('v1.')) throw new VaultError('vault.corrupt', 'unknown sealed credential format');
-    await this.dataSource.query(
+    await preparedQuery(
+      this.dataSource,
       `INSERT INTO credentials (credential_id, contract_id, kind, host, sealed) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (credential_id) DO NOTHING`,
       [credentialId, contractId, kind, host, Buffer.from(sealed.slice(3), 'base64url')],
@@ -113,15 +115,14 @@ export class CredentialVault {
     if (create) {
       const fresh = randomBytes(32);
       const masterId = this.masterKeys.activeId;
-      await this.dataSource.query(
+      await preparedQuery(
+        this.dataSource,
         `INSERT INTO contract_keys (contract_id, master_key_id, wrapped_key) VALUES ($1, $2, $3) ON CONFLICT (contract_id) DO NOTHING`,
         [contractId, masterId, encrypt(this.masterKeys.keys.get(masterId)!, fresh, `contract:${contractId}`)],
       );
     }
-    const rows: { master_key_id: string; wrapped_key: Buffer | null }[] = await this.dataSource.query(
-      `SELECT master_key_id, wrapped_key FROM contract_keys WHERE contract_id = $1`,
-      [contractId],
-    );
+    // Prepared, as the writes above: every hand-over seals, and every use of a credential opens.
+    const rows = await preparedQuery<{ master_key_id: string; wrapped_key: Buffer | null }>(this.dataSource, `SELECT master_key_id, wrapped_key FROM contract_keys WHERE contract_id = $1`, [contractId]);
     const row = rows[0];
     if (!row) throw new VaultError('vault.not_found', 'the contract has no data key');
     if (!row.wrapped_key) throw new VaultError('vault.shredded', 'the contract\'s credentials were crypto-shredded');

@@ -22,6 +22,7 @@ import { StripeEvents1796000020000 } from './1796000020000-stripe-events';
 import { Webhooks1796000021000 } from './1796000021000-webhooks';
 import { WebhookFactContract1796000022000 } from './1796000022000-webhook-fact-contract';
 import { ControllerCustomerIndex1796000023000 } from './1796000023000-controller-customer-index';
+import { ControllerProcessingIndex1796000024000 } from './1796000024000-controller-processing-index';
 
 /** Every migration, in order. Listed explicitly so that sources and builds load the same set. */
 export const migrations = [
@@ -49,4 +50,5 @@ export const migrations = [
   Webhooks1796000021000,
   WebhookFactContract1796000022000,
   ControllerCustomerIndex1796000023000,
+  ControllerProcessingIndex1796000024000,
 ];
