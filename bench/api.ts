@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -36,7 +35,6 @@ async function main(): Promise<void> {
   const pg = await benchPostgres('api');
   const temporal = await startTemporalDevServer({ port: await freePort(), uiPort: null });
   const started: ManagedProcess[] = [];
-  const cleanup: (() => void)[] = [];
   try {
     await migrate(pg.url);
     const port = await freePort();
@@ -44,8 +42,8 @@ async function main(): Promise<void> {
     let polling = false;
     // The engine's worker as it is deployed (built, given a bundle made beforehand from the sources),
     // with the trivial workflow in that bundle beside the engine's (bench/worker/workflows.ts).
-    const bundle = await writeWorkflowBundle(path.join(root, '.data', 'bench', `api-bundle-${process.pid}.js`), 'sources', path.join(root, 'bench/worker/workflows.ts'));
-    cleanup.push(() => fs.rmSync(bundle, { force: true }));
+    // One file, written anew by each run (atomically: a run beside it finds either whole bundle, the same code).
+    const bundle = await writeWorkflowBundle(path.join(root, '.data', 'bench', 'api-bundle.js'), 'sources', path.join(root, 'bench/worker/workflows.ts'));
     started.push(
       startProcess('worker', process.execPath, [...WORKER_NODE_ARGS, ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []), path.join(root, 'dist/apps/worker/src/main.js')], {
         guarded: true,
@@ -136,7 +134,6 @@ async function main(): Promise<void> {
     console.log(`ratio: ${fmt(r.direct.perSecond / r.trivial.perSecond, 3)}`);
   } finally {
     for (const p of started.reverse()) await p.stop();
-    for (const done of cleanup) done();
     await temporal.stop();
     await pg.stop();
   }

@@ -121,7 +121,7 @@ export class CredentialVault {
         [contractId, masterId, encrypt(this.masterKeys.keys.get(masterId)!, fresh, `contract:${contractId}`)],
       );
     }
-    // Prepared, as the writes above: every hand-over seals, and every use of a credential opens.
+    // Prepared, as the write above: every hand-over's seal reads the key here, and so does every unseal.
     const rows = await preparedQuery<{ master_key_id: string; wrapped_key: Buffer | null }>(this.dataSource, `SELECT master_key_id, wrapped_key FROM contract_keys WHERE contract_id = $1`, [contractId]);
     const row = rows[0];
     if (!row) throw new VaultError('vault.not_found', 'the contract has no data key');
