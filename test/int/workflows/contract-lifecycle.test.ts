@@ -36,9 +36,17 @@ const contractHandle = (contractId: string) => engine.env.client.workflow.getHan
 
 /** The local activities a workflow's history records, by type, in order (their markers' data is the SDK core's plain JSON). */
 async function localActivitiesIn(handle: { fetchHistory(): Promise<temporal.api.history.v1.IHistory> }): Promise<string[]> {
+  return (await localActivityOutcomes(handle)).map((o) => o.type);
+}
+
+/** Each local activity's outcome as its marker records it: its type, the attempt that ended it, and whether that attempt failed. */
+async function localActivityOutcomes(handle: { fetchHistory(): Promise<temporal.api.history.v1.IHistory> }): Promise<{ type: string; attempt: number; failed: boolean }[]> {
   return ((await handle.fetchHistory()).events ?? []).flatMap((e) => {
-    const payload = e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? e.markerRecordedEventAttributes.details?.['data']?.payloads?.[0]?.data : undefined;
-    return payload ? [(JSON.parse(Buffer.from(payload).toString('utf8')) as { activity_type: string }).activity_type] : [];
+    const marker = e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? e.markerRecordedEventAttributes : undefined;
+    const payload = marker?.details?.['data']?.payloads?.[0]?.data;
+    if (!marker || !payload) return [];
+    const data = JSON.parse(Buffer.from(payload).toString('utf8')) as { activity_type: string; attempt: number };
+    return [{ type: data.activity_type, attempt: data.attempt, failed: !!marker.failure }];
   });
 }
 
@@ -206,6 +214,35 @@ describe('contract endings on the time-skipping server', () => {
     }
     await waitFor('the check counting the contract', async () => (await counted()).length > 0);
     expect(await counted()).toEqual([1]);
+    await endContract(contractId);
+  });
+
+  it("DESIGN §3.10: news its followers cannot take is given up after ten attempts, and the contract goes on: its loop never waits on them for good", async () => {
+    const customerId = `CC-GIVEN-UP-${randomUUID()}`;
+    const { contractId, handle } = await engine.order({ controller: { customerId, name: 'Given Up SAS', email: 'privacy@given-up.example', address: null, dpoEmail: null } });
+    const checkId = controllerFileId('contact-check', `customer:${customerId}`);
+    const table = contactCheckType.readModel.table;
+    await engine.dataSource.query(`ALTER TABLE ${table} RENAME TO ${table}_away`);
+    try {
+      const { anchor } = await engine.handOver(contractId);
+      // The news's retries back off from 1 s to 30 s: ten attempts take under three minutes of workflow time.
+      await engine.sleepUntil(shift(await engine.now(), 10 * 60_000));
+      await waitFor('the news given up', async () => (await localActivityOutcomes(handle)).some((o) => o.type === 'followProcessing' && o.failed));
+      // The first attempts are retried inside the workflow task; past ten seconds each one waits on a timer and leaves its marker. The tenth is the last.
+      const tries = (await localActivityOutcomes(handle)).filter((o) => o.type === 'followProcessing');
+      const first = tries[0]!.attempt;
+      expect(tries).toEqual(Array.from({ length: 11 - first }, (_, i) => ({ type: 'followProcessing', attempt: first + i, failed: true })));
+      // The contract still takes commands while its followers are out of reach.
+      const [end1, end2] = [1, 2].map((n) => termEnd(anchor, 'P1M', n)) as [string, string];
+      const renewed = await contractHandle(contractId).executeUpdate(acceptRenewalUpdate, { args: [{ invoiceId: 'inv-1', coveredPeriod: { start: end1, end: end2 }, acceptedAt: await engine.now(), actor: BILLING }] });
+      expect(renewed.state).toMatchObject({ status: 'active', termEnd: end2 });
+    } finally {
+      await engine.dataSource.query(`ALTER TABLE ${table}_away RENAME TO ${table}`);
+    }
+    // Given up, not retried behind the scenes: the check never counted the contract.
+    await engine.sleepUntil(shift(await engine.now(), 10 * 60_000));
+    expect(await engine.store.readStream(checkId)).toEqual([]);
+    expect((await localActivityOutcomes(handle)).filter((o) => o.type === 'followProcessing').at(-1)).toEqual({ type: 'followProcessing', attempt: 10, failed: true });
     await endContract(contractId);
   });
 
