@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { type ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDuration } from '#domain';
+import { addDuration, fileTypeNamed } from '#domain';
+import { toNewEvents } from '#infra/event-store/streams';
 import { FILE_WORKFLOW, fileCommandUpdate, fileSnapshotQuery, workflowIdOf, type FileCommandInput, type FileWorkflowInput } from '#infra/temporal/messages';
 import { DAY, domainRefusal, MANAGER, recordHistory, shift, timeSkippingEngine, type TimeSkippingEngine } from '../../support/engine';
 
@@ -79,6 +80,36 @@ describe('the generic file workflow (time-skipping)', () => {
     await handle.result();
     expect(engine.mail.messages.filter((m) => m.text.includes('TS-GEN-1'))).toHaveLength(2);
     await recordHistory('assistance-request-file-workflow', handle);
+  });
+
+  it("a file closed by a task that was lost after its append still sends what it owes before it ends: its timer's commit finds the close in the store, and the final step puts the owed email in the outbox", async () => {
+    const receivedAt = await engine.now();
+    const dueAt = shift(receivedAt, 10 * DAY);
+    const { id, context, handle } = await open(receivedAt, dueAt, 'DPIA of the TS-GEN-10 ledger');
+    // What a lost task had stored at the reminder's instant: the reminder (its email owed) and a delivery that closes the file.
+    const type = fileTypeNamed(TYPE)!;
+    const stream = type.stream;
+    const stored = await engine.store.readStream(id);
+    let state = stored.reduce((s, e) => stream.evolve(s, stream.upcast(e)), stream.initialState());
+    const reminder = stream.nextTimer(state)!;
+    expect(reminder.at).toBe(shift(dueAt, -2 * DAY));
+    const reminded = stream.decide(reminder.command(reminder.at), state);
+    state = reminded.reduce((s, e) => stream.evolve(s, e), state);
+    const deliveredAt = shift(reminder.at, 60_000);
+    const delivered = stream.decide(type.commands!.deliver!.toCommand({ deliveredAt, provided: 'The DPIA inputs' }, { ...context, recordedAt: deliveredAt }) as { type: string }, state);
+    expect([...reminded, ...delivered].map((e) => e.type)).toEqual(['AssistanceRequestReminded', 'AssistanceDelivered']);
+    await engine.store.append(stream.name, id, stored.length, toNewEvents(stream, [...reminded, ...delivered], { actor: 'engine' }));
+
+    // The workflow's own reminder comes due: its commit meets the stream ahead, folds the close in, and the file is final.
+    await engine.sleepUntil(shift(reminder.at, 2 * 60_000));
+    // The receipt on the wall clock, then the end: the workflow ends once its last email is reported.
+    expect((await engine.receipts(id, 1)).map((e) => e.data.kind)).toEqual(['assistance-request-reminder']);
+    await handle.result();
+    const events = await engine.store.readStream(id);
+    expect(events.map((e) => e.type)).toEqual(['AssistanceRequested', 'AssistanceRequestReminded', 'AssistanceDelivered', 'EmailSent']);
+    expect(events[3]!.data).toMatchObject({ kind: 'assistance-request-reminder' });
+    const sent = engine.mail.messages.filter((m) => m.text.includes('TS-GEN-10'));
+    expect(sent.map((m) => m.to)).toEqual([['am@processor.example']]);
   });
 
   it('refuses a command the declaration does not know, before it enters the history', async () => {
