@@ -69,7 +69,7 @@ export interface EntityHooks<C, E, S> {
    * command retried after a crash may find its events already stored and be refused, never
    * reaching the step that owes its emails.
    */
-  final?(): Promise<void>;
+  final?(): Promise<void> | undefined;
   /** False while detached work is in flight: continue-as-new waits for it. */
   idle?(): boolean;
   /** Continues the workflow as new with the stream as it stands (and whatever the file carries). */

@@ -65,6 +65,18 @@ export class MailReceipts {
     return { claim: (state) => this.claim(owed(state)), release: (notices) => this.release(notices) };
   }
 
+  /**
+   * Puts those of `notices` not in the outbox yet there, one after another; nothing, and no
+   * promise, when every one is (a file's loop asks at each turn: see EntityHooks.step).
+   */
+  sendOwed(notices: readonly Notice[]): Promise<void> | undefined {
+    const fresh = notices.filter((notice) => !this.queued(notice));
+    if (fresh.length === 0) return undefined;
+    return (async () => {
+      for (const notice of fresh) await this.send(notice);
+    })();
+  }
+
   /** Puts `notice` in the outbox unless it is there already; its receipt is then awaited. */
   async send(notice: Notice): Promise<void> {
     if (this.queued(notice)) return;

@@ -131,10 +131,11 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
   // DESIGN §3.8: a sub-processor change the controller did not object to, on its effective date.
   ledger.onCommand(changeStorageLocationsUpdate, ({ changeId, added, removed, dueAt }, at) => ({ type: 'ChangeStorageLocations', data: { changeId, added, removed, dueAt, actedAt: at } }));
 
-  // The contract's own work at a turn of its loop.
-  async function step(): Promise<void> {
-    // P12: the DPO's email, unless the hand-over put it in the outbox already (one the outbox refused is owed again).
-    for (const notice of dpoNotices(contractId, ledger.state)) await ledger.mail.send(notice);
+  // P12: the DPO's email, unless the hand-over put it in the outbox already (one the outbox refused is owed again).
+  const dpoOwed = () => ledger.mail.sendOwed(dpoNotices(contractId, ledger.state));
+  // The contract's own work at a turn of its loop, once it has ended.
+  async function ended(): Promise<void> {
+    await dpoOwed();
     // L7: at the end of processing every credential is shredded at once (the state read again:
     // a termination may have landed while the email above was being queued).
     const current = ledger.state;
@@ -149,7 +150,7 @@ export async function contractWorkflow(input: ContractWorkflowInput): Promise<Co
 
   await runEntity(contractStream, ledger, {
     // Most turns of a contract in processing have nothing to do: they make no promise.
-    step: () => (isEnded(ledger.state) || dpoNotices(contractId, ledger.state).some((n) => !ledger.mail.queued(n)) ? step() : undefined),
+    step: () => (isEnded(ledger.state) ? ended() : dpoOwed()),
     wakeTimes: destruction.wakeTimes,
     wakes: destruction.wakes,
     consequences: ends,

@@ -30,10 +30,8 @@ export async function fileWorkflow(input: FileWorkflowInput): Promise<Snapshot<u
     return spec.toCommand(body, { ...context, recordedAt }) as { type: string };
   };
   const owedIn = (state: { status: string }): Notice[] => (state.status === 'none' ? [] : ((type.emails?.(state, input.parties) ?? []) as Notice[]));
-  /** The emails the file owes as it stands, each put in the outbox once. */
-  const owed = async () => {
-    for (const mail of owedIn(ledger.state)) await ledger.mail.send(mail);
-  };
+  /** The emails the file owes as it stands, each put in the outbox once (nothing to await when all are). */
+  const owed = () => ledger.mail.sendOwed(owedIn(ledger.state));
   /** The emails a commit makes owed go in the outbox with its events, in one local activity. */
   const withEvents = ledger.mail.owedBy(owedIn);
 
