@@ -2,15 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { writeWorkflowBundle } from '#infra/dev/workflow-bundle';
-
-/** The modules a webpack bundle names: kept apart (`/***\/ "./path"`) or joined into another (`;// ./path`, `// MODULE: ./path`). */
-function modulesOf(code: string): { apart: string[]; joined: string[] } {
-  return {
-    apart: [...code.matchAll(/^\/\*\*\*\/ "(\.\/[^"]+)"/gm)].map((m) => m[1]!),
-    joined: [...code.matchAll(/^(?:;\/\/|\/\/ MODULE:) (\.\/\S+)$/gm)].map((m) => m[1]!),
-  };
-}
-const API_ONLY = /node_modules\/(zod|i18next)\/|\/i18n\b|\/i18n\/|mail\/notices\.[jt]s/;
+import { API_ONLY, expectJoinedEngine, modulesOf } from '../support/bundle-modules';
 
 /**
  * The workflow bundles a built worker runs (WORKER_WORKFLOW_BUNDLE): every workflow evaluates its
@@ -22,10 +14,7 @@ describe("the built worker's workflow bundles", () => {
   it("made from the sources (the suite's, npm run up's, the image's): the engine's modules joined into one, no catalogue, i18next, zod or email wording", () => {
     const file = inject('workflowBundlePath');
     expect(file).not.toBe('');
-    const { apart, joined } = modulesOf(fs.readFileSync(file, 'utf8'));
-    expect(joined).toEqual(expect.arrayContaining(['./libs/domain/src/index.ts', './apps/worker/src/kit/entity.ts', './apps/worker/src/mail/notice.ts']));
-    expect(apart.filter((m) => m.startsWith('./libs/') || m.startsWith('./apps/'))).toEqual(['./apps/worker/src/workflows/index.ts']);
-    expect([...apart, ...joined].filter((m) => API_ONLY.test(m))).toEqual([]);
+    expectJoinedEngine(fs.readFileSync(file, 'utf8'));
   });
 
   it('made from dist/ (a built worker given none): the compiled engine, module by module, and no catalogue, i18next, zod or email wording either', async () => {

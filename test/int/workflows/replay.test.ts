@@ -5,6 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '#infra/config/config';
 import { dataConverter } from '#infra/temporal/connection';
+import { expectJoinedEngine } from '../../support/bundle-modules';
 import { HISTORIES_DIR, quietTemporalRuntime, workflowBundle } from '../../support/engine';
 
 // Recorded by the workflow tests with RECORD_HISTORIES=1; payloads are encrypted with the dev payload key.
@@ -25,14 +26,7 @@ describe('recorded workflow histories', () => {
   });
 
   it("the bundle every workflow evaluates anew holds the engine's modules joined into one, and nothing that only the API and the mail adapter use: no zod, no i18next, no catalogue", async () => {
-    const { code } = await workflowBundle();
-    // webpack names each module it keeps apart (/***/ "./path") and each one joined into another
-    // (;// ./path, or // MODULE: ./path for CommonJS kept inside a joined one).
-    const apart = [...code.matchAll(/^\/\*\*\*\/ "(\.\/[^"]+)"/gm)].map((m) => m[1]!);
-    const joined = [...code.matchAll(/^(?:;\/\/|\/\/ MODULE:) (\.\/\S+)$/gm)].map((m) => m[1]!);
-    expect(joined).toEqual(expect.arrayContaining(['./libs/domain/src/index.ts', './apps/worker/src/kit/entity.ts', './apps/worker/src/mail/notice.ts']));
-    expect(apart.filter((m) => m.startsWith('./libs/') || m.startsWith('./apps/'))).toEqual(['./apps/worker/src/workflows/index.ts']);
-    expect([...apart, ...joined].filter((m) => /node_modules\/(zod|i18next)\/|\/i18n\b|\/i18n\/|mail\/notices\.ts/.test(m))).toEqual([]);
+    expectJoinedEngine((await workflowBundle()).code);
   });
 
   it('Determinism: every recorded history replays through the current workflow code with the same commands', async () => {
